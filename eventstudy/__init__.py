@@ -1,0 +1,57 @@
+"""eventstudy: did the stock move when the article says, and was it the market?
+
+Public API::
+
+    from eventstudy import EventStudy, load_study, CsvDirectorySource
+    res = EventStudy(load_study("seeds/stargate.toml"),
+                     CsvDirectorySource("../shared/data/prices")).run()
+
+Heavy dependencies (statsmodels, matplotlib, yfinance, exchange_calendars)
+are imported when first used, not by ``import eventstudy``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "EventStudy": "eventstudy.study",
+    "StudyResults": "eventstudy.results",
+    "load_study": "eventstudy.spec",
+    "StudySpec": "eventstudy.spec",
+    "Security": "eventstudy.spec",
+    "Event": "eventstudy.spec",
+    "Claim": "eventstudy.spec",
+    "CsvDirectorySource": "eventstudy.data",
+    "YahooSource": "eventstudy.data",
+    "DiskCache": "eventstudy.data",
+    "PriceSource": "eventstudy.data",
+    "get_model": "eventstudy.models",
+    "MarketModel": "eventstudy.models",
+    "MarketAdjustedModel": "eventstudy.models",
+    "ConstantMeanModel": "eventstudy.models",
+    "day_zero": "eventstudy.calendars",
+    "TestResult": "eventstudy.inference",
+    "write_report": "eventstudy.report",
+}
+
+if TYPE_CHECKING:
+    from eventstudy.calendars import day_zero
+    from eventstudy.data import CsvDirectorySource, DiskCache, PriceSource, YahooSource
+    from eventstudy.inference import TestResult
+    from eventstudy.models import ConstantMeanModel, MarketAdjustedModel, MarketModel, get_model
+    from eventstudy.report import write_report
+    from eventstudy.results import StudyResults
+    from eventstudy.spec import Claim, Event, Security, StudySpec, load_study
+    from eventstudy.study import EventStudy
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")

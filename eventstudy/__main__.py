@@ -1,0 +1,7 @@
+"""``python -m eventstudy``."""
+
+import sys
+
+from eventstudy.cli import main
+
+sys.exit(main())

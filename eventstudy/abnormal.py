@@ -1,0 +1,49 @@
+"""Abnormal and cumulative abnormal returns for one (event, security) pair."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.inference import car_t_test
+from eventstudy.models import FittedModel
+
+AR_COLUMNS = ["day", "session", "return", "benchmark", "expected", "abnormal", "sar"]
+CAR_COLUMNS = ["start", "end", "car", "se", "t", "p", "df"]
+
+
+def abnormal_returns(panel: pd.DataFrame, fitted: FittedModel) -> pd.DataFrame:
+    """AR = return - expected for each row of an event-window panel.
+
+    ``panel`` has ``day, session, return, benchmark`` (see ``returns``).
+    ``sar`` is the AR standardized by its own prediction-error standard
+    deviation σ·sqrt(1 + x'(X'X)⁻¹x) (Patell 1976).
+    """
+    bench = panel["benchmark"].to_numpy(dtype=float)
+    expected = fitted.expected(bench)
+    abnormal = panel["return"].to_numpy(dtype=float) - expected
+    sar = abnormal / np.sqrt(fitted.ar_variance(bench))
+    out = panel[["day", "session", "return", "benchmark"]].copy()
+    out["expected"] = expected
+    out["abnormal"] = abnormal
+    out["sar"] = sar
+    return out[AR_COLUMNS].reset_index(drop=True)
+
+
+def cumulative_abnormal(ar: pd.DataFrame, fitted: FittedModel, windows: tuple[tuple[int, int], ...]) -> pd.DataFrame:
+    """CAR over each window with its standard error, t and two-sided p.
+
+    The standard error uses the prediction-error variance of the summed
+    ARs, σ²(L + ι'X*(X'X)⁻¹X*'ι), with X* the event-window design rows.
+    """
+    rows = []
+    by_day = ar.set_index("day")
+    for start, end in windows:
+        part = by_day.loc[start:end]
+        car = float(part["abnormal"].sum())
+        var = fitted.car_variance(part["benchmark"].to_numpy(dtype=float))
+        test = car_t_test(car, var, fitted.df_resid)
+        rows.append((start, end, car, math.sqrt(var), test.stat, test.pvalue, fitted.df_resid))
+    return pd.DataFrame(rows, columns=CAR_COLUMNS)

@@ -1,0 +1,106 @@
+"""Offline prices from a directory of CSV files, one per symbol."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.data.frames import PRICE_COLUMNS, validate_prices
+from eventstudy.errors import DataError, UnknownSymbolError
+
+
+def symbol_filename(symbol: str) -> str:
+    """File name for a symbol: the symbol without a leading ``^``, plus ``.csv``."""
+    return symbol.lstrip("^") + ".csv"
+
+
+class CsvDirectorySource:
+    """Read prices from ``DIR/<symbol>.csv`` (``^GSPC`` → ``GSPC.csv``).
+
+    Columns ``Date,Open,High,Low,Close,Adj Close,Volume``; empty cells are
+    missing fields. This is the layout of ``../shared/data/prices``.
+
+    Parameters
+    ----------
+    directory
+        Directory holding the CSV files.
+    """
+
+    name = "csv"
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        if not self.directory.is_dir():
+            raise DataError(f"price directory {self.directory} does not exist; check --prices")
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._provenance: dict[str, dict[str, Any]] = {}
+
+    def path(self, symbol: str) -> Path:
+        """Path of the file that holds ``symbol``."""
+        return self.directory / symbol_filename(symbol)
+
+    def prices(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """Rows of ``symbol`` dated ``start..end`` inclusive (see ``frames``)."""
+        frame = self._load(symbol)
+        return frame.loc[start:end]
+
+    def provenance(self) -> dict[str, dict[str, Any]]:
+        """Per symbol: file, sha256, rows and date range of what was read."""
+        return dict(self._provenance)
+
+    def describe(self) -> str:
+        """One line for reports."""
+        return f"CSV directory {self.directory}"
+
+    def _load(self, symbol: str) -> pd.DataFrame:
+        if symbol in self._frames:
+            return self._frames[symbol]
+        path = self.path(symbol)
+        if not path.is_file():
+            raise UnknownSymbolError(
+                f"no price file for {symbol!r} in {self.directory} (looked for {path.name}); "
+                "add the file or fix the ticker"
+            )
+        raw = path.read_bytes()
+        frame = read_price_csv(path)
+        frame = validate_prices(frame, symbol, str(path))
+        self._frames[symbol] = frame
+        self._provenance[symbol] = {
+            "source": "csv",
+            "file": path.name,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            "rows": len(frame),
+            "first": str(frame.index[0].date()),
+            "last": str(frame.index[-1].date()),
+        }
+        return frame
+
+
+def read_price_csv(path: Path) -> pd.DataFrame:
+    """Parse one price CSV into a frame indexed by date (not yet validated)."""
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a readable CSV file: {exc}") from None
+    if "Date" not in frame.columns:
+        raise DataError(f"{path}: no Date column; expected columns {','.join(['Date', *PRICE_COLUMNS])}")
+    unknown = [c for c in frame.columns if c != "Date" and c not in PRICE_COLUMNS]
+    if unknown:
+        raise DataError(
+            f"{path}: unexpected column(s) {unknown}; expected {','.join(['Date', *PRICE_COLUMNS])}"
+        )
+    dates = pd.to_datetime(frame["Date"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        row = int(dates.isna().to_numpy().argmax())
+        raise DataError(f"{path}: row {row + 2} has date {frame['Date'].iloc[row]!r}, not YYYY-MM-DD")
+    for col in frame.columns.drop("Date"):
+        values = pd.to_numeric(frame[col], errors="coerce")
+        bad = values.isna() & frame[col].notna()
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            raise DataError(f"{path}: row {row + 2}, column {col}: {frame[col].iloc[row]!r} is not a number")
+        frame[col] = values
+    return frame.drop(columns="Date").set_index(pd.DatetimeIndex(dates, name="Date"))

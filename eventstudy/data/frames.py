@@ -1,0 +1,77 @@
+"""The price frame every source returns, and its validation.
+
+A price frame::
+
+    Date (index, naive, exchange-local session date, sorted, unique)
+    +------------+--------+--------+--------+--------+-----------+----------+
+    | Date       | Open   | High   | Low    | Close  | Adj Close | Volume   |
+    +------------+--------+--------+--------+--------+-----------+----------+
+    | 2025-01-17 | 158.12 | 162.00 | 157.50 | 161.03 | 160.63    | 1.2e7    |
+    +------------+--------+--------+--------+--------+-----------+----------+
+
+All columns are float; an empty cell (NaN) means the source lacks that field
+(indices have no Adj Close; 9984.T's Yahoo file has no Open). ``Close`` is
+split-adjusted; ``Adj Close`` is split- and dividend-adjusted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.errors import DataError
+
+PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
+
+
+def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFrame:
+    """Check and normalise a price frame; raise ``DataError`` naming the problem.
+
+    Parameters
+    ----------
+    frame
+        Frame with a date index and at least a ``Close`` column.
+    symbol
+        Symbol, for messages.
+    origin
+        Where the frame came from (a file path or "yfinance"), for messages.
+    """
+    if frame.empty:
+        raise DataError(f"{symbol}: no price rows in {origin}")
+    missing = [c for c in ("Close",) if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{symbol}: {origin} lacks column(s) {missing}; expected {','.join(['Date', *PRICE_COLUMNS])}"
+        )
+    out = frame.reindex(columns=PRICE_COLUMNS)
+    try:
+        out = out.astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{symbol}: non-numeric price in {origin}: {exc}") from None
+    index = pd.DatetimeIndex(out.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)  # keep the exchange-local wall date
+    out.index = index.normalize().rename("Date")
+    dup = out.index[out.index.duplicated()]
+    if len(dup):
+        raise DataError(f"{symbol}: duplicate date {dup[0].date()} in {origin}; remove the repeated row")
+    if not out.index.is_monotonic_increasing:
+        bad = out.index[1:][np.diff(out.index.asi8) < 0][0]
+        raise DataError(f"{symbol}: rows out of date order at {bad.date()} in {origin}; sort the file by Date")
+    prices = out[["Open", "High", "Low", "Close", "Adj Close"]]
+    nonpos = prices.le(0).any(axis=1)
+    if nonpos.any():
+        raise DataError(
+            f"{symbol}: zero or negative price on {out.index[nonpos][0].date()} in {origin}"
+        )
+    return out
+
+
+def price_series(frame: pd.DataFrame) -> pd.Series:
+    """Adjusted price: ``Adj Close`` where the column is filled, else ``Close``.
+
+    The choice is per column, not per row, so a series never mixes
+    dividend-adjusted and unadjusted levels.
+    """
+    adj = frame["Adj Close"]
+    return (adj if adj.notna().any() else frame["Close"]).rename("price")

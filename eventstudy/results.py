@@ -1,0 +1,167 @@
+"""Results of a study: tidy DataFrames, a text/HTML summary, JSON, plots.
+
+Tables (decimals, not percent):
+
+- ``day0``: event, ticker, exchange, session, rule, local_time
+- ``ar``: event, ticker, day, session, return, benchmark, expected,
+  abnormal, sar, price, benchmark_price
+- ``car``: event, ticker, start, end, car, se, t, p, df
+- ``fits``: event, ticker, model, benchmark, alpha, beta, sigma, r2, n, df,
+  estimation_start, estimation_end
+- ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile`
+- ``excluded``: event, ticker, reason
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from eventstudy.spec import StudySpec
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
+CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
+
+
+@dataclass
+class StudyResults:
+    """Everything a run produced, with the spec and provenance to reproduce it."""
+
+    spec: StudySpec
+    model: str
+    day0: pd.DataFrame
+    ar: pd.DataFrame
+    car: pd.DataFrame
+    fits: pd.DataFrame
+    claims: pd.DataFrame
+    candidates: pd.DataFrame
+    excluded: pd.DataFrame
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    # -- views -------------------------------------------------------------
+    def car_table(self) -> pd.DataFrame:
+        """CAR in percent with t and p, one row per (event, ticker, window)."""
+        t = self.car.copy()
+        t["window"] = "[" + t["start"].astype(str) + "," + t["end"].astype(str) + "]"
+        t["CAR %"] = t["car"] * 100
+        t["se %"] = t["se"] * 100
+        return t[["event", "ticker", "window", "CAR %", "se %", "t", "p"]]
+
+    def claims_table(self) -> pd.DataFrame:
+        """Claims with reported and closest measured move, in percent."""
+        c = self.claims
+        return pd.DataFrame(
+            {
+                "claim": c["claim"],
+                "ticker": c["ticker"],
+                "reported %": c["reported"] * 100,
+                "closest session": c["closest_session"].dt.date,
+                "day": c["closest_day"],
+                "measured %": c["measured"] * 100,
+                "market %": c["benchmark"] * 100,
+                "abnormal %": c["abnormal"] * 100,
+            }
+        )
+
+    def summary(self) -> str:
+        """Plain-text summary: CARs and claims."""
+        with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
+            parts = [
+                f"Event study {self.spec.id!r}: {len(self.spec.events)} event(s), "
+                f"{len(self.spec.securities)} securities, model {self.model}",
+                "",
+                "Cumulative abnormal returns (percent)",
+                self.car_table().to_string(index=False),
+            ]
+            if not self.claims.empty:
+                parts += ["", "Claims against measured moves (percent)", self.claims_table().to_string(index=False)]
+            if not self.excluded.empty:
+                parts += ["", "Excluded", self.excluded.to_string(index=False)]
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
+
+    def _repr_html_(self) -> str:
+        fmt = "{:.3f}".format
+        html = [f"<h4>Event study {_esc(self.spec.id)} (model {_esc(self.model)})</h4>"]
+        html.append(self.car_table().to_html(index=False, float_format=fmt, escape=True))
+        if not self.claims.empty:
+            html.append("<h5>Claims against measured moves</h5>")
+            html.append(self.claims_table().to_html(index=False, float_format=fmt, escape=True))
+        return "\n".join(html)
+
+    # -- export ------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict: spec summary, every table, provenance."""
+        return {
+            "study": {
+                "id": self.spec.id,
+                "title": self.spec.title,
+                "model": self.model,
+                "estimation_window": list(self.spec.estimation_window),
+                "event_windows": [list(w) for w in self.spec.event_windows],
+                "ar_window": list(self.spec.ar_window),
+                "events": [
+                    {"id": e.id, "timestamp": e.timestamp.isoformat(), "date_only": e.date_only,
+                     "approximate": e.approximate, "title": e.title, "sources": list(e.sources)}
+                    for e in self.spec.events
+                ],
+            },
+            "day0": _records(self.day0),
+            "fits": _records(self.fits),
+            "ar": _records(self.ar),
+            "car": _records(self.car),
+            "claims": _records(self.claims),
+            "candidates": _records(self.candidates),
+            "excluded": _records(self.excluded),
+            "provenance": self.provenance,
+        }
+
+    def to_json(self, indent: int = 2) -> str:
+        """The :meth:`to_dict` content as JSON text (NaN written as null)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    # -- plots (return figures, never show) --------------------------------
+    def plot_car(self, event: str | None = None, ax: Axes | None = None) -> Figure:
+        """CAR path by day for each security around one event."""
+        from eventstudy.report.figures import car_path
+
+        return car_path(self, event or self.spec.events[0].id, ax=ax)
+
+    def plot_prices(self, event: str | None = None, ax: Axes | None = None) -> Figure:
+        """Prices normalised to day -1, securities and benchmarks, event marked."""
+        from eventstudy.report.figures import price_path
+
+        return price_path(self, event or self.spec.events[0].id, ax=ax)
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() and value.tzinfo is None else value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return _clean(value.item())
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]

@@ -1,0 +1,184 @@
+"""Orchestration: spec + price source → :class:`StudyResults`.
+
+No computation lives here; each step calls the module that owns it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
+from eventstudy.calendars import DayZero, day_zero, sessions_around
+from eventstudy.data import PriceSource
+from eventstudy.errors import EventStudyError
+from eventstudy.models import ExpectedReturnModel, FittedModel, get_model
+from eventstudy.provenance import provenance
+from eventstudy.reconcile import reconcile_claims
+from eventstudy.results import StudyResults
+from eventstudy.returns import aligned_returns
+from eventstudy.spec import Event, Security, StudySpec
+
+Progress = Callable[[str], None]
+_FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
+
+
+@dataclass(frozen=True)
+class _Pair:
+    event: Event
+    security: Security
+    day0: DayZero
+    sessions: pd.DatetimeIndex  # first one only supplies the starting price
+
+
+class EventStudy:
+    """An event study: a spec, a price source and an expected-return model.
+
+    Parameters
+    ----------
+    spec
+        The study (see :func:`eventstudy.load_study`).
+    source
+        Where prices come from (``CsvDirectorySource``, ``YahooSource``).
+    model
+        Model name or object; defaults to the spec's ``study.model``.
+    on_error
+        "raise" stops at the first (event, security) pair whose data or fit
+        fails; "skip" records it in ``results.excluded`` with the reason.
+    generated_at
+        Timestamp written into reports (injectable for reproducible output).
+
+    Examples
+    --------
+    >>> from eventstudy import EventStudy, load_study, CsvDirectorySource
+    >>> res = EventStudy(load_study("seeds/stargate.toml"),
+    ...                  CsvDirectorySource("../shared/data/prices")).run()  # doctest: +SKIP
+    >>> res.car  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        spec: StudySpec,
+        source: PriceSource,
+        *,
+        model: str | ExpectedReturnModel | None = None,
+        on_error: Literal["raise", "skip"] = "raise",
+        generated_at: dt.datetime | None = None,
+    ) -> None:
+        self.spec = spec
+        self.source = source
+        self.model = get_model(model if model is not None else spec.model)
+        if on_error not in ("raise", "skip"):
+            raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+        self.on_error = on_error
+        self.generated_at = generated_at
+
+    def pairs(self) -> list[_Pair]:
+        """Every (event, security) pair with its day 0 and needed sessions."""
+        spec = self.spec
+        lo = spec.estimation_window[0] - 1
+        hi = max(spec.ar_window[1], *(w[1] for w in spec.event_windows))
+        out = []
+        for event in spec.events:
+            for sec in spec.securities:
+                d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
+                out.append(_Pair(event, sec, d0, sessions_around(d0.session, lo, hi, sec.exchange)))
+        return out
+
+    def run(self, *, progress: Progress | None = None) -> StudyResults:
+        """Fetch prices, fit, compute AR/CAR and reconcile claims."""
+        say = progress or (lambda _msg: None)
+        pairs = self.pairs()
+        frames = self._fetch(pairs, say)
+        ar_parts, car_parts, fit_rows, day0_rows, excluded = [], [], [], [], []
+        for pair in pairs:
+            key = {"event": pair.event.id, "ticker": pair.security.ticker}
+            say(f"fitting {pair.security.ticker} around {pair.event.id}")
+            day0_rows.append({**key, "exchange": pair.day0.exchange, "session": pair.day0.session,
+                              "rule": pair.day0.rule, "local_time": pair.day0.local_time})
+            try:
+                ar, car, fitted = self._pair(pair, frames)
+            except EventStudyError as exc:
+                if self.on_error == "raise":
+                    raise
+                excluded.append({**key, "reason": str(exc)})
+                continue
+            ar_parts.append(ar.assign(**key))
+            car_parts.append(car.assign(**key))
+            fit_rows.append({**key, **_fit_row(fitted, pair, self.spec.estimation_window)})
+        if not ar_parts:
+            raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(e["reason"] for e in excluded))
+        ar_all = _front(pd.concat(ar_parts, ignore_index=True), ["event", "ticker"])
+        car_all = _front(pd.concat(car_parts, ignore_index=True), ["event", "ticker"])
+        day0 = pd.DataFrame(day0_rows)
+        claims, candidates = reconcile_claims(self.spec, ar_all, day0)
+        return StudyResults(
+            spec=self.spec,
+            model=self.model.name,
+            day0=day0,
+            ar=ar_all,
+            car=car_all,
+            fits=pd.DataFrame(fit_rows),
+            claims=claims,
+            candidates=candidates,
+            excluded=pd.DataFrame(excluded, columns=["event", "ticker", "reason"]),
+            provenance=provenance(self.spec, self.source, self.generated_at),
+        )
+
+    def _fetch(self, pairs: list[_Pair], say: Progress) -> dict[str, pd.DataFrame]:
+        """One request per symbol covering every pair that needs it."""
+        spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
+        for pair in pairs:
+            start, end = pair.sessions[0] - _FETCH_MARGIN, pair.sessions[-1]
+            for symbol in (pair.security.ticker, pair.security.benchmark):
+                lo, hi = spans.get(symbol, (start, end))
+                spans[symbol] = (min(lo, start), max(hi, end))
+        frames = {}
+        for symbol, (start, end) in spans.items():
+            say(f"prices for {symbol}")
+            frames[symbol] = self.source.prices(symbol, start, end)
+        return frames
+
+    def _pair(self, pair: _Pair, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, FittedModel]:
+        spec, sec = self.spec, pair.security
+        panel = aligned_returns(
+            frames[sec.ticker].loc[: pair.sessions[-1]],
+            frames[sec.benchmark].loc[: pair.sessions[-1]],
+            pair.sessions,
+            ticker=sec.ticker,
+            benchmark_symbol=sec.benchmark,
+        )
+        panel.insert(0, "day", range(spec.estimation_window[0], spec.estimation_window[0] + len(panel)))
+        est = panel[panel["day"].between(*spec.estimation_window)]
+        try:
+            fitted = self.model.fit(est["return"], est["benchmark"])
+        except EventStudyError as exc:
+            raise type(exc)(f"{sec.ticker} around {pair.event.id}: {exc}") from None
+        window = panel[panel["day"].between(*spec.ar_window)]
+        ar = abnormal_returns(window, fitted)
+        ar["price"] = window["price"].to_numpy()
+        ar["benchmark_price"] = window["benchmark_price"].to_numpy()
+        return ar, cumulative_abnormal(ar, fitted, spec.event_windows), fitted
+
+
+def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int]) -> dict[str, object]:
+    return {
+        "model": fitted.name,
+        "benchmark": pair.security.benchmark,
+        "alpha": fitted.alpha,
+        "beta": fitted.beta,
+        "sigma": fitted.sigma,
+        "r2": fitted.r2,
+        "n": fitted.nobs,
+        "df": fitted.df_resid,
+        "estimation_start": pair.sessions[1],
+        "estimation_end": pair.sessions[estimation_window[1] - estimation_window[0] + 1],
+    }
+
+
+def _front(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    return frame[cols + [c for c in frame.columns if c not in cols]]
