@@ -1,4 +1,4 @@
-"""eventstudy: did the stock move when the article says, and was it the market?
+"""eventstudy: did the stock move when the article says, and was it the market.
 
 Public API::
 
@@ -48,7 +48,26 @@ if TYPE_CHECKING:
     from eventstudy.spec import Claim, Event, Security, StudySpec, load_study
     from eventstudy.study import EventStudy
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "Claim",
+    "ConstantMeanModel",
+    "CsvDirectorySource",
+    "DiskCache",
+    "Event",
+    "EventStudy",
+    "MarketAdjustedModel",
+    "MarketModel",
+    "PriceSource",
+    "Security",
+    "StudyResults",
+    "StudySpec",
+    "TestResult",
+    "YahooSource",
+    "day_zero",
+    "get_model",
+    "load_study",
+    "write_report",
+]
 
 
 def __getattr__(name: str) -> Any:

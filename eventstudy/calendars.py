@@ -42,9 +42,7 @@ def known_exchange(code: str) -> bool:
 def get_calendar(code: str) -> ExchangeCalendar:
     """Return the exchange_calendars calendar for ``code`` (cached)."""
     if not known_exchange(code):
-        raise CalendarError(
-            f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS"
-        )
+        raise CalendarError(f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS")
     import exchange_calendars as xcals
 
     with warnings.catch_warnings():
@@ -119,8 +117,7 @@ def day_zero(timestamp: pd.Timestamp, exchange: str, *, date_only: bool = False)
     pos = int(closes.searchsorted(ts, side="right"))
     if pos >= len(closes) or ts < cal.opens.iloc[0] - pd.Timedelta(days=7):
         raise CalendarError(
-            f"timestamp {timestamp.isoformat()} is outside the {exchange} calendar "
-            f"({first.date()} to {last.date()})"
+            f"timestamp {timestamp.isoformat()} is outside the {exchange} calendar ({first.date()} to {last.date()})"
         )
     session = closes.index[pos]
     local = ts.tz_convert(cal.tz)
@@ -142,9 +139,7 @@ def _in_break(cal: ExchangeCalendar, pos: int, ts: pd.Timestamp) -> bool:
 
 def _check_range(day: pd.Timestamp, first: pd.Timestamp, last: pd.Timestamp, exchange: str) -> None:
     if not first <= day <= last:
-        raise CalendarError(
-            f"date {day.date()} is outside the {exchange} calendar ({first.date()} to {last.date()})"
-        )
+        raise CalendarError(f"date {day.date()} is outside the {exchange} calendar ({first.date()} to {last.date()})")
 
 
 def sessions_around(session: pd.Timestamp, start: int, end: int, exchange: str) -> pd.DatetimeIndex:

@@ -45,13 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("study", type=Path, help="study file (TOML), e.g. seeds/stargate.toml")
-    run.add_argument("--prices", type=Path, metavar="DIR",
-                     help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance")
-    run.add_argument("--cache", type=Path, metavar="DIR",
-                     help="cache directory for Yahoo downloads (default $EVENTSTUDY_CACHE or ~/.cache/eventstudy)")
+    run.add_argument(
+        "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
+    )
+    run.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="cache directory for Yahoo downloads (default $EVENTSTUDY_CACHE or ~/.cache/eventstudy)",
+    )
     run.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/<study id>)")
-    run.add_argument("--model", help="expected-return model: market (default from the study), "
-                     "market_adjusted, constant_mean")
+    run.add_argument(
+        "--model", help="expected-return model: market (default from the study), market_adjusted, constant_mean"
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     return parser
 
@@ -94,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _source(args: argparse.Namespace):  # noqa: ANN202 - returns a PriceSource
+def _source(args: argparse.Namespace):
     from eventstudy.data import CsvDirectorySource, DiskCache, YahooSource
 
     if args.prices is not None:
@@ -104,7 +110,7 @@ def _source(args: argparse.Namespace):  # noqa: ANN202 - returns a PriceSource
     return YahooSource(cache=DiskCache(args.cache))
 
 
-def _progress(quiet: bool):  # noqa: ANN202
+def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return lambda _msg: None
     return lambda msg: print(f"… {msg}", file=sys.stderr)

@@ -43,7 +43,7 @@ def invalid_result(name: str, null: str, nobs: int, reason: str) -> TestResult:
 
 
 def car_t_test(car: float, variance: float, df: int, *, name: str = "CAR t") -> TestResult:
-    """t test of one security's CAR with the prediction-error variance.
+    """T test of one security's CAR with the prediction-error variance.
 
     ``t = CAR / sqrt(Var)``, ``Var = σ²(L + ι'X*(X'X)⁻¹X*'ι)``. Under normal
     i.i.d. disturbances the prediction errors are independent of σ̂², so

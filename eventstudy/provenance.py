@@ -9,7 +9,16 @@ from typing import Any
 
 from eventstudy.spec import StudySpec
 
-_PACKAGES = ("eventstudy-claims", "pandas", "numpy", "statsmodels", "scipy", "exchange_calendars", "matplotlib", "yfinance")
+_PACKAGES = (
+    "eventstudy-claims",
+    "pandas",
+    "numpy",
+    "statsmodels",
+    "scipy",
+    "exchange_calendars",
+    "matplotlib",
+    "yfinance",
+)
 
 
 def package_versions() -> dict[str, str]:

@@ -13,11 +13,32 @@ from eventstudy.spec import StudySpec
 
 CANDIDATE_DAYS = (-1, 0, 1)
 CANDIDATE_COLUMNS = [
-    "claim", "ticker", "event", "day", "session", "measured", "benchmark", "abnormal", "distance", "closest",
+    "claim",
+    "ticker",
+    "event",
+    "day",
+    "session",
+    "measured",
+    "benchmark",
+    "abnormal",
+    "distance",
+    "closest",
 ]
 CLAIM_COLUMNS = [
-    "claim", "ticker", "event", "reported", "approximate", "implied_session", "closest_day",
-    "closest_session", "measured", "benchmark", "abnormal", "distance", "source", "quote",
+    "claim",
+    "ticker",
+    "event",
+    "reported",
+    "approximate",
+    "implied_session",
+    "closest_day",
+    "closest_session",
+    "measured",
+    "benchmark",
+    "abnormal",
+    "distance",
+    "source",
+    "quote",
 ]
 
 

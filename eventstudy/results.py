@@ -114,8 +114,14 @@ class StudyResults:
                 "event_windows": [list(w) for w in self.spec.event_windows],
                 "ar_window": list(self.spec.ar_window),
                 "events": [
-                    {"id": e.id, "timestamp": e.timestamp.isoformat(), "date_only": e.date_only,
-                     "approximate": e.approximate, "title": e.title, "sources": list(e.sources)}
+                    {
+                        "id": e.id,
+                        "timestamp": e.timestamp.isoformat(),
+                        "date_only": e.date_only,
+                        "approximate": e.approximate,
+                        "title": e.title,
+                        "sources": list(e.sources),
+                    }
                     for e in self.spec.events
                 ],
             },

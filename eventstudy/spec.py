@@ -160,10 +160,7 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
     p.unique([e.id for e in events], "events", "id")
     tickers = {s.ticker for s in securities}
     event_ids = {e.id for e in events}
-    claims = tuple(
-        p.claim(i, t, tickers, event_ids)
-        for i, t in enumerate(p.array(doc, "claims", required=False))
-    )
+    claims = tuple(p.claim(i, t, tickers, event_ids) for i, t in enumerate(p.array(doc, "claims", required=False)))
     p.unique([c.id for c in claims], "claims", "id")
     return StudySpec(
         id=study_id,
@@ -270,9 +267,7 @@ class _Parser:
             self.fail(key, value, "start must not be after end")
         return int(start), int(end)
 
-    def windows(
-        self, t: dict[str, Any], key: str, default: tuple[tuple[int, int], ...]
-    ) -> tuple[tuple[int, int], ...]:
+    def windows(self, t: dict[str, Any], key: str, default: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
         value = self._get(t, key, default)
         if not isinstance(value, (list, tuple)) or not value:
             self.fail(key, value, "must be a non-empty list of [start, end] pairs")
@@ -320,7 +315,9 @@ class _Parser:
         value = self._get(t, key, _REQUIRED)
         if isinstance(value, str):
             try:
-                value = dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
+                value = (
+                    dt.datetime.fromisoformat(value) if "T" in value or " " in value else dt.date.fromisoformat(value)
+                )
             except ValueError:
                 self.fail(key, value, "is not an ISO 8601 date or date-time such as 2025-01-21T16:00:00-05:00")
         if isinstance(value, dt.datetime):
@@ -328,8 +325,7 @@ class _Parser:
                 self.fail(
                     key,
                     value.isoformat(),
-                    "has no time zone; write an offset such as 2025-01-21T16:00:00-05:00 "
-                    "or a date only (2025-01-21)",
+                    "has no time zone; write an offset such as 2025-01-21T16:00:00-05:00 or a date only (2025-01-21)",
                 )
             return pd.Timestamp(value).tz_convert("UTC"), False
         if isinstance(value, dt.date):

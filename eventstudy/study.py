@@ -98,8 +98,15 @@ class EventStudy:
         for pair in pairs:
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
             say(f"fitting {pair.security.ticker} around {pair.event.id}")
-            day0_rows.append({**key, "exchange": pair.day0.exchange, "session": pair.day0.session,
-                              "rule": pair.day0.rule, "local_time": pair.day0.local_time})
+            day0_rows.append(
+                {
+                    **key,
+                    "exchange": pair.day0.exchange,
+                    "session": pair.day0.session,
+                    "rule": pair.day0.rule,
+                    "local_time": pair.day0.local_time,
+                }
+            )
             try:
                 ar, car, fitted = self._pair(pair, frames)
             except EventStudyError as exc:
@@ -111,7 +118,9 @@ class EventStudy:
             car_parts.append(car.assign(**key))
             fit_rows.append({**key, **_fit_row(fitted, pair, self.spec.estimation_window)})
         if not ar_parts:
-            raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(e["reason"] for e in excluded))
+            raise EventStudyError(
+                "no (event, security) pair could be computed: " + "; ".join(e["reason"] for e in excluded)
+            )
         ar_all = _front(pd.concat(ar_parts, ignore_index=True), ["event", "ticker"])
         car_all = _front(pd.concat(car_parts, ignore_index=True), ["event", "ticker"])
         day0 = pd.DataFrame(day0_rows)

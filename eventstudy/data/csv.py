@@ -89,9 +89,7 @@ def read_price_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: no Date column; expected columns {','.join(['Date', *PRICE_COLUMNS])}")
     unknown = [c for c in frame.columns if c != "Date" and c not in PRICE_COLUMNS]
     if unknown:
-        raise DataError(
-            f"{path}: unexpected column(s) {unknown}; expected {','.join(['Date', *PRICE_COLUMNS])}"
-        )
+        raise DataError(f"{path}: unexpected column(s) {unknown}; expected {','.join(['Date', *PRICE_COLUMNS])}")
     dates = pd.to_datetime(frame["Date"], format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
         row = int(dates.isna().to_numpy().argmax())

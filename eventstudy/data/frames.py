@@ -40,9 +40,7 @@ def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFra
         raise DataError(f"{symbol}: no price rows in {origin}")
     missing = [c for c in ("Close",) if c not in frame.columns]
     if missing:
-        raise DataError(
-            f"{symbol}: {origin} lacks column(s) {missing}; expected {','.join(['Date', *PRICE_COLUMNS])}"
-        )
+        raise DataError(f"{symbol}: {origin} lacks column(s) {missing}; expected {','.join(['Date', *PRICE_COLUMNS])}")
     out = frame.reindex(columns=PRICE_COLUMNS)
     try:
         out = out.astype("float64")
@@ -61,9 +59,7 @@ def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFra
     prices = out[["Open", "High", "Low", "Close", "Adj Close"]]
     nonpos = prices.le(0).any(axis=1)
     if nonpos.any():
-        raise DataError(
-            f"{symbol}: zero or negative price on {out.index[nonpos][0].date()} in {origin}"
-        )
+        raise DataError(f"{symbol}: zero or negative price on {out.index[nonpos][0].date()} in {origin}")
     return out
 
 

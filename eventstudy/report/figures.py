@@ -50,13 +50,20 @@ def price_path(res: StudyResults, event: str, ax: Axes | None = None) -> Figure:
         base = part.loc[part["day"] == -1]
         if base.empty:
             continue
-        line = ax.plot(part["session"], part["price"] / base["price"].iloc[0] * 100, marker="o", ms=3,
-                       label=str(ticker))[0]
+        line = ax.plot(
+            part["session"], part["price"] / base["price"].iloc[0] * 100, marker="o", ms=3, label=str(ticker)
+        )[0]
         bench = res.spec.security(str(ticker)).benchmark
         if bench not in seen_bench:
             seen_bench.add(bench)
-            ax.plot(part["session"], part["benchmark_price"] / base["benchmark_price"].iloc[0] * 100,
-                    ls="--", lw=1, color="0.4" if len(seen_bench) == 1 else "0.65", label=bench)
+            ax.plot(
+                part["session"],
+                part["benchmark_price"] / base["benchmark_price"].iloc[0] * 100,
+                ls="--",
+                lw=1,
+                color="0.4" if len(seen_bench) == 1 else "0.65",
+                label=bench,
+            )
         d0 = part.loc[part["day"] == 0, "session"]
         if len(d0):
             ax.axvline(d0.iloc[0], color=line.get_color(), lw=0.8, ls=":")

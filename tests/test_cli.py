@@ -1,0 +1,88 @@
+"""The command line, run in-process."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+
+import pytest
+
+from eventstudy.cli import main
+
+
+@pytest.fixture(scope="module")
+def report(prices_dir, study_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "stargate"
+    code = main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "--quiet"])
+    return code, out
+
+
+def test_run_writes_every_file(report):
+    code, out = report
+    assert code == 0
+    for name in ("report.md", "ar.csv", "car.csv", "results.json"):
+        assert (out / name).stat().st_size > 0, name
+    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
+    assert pngs == [
+        "car_first-reports.png",
+        "car_white-house.png",
+        "prices_first-reports.png",
+        "prices_white-house.png",
+    ]
+    for png in (out / "figures").glob("*.png"):
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(out.parent.glob(".stargate.*")), "temporary directory left behind"
+
+
+def test_csv_columns_exactly(report):
+    _, out = report
+    with (out / "ar.csv").open() as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
+    assert len(rows) == 1 + 2 * 4 * 21
+    with (out / "car.csv").open() as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["event", "ticker", "start", "end", "car", "se", "t", "p"]
+    assert len(rows) == 1 + 2 * 4 * 4
+    # decimals, not percent: ORCL's +7.2 % on 2025-01-21 is written as about 0.072
+    orcl = next(r for r in csv.reader((out / "ar.csv").open()) if r[:3] == ["first-reports", "ORCL", "0"])
+    assert orcl[3] == "2025-01-21" and float(orcl[4]) == pytest.approx(172.57 / 161.03 - 1, abs=2e-6)
+
+
+def test_results_json_provenance(report, study_path, prices_dir):
+    _, out = report
+    doc = json.loads((out / "results.json").read_text())
+    prov = doc["provenance"]
+    assert prov["study_sha256"] == hashlib.sha256(study_path.read_bytes()).hexdigest()
+    assert prov["data"]["ORCL"]["sha256"] == hashlib.sha256((prices_dir / "ORCL.csv").read_bytes()).hexdigest()
+    assert {"pandas", "statsmodels", "exchange_calendars", "python"} <= set(prov["packages"])
+    assert len(doc["car"]) == 32 and len(doc["claims"]) == 5
+
+
+def test_report_mentions_every_claim_and_day0(report):
+    _, out = report
+    text = (out / "report.md").read_text()
+    for claim in ("orcl-7", "nvda-2.3", "arm-4.1", "softbank-wed-10", "softbank-thu-6"):
+        assert claim in text
+    assert "after the close" in text and "| 9984.T | XTKS |" in text
+    assert "figures/car_white-house.png" in text
+
+
+def test_bad_study_path_exits_2(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "nope.toml"), "--prices", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "nope.toml" in err and "no such file" in err and "Traceback" not in err
+
+
+def test_unknown_symbol_exits_2(tmp_path, study_path, capsys):
+    assert main(["run", str(study_path), "--prices", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "no price file for" in err and str(tmp_path) in err
+
+
+def test_help_has_example(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "--help"])
+    assert exc.value.code == 0
+    assert "eventstudy run seeds/stargate.toml --prices ../shared/data/prices" in capsys.readouterr().out
