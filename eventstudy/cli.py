@@ -62,6 +62,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cli_reference() -> str:
+    """Markdown CLI reference built from ``--help`` (written to docs/cli.md)."""
+    import os
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        parts = ["# Command-line reference", "", "Generated from `--help`; `tests/test_docs.py` keeps it in sync.", ""]
+        parts += ["## eventstudy", "", "```text", parser.format_help().rstrip(), "```", ""]
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for name, command in sub.choices.items():
+            parts += [f"## eventstudy {name}", "", "```text", command.format_help().rstrip(), "```", ""]
+        return "\n".join(parts)
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = build_parser()

@@ -331,7 +331,7 @@ class _Parser:
         if isinstance(value, dt.date):
             return pd.Timestamp(value.isoformat(), tz="UTC"), True
         if isinstance(value, dt.time):
-            self.fail(key, value, "is a time without a date")
+            self.fail(key, value.isoformat(), "is a time without a date")
         self.fail(key, value, "must be a TOML date-time with offset or a date")
         raise AssertionError  # unreachable
 
@@ -368,9 +368,9 @@ class _Parser:
 
     def unique(self, values: list[str], key: str, name: str) -> None:
         seen: set[str] = set()
-        for v in values:
+        for i, v in enumerate(values):
             if v in seen:
-                self.fail(f"{key}.{name}", v, "is duplicated")
+                self.fail(f"{key}[{i}].{name}", v, "is duplicated")
             seen.add(v)
 
 

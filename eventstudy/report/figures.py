@@ -22,7 +22,7 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (8.0, 4.5)) -> tuple[Figu
 
 def car_path(res: StudyResults, event: str, ax: Axes | None = None) -> Figure:
     """Cumulative abnormal return from the start of the AR window, per security."""
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     fig, ax = _axes(ax)
     ar = res.ar[res.ar["event"] == event]
@@ -33,6 +33,7 @@ def car_path(res: StudyResults, event: str, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("Trading sessions relative to day 0 (each security's exchange)")
     ax.set_ylabel("Cumulative abnormal return")
     ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(f"CAR around {event} (model: {res.model})")
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)

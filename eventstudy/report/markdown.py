@@ -89,7 +89,8 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str]) -> list
         ),
         "",
     ]
-    out += [f"![Prices around {ev.id}]({p})" for p in figures] + ([""] if figures else [])
+    out += [f"![{p.split('/')[-1].split('_')[0].upper()} around {ev.id}]({p})" for p in figures]
+    out += [""] if figures else []
     for ticker in d0["ticker"]:
         out += _security_section(res, ev.id, ticker)
     return out
