@@ -82,7 +82,8 @@ class CsvDirectorySource:
 def read_price_csv(path: Path) -> pd.DataFrame:
     """Parse one price CSV into a frame indexed by date (not yet validated)."""
     try:
-        frame = pd.read_csv(path)
+        # only an empty cell is missing; "n/a", "NA", "null" must not silently become NaN
+        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file: {exc}") from None
     if "Date" not in frame.columns:

@@ -41,7 +41,7 @@ def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFra
     missing = [c for c in ("Close",) if c not in frame.columns]
     if missing:
         raise DataError(f"{symbol}: {origin} lacks column(s) {missing}; expected {','.join(['Date', *PRICE_COLUMNS])}")
-    out = frame.reindex(columns=PRICE_COLUMNS)
+    out = frame.reindex(columns=PRICE_COLUMNS).rename_axis(columns=None)  # yfinance names it "Price"
     try:
         out = out.astype("float64")
     except (TypeError, ValueError) as exc:
