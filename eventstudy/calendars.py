@@ -160,3 +160,34 @@ def sessions_around(session: pd.Timestamp, start: int, end: int, exchange: str) 
             f"({sessions[0].date()} to {sessions[-1].date()})"
         )
     return sessions[lo : hi + 1]
+
+
+REFERENCE_ZONES = ("America/New_York", "Europe/Paris", "Asia/Tokyo")
+
+
+def explain_reported_date(
+    timestamp: pd.Timestamp, date: pd.Timestamp | str, zones: tuple[str, ...] = REFERENCE_ZONES
+) -> str:
+    """Say in which time zones an announcement fell on a date an article gives.
+
+    Two articles may date the same announcement differently (a 16:00 New
+    York announcement is the next morning in Tokyo); this names the zones
+    where each date is right.
+
+    Examples
+    --------
+    >>> ts = pd.Timestamp("2025-01-21 16:00", tz="America/New_York")
+    >>> explain_reported_date(ts, "2025-01-22", ("America/New_York", "Asia/Tokyo"))
+    '2025-01-22 is the local date in Asia/Tokyo (06:00); it was 2025-01-21 in America/New_York (16:00)'
+    """
+    day = pd.Timestamp(date).date()
+    local = {zone: timestamp.tz_convert(zone) for zone in zones}
+    right = [f"{z} ({t:%H:%M})" for z, t in local.items() if t.date() == day]
+    wrong = [f"{z} ({t:%H:%M})" for z, t in local.items() if t.date() != day]
+    if not right:
+        return f"{day} is not the local date in {', '.join(zones)}: the article's date looks wrong"
+    text = f"{day} is the local date in {', '.join(right)}"
+    if wrong:
+        other = {t.date() for t in local.values() if t.date() != day}
+        text += f"; it was {', '.join(str(d) for d in sorted(other))} in {', '.join(wrong)}"
+    return text

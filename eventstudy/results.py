@@ -8,7 +8,11 @@ Tables (decimals, not percent):
 - ``car``: event, ticker, start, end, car, se, t, p, df
 - ``fits``: event, ticker, model, benchmark, alpha, beta, sigma, r2, n, df,
   estimation_start, estimation_end
+- ``moves``: event, ticker, day, session, close_to_close, overnight,
+  intraday, low, high, note, bench_overnight, bench_intraday, source
+  (days -1..+2; see :mod:`eventstudy.decompose`)
 - ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile`
+- ``flags`` (unusual days) and ``overlaps``: see :mod:`eventstudy.flags`
 - ``excluded``: event, ticker, reason
 """
 
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+CLAIMS_CSV_COLUMNS = ["claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict"]
+FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 
@@ -41,8 +47,11 @@ class StudyResults:
     ar: pd.DataFrame
     car: pd.DataFrame
     fits: pd.DataFrame
+    moves: pd.DataFrame
     claims: pd.DataFrame
     candidates: pd.DataFrame
+    flags: pd.DataFrame
+    overlaps: pd.DataFrame
     excluded: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -63,10 +72,10 @@ class StudyResults:
                 "claim": c["claim"],
                 "ticker": c["ticker"],
                 "reported %": c["reported"] * 100,
-                "closest session": c["closest_session"].dt.date,
-                "day": c["closest_day"],
+                "verdict": c["verdict"],
+                "best session": c["best_session"].dt.date,
+                "measure": c["best_measure"],
                 "measured %": c["measured"] * 100,
-                "market %": c["benchmark"] * 100,
                 "abnormal %": c["abnormal"] * 100,
             }
         )
@@ -127,6 +136,9 @@ class StudyResults:
             },
             "day0": _records(self.day0),
             "fits": _records(self.fits),
+            "moves": _records(self.moves),
+            "flags": _records(self.flags),
+            "overlaps": _records(self.overlaps),
             "ar": _records(self.ar),
             "car": _records(self.car),
             "claims": _records(self.claims),

@@ -35,6 +35,7 @@ class Security:
     exchange: str
     benchmark: str
     name: str = ""
+    ohlc: str = ""  # symbol of a second source with Open/High/Low, used where the first lacks them
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Event:
     approximate: bool = False
     sources: tuple[str, ...] = ()
     note: str = ""
+    reported_dates: tuple[tuple[str, dt.date], ...] = ()  # (source, date the article gives)
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,7 @@ class _Parser:
             exchange=exchange,
             benchmark=self.symbol(t, f"{k}.benchmark"),
             name=self.string(t, f"{k}.name", default=""),
+            ohlc=self.symbol(t, f"{k}.ohlc") if "ohlc" in t else "",
         )
 
     def symbol(self, t: dict[str, Any], key: str) -> str:
@@ -304,6 +307,7 @@ class _Parser:
         return Event(
             id=event_id,
             timestamp=timestamp,
+            reported_dates=self.reported_dates(t, f"{k}.reported_dates"),
             title=self.string(t, f"{k}.title", default=""),
             date_only=date_only,
             approximate=self.boolean(t, f"{k}.approximate"),
@@ -334,6 +338,21 @@ class _Parser:
             self.fail(key, value.isoformat(), "is a time without a date")
         self.fail(key, value, "must be a TOML date-time with offset or a date")
         raise AssertionError  # unreachable
+
+    def reported_dates(self, t: dict[str, Any], key: str) -> tuple[tuple[str, dt.date], ...]:
+        value = self._get(t, key, [])
+        if not isinstance(value, list):
+            self.fail(key, value, 'must be a list of {source = "...", date = YYYY-MM-DD} tables')
+        out = []
+        for j, item in enumerate(value):  # type: ignore[arg-type]
+            k = f"{key}[{j}]"
+            if not isinstance(item, dict):
+                self.fail(k, item, 'must be a table {source = "...", date = YYYY-MM-DD}')
+            date = self._get(item, f"{k}.date", _REQUIRED)
+            if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
+                self.fail(f"{k}.date", date, "must be a date such as 2025-01-22")
+            out.append((self.string(item, f"{k}.source"), date))
+        return tuple(out)  # type: ignore[arg-type]
 
     def claim(self, i: int, t: dict[str, Any], tickers: set[str], events: set[str]) -> Claim:
         k = f"claims[{i}]"

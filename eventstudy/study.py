@@ -15,10 +15,12 @@ import pandas as pd
 from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
 from eventstudy.calendars import DayZero, day_zero, sessions_around
 from eventstudy.data import PriceSource
+from eventstudy.decompose import decompose
 from eventstudy.errors import EventStudyError
+from eventstudy.flags import exceedance_rate, overlapping_windows, unusual_moves
 from eventstudy.models import ExpectedReturnModel, FittedModel, get_model
 from eventstudy.provenance import provenance
-from eventstudy.reconcile import reconcile_claims
+from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.results import StudyResults
 from eventstudy.returns import aligned_returns
 from eventstudy.spec import Event, Security, StudySpec
@@ -94,7 +96,7 @@ class EventStudy:
         say = progress or (lambda _msg: None)
         pairs = self.pairs()
         frames = self._fetch(pairs, say)
-        ar_parts, car_parts, fit_rows, day0_rows, excluded = [], [], [], [], []
+        ar_parts, car_parts, move_parts, fit_rows, day0_rows, excluded = [], [], [], [], [], []
         for pair in pairs:
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
             say(f"fitting {pair.security.ticker} around {pair.event.id}")
@@ -116,6 +118,7 @@ class EventStudy:
                 continue
             ar_parts.append(ar.assign(**key))
             car_parts.append(car.assign(**key))
+            move_parts.append(self._moves(pair, ar, frames).assign(**key))
             fit_rows.append({**key, **_fit_row(fitted, pair, self.spec.estimation_window)})
         if not ar_parts:
             raise EventStudyError(
@@ -123,17 +126,22 @@ class EventStudy:
             )
         ar_all = _front(pd.concat(ar_parts, ignore_index=True), ["event", "ticker"])
         car_all = _front(pd.concat(car_parts, ignore_index=True), ["event", "ticker"])
+        moves = _front(pd.concat(move_parts, ignore_index=True), ["event", "ticker"])
         day0 = pd.DataFrame(day0_rows)
-        claims, candidates = reconcile_claims(self.spec, ar_all, day0)
+        fits = pd.DataFrame(fit_rows)
+        claims, candidates = reconcile_claims(self.spec, ar_all, moves, fits, day0)
         return StudyResults(
             spec=self.spec,
             model=self.model.name,
             day0=day0,
             ar=ar_all,
             car=car_all,
-            fits=pd.DataFrame(fit_rows),
+            fits=fits,
+            moves=moves,
             claims=claims,
             candidates=candidates,
+            flags=unusual_moves(ar_all, self.spec.event_windows),
+            overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=pd.DataFrame(excluded, columns=["event", "ticker", "reason"]),
             provenance=provenance(self.spec, self.source, self.generated_at),
         )
@@ -143,7 +151,7 @@ class EventStudy:
         spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
         for pair in pairs:
             start, end = pair.sessions[0] - _FETCH_MARGIN, pair.sessions[-1]
-            for symbol in (pair.security.ticker, pair.security.benchmark):
+            for symbol in filter(None, (pair.security.ticker, pair.security.benchmark, pair.security.ohlc)):
                 lo, hi = spans.get(symbol, (start, end))
                 spans[symbol] = (min(lo, start), max(hi, end))
         frames = {}
@@ -173,6 +181,22 @@ class EventStudy:
         ar["benchmark_price"] = window["benchmark_price"].to_numpy()
         return ar, cumulative_abnormal(ar, fitted, spec.event_windows), fitted
 
+    def _moves(self, pair: _Pair, ar: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """Overnight/intraday parts of the candidate sessions, security and benchmark."""
+        sec = pair.security
+        days = ar[ar["day"].isin(CANDIDATE_DAYS)]
+        sessions = pd.DatetimeIndex(days["session"])
+        symbol = sec.ticker
+        if sec.ohlc and frames[sec.ticker]["Open"].loc[sessions].isna().any():
+            symbol = sec.ohlc
+        own = decompose(frames[symbol], sessions, origin=f"{symbol} prices")
+        bench = decompose(frames[sec.benchmark], sessions, origin=f"{sec.benchmark} prices")
+        own.insert(0, "day", days["day"].to_numpy())
+        own["bench_overnight"] = bench["overnight"].to_numpy()
+        own["bench_intraday"] = bench["intraday"].to_numpy()
+        own["source"] = symbol
+        return own
+
 
 def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int]) -> dict[str, object]:
     return {
@@ -184,6 +208,7 @@ def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int
         "r2": fitted.r2,
         "n": fitted.nobs,
         "df": fitted.df_resid,
+        "share_abs_z_ge_3": exceedance_rate(fitted.residuals, fitted.sigma),
         "estimation_start": pair.sessions[1],
         "estimation_end": pair.sessions[estimation_window[1] - estimation_window[0] + 1],
     }

@@ -5,10 +5,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import tomllib
 
 import pytest
 
 from eventstudy.cli import main
+
+
+def _counts(study_path):
+    doc = tomllib.loads(study_path.read_text())
+    return [e["id"] for e in doc["events"]], len(doc["securities"]), len(doc["study"]["event_windows"])
 
 
 @pytest.fixture(scope="module")
@@ -18,33 +24,37 @@ def report(prices_dir, study_path, tmp_path_factory):
     return code, out
 
 
-def test_run_writes_every_file(report):
+def test_run_writes_every_file(report, study_path):
     code, out = report
     assert code == 0
-    for name in ("report.md", "ar.csv", "car.csv", "results.json"):
+    for name in ("report.md", "ar.csv", "car.csv", "claims.csv", "flags.csv", "results.json"):
         assert (out / name).stat().st_size > 0, name
+    events, _, _ = _counts(study_path)
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert pngs == [
-        "car_first-reports.png",
-        "car_white-house.png",
-        "prices_first-reports.png",
-        "prices_white-house.png",
-    ]
+    assert pngs == sorted(f"{kind}_{e}.png" for e in events for kind in ("car", "prices"))
     for png in (out / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.parent.glob(".stargate.*")), "temporary directory left behind"
 
 
-def test_csv_columns_exactly(report):
+def test_csv_columns_exactly(report, study_path):
     _, out = report
+    events, n_sec, n_win = _counts(study_path)
     with (out / "ar.csv").open() as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
-    assert len(rows) == 1 + 2 * 4 * 21
+    assert len(rows) == 1 + len(events) * n_sec * 21
     with (out / "car.csv").open() as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["event", "ticker", "start", "end", "car", "se", "t", "p"]
-    assert len(rows) == 1 + 2 * 4 * 4
+    assert len(rows) == 1 + len(events) * n_sec * n_win
+    with (out / "claims.csv").open() as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict"]
+    assert len(rows) == 1 + 5
+    assert {r[3] for r in rows[1:]} <= {"close_to_close", "overnight", "intraday", "two_day"}
+    with (out / "flags.csv").open() as fh:
+        assert next(csv.reader(fh)) == ["event", "ticker", "day", "session", "abnormal", "z"]
     # decimals, not percent: ORCL's +7.2 % on 2025-01-21 is written as about 0.072
     orcl = next(r for r in csv.reader((out / "ar.csv").open()) if r[:3] == ["first-reports", "ORCL", "0"])
     assert orcl[3] == "2025-01-21" and float(orcl[4]) == pytest.approx(172.57 / 161.03 - 1, abs=2e-6)
@@ -57,7 +67,8 @@ def test_results_json_provenance(report, study_path, prices_dir):
     assert prov["study_sha256"] == hashlib.sha256(study_path.read_bytes()).hexdigest()
     assert prov["data"]["ORCL"]["sha256"] == hashlib.sha256((prices_dir / "ORCL.csv").read_bytes()).hexdigest()
     assert {"pandas", "statsmodels", "exchange_calendars", "python"} <= set(prov["packages"])
-    assert len(doc["car"]) == 32 and len(doc["claims"]) == 5
+    events, n_sec, n_win = _counts(study_path)
+    assert len(doc["car"]) == len(events) * n_sec * n_win and len(doc["claims"]) == 5
 
 
 def test_report_mentions_every_claim_and_day0(report):

@@ -77,13 +77,20 @@ def test_seed_securities(seed):
 
 
 def test_seed_events_are_utc_and_approximate(seed):
-    assert [e.id for e in seed.events] == ["first-reports", "white-house"]
+    assert [e.id for e in seed.events] == ["first-reports", "white-house", "musk-doubt", "stalling-report"]
     assert [e.timestamp for e in seed.events] == [
         pd.Timestamp("2025-01-21 17:00", tz="UTC"),
         pd.Timestamp("2025-01-21 21:00", tz="UTC"),
+        pd.Timestamp("2025-01-22 01:00", tz="UTC"),
+        pd.Timestamp("2025-07-22 00:00", tz="UTC"),
     ]
     assert all(str(e.timestamp.tz) == "UTC" for e in seed.events)
-    assert all(e.approximate and not e.date_only for e in seed.events)
+    assert all(e.approximate and not e.date_only for e in seed.events[:3])
+    assert seed.events[3].date_only and not seed.events[3].approximate
+    dates = dict(seed.event("white-house").reported_dates)
+    assert str(dates["001_583f144498a7a794.txt"]) == "2025-01-21"
+    assert str(dates["004_4f7adb95c1daf6a0.txt"]) == "2025-01-22"
+    assert seed.security("9984.T").ohlc == "9984.T_JQuants_OHLCV"
 
 
 def test_seed_claims_are_decimals(seed):

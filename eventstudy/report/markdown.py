@@ -29,8 +29,10 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
         out += ["## The articles' claims against the market", "", _claims_summary(res), ""]
     for event in spec.events:
         out += _event_section(res, event.id, (figures or {}).get(event.id, []))
+    if not res.flags.empty or not res.overlaps.empty:
+        out += ["## Warnings", "", *_flags(res)]
     if not res.candidates.empty:
-        out += ["## Claims: every candidate session", "", _candidates(res), ""]
+        out += ["## Claims: every candidate measure", "", _candidates(res), ""]
     if not res.excluded.empty:
         rows = res.excluded[["event", "ticker", "reason"]].itertuples(index=False)
         out += ["## Excluded", "", markdown_table(list(rows), ["event", "ticker", "reason"]), ""]
@@ -40,46 +42,51 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
 
 def _claims_summary(res: StudyResults) -> str:
     rows = []
-    for c in res.claims.itertuples(index=False):
+    for c in res.claims.to_dict("records"):
         rows.append(
             [
-                c.claim,
-                c.ticker,
-                ("≈ " if c.approximate else "") + fmt_pct(c.reported, 1),
-                c.implied_session,
-                f"{c.closest_session.date()} (day {c.closest_day:+d})",
-                fmt_pct(c.measured),
-                fmt_pct(c.benchmark),
-                fmt_pct(c.abnormal),
-                c.source,
+                c["claim"],
+                c["ticker"],
+                ("≈ " if c["approximate"] else "") + fmt_pct(c["reported"], 1) + f" ±{c['tolerance'] * 100:.2f} pp",
+                c["implied_session"],
+                f"**{c['verdict']}**",
+                f"{c['best_measure'].replace('_', '-')}, {c['best_session'].date()} (day {c['best_day']:+d})",
+                fmt_pct(c["measured"]),
+                fmt_pct(c["abnormal"]),
             ]
         )
-    header = [
-        "claim",
-        "ticker",
-        "reported",
-        "session implied",
-        "closest session",
-        "measured",
-        "market",
-        "abnormal",
-        "source",
+    header = ["claim", "ticker", "reported", "session implied", "verdict", "best match", "measured", "abnormal"]
+    lines = [markdown_table(rows, header, "llrllrrr"), ""]
+    for c in res.claims.to_dict("records"):
+        quote = f" — “{c['quote']}” (`{c['source']}`)" if c["quote"] else ""
+        lines.append(f"- **{c['claim']}**: {c['explanation']}{quote}")
+    lines += [
+        "",
+        "Tolerance: half a unit in the last digit the article gives (±0.05 pp for “2,3 %”); for "
+        "approximate figures (“environ”, “quelque”) the larger of one unit and 10 % of the figure. "
+        "Measured moves are close-to-close, overnight (previous close → open), open → close, and "
+        "two-day, on days -1..+2; abnormal = measured minus the market model's expectation.",
     ]
-    return markdown_table(rows, header, "llrllrrrl")
+    return "\n".join(lines)
 
 
 def _event_section(res: StudyResults, event_id: str, figures: list[str]) -> list[str]:
     ev = res.spec.event(event_id)
-    when = ev.timestamp.strftime("%Y-%m-%d") + " (date only)" if ev.date_only else ev.timestamp.isoformat()
-    out = [
-        f"## Event `{ev.id}`: {ev.title}",
-        "",
-        f"Announced {when} UTC" + (" (approximate time)" if ev.approximate else "") + ".",
-    ]
+    if ev.date_only:
+        when = ev.timestamp.strftime("%Y-%m-%d") + " (date only: day 0 is the first session on or after it)"
+    else:
+        when = ev.timestamp.strftime("%Y-%m-%d %H:%M UTC") + (" (approximate time)" if ev.approximate else "")
+    out = [f"## Event `{ev.id}`: {ev.title}", "", f"Announced {when}."]
     if ev.note:
         out += ["", ev.note]
     if ev.sources:
         out += ["", "Sources: " + ", ".join(f"`{s}`" for s in ev.sources) + "."]
+    if ev.reported_dates and not ev.date_only:
+        from eventstudy.calendars import explain_reported_date
+
+        out += [""] + [
+            f"- `{src}` dates it {day}: {explain_reported_date(ev.timestamp, day)}." for src, day in ev.reported_dates
+        ]
     d0 = res.day0[res.day0["event"] == ev.id]
     out += [
         "",
@@ -89,11 +96,26 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str]) -> list
         ),
         "",
     ]
-    out += [f"![{p.split('/')[-1].split('_')[0].upper()} around {ev.id}]({p})" for p in figures]
+    out += [f"![{p.split('/')[-1].split('_')[0]} around {ev.id}]({p})" for p in figures]
     out += [""] if figures else []
+    out += _moves_section(res, ev.id)
     for ticker in d0["ticker"]:
         out += _security_section(res, ev.id, ticker)
     return out
+
+
+def _moves_section(res: StudyResults, event_id: str) -> list[str]:
+    mv = res.moves[res.moves["event"] == event_id]
+    if mv.empty:
+        return []
+    rows = [[r["ticker"], f"{r['day']:+d}", r["session"], fmt_pct(r["close_to_close"]), fmt_pct(r["overnight"]),
+             fmt_pct(r["intraday"]), f"{fmt_pct(r['low'])} to {fmt_pct(r['high'])}", r["source"]]
+            for r in mv.to_dict("records")]  # fmt: skip
+    notes = sorted({n for n in mv["note"] if n})
+    out = ["#### When the move happened: overnight and intraday parts", "",
+           markdown_table(rows, ["ticker", "day", "session", "close to close", "overnight", "open to close",
+                                 "day's range", "OHLC source"], "lrlrrrrl"), ""]  # fmt: skip
+    return out + [f"- {n}" for n in notes] + ([""] if notes else [])
 
 
 def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str]:
@@ -137,23 +159,31 @@ def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str
 
 
 def _candidates(res: StudyResults) -> str:
-    rows = [
-        [
-            c.claim,
-            c.ticker,
-            f"{c.day:+d}",
-            c.session,
-            fmt_pct(c.measured),
-            fmt_pct(c.benchmark),
-            fmt_pct(c.abnormal),
-            fmt_pct(c.distance, sign=False),
-            "closest" if c.closest else "",
-        ]
-        for c in res.candidates.itertuples()
-    ]
-    return markdown_table(
-        rows, ["claim", "ticker", "day", "session", "measured", "market", "abnormal", "distance", ""], "llrlrrrrl"
-    )
+    rows = [[c["claim"], c["ticker"], f"{c['day']:+d}", c["session"], c["measure"].replace("_", "-"),
+             fmt_pct(c["measured"]), fmt_pct(c["abnormal"]), fmt_pct(c["distance"], sign=False),
+             "yes" if c["match"] else ""] for c in res.candidates.to_dict("records")]  # fmt: skip
+    return markdown_table(rows, ["claim", "ticker", "day", "session", "measure", "measured", "abnormal",
+                                 "distance", "within tolerance"], "llrllrrrl")  # fmt: skip
+
+
+def _flags(res: StudyResults) -> list[str]:
+    out = []
+    if not res.flags.empty:
+        rows = [[f["event"], f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2)]
+                for f in res.flags.to_dict("records")]  # fmt: skip
+        out += ["Unusual days inside the event windows (other than day 0): |z| ≥ 3, z = AR / its prediction-error "
+                "standard deviation. A CAR that contains one of these days may be driven by other news.", "",
+                markdown_table(rows, ["event", "ticker", "day", "session", "abnormal", "z"], "llrlrr"), ""]  # fmt: skip
+        rates = res.fits.groupby("ticker")["share_abs_z_ge_3"].max()
+        out += ["Share of estimation-window days with |z| ≥ 3 (normal errors: 0.27 %): "
+                + ", ".join(f"{t} {r * 100:.1f} %" for t, r in rates.items()) + ".", ""]  # fmt: skip
+    if not res.overlaps.empty:
+        rows = [[o["ticker"], o["event"], o["other_event"], f"{o['first_shared'].date()} to {o['last_shared'].date()}",
+                 o["shared_sessions"]] for o in res.overlaps.to_dict("records")]  # fmt: skip
+        header = ["ticker", "event", "other event", "shared sessions", "count"]
+        out += ["Events whose windows share sessions (their CARs are not separate evidence):", "",
+                markdown_table(rows, header, "lllll"), ""]  # fmt: skip
+    return out
 
 
 def _method(res: StudyResults) -> list[str]:

@@ -1,4 +1,4 @@
-"""Write a report directory: report.md, ar.csv, car.csv, results.json, figures/.
+"""Write a report directory: report.md, ar/car/claims/flags.csv, results.json, figures/.
 
 The report is written to a temporary sibling directory and moved into place,
 so an interrupted run never leaves half a report over a good one.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
     """Write every report file into ``out_dir`` (replaced atomically); return the paths."""
-    from eventstudy.results import AR_CSV_COLUMNS, CAR_CSV_COLUMNS
+    from eventstudy.results import AR_CSV_COLUMNS, CAR_CSV_COLUMNS, CLAIMS_CSV_COLUMNS, FLAGS_CSV_COLUMNS
 
     out_dir = Path(out_dir)
     try:
@@ -33,6 +33,8 @@ def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
         ar.to_csv(tmp / "ar.csv", index=False, float_format="%.10g")
         res.car[CAR_CSV_COLUMNS].to_csv(tmp / "car.csv", index=False, float_format="%.10g")
+        _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
+        _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         (tmp / "results.json").write_text(res.to_json(), encoding="utf-8")
         from eventstudy.report.markdown import render_markdown
 
@@ -42,6 +44,13 @@ def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return sorted(p for p in out_dir.rglob("*") if p.is_file())
+
+
+def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
+    out = frame[columns].copy()
+    for col in dates:
+        out[col] = out[col].dt.strftime("%Y-%m-%d")
+    out.to_csv(path, index=False, float_format="%.10g")
 
 
 def _figures(res: StudyResults, root: Path) -> dict[str, list[str]]:
