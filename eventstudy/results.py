@@ -13,6 +13,9 @@ Tables (decimals, not percent):
   (days -1..+2; see :mod:`eventstudy.decompose`)
 - ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile`
 - ``flags`` (unusual days) and ``overlaps``: see :mod:`eventstudy.flags`
+- ``tests``: event, start, end, test, statistic, p, n, note (see
+  :mod:`eventstudy.significance`)
+- ``residuals``: event, ticker, day, residual (estimation window)
 - ``excluded``: event, ticker, reason
 """
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
 CLAIMS_CSV_COLUMNS = ["claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict"]
 FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z"]
+TESTS_CSV_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "note"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 
@@ -52,6 +56,8 @@ class StudyResults:
     candidates: pd.DataFrame
     flags: pd.DataFrame
     overlaps: pd.DataFrame
+    tests: pd.DataFrame
+    residuals: pd.DataFrame
     excluded: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
 
@@ -139,6 +145,7 @@ class StudyResults:
             "moves": _records(self.moves),
             "flags": _records(self.flags),
             "overlaps": _records(self.overlaps),
+            "tests": _records(self.tests),
             "ar": _records(self.ar),
             "car": _records(self.car),
             "claims": _records(self.claims),

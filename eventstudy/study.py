@@ -23,6 +23,7 @@ from eventstudy.provenance import provenance
 from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.results import StudyResults
 from eventstudy.returns import aligned_returns
+from eventstudy.significance import significance_table
 from eventstudy.spec import Event, Security, StudySpec
 
 Progress = Callable[[str], None]
@@ -96,7 +97,7 @@ class EventStudy:
         say = progress or (lambda _msg: None)
         pairs = self.pairs()
         frames = self._fetch(pairs, say)
-        ar_parts, car_parts, move_parts, fit_rows, day0_rows, excluded = [], [], [], [], [], []
+        ar_parts, car_parts, move_parts, resid_parts, fit_rows, day0_rows, excluded = [], [], [], [], [], [], []
         for pair in pairs:
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
             say(f"fitting {pair.security.ticker} around {pair.event.id}")
@@ -119,6 +120,7 @@ class EventStudy:
             ar_parts.append(ar.assign(**key))
             car_parts.append(car.assign(**key))
             move_parts.append(self._moves(pair, ar, frames).assign(**key))
+            resid_parts.append(_residuals(fitted, self.spec.estimation_window).assign(**key))
             fit_rows.append({**key, **_fit_row(fitted, pair, self.spec.estimation_window)})
         if not ar_parts:
             raise EventStudyError(
@@ -130,6 +132,7 @@ class EventStudy:
         day0 = pd.DataFrame(day0_rows)
         fits = pd.DataFrame(fit_rows)
         claims, candidates = reconcile_claims(self.spec, ar_all, moves, fits, day0)
+        residuals = _front(pd.concat(resid_parts, ignore_index=True), ["event", "ticker"])
         return StudyResults(
             spec=self.spec,
             model=self.model.name,
@@ -141,6 +144,8 @@ class EventStudy:
             claims=claims,
             candidates=candidates,
             flags=unusual_moves(ar_all, self.spec.event_windows),
+            tests=significance_table(ar_all, car_all, fits, residuals),
+            residuals=residuals,
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=pd.DataFrame(excluded, columns=["event", "ticker", "reason"]),
             provenance=provenance(self.spec, self.source, self.generated_at),
@@ -212,6 +217,11 @@ def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int
         "estimation_start": pair.sessions[1],
         "estimation_end": pair.sessions[estimation_window[1] - estimation_window[0] + 1],
     }
+
+
+def _residuals(fitted: FittedModel, estimation_window: tuple[int, int]) -> pd.DataFrame:
+    days = range(estimation_window[0], estimation_window[0] + len(fitted.residuals))
+    return pd.DataFrame({"day": list(days), "residual": fitted.residuals.to_numpy()})
 
 
 def _front(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

@@ -214,3 +214,23 @@ def test_z_of_a_flag_is_ar_over_prediction_sd(results, prices_dir):
     z = (y[i] - xi @ coef) / np.sqrt(sigma2 * (1 + xi @ xtx_inv @ xi))
     f = results.flags.set_index(["event", "ticker", "day"]).loc[("white-house", "NVDA", 3)]
     assert f["z"] == pytest.approx(z, rel=1e-9)
+
+
+def test_cross_sectional_statistics_from_car_table(results):
+    """BMP and Patell for the White House event, day 0, by hand from the CAR table."""
+    from scipy import stats
+
+    car = results.car[(results.car["event"] == "white-house") & (results.car["start"] == 0) & (results.car["end"] == 0)]
+    scar = (car["car"] / car["se"]).to_numpy()
+    n = len(scar)
+    bmp = scar.mean() / (scar.std(ddof=1) / np.sqrt(n))
+    df = car["df"].to_numpy()
+    patell = scar.sum() / np.sqrt(np.sum(df / (df - 2)))  # df = T - k; Var(SCAR) = (T-k)/(T-k-2)
+    tests = results.tests[(results.tests["event"] == "white-house") & (results.tests["start"] == 0)]
+    tests = tests[tests["end"] == 0].set_index("test")
+    assert tests.loc["BMP t", "statistic"] == pytest.approx(bmp, rel=1e-10)
+    assert tests.loc["BMP t", "p"] == pytest.approx(2 * stats.t.sf(abs(bmp), n - 1), rel=1e-8)
+    assert tests.loc["Patell Z", "statistic"] == pytest.approx(patell, rel=1e-10)
+    single = results.tests[(results.tests["test"] == "CAR t") & (results.tests["event"] == "white-house")]
+    assert len(single) == 4 * len(results.spec.event_windows)
+    assert set(single["note"].str.split(";").str[0]) == {"ORCL", "NVDA", "ARM", "9984.T"}

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
     """Write every report file into ``out_dir`` (replaced atomically); return the paths."""
-    from eventstudy.results import AR_CSV_COLUMNS, CAR_CSV_COLUMNS, CLAIMS_CSV_COLUMNS, FLAGS_CSV_COLUMNS
+    from eventstudy.results import (
+        AR_CSV_COLUMNS,
+        CAR_CSV_COLUMNS,
+        CLAIMS_CSV_COLUMNS,
+        FLAGS_CSV_COLUMNS,
+        TESTS_CSV_COLUMNS,
+    )
 
     out_dir = Path(out_dir)
     try:
@@ -35,6 +41,7 @@ def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
         res.car[CAR_CSV_COLUMNS].to_csv(tmp / "car.csv", index=False, float_format="%.10g")
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
+        _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
         (tmp / "results.json").write_text(res.to_json(), encoding="utf-8")
         from eventstudy.report.markdown import render_markdown
 
