@@ -17,19 +17,21 @@ CAR_COLUMNS = ["start", "end", "car", "se", "t", "p", "df"]
 def abnormal_returns(panel: pd.DataFrame, fitted: FittedModel) -> pd.DataFrame:
     """AR = return - expected for each row of an event-window panel.
 
-    ``panel`` has ``day, session, return, benchmark`` (see ``returns``).
+    ``panel`` has ``day, session, return, benchmark`` (see ``returns``) and
+    any other regressor columns the model reads, which are kept in the
+    output so CAR variances can be computed from it.
     ``sar`` is the AR standardized by its own prediction-error standard
     deviation σ·sqrt(1 + x'(X'X)⁻¹x) (Patell 1976).
     """
-    bench = panel["benchmark"].to_numpy(dtype=float)
-    expected = fitted.expected(bench)
+    expected = fitted.expected(panel)
     abnormal = panel["return"].to_numpy(dtype=float) - expected
-    sar = abnormal / np.sqrt(fitted.ar_variance(bench))
+    sar = abnormal / np.sqrt(fitted.ar_variance(panel))
     out = panel[["day", "session", "return", "benchmark"]].copy()
     out["expected"] = expected
     out["abnormal"] = abnormal
     out["sar"] = sar
-    return out[AR_COLUMNS].reset_index(drop=True)
+    extra = [c for c in (*fitted.columns, fitted.offset) if c and c not in AR_COLUMNS]
+    return pd.concat([out[AR_COLUMNS], panel[extra]], axis=1).reset_index(drop=True)
 
 
 def cumulative_abnormal(ar: pd.DataFrame, fitted: FittedModel, windows: tuple[tuple[int, int], ...]) -> pd.DataFrame:
@@ -43,7 +45,7 @@ def cumulative_abnormal(ar: pd.DataFrame, fitted: FittedModel, windows: tuple[tu
     for start, end in windows:
         part = by_day.loc[start:end]
         car = float(part["abnormal"].sum())
-        var = fitted.car_variance(part["benchmark"].to_numpy(dtype=float))
+        var = fitted.car_variance(part)
         test = car_t_test(car, var, fitted.df_resid)
         rows.append((start, end, car, math.sqrt(var), test.stat, test.pvalue, fitted.df_resid))
     return pd.DataFrame(rows, columns=CAR_COLUMNS)

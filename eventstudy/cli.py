@@ -56,7 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/<study id>)")
     run.add_argument(
-        "--model", help="expected-return model: market (default from the study), market_adjusted, constant_mean"
+        "--model",
+        help="expected-return model: market (default from the study), market_adjusted, constant_mean, "
+        "multi_index (market + the security's factors), ff3 (Fama-French three factors)",
+    )
+    run.add_argument(
+        "--factors",
+        type=Path,
+        metavar="FILE",
+        help="Fama-French daily factors CSV for --model ff3 "
+        "(default: F-F_Research_Data_Factors_daily.csv in the --prices directory)",
+    )
+    run.add_argument(
+        "--skip-errors",
+        action="store_true",
+        help="leave out (event, security) pairs whose data or fit fail, listing them in the report, "
+        "instead of stopping with exit code 2",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     return parser
@@ -111,7 +126,10 @@ def _run(args: argparse.Namespace) -> int:
     spec = load_study(args.study)
     source = _source(args)
     say = _progress(args.quiet)
-    res = EventStudy(spec, source, model=args.model).run(progress=say)
+    model = args.model or spec.model
+    factors = _factors(args) if model == "ff3" else None
+    on_error = "skip" if args.skip_errors else "raise"
+    res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
     out = args.out or Path("reports") / spec.id
     say(f"writing report to {out}")
     write_report(res, out)
@@ -129,6 +147,15 @@ def _source(args: argparse.Namespace):
             raise EventStudyError("--prices and --cache exclude each other: --cache is for Yahoo downloads")
         return CsvDirectorySource(args.prices)
     return YahooSource(cache=DiskCache(args.cache))
+
+
+def _factors(args: argparse.Namespace):
+    from eventstudy.data.factors import FF3_FILE, read_fama_french
+
+    path = args.factors or (args.prices / FF3_FILE if args.prices is not None else None)
+    if path is None:
+        raise EventStudyError("--model ff3 needs the Fama-French daily factors: pass --factors FILE")
+    return read_fama_french(path)
 
 
 def _progress(quiet: bool):

@@ -1,13 +1,23 @@
 """Expected-return models, fitted on the estimation window.
 
-Each model has ``fit(returns, benchmark) -> FittedModel``; a fitted model
-predicts expected returns on the event window and gives the variance of a
-cumulative prediction error, σ²(L + ι'X*(X'X)⁻¹X*'ι) (MacKinlay 1997,
-eq. 11-12), which for the market model includes the estimation error of
-α and β.
+A model has ``fit(returns, regressors) -> FittedModel``. ``regressors`` is
+a DataFrame on the same rows with a ``benchmark`` column (the market
+return on the security's sessions) and, where a model needs them, ``f:SYM``
+columns (other indices, for the multi-index model) and the Fama-French
+columns ``Mkt-RF, SMB, HML, RF`` (decimals). A fitted model predicts
+expected returns on the event window and gives the variance of a cumulative
+prediction error, σ²(L + ι'X*(X'X)⁻¹X*'ι) (MacKinlay 1997, eq. 11-12),
+which includes the estimation error of the coefficients.
 
-Models are chosen by object or by name through :func:`get_model`
-("constant_mean", "market_adjusted", "market").
+Models, by name through :func:`get_model` or as objects:
+
+=================  ====================================================
+``constant_mean``  R = μ + ε (Brown & Warner 1985)
+``market_adjusted`` R = Rm + ε, nothing estimated
+``market``         R = α + β Rm + ε (OLS; σ with n - 2 df)
+``multi_index``    R = α + β Rm + Σ γ_j F_j + ε, F_j the security's ``factors``
+``ff3``            R - RF = α + β (Rm - RF) + s SMB + h HML + ε (Fama & French 1993)
+=================  ====================================================
 """
 
 from __future__ import annotations
@@ -20,13 +30,17 @@ import pandas as pd
 
 from eventstudy.errors import ModelError
 
+FF3_COLUMNS = ("Mkt-RF", "SMB", "HML")
+
 
 @dataclass(frozen=True)
 class FittedModel:
     """A model fitted on the estimation window.
 
+    ``columns`` are the regressor columns (besides the constant) the model
+    reads; ``offset`` a column added to the prediction (RF for ``ff3``);
     ``xtx_inv`` is (X'X)⁻¹ of the estimation design, or None for a model
-    with no estimated parameters (market-adjusted).
+    with nothing estimated (market-adjusted).
     """
 
     name: str
@@ -37,48 +51,56 @@ class FittedModel:
     df_resid: int
     xtx_inv: np.ndarray | None
     residuals: pd.Series = field(repr=False)
-    uses_benchmark: bool = True
-    fixed_beta: float | None = None
+    columns: tuple[str, ...] = ("benchmark",)
+    intercept: bool = True
+    offset: str | None = None
 
     @property
     def alpha(self) -> float:
-        """Intercept (NaN when the model has none)."""
+        """Intercept (0 for market-adjusted, NaN without one)."""
         return float(self.params.get("alpha", np.nan))
 
     @property
     def beta(self) -> float:
-        """Benchmark slope (1 for market-adjusted, NaN when not used)."""
+        """Slope on the market (NaN when the model has none)."""
         return float(self.params.get("beta", np.nan))
 
-    def design(self, benchmark: np.ndarray) -> np.ndarray:
-        """Design rows X for benchmark returns."""
-        ones = np.ones_like(benchmark, dtype=float)
-        if not self.uses_benchmark:
-            return ones[:, None]
-        return np.column_stack([ones, benchmark])
+    def _regressors(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
+        if isinstance(data, pd.DataFrame):
+            missing = [c for c in self.columns if c not in data.columns]
+            if missing:
+                raise ModelError(f"{self.name} model needs column(s) {missing}")
+            return data[list(self.columns)].to_numpy(dtype=float)
+        arr = np.asarray(data, dtype=float)  # an array is the benchmark column
+        if self.columns not in ((), ("benchmark",)):
+            raise ModelError(f"{self.name} model needs a DataFrame with columns {list(self.columns)}")
+        return arr.reshape(-1, 1)[:, : len(self.columns)]
 
-    def expected(self, benchmark: np.ndarray) -> np.ndarray:
-        """Expected returns given benchmark returns."""
-        benchmark = np.asarray(benchmark, dtype=float)
-        if self.fixed_beta is not None:
-            return self.fixed_beta * benchmark
-        return self.design(benchmark) @ self.params.to_numpy()
+    def design(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Design rows X (constant first when the model has one)."""
+        x = self._regressors(data)
+        return np.column_stack([np.ones(len(x)), x]) if self.intercept else x
 
-    def car_variance(self, benchmark: np.ndarray) -> float:
+    def expected(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Expected returns on these rows."""
+        out = self.design(data) @ self.params.to_numpy()
+        if self.offset is not None:
+            out = out + np.asarray(data[self.offset], dtype=float)  # type: ignore[index]
+        return out
+
+    def car_variance(self, data: pd.DataFrame | np.ndarray) -> float:
         """Variance of the sum of prediction errors over these event days."""
-        benchmark = np.asarray(benchmark, dtype=float)
-        length = len(benchmark)
+        x = self.design(data)
         if self.xtx_inv is None:
-            return self.sigma**2 * length
-        x_sum = self.design(benchmark).sum(axis=0)
-        return float(self.sigma**2 * (length + x_sum @ self.xtx_inv @ x_sum))
+            return float(self.sigma**2 * len(x))
+        x_sum = x.sum(axis=0)
+        return float(self.sigma**2 * (len(x) + x_sum @ self.xtx_inv @ x_sum))
 
-    def ar_variance(self, benchmark: np.ndarray) -> np.ndarray:
+    def ar_variance(self, data: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Variance of each day's prediction error (for standardized ARs)."""
-        benchmark = np.asarray(benchmark, dtype=float)
+        x = self.design(data)
         if self.xtx_inv is None:
-            return np.full(len(benchmark), self.sigma**2)
-        x = self.design(benchmark)
+            return np.full(len(x), self.sigma**2)
         return self.sigma**2 * (1.0 + np.einsum("ij,jk,ik->i", x, self.xtx_inv, x))
 
 
@@ -87,24 +109,28 @@ class ExpectedReturnModel(Protocol):
 
     name: str
 
-    def fit(self, returns: pd.Series, benchmark: pd.Series) -> FittedModel:
+    def fit(self, returns: pd.Series, regressors: pd.DataFrame | pd.Series) -> FittedModel:
         """Fit on estimation-window returns."""
         ...
 
 
-def _check(returns: pd.Series, benchmark: pd.Series, min_obs: int) -> None:
-    if len(returns) != len(benchmark):
-        raise ModelError("returns and benchmark differ in length")
-    if returns.isna().any() or benchmark.isna().any():
+def _frame(regressors: pd.DataFrame | pd.Series, returns: pd.Series, min_obs: int) -> pd.DataFrame:
+    frame = regressors.to_frame("benchmark") if isinstance(regressors, pd.Series) else regressors
+    if len(returns) != len(frame):
+        raise ModelError("returns and regressors differ in length")
+    if returns.isna().any() or frame.isna().any().any():
         raise ModelError("estimation window contains missing returns")
     if len(returns) < min_obs:
         raise ModelError(f"estimation window has {len(returns)} returns; at least {min_obs} are needed")
+    return frame
 
 
-def _ols(name: str, y: pd.Series, x: np.ndarray, names: list[str], *, uses_benchmark: bool = True) -> FittedModel:
+def _ols(name: str, y: np.ndarray, x: np.ndarray, names: list[str], index: pd.Index, **kw: object) -> FittedModel:
     from statsmodels.regression.linear_model import OLS
 
-    res = OLS(y.to_numpy(dtype=float), x).fit()
+    if np.linalg.matrix_rank(x) < x.shape[1]:
+        raise ModelError(f"{name} model: regressors are collinear or constant on the estimation window")
+    res = OLS(y, x).fit()
     if not np.isfinite(res.scale) or res.scale <= 0:
         raise ModelError(f"{name} model: estimation-window residuals have zero variance (constant returns?)")
     return FittedModel(
@@ -115,8 +141,8 @@ def _ols(name: str, y: pd.Series, x: np.ndarray, names: list[str], *, uses_bench
         nobs=int(res.nobs),
         df_resid=int(res.df_resid),
         xtx_inv=np.asarray(res.normalized_cov_params),
-        residuals=pd.Series(res.resid, index=y.index, name="residual"),
-        uses_benchmark=uses_benchmark,
+        residuals=pd.Series(res.resid, index=index, name="residual"),
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -125,10 +151,11 @@ class ConstantMeanModel:
 
     name = "constant_mean"
 
-    def fit(self, returns: pd.Series, benchmark: pd.Series) -> FittedModel:
+    def fit(self, returns: pd.Series, regressors: pd.DataFrame | pd.Series) -> FittedModel:
         """Fit by OLS on a constant."""
-        _check(returns, benchmark, 3)
-        return _ols(self.name, returns, np.ones((len(returns), 1)), ["alpha"], uses_benchmark=False)
+        _frame(regressors, returns, 3)
+        y = returns.to_numpy(dtype=float)
+        return _ols(self.name, y, np.ones((len(y), 1)), ["alpha"], returns.index, columns=())
 
 
 class MarketAdjustedModel:
@@ -140,23 +167,23 @@ class MarketAdjustedModel:
 
     name = "market_adjusted"
 
-    def fit(self, returns: pd.Series, benchmark: pd.Series) -> FittedModel:
+    def fit(self, returns: pd.Series, regressors: pd.DataFrame | pd.Series) -> FittedModel:
         """Compute σ of the estimation-window abnormal returns."""
-        _check(returns, benchmark, 3)
-        resid = returns - benchmark.to_numpy()
+        frame = _frame(regressors, returns, 3)
+        resid = returns - frame["benchmark"].to_numpy()
         sigma = float(resid.std(ddof=1))
         if not sigma > 0:
             raise ModelError("market_adjusted model: R - Rm is constant on the estimation window")
         return FittedModel(
             name=self.name,
-            params=pd.Series({"alpha": 0.0, "beta": 1.0}, name="params"),
+            params=pd.Series({"beta": 1.0}, name="params"),
             sigma=sigma,
             r2=float("nan"),
             nobs=len(returns),
             df_resid=len(returns) - 1,
             xtx_inv=None,
             residuals=resid.rename("residual"),
-            fixed_beta=1.0,
+            intercept=False,
         )
 
 
@@ -165,20 +192,62 @@ class MarketModel:
 
     name = "market"
 
-    def fit(self, returns: pd.Series, benchmark: pd.Series) -> FittedModel:
+    def fit(self, returns: pd.Series, regressors: pd.DataFrame | pd.Series) -> FittedModel:
         """Fit α and β by OLS."""
-        _check(returns, benchmark, 3)
-        bench = benchmark.to_numpy(dtype=float)
-        if np.ptp(bench) == 0:
-            raise ModelError("market model: benchmark returns are constant on the estimation window")
-        x = np.column_stack([np.ones(len(bench)), bench])
-        return _ols(self.name, returns, x, ["alpha", "beta"])
+        frame = _frame(regressors, returns, 3)
+        x = np.column_stack([np.ones(len(frame)), frame["benchmark"].to_numpy(dtype=float)])
+        return _ols(self.name, returns.to_numpy(dtype=float), x, ["alpha", "beta"], returns.index)
+
+
+class MultiIndexModel:
+    """``R = α + β Rm + Σ γ_j F_j + ε``: the market plus other indices.
+
+    The other indices are the security's ``factors`` in the study file
+    (e.g. SOXX or SMH, a semiconductor index, for chip stocks), present
+    here as ``f:SYM`` columns.
+    """
+
+    name = "multi_index"
+
+    def fit(self, returns: pd.Series, regressors: pd.DataFrame | pd.Series) -> FittedModel:
+        """Fit by OLS on the market and the factor indices."""
+        frame = _frame(regressors, returns, 5)
+        extra = [c for c in frame.columns if c.startswith("f:")]
+        if not extra:
+            raise ModelError('multi_index model: add factors = ["SOXX"] (other index symbols) to the security')
+        cols = ("benchmark", *extra)
+        x = np.column_stack([np.ones(len(frame)), frame[list(cols)].to_numpy(dtype=float)])
+        names = ["alpha", "beta", *(f"gamma_{c[2:]}" for c in extra)]
+        return _ols(self.name, returns.to_numpy(dtype=float), x, names, returns.index, columns=cols)
+
+
+class FamaFrenchModel:
+    """Fama & French (1993) three factors: ``R - RF = α + β MKT + s SMB + h HML + ε``.
+
+    Needs the columns ``Mkt-RF, SMB, HML, RF`` (daily, decimals) on the
+    security's sessions; the prediction adds RF back.
+    """
+
+    name = "ff3"
+
+    def fit(self, returns: pd.Series, regressors: pd.DataFrame | pd.Series) -> FittedModel:
+        """Fit by OLS on the three factors."""
+        frame = _frame(regressors, returns, 6)
+        missing = [c for c in (*FF3_COLUMNS, "RF") if c not in frame.columns]
+        if missing:
+            raise ModelError(f"ff3 model needs the Fama-French factors {missing}; pass a factors file (--factors)")
+        y = returns.to_numpy(dtype=float) - frame["RF"].to_numpy(dtype=float)
+        x = np.column_stack([np.ones(len(frame)), frame[list(FF3_COLUMNS)].to_numpy(dtype=float)])
+        names = ["alpha", "beta", "s_SMB", "h_HML"]
+        return _ols(self.name, y, x, names, returns.index, columns=FF3_COLUMNS, offset="RF")
 
 
 MODELS: dict[str, type[ExpectedReturnModel]] = {
     "constant_mean": ConstantMeanModel,
     "market_adjusted": MarketAdjustedModel,
     "market": MarketModel,
+    "multi_index": MultiIndexModel,
+    "ff3": FamaFrenchModel,
 }
 
 

@@ -65,18 +65,7 @@ def aligned_returns(
             f"{ticker}: no price on session(s) {shown}{more} needed by the windows; "
             "fill the data source or move the event"
         )
-    bench_price = price_series(benchmark).dropna()
-    _require_history(bench_price, sessions, benchmark_symbol)
-    union = bench_price.index.union(sessions)
-    carried = bench_price.reindex(union).ffill().reindex(sessions)
-    n_carried = int((~sessions.isin(bench_price.index)).sum())
-    if n_carried:
-        warnings.warn(
-            f"{benchmark_symbol}: no close on {n_carried} session(s) of {ticker}'s exchange between "
-            f"{sessions[0].date()} and {sessions[-1].date()}; its previous close was carried forward",
-            DataWarning,
-            stacklevel=2,
-        )
+    carried = prices_on_sessions(benchmark, sessions, symbol=benchmark_symbol, ticker=ticker)
     out = pd.DataFrame(
         {
             "session": sessions,
@@ -87,6 +76,26 @@ def aligned_returns(
         }
     )
     return out.iloc[1:].reset_index(drop=True)
+
+
+def prices_on_sessions(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, symbol: str, ticker: str) -> pd.Series:
+    """Adjusted prices of an index on a security's sessions, last close carried forward.
+
+    Used for benchmarks and factor indices, which may trade on other days;
+    a ``DataWarning`` says how many sessions were carried forward.
+    """
+    price = price_series(frame).dropna()
+    _require_history(price, sessions, symbol)
+    carried = price.reindex(price.index.union(sessions)).ffill().reindex(sessions)
+    n_carried = int((~sessions.isin(price.index)).sum())
+    if n_carried:
+        warnings.warn(
+            f"{symbol}: no close on {n_carried} session(s) of {ticker}'s exchange between "
+            f"{sessions[0].date()} and {sessions[-1].date()}; its previous close was carried forward",
+            DataWarning,
+            stacklevel=3,
+        )
+    return carried
 
 
 def _require_history(prices: pd.Series, sessions: pd.DatetimeIndex, symbol: str) -> None:

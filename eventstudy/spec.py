@@ -36,6 +36,7 @@ class Security:
     benchmark: str
     name: str = ""
     ohlc: str = ""  # symbol of a second source with Open/High/Low, used where the first lacks them
+    factors: tuple[str, ...] = ()  # other index symbols for the multi-index model
 
 
 @dataclass(frozen=True)
@@ -289,13 +290,22 @@ class _Parser:
             benchmark=self.symbol(t, f"{k}.benchmark"),
             name=self.string(t, f"{k}.name", default=""),
             ohlc=self.symbol(t, f"{k}.ohlc") if "ohlc" in t else "",
+            factors=self.symbols(t, f"{k}.factors"),
         )
 
+    def symbols(self, t: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = self._get(t, key, [])
+        if not isinstance(value, list):
+            self.fail(key, value, 'must be a list of symbols such as ["SOXX"]')
+        return tuple(self._check_symbol(v, f"{key}[{j}]") for j, v in enumerate(value))  # type: ignore[arg-type]
+
     def symbol(self, t: dict[str, Any], key: str) -> str:
-        value = self.string(t, key)
-        if not re.match(r"^\^?[A-Za-z0-9][A-Za-z0-9.=_-]{0,31}$", value):
+        return self._check_symbol(self.string(t, key), key)
+
+    def _check_symbol(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not re.match(r"^\^?[A-Za-z0-9][A-Za-z0-9.=_-]{0,31}$", value):
             self.fail(key, value, "is not a ticker symbol (letters, digits, '.', '-', '=', optional leading '^')")
-        return value
+        return value  # type: ignore[return-value]
 
     def event(self, i: int, t: dict[str, Any]) -> Event:
         k = f"events[{i}]"

@@ -16,13 +16,13 @@ from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
 from eventstudy.calendars import DayZero, day_zero, sessions_around
 from eventstudy.data import PriceSource
 from eventstudy.decompose import decompose
-from eventstudy.errors import EventStudyError
+from eventstudy.errors import DataError, EventStudyError
 from eventstudy.flags import exceedance_rate, overlapping_windows, unusual_moves
 from eventstudy.models import ExpectedReturnModel, FittedModel, get_model
 from eventstudy.provenance import provenance
 from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.results import StudyResults
-from eventstudy.returns import aligned_returns
+from eventstudy.returns import aligned_returns, prices_on_sessions, simple_returns
 from eventstudy.significance import significance_table
 from eventstudy.spec import Event, Security, StudySpec
 
@@ -49,6 +49,9 @@ class EventStudy:
         Where prices come from (``CsvDirectorySource``, ``YahooSource``).
     model
         Model name or object; defaults to the spec's ``study.model``.
+    factors
+        Fama-French daily factors (decimals, ``read_fama_french``) for the
+        ``ff3`` model.
     on_error
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
@@ -70,6 +73,7 @@ class EventStudy:
         *,
         model: str | ExpectedReturnModel | None = None,
         on_error: Literal["raise", "skip"] = "raise",
+        factors: pd.DataFrame | None = None,
         generated_at: dt.datetime | None = None,
     ) -> None:
         self.spec = spec
@@ -78,6 +82,7 @@ class EventStudy:
         if on_error not in ("raise", "skip"):
             raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
         self.on_error = on_error
+        self.factors = factors
         self.generated_at = generated_at
 
     def pairs(self) -> list[_Pair]:
@@ -156,7 +161,8 @@ class EventStudy:
         spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
         for pair in pairs:
             start, end = pair.sessions[0] - _FETCH_MARGIN, pair.sessions[-1]
-            for symbol in filter(None, (pair.security.ticker, pair.security.benchmark, pair.security.ohlc)):
+            sec = pair.security
+            for symbol in filter(None, (sec.ticker, sec.benchmark, sec.ohlc, *sec.factors)):
                 lo, hi = spans.get(symbol, (start, end))
                 spans[symbol] = (min(lo, start), max(hi, end))
         frames = {}
@@ -175,9 +181,10 @@ class EventStudy:
             benchmark_symbol=sec.benchmark,
         )
         panel.insert(0, "day", range(spec.estimation_window[0], spec.estimation_window[0] + len(panel)))
+        panel = self._add_regressors(panel, pair, frames)
         est = panel[panel["day"].between(*spec.estimation_window)]
         try:
-            fitted = self.model.fit(est["return"], est["benchmark"])
+            fitted = self.model.fit(est["return"], est.drop(columns=["day", "session", "return"]))
         except EventStudyError as exc:
             raise type(exc)(f"{sec.ticker} around {pair.event.id}: {exc}") from None
         window = panel[panel["day"].between(*spec.ar_window)]
@@ -185,6 +192,25 @@ class EventStudy:
         ar["price"] = window["price"].to_numpy()
         ar["benchmark_price"] = window["benchmark_price"].to_numpy()
         return ar, cumulative_abnormal(ar, fitted, spec.event_windows), fitted
+
+    def _add_regressors(self, panel: pd.DataFrame, pair: _Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """Factor-index returns (``f:SYM``) and Fama-French factors on the panel's sessions."""
+        sec = pair.security
+        for symbol in sec.factors:
+            carried = prices_on_sessions(frames[symbol].loc[: pair.sessions[-1]], pair.sessions, symbol=symbol,
+                                         ticker=sec.ticker)  # fmt: skip
+            panel[f"f:{symbol}"] = simple_returns(carried).to_numpy()[1:]
+        if self.factors is not None:
+            ff = self.factors.reindex(pd.DatetimeIndex(panel["session"]))
+            missing = ff.index[ff.isna().any(axis=1)]
+            if len(missing):
+                raise DataError(
+                    f"{sec.ticker}: the Fama-French factors have no row for session(s) "
+                    f"{', '.join(str(d.date()) for d in missing[:3])}; ff3 needs US sessions covered by the file"
+                )
+            for col in ff.columns:
+                panel[col] = ff[col].to_numpy()
+        return panel
 
     def _moves(self, pair: _Pair, ar: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Overnight/intraday parts of the candidate sessions, security and benchmark."""
@@ -216,6 +242,7 @@ def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int
         "share_abs_z_ge_3": exceedance_rate(fitted.residuals, fitted.sigma),
         "estimation_start": pair.sessions[1],
         "estimation_end": pair.sessions[estimation_window[1] - estimation_window[0] + 1],
+        **{k: float(v) for k, v in fitted.params.items() if k not in ("alpha", "beta")},
     }
 
 

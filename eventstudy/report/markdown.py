@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from eventstudy.report.tables import fmt_num, fmt_p, fmt_pct, markdown_table
 
 if TYPE_CHECKING:
@@ -118,6 +120,9 @@ def _moves_section(res: StudyResults, event_id: str) -> list[str]:
     return out + [f"- {n}" for n in notes] + ([""] if notes else [])
 
 
+_EXTRA = ("gamma_", "s_SMB", "h_HML")  # coefficients besides α and β
+
+
 def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str]:
     fit = res.fits[(res.fits["event"] == event_id) & (res.fits["ticker"] == ticker)]
     if fit.empty:
@@ -126,7 +131,8 @@ def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str
     out = [f"### {ticker} (benchmark {f['benchmark']})", ""]
     out.append(
         f"Model {f['model']}: α = {fmt_num(f['alpha'] * 100, 4)} % per day, β = {fmt_num(f['beta'])}, "
-        f"σ = {fmt_pct(f['sigma'], 3, sign=False)}, R² = {fmt_num(f['r2'])}, n = {f['n']} "
+        + "".join(f"{k} = {fmt_num(v)}, " for k, v in f.items() if str(k).startswith(_EXTRA) and not pd.isna(v))
+        + f"σ = {fmt_pct(f['sigma'], 3, sign=False)}, R² = {fmt_num(f['r2'])}, n = {f['n']} "
         f"({f['estimation_start'].date()} to {f['estimation_end'].date()})."
     )
     car = res.car[(res.car["event"] == event_id) & (res.car["ticker"] == ticker)]
