@@ -95,6 +95,7 @@ class StudySpec:
     model: str = "market"
     path: str = ""
     sha256: str = ""
+    pairs: tuple[tuple[str, str], ...] = ()  # (event id, ticker) to study; empty: every combination
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def security(self, ticker: str) -> Security:

@@ -91,8 +91,11 @@ class EventStudy:
         lo = spec.estimation_window[0] - 1
         hi = max(spec.ar_window[1], *(w[1] for w in spec.event_windows))
         out = []
+        wanted = set(spec.pairs)
         for event in spec.events:
             for sec in spec.securities:
+                if wanted and (event.id, sec.ticker) not in wanted:
+                    continue
                 d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
                 out.append(_Pair(event, sec, d0, sessions_around(d0.session, lo, hi, sec.exchange)))
         return out

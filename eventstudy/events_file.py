@@ -1,0 +1,64 @@
+"""Many events from a CSV file: one row per (event, security) pair.
+
+Columns ``event,ticker,timestamp,benchmark`` and optionally ``exchange``
+(default from the symbol: a ``.T`` suffix is XTKS, otherwise XNYS).
+``timestamp`` is ISO 8601 with an offset (``2025-01-21T16:00:00-05:00``)
+or a date (``2025-01-21``, a date-only event). Rows sharing an event id
+must share the timestamp. The result is a :class:`StudySpec` whose
+``pairs`` lists exactly the rows, with default windows and the market model.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from pathlib import Path
+
+from eventstudy.errors import StudyFileError
+from eventstudy.spec import parse_study
+
+REQUIRED = ("event", "ticker", "timestamp", "benchmark")
+
+
+def default_exchange(ticker: str) -> str:
+    """XTKS for Tokyo symbols (``.T``), XNYS otherwise."""
+    return "XTKS" if ticker.upper().endswith(".T") else "XNYS"
+
+
+def load_events_csv(path: str | Path):
+    """Read an events CSV into a study (see module doc); errors name file, row and column."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    except FileNotFoundError:
+        raise StudyFileError(path, "(file)", "no such file") from None
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
+    if not rows:
+        raise StudyFileError(path, "(file)", f"has no rows; expected columns {','.join(REQUIRED)}[,exchange]")
+    missing = [c for c in REQUIRED if c not in rows[0]]
+    if missing:
+        raise StudyFileError(path, "(header)", f"missing column(s) {missing}; expected {','.join(REQUIRED)}[,exchange]")
+    securities: dict[str, dict[str, str]] = {}
+    events: dict[str, dict[str, str]] = {}
+    pairs = []
+    for i, row in enumerate(rows, start=2):
+        ticker, event, ts = row["ticker"].strip(), row["event"].strip(), row["timestamp"].strip()
+        exchange = (row.get("exchange") or "").strip() or default_exchange(ticker)
+        sec = {"ticker": ticker, "exchange": exchange, "benchmark": row["benchmark"].strip()}
+        if securities.setdefault(ticker, sec) != sec:
+            raise StudyFileError(path, f"row {i}", f"{ticker} has another exchange or benchmark than on an earlier row")
+        if events.setdefault(event, {"id": event, "timestamp": ts})["timestamp"] != ts:
+            raise StudyFileError(path, f"row {i}.timestamp", f"event {event!r} has another timestamp on an earlier row")
+        if (event, ticker) in pairs:
+            raise StudyFileError(path, f"row {i}", f"duplicate pair ({event!r}, {ticker!r})")
+        pairs.append((event, ticker))
+    study_id = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)[:64] or "events"
+    doc = {"study": {"id": study_id, "title": f"Events from {path.name}"},
+           "securities": list(securities.values()), "events": list(events.values())}  # fmt: skip
+    spec = parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
+    from dataclasses import replace
+
+    return replace(spec, pairs=tuple(pairs))
