@@ -32,17 +32,27 @@ def main() -> None:
     base = min(fresh("pass") for _ in range(3))
     imp = min(fresh("import eventstudy.cli") for _ in range(3)) - base
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "eventstudy", "run", str(STUDY), "--prices", str(PRICES), "--out", tmp + "/r", "-q"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "eventstudy",
+            "run",
+            str(STUDY),
+            "--prices",
+            str(PRICES),
+            "--out",
+            tmp + "/r",
+            "-q",
+        ]
         subprocess.run(cmd, check=True)  # warm the OS file cache
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True)
         total = time.perf_counter() - t0
 
+        from eventstudy.data import CsvDirectorySource
         from eventstudy.report import write_report
         from eventstudy.spec import load_study
         from eventstudy.study import EventStudy
-
-        from eventstudy.data import CsvDirectorySource
 
         t0 = time.perf_counter()
         spec = load_study(STUDY)

@@ -114,8 +114,12 @@ def day_zero(timestamp: pd.Timestamp, exchange: str, *, date_only: bool = False)
         return DayZero(exchange, session, rule, ts.strftime("%Y-%m-%d (date only)"))
 
     closes = cal.closes
-    pos = int(closes.searchsorted(ts, side="right"))
-    if pos >= len(closes) or ts < cal.opens.iloc[0] - pd.Timedelta(days=7):
+    # compare before searchsorted, which overflows on dates outside pandas' nanosecond range
+    if ts >= closes.iloc[-1] or ts < cal.opens.iloc[0] - pd.Timedelta(days=7):
+        pos = len(closes)
+    else:
+        pos = int(closes.searchsorted(ts, side="right"))
+    if pos >= len(closes):
         raise CalendarError(
             f"timestamp {timestamp.isoformat()} is outside the {exchange} calendar ({first.date()} to {last.date()})"
         )

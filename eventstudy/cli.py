@@ -14,12 +14,28 @@ from pathlib import Path
 from eventstudy.errors import EventStudyError
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
+EXIT_CODES_HELP = "\nexit codes: 0 success, 1 internal error (a bug), 2 bad input (study file, data, options)\n"
+REPORT_FORMATS = ("md", "html", "json")  # eventstudy.report.write.REPORT_FORMATS, without importing it
 
 RUN_EXAMPLE = """\
 examples:
   eventstudy run seeds/stargate.toml --prices ../shared/data/prices
   eventstudy run seeds/stargate.toml --out /tmp/stargate --model market_adjusted
   eventstudy run seeds/stargate.toml            # live Yahoo Finance, cached
+  eventstudy run events.csv --prices ../shared/data/prices   # many events, one row per pair
+"""
+
+VALIDATE_EXAMPLE = """\
+examples:
+  eventstudy validate --prices ../shared/data/prices
+  eventstudy validate --trials 200 --seed 7 --out /tmp/rejection-rates.csv
+"""
+
+EXTRACT_EXAMPLE = """\
+examples:
+  eventstudy extract ../shared/seeds/*.txt --year 2025 --out draft.toml --claims-csv claims.csv
+  eventstudy extract article.txt --reference-date 2025-01-21 --alias "Tesla=TSLA:XNAS:^GSPC"
+  eventstudy run draft.toml --prices ../shared/data/prices   # after reviewing draft.toml
 """
 
 
@@ -40,11 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a study file and write its report",
         description="Run a study: fetch prices, fit the model on the estimation window, compute "
         "abnormal returns and CARs, compare the articles' claims, and write the report directory "
-        "(report.md, ar.csv, car.csv, results.json, figures/).",
-        epilog=RUN_EXAMPLE,
+        "(report.md, report.html, results.json, CSV tables, figures/).",
+        epilog=RUN_EXAMPLE + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("study", type=Path, help="study file (TOML), e.g. seeds/stargate.toml")
+    run.add_argument(
+        "study",
+        type=Path,
+        help="study file (TOML), e.g. seeds/stargate.toml, or an events CSV with columns "
+        "event,ticker,timestamp,benchmark[,exchange] (one row per event and security)",
+    )
     run.add_argument(
         "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
     )
@@ -73,8 +94,87 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out (event, security) pairs whose data or fit fail, listing them in the report, "
         "instead of stopping with exit code 2",
     )
+    run.add_argument(
+        "--format",
+        type=_formats,
+        default=REPORT_FORMATS,
+        metavar="LIST",
+        help="report formats, comma-separated, from md (report.md), html (report.html, self-contained) and "
+        "json (results.json); default all; the CSV tables are always written, figures/ with md or html",
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    _add_validate(sub)
+    _add_extract(sub)
     return parser
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    from eventstudy.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS
+
+    val = sub.add_parser(
+        "validate",
+        help="placebo simulation: size and power of every test on the real prices",
+        description="Placebo simulation after Brown & Warner (1985): random pseudo-events on the real\n"
+        "price files (one security, or 4-8 US securities on one date), the market model fitted on\n"
+        "[-250,-11], and every test run on day 0 with no effect and with 1 %, 2 % and 5 % added to\n"
+        "day-0 returns. Prints the rejection rates at 1 %, 5 % and 10 %, the tests that are\n"
+        "mis-sized and why, and the run time.",
+        epilog=VALIDATE_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    val.add_argument(
+        "--prices",
+        type=Path,
+        default=Path("../shared/data/prices"),
+        metavar="DIR",
+        help="price directory, DIR/<symbol>.csv (default ../shared/data/prices)",
+    )
+    val.add_argument(
+        "--trials", type=int, default=DEFAULT_TRIALS, metavar="N", help="pseudo-events (default %(default)s)"
+    )
+    val.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help="random seed (default %(default)s)")
+    val.add_argument(
+        "--out", type=Path, metavar="FILE", help="also write the table as CSV: test,effect,alpha,rejection_rate,n"
+    )
+    val.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+def _add_extract(sub: argparse._SubParsersAction) -> None:
+    ext = sub.add_parser(
+        "extract",
+        help="draft a study file from news articles (plain text, French or English)",
+        description="Read news articles and draft a study file for a person to review: candidate events\n"
+        "from the dates the articles give, and the stock moves they report as claims, each with its\n"
+        "file, character offset and sentence. Percentages that are not stock moves (stakes,\n"
+        "valuations, sectors, tokens) are listed as other figures. Without --out the draft goes to\n"
+        "standard output.",
+        epilog=EXTRACT_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ext.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    ext.add_argument("--out", type=Path, metavar="FILE", help="write the draft study (TOML) to FILE")
+    ext.add_argument(
+        "--claims-csv", type=Path, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
+        "source,offset,quote"
+    )  # fmt: skip
+    ext.add_argument(
+        "--year", type=int, metavar="YEAR", help="year for dates written without one, in articles with no date header"
+    )
+    ext.add_argument(
+        "--reference-date",
+        metavar="DATE",
+        help="date (YYYY-MM-DD) that relative days such as 'mercredi' count from, in articles with no dated "
+        "header (default: the announcement date the articles cite most)",
+    )
+    ext.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="NAME=TICKER[:EXCHANGE:BENCHMARK]",
+        help="add a company to the alias table, e.g. Tesla=TSLA:XNAS:^GSPC (repeatable)",
+    )
+    ext.add_argument("--id", default="draft", help="study id of the draft (default %(default)s)")
+    ext.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
 
 def cli_reference() -> str:
@@ -105,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = _run(args)
+            code = {"validate": _validate, "extract": _extract}.get(args.command, _run)(args)
         for w in caught:
             if not args.quiet:
                 print(f"warning: {w.message}", file=sys.stderr)
@@ -116,14 +216,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        _stop_progress()
 
 
 def _run(args: argparse.Namespace) -> int:
+    from eventstudy.events_file import load_events_csv
     from eventstudy.report import write_report
     from eventstudy.spec import load_study
     from eventstudy.study import EventStudy
 
-    spec = load_study(args.study)
+    spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
     source = _source(args)
     say = _progress(args.quiet)
     model = args.model or spec.model
@@ -132,10 +235,63 @@ def _run(args: argparse.Namespace) -> int:
     res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
     out = args.out or Path("reports") / spec.id
     say(f"writing report to {out}")
-    write_report(res, out)
+    write_report(res, out, formats=args.format)
+    _stop_progress()
     if not args.quiet:
         print(res.summary())
-        print(f"\nreport: {out / 'report.md'}")
+        main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
+        print(f"\nreport: {out / main_file}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from eventstudy.validation import format_report, run_validation
+
+    if args.trials < 1:
+        raise EventStudyError(f"--trials must be at least 1, got {args.trials}")
+    res = run_validation(args.prices, trials=args.trials, seed=args.seed, progress=_progress(args.quiet))
+    if args.out is not None:
+        try:
+            res.to_csv(args.out)
+        except OSError as exc:
+            raise EventStudyError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    if not args.quiet:
+        print(format_report(res, str(args.prices)))
+        if args.out is not None:
+            print(f"table: {args.out}")
+    return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from eventstudy.articles import claims_csv, extract, to_toml
+    from eventstudy.articles.companies import CompanyTable
+    from eventstudy.articles.render import listings_from_aliases
+
+    try:
+        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
+        aliases, listings = listings_from_aliases(args.alias)
+    except ValueError as exc:
+        raise EventStudyError(f"--reference-date/--alias: {exc}") from None
+    found = extract(args.articles, year=args.year, reference_date=ref, aliases=aliases, listings=listings)
+    text = to_toml(found, study_id=args.id, table=CompanyTable(aliases, listings), reference_date=ref)
+    outputs = [(args.out, text), (args.claims_csv, claims_csv(found))]
+    for path, content in outputs:
+        if path is not None:
+            try:
+                path.write_text(content, encoding="utf-8")
+            except OSError as exc:
+                raise EventStudyError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if args.out is None:
+        sys.stdout.write(text)
+    if not args.quiet:
+        where = f" → {args.out}" if args.out else ""
+        print(
+            f"drafted {len(found.events)} events, {len(found.claims)} claims, {len(found.other_figures)} other "
+            f"figures from {len(found.articles)} articles{where}; review before `eventstudy run`",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
@@ -158,10 +314,63 @@ def _factors(args: argparse.Namespace):
     return read_fama_french(path)
 
 
-def _progress(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return lambda _msg: None
-    return lambda msg: print(f"… {msg}", file=sys.stderr)
+def _formats(text: str) -> tuple[str, ...]:
+    """``--format`` value: a comma-separated subset of md, html, json."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: choose one or more of {', '.join(REPORT_FORMATS)}, comma-separated (e.g. md,html)"
+        )
+    return chosen
+
+
+class _Progress:
+    """Progress on stderr: a spinner with the current step and the elapsed time (rich).
+
+    Silent with ``--quiet`` and when stderr is not a terminal (pipes, files,
+    CI logs); called with one message per step.
+    """
+
+    def __init__(self, quiet: bool) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._live = None
+
+    def __call__(self, message: str) -> None:
+        if not self.enabled:
+            return
+        if self._live is None:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._live = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self._task = self._live.add_task(message, total=None)
+            self._live.start()
+        else:
+            self._live.update(self._task, description=message)
+
+    def stop(self) -> None:
+        """Clear the progress line (safe to call more than once)."""
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+
+_ACTIVE: list[_Progress] = []
+
+
+def _progress(quiet: bool) -> _Progress:
+    progress = _Progress(quiet)
+    _ACTIVE.append(progress)
+    return progress
+
+
+def _stop_progress() -> None:
+    while _ACTIVE:
+        _ACTIVE.pop().stop()
 
 
 def _version() -> str:

@@ -31,6 +31,8 @@ import pandas as pd
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -109,13 +111,9 @@ class StudyResults:
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
 
     def _repr_html_(self) -> str:
-        fmt = "{:.3f}".format
-        html = [f"<h4>Event study {_esc(self.spec.id)} (model {_esc(self.model)})</h4>"]
-        html.append(self.car_table().to_html(index=False, float_format=fmt, escape=True))
-        if not self.claims.empty:
-            html.append("<h5>Claims against measured moves</h5>")
-            html.append(self.claims_table().to_html(index=False, float_format=fmt, escape=True))
-        return "\n".join(html)
+        from eventstudy.report.html import results_html
+
+        return results_html(self)
 
     # -- export ------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -160,7 +158,7 @@ class StudyResults:
 
     # -- plots (return figures, never show) --------------------------------
     def plot_car(self, event: str | None = None, ax: Axes | None = None) -> Figure:
-        """CAR path by day for each security around one event."""
+        """CAR path by day for each security around one event, 0 at day -1, with 95 % bands."""
         from eventstudy.report.figures import car_path
 
         return car_path(self, event or self.spec.events[0].id, ax=ax)
@@ -171,11 +169,17 @@ class StudyResults:
 
         return price_path(self, event or self.spec.events[0].id, ax=ax)
 
+    def plot_ar(self, event: str | None = None, axes: Sequence[Axes] | None = None) -> Figure:
+        """Abnormal returns by day, one panel per security, with the ±1.96σ band."""
+        from eventstudy.report.figures import ar_bars
 
-def _esc(text: str) -> str:
-    import html
+        return ar_bars(self, event or self.spec.events[0].id, axes=axes)
 
-    return html.escape(str(text))
+    def plot_claims(self, ax: Axes | None = None) -> Figure:
+        """Each claim: reported (± tolerance), best measured match, implied-session move."""
+        from eventstudy.report.figures import claims_chart
+
+        return claims_chart(self, ax=ax)
 
 
 def _clean(value: Any) -> Any:

@@ -84,7 +84,15 @@ def prices_on_sessions(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, symbo
     Used for benchmarks and factor indices, which may trade on other days;
     a ``DataWarning`` says how many sessions were carried forward.
     """
-    price = price_series(frame).dropna()
+    price = price_series(frame)
+    # a row with an empty price is a hole in the file, not a day the index did not trade
+    holes = price.index[price.isna() & (price.index >= sessions[0]) & (price.index <= sessions[-1])]
+    if len(holes):
+        raise MissingPricesError(
+            f"{symbol}: empty price cell on {', '.join(str(d.date()) for d in holes[:5])}, inside the windows of "
+            f"{ticker}; fill the cell, or remove the row if the market was closed"
+        )
+    price = price.dropna()
     _require_history(price, sessions, symbol)
     carried = price.reindex(price.index.union(sessions)).ffill().reindex(sessions)
     n_carried = int((~sessions.isin(price.index)).sum())

@@ -155,7 +155,7 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
     est = p.window(study, "study.estimation_window", DEFAULT_ESTIMATION_WINDOW)
     ar_win = p.window(study, "study.ar_window", DEFAULT_AR_WINDOW)
     windows = p.windows(study, "study.event_windows", DEFAULT_EVENT_WINDOWS)
-    model = p.string(study, "study.model", default="market")
+    model = p.model(study, "study.model")
     _check_windows(p, est, ar_win, windows)
 
     securities = tuple(p.security(i, t) for i, t in enumerate(p.array(doc, "securities")))
@@ -247,6 +247,14 @@ class _Parser:
         value = self.string(t, key)
         if not _ID.match(value):
             self.fail(key, value, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return value
+
+    def model(self, t: dict[str, Any], key: str) -> str:
+        from eventstudy.models import MODELS
+
+        value = self.string(t, key, default="market")
+        if value not in MODELS:
+            self.fail(key, value, f"is not a model; choose one of {', '.join(MODELS)}")
         return value
 
     def boolean(self, t: dict[str, Any], key: str, default: bool = False) -> bool:

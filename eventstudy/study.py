@@ -176,15 +176,18 @@ class EventStudy:
 
     def _pair(self, pair: _Pair, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, FittedModel]:
         spec, sec = self.spec, pair.security
-        panel = aligned_returns(
-            frames[sec.ticker].loc[: pair.sessions[-1]],
-            frames[sec.benchmark].loc[: pair.sessions[-1]],
-            pair.sessions,
-            ticker=sec.ticker,
-            benchmark_symbol=sec.benchmark,
-        )
-        panel.insert(0, "day", range(spec.estimation_window[0], spec.estimation_window[0] + len(panel)))
-        panel = self._add_regressors(panel, pair, frames)
+        try:
+            panel = aligned_returns(
+                frames[sec.ticker].loc[: pair.sessions[-1]],
+                frames[sec.benchmark].loc[: pair.sessions[-1]],
+                pair.sessions,
+                ticker=sec.ticker,
+                benchmark_symbol=sec.benchmark,
+            )
+            panel.insert(0, "day", range(spec.estimation_window[0], spec.estimation_window[0] + len(panel)))
+            panel = self._add_regressors(panel, pair, frames)
+        except DataError as exc:  # name the event: its date decides which prices are needed
+            raise type(exc)(f"event {pair.event.id} (day 0 {pair.day0.session.date()}): {exc}") from None
         est = panel[panel["day"].between(*spec.estimation_window)]
         try:
             fitted = self.model.fit(est["return"], est.drop(columns=["day", "session", "return"]))

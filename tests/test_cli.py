@@ -27,11 +27,11 @@ def report(prices_dir, study_path, tmp_path_factory):
 def test_run_writes_every_file(report, study_path):
     code, out = report
     assert code == 0
-    for name in ("report.md", "ar.csv", "car.csv", "claims.csv", "flags.csv", "results.json"):
+    for name in ("report.md", "report.html", "ar.csv", "car.csv", "claims.csv", "flags.csv", "results.json"):
         assert (out / name).stat().st_size > 0, name
     events, _, _ = _counts(study_path)
     pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert pngs == sorted(f"{kind}_{e}.png" for e in events for kind in ("car", "prices"))
+    assert pngs == sorted(["claims.png", *(f"{kind}_{e}.png" for e in events for kind in ("ar", "car", "prices"))])
     for png in (out / "figures").glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.parent.glob(".stargate.*")), "temporary directory left behind"

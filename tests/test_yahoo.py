@@ -16,7 +16,7 @@ import pytest
 
 from eventstudy.data import DiskCache, YahooSource
 from eventstudy.data.yahoo import from_yfinance
-from eventstudy.errors import DataError, UnknownSymbolError
+from eventstudy.errors import DataError, DataWarning, UnknownSymbolError
 
 DATES = ["2025-01-16", "2025-01-17", "2025-01-21", "2025-01-22"]
 CLOSE = [159.54, 161.03, 172.57, 184.22]
@@ -170,7 +170,7 @@ def test_prices_and_provenance():
 
 
 def test_empty_download_raises_unknown_symbol():
-    src = YahooSource(downloader=FakeDownloader(pd.DataFrame()))
+    src = YahooSource(downloader=FakeDownloader(pd.DataFrame()), sleep=lambda _s: None)
     with pytest.raises(UnknownSymbolError, match="'NOPE'"):
         src.prices("NOPE", START, END)
 
@@ -210,7 +210,8 @@ def test_corrupted_cache_is_not_used(tmp_path):
     csv.write_bytes(body.replace(b"172.57", b"999.99"))
 
     src = YahooSource(DiskCache(tmp_path), downloader=fake, now=lambda: NOW)
-    out = src.prices("ORCL", START, END)
+    with pytest.warns(DataWarning, match="ORCL: cache entry .* damaged"):
+        out = src.prices("ORCL", START, END)
     assert len(fake.calls) == 2
     assert out.loc["2025-01-21", "Close"] == 172.57
     assert src.provenance()["ORCL"]["cache"] == "miss"

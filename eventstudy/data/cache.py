@@ -2,16 +2,27 @@
 
 One ``<symbol>.csv`` and one ``<symbol>.json`` per symbol. The JSON records
 the covered date range, the retrieval time, the source and the sha256 of the
-CSV; a CSV whose hash does not match is treated as absent, never used.
-Writes go to a temporary file in the same directory, then ``os.replace``.
+CSV; a CSV whose hash does not match is treated as absent, never used, and
+reported with a :class:`~eventstudy.errors.DataWarning`.
+
+Each file is written to a temporary file in the same directory, then
+``os.replace``-d into place. The two files of a symbol are written under an
+exclusive ``fcntl.flock`` on ``.<symbol>.lock`` and read under a shared one,
+so a reader never sees the CSV of one write with the JSON of another; a
+writer killed between the two renames leaves a pair whose hash does not
+match, which is detected and re-fetched. Temporary files left by a killed
+writer are removed by the next writer of that symbol.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +30,12 @@ import pandas as pd
 
 from eventstudy.data.csv import read_price_csv, symbol_filename
 from eventstudy.data.frames import validate_prices
-from eventstudy.errors import DataError
+from eventstudy.errors import DataError, DataWarning
+
+try:  # POSIX; elsewhere the sha256 check alone keeps a mixed pair from being used
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
 
 
 def default_cache_dir() -> Path:
@@ -41,21 +57,49 @@ class DiskCache:
         return csv, csv.with_suffix(".json")
 
     def get(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.DataFrame, dict[str, Any]] | None:
-        """Cached frame and metadata when they cover ``start..end``, else None."""
-        csv, meta_path = self._paths(symbol)
-        try:
-            meta = json.loads(meta_path.read_text())
-            raw = csv.read_bytes()
-        except (OSError, ValueError):
+        """Cached frame and metadata when they cover ``start..end``, else None.
+
+        A damaged entry (hash mismatch, unreadable or incomplete JSON, CSV
+        that fails validation) gives None and a ``DataWarning``.
+        """
+        hit = self.load(symbol)
+        if hit is None:
             return None
-        if meta.get("sha256") != hashlib.sha256(raw).hexdigest():
-            return None
+        frame, meta = hit
         if pd.Timestamp(meta["start"]) > start or pd.Timestamp(meta["end"]) < end:
             return None
-        try:
-            frame = validate_prices(read_price_csv(csv), symbol, str(csv))
-        except DataError:
+        return frame, meta
+
+    def load(self, symbol: str) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        """Whatever valid entry the cache holds for ``symbol``, whatever its range; else None."""
+        csv, meta_path = self._paths(symbol)
+        if not csv.exists() and not meta_path.exists():
             return None
+        with self._lock(symbol, shared=True):  # no writer replaces either file meanwhile
+            return self._read(symbol, csv, meta_path)
+
+    def _read(self, symbol: str, csv: Path, meta_path: Path) -> tuple[pd.DataFrame, dict[str, Any]] | None:
+        try:
+            meta_text = meta_path.read_text(encoding="utf-8")
+            raw = csv.read_bytes()
+        except FileNotFoundError as exc:
+            return self._damaged(symbol, f"{Path(str(exc.filename)).name} is missing")
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._damaged(symbol, f"cannot be read: {exc}")
+        try:
+            meta = json.loads(meta_text)
+        except ValueError:
+            return self._damaged(symbol, f"{meta_path.name} is not valid JSON")
+        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("sha256", "start", "end")):
+            return self._damaged(symbol, f"{meta_path.name} lacks sha256, start or end")
+        if meta["sha256"] != hashlib.sha256(raw).hexdigest():
+            return self._damaged(symbol, f"{csv.name} does not match the sha256 in {meta_path.name}")
+        try:
+            if pd.isna(pd.Timestamp(meta["start"])) or pd.isna(pd.Timestamp(meta["end"])):
+                raise ValueError(f"{meta_path.name} has an empty start or end date")
+            frame = validate_prices(read_price_csv(csv), symbol, str(csv))
+        except (DataError, ValueError) as exc:
+            return self._damaged(symbol, str(exc))
         return frame, meta
 
     def put(self, symbol: str, frame: pd.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
@@ -64,9 +108,40 @@ class DiskCache:
         csv, meta_path = self._paths(symbol)
         body = frame.to_csv(index_label="Date", date_format="%Y-%m-%d", float_format="%.10g").encode()
         meta = {**meta, "symbol": symbol, "sha256": hashlib.sha256(body).hexdigest()}
-        _atomic_write(csv, body)
-        _atomic_write(meta_path, json.dumps(meta, indent=2).encode())
+        with self._lock(symbol, shared=False):
+            # under the exclusive lock, any temporary file of this symbol is a killed writer's
+            for path in (csv, meta_path):
+                for stray in self.directory.glob(f".{path.name}.*.tmp"):
+                    stray.unlink(missing_ok=True)
+            _atomic_write(csv, body)
+            _atomic_write(meta_path, json.dumps(meta, indent=2).encode())
         return meta
+
+    def _damaged(self, symbol: str, why: str) -> None:
+        warnings.warn(
+            f"{symbol}: cache entry in {self.directory} is damaged ({why}); not used, downloading again",
+            DataWarning,
+            stacklevel=4,
+        )
+        return None
+
+    @contextlib.contextmanager
+    def _lock(self, symbol: str, *, shared: bool) -> Iterator[None]:
+        """Shared (read) or exclusive (write) lock on ``.<symbol>.lock``; none if it cannot be opened."""
+        if fcntl is None:  # pragma: no cover
+            yield
+            return
+        path = self.directory / f".{symbol_filename(symbol)[:-4]}.lock"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:  # read-only cache directory: readers go on; the hash still guards the pair
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -34,7 +34,8 @@ class CsvDirectorySource:
     def __init__(self, directory: str | Path) -> None:
         self.directory = Path(directory)
         if not self.directory.is_dir():
-            raise DataError(f"price directory {self.directory} does not exist; check --prices")
+            what = "is not a directory" if self.directory.exists() else "does not exist"
+            raise DataError(f"price directory {self.directory} {what}; check --prices")
         self._frames: dict[str, pd.DataFrame] = {}
         self._provenance: dict[str, dict[str, Any]] = {}
 

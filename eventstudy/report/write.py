@@ -1,4 +1,4 @@
-"""Write a report directory: report.md, ar/car/claims/flags.csv, results.json, figures/.
+"""Write a report directory: report.md, report.html, CSV tables, results.json, figures/.
 
 The report is written to a temporary sibling directory and moved into place,
 so an interrupted run never leaves half a report over a good one.
@@ -14,11 +14,27 @@ from typing import TYPE_CHECKING
 from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from eventstudy.report.figures import ReportFigure
     from eventstudy.results import StudyResults
 
 
-def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
-    """Write every report file into ``out_dir`` (replaced atomically); return the paths."""
+REPORT_FORMATS = ("md", "html", "json")
+
+
+def write_report(res: StudyResults, out_dir: str | Path, *, formats: Sequence[str] = REPORT_FORMATS) -> list[Path]:
+    """Write the report files into ``out_dir`` (replaced atomically); return the paths.
+
+    ``formats`` picks among ``md`` (report.md), ``html`` (report.html, self-contained)
+    and ``json`` (results.json). The CSV tables are always written; figures/*.png
+    with ``md`` or ``html``.
+    """
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",")]
+    unknown = sorted(set(formats) - set(REPORT_FORMATS))
+    if unknown:
+        raise EventStudyError(f"unknown report format(s) {', '.join(unknown)}; choose from {', '.join(REPORT_FORMATS)}")
     from eventstudy.results import (
         AR_CSV_COLUMNS,
         CAR_CSV_COLUMNS,
@@ -28,13 +44,17 @@ def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
     )
 
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise EventStudyError(
+            f"cannot write the report to {out_dir}: it is a file, not a directory; choose another --out"
+        )
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     except OSError as exc:
         raise EventStudyError(f"cannot write the report to {out_dir}: {exc.strerror}; choose another --out") from None
     try:
-        figures = _figures(res, tmp)
+        figures = _figures(res, tmp) if {"md", "html"} & set(formats) else []
         ar = res.ar[AR_CSV_COLUMNS].copy()
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
         ar.to_csv(tmp / "ar.csv", index=False, float_format="%.10g")
@@ -42,10 +62,20 @@ def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
-        (tmp / "results.json").write_text(res.to_json(), encoding="utf-8")
-        from eventstudy.report.markdown import render_markdown
+        if "json" in formats:
+            (tmp / "results.json").write_text(res.to_json(), encoding="utf-8")
+        if "md" in formats:
+            from eventstudy.report.markdown import render_markdown
 
-        (tmp / "report.md").write_text(render_markdown(res, figures), encoding="utf-8")
+            by_event: dict[str, list[str]] = {}
+            for fig in figures:
+                if fig.event is not None:
+                    by_event.setdefault(fig.event, []).append(fig.name)
+            (tmp / "report.md").write_text(render_markdown(res, by_event), encoding="utf-8")
+        if "html" in formats:
+            from eventstudy.report.html import render_html
+
+            (tmp / "report.html").write_text(render_html(res, figures), encoding="utf-8")
         _replace(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -54,25 +84,22 @@ def write_report(res: StudyResults, out_dir: str | Path) -> list[Path]:
 
 
 def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
+    import pandas as pd
+
     out = frame[columns].copy()
     for col in dates:
-        out[col] = out[col].dt.strftime("%Y-%m-%d")
+        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
     out.to_csv(path, index=False, float_format="%.10g")
 
 
-def _figures(res: StudyResults, root: Path) -> dict[str, list[str]]:
-    from eventstudy.report.figures import car_path, price_path
+def _figures(res: StudyResults, root: Path) -> list[ReportFigure]:
+    from eventstudy.report.figures import report_figures
 
     (root / "figures").mkdir()
-    out: dict[str, list[str]] = {}
-    for event in res.spec.events:
-        names = []
-        for kind, draw in (("prices", price_path), ("car", car_path)):
-            name = f"figures/{kind}_{event.id}.png"
-            draw(res, event.id).savefig(root / name)
-            names.append(name)
-        out[event.id] = names
-    return out
+    figures = report_figures(res)
+    for fig in figures:
+        (root / fig.name).write_bytes(fig.png)
+    return figures
 
 
 def _replace(tmp: Path, out_dir: Path) -> None:

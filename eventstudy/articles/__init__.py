@@ -1,0 +1,48 @@
+"""News articles → a draft study file: candidate events and claims, with provenance.
+
+Public API::
+
+    from eventstudy.articles import draft_study, extract
+    toml_text = draft_study(["article.txt"], year=2025)   # for a person to review
+    found = extract(["article.txt"], year=2025)           # the records themselves
+    found.claims, found.events, found.other_figures
+
+Modules: :mod:`.text` (reading, sentences), :mod:`.companies` (alias
+table), :mod:`.dates` (dates via dateparser), :mod:`.moves` (percentages),
+:mod:`.extract` (events, links), :mod:`.render` (TOML and CSV).
+"""
+
+from __future__ import annotations
+
+from eventstudy.articles.companies import ALIASES, LISTINGS, CompanyTable, Listing, parse_alias
+from eventstudy.articles.extract import extract
+from eventstudy.articles.records import (
+    ArticleError,
+    ArticleInfo,
+    CandidateClaim,
+    CandidateEvent,
+    DateMention,
+    Extraction,
+    OtherFigure,
+)
+from eventstudy.articles.render import CSV_COLUMNS, claims_csv, draft_study, to_toml
+
+__all__ = [
+    "ALIASES",
+    "CSV_COLUMNS",
+    "LISTINGS",
+    "ArticleError",
+    "ArticleInfo",
+    "CandidateClaim",
+    "CandidateEvent",
+    "CompanyTable",
+    "DateMention",
+    "Extraction",
+    "Listing",
+    "OtherFigure",
+    "claims_csv",
+    "draft_study",
+    "extract",
+    "parse_alias",
+    "to_toml",
+]

@@ -1,0 +1,289 @@
+"""Dates in article text, French and English, absolute and relative.
+
+Month and weekday names come from ``dateparser``'s own language data, and
+``dateparser`` parses each span found; this module only decides where a
+date is and what it is counted from.
+
+Rules:
+
+- A ``date YYYY-MM[-DD]`` header at the start of the text is the article's
+  own date.
+- A day without a year ("Le 21 janvier") takes the year from the article's
+  header, else from ``year`` (``--year``), else from ``reference``
+  (``--reference-date``); the mention records which (``year_from``).
+- A weekday ("mercredi", "jeudi midi", "Wednesday") is counted from the
+  article's reference date: from a header with a day, it is the last such
+  day on or before it (the article looks back); from a reference date (the
+  date of the news the article is about, given or inferred), the first such
+  day on or after it. "dernier"/"last" and "prochain"/"next" override.
+- "la veille"/"the day before" and "le lendemain"/"the next day" are one day
+  before or after the previous resolved date in the article (else the
+  reference); "hier"/"aujourd'hui"/"yesterday"/"today" count from a header
+  date or a given reference date only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import dateparser
+from dateparser.languages.loader import default_loader
+
+from eventstudy.articles.records import DateMention
+from eventstudy.articles.text import HEADER, Article, sentence_at
+
+LANGUAGES = ("fr", "en")
+
+
+def _names(keys: tuple[str, ...], min_len: int) -> list[str]:
+    names: set[str] = set()
+    for lang in LANGUAGES:
+        info = default_loader.get_locale(lang).info
+        for key in keys:
+            names |= {n for n in info[key] if len(n) >= min_len}
+    return sorted(names, key=len, reverse=True)
+
+
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")  # fmt: skip
+_DAY_KEYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = _names(_MONTH_KEYS, 3)
+_WEEKDAYS = _names(_DAY_KEYS, 5)
+_M = "(?P<month>" + "|".join(re.escape(n) for n in _MONTHS) + r")(?![\w])(?:\.(?=\s\d))?"
+_W = "(?P<wd>" + "|".join(re.escape(n) for n in _WEEKDAYS) + r")(?![\w])"
+_YEAR = r"(?P<year>(?:19|20)\d\d)(?!\d)"
+_I = re.IGNORECASE
+
+_ABSOLUTE = [
+    # 21 janvier 2025, mardi 21 janvier, le 1er janvier, 21st January 2025
+    re.compile(rf"(?<![\w,.])(?:{_W},?\s+)?(?:le\s+)?(?P<day>1er|\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_M}"
+               rf"(?:,?\s+{_YEAR})?", _I),
+    # January 21, 2025; Wednesday, January 22
+    re.compile(rf"(?<![\w])(?:{_W},?\s+)?{_M}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?![\d%])(?!\s?%)"
+               rf"(?:,?\s+{_YEAR})?", _I),
+    re.compile(r"(?<![\w-])(?P<iso>(?P<year>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\w-])"),
+]  # fmt: skip
+_MONTH_YEAR = re.compile(rf"(?<![\w])(?:en\s+|in\s+)?{_M},?\s+{_YEAR}", _I)
+_WEEKDAY = re.compile(
+    rf"(?<![\w])(?:(?P<pre>last|next|this|on)\s+)?{_W}"
+    r"(?:\s+(?P<post>dernier|prochain|matin|midi|soir|après-midi|morning|afternoon|evening|noon))?",
+    _I,
+)
+_RELATIVE = re.compile(
+    r"(?<![\w])(?P<rel>la veille|le lendemain|avant-hier|après-demain|hier|aujourd'hui|demain|"
+    r"the day before|the previous day|the next day|the following day|yesterday|today|tomorrow)(?![\w])",
+    _I,
+)
+_SHIFT = {"la veille": -1, "the day before": -1, "the previous day": -1, "le lendemain": 1, "the next day": 1,
+          "the following day": 1, "avant-hier": -2, "hier": -1, "yesterday": -1, "aujourd'hui": 0, "today": 0,
+          "demain": 1, "tomorrow": 1, "après-demain": 2}  # fmt: skip
+_ANCHORED = {"la veille", "the day before", "the previous day", "le lendemain", "the next day", "the following day"}
+_TIMING = {"midi": "midday", "noon": "midday", "matin": "intraday", "morning": "intraday", "après-midi": "intraday",
+           "afternoon": "intraday", "soir": "close", "evening": "close"}  # fmt: skip
+_TIME = re.compile(
+    r"^,?\s*(?:à|a|vers|at|around|about)\s+(?P<h>\d{1,2})(?:\s*h\s*(?P<m1>\d{2})?|:(?P<m2>\d{2})\s*(?P<ap1>[ap])?\.?m?\.?"
+    r"|\s*(?P<ap2>[ap])\.?m\.?)(?![\w%])",
+    _I,
+)
+_ZONE = re.compile(
+    r"^\s*\(?\s*(?:heure de |à |in |)(?P<zone>New York|Paris|Tokyo|Washington|Eastern|ET|EST|EDT|GMT|UTC|CET|CEST|JST"
+    r"|heure française)(?: time)?\)?",
+)
+_ZONES = {"New York": "America/New_York", "Washington": "America/New_York", "Eastern": "America/New_York",
+          "ET": "America/New_York", "EST": "America/New_York", "EDT": "America/New_York", "Paris": "Europe/Paris",
+          "CET": "Europe/Paris", "CEST": "Europe/Paris", "heure française": "Europe/Paris", "Tokyo": "Asia/Tokyo",
+          "JST": "Asia/Tokyo", "GMT": "UTC", "UTC": "UTC"}  # fmt: skip
+ANNOUNCEMENT = re.compile(
+    r"annon[cç]\w*|announc\w*|dévoil\w*|unveil\w*|présenté\w*|presented|conférence|press conference", _I
+)
+
+
+@cache
+def _parse(text: str) -> dt.date | None:
+    got = dateparser.parse(text, languages=list(LANGUAGES), settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    return got.date() if got else None
+
+
+@cache
+def _month_number(name: str) -> int:
+    got = dateparser.parse(f"1 {name} 2001", languages=list(LANGUAGES))
+    if got is None:  # pragma: no cover - names come from dateparser's own data
+        raise ValueError(name)
+    return got.month
+
+
+@cache
+def _weekday(name: str) -> int:
+    got = dateparser.parse(name, languages=list(LANGUAGES), settings={"RELATIVE_BASE": dt.datetime(2001, 1, 10)})
+    if got is None:  # pragma: no cover
+        raise ValueError(name)
+    return got.weekday()
+
+
+def article_header(text: str) -> tuple[str, dt.date, str] | None:
+    """The ``date YYYY-MM[-DD]`` header: (as written, date, "day" or "month")."""
+    m = HEADER.match(text)
+    if not m:
+        return None
+    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"] or 1)
+    try:
+        date = dt.date(y, mo, d)
+    except ValueError:
+        return None
+    return m["h"].split(None, 1)[1], date, "day" if m["d"] else "month"
+
+
+def find_dates(
+    article: Article,
+    spans: list[tuple[int, int]],
+    *,
+    year: int | None = None,
+    reference: dt.date | None = None,
+    reference_from: str = "",
+    look_back: bool = False,
+) -> list[DateMention]:
+    """Every date mention in ``article``, resolved as far as the options allow.
+
+    Parameters
+    ----------
+    article, spans
+        The article and its sentence spans (:func:`eventstudy.articles.text.sentences`).
+    year
+        Year for days written without one, when the article has no header.
+    reference, reference_from
+        Date relative words count from, and where it came from (shown to the reviewer).
+    look_back
+        The reference is the article's own date: weekdays point back to it.
+    """
+    text, src = article.text, article.source
+    header = article_header(text)
+    out: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], group: int | str = 0, **kw: object) -> None:
+        start, end = m.span(group)
+        a, b = _sentence(spans, start)
+        taken.append((start, end))
+        near = text[max(a, start - 40) : min(b, end + 40)]
+        out.append(
+            DateMention(
+                source=src, offset=start, words=article.raw[start:end], quote_offset=a, quote=article.raw[a:b],
+                announcement=bool(ANNOUNCEMENT.search(near)), **kw,  # type: ignore[arg-type]
+            )
+        )  # fmt: skip
+
+    if header:
+        m = HEADER.match(text)
+        assert m is not None
+        add(m, "h", date=header[1], kind="header", precision=header[2], year_from="text")
+    free = lambda m: not any(s < m.end() and m.start() < e for s, e in taken)  # noqa: E731
+    for rx in _ABSOLUTE:
+        for m in rx.finditer(text):
+            if not free(m):
+                continue
+            date, year_from = _absolute(m, header, year, reference, reference_from)
+            kw = _time_after(text, m.end(), date)
+            add(m, date=date, kind="absolute", year_from=year_from, **kw)
+    for m in _MONTH_YEAR.finditer(text):
+        if free(m):
+            add(m, date=dt.date(int(m["year"]), _month_number(m["month"]), 1), kind="absolute", precision="month",
+                year_from="text")  # fmt: skip
+    for m in _WEEKDAY.finditer(text):
+        if free(m):
+            add(m, date=None, kind="weekday", timing=_TIMING.get((m["post"] or "").lower(), ""))
+    for m in _RELATIVE.finditer(text):
+        if free(m):
+            add(m, date=None, kind="relative")
+    out.sort(key=lambda d: d.offset)
+    return _resolve_relative(out, reference, reference_from, look_back)
+
+
+def _sentence(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
+    try:
+        return sentence_at(spans, offset)
+    except ValueError:
+        return offset, offset
+
+
+def _absolute(
+    m: re.Match[str],
+    header: tuple[str, dt.date, str] | None,
+    year: int | None,
+    reference: dt.date | None,
+    reference_from: str,
+) -> tuple[dt.date | None, str]:
+    if m.groupdict().get("iso"):
+        try:
+            return dt.date(int(m["year"]), int(m["m"]), int(m["d"])), "text"
+        except ValueError:
+            return None, "text"
+    if m["year"]:
+        y, year_from = int(m["year"]), "text"
+    elif header:
+        y, year_from = header[1].year, "header"
+    elif year is not None:
+        y, year_from = year, "--year"
+    elif reference is not None:
+        y, year_from = reference.year, reference_from or "--reference-date"
+    else:
+        return None, "unknown: pass --year"
+    day = m["day"].lower().removesuffix("er")
+    return _parse(f"{day} {m['month']} {y}"), year_from
+
+
+def _time_after(text: str, end: int, date: dt.date | None) -> dict[str, object]:
+    """A stated time right after a date ("à 16 h (heure de New York)")."""
+    m = _TIME.match(text[end : end + 40])
+    if not m or date is None:
+        return {}
+    hour, minute = int(m["h"]), int(m["m1"] or m["m2"] or 0)
+    ap = (m["ap1"] or m["ap2"] or "").lower()
+    hour += 12 if ap == "p" and hour < 12 else 0
+    if hour > 23 or minute > 59:
+        return {}
+    z = _ZONE.match(text[end + m.end() : end + m.end() + 30])
+    return {"time": dt.time(hour, minute), "tz": _ZONES[z["zone"]] if z else ""}
+
+
+def _resolve_relative(
+    mentions: list[DateMention], reference: dt.date | None, reference_from: str, look_back: bool
+) -> list[DateMention]:
+    out, last = [], None
+    for d in mentions:
+        if d.kind == "weekday" and reference is not None:
+            words = d.words.lower()
+            target = _weekday(_W_RX.search(d.words)[0])  # type: ignore[index]
+            back = look_back
+            if any(w in words for w in ("dernier", "last")):
+                back = True
+            elif any(w in words for w in ("prochain", "next")):
+                back = False
+            delta = (target - reference.weekday()) % 7
+            date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
+            d = replace(d, date=date, reference=reference, reference_from=reference_from)
+        elif d.kind == "relative":
+            rel = d.words.lower()
+            anchor, anchor_from = (last.date, f"{last.words!r} at offset {last.offset}") if last else (None, "")
+            if rel in _ANCHORED and anchor is not None:
+                d = replace(
+                    d, date=anchor + dt.timedelta(days=_SHIFT[rel]), reference=anchor, reference_from=anchor_from
+                )
+            elif reference is not None and (look_back or reference_from == "--reference-date" or rel in _ANCHORED):
+                d = replace(d, date=reference + dt.timedelta(days=_SHIFT[rel]), reference=reference,
+                            reference_from=reference_from)  # fmt: skip
+        if d.date is not None and d.precision == "day" and d.kind != "header":
+            last = d
+        out.append(d)
+    return out
+
+
+_W_RX = re.compile(_W, _I)
+
+
+def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
+    """A timezone-aware datetime for a date and a time stated in a named zone."""
+    return dt.datetime.combine(date, time, tzinfo=ZoneInfo(tz))

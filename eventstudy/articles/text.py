@@ -1,0 +1,116 @@
+"""Reading articles, normalising their characters, splitting sentences.
+
+Normalisation maps characters one to one (no-break and narrow no-break
+spaces to a space, typographic apostrophes to ASCII, the minus
+sign to a hyphen), so an offset in the normalised text is the same offset
+in the file as decoded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventstudy.articles.records import ArticleError
+
+# one character for one character, so offsets survive
+_MAP = str.maketrans(
+    {
+        "\u00a0": " ",  # no-break space
+        "\u202f": " ",  # narrow no-break space (French "2,3 %")
+        "\u2009": " ",  # thin space
+        "\u2007": " ",  # figure space
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u2212": "-",  # minus sign
+        "\u2013": "-",  # en dash
+        "\uff05": "%",  # full-width percent
+        "\ufeff": " ",  # byte-order mark
+    }
+)
+
+# a sentence ends at a newline, or after . ! ? … (and closing quotes) before
+# a capital, a quote or a dash; "pays.Cependant" (no space) also ends one
+_END = re.compile(r"\n+|(?<=[.!?…])(?P<close>(?:\s?[\"')\]»”](?=\s|$))*)(?:\s+(?=[\"(\-A-ZÀ-Ý«“])|(?=[A-ZÀ-Ý]))")
+# a "date YYYY-MM[-DD]" header opening the text: the article's own date
+HEADER = re.compile(r"^\W{0,3}(?P<h>date\s+(?P<y>\d{4})-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)(?!\d)", re.IGNORECASE)
+_NOT_END = re.compile(r"(?:\b[A-Z]|\bM|\bMme|\bDr|\bSt|\bInc|\bCorp|\bCo|\bLtd|\bvs|\bNo)\.$")
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's text as decoded (``raw``) and normalised (``text``)."""
+
+    path: Path
+    raw: str
+    text: str
+
+    @property
+    def source(self) -> str:
+        """The file name, used as the source of every record."""
+        return self.path.name
+
+
+def normalize(raw: str) -> str:
+    """Map spaces, apostrophes, quotes and minus signs to ASCII, one for one."""
+    return raw.translate(_MAP)
+
+
+def read_article(path: str | Path) -> Article:
+    """Read a UTF-8 text article.
+
+    Raises
+    ------
+    ArticleError
+        When the file is missing, unreadable or not UTF-8; the message names it.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ArticleError(f"{path}: no such article file") from None
+    except IsADirectoryError:
+        raise ArticleError(f"{path}: is a directory, not an article file") from None
+    except OSError as exc:
+        raise ArticleError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(
+            f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at byte {exc.start}); "
+            "convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+    return Article(path=path, raw=raw, text=normalize(raw))
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, stripped of spaces and leading dashes."""
+    spans, start = [], 0
+    if header := HEADER.match(text):
+        spans.append((header.start("h"), header.end()))
+        start = header.end()
+    for m in _END.finditer(text, start):
+        if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 4) : m.start()]):
+            continue  # "M. Son", "U.S. "
+        spans.append((start, m.start() + len(m.group("close") or "")))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and (text[a].isspace() or text[a] in "-•*"):
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
+    """The sentence span containing ``offset``."""
+    for a, b in spans:
+        if a <= offset < b:
+            return a, b
+    raise ValueError(offset)

@@ -1,0 +1,75 @@
+"""Placebo validation of the tests on real prices, after Brown & Warner (1985).
+
+Pseudo-events are drawn at random from the price files; the market model is
+fitted on sessions [-250, -11] as a study fits it; and every test statistic
+(:func:`~eventstudy.inference.car_t_test`, :mod:`eventstudy.single_firm`,
+:mod:`eventstudy.cross_section`) is run on the event window, with no
+abnormal return added (size) and with 1 %, 2 % and 5 % added to every
+security's day-0 return (power). A well-specified test rejects a share α of
+the null trials at level α.
+
+- Single-security trials: a random security of :data:`SINGLE` (nine US
+  stocks against ^GSPC, SoftBank Group 9984.T against ^N225) on a random
+  session with the whole estimation and AR windows available. Tests: CAR t,
+  sample-quantile (SQ), bootstrap.
+- Cross-sectional trials: 4 to 8 securities of :data:`GROUP` (the US
+  stocks) on one common random session, so the event date is clustered as
+  in a real study. Tests: cross-sectional t, Patell, BMP, Kolari-Pynnönen,
+  Corrado rank, generalized sign, Wilcoxon.
+
+Examples
+--------
+>>> from eventstudy.validation import format_report, run_validation
+>>> res = run_validation("../shared/data/prices", trials=200, seed=1)  # doctest: +SKIP
+>>> print(format_report(res))  # doctest: +SKIP
+
+References
+----------
+Brown, S. J. & Warner, J. B. (1985). Using daily stock returns: the case of
+event studies. Journal of Financial Economics 14(1), 3-31.
+"""
+
+from __future__ import annotations
+
+from eventstudy.validation.report import explain, format_report, format_table, mis_sized
+from eventstudy.validation.simulation import (
+    ALPHAS,
+    DEFAULT_SEED,
+    DEFAULT_TRIALS,
+    EFFECTS,
+    GROUP,
+    SINGLE,
+    SIZE_BAND,
+    TABLE_COLUMNS,
+    BatchFit,
+    Listing,
+    ReturnSeries,
+    ValidationInputError,
+    ValidationResult,
+    fit_market_batch,
+    load_returns,
+    run_validation,
+)
+
+__all__ = [
+    "ALPHAS",
+    "DEFAULT_SEED",
+    "DEFAULT_TRIALS",
+    "EFFECTS",
+    "GROUP",
+    "SINGLE",
+    "SIZE_BAND",
+    "TABLE_COLUMNS",
+    "BatchFit",
+    "Listing",
+    "ReturnSeries",
+    "ValidationInputError",
+    "ValidationResult",
+    "explain",
+    "fit_market_batch",
+    "format_report",
+    "format_table",
+    "load_returns",
+    "mis_sized",
+    "run_validation",
+]

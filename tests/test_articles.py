@@ -1,0 +1,352 @@
+"""Drafting a study from articles: the seed articles, one rule per short sentence, the CLI."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tomllib
+from pathlib import Path
+
+import pytest
+from conftest import REPO, require_shared
+
+from eventstudy.articles import CSV_COLUMNS, claims_csv, draft_study, extract, parse_alias
+from eventstudy.articles.text import read_article, sentences
+from eventstudy.cli import main
+from eventstudy.spec import load_study
+
+SEEDS = REPO.parent / "shared" / "seeds"
+PRICES = REPO.parent / "shared" / "data" / "prices"
+D = dt.date
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str, name: str = "a.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _found(tmp_path: Path, text: str, **kw):
+    return extract([_write(tmp_path, text)], **kw)
+
+
+def _claims(tmp_path: Path, text: str, **kw) -> list[tuple[str, float, D | None]]:
+    return [(c.ticker, c.reported_percent, c.session) for c in _found(tmp_path, text, **kw).claims]
+
+
+def _seed_paths() -> list[Path]:
+    require_shared(SEEDS)
+    return sorted(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seed_draft() -> dict:
+    return tomllib.loads(draft_study(_seed_paths(), year=2025))
+
+
+# --- the seed articles -----------------------------------------------------------------------
+
+
+def test_seed_claims_precision_and_recall(seed_draft):
+    truth_doc = tomllib.loads((REPO / "seeds" / "stargate.toml").read_text())
+    truth = {(c["ticker"], c["reported_percent"], c.get("session")) for c in truth_doc["claims"]}
+    drafted = [(c["ticker"], c["reported_percent"], c.get("session")) for c in seed_draft["claims"]]
+    hits = [c for c in drafted if c in truth]
+    precision, recall = len(hits) / len(drafted), len(set(hits)) / len(truth)
+    print(f"seed claims: precision {precision:.2f} ({len(hits)}/{len(drafted)}), recall {recall:.2f}")
+    assert recall == 1
+    assert precision == 1
+
+
+def test_seed_claims_details(seed_draft):
+    claims = {c["id"]: c for c in seed_draft["claims"]}
+    assert claims["orcl-7"]["approximate"] is True and claims["nvda-2.3"]["approximate"] is False
+    thursday = claims["9984.t-6"]
+    assert thursday["session"] == D(2025, 1, 23) and thursday["timing"] == "midday"
+    wednesday = claims["9984.t-10"]
+    assert wednesday["session"] == D(2025, 1, 22) and wednesday["approximate"] is True
+    assert "timing" not in wednesday  # "mercredi" names no moment: close
+    assert {c["event"] for c in claims.values()} == {"2025-01-21"}  # "après l'annonce", "présenté la veille"
+
+
+def test_seed_figures_that_are_not_stock_moves(seed_draft):
+    drafted = {abs(c["reported_percent"]) for c in seed_draft["claims"]}
+    others = {abs(f["value_percent"]): f["kind"] for f in seed_draft["other_figures"]}
+    for value in (40.0, 99.0, 10.47, 104.82, 11.95, 44.63, 30.17):
+        assert value not in drafted
+        assert value in others, value
+    assert others[40.0] == "stake" and others[99.0] == "metric" and others[10.47] == "sector"
+    assert others[11.95] == "crypto"
+    assert {"VIRTUAL", "PIPPIN", "AI16Z"} <= set(seed_draft["extract"]["unknown_companies"])
+
+
+def test_seed_provenance_quotes_are_verbatim(seed_draft):
+    for rec in seed_draft["claims"] + seed_draft["other_figures"]:
+        raw = (SEEDS / rec["source"]).read_text(encoding="utf-8")
+        assert raw[rec["offset"] :].startswith(rec["quote"])
+    orcl = next(c for c in seed_draft["claims"] if c["ticker"] == "ORCL")
+    assert "grimpé d’environ 7 %" in orcl["quote"]
+
+
+def test_seed_events_and_references(seed_draft):
+    events = {e["id"]: e for e in seed_draft["events"]}
+    assert {"2025-01-21", "2025-01-22"} <= set(events)
+    assert "001_583f144498a7a794.txt" in events["2025-01-21"]["sources"]
+    assert "004_4f7adb95c1daf6a0.txt" in events["2025-01-22"]["sources"]
+    arts = {a["source"]: a for a in seed_draft["extract"]["articles"]}
+    assert arts["003_dbfdd12f59583a3a.txt"]["date_header"] == "2025-07"
+    assert arts["002_54957cd9e9dd94d2.txt"]["reference_date"] == D(2025, 1, 21)
+    assert "announcement date" in arts["002_54957cd9e9dd94d2.txt"]["reference_from"]
+
+
+def test_seed_draft_loads_and_runs(tmp_path, monkeypatch):
+    prices = require_shared(PRICES)
+    draft = tmp_path / "draft.toml"
+    draft.write_text(draft_study(_seed_paths(), year=2025))
+    spec = load_study(draft)
+    assert {s.ticker for s in spec.securities} == {"ORCL", "NVDA", "ARM", "9984.T"}
+    assert spec.security("9984.T").exchange == "XTKS" and spec.security("9984.T").benchmark == "^N225"
+    assert all(e.date_only for e in spec.events)
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(draft), "--prices", str(prices), "--quiet"]) == 0
+    report = (tmp_path / "reports" / "draft" / "report.md").read_text()
+    assert "le cours d’Oracle a grimpé d’environ 7 %" in report and "002_54957cd9e9dd94d2.txt" in report
+
+
+# --- one rule at a time ----------------------------------------------------------------------
+
+REF = D(2025, 1, 21)  # a Tuesday
+
+
+def test_list_shares_verb_and_context(tmp_path):
+    text = "Après l'annonce, le cours d'Oracle a grimpé d'environ 7 %, Nvidia de 2,3 %, et celui d'Arm de 4,1 %."
+    found = _found(tmp_path, text, reference_date=REF)
+    assert [(c.ticker, c.reported_percent, c.approximate) for c in found.claims] == [
+        ("ORCL", 7.0, True),
+        ("NVDA", 2.3, False),
+        ("ARM", 4.1, False),
+    ]
+    assert {c.verb for c in found.claims} == {"grimpé"}
+    assert {c.quote for c in found.claims} == {text}
+
+
+@pytest.mark.parametrize("space", ["\u202f", "\u00a0", " ", ""])
+def test_decimal_comma_and_no_break_spaces(tmp_path, space):
+    text = f"Le titre Nvidia a gagné 2,3{space}% et Oracle 1,5{space}%."
+    assert _claims(tmp_path, text, reference_date=REF) == [("NVDA", 2.3, None), ("ORCL", 1.5, None)]
+
+
+def test_negative_moves_french_and_english(tmp_path):
+    assert _claims(tmp_path, "Le titre Oracle a chuté de 3 % mercredi.", reference_date=REF) == [
+        ("ORCL", -3.0, D(2025, 1, 22))
+    ]
+    assert _claims(tmp_path, "Oracle shares fell 3% on Wednesday.", reference_date=REF) == [
+        ("ORCL", -3.0, D(2025, 1, 22))
+    ]
+    assert _claims(tmp_path, "Arm a reculé de 1,2 %, Nvidia de 0,5 %.", reference_date=REF) == [
+        ("ARM", -1.2, None),
+        ("NVDA", -0.5, None),
+    ]
+    assert _claims(tmp_path, "Nvidia (-2,5 %) et Oracle (+1 %) ont terminé la séance.", reference_date=REF) == [
+        ("NVDA", -2.5, None),
+        ("ORCL", 1.0, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "approximate"),
+    [
+        ("Oracle a grimpé d'environ 7 %.", True),
+        ("SoftBank a gagné quelque 10% mercredi.", True),
+        ("Oracle a bondi de près de 7 %.", True),
+        ("Oracle shares rose about 7%.", True),
+        ("Oracle shares rose 7%.", False),
+    ],
+)
+def test_approximations(tmp_path, text, approximate):
+    (claim,) = _found(tmp_path, text, reference_date=REF).claims
+    assert claim.approximate is approximate
+
+
+def test_english_dates_and_moves(tmp_path):
+    text = (
+        "On January 21, 2025, President Trump announced Stargate at the White House. "
+        "On Wednesday, Oracle shares jumped about 7%, while Nvidia rose 2.3%."
+    )
+    found = _found(tmp_path, text)
+    assert [e.id for e in found.events] == ["2025-01-21"]
+    assert [(c.ticker, c.reported_percent, c.session, c.approximate) for c in found.claims] == [
+        ("ORCL", 7.0, D(2025, 1, 22), True),
+        ("NVDA", 2.3, D(2025, 1, 22), False),
+    ]
+    assert all(c.event == "2025-01-21" for c in found.claims)
+    (wed,) = [d for d in found.dates if d.kind == "weekday"]
+    assert wed.reference == D(2025, 1, 21) and "announcement date" in wed.reference_from
+
+
+def test_relative_days_and_la_veille(tmp_path):
+    text = "Le titre SoftBank a gagné 8 % jeudi midi, après avoir reculé de 2 % la veille."
+    found = _found(tmp_path, text, reference_date=REF)
+    assert [(c.reported_percent, c.session, c.timing) for c in found.claims] == [
+        (8.0, D(2025, 1, 23), "midday"),
+        (-2.0, D(2025, 1, 22), "close"),
+    ]
+    veille = next(c for c in found.claims if c.day_words == "la veille")
+    assert veille.day_reference == D(2025, 1, 23)  # counted from "jeudi"
+
+
+def test_weekdays_look_back_from_a_dated_header(tmp_path):
+    # the header is the article's own date (Thursday 23): "mercredi" and "hier" are the day before
+    text = " date 2025-01-23 Oracle a annoncé un accord le 21 janvier. Mercredi, Oracle a chuté de 3 %."
+    assert _claims(tmp_path, text) == [("ORCL", -3.0, D(2025, 1, 22))]
+    text = " date 2025-01-23 Oracle a annoncé un accord le 21 janvier. Hier, le titre Oracle a perdu 3 %."
+    assert _claims(tmp_path, text) == [("ORCL", -3.0, D(2025, 1, 22))]
+
+
+def test_year_from_header_option_or_missing(tmp_path):
+    text = " date 2025-01 Le 21 janvier, Oracle a annoncé un accord. Le lendemain, son action a chuté de 3 %."
+    found = _found(tmp_path, text, year=1999)
+    day = next(d for d in found.dates if d.kind == "absolute")
+    assert day.date == D(2025, 1, 21) and day.year_from == "header"
+    assert [(c.reported_percent, c.session) for c in found.claims] == [(-3.0, D(2025, 1, 22))]
+    assert [e.id for e in found.events] == ["2025-01-21"]
+
+    plain = "Le 21 janvier, Oracle a annoncé un accord. Le titre Oracle a grimpé de 7 %."
+    found = _found(tmp_path, plain, year=2025)
+    assert next(d for d in found.dates if d.kind == "absolute").year_from == "--year"
+    with pytest.warns(UserWarning, match="without a year"):
+        found = _found(tmp_path, plain)
+    assert next(d for d in found.dates if d.kind == "absolute").date is None
+    assert not found.events and len(found.claims) == 1
+
+
+def test_only_the_claims_days_are_dated(tmp_path):
+    found = _found(tmp_path, " date 2025-01-28 Nvidia shares plunged 17% on Monday.")
+    assert [(c.reported_percent, c.session) for c in found.claims] == [(-17.0, D(2025, 1, 27))]
+    (event,) = found.events
+    assert event.id == "2025-01-27" and "No other date found" in event.note
+
+
+def test_stated_time_with_zone_makes_a_timed_event(tmp_path):
+    text = "Le 21 janvier 2025 à 16 h (heure de New York), Trump a annoncé Stargate. Oracle a grimpé de 7 %."
+    (event,) = _found(tmp_path, text).events
+    assert event.timestamp == dt.datetime(2025, 1, 21, 21, 0, tzinfo=dt.UTC)
+    text = "Le 21 janvier 2025 à 16 h, Trump a annoncé Stargate. Oracle a grimpé de 7 %."
+    (event,) = _found(tmp_path, text).events
+    assert event.timestamp == D(2025, 1, 21) and "without a time zone" in event.note
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("SoftBank et OpenAI contrôleraient chacune 40% du capital.", "stake"),
+        ("SoftBank will own a 40% stake in Stargate.", "stake"),
+        ("La valorisation d'OpenAI a bondi de 50 %.", "valuation"),
+        ("Oracle a gagné 12 % de part de marché.", "market share"),
+        ("Le chiffre d'affaires de Nvidia a augmenté de 94 %.", "metric"),
+        ("Nvidia's revenue rose 94% in the quarter.", "metric"),
+        ("Ses revenus globaux avaient chuté de 99 % en janvier.", "metric"),
+        ("Le secteur des semi-conducteurs a gagné 10,47 %.", "sector"),
+        ("Nvidia a gagné 150 % sur un an.", "period move"),
+        ("Les jetons d'IA ont gagné du terrain. Par ailleurs, VIRTUAL a augmenté de 11,95 %.", "crypto"),
+        ("Acme Corp a bondi de 12 % mercredi.", "unknown company"),
+        ("Oracle représente 40 % de l'indice.", "sector"),
+        ("Environ 30 % des analystes restent prudents.", "not a move"),
+    ],
+)
+def test_figures_that_are_not_stock_claims(tmp_path, text, kind):
+    found = _found(tmp_path, text, reference_date=REF)
+    assert not found.claims
+    assert [f.kind for f in found.other_figures] == [kind]
+
+
+def test_unknown_company_is_listed_and_alias_adds_it(tmp_path):
+    text = "Le 21 janvier 2025, Acme Corp a annoncé un rachat. Acme Corp a bondi de 12 % mercredi."
+    found = _found(tmp_path, text)
+    assert found.unknown_companies == ("Acme Corp",) and not found.claims
+    name, listing = parse_alias("Acme Corp=ACME:XNYS:^GSPC")
+    found = _found(tmp_path, text, aliases={name: listing.ticker}, listings={listing.ticker: listing})
+    assert [(c.ticker, c.reported_percent, c.session) for c in found.claims] == [("ACME", 12.0, D(2025, 1, 22))]
+
+
+def test_alias_names_need_a_capital(tmp_path):
+    assert not _found(tmp_path, "Il s'est cassé le bras, arm de 3 %.", reference_date=REF).claims
+    assert _claims(tmp_path, "L'action NVIDIA a gagné 3 %.", reference_date=REF) == [("NVDA", 3.0, None)]
+    assert _claims(tmp_path, "Softbank a gagné 3 %.", reference_date=REF) == [("9984.T", 3.0, None)]
+
+
+def test_timing_words(tmp_path):
+    (c,) = _found(tmp_path, "Oracle a bondi de 9 % à l'ouverture mercredi.", reference_date=REF).claims
+    assert c.timing == "open" and c.session == D(2025, 1, 22)
+
+
+def test_sentences_keep_offsets_and_quotes():
+    text = "« C'est le début. » Oracle a grimpé de 7 %. Le 2.3% tient.\nNouvelle ligne, pays.Cependant rien."
+    spans = sentences(text)
+    got = [text[a:b] for a, b in spans]
+    assert got == ["« C'est le début. »", "Oracle a grimpé de 7 %.", "Le 2.3% tient.", "Nouvelle ligne, pays.",
+                   "Cependant rien."]  # fmt: skip
+
+
+def test_draft_toml_and_csv(tmp_path):
+    path = _write(tmp_path, "Le 21 janvier 2025, Trump a annoncé Stargate. Mercredi, Oracle a grimpé d'environ 7 %.")
+    found = extract([path])
+    doc = tomllib.loads(draft_study([path], study_id="t", title='Un "titre"'))
+    assert doc["study"] == {"id": "t", "title": 'Un "titre"'}
+    assert doc["claims"][0]["offset"] == found.claims[0].offset
+    rows = list(csv.reader(io.StringIO(claims_csv(found))))
+    assert rows[0] == CSV_COLUMNS == ["ticker", "reported", "day_ref", "source", "offset", "quote"]
+    assert rows[1][:5] == ["ORCL", "0.07", "2025-01-22", "a.txt", str(found.claims[0].offset)]
+    assert read_article(path).raw[int(rows[1][4]) :].startswith(rows[1][5])
+
+
+# --- the command line ------------------------------------------------------------------------
+
+
+def test_cli_extract_writes_files(tmp_path, capsys):
+    out, csv_out = tmp_path / "draft.toml", tmp_path / "claims.csv"
+    args = ["extract", *map(str, _seed_paths()), "--year", "2025", "--out", str(out), "--claims-csv", str(csv_out)]
+    assert main(args) == 0
+    assert load_study(out).claims
+    assert out.read_text().startswith("# DRAFT")
+    with csv_out.open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == CSV_COLUMNS and len(rows) == 5
+    assert {(r["ticker"], r["reported"], r["day_ref"]) for r in rows} >= {
+        ("9984.T", "0.06", "2025-01-23"),
+        ("NVDA", "0.023", ""),
+    }
+    assert "drafted" in capsys.readouterr().err
+
+
+def test_cli_extract_to_stdout(tmp_path, capsys):
+    path = _write(tmp_path, "Le 21 janvier 2025, Trump a annoncé Stargate. Oracle a grimpé de 7 %.")
+    assert main(["extract", str(path), "--quiet", "--alias", "Acme=ACME"]) == 0
+    assert tomllib.loads(capsys.readouterr().out)["claims"][0]["ticker"] == "ORCL"
+
+
+def test_cli_extract_bad_inputs(tmp_path, capsys):
+    missing = tmp_path / "missing.txt"
+    assert main(["extract", str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().err
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Oracle a gagné 3 %".encode("latin-1"))
+    assert main(["extract", str(latin)]) == 2
+    err = capsys.readouterr().err
+    assert str(latin) in err and "UTF-8" in err
+    empty = _write(tmp_path, "Rien à signaler le 21 janvier 2025.", "empty.txt")
+    assert main(["extract", str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert str(empty) in err and "no stock-price claim" in err
+    undated = _write(tmp_path, "Oracle a grimpé de 7 %.", "undated.txt")
+    assert main(["extract", str(undated)]) == 2
+    assert "--reference-date" in capsys.readouterr().err
+    assert main(["extract", str(undated), "--reference-date", "2025-01-21", "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["extract", str(undated), "--alias", "Tesla"]) == 2
+    assert "NAME=TICKER" in capsys.readouterr().err
+    assert main(["extract", str(undated), "--reference-date", "21/01/2025"]) == 2

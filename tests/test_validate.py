@@ -1,0 +1,191 @@
+"""Placebo validation (Brown & Warner 1985): reproducible, right size on i.i.d. data, CLI."""
+
+from __future__ import annotations
+
+import csv
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.cli import main
+from eventstudy.models import MarketModel
+from eventstudy.validation import (
+    Listing,
+    ValidationInputError,
+    fit_market_batch,
+    format_report,
+    load_returns,
+    mis_sized,
+    run_validation,
+)
+from eventstudy.validation.report import sign_exact_size, wilcoxon_exact_size
+
+STOCKS = ("S1", "S2", "S3", "S4", "S5")
+SINGLE = tuple(Listing(t, "MKT", "XNYS") for t in STOCKS)
+
+
+def _write(directory, name: str, sessions: pd.DatetimeIndex, returns: np.ndarray) -> None:
+    """One price file in the CSV-directory layout (as tests/synthetic.py writes it)."""
+    price = 100.0 * np.concatenate([[1.0], np.cumprod(1.0 + returns)])
+    frame = pd.DataFrame({"Date": sessions.strftime("%Y-%m-%d")})
+    for col in ("Open", "High", "Low", "Close", "Adj Close"):
+        frame[col] = price
+    frame["Volume"] = 1000
+    frame.to_csv(directory / f"{name}.csv", index=False, float_format="%.17g")
+
+
+@pytest.fixture(scope="module")
+def iid_prices(tmp_path_factory):
+    """Five stocks r = 0.0002 + 1.2 m + e, e i.i.d. N(0, 1 %), independent; ten years of XNYS sessions."""
+    import exchange_calendars as xcals
+
+    directory = tmp_path_factory.mktemp("iid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation inside exchange_calendars
+        sessions = xcals.get_calendar("XNYS").sessions_in_range("2015-01-02", "2024-12-31")
+    rng = np.random.default_rng(20250121)
+    market = rng.normal(0.0004, 0.009, len(sessions) - 1)
+    _write(directory, "MKT", sessions, market)
+    for name in STOCKS:
+        _write(directory, name, sessions, 0.0002 + 1.2 * market + rng.normal(0.0, 0.01, len(market)))
+    return directory
+
+
+def _run(prices, **kw):
+    options = {"single": SINGLE, "group": SINGLE, "group_size": (4, 5), "n_boot": 199} | kw
+    return run_validation(prices, **options)
+
+
+def test_same_seed_same_csv_other_seed_differs(iid_prices, tmp_path):
+    paths = []
+    for i, seed in enumerate((11, 11, 12)):
+        res = _run(iid_prices, trials=25, seed=seed, effects=(0.0, 0.01))
+        paths.append(tmp_path / f"t{i}.csv")
+        res.to_csv(paths[-1])
+    first, again, other = (p.read_bytes() for p in paths)
+    assert first == again
+    assert first != other
+
+
+def test_car_t_size_and_power_on_iid_normal_returns(iid_prices):
+    res = _run(iid_prices, trials=400, seed=3, effects=(0.0, 0.05), group=())
+    null, power = res.rate("CAR t", 0.0, 0.05), res.rate("CAR t", 0.05, 0.05)
+    # 400 trials of an exact 5 % test: sd 1.1 pp
+    assert 0.025 <= null <= 0.08, null
+    assert power >= 0.99, power  # 5 % effect, σ = 1 %: t ≈ 5
+    assert set(res.table["n"]) == {400}
+    # the single-firm tests with an empirical null are also right-sized here
+    for test in ("sample-quantile (SQ)", "bootstrap"):
+        assert 0.025 <= res.rate(test, 0.0, 0.05) <= 0.08, test
+
+
+def test_cross_sectional_tests_right_sized_without_correlation(iid_prices):
+    # independent residuals: the tests that over-reject on the real data do not here
+    res = _run(iid_prices, trials=300, seed=5, effects=(0.0,), single=())
+    for test in ("cross-sectional t", "Patell Z", "BMP t", "Kolari-Pynnönen adjusted BMP t", "Corrado rank"):
+        assert 0.015 <= res.rate(test, 0.0, 0.05) <= 0.09, test
+    assert res.rate("Wilcoxon signed-rank", 0.0, 0.05) == 0.0  # N = 4 or 5: p >= 0.0625
+    assert "CAR t" not in set(res.table["test"])  # no single-security trials asked for
+    assert res.diagnostics["group_residual_correlation"] == pytest.approx(0.0, abs=0.02)
+
+
+def test_window_labels_and_table_layout(iid_prices):
+    res = _run(iid_prices, trials=5, seed=1, windows=((0, 0), (-1, 1)))
+    assert list(res.table.columns) == ["test", "effect", "alpha", "rejection_rate", "n"]
+    tests = list(dict.fromkeys(res.table["test"]))
+    assert "CAR t" in tests and "CAR t [-1,1]" in tests
+    assert "Corrado rank (Campbell-Wasley, 3 days) [-1,1]" in tests
+    assert len(res.table) == len(tests) * 4 * 3
+    assert "CAR t [-1,1]" in format_report(res)
+
+
+def test_report_without_null_trials(iid_prices):
+    res = _run(iid_prices, trials=3, seed=2, effects=(0.02,), alphas=(0.05,))
+    assert mis_sized(res).empty
+    assert "CAR t" in format_report(res)
+
+
+def test_batch_fit_equals_market_model(iid_prices):
+    series = load_returns(iid_prices, SINGLE[:1])[SINGLE[0]]
+    y = np.vstack([series.ret[t - 250 : t - 10] for t in (300, 700)])
+    x = np.vstack([series.bench[t - 250 : t - 10] for t in (300, 700)])
+    batch = fit_market_batch(y, x)
+    for i in range(2):
+        ref = MarketModel().fit(pd.Series(y[i]), pd.Series(x[i]))
+        got = batch.fitted(i)
+        assert got.alpha == pytest.approx(ref.alpha, rel=1e-9, abs=1e-12)
+        assert got.beta == pytest.approx(ref.beta, rel=1e-9)
+        assert got.sigma == pytest.approx(ref.sigma, rel=1e-9)
+        assert got.df_resid == ref.df_resid
+        np.testing.assert_allclose(got.xtx_inv, ref.xtx_inv, rtol=1e-9)
+        bench = x[i, :3]
+        assert got.car_variance(bench) == pytest.approx(ref.car_variance(bench), rel=1e-9)
+        np.testing.assert_allclose(got.residuals.to_numpy(), ref.residuals.to_numpy(), atol=1e-12)
+
+
+def test_windows_never_cover_a_price_gap(iid_prices, tmp_path):
+    frame = pd.read_csv(iid_prices / "S1.csv")
+    for f in ("MKT.csv", "S2.csv"):
+        (tmp_path / f).write_bytes((iid_prices / f).read_bytes())
+    frame.drop(index=range(400, 405)).to_csv(tmp_path / "S1.csv", index=False)  # five missing sessions
+    series = load_returns(tmp_path, SINGLE[:2])[SINGLE[0]]
+    assert np.isnan(series.ret).sum() == 1 + 6  # the first return; returns into, in and out of the gap
+    days = series.valid_days(-250, 10)
+    for t in days:
+        assert np.isfinite(series.ret[t - 250 : t + 11]).all()
+    gap = range(400 - 10, 405 + 251)  # day 0 whose window [-250, 10] would touch returns 400..405
+    assert not set(days) & set(gap)
+    assert len(days) == len(range(251, len(series.ret) - 10)) - len(gap)
+
+
+def test_exact_discreteness_of_sign_and_wilcoxon():
+    assert wilcoxon_exact_size(4) == 0.0 and wilcoxon_exact_size(5) == 0.0
+    assert wilcoxon_exact_size(6) == pytest.approx(2 / 64)
+    assert sign_exact_size(4) == pytest.approx(2 / 16)  # all four signs equal: z = ±2
+    assert sign_exact_size(6) == pytest.approx(2 / 64)
+
+
+def test_bad_options_raise():
+    with pytest.raises(ValidationInputError, match="trials"):
+        run_validation("unused", trials=0)
+    with pytest.raises(ValidationInputError, match="window"):
+        run_validation("unused", trials=5, windows=((1, 2),))
+
+
+def test_cli_exit_2_on_missing_prices_or_no_trials(tmp_path, capsys):
+    assert main(["validate", "--prices", str(tmp_path / "nowhere"), "--trials", "5"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["validate", "--prices", str(tmp_path), "--trials", "0"]) == 2
+    assert "--trials" in capsys.readouterr().err
+
+
+def test_cli_writes_csv_with_exact_columns(prices_dir, tmp_path, capsys):
+    out = tmp_path / "rates.csv"
+    code = main(["validate", "--prices", str(prices_dir), "--trials", "20", "--seed", "4", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "elapsed" in printed and "Kolari-Pynnönen adjusted BMP t" in printed
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["test", "effect", "alpha", "rejection_rate", "n"]
+    assert len(rows) == 1 + 10 * 4 * 3
+    assert {r[1] for r in rows[1:]} == {"0.0", "0.01", "0.02", "0.05"}
+    assert {r[2] for r in rows[1:]} == {"0.01", "0.05", "0.1"}
+    assert {r[4] for r in rows[1:]} == {"20"}
+
+
+@pytest.mark.slow
+def test_real_data_placebo(prices_dir):
+    res = run_validation(prices_dir, trials=300, seed=1985)
+    assert set(res.table["n"]) == {300}
+    for test in dict.fromkeys(res.table["test"]):
+        rates = [res.rate(test, e, 0.05) for e in (0.0, 0.01, 0.02, 0.05)]
+        assert rates == sorted(rates), test  # power rises with the effect
+        assert rates[-1] > rates[0] + 0.3, test
+    # clustering on one date: the t tests that ignore cross-correlation over-reject, Kolari-Pynnönen does not
+    bad = mis_sized(res).set_index("test")
+    assert "cross-sectional t" in bad.index and "cross-correlation" in bad.loc["cross-sectional t", "reason"]
+    assert res.rate("Kolari-Pynnönen adjusted BMP t", 0.0, 0.05) < res.rate("BMP t", 0.0, 0.05)
+    assert res.diagnostics["group_residual_correlation"] > 0.05
