@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy.report.tables import fmt_num, fmt_p, fmt_pct
+from eventstudy.report.tables import AR_HEADER, CAR_HEADER, ar_rows, car_rows, fit_sentence, fmt_num, fmt_p, fmt_pct
 
 if TYPE_CHECKING:
     from eventstudy.report.figures import ReportFigure
@@ -308,31 +308,11 @@ def _security(res: StudyResults, event_id: str, ticker: str) -> Html:
         return Html(f'<h3 id="{sid}">{esc(ticker)}: excluded (see <a href="#excluded">Excluded</a>)</h3>')
     f = fit.iloc[0]
     out = [f'<h3 id="{sid}">{esc(ticker)} <span class="muted">(benchmark {esc(f["benchmark"])})</span></h3>']
-    out.append(
-        f"<p>Model {esc(f['model'])}: α = {fmt_num(f['alpha'] * 100, 4)} % per day, β = {fmt_num(f['beta'])}, "
-        f"σ = {fmt_pct(f['sigma'], 3, sign=False)}, R² = {fmt_num(f['r2'])}, n = {esc(f['n'])} "
-        f"({f['estimation_start']:%Y-%m-%d} to {f['estimation_end']:%Y-%m-%d}).</p>"
-    )
+    out.append(f"<p>{esc(fit_sentence(f))}</p>")
     car = res.car[(res.car["event"] == event_id) & (res.car["ticker"] == ticker)]
-    rows = [
-        [f"[{r.start}, {r.end}]", fmt_pct(r.car), fmt_pct(r.se, sign=False), fmt_num(r.t, 2), fmt_p(r.p)]
-        for r in car.itertuples()
-    ]
-    out.append(table(["window", "CAR", "se", "t", "p"], rows, "lrrrr"))
+    out.append(table(CAR_HEADER, car_rows(car), "lrrrr"))
     ar = res.ar[(res.ar["event"] == event_id) & (res.ar["ticker"] == ticker)]
-    rows = [
-        [
-            f"{r['day']:+d}",
-            r["session"],
-            fmt_pct(r["return"]),
-            fmt_pct(r["benchmark"]),
-            fmt_pct(r["expected"]),
-            fmt_pct(r["abnormal"]),
-        ]
-        for r in ar.to_dict("records")
-    ]
-    header = ["day", "session", "return", "benchmark", "expected", "abnormal"]
-    out.append("<details><summary>Returns by day</summary>" + table(header, rows, "rnrrrr") + "</details>")
+    out.append("<details><summary>Returns by day</summary>" + table(AR_HEADER, ar_rows(ar), "rnrrrr") + "</details>")
     return Html("\n".join(out))
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from eventstudy.report.tables import fmt_num, fmt_p, fmt_pct, markdown_table
+from eventstudy.report.tables import (
+    AR_HEADER,
+    CAR_HEADER,
+    ar_rows,
+    car_rows,
+    fit_sentence,
+    fmt_num,
+    fmt_pct,
+    markdown_table,
+)
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
@@ -120,43 +127,20 @@ def _moves_section(res: StudyResults, event_id: str) -> list[str]:
     return out + [f"- {n}" for n in notes] + ([""] if notes else [])
 
 
-_EXTRA = ("gamma_", "s_SMB", "h_HML")  # coefficients besides α and β
-
-
 def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str]:
     fit = res.fits[(res.fits["event"] == event_id) & (res.fits["ticker"] == ticker)]
     if fit.empty:
         return [f"### {ticker}: excluded (see below)", ""]
     f = fit.iloc[0]
     out = [f"### {ticker} (benchmark {f['benchmark']})", ""]
-    out.append(
-        f"Model {f['model']}: α = {fmt_num(f['alpha'] * 100, 4)} % per day, β = {fmt_num(f['beta'])}, "
-        + "".join(f"{k} = {fmt_num(v)}, " for k, v in f.items() if str(k).startswith(_EXTRA) and not pd.isna(v))
-        + f"σ = {fmt_pct(f['sigma'], 3, sign=False)}, R² = {fmt_num(f['r2'])}, n = {f['n']} "
-        f"({f['estimation_start'].date()} to {f['estimation_end'].date()})."
-    )
+    out.append(fit_sentence(f))
     car = res.car[(res.car["event"] == event_id) & (res.car["ticker"] == ticker)]
-    rows = [
-        [f"[{r.start}, {r.end}]", fmt_pct(r.car), fmt_pct(r.se, sign=False), fmt_num(r.t, 2), fmt_p(r.p)]
-        for r in car.itertuples()
-    ]
-    out += ["", markdown_table(rows, ["window", "CAR", "se", "t", "p"], "lrrrr"), ""]
+    out += ["", markdown_table(car_rows(car), CAR_HEADER, "lrrrr"), ""]
     ar = res.ar[(res.ar["event"] == event_id) & (res.ar["ticker"] == ticker)]
-    rows = [
-        [
-            f"{r['day']:+d}",
-            r["session"],
-            fmt_pct(r["return"]),
-            fmt_pct(r["benchmark"]),
-            fmt_pct(r["expected"]),
-            fmt_pct(r["abnormal"]),
-        ]
-        for r in ar.to_dict("records")
-    ]
     out += [
         "<details><summary>Returns by day</summary>",
         "",
-        markdown_table(rows, ["day", "session", "return", "market", "expected", "abnormal"], "rlrrrr"),
+        markdown_table(ar_rows(ar), AR_HEADER, "rlrrrr"),
         "",
         "</details>",
         "",

@@ -45,3 +45,36 @@ def markdown_table(rows: Sequence[Sequence[object]], header: Sequence[str], alig
     ]
     lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+# -- rows shared by the Markdown and HTML reports ---------------------------------
+CAR_HEADER = ["window", "CAR", "se", "t", "p"]
+AR_HEADER = ["day", "session", "return", "market", "expected", "abnormal"]
+_EXTRA = ("gamma_", "s_SMB", "h_HML")  # coefficients besides α and β
+
+
+def fit_sentence(f: pd.Series) -> str:
+    """One sentence on a fitted model (a row of ``StudyResults.fits``)."""
+    extra = "".join(f"{k} = {fmt_num(v)}, " for k, v in f.items() if str(k).startswith(_EXTRA) and not pd.isna(v))
+    return (
+        f"Model {f['model']}: α = {fmt_num(f['alpha'] * 100, 4)} % per day, β = {fmt_num(f['beta'])}, {extra}"
+        f"σ = {fmt_pct(f['sigma'], 3, sign=False)}, R² = {fmt_num(f['r2'])}, n = {f['n']} "
+        f"({f['estimation_start']:%Y-%m-%d} to {f['estimation_end']:%Y-%m-%d})."
+    )
+
+
+def car_rows(car: pd.DataFrame) -> list[list[str]]:
+    """CAR table rows for one (event, security)."""
+    return [
+        [f"[{r.start}, {r.end}]", fmt_pct(r.car), fmt_pct(r.se, sign=False), fmt_num(r.t, 2), fmt_p(r.p)]
+        for r in car.itertuples()
+    ]
+
+
+def ar_rows(ar: pd.DataFrame) -> list[list[object]]:
+    """Returns-by-day rows for one (event, security)."""
+    return [
+        [f"{r['day']:+d}", r["session"], fmt_pct(r["return"]), fmt_pct(r["benchmark"]), fmt_pct(r["expected"]),
+         fmt_pct(r["abnormal"])]
+        for r in ar.to_dict("records")
+    ]  # fmt: skip
