@@ -147,10 +147,23 @@ def test_report_figures_names(res, monkeypatch):
     import dataclasses
 
     # drawing runs; saving to PNG (the slow part) is replaced by an empty byte string
-    monkeypatch.setattr(F, "_render", lambda name, event, caption, fig: F.ReportFigure(name, event, caption, b""))
-    names = [f.name for f in F.report_figures(res)]
+    def draw_only(i):
+        state_res, jobs = F._STATE
+        _, event, _, draw = jobs[i]
+        draw(state_res) if event is None else draw(state_res, event)
+        return b""
+
+    monkeypatch.setattr(F, "_draw_png", draw_only)
+    names = [f.name for f in F.report_figures(res, workers=1)]
     assert names[0] == "figures/claims.png" and len(names) == 1 + 3 * len(res.spec.events)
     assert "figures/ar_white-house.png" in names and "figures/car_stalling-report.png" in names
     empty = dataclasses.replace(res, claims=res.claims.iloc[0:0])
     assert "no claims" in F.claims_chart(empty).axes[0].texts[0].get_text()
-    assert "figures/claims.png" not in [f.name for f in F.report_figures(empty)]
+    assert "figures/claims.png" not in [f.name for f in F.report_figures(empty, workers=1)]
+
+
+def test_parallel_rendering_gives_the_same_pngs(res):
+    serial = F.report_figures(res, workers=1)
+    parallel = F.report_figures(res, workers=2)
+    assert [f.name for f in serial] == [f.name for f in parallel]
+    assert all(a.png == b.png for a, b in zip(serial, parallel, strict=True))

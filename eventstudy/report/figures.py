@@ -387,11 +387,17 @@ class ReportFigure:
     png: bytes
 
 
-def report_figures(res: StudyResults) -> list[ReportFigure]:
-    """Render every report figure to PNG bytes: claims, then per event prices, AR, CAR."""
-    out = []
+def report_figures(res: StudyResults, *, workers: int | None = None) -> list[ReportFigure]:
+    """Render every report figure to PNG bytes: claims, then per event prices, AR, CAR.
+
+    Rendering is CPU-bound; with ``workers > 1`` (default: the CPU count, at
+    most 4, or ``$EVENTSTUDY_WORKERS``) and the ``fork`` start method the
+    figures are drawn in parallel processes that inherit ``res``. The PNG
+    bytes are the same either way.
+    """
+    jobs: list[tuple[str, str | None, str, object]] = []
     if not res.claims.empty:
-        out.append(_render("figures/claims.png", None, "Reported against measured moves", claims_chart(res)))
+        jobs.append(("figures/claims.png", None, "Reported against measured moves", claims_chart))
     for ev in res.spec.events:
         if ev.id not in set(res.ar["event"]):
             continue  # every pair of this event was excluded
@@ -400,11 +406,42 @@ def report_figures(res: StudyResults) -> list[ReportFigure]:
             ("ar", "Abnormal returns by day", ar_bars),
             ("car", "Cumulative abnormal returns with 95 % band", car_panels),
         ):
-            out.append(_render(f"figures/{kind}_{ev.id}.png", ev.id, f"{caption} around {ev.id}", draw(res, ev.id)))
-    return out
+            jobs.append((f"figures/{kind}_{ev.id}.png", ev.id, f"{caption} around {ev.id}", draw))
+    pngs = _parallel_pngs(res, jobs, _workers(workers, len(jobs)))
+    return [ReportFigure(name, event, caption, png) for (name, event, caption, _), png in zip(jobs, pngs, strict=True)]
 
 
-def _render(name: str, event: str | None, caption: str, fig: Figure) -> ReportFigure:
+def _workers(workers: int | None, n_jobs: int) -> int:
+    import os
+
+    if workers is None:
+        workers = int(os.environ.get("EVENTSTUDY_WORKERS", min(os.cpu_count() or 1, 4)))
+    return max(1, min(workers, n_jobs // 3))  # below ~3 figures a worker, forking does not pay
+
+
+_STATE: tuple[StudyResults, list] | None = None  # read by forked workers
+
+
+def _draw_png(i: int) -> bytes:
+    assert _STATE is not None
+    res, jobs = _STATE
+    _, event, _, draw = jobs[i]
+    fig = draw(res) if event is None else draw(res, event)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
-    return ReportFigure(name, event, caption, buf.getvalue())
+    return buf.getvalue()
+
+
+def _parallel_pngs(res: StudyResults, jobs: list, workers: int) -> list[bytes]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _STATE
+    _STATE = (res, jobs)
+    try:
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(_draw_png, range(len(jobs))))
+        return [_draw_png(i) for i in range(len(jobs))]
+    finally:
+        _STATE = None
