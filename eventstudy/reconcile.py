@@ -56,6 +56,7 @@ CLAIM_COLUMNS = [
     "range_low", "range_high", "explanation", "source", "quote",
 ]  # fmt: skip
 CONSISTENT, ANOTHER_SESSION, NOT_SUPPORTED = "consistent", "consistent on another session", "not supported"
+NOT_MEASURED = "not measured"
 _PREFERRED = {"close": "close_to_close", "open": "overnight", "intraday": "intraday"}
 _WORDS = {"close_to_close": "close-to-close move", "overnight": "overnight gap", "intraday": "open-to-close move",
           "two_day": "two-day move"}  # fmt: skip
@@ -166,7 +167,14 @@ def reconcile_claims(
     claim_rows, cand_parts = [], []
     for claim in spec.claims:
         key = (ar["event"] == claim.event) & (ar["ticker"] == claim.ticker)
-        if not key.any():
+        if not key.any():  # the pair was excluded (no data or no fit): say so, do not drop the claim
+            claim_rows.append(
+                {"claim": claim.id, "ticker": claim.ticker, "event": claim.event, "reported": claim.reported,
+                 "approximate": claim.approximate, "timing": claim.timing, "source": claim.source,
+                 "quote": claim.quote, "verdict": NOT_MEASURED,
+                 "tolerance": tolerance(claim.reported, approximate=claim.approximate, quote=claim.quote),
+                 "explanation": f"Not measured: {claim.ticker} around {claim.event} was excluded (see Excluded)."}
+            )  # fmt: skip
             continue
         pair_ar = ar[key].set_index("day")
         pair_moves = moves[(moves["event"] == claim.event) & (moves["ticker"] == claim.ticker)]

@@ -81,7 +81,7 @@ class StudyResults:
                 "ticker": c["ticker"],
                 "reported %": c["reported"] * 100,
                 "verdict": c["verdict"],
-                "best session": c["best_session"].dt.date,
+                "best session": pd.to_datetime(c["best_session"]).dt.date,
                 "measure": c["best_measure"],
                 "measured %": c["measured"] * 100,
                 "abnormal %": c["abnormal"] * 100,
@@ -183,6 +183,8 @@ class StudyResults:
 
 
 def _clean(value: Any) -> Any:
+    if value is pd.NaT:
+        return None
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() and value.tzinfo is None else value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):

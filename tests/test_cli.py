@@ -101,3 +101,17 @@ def test_help_has_example(capsys):
         main(["run", "--help"])
     assert exc.value.code == 0
     assert "eventstudy run seeds/stargate.toml --prices ../shared/data/prices" in capsys.readouterr().out
+
+
+def test_skip_errors_reports_excluded_pairs_and_unmeasured_claims(tmp_path, prices_dir, study_path, capsys):
+    # ff3 needs US sessions: SoftBank (Tokyo) is excluded, its claims are "not measured", the run completes.
+    out = tmp_path / "ff3"
+    args = ["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "--model", "ff3", "-q"]
+    assert main(args) == 2
+    assert "Fama-French factors have no row" in capsys.readouterr().err
+    assert main([*args, "--skip-errors", "--format", "md"]) == 0
+    with (out / "claims.csv").open() as fh:
+        rows = {r["claim"]: r for r in csv.DictReader(fh)}
+    assert rows["softbank-wed-10"]["verdict"] == "not measured" and rows["softbank-wed-10"]["best_session"] == ""
+    assert rows["orcl-7"]["verdict"] == "consistent"
+    assert "## Excluded" in (out / "report.md").read_text()

@@ -45,6 +45,7 @@ VERDICT_COLORS = {
     "consistent": "#1a7f37",
     "consistent on another session": "#9a6700",
     "not supported": "#cf222e",
+    "not measured": "#57606a",
 }
 _BAR_COLORS = {"reported": "#6e7781", "measured": "#0969da", "implied": "#bf8700"}
 
@@ -309,6 +310,8 @@ def claims_data(res: StudyResults) -> pd.DataFrame:
     """
     rows = []
     for c in res.claims.to_dict("records"):
+        if pd.isna(c["best_session"]):
+            continue  # not measured (pair excluded)
         ar = res.ar[(res.ar["event"] == c["event"]) & (res.ar["ticker"] == c["ticker"])]
         hit = ar[ar["session"] == c["implied_session"]]
         rows.append(

@@ -23,18 +23,34 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy.report.tables import AR_HEADER, CAR_HEADER, ar_rows, car_rows, fit_sentence, fmt_num, fmt_p, fmt_pct
+from eventstudy.report.tables import (
+    AR_HEADER,
+    CAR_HEADER,
+    ar_rows,
+    best_match,
+    car_rows,
+    fit_sentence,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+)
 
 if TYPE_CHECKING:
     from eventstudy.report.figures import ReportFigure
     from eventstudy.results import StudyResults
 
-VERDICT_CLASS = {"consistent": "ok", "consistent on another session": "other", "not supported": "no"}
-VERDICT_MARK = {"ok": "✔", "other": "◐", "no": "✘"}
+VERDICT_CLASS = {
+    "consistent": "ok",
+    "consistent on another session": "other",
+    "not supported": "no",
+    "not measured": "na",
+}
+VERDICT_MARK = {"ok": "✔", "other": "◐", "no": "✘", "na": "–"}
 _INLINE_BADGE = {
     "ok": "background:#dafbe1;color:#116329",
     "other": "background:#fff8c5;color:#7d4e00",
     "no": "background:#ffebe9;color:#a40e26",
+    "na": "background:#eaeef2;color:#57606a",
 }
 
 CSS = """
@@ -59,7 +75,7 @@ td.nw, .nw { white-space: nowrap; }  th.nw { white-space: normal; }
 .scroll { overflow-x: auto; }
 .verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; white-space: nowrap; }
 .v-ok { background:#dafbe1; color:#116329; } .v-other { background:#fff8c5; color:#7d4e00; }
-.v-no { background:#ffebe9; color:#a40e26; }
+.v-no { background:#ffebe9; color:#a40e26; } .v-na { background:#eaeef2; color:#57606a; }
 table.verdicts { width: 100%; } table.verdicts tr.claim td { border-bottom: none; }
 table.verdicts tr.why td { border-top: none; background: #fbfcfd; }
 table.verdicts tbody { border-left: 4px solid var(--line); }
@@ -202,9 +218,7 @@ def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
     for c in res.claims.to_dict("records"):
         key = VERDICT_CLASS.get(c["verdict"], "no")
         reported = ("≈ " if c["approximate"] else "") + fmt_pct(c["reported"], 1) + f" ±{c['tolerance'] * 100:.2f} pp"
-        best = Html(
-            f"{esc(str(c['best_measure']).replace('_', '-'))}<br>{c['best_session']:%Y-%m-%d} (day {c['best_day']:+d})"
-        )
+        best = Html(esc(best_match(c, sep="\n")).replace("\n", "<br>"))
         cells = [
             Html(
                 f'<b>{esc(c["claim"])}</b><br><span class="muted">{esc(c["ticker"])}<br>'
@@ -478,7 +492,7 @@ def results_html(res: StudyResults) -> str:
                 c["ticker"],
                 fmt_pct(c["reported"], 1),
                 badge(c["verdict"], inline=True),
-                Html(f"{esc(str(c['best_measure']).replace('_', '-'))}<br>{c['best_session']:%Y-%m-%d}"),
+                Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
                 fmt_pct(c["measured"]),
                 fmt_pct(c["abnormal"]),
                 c["explanation"],

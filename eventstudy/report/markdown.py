@@ -8,6 +8,7 @@ from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
     ar_rows,
+    best_match,
     car_rows,
     fit_sentence,
     fmt_num,
@@ -59,7 +60,7 @@ def _claims_summary(res: StudyResults) -> str:
                 ("≈ " if c["approximate"] else "") + fmt_pct(c["reported"], 1) + f" ±{c['tolerance'] * 100:.2f} pp",
                 c["implied_session"],
                 f"**{c['verdict']}**",
-                f"{c['best_measure'].replace('_', '-')}, {c['best_session'].date()} (day {c['best_day']:+d})",
+                best_match(c),
                 fmt_pct(c["measured"]),
                 fmt_pct(c["abnormal"]),
             ]

@@ -78,3 +78,12 @@ def ar_rows(ar: pd.DataFrame) -> list[list[object]]:
          fmt_pct(r["abnormal"])]
         for r in ar.to_dict("records")
     ]  # fmt: skip
+
+
+def best_match(c: dict, *, sep: str = ", ", day: bool = True) -> str:
+    """'close-to-close, 2025-01-22 (day +0)' for a claim row, '–' when it was not measured."""
+    session = c.get("best_session")
+    if session is None or pd.isna(session):
+        return "–"
+    text = f"{str(c['best_measure']).replace('_', '-')}{sep}{pd.Timestamp(session):%Y-%m-%d}"
+    return text + (f" (day {int(c['best_day']):+d})" if day else "")
