@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
@@ -18,7 +19,7 @@ from eventstudy.data import PriceSource
 from eventstudy.decompose import decompose
 from eventstudy.errors import DataError, EventStudyError
 from eventstudy.flags import exceedance_rate, overlapping_windows, unusual_moves
-from eventstudy.models import ExpectedReturnModel, FittedModel, get_model
+from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model
 from eventstudy.provenance import provenance
 from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.results import StudyResults
@@ -27,6 +28,7 @@ from eventstudy.significance import significance_table
 from eventstudy.spec import Event, Security, StudySpec
 
 Progress = Callable[[str], None]
+BATCH_MIN_PAIRS = 64
 _FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
 
@@ -52,6 +54,9 @@ class EventStudy:
     factors
         Fama-French daily factors (decimals, ``read_fama_french``) for the
         ``ff3`` model.
+    batch_min_pairs
+        From this many pairs on, market-model fits are solved together by the
+        batch engine (:mod:`eventstudy.batch`, same numbers to ~1e-12).
     on_error
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
@@ -74,6 +79,7 @@ class EventStudy:
         model: str | ExpectedReturnModel | None = None,
         on_error: Literal["raise", "skip"] = "raise",
         factors: pd.DataFrame | None = None,
+        batch_min_pairs: int = BATCH_MIN_PAIRS,
         generated_at: dt.datetime | None = None,
     ) -> None:
         self.spec = spec
@@ -83,6 +89,7 @@ class EventStudy:
             raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
         self.on_error = on_error
         self.factors = factors
+        self.batch_min_pairs = batch_min_pairs
         self.generated_at = generated_at
 
     def pairs(self) -> list[_Pair]:
@@ -106,24 +113,24 @@ class EventStudy:
         pairs = self.pairs()
         frames = self._fetch(pairs, say)
         ar_parts, car_parts, move_parts, resid_parts, fit_rows, day0_rows, excluded = [], [], [], [], [], [], []
+        panels: list[tuple[_Pair, pd.DataFrame]] = []
         for pair in pairs:
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
-            say(f"fitting {pair.security.ticker} around {pair.event.id}")
-            day0_rows.append(
-                {
-                    **key,
-                    "exchange": pair.day0.exchange,
-                    "session": pair.day0.session,
-                    "rule": pair.day0.rule,
-                    "local_time": pair.day0.local_time,
-                }
-            )
+            day0_rows.append({**key, "exchange": pair.day0.exchange, "session": pair.day0.session,
+                              "rule": pair.day0.rule, "local_time": pair.day0.local_time})  # fmt: skip
             try:
-                ar, car, fitted = self._pair(pair, frames)
+                panels.append((pair, self._panel(pair, frames)))
             except EventStudyError as exc:
-                if self.on_error == "raise":
-                    raise
-                excluded.append({**key, "reason": str(exc)})
+                self._exclude(excluded, key, exc)
+        say(f"fitting {len(panels)} (event, security) pairs")
+        for (pair, panel), fitted in zip(panels, self._fits(panels), strict=True):
+            key = {"event": pair.event.id, "ticker": pair.security.ticker}
+            try:
+                if isinstance(fitted, EventStudyError):
+                    raise fitted
+                ar, car = self._abnormal(panel, fitted)
+            except EventStudyError as exc:
+                self._exclude(excluded, key, exc)
                 continue
             ar_parts.append(ar.assign(**key))
             car_parts.append(car.assign(**key))
@@ -159,6 +166,36 @@ class EventStudy:
             provenance=provenance(self.spec, self.source, self.generated_at),
         )
 
+    def _exclude(self, excluded: list[dict[str, str]], key: dict[str, str], exc: EventStudyError) -> None:
+        if self.on_error == "raise":
+            raise exc
+        excluded.append({**key, "reason": str(exc)})
+
+    def _fits(self, panels: list[tuple[_Pair, pd.DataFrame]]) -> list[FittedModel | EventStudyError]:
+        """Fit every pair: the batch engine for many market-model pairs, else one by one.
+
+        Both give the same numbers (to ~1e-12); a pair the batch cannot fit is
+        fitted one by one, so its error message is the model's own.
+        """
+        est = [panel[panel["day"].between(*self.spec.estimation_window)] for _, panel in panels]
+        batch: list[FittedModel | None] = [None] * len(est)
+        if isinstance(self.model, MarketModel) and len(est) >= self.batch_min_pairs:
+            from eventstudy.batch import market_model_fits
+
+            y = np.vstack([e["return"].to_numpy(dtype=float) for e in est])
+            m = np.vstack([e["benchmark"].to_numpy(dtype=float) for e in est])
+            batch = market_model_fits(y, m, est[0].index)
+        out: list[FittedModel | EventStudyError] = []
+        for (pair, _), e, fitted in zip(panels, est, batch, strict=True):
+            if fitted is None:
+                try:
+                    fitted = self.model.fit(e["return"], e.drop(columns=["day", "session", "return"]))
+                except EventStudyError as exc:
+                    out.append(type(exc)(f"{pair.security.ticker} around {pair.event.id}: {exc}"))
+                    continue
+            out.append(fitted)
+        return out
+
     def _fetch(self, pairs: list[_Pair], say: Progress) -> dict[str, pd.DataFrame]:
         """One request per symbol covering every pair that needs it."""
         spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
@@ -174,7 +211,8 @@ class EventStudy:
             frames[symbol] = self.source.prices(symbol, start, end)
         return frames
 
-    def _pair(self, pair: _Pair, frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, FittedModel]:
+    def _panel(self, pair: _Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """Returns of the security, its benchmark and any factors, by day, on its sessions."""
         spec, sec = self.spec, pair.security
         try:
             panel = aligned_returns(
@@ -188,16 +226,16 @@ class EventStudy:
             panel = self._add_regressors(panel, pair, frames)
         except DataError as exc:  # name the event: its date decides which prices are needed
             raise type(exc)(f"event {pair.event.id} (day 0 {pair.day0.session.date()}): {exc}") from None
-        est = panel[panel["day"].between(*spec.estimation_window)]
-        try:
-            fitted = self.model.fit(est["return"], est.drop(columns=["day", "session", "return"]))
-        except EventStudyError as exc:
-            raise type(exc)(f"{sec.ticker} around {pair.event.id}: {exc}") from None
+        return panel
+
+    def _abnormal(self, panel: pd.DataFrame, fitted: FittedModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """AR table (with prices, for figures) and CAR table of one pair."""
+        spec = self.spec
         window = panel[panel["day"].between(*spec.ar_window)]
         ar = abnormal_returns(window, fitted)
         ar["price"] = window["price"].to_numpy()
         ar["benchmark_price"] = window["benchmark_price"].to_numpy()
-        return ar, cumulative_abnormal(ar, fitted, spec.event_windows), fitted
+        return ar, cumulative_abnormal(ar, fitted, spec.event_windows)
 
     def _add_regressors(self, panel: pd.DataFrame, pair: _Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Factor-index returns (``f:SYM``) and Fama-French factors on the panel's sessions."""

@@ -82,3 +82,25 @@ def test_batch_rejects_windows_outside_or_nan(panel):
     arm = panel.columns.get_loc("ARM")
     with pytest.raises(ValueError, match="missing"):  # ARM listed 2023-09-14: NaN before
         market_model_batch(values, np.array([arm]), np.array([0]), np.array([panel.index.get_loc("2023-10-02")]))
+
+
+def test_event_study_uses_the_batch_engine_with_the_same_numbers(prices_dir, study_path, monkeypatch):
+    """Forced batch fits vs one statsmodels fit per pair: every table agrees to 1e-10."""
+    import eventstudy.models as models
+
+    spec = load_study(study_path)
+    src = CsvDirectorySource(prices_dir)
+    calls = []
+    original = models.MarketModel.fit
+    monkeypatch.setattr(models.MarketModel, "fit", lambda self, *a: calls.append(1) or original(self, *a))
+    batch = EventStudy(spec, src, batch_min_pairs=1).run()
+    assert calls == []  # no statsmodels fit at all
+    single = EventStudy(spec, src, batch_min_pairs=10**9).run()
+    assert len(calls) == len(single.fits)
+    checks = {"ar": ["abnormal", "expected", "sar"], "car": ["car", "se", "t", "p"],
+              "fits": ["alpha", "beta", "sigma", "r2"], "residuals": ["residual"]}  # fmt: skip
+    for name, cols in checks.items():
+        a, b = getattr(batch, name)[cols].to_numpy(float), getattr(single, name)[cols].to_numpy(float)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-10, err_msg=name)
+    claims = [r.claims.drop(columns=["explanation"]) for r in (batch, single)]
+    pd.testing.assert_frame_equal(*claims, check_exact=False, atol=1e-10)
