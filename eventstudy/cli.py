@@ -102,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="report formats, comma-separated, from md (report.md), html (report.html, self-contained) and "
         "json (results.json); default all; the CSV tables are always written, figures/ with md or html",
     )
+    run.add_argument(
+        "--dask",
+        action="store_true",
+        help="events CSV only: compute the market-model CARs with the batch engine on a local Dask cluster "
+        "(2 workers) and write car.csv and a short report.md, not the full report (needs the dask extra: "
+        'pip install "eventstudy-claims[dask]"; see docs/scaling.md)',
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _add_validate(sub)
     _add_extract(sub)
@@ -226,6 +233,8 @@ def _run(args: argparse.Namespace) -> int:
     from eventstudy.spec import load_study
     from eventstudy.study import EventStudy
 
+    if args.dask:
+        return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
     source = _source(args)
     say = _progress(args.quiet)
@@ -241,6 +250,33 @@ def _run(args: argparse.Namespace) -> int:
         print(res.summary())
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
         print(f"\nreport: {out / main_file}")
+    return EXIT_OK
+
+
+def _run_dask(args: argparse.Namespace) -> int:
+    """``run --dask``: market-model CARs of an events CSV on a local Dask cluster; car.csv and report.md."""
+    from eventstudy.distributed import default_partitions, local_client, run_study_dask, write_dask_report
+    from eventstudy.events_file import load_events_csv
+
+    if args.study.suffix.lower() != ".csv":
+        raise EventStudyError(f"--dask reads an events CSV (event,ticker,timestamp,benchmark); got {args.study}")
+    if args.model not in (None, "market") or args.skip_errors:
+        raise EventStudyError("--dask computes the market model for every pair: drop --model/--skip-errors or --dask")
+    spec = load_events_csv(args.study)
+    source = _source(args)
+    say = _progress(args.quiet)
+    partitions = default_partitions(len(spec.pairs))
+    say("starting a local Dask cluster")
+    with local_client() as client:
+        workers = len(client.scheduler_info()["workers"])
+        say(f"computing {len(spec.pairs)} pairs in up to {partitions} partitions")
+        table = run_study_dask(spec, source, partitions=partitions, client=client)
+    out = args.out or Path("reports") / spec.id
+    write_dask_report(table, spec, out, partitions=partitions, workers=workers)
+    _stop_progress()
+    if not args.quiet:
+        print(f"{len(spec.pairs)} pairs, {table['event'].nunique()} events (Dask mode, no full report)")
+        print(f"\ncar.csv: {out / 'car.csv'}")
     return EXIT_OK
 
 

@@ -43,7 +43,8 @@ def load_events_csv(path: str | Path):
         raise StudyFileError(path, "(header)", f"missing column(s) {missing}; expected {','.join(REQUIRED)}[,exchange]")
     securities: dict[str, dict[str, str]] = {}
     events: dict[str, dict[str, str]] = {}
-    pairs = []
+    pairs: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
     for i, row in enumerate(rows, start=2):
         ticker, event, ts = row["ticker"].strip(), row["event"].strip(), row["timestamp"].strip()
         exchange = (row.get("exchange") or "").strip() or default_exchange(ticker)
@@ -52,8 +53,9 @@ def load_events_csv(path: str | Path):
             raise StudyFileError(path, f"row {i}", f"{ticker} has another exchange or benchmark than on an earlier row")
         if events.setdefault(event, {"id": event, "timestamp": ts})["timestamp"] != ts:
             raise StudyFileError(path, f"row {i}.timestamp", f"event {event!r} has another timestamp on an earlier row")
-        if (event, ticker) in pairs:
+        if (event, ticker) in seen:
             raise StudyFileError(path, f"row {i}", f"duplicate pair ({event!r}, {ticker!r})")
+        seen.add((event, ticker))
         pairs.append((event, ticker))
     study_id = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)[:64] or "events"
     doc = {"study": {"id": study_id, "title": f"Events from {path.name}"},

@@ -47,10 +47,15 @@ def overlapping_windows(day0: pd.DataFrame, windows: tuple[tuple[int, int], ...]
     rows = []
     for ticker, part in day0.groupby("ticker", sort=False):
         spans = {r.event: sessions_around(r.session, lo, hi, r.exchange) for r in part.itertuples(index=False)}
-        events = list(spans)
-        for i, a in enumerate(events):
-            for b in events[i + 1 :]:
+        rank = {e: i for i, e in enumerate(spans)}  # the study's event order
+        order = sorted(spans, key=lambda e: spans[e][0])  # sweep by first session: stop at the first gap
+        found = []
+        for i, a in enumerate(order):
+            for b in order[i + 1 :]:
+                if spans[b][0] > spans[a][-1]:
+                    break
                 shared = spans[a].intersection(spans[b])
-                if len(shared):
-                    rows.append((ticker, a, b, shared[0], shared[-1], len(shared)))
+                first, second = sorted((a, b), key=rank.__getitem__)
+                found.append((ticker, first, second, shared[0], shared[-1], len(shared)))
+        rows += sorted(found, key=lambda r: (rank[r[1]], rank[r[2]]))
     return pd.DataFrame(rows, columns=OVERLAP_COLUMNS)

@@ -38,14 +38,15 @@ def significance_table(
         Seed of the bootstrap (reproducible tables).
     """
     rows: list[dict[str, object]] = []
+    ar_by = dict(list(ar.groupby(["event", "ticker"], sort=False)))
+    resid_by = dict(list(residuals.groupby(["event", "ticker"], sort=False)))
+    df_by = fits.set_index(["event", "ticker"])["df"]
     for event, car_ev in car.groupby("event", sort=False):
-        ar_ev = ar[ar["event"] == event]
         tickers = list(dict.fromkeys(car_ev["ticker"]))
-        res_ev = residuals[residuals["event"] == event]
-        resid = np.vstack([res_ev[res_ev["ticker"] == t]["residual"].to_numpy() for t in tickers])
-        event_ar = np.vstack([ar_ev[ar_ev["ticker"] == t]["abnormal"].to_numpy() for t in tickers])
-        days = ar_ev[ar_ev["ticker"] == tickers[0]]["day"].to_numpy()
-        df = fits[fits["event"] == event].set_index("ticker").loc[tickers, "df"].to_numpy()
+        resid = np.vstack([resid_by[(event, t)]["residual"].to_numpy() for t in tickers])
+        event_ar = np.vstack([ar_by[(event, t)]["abnormal"].to_numpy() for t in tickers])
+        days = ar_by[(event, tickers[0])]["day"].to_numpy()
+        df = np.array([df_by[(event, t)] for t in tickers])
         for (start, end), win in car_ev.groupby(["start", "end"], sort=False):
             win = win.set_index("ticker").loc[tickers]
             cars, ses = win["car"].to_numpy(), win["se"].to_numpy()

@@ -123,6 +123,7 @@ class EventStudy:
             except EventStudyError as exc:
                 self._exclude(excluded, key, exc)
         say(f"fitting {len(panels)} (event, security) pairs")
+        claimed = {(c.event, c.ticker) for c in self.spec.claims}  # large studies: moves only where claimed
         for (pair, panel), fitted in zip(panels, self._fits(panels), strict=True):
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
             try:
@@ -134,7 +135,8 @@ class EventStudy:
                 continue
             ar_parts.append(ar.assign(**key))
             car_parts.append(car.assign(**key))
-            move_parts.append(self._moves(pair, ar, frames).assign(**key))
+            if len(panels) < self.batch_min_pairs or (pair.event.id, pair.security.ticker) in claimed:
+                move_parts.append(self._moves(pair, ar, frames).assign(**key))
             resid_parts.append(_residuals(fitted, self.spec.estimation_window).assign(**key))
             fit_rows.append({**key, **_fit_row(fitted, pair, self.spec.estimation_window)})
         if not ar_parts:
@@ -143,7 +145,7 @@ class EventStudy:
             )
         ar_all = _front(pd.concat(ar_parts, ignore_index=True), ["event", "ticker"])
         car_all = _front(pd.concat(car_parts, ignore_index=True), ["event", "ticker"])
-        moves = _front(pd.concat(move_parts, ignore_index=True), ["event", "ticker"])
+        moves = _front(pd.concat(move_parts, ignore_index=True), ["event", "ticker"]) if move_parts else _no_moves()
         day0 = pd.DataFrame(day0_rows)
         fits = pd.DataFrame(fit_rows)
         claims, candidates = reconcile_claims(self.spec, ar_all, moves, fits, day0)
@@ -288,6 +290,13 @@ def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int
         "estimation_end": pair.sessions[estimation_window[1] - estimation_window[0] + 1],
         **{k: float(v) for k, v in fitted.params.items() if k not in ("alpha", "beta")},
     }
+
+
+def _no_moves() -> pd.DataFrame:
+    from eventstudy.decompose import DECOMPOSITION_COLUMNS
+
+    cols = ["event", "ticker", "day", *DECOMPOSITION_COLUMNS, "bench_overnight", "bench_intraday", "source"]
+    return pd.DataFrame(columns=cols)
 
 
 def _residuals(fitted: FittedModel, estimation_window: tuple[int, int]) -> pd.DataFrame:

@@ -401,15 +401,15 @@ def report_figures(res: StudyResults, *, workers: int | None = None) -> list[Rep
     jobs: list[tuple[str, str | None, str, object]] = []
     if not res.claims.empty:
         jobs.append(("figures/claims.png", None, "Reported against measured moves", claims_chart))
-    for ev in res.spec.events:
-        if ev.id not in set(res.ar["event"]):
-            continue  # every pair of this event was excluded
+    from eventstudy.report.tables import detailed_events
+
+    for event_id in detailed_events(res):  # events with a report section; excluded ones have none
         for kind, caption, draw in (
             ("prices", "Prices normalised to day -1", price_path),
             ("ar", "Abnormal returns by day", ar_bars),
             ("car", "Cumulative abnormal returns with 95 % band", car_panels),
         ):
-            jobs.append((f"figures/{kind}_{ev.id}.png", ev.id, f"{caption} around {ev.id}", draw))
+            jobs.append((f"figures/{kind}_{event_id}.png", event_id, f"{caption} around {event_id}", draw))
     pngs = _parallel_pngs(res, jobs, _workers(workers, len(jobs)))
     return [ReportFigure(name, event, caption, png) for (name, event, caption, _), png in zip(jobs, pngs, strict=True)]
 

@@ -29,10 +29,12 @@ from eventstudy.report.tables import (
     ar_rows,
     best_match,
     car_rows,
+    detailed_events,
     fit_sentence,
     fmt_num,
     fmt_p,
     fmt_pct,
+    other_events_note,
 )
 
 if TYPE_CHECKING:
@@ -166,7 +168,8 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     for fig in figures:
         by_event.setdefault(fig.event, []).append(fig)
     nav = [("verdicts", "Verdicts")] if not res.claims.empty else []
-    nav += [(f"event-{slug(e.id)}", f"Event {e.id}") for e in spec.events]
+    shown = detailed_events(res)
+    nav += [(f"event-{slug(e)}", f"Event {e}") for e in shown]
     nav += [("warnings", "Warnings")]
     nav += [("candidates", "Every candidate")] if not res.candidates.empty else []
     nav += [("excluded", "Excluded")] if not res.excluded.empty else []
@@ -182,8 +185,10 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     ]
     if not res.claims.empty:
         body.append(_verdicts(res, by_event.get(None, [])))
-    for event in spec.events:
-        body.append(_event(res, event.id, by_event.get(event.id, [])))
+    for event_id in shown:
+        body.append(_event(res, event_id, by_event.get(event_id, [])))
+    if note := other_events_note(res, shown):
+        body.append(_section("other-events", "Other events", f"<p>{esc(note)}</p>"))
     body.append(_warnings(res))
     if not res.candidates.empty:
         body.append(_candidates(res))
@@ -389,6 +394,7 @@ def _event_warnings(res: StudyResults, event_id: str) -> Html:
 def _warnings(res: StudyResults) -> Html:
     """Study-wide: where each event's warnings are, and how fat-tailed the residuals are."""
     items = []
+    shown = set(detailed_events(res))
     for ev in res.spec.events:
         n_flags = int((res.flags["event"] == ev.id).sum())
         ov = res.overlaps[(res.overlaps["event"] == ev.id) | (res.overlaps["other_event"] == ev.id)]
@@ -397,7 +403,8 @@ def _warnings(res: StudyResults) -> Html:
             continue
         what = [f"{n_flags} unusual day(s)"] if n_flags else []
         what += ["windows shared with " + ", ".join(esc(o) for o in others)] if others else []
-        items.append(f'<li><a href="#event-{slug(ev.id)}-warnings">{esc(ev.id)}</a>: {"; ".join(what)}</li>')
+        name = f'<a href="#event-{slug(ev.id)}-warnings">{esc(ev.id)}</a>' if ev.id in shown else esc(ev.id)
+        items.append(f"<li>{name}: {'; '.join(what)}</li>")
     parts = ["<ul>" + "".join(items) + "</ul>"] if items else ["<p>No unusual day and no overlapping events.</p>"]
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
         rates = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()

@@ -10,10 +10,12 @@ from eventstudy.report.tables import (
     ar_rows,
     best_match,
     car_rows,
+    detailed_events,
     fit_sentence,
     fmt_num,
     fmt_pct,
     markdown_table,
+    other_events_note,
 )
 
 if TYPE_CHECKING:
@@ -37,8 +39,11 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     ]
     if not res.claims.empty:
         out += ["## The articles' claims against the market", "", _claims_summary(res), ""]
-    for event in spec.events:
-        out += _event_section(res, event.id, (figures or {}).get(event.id, []))
+    shown = detailed_events(res)
+    for event_id in shown:
+        out += _event_section(res, event_id, (figures or {}).get(event_id, []))
+    if note := other_events_note(res, shown):
+        out += ["## Other events", "", note, ""]
     if not res.flags.empty or not res.overlaps.empty:
         out += ["## Warnings", "", *_flags(res)]
     if not res.candidates.empty:

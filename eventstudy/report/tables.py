@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from eventstudy.results import StudyResults
 
 
 def fmt_pct(value: float, digits: int = 2, *, sign: bool = True) -> str:
@@ -87,3 +91,35 @@ def best_match(c: dict, *, sep: str = ", ", day: bool = True) -> str:
         return "–"
     text = f"{str(c['best_measure']).replace('_', '-')}{sep}{pd.Timestamp(session):%Y-%m-%d}"
     return text + (f" (day {int(c['best_day']):+d})" if day else "")
+
+
+MAX_DETAILED_EVENTS = 12
+
+
+def detailed_events(res: StudyResults) -> list[str]:
+    """Events given a full section and figures: those with claims first, at most ``MAX_DETAILED_EVENTS``.
+
+    Large studies (an events CSV with hundreds of rows) keep every number in
+    the CSV and JSON files; the report details a readable subset.
+    """
+    measured = set(res.ar["event"])
+    claimed = {c.event for c in res.spec.claims}
+    ids = [e.id for e in res.spec.events if e.id in measured]
+    ordered = [e for e in ids if e in claimed] + [e for e in ids if e not in claimed]
+    keep = set(ordered[:MAX_DETAILED_EVENTS])
+    return [e for e in ids if e in keep]
+
+
+def other_events_note(res: StudyResults, shown: list[str]) -> str:
+    """One paragraph on the events without a section, or '' when every event has one."""
+    rest = res.car[~res.car["event"].isin(shown)]
+    if rest.empty:
+        return ""
+    parts = []
+    for (start, end), w in rest.groupby(["start", "end"], sort=False):
+        parts.append(f"[{start}, {end}]: {int((w['p'] < 0.05).sum())} of {len(w)} with p < 0.05")
+    n_events = rest["event"].nunique()
+    return (
+        f"{n_events} more event(s) are not detailed here; every number is in ar.csv, car.csv, tests.csv "
+        f"and results.json. CAR t tests of those pairs: {'; '.join(parts)}."
+    )
