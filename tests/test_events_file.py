@@ -69,3 +69,18 @@ def test_bad_events_files(tmp_path, rows, header, match):
     with pytest.raises(StudyFileError, match=match) as exc:
         load_events_csv(path)
     assert "bad.csv" in str(exc.value)
+
+
+def test_large_studies_detail_a_readable_subset(tmp_path, prices_dir):
+    from eventstudy.report.markdown import render_markdown
+    from eventstudy.report.tables import MAX_DETAILED_EVENTS, detailed_events
+
+    days = [f"2024-{m:02d}-{d:02d}" for m in range(3, 10) for d in (4, 18)]  # 14 dates, Mondays or not
+    rows = [(f"e{i:02d}", "ORCL", d, "^GSPC", "") for i, d in enumerate(days)]
+    res = EventStudy(load_events_csv(_write(tmp_path / "many.csv", rows)), CsvDirectorySource(prices_dir)).run()
+    shown = detailed_events(res)
+    assert shown == [f"e{i:02d}" for i in range(MAX_DETAILED_EVENTS)]
+    text = render_markdown(res)
+    assert f"{len(days) - MAX_DETAILED_EVENTS} more event(s) are not detailed here" in text
+    assert "## Event `e13`" not in text and "## Event `e00`" in text
+    assert len(res.car) == len(days) * 4  # every number is still computed
