@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import logging
 import math
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -283,29 +281,12 @@ def write_dask_report(
     ``car.csv`` has exactly the columns and number format of the full
     report's; ``report.md`` says what this mode computes and what it leaves out.
     """
+    from eventstudy.report.write import atomic_directory
+
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise EventStudyError(
-            f"cannot write the report to {out_dir}: it is a file, not a directory; choose another --out"
-        )
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    except OSError as exc:
-        raise EventStudyError(f"cannot write the report to {out_dir}: {exc.strerror}; choose another --out") from None
-    try:
+    with atomic_directory(out_dir) as tmp:
         table[CAR_CSV_COLUMNS].to_csv(tmp / "car.csv", index=False, float_format="%.10g")
         (tmp / "report.md").write_text(_dask_markdown(table, spec, partitions, workers), encoding="utf-8")
-        old = out_dir.with_name(f".{out_dir.name}.old") if out_dir.exists() else None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return [out_dir / "car.csv", out_dir / "report.md"]
 
 

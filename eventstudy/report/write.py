@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,17 +45,7 @@ def write_report(res: StudyResults, out_dir: str | Path, *, formats: Sequence[st
         TESTS_CSV_COLUMNS,
     )
 
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise EventStudyError(
-            f"cannot write the report to {out_dir}: it is a file, not a directory; choose another --out"
-        )
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    except OSError as exc:
-        raise EventStudyError(f"cannot write the report to {out_dir}: {exc.strerror}; choose another --out") from None
-    try:
+    with atomic_directory(out_dir) as tmp:
         figures = _figures(res, tmp) if {"md", "html"} & set(formats) else []
         ar = res.ar[AR_CSV_COLUMNS].copy()
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
@@ -76,11 +68,7 @@ def write_report(res: StudyResults, out_dir: str | Path, *, formats: Sequence[st
             from eventstudy.report.html import render_html
 
             (tmp / "report.html").write_text(render_html(res, figures), encoding="utf-8")
-        _replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return sorted(p for p in out_dir.rglob("*") if p.is_file())
+    return sorted(p for p in Path(out_dir).rglob("*") if p.is_file())
 
 
 def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
@@ -102,12 +90,34 @@ def _figures(res: StudyResults, root: Path) -> list[ReportFigure]:
     return figures
 
 
-def _replace(tmp: Path, out_dir: Path) -> None:
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+@contextmanager
+def atomic_directory(out_dir: str | Path) -> Iterator[Path]:
+    """Yield a temporary sibling of ``out_dir``; on success it replaces ``out_dir``.
+
+    On any exception the temporary directory is removed and ``out_dir`` is
+    left as it was. Raises ``EventStudyError`` when ``out_dir`` cannot be
+    written (a file in the way, no permission).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise EventStudyError(
+            f"cannot write the report to {out_dir}: it is a file, not a directory; choose another --out"
+        )
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as exc:
+        raise EventStudyError(f"cannot write the report to {out_dir}: {exc.strerror}; choose another --out") from None
+    try:
+        yield tmp
+        old = None
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+        tmp.rename(out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
