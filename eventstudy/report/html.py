@@ -34,6 +34,7 @@ from eventstudy.report.tables import (
     fmt_num,
     fmt_p,
     fmt_pct,
+    method_notes,
     other_events_note,
 )
 
@@ -443,18 +444,7 @@ def _candidates(res: StudyResults) -> Html:
 
 
 def _method(res: StudyResults) -> Html:
-    items = [
-        "Day 0 on each exchange is the first session whose close is after the announcement (exchange_calendars); "
-        "windows count that exchange's sessions.",
-        "Returns: simple returns of Adj Close (Close where the source has no Adj Close, as for indices); benchmark "
-        "returns taken on the security's own sessions.",
-        f"Expected returns: {res.model} model fitted by OLS on the estimation window; σ with n - k degrees of freedom.",
-        "CAR standard error: σ²(L + ι'X*(X'X)⁻¹X*'ι) (MacKinlay 1997); t with n - k degrees of freedom, two-sided "
-        "p-value.",
-        "Figures: the AR band is ±1.96σ of the estimation residuals; the CAR band is ±1.96 × the square root of the "
-        "summed daily prediction-error variances (σ_pred = AR / SAR) from day -1, which leaves out the small "
-        "covariance of the estimated parameters across days (exact for one day).",
-    ]
+    items = method_notes(res.model)
     return _section("method", "Method", "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 
 

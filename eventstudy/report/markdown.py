@@ -15,6 +15,7 @@ from eventstudy.report.tables import (
     fmt_num,
     fmt_pct,
     markdown_table,
+    method_notes,
     other_events_note,
 )
 
@@ -183,19 +184,7 @@ def _flags(res: StudyResults) -> list[str]:
 
 
 def _method(res: StudyResults) -> list[str]:
-    return [
-        "## Method",
-        "",
-        "- Day 0 on each exchange is the first session whose close is after the announcement "
-        "(exchange_calendars); windows count that exchange's sessions.",
-        "- Returns: simple returns of Adj Close (Close where the source has no Adj Close, as for indices); "
-        "benchmark returns taken on the security's own sessions.",
-        f"- Expected returns: {res.model} model fitted by OLS on the estimation window; "
-        "σ with n - k degrees of freedom.",
-        "- CAR standard error: σ²(L + ι'X*(X'X)⁻¹X*'ι) (MacKinlay 1997); t with n - k degrees of freedom, "
-        "two-sided p-value.",
-        "",
-    ]
+    return ["## Method", "", *(f"- {note}" for note in method_notes(res.model)), ""]
 
 
 def _provenance(res: StudyResults) -> list[str]:
