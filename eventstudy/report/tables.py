@@ -138,9 +138,9 @@ def method_notes(model: str) -> list[str]:
         "Figures: the AR band is ±1.96σ of the estimation residuals; the CAR band is ±1.96 × the square root of the "
         "summed daily prediction-error variances (σ_pred = AR / SAR) from day -1, which leaves out the small "
         "covariance of the estimated parameters across days (exact for one day).",
-        "Size of the tests on this data (`eventstudy validate`, default seed: 1,000 placebo events on the real "
-        "prices, no effect added; docs/methodology.md): at the 5 % level the single-security CAR t rejects "
-        "4.8 %, the sample-quantile test 5.6 %, Kolari-Pynnönen 4.8 %; the cross-sectional t (12.5 %), Patell (15.7 %), BMP (13.7 %) and "
-        "generalized sign (14.6 %) over-reject because stocks sharing an event date move together, so read them "
-        "with Kolari-Pynnönen beside them.",
+        "Size of the tests on this data (`eventstudy validate`, default seed: 1,000 placebo events on "
+        "the real prices, no effect added; docs/methodology.md): at the 5 % level the single-security "
+        "CAR t rejects 4.8 %, the sample-quantile test 5.6 %, Kolari-Pynnönen 4.8 %; the cross-sectional "
+        "t (12.5 %), Patell (15.7 %), BMP (13.7 %) and generalized sign (14.6 %) over-reject because "
+        "stocks sharing an event date move together, so read them with Kolari-Pynnönen beside them.",
     ]
