@@ -7,7 +7,7 @@ the real US panel from ../shared/data/prices (9 stocks + ^GSPC). Each
 size draws random (stock, day 0) pairs with full windows; the batch engine
 fits the market model on [-250, -11] and computes AR, CAR, se, t and p
 for four windows. The loop does the same pair by pair with
-eventstudy.models.MarketModel (statsmodels OLS). The floor is one numpy
+eventstudy.models.MarketModel(engine="statsmodels"). The floor is one numpy
 pass (a sum) over the bytes the batch engine gathers.
 """
 
@@ -63,7 +63,7 @@ def draw_pairs(values: np.ndarray, mcol: int, n: int, seed: int) -> tuple[np.nda
 def loop(values: np.ndarray, cols: np.ndarray, mcol: int, rows: np.ndarray) -> None:
     from scipy import stats
 
-    model = MarketModel()
+    model = MarketModel(engine="statsmodels")
     for c, r in zip(cols, rows, strict=True):
         fit = model.fit(pd.Series(values[r - 250 : r - 10, c]), pd.Series(values[r - 250 : r - 10, mcol]))
         ye, me = values[r - 10 : r + 11, c], values[r - 10 : r + 11, mcol]

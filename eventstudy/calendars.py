@@ -13,17 +13,18 @@ exchange-local trading date), as exchange_calendars labels them.
 
 from __future__ import annotations
 
-import warnings
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy import calendar_cache
 from eventstudy.errors import CalendarError
 
 if TYPE_CHECKING:
-    from exchange_calendars import ExchangeCalendar
+    from eventstudy.calendar_cache import SessionTable
 
 
 @lru_cache(maxsize=1)
@@ -33,23 +34,29 @@ def _calendar_names() -> frozenset[str]:
     return frozenset(xcals.get_calendar_names(include_aliases=True))
 
 
+def _cacheable(code: str) -> bool:
+    return re.fullmatch(r"[A-Za-z0-9_]{1,20}", code) is not None  # safe in a file name
+
+
 def known_exchange(code: str) -> bool:
     """Whether ``code`` names an exchange_calendars calendar (XNYS, XTKS, …)."""
+    if _cacheable(code) and calendar_cache.cache_path(code).exists():
+        return True  # built before, so known; saves importing exchange_calendars
     return code in _calendar_names()
 
 
 @lru_cache(maxsize=32)
-def get_calendar(code: str) -> ExchangeCalendar:
-    """Return the exchange_calendars calendar for ``code`` (cached)."""
-    if not known_exchange(code):
-        raise CalendarError(f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS")
-    import exchange_calendars as xcals
-
-    with warnings.catch_warnings():
-        # exchange_calendars reads Series.values of tz-aware columns, which
-        # pandas >= 3.1 deprecates; the values it gets are still right.
-        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        return xcals.get_calendar(code)
+def get_calendar(code: str) -> SessionTable:
+    """The sessions of exchange ``code``, from exchange_calendars (cached in memory and on disk)."""
+    path = calendar_cache.cache_path(code) if _cacheable(code) else None
+    table = calendar_cache.load(path) if path is not None else None
+    if table is None:
+        if not known_exchange(code):
+            raise CalendarError(f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS")
+        table = calendar_cache.build(code)
+        if path is not None:
+            calendar_cache.store(path, table)
+    return table
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ def day_zero(timestamp: pd.Timestamp, exchange: str, *, date_only: bool = False)
     if date_only:
         day = pd.Timestamp(ts.date())
         _check_range(day, first, last, exchange)
-        session = cal.date_to_session(day, direction="next")
+        session = cal.date_to_session(day)
         rule = "date only" if session == day else "date only, not a session day"
         return DayZero(exchange, session, rule, ts.strftime("%Y-%m-%d (date only)"))
 
@@ -136,7 +143,7 @@ def day_zero(timestamp: pd.Timestamp, exchange: str, *, date_only: bool = False)
     return DayZero(exchange, session, rule, local.strftime("%Y-%m-%d %H:%M %Z"))
 
 
-def _in_break(cal: ExchangeCalendar, pos: int, ts: pd.Timestamp) -> bool:
+def _in_break(cal: SessionTable, pos: int, ts: pd.Timestamp) -> bool:
     start, end = cal.break_starts.iloc[pos], cal.break_ends.iloc[pos]
     return not (pd.isna(start) or pd.isna(end)) and start <= ts < end
 

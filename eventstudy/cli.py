@@ -10,8 +10,15 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventstudy.errors import EventStudyError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from eventstudy.report.render import FigurePool
+    from eventstudy.spec import StudySpec
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 EXIT_CODES_HELP = "\nexit codes: 0 success, 1 internal error (a bug), 2 bad input (study file, data, options)\n"
@@ -101,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LIST",
         help="report formats, comma-separated, from md (report.md), html (report.html, self-contained) and "
         "json (results.json); default all; the CSV tables are always written, figures/ with md or html",
+    )
+    run.add_argument(
+        "--figures",
+        choices=("svg", "png"),
+        default="svg",
+        help="figure files: svg (default; sharp at any size, text as text) or png (110 dpi raster)",
     )
     run.add_argument(
         "--dask",
@@ -237,20 +250,32 @@ def _run(args: argparse.Namespace) -> int:
         return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
     source = _source(args)
-    say = _progress(args.quiet)
     model = args.model or spec.model
     factors = _factors(args) if model == "ff3" else None
     on_error = "skip" if args.skip_errors else "raise"
-    res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
-    out = args.out or Path("reports") / spec.id
-    say(f"writing report to {out}")
-    write_report(res, out, formats=args.format)
+    with _figure_pool(spec, args.format) as pool:  # before the spinner's thread: the pool forks
+        say = _progress(args.quiet)
+        res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
+        out = args.out or Path("reports") / spec.id
+        say(f"writing report to {out}")
+        write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
     _stop_progress()
     if not args.quiet:
         print(res.summary())
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
         print(f"\nreport: {out / main_file}")
     return EXIT_OK
+
+
+def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
+    """Figure workers started now, so they load matplotlib while the study runs (one worker: none)."""
+    from eventstudy.report.render import FigurePool, default_workers
+    from eventstudy.report.tables import MAX_DETAILED_EVENTS
+
+    if not {"md", "html"} & set(formats):
+        return FigurePool(1)
+    figures = 1 + 3 * min(len(spec.events), MAX_DETAILED_EVENTS)
+    return FigurePool(min(default_workers(), figures // 3))
 
 
 def _run_dask(args: argparse.Namespace) -> int:

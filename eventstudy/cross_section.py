@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference import TestResult, invalid_result
+from eventstudy.inference import TestResult, invalid_result, t_two_sided
 
 NULL_MEAN = "mean CAR = 0"
 NULL_MEDIAN = "CARs symmetric about 0"
@@ -68,9 +68,22 @@ def _normal_p(z: float) -> float:
 
 def _t_p(t: float, df: float) -> float:
     """Two-sided Student-t p-value."""
-    from scipy import stats
+    return t_two_sided(t, df)
 
-    return float(2.0 * stats.t.sf(abs(t), df))
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n along the last axis, ties given their average rank.
+
+    Same as ``scipy.stats.rankdata(values, axis=-1)`` (method "average"),
+    without importing ``scipy.stats``.
+    """
+    a = np.asarray(values, dtype=float)
+    rows = a.reshape(-1, a.shape[-1])
+    out = np.empty(rows.shape)
+    for i, row in enumerate(rows):
+        s = np.sort(row)  # below: (count of smaller values + 1 + count of values <= x) / 2
+        out[i] = (np.searchsorted(s, row, "left") + 1 + np.searchsorted(s, row, "right")) / 2.0
+    return out.reshape(a.shape)
 
 
 def _mean_t(values: np.ndarray) -> float | None:
@@ -279,8 +292,6 @@ def corrado_rank(estimation: ArrayLike, event: ArrayLike, days: int | Sequence[i
     ValueError
         If shapes disagree or ``days`` are not valid column indices.
     """
-    from scipy.stats import rankdata
-
     ev = np.asarray(event, dtype=float)
     n = ev.shape[0] if ev.ndim else 1
     ev = _matrix(ev, "event", n)
@@ -291,7 +302,7 @@ def corrado_rank(estimation: ArrayLike, event: ArrayLike, days: int | Sequence[i
     if reason := _problem(n, estimation=est, event=ev):
         return invalid_result(name, null, n, reason)
     combined = np.hstack([est, ev])
-    u = rankdata(combined, axis=1) / (combined.shape[1] + 1.0) - 0.5
+    u = average_ranks(combined) / (combined.shape[1] + 1.0) - 0.5
     ubar = u.mean(axis=0)
     s = math.sqrt(float(np.mean(ubar**2)))
     if not s > 0:
@@ -341,10 +352,18 @@ def wilcoxon_signed_rank(car: ArrayLike) -> TestResult:
 
     Zero CARs are dropped; the remaining ``|CAR_i|`` are ranked and
     ``W+ / W-`` are the rank sums of positive / negative CARs. ``stat`` is
-    ``min(W+, W-)`` and the two-sided p-value is from
-    :func:`scipy.stats.wilcoxon` (exact or permutation null for n <= 50,
-    normal approximation above). Assumes independent CARs, each symmetric
-    about its median (Wilcoxon 1945, Biometrics Bulletin 1(6), 80-83).
+    ``min(W+, W-)``; the p-value is ``2 min(P(W+ <= w), P(W+ >= w))``.
+
+    For n <= 50 the null is exact: the 2^n sign patterns of the observed
+    ranks (ties keep their average ranks) are equally likely, counted by a
+    convolution over the ranks. Above 50, the normal approximation with the
+    tie correction, ``Var = n(n+1)(2n+1)/24 - Σ(t³ - t)/48``, no continuity
+    correction. This agrees with :func:`scipy.stats.wilcoxon` (exact method
+    without ties, permutation method with ties for n <= 13, asymptotic
+    above 50; ``tests/test_cross_section.py``) and, with ties for
+    13 < n <= 50, is exact where scipy approximates. Assumes independent
+    CARs, each symmetric about its median (Wilcoxon 1945, Biometrics
+    Bulletin 1(6), 80-83).
 
     Parameters
     ----------
@@ -362,8 +381,29 @@ def wilcoxon_signed_rank(car: ArrayLike) -> TestResult:
     nonzero = int(np.count_nonzero(x))
     if nonzero < 2:
         return invalid_result(name, NULL_MEDIAN, len(x), f"{nonzero} non-zero CARs; at least 2 are needed")
-    from scipy import stats
-
-    res = stats.wilcoxon(x, zero_method="wilcox", alternative="two-sided")
     note = f"{len(x) - nonzero} zero CARs dropped" if nonzero < len(x) else ""
-    return TestResult(name, float(res.statistic), float(res.pvalue), NULL_MEDIAN, nonzero, note=note)
+    x = x[x != 0]
+    ranks = average_ranks(np.abs(x))
+    w_plus = float(ranks[x > 0].sum())
+    stat = min(w_plus, nonzero * (nonzero + 1) / 2 - w_plus)
+    return TestResult(name, stat, _signed_rank_p(ranks, w_plus), NULL_MEDIAN, nonzero, note=note)
+
+
+WILCOXON_EXACT_MAX_N = 50
+
+
+def _signed_rank_p(ranks: np.ndarray, w_plus: float) -> float:
+    """Two-sided p-value of W+ given the ranks of the non-zero values (see above)."""
+    n = len(ranks)
+    if n > WILCOXON_EXACT_MAX_N:
+        _, ties = np.unique(ranks, return_counts=True)
+        var = n * (n + 1) * (2 * n + 1) / 24 - float(np.sum(ties**3 - ties)) / 48
+        return _normal_p((w_plus - n * (n + 1) / 4) / math.sqrt(var))
+    doubled = np.rint(2 * ranks).astype(int)  # average ranks are multiples of 1/2
+    counts = np.zeros(int(doubled.sum()) + 1)
+    counts[0] = 1.0
+    for r in doubled:  # sign patterns by sum: each rank is in W+ or not
+        counts[r:] = counts[r:] + counts[:-r]  # right side evaluated first
+    w = round(2 * w_plus)
+    total = counts.sum()
+    return min(1.0, 2 * min(counts[: w + 1].sum(), counts[w:].sum()) / total)

@@ -125,28 +125,63 @@ def _frame(regressors: pd.DataFrame | pd.Series, returns: pd.Series, min_obs: in
     return frame
 
 
-def _ols(name: str, y: np.ndarray, x: np.ndarray, names: list[str], index: pd.Index, **kw: object) -> FittedModel:
-    from statsmodels.regression.linear_model import OLS
+def _ols(
+    name: str, y: np.ndarray, x: np.ndarray, names: list[str], index: pd.Index, *, engine: str, **kw: object
+) -> FittedModel:
+    """OLS of ``y`` on ``x`` (constant first when the model has one).
 
+    Solved with a QR decomposition: X = QR, b = R⁻¹Q'y, (X'X)⁻¹ = R⁻¹R⁻ᵀ,
+    σ² = e'e / (n - k). ``engine="statsmodels"`` (a keyword of every model)
+    fits with statsmodels OLS instead; the two agree to ~1e-12
+    (``tests/test_models.py``), so the default skips statsmodels' ~1 s import.
+    """
     if np.linalg.matrix_rank(x) < x.shape[1]:
         raise ModelError(f"{name} model: regressors are collinear or constant on the estimation window")
-    res = OLS(y, x).fit()
-    if not np.isfinite(res.scale) or res.scale <= 0:
+    n, k = x.shape
+    if engine == "statsmodels":
+        from statsmodels.regression.linear_model import OLS
+
+        res = OLS(y, x).fit()
+        params, resid, xtx_inv = np.asarray(res.params), np.asarray(res.resid), np.asarray(res.normalized_cov_params)
+    else:
+        q, r = np.linalg.qr(x)
+        params = np.linalg.solve(r, q.T @ y)
+        resid = y - x @ params
+        r_inv = np.linalg.inv(r)
+        xtx_inv = r_inv @ r_inv.T
+    ssr = float(resid @ resid)
+    scale = ssr / (n - k)
+    if not np.isfinite(scale) or scale <= 0:
         raise ModelError(f"{name} model: estimation-window residuals have zero variance (constant returns?)")
+    centered = y - y.mean()
     return FittedModel(
         name=name,
-        params=pd.Series(res.params, index=names, name="params"),
-        sigma=float(np.sqrt(res.scale)),  # ssr / (n - k)
-        r2=float(res.rsquared) if len(names) > 1 else float("nan"),
-        nobs=int(res.nobs),
-        df_resid=int(res.df_resid),
-        xtx_inv=np.asarray(res.normalized_cov_params),
-        residuals=pd.Series(res.resid, index=index, name="residual"),
+        params=pd.Series(params, index=names, name="params"),
+        sigma=float(np.sqrt(scale)),  # ssr / (n - k)
+        r2=1.0 - ssr / float(centered @ centered) if k > 1 else float("nan"),
+        nobs=n,
+        df_resid=n - k,
+        xtx_inv=xtx_inv,
+        residuals=pd.Series(resid, index=index, name="residual"),
         **kw,  # type: ignore[arg-type]
     )
 
 
-class ConstantMeanModel:
+ENGINES = ("numpy", "statsmodels")
+
+
+class _OLSModel:
+    """Shared constructor: ``engine`` is "numpy" (default) or "statsmodels"."""
+
+    name = ""
+
+    def __init__(self, engine: str = "numpy") -> None:
+        if engine not in ENGINES:
+            raise ModelError(f"unknown OLS engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        self.engine = engine
+
+
+class ConstantMeanModel(_OLSModel):
     """Expected return = the estimation-window mean (Brown & Warner 1985)."""
 
     name = "constant_mean"
@@ -155,7 +190,7 @@ class ConstantMeanModel:
         """Fit by OLS on a constant."""
         _frame(regressors, returns, 3)
         y = returns.to_numpy(dtype=float)
-        return _ols(self.name, y, np.ones((len(y), 1)), ["alpha"], returns.index, columns=())
+        return _ols(self.name, y, np.ones((len(y), 1)), ["alpha"], returns.index, columns=(), engine=self.engine)
 
 
 class MarketAdjustedModel:
@@ -187,8 +222,8 @@ class MarketAdjustedModel:
         )
 
 
-class MarketModel:
-    """``R = α + β Rm + ε`` by statsmodels OLS; σ with n - 2 degrees of freedom."""
+class MarketModel(_OLSModel):
+    """``R = α + β Rm + ε`` by OLS; σ with n - 2 degrees of freedom."""
 
     name = "market"
 
@@ -196,10 +231,10 @@ class MarketModel:
         """Fit α and β by OLS."""
         frame = _frame(regressors, returns, 3)
         x = np.column_stack([np.ones(len(frame)), frame["benchmark"].to_numpy(dtype=float)])
-        return _ols(self.name, returns.to_numpy(dtype=float), x, ["alpha", "beta"], returns.index)
+        return _ols(self.name, returns.to_numpy(dtype=float), x, ["alpha", "beta"], returns.index, engine=self.engine)
 
 
-class MultiIndexModel:
+class MultiIndexModel(_OLSModel):
     """``R = α + β Rm + Σ γ_j F_j + ε``: the market plus other indices.
 
     The other indices are the security's ``factors`` in the study file
@@ -218,10 +253,10 @@ class MultiIndexModel:
         cols = ("benchmark", *extra)
         x = np.column_stack([np.ones(len(frame)), frame[list(cols)].to_numpy(dtype=float)])
         names = ["alpha", "beta", *(f"gamma_{c[2:]}" for c in extra)]
-        return _ols(self.name, returns.to_numpy(dtype=float), x, names, returns.index, columns=cols)
+        return _ols(self.name, returns.to_numpy(dtype=float), x, names, returns.index, columns=cols, engine=self.engine)
 
 
-class FamaFrenchModel:
+class FamaFrenchModel(_OLSModel):
     """Fama & French (1993) three factors: ``R - RF = α + β MKT + s SMB + h HML + ε``.
 
     Needs the columns ``Mkt-RF, SMB, HML, RF`` (daily, decimals) on the
@@ -239,7 +274,7 @@ class FamaFrenchModel:
         y = returns.to_numpy(dtype=float) - frame["RF"].to_numpy(dtype=float)
         x = np.column_stack([np.ones(len(frame)), frame[list(FF3_COLUMNS)].to_numpy(dtype=float)])
         names = ["alpha", "beta", "s_SMB", "h_HML"]
-        return _ols(self.name, y, x, names, returns.index, columns=FF3_COLUMNS, offset="RF")
+        return _ols(self.name, y, x, names, returns.index, columns=FF3_COLUMNS, offset="RF", engine=self.engine)
 
 
 MODELS: dict[str, type[ExpectedReturnModel]] = {

@@ -56,7 +56,8 @@ class EventStudy:
         ``ff3`` model.
     batch_min_pairs
         From this many pairs on, market-model fits are solved together by the
-        batch engine (:mod:`eventstudy.batch`, same numbers to ~1e-12).
+        batch engine (:mod:`eventstudy.batch`, same numbers to ~1e-12); not
+        with ``MarketModel(engine="statsmodels")``, which fits one by one.
     on_error
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
@@ -181,7 +182,8 @@ class EventStudy:
         """
         est = [panel[panel["day"].between(*self.spec.estimation_window)] for _, panel in panels]
         batch: list[FittedModel | None] = [None] * len(est)
-        if isinstance(self.model, MarketModel) and len(est) >= self.batch_min_pairs:
+        numpy_market = isinstance(self.model, MarketModel) and self.model.engine == "numpy"
+        if numpy_market and len(est) >= self.batch_min_pairs:
             from eventstudy.batch import market_model_fits
 
             y = np.vstack([e["return"].to_numpy(dtype=float) for e in est])

@@ -157,8 +157,11 @@ def check_report(
         problems.append(f"page scrolls sideways: {seen['width']} px wide in a {seen['viewport']} px window")
     for i, src in enumerate(parser.srcs):
         head, _, data = src.partition(",")
-        if head != "data:image/png;base64":
-            problems.append(f"image {i} is not an embedded PNG: {src[:40]!r}")
+        if head == "data:image/svg+xml;base64":
+            if b"<svg" not in base64.b64decode(data)[:500]:
+                problems.append(f"image {i} does not decode as SVG")
+        elif head != "data:image/png;base64":
+            problems.append(f"image {i} is not an embedded SVG or PNG: {src[:40]!r}")
         elif base64.b64decode(data)[:8] != PNG_MAGIC:
             problems.append(f"image {i} does not decode as PNG")
     if screenshot is not None:

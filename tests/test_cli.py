@@ -30,10 +30,10 @@ def test_run_writes_every_file(report, study_path):
     for name in ("report.md", "report.html", "ar.csv", "car.csv", "claims.csv", "flags.csv", "results.json"):
         assert (out / name).stat().st_size > 0, name
     events, _, _ = _counts(study_path)
-    pngs = sorted(p.name for p in (out / "figures").glob("*.png"))
-    assert pngs == sorted(["claims.png", *(f"{kind}_{e}.png" for e in events for kind in ("ar", "car", "prices"))])
-    for png in (out / "figures").glob("*.png"):
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svgs = sorted(p.name for p in (out / "figures").glob("*.svg"))
+    assert svgs == sorted(["claims.svg", *(f"{kind}_{e}.svg" for e in events for kind in ("ar", "car", "prices"))])
+    for svg in (out / "figures").glob("*.svg"):
+        assert b"<svg" in svg.read_bytes()[:500]
     assert not list(out.parent.glob(".stargate.*")), "temporary directory left behind"
 
 
@@ -81,7 +81,7 @@ def test_report_mentions_every_claim_and_day0(report):
     for claim in ("orcl-7", "nvda-2.3", "arm-4.1", "softbank-wed-10", "softbank-thu-6"):
         assert claim in text
     assert "after the close" in text and "| 9984.T | XTKS |" in text
-    assert "figures/car_white-house.png" in text
+    assert "figures/car_white-house.svg" in text and "](figures/claims.svg)" in text
 
 
 def test_bad_study_path_exits_2(tmp_path, capsys):
@@ -115,3 +115,15 @@ def test_skip_errors_reports_excluded_pairs_and_unmeasured_claims(tmp_path, pric
     assert rows["softbank-wed-10"]["verdict"] == "not measured" and rows["softbank-wed-10"]["best_session"] == ""
     assert rows["orcl-7"]["verdict"] == "consistent"
     assert "## Excluded" in (out / "report.md").read_text()
+
+
+def test_figures_png_option(prices_dir, study_path, tmp_path):
+    out = tmp_path / "png"
+    code = main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "-q", "--figures", "png"])
+    assert code == 0
+    pngs = list((out / "figures").glob("*.png"))
+    assert len(pngs) == 13 and not list((out / "figures").glob("*.svg"))
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 13
+    assert "](figures/claims.png)" in (out / "report.md").read_text(encoding="utf-8")

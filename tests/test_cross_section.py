@@ -332,3 +332,42 @@ def test_no_effect_rejects_near_nominal_rate():
         assert np.isfinite(ps).all(), name
         assert np.mean(ps < 0.05) < 0.12, name
         assert np.median(ps) > 0.25, name
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_wilcoxon_equals_scipy_where_scipy_is_exact_or_asymptotic(seed):
+    """No ties (exact), ties with n <= 13 (scipy's permutation null), n > 50 (normal, tie-corrected)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    samples = [
+        rng.normal(0.3, 1, size=rng.integers(2, 30)),  # continuous: no ties
+        np.round(rng.normal(0.5, 1, size=rng.integers(3, 11)), 1),  # ties, n <= 13
+        np.round(rng.normal(0.1, 1, size=rng.integers(51, 300)), 1),  # ties, n > 50
+        np.r_[0.0, 0.0, rng.normal(size=8)],  # zeros dropped
+    ]
+    for x in samples:
+        ours = cs.wilcoxon_signed_rank(x)
+        ref = stats.wilcoxon(x, zero_method="wilcox", alternative="two-sided")
+        assert ours.stat == pytest.approx(float(ref.statistic), rel=1e-12)
+        assert ours.pvalue == pytest.approx(float(ref.pvalue), rel=1e-9, abs=1e-15)
+
+
+def test_wilcoxon_exact_with_ties_by_enumeration():
+    """Ties and n = 16 (scipy would approximate): the exact null by enumerating 2^16 sign patterns."""
+    x = np.array([1, -1, 2, 2, -3, 3, 3, 4, -4, 5, 5, 5, 6, -7, 8, 8], dtype=float)
+    ranks = hand_ranks(np.abs(x))
+    w_plus = ranks[x > 0].sum()
+    signs = np.array(list(itertools.product([0, 1], repeat=len(x))))
+    null = signs @ ranks
+    p = min(1.0, 2 * min(np.mean(null <= w_plus + 1e-9), np.mean(null >= w_plus - 1e-9)))
+    assert cs.wilcoxon_signed_rank(x).pvalue == pytest.approx(p, rel=1e-12)
+
+
+def test_average_ranks_equal_scipy_rankdata():
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        a = rng.integers(0, 6, size=(rng.integers(1, 5), rng.integers(1, 12))).astype(float)
+        np.testing.assert_array_equal(cs.average_ranks(a), rankdata(a, axis=-1))

@@ -146,24 +146,46 @@ def test_ar_band_is_196_sigma(res):
 def test_report_figures_names(res, monkeypatch):
     import dataclasses
 
-    # drawing runs; saving to PNG (the slow part) is replaced by an empty byte string
-    def draw_only(i):
-        state_res, jobs = F._STATE
-        _, event, _, draw = jobs[i]
-        draw(state_res) if event is None else draw(state_res, event)
-        return b""
+    from eventstudy.report import render
 
-    monkeypatch.setattr(F, "_draw_png", draw_only)
-    names = [f.name for f in F.report_figures(res, workers=1)]
-    assert names[0] == "figures/claims.png" and len(names) == 1 + 3 * len(res.spec.events)
-    assert "figures/ar_white-house.png" in names and "figures/car_stalling-report.png" in names
+    monkeypatch.setattr(render, "figure_bytes", lambda fig, fmt: fmt.encode())  # drawing runs; saving is skipped
+    figs = render.report_figures(res, workers=1)
+    names = [f.name for f in figs]
+    assert names[0] == "figures/claims.svg" and len(names) == 1 + 3 * len(res.spec.events)
+    assert "figures/ar_white-house.svg" in names and "figures/car_stalling-report.svg" in names
+    assert {f.mime for f in figs} == {"image/svg+xml"}
     empty = dataclasses.replace(res, claims=res.claims.iloc[0:0])
     assert "no claims" in F.claims_chart(empty).axes[0].texts[0].get_text()
-    assert "figures/claims.png" not in [f.name for f in F.report_figures(empty, workers=1)]
+    assert "figures/claims.svg" not in [f.name for f in render.report_figures(empty, workers=1)]
+    png = render.report_figures(res, workers=1, fmt="png")
+    assert png[0].name == "figures/claims.png" and png[0].mime == "image/png"
+    with pytest.raises(ValueError, match="pdf"):
+        render.report_figures(res, fmt="pdf")
 
 
-def test_parallel_rendering_gives_the_same_pngs(res):
-    serial = F.report_figures(res, workers=1)
-    parallel = F.report_figures(res, workers=2)
-    assert [f.name for f in serial] == [f.name for f in parallel]
-    assert all(a.png == b.png for a, b in zip(serial, parallel, strict=True))
+def test_parallel_rendering_gives_the_same_bytes(res):
+    """Serial, a pool of 2 started here, and a pool started before (as the CLI does): same files."""
+    from eventstudy.report import render
+
+    serial = render.report_figures(res, workers=1)
+    parallel = render.report_figures(res, workers=2)
+    with render.FigurePool(2) as pool:
+        early = render.report_figures(res, pool=pool)
+        again = render.report_figures(res, pool=pool)  # a second study in the same pool
+    assert [f.name for f in serial] == [f.name for f in parallel] == [f.name for f in early]
+    for other in (parallel, early, again):
+        assert all(a.data == b.data for a, b in zip(serial, other, strict=True))
+    svg = serial[1].data
+    assert svg.startswith(b"<?xml") and b"<svg" in svg[:500] and b"<text" in svg  # text kept as text
+
+
+def test_figure_view_keeps_what_the_figures_read(res):
+    from eventstudy.report import render
+
+    jobs = [j for j in render.figure_jobs(res) if j.event == "white-house"]
+    view = render._figure_view(res, jobs)
+    claimed = set(res.claims["event"])
+    assert set(view.ar["event"]) == {"white-house"} | claimed and view.residuals.empty and view.tests.empty
+    assert render.figure_bytes(F.ar_bars(view, "white-house"), "svg") == render.figure_bytes(
+        F.ar_bars(res, "white-house"), "svg"
+    )

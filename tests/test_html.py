@@ -55,12 +55,13 @@ def report(res, tmp_path_factory):
 
 @pytest.fixture
 def tiny_figures(monkeypatch):
-    from eventstudy.report import figures
+    from eventstudy.report import render
 
-    def fake(res):
-        return [figures.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
+    class Pending(render.PendingFigures):
+        def result(self):
+            return [render.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
 
-    monkeypatch.setattr(figures, "report_figures", fake)
+    monkeypatch.setattr(render, "start_figures", lambda res, *, fmt, pool: Pending([], fmt, list, None))
 
 
 def _images(page: str) -> list[str]:
@@ -74,12 +75,13 @@ def test_html_is_self_contained(report):
     for needle in ("<script", "<link", "@import", "<iframe", "url(", "http://", "https://"):
         assert needle not in lowered, needle
     srcs = _images(page)
-    files = sorted((report / "figures").glob("*.png"))
+    files = sorted((report / "figures").glob("*.svg"))
     assert len(srcs) == len(files) == 1 + 3 * 4  # claims, then prices, AR and CAR per event
-    embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs if s.startswith("data:image/png;base64,")}
-    assert len(embedded) == len(srcs), "every image is an embedded PNG"
-    assert embedded == {f.read_bytes() for f in files}, "the embedded PNGs are the report's figure files"
-    assert all(b[:8] == PNG_MAGIC for b in embedded)
+    embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs if s.startswith("data:image/svg+xml;base64,")}
+    assert len(embedded) == len(srcs), "every image is an embedded SVG"
+    assert embedded == {f.read_bytes() for f in files}, "the page embeds the figure files"
+    for svg in embedded:
+        assert b"<svg" in svg[:500] and b"http://www.w3.org/2000/svg" in svg
 
 
 def test_verdicts_come_first_with_labels_quotes_and_explanations(report, res):
@@ -111,7 +113,7 @@ def test_evidence_per_event(report):
         'id="event-white-house-warnings"',
         "Tests across securities",
         "Patell Z",
-        "data:image/png;base64,",
+        "data:image/svg+xml;base64,",
     ):
         assert needle in event, needle
     assert "2026-01-02T03:04:05+00:00" in page  # generated_at, injected

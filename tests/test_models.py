@@ -107,3 +107,39 @@ def test_registry_and_errors():
         MultiIndexModel().fit(pd.Series(np.arange(10.0)), pd.DataFrame({"benchmark": np.arange(10.0) ** 2}))
     with pytest.raises(ModelError, match="collinear or constant"):
         MarketModel().fit(pd.Series(np.random.default_rng(1).normal(size=10)), pd.Series(np.zeros(10)))
+
+
+@pytest.mark.parametrize("name", ["constant_mean", "market", "multi_index", "ff3"])
+def test_numpy_ols_equals_statsmodels(prices_dir, name):
+    """The default QR solve against statsmodels OLS fitted here directly, on the NVDA window."""
+    from statsmodels.regression.linear_model import OLS
+
+    rows, dates, idx = _window(prices_dir, "NVDA")
+    gspc, soxx = _rows(prices_dir / "GSPC.csv"), _rows(prices_dir / "SOXX.csv")
+    y = pd.Series([_ret(rows, dates, i) for i in idx])
+    reg = pd.DataFrame(
+        {"benchmark": [_ret(gspc, dates, i) for i in idx], "f:SOXX": [_ret(soxx, dates, i) for i in idx]}
+    )
+    ff = read_fama_french(prices_dir / FF3_FILE).reindex(pd.to_datetime([dates[i] for i in idx]))
+    for col in ff.columns:
+        reg[col] = ff[col].to_numpy()
+    fit = get_model(name).fit(y, reg)
+    target = y - reg["RF"] if name == "ff3" else y
+    cols = {"constant_mean": [], "market": ["benchmark"], "multi_index": ["benchmark", "f:SOXX"],
+            "ff3": ["Mkt-RF", "SMB", "HML"]}[name]  # fmt: skip
+    x = np.column_stack([np.ones(len(y)), reg[cols].to_numpy()])
+    ref = OLS(target.to_numpy(), x).fit()
+    np.testing.assert_allclose(fit.params.to_numpy(), ref.params, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fit.residuals.to_numpy(), ref.resid, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fit.xtx_inv, ref.normalized_cov_params, rtol=1e-10)
+    assert fit.sigma == pytest.approx(np.sqrt(ref.scale), rel=1e-12)
+    assert (fit.nobs, fit.df_resid) == (ref.nobs, ref.df_resid)
+    if cols:
+        assert fit.r2 == pytest.approx(ref.rsquared, rel=1e-10)
+    sm = get_model(name).__class__(engine="statsmodels").fit(y, reg)
+    np.testing.assert_allclose(sm.params.to_numpy(), ref.params, rtol=0, atol=1e-15)
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ModelError, match="engine 'scipy'"):
+        MarketModel(engine="scipy")

@@ -46,7 +46,7 @@ def test_notebook_runs_offline(prices_dir, tmp_path, monkeypatch):
     pngs = [base64.b64decode(o.data["image/png"]) for o in outputs if "data" in o and "image/png" in o.data]
     assert len(pngs) >= 5 and all(p[:8] == PNG_MAGIC for p in pngs), "the plots did not display as PNG"
     last = nb.cells[-1].outputs[0].data["text/plain"]
-    assert "report.html" in last and "figures/claims.png" in last
+    assert "report.html" in last and "figures/claims.svg" in last
 
 
 @pytest.mark.parametrize("needle", ["CsvDirectorySource", "EventStudy", "plot_car", "write_report"])

@@ -39,7 +39,7 @@ from eventstudy.report.tables import (
 )
 
 if TYPE_CHECKING:
-    from eventstudy.report.figures import ReportFigure
+    from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
 
 VERDICT_CLASS = {
@@ -152,11 +152,11 @@ def badge(verdict: str, *, inline: bool = False) -> Html:
 
 
 def img(fig: ReportFigure) -> Html:
-    """A <figure> with the PNG embedded as a data URI."""
-    data = base64.b64encode(fig.png).decode("ascii")
+    """A <figure> with the image (SVG or PNG) embedded as a data URI."""
+    data = base64.b64encode(fig.data).decode("ascii")
     return Html(
-        f'<figure id="fig-{slug(fig.name.rsplit("/", 1)[-1].removesuffix(".png"))}">'
-        f'<img alt="{esc(fig.caption)}" src="data:image/png;base64,{data}">'
+        f'<figure id="fig-{slug(fig.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])}">'
+        f'<img alt="{esc(fig.caption)}" src="data:{fig.mime};base64,{data}">'
         f"<figcaption>{esc(fig.caption)}</figcaption></figure>"
     )
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = None) -> str:
-    """Render the report. ``figures`` maps event id → relative PNG paths."""
+    """Render the report. ``figures`` maps event id → relative figure paths ("" → study-wide ones)."""
     spec, prov = res.spec, res.provenance
     out = [f"# {spec.title}", ""]
     out.append(
@@ -40,6 +40,7 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     ]
     if not res.claims.empty:
         out += ["## The articles' claims against the market", "", _claims_summary(res), ""]
+        out += [f"![Reported against measured moves]({p})" for p in (figures or {}).get("", [])] + [""]
     shown = detailed_events(res)
     for event_id in shown:
         out += _event_section(res, event_id, (figures or {}).get(event_id, []))

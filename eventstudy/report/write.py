@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,19 +18,27 @@ from eventstudy.errors import EventStudyError
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventstudy.report.figures import ReportFigure
+    from eventstudy.report.render import FigurePool, ReportFigure
     from eventstudy.results import StudyResults
 
 
 REPORT_FORMATS = ("md", "html", "json")
 
 
-def write_report(res: StudyResults, out_dir: str | Path, *, formats: Sequence[str] = REPORT_FORMATS) -> list[Path]:
+def write_report(
+    res: StudyResults,
+    out_dir: str | Path,
+    *,
+    formats: Sequence[str] = REPORT_FORMATS,
+    figure_format: str = "svg",
+    pool: FigurePool | None = None,
+) -> list[Path]:
     """Write the report files into ``out_dir`` (replaced atomically); return the paths.
 
     ``formats`` picks among ``md`` (report.md), ``html`` (report.html, self-contained)
-    and ``json`` (results.json). The CSV tables are always written; figures/*.png
-    with ``md`` or ``html``.
+    and ``json`` (results.json). The CSV tables are always written; figures/*.svg
+    (``figure_format="png"``: figures/*.png) with ``md`` or ``html``. ``pool``: a
+    started :class:`~eventstudy.report.render.FigurePool` to draw them in.
     """
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",")]
@@ -45,8 +53,12 @@ def write_report(res: StudyResults, out_dir: str | Path, *, formats: Sequence[st
         TESTS_CSV_COLUMNS,
     )
 
-    with atomic_directory(out_dir) as tmp:
-        figures = _figures(res, tmp) if {"md", "html"} & set(formats) else []
+    with atomic_directory(out_dir) as tmp, ExitStack() as stack:
+        pending = None
+        if {"md", "html"} & set(formats):
+            from eventstudy.report.render import start_figures
+
+            pending = stack.enter_context(start_figures(res, fmt=figure_format, pool=pool))  # drawn meanwhile
         ar = res.ar[AR_CSV_COLUMNS].copy()
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
         ar.to_csv(tmp / "ar.csv", index=False, float_format="%.10g")
@@ -60,10 +72,10 @@ def write_report(res: StudyResults, out_dir: str | Path, *, formats: Sequence[st
             from eventstudy.report.markdown import render_markdown
 
             by_event: dict[str, list[str]] = {}
-            for fig in figures:
-                if fig.event is not None:
-                    by_event.setdefault(fig.event, []).append(fig.name)
+            for job in pending.jobs if pending is not None else []:
+                by_event.setdefault(job.event or "", []).append(f"figures/{job.stem}.{figure_format}")
             (tmp / "report.md").write_text(render_markdown(res, by_event), encoding="utf-8")
+        figures = _write_figures(pending.result(), tmp) if pending is not None else []
         if "html" in formats:
             from eventstudy.report.html import render_html
 
@@ -80,13 +92,10 @@ def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
     out.to_csv(path, index=False, float_format="%.10g")
 
 
-def _figures(res: StudyResults, root: Path) -> list[ReportFigure]:
-    from eventstudy.report.figures import report_figures
-
+def _write_figures(figures: list[ReportFigure], root: Path) -> list[ReportFigure]:
     (root / "figures").mkdir()
-    figures = report_figures(res)
     for fig in figures:
-        (root / fig.name).write_bytes(fig.png)
+        (root / fig.name).write_bytes(fig.data)
     return figures
 
 
