@@ -63,6 +63,14 @@ window.addEventListener("load", function () {
                         + el.scrollWidth + " > " + el.clientWidth + " px");
     }
   });
+  var over = function (el) { return el.getBoundingClientRect().right > window.innerWidth + 1; };
+  out.wide = [];
+  document.querySelectorAll("body *").forEach(function (el) {  // the innermost elements past the right edge
+    if (over(el) && !el.closest("div.scroll") && !Array.prototype.some.call(el.children, over)) {
+      out.wide.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " ending at "
+                    + Math.round(el.getBoundingClientRect().right) + " px: " + (el.textContent || "").slice(0, 50));
+    }
+  });
   var pre = document.createElement("pre");
   pre.id = "es-probe";
   pre.textContent = JSON.stringify(out);
@@ -154,7 +162,8 @@ def check_report(
     problems += [f"missing section id: {s}" for s in sections if s not in seen["sections"]]
     problems += [f"table wider than the page: {c}" for c in seen["overflow"]]
     if seen["width"] > seen["viewport"]:
-        problems.append(f"page scrolls sideways: {seen['width']} px wide in a {seen['viewport']} px window")
+        widest = "; ".join(seen.get("wide", [])[:3])
+        problems.append(f"page scrolls sideways: {seen['width']} px wide in a {seen['viewport']} px window ({widest})")
     for i, src in enumerate(parser.srcs):
         head, _, data = src.partition(",")
         if head == "data:image/svg+xml;base64":

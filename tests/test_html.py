@@ -225,3 +225,10 @@ def test_browser_check_catches_a_broken_page(tmp_path):
     problems = checker.check_report(page, ["here", "gone"], chromium=chromium)
     assert "broken image: 'cut short'" in problems and "missing section id: gone" in problems
     assert not [p for p in problems if "here" in p]
+
+
+def test_navigation_can_wrap(res):
+    """Links separated by spaces: a study with 12 detailed events must not widen the page."""
+    nav = render_html(res).split("<nav>", 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r"<a href=", nav)
+    assert len(links) >= 6 and nav.count("</a> <a href=") == len(links) - 1

@@ -182,7 +182,7 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
         f"{esc(prov.get('generated_at', ''))} · data: {esc(prov.get('data_source', ''))}</p>",
         '<p class="meta">Returns are simple close-to-close returns from adjusted prices, in percent here '
         "(decimals in the CSV and JSON files).</p></header>",
-        "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, t in nav) + "</nav>",
+        "<nav>" + " ".join(f'<a href="#{i}">{esc(t)}</a>' for i, t in nav) + "</nav>",  # spaces: wraps
     ]
     if not res.claims.empty:
         body.append(_verdicts(res, by_event.get(None, [])))
