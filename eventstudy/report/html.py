@@ -30,6 +30,7 @@ from eventstudy.report.tables import (
     best_match,
     car_rows,
     detailed_events,
+    events_view,
     fit_sentence,
     fmt_num,
     fmt_p,
@@ -186,8 +187,9 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     ]
     if not res.claims.empty:
         body.append(_verdicts(res, by_event.get(None, [])))
+    detail = events_view(res, shown)
     for event_id in shown:
-        body.append(_event(res, event_id, by_event.get(event_id, [])))
+        body.append(_event(detail, event_id, by_event.get(event_id, [])))
     if note := other_events_note(res, shown):
         body.append(_section("other-events", "Other events", f"<p>{esc(note)}</p>"))
     body.append(_warnings(res))
@@ -396,10 +398,14 @@ def _warnings(res: StudyResults) -> Html:
     """Study-wide: where each event's warnings are, and how fat-tailed the residuals are."""
     items = []
     shown = set(detailed_events(res))
+    flag_counts = res.flags["event"].value_counts()
+    shared: dict[str, set[str]] = {}
+    for a, b in zip(res.overlaps["event"], res.overlaps["other_event"], strict=True):
+        shared.setdefault(a, set()).add(b)
+        shared.setdefault(b, set()).add(a)
     for ev in res.spec.events:
-        n_flags = int((res.flags["event"] == ev.id).sum())
-        ov = res.overlaps[(res.overlaps["event"] == ev.id) | (res.overlaps["other_event"] == ev.id)]
-        others = sorted((set(ov["event"]) | set(ov["other_event"])) - {ev.id})
+        n_flags = int(flag_counts.get(ev.id, 0))
+        others = sorted(shared.get(ev.id, set()) - {ev.id})
         if not n_flags and not others:
             continue
         what = [f"{n_flags} unusual day(s)"] if n_flags else []

@@ -11,6 +11,7 @@ from eventstudy.report.tables import (
     best_match,
     car_rows,
     detailed_events,
+    events_view,
     fit_sentence,
     fmt_num,
     fmt_pct,
@@ -42,8 +43,9 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
         out += ["## The articles' claims against the market", "", _claims_summary(res), ""]
         out += [f"![Reported against measured moves]({p})" for p in (figures or {}).get("", [])] + [""]
     shown = detailed_events(res)
+    detail = events_view(res, shown)
     for event_id in shown:
-        out += _event_section(res, event_id, (figures or {}).get(event_id, []))
+        out += _event_section(detail, event_id, (figures or {}).get(event_id, []))
     if note := other_events_note(res, shown):
         out += ["## Other events", "", note, ""]
     if not res.flags.empty or not res.overlaps.empty:

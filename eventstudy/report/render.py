@@ -20,7 +20,7 @@ import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -212,16 +212,11 @@ class FigurePool:
 
 
 def _figure_view(res: StudyResults, jobs: Sequence[Job]) -> StudyResults:
-    """``res`` cut to what the figures read: the drawn and claimed events' rows."""
-    events = {job.event for job in jobs if job.event is not None} | set(res.claims["event"])
+    """``res`` cut to what the figures read: the drawn and claimed events' rows, no residuals or tests."""
+    from eventstudy.report.tables import events_view
 
-    def rows(frame: Any) -> Any:
-        return frame[frame["event"].isin(events)] if "event" in frame.columns else frame
-
-    keep = ("ar", "fits", "day0", "claims")
-    changes = {f.name: rows(getattr(res, f.name)) if f.name in keep else getattr(res, f.name).iloc[0:0]
-               for f in dataclasses.fields(res) if f.name not in ("spec", "model", "provenance")}  # fmt: skip
-    return dataclasses.replace(res, **changes)
+    view = events_view(res, {job.event for job in jobs if job.event is not None} | set(res.claims["event"]))
+    return dataclasses.replace(view, residuals=view.residuals.iloc[0:0], tests=view.tests.iloc[0:0])
 
 
 def _warm_worker() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -94,6 +94,22 @@ def best_match(c: dict, *, sep: str = ", ", day: bool = True) -> str:
 
 
 MAX_DETAILED_EVENTS = 12
+
+
+PER_EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "flags", "tests", "residuals")
+
+
+def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
+    """``res`` with only these events' rows in its per-event tables.
+
+    The report looks rows up event by event; on a study with hundreds of
+    events, filtering once makes each lookup cheap.
+    """
+    import dataclasses
+
+    keep = set(events)
+    cut = {name: getattr(res, name) for name in PER_EVENT_TABLES}
+    return dataclasses.replace(res, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
 
 
 def detailed_events(res: StudyResults) -> list[str]:
