@@ -21,6 +21,8 @@ The returns panel (one exchange's sessions)::
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -31,9 +33,17 @@ if TYPE_CHECKING:
     from eventstudy.models import FittedModel
 
 
+BLOCK_PAIRS = 1024  # pairs per block: a block's gathered windows (4 MB) stay in cache
+
+
 @dataclass(frozen=True)
 class BatchResult:
-    """Arrays over pairs (first axis) and event days (second axis)."""
+    """Arrays over pairs (first axis) and event days (second axis).
+
+    ``ok`` marks pairs whose windows hold no NaN and whose fit is not
+    degenerate (market variance and residual variance positive);
+    ``residuals`` (estimation window, (P, T)) only when asked for.
+    """
 
     alpha: np.ndarray  # (P,)
     beta: np.ndarray
@@ -50,16 +60,20 @@ class BatchResult:
     t: np.ndarray
     p: np.ndarray
     windows: tuple[tuple[int, int], ...]
+    expected: np.ndarray | None = None  # (P, L) alpha + beta * market
+    ok: np.ndarray | None = None  # (P,) bool
+    residuals: np.ndarray | None = None  # (P, T)
 
 
 def gather(panel_t: np.ndarray, cols: np.ndarray, first_row: np.ndarray, length: int) -> np.ndarray:
     """Rows ``first_row[p] .. first_row[p] + length - 1`` of column ``cols[p]``, shape (P, length).
 
     ``panel_t`` is the transposed panel (symbols, sessions), C-contiguous, so
-    each pair's window is one contiguous block.
+    each pair's window is one contiguous block. ``cols`` may also be (P, k):
+    then the result is (P, k, length), k windows per pair starting on the same row.
     """
     windows = np.lib.stride_tricks.sliding_window_view(panel_t, length, axis=1)
-    return windows[cols, first_row]
+    return windows[cols, first_row[:, None] if cols.ndim == 2 else first_row]
 
 
 def market_model_batch(
@@ -71,8 +85,16 @@ def market_model_batch(
     estimation_window: tuple[int, int] = (-250, -11),
     ar_window: tuple[int, int] = (-10, 10),
     event_windows: tuple[tuple[int, int], ...] = ((0, 0), (0, 1), (-1, 1), (-5, 5)),
+    strict: bool = True,
+    residuals: bool = False,
+    threads: int | None = None,
 ) -> BatchResult:
     """Fit and test the market model for every pair.
+
+    Pairs are computed in blocks of :data:`BLOCK_PAIRS`: each block gathers
+    its windows (security and market, one array) and computes every moment
+    and table from them while they are in cache; blocks run on ``threads``
+    threads (default: one per CPU; numpy releases the GIL).
 
     Parameters
     ----------
@@ -82,54 +104,117 @@ def market_model_batch(
         Column of each pair's security and benchmark, shape (P,).
     day0_row
         Row of each pair's day 0, shape (P,).
+    strict
+        Raise on NaN inside a window (default); with False, such pairs and
+        degenerate fits get ``ok = False`` and NaN or meaningless numbers.
+    residuals
+        Also return the estimation-window residuals, (P, T).
 
     Raises
     ------
     ValueError
-        When a window runs outside the panel or holds NaN.
+        When a window runs outside the panel, or (``strict``) holds NaN.
     """
-    from scipy import special
-
-    days = np.arange(ar_window[0], ar_window[1] + 1)
     first, last = min(estimation_window[0], ar_window[0]), max(estimation_window[1], ar_window[1])
-    lo = day0_row + first
-    if lo.min() < 0 or (day0_row + last).max() >= returns.shape[0]:
+    day0_row = np.asarray(day0_row)
+    if len(day0_row) and ((day0_row + first).min() < 0 or (day0_row + last).max() >= returns.shape[0]):
         raise ValueError("a window runs outside the returns panel")
-    panel_t = np.ascontiguousarray(returns.T)
-    span = last - first + 1
-    stock, market = gather(panel_t, stock_col, lo, span), gather(panel_t, market_col, lo, span)
-    est = slice(estimation_window[0] - first, estimation_window[1] - first + 1)
-    ev = slice(ar_window[0] - first, ar_window[1] - first + 1)
-    y, m, ye, me = stock[:, est], market[:, est], stock[:, ev], market[:, ev]
-    n = estimation_window[1] - estimation_window[0] + 1
-    # Moments by single passes (no centred copies); NaN anywhere propagates to them.
-    sm, sy = m.sum(axis=1), y.sum(axis=1)
-    smm, smy, syy = (np.einsum("ij,ij->i", a, b) for a, b in ((m, m), (m, y), (y, y)))
-    m_bar, y_bar = sm / n, sy / n
-    sxx = smm - sm * m_bar
-    sxy = smy - sm * y_bar
-    syy_c = syy - sy * y_bar
-    beta = sxy / sxx
-    alpha = y_bar - beta * m_bar
-    ssr = syy_c - beta * sxy
-    sigma2 = ssr / (n - 2)
-    r2 = 1.0 - ssr / syy_c
-    ar = ye - alpha[:, None] - beta[:, None] * me
-    if np.isnan(sigma2).any() or np.isnan(ar).any():
+    k = _Kernel(np.ascontiguousarray(np.asarray(returns, dtype=np.float64).T), first, last - first + 1,
+                estimation_window, ar_window, tuple(event_windows), residuals)  # fmt: skip
+    out = k.allocate(len(day0_row))
+    cols = np.stack([np.asarray(stock_col), np.asarray(market_col)], axis=1)
+    blocks = [(a, min(a + BLOCK_PAIRS, len(day0_row))) for a in range(0, len(day0_row), BLOCK_PAIRS)]
+    workers = min(threads or os.cpu_count() or 1, len(blocks))
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(lambda ab: k.block(out, cols, day0_row, *ab), blocks))
+    else:
+        for a, b in blocks:
+            k.block(out, cols, day0_row, a, b)
+    if strict and out["nan"].any():
         raise ValueError("missing returns inside a window")
-    sar = ar / np.sqrt(sigma2[:, None] * (1.0 + 1.0 / n + (me - m_bar[:, None]) ** 2 / sxx[:, None]))
-    cars, ses = [], []
-    for start, end in event_windows:
-        sl = slice(start - ar_window[0], end - ar_window[0] + 1)
-        length = end - start + 1
-        msum = me[:, sl].sum(axis=1)
-        var = sigma2 * (length + length**2 / n + (msum - length * m_bar) ** 2 / sxx)
-        cars.append(ar[:, sl].sum(axis=1))
-        ses.append(np.sqrt(var))
-    car, se = np.column_stack(cars), np.column_stack(ses)
-    t = car / se
-    p = 2.0 * special.stdtr(n - 2, -np.abs(t))
-    return BatchResult(alpha, beta, np.sqrt(sigma2), r2, n, ar, ye, me, sar, days, car, se, t, p, tuple(event_windows))
+    with np.errstate(invalid="ignore"):  # a degenerate fit (ok False) may have sigma² < 0
+        sigma = np.sqrt(out["sigma2"])
+    return BatchResult(
+        out["alpha"], out["beta"], sigma, out["r2"], k.n, out["abnormal"], out["returns"],
+        out["market"], out["sar"], np.arange(ar_window[0], ar_window[1] + 1), out["car"], out["se"], out["t"],
+        out["p"], k.windows, out["expected"], out["ok"], out.get("residuals"),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """The market model on one block of pairs (see :func:`market_model_batch`)."""
+
+    panel_t: np.ndarray  # (symbols, sessions)
+    first: int  # first window day (row offset from day 0)
+    span: int  # sessions gathered per pair
+    estimation_window: tuple[int, int]
+    ar_window: tuple[int, int]
+    windows: tuple[tuple[int, int], ...]
+    residuals: bool
+
+    @property
+    def n(self) -> int:
+        return self.estimation_window[1] - self.estimation_window[0] + 1
+
+    @property
+    def inside(self) -> np.ndarray:
+        days = np.arange(self.ar_window[0], self.ar_window[1] + 1)[:, None]
+        return np.array([(days[:, 0] >= s) & (days[:, 0] <= e) for s, e in self.windows], dtype=float).T
+
+    def allocate(self, pairs: int) -> dict[str, np.ndarray]:
+        length, w = self.ar_window[1] - self.ar_window[0] + 1, len(self.windows)
+        out = {k: np.empty(pairs) for k in ("alpha", "beta", "sigma2", "r2")}
+        out |= {k: np.empty((pairs, length)) for k in ("abnormal", "returns", "market", "sar", "expected")}
+        out |= {k: np.empty((pairs, w)) for k in ("car", "se", "t", "p")}
+        out |= {"ok": np.empty(pairs, dtype=bool), "nan": np.empty(pairs, dtype=bool)}
+        if self.residuals:
+            out["residuals"] = np.empty((pairs, self.n))
+        return out
+
+    def block(self, out: dict[str, np.ndarray], cols: np.ndarray, day0_row: np.ndarray, a: int, b: int) -> None:
+        """Pairs ``a:b``: gather their windows, fit, and write every output row."""
+        from scipy import special
+
+        g = gather(self.panel_t, cols[a:b], day0_row[a:b] + self.first, self.span)  # (c, 2, span)
+        (e0, e1), (v0, v1), n = self.estimation_window, self.ar_window, self.n
+        y, m = g[:, 0, e0 - self.first : e1 - self.first + 1], g[:, 1, e0 - self.first : e1 - self.first + 1]
+        ye, me = g[:, 0, v0 - self.first : v1 - self.first + 1], g[:, 1, v0 - self.first : v1 - self.first + 1]
+        # Moments by single passes over the cached block (no centred copies); NaN propagates to them.
+        sm, sy = m.sum(axis=1), y.sum(axis=1)
+        smm, smy, syy = (np.einsum("ij,ij->i", u, v) for u, v in ((m, m), (m, y), (y, y)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            m_bar, y_bar = sm / n, sy / n
+            sxx = smm - sm * m_bar
+            sxy = smy - sm * y_bar
+            syy_c = syy - sy * y_bar
+            beta = sxy / sxx
+            alpha = y_bar - beta * m_bar
+            ssr = syy_c - beta * sxy
+            sigma2 = ssr / (n - 2)
+            expected = alpha[:, None] + beta[:, None] * me
+            ar = ye - expected
+            sar = ar / np.sqrt(sigma2[:, None] * (1.0 + 1.0 / n + (me - m_bar[:, None]) ** 2 / sxx[:, None]))
+            inside = self.inside  # (L, W): day l lies in window w; sums over windows as one product
+            length = inside.sum(axis=0)
+            car = np.matmul(ar, inside, out=out["car"][a:b])
+            msum = me @ inside
+            se = np.sqrt(
+                sigma2[:, None] * (length + length**2 / n + (msum - length * m_bar[:, None]) ** 2 / sxx[:, None])
+            )
+            out["se"][a:b] = se
+            t = np.divide(car, se, out=out["t"][a:b])
+            out["p"][a:b] = 2.0 * special.stdtr(n - 2, -np.abs(t))
+            out["r2"][a:b] = 1.0 - ssr / syy_c
+        nan = np.isnan(sigma2) | np.isnan(ar).any(axis=1)
+        out["nan"][a:b] = nan
+        out["ok"][a:b] = ~nan & np.isfinite(beta) & np.isfinite(sigma2) & (sxx > 0) & (sigma2 > 0)
+        out["alpha"][a:b], out["beta"][a:b], out["sigma2"][a:b] = alpha, beta, sigma2
+        out["abnormal"][a:b], out["returns"][a:b], out["market"][a:b] = ar, ye, me
+        out["sar"][a:b], out["expected"][a:b] = sar, expected
+        if self.residuals:
+            out["residuals"][a:b] = y - alpha[:, None] - beta[:, None] * m
 
 
 def returns_panel(

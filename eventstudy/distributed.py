@@ -320,14 +320,17 @@ def _dask_markdown(table: pd.DataFrame, spec: StudySpec, partitions: int, worker
 def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) -> list[dict[str, np.ndarray]]:
     """Ship the partitions, run the kernel on each, gather the arrays (in partition order)."""
     shipped = client.scatter(parts, hash=False)  # unique keys: equal partitions of earlier calls may be released
-    futures = [client.submit(_fit_partition, part, windows, pure=False) for part in shipped]
+    # one thread per task: Dask runs the tasks in parallel
+    futures = [client.submit(_fit_partition, part, windows, threads=1, pure=False) for part in shipped]
     return client.gather(futures)
 
 
-def _fit_partition(part: Partition, windows: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The task: :func:`market_model_batch` on one partition; arrays keyed by name."""
+def _fit_partition(part: Partition, windows: dict[str, Any], threads: int | None = None) -> dict[str, np.ndarray]:
+    """The task: :func:`market_model_batch` on one partition (on ``threads`` threads); arrays keyed by name."""
     try:
-        res = market_model_batch(part.values, part.stock_col, part.market_col, part.day0_row, **windows)
+        res = market_model_batch(
+            part.values, part.stock_col, part.market_col, part.day0_row, threads=threads, **windows
+        )
     except ValueError:  # name the first pair with NaN returns in its windows
         first = min(windows["estimation_window"][0], windows["ar_window"][0])
         last = max(windows["estimation_window"][1], windows["ar_window"][1])

@@ -22,12 +22,13 @@ Tables (decimals, not percent):
 from __future__ import annotations
 
 import json
-import math
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from eventstudy.json_tables import NotFlat, records, table_json
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z"]
 TESTS_CSV_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "note"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
+JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
 
 
 @dataclass
@@ -119,42 +121,49 @@ class StudyResults:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict: spec summary, every table, provenance."""
         return {
-            "study": {
-                "id": self.spec.id,
-                "title": self.spec.title,
-                "model": self.model,
-                "estimation_window": list(self.spec.estimation_window),
-                "event_windows": [list(w) for w in self.spec.event_windows],
-                "ar_window": list(self.spec.ar_window),
-                "events": [
-                    {
-                        "id": e.id,
-                        "timestamp": e.timestamp.isoformat(),
-                        "date_only": e.date_only,
-                        "approximate": e.approximate,
-                        "title": e.title,
-                        "sources": list(e.sources),
-                    }
-                    for e in self.spec.events
-                ],
-            },
-            "day0": _records(self.day0),
-            "fits": _records(self.fits),
-            "moves": _records(self.moves),
-            "flags": _records(self.flags),
-            "overlaps": _records(self.overlaps),
-            "tests": _records(self.tests),
-            "ar": _records(self.ar),
-            "car": _records(self.car),
-            "claims": _records(self.claims),
-            "candidates": _records(self.candidates),
-            "excluded": _records(self.excluded),
+            "study": self._study(),
+            **{n: records(getattr(self, n)) for n in JSON_TABLES},
             "provenance": self.provenance,
         }
 
-    def to_json(self, indent: int = 2) -> str:
-        """The :meth:`to_dict` content as JSON text (NaN written as null)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+    def to_json(self, indent: int | None = 2) -> str:
+        """The :meth:`to_dict` content as JSON text (NaN written as null).
+
+        The same text as ``json.dumps(self.to_dict(), indent=indent)``; the
+        tables are written column by column (:func:`eventstudy.json_tables.table_json`).
+        """
+        if indent is None:
+            return json.dumps(self.to_dict(), allow_nan=False)
+        marks = {n: f"\x00{uuid.uuid4().hex}:{n}\x00" for n in JSON_TABLES}  # placeholders, replaced below
+        text = json.dumps({"study": self._study(), **marks, "provenance": self.provenance}, indent=indent,
+                          allow_nan=False)  # fmt: skip
+        try:
+            for name, mark in marks.items():
+                text = text.replace(json.dumps(mark), table_json(getattr(self, name), indent), 1)
+        except NotFlat:  # a table cell holding a list or an object: let json write it
+            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return text
+
+    def _study(self) -> dict[str, Any]:
+        return {
+            "id": self.spec.id,
+            "title": self.spec.title,
+            "model": self.model,
+            "estimation_window": list(self.spec.estimation_window),
+            "event_windows": [list(w) for w in self.spec.event_windows],
+            "ar_window": list(self.spec.ar_window),
+            "events": [
+                {
+                    "id": e.id,
+                    "timestamp": e.timestamp.isoformat(),
+                    "date_only": e.date_only,
+                    "approximate": e.approximate,
+                    "title": e.title,
+                    "sources": list(e.sources),
+                }
+                for e in self.spec.events
+            ],
+        }
 
     # -- plots (return figures, never show) --------------------------------
     def plot_car(self, event: str | None = None, ax: Axes | None = None) -> Figure:
@@ -180,19 +189,3 @@ class StudyResults:
         from eventstudy.report.figures import claims_chart
 
         return claims_chart(self, ax=ax)
-
-
-def _clean(value: Any) -> Any:
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() and value.tzinfo is None else value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalar
-        return _clean(value.item())
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]

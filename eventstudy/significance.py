@@ -7,7 +7,16 @@ of securities on different exchanges are aligned by event time (day -250
 of each is row 0), which is what the Kolari-Pynnönen correlation and the
 rank and sign tests need.
 
-Columns: ``event, start, end, test, statistic, p, n, note``.
+Columns: ``event, start, end, test, statistic, p, n, note``. Rows: events
+in the order of the CAR table; within an event, windows in that order;
+within a window, the CAR t of each security, then its sample-quantile and
+bootstrap tests, security by security, then the cross-sectional tests.
+
+The single-security tests run for every (security, window) at once
+(:func:`eventstudy.single_firm.sample_quantile_tests`,
+:func:`~eventstudy.single_firm.bootstrap_tests`: the numbers of the
+one-security functions, to the bit); the cross-sectional tests run per
+event and window.
 """
 
 from __future__ import annotations
@@ -31,50 +40,154 @@ def significance_table(
     Parameters
     ----------
     ar, car, fits
-        Result tables (see :mod:`eventstudy.results`).
+        Result tables (see :mod:`eventstudy.results`); every pair has the
+        same AR days and residual count.
     residuals
         Estimation-window residuals: ``event, ticker, day, residual``.
     seed
-        Seed of the bootstrap (reproducible tables).
+        Seed of the bootstrap (reproducible tables): every security's
+        bootstrap draws as ``numpy.random.default_rng(seed)`` would.
     """
-    rows: list[dict[str, object]] = []
-    ar_by = dict(list(ar.groupby(["event", "ticker"], sort=False)))
-    resid_by = dict(list(residuals.groupby(["event", "ticker"], sort=False)))
-    df_by = fits.set_index(["event", "ticker"])["df"]
-    for event, car_ev in car.groupby("event", sort=False):
-        tickers = list(dict.fromkeys(car_ev["ticker"]))
-        resid = np.vstack([resid_by[(event, t)]["residual"].to_numpy() for t in tickers])
-        event_ar = np.vstack([ar_by[(event, t)]["abnormal"].to_numpy() for t in tickers])
-        days = ar_by[(event, tickers[0])]["day"].to_numpy()
-        df = np.array([df_by[(event, t)] for t in tickers])
-        for (start, end), win in car_ev.groupby(["start", "end"], sort=False):
-            win = win.set_index("ticker").loc[tickers]
-            cars, ses = win["car"].to_numpy(), win["se"].to_numpy()
-            cols = np.flatnonzero((days >= start) & (days <= end))
-            base = {"event": event, "start": int(start), "end": int(end)}
-            for ticker, row in win.iterrows():
-                rows.append({**base, "test": "CAR t", "statistic": row["t"], "p": row["p"], "n": int(row["df"]),
-                             "note": f"{ticker}; df = n - k"})  # fmt: skip
-            for i, ticker in enumerate(tickers):
-                window_ar = event_ar[i, cols]
-                for result in (
-                    sf.sample_quantile_test(window_ar, resid[i]),
-                    sf.bootstrap_test(window_ar, resid[i], n_boot=BOOTSTRAP_DRAWS, rng=seed),
-                ):
-                    rows.append(_row(base, result, prefix=str(ticker)))
-            for result in (
-                cs.cross_sectional_t(cars),
-                cs.patell_z(cars, ses, df),
-                cs.bmp_t(cars, ses),
-                cs.kolari_pynnonen_t(cars, ses, resid),
-                cs.corrado_rank(resid, event_ar, days=list(cols)),
-                cs.generalized_sign_z(cars, resid),
-                cs.wilcoxon_signed_rank(cars),
-            ):
-                rows.append(_row(base, result, prefix=f"{len(tickers)} securities"))
-    return pd.DataFrame(rows, columns=TEST_COLUMNS)
+    if car.empty:
+        return pd.DataFrame([], columns=TEST_COLUMNS)
+    keys = pd.MultiIndex.from_frame(car[["event", "ticker"]])
+    pairs = keys.unique()  # in order of first appearance
+    pair_of_row = pairs.get_indexer(keys)
+    event_ar, days = _by_pair(ar, pairs, "abnormal")
+    resid, _ = _by_pair(residuals, pairs, "residual")
+    df = fits.set_index(["event", "ticker"])["df"].reindex(pairs).to_numpy()
+    # blocks (event, window), numbered in order of first appearance; listed event by event
+    block_of_row, blocks = pd.factorize(pd.MultiIndex.from_arrays([car["event"], car["start"], car["end"]]))
+    order = np.argsort(pd.factorize(blocks.get_level_values(0))[0], kind="stable")
+    rank = np.empty(len(blocks), dtype=np.int64)
+    rank[order] = np.arange(len(blocks))
+    row_block = rank[block_of_row]
+    pair_rank = _rank_in_event(pairs)
+    parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
+    parts += _single_firm_rows(car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
+    parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df))
+    table = pd.concat(parts, ignore_index=True)
+    sort = np.lexsort((table.pop("_sub"), table.pop("_pos"), table.pop("_part"), table.pop("_block")))
+    return table.iloc[sort].reset_index(drop=True)
 
 
-def _row(base: dict[str, object], result: TestResult, *, prefix: str) -> dict[str, object]:
-    note = "; ".join(s for s in (prefix, result.note) if s)
-    return {**base, "test": result.name, "statistic": result.stat, "p": result.pvalue, "n": result.nobs, "note": note}
+def _by_pair(table: pd.DataFrame, pairs: pd.MultiIndex, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``column`` as a (pairs, rows per pair) matrix in ``pairs`` order, and the first pair's ``day``."""
+    where = pairs.get_indexer(pd.MultiIndex.from_frame(table[["event", "ticker"]]))
+    keep = np.flatnonzero(where >= 0)
+    order = keep[np.argsort(where[keep], kind="stable")]
+    counts = np.bincount(where[keep], minlength=len(pairs))
+    width = int(counts[0]) if len(pairs) else 0
+    day = table["day"].to_numpy()[order]
+    if (counts != width).any() or (day.reshape(len(pairs), width) != day[:width]).any():
+        raise ValueError(f"every (event, ticker) needs {column} on the same days")
+    return table[column].to_numpy(dtype=float)[order].reshape(len(pairs), width), day[:width]
+
+
+def _rank_in_event(pairs: pd.MultiIndex) -> np.ndarray:
+    """Position of each pair among its event's pairs."""
+    codes = pd.factorize(pairs.get_level_values(0))[0]
+    return pd.Series(codes).groupby(codes).cumcount().to_numpy()
+
+
+def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: object) -> pd.DataFrame:
+    """Rows of the table with their sort keys: block, part (CAR t, single firm, cross-section), position, sub."""
+    return pd.DataFrame(
+        {"event": cols["event"], "start": np.asarray(cols["start"], dtype=np.int64),
+         "end": np.asarray(cols["end"], dtype=np.int64), "test": cols["test"],
+         "statistic": np.asarray(cols["statistic"], dtype=float), "p": np.asarray(cols["p"], dtype=float),
+         "n": np.asarray(cols["n"], dtype=np.int64), "note": cols["note"],
+         "_block": block, "_part": part, "_pos": pos, "_sub": sub}
+    )  # fmt: skip
+
+
+def _car_t_rows(car: pd.DataFrame, row_block: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
+    cols = {"event": car["event"].to_numpy(dtype=object), "start": car["start"], "end": car["end"],
+            "test": np.full(len(car), "CAR t", dtype=object), "statistic": car["t"], "p": car["p"], "n": car["df"],
+            "note": [f"{t}; df = n - k" for t in car["ticker"]]}  # fmt: skip
+    return _frame(cols, row_block, 0, rank, 0)
+
+
+def _single_firm_rows(
+    car: pd.DataFrame,
+    row_block: np.ndarray,
+    pair_of_row: np.ndarray,
+    pair_rank: np.ndarray,
+    event_ar: np.ndarray,
+    resid: np.ndarray,
+    days: np.ndarray,
+    seed: int,
+) -> list[pd.DataFrame]:
+    """SQ and bootstrap rows of every (pair, window), one call per window shape."""
+    out = []
+    windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
+    for start, end in windows.unique():
+        rows = np.flatnonzero((car["start"].to_numpy() == start) & (car["end"].to_numpy() == end))
+        cols = np.flatnonzero((days >= start) & (days <= end))
+        pairs = pair_of_row[rows]
+        window_ar = event_ar[pairs][:, cols]
+        tickers = car["ticker"].to_numpy(dtype=object)[rows]
+        for sub, res in enumerate(
+            (
+                sf.sample_quantile_tests(window_ar, resid[pairs]),
+                sf.bootstrap_tests(window_ar, resid[pairs], n_boot=BOOTSTRAP_DRAWS, seed=seed),
+            )
+        ):
+            notes = ["; ".join(s for s in (str(t), note) if s) for t, note in zip(tickers, res.note, strict=True)]
+            table = {"event": car["event"].to_numpy(dtype=object)[rows], "start": np.full(len(rows), start),
+                     "end": np.full(len(rows), end), "test": np.full(len(rows), res.name, dtype=object),
+                     "statistic": res.stat, "p": res.pvalue, "n": res.nobs, "note": notes}  # fmt: skip
+            out.append(_frame(table, row_block[rows], 1, pair_rank[pairs], sub))
+    return out
+
+
+def _cross_sectional_rows(
+    car: pd.DataFrame,
+    row_block: np.ndarray,
+    pair_of_row: np.ndarray,
+    blocks: pd.MultiIndex,
+    event_ar: np.ndarray,
+    resid: np.ndarray,
+    days: np.ndarray,
+    df: np.ndarray,
+) -> pd.DataFrame:
+    """The cross-sectional tests of every (event, window) block, in table order; securities in event order."""
+    by_block = np.argsort(row_block, kind="stable")
+    bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
+    cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
+    records = []
+    alone: dict[int, tuple[TestResult, ...]] = {}  # results of one-security events, by window length
+    for b, (event, start, end) in enumerate(blocks):
+        rows = by_block[bounds[b] : bounds[b + 1]]
+        rows = rows[np.argsort(pair_of_row[rows], kind="stable")]
+        pairs = pair_of_row[rows]
+        cols = np.flatnonzero((days >= start) & (days <= end))
+        if len(rows) == 1 and len(cols) in alone:  # one security: every test invalid, whatever the numbers
+            results = alone[len(cols)]
+        else:
+            results = _cross_sectional(cars[rows], ses[rows], resid[pairs], event_ar[pairs], df[pairs], cols)
+            if len(rows) == 1:
+                alone[len(cols)] = results
+        prefix = f"{len(rows)} securities"
+        for k, r in enumerate(results):
+            note = "; ".join(x for x in (prefix, r.note) if x)
+            records.append((event, start, end, r.name, r.stat, r.pvalue, r.nobs, note, b, k))
+    names = ["event", "start", "end", "test", "statistic", "p", "n", "note", "_block", "_sub"]
+    table: dict[str, object] = {k: [r[i] for r in records] for i, k in enumerate(names)}
+    table["event"], table["test"] = np.array(table["event"], dtype=object), np.array(table["test"], dtype=object)
+    return _frame(table, np.asarray(table["_block"], dtype=np.int64), 2, 0, np.asarray(table["_sub"], dtype=np.int64))
+
+
+def _cross_sectional(
+    car: np.ndarray, se: np.ndarray, resid: np.ndarray, event_ar: np.ndarray, df: np.ndarray, cols: np.ndarray
+) -> tuple[TestResult, ...]:
+    """The seven cross-sectional tests of one event and window (``cols``: the window's AR columns)."""
+    return (
+        cs.cross_sectional_t(car),
+        cs.patell_z(car, se, df),
+        cs.bmp_t(car, se),
+        cs.kolari_pynnonen_t(car, se, resid),
+        cs.corrado_rank(resid, event_ar, days=list(cols)),
+        cs.generalized_sign_z(car, resid),
+        cs.wilcoxon_signed_rank(car),
+    )

@@ -4,6 +4,8 @@ Both tests compare the event-window CAR with an empirical null distribution
 built from the estimation-window residuals and return a
 :class:`~eventstudy.inference.TestResult`; a test that cannot be computed
 returns :func:`~eventstudy.inference.invalid_result` with the reason.
+:func:`sample_quantile_tests` and :func:`bootstrap_tests` run them for many
+securities at once, with the same numbers to the bit.
 
 p-value rule (both tests)
 -------------------------
@@ -20,6 +22,9 @@ CAR in the null distribution.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -155,3 +160,141 @@ def bootstrap_test(
     q, p = empirical_pvalue(float(ar.sum()), null)
     note = "; ".join(s for s in (f"{n_boot} resamples of {len(ar)} residuals", _floor_note(n_boot)) if s)
     return TestResult(name, q, p, NULL, n_boot, note=note)
+
+
+# -- many securities at once ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TestArrays:
+    """One test for many securities: arrays over rows, with the notes.
+
+    Row ``i`` holds what the one-security function returns for row ``i`` of
+    the inputs (``stat``, ``pvalue``, ``nobs``, ``note``), to the bit.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    name: str
+    stat: np.ndarray
+    pvalue: np.ndarray
+    nobs: np.ndarray
+    note: list[str]
+
+
+def sample_quantile_tests(event_ar: np.ndarray, residuals: np.ndarray) -> TestArrays:
+    """:func:`sample_quantile_test` for every row of ``event_ar`` (R, L) and ``residuals`` (R, T)."""
+    ar, e = _rows(event_ar, residuals)
+    length = ar.shape[1]
+
+    def null(rows: np.ndarray) -> Iterator[np.ndarray]:
+        yield np.lib.stride_tricks.sliding_window_view(e[rows], length, axis=1).sum(axis=2).T
+
+    def exact(row: int) -> np.ndarray:  # the one-security computation, for near-ties
+        return rolling_sums(e[row], length)
+
+    def one(row: int) -> TestResult:
+        return sample_quantile_test(ar[row], e[row])
+
+    n = e.shape[1] - length + 1  # below 2, every row is invalid and gets the one-security note
+    note = "; ".join(s for s in (f"{length}-day sums of residuals", _floor_note(max(n, 1))) if s)
+    return _many("sample-quantile (SQ)", ar, e, n, note, null, exact, one)
+
+
+def bootstrap_tests(event_ar: np.ndarray, residuals: np.ndarray, *, n_boot: int = 9999, seed: int = 0) -> TestArrays:
+    """:func:`bootstrap_test` with ``rng=seed`` for every row of ``event_ar`` (R, L) and ``residuals`` (R, T).
+
+    Each row draws as a fresh ``numpy.random.default_rng(seed)`` would, so
+    every row of the same shape uses the same resampled positions: they are
+    drawn once and the residuals gathered for all rows together.
+    """
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be positive, got {n_boot}")
+    ar, e = _rows(event_ar, residuals)
+    length, t = ar.shape[1], e.shape[1]
+    # choice() of an array of length T draws the same positions whatever the array holds
+    idx = np.random.default_rng(seed).choice(np.arange(t), size=(n_boot, length), replace=True) if t else None
+
+    def null(rows: np.ndarray) -> Iterator[np.ndarray]:
+        et = np.ascontiguousarray(e[rows].T)  # (T, rows): a draw gathers whole rows
+        for first in range(0, n_boot, DRAW_BLOCK):  # blocks of draws that stay in cache
+            part = idx[first : first + DRAW_BLOCK]  # type: ignore[index]
+            acc = et[part[:, 0]]
+            for k in range(1, length):
+                acc += et[part[:, k]]
+            yield acc
+
+    def exact(row: int) -> np.ndarray:
+        return np.random.default_rng(seed).choice(e[row], size=(n_boot, length), replace=True).sum(axis=1)
+
+    def one(row: int) -> TestResult:
+        return bootstrap_test(ar[row], e[row], n_boot=n_boot, rng=seed)
+
+    note = "; ".join(s for s in (f"{n_boot} resamples of {length} residuals", _floor_note(n_boot)) if s)
+    return _many("bootstrap", ar, e, n_boot, note, null, exact, one)
+
+
+BLOCK_ROWS = 256  # rows (securities) per block of null draws
+DRAW_BLOCK = 512  # bootstrap draws per block: 512 x 256 float64 (1 MB) stays in cache
+
+
+def _rows(event_ar: np.ndarray, residuals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ar, e = np.asarray(event_ar, dtype=float), np.asarray(residuals, dtype=float)
+    if ar.ndim != 2 or e.ndim != 2 or len(ar) != len(e):
+        raise ValueError(f"event_ar (R, L) and residuals (R, T) must be 2-D with equal rows, got {ar.shape}, {e.shape}")
+    return ar, e
+
+
+def _many(
+    name: str,
+    ar: np.ndarray,
+    e: np.ndarray,
+    n: int,
+    note: str,
+    null: Callable[[np.ndarray], Iterator[np.ndarray]],
+    exact: Callable[[int], np.ndarray],
+    one: Callable[[int], TestResult],
+) -> TestArrays:
+    """Counts of null draws at or below / above each row's CAR, with near-ties settled exactly.
+
+    ``null(rows)`` yields blocks (draws, rows) of the null draws of those
+    rows, summed in any order;
+    a draw within ``tol`` of the CAR, where another summation order could
+    fall on the other side, is recounted with ``exact(row)``, the
+    one-security computation. Rows the one-security test rejects (NaN, too
+    few residuals, constant residuals) are computed by it, ``one(row)``.
+    """
+    rows = len(ar)
+    car = np.array([float(ar[i].sum()) for i in range(rows)])  # as the one-security test sums them
+    length = ar.shape[1]
+    bad = (
+        (length == 0)
+        | (e.shape[1] < length + 1)
+        | ~(np.isfinite(ar).all(axis=1) & np.isfinite(e).all(axis=1))
+        | (np.ptp(e, axis=1) == 0 if e.shape[1] else True)
+    )
+    good = np.flatnonzero(~bad)
+    # two summation orders of L terms differ by at most 2 (L - 1) u sum|a| (u = 2^-53): a wide margin
+    tol = 4.0 * length * length * np.finfo(float).eps * np.abs(e).max(axis=1, initial=0.0)
+    n_le, n_ge = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+    for start in range(0, len(good), BLOCK_ROWS):
+        block = good[start : start + BLOCK_ROWS]
+        low, high = car[block] - tol[block], car[block] + tol[block]
+        below, maybe = np.zeros(len(block), dtype=np.int64), np.zeros(len(block), dtype=np.int64)
+        for draws in null(block):
+            below += np.count_nonzero(draws < low, axis=0)
+            maybe += np.count_nonzero(draws <= high, axis=0)
+        n_le[block], n_ge[block] = below, n - below  # no draw within tol of the CAR: the order cannot matter
+        for row in block[below != maybe]:  # a draw near the CAR: count the exact sums
+            sums = exact(int(row))
+            n_le[row], n_ge[row] = np.count_nonzero(sums <= car[row]), np.count_nonzero(sums >= car[row])
+    stat = np.full(rows, np.nan)
+    pvalue = np.full(rows, np.nan)
+    stat[good] = n_le[good] / n
+    pvalue[good] = np.minimum(1.0, 2.0 * np.minimum(n_le[good] + 1, n_ge[good] + 1) / (n + 1))
+    nobs = np.full(rows, n, dtype=np.int64)
+    notes = [note] * rows
+    for row in np.flatnonzero(bad):
+        res = one(int(row))
+        stat[row], pvalue[row], nobs[row], notes[row] = res.stat, res.pvalue, res.nobs, res.note
+    return TestArrays(name, stat, pvalue, nobs, notes)

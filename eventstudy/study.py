@@ -6,6 +6,7 @@ No computation lives here; each step calls the module that owns it.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -14,12 +15,14 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
+from eventstudy.batch_study import BatchTables, batch_tables
 from eventstudy.calendars import DayZero, day_zero, sessions_around
 from eventstudy.data import PriceSource
 from eventstudy.decompose import decompose
-from eventstudy.errors import DataError, EventStudyError
+from eventstudy.errors import DataError, DataWarning, EventStudyError
 from eventstudy.flags import exceedance_rate, overlapping_windows, unusual_moves
 from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model
+from eventstudy.overlaps import overlapping_windows as overlaps_from_positions
 from eventstudy.provenance import provenance
 from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.results import StudyResults
@@ -28,6 +31,7 @@ from eventstudy.significance import significance_table
 from eventstudy.spec import Event, Security, StudySpec
 
 Progress = Callable[[str], None]
+KEY = ["event", "ticker"]
 BATCH_MIN_PAIRS = 64
 _FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
@@ -55,9 +59,11 @@ class EventStudy:
         Fama-French daily factors (decimals, ``read_fama_french``) for the
         ``ff3`` model.
     batch_min_pairs
-        From this many pairs on, market-model fits are solved together by the
-        batch engine (:mod:`eventstudy.batch`, same numbers to ~1e-12); not
-        with ``MarketModel(engine="statsmodels")``, which fits one by one.
+        From this many pairs on, with the numpy market model, the ar, car,
+        fits and residuals tables of all pairs are computed together
+        (:mod:`eventstudy.batch_study`: same numbers to ~1e-12, same errors,
+        exclusions and warnings); not with ``MarketModel(engine="statsmodels")``,
+        other models or ``factors``, which run pair by pair.
     on_error
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
@@ -94,63 +100,83 @@ class EventStudy:
         self.generated_at = generated_at
 
     def pairs(self) -> list[_Pair]:
-        """Every (event, security) pair with its day 0 and needed sessions."""
+        """Every (event, security) pair with its day 0 and needed sessions (events, then securities, in order)."""
         spec = self.spec
         lo = spec.estimation_window[0] - 1
         hi = max(spec.ar_window[1], *(w[1] for w in spec.event_windows))
+        rank = {sec.ticker: k for k, sec in enumerate(spec.securities)}
+        by_event: dict[str, list[Security]] = {}
+        for event_id, ticker in dict.fromkeys(spec.pairs):  # an events CSV lists its pairs
+            if ticker in rank:
+                by_event.setdefault(event_id, []).append(spec.securities[rank[ticker]])
         out = []
-        wanted = set(spec.pairs)
+        found: dict[tuple[str, str], tuple[DayZero, pd.DatetimeIndex]] = {}  # shared by an event's securities
         for event in spec.events:
-            for sec in spec.securities:
-                if wanted and (event.id, sec.ticker) not in wanted:
-                    continue
-                d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
-                out.append(_Pair(event, sec, d0, sessions_around(d0.session, lo, hi, sec.exchange)))
+            secs = sorted(by_event.get(event.id, []), key=lambda s: rank[s.ticker]) if spec.pairs else spec.securities
+            for sec in secs:
+                if (event.id, sec.exchange) not in found:
+                    d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
+                    found[event.id, sec.exchange] = (d0, sessions_around(d0.session, lo, hi, sec.exchange))
+                d0, sessions = found[event.id, sec.exchange]
+                out.append(_Pair(event, sec, d0, sessions))
         return out
 
     def run(self, *, progress: Progress | None = None) -> StudyResults:
-        """Fetch prices, fit, compute AR/CAR and reconcile claims."""
+        """Fetch prices, fit, compute AR/CAR and reconcile claims.
+
+        With the numpy market model and at least ``batch_min_pairs`` pairs,
+        the tables are computed together (:mod:`eventstudy.batch_study`);
+        pairs it leaves out (bad data, degenerate fit) go through the
+        per-pair steps below, which give their exact error or exclusion.
+        """
         say = progress or (lambda _msg: None)
         pairs = self.pairs()
         frames = self._fetch(pairs, say)
-        ar_parts, car_parts, move_parts, resid_parts, fit_rows, day0_rows, excluded = [], [], [], [], [], [], []
-        panels: list[tuple[_Pair, pd.DataFrame]] = []
-        for pair in pairs:
-            key = {"event": pair.event.id, "ticker": pair.security.ticker}
-            day0_rows.append({**key, "exchange": pair.day0.exchange, "session": pair.day0.session,
-                              "rule": pair.day0.rule, "local_time": pair.day0.local_time})  # fmt: skip
-            try:
-                panels.append((pair, self._panel(pair, frames)))
-            except EventStudyError as exc:
-                self._exclude(excluded, key, exc)
-        say(f"fitting {len(panels)} (event, security) pairs")
+        fast = self._batch(pairs, frames, say)
+        excluded: list[dict[str, str]] = []
+        panels = self._panels(pairs, frames, fast, excluded)
+        if panels:
+            say(f"fitting {len(panels)} (event, security) pairs" + (" one by one" if fast else ""))
+        n_panels = len(panels) + (len(fast.index) if fast else 0)
         claimed = {(c.event, c.ticker) for c in self.spec.claims}  # large studies: moves only where claimed
-        for (pair, panel), fitted in zip(panels, self._fits(panels), strict=True):
+        parts: dict[str, list[tuple[int, pd.DataFrame]]] = {"ar": [], "car": [], "moves": [], "residuals": []}
+        fit_rows: list[tuple[int, dict[str, object]]] = []
+        fitted_by = dict(zip((i for i, _, _ in panels), self._fits([(p, pn) for _, p, pn in panels]), strict=True))
+        by_pos = {i: pn for i, _, pn in panels}
+        for i in sorted([*by_pos, *(fast.index if fast else ())]):
+            pair = pairs[i]
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
-            try:
-                if isinstance(fitted, EventStudyError):
-                    raise fitted
-                ar, car = self._abnormal(panel, fitted)
-            except EventStudyError as exc:
-                self._exclude(excluded, key, exc)
-                continue
-            ar_parts.append(ar.assign(**key))
-            car_parts.append(car.assign(**key))
-            if len(panels) < self.batch_min_pairs or (pair.event.id, pair.security.ticker) in claimed:
-                move_parts.append(self._moves(pair, ar, frames).assign(**key))
-            resid_parts.append(_residuals(fitted, self.spec.estimation_window).assign(**key))
-            fit_rows.append({**key, **_fit_row(fitted, pair, self.spec.estimation_window)})
-        if not ar_parts:
+            want_moves = n_panels < self.batch_min_pairs or (pair.event.id, pair.security.ticker) in claimed
+            if i in by_pos:
+                fitted = fitted_by[i]
+                try:
+                    if isinstance(fitted, EventStudyError):
+                        raise fitted
+                    ar, car = self._abnormal(by_pos[i], fitted)
+                except EventStudyError as exc:
+                    self._exclude(excluded, key, exc)
+                    continue
+                parts["ar"].append((i, ar.assign(**key)))
+                parts["car"].append((i, car.assign(**key)))
+                parts["residuals"].append((i, _residuals(fitted, self.spec.estimation_window).assign(**key)))
+                fit_rows.append((i, {**key, **_fit_row(fitted, pair, self.spec.estimation_window)}))
+            elif want_moves:
+                ar = fast.ar_days(i)  # type: ignore[union-attr]
+            if want_moves:
+                parts["moves"].append((i, self._moves(pair, ar, frames).assign(**key)))
+        if not parts["ar"] and not (fast and len(fast.index)):
             raise EventStudyError(
                 "no (event, security) pair could be computed: " + "; ".join(e["reason"] for e in excluded)
             )
-        ar_all = _front(pd.concat(ar_parts, ignore_index=True), ["event", "ticker"])
-        car_all = _front(pd.concat(car_parts, ignore_index=True), ["event", "ticker"])
-        moves = _front(pd.concat(move_parts, ignore_index=True), ["event", "ticker"]) if move_parts else _no_moves()
-        day0 = pd.DataFrame(day0_rows)
-        fits = pd.DataFrame(fit_rows)
+        ar_all, car_all, residuals = (_front(_merged(fast, k, parts[k]), KEY) for k in ("ar", "car", "residuals"))
+        fit_part = (np.array([i for i, _ in fit_rows]), pd.DataFrame([r for _, r in fit_rows]))
+        fits = _merged(fast, "fits", [fit_part] if fit_rows else [])
+        moves = _front(_merged(None, "moves", parts["moves"]), KEY) if parts["moves"] else _no_moves()
+        day0 = pd.DataFrame(
+            [{"event": p.event.id, "ticker": p.security.ticker, "exchange": p.day0.exchange, "session": p.day0.session,
+              "rule": p.day0.rule, "local_time": p.day0.local_time} for p in pairs]
+        )  # fmt: skip
         claims, candidates = reconcile_claims(self.spec, ar_all, moves, fits, day0)
-        residuals = _front(pd.concat(resid_parts, ignore_index=True), ["event", "ticker"])
         return StudyResults(
             spec=self.spec,
             model=self.model.name,
@@ -164,10 +190,41 @@ class EventStudy:
             flags=unusual_moves(ar_all, self.spec.event_windows),
             tests=significance_table(ar_all, car_all, fits, residuals),
             residuals=residuals,
-            overlaps=overlapping_windows(day0, self.spec.event_windows),
+            overlaps=(overlaps_from_positions if fast else overlapping_windows)(day0, self.spec.event_windows),
             excluded=pd.DataFrame(excluded, columns=["event", "ticker", "reason"]),
             provenance=provenance(self.spec, self.source, self.generated_at),
         )
+
+    def _batch(self, pairs: list[_Pair], frames: dict[str, pd.DataFrame], say: Progress) -> BatchTables | None:
+        """The tables of every pair at once, for the numpy market model from ``batch_min_pairs`` pairs on."""
+        numpy_market = isinstance(self.model, MarketModel) and self.model.engine == "numpy"
+        if not (pairs and numpy_market and self.factors is None and len(pairs) >= self.batch_min_pairs):
+            return None
+        say(f"computing {len(pairs)} (event, security) pairs together")
+        return batch_tables(self.spec, pairs, frames)
+
+    def _panels(
+        self,
+        pairs: list[_Pair],
+        frames: dict[str, pd.DataFrame],
+        fast: BatchTables | None,
+        excluded: list[dict[str, str]],
+    ) -> list[tuple[int, _Pair, pd.DataFrame]]:
+        """Per-pair panels of the pairs the batch did not compute; batch pairs' warnings in their place."""
+        todo = range(len(pairs)) if fast is None else fast.fallback
+        said = {} if fast is None else fast.warnings
+        panels = []
+        for i in sorted({*map(int, todo), *said}):
+            for message in said.get(i, ()):
+                warnings.warn(message, DataWarning, stacklevel=3)
+            if i in said:
+                continue
+            pair = pairs[i]
+            try:
+                panels.append((i, pair, self._panel(pair, frames)))
+            except EventStudyError as exc:
+                self._exclude(excluded, {"event": pair.event.id, "ticker": pair.security.ticker}, exc)
+        return panels
 
     def _exclude(self, excluded: list[dict[str, str]], key: dict[str, str], exc: EventStudyError) -> None:
         if self.on_error == "raise":
@@ -304,6 +361,23 @@ def _no_moves() -> pd.DataFrame:
 def _residuals(fitted: FittedModel, estimation_window: tuple[int, int]) -> pd.DataFrame:
     days = range(estimation_window[0], estimation_window[0] + len(fitted.residuals))
     return pd.DataFrame({"day": list(days), "residual": fitted.residuals.to_numpy()})
+
+
+def _merged(batch: BatchTables | None, name: str, parts: list[tuple[int | np.ndarray, pd.DataFrame]]) -> pd.DataFrame:
+    """Table ``name`` of the batch (rows grouped by pair) and per-pair parts, in pair order.
+
+    A part is a pair's frame with its position, or rows with one position each.
+    """
+    frames = [f for _, f in parts]
+    where = [np.full(len(f), i) for i, f in parts]
+    if batch is not None and len(batch.index):
+        table = getattr(batch, name)
+        frames.insert(0, table)
+        where.insert(0, np.repeat(batch.index, len(table) // len(batch.index)))
+    merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if batch is not None and len(batch.index) and parts:
+        merged = merged.iloc[np.argsort(np.concatenate(where), kind="stable")].reset_index(drop=True)
+    return merged
 
 
 def _front(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:

@@ -104,3 +104,46 @@ def test_event_study_uses_the_batch_engine_with_the_same_numbers(prices_dir, stu
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-10, err_msg=name)
     claims = [r.claims.drop(columns=["explanation"]) for r in (batch, single)]
     pd.testing.assert_frame_equal(*claims, check_exact=False, atol=1e-10)
+
+
+def _random_pairs(panel, n, seed):
+    rng = np.random.default_rng(seed)
+    values = panel.to_numpy()
+    cols, rows = [], []
+    while len(cols) < n:
+        c, r = rng.integers(len(US)), rng.integers(251, len(panel) - 11)
+        if not np.isnan(values[r - 250 : r + 11, c]).any():
+            cols.append(c)
+            rows.append(r)
+    return values, np.array(cols), np.array(rows)
+
+
+def test_blocks_and_threads_give_the_same_numbers(panel, monkeypatch):
+    import eventstudy.batch as batch
+
+    values, cols, rows = _random_pairs(panel, 300, 3)
+    mkt = np.full(len(cols), panel.columns.get_loc("^GSPC"))
+    whole = market_model_batch(values, cols, mkt, rows, threads=1)
+    monkeypatch.setattr(batch, "BLOCK_PAIRS", 37)
+    for threads in (1, 3):
+        part = market_model_batch(values, cols, mkt, rows, threads=threads)
+        for name in ("alpha", "beta", "sigma", "r2", "abnormal", "expected", "sar", "car", "car_se", "t", "p"):
+            np.testing.assert_allclose(getattr(part, name), getattr(whole, name), rtol=0, atol=1e-14, err_msg=name)
+
+
+def test_non_strict_marks_bad_pairs_and_returns_residuals(panel):
+    """A pair with NaN (ARM before its listing) is marked, the others are the per-pair least squares."""
+    values, cols, rows = _random_pairs(panel, 20, 4)
+    arm = panel.columns.get_loc("ARM")
+    cols, rows = np.append(cols, arm), np.append(rows, panel.index.get_loc("2023-10-02"))
+    mcol = panel.columns.get_loc("^GSPC")
+    out = market_model_batch(values, cols, np.full(len(cols), mcol), rows, strict=False, residuals=True)
+    assert out.ok.tolist() == [True] * 20 + [False]
+    for p in range(20):
+        y, m = values[rows[p] - 250 : rows[p] - 10, cols[p]], values[rows[p] - 250 : rows[p] - 10, mcol]
+        x = np.column_stack([np.ones(240), m])
+        coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+        np.testing.assert_allclose(out.residuals[p], y - x @ coef, rtol=0, atol=1e-12)
+        me = values[rows[p] - 10 : rows[p] + 11, mcol]
+        np.testing.assert_allclose(out.expected[p], coef[0] + coef[1] * me, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(out.abnormal[p], out.returns[p] - out.expected[p], rtol=0, atol=0)  # AR = R - E(R)

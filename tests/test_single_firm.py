@@ -187,3 +187,78 @@ def test_no_effect_rejects_near_nominal_rate(length):
         ps = np.array(ps)
         assert 0.01 < np.mean(ps < 0.05) < 0.10, name
         assert np.median(ps) > 0.3, name
+
+
+# --- many securities at once ------------------------------------------------------------
+
+
+def plain_counts(car: float, null: np.ndarray) -> tuple[float, float, int]:
+    n_le, n_ge = int(np.sum(null <= car)), int(np.sum(null >= car))
+    return n_le / len(null), min(1.0, 2.0 * min(n_le + 1, n_ge + 1) / (len(null) + 1)), len(null)
+
+
+def plain_sq(ar: np.ndarray, e: np.ndarray) -> tuple[float, float, int]:
+    """The SQ statistic by the documented formula: rolling sums with sliding_window_view, sum(ar)."""
+    null = np.lib.stride_tricks.sliding_window_view(e, len(ar)).sum(axis=1)
+    return plain_counts(float(ar.sum()), null)
+
+
+def plain_bootstrap(ar: np.ndarray, e: np.ndarray, n_boot: int, seed: int) -> tuple[float, float, int]:
+    """The bootstrap by the documented draws: a fresh default_rng(seed), choice(e, (n_boot, L)) summed by row."""
+    null = np.random.default_rng(seed).choice(e, size=(n_boot, len(ar)), replace=True).sum(axis=1)
+    return plain_counts(float(ar.sum()), null)
+
+
+def tie_prone(rng: np.random.Generator, rows: int, t: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals from a few decimals (sums depend on the order of addition) and CARs equal to some null sums."""
+    e = rng.choice([0.1, 0.2, 0.3, -0.7, 0.6, -0.3, 1e-3], size=(rows, t))
+    ar = np.vstack([e[i, rng.integers(0, t, length)] for i in range(rows)])
+    return ar, e
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 11])
+def test_many_securities_equal_the_documented_formulas(length):
+    rng = np.random.default_rng(length)
+    fat = rng.standard_t(3, (40, 240)) * 0.02, rng.standard_t(3, (40, length)) * 0.02
+    ties = tie_prone(rng, 40, 240, length)
+    for ar, e in ((fat[1], fat[0]), ties):
+        sq, boot = sf.sample_quantile_tests(ar, e), sf.bootstrap_tests(ar, e, n_boot=999, seed=3)
+        for i in range(len(ar)):
+            assert (sq.stat[i], sq.pvalue[i], sq.nobs[i]) == plain_sq(ar[i], e[i])
+            assert (boot.stat[i], boot.pvalue[i], boot.nobs[i]) == plain_bootstrap(ar[i], e[i], 999, 3)
+        assert sq.note == [f"{length}-day sums of residuals"] * len(ar)
+        assert boot.note == [f"999 resamples of {length} residuals"] * len(ar)
+
+
+def test_many_securities_near_ties_are_counted_exactly():
+    """CARs equal to a null sum in one order of addition and not in another still count as the formula does."""
+    rng = np.random.default_rng(5)
+    ar, e = tie_prone(rng, 300, 60, 11)
+    boot = sf.bootstrap_tests(ar, e, n_boot=499, seed=0)
+    one = [sf.bootstrap_test(ar[i], e[i], n_boot=499, rng=0) for i in range(len(ar))]
+    assert [(r.stat, r.pvalue) for r in one] == list(zip(boot.stat, boot.pvalue, strict=True))
+    sq = sf.sample_quantile_tests(ar, e)
+    assert [(r.stat, r.pvalue) for r in map(sf.sample_quantile_test, ar, e)] == list(
+        zip(sq.stat, sq.pvalue, strict=True)
+    )
+
+
+def test_many_securities_invalid_rows_are_the_one_security_results():
+    rng = np.random.default_rng(8)
+    e, ar = rng.normal(size=(4, 30)), rng.normal(size=(4, 2))
+    ar[1, 0] = np.nan
+    e[2] = 0.25  # constant residuals
+    e[3, 5] = np.inf
+    for many, one in (
+        (sf.sample_quantile_tests(ar, e), sf.sample_quantile_test),
+        (sf.bootstrap_tests(ar, e, n_boot=99, seed=1), lambda a, r: sf.bootstrap_test(a, r, n_boot=99, rng=1)),
+    ):
+        for i in range(4):
+            ref = one(ar[i], e[i])
+            assert many.note[i] == ref.note
+            np.testing.assert_equal((many.stat[i], many.pvalue[i], many.nobs[i]), (ref.stat, ref.pvalue, ref.nobs))
+        assert np.isfinite(many.pvalue[0]) and not np.isfinite(many.pvalue[1:]).any()
+    short = sf.sample_quantile_tests(ar, e[:, :2])  # fewer residuals than L + 1
+    assert not np.isfinite(short.pvalue).any() and "at least" in short.note[0]
+    with pytest.raises(ValueError, match="n_boot"):
+        sf.bootstrap_tests(ar, e, n_boot=0)
