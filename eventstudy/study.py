@@ -32,7 +32,8 @@ from eventstudy.spec import Event, Security, StudySpec
 
 Progress = Callable[[str], None]
 KEY = ["event", "ticker"]
-BATCH_MIN_PAIRS = 64
+BATCH_MIN_PAIRS = 1  # the vectorized path is faster from one pair on (Stargate: 0.23 s against 0.65 s)
+MOVES_FOR_ALL_BELOW = 64  # from this many pairs on, overnight/intraday moves only of claimed pairs
 _FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
 
@@ -59,11 +60,12 @@ class EventStudy:
         Fama-French daily factors (decimals, ``read_fama_french``) for the
         ``ff3`` model.
     batch_min_pairs
-        From this many pairs on, with the numpy market model, the ar, car,
-        fits and residuals tables of all pairs are computed together
+        From this many pairs on (default 1: always), with the numpy market
+        model, the ar, car, fits and residuals tables of all pairs are computed together
         (:mod:`eventstudy.batch_study`: same numbers to ~1e-12, same errors,
         exclusions and warnings); not with ``MarketModel(engine="statsmodels")``,
-        other models or ``factors``, which run pair by pair.
+        other models or ``factors``, which run pair by pair. ``10**9`` forces
+        the per-pair path.
     on_error
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
@@ -146,7 +148,7 @@ class EventStudy:
         for i in sorted([*by_pos, *(fast.index if fast else ())]):
             pair = pairs[i]
             key = {"event": pair.event.id, "ticker": pair.security.ticker}
-            want_moves = n_panels < self.batch_min_pairs or (pair.event.id, pair.security.ticker) in claimed
+            want_moves = n_panels < MOVES_FOR_ALL_BELOW or (pair.event.id, pair.security.ticker) in claimed
             if i in by_pos:
                 fitted = fitted_by[i]
                 try:

@@ -93,8 +93,8 @@ def test_event_study_uses_the_batch_engine_with_the_same_numbers(prices_dir, stu
     calls = []
     original = models.MarketModel.fit
     monkeypatch.setattr(models.MarketModel, "fit", lambda self, *a: calls.append(1) or original(self, *a))
-    batch = EventStudy(spec, src, batch_min_pairs=1).run()
-    assert calls == []  # no statsmodels fit at all
+    batch = EventStudy(spec, src).run()  # the default: the vectorized path, even for 16 pairs
+    assert calls == []  # no per-pair fit at all
     single = EventStudy(spec, src, model=models.MarketModel(engine="statsmodels"), batch_min_pairs=1).run()
     assert len(calls) == len(single.fits)
     checks = {"ar": ["abnormal", "expected", "sar"], "car": ["car", "se", "t", "p"],
