@@ -111,9 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--figures",
-        choices=("svg", "png"),
+        choices=("svg", "png", "none"),
         default="svg",
-        help="figure files: svg (default; sharp at any size, text as text) or png (110 dpi raster)",
+        help="figure files: svg (default; sharp at any size, text as text), png (110 dpi raster) or none "
+        "(no figures: the fastest report of a large study)",
     )
     run.add_argument(
         "--dask",
@@ -253,7 +254,8 @@ def _run(args: argparse.Namespace) -> int:
     model = args.model or spec.model
     factors = _factors(args) if model == "ff3" else None
     on_error = "skip" if args.skip_errors else "raise"
-    with _figure_pool(spec, args.format) as pool:  # before the spinner's thread: the pool forks
+    drawn = args.format if args.figures != "none" else ()
+    with _figure_pool(spec, drawn) as pool:  # before the spinner's thread starts: the pool forks
         say = _progress(args.quiet)
         res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
         out = args.out or Path("reports") / spec.id

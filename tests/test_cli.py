@@ -10,6 +10,7 @@ import tomllib
 import pytest
 
 from eventstudy.cli import main
+from eventstudy.errors import EventStudyError
 
 
 def _counts(study_path):
@@ -127,3 +128,17 @@ def test_figures_png_option(prices_dir, study_path, tmp_path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == 13
     assert "](figures/claims.png)" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_figures_none_option(prices_dir, study_path, tmp_path):
+    out = tmp_path / "nofig"
+    code = main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "-q", "--figures", "none"])
+    assert code == 0
+    assert not (out / "figures").exists()
+    assert "figures/" not in (out / "report.md").read_text(encoding="utf-8")
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<img" not in page and "Verdicts" in page
+    from eventstudy.report import write_report
+
+    with pytest.raises(EventStudyError, match="svg, png or none"):
+        write_report(None, out, figure_format="gif")  # type: ignore[arg-type]

@@ -37,7 +37,7 @@ def write_report(
 
     ``formats`` picks among ``md`` (report.md), ``html`` (report.html, self-contained)
     and ``json`` (results.json). The CSV tables are always written; figures/*.svg
-    (``figure_format="png"``: figures/*.png) with ``md`` or ``html``. ``pool``: a
+    (``figure_format="png"``: figures/*.png; ``"none"``: no figures) with ``md`` or ``html``. ``pool``: a
     started :class:`~eventstudy.report.render.FigurePool` to draw them in.
     """
     if isinstance(formats, str):
@@ -45,6 +45,8 @@ def write_report(
     unknown = sorted(set(formats) - set(REPORT_FORMATS))
     if unknown:
         raise EventStudyError(f"unknown report format(s) {', '.join(unknown)}; choose from {', '.join(REPORT_FORMATS)}")
+    if figure_format not in ("svg", "png", "none"):
+        raise EventStudyError(f"unknown figure format {figure_format!r}; choose svg, png or none")
     from eventstudy.results import (
         AR_CSV_COLUMNS,
         CAR_CSV_COLUMNS,
@@ -55,7 +57,7 @@ def write_report(
 
     with atomic_directory(out_dir) as tmp, ExitStack() as stack:
         pending = None
-        if {"md", "html"} & set(formats):
+        if {"md", "html"} & set(formats) and figure_format != "none":
             from eventstudy.report.render import start_figures
 
             pending = stack.enter_context(start_figures(res, fmt=figure_format, pool=pool))  # drawn meanwhile
