@@ -132,7 +132,7 @@ def car_path(
     for ticker, part in data.groupby("ticker", sort=False):
         _draw_car(ax, res, event, str(ticker), part, band=band)
     _car_axes(ax, label_x=True)
-    ax.set_title(f"Cumulative abnormal return around {event} (model: {res.model})", fontsize="medium")
+    ax.set_title(f"Cumulative abnormal return around {event} (model: {res.model})", fontsize="medium", y=1.0)
     ax.legend(frameon=False, fontsize="small", loc="best")
     return fig
 
@@ -145,7 +145,7 @@ def car_panels(res: StudyResults, event: str, axes: Sequence[Axes] | None = None
     for ax, ticker in zip(axes, tickers, strict=False):
         _draw_car(ax, res, event, ticker, data[data["ticker"] == ticker], band=True, color="#0969da")
         _car_axes(ax, label_x=False)
-        ax.set_title(ax.get_lines()[0].get_label(), fontsize="medium")
+        ax.set_title(ax.get_lines()[0].get_label(), fontsize="medium", y=1.0)
     fig.suptitle(
         f"Cumulative abnormal return around {event} (model: {res.model}), 0 at day -1\n"
         "shaded: 95 % band, ±1.96 × sqrt(sum of the daily prediction-error variances)",
@@ -198,7 +198,7 @@ def _panels(
     fig.subplots_adjust(
         left=0.09, right=0.98, top=1 - 0.75 / height, bottom=bottom / height, hspace=hspace, wspace=0.28
     )
-    grid = list(fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel())
+    grid = list(fig.subplots(nrows, ncols, squeeze=False).ravel())  # sharex would align tick boxes: slow
     for extra in grid[n:]:
         extra.set_visible(False)
     return fig, grid
@@ -226,7 +226,7 @@ def ar_bars(res: StudyResults, event: str, axes: Sequence[Axes] | None = None) -
         ax.axhspan(-Z95 * sigma * 100, Z95 * sigma * 100, color="0.5", alpha=0.15, lw=0, label="±1.96σ")
         ax.axvline(0, color="0.3", lw=0.8, ls="--")
         ax.axhline(0, color="0.4", lw=0.6)
-        ax.set_title(f"{ticker}: σ = {sigma * 100:.2f} % per day", fontsize="medium")
+        ax.set_title(f"{ticker}: σ = {sigma * 100:.2f} % per day", fontsize="medium", y=1.0)
         ax.set_ylabel("Abnormal return (%)")
         _percent_axis(ax)
         days = part["day"].to_numpy()
@@ -289,7 +289,7 @@ def price_path(res: StudyResults, event: str, ax: Axes | None = None) -> Figure:
     ax.set_xlabel(f"Session ({year}, exchange-local date); hollow markers: day 0 of each security")
     ax.set_ylabel("Adjusted price (day -1 = 100)")
     ev = res.spec.event(event)
-    ax.set_title(f"Prices around {event}" + (f"\n{ev.title}" if ev.title else ""), fontsize="medium")
+    ax.set_title(f"Prices around {event}" + (f"\n{ev.title}" if ev.title else ""), fontsize="medium", y=1.0)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=4, maxticks=8))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
@@ -377,7 +377,7 @@ def claims_chart(res: StudyResults, ax: Axes | None = None) -> Figure:
     ax.set_xlabel("Claim, verdict, and the measure and session that match best", fontsize="small")
     _percent_axis(ax)
     ax.margins(y=0.15)
-    ax.set_title("The articles' figures against the measured moves", fontsize="medium")
+    ax.set_title("The articles' figures against the measured moves", fontsize="medium", y=1.0)
     ax.legend(frameon=False, fontsize="small", loc="upper right")
     ax.grid(axis="y", alpha=0.3)
     return fig
