@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -77,12 +78,18 @@ def build(code: str) -> SessionTable:
 
 def cache_path(code: str, directory: Path | None = None) -> Path:
     """Where the table of ``code`` for today and this exchange_calendars version lives."""
-    from importlib.metadata import version
-
     from eventstudy.data.cache import default_cache_dir
 
     base = directory if directory is not None else default_cache_dir() / "calendars"
-    return base / f"{code}-{version('exchange_calendars')}-{dt.date.today():%Y%m%d}.npz"
+    return base / f"{code}-{_xcals_version()}-{dt.date.today():%Y%m%d}.npz"
+
+
+@lru_cache(maxsize=1)
+def _xcals_version() -> str:
+    """Read from the package metadata once (importing exchange_calendars would cost ~0.2 s)."""
+    from importlib.metadata import version
+
+    return version("exchange_calendars")
 
 
 def to_bytes(table: SessionTable) -> bytes:

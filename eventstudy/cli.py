@@ -271,13 +271,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
     """Figure workers started now, so they load matplotlib while the study runs (one worker: none)."""
-    from eventstudy.report.render import FigurePool, default_workers
+    from eventstudy.report.render import FigurePool, workers_for
     from eventstudy.report.tables import MAX_DETAILED_EVENTS
 
     if not {"md", "html"} & set(formats):
         return FigurePool(1)
     figures = 1 + 3 * min(len(spec.events), MAX_DETAILED_EVENTS)
-    return FigurePool(min(default_workers(), figures // 3))
+    return FigurePool(workers_for(figures))
 
 
 def _run_dask(args: argparse.Namespace) -> int:

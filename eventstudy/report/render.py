@@ -146,9 +146,14 @@ def start_figures(
     jobs = figure_jobs(res)
     own = None
     if pool is None or pool.workers < 2:
-        n = min(default_workers() if workers is None else workers, len(jobs) // 3)  # ~3 figures a worker pays
+        n = workers_for(len(jobs), workers)
         pool = own = FigurePool(n)
     return PendingFigures(jobs, fmt, pool.submit(res, jobs, fmt), own)
+
+
+def workers_for(n_figures: int, workers: int | None = None) -> int:
+    """Worker processes for ``n_figures``: ``workers`` or the default, and ~3 figures each at least."""
+    return min(default_workers() if workers is None else workers, n_figures // 3)
 
 
 def default_workers() -> int:
