@@ -6,7 +6,9 @@ prediction-error standard deviation of that day, σ·sqrt(1 + x'(X'X)⁻¹x))
 has ``|z| ≥ 3``. Under normal errors that happens on 0.27 % of days;
 daily returns have fat tails, so the report also gives how often it
 happened in the estimation window itself. A flagged day means another
-piece of news may drive a CAR that contains it.
+piece of news may drive a CAR that contains it; when that day is day 0 of
+another event of the study (same security), the flag names that event
+(``day0_of``), so the reader knows which news it is.
 
 Overlap: two events whose event-window spans (the union of the study's
 event windows around each day 0) share a session of the same security.
@@ -19,7 +21,7 @@ import pandas as pd
 from eventstudy.calendars import sessions_around
 
 Z_THRESHOLD = 3.0
-FLAG_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z"]
+FLAG_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
 OVERLAP_COLUMNS = ["ticker", "event", "other_event", "first_shared", "last_shared", "shared_sessions"]
 
 
@@ -30,7 +32,24 @@ def unusual_moves(
     lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
     inside = ar["day"].between(lo, hi) & (ar["day"] != 0)
     flagged = ar[inside & (ar["sar"].abs() >= threshold)]
-    return flagged.rename(columns={"sar": "z"})[FLAG_COLUMNS].reset_index(drop=True)
+    return flagged.rename(columns={"sar": "z"}).assign(day0_of="")[FLAG_COLUMNS].reset_index(drop=True)
+
+
+def label_flags(flags: pd.DataFrame, day0: pd.DataFrame) -> pd.DataFrame:
+    """``flags`` with ``day0_of``: the other events (comma-separated ids) whose day 0 is the flagged session.
+
+    ``day0`` has ``event, ticker, session``; only the same security's day 0s count.
+    """
+    if flags.empty:
+        return flags.assign(day0_of=pd.Series(dtype=str))
+    by_key: dict[tuple[str, pd.Timestamp], list[str]] = {}
+    for r in day0.itertuples(index=False):
+        by_key.setdefault((r.ticker, r.session), []).append(r.event)
+    labels = [
+        ",".join(e for e in by_key.get((t, s), []) if e != ev)
+        for ev, t, s in zip(flags["event"], flags["ticker"], flags["session"], strict=True)
+    ]
+    return flags.assign(day0_of=labels)
 
 
 def exceedance_rate(residuals: pd.Series, sigma: float, threshold: float = Z_THRESHOLD) -> float:

@@ -37,8 +37,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-CLAIMS_CSV_COLUMNS = ["claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict"]
-FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z"]
+CLAIMS_CSV_COLUMNS = [
+    "claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict",
+    "group", "implied_session", "session", "tolerance", "bound", "explanation",
+]  # fmt: skip
+FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
 TESTS_CSV_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "note"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]

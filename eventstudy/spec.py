@@ -21,6 +21,7 @@ from eventstudy.errors import StudyFileError
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _TIMINGS = ("close", "open", "midday", "intraday")
+BOUNDS = ("at_least", "at_most")
 
 DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
@@ -66,7 +67,11 @@ class Claim:
     ``reported`` is a decimal return (0.07 for +7 %). ``session`` is the
     exchange-local session the article's words point to, when they do;
     ``timing`` says which moment of it ("close", "open", "midday",
-    "intraday").
+    "intraday"). ``bound`` makes the figure one-sided: ``"at_least"``
+    ("plus de 12 %": the move went at least that far in the figure's
+    direction) or ``"at_most"`` ("moins de 2 %": between 0 and the figure).
+    ``group`` names claims judged together on one session; without it,
+    claims from one sentence are grouped (see :mod:`eventstudy.reconcile`).
     """
 
     id: str
@@ -78,6 +83,9 @@ class Claim:
     timing: str = "close"
     source: str = ""
     quote: str = ""
+    offset: int | None = None  # character offset of the quote in the source (written by ``eventstudy extract``)
+    group: str = ""  # claims with the same group are judged together (see eventstudy.reconcile)
+    bound: str = ""  # "", "at_least" ("more than 12 %") or "at_most" ("less than 2 %")
 
 
 @dataclass(frozen=True)
@@ -166,6 +174,7 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
     event_ids = {e.id for e in events}
     claims = tuple(p.claim(i, t, tickers, event_ids) for i, t in enumerate(p.array(doc, "claims", required=False)))
     p.unique([c.id for c in claims], "claims", "id")
+    p.groups(claims)
     return StudySpec(
         id=study_id,
         title=p.string(study, "study.title", default=study_id),
@@ -392,6 +401,12 @@ class _Parser:
         timing = self.string(t, f"{k}.timing", default="close")
         if timing not in _TIMINGS:
             self.fail(f"{k}.timing", timing, f"must be one of {', '.join(_TIMINGS)}")
+        bound = self.string(t, f"{k}.bound", default="")
+        if bound and bound not in BOUNDS:
+            self.fail(f"{k}.bound", bound, 'must be "at_least" ("more than 12 %") or "at_most" ("less than 2 %")')
+        offset = self._get(t, f"{k}.offset", None)
+        if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int) or offset < 0):
+            self.fail(f"{k}.offset", offset, "must be a whole number of characters, 0 or more")
         return Claim(
             id=self.ident(t, f"{k}.id"),
             ticker=ticker,
@@ -402,7 +417,24 @@ class _Parser:
             timing=timing,
             source=self.string(t, f"{k}.source", default=""),
             quote=self.string(t, f"{k}.quote", default=""),
+            offset=offset,  # type: ignore[arg-type]
+            group=self.ident(t, f"{k}.group") if "group" in t else "",
+            bound=bound,
         )
+
+    def groups(self, claims: tuple[Claim, ...]) -> None:
+        """Claims of one explicit group must be about one event and name the same session (or none)."""
+        first: dict[str, tuple[int, Claim]] = {}
+        for i, c in enumerate(claims):
+            if not c.group:
+                continue
+            _, head = first.setdefault(c.group, (i, c))
+            if c.event != head.event:
+                self.fail(f"claims[{i}].group", c.group, f"joins claims about different events ({head.event}, "
+                          f"{c.event}); a group describes one moment of one event")  # fmt: skip
+            if c.session != head.session:
+                self.fail(f"claims[{i}].group", c.group, f"joins claims naming different sessions ({head.session}, "
+                          f"{c.session}); give them different groups")  # fmt: skip
 
     def unique(self, values: list[str], key: str, name: str) -> None:
         seen: set[str] = set()

@@ -20,7 +20,7 @@ from eventstudy.calendars import DayZero, day_zero, sessions_around
 from eventstudy.data import PriceSource
 from eventstudy.decompose import decompose
 from eventstudy.errors import DataError, DataWarning, EventStudyError
-from eventstudy.flags import exceedance_rate, overlapping_windows, unusual_moves
+from eventstudy.flags import exceedance_rate, label_flags, overlapping_windows, unusual_moves
 from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model
 from eventstudy.overlaps import overlapping_windows as overlaps_from_positions
 from eventstudy.provenance import provenance
@@ -189,7 +189,7 @@ class EventStudy:
             moves=moves,
             claims=claims,
             candidates=candidates,
-            flags=unusual_moves(ar_all, self.spec.event_windows),
+            flags=label_flags(unusual_moves(ar_all, self.spec.event_windows), day0),
             tests=significance_table(ar_all, car_all, fits, residuals),
             residuals=residuals,
             overlaps=(overlaps_from_positions if fast else overlapping_windows)(day0, self.spec.event_windows),

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 Z95 = 1.96
 DPI = 110
 VERDICT_COLORS = {
-    "consistent": "#1a7f37",
+    "matches the close": "#1a7f37",
+    "within the day's range": "#0969da",
     "consistent on another session": "#9a6700",
     "not supported": "#cf222e",
     "not measured": "#57606a",

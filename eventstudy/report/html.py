@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy.report.story import merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -44,14 +45,16 @@ if TYPE_CHECKING:
     from eventstudy.results import StudyResults
 
 VERDICT_CLASS = {
-    "consistent": "ok",
+    "matches the close": "ok",
+    "within the day's range": "range",
     "consistent on another session": "other",
     "not supported": "no",
     "not measured": "na",
 }
-VERDICT_MARK = {"ok": "✔", "other": "◐", "no": "✘", "na": "–"}
+VERDICT_MARK = {"ok": "✔", "range": "✓", "other": "◐", "no": "✘", "na": "–"}
 _INLINE_BADGE = {
     "ok": "background:#dafbe1;color:#116329",
+    "range": "background:#ddf4ff;color:#0a3069",
     "other": "background:#fff8c5;color:#7d4e00",
     "no": "background:#ffebe9;color:#a40e26",
     "na": "background:#eaeef2;color:#57606a",
@@ -79,11 +82,14 @@ td.nw, .nw { white-space: nowrap; }  th.nw { white-space: normal; }
 .scroll { overflow-x: auto; }
 .verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; white-space: nowrap; }
 .v-ok { background:#dafbe1; color:#116329; } .v-other { background:#fff8c5; color:#7d4e00; }
+.v-range { background:#ddf4ff; color:#0a3069; }
 .v-no { background:#ffebe9; color:#a40e26; } .v-na { background:#eaeef2; color:#57606a; }
 table.verdicts { width: 100%; } table.verdicts tr.claim td { border-bottom: none; }
 table.verdicts tr.why td { border-top: none; background: #fbfcfd; }
 table.verdicts tbody { border-left: 4px solid var(--line); }
 table.verdicts tbody.v-ok-row { border-left-color: #1a7f37; }
+table.verdicts tbody.v-range-row { border-left-color: #0969da; }
+table.verdicts tbody.group td { background: var(--soft); border-bottom: none; }
 table.verdicts tbody.v-other-row { border-left-color: #bf8700; }
 table.verdicts tbody.v-no-row { border-left-color: #cf222e; }
 blockquote { margin: .2em 0 .4em; padding: 2px 10px; border-left: 3px solid var(--line); color: #3d444d;
@@ -189,7 +195,7 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
         body.append(_verdicts(res, by_event.get(None, [])))
     detail = events_view(res, shown)
     for event_id in shown:
-        body.append(_event(detail, event_id, by_event.get(event_id, [])))
+        body.append(_event(detail, event_id, by_event.get(event_id, []), res))
     if note := other_events_note(res, shown):
         body.append(_section("other-events", "Other events", f"<p>{esc(note)}</p>"))
     body.append(_warnings(res))
@@ -218,40 +224,60 @@ def _verdict_counts(res: StudyResults) -> Html:
 
 
 def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
-    header = ["claim", "reported", "session implied", "verdict", "best match", "measured", "abnormal"]
-    align = "nrnnnrr"
+    from eventstudy.report.story import claim_groups, group_story, shared_quote
+    from eventstudy.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
+
+    header = ["claim", "reported", "verdict", "judged on", "session implied", "best match", "measured", "abnormal"]
+    align = "nrnnnnrr"
     out = ['<div class="scroll"><table class="verdicts"><thead><tr>']
     out += [f"<th{_ALIGN[a]}>{esc(h)}</th>" for h, a in zip(header, align, strict=True)]
     out.append("</tr></thead>")
-    for c in res.claims.to_dict("records"):
-        key = VERDICT_CLASS.get(c["verdict"], "no")
-        reported = ("≈ " if c["approximate"] else "") + fmt_pct(c["reported"], 1) + f" ±{c['tolerance'] * 100:.2f} pp"
-        best = Html(esc(best_match(c, sep="\n")).replace("\n", "<br>"))
-        cells = [
-            Html(
-                f'<b>{esc(c["claim"])}</b><br><span class="muted">{esc(c["ticker"])}<br>'
-                f'<a href="#event-{slug(c["event"])}">{esc(c["event"])}</a></span>'
-            ),
-            reported,
-            c["implied_session"],
-            badge(c["verdict"]),
-            best,
-            fmt_pct(c["measured"]),
-            fmt_pct(c["abnormal"]),
-        ]
-        out.append(f'<tbody class="v-{key}-row" id="claim-{slug(c["claim"])}"><tr class="claim">')
-        out += [f"<td{_ALIGN[a]}>{esc(v)}</td>" for v, a in zip(cells, align, strict=True)]
-        quote = ""
-        if c["quote"]:
-            quote = f"<blockquote>“{esc(c['quote'])}”</blockquote>"
-        source = f' <span class="muted nw">Source: <code>{esc(c["source"])}</code></span>' if c["source"] else ""
-        out.append(f'</tr><tr class="why"><td colspan="7">{quote}{esc(c["explanation"])}{source}</td></tr></tbody>')
+    for group, g in claim_groups(res):
+        quote = shared_quote(g)
+        head = f"<b>{esc(', '.join(g['claim']))}</b>"
+        if quote:
+            sources = ", ".join(f"<code>{esc(s)}</code>" for s in dict.fromkeys(g["source"]) if s)
+            head += f"<blockquote>“{esc(quote)}”</blockquote>" + (f'<span class="muted">Source: {sources}</span>'
+                                                                  if sources else "")  # fmt: skip
+        if story := group_story(g):
+            head += f'<p class="story">{esc(story)}</p>'
+        out.append(f'<tbody class="group" id="group-{slug(group)}"><tr><td colspan="{len(header)}">{head}</td></tr>'
+                   "</tbody>")  # fmt: skip
+        for c in g.to_dict("records"):
+            key = VERDICT_CLASS.get(c["verdict"], "no")
+            best = Html(esc(best_match(c, sep="\n")).replace("\n", "<br>"))
+            cells = [
+                Html(
+                    f'<b>{esc(c["claim"])}</b><br><span class="muted">{esc(c["ticker"])}<br>'
+                    f'<a href="#event-{slug(c["event"])}">{esc(c["event"])}</a></span>'
+                ),
+                c["reported_text"],
+                Html(
+                    f'{badge(c["verdict"])}<br><span class="muted">{esc(c["verdict_label"][len(c["verdict"]) :])}'
+                    "</span>"
+                ),
+                c["session"],
+                c["implied_session"],
+                best,
+                fmt_pct(c["measured"]),
+                fmt_pct(c["abnormal"]),
+            ]
+            out.append(f'<tbody class="v-{key}-row" id="claim-{slug(c["claim"])}"><tr class="claim">')
+            out += [f"<td{_ALIGN[a]}>{esc(v)}</td>" for v, a in zip(cells, align, strict=True)]
+            own = ""
+            if c["quote"] and not quote:
+                source = (
+                    f' <span class="muted nw">Source: <code>{esc(c["source"])}</code></span>' if c["source"] else ""
+                )
+                own = f"<blockquote>“{esc(c['quote'])}”</blockquote>{source}"
+            out.append(f'</tr><tr class="why"><td colspan="{len(header)}">{own}{esc(c["finding"])}</td></tr></tbody>')
     out.append("</table></div>")
+    rules = "".join(f"<li><b>{esc(v)}</b>: {esc(r)}.</li>" for v, r in RULES.items())
     note = (
-        '<p class="muted">Tolerance: half a unit in the last digit the article gives (±0.05 pp for “2,3 %”); for '
-        "approximate figures (“environ”, “quelque”) the larger of one unit and 10 % of the figure. Measured moves "
-        "are close-to-close, overnight (previous close → open), open → close, and two-day, on days -1..+2; abnormal "
-        "= measured minus the model's expectation.</p>"
+        f'<p class="muted">Verdicts, on the session in “judged on”:</p><ul class="muted">{rules}</ul>'
+        f'<p class="muted">{esc(GROUP_RULE)} {esc(TOLERANCE_RULE)} Measured moves are close-to-close, overnight '
+        "(previous close → open), open → close, and two-day, on days -1..+2; the day's range runs from the "
+        "session's low to its high, from the previous close; abnormal = measured minus the model's expectation.</p>"
     )
     figs = [Html(f'<div id="claims-figure">{img(f)}</div>') for f in figures]
     return _section(
@@ -260,7 +286,7 @@ def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
 
 
 # -- per event ------------------------------------------------------------------------
-def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure]) -> Html:
+def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], full: StudyResults | None = None) -> Html:
     ev = res.spec.event(event_id)
     if ev.date_only:
         when = f"{ev.timestamp:%Y-%m-%d} (date only: day 0 is the first session on or after it)"
@@ -270,6 +296,9 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure]) ->
     parts = [f"<p>Announced {esc(when)}.</p>"]
     if ev.note:
         parts.append(f'<p class="note">{esc(ev.note)}</p>')
+    if merged := merged_note(full or res, ev.id):
+        anchors = "".join(f'<span id="event-{slug(e)}"></span>' for e in same_day0(full or res)[ev.id][1:])
+        parts.append(f'<p class="note">{anchors}<b>One day 0, several events.</b> {esc(merged)}</p>')
     if ev.sources:
         parts.append("<p>Sources: " + ", ".join(f"<code>{esc(s)}</code>" for s in ev.sources) + ".</p>")
     if ev.reported_dates and not ev.date_only:
@@ -293,7 +322,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure]) ->
     blocks = "".join(f"<div>{_security(res, ev.id, str(t))}</div>" for t in d0["ticker"])
     parts.append(f'<div class="securities">{blocks}</div>')
     parts.append(_tests(res, ev.id))
-    parts.append(_event_warnings(res, ev.id))
+    parts.append(_event_warnings(res, ev.id, full or res))
     title = f"Event {ev.id}" + (f": {ev.title}" if ev.title else "")
     return _section(sid, title, *parts)
 
@@ -363,26 +392,32 @@ def _tests(res: StudyResults, event_id: str) -> Html:
     )
 
 
-def _event_warnings(res: StudyResults, event_id: str) -> Html:
+def _event_warnings(res: StudyResults, event_id: str, full: StudyResults | None = None) -> Html:
+    from eventstudy.report.story import flag_label, overlap_rows
+
+    full = full or res
     flags = res.flags[res.flags["event"] == event_id]
-    ov = res.overlaps[(res.overlaps["event"] == event_id) | (res.overlaps["other_event"] == event_id)]
+    ov = overlap_rows(full)
+    ov = ov[[event_id in (o["event"].split(", ") + o["other_event"].split(", ")) for o in ov.to_dict("records")]]
     if flags.empty and ov.empty:
         return Html(f'<h4 id="event-{slug(event_id)}-warnings">Warnings</h4><p>None.</p>')
     out = [f'<h4 id="event-{slug(event_id)}-warnings">Warnings</h4>']
     if not flags.empty:
         rows = [
-            [f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2)]
+            [f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
+             flag_label(full, f.get("day0_of", ""))]
             for f in flags.to_dict("records")
-        ]
+        ]  # fmt: skip
         out += [
-            "<p>Unusual days inside the event windows (other than day 0), |z| ≥ 3: a CAR that contains one "
-            "may be driven by other news.</p>",
-            table(["ticker", "day", "session", "abnormal", "z"], rows, "lrlrr"),
+            "<p>Unusual days inside the event windows (other than day 0), |z| ≥ 3: a CAR that contains one is "
+            "driven in part by that day's news, named when it is an event of the study.</p>",
+            table(["ticker", "day", "session", "abnormal", "z", "news that day"], rows, "lrlrrl"),
         ]
     if not ov.empty:
+        mine = ", ".join(same_day0(full).get(event_id, [event_id]))
         groups: dict[tuple[str, str, int], list[str]] = {}
         for o in ov.to_dict("records"):
-            other = o["other_event"] if o["event"] == event_id else o["event"]
+            other = o["other_event"] if o["event"] == mine else o["event"]
             span = f"{o['first_shared']:%Y-%m-%d} to {o['last_shared']:%Y-%m-%d}"
             groups.setdefault((other, span, int(o["shared_sessions"])), []).append(str(o["ticker"]))
         rows = [[other, ", ".join(t), span, n] for (other, span, n), t in groups.items()]
@@ -399,25 +434,32 @@ def _warnings(res: StudyResults) -> Html:
     items = []
     shown = set(detailed_events(res))
     flag_counts = res.flags["event"].value_counts()
+    together = same_day0(res)  # events with one day 0 everywhere are listed once, together
+    rep = {e: ids[0] for e, ids in together.items()}
     shared: dict[str, set[str]] = {}
     for a, b in zip(res.overlaps["event"], res.overlaps["other_event"], strict=True):
+        a, b = rep.get(a, a), rep.get(b, b)
         shared.setdefault(a, set()).add(b)
         shared.setdefault(b, set()).add(a)
     for ev in res.spec.events:
+        if rep.get(ev.id, ev.id) != ev.id:
+            continue
         n_flags = int(flag_counts.get(ev.id, 0))
         others = sorted(shared.get(ev.id, set()) - {ev.id})
         if not n_flags and not others:
             continue
         what = [f"{n_flags} unusual day(s)"] if n_flags else []
-        what += ["windows shared with " + ", ".join(esc(o) for o in others)] if others else []
-        name = f'<a href="#event-{slug(ev.id)}-warnings">{esc(ev.id)}</a>' if ev.id in shown else esc(ev.id)
+        what += ["windows shared with " + ", ".join(", ".join(together.get(o, [o])) for o in others)] if others else []
+        label = esc(", ".join(together.get(ev.id, [ev.id])))
+        name = f'<a href="#event-{slug(ev.id)}-warnings">{label}</a>' if ev.id in shown else label
         items.append(f"<li>{name}: {'; '.join(what)}</li>")
     parts = ["<ul>" + "".join(items) + "</ul>"] if items else ["<p>No unusual day and no overlapping events.</p>"]
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
         rates = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()
         parts.append(
             "<p>Unusual day: |z| ≥ 3 on a day of an event window other than day 0, z = AR / its prediction-error "
-            "standard deviation; a CAR that contains one may be driven by other news. Share of estimation-window "
+            "standard deviation; a CAR that contains one is driven in part by that day's news (each event's "
+            "table names the event of the study whose day 0 it is, if any). Share of estimation-window "
             "days with |z| ≥ 3 (normal errors: 0.27 %): "
             + ", ".join(f"{esc(t)} {r * 100:.1f} %" for t, r in rates.items())
             + ".</p>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eventstudy.report.story import merged_note
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -45,7 +46,7 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     shown = detailed_events(res)
     detail = events_view(res, shown)
     for event_id in shown:
-        out += _event_section(detail, event_id, (figures or {}).get(event_id, []))
+        out += _event_section(detail, event_id, (figures or {}).get(event_id, []), res)
     if note := other_events_note(res, shown):
         out += ["## Other events", "", note, ""]
     if not res.flags.empty or not res.overlaps.empty:
@@ -60,36 +61,44 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
 
 
 def _claims_summary(res: StudyResults) -> str:
+    from eventstudy.report.story import claim_groups, group_story, shared_quote
+    from eventstudy.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
+
     rows = []
     for c in res.claims.to_dict("records"):
         rows.append(
-            [
-                c["claim"],
-                c["ticker"],
-                ("≈ " if c["approximate"] else "") + fmt_pct(c["reported"], 1) + f" ±{c['tolerance'] * 100:.2f} pp",
-                c["implied_session"],
-                f"**{c['verdict']}**",
-                best_match(c),
-                fmt_pct(c["measured"]),
-                fmt_pct(c["abnormal"]),
-            ]
-        )
-    header = ["claim", "ticker", "reported", "session implied", "verdict", "best match", "measured", "abnormal"]
-    lines = [markdown_table(rows, header, "llrllrrr"), ""]
-    for c in res.claims.to_dict("records"):
-        quote = f" — “{c['quote']}” (`{c['source']}`)" if c["quote"] else ""
-        lines.append(f"- **{c['claim']}**: {c['explanation']}{quote}")
+            [c["claim"], c["ticker"], c["reported_text"], f"**{c['verdict_label']}**", c["session"],
+             c["implied_session"], best_match(c), fmt_pct(c["measured"]), fmt_pct(c["abnormal"])]
+        )  # fmt: skip
+    header = ["claim", "ticker", "reported", "verdict", "judged on", "session implied", "best match", "measured",
+              "abnormal"]  # fmt: skip
+    lines = [markdown_table(rows, header, "llrllllrr"), ""]
+    for _, g in claim_groups(res):
+        members = g.to_dict("records")
+        quote = shared_quote(g)
+        lines.append(f"### {', '.join(c['claim'] for c in members)}")
+        lines.append("")
+        if quote:
+            sources = ", ".join(f"`{s}`" for s in dict.fromkeys(g["source"]) if s)
+            lines += [f"> “{quote}”" + (f" ({sources})" if sources else ""), ""]
+        if story := group_story(g):
+            lines += [story, ""]
+        for c in members:
+            own = f" — “{c['quote']}” (`{c['source']}`)" if c["quote"] and not quote else ""
+            lines.append(f"- **{c['claim']}**, *{c['verdict']}*: {c['finding']}{own}")
+        lines.append("")
+    lines += ["Verdicts, on the session in “judged on”:", ""]
+    lines += [f"- **{v}**: {rule}." for v, rule in RULES.items()]
     lines += [
         "",
-        "Tolerance: half a unit in the last digit the article gives (±0.05 pp for “2,3 %”); for "
-        "approximate figures (“environ”, “quelque”) the larger of one unit and 10 % of the figure. "
-        "Measured moves are close-to-close, overnight (previous close → open), open → close, and "
-        "two-day, on days -1..+2; abnormal = measured minus the market model's expectation.",
+        f"{GROUP_RULE} {TOLERANCE_RULE} Measured moves are close-to-close, overnight (previous close → open), "
+        "open → close, and two-day, on days -1..+2; the day's range runs from the session's low to its high, "
+        "from the previous close; abnormal = measured minus the model's expectation.",
     ]
     return "\n".join(lines)
 
 
-def _event_section(res: StudyResults, event_id: str, figures: list[str]) -> list[str]:
+def _event_section(res: StudyResults, event_id: str, figures: list[str], full: StudyResults | None = None) -> list[str]:
     ev = res.spec.event(event_id)
     if ev.date_only:
         when = ev.timestamp.strftime("%Y-%m-%d") + " (date only: day 0 is the first session on or after it)"
@@ -98,6 +107,8 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str]) -> list
     out = [f"## Event `{ev.id}`: {ev.title}", "", f"Announced {when}."]
     if ev.note:
         out += ["", ev.note]
+    if merged := merged_note(full or res, ev.id):
+        out += ["", f"**One day 0, several events.** {merged}"]
     if ev.sources:
         out += ["", "Sources: " + ", ".join(f"`{s}`" for s in ev.sources) + "."]
     if ev.reported_dates and not ev.date_only:
@@ -167,19 +178,24 @@ def _candidates(res: StudyResults) -> str:
 
 
 def _flags(res: StudyResults) -> list[str]:
+    from eventstudy.report.story import flag_rows, overlap_rows
+
     out = []
     if not res.flags.empty:
-        rows = [[f["event"], f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2)]
-                for f in res.flags.to_dict("records")]  # fmt: skip
+        rows = [[f["event"], f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
+                 f["label"]] for f in flag_rows(res).to_dict("records")]  # fmt: skip
         out += ["Unusual days inside the event windows (other than day 0): |z| ≥ 3, z = AR / its prediction-error "
-                "standard deviation. A CAR that contains one of these days may be driven by other news.", "",
-                markdown_table(rows, ["event", "ticker", "day", "session", "abnormal", "z"], "llrlrr"), ""]  # fmt: skip
+                "standard deviation. A CAR that contains one of these days is driven in part by that day's news: "
+                "the last column names the event of the study whose day 0 it is, when there is one.", "",
+                markdown_table(rows, ["event", "ticker", "day", "session", "abnormal", "z", "news that day"],
+                               "llrlrrl"), ""]  # fmt: skip
         rates = res.fits.groupby("ticker")["share_abs_z_ge_3"].max()
         out += ["Share of estimation-window days with |z| ≥ 3 (normal errors: 0.27 %): "
                 + ", ".join(f"{t} {r * 100:.1f} %" for t, r in rates.items()) + ".", ""]  # fmt: skip
-    if not res.overlaps.empty:
+    overlaps = overlap_rows(res)
+    if not overlaps.empty:
         rows = [[o["ticker"], o["event"], o["other_event"], f"{o['first_shared'].date()} to {o['last_shared'].date()}",
-                 o["shared_sessions"]] for o in res.overlaps.to_dict("records")]  # fmt: skip
+                 o["shared_sessions"]] for o in overlaps.to_dict("records")]  # fmt: skip
         header = ["ticker", "event", "other event", "shared sessions", "count"]
         out += ["Events whose windows share sessions (their CARs are not separate evidence):", "",
                 markdown_table(rows, header, "lllll"), ""]  # fmt: skip

@@ -115,12 +115,18 @@ def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
 def detailed_events(res: StudyResults) -> list[str]:
     """Events given a full section and figures: those with claims first, at most ``MAX_DETAILED_EVENTS``.
 
+    Events whose day 0 is the same session on every security share the
+    section of the first of them (:func:`eventstudy.report.story.same_day0`).
+
     Large studies (an events CSV with hundreds of rows) keep every number in
     the CSV and JSON files; the report details a readable subset.
     """
+    from eventstudy.report.story import same_day0
+
     measured = set(res.ar["event"])
-    claimed = {c.event for c in res.spec.claims}
-    ids = [e.id for e in res.spec.events if e.id in measured]
+    together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
+    claimed = {together.get(c.event, [c.event])[0] for c in res.spec.claims}
+    ids = [e.id for e in res.spec.events if e.id in measured and together.get(e.id, [e.id])[0] == e.id]
     ordered = [e for e in ids if e in claimed] + [e for e in ids if e not in claimed]
     keep = set(ordered[:MAX_DETAILED_EVENTS])
     return [e for e in ids if e in keep]
@@ -128,7 +134,10 @@ def detailed_events(res: StudyResults) -> list[str]:
 
 def other_events_note(res: StudyResults, shown: list[str]) -> str:
     """One paragraph on the events without a section, or '' when every event has one."""
-    rest = res.car[~res.car["event"].isin(shown)]
+    from eventstudy.report.story import same_day0
+
+    together = same_day0(res)
+    rest = res.car[~res.car["event"].isin({m for e in shown for m in together.get(e, [e])})]
     if rest.empty:
         return ""
     parts = []

@@ -1,0 +1,119 @@
+"""What the Markdown and HTML reports say once: claim groups, events sharing a day 0, flagged days.
+
+- **Claim groups**: the claims judged together (:mod:`eventstudy.reconcile`)
+  are shown together, with their sentence and timing story once.
+- **One event per day 0**: events whose day 0 is the same session for every
+  security of the study have the same abnormal returns, CARs and tests
+  (daily data cannot separate them). The report details the first of them
+  and says so; the CSV and JSON tables keep one row set per event, so every
+  event id still finds its numbers there.
+- **Flagged days** name the event of the study whose day 0 they are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from eventstudy.results import StudyResults
+
+
+def claim_groups(res: StudyResults) -> list[tuple[str, pd.DataFrame]]:
+    """(group id, its claims' rows) in the order of the claims."""
+    claims = res.claims
+    if "group" not in claims:
+        return [(c, claims[claims["claim"] == c]) for c in claims["claim"]]
+    return [(g, claims[claims["group"] == g]) for g in dict.fromkeys(claims["group"])]
+
+
+def shared_quote(rows: pd.DataFrame) -> str:
+    """The quote every claim of a group shares, else ''."""
+    quotes = set(rows["quote"].fillna(""))
+    return quotes.pop() if len(quotes) == 1 else ""
+
+
+def group_story(rows: pd.DataFrame) -> str:
+    """The group's timing story (the same on every measured row)."""
+    stories = [s for s in rows["story"].fillna("") if s] if "story" in rows else []
+    return stories[0] if stories else ""
+
+
+def same_day0(res: StudyResults) -> dict[str, list[str]]:
+    """Event id → the events (itself first, in study order) with the same day 0 on every security.
+
+    Only events with abnormal returns (measured) are merged; an event alone maps to ``[itself]``.
+    """
+    measured = set(res.ar["event"]) if "event" in res.ar else set()
+    d0 = res.day0[res.day0["event"].isin(measured)]
+    keys: dict[str, tuple[tuple[str, pd.Timestamp], ...]] = {
+        str(ev): tuple(sorted(zip(part["ticker"], part["session"], strict=True)))
+        for ev, part in d0.groupby("event", sort=False)
+    }
+    by_key: dict[tuple[tuple[str, pd.Timestamp], ...], list[str]] = {}
+    for e in res.spec.events:
+        if e.id in keys:
+            by_key.setdefault(keys[e.id], []).append(e.id)
+    return {e: ids for ids in by_key.values() for e in ids}
+
+
+def merged_note(res: StudyResults, event_id: str) -> str:
+    """The line under a section that stands for several events; '' when it stands for one."""
+    ids = same_day0(res).get(event_id, [event_id])
+    if len(ids) < 2:
+        return ""
+    others = ids[1:]
+    names = ", ".join(f"{o} (“{res.spec.event(o).title}”)" if res.spec.event(o).title else o for o in others)
+    sessions = res.day0[res.day0["event"] == event_id]
+    days = ", ".join(sorted({f"{s:%Y-%m-%d}" for s in sessions["session"]}))
+    return (
+        f"Also {names}: its day 0 is the same session as this event's on every exchange of the study ({days}), "
+        "so daily data cannot separate the two; the tables below hold for both and are shown once "
+        "(ar.csv, car.csv and results.json list each event)."
+        if len(others) == 1
+        else f"Also {names}: their day 0 is the same session as this event's on every exchange of the study "
+        f"({days}), so daily data cannot separate them; the tables below hold for all and are shown once "
+        "(ar.csv, car.csv and results.json list each event)."
+    )
+
+
+def representative(res: StudyResults, event_id: str) -> str:
+    """The event whose section stands for ``event_id`` (itself unless merged)."""
+    return same_day0(res).get(event_id, [event_id])[0]
+
+
+def flag_label(res: StudyResults, day0_of: str) -> str:
+    """What a flagged day is: 'day 0 of first-reports (“First public reports …”)', or that no event is known."""
+    ids = [e for e in str(day0_of or "").split(",") if e]
+    if not ids:
+        return "none of the study's events (other news)"
+    if len(ids) == 1 and res.spec.event(ids[0]).title:
+        return f"day 0 of {ids[0]} (“{res.spec.event(ids[0]).title}”)"
+    return "day 0 of " + " and ".join(ids)
+
+
+def flag_rows(res: StudyResults) -> pd.DataFrame:
+    """Flags with events that share a day 0 shown once (``event`` lists them) and a ``label`` column."""
+    flags = res.flags
+    if flags.empty:
+        return flags.assign(label=pd.Series(dtype=str))
+    groups = same_day0(res)
+    keep = flags[[representative(res, e) == e for e in flags["event"]]].copy()
+    keep["event"] = [", ".join(groups.get(e, [e])) for e in keep["event"]]
+    keep["label"] = [flag_label(res, d) for d in keep.get("day0_of", pd.Series("", index=keep.index))]
+    return keep
+
+
+def overlap_rows(res: StudyResults) -> pd.DataFrame:
+    """Overlaps with events shown as one (same day 0 everywhere) named together and their own pairs dropped."""
+    ov = res.overlaps
+    if ov.empty:
+        return ov
+    groups = same_day0(res)
+    name = {e: ", ".join(ids) for e, ids in groups.items()}
+    out = ov.assign(
+        event=[name.get(e, e) for e in ov["event"]], other_event=[name.get(e, e) for e in ov["other_event"]]
+    )
+    out = out[out["event"] != out["other_event"]]
+    return out.drop_duplicates(["ticker", "event", "other_event"])
