@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import html
 import importlib.util
 import os
 import re
@@ -22,7 +23,7 @@ from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.cli import main
 from eventstudy.errors import EventStudyError
 from eventstudy.report import write_report
-from eventstudy.report.html import render_html, results_html
+from eventstudy.report.html import render_html, results_html, slug
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>&'
@@ -76,7 +77,7 @@ def test_html_is_self_contained(report):
         assert needle not in lowered, needle
     srcs = _images(page)
     files = sorted((report / "figures").glob("*.svg"))
-    assert len(srcs) == len(files) == 1 + 3 * 4  # claims, then prices, AR and CAR per event
+    assert len(srcs) == len(files) == 1 + 3 * 3  # claims, then prices, AR and CAR per event section (musk-doubt: none)
     embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs if s.startswith("data:image/svg+xml;base64,")}
     assert len(embedded) == len(srcs), "every image is an embedded SVG"
     assert embedded == {f.read_bytes() for f in files}, "the page embeds the figure files"
@@ -93,11 +94,11 @@ def test_verdicts_come_first_with_labels_quotes_and_explanations(report, res):
     verdicts = page.split('id="verdicts"', 1)[1].split("</section>", 1)[0]
     for c in res.claims.itertuples():
         row = verdicts.split(f'id="claim-{c.claim}"', 1)[1].split("</tbody>", 1)[0]
-        assert c.verdict in row and c.explanation.replace("'", "&#x27;").replace('"', "&quot;") in row
-        assert f"“{c.quote}”" in row and c.source in row
-    assert 'class="verdict v-no">✘ not supported' in verdicts
-    assert 'class="verdict v-other">◐ consistent on another session' in verdicts
-    assert verdicts.count('class="verdict v-ok">✔ consistent') >= 3
+        assert html.escape(c.verdict) in row and html.escape(c.finding) in row
+        group = verdicts.split(f'id="group-{slug(c.group)}"', 1)[1].split("</tbody>", 1)[0]
+        assert html.escape(c.story) in group and f"“{c.quote}”" in group and c.source in group
+    assert 'class="verdict v-range">✓ within the day&#x27;s range' in verdicts
+    assert verdicts.count('class="verdict v-ok">✔ matches the close') == 3 + 1  # three claims, the count
 
 
 def test_evidence_per_event(report):
@@ -136,7 +137,7 @@ def test_article_and_study_text_is_escaped(res):
 def test_notebook_view_puts_verdicts_first(res):
     page = res._repr_html_()
     assert page.index("Claims against the measured moves") < page.index("Cumulative abnormal returns")
-    assert "✘ not supported" in page and "CAR [0, 0]" in page
+    assert "✓ within the day&#x27;s range" in page and "CAR [0, 0]" in page
     assert "<style" not in page, "notebook output styles inline only"
 
 

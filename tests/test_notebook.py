@@ -42,7 +42,7 @@ def test_notebook_runs_offline(prices_dir, tmp_path, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"], "the notebook warned"
     html = [o.data["text/html"] for o in outputs if "data" in o and "text/html" in o.data]
-    assert any("Claims against the measured moves" in h and "not supported" in h for h in html)
+    assert any("Claims against the measured moves" in h and "within the day&#x27;s range" in h for h in html)
     pngs = [base64.b64decode(o.data["image/png"]) for o in outputs if "data" in o and "image/png" in o.data]
     assert len(pngs) >= 5 and all(p[:8] == PNG_MAGIC for p in pngs), "the plots did not display as PNG"
     last = nb.cells[-1].outputs[0].data["text/plain"]

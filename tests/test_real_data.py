@@ -139,28 +139,30 @@ def test_claim_verdicts_against_csv_arithmetic(results, prices_dir):
     def within(measures, reported, tol, sessions):
         return {k: v for k, v in measures.items() if k[0] in sessions and abs(v - reported) <= tol}
 
-    # Oracle, "environ 7 %": approximate integer -> tolerance max(1 pp, 0.7 pp) = 1 pp.
+    # Seed 001's sentence (Oracle, Nvidia, Arm) is judged on one session: 2025-01-21, where all three fit
+    # (tests/test_verdicts.py checks the choice). Oracle, "environ 7 %": approximate integer -> max(1 pp, 0.7 pp).
     orcl = csv_measures(prices_dir / "ORCL.csv", WEEK)
-    assert within(orcl, 0.07, 0.01, ["2025-01-22"])  # the session after the announcement matches
+    assert within(orcl, 0.07, 0.01, ["2025-01-21"]) and within(orcl, 0.07, 0.01, ["2025-01-22"])
     c = claims.loc["orcl-7"]
-    assert c["verdict"] == "consistent" and c["tolerance"] == pytest.approx(0.01)
-    assert (str(c["best_session"].date()), c["best_measure"]) == ("2025-01-22", "close_to_close")
-    assert c["measured"] == pytest.approx(orcl[("2025-01-22", "close_to_close")], abs=1e-12)
+    assert c["verdict"] == "matches the close" and c["tolerance"] == pytest.approx(0.01)
+    assert (str(c["best_session"].date()), c["best_measure"]) == ("2025-01-21", "close_to_close")
+    assert c["measured"] == pytest.approx(orcl[("2025-01-21", "close_to_close")], abs=1e-12)
 
     # Nvidia, "2,3 %": one decimal -> +/-0.05 pp. Nothing on 01-22 matches; 01-21 close-to-close does.
     nvda = csv_measures(prices_dir / "NVDA.csv", WEEK)
     assert not within(nvda, 0.023, 0.0005, ["2025-01-22"])
     assert set(within(nvda, 0.023, 0.0005, WEEK)) == {("2025-01-21", "close_to_close")}
     c = claims.loc["nvda-2.3"]
-    assert c["verdict"] == "consistent on another session" and str(c["best_session"].date()) == "2025-01-21"
+    assert c["verdict"] == "matches the close" and str(c["best_session"].date()) == "2025-01-21"
     assert c["measured"] == pytest.approx(140.83 / 137.71 - 1, abs=2e-6)
 
-    # Arm, "4,1 %": +/-0.05 pp; no measure on days -1..+2 comes that close.
+    # Arm, "4,1 %": +/-0.05 pp; no daily measure on days -1..+2 comes that close, but 01-21's range holds it.
     arm = csv_measures(prices_dir / "ARM.csv", WEEK)
     assert not within(arm, 0.041, 0.0005, WEEK)
-    closest = min(arm, key=lambda k: abs(arm[k] - 0.041))
+    on_21 = {k: v for k, v in arm.items() if k[0] == "2025-01-21"}
+    closest = min(on_21, key=lambda k: abs(on_21[k] - 0.041))
     c = claims.loc["arm-4.1"]
-    assert c["verdict"] == "not supported"
+    assert c["verdict"] == "within the day's range"
     assert (str(c["best_session"].date()), c["best_measure"]) == closest
     assert c["measured"] == pytest.approx(arm[closest], abs=1e-12)
 
@@ -168,7 +170,7 @@ def test_claim_verdicts_against_csv_arithmetic(results, prices_dir):
     sb = csv_measures(prices_dir / "9984.T.csv", WEEK)
     assert abs(sb[("2025-01-22", "close_to_close")] - 0.10) <= 0.01
     c = claims.loc["softbank-wed-10"]
-    assert c["verdict"] == "consistent" and c["best_measure"] == "close_to_close"
+    assert c["verdict"] == "matches the close" and c["best_measure"] == "close_to_close"
     assert c["measured"] == pytest.approx(2557.5 / 2312.0 - 1, abs=2e-6)
 
     # SoftBank, "6 %" at Thursday midday: +/-0.5 pp. No daily measure is that close, but the
@@ -177,7 +179,7 @@ def test_claim_verdicts_against_csv_arithmetic(results, prices_dir):
     low, high = 2607.5 / 2557.5 - 1, 2722.5 / 2557.5 - 1
     assert low - 0.005 <= 0.06 <= high + 0.005
     c = claims.loc["softbank-thu-6"]
-    assert c["verdict"] == "consistent" and str(c["best_session"].date()) == "2025-01-23"
+    assert c["verdict"] == "within the day's range" and str(c["session"].date()) == "2025-01-23"
     assert (c["range_low"], c["range_high"]) == (pytest.approx(low), pytest.approx(high))
 
 

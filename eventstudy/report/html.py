@@ -228,7 +228,7 @@ def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
     from eventstudy.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
 
     header = ["claim", "reported", "verdict", "judged on", "session implied", "best match", "measured", "abnormal"]
-    align = "nrnnnnrr"
+    align = "nlnnnnrr"
     out = ['<div class="scroll"><table class="verdicts"><thead><tr>']
     out += [f"<th{_ALIGN[a]}>{esc(h)}</th>" for h, a in zip(header, align, strict=True)]
     out.append("</tr></thead>")
