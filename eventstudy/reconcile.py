@@ -52,7 +52,7 @@ from eventstudy.spec import Claim, StudySpec
 from eventstudy.tolerance import decimals_in, decimals_of, tolerance
 
 CANDIDATE_DAYS = (-1, 0, 1, 2)
-MEASURES = ("close_to_close", "overnight", "intraday", "two_day")
+MEASURES = ("close_to_close", "intraday", "overnight", "two_day")  # also the order of preference on ties
 CLOSE_MEASURES = ("close_to_close", "two_day", "intraday")  # moves measured to a close
 CANDIDATE_COLUMNS = [
     "claim",
@@ -162,16 +162,23 @@ def claim_groups(claims: Sequence[Claim]) -> dict[str, str]:
     return out
 
 
-def choose_day(costs: dict[int, list[tuple[bool, float]]], implied: int = 0) -> int:
-    """The group's day: ``costs[day]`` holds, per claim, (held, distance beyond tolerance).
+def choose_day(costs: dict[int, list[tuple[bool, float, bool]]], implied: int = 0) -> int:
+    """The group's day: ``costs[day]`` holds, per claim, (held, distance beyond tolerance, two-day only).
 
     Fewest claims not held, then the smallest sum of distances, then the
-    implied day, then the earlier day.
+    fewest claims held only by a two-day move (a quiet day after the move
+    repeats it), then the implied day, then the earlier day.
     """
 
-    def score(day: int) -> tuple[int, float, bool, int]:
+    def score(day: int) -> tuple[int, float, int, bool, int]:
         c = costs[day]
-        return (sum(not held for held, _ in c), round(sum(e for _, e in c), 12), day != implied, day)
+        return (
+            sum(not held for held, _, _ in c),
+            round(sum(e for _, e, _ in c), 12),
+            sum(two for _, _, two in c),
+            day != implied,
+            day,
+        )
 
     return min(costs, key=score)
 
@@ -203,10 +210,13 @@ class _Pair:
             return V.WITHIN_RANGE
         return None
 
-    def cost(self, day: int) -> tuple[bool, float]:
-        """(held, distance beyond tolerance of the nearest daily measure) on this day."""
-        on = self.cands[self.cands["day"] == day]["excess"].dropna()
-        return self.status(day) is not None, float(on.min()) if len(on) else math.inf
+    def cost(self, day: int) -> tuple[bool, float, bool]:
+        """(held, distance beyond tolerance of the nearest daily measure, held only by a two-day move) on this day."""
+        on = self.cands[self.cands["day"] == day]
+        hits = set(on[on["match"]]["measure"])
+        two_only = self.status(day) == V.MATCHES_CLOSE and hits & set(CLOSE_MEASURES) == {"two_day"}
+        ex = on["excess"].dropna()
+        return self.status(day) is not None, float(ex.min()) if len(ex) else math.inf, two_only
 
     def day_of(self, session: pd.Timestamp) -> int | None:
         return next((d for d, info in self.days.items() if info["session"] == session), None)
@@ -242,7 +252,10 @@ def _best(p: _Pair, day: int | None, status: str | None) -> pd.Series:
     if len(hits):
         pref = hits[hits["measure"] == _PREFERRED.get(p.claim.timing)]
         pool = pref if len(pref) else hits
-    return pool.sort_values(["excess", "distance"], kind="stable").iloc[0]
+    order = pool.assign(
+        _e=pool["excess"].round(12), _d=pool["distance"].round(12), _m=pool["measure"].map(MEASURES.index)
+    )
+    return pool.loc[order.sort_values(["_e", "_d", "_m"], kind="stable").index[0]]
 
 
 def _grade(p: _Pair, session: pd.Timestamp) -> dict[str, object]:
