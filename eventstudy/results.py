@@ -11,8 +11,9 @@ Tables (decimals, not percent):
 - ``moves``: event, ticker, day, session, close_to_close, overnight,
   intraday, low, high, note, bench_overnight, bench_intraday, source
   (days -1..+2; see :mod:`eventstudy.decompose`)
-- ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile`
-- ``flags`` (unusual days) and ``overlaps``: see :mod:`eventstudy.flags`
+- ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile` (texts:
+  :mod:`eventstudy.verdicts`)
+- ``flags`` (unusual days, with ``day0_of``) and ``overlaps``: see :mod:`eventstudy.flags`
 - ``tests``: event, start, end, test, statistic, p, n, note (see
   :mod:`eventstudy.significance`)
 - ``residuals``: event, ticker, day, residual (estimation window)
@@ -78,14 +79,16 @@ class StudyResults:
         return t[["event", "ticker", "window", "CAR %", "se %", "t", "p"]]
 
     def claims_table(self) -> pd.DataFrame:
-        """Claims with reported and closest measured move, in percent."""
+        """Claims with their group, verdict, the session judged on and the best measured move, in percent."""
         c = self.claims
         return pd.DataFrame(
             {
                 "claim": c["claim"],
                 "ticker": c["ticker"],
+                "group": c["group"],
                 "reported %": c["reported"] * 100,
                 "verdict": c["verdict"],
+                "judged on": pd.to_datetime(c["session"]).dt.date,
                 "best session": pd.to_datetime(c["best_session"]).dt.date,
                 "measure": c["best_measure"],
                 "measured %": c["measured"] * 100,

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy.report.story import merged_note, same_day0
+from eventstudy.report.story import day0_table, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -311,12 +311,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
         parts.append("<ul>" + "".join(items) + "</ul>")
     d0 = res.day0[res.day0["event"] == ev.id]
     parts.append("<h4>Day 0 on each exchange</h4>")
-    parts.append(
-        table(
-            ["ticker", "exchange", "local time", "day 0", "rule"],
-            [[r.ticker, r.exchange, r.local_time, r.session, r.rule] for r in d0.itertuples()],
-        )
-    )
+    parts.append(table(*day0_table(full or res, ev.id)))  # every event of the section
     parts += [img(f) for f in figures]
     parts.append(_moves(res, ev.id))
     blocks = "".join(f"<div>{_security(res, ev.id, str(t))}</div>" for t in d0["ticker"])

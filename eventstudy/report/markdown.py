@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventstudy.report.story import merged_note
+from eventstudy.report.story import day0_table, merged_note
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -118,14 +118,8 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
             f"- `{src}` dates it {day}: {explain_reported_date(ev.timestamp, day)}." for src, day in ev.reported_dates
         ]
     d0 = res.day0[res.day0["event"] == ev.id]
-    out += [
-        "",
-        markdown_table(
-            [[r.ticker, r.exchange, r.local_time, r.session, r.rule] for r in d0.itertuples()],
-            ["ticker", "exchange", "local time", "day 0", "rule"],
-        ),
-        "",
-    ]
+    header, rows = day0_table(full or res, ev.id)  # every event of the section
+    out += ["", markdown_table(rows, header), ""]
     out += [f"![{p.split('/')[-1].split('_')[0]} around {ev.id}]({p})" for p in figures]
     out += [""] if figures else []
     out += _moves_section(res, ev.id)

@@ -78,6 +78,17 @@ def merged_note(res: StudyResults, event_id: str) -> str:
     )
 
 
+def day0_table(res: StudyResults, event_id: str) -> tuple[list[str], list[list[object]]]:
+    """Header and rows of a section's day-0 table: with an ``event`` column when it stands for several events."""
+    ids = same_day0(res).get(event_id, [event_id])
+    d0 = res.day0[res.day0["event"].isin(ids)]
+    header = ["ticker", "exchange", "local time", "day 0", "rule"]
+    rows = [[r.ticker, r.exchange, r.local_time, r.session, r.rule] for r in d0.itertuples()]
+    if len(ids) == 1:
+        return header, rows
+    return ["event", *header], [[e, *row] for e, row in zip(d0["event"], rows, strict=True)]
+
+
 def representative(res: StudyResults, event_id: str) -> str:
     """The event whose section stands for ``event_id`` (itself unless merged)."""
     return same_day0(res).get(event_id, [event_id])[0]
