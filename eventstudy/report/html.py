@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from eventstudy.report.story import day0_table, merged_note, same_day0
+from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -298,7 +298,9 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
         parts.append(f'<p class="note">{esc(ev.note)}</p>')
     if merged := merged_note(full or res, ev.id):
         anchors = "".join(f'<span id="event-{slug(e)}"></span>' for e in same_day0(full or res)[ev.id][1:])
-        parts.append(f'<p class="note">{anchors}<b>One day 0, several events.</b> {esc(merged)}</p>')
+        items = "".join(f"<li>{esc(line)}</li>" for line in merged_events(full or res, ev.id))
+        parts.append(f'<div class="note">{anchors}<p><b>One day 0, several events.</b> {esc(merged)}</p>'
+                     f"<ul>{items}</ul></div>")  # fmt: skip
     if ev.sources:
         parts.append("<p>Sources: " + ", ".join(f"<code>{esc(s)}</code>" for s in ev.sources) + ".</p>")
     if ev.reported_dates and not ev.date_only:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventstudy.report.story import day0_table, merged_note
+from eventstudy.report.story import day0_table, merged_events, merged_note
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -108,7 +108,8 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
     if ev.note:
         out += ["", ev.note]
     if merged := merged_note(full or res, ev.id):
-        out += ["", f"**One day 0, several events.** {merged}"]
+        out += ["", f"**One day 0, several events.** {merged}", ""]
+        out += [f"- {line}" for line in merged_events(full or res, ev.id)]
     if ev.sources:
         out += ["", "Sources: " + ", ".join(f"`{s}`" for s in ev.sources) + "."]
     if ev.reported_dates and not ev.date_only:

@@ -40,22 +40,28 @@ def group_story(rows: pd.DataFrame) -> str:
     return stories[0] if stories else ""
 
 
+_LAST: list[tuple[object, object, object, dict[str, list[str]]]] = []  # the last answer, by its tables' identity
+
+
 def same_day0(res: StudyResults) -> dict[str, list[str]]:
     """Event id → the events (itself first, in study order) with the same day 0 on every security.
 
     Only events with abnormal returns (measured) are merged; an event alone maps to ``[itself]``.
+    The report asks many times about the same results: the last answer is kept.
     """
-    measured = set(res.ar["event"]) if "event" in res.ar else set()
-    d0 = res.day0[res.day0["event"].isin(measured)]
-    keys: dict[str, tuple[tuple[str, pd.Timestamp], ...]] = {
-        str(ev): tuple(sorted(zip(part["ticker"], part["session"], strict=True)))
-        for ev, part in d0.groupby("event", sort=False)
-    }
-    by_key: dict[tuple[tuple[str, pd.Timestamp], ...], list[str]] = {}
+    if _LAST and _LAST[0][0] is res.day0 and _LAST[0][1] is res.ar and _LAST[0][2] is res.spec:
+        return _LAST[0][3]
+    measured = set(pd.unique(res.ar["event"])) if "event" in res.ar else set()
+    d0 = res.day0[res.day0["event"].isin(measured)].sort_values(["event", "ticker"], kind="stable")
+    pairs = d0["ticker"].astype(str) + "@" + d0["session"].astype("int64").astype(str)
+    keys = pairs.groupby(d0["event"], sort=False).agg("|".join).to_dict()
+    by_key: dict[str, list[str]] = {}
     for e in res.spec.events:
         if e.id in keys:
             by_key.setdefault(keys[e.id], []).append(e.id)
-    return {e: ids for ids in by_key.values() for e in ids}
+    out = {e: ids for ids in by_key.values() for e in ids}
+    _LAST[:] = [(res.day0, res.ar, res.spec, out)]
+    return out
 
 
 def merged_note(res: StudyResults, event_id: str) -> str:
@@ -76,6 +82,22 @@ def merged_note(res: StudyResults, event_id: str) -> str:
         f"({days}), so daily data cannot separate them; the tables below hold for all and are shown once "
         "(ar.csv, car.csv and results.json list each event)."
     )
+
+
+def merged_events(res: StudyResults, event_id: str) -> list[str]:
+    """One plain-text line per other event shown in this section: id, title, time, note, sources."""
+    lines = []
+    for other in same_day0(res).get(event_id, [event_id])[1:]:
+        ev = res.spec.event(other)
+        if ev.date_only:
+            when = f"{ev.timestamp:%Y-%m-%d} (date only)"
+        else:
+            when = f"{ev.timestamp:%Y-%m-%d %H:%M} UTC" + (" (approximate time)" if ev.approximate else "")
+        text = f"{other}: {ev.title + ', ' if ev.title else ''}announced {when}."
+        text += f" {ev.note}" if ev.note else ""
+        text += f" Sources: {', '.join(ev.sources)}." if ev.sources else ""
+        lines.append(text)
+    return lines
 
 
 def day0_table(res: StudyResults, event_id: str) -> tuple[list[str], list[list[object]]]:
@@ -110,7 +132,7 @@ def flag_rows(res: StudyResults) -> pd.DataFrame:
     if flags.empty:
         return flags.assign(label=pd.Series(dtype=str))
     groups = same_day0(res)
-    keep = flags[[representative(res, e) == e for e in flags["event"]]].copy()
+    keep = flags[[groups.get(e, [e])[0] == e for e in flags["event"]]].copy()
     keep["event"] = [", ".join(groups.get(e, [e])) for e in keep["event"]]
     keep["label"] = [flag_label(res, d) for d in keep.get("day0_of", pd.Series("", index=keep.index))]
     return keep
