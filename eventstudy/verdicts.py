@@ -151,7 +151,7 @@ def finding(c: dict[str, object]) -> str:
             else f"it lies within the range traded on {_day(c['best_session'])} "
             f"({_range(c['best_range_low'], c['best_range_high'])})"  # type: ignore[arg-type]
         )
-        return f"{rep} does not hold on {_day(session)} ({c2c}, {where}){no_range}; {other}."
+        return f"{rep} fits neither the close nor the range of {_day(session)} ({c2c}, {where}){no_range}; {other}."
     dist = abs(float(c["measured"]) - float(c["reported"]))  # type: ignore[arg-type]
     return (
         f"No close and no day's range on days -1..+2 holds {rep}; the closest measure is {best}, "

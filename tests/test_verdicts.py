@@ -33,7 +33,7 @@ def study(claims: list[dict], tickers=("AAA", "BBB", "CCC")):
         "securities": [{"ticker": t, "exchange": "XNYS", "benchmark": "^X"} for t in tickers],
         "events": [
             {"id": "early", "title": "Early leak", "timestamp": "2025-03-03T11:00:00-05:00"},
-            {"id": "ev", "title": "The announcement", "timestamp": "2025-03-04T16:30:00-05:00"},
+            {"id": "ev", "title": "The announcement", "timestamp": "2025-03-04T10:00:00-05:00"},
         ],
         "claims": claims,
     }
@@ -58,7 +58,7 @@ def tables(days: dict[str, dict[int, dict[str, float]]]):
         fits.append({"event": "ev", "ticker": ticker, "beta": 0.0})
         day0 += [
             {"event": "ev", "ticker": ticker, "exchange": "XNYS", "session": SESSIONS[1], "rule": "during the session",
-             "local_time": "2025-03-04 16:30 EST"},
+             "local_time": "2025-03-04 10:00 EST"},
             {"event": "early", "ticker": ticker, "exchange": "XNYS", "session": SESSIONS[0],
              "rule": "during the session", "local_time": "2025-03-03 11:00 EST"},
         ]  # fmt: skip
@@ -238,7 +238,7 @@ def test_joint_choice_differs_from_the_per_claim_choice():
     story = together.loc["a", "story"]
     assert story == together.loc["b", "story"]
     assert "These two moves happened on 2025-03-03, in the session that closed before" in story
-    assert "(ev, 2025-03-04 16:30 EST)" in story and "“Early leak” (early, 2025-03-03 11:00 EST)" in story
+    assert "(ev, 2025-03-04 10:00 EST)" in story and "“Early leak” (early, 2025-03-03 11:00 EST)" in story
     assert together.loc["a", "explanation"] == together.loc["a", "finding"] + " " + story
 
 
