@@ -50,7 +50,7 @@ TOLERANCE_RULE = (
     "only needs the move to reach it, less the tolerance."
 )
 GROUP_RULE = (
-    "Claims from one sentence (or given one `group`) describe one moment and are judged on one session: the one "
+    "Claims from one sentence (or with the same group key) describe one moment and are judged on one session: the one "
     "that leaves the fewest figures unheld, then the smallest sum of distances beyond each tolerance; ties go to "
     "the session the article implies, then to the earlier one. A session the article names is kept."
 )
