@@ -399,6 +399,4 @@ def reconcile_claims(
         rows.append(_text(p, group, stories[group]))
         cand_parts.append(p.cands.assign(claim=claim.id, ticker=claim.ticker, event=claim.event))
     cands = pd.concat(cand_parts, ignore_index=True) if cand_parts else pd.DataFrame(columns=CANDIDATE_COLUMNS)
-    claims = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
-    claims["day"] = claims["day"].astype("Int64")
-    return claims, cands[CANDIDATE_COLUMNS]
+    return pd.DataFrame(rows, columns=CLAIM_COLUMNS), cands[CANDIDATE_COLUMNS]

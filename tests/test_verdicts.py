@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
+import json
 import math
 
 import pandas as pd
@@ -16,6 +17,7 @@ import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.errors import StudyFileError
+from eventstudy.json_tables import table_json
 from eventstudy.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
 from eventstudy.report.write import write_report
 from eventstudy.spec import parse_study
@@ -193,6 +195,8 @@ def test_excluded_pair_is_not_measured():
     claims = reconcile_claims(spec, ar, moves, fits, day0)[0].set_index("claim")
     assert claims.loc["x", "verdict"] == "not measured" and claims.loc["x", "explanation"].startswith("Not measured")
     assert claims.loc["y", "verdict"] == "matches the close" and claims.loc["x", "group"] == claims.loc["y", "group"]
+    doc = json.loads(table_json(claims.reset_index(), 2))  # results.json writes the table: NaN → null
+    assert doc[0]["day"] is None and doc[1]["day"] == -1
 
 
 # -- groups ----------------------------------------------------------------------------
