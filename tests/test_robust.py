@@ -28,7 +28,8 @@ def _panel(seed: int, n: int = 5, t: int = 120, common: float = 0.0) -> tuple[np
 
 
 def test_portfolio_worked_example():
-    # portfolio residuals (1, 0, 0, -1) %, SD sqrt(2/3) %; CAAR 1.5 % over 2 days: t = 1.5 / (sqrt(2/3) sqrt 2) = 0.75 sqrt 3
+    # portfolio residuals (1, 0, 0, -1) %, SD sqrt(2/3) %; CAAR 1.5 % over 2 days:
+    # t = 1.5 / (sqrt(2/3) sqrt 2) = 0.75 sqrt 3
     est = np.array([[1.0, -1.0, 2.0, -2.0], [1.0, 1.0, -2.0, 0.0]]) / 100
     res = rb.portfolio_t([0.02, 0.01], est, length=2)
     assert res.stat == pytest.approx(0.75 * math.sqrt(3), rel=1e-12)
@@ -90,6 +91,29 @@ def test_grank_worked_example():
     assert res.df == 2
     assert res.pvalue == pytest.approx(2 * stats.t.sf(4 / math.sqrt(19), 2), rel=1e-10)
     assert "Z = 0.9428" in res.note
+
+
+def test_grank_without_restandardization_worked_example():
+    # GSAR_0 = SCAR = (5, 1): both rank 5; security 2's SARs rank (2, 4, 3, 1); Ubar = (-1/12, -1/12, 1/12, -1/4 | 1/3)
+    # S_U² = (28/144) / 4 = 7/144, Z = 4 / sqrt 7, t = Z sqrt(2 / (3 - 16/7)) = 4 sqrt(2/5)
+    est = np.array([[1.0, -2.0, 3.0, -1.0], [-1.0, 2.0, 1.0, -3.0]]) / 100
+    res = rb.grank_t([0.05, 0.01], [0.01, 0.01], est, df_resid=2, restandardize=False)
+    assert res.name == rb.GRANK_SCAR
+    assert res.stat == pytest.approx(4 * math.sqrt(0.4), rel=1e-12)
+
+
+def test_grank_small_n_size_on_iid_normal_data():
+    """The re-standardization by the SD of N SCARs over-rejects with N = 4; ranking SCAR itself does not."""
+    rng = np.random.default_rng(0)
+    scale = math.sqrt(1 + 1 / 119)
+    rejected = {True: 0, False: 0}
+    for _ in range(600):
+        est = rng.normal(size=(4, 119))
+        car = rng.normal(size=4) * scale
+        for flag in rejected:
+            rejected[flag] += rb.grank_t(car, np.full(4, scale), est, 117, restandardize=flag).pvalue <= 0.05
+    assert rejected[True] / 600 > 0.08  # measured 12 % over 2,000 trials
+    assert 0.025 <= rejected[False] / 600 <= 0.075
 
 
 def _grank_by_formula(car, sd, resid, dof):
