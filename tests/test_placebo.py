@@ -26,6 +26,7 @@ def test_table_layout_and_counts(stargate_run):
     assert {"portfolio t (Brown-Warner)", "GRANK t, SCAR not re-standardized", "wild bootstrap t"} <= set(study["test"])
     assert set(study["n"]) == {60}
     assert [x.ticker for x in stargate_run.listings] == ["ORCL", "NVDA", "ARM", "9984.T"]
+    assert len(set(stargate_run.dates)) == 60 < stargate_run.candidates  # distinct dates
 
 
 def test_summary_size_power_and_flags(stargate_run):
@@ -65,6 +66,13 @@ def test_day0_on_each_exchange_is_the_first_session_on_or_after_the_date(prices_
         assert np.isfinite(series[listings[1]].ret[p - 250 : p + 11]).all()
     run = study_placebo(prices_dir, listings, trials=20, seed=1, effects=(0.0,), alphas=(0.05,))
     assert set(run.table["design"]) == {"single", "study"}
+
+
+def test_more_trials_than_dates_uses_every_date(prices_dir):
+    listings = [Listing("ARM", "^GSPC", "XNAS"), Listing("ORCL", "^GSPC", "XNYS")]
+    first = study_placebo(prices_dir, listings, trials=5, effects=(0.0,), alphas=(0.05,))
+    run = study_placebo(prices_dir, listings, trials=first.candidates + 7, effects=(0.0,), alphas=(0.05,))
+    assert len(set(run.dates)) == run.candidates == first.candidates
 
 
 def test_bad_input(prices_dir):

@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from eventstudy.spec import StudySpec
 
 STUDY_DESIGN = "study"  # design label of the study's group tests
-PLACEBO_TRIALS = 300  # about 2 s for the four-security Stargate study (docs/methodology.md)
+PLACEBO_TRIALS = 200  # about 2 s for the four-security Stargate study, day-0 window (docs/methodology.md)
 PLACEBO_SEED = 2025
 EXCLUDE_SESSIONS = 20  # placebo day 0 at least this many sessions from a real event's day 0
 
@@ -63,7 +63,8 @@ class PlaceboRun:
 
     result: ValidationResult  # table columns: test, design ("single" or "study"), effect, alpha, rejection_rate, n
     listings: tuple[Listing, ...]
-    dates: tuple[pd.Timestamp, ...]  # the placebo dates drawn
+    dates: tuple[pd.Timestamp, ...]  # the placebo dates drawn (distinct when trials <= candidates)
+    candidates: int  # dates on which every security has the whole window, away from the real events
 
     @property
     def table(self) -> pd.DataFrame:
@@ -123,7 +124,8 @@ def study_placebo(
         The study's windows (sessions relative to day 0); the Corrado test
         ranks the AR window, as in the study.
     trials
-        Placebo dates.
+        Placebo dates: distinct dates while there are enough candidates;
+        beyond, every candidate once and the rest drawn with replacement.
     seed
         Seed of the dates and of the bootstrap draws.
     effects
@@ -162,7 +164,7 @@ def study_placebo(
     if not len(candidates):
         raise ValidationInputError(f"no date on which {', '.join(x.ticker for x in listings)} all have the window")
     rng = np.random.default_rng(seed)
-    picks = rng.choice(len(candidates), size=trials)
+    picks = _pick(rng, len(candidates), trials)
     boot_seed = int(rng.integers(0, 2**32))
     wild = {STUDY_DESIGN: rng.integers(0, 2**32, size=trials)}
     k = len(listings)
@@ -182,7 +184,7 @@ def study_placebo(
         table, rec.pvalues, diagnostics, trials, seed, tuple(effects), tuple(alphas), windows, timings,
         (SINGLE_DESIGN, *members), design_diag,
     )  # fmt: skip
-    return PlaceboRun(result, listings, tuple(pd.Timestamp(candidates[p]) for p in picks))
+    return PlaceboRun(result, listings, tuple(pd.Timestamp(candidates[p]) for p in picks), len(candidates))
 
 
 def study_placebo_for(spec: StudySpec, prices: str | Path, **options: object) -> PlaceboRun:
@@ -195,6 +197,13 @@ def study_placebo_for(spec: StudySpec, prices: str | Path, **options: object) ->
     study: dict[str, object] = {"estimation_window": spec.estimation_window, "event_windows": spec.event_windows,
                                 "ar_window": spec.ar_window, "exclude": exclude}  # fmt: skip
     return study_placebo(prices, listings, **(study | options))  # type: ignore[arg-type]
+
+
+def _pick(rng: np.random.Generator, candidates: int, trials: int) -> np.ndarray:
+    """``trials`` distinct candidates if there are enough; otherwise each once, in random order, then at random."""
+    if trials <= candidates:
+        return rng.choice(candidates, size=trials, replace=False)
+    return np.concatenate([rng.permutation(candidates), rng.choice(candidates, size=trials - candidates)])
 
 
 def _common_dates(
