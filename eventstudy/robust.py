@@ -83,7 +83,7 @@ def portfolio_t(car: ArrayLike, estimation: ArrayLike, length: int) -> TestResul
     Because S is measured on the portfolio itself, the covariance of
     securities that share a date is in it: no independence across
     securities is assumed (Brown & Warner 1980, Journal of Financial
-    Economics 8(3), 205-258, section 4.2; 1985, JFE 14(1), 3-31, p. 7).
+    Economics 8(3), 205-258, appendix; 1985, JFE 14(1), 3-31).
     Degrees of freedom: S is the sample SD of T portfolio residuals, so
     ``T - 1``, as Brown & Warner compare their statistic with Student t on
     the 239 - 1 = 238 df of their estimation period; the loss of the two
@@ -144,7 +144,7 @@ def grank_t(
     event-induced volatility and to non-normal returns (Kolari & Pynnönen
     2011, Journal of Empirical Finance 18(5), 953-971, eqs. 7-14). T is the
     estimation-window length, as the Stata ``estudy`` implementation reads
-    the paper (Pacicco, Vena & Venegoni 2018, Stata Journal 18(2), 461-476);
+    the paper (Pacicco, Vena & Venegoni 2018, Stata Journal 18(2));
     equal weights ``N_t / N = 1`` since every security has every day.
 
     Small N: step 2 divides by an SD estimated from N SCARs, which with 4-8

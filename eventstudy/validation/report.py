@@ -112,6 +112,13 @@ def explain(result: ValidationResult, test: str, rate: float, alpha: float = 0.0
             f"{noise}no shared date here (r = {r0:.2f} between day-0 ARs), so the excess comes from {tails} "
             "and the small N (4-8), which the test's reference distribution does not allow for."
         )
+    if not clustered and test.startswith(("cross-sectional t", "BMP t", "Kolari", "wild bootstrap")):
+        return (
+            f"{noise}no shared date here (r = {r0:.2f} between day-0 ARs); with 4-8 fat-tailed CARs "
+            f"({tails}) one large CAR inflates the cross-sectional SD as much as the mean, so the t ratio is "
+            "conservative (a known property of the t test under heavy tails)"
+            + ("; the 2^N sign patterns of the wild bootstrap inherit it." if test.startswith("wild") else ".")
+        )
     if test.startswith(("cross-sectional t", "BMP t", "wild bootstrap")):
         predicted = d.get("t_size_from_correlation", math.nan)
         wild = (
@@ -134,11 +141,18 @@ def explain(result: ValidationResult, test: str, rate: float, alpha: float = 0.0
             f"{noise}the adjustment takes the estimation-window r ({r:.2f}) for the event-window correlation "
             f"(day 0: {r0:.2f}); with 4-8 securities r and the Student-t reference are rough."
         )
-    if test.startswith(("portfolio", "GRANK")):
+    if test.startswith("portfolio"):
+        pv, pk = d.get("portfolio_day0_t_variance", math.nan), d.get("portfolio_day0_t_excess_kurtosis", math.nan)
         return (
-            f"{noise}the test measures its variance on the estimation window (the portfolio's SD, or the "
-            f"time series of mean ranks), so it assumes the day-0 correlation ({r0:.2f}) equals the "
-            f"estimation-window one ({r:.2f}) and day 0 is as volatile as an ordinary day."
+            f"{noise}the portfolio's SD comes from the estimation window; on day 0 the portfolio statistic has "
+            f"variance {pv:.2f} (1 for a right-sized test) and excess kurtosis {pk:.1f}: the fat tails of a "
+            f"portfolio of 4-8 tech stocks, and a day-0 correlation ({r0:.2f}) above the estimation-window one "
+            f"({r:.2f}), which the portfolio SD cannot know."
+        )
+    if test.startswith("GRANK"):
+        return (
+            f"{noise}the rank variance comes from the time series of mean ranks on the estimation window, so "
+            f"it assumes the day-0 correlation ({r0:.2f}) equals the estimation-window one ({r:.2f})."
         )
     if test.startswith("Corrado"):
         return (

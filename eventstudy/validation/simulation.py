@@ -631,6 +631,9 @@ def _group_diagnostics(fit: BatchFit, z: np.ndarray, groups: list[np.ndarray]) -
     if not groups:
         return {}
     sizes = np.array([len(g) for g in groups])
+    # day-0 portfolio statistic under H0 (z times the prediction SD is the day-0 AR)
+    ar0 = z * fit.sigma * np.sqrt(1.0 + 1.0 / fit.residuals.shape[1])  # the leverage term is below 1 %
+    zp = np.array([ar0[g].mean() / np.std(fit.residuals[g].mean(axis=0), ddof=1) for g in groups])
     r = np.array([cs.average_correlation(fit.residuals[g]) for g in groups])
     # pooled correlation of the day-0 ARs of securities in one group
     cross = sum(float(z[g].sum() ** 2 - (z[g] ** 2).sum()) for g in groups)
@@ -645,6 +648,8 @@ def _group_diagnostics(fit: BatchFit, z: np.ndarray, groups: list[np.ndarray]) -
         "t_size_from_correlation": float(np.nanmean(2.0 * stats.t.sf(crit / inflate_t, sizes - 1))),
         "z_size_from_correlation": float(np.nanmean(2.0 * stats.norm.sf(1.959964 / np.sqrt(1.0 + (sizes - 1) * r)))),
         "group_mean_size": float(sizes.mean()),
+        "portfolio_day0_t_variance": float(np.var(zp)),
+        "portfolio_day0_t_excess_kurtosis": float(stats.kurtosis(zp)),
     }
     out |= {f"groups_n{k}": float(np.sum(sizes == k)) for k in range(int(sizes.min()), int(sizes.max()) + 1)}
     return out
