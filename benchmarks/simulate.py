@@ -7,7 +7,7 @@ phase took. A script that prints its figures, not a test.
 
 Usage, from the repository root::
 
-    .venv/bin/python benchmarks/simulate.py                      # 1,000 trials, [0,0]
+    .venv/bin/python benchmarks/simulate.py                      # 2,000 trials per design, [0,0]
     .venv/bin/python benchmarks/simulate.py --three-day          # also the [-1,1] window
     .venv/bin/python benchmarks/simulate.py --trials 200 --seed 7
 """
