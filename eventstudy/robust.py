@@ -107,15 +107,15 @@ def portfolio_t(car: ArrayLike, estimation: ArrayLike, length: int) -> TestResul
     if length < 1:
         raise ValueError(f"length must be at least 1, got {length}")
     if n < 1 or t < 3:
-        return invalid_result(PORTFOLIO, NULL_MEAN, t, f"{n} securities and {t} estimation days; need 1 and 3")
+        return invalid_result(PORTFOLIO, NULL_MEAN, n, f"{n} securities and {t} estimation days; need 1 and 3")
     if reason := _not_finite(car=x, estimation=est):
-        return invalid_result(PORTFOLIO, NULL_MEAN, t, reason)
+        return invalid_result(PORTFOLIO, NULL_MEAN, n, reason)
     s = float(np.std(est.mean(axis=0), ddof=1))
     if not s > 0:
-        return invalid_result(PORTFOLIO, NULL_MEAN, t, "the portfolio's estimation residuals have zero variance")
+        return invalid_result(PORTFOLIO, NULL_MEAN, n, "the portfolio's estimation residuals have zero variance")
     stat = float(x.mean() / (s * math.sqrt(length)))
     note = f"{n} securities; portfolio SD {s:.4g} over {t} estimation days"
-    return TestResult(PORTFOLIO, stat, t_two_sided(stat, t - 1), NULL_MEAN, t, float(t - 1), note)
+    return TestResult(PORTFOLIO, stat, t_two_sided(stat, t - 1), NULL_MEAN, n, float(t - 1), note)
 
 
 def grank_t(

@@ -33,7 +33,7 @@ def test_portfolio_worked_example():
     est = np.array([[1.0, -1.0, 2.0, -2.0], [1.0, 1.0, -2.0, 0.0]]) / 100
     res = rb.portfolio_t([0.02, 0.01], est, length=2)
     assert res.stat == pytest.approx(0.75 * math.sqrt(3), rel=1e-12)
-    assert res.df == 3
+    assert res.df == 3 and res.nobs == 2
     assert res.pvalue == pytest.approx(2 * stats.t.sf(0.75 * math.sqrt(3), 3), rel=1e-10)
 
 

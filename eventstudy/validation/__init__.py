@@ -36,6 +36,7 @@ event studies. Journal of Financial Economics 14(1), 3-31.
 
 from __future__ import annotations
 
+from eventstudy.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
 from eventstudy.validation.report import explain, format_report, format_table, mis_sized
 from eventstudy.validation.simulation import (
     ALPHAS,
@@ -69,6 +70,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "BatchFit",
     "Listing",
+    "PlaceboRun",
     "ReturnSeries",
     "ValidationInputError",
     "ValidationResult",
@@ -79,4 +81,6 @@ __all__ = [
     "load_returns",
     "mis_sized",
     "run_validation",
+    "study_placebo",
+    "study_placebo_for",
 ]
