@@ -220,6 +220,7 @@ def test_real_data_placebo(prices_dir):
     )
     assert res.diagnostics["group_residual_correlation"] > 0.05
     assert abs(res.design_diagnostics["brown-warner"]["group_residual_correlation"]) < 0.02
+    assert "small N" in bad.loc[("GRANK t (Kolari-Pynnönen)", "clustered"), "reason"]
 
 
 @pytest.mark.slow
