@@ -7,7 +7,7 @@ phase took. A script that prints its figures, not a test.
 
 Usage, from the repository root::
 
-    .venv/bin/python benchmarks/simulate.py                      # 1,000 trials, [0,0]
+    .venv/bin/python benchmarks/simulate.py                      # 2,000 trials per design, [0,0]
     .venv/bin/python benchmarks/simulate.py --three-day          # also the [-1,1] window
     .venv/bin/python benchmarks/simulate.py --trials 200 --seed 7
 """
@@ -45,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(format_table(res, markdown=True))
     print()
-    tests = res.table["test"].nunique()
+    tests = len(res.table[["test", "design"]].drop_duplicates())
     calls = tests * len(res.effects) * res.trials
-    print(f"wall clock {wall:.1f} s for {res.trials} trials x {len(res.effects)} effects x {tests} tests")
+    print(f"wall clock {wall:.1f} s for {res.trials} trials x {len(res.effects)} effects x {tests} tests x designs")
     print(f"{calls / res.timings['tests']:.0f} test calls per second; {res.trials / wall:.0f} trials per second")
     print("diagnostics: " + ", ".join(f"{k} = {v:.3g}" for k, v in res.diagnostics.items()))
     return 0

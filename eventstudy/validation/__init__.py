@@ -12,10 +12,15 @@ the null trials at level α.
   stocks against ^GSPC, SoftBank Group 9984.T against ^N225) on a random
   session with the whole estimation and AR windows available. Tests: CAR t,
   sample-quantile (SQ), bootstrap.
-- Cross-sectional trials: 4 to 8 securities of :data:`GROUP` (the US
-  stocks) on one common random session, so the event date is clustered as
-  in a real study. Tests: cross-sectional t, Patell, BMP, Kolari-Pynnönen,
-  Corrado rank, generalized sign, Wilcoxon.
+- Group trials, two designs (:data:`DESIGNS`): 4 to 8 securities of
+  :data:`GROUP` (the US stocks), each on its own random session
+  ("brown-warner": no clustering) or all on one common random session
+  ("clustered", as in a study of one announcement). Tests: cross-sectional
+  t, Patell, BMP, Kolari-Pynnönen, Corrado rank, generalized sign, Wilcoxon,
+  and those of :mod:`eventstudy.robust` (portfolio, GRANK with and without
+  re-standardization, wild bootstrap, exact sign).
+- :mod:`eventstudy.validation.placebo`: the same on a study's own
+  securities and windows, on random dates of their own history.
 
 Examples
 --------
@@ -31,11 +36,13 @@ event studies. Journal of Financial Economics 14(1), 3-31.
 
 from __future__ import annotations
 
+from eventstudy.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
 from eventstudy.validation.report import explain, format_report, format_table, mis_sized
 from eventstudy.validation.simulation import (
     ALPHAS,
     DEFAULT_SEED,
     DEFAULT_TRIALS,
+    DESIGNS,
     EFFECTS,
     GROUP,
     SINGLE,
@@ -55,6 +62,7 @@ __all__ = [
     "ALPHAS",
     "DEFAULT_SEED",
     "DEFAULT_TRIALS",
+    "DESIGNS",
     "EFFECTS",
     "GROUP",
     "SINGLE",
@@ -62,6 +70,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "BatchFit",
     "Listing",
+    "PlaceboRun",
     "ReturnSeries",
     "ValidationInputError",
     "ValidationResult",
@@ -72,4 +81,6 @@ __all__ = [
     "load_returns",
     "mis_sized",
     "run_validation",
+    "study_placebo",
+    "study_placebo_for",
 ]

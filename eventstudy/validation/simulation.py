@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import cross_section as cs
+from eventstudy import robust as rb
 from eventstudy import single_firm as sf
 from eventstudy.errors import EventStudyError
 from eventstudy.inference import TestResult, car_t_test
@@ -55,10 +56,12 @@ EFFECTS = (0.0, 0.01, 0.02, 0.05)
 ALPHAS = (0.01, 0.05, 0.10)
 GROUP_SIZE = (4, 8)
 BOOTSTRAP_DRAWS = 999
-DEFAULT_TRIALS = 1000
+DEFAULT_TRIALS = 2000  # a size of 5 % to about ±1 pp (binomial 95 % half-width 0.96 pp)
 DEFAULT_SEED = 1985
 SIZE_BAND = (0.04, 0.06)  # acceptable null rejection rate at the 5 % level
-TABLE_COLUMNS = ["test", "effect", "alpha", "rejection_rate", "n"]
+DESIGNS = ("brown-warner", "clustered")  # group designs: own random date each, or one date for all
+SINGLE_DESIGN = "single"  # design label of the single-security trials (CAR t, SQ, bootstrap)
+TABLE_COLUMNS = ["test", "design", "effect", "alpha", "rejection_rate", "n"]
 
 
 # --------------------------------------------------------------------------- data
@@ -144,6 +147,16 @@ class BatchFit:
         """``T - 2``."""
         return self.residuals.shape[1] - 2
 
+    def car_variance(self, bench: np.ndarray) -> np.ndarray:
+        """Prediction-error variance of every row's CAR over its event days ``bench`` (n, L).
+
+        ``σ²(L + ι'X*(X'X)⁻¹X*'ι)`` with ``X*'ι = (L, Σ bench)``: the numbers of
+        :meth:`~eventstudy.models.FittedModel.car_variance` for all rows at once.
+        """
+        b = np.asarray(bench, dtype=float)
+        v = np.stack([np.full(len(b), float(b.shape[1])), b.sum(axis=1)], 1)
+        return self.sigma**2 * (b.shape[1] + np.einsum("ij,ijk,ik->i", v, self.xtx_inv, v))
+
     def fitted(self, i: int) -> FittedModel:
         """Row ``i`` as the :class:`~eventstudy.models.FittedModel` a study would hold."""
         return FittedModel(
@@ -189,13 +202,15 @@ def fit_market_batch(returns: np.ndarray, benchmark: np.ndarray) -> BatchFit:
 class ValidationResult:
     """Rejection rates of a placebo simulation and what produced them.
 
-    ``table`` has :data:`TABLE_COLUMNS`; ``pvalues`` maps each test label
-    to an ``(n_effects, trials)`` array of p-values (NaN: not computable);
-    ``diagnostics`` holds data properties used to explain mis-sized tests.
+    ``table`` has :data:`TABLE_COLUMNS`; ``pvalues`` maps each ``(design,
+    test label)`` to an ``(n_effects, trials)`` array of p-values (NaN: not
+    computable); ``diagnostics`` holds data properties used to explain
+    mis-sized tests (single-security trials and the clustered design),
+    ``design_diagnostics`` the group properties of each design.
     """
 
     table: pd.DataFrame
-    pvalues: dict[str, np.ndarray]
+    pvalues: dict[tuple[str, str], np.ndarray]
     diagnostics: dict[str, float]
     trials: int
     seed: int
@@ -203,15 +218,21 @@ class ValidationResult:
     alphas: tuple[float, ...]
     windows: tuple[tuple[int, int], ...]
     timings: dict[str, float] = field(default_factory=dict)
+    designs: tuple[str, ...] = DESIGNS
+    design_diagnostics: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def rate(self, test: str, effect: float, alpha: float) -> float:
-        """One rejection rate from ``table``."""
+    def rate(self, test: str, effect: float, alpha: float, design: str | None = None) -> float:
+        """One rejection rate from ``table``; ``design`` may be left out when the test has only one."""
         t = self.table
         row = t[(t["test"] == test) & np.isclose(t["effect"], effect) & np.isclose(t["alpha"], alpha)]
+        if design is not None:
+            row = row[row["design"] == design]
+        if len(set(row["design"])) > 1:
+            raise ValueError(f"{test!r} was run in designs {sorted(set(row['design']))}: name one")
         return float(row["rejection_rate"].iloc[0])
 
     def to_csv(self, path: str | Path) -> None:
-        """Write ``table`` as CSV (``test,effect,alpha,rejection_rate,n``)."""
+        """Write ``table`` as CSV (``test,design,effect,alpha,rejection_rate,n``)."""
         self.table.to_csv(path, index=False, lineterminator="\n")
 
     def mis_sized(self, alpha: float = 0.05, band: tuple[float, float] = SIZE_BAND) -> pd.DataFrame:
@@ -238,6 +259,7 @@ def run_validation(
     single: Sequence[Listing] = SINGLE,
     group: Sequence[Listing] = GROUP,
     group_size: tuple[int, int] = GROUP_SIZE,
+    designs: Sequence[str] = DESIGNS,
     n_boot: int = BOOTSTRAP_DRAWS,
     progress: Progress | None = None,
 ) -> ValidationResult:
@@ -248,8 +270,7 @@ def run_validation(
     prices
         Directory of price CSV files (``../shared/data/prices``).
     trials
-        Number of single-security pseudo-events, and of cross-sectional
-        groups.
+        Number of single-security pseudo-events, and of groups in each design.
     seed
         Seed of every random draw (dates, securities, bootstrap).
     effects
@@ -265,8 +286,12 @@ def run_validation(
         securities must share one exchange.
     group_size
         Smallest and largest number of securities in a group.
+    designs
+        Group designs: ``"brown-warner"`` (each security of a group on its
+        own random date: no clustering) and ``"clustered"`` (one random date
+        for every security of a group).
     n_boot
-        Bootstrap resamples per test.
+        Bootstrap resamples per test (single-security bootstrap, wild bootstrap).
     progress
         Called with short progress messages.
 
@@ -277,7 +302,7 @@ def run_validation(
     Raises
     ------
     ValidationInputError
-        ``trials < 1``, bad windows or sizes, or no date with enough data.
+        ``trials < 1``, bad windows, sizes or designs, or no date with enough data.
     DataError
         The price directory or a file is missing or unreadable.
 
@@ -288,7 +313,8 @@ def run_validation(
     """
     say = progress or (lambda _msg: None)
     windows = tuple((int(a), int(b)) for a, b in windows)
-    _check_options(trials, single, windows, group, group_size, n_boot)
+    designs = tuple(designs) if group else ()
+    _check_options(trials, single, windows, group, group_size, n_boot, designs)
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     say(f"reading prices from {prices}")
@@ -298,112 +324,184 @@ def run_validation(
     lo, hi = ESTIMATION_WINDOW[0], AR_WINDOW[1]
     rng = np.random.default_rng(seed)
     single_rows = _draw_single(rng, [series[x] for x in single], trials, lo, hi)
-    groups = _draw_groups(rng, [series[x] for x in group], trials, lo, hi, group_size)
-    boot_seeds = rng.integers(0, 2**32, size=trials)
-    rows = single_rows + [r for g in groups for r in g]
-    offsets = np.cumsum([len(single_rows)] + [len(g) for g in groups])
+    draws = {
+        "clustered": lambda: _draw_groups(rng, [series[x] for x in group], trials, lo, hi, group_size),
+        "brown-warner": lambda: _draw_bw(rng, [series[x] for x in group], trials, lo, hi, group_size),
+    }
+    groups_of = {d: draws[d]() for d in DESIGNS if d in designs}  # fixed draw order whatever the order asked
+    boot_seed = int(rng.integers(0, 2**32))
+    wild_seeds = {d: rng.integers(0, 2**32, size=trials) for d in groups_of}
+    rows = list(single_rows)
+    members: dict[str, list[np.ndarray]] = {}
+    for d, groups in groups_of.items():
+        members[d] = [np.arange(len(rows) + k, len(rows) + k + len(g)) for k, g in _starts(groups)]
+        rows += [r for g in groups for r in g]
 
-    # stacked windows: estimation [-250, -11] and AR window [-10, 10]
-    est_days = np.arange(ESTIMATION_WINDOW[0], ESTIMATION_WINDOW[1] + 1)
-    ar_days = np.arange(AR_WINDOW[0], AR_WINDOW[1] + 1)
+    rec, fit, ev_y, ev_x, day0 = simulate(
+        rows, len(single_rows), members, estimation_window=ESTIMATION_WINDOW, ar_window=AR_WINDOW,
+        windows=windows, effects=effects, n_boot=n_boot, boot_seed=boot_seed, wild_seeds=wild_seeds,
+        width=trials, timings=timings, clock=clock, say=say,
+    )  # fmt: skip
+    table = _rates(rec.pvalues, tuple(effects), tuple(alphas))
+    z = _day0_t(fit, ev_y, ev_x, day0)
+    diagnostics = _single_diagnostics(fit, z, len(single_rows))
+    design_diag = {d: _group_diagnostics(fit, z, groups) for d, groups in members.items()}
+    diagnostics |= design_diag.get("clustered", {})
+    timings["total"] = time.perf_counter() - clock
+    return ValidationResult(
+        table, rec.pvalues, diagnostics, trials, seed, tuple(effects), tuple(alphas), windows, timings,
+        tuple(members), design_diag,
+    )  # fmt: skip
+
+
+def simulate(
+    rows: list[tuple[ReturnSeries, int]],
+    n_single: int,
+    members: dict[str, list[np.ndarray]],
+    *,
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: tuple[tuple[int, int], ...],
+    effects: Sequence[float],
+    n_boot: int,
+    boot_seed: int,
+    wild_seeds: dict[str, np.ndarray],
+    width: int,
+    timings: dict[str, float],
+    clock: float,
+    say: Progress,
+) -> tuple[_Recorder, BatchFit, np.ndarray, np.ndarray, int]:
+    """Fit every row (security, day 0) at once and run every test with each effect added on day 0.
+
+    Rows ``0 .. n_single - 1`` get the single-security tests; ``members[design]``
+    lists the rows of each group. Returns the p-values, the fits, the AR-window
+    returns and benchmark, and the column of day 0.
+    """
+    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
+    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
     est_y, est_x = _gather(rows, est_days)
     ev_y, ev_x = _gather(rows, ar_days)
     fit = fit_market_batch(est_y, est_x)
+    expected = fit.alpha[:, None] + fit.beta[:, None] * ev_x
+    cols = {w: np.flatnonzero((ar_days >= w[0]) & (ar_days <= w[1])) for w in windows}
+    sds = {w: np.sqrt(fit.car_variance(ev_x[:, c])) for w, c in cols.items()}
     timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
     say(f"fitted {len(rows)} market models; running the tests")
 
     day0 = int(np.flatnonzero(ar_days == 0)[0])
-    cols = {w: np.flatnonzero((ar_days >= w[0]) & (ar_days <= w[1])) for w in windows}
-    rec = _Recorder(len(effects), trials)
-    for i in range(len(single_rows)):
-        _single_trial(rec, i, fit, ev_y, ev_x, day0, cols, effects, n_boot, int(boot_seeds[i]))
-    for g in range(len(groups)):
-        _group_trial(rec, g, np.arange(offsets[g], offsets[g + 1]), fit, ev_y, ev_x, day0, cols, effects)
-        if (g + 1) % 250 == 0:
-            say(f"{g + 1} of {trials} groups")
-    labels = rec.pvalues
+    rec = _Recorder(len(effects), max(width, n_single))
+    for e, effect in enumerate(effects):
+        y = ev_y.copy()
+        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
+        ar = y - expected
+        if n_single:
+            _single_tests(rec, e, np.arange(n_single), fit, ar, sds, cols, n_boot, boot_seed)
+        for d, groups in members.items():
+            for g, m in enumerate(groups):
+                _group_tests(rec, d, e, g, m, fit, ar, sds, cols, n_boot, int(wild_seeds[d][g]))
+        say(f"effect {effect:.0%} done")
     timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
+    return rec, fit, ev_y, ev_x, day0
 
-    table = _rates(labels, tuple(effects), tuple(alphas))
-    diagnostics = _diagnostics(fit, ev_y, ev_x, len(single_rows), offsets, day0)
-    timings["total"] = time.perf_counter() - clock
-    return ValidationResult(table, labels, diagnostics, trials, seed, tuple(effects), tuple(alphas), windows, timings)
+
+def _starts(groups: list[list[tuple[ReturnSeries, int]]]) -> list[tuple[int, list[tuple[ReturnSeries, int]]]]:
+    """Each group with the offset of its first row."""
+    out, k = [], 0
+    for g in groups:
+        out.append((k, g))
+        k += len(g)
+    return out
 
 
 class _Recorder:
-    """p-values per test label: an ``(n_effects, trials)`` array each (NaN until set)."""
+    """p-values per (design, test label): an ``(n_effects, trials)`` array each (NaN until set)."""
 
     def __init__(self, n_effects: int, trials: int) -> None:
         self.shape = (n_effects, trials)
-        self.pvalues: dict[str, np.ndarray] = {}
+        self.pvalues: dict[tuple[str, str], np.ndarray] = {}
 
-    def add(self, result: TestResult, window: tuple[int, int], effect: int, trial: int) -> None:
-        label = result.name if window == (0, 0) else f"{result.name} [{window[0]},{window[1]}]"
-        if label not in self.pvalues:
-            self.pvalues[label] = np.full(self.shape, np.nan)
-        self.pvalues[label][effect, trial] = result.pvalue
+    def _array(self, design: str, name: str, window: tuple[int, int]) -> np.ndarray:
+        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
+        if (design, label) not in self.pvalues:
+            self.pvalues[design, label] = np.full(self.shape, np.nan)
+        return self.pvalues[design, label]
+
+    def add(self, design: str, result: TestResult, window: tuple[int, int], effect: int, trial: int) -> None:
+        self._array(design, result.name, window)[effect, trial] = result.pvalue
+
+    def add_many(self, design: str, name: str, pvalues: np.ndarray, window: tuple[int, int], effect: int) -> None:
+        self._array(design, name, window)[effect, : len(pvalues)] = pvalues
 
 
-def _single_trial(
+def _single_tests(
     rec: _Recorder,
-    i: int,
+    e: int,
+    rows: np.ndarray,
     fit: BatchFit,
-    ev_y: np.ndarray,
-    ev_x: np.ndarray,
-    day0: int,
+    ar: np.ndarray,
+    sds: dict[tuple[int, int], np.ndarray],
     cols: dict[tuple[int, int], np.ndarray],
-    effects: Sequence[float],
     n_boot: int,
-    boot_seed: int,
+    seed: int,
 ) -> None:
-    """CAR t, SQ and bootstrap for row ``i`` (as ``significance_table`` calls them)."""
-    fm = fit.fitted(i)
-    expected = fm.expected(ev_x[i])
-    variances = {w: fm.car_variance(ev_x[i, c]) for w, c in cols.items()}
-    for e, effect in enumerate(effects):
-        y = ev_y[i].copy()
-        y[day0] += effect  # planted on the return, before the AR is computed
-        ar = y - expected
-        for w, c in cols.items():
-            rec.add(car_t_test(float(ar[c].sum()), variances[w], fm.df_resid), w, e, i)
-            rec.add(sf.sample_quantile_test(ar[c], fit.residuals[i]), w, e, i)
-            rec.add(sf.bootstrap_test(ar[c], fit.residuals[i], n_boot=n_boot, rng=boot_seed), w, e, i)
+    """CAR t, SQ and bootstrap of every single-security row (the functions ``significance_table`` calls)."""
+    for w, c in cols.items():
+        window_ar = ar[rows][:, c]
+        var = sds[w][rows] ** 2
+        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), fit.df_resid).pvalue for i in range(len(rows))]
+        rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, e)
+        for res in (
+            sf.sample_quantile_tests(window_ar, fit.residuals[rows]),
+            sf.bootstrap_tests(window_ar, fit.residuals[rows], n_boot=n_boot, seed=seed),
+        ):
+            rec.add_many(SINGLE_DESIGN, res.name, res.pvalue, w, e)
 
 
-def _group_trial(
+def group_tests(
+    car: np.ndarray, sd: np.ndarray, resid: np.ndarray, ar: np.ndarray, cols: np.ndarray, df_resid: int,
+    *, n_boot: int, seed: int,
+) -> tuple[TestResult, ...]:  # fmt: skip
+    """Every cross-sectional test of one group and window, as a study runs them.
+
+    ``car``, ``sd`` (N,): CARs and their prediction-error SDs; ``resid`` (N, T)
+    estimation residuals; ``ar`` (N, L) the whole AR window (the Corrado
+    test ranks all of it); ``cols`` the window's columns of ``ar``.
+    """
+    dof = np.full(len(car), df_resid)
+    return (
+        cs.cross_sectional_t(car),
+        cs.patell_z(car, sd, dof),
+        cs.bmp_t(car, sd),
+        cs.kolari_pynnonen_t(car, sd, resid),
+        cs.corrado_rank(resid, ar, days=list(cols)),
+        cs.generalized_sign_z(car, resid),
+        cs.wilcoxon_signed_rank(car),
+        rb.portfolio_t(car, resid, len(cols)),
+        rb.grank_t(car, sd, resid, dof),
+        rb.grank_t(car, sd, resid, dof, restandardize=False),
+        rb.wild_bootstrap_t(car, n_boot=n_boot, rng=seed),
+        rb.sign_test_exact(car, resid),
+    )
+
+
+def _group_tests(
     rec: _Recorder,
+    design: str,
+    e: int,
     g: int,
     members: np.ndarray,
     fit: BatchFit,
-    ev_y: np.ndarray,
-    ev_x: np.ndarray,
-    day0: int,
+    ar: np.ndarray,
+    sds: dict[tuple[int, int], np.ndarray],
     cols: dict[tuple[int, int], np.ndarray],
-    effects: Sequence[float],
+    n_boot: int,
+    seed: int,
 ) -> None:
-    """The seven cross-sectional tests for the group in rows ``members``."""
-    fms = [fit.fitted(r) for r in members]
-    expected = np.vstack([fm.expected(ev_x[r]) for fm, r in zip(fms, members, strict=True)])
-    resid = fit.residuals[members]
-    dof = np.full(len(members), fit.df_resid)
-    pairs = list(zip(fms, members, strict=True))
-    sds = {w: np.sqrt([fm.car_variance(ev_x[r, c]) for fm, r in pairs]) for w, c in cols.items()}
-    for e, effect in enumerate(effects):
-        y = ev_y[members].copy()
-        y[:, day0] += effect  # every security's day-0 return
-        ar = y - expected
-        for w, c in cols.items():
-            cars = ar[:, c].sum(axis=1)
-            for result in (
-                cs.cross_sectional_t(cars),
-                cs.patell_z(cars, sds[w], dof),
-                cs.bmp_t(cars, sds[w]),
-                cs.kolari_pynnonen_t(cars, sds[w], resid),
-                cs.corrado_rank(resid, ar, days=list(c)),  # ranks the whole AR window, as a study does
-                cs.generalized_sign_z(cars, resid),
-                cs.wilcoxon_signed_rank(cars),
-            ):
-                rec.add(result, w, e, g)
+    resid, group_ar = fit.residuals[members], ar[members]
+    for w, c in cols.items():
+        cars = group_ar[:, c].sum(axis=1)
+        for result in group_tests(cars, sds[w][members], resid, group_ar, c, fit.df_resid, n_boot=n_boot, seed=seed):
+            rec.add(design, result, w, e, g)
 
 
 def _check_options(
@@ -413,6 +511,7 @@ def _check_options(
     group: Sequence[Listing],
     group_size: tuple[int, int],
     n_boot: int,
+    designs: tuple[str, ...] = DESIGNS,
 ) -> None:
     if not single and not group:
         raise ValidationInputError("no securities to draw: give single or group securities")
@@ -427,6 +526,9 @@ def _check_options(
         raise ValidationInputError(f"group size {group_size} must be (min, max) with 2 <= min <= max")
     if len({x.exchange for x in group}) > 1:
         raise ValidationInputError("group securities must trade on one exchange (one common event date)")
+    unknown = [d for d in designs if d not in DESIGNS]
+    if unknown or (group and not designs):
+        raise ValidationInputError(f"designs must be among {', '.join(DESIGNS)}, got {', '.join(designs) or 'none'}")
 
 
 def _draw_single(
@@ -446,7 +548,7 @@ def _draw_single(
 def _draw_groups(
     rng: np.random.Generator, series: list[ReturnSeries], trials: int, lo: int, hi: int, size: tuple[int, int]
 ) -> list[list[tuple[ReturnSeries, int]]]:
-    """A random common day 0 with at least ``size[0]`` securities available, then the securities."""
+    """Clustered design: a random common day 0 with at least ``size[0]`` securities available, then the securities."""
     if not series:
         return []
     n = len(series[0].ret)
@@ -464,59 +566,90 @@ def _draw_groups(
     return out
 
 
+def _draw_bw(
+    rng: np.random.Generator, series: list[ReturnSeries], trials: int, lo: int, hi: int, size: tuple[int, int]
+) -> list[list[tuple[ReturnSeries, int]]]:
+    """Brown-Warner design: ``size`` distinct securities, each on its own random day 0 (no clustering)."""
+    days = [s.valid_days(lo, hi) for s in series]
+    usable = np.array([i for i, d in enumerate(days) if len(d)])
+    if len(usable) < size[0]:
+        raise ValidationInputError(
+            f"{len(usable)} group securities have {hi - lo + 1} sessions of prices; need {size[0]}"
+        )
+    out = []
+    for _ in range(trials):
+        k = min(int(rng.integers(size[0], size[1] + 1)), len(usable))
+        picks = np.sort(rng.choice(usable, size=k, replace=False))
+        out.append([(series[i], int(rng.choice(days[i]))) for i in picks])
+    return out
+
+
 def _gather(rows: list[tuple[ReturnSeries, int]], days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     y = np.vstack([s.ret[t + days] for s, t in rows])
     x = np.vstack([s.bench[t + days] for s, t in rows])
     return y, x
 
 
-def _rates(pvalues: dict[str, np.ndarray], effects: tuple[float, ...], alphas: tuple[float, ...]) -> pd.DataFrame:
+def _rates(
+    pvalues: dict[tuple[str, str], np.ndarray], effects: tuple[float, ...], alphas: tuple[float, ...]
+) -> pd.DataFrame:
     rows = []
-    for test, p in pvalues.items():
+    for (design, test), p in pvalues.items():
         for e, effect in enumerate(effects):
             valid = p[e][np.isfinite(p[e])]
             for alpha in alphas:
                 rate = float(np.mean(valid <= alpha)) if len(valid) else math.nan
-                rows.append((test, float(effect), float(alpha), round(rate, 6), len(valid)))
+                rows.append((test, design, float(effect), float(alpha), round(rate, 6), len(valid)))
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _diagnostics(
-    fit: BatchFit, ev_y: np.ndarray, ev_x: np.ndarray, n_single: int, offsets: np.ndarray, day0: int
-) -> dict[str, float]:
-    """Properties of the drawn data that explain a mis-sized test (see ``report.explain``)."""
-    from scipy import stats
-
-    # day-0 prediction errors over their own sd: the [0,0] CAR t statistics under H0
+def _day0_t(fit: BatchFit, ev_y: np.ndarray, ev_x: np.ndarray, day0: int) -> np.ndarray:
+    """Day-0 prediction errors over their own SD: the [0,0] CAR t statistics under H0."""
     x0 = np.stack([np.ones(len(ev_x)), ev_x[:, day0]], 1)
     h = np.einsum("ij,ijk,ik->i", x0, fit.xtx_inv, x0)
-    z = (ev_y[:, day0] - fit.alpha - fit.beta * ev_x[:, day0]) / (fit.sigma * np.sqrt(1.0 + h))
+    return (ev_y[:, day0] - fit.alpha - fit.beta * ev_x[:, day0]) / (fit.sigma * np.sqrt(1.0 + h))
+
+
+def _single_diagnostics(fit: BatchFit, z: np.ndarray, n_single: int) -> dict[str, float]:
+    """Tail properties of the single-security trials (see ``report.explain``)."""
+    from scipy import stats
+
+    if n_single < 2:
+        return {}
     single = z[:n_single]
-    out: dict[str, float] = {}
-    if n_single > 1:
-        out |= {
-            "residual_excess_kurtosis": float(np.mean(stats.kurtosis(fit.residuals[:n_single], axis=1))),
-            "day0_t_variance": float(np.var(single)),
-            "day0_t_excess_kurtosis": float(stats.kurtosis(single)),
-        }
-    groups = [np.arange(offsets[g], offsets[g + 1]) for g in range(len(offsets) - 1)]
+    return {
+        "residual_excess_kurtosis": float(np.mean(stats.kurtosis(fit.residuals[:n_single], axis=1))),
+        "day0_t_variance": float(np.var(single)),
+        "day0_t_excess_kurtosis": float(stats.kurtosis(single)),
+    }
+
+
+def _group_diagnostics(fit: BatchFit, z: np.ndarray, groups: list[np.ndarray]) -> dict[str, float]:
+    """Correlation and sizes of the groups of one design (see ``report.explain``)."""
+    from scipy import stats
+
     if not groups:
-        return out
+        return {}
     sizes = np.array([len(g) for g in groups])
+    # day-0 portfolio statistic under H0 (z times the prediction SD is the day-0 AR)
+    ar0 = z * fit.sigma * np.sqrt(1.0 + 1.0 / fit.residuals.shape[1])  # the leverage term is below 1 %
+    zp = np.array([ar0[g].mean() / np.std(fit.residuals[g].mean(axis=0), ddof=1) for g in groups])
     r = np.array([cs.average_correlation(fit.residuals[g]) for g in groups])
-    # pooled correlation of the day-0 ARs of securities sharing the date
+    # pooled correlation of the day-0 ARs of securities in one group
     cross = sum(float(z[g].sum() ** 2 - (z[g] ** 2).sum()) for g in groups)
     own = sum(float((len(g) - 1) * (z[g] ** 2).sum()) for g in groups)
     # size at 5 % if the only flaw were equicorrelation r: the t statistic is too large by
     # sqrt((1 + (N-1) r) / (1 - r)) (Kolari & Pynnönen 2010), Patell's Z by sqrt(1 + (N-1) r)
     inflate_t = np.sqrt((1.0 + (sizes - 1) * r) / (1.0 - r))
     crit = stats.t.ppf(0.975, sizes - 1)
-    out |= {
+    out = {
         "group_residual_correlation": float(np.nanmean(r)),
         "group_day0_correlation": cross / own if own > 0 else math.nan,
         "t_size_from_correlation": float(np.nanmean(2.0 * stats.t.sf(crit / inflate_t, sizes - 1))),
         "z_size_from_correlation": float(np.nanmean(2.0 * stats.norm.sf(1.959964 / np.sqrt(1.0 + (sizes - 1) * r)))),
         "group_mean_size": float(sizes.mean()),
+        "portfolio_day0_t_variance": float(np.var(zp)),
+        "portfolio_day0_t_excess_kurtosis": float(stats.kurtosis(zp)),
     }
     out |= {f"groups_n{k}": float(np.sum(sizes == k)) for k in range(int(sizes.min()), int(sizes.max()) + 1)}
     return out
