@@ -76,6 +76,7 @@ def short_name(name: str) -> str:
 
 
 def build() -> tuple[list[dict[str, str]], list[str]]:
+    """The table's rows, and a log of the names dropped as ambiguous."""
     data = PyTickerSymbols()
     companies: dict[str, dict] = {}
     for index, label in INDICES.items():
@@ -149,6 +150,7 @@ def _apply_corrections(rows: list[dict]) -> tuple[list[dict[str, str]], list[str
 
 
 def main() -> int:
+    """Write companies.csv."""
     rows, log = build()
     version = importlib.metadata.version("pytickersymbols")
     with (DATA / "companies.csv").open("w", encoding="utf-8", newline="") as fh:

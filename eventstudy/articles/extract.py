@@ -84,7 +84,7 @@ def extract(
     infos, dates, claims, others = [], [], [], []
     used: set[tuple[str, int]] = set()
     for art in articles:
-        info = _info(art, reference_date, main)
+        info = _info(art, reference_date, main, year)
         infos.append(info)
         found = find_dates(
             art,
@@ -116,13 +116,15 @@ def extract(
     return Extraction(tuple(infos), tuple(events), tuple(claims), tuple(others), tuple(dates), tuple(unknown))
 
 
-def _info(art: Article, reference_date: dt.date | None, main: tuple[dt.date, str] | None) -> ArticleInfo:
-    header = article_header(art.text)
+def _info(
+    art: Article, reference_date: dt.date | None, main: tuple[dt.date, str] | None, year: int | None
+) -> ArticleInfo:
+    header = article_header(art.text, year)
     info = ArticleInfo(path=str(art.path), source=art.source, chars=len(art.raw))
     if header:
-        info = replace(info, header=header[0], header_date=header[1], header_precision=header[2])
-    if header and header[2] == "day":
-        return replace(info, reference=header[1], reference_from="header")
+        info = replace(info, header=header.words, header_date=header.date, header_precision=header.precision)
+    if header and header.precision == "day":
+        return replace(info, reference=header.date, reference_from="header")
     if reference_date is not None:
         return replace(info, reference=reference_date, reference_from="--reference-date")
     if main is not None:
