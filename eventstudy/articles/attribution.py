@@ -22,9 +22,10 @@ clause runs from the previous figure of the sentence (or its start, or the last
    ("…, après un bond de 10,6 % mercredi");
 5. "X and Y rose 3% and 5%" gives the names to the figures in order.
 
-When the rules find nothing, a dependency parser (:mod:`.parser`, French
-only) is asked for the subject of the move verb; its answer counts only when
-it is a known name.
+When the rules find nothing for a figure that is otherwise a price move,
+:func:`eventstudy.articles.moves.find_moves` asks a dependency parser
+(:mod:`.parser`, French only) for the subject of the move verb; its answer
+counts only when it is a known name.
 """
 
 from __future__ import annotations
@@ -124,7 +125,6 @@ def find_subject(
     table: CompanyTable,
     previous: Subject | None,
     topic: Subject | None,
-    parser=None,
     earlier: list[CompanyMention] | None = None,
 ) -> Subject | None:
     """The subject of the figure at ``fig_start`` (see the module doc)."""
@@ -163,11 +163,7 @@ def find_subject(
             topic = Subject(named[-1].name, named[-1].ticker) if named else None
         if topic is not None:
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (an earlier sentence)")
-    if previous is not None:
-        return previous
-    if parser is not None:
-        return parser.subject(text, sentence_start, fig_start, mentions)
-    return None
+    return previous
 
 
 def _is_aside(text: str, lo: int, hi: int) -> bool:

@@ -161,7 +161,7 @@ def find_moves(
             value = float(fig["num"].replace(",", "."))
             ctx = _classify(segment, ahead, prev, text, seg_start, a)
             ctx.subject = shared.get(i) or find_subject(
-                text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, parser, mentions
+                text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
@@ -170,6 +170,9 @@ def find_moves(
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
             kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
+            if kind == "no company" and parser is not None:  # the rules found no subject: ask the parser
+                ctx.subject = parser.subject(text, a, fig.start(), in_sentence)
+                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             if kind:

@@ -154,7 +154,10 @@ def _header(found: Extraction) -> list[str]:
 
 
 def _security(listing: Listing) -> list[str]:
-    lines = ["[[securities]]", f"ticker = {_s(listing.ticker)}", f"name = {_s(listing.name)}"]
+    lines = ["[[securities]]"]
+    if listing.index:
+        lines.append("# benchmark claim: the index itself is measured (its abnormal return is zero by construction)")
+    lines += [f"ticker = {_s(listing.ticker)}", f"name = {_s(listing.name)}"]
     if listing.exchange:
         return [*lines, f"exchange = {_s(listing.exchange)}", f"benchmark = {_s(listing.benchmark)}", ""]
     return [*lines, 'exchange = ""  # fill in: exchange_calendars code (XNYS, XNAS, XTKS, …)',
@@ -163,6 +166,10 @@ def _security(listing: Listing) -> list[str]:
 
 def _claim(c: CandidateClaim) -> list[str]:
     lines = ["[[claims]]"]
+    if c.benchmark:
+        lines.append("# benchmark claim: a market index's move")
+    if c.note:
+        lines.append(f"# review: {_comment(c.note)}")
     if c.day_words:
         ref = f"counted from {c.day_reference} ({c.day_reference_from})" if c.day_reference else "not resolved"
         lines.append(f"# day: {_comment(repr(c.day_words))}, {ref}")
@@ -173,6 +180,8 @@ def _claim(c: CandidateClaim) -> list[str]:
         f"reported_percent = {_num(c.reported_percent)}  # {_comment(c.figure)}, verb {_comment(repr(c.verb))}",
         f"approximate = {'true' if c.approximate else 'false'}",
     ]
+    if c.bound:
+        lines.append(f"bound = {_s(c.bound)}  # the size of the move is at least (lower) / at most (upper) the figure")
     if c.session is not None:
         lines.append(f"session = {c.session.isoformat()}")
     if c.timing != "close":
