@@ -126,14 +126,15 @@ def test_thousand_words_under_a_second(tmp_path):
     assert elapsed < 1.0, f"{words} words in {elapsed:.2f} s"
 
 
-@pytest.mark.skipif(not installed(), reason="needs the nlp extra")
 def test_parser_loads_in_under_five_seconds():
+    """CPU time, which other jobs on a shared machine do not inflate as they do wall-clock time."""
     from eventstudy.articles.parser import load
 
+    assert installed(), 'the test extra installs the parser: pip install -e ".[test]"'
     load.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()
     assert load() is not None
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
 
 
 def test_corpus_readme_documents_every_column():

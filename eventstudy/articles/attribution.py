@@ -68,6 +68,17 @@ _REFERENCE = re.compile(
     r"|la valeur)(?![\w])",
     _I,
 )
+# a name right after a preposition is an oblique ("Comme Nvidia, AMD…"), unless a price noun owns it
+_OBLIQUE = re.compile(
+    r"(?<![\w])(?:de|d'|du|des|à|au|aux|pour|par|avec|face à|contre|sur|chez|comme|of|for|with|by|against|like|than"
+    r"|to|from)\s*(?:l'|la |le |les |the )?$",
+    _I,
+)
+_POSSESSOR = re.compile(
+    r"(?<![\w])(?:cours|titres?|actions?|shares?|stock|share price|valeur)\s+(?:de|d'|du|of)\s*(?:l'|la |le |the )?$",
+    _I,
+)
+OBLIQUE = "the name follows a preposition: check that it is what moved"
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
 _LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
@@ -152,7 +163,8 @@ def find_subject(
             first = names[0]
             if len(names) > 1 and text.startswith("'s", first.end) and names[1].start - first.end < 20:
                 first = names[1]  # "SoftBank's Arm"
-            return Subject(first.name, first.ticker)
+            oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
+            return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]
     if _REFERENCE.search(seg):
         before = [m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)]

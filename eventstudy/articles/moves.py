@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from eventstudy.articles.attribution import Subject, conjoined, find_subject, headings, paragraph_of
+from eventstudy.articles.attribution import OBLIQUE, Subject, conjoined, find_subject, headings, paragraph_of
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.text import Article
@@ -170,8 +170,9 @@ def find_moves(
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
             kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
-            if kind == "no company" and parser is not None:  # the rules found no subject: ask the parser
-                ctx.subject = parser.subject(text, a, fig.start(), in_sentence)
+            doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
+            if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
+                ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
                 kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
