@@ -199,7 +199,7 @@ def _add_extract(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME=TICKER[:EXCHANGE:BENCHMARK]",
-        help="add a company to the alias table, e.g. Tesla=TSLA:XNAS:^GSPC (repeatable)",
+        help="add a company to the company table, e.g. Tesla=TSLA:XNAS:^GSPC (repeatable)",
     )
     ext.add_argument("--id", default="draft", help="study id of the draft (default %(default)s)")
     ext.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")

@@ -1,7 +1,7 @@
 """An :class:`Extraction` as a draft study file (TOML) and a claims CSV.
 
 The TOML loads with :func:`eventstudy.spec.load_study`: ``[study]``,
-``[[securities]]`` (from the alias table's listings), ``[[events]]`` and
+``[[securities]]`` (from the company table's listings), ``[[events]]`` and
 ``[[claims]]`` as documented in ``docs/study-file.md``; each claim also
 carries its ``offset``. Provenance for the reviewer lives in ``[extract]``
 (articles, reference dates, every date mention, unknown companies) and in
@@ -149,7 +149,7 @@ def _header(found: Extraction) -> list[str]:
         head = f"date header {a.header}" if a.header else "no date header"
         lines.append(f"# {a.source}: {head}; {ref}")
     if found.unknown_companies:
-        lines.append(f"# Not in the alias table (no claim drafted): {', '.join(found.unknown_companies)}")
+        lines.append(f"# Not in the company table (no claim drafted): {', '.join(found.unknown_companies)}")
     return [*lines, ""]
 
 
