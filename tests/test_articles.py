@@ -370,6 +370,11 @@ def test_cli_extract_bad_inputs(tmp_path, capsys):
         ("Shares of Vertiv were sent 10.3% lower.", "VRT"),
         ("Le S&P 500 a gagné 0,4 %.", "^GSPC"),
         ("The Nikkei 225 index jumped 9.1%.", "^N225"),
+        ("Apple a dépassé Nvidia, qui a perdu 3 %.", "NVDA"),
+        ("SoftBank, which owns 90% of Arm, fell 5.2%.", "9984.T"),
+        ("Oracle (ORCL.N) rose 3.6%.", "ORCL"),
+        ("La hausse de 8,9 % de Nvidia a rassuré les investisseurs.", "NVDA"),
+        ("Nvidia, whose chips power most AI models, bounced back 8.9%.", "NVDA"),
     ],
 )
 def test_subject_is_the_clause_subject(tmp_path, text, expected):
@@ -405,6 +410,9 @@ def test_conjoined_subjects_and_lists(tmp_path):
         ("Depuis le début de l'année, l'action Oracle a gagné 12 %.", "period move"),
         ("SoftBank Group owns about 90% of chip designer Arm.", "stake"),
         ("Super Micro has a 17% share of the AI server market.", "market share"),
+        ("Oracle a annoncé une hausse de 10 % de son dividende.", "metric"),
+        ("OpenAI, backed by Microsoft, is valued at $157 billion, up 80% from a year ago.", "period move"),
+        ("Tesla fell. Its shares have lost 20% since December.", "period move"),
     ],
 )
 def test_more_figures_that_are_not_claims(tmp_path, text, kind):

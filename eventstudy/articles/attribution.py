@@ -20,7 +20,10 @@ clause runs from the previous figure of the sentence (or its start, or the last
    last company named before the sentence;
 4. a clause that names nothing else shares the previous figure's subject
    ("…, après un bond de 10,6 % mercredi");
-5. "X and Y rose 3% and 5%" gives the names to the figures in order.
+5. "X and Y rose 3% and 5%" gives the names to the figures in order;
+6. a figure in a relative clause ("Apple a dépassé Nvidia, qui a perdu
+   3 %") is about the name the clause hangs on: the last name before it,
+   skipping appositions ("Vertiv, fournisseur de …, qui a dévissé").
 
 When the rules find nothing for a figure that is otherwise a price move,
 :func:`eventstudy.articles.moves.find_moves` asks a dependency parser
@@ -79,6 +82,9 @@ _POSSESSOR = re.compile(
     _I,
 )
 OBLIQUE = "the name follows a preposition: check that it is what moved"
+_RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
+_CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
+_TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
 _LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
@@ -144,11 +150,22 @@ def find_subject(
         clause_start = m.end()
     bounds = [clause_start] + [m.end() for m in _COMMA.finditer(text, clause_start, fig_start)] + [fig_start]
     chunks = list(pairwise(bounds))
+    if len(chunks) > 1 and _RELATIVE.match(text, chunks[-1][0]):  # "Apple a dépassé Nvidia, qui a perdu 3 %"
+        for lo, hi in reversed(chunks[:-1]):
+            chunk = text[lo:hi].strip()
+            if chunk[:1].islower() and not _CONJUNCTION.match(chunk):
+                continue  # an apposition between the name and "qui"
+            names = [m for m in mentions if lo <= m.start < hi]
+            if names:
+                return Subject(names[-1].name, names[-1].ticker)
+            break
     for k, (lo, hi) in enumerate(chunks):
         chunk = text[lo:hi]
         last = k == len(chunks) - 1
         if not last and _OPENER.match(chunk):
             continue
+        if k == 0 and seg_start > sentence_start and _TAIL.match(chunk) and not last:
+            continue  # "…90% of Arm, fell 5.2%": the previous figure's complement
         if rep := _REPORTING.search(chunk):
             after = [m for m in mentions if lo + rep.end() <= m.start < hi]
             if after:

@@ -59,10 +59,12 @@ _NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]
 _AFTER = re.compile(
     r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
     r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
-    r"|indices?|index|secteur|sector|marché|market|share of|coût|cost)\b",
+    r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
+    r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
+    r"|valorisation|valuation)\b",
     _I,
 )
-_AFTER_KIND = {"capital": "stake", "part": "market share", "parts": "market share", "stake": "stake",
+_AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share", "parts": "market share", "stake": "stake",
                "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
                "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
                "market": "market share", "share of": "market share"}  # fmt: skip
@@ -70,9 +72,12 @@ _PERIOD = re.compile(
     r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
     r"de l'année|depuis (?:janvier|le début|son|sa|leur)|cette année|year[- ]to[- ]date|this year"
     r"|over the (?:past|last) \w+|so far this year|since the start of the year"
+    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
+    r"|août|septembre|octobre|novembre|décembre)"
     r"|since (?:its|their|the) [\w -]{0,25}?(?:peak|high|low|start"
     r"|beginning|listing|debut)|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
-    r"|cette semaine|ce mois-ci)(?![\w])",
+    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
+    r"|d'une année sur l'autre)(?![\w])",
     _I,
 )
 _FORECAST = re.compile(
@@ -85,7 +90,7 @@ _UP = (
     r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
     r"|rebond\w*|avanc(?:é|e|ent|ant)|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
-    r"|regagn\w*|rebound\w*|recover\w*"
+    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*"
 )
 _DOWN = (
     r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
@@ -170,6 +175,9 @@ def find_moves(
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
             kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
+            if kind == "no company" and (owner := _owner_after(text, fig.end(), in_sentence)):
+                ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
+                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
@@ -206,6 +214,17 @@ def find_moves(
                 topic = ctx.subject
             prev = ctx
     return _dedupe(claims), others, used
+
+
+_OWNER = re.compile(r"\s*(?:de|d'|du|of|in|for)\s*(?:l'action |le titre |shares of |the shares of )?", _I)
+
+
+def _owner_after(text: str, end: int, mentions: list) -> Subject | None:
+    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia"."""
+    m = _OWNER.match(text, end)
+    if m and m.group().strip():
+        return next((Subject(c.name, c.ticker) for c in mentions if c.start == m.end()), None)
+    return None
 
 
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:

@@ -116,6 +116,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for m in _END.finditer(text, start):
         if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 4) : m.start()]):
             continue  # "M. Son", "U.S. "
+        if m.group() == "" and m.start() >= 2 and text[m.start() - 2].isupper():
+            continue  # a ticker "(ORCL.N)", not "pays.Cependant"
         spans.append((start, m.start() + len(m.group("close") or "")))
         start = m.end()
     spans.append((start, len(text)))
