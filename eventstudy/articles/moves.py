@@ -64,7 +64,8 @@ _AFTER = re.compile(
     r"|valorisation|valuation)\b",
     _I,
 )
-_AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share", "parts": "market share", "stake": "stake",
+_AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
+               "parts": "market share", "stake": "stake",
                "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
                "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
                "market": "market share", "share of": "market share"}  # fmt: skip
