@@ -436,6 +436,8 @@ def test_headline_figures_are_not_claims(tmp_path):
         ("AUSTIN, Texas, Dec 11, 2025 - ", D(2025, 12, 11)),
         ("Sept 10, 2025\n\n", D(2025, 9, 10)),
         ("Les Echos, mercredi 22 janvier 2025\n\n", D(2025, 1, 22)),
+        ("WASHINGTON, Jan. 28, 2025 /PRNewswire/ -- ", D(2025, 1, 28)),
+        ("Published 2025-01-28 14:05\n\n", D(2025, 1, 28)),
     ],
 )
 def test_datelines_are_the_articles_date(tmp_path, top, date):
@@ -457,6 +459,11 @@ def test_weekdays_look_back_in_the_past_and_forward_in_the_future(tmp_path):
     text = "Sept 10, 2025\n\nOracle will report results on Monday. Oracle rose 36% on Wednesday."
     monday = next(d for d in _found(tmp_path, text).dates if "Monday" in d.words)
     assert monday.date == D(2025, 9, 15)
+    # the tense of the weekday's own clause counts, and a forecast before the move's own verb does not
+    text = "Jan 30, 2025\n\nMicrosoft will report on Wednesday; its shares fell 2.1% on Monday."
+    assert _claims(tmp_path, text) == [("MSFT", -2.1, D(2025, 1, 27))]
+    text = "Jan 30, 2025\n\nMicrosoft shares are expected to fall on Friday after they dropped 6.2% on Thursday."
+    assert _claims(tmp_path, text) == [("MSFT", -6.2, D(2025, 1, 30))]
 
 
 def test_company_table_covers_the_indices():

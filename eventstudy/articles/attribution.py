@@ -88,7 +88,7 @@ _TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|de
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
 _LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
-_CLAUSE = re.compile(r"[;:]|\s[-–—]\s")
+_CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s")
 
 
 def paragraph_of(text: str, offset: int) -> int:

@@ -134,14 +134,23 @@ _DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?
 _HEADERS = [
     # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
     re.compile(
-        rf"^[ \t]*(?P<h>{_DAY_MONTH})(?:\s+\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$", _I | re.M
+        rf"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?(?P<h>{_DAY_MONTH})"
+        rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
+        _I | re.M,
     ),
     # "Les Echos, jeudi 23 janvier 2025" alone on a line
     re.compile(rf"^[ \t]*[A-Z][\w'’ .&-]{{1,40}},\s+(?P<h>{_DAY_MONTH})[ \t]*$", re.M | _I),
     # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -"
     re.compile(rf"^[ \t]*[A-Z][A-Z .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?"
-               r"\s+[-–—]", re.M),
+               r"(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
 ]  # fmt: skip
+# "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
+_ISO_LINE = re.compile(
+    r"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?"
+    r"(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
+    r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
+    _I | re.M,
+)
 _HEADER_ZONE = 800  # characters from the top where a printed date is the article's own
 
 
@@ -170,6 +179,11 @@ def article_header(text: str, year: int | None = None) -> Header | None:
         except ValueError:
             return None
         return Header(m["h"].split(None, 1)[1], date, "day" if m["d"] else "month", *m.span("h"))
+    if iso := _ISO_LINE.search(text, 0, min(len(text), _HEADER_ZONE)):
+        try:
+            return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
+        except ValueError:
+            pass
     found = []
     for rx in _HEADERS:
         for h in rx.finditer(text, 0, min(len(text), _HEADER_ZONE)):
@@ -304,7 +318,7 @@ def _resolve_relative(
         if d.kind == "weekday" and reference is not None:
             words = d.words.lower()
             target = _weekday(_W_RX.search(d.words)[0])  # type: ignore[index]
-            back = look_back and not _FUTURE.search(d.quote)  # "will report on Thursday" looks forward
+            back = look_back and not _FUTURE.search(_clause(d))  # "will report on Thursday" looks forward
             if any(w in words for w in ("dernier", "last")):
                 back = True
             elif any(w in words for w in ("prochain", "next")):
@@ -329,6 +343,18 @@ def _resolve_relative(
 
 
 _W_RX = re.compile(_W, _I)
+_CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)
+
+
+def _clause(d: DateMention) -> str:
+    """The clause of the sentence that holds a date mention."""
+    at = d.offset - d.quote_offset
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(d.quote)), len(d.quote)]
+    lo = max(c for c in cuts if c <= at)
+    hi = min((m.start() for m in _CLAUSE_BREAK.finditer(d.quote, at)), default=len(d.quote))
+    return d.quote[lo:hi]
+
+
 # a sentence about the future: a weekday in it looks forward from the article's date
 _FUTURE = re.compile(
     r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent"

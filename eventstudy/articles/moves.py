@@ -296,7 +296,7 @@ def _verdict(
     tail = segment[_last_end(_MOVE, segment) :] + ahead
     if p := _PERIOD.search(tail) or _PERIOD.search(segment):
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
-    if f := _FORECAST.search(_main(segment)):
+    if f := _FORECAST.search(_forecast_zone(_main(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
     if not ctx.direction and not signed:
         return "not a move", "no movement verb or sign"
@@ -308,6 +308,14 @@ def _verdict(
             return "crypto", f"{name} is not in the company table and the article speaks of tokens"
         return "unknown company", f"{name} is not in the company table (add it with --alias NAME=TICKER)"
     return "", ""
+
+
+def _forecast_zone(main: str) -> str:
+    """From the move verb before the figure's own verb to it: "expected to fall on Friday after they dropped 6%"."""
+    verbs = list(_MOVE.finditer(main))
+    if len(verbs) < 2:
+        return main
+    return main[verbs[-2].end() : verbs[-1].end()]
 
 
 def _last_end(rx: re.Pattern[str], s: str) -> int:
