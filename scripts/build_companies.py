@@ -19,7 +19,9 @@ NASDAQ 100, NIKKEI 225, CAC_40, DAX, FTSE 100, EURO STOXX 50). Rules, in order:
    FTSEMIB.MI, ^BFX, ^OMXH25, ^ISEQ), else ^STOXX50E.
 4. Short names: the name without legal suffixes (Inc., Corporation, plc, SE, AG, S.A., N.V.,
    Holdings, Group, …). A short name that two companies share is ambiguous: it is dropped unless
-   eventstudy/articles/data/corrections.csv resolves it, and then it is flagged for review.
+   eventstudy/articles/data/corrections.csv resolves it, and then it is flagged for review. A
+   weaker alias also leaves out a generic last word ("Infineon" for Infineon Technologies); it is
+   kept only when no other company has that name.
 5. eventstudy/articles/data/corrections.csv (reviewed by hand) is applied last: ``set`` rows add or
    replace a company, ``alias`` rows add a name, ``ambiguous`` rows resolve a shared name to one
    symbol with a note, ``drop`` rows remove a name that is a common word.
@@ -50,6 +52,11 @@ BENCHMARK_BY_EXCHANGE = {"XNYS": "^GSPC", "XNAS": "^GSPC", "XTKS": "^N225", "XPA
 _LEGAL = re.compile(
     r"(?:,?\s+(?:Inc\.?|Incorporated|Corporation|Corp\.?|Co\.|Company|Companies|plc|PLC|SE|AG|S\.?A\.?|N\.?V\.?"
     r"|Ltd\.?|Limited|Holdings?|Group|Co\.,? Ltd\.?|& Co\.?|KGaA|SpA|S\.p\.A\.|ASA|A/S|\(The\)))+$"
+)
+# generic trailing words journalists leave out ("Infineon" for Infineon Technologies): a weaker alias
+_GENERIC = re.compile(
+    r"\s+(?:Technologies|Technology|Electronics|Pharmaceuticals?|Motors?|Industries|International|Semiconductors?"
+    r"|Systems|Software|Brands|Enterprises?|Laboratories|Therapeutics|Chemicals?)$"
 )
 COLUMNS = ["symbol", "name", "aliases", "exchange", "benchmark", "indices", "isin", "review"]
 
@@ -97,7 +104,9 @@ def build() -> tuple[list[dict[str, str]], list[str]]:
             exchange = "XNAS"  # Nasdaq-100 members list on Nasdaq; the source often omits the exchange
         name = stock["name"].strip()
         aliases = sorted({name, short_name(name)} - {""})
-        rows.append({"symbol": primary, "name": name, "aliases": aliases, "exchange": exchange,
+        weak = _GENERIC.sub("", short_name(name))
+        secondary = [weak] if weak != short_name(name) and len(weak) >= 4 else []
+        rows.append({"symbol": primary, "name": name, "aliases": aliases, "secondary": secondary, "exchange": exchange,
                      "benchmark": BENCHMARK_BY_EXCHANGE.get(exchange, "^STOXX50E"),
                      "indices": row["indices"], "isin": row["isin"], "review": ""})  # fmt: skip
     return _apply_corrections(rows)
@@ -127,6 +136,18 @@ def _apply_corrections(rows: list[dict]) -> tuple[list[dict[str, str]], list[str
         if c["action"] == "alias":
             by_symbol[c["symbol"]]["aliases"].append(c["name"])
             owners.setdefault(c["name"].casefold(), set()).add(c["symbol"])
+    weak_owners: dict[str, set[str]] = {}
+    for r in by_symbol.values():
+        for a in r.get("secondary", []):
+            weak_owners.setdefault(a.casefold(), set()).add(r["symbol"])
+    names = [n.casefold() for r in by_symbol.values() for n in r["aliases"]]
+    for r in by_symbol.values():
+        for a in r.get("secondary", []):  # kept only when no other company could be meant
+            k = a.casefold()
+            prefix = any(n.startswith(k + " ") for n in names if n not in {x.casefold() for x in r["aliases"]})
+            if k not in owners and len(weak_owners[k]) == 1 and k not in dropped and not prefix:
+                r["aliases"].append(a)
+                owners[k] = {r["symbol"]}
     for r in by_symbol.values():
         keep = []
         for a in r["aliases"]:

@@ -56,6 +56,11 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "DAX": ("^GDAXI", "XETR", "DAX"),
     "FTSE 100": ("^FTSE", "XLON", "FTSE 100"),
     "Euro Stoxx 50": ("^STOXX50E", "XETR", "Euro Stoxx 50"),
+    "Stoxx 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
+    "Stoxx Europe 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
+    "Hang Seng": ("^HSI", "XHKG", "Hang Seng"),
+    "Kospi": ("^KS11", "XKRX", "KOSPI"),
+    "Russell 2000": ("^RUT", "XNYS", "Russell 2000"),
 }
 
 
@@ -92,7 +97,12 @@ _STOPWORDS = (
     "tuesday wednesday thursday friday saturday sunday janvier février mars avril mai juin juillet août septembre "
     "octobre novembre décembre january february march april may june july august september october november "
     "december porté portée portés soutenu soutenue plombé plombée tiré tirée à wall street bourse tokyo paris "
-    "new york london londres francfort frankfurt u.s. chief president président analysts analystes"
+    "new york london londres francfort frankfurt u.s. chief president président analysts analystes "
+    "germany germany's allemagne japan japan's japon france france's china china's chine europe europe's "
+    "european européen européenne européens européennes american américain américaine asian asia asie "
+    "britain britain's british britannique uk korea korean corée taiwan taïwan hong seoul séoul beijing pékin "
+    "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
+    " chipmakers"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb

@@ -357,7 +357,7 @@ def _clause(d: DateMention) -> str:
 
 # a sentence about the future: a weekday in it looks forward from the article's date
 _FUTURE = re.compile(
-    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent"
+    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent|ahead of"
     r"|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
     _I,
 )

@@ -51,7 +51,7 @@ _NOUNS = {
     r"|income|volumes?|capitalisation|market cap\w*|dépenses|investissements?|emplois|effectifs|inflation|taux"
     r"|PIB|GDP|croissance|growth|dividendes?|dividends?|coûts?|costs?|tariffs?|droits de douane|taxes?"
     r"|carnet de commandes|commandes|orders|bookings|backlog|performance obligations|expenditure|capex"
-    r"|net asset value|salaires?|wages?|prix|prices",
+    r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
     "sector": r"secteur|sector|indices?|index",
     "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
 }
@@ -158,7 +158,8 @@ def find_moves(
             continue
         para = paragraph_of(text, a)
         in_sentence = [m for m in mentions if a <= m.start < b]
-        shared = conjoined(text, figures, in_sentence)
+        unknown = table.unknown(text, a, b, a)
+        shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
         prev = _Context()
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
@@ -325,6 +326,10 @@ def _last_end(rx: re.Pattern[str], s: str) -> int:
     return end
 
 
+# words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
+_OTHER_EVENT = re.compile(r"(?<![\w])(?:ahead of|before|after|until|avant|après|jusqu'|en attendant)(?![\w])", _I)
+
+
 def _session(
     dates: list[DateMention],
     text: str,
@@ -347,7 +352,7 @@ def _session(
     after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
         d for d in days
         if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
-        and not text.startswith("'s", d.offset + len(d.words))
+        and not text.startswith("'s", d.offset + len(d.words)) and not _OTHER_EVENT.search(text, fig.end(), d.offset)
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
     if after:
