@@ -375,6 +375,8 @@ def test_cli_extract_bad_inputs(tmp_path, capsys):
         ("Oracle (ORCL.N) rose 3.6%.", "ORCL"),
         ("La hausse de 8,9 % de Nvidia a rassuré les investisseurs.", "NVDA"),
         ("Nvidia, whose chips power most AI models, bounced back 8.9%.", "NVDA"),
+        ("Germany's DAX added 0.7%.", "^GDAXI"),
+        ("Shares of Infineon fell 5%.", "IFX.DE"),
     ],
 )
 def test_subject_is_the_clause_subject(tmp_path, text, expected):
@@ -392,6 +394,11 @@ def test_the_stock_and_le_titre_refer_to_the_company(tmp_path):
     assert _claims(tmp_path, text)[1] == ("9984.T", -7.2, D(2025, 4, 9))
 
 
+def test_day_words_of_another_event_are_not_the_session(tmp_path):
+    text = "Jan 28, 2025\n\nMeta Platforms climbed 2.2% ahead of its earnings on Wednesday."
+    assert _claims(tmp_path, text) == [("META", 2.2, None)]
+
+
 def test_conjoined_subjects_and_lists(tmp_path):
     assert _claims(tmp_path, "Nvidia and Arm rose 3.8% and 9.5%, respectively.", reference_date=REF) == [
         ("NVDA", 3.8, None),
@@ -399,6 +406,9 @@ def test_conjoined_subjects_and_lists(tmp_path):
     ]
     text = "Le cours d'Oracle a grimpé de 12,2 %, AMD de 23,8 % et Broadcom de 18,7 %."
     assert [c[0] for c in _claims(tmp_path, text, reference_date=REF)] == ["ORCL", "AMD", "AVGO"]
+    found = _found(tmp_path, "Chip stocks such as ASML and Acme Corp fell 7% and 5%.", reference_date=REF)
+    assert [c.ticker for c in found.claims] == ["ASML.AS"]  # the unknown name keeps its figure: no claim
+    assert found.unknown_companies == ("Acme Corp",)
 
 
 @pytest.mark.parametrize(
@@ -413,6 +423,7 @@ def test_conjoined_subjects_and_lists(tmp_path):
         ("Oracle a annoncé une hausse de 10 % de son dividende.", "metric"),
         ("OpenAI, backed by Microsoft, is valued at $157 billion, up 80% from a year ago.", "period move"),
         ("Tesla fell. Its shares have lost 20% since December.", "period move"),
+        ("Oracle co-founder Larry Ellison's fortune fell 12%.", "metric"),
     ],
 )
 def test_more_figures_that_are_not_claims(tmp_path, text, kind):
