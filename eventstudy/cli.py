@@ -39,6 +39,12 @@ examples:
   eventstudy validate --trials 500 --designs clustered
 """
 
+CHECK_EXAMPLE = """\
+examples:
+  eventstudy check article.txt --prices ../shared/data/prices
+  eventstudy check a.txt b.txt --out /tmp/check --year 2025
+"""
+
 EXTRACT_EXAMPLE = """\
 examples:
   eventstudy extract ../shared/seeds/*.txt --year 2025 --out draft.toml --claims-csv claims.csv
@@ -127,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
     _add_validate(sub)
     _add_extract(sub)
+    _add_check(sub)
     return parser
 
 
@@ -207,10 +214,50 @@ def _add_extract(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME=TICKER[:EXCHANGE:BENCHMARK]",
-        help="add a company to the alias table, e.g. Tesla=TSLA:XNAS:^GSPC (repeatable)",
+        help="add a company to the company table, e.g. Tesla=TSLA:XNAS:^GSPC (repeatable)",
     )
     ext.add_argument("--id", default="draft", help="study id of the draft (default %(default)s)")
     ext.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
+    chk = sub.add_parser(
+        "check",
+        help="check the price moves news articles report: draft the study, run it, write the report",
+        description="From articles to verdicts in one command: draft a study from the articles (as\n"
+        "`extract` does), run it, and write the report with the draft next to it (draft.toml), so a\n"
+        "person can review the draft and rerun it with `eventstudy run`. The report cites each claim's\n"
+        "sentence. The run's id comes from the articles (check-<first file>-<hash of the articles>).\n"
+        "Without --out the report goes to <temp dir>/eventstudy-check/<id>: nothing is written in\n"
+        "the current directory unless asked.",
+        epilog=CHECK_EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chk.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    chk.add_argument(
+        "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
+    )
+    chk.add_argument(
+        "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check/<id>)"
+    )
+    chk.add_argument(
+        "--year", type=int, metavar="YEAR", help="year for dates written without one, in articles with no dated header"
+    )
+    chk.add_argument(
+        "--reference-date", metavar="DATE", help="date (YYYY-MM-DD) that relative days count from, as for extract"
+    )
+    chk.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="NAME=TICKER[:EXCHANGE:BENCHMARK]",
+        help="add a company to the company table (repeatable)",
+    )
+    chk.add_argument(
+        "--format", type=_formats, default=REPORT_FORMATS, metavar="LIST", help="report formats, as for run"
+    )
+    chk.add_argument("--figures", choices=("svg", "png", "none"), default="svg", help="figure files, as for run")
+    chk.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
 
 def cli_reference() -> str:
@@ -241,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = {"validate": _validate, "extract": _extract}.get(args.command, _run)(args)
+            code = {"validate": _validate, "extract": _extract, "check": _check}.get(args.command, _run)(args)
         for w in caught:
             if not args.quiet:
                 print(f"warning: {w.message}", file=sys.stderr)
@@ -373,6 +420,54 @@ def _extract(args: argparse.Namespace) -> int:
             f"figures from {len(found.articles)} articles{where}; review before `eventstudy run`",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from eventstudy.articles.check import default_out, draft_for_check, run_id, without_unpriced
+    from eventstudy.articles.render import listings_from_aliases
+    from eventstudy.report import write_report
+    from eventstudy.study import EventStudy
+
+    try:
+        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
+        aliases, listings = listings_from_aliases(args.alias)
+    except ValueError as exc:
+        raise EventStudyError(f"--reference-date/--alias: {exc}") from None
+    study_id = run_id(args.articles)
+    out = args.out or default_out(study_id)
+    spec, text, found = draft_for_check(
+        args.articles, out, year=args.year, reference_date=ref, aliases=aliases, listings=listings, study_id=study_id
+    )
+    if args.prices is not None:
+        spec, left_out = without_unpriced(spec, args.prices)
+        for line in left_out:
+            warnings.warn(line, stacklevel=1)
+        if not spec.securities:
+            raise EventStudyError(
+                f"{', '.join(map(str, args.articles))}: no claimed security has prices in {args.prices}"
+            )
+    args.cache = None
+    source = _source(args)
+    drawn = args.format if args.figures != "none" else ()
+    with _figure_pool(spec, drawn) as pool:
+        say = _progress(args.quiet)
+        res = EventStudy(spec, source, on_error="skip").run(progress=say)
+        say(f"writing report to {out}")
+        write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
+    try:
+        (out / "draft.toml").write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise EventStudyError(f"{out / 'draft.toml'}: cannot write: {exc.strerror or exc}") from None
+    _stop_progress()
+    if not args.quiet:
+        print(f"{study_id}: {len(found.claims)} claims from {len(found.articles)} articles")
+        for row in res.claims.itertuples():
+            print(f"  {row.ticker} {row.reported * 100:+.4g} % → {row.verdict}  ({row.source}: {row.quote[:70]!r})")
+        main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
+        print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
     return EXIT_OK
 
 

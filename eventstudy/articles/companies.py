@@ -1,19 +1,32 @@
-"""Company names and aliases → tickers, with each ticker's exchange and benchmark.
+"""Company and index names → tickers, with each ticker's exchange and benchmark.
 
-``ALIASES`` maps a name as articles write it (matched without regard to
-case, but it must start with a capital in the text: "Arm", not "arm") to a
-ticker; ``LISTINGS`` gives each ticker's display name, exchange_calendars
-code and benchmark, which :func:`eventstudy.articles.draft_study` writes
-into the study's ``[[securities]]``. Both are plain dicts: extend them, or
-pass more through ``CompanyTable(extra_aliases, extra_listings)`` (the CLI's
+The table is ``data/companies.csv``: the constituents of the S&P 500, Nasdaq-100,
+Nikkei 225, CAC 40, DAX, FTSE 100 and Euro Stoxx 50 (936 companies), built by
+``scripts/build_companies.py`` from ``pytickersymbols`` with the reviewed corrections
+in ``data/corrections.csv``. Each row gives the Yahoo symbol of the company's
+primary listing, its exchange_calendars code and its home-market benchmark.
+``INDICES`` adds the market indices articles quote ("S&P 500", "Nasdaq",
+"Nikkei", "CAC 40"…): a move of an index is a *benchmark claim*, checked
+against the index itself, never given to a stock.
+
+Names match without regard to case but must start with a capital in the text
+("Arm", not "arm"). A name two companies share is *ambiguous*: the table
+resolves it by the primary-listing rule and says so (``CompanyTable.review``);
+a capitalised name the table does not know is listed, never guessed. Extra
+names come through ``CompanyTable(extra_aliases, extra_listings)`` (the CLI's
 ``--alias NAME=TICKER[:EXCHANGE:BENCHMARK]``).
 """
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
 
 
 @dataclass(frozen=True)
@@ -24,55 +37,54 @@ class Listing:
     name: str
     exchange: str = ""  # exchange_calendars code; empty when unknown (the reviewer fills it in)
     benchmark: str = ""
+    index: bool = False  # a market index: claims about it are benchmark claims
 
 
-LISTINGS: dict[str, Listing] = {
-    "ORCL": Listing("ORCL", "Oracle", "XNYS", "^GSPC"),
-    "NVDA": Listing("NVDA", "Nvidia", "XNAS", "^GSPC"),
-    "ARM": Listing("ARM", "Arm Holdings", "XNAS", "^GSPC"),
-    "9984.T": Listing("9984.T", "SoftBank Group", "XTKS", "^N225"),
-    "MSFT": Listing("MSFT", "Microsoft", "XNAS", "^GSPC"),
-    "AMD": Listing("AMD", "AMD", "XNAS", "^GSPC"),
-    "AVGO": Listing("AVGO", "Broadcom", "XNAS", "^GSPC"),
-    "SMCI": Listing("SMCI", "Super Micro Computer", "XNAS", "^GSPC"),
-    "VRT": Listing("VRT", "Vertiv", "XNYS", "^GSPC"),
-    "CEG": Listing("CEG", "Constellation Energy", "XNAS", "^GSPC"),
-    "AAPL": Listing("AAPL", "Apple", "XNAS", "^GSPC"),
-    "AMZN": Listing("AMZN", "Amazon", "XNAS", "^GSPC"),
-    "GOOGL": Listing("GOOGL", "Alphabet", "XNAS", "^GSPC"),
-    "META": Listing("META", "Meta Platforms", "XNAS", "^GSPC"),
-    "TSLA": Listing("TSLA", "Tesla", "XNAS", "^GSPC"),
-    "INTC": Listing("INTC", "Intel", "XNAS", "^GSPC"),
-    "TSM": Listing("TSM", "TSMC", "XNYS", "^GSPC"),
+# market indices as articles name them → (symbol, exchange, display name)
+INDEX_NAMES: dict[str, tuple[str, str, str]] = {
+    "S&P 500": ("^GSPC", "XNYS", "S&P 500"),
+    "S&P": ("^GSPC", "XNYS", "S&P 500"),
+    "Nasdaq Composite": ("^IXIC", "XNAS", "Nasdaq Composite"),
+    "Nasdaq": ("^IXIC", "XNAS", "Nasdaq Composite"),
+    "Nasdaq-100": ("^NDX", "XNAS", "Nasdaq-100"),
+    "Nasdaq 100": ("^NDX", "XNAS", "Nasdaq-100"),
+    "Dow Jones": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
+    "Nikkei 225": ("^N225", "XTKS", "Nikkei 225"),
+    "Nikkei": ("^N225", "XTKS", "Nikkei 225"),
+    "Topix": ("TOPIX", "XTKS", "TOPIX (JPX series; Yahoo has no usable ^TPX)"),
+    "CAC 40": ("^FCHI", "XPAR", "CAC 40"),
+    "DAX": ("^GDAXI", "XETR", "DAX"),
+    "FTSE 100": ("^FTSE", "XLON", "FTSE 100"),
+    "Euro Stoxx 50": ("^STOXX50E", "XETR", "Euro Stoxx 50"),
+    "Stoxx 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
+    "Stoxx Europe 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
+    "Hang Seng": ("^HSI", "XHKG", "Hang Seng"),
+    "Kospi": ("^KS11", "XKRX", "KOSPI"),
+    "Russell 2000": ("^RUT", "XNYS", "Russell 2000"),
 }
 
-ALIASES: dict[str, str] = {
-    "Oracle": "ORCL",
-    "Nvidia": "NVDA",
-    "Arm": "ARM",
-    "Arm Holdings": "ARM",
-    "SoftBank": "9984.T",
-    "SoftBank Group": "9984.T",
-    "SoftBank Group Corp": "9984.T",
-    "groupe SoftBank": "9984.T",
-    "Microsoft": "MSFT",
-    "AMD": "AMD",
-    "Advanced Micro Devices": "AMD",
-    "Broadcom": "AVGO",
-    "Super Micro": "SMCI",
-    "Supermicro": "SMCI",
-    "Super Micro Computer": "SMCI",
-    "Vertiv": "VRT",
-    "Constellation Energy": "CEG",
-    "Apple": "AAPL",
-    "Amazon": "AMZN",
-    "Alphabet": "GOOGL",
-    "Google": "GOOGL",
-    "Meta": "META",
-    "Tesla": "TSLA",
-    "Intel": "INTC",
-    "TSMC": "TSM",
-}
+
+@cache
+def _table() -> tuple[dict[str, Listing], dict[str, str], dict[str, str]]:
+    listings: dict[str, Listing] = {}
+    aliases: dict[str, str] = {}
+    review: dict[str, str] = {}
+    with (DATA / "companies.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+            listings[row["symbol"]] = Listing(row["symbol"], row["name"], row["exchange"], row["benchmark"])
+            for name in filter(None, row["aliases"].split("|")):
+                aliases[name] = row["symbol"]
+            for note in filter(None, row["review"].split("; ")):
+                name, _, text = note.partition(": ")
+                review[name.casefold()] = text
+    for name, (symbol, exchange, display) in INDEX_NAMES.items():
+        listings[symbol] = Listing(symbol, display, exchange, symbol, index=True)
+        aliases[name] = symbol
+    return listings, aliases, review
+
+
+LISTINGS: dict[str, Listing] = dict(_table()[0])
+ALIASES: dict[str, str] = dict(_table()[1])
 
 # capitalised words that start sentences or name no company
 _STOPWORDS = (
@@ -84,11 +96,19 @@ _STOPWORDS = (
     "puis ensuite enfin aussi même dont où quand si lundi mardi mercredi jeudi vendredi samedi dimanche monday "
     "tuesday wednesday thursday friday saturday sunday janvier février mars avril mai juin juillet août septembre "
     "octobre novembre décembre january february march april may june july august september october november "
-    "december"
+    "december porté portée portés soutenu soutenue plombé plombée tiré tirée à wall street bourse tokyo paris "
+    "new york london londres francfort frankfurt u.s. chief president président analysts analystes "
+    "germany germany's allemagne japan japan's japon france france's china china's chine europe europe's "
+    "european européen européenne européens européennes american américain américaine asian asia asie "
+    "britain britain's british britannique uk korea korean corée taiwan taïwan hong seoul séoul beijing pékin "
+    "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
+    " chipmakers"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
-_NAME_AT_START = re.compile(r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]")
+_NAME_AT_START = re.compile(
+    r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]|[A-Z][a-z]+[A-Z]\w*"  # "OpenAI", "DeepSeek"
+)
 _PROPER = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?:\s+[A-Z][\w&-]*)*")
 
 
@@ -103,34 +123,44 @@ class CompanyMention:
 
 
 class CompanyTable:
-    """The alias table (module defaults plus extra entries) and its matcher."""
+    """The company table (plus extra entries) and its matcher."""
 
     def __init__(
         self,
         extra_aliases: Mapping[str, str] | None = None,
         extra_listings: Mapping[str, Listing] | None = None,
     ) -> None:
-        self.listings = dict(LISTINGS)
+        listings, aliases, review = _table()
+        self.listings = dict(listings)
         for ticker, listing in (extra_listings or {}).items():
             if listing.exchange or ticker not in self.listings:  # keep a known listing's exchange
                 self.listings[ticker] = listing
-        aliases = {**ALIASES, **(extra_aliases or {})}
-        self.aliases = {k.casefold(): v for k, v in aliases.items()}
-        names = sorted({*aliases, *self.listings}, key=len, reverse=True)
-        self._known = re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in names) + r")(?![\w])", re.IGNORECASE)
+        merged = {**aliases, **(extra_aliases or {})}
+        self.aliases = {k.casefold(): v for k, v in merged.items()}
+        self.review = {k: v for k, v in review.items() if (extra_aliases or {}).get(k) is None}
+        names = sorted(set(merged), key=len, reverse=True)
+        self._known = re.compile(r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d)", re.I)
 
     def listing(self, ticker: str) -> Listing:
         """The listing of a ticker; exchange and benchmark empty when unknown."""
         return self.listings.get(ticker, Listing(ticker, ticker))
 
+    def is_index(self, ticker: str) -> bool:
+        """Whether ``ticker`` is a market index (a benchmark claim)."""
+        return self.listing(ticker).index
+
+    def note(self, name: str) -> str:
+        """The review note of an ambiguous name ("" when it is not ambiguous)."""
+        return self.review.get(name.casefold(), "")
+
     def known(self, text: str, start: int = 0, end: int | None = None) -> list[CompanyMention]:
-        """Known company names in ``text[start:end]`` (capitalised in the text)."""
+        """Known company and index names in ``text[start:end]`` (capitalised in the text)."""
         out = []
         for m in self._known.finditer(text, start, len(text) if end is None else end):
             name = m.group(1)
-            if not name[0].isupper():
+            if not name[0].isupper() and not name[0].isdigit():
                 continue
-            ticker = self.aliases.get(name.casefold()) or (name if name in self.listings else "")
+            ticker = self.aliases.get(name.casefold(), "")
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
         return out
@@ -138,10 +168,10 @@ class CompanyTable:
     def unknown(self, text: str, start: int, end: int, sentence_start: int) -> list[CompanyMention]:
         """Capitalised names in ``text[start:end]`` the table does not know.
 
-        Common words (articles, pronouns, weekdays, months…) are skipped; a
-        word opening the sentence counts when it is all capitals ("VIRTUAL a
-        augmenté"), starts a multi-word name ("Acme Corp") or is followed
-        by a lowercase word ("Rivian a bondi").
+        Common words (articles, pronouns, weekdays, months, places…) are
+        skipped; a word opening the sentence counts when it is all capitals
+        ("VIRTUAL a augmenté"), starts a multi-word name ("Acme Corp") or is
+        followed by a lowercase word ("Rivian a bondi").
         """
         out = []
         known = self.known(text, start, end)
@@ -164,7 +194,7 @@ def parse_alias(spec: str) -> tuple[str, Listing]:
     Examples
     --------
     >>> parse_alias("Tesla=TSLA:XNAS:^GSPC")
-    ('Tesla', Listing(ticker='TSLA', name='Tesla', exchange='XNAS', benchmark='^GSPC'))
+    ('Tesla', Listing(ticker='TSLA', name='Tesla', exchange='XNAS', benchmark='^GSPC', index=False))
     """
     name, sep, rest = spec.partition("=")
     parts = rest.split(":")

@@ -6,8 +6,10 @@ date is and what it is counted from.
 
 Rules:
 
-- A ``date YYYY-MM[-DD]`` header at the start of the text is the article's
-  own date.
+- The article's own date is a ``date YYYY-MM[-DD]`` header, a date printed
+  alone on a line near the top ("Sept 10, 2025", "Les Echos, jeudi 23 janvier
+  2025") or a dateline ("NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10,
+  2025 -"); a dateline without a year takes it from another date line.
 - A day without a year ("Le 21 janvier") takes the year from the article's
   header, else from ``year`` (``--year``), else from ``reference``
   (``--reference-date``); the mention records which (``year_from``).
@@ -15,7 +17,9 @@ Rules:
   article's reference date: from a header with a day, it is the last such
   day on or before it (the article looks back); from a reference date (the
   date of the news the article is about, given or inferred), the first such
-  day on or after it. "dernier"/"last" and "prochain"/"next" override.
+  day on or after it. "dernier"/"last" and "prochain"/"next" override, and a
+  sentence in the future tense ("will report on Thursday", "publiera
+  mardi") looks forward.
 - "la veille"/"the day before" and "le lendemain"/"the next day" are one day
   before or after the previous resolved date in the article (else the
   reference); "hier"/"aujourd'hui"/"yesterday"/"today" count from a header
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -124,17 +128,76 @@ def _weekday(name: str) -> int:
     return got.weekday()
 
 
-def article_header(text: str) -> tuple[str, dt.date, str] | None:
-    """The ``date YYYY-MM[-DD]`` header: (as written, date, "day" or "month")."""
+_M2 = _M.replace("(?P<month>", "(?P<month2>")
+_DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
+# the article's own date, as newspapers and wires print it near the top:
+_HEADERS = [
+    # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
+    re.compile(
+        rf"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?(?P<h>{_DAY_MONTH})"
+        rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
+        _I | re.M,
+    ),
+    # "Les Echos, jeudi 23 janvier 2025" alone on a line
+    re.compile(rf"^[ \t]*[A-Z][\w'’ .&-]{{1,40}},\s+(?P<h>{_DAY_MONTH})[ \t]*$", re.M | _I),
+    # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -"
+    re.compile(rf"^[ \t]*[A-Z][A-Z .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?"
+               r"(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+]  # fmt: skip
+# "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
+_ISO_LINE = re.compile(
+    r"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?"
+    r"(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
+    r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
+    _I | re.M,
+)
+_HEADER_ZONE = 800  # characters from the top where a printed date is the article's own
+
+
+@dataclass(frozen=True)
+class Header:
+    """The article's own date: as written, the date, "day" or "month", and where it is."""
+
+    words: str
+    date: dt.date
+    precision: str
+    start: int
+    end: int
+
+
+def article_header(text: str, year: int | None = None) -> Header | None:
+    """The article's own date: a ``date YYYY-MM[-DD]`` header, a date line near the top or a dateline.
+
+    A dateline without a year ("NEW YORK, Jan 27 (Reuters) -") takes the year of
+    another date line at the top of the article, else ``year``.
+    """
     m = HEADER.match(text)
-    if not m:
+    if m:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"] or 1)
+        try:
+            date = dt.date(y, mo, d)
+        except ValueError:
+            return None
+        return Header(m["h"].split(None, 1)[1], date, "day" if m["d"] else "month", *m.span("h"))
+    if iso := _ISO_LINE.search(text, 0, min(len(text), _HEADER_ZONE)):
+        try:
+            return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
+        except ValueError:
+            pass
+    found = []
+    for rx in _HEADERS:
+        for h in rx.finditer(text, 0, min(len(text), _HEADER_ZONE)):
+            found.append(h)
+    if not found:
         return None
-    y, mo, d = int(m["y"]), int(m["m"]), int(m["d"] or 1)
-    try:
-        date = dt.date(y, mo, d)
-    except ValueError:
+    years = [int(h["year"]) for h in found if h["year"]]
+    h = min(found, key=lambda h: h.start("h"))
+    y = int(h["year"]) if h["year"] else (years[0] if years else year)
+    if y is None:
         return None
-    return m["h"].split(None, 1)[1], date, "day" if m["d"] else "month"
+    day = (h["day"] or h["day2"]).lower().removesuffix("er")
+    date = _parse(f"{day} {h['month'] or h['month2']} {y}")
+    return Header(h["h"], date, "day", *h.span("h")) if date else None
 
 
 def find_dates(
@@ -160,12 +223,12 @@ def find_dates(
         The reference is the article's own date: weekdays point back to it.
     """
     text, src = article.text, article.source
-    header = article_header(text)
+    header = article_header(text, year)
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
 
-    def add(m: re.Match[str], group: int | str = 0, **kw: object) -> None:
-        start, end = m.span(group)
+    def add(m: re.Match[str] | tuple[int, int], group: int | str = 0, **kw: object) -> None:
+        start, end = m if isinstance(m, tuple) else m.span(group)
         a, b = _sentence(spans, start)
         taken.append((start, end))
         near = text[max(a, start - 40) : min(b, end + 40)]
@@ -177,9 +240,7 @@ def find_dates(
         )  # fmt: skip
 
     if header:
-        m = HEADER.match(text)
-        assert m is not None
-        add(m, "h", date=header[1], kind="header", precision=header[2], year_from="text")
+        add((header.start, header.end), date=header.date, kind="header", precision=header.precision, year_from="text")
     free = lambda m: not any(s < m.end() and m.start() < e for s, e in taken)  # noqa: E731
     for rx in _ABSOLUTE:
         for m in rx.finditer(text):
@@ -211,7 +272,7 @@ def _sentence(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
 
 def _absolute(
     m: re.Match[str],
-    header: tuple[str, dt.date, str] | None,
+    header: Header | None,
     year: int | None,
     reference: dt.date | None,
     reference_from: str,
@@ -224,7 +285,7 @@ def _absolute(
     if m["year"]:
         y, year_from = int(m["year"]), "text"
     elif header:
-        y, year_from = header[1].year, "header"
+        y, year_from = header.date.year, "header"
     elif year is not None:
         y, year_from = year, "--year"
     elif reference is not None:
@@ -257,7 +318,7 @@ def _resolve_relative(
         if d.kind == "weekday" and reference is not None:
             words = d.words.lower()
             target = _weekday(_W_RX.search(d.words)[0])  # type: ignore[index]
-            back = look_back
+            back = look_back and not _FUTURE.search(_clause(d))  # "will report on Thursday" looks forward
             if any(w in words for w in ("dernier", "last")):
                 back = True
             elif any(w in words for w in ("prochain", "next")):
@@ -282,6 +343,24 @@ def _resolve_relative(
 
 
 _W_RX = re.compile(_W, _I)
+_CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)
+
+
+def _clause(d: DateMention) -> str:
+    """The clause of the sentence that holds a date mention."""
+    at = d.offset - d.quote_offset
+    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(d.quote)), len(d.quote)]
+    lo = max(c for c in cuts if c <= at)
+    hi = min((m.start() for m in _CLAUSE_BREAK.finditer(d.quote, at)), default=len(d.quote))
+    return d.quote[lo:hi]
+
+
+# a sentence about the future: a weekday in it looks forward from the article's date
+_FUTURE = re.compile(
+    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent|ahead of"
+    r"|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
+    _I,
+)
 
 
 def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:

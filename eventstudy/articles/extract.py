@@ -14,8 +14,10 @@ Order of work:
 6. Every resolved day that is not a claim's session becomes a drafted
    event (one per date), scored by its mentions the same way; when there
    is none, the claims' own days are used, with a note.
-7. Each claim links to the event on or before its session (or any event
-   when it has none) that its own article mentions next to an
+7. A claim session with no event in the week before it gets an event of
+   its own (drafted from its day words, with a note).
+8. Each claim links to an event at most a week before its session (or any
+   event when it has none) that its own article mentions next to an
    announcement word, else that its article mentions, else the best-scored;
    ties go to the higher score, then the later date.
 """
@@ -32,6 +34,8 @@ from pathlib import Path
 from eventstudy.articles.companies import CompanyTable, Listing
 from eventstudy.articles.dates import article_header, find_dates, zoned
 from eventstudy.articles.moves import find_moves
+from eventstudy.articles.parser import DEGRADED, Lazy, is_french
+from eventstudy.articles.parser import installed as parser_installed
 from eventstudy.articles.records import (
     ArticleInfo,
     CandidateClaim,
@@ -50,6 +54,7 @@ def extract(
     reference_date: dt.date | None = None,
     aliases: Mapping[str, str] | None = None,
     listings: Mapping[str, Listing] | None = None,
+    use_parser: bool = True,
 ) -> Extraction:
     """Find dates, events, stock claims and other figures in articles.
 
@@ -65,6 +70,9 @@ def extract(
     aliases, listings
         Extra company names → tickers, and tickers' exchange and benchmark,
         on top of :data:`eventstudy.articles.companies.ALIASES` and ``LISTINGS``.
+    use_parser
+        Ask the French dependency parser (:mod:`.parser`) when the clause rules
+        find no subject; without it installed, a warning says attribution is degraded.
 
     Returns
     -------
@@ -77,6 +85,10 @@ def extract(
     """
     articles = [read_article(p) for p in paths]
     table = CompanyTable(aliases, listings)
+    french = [a for a in articles if is_french(a.text)]
+    parser = Lazy() if french and use_parser and parser_installed() else None
+    if french and use_parser and parser is None:
+        warnings.warn(DEGRADED, stacklevel=2)
     splits = {a.source: sentences(a.text) for a in articles}
     first = [d for a in articles for d in find_dates(a, splits[a.source], year=year, reference=reference_date)]
     main = _announcement_date([d for d in first if d.kind == "absolute"])
@@ -84,7 +96,7 @@ def extract(
     infos, dates, claims, others = [], [], [], []
     used: set[tuple[str, int]] = set()
     for art in articles:
-        info = _info(art, reference_date, main)
+        info = _info(art, reference_date, main, year)
         infos.append(info)
         found = find_dates(
             art,
@@ -101,7 +113,7 @@ def extract(
                 "pass --year or --reference-date",
                 stacklevel=2,
             )
-        c, o, u = find_moves(art, splits[art.source], table, found)
+        c, o, u = find_moves(art, splits[art.source], table, found, parser if art in french else None)
         dates += found
         claims += c
         others += o
@@ -111,18 +123,21 @@ def extract(
     if not events:  # only the claims' own days are dated: draft from those, and say so
         note = "No other date found: drafted from the day words of the claims; set the announcement date."
         events = [replace(e, note=note) for e in _draft_events(dates)]
+    events = _events_for_lone_sessions(events, claims, dates)
     claims = _link(_ids(claims), events)
     unknown = sorted({f.subject for f in others if f.kind in ("unknown company", "crypto") and f.subject})
     return Extraction(tuple(infos), tuple(events), tuple(claims), tuple(others), tuple(dates), tuple(unknown))
 
 
-def _info(art: Article, reference_date: dt.date | None, main: tuple[dt.date, str] | None) -> ArticleInfo:
-    header = article_header(art.text)
+def _info(
+    art: Article, reference_date: dt.date | None, main: tuple[dt.date, str] | None, year: int | None
+) -> ArticleInfo:
+    header = article_header(art.text, year)
     info = ArticleInfo(path=str(art.path), source=art.source, chars=len(art.raw))
     if header:
-        info = replace(info, header=header[0], header_date=header[1], header_precision=header[2])
-    if header and header[2] == "day":
-        return replace(info, reference=header[1], reference_from="header")
+        info = replace(info, header=header.words, header_date=header.date, header_precision=header.precision)
+    if header and header.precision == "day":
+        return replace(info, reference=header.date, reference_from="header")
     if reference_date is not None:
         return replace(info, reference=reference_date, reference_from="--reference-date")
     if main is not None:
@@ -177,6 +192,24 @@ def _draft_events(dates: list[DateMention]) -> list[CandidateEvent]:
     return events
 
 
+LINK_DAYS = 7  # a claim's event is at most a week before its session
+
+
+def _events_for_lone_sessions(
+    events: list[CandidateEvent], claims: list[CandidateClaim], dates: list[DateMention]
+) -> list[CandidateEvent]:
+    """Add an event on each claim session that no drafted event precedes by at most a week."""
+    lone = {
+        c.session for c in claims
+        if c.session is not None and not any(0 <= (c.session - _day(e)).days <= LINK_DAYS for e in events)
+    }  # fmt: skip
+    if not lone:
+        return events
+    note = "No announcement date found within a week before this session: drafted from the claims' day words."
+    extra = [replace(e, note=note) for e in _draft_events([d for d in dates if d.date in lone])]
+    return sorted([*events, *extra], key=_day)
+
+
 def _title(quote: str, limit: int = 100) -> str:
     text = " ".join(quote.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -198,7 +231,7 @@ def _ids(claims: list[CandidateClaim]) -> list[CandidateClaim]:
 def _link(claims: list[CandidateClaim], events: list[CandidateEvent]) -> list[CandidateClaim]:
     out = []
     for c in claims:
-        pool = [e for e in events if c.session is None or _day(e) <= c.session] or events
+        pool = [e for e in events if c.session is None or 0 <= (c.session - _day(e)).days <= LINK_DAYS] or events
         if not pool:
             out.append(c)
             continue

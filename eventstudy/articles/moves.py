@@ -1,25 +1,29 @@
-"""Percentages in article text: reported stock moves, and everything else.
+"""Percentages in article text: reported price moves, and everything else.
 
 For each percentage ("7 %", "2,3 %", "+104,82 %", "fell 3%") the words
 before it back to the previous figure of the sentence (its *segment*) and a
 few words after it decide what it is:
 
-1. A measure named right after it ("40 % du capital", "of revenue") or a
-   period ("sur un an", "this year") makes it an *other figure*.
+1. A figure in a headline, a measure named right after it ("40 % du
+   capital", "of revenue"), a period ("sur un an", "this year", "since
+   their peak") or a forecast ("will climb", "pourrait progresser",
+   "expects revenue to grow") makes it an *other figure*.
 2. Else the noun nearest before it decides: a price word ("cours",
-   "titre", "shares", "Bourse") or none means a price; "revenus",
-   "valorisation", "part de marché", "secteur", "tokens"… make it an other
-   figure.
-3. It needs a direction: a movement verb or noun ("a grimpé", "a chuté",
-   "fell", "en hausse de") or a written sign ("+2,3 %"); down verbs make
-   the figure negative.
-4. Its subject is the nearest company name before it; a name the alias
-   table does not know makes an other figure (listed as an unknown
-   company, or a token when the article speaks of crypto).
+   "titre", "shares") or none means a price; "revenus", "valorisation",
+   "part de marché", "secteur", "tokens"… make it an other figure.
+3. It needs a direction: a movement verb or noun ("a grimpé", "fell",
+   "en hausse de", "slide") or a written sign ("+2,3 %").
+4. Its subject comes from the clause's structure (:mod:`.attribution`):
+   the first name of the clause's subject phrase, never a company named in
+   an apposition, a relative clause or a leading aside ("Oracle, partenaire
+   de SoftBank, a gagné" → Oracle); "the stock", "le titre" → the company
+   the sentence or article is about; "X and Y rose 3% and 5%" → in order.
+   A market index ("S&P 500", "Nikkei") makes a benchmark claim.
 
 A segment with no verb and no noun of its own ("…, Nvidia de 2,3 %")
 shares the verb, the measure, and the session words of the previous figure
-in the sentence; one with no company shares its company.
+in the sentence; one with no company shares its company. A claim whose
+words name no day takes the day of the previous claim of its paragraph.
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
+from eventstudy.articles.attribution import OBLIQUE, Subject, conjoined, find_subject, headings, paragraph_of
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.text import Article
@@ -43,44 +49,65 @@ _NOUNS = {
     "market share": r"parts? de marché|market share",
     "metric": r"revenus?|chiffre d'affaires|ventes|bénéfices?|profits?|résultats?|marges?|revenues?|sales|earnings"
     r"|income|volumes?|capitalisation|market cap\w*|dépenses|investissements?|emplois|effectifs|inflation|taux"
-    r"|PIB|GDP|croissance|growth|dividendes?|dividends?",
-    "sector": r"secteur|sector|indices?|index|Nasdaq|S&P(?: 500)?|Dow Jones|CAC 40|Nikkei|Topix|Stoxx|DAX|FTSE",
+    r"|PIB|GDP|croissance|growth|dividendes?|dividends?|coûts?|costs?|tariffs?|droits de douane|taxes?"
+    r"|carnet de commandes|commandes|orders|bookings|backlog|performance obligations|expenditure|capex"
+    r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
+    "sector": r"secteur|sector|indices?|index",
     "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
 }
 _NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]))" for k, v in _NOUNS.items()), _I)
 _AFTER = re.compile(
     r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
     r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
-    r"|indices?|index|secteur|sector|marché|market)\b",
+    r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
+    r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
+    r"|valorisation|valuation)\b",
     _I,
 )
-_AFTER_KIND = {"capital": "stake", "part": "market share", "parts": "market share", "stake": "stake",
+_AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
+               "parts": "market share", "stake": "stake",
                "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
                "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
-               "market": "market share"}  # fmt: skip
+               "market": "market share", "share of": "market share"}  # fmt: skip
 _PERIOD = re.compile(
     r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
-    r"de l'année|depuis (?:janvier|le début)|cette année|year[- ]to[- ]date|this year|over the (?:past|last) \w+"
-    r"|so far this year|since the start of the year|in (?:19|20)\d\d|en (?:19|20)\d\d)(?![\w])",
+    r"de l'année|depuis (?:janvier|le début|son|sa|leur)|cette année|year[- ]to[- ]date|this year"
+    r"|over the (?:past|last) \w+|so far this year|since the start of the year"
+    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
+    r"|août|septembre|octobre|novembre|décembre)"
+    r"|since (?:its|their|the) [\w -]{0,25}?(?:peak|high|low|start"
+    r"|beginning|listing|debut)|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
+    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
+    r"|d'une année sur l'autre)(?![\w])",
+    _I,
+)
+_FORECAST = re.compile(
+    r"(?<![\w])(?:will|would|could|might|should|expects?|expected|expecting|forecasts?|forecasting|projected"
+    r"|predicts?|targets?|pourrait|pourraient|pourra|pourront|devrait|devraient|devra|devront|prévoi\w*|anticip\w*"
+    r"|table(?:nt)? sur|vise(?:nt)?|objectif|espère|espèrent|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
     _I,
 )
 _UP = (
-    r"grimp\w*|augment\w*|gagn\w*|bondi\w*|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
-    r"|rebond\w*|avanc(?:é|e|ent|ant)|s'appréci\w*|flamb\w*|décoll\w*|pris|rose|rises?|risen|rising|gain\w*"
-    r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|higher"
+    r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
+    r"|rebond\w*|avanc(?:é|e|ent|ant)|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
+    r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
+    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*"
 )
 _DOWN = (
-    r"chut\w*|baiss\w*|recul\w*|perd\w*|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
+    r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
     r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
-    r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing)|down|tank\w*|crash\w*|shed\w*|lower"
-    r"|decreas\w*|dipp\w*"
+    r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
+    r"|decreas\w*|dipp\w*|sunk|rout"
 )
 _MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", _I)
 _APPROX = re.compile(
     r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
-    r"|roughly|nearly|almost|approximately|some|close to|more than|over)(?![\w])\W*$|~\s*$",
+    r"|roughly|nearly|almost|approximately|some|close to|more than|over|au moins|at least|moins de|less than)"
+    r"(?![\w])\W*$|~\s*$",
     _I,
 )
+_LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
+_UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
 _TIMING_WORDS = [
     ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
     ("open", re.compile(r"à l'ouverture|en début de séance|at the open|in early trading|at the opening", _I)),
@@ -89,10 +116,11 @@ _TIMING_WORDS = [
 ]
 _KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
-              "sector": "a sector or index move", "crypto": "a crypto token's move"}  # fmt: skip
-_POSSESSIVE = re.compile(r"(?<![\w])(?:son|sa|ses|leur|leurs|its|their)(?![\w])", _I)
+              "sector": "a sector move", "crypto": "a crypto token's move"}  # fmt: skip
 _BREAK = re.compile(r"[,;:()]")
 _PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
+_ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
+_RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
 CRYPTO_ARTICLE = re.compile(r"(?<![\w])(?:tokens?|jetons?|crypto\w*|memecoins?|blockchain)(?![\w])", _I)
 
 
@@ -103,66 +131,107 @@ class _Context:
     kind: str | None = None
     direction: str = ""
     verb: str = ""
-    subject: tuple[str, str] | None = None  # (name, ticker)
-    carried: bool = False  # subject carried over from the previous sentence
+    subject: Subject | None = None
     session: DateMention | None = None
     timing: str = ""
 
 
 def find_moves(
-    article: Article, spans: list[tuple[int, int]], table: CompanyTable, dates: list[DateMention]
+    article: Article, spans: list[tuple[int, int]], table: CompanyTable, dates: list[DateMention], parser=None
 ) -> tuple[list[CandidateClaim], list[OtherFigure], set[int]]:
-    """Stock claims, other figures, and the offsets of dates used as claim sessions."""
+    """Price claims, other figures, and the offsets of dates used as claim sessions.
+
+    ``parser`` (optional, :mod:`.parser`) is asked for the subject when the rules find none.
+    """
     text, raw = article.text, article.raw
     crypto_article = bool(CRYPTO_ARTICLE.search(text))
+    mentions = table.known(text)
+    heads = headings(text)
     claims: list[CandidateClaim] = []
     others: list[OtherFigure] = []
     used: set[int] = set()
-    last_company: tuple[str, str] | None = None  # for "son action" in the next sentence
+    topic: Subject | None = None  # the last company a claim was about: "the stock", "le titre"
+    para_session: tuple[int, DateMention | None] = (-1, None)
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
-        prev = _Context(subject=last_company, carried=True)
+        if not figures:
+            continue
+        para = paragraph_of(text, a)
+        in_sentence = [m for m in mentions if a <= m.start < b]
+        unknown = table.unknown(text, a, b, a)
+        shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
+        prev = _Context()
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
             ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             value = float(fig["num"].replace(",", "."))
-            ctx = _classify(segment, ahead, fig, prev, text, seg_start, a, table)
-            ctx.session, ctx.timing = _session(dates, seg_start, fig, ahead_end, prev, ahead, segment)
+            ctx = _classify(segment, ahead, prev, text, seg_start, a)
+            ctx.subject = shared.get(i) or find_subject(
+                text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
+            )
+            if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
+                ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
+            ctx.session, ctx.timing = _session(dates, text, seg_start, fig, ahead_end, prev, ahead, segment)
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())
             figure = raw[fig.start() : fig.end()]
-            kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]))
+            heading = any(s <= fig.start() < e for s, e in heads)
+            kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
+            if kind == "no company" and (owner := _owner_after(text, fig.end(), in_sentence)):
+                ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
+                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+            doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
+            if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
+                ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
+                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             if kind:
-                name = ctx.subject[0] if ctx.subject else ""
+                name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
-            else:
-                assert ctx.subject is not None
-                s = ctx.session
-                claims.append(
-                    CandidateClaim(
-                        ticker=ctx.subject[1], company=ctx.subject[0], reported_percent=signed, figure=figure,
-                        approximate=bool(_APPROX.search(segment[-30:])), verb=ctx.verb,
-                        session=s.date if s else None, timing=ctx.timing or "close",
-                        day_words=s.words if s else "", day_reference=s.reference if s else None,
-                        day_reference_from=s.reference_from if s else "", **record,  # type: ignore[arg-type]
-                    )
-                )  # fmt: skip
-                if s is not None:
-                    used.add(s.offset)
+                prev = ctx
+                continue
+            assert ctx.subject is not None
+            s = ctx.session
+            if s is None and para_session[0] == para:
+                s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
+            tail = segment[-30:]
+            notes = [ctx.subject.note, table.note(ctx.subject.name)]
+            claims.append(
+                CandidateClaim(
+                    ticker=ctx.subject.ticker, company=ctx.subject.name, reported_percent=signed, figure=figure,
+                    approximate=bool(_APPROX.search(tail)), verb=ctx.verb,
+                    session=s.date if s else None, timing=ctx.timing or "close",
+                    day_words=s.words if s else "", day_reference=s.reference if s else None,
+                    day_reference_from=s.reference_from if s else "",
+                    bound="at_least" if _LOWER.search(tail) else "at_most" if _UPPER.search(tail) else "",
+                    benchmark=table.is_index(ctx.subject.ticker), note="; ".join(n for n in notes if n),
+                    **record,  # type: ignore[arg-type]
+                )
+            )  # fmt: skip
+            if s is not None:
+                used.add(s.offset)
+            para_session = (para, s)
+            if not table.is_index(ctx.subject.ticker):
+                topic = ctx.subject
             prev = ctx
-        if known := table.known(text, a, b):
-            last_company = (known[-1].name, known[-1].ticker)
     return _dedupe(claims), others, used
 
 
-def _classify(
-    segment: str, ahead: str, fig: re.Match[str], prev: _Context, text: str, seg_start: int, a: int, table: CompanyTable
-) -> _Context:
+_OWNER = re.compile(r"\s*(?:de|d'|du|of|in|for)\s*(?:l'action |le titre |shares of |the shares of )?", _I)
+
+
+def _owner_after(text: str, end: int, mentions: list) -> Subject | None:
+    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia"."""
+    m = _OWNER.match(text, end)
+    if m and m.group().strip():
+        return next((Subject(c.name, c.ticker) for c in mentions if c.start == m.end()), None)
+    return None
+
+
+def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
-    scope = seg_start + _scope(segment, table)
-    nouns = list(_NOUN.finditer(text, scope, fig.start()))
+    nouns = _nouns(segment)
     moves = list(_MOVE.finditer(segment))
     if nouns:
         ctx.kind = next(k for k, v in nouns[-1].groupdict().items() if v).replace("_", " ")
@@ -170,53 +239,84 @@ def _classify(
         ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
     if moves:
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
-    elif m := _MOVE.match(ahead.lstrip()[:15]):  # "3% higher"
+    elif m := _MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
         ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
     elif prev.verb and not nouns:
         ctx.verb, ctx.direction = prev.verb, prev.direction
-    if known := table.known(text, seg_start, fig.start()):
-        ctx.subject = (known[-1].name, known[-1].ticker)
-        return ctx
-    for lo in (scope, seg_start):
-        if unknown := table.unknown(text, lo, fig.start(), a):
-            ctx.subject = (unknown[-1].name, "")
-            return ctx
-    if not prev.carried or _POSSESSIVE.search(segment):  # "son action" names the previous sentence's company
-        ctx.subject = prev.subject
     return ctx
 
 
-def _scope(segment: str, table: CompanyTable) -> int:
-    """Start of the clauses that name what moved: back from the figure to a clause with a noun or a name."""
-    breaks = [0] + [m.end() for m in _BREAK.finditer(segment)]
-    for start in reversed(breaks):
-        part = segment[start:]
-        if _NOUN.search(part) or table.known(part) or _PROPER_WORD.search(part):
-            return start
-    return 0
+def _nouns(segment: str) -> list[re.Match[str]]:
+    """Measure nouns of the clauses that name what moved (see :func:`_clauses`)."""
+    return [n for lo, hi in _clauses(segment) for n in _NOUN.finditer(segment, lo, hi)]
 
 
-def _verdict(ctx: _Context, ahead: str, segment: str, crypto_article: bool, *, signed: bool) -> tuple[str, str]:
-    """("", "") for a stock move, else (kind, reason) of an other figure."""
+def _main(segment: str) -> str:
+    """The clauses that name what moved, without asides."""
+    return " ".join(segment[lo:hi] for lo, hi in _clauses(segment))
+
+
+def _clauses(segment: str) -> list[tuple[int, int]]:
+    """Spans of the clauses that name what moved, leaving out asides.
+
+    Back from the figure to the last clause with a noun or a name; a clause
+    between commas that starts in lowercase after a name ("Microsoft,
+    premier actionnaire d'OpenAI, a progressé") is an aside and says
+    nothing about the measure.
+    """
+    bounds = [0] + [m.end() for m in _BREAK.finditer(segment)] + [len(segment)]
+    chunks = list(pairwise(bounds))
+    kept = []
+    for k in range(len(chunks) - 1, -1, -1):
+        lo, hi = chunks[k]
+        part = segment[lo:hi]
+        before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
+        aside = 0 < k < len(chunks) - 1 and (
+            bool(_RELATIVE.match(part)) or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)))
+        )
+        if aside:
+            continue
+        kept.append((lo, hi))
+        if _NOUN.search(part) or _PROPER_WORD.search(part):
+            break
+    return list(reversed(kept))
+
+
+def _verdict(
+    ctx: _Context, ahead: str, segment: str, crypto_article: bool, *, signed: bool, heading: bool
+) -> tuple[str, str]:
+    """("", "") for a price move, else (kind, reason) of an other figure."""
+    if heading:
+        return "headline", "a figure in a headline (the body reports the move)"
     if m := _AFTER.match(ahead):
         what = m["what"].lower()
         kind = _AFTER_KIND.get(what, "metric")
         return kind, f"{_KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
-    tail = segment[_last_end(_MOVE, segment) :] + ahead
-    if p := _PERIOD.search(tail):
-        return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
+    tail = segment[_last_end(_MOVE, segment) :] + ahead
+    if p := _PERIOD.search(tail) or _PERIOD.search(segment):
+        return "period move", f"a move over a period ({p.group()!r}), not a session's move"
+    if f := _FORECAST.search(_forecast_zone(_main(segment))):
+        return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
     if not ctx.direction and not signed:
         return "not a move", "no movement verb or sign"
     if ctx.subject is None:
-        return "no company", "no company named before it"
-    if not ctx.subject[1]:
-        name = ctx.subject[0]
+        return "no company", "no company or index named as what moved"
+    if not ctx.subject.ticker:
+        name = ctx.subject.name
         if crypto_article and (name.isupper() or any(c.isdigit() for c in name)):
-            return "crypto", f"{name} is not in the alias table and the article speaks of tokens"
-        return "unknown company", f"{name} is not in the alias table (add it with --alias NAME=TICKER)"
+            return "crypto", f"{name} is not in the company table and the article speaks of tokens"
+        return "unknown company", f"{name} is not in the company table (add it with --alias NAME=TICKER)"
     return "", ""
+
+
+def _forecast_zone(main: str) -> str:
+    """From the move verb before the figure's own verb to it: "expected to fall on Friday after they dropped 6%"."""
+    verbs = list(_MOVE.finditer(main))
+    if len(verbs) < 2:
+        return main
+    return main[verbs[-2].end() : verbs[-1].end()]
 
 
 def _last_end(rx: re.Pattern[str], s: str) -> int:
@@ -226,8 +326,13 @@ def _last_end(rx: re.Pattern[str], s: str) -> int:
     return end
 
 
+# words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
+_OTHER_EVENT = re.compile(r"(?<![\w])(?:ahead of|before|after|until|avant|après|jusqu'|en attendant)(?![\w])", _I)
+
+
 def _session(
     dates: list[DateMention],
+    text: str,
     seg_start: int,
     fig: re.Match[str],
     ahead_end: int,
@@ -237,12 +342,18 @@ def _session(
 ) -> tuple[DateMention | None, str]:
     """The day words of a figure and the session moment they name.
 
-    Right after the figure ("de 6% jeudi midi") first, else before it in
-    its segment, else the previous figure's; the moment comes from the day
+    Right after the figure ("de 6% jeudi midi") first, unless they own
+    what follows ("Thursday's 10.8% slide"), else before it in its
+    segment, else the previous figure's; the moment comes from the day
     words ("midi"), else from timing words on the same side of the figure.
     """
-    near = [d for d in dates if d.kind != "header" and not d.announcement and d.precision == "day"]
-    after = [d for d in near if fig.end() <= d.offset < ahead_end]
+    days = [d for d in dates if d.kind != "header" and d.precision == "day"]
+    near = [d for d in days if not d.announcement]
+    after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
+        d for d in days
+        if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
+        and not text.startswith("'s", d.offset + len(d.words)) and not _OTHER_EVENT.search(text, fig.end(), d.offset)
+    ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
     if after:
         return after[0], after[0].timing or timing_words(ahead)

@@ -59,7 +59,8 @@ class CandidateClaim:
     to ("mercredi" → 2025-01-22), None when the day is not stated;
     ``day_words`` are those words and ``day_reference`` the date they were
     counted from. ``event`` is filled in when the claim is linked to a
-    drafted event.
+    drafted event. ``bound`` is "at_least" when the words make the figure a
+    lower bound on the size of the move ("more than", "plus de"), "at_most" for "less than".
     """
 
     ticker: str
@@ -79,6 +80,9 @@ class CandidateClaim:
     day_reference_from: str = ""
     event: str = ""
     id: str = ""
+    bound: str = ""  # "at_least" for "more than 12%" / "plus de 12 %": the move is at least that large
+    benchmark: bool = False  # a market index's move (checked against the index itself)
+    note: str = ""  # for the reviewer: an ambiguous name, a subject taken from an earlier sentence
 
 
 @dataclass(frozen=True)

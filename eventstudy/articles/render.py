@@ -1,7 +1,7 @@
 """An :class:`Extraction` as a draft study file (TOML) and a claims CSV.
 
 The TOML loads with :func:`eventstudy.spec.load_study`: ``[study]``,
-``[[securities]]`` (from the alias table's listings), ``[[events]]`` and
+``[[securities]]`` (from the company table's listings), ``[[events]]`` and
 ``[[claims]]`` as documented in ``docs/study-file.md``; each claim also
 carries its ``offset``. Provenance for the reviewer lives in ``[extract]``
 (articles, reference dates, every date mention, unknown companies) and in
@@ -149,12 +149,15 @@ def _header(found: Extraction) -> list[str]:
         head = f"date header {a.header}" if a.header else "no date header"
         lines.append(f"# {a.source}: {head}; {ref}")
     if found.unknown_companies:
-        lines.append(f"# Not in the alias table (no claim drafted): {', '.join(found.unknown_companies)}")
+        lines.append(f"# Not in the company table (no claim drafted): {', '.join(found.unknown_companies)}")
     return [*lines, ""]
 
 
 def _security(listing: Listing) -> list[str]:
-    lines = ["[[securities]]", f"ticker = {_s(listing.ticker)}", f"name = {_s(listing.name)}"]
+    lines = ["[[securities]]"]
+    if listing.index:
+        lines.append("# benchmark claim: the index itself is measured (its abnormal return is zero by construction)")
+    lines += [f"ticker = {_s(listing.ticker)}", f"name = {_s(listing.name)}"]
     if listing.exchange:
         return [*lines, f"exchange = {_s(listing.exchange)}", f"benchmark = {_s(listing.benchmark)}", ""]
     return [*lines, 'exchange = ""  # fill in: exchange_calendars code (XNYS, XNAS, XTKS, …)',
@@ -163,6 +166,10 @@ def _security(listing: Listing) -> list[str]:
 
 def _claim(c: CandidateClaim) -> list[str]:
     lines = ["[[claims]]"]
+    if c.benchmark:
+        lines.append("# benchmark claim: a market index's move")
+    if c.note:
+        lines.append(f"# review: {_comment(c.note)}")
     if c.day_words:
         ref = f"counted from {c.day_reference} ({c.day_reference_from})" if c.day_reference else "not resolved"
         lines.append(f"# day: {_comment(repr(c.day_words))}, {ref}")
@@ -173,6 +180,8 @@ def _claim(c: CandidateClaim) -> list[str]:
         f"reported_percent = {_num(c.reported_percent)}  # {_comment(c.figure)}, verb {_comment(repr(c.verb))}",
         f"approximate = {'true' if c.approximate else 'false'}",
     ]
+    if c.bound:
+        lines.append(f"bound = {_s(c.bound)}  # at_least: the move is at least that large; at_most: at most")
     if c.session is not None:
         lines.append(f"session = {c.session.isoformat()}")
     if c.timing != "close":

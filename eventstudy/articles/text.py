@@ -75,6 +75,7 @@ def read_article(path: str | Path) -> Article:
         raise ArticleError(f"{path}: is a directory, not an article file") from None
     except OSError as exc:
         raise ArticleError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    _check_size_and_kind(path, data)
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -82,7 +83,28 @@ def read_article(path: str | Path) -> Article:
             f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} at byte {exc.start}); "
             "convert it first, e.g. iconv -f latin1 -t utf-8"
         ) from None
+    if not raw.strip():
+        raise ArticleError(f"{path}: is empty; give a plain-text article")
+    if _HTML.search(raw[:4000]) or len(_TAG.findall(raw[:20000])) > 20:
+        raise ArticleError(
+            f"{path}: looks like HTML, not plain text; save the article's text only (e.g. copy it from the page)"
+        )
     return Article(path=path, raw=raw, text=normalize(raw))
+
+
+MAX_BYTES = 1_000_000  # a long news article is under 100 kB
+_HTML = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
+_TAG = re.compile(r"</?(?:p|div|span|a|br|script|style|meta|li|ul|h[1-6]|table|tr|td|img)\b[^>]*>", re.IGNORECASE)
+
+
+def _check_size_and_kind(path: Path, data: bytes) -> None:
+    if len(data) > MAX_BYTES:
+        raise ArticleError(
+            f"{path}: is {len(data) / 1e6:.1f} MB, more than an article ({MAX_BYTES / 1e6:.0f} MB at most); "
+            "give one article per file"
+        )
+    if b"\0" in data[:65536]:
+        raise ArticleError(f"{path}: is a binary file, not a plain-text article")
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -94,6 +116,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for m in _END.finditer(text, start):
         if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 4) : m.start()]):
             continue  # "M. Son", "U.S. "
+        if m.group() == "" and m.start() >= 2 and text[m.start() - 2].isupper():
+            continue  # a ticker "(ORCL.N)", not "pays.Cependant"
         spans.append((start, m.start() + len(m.group("close") or "")))
         start = m.end()
     spans.append((start, len(text)))

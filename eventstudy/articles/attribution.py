@@ -1,0 +1,200 @@
+"""Which security a figure is about: rules over the clause, then (optionally) a parser.
+
+The subject of a move is the first name of the clause's subject phrase. The
+clause runs from the previous figure of the sentence (or its start, or the last
+``;``/``:``) to the figure; it is cut at commas into chunks, and
+
+1. leading asides are skipped: chunks that start with a preposition, a
+   participle or a time word ("Mercredi,", "À Tokyo,", "After the close,",
+   "Porté par ses résultats,"), or that name nothing;
+2. the first remaining chunk that names a company or an index gives the
+   subject: its first name, so that what follows it, an apposition ("Oracle,
+   a partner of SoftBank, dropped"), a relative clause ("Broadcom, which
+   supplies Oracle, rose"; "Broadcom, qui a cédé 17,4 %") or a possessive
+   complement ("le cours d'Oracle") never takes the claim; after a reporting
+   verb ("Goldman said Nvidia rose") the name after the verb counts, and
+   "SoftBank's Arm" is Arm;
+3. a clause that names nothing but says "the stock", "its shares", "le
+   titre", "l'action"… is about the last company named before it in the
+   sentence, else the company of the article's previous claim, else the
+   last company named before the sentence;
+4. a clause that names nothing else shares the previous figure's subject
+   ("…, après un bond de 10,6 % mercredi");
+5. "X and Y rose 3% and 5%" gives the names to the figures in order;
+6. a figure in a relative clause ("Apple a dépassé Nvidia, qui a perdu
+   3 %") is about the name the clause hangs on: the last name before it,
+   skipping appositions ("Vertiv, fournisseur de …, qui a dévissé").
+
+When the rules find nothing for a figure that is otherwise a price move,
+:func:`eventstudy.articles.moves.find_moves` asks a dependency parser
+(:mod:`.parser`, French only) for the subject of the move verb; its answer
+counts only when it is a known name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import pairwise
+
+from eventstudy.articles.companies import CompanyMention, CompanyTable
+
+_I = re.IGNORECASE
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What moved: ``ticker`` is empty for a name the company table does not know."""
+
+    name: str
+    ticker: str
+    note: str = ""
+
+
+# words opening an aside before the subject: prepositions, participles, subordinators, time words
+_OPENER = re.compile(
+    r"^\W*(?:à|a|au|aux|en|dans|sur|après|avant|malgré|comme|selon|pour|par|depuis|contrairement|face|lors"
+    r"|d'après|porté\w*|soutenu\w*|plombé\w*|tiré\w*|dopé\w*|pénalisé\w*|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche|hier|ce|cette|in|at|on|after|before|following|despite|like|unlike|amid|with|according|meanwhile"
+    r"|however|elsewhere|separately|also|later|earlier|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|yesterday|today|by|for|from|since|par ailleurs|de son côté|quant à|outre)(?![\w])",
+    _I,
+)
+_REPORTING = re.compile(
+    r"(?<![\w])(?:said|says|told|reported|noted|estimated|estime\w*|a déclaré|affirme\w*|indique\w*|selon|note\w*)"
+    r"(?:\s+(?:that|que|qu'))?(?![\w])",
+    _I,
+)
+_REFERENCE = re.compile(
+    r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
+    r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours"
+    r"|la valeur)(?![\w])",
+    _I,
+)
+# a name right after a preposition is an oblique ("Comme Nvidia, AMD…"), unless a price noun owns it
+_OBLIQUE = re.compile(
+    r"(?<![\w])(?:de|d'|du|des|à|au|aux|pour|par|avec|face à|contre|sur|chez|comme|of|for|with|by|against|like|than"
+    r"|to|from)\s*(?:l'|la |le |les |the )?$",
+    _I,
+)
+_POSSESSOR = re.compile(
+    r"(?<![\w])(?:cours|titres?|actions?|shares?|stock|share price|valeur)\s+(?:de|d'|du|of)\s*(?:l'|la |le |the )?$",
+    _I,
+)
+OBLIQUE = "the name follows a preposition: check that it is what moved"
+_RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
+_CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
+_TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])", _I)
+_JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
+_LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
+_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+_CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s")
+
+
+def paragraph_of(text: str, offset: int) -> int:
+    """The paragraph (line) an offset lies in: the offset of its start."""
+    return text.rfind("\n", 0, offset) + 1
+
+
+def headings(text: str) -> list[tuple[int, int]]:
+    """Lines that are headlines: short, and not ended like a sentence."""
+    out, start = [], 0
+    for line in text.split("\n"):
+        body = line.strip()
+        if body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body):
+            out.append((start, start + len(line)))
+        start += len(line) + 1
+    return out
+
+
+def conjoined(text: str, figures: list[re.Match[str]], mentions: list[CompanyMention]) -> dict[int, Subject]:
+    """Figure index → subject for "X and Y rose 3% and 5%" (names to figures, in order)."""
+    out: dict[int, Subject] = {}
+    for i, fig in enumerate(figures):
+        lo = figures[i - 1].end() if i else 0
+        names = [m for m in mentions if lo <= m.start < fig.start()]
+        if len(names) < 2:
+            continue
+        run = [names[0]]
+        for m in names[1:]:
+            if _LIST_SEP.match(text[run[-1].end : m.start]):
+                run.append(m)
+            else:
+                run = [m]
+        if len(run) < 2 or not text[run[-1].end : fig.start()].strip():
+            continue
+        following = figures[i + 1 : i + len(run)]
+        if len(following) != len(run) - 1:
+            continue
+        gaps = [text[figures[i + k].end() : following[k].start()] for k in range(len(following))]
+        if all(_JOIN.match(g) for g in gaps):
+            for k, m in enumerate(run):
+                out[i + k] = Subject(m.name, m.ticker)
+    return out
+
+
+def find_subject(
+    text: str,
+    sentence_start: int,
+    seg_start: int,
+    fig_start: int,
+    mentions: list[CompanyMention],
+    table: CompanyTable,
+    previous: Subject | None,
+    topic: Subject | None,
+    earlier: list[CompanyMention] | None = None,
+) -> Subject | None:
+    """The subject of the figure at ``fig_start`` (see the module doc)."""
+    clause_start = seg_start
+    for m in _CLAUSE.finditer(text, seg_start, fig_start):
+        clause_start = m.end()
+    bounds = [clause_start] + [m.end() for m in _COMMA.finditer(text, clause_start, fig_start)] + [fig_start]
+    chunks = list(pairwise(bounds))
+    if len(chunks) > 1 and _RELATIVE.match(text, chunks[-1][0]):  # "Apple a dépassé Nvidia, qui a perdu 3 %"
+        for lo, hi in reversed(chunks[:-1]):
+            chunk = text[lo:hi].strip()
+            if chunk[:1].islower() and not _CONJUNCTION.match(chunk):
+                continue  # an apposition between the name and "qui"
+            names = [m for m in mentions if lo <= m.start < hi]
+            if names:
+                return Subject(names[-1].name, names[-1].ticker)
+            break
+    for k, (lo, hi) in enumerate(chunks):
+        chunk = text[lo:hi]
+        last = k == len(chunks) - 1
+        if not last and _OPENER.match(chunk):
+            continue
+        if k == 0 and seg_start > sentence_start and _TAIL.match(chunk) and not last:
+            continue  # "…90% of Arm, fell 5.2%": the previous figure's complement
+        if rep := _REPORTING.search(chunk):
+            after = [m for m in mentions if lo + rep.end() <= m.start < hi]
+            if after:
+                return Subject(after[0].name, after[0].ticker)
+        names = [m for m in mentions if lo <= m.start < hi]
+        unknown = table.unknown(text, lo, hi, sentence_start)
+        if unknown and (not names or unknown[0].start < names[0].start) and not _REFERENCE.search(chunk):
+            if not last and not names and _is_aside(text, lo, hi):
+                continue
+            return Subject(unknown[0].name, "")
+        if names:
+            first = names[0]
+            if len(names) > 1 and text.startswith("'s", first.end) and names[1].start - first.end < 20:
+                first = names[1]  # "SoftBank's Arm"
+            oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
+            return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
+    seg = text[clause_start:fig_start]
+    if _REFERENCE.search(seg):
+        before = [m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)]
+        if before:
+            return Subject(before[-1].name, before[-1].ticker, f"{seg.strip()!r} read as {before[-1].name}")
+        if topic is None:
+            named = [m for m in earlier or [] if m.start < sentence_start and not table.is_index(m.ticker)]
+            topic = Subject(named[-1].name, named[-1].ticker) if named else None
+        if topic is not None:
+            return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (an earlier sentence)")
+    return previous
+
+
+def _is_aside(text: str, lo: int, hi: int) -> bool:
+    """A chunk between commas that only describes ("la société britannique")."""
+    return text[lo:hi].strip()[:1].islower()

@@ -1,0 +1,90 @@
+"""`eventstudy check`: articles → draft study → verdicts, with the draft kept next to the report.
+
+The run's id comes from the articles (the first file's name and a hash of all
+their bytes), so two runs on the same articles share it and different articles
+never do. The report goes to ``--out``, else to
+``<temp dir>/eventstudy-check/<id>``: nothing is written in the current
+directory (or the repository) unless asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from eventstudy.articles.companies import CompanyTable, Listing
+from eventstudy.articles.extract import extract
+from eventstudy.articles.records import Extraction
+from eventstudy.articles.render import to_toml
+from eventstudy.articles.text import read_article
+from eventstudy.spec import StudySpec, parse_study
+
+
+def run_id(paths: Sequence[str | Path]) -> str:
+    """``check-<first file's stem>[-and-N]-<8 hex of the articles' SHA-256>``."""
+    digest = hashlib.sha256()
+    for p in paths:
+        digest.update(read_article(p).raw.encode("utf-8"))
+        digest.update(b"\0")
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(paths[0]).stem).strip("-").lower()[:30] or "article"
+    more = f"-and-{len(paths) - 1}" if len(paths) > 1 else ""
+    return f"check-{stem}{more}-{digest.hexdigest()[:8]}"
+
+
+def default_out(study_id: str) -> Path:
+    """Where a report goes without ``--out``: a folder under the system's temp directory."""
+    return Path(tempfile.gettempdir()) / "eventstudy-check" / study_id
+
+
+def draft_for_check(
+    paths: Sequence[str | Path],
+    out: Path,
+    *,
+    year: int | None = None,
+    reference_date: dt.date | None = None,
+    aliases: Mapping[str, str] | None = None,
+    listings: Mapping[str, Listing] | None = None,
+    study_id: str | None = None,
+) -> tuple[StudySpec, str, Extraction]:
+    """The drafted study (validated as ``load_study`` would), its TOML text and the extraction."""
+    found = extract(paths, year=year, reference_date=reference_date, aliases=aliases, listings=listings)
+    sid = study_id or run_id(paths)
+    text = to_toml(found, study_id=sid, title=f"eventstudy check: {_names(paths)}",
+                   table=CompanyTable(aliases, listings), reference_date=reference_date)  # fmt: skip
+    spec = parse_study(tomllib.loads(text), path=out / "draft.toml",
+                       sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())  # fmt: skip
+    return spec, text, found
+
+
+def _names(paths: Sequence[str | Path]) -> str:
+    names = [Path(p).name for p in paths]
+    return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more"
+
+
+def without_unpriced(spec: StudySpec, prices: Path) -> tuple[StudySpec, list[str]]:
+    """The study without the securities (and their claims) whose price or benchmark file is missing in ``prices``.
+
+    Returns the study and one line per security left out, for the user.
+    """
+    from eventstudy.data.csv import symbol_filename
+
+    def has(symbol: str) -> bool:
+        return (prices / symbol_filename(symbol)).is_file()
+
+    dropped = [s for s in spec.securities if not has(s.ticker) or not has(s.benchmark)]
+    if not dropped:
+        return spec, []
+    gone = {s.ticker for s in dropped}
+    kept = tuple(s for s in spec.securities if s.ticker not in gone)
+    lines = [
+        f"{s.ticker} ({s.name}) not checked: no price file for {s.ticker if not has(s.ticker) else s.benchmark} "
+        f"in {prices}" for s in dropped
+    ]  # fmt: skip
+    claims = tuple(c for c in spec.claims if c.ticker not in gone)
+    return replace(spec, securities=kept, claims=claims), lines
