@@ -82,7 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="cache directory for Yahoo downloads (default $EVENTSTUDY_CACHE or ~/.cache/eventstudy)",
     )
-    run.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/<study id>)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="report directory (default reports/<study id>); an existing folder is replaced only if it holds "
+        "an earlier report and nothing else",
+    )
     run.add_argument(
         "--model",
         help="expected-return model: market (default from the study), market_adjusted, constant_mean, "
@@ -250,6 +256,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.dask:
         return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
+    out = _out_dir(args, spec)
     source = _source(args)
     model = args.model or spec.model
     factors = _factors(args) if model == "ff3" else None
@@ -258,7 +265,6 @@ def _run(args: argparse.Namespace) -> int:
     with _figure_pool(spec, drawn) as pool:  # before the spinner's thread starts: the pool forks
         say = _progress(args.quiet)
         res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
-        out = args.out or Path("reports") / spec.id
         say(f"writing report to {out}")
         write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
     _stop_progress()
@@ -267,6 +273,15 @@ def _run(args: argparse.Namespace) -> int:
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
         print(f"\nreport: {out / main_file}")
     return EXIT_OK
+
+
+def _out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
+    """``--out`` (default reports/<study id>), checked before any work: never a folder eventstudy did not write."""
+    from eventstudy.report.write import check_out_dir
+
+    out = args.out if args.out is not None else Path("reports") / spec.id
+    check_out_dir(out)
+    return out
 
 
 def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
@@ -290,6 +305,7 @@ def _run_dask(args: argparse.Namespace) -> int:
     if args.model not in (None, "market") or args.skip_errors:
         raise EventStudyError("--dask computes the market model for every pair: drop --model/--skip-errors or --dask")
     spec = load_events_csv(args.study)
+    out = _out_dir(args, spec)
     source = _source(args)
     say = _progress(args.quiet)
     partitions = default_partitions(len(spec.pairs))
@@ -298,7 +314,6 @@ def _run_dask(args: argparse.Namespace) -> int:
         workers = len(client.scheduler_info()["workers"])
         say(f"computing {len(spec.pairs)} pairs in up to {partitions} partitions")
         table = run_study_dask(spec, source, partitions=partitions, client=client)
-    out = args.out or Path("reports") / spec.id
     write_dask_report(table, spec, out, partitions=partitions, workers=workers)
     _stop_progress()
     if not args.quiet:
