@@ -249,10 +249,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from eventstudy.events_file import load_events_csv
+    from eventstudy.provenance import source_date_epoch
     from eventstudy.report import write_report
     from eventstudy.spec import load_study
     from eventstudy.study import EventStudy
 
+    source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
     if args.dask:
         return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)

@@ -70,7 +70,8 @@ class EventStudy:
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
     generated_at
-        Timestamp written into reports (injectable for reproducible output).
+        "Generated" timestamp written into reports; default ``$SOURCE_DATE_EPOCH``,
+        else none, so the same inputs give the same report bytes.
 
     Examples
     --------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eventstudy.provenance import time_note
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -30,8 +31,8 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     out = [f"# {spec.title}", ""]
     out.append(
         f"Study `{spec.id}` · model **{res.model}** · estimation window "
-        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · generated "
-        f"{prov.get('generated_at', '')} · data: {prov.get('data_source', '')}"
+        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · {time_note(prov)} · "
+        f"data: {prov.get('data_source', '')}"
     )
     out += [
         "",
