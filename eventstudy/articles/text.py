@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventstudy.articles.records import ArticleError
+from eventstudy.files import read_input
 
 # one character for one character, so offsets survive
 _MAP = str.maketrans(
@@ -68,7 +69,7 @@ def read_article(path: str | Path) -> Article:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_input(path, "article")  # a regular file under the article size limit
     except FileNotFoundError:
         raise ArticleError(f"{path}: no such article file") from None
     except IsADirectoryError:

@@ -17,6 +17,8 @@ from eventstudy.report.tables import (
     fmt_num,
     fmt_pct,
     markdown_table,
+    md_code,
+    md_text,
     method_notes,
     other_events_note,
 )
@@ -28,11 +30,11 @@ if TYPE_CHECKING:
 def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = None) -> str:
     """Render the report. ``figures`` maps event id → relative figure paths ("" → study-wide ones)."""
     spec, prov = res.spec, res.provenance
-    out = [f"# {spec.title}", ""]
+    out = [f"# {md_text(spec.title)}", ""]
     out.append(
         f"Study `{spec.id}` · model **{res.model}** · estimation window "
         f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · {time_note(prov)} · "
-        f"data: {prov.get('data_source', '')}"
+        f"data: {md_text(prov.get('data_source', ''))}"
     )
     out += [
         "",
@@ -78,8 +80,8 @@ def _claims_summary(res: StudyResults) -> str:
     header = ["claim", "ticker", "reported", "session implied", "verdict", "best match", "measured", "abnormal"]
     lines = [markdown_table(rows, header, "llrllrrr"), ""]
     for c in res.claims.to_dict("records"):
-        quote = f" — “{c['quote']}” (`{c['source']}`)" if c["quote"] else ""
-        lines.append(f"- **{c['claim']}**: {c['explanation']}{quote}")
+        quote = f" — “{md_text(c['quote'])}” ({md_code(c['source'])})" if c["quote"] else ""
+        lines.append(f"- **{md_text(c['claim'])}**: {md_text(c['explanation'])}{quote}")
     lines += [
         "",
         "Tolerance: half a unit in the last digit the article gives (±0.05 pp for “2,3 %”); for "
@@ -96,16 +98,17 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str]) -> list
         when = ev.timestamp.strftime("%Y-%m-%d") + " (date only: day 0 is the first session on or after it)"
     else:
         when = ev.timestamp.strftime("%Y-%m-%d %H:%M UTC") + (" (approximate time)" if ev.approximate else "")
-    out = [f"## Event `{ev.id}`: {ev.title}", "", f"Announced {when}."]
+    out = [f"## Event `{ev.id}`: {md_text(ev.title)}", "", f"Announced {when}."]
     if ev.note:
-        out += ["", ev.note]
+        out += ["", md_text(ev.note)]
     if ev.sources:
-        out += ["", "Sources: " + ", ".join(f"`{s}`" for s in ev.sources) + "."]
+        out += ["", "Sources: " + ", ".join(md_code(s) for s in ev.sources) + "."]
     if ev.reported_dates and not ev.date_only:
         from eventstudy.calendars import explain_reported_date
 
         out += [""] + [
-            f"- `{src}` dates it {day}: {explain_reported_date(ev.timestamp, day)}." for src, day in ev.reported_dates
+            f"- {md_code(src)} dates it {day}: {explain_reported_date(ev.timestamp, day)}."
+            for src, day in ev.reported_dates
         ]
     d0 = res.day0[res.day0["event"] == ev.id]
     out += [
@@ -135,7 +138,7 @@ def _moves_section(res: StudyResults, event_id: str) -> list[str]:
     out = ["#### When the move happened: overnight and intraday parts", "",
            markdown_table(rows, ["ticker", "day", "session", "close to close", "overnight", "open to close",
                                  "day's range", "OHLC source"], "lrlrrrrl"), ""]  # fmt: skip
-    return out + [f"- {n}" for n in notes] + ([""] if notes else [])
+    return out + [f"- {md_text(n)}" for n in notes] + ([""] if notes else [])
 
 
 def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str]:
@@ -196,14 +199,14 @@ def _provenance(res: StudyResults) -> list[str]:
     out = [
         "## Provenance",
         "",
-        f"- Study file: `{prov.get('study_file', '')}` (sha256 `{prov.get('study_sha256', '')}`)",
-        f"- Data source: {prov.get('data_source', '')}",
+        f"- Study file: {md_code(prov.get('study_file', ''))} (sha256 `{prov.get('study_sha256', '')}`)",
+        f"- Data source: {md_text(prov.get('data_source', ''))}",
     ]
     for symbol, info in prov.get("data", {}).items():
         detail = ", ".join(
             f"{k} {v}" for k, v in info.items() if k in ("file", "sha256", "retrieved_at", "first", "last", "cache")
         )
-        out.append(f"  - `{symbol}`: {detail}")
+        out.append(f"  - `{symbol}`: {md_text(detail)}")
     pk = prov.get("packages", {})
     out.append("- Packages: " + ", ".join(f"{k} {v}" for k, v in pk.items()))
     return [*out, ""]

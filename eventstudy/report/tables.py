@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -33,10 +34,24 @@ def fmt_p(value: float) -> str:
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
+def md_text(value: object) -> str:
+    """Text from a study file or an article, safe inline in Markdown: HTML escaped, on one line.
+
+    ``<script>``, ``<img onerror=…>`` and entities become text (``&lt;script&gt;``), so a
+    Markdown viewer that renders HTML shows them instead of running them.
+    """
+    return html.escape(" ".join(str(value).split()), quote=False)
+
+
+def md_code(value: object) -> str:
+    """Text as a Markdown code span (no HTML inside one is rendered; backticks cannot close it)."""
+    return "`" + " ".join(str(value).split()).replace("`", "'") + "`"
+
+
 def _cell(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return str(value.date())
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return md_text(value).replace("|", "\\|")
 
 
 def markdown_table(rows: Sequence[Sequence[object]], header: Sequence[str], align: str = "") -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventstudy.errors import EventStudyError
+from eventstudy.files import write_csv
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,8 +68,8 @@ def write_report(
             pending = stack.enter_context(start_figures(res, fmt=figure_format, pool=pool))  # drawn meanwhile
         ar = res.ar[AR_CSV_COLUMNS].copy()
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
-        ar.to_csv(tmp / "ar.csv", index=False, float_format="%.10g")
-        res.car[CAR_CSV_COLUMNS].to_csv(tmp / "car.csv", index=False, float_format="%.10g")
+        write_csv(ar, tmp / "ar.csv")
+        write_csv(res.car[CAR_CSV_COLUMNS], tmp / "car.csv")
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
@@ -95,7 +96,7 @@ def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
     out = frame[columns].copy()
     for col in dates:
         out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, float_format="%.10g")
+    write_csv(out, path)
 
 
 def _write_figures(figures: list[ReportFigure], root: Path) -> list[ReportFigure]:
@@ -168,7 +169,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     Refused: the current directory or one that holds it, a symbolic link, a file, and a non-empty
     directory that is not a report (see :func:`report_dir_problem`). Nothing is changed.
     """
-    shown = str(out_dir) or "''"
+    shown = str(out_dir) if str(out_dir).isprintable() and str(out_dir) else repr(str(out_dir))
     out = Path(os.path.abspath(out_dir))
     cwd = Path.cwd()
     if out == cwd or out in cwd.parents:
