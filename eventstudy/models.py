@@ -157,7 +157,7 @@ def _ols(
     if k > 1 and ssr <= DEGENERATE_FIT * float(centered @ centered):
         raise ModelError(
             f"{name} model: the regressors reproduce the returns exactly (R² = 1, σ ≈ 0 on the estimation "
-            f"window): is the benchmark ({', '.join(names[1:])}) the security itself, or the same prices?"
+            "window): is the benchmark the security itself, or the same prices under another name?"
         )
     return FittedModel(
         name=name,
