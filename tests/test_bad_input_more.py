@@ -731,3 +731,13 @@ def test_results_json_keeps_text_as_written(tmp_path, market):
     assert main(["run", str(path), "--prices", str(market), "--out", str(out), "-q", "--format", "json"]) == 0
     claims = json.loads((out / "results.json").read_text())["claims"]
     assert any(c.get("quote") == "=1+1" for c in (claims if isinstance(claims, list) else []))
+
+
+def test_size_limits_can_be_raised(tmp_path, monkeypatch, capsys):
+    article = tmp_path / "long.txt"
+    article.write_text("Nothing moved in the markets that day. " * 3500, encoding="utf-8")  # 137 KB, no claim
+    assert main(["extract", str(article), "-q"]) == 2
+    assert "over the 128 KB limit for an article" in capsys.readouterr().err
+    monkeypatch.setenv("EVENTSTUDY_MAX_ARTICLE_BYTES", "1M")
+    assert main(["extract", str(article), "-q"]) == 2
+    assert "no stock-price claim found" in capsys.readouterr().err  # read, then judged on its content
