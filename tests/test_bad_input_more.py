@@ -686,8 +686,9 @@ def test_report_md_escapes_html_from_the_study(tmp_path, market):
     text = (out / "report.md").read_text()
     outside_code = "".join(text.split("`")[::2])  # HTML inside a code span is shown, never rendered
     assert "<script" not in outside_code and "<img" not in outside_code
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-    assert text.startswith("# &lt;script&gt;")
+    assert "&lt;script>alert(1)&lt;/script>&lt;img src=x onerror=alert(2)>" in text
+    assert text.startswith("# &lt;script>")
+    assert "| <0.0001 |" in text or "<0.0001" not in text  # a p-value is not a tag: left readable
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():

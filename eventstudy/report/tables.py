@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -34,13 +34,19 @@ def fmt_p(value: float) -> str:
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
-def md_text(value: object) -> str:
-    """Text from a study file or an article, safe inline in Markdown: HTML escaped, on one line.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what can open an HTML tag, comment or autolink
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
-    ``<script>``, ``<img onerror=…>`` and entities become text (``&lt;script&gt;``), so a
-    Markdown viewer that renders HTML shows them instead of running them.
+
+def md_text(value: object) -> str:
+    """Text from a study file or an article, safe inline in Markdown: no HTML, on one line.
+
+    A ``<`` that could open a tag (``<script>``, ``<img onerror=…>``) becomes ``&lt;`` and an
+    entity's ``&`` becomes ``&amp;``, so a Markdown viewer that renders HTML shows them as text;
+    ``<0.0001`` or ``R&D`` stay as they are.
     """
-    return html.escape(" ".join(str(value).split()), quote=False)
+    text = _ENTITY.sub("&amp;", " ".join(str(value).split()))
+    return _TAG_START.sub("&lt;", text)
 
 
 def md_code(value: object) -> str:
