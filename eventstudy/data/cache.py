@@ -31,7 +31,7 @@ import pandas as pd
 from eventstudy.data.csv import read_price_csv, symbol_filename
 from eventstudy.data.frames import validate_prices
 from eventstudy.errors import DataError, DataWarning
-from eventstudy.files import read_input
+from eventstudy.files import read_input, write_csv
 
 try:  # POSIX; elsewhere the sha256 check alone keeps a mixed pair from being used
     import fcntl
@@ -116,7 +116,9 @@ class DiskCache:
         """Store a frame atomically; return the metadata written."""
         self.directory.mkdir(parents=True, exist_ok=True)
         csv, meta_path = self._paths(symbol)
-        body = frame.to_csv(index_label="Date", date_format="%Y-%m-%d", float_format="%.10g").encode()
+        table = frame.rename_axis("Date").reset_index()
+        table["Date"] = pd.DatetimeIndex(table["Date"]).strftime("%Y-%m-%d")
+        body = str(write_csv(table)).encode()
         meta = {**meta, "symbol": symbol, "sha256": hashlib.sha256(body).hexdigest()}
         with self._lock(symbol, shared=False):
             # under the exclusive lock, any temporary file of this symbol is a killed writer's
