@@ -742,3 +742,15 @@ def test_size_limits_can_be_raised(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("EVENTSTUDY_MAX_ARTICLE_BYTES", "1M")
     assert main(["extract", str(article), "-q"]) == 2
     assert "no stock-price claim found" in capsys.readouterr().err  # read, then judged on its content
+
+
+def test_every_csv_goes_through_the_one_writer():
+    package = REPO / "eventstudy"
+    hits = [
+        f"{path.relative_to(package)}:{n}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "files.py"
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ("csv.writer(" in line or "DictWriter(" in line or ".to_csv(" in line) and "res.to_csv(" not in line
+    ]
+    assert hits == []

@@ -170,8 +170,10 @@ def check_out_dir(out_dir: str | Path) -> Path:
     directory that is not a report (see :func:`report_dir_problem`). Nothing is changed.
     """
     shown = str(out_dir) if str(out_dir).isprintable() and str(out_dir) else repr(str(out_dir))
-    out = Path(os.path.abspath(out_dir))
-    cwd = Path.cwd()
+    try:
+        out, cwd = Path(os.path.abspath(out_dir)), Path.cwd()
+    except OSError as exc:  # the current directory was removed
+        raise EventStudyError(f"cannot write the report to {shown}: {exc.strerror or exc}") from None
     if out == cwd or out in cwd.parents:
         raise EventStudyError(
             f"cannot write the report to {shown}: it is the current directory or holds it; choose a new folder"
