@@ -246,7 +246,7 @@ def market_model_fits(y: np.ndarray, m: np.ndarray, index: pd.Index) -> list[Fit
     A pair whose fit is degenerate (constant market, zero residual variance,
     NaN) gets None, so the caller can fit it the slow way for a precise error.
     """
-    from eventstudy.models import FittedModel
+    from eventstudy.models import DEGENERATE_FIT, FittedModel
 
     n = y.shape[1]
     sm, sy = m.sum(axis=1), y.sum(axis=1)
@@ -262,7 +262,9 @@ def market_model_fits(y: np.ndarray, m: np.ndarray, index: pd.Index) -> list[Fit
         r2 = 1.0 - ssr / syy_c
     out: list[FittedModel | None] = []
     for p in range(len(y)):
-        if not (np.isfinite(beta[p]) and np.isfinite(sigma2[p]) and sxx[p] > 0 and sigma2[p] > 0):
+        if not (np.isfinite(beta[p]) and np.isfinite(sigma2[p]) and sxx[p] > 0 and sigma2[p] > 0) or not (
+            ssr[p] > DEGENERATE_FIT * syy_c[p]
+        ):  # degenerate, or R² = 1: fitted again the slow way, which names the problem
             out.append(None)
             continue
         det = n * sxx[p]  # n Σm² - (Σm)²

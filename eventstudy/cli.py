@@ -10,7 +10,7 @@ import argparse
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from eventstudy.errors import EventStudyError
 
@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 EXIT_CODES_HELP = "\nexit codes: 0 success, 1 internal error (a bug), 2 bad input (study file, data, options)\n"
-REPORT_FORMATS = ("md", "html", "json")  # eventstudy.report.write.REPORT_FORMATS, without importing it
+REPORT_FORMATS = ("md", "html", "json")
+MAX_TRIALS = (
+    100_000  # validate --trials: 1,000 take about 25 s  # eventstudy.report.write.REPORT_FORMATS, without importing it
+)
 
 RUN_EXAMPLE = """\
 examples:
@@ -53,9 +56,17 @@ examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad option reported as one ``error:`` line (exit 2) instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(EXIT_INPUT, f"error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to generate docs/cli.md)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="eventstudy",
         description="Market-reaction event studies: did the move the article reports happen, "
         "on which session, how much was the market, and was it unusual?",
@@ -89,7 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="cache directory for Yahoo downloads (default $EVENTSTUDY_CACHE or ~/.cache/eventstudy)",
     )
-    run.add_argument("--out", type=Path, metavar="DIR", help="report directory (default reports/<study id>)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="report directory (default reports/<study id>); an existing folder is replaced only if it holds "
+        "an earlier report and nothing else",
+    )
     run.add_argument(
         "--model",
         help="expected-return model: market (default from the study), market_adjusted, constant_mean, "
@@ -131,6 +148,12 @@ def build_parser() -> argparse.ArgumentParser:
         'pip install "eventstudy-claims[dask]"; see docs/scaling.md)',
     )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    run.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="also print the log of the libraries used (yfinance's download messages), silenced by default",
+    )
     _add_validate(sub)
     _add_extract(sub)
     _add_check(sub)
@@ -201,7 +224,10 @@ def _add_extract(sub: argparse._SubParsersAction) -> None:
         "source,offset,quote"
     )  # fmt: skip
     ext.add_argument(
-        "--year", type=int, metavar="YEAR", help="year for dates written without one, in articles with no date header"
+        "--year",
+        type=_year,
+        metavar="YEAR",
+        help="year for dates written without one, in articles with no date header",
     )
     ext.add_argument(
         "--reference-date",
@@ -285,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "verbose", False):
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -305,22 +335,24 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from eventstudy.events_file import load_events_csv
+    from eventstudy.provenance import source_date_epoch
     from eventstudy.report import write_report
     from eventstudy.spec import load_study
     from eventstudy.study import EventStudy
 
+    source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
     if args.dask:
         return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
+    out = _out_dir(args, spec)
+    model = spec.model if args.model is None else _model(args.model)
     source = _source(args)
-    model = args.model or spec.model
     factors = _factors(args) if model == "ff3" else None
     on_error = "skip" if args.skip_errors else "raise"
     drawn = args.format if args.figures != "none" else ()
     with _figure_pool(spec, drawn) as pool:  # before the spinner's thread starts: the pool forks
         say = _progress(args.quiet)
         res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
-        out = args.out or Path("reports") / spec.id
         say(f"writing report to {out}")
         write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
     _stop_progress()
@@ -329,6 +361,15 @@ def _run(args: argparse.Namespace) -> int:
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
         print(f"\nreport: {out / main_file}")
     return EXIT_OK
+
+
+def _out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
+    """``--out`` (default reports/<study id>), checked before any work: never a folder eventstudy did not write."""
+    from eventstudy.report.write import check_out_dir
+
+    out = args.out if args.out is not None else Path("reports") / spec.id
+    check_out_dir(out)
+    return out
 
 
 def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
@@ -352,6 +393,7 @@ def _run_dask(args: argparse.Namespace) -> int:
     if args.model not in (None, "market") or args.skip_errors:
         raise EventStudyError("--dask computes the market model for every pair: drop --model/--skip-errors or --dask")
     spec = load_events_csv(args.study)
+    out = _out_dir(args, spec)
     source = _source(args)
     say = _progress(args.quiet)
     partitions = default_partitions(len(spec.pairs))
@@ -360,7 +402,6 @@ def _run_dask(args: argparse.Namespace) -> int:
         workers = len(client.scheduler_info()["workers"])
         say(f"computing {len(spec.pairs)} pairs in up to {partitions} partitions")
         table = run_study_dask(spec, source, partitions=partitions, client=client)
-    out = args.out or Path("reports") / spec.id
     write_dask_report(table, spec, out, partitions=partitions, workers=workers)
     _stop_progress()
     if not args.quiet:
@@ -372,8 +413,10 @@ def _run_dask(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from eventstudy.validation import format_report, run_validation
 
-    if args.trials < 1:
-        raise EventStudyError(f"--trials must be at least 1, got {args.trials}")
+    if not 1 <= args.trials <= MAX_TRIALS:
+        raise EventStudyError(f"--trials must be between 1 and {MAX_TRIALS:,}, got {args.trials}")
+    if args.seed < 0:
+        raise EventStudyError(f"--seed must be a whole number 0 or more, got {args.seed}")
     designs = tuple(d.strip() for d in args.designs.split(",") if d.strip())
     res = run_validation(
         args.prices, trials=args.trials, seed=args.seed, designs=designs, progress=_progress(args.quiet)
@@ -396,12 +439,22 @@ def _extract(args: argparse.Namespace) -> int:
     from eventstudy.articles import claims_csv, extract, to_toml
     from eventstudy.articles.companies import CompanyTable
     from eventstudy.articles.render import listings_from_aliases
+    from eventstudy.spec import ID_PATTERN
 
     try:
-        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
+        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date is not None else None
+    except ValueError:
+        raise EventStudyError(f"--reference-date {args.reference_date!r} is not a date YYYY-MM-DD") from None
+    try:
         aliases, listings = listings_from_aliases(args.alias)
     except ValueError as exc:
-        raise EventStudyError(f"--reference-date/--alias: {exc}") from None
+        raise EventStudyError(f"--alias {exc}") from None
+    _check_aliases(args.alias, listings.values())
+    if not ID_PATTERN.match(args.id):
+        raise EventStudyError(
+            f"--id {args.id!r} is not a study id: 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
     found = extract(args.articles, year=args.year, reference_date=ref, aliases=aliases, listings=listings)
     text = to_toml(found, study_id=args.id, table=CompanyTable(aliases, listings), reference_date=ref)
     outputs = [(args.out, text), (args.claims_csv, claims_csv(found))]
@@ -488,6 +541,41 @@ def _factors(args: argparse.Namespace):
     if path is None:
         raise EventStudyError("--model ff3 needs the Fama-French daily factors: pass --factors FILE")
     return read_fama_french(path)
+
+
+def _model(name: str) -> str:
+    """``--model``: one of the models (an empty value is an error, not the default)."""
+    from eventstudy.models import MODELS
+
+    if name not in MODELS:
+        raise EventStudyError(f"--model {name!r} is not a model; choose one of {', '.join(MODELS)}")
+    return name
+
+
+def _year(text: str) -> int:
+    """``--year``: a whole year between 1900 and 2200."""
+    if not text.strip().isdigit() or not 1900 <= int(text) <= 2200:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year between 1900 and 2200")
+    return int(text)
+
+
+def _check_aliases(options: list[str], listings) -> None:
+    """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
+    from eventstudy.calendars import known_exchange
+    from eventstudy.spec import SYMBOL
+
+    for option, listing in zip(options, listings, strict=False):
+        bad = [
+            f"ticker {listing.ticker!r}" * (not SYMBOL.match(listing.ticker)),
+            f"exchange {listing.exchange!r}" * bool(listing.exchange and not known_exchange(listing.exchange)),
+            f"benchmark {listing.benchmark!r}" * bool(listing.benchmark and not SYMBOL.match(listing.benchmark)),
+            f"name {listing.name!r}" * (not listing.name.isprintable() or len(listing.name) > 100),
+        ]
+        if bad := [b for b in bad if b]:
+            raise EventStudyError(
+                f"--alias {option!r}: {', '.join(bad)} not valid; a ticker is letters, digits, '.', '-', '=' "
+                "with an optional leading '^', an exchange an exchange_calendars code such as XNAS"
+            )
 
 
 def _formats(text: str) -> tuple[str, ...]:

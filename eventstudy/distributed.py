@@ -281,19 +281,22 @@ def write_dask_report(
     ``car.csv`` has exactly the columns and number format of the full
     report's; ``report.md`` says what this mode computes and what it leaves out.
     """
+    from eventstudy.files import write_csv
     from eventstudy.report.write import atomic_directory
 
     out_dir = Path(out_dir)
     with atomic_directory(out_dir) as tmp:
-        table[CAR_CSV_COLUMNS].to_csv(tmp / "car.csv", index=False, float_format="%.10g")
+        write_csv(table[CAR_CSV_COLUMNS], tmp / "car.csv")
         (tmp / "report.md").write_text(_dask_markdown(table, spec, partitions, workers), encoding="utf-8")
     return [out_dir / "car.csv", out_dir / "report.md"]
 
 
 def _dask_markdown(table: pd.DataFrame, spec: StudySpec, partitions: int, workers: int) -> str:
+    from eventstudy.report.tables import md_text
+
     pairs = table[["event", "ticker"]].drop_duplicates()
     lines = [
-        f"# {spec.title} (Dask mode)",
+        f"# {md_text(spec.title)} (Dask mode)",
         "",
         f"`eventstudy run --dask` computed market-model CARs for {len(pairs)} (event, security) pairs "
         f"({pairs['event'].nunique()} events) with the batch engine, in up to {partitions} partitions "

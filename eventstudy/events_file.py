@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
+import os
 import re
 from pathlib import Path
 
-from eventstudy.errors import StudyFileError
+from eventstudy.errors import EventStudyError, StudyFileError
+from eventstudy.files import read_input
 from eventstudy.spec import parse_study
 
 REQUIRED = ("event", "ticker", "timestamp", "benchmark")
+MAX_PAIRS = 20_000  # rows; measured ~70 KB of memory per pair with the full report (docs: README)
+PAIR_KB = 70
 
 
 def default_exchange(ticker: str) -> str:
@@ -26,26 +31,68 @@ def default_exchange(ticker: str) -> str:
     return "XTKS" if ticker.upper().endswith(".T") else "XNYS"
 
 
+def max_pairs() -> int:
+    """The most rows an events CSV may have: ``$EVENTSTUDY_MAX_PAIRS``, default ``MAX_PAIRS``."""
+    text = os.environ.get("EVENTSTUDY_MAX_PAIRS", "").strip()
+    if not text:
+        return MAX_PAIRS
+    if not text.isdigit() or int(text) < 1:
+        raise EventStudyError(f"EVENTSTUDY_MAX_PAIRS={text!r} is not a whole number of pairs such as 50000")
+    return int(text)
+
+
+def _rows(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) of every non-blank row; each must have exactly the header's fields."""
+    limit = max_pairs()
+    reader = csv.reader(io.StringIO(text), strict=True)
+    out: list[tuple[int, dict[str, str]]] = []
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise StudyFileError(
+                    path, f"row {reader.line_num}", f"has {len(row)} fields, the header has {len(header)} "
+                    f"({','.join(header)}); remove the extra or add the missing commas"
+                )  # fmt: skip
+            if len(out) == limit:
+                raise StudyFileError(
+                    path, "(file)", f"has more than {limit:,} rows (event, security pairs), the limit; split it or "
+                    f"set EVENTSTUDY_MAX_PAIRS (about {PAIR_KB} KB of memory per pair)"
+                )  # fmt: skip
+            out.append((reader.line_num, dict(zip(header, row, strict=True))))
+    except csv.Error as exc:
+        raise StudyFileError(
+            path, f"row {reader.line_num}", f"is not a readable CSV row ({exc}); check its quotes"
+        ) from None
+    return out
+
+
 def load_events_csv(path: str | Path):
     """Read an events CSV into a study (see module doc); errors name file, row and column."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-        rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+        raw = read_input(path, "events")
     except FileNotFoundError:
         raise StudyFileError(path, "(file)", "no such file") from None
+    except OSError as exc:
+        raise StudyFileError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
+    rows = _rows(path, text)
     if not rows:
         raise StudyFileError(path, "(file)", f"has no rows; expected columns {','.join(REQUIRED)}[,exchange]")
-    missing = [c for c in REQUIRED if c not in rows[0]]
+    missing = [c for c in REQUIRED if c not in rows[0][1]]
     if missing:
         raise StudyFileError(path, "(header)", f"missing column(s) {missing}; expected {','.join(REQUIRED)}[,exchange]")
     securities: dict[str, dict[str, str]] = {}
     events: dict[str, dict[str, str]] = {}
     pairs: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for i, row in enumerate(rows, start=2):
+    for i, row in rows:
         ticker, event, ts = row["ticker"].strip(), row["event"].strip(), row["timestamp"].strip()
         exchange = (row.get("exchange") or "").strip() or default_exchange(ticker)
         sec = {"ticker": ticker, "exchange": exchange, "benchmark": row["benchmark"].strip()}

@@ -154,6 +154,11 @@ def _ols(
     if not np.isfinite(scale) or scale <= 0:
         raise ModelError(f"{name} model: estimation-window residuals have zero variance (constant returns?)")
     centered = y - y.mean()
+    if k > 1 and ssr <= DEGENERATE_FIT * float(centered @ centered):
+        raise ModelError(
+            f"{name} model: the regressors reproduce the returns exactly (R² = 1, σ ≈ 0 on the estimation "
+            "window): is the benchmark the security itself, or the same prices under another name?"
+        )
     return FittedModel(
         name=name,
         params=pd.Series(params, index=names, name="params"),
@@ -168,6 +173,8 @@ def _ols(
 
 
 ENGINES = ("numpy", "statsmodels")
+# a fit whose residual sum of squares is below this share of the returns' is degenerate (σ/sd < 1e-6)
+DEGENERATE_FIT = 1e-12
 
 
 class _OLSModel:

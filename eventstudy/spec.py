@@ -18,11 +18,16 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.errors import StudyFileError
+from eventstudy.files import read_input
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # \Z: "$" would let a trailing newline through
+ID_PATTERN = _ID
+SYMBOL = re.compile(r"\^?[A-Za-z0-9][A-Za-z0-9.=_-]{0,31}\Z")
 _TIMINGS = ("close", "open", "midday", "intraday")
 BOUNDS = ("at_least", "at_most")
 
+MAX_WINDOW_DAYS = 10_000  # window bounds, in sessions from day 0
+MAX_SESSION_GAP_DAYS = 31  # a claim's session, in calendar days from its event's date
 DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
 DEFAULT_AR_WINDOW = (-10, 10)
@@ -141,17 +146,19 @@ def load_study(path: str | Path) -> StudySpec:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_input(path, "study")
     except FileNotFoundError:
         raise StudyFileError(path, "(file)", "no such file") from None
     except OSError as exc:
-        raise StudyFileError(path, "(file)", f"cannot be read: {exc}") from None
+        raise StudyFileError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from None
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise StudyFileError(path, "(file)", "is nested too deeply to be a study file (arrays or tables)") from None
     return parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
 
 
@@ -171,7 +178,7 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
     events = tuple(p.event(i, t) for i, t in enumerate(p.array(doc, "events")))
     p.unique([e.id for e in events], "events", "id")
     tickers = {s.ticker for s in securities}
-    event_ids = {e.id for e in events}
+    event_ids = {e.id: e for e in events}
     claims = tuple(p.claim(i, t, tickers, event_ids) for i, t in enumerate(p.array(doc, "claims", required=False)))
     p.unique([c.id for c in claims], "claims", "id")
     p.groups(claims)
@@ -216,7 +223,7 @@ class _Parser:
         self.path = path
 
     def fail(self, key: str, value: object, why: str) -> None:
-        raise StudyFileError(self.path, key, f"{why} (got {value!r})")
+        raise StudyFileError(self.path, key, f"{why} (got {_shown(value)})")
 
     def table(self, doc: dict[str, Any], key: str) -> dict[str, Any]:
         if key not in doc:
@@ -286,6 +293,8 @@ class _Parser:
         start, end = value  # type: ignore[misc]
         if start > end:
             self.fail(key, value, "start must not be after end")
+        if max(abs(start), abs(end)) > MAX_WINDOW_DAYS:
+            self.fail(key, value, f"must lie within {MAX_WINDOW_DAYS} sessions of day 0 (about 40 years)")
         return int(start), int(end)
 
     def windows(self, t: dict[str, Any], key: str, default: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
@@ -302,10 +311,15 @@ class _Parser:
         exchange = self.string(t, f"{k}.exchange")
         if not known_exchange(exchange):
             self.fail(f"{k}.exchange", exchange, "is not an exchange_calendars code such as XNYS, XNAS, XTKS")
+        benchmark = self.symbol(t, f"{k}.benchmark")
+        if benchmark == ticker:
+            self.fail(
+                f"{k}.benchmark", benchmark, f"is the security {ticker} itself; choose a market index such as ^GSPC"
+            )
         return Security(
             ticker=ticker,
             exchange=exchange,
-            benchmark=self.symbol(t, f"{k}.benchmark"),
+            benchmark=benchmark,
             name=self.string(t, f"{k}.name", default=""),
             ohlc=self.symbol(t, f"{k}.ohlc") if "ohlc" in t else "",
             factors=self.symbols(t, f"{k}.factors"),
@@ -321,7 +335,7 @@ class _Parser:
         return self._check_symbol(self.string(t, key), key)
 
     def _check_symbol(self, value: object, key: str) -> str:
-        if not isinstance(value, str) or not re.match(r"^\^?[A-Za-z0-9][A-Za-z0-9.=_-]{0,31}$", value):
+        if not isinstance(value, str) or not SYMBOL.match(value):
             self.fail(key, value, "is not a ticker symbol (letters, digits, '.', '-', '=', optional leading '^')")
         return value  # type: ignore[return-value]
 
@@ -382,7 +396,7 @@ class _Parser:
             out.append((self.string(item, f"{k}.source"), date))
         return tuple(out)  # type: ignore[arg-type]
 
-    def claim(self, i: int, t: dict[str, Any], tickers: set[str], events: set[str]) -> Claim:
+    def claim(self, i: int, t: dict[str, Any], tickers: set[str], events: dict[str, Event]) -> Claim:
         k = f"claims[{i}]"
         ticker = self.string(t, f"{k}.ticker")
         if ticker not in tickers:
@@ -398,6 +412,15 @@ class _Parser:
         session = self._get(t, f"{k}.session", None)
         if session is not None and (isinstance(session, dt.datetime) or not isinstance(session, dt.date)):
             self.fail(f"{k}.session", session, "must be a date such as 2025-01-22 (the exchange-local session)")
+        if session is not None:
+            announced = events[event].timestamp.date()
+            if abs((session - announced).days) > MAX_SESSION_GAP_DAYS:  # type: ignore[operator]
+                self.fail(
+                    f"{k}.session",
+                    session,
+                    f"is {abs((session - announced).days)} days from event {event!r} ({announced}); a claim's "  # type: ignore[operator]
+                    f"session must lie within {MAX_SESSION_GAP_DAYS} days of its event: check the year",
+                )
         timing = self.string(t, f"{k}.timing", default="close")
         if timing not in _TIMINGS:
             self.fail(f"{k}.timing", timing, f"must be one of {', '.join(_TIMINGS)}")
@@ -445,3 +468,14 @@ class _Parser:
 
 
 _REQUIRED = object()
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters (a value may be huge or deeply nested)."""
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"a {type(value).__name__} nested too deeply to show"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

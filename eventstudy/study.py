@@ -19,7 +19,7 @@ from eventstudy.batch_study import BatchTables, batch_tables
 from eventstudy.calendars import DayZero, day_zero, sessions_around
 from eventstudy.data import PriceSource
 from eventstudy.decompose import decompose
-from eventstudy.errors import DataError, DataWarning, EventStudyError
+from eventstudy.errors import CalendarError, DataError, DataWarning, EventStudyError
 from eventstudy.flags import exceedance_rate, label_flags, overlapping_windows, unusual_moves
 from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model
 from eventstudy.overlaps import overlapping_windows as overlaps_from_positions
@@ -70,7 +70,8 @@ class EventStudy:
         "raise" stops at the first (event, security) pair whose data or fit
         fails; "skip" records it in ``results.excluded`` with the reason.
     generated_at
-        Timestamp written into reports (injectable for reproducible output).
+        "Generated" timestamp written into reports; default ``$SOURCE_DATE_EPOCH``,
+        else none, so the same inputs give the same report bytes.
 
     Examples
     --------
@@ -117,8 +118,12 @@ class EventStudy:
             secs = sorted(by_event.get(event.id, []), key=lambda s: rank[s.ticker]) if spec.pairs else spec.securities
             for sec in secs:
                 if (event.id, sec.exchange) not in found:
-                    d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
-                    found[event.id, sec.exchange] = (d0, sessions_around(d0.session, lo, hi, sec.exchange))
+                    try:
+                        d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
+                        found[event.id, sec.exchange] = (d0, sessions_around(d0.session, lo, hi, sec.exchange))
+                    except CalendarError as exc:  # name the event and the study file
+                        where = f" in {spec.path}" if spec.path else ""
+                        raise CalendarError(f"event {event.id!r}{where} ({sec.ticker}): {exc}") from None
                 d0, sessions = found[event.id, sec.exchange]
                 out.append(_Pair(event, sec, d0, sessions))
         return out

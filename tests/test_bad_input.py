@@ -335,11 +335,12 @@ def test_unknown_or_delisted_ticker_on_yahoo(tmp_path, fake_yfinance, capsys):
 
 
 def test_network_down_without_cache(tmp_path, fake_yfinance, capsys):
-    module, calls, _ = fake_yfinance
+    module, calls, sleeps = fake_yfinance
     module.behaviour = "raise"
     path = study(tmp_path, ticker="ORCL", benchmark="^GSPC")
-    input_error(capsys, [str(path), "--cache", str(tmp_path / "cache")], "ORCL", "ConnectionError", "query2")
-    assert len(calls) == 4
+    argv = [str(path), "--cache", str(tmp_path / "cache")]
+    input_error(capsys, argv, "cannot reach Yahoo Finance (name resolution failed)", "ORCL", "--prices DIR")
+    assert len(calls) == 1 and sleeps == []  # an unresolved host is not retried
 
 
 # --- output ---------------------------------------------------------------------------------

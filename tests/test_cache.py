@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import re
 import signal
 import time
 import warnings
@@ -304,7 +305,10 @@ def source(script, cache=None, **kw):
     return src, sleeps
 
 
-@pytest.mark.parametrize("failure", FAILURES, ids=list(FAILURES))
+TRANSIENT = [f for f in FAILURES if f != "dns"]  # an unresolved host is not retried (below)
+
+
+@pytest.mark.parametrize("failure", TRANSIENT, ids=TRANSIENT)
 def test_transient_failure_is_retried(failure):
     script = Script(FAILURES[failure], FAILURES[failure], yf_frame())
     src, sleeps = source(script)
@@ -315,7 +319,27 @@ def test_transient_failure_is_retried(failure):
     assert src.provenance()["ORCL"]["attempts"] == 3
 
 
-@pytest.mark.parametrize("failure", ["dns", "timeout", "http-429"])
+@pytest.mark.parametrize(
+    ("failure", "cause"),
+    [
+        (ConnectionError("Failed to resolve 'query2.finance.yahoo.com'"), "name resolution failed"),
+        (ConnectionRefusedError(111, "Connection refused"), "connection refused"),
+        (OSError("curl: (6) Could not resolve host: query2.finance.yahoo.com"), "name resolution failed"),
+    ],
+)
+def test_unreachable_yahoo_fails_at_once_for_every_symbol(failure, cause):
+    script = Script(failure)
+    src, sleeps = source(script)
+    message = f"cannot reach Yahoo Finance ({cause}) to download ORCL: use --prices DIR, or try again later"
+    with pytest.raises(DataError, match=re.escape(message)):
+        src.prices("ORCL", START, END)
+    assert script.calls == 1 and sleeps == []
+    with pytest.raises(DataError, match="cannot reach Yahoo Finance"):
+        src.prices("NVDA", START, END)  # no second attempt at an unreachable host
+    assert script.calls == 1
+
+
+@pytest.mark.parametrize("failure", ["timeout", "http-429"])
 def test_persistent_failure_names_symbol_and_last_error(failure):
     script = Script(FAILURES[failure])
     src, sleeps = source(script, retries=2, backoff=0.5)
@@ -370,7 +394,8 @@ def test_failure_falls_back_to_a_covering_cache(tmp_path, failure):
     src, sleeps = source(script, cache)
     with pytest.warns(DataWarning, match=r"ORCL: the download failed: .*using the cached prices retrieved 2025-02-01"):
         out = src.prices("ORCL", START, END)
-    assert script.calls == 4 and len(sleeps) == 3
+    retried = failure != "dns"  # an unresolved host is not tried again
+    assert script.calls == (4 if retried else 1) and len(sleeps) == (3 if retried else 0)
     assert list(out.index.strftime("%Y-%m-%d")) == ["2025-01-16", "2025-01-17", "2025-01-21", "2025-01-22"]
     prov = src.provenance()["ORCL"]
     assert prov["cache"] == "fallback" and "download failed" in prov["fallback_reason"]

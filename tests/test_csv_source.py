@@ -119,7 +119,11 @@ BROKEN = {
     "negative price": ((GOOD, "2025-01-21,10.5,12,-1,11.5,11.4,2000"), HEADER, "zero or negative price on 2025-01-21"),
     "n/a cell": ((GOOD, "2025-01-21,10.5,12,10,n/a,11.4,2000"), HEADER, "row 3, column Close: 'n/a' is not a number"),
     "quoted decimal comma": ((GOOD, '2025-01-21,10.5,12,10,"12,5",11.4,2000'), HEADER, "'12,5' is not a number"),
-    "unquoted decimal comma": ((GOOD, "2025-01-21,10.5,12,10,12,5,11.4,2000"), HEADER, "not a readable CSV"),
+    "unquoted decimal comma": (
+        (GOOD, "2025-01-21,10.5,12,10,12,5,11.4,2000"),
+        HEADER,
+        "row 3 has 8 fields, the header has 7",
+    ),
     "header only": ((), HEADER, "no price rows"),
 }
 

@@ -175,7 +175,7 @@ def test_cli_dask_writes_car_csv_equal_to_the_full_run(events_csv, prices_dir, t
     prices = ["--prices", str(prices_dir), "-q"]
     assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "dask"), "--dask"]) == 0
     assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "full"), "--format", "json"]) == 0
-    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == ["car.csv", "report.md"]
+    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == [".eventstudy-report", "car.csv", "report.md"]
     assert (tmp_path / "dask" / "car.csv").read_text().splitlines()[0] == ",".join(CAR_CSV_COLUMNS)
     dask, full = (pd.read_csv(tmp_path / d / "car.csv") for d in ("dask", "full"))
     assert len(dask) == len(EVENTS) * len(WINDOWS)

@@ -10,9 +10,7 @@ carries its ``offset``. Provenance for the reviewer lives in ``[extract]``
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -125,13 +123,13 @@ def claims_csv(found: Extraction) -> str:
     ``reported`` is a decimal (0.07 for +7 %); ``day_ref`` is the session the
     words point to (ISO date), empty when the article names no day.
     """
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
-    for c in found.claims:
-        day = c.session.isoformat() if c.session else ""
-        w.writerow([c.ticker, f"{c.reported_percent / 100:.10g}", day, c.source, c.offset, c.quote])
-    return buf.getvalue()
+    import pandas as pd
+
+    from eventstudy.files import write_csv  # the package's one CSV writer: spreadsheet formulas neutralised
+
+    rows = [[c.ticker, c.reported_percent / 100, c.session.isoformat() if c.session else "", c.source, c.offset,
+             c.quote] for c in found.claims]  # fmt: skip
+    return write_csv(pd.DataFrame(rows, columns=CSV_COLUMNS).astype({"reported": float, "offset": int}))
 
 
 def _header(found: Extraction) -> list[str]:

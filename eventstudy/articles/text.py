@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventstudy.articles.records import ArticleError
+from eventstudy.files import read_input
 
 # one character for one character, so offsets survive
 _MAP = str.maketrans(
@@ -68,14 +69,14 @@ def read_article(path: str | Path) -> Article:
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        data = read_input(path, "article")  # a regular file under the article size limit
     except FileNotFoundError:
         raise ArticleError(f"{path}: no such article file") from None
     except IsADirectoryError:
         raise ArticleError(f"{path}: is a directory, not an article file") from None
     except OSError as exc:
         raise ArticleError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    _check_size_and_kind(path, data)
+    _check_binary(path, data)
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -92,17 +93,11 @@ def read_article(path: str | Path) -> Article:
     return Article(path=path, raw=raw, text=normalize(raw))
 
 
-MAX_BYTES = 1_000_000  # a long news article is under 100 kB
 _HTML = re.compile(r"<!doctype html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 _TAG = re.compile(r"</?(?:p|div|span|a|br|script|style|meta|li|ul|h[1-6]|table|tr|td|img)\b[^>]*>", re.IGNORECASE)
 
 
-def _check_size_and_kind(path: Path, data: bytes) -> None:
-    if len(data) > MAX_BYTES:
-        raise ArticleError(
-            f"{path}: is {len(data) / 1e6:.1f} MB, more than an article ({MAX_BYTES / 1e6:.0f} MB at most); "
-            "give one article per file"
-        )
+def _check_binary(path: Path, data: bytes) -> None:
     if b"\0" in data[:65536]:
         raise ArticleError(f"{path}: is a binary file, not a plain-text article")
 

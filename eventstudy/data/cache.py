@@ -31,6 +31,7 @@ import pandas as pd
 from eventstudy.data.csv import read_price_csv, symbol_filename
 from eventstudy.data.frames import validate_prices
 from eventstudy.errors import DataError, DataWarning
+from eventstudy.files import read_input, write_csv
 
 try:  # POSIX; elsewhere the sha256 check alone keeps a mixed pair from being used
     import fcntl
@@ -51,6 +52,11 @@ class DiskCache:
 
     def __init__(self, directory: str | Path | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
+        if self.directory.exists() and not self.directory.is_dir():
+            raise DataError(
+                f"cache directory {self.directory} is a file, not a directory; pass --cache DIR "
+                "(or set EVENTSTUDY_CACHE) to a folder"
+            )
 
     def _paths(self, symbol: str) -> tuple[Path, Path]:
         csv = self.directory / symbol_filename(symbol)
@@ -80,24 +86,28 @@ class DiskCache:
 
     def _read(self, symbol: str, csv: Path, meta_path: Path) -> tuple[pd.DataFrame, dict[str, Any]] | None:
         try:
-            meta_text = meta_path.read_text(encoding="utf-8")
-            raw = csv.read_bytes()
+            meta_text = read_input(meta_path, "prices").decode("utf-8")
+            raw = read_input(csv, "prices")  # never blocks on a FIFO or reads a device
         except FileNotFoundError as exc:
             return self._damaged(symbol, f"{Path(str(exc.filename)).name} is missing")
         except (OSError, UnicodeDecodeError) as exc:
             return self._damaged(symbol, f"cannot be read: {exc}")
         try:
             meta = json.loads(meta_text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self._damaged(symbol, f"{meta_path.name} is not valid JSON")
-        if not isinstance(meta, dict) or not all(isinstance(meta.get(k), str) for k in ("sha256", "start", "end")):
-            return self._damaged(symbol, f"{meta_path.name} lacks sha256, start or end")
+        if not isinstance(meta, dict) or not all(
+            isinstance(meta.get(k), str) for k in ("sha256", "start", "end", "symbol")
+        ):
+            return self._damaged(symbol, f"{meta_path.name} lacks sha256, start, end or symbol")
+        if meta["symbol"] != symbol:  # another symbol's files copied over this one's
+            return self._damaged(symbol, f"{meta_path.name} holds {meta['symbol']!r}, not {symbol!r}")
         if meta["sha256"] != hashlib.sha256(raw).hexdigest():
             return self._damaged(symbol, f"{csv.name} does not match the sha256 in {meta_path.name}")
         try:
             if pd.isna(pd.Timestamp(meta["start"])) or pd.isna(pd.Timestamp(meta["end"])):
                 raise ValueError(f"{meta_path.name} has an empty start or end date")
-            frame = validate_prices(read_price_csv(csv), symbol, str(csv))
+            frame = validate_prices(read_price_csv(csv, raw), symbol, str(csv))
         except (DataError, ValueError) as exc:
             return self._damaged(symbol, str(exc))
         return frame, meta
@@ -106,7 +116,9 @@ class DiskCache:
         """Store a frame atomically; return the metadata written."""
         self.directory.mkdir(parents=True, exist_ok=True)
         csv, meta_path = self._paths(symbol)
-        body = frame.to_csv(index_label="Date", date_format="%Y-%m-%d", float_format="%.10g").encode()
+        table = frame.rename_axis("Date").reset_index()
+        table["Date"] = pd.DatetimeIndex(table["Date"]).strftime("%Y-%m-%d")
+        body = str(write_csv(table)).encode()
         meta = {**meta, "symbol": symbol, "sha256": hashlib.sha256(body).hexdigest()}
         with self._lock(symbol, shared=False):
             # under the exclusive lock, any temporary file of this symbol is a killed writer's

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import os
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,7 @@ import pandas as pd
 
 from eventstudy.data.frames import PRICE_COLUMNS, validate_prices
 from eventstudy.errors import DataError, UnknownSymbolError
+from eventstudy.files import read_input
 
 
 def symbol_filename(symbol: str) -> str:
@@ -60,13 +64,16 @@ class CsvDirectorySource:
         if symbol in self._frames:
             return self._frames[symbol]
         path = self.path(symbol)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise UnknownSymbolError(
                 f"no price file for {symbol!r} in {self.directory} (looked for {path.name}); "
                 "add the file or fix the ticker"
             )
-        raw = path.read_bytes()
-        frame = read_price_csv(path)
+        try:
+            raw = read_input(path, "prices")
+        except OSError as exc:
+            raise DataError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+        frame = read_price_csv(path, raw)
         frame = validate_prices(frame, symbol, str(path))
         self._frames[symbol] = frame
         self._provenance[symbol] = {
@@ -80,11 +87,14 @@ class CsvDirectorySource:
         return frame
 
 
-def read_price_csv(path: Path) -> pd.DataFrame:
-    """Parse one price CSV into a frame indexed by date (not yet validated)."""
+def read_price_csv(path: Path, raw: bytes | None = None) -> pd.DataFrame:
+    """Parse one price CSV (``raw``: its bytes, already read) into a frame indexed by date (not yet validated)."""
+    if raw is None:
+        raw = read_input(path, "prices")
+    _check_field_counts(path, raw)
     try:
         # only an empty cell is missing; "n/a", "NA", "null" must not silently become NaN
-        frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(io.BytesIO(raw), keep_default_na=False, na_values=[""], index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file: {exc}") from None
     if "Date" not in frame.columns:
@@ -104,3 +114,22 @@ def read_price_csv(path: Path) -> pd.DataFrame:
             raise DataError(f"{path}: row {row + 2}, column {col}: {frame[col].iloc[row]!r} is not a number")
         frame[col] = values
     return frame.drop(columns="Date").set_index(pd.DatetimeIndex(dates, name="Date"))
+
+
+def _check_field_counts(path: Path, raw: bytes) -> None:
+    """Every row has as many fields as the header (a trailing comma would shift the columns)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not UTF-8 text (byte {exc.start}); not a readable CSV file") from None
+    rows = csv.reader(io.StringIO(text), strict=True)
+    try:
+        header = next(rows, None)
+        for row in rows:
+            if row and len(row) != len(header or ()):
+                raise DataError(
+                    f"{path}: row {rows.line_num} has {len(row)} fields, the header has {len(header or ())} "
+                    f"({','.join(header or ())}); remove the extra or add the missing commas"
+                )
+    except csv.Error as exc:
+        raise DataError(f"{path}: row {rows.line_num}: not a readable CSV row ({exc})") from None

@@ -22,6 +22,8 @@ import pandas as pd
 from eventstudy.errors import DataError
 
 PRICE_COLUMNS = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
+# a close this many times the previous one (or that much smaller) is refused as a data error
+MAX_JUMP = 1000.0
 
 
 def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFrame:
@@ -56,11 +58,37 @@ def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFra
     if not out.index.is_monotonic_increasing:
         bad = out.index[1:][np.diff(out.index.asi8) < 0][0]
         raise DataError(f"{symbol}: rows out of date order at {bad.date()} in {origin}; sort the file by Date")
+    infinite = np.isinf(out.to_numpy())
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        raise DataError(
+            f"{symbol}: infinite value {out.iat[row, col]} in column {out.columns[col]} on "
+            f"{out.index[row].date()} in {origin}; fix or remove the row"
+        )
     prices = out[["Open", "High", "Low", "Close", "Adj Close"]]
     nonpos = prices.le(0).any(axis=1)
     if nonpos.any():
         raise DataError(f"{symbol}: zero or negative price on {out.index[nonpos][0].date()} in {origin}")
+    for col in ("Close", "Adj Close"):
+        _check_jumps(out[col].dropna(), symbol, col, origin)
     return out
+
+
+def _check_jumps(price: pd.Series, symbol: str, column: str, origin: str) -> None:
+    """A price ``MAX_JUMP`` times the one before it, or that much smaller, is a data error (1e308, 1e-300)."""
+    if len(price) < 2:
+        return
+    values = price.to_numpy()
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = values[1:] / values[:-1]
+    bad = ~np.isfinite(ratio) | (ratio > MAX_JUMP) | (ratio < 1.0 / MAX_JUMP)
+    if bad.any():
+        i = int(bad.argmax())
+        raise DataError(
+            f"{symbol}: {column} {values[i + 1]:.6g} on {price.index[i + 1].date()} is {ratio[i]:.3g} times "
+            f"the previous row's {values[i]:.6g} ({price.index[i].date()}) in {origin}; a daily move that large is "
+            "a data error: fix the row"
+        )
 
 
 def price_series(frame: pd.DataFrame) -> pd.Series:

@@ -6,11 +6,18 @@ this source turns that into an error naming the symbol.
 Failures and what :class:`YahooSource` does about them:
 
 ==========================  ===============================================
-download raises             retried with exponential backoff (network
-(DNS, timeout, HTTP 429)    errors, timeouts; rate limits wait 4× longer)
-empty frame                 retried the same way (yfinance hides errors
-                            behind empty frames); still empty after the
-                            retries → ``UnknownSymbolError``
+host name not resolved,     not retried: ``YahooUnreachable`` ("cannot
+connection refused          reach Yahoo Finance (name resolution failed):
+                            use --prices DIR, or try again later") at once,
+                            and for every later symbol of the run
+timeout, HTTP 429           retried with exponential backoff (rate limits
+                            wait 4× longer)
+other exception             not retried; ``DataError`` naming it
+empty frame                 yfinance hides its errors behind empty frames
+                            and logs them: the log (captured, not printed)
+                            is classified as above; "delisted" / "no data"
+                            → ``UnknownSymbolError`` at once; no reason
+                            logged → retried, then ``UnknownSymbolError``
 partial frame (rows do not  not retried (a listing or delisting date does
 reach the requested start   not move); the cached copy is used if it
 or end)                     covers the request, else the partial frame is
@@ -25,11 +32,13 @@ every attempt failed        the cached copy, whatever its range, if it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
+import logging
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pandas as pd
@@ -44,6 +53,63 @@ Downloader = Callable[..., pd.DataFrame | None]
 # without the frame counting as partial: weekends and holidays (Golden Week).
 COVERAGE_SLACK = pd.Timedelta(days=10)
 RATE_LIMIT_FACTOR = 4.0  # an HTTP 429 waits this many times the usual backoff
+
+# what a failure's text (exception, or yfinance's log) says about its cause; lower case
+_CAUSES = (
+    ("name resolution failed", ("could not resolve host", "name or service not known", "failed to resolve",
+                                "temporary failure in name resolution", "nodename nor servname", "getaddrinfo",
+                                "nameresolutionerror", "dnserror", "curl: (6)", "no address associated")),
+    ("connection refused", ("connection refused", "connectionrefusederror", "curl: (7)", "failed to connect",
+                            "could not connect to server", "network is unreachable")),
+    ("rate limited", ("429", "too many requests", "ratelimit", "rate limit")),
+    ("timeout", ("timed out", "timeout", "curl: (28)")),
+    ("no data", ("delisted", "no data found", "no price data found", "no timezone found", "symbol may be")),
+)  # fmt: skip
+_UNREACHABLE = ("name resolution failed", "connection refused")
+
+
+class YahooUnreachable(DataError):
+    """Yahoo Finance cannot be reached at all (no name resolution, connection refused)."""
+
+
+def failure_cause(text: str) -> str | None:
+    """The cause a failure's text names (see ``_CAUSES``), or None."""
+    low = text.lower()
+    for cause, marks in _CAUSES:
+        if any(mark in low for mark in marks):
+            return cause
+    return None
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _yfinance_quiet() -> Iterator[list[str]]:
+    """Collect yfinance's log messages and warnings during a download (they explain empty frames).
+
+    With a handler on the "yfinance" logger, Python's last-resort handler no longer prints its
+    messages to stderr; they still reach handlers an application configures (``--verbose``).
+    yfinance's own warnings (pandas deprecations) are logged at DEBUG on "eventstudy.yahoo".
+    """
+    logger = logging.getLogger("yfinance")
+    capture = _LogCapture()
+    logger.addHandler(capture)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield capture.messages
+    finally:
+        logger.removeHandler(capture)
+    for w in caught:
+        logging.getLogger("eventstudy.yahoo").debug("yfinance warning: %s", w.message)
 
 
 def from_yfinance(raw: pd.DataFrame | None, symbol: str, *, auto_adjust: bool) -> pd.DataFrame:
@@ -125,6 +191,7 @@ class YahooSource:
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._sleep = sleep or time.sleep
         self._provenance: dict[str, dict[str, Any]] = {}
+        self._unreachable: str = ""  # set once Yahoo Finance could not be reached: no more attempts
 
     def describe(self) -> str:
         """One line for reports."""
@@ -209,41 +276,51 @@ class YahooSource:
 
     def _download(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.DataFrame, int]:
         """Download with retries; return the frame and the number of attempts."""
+        if self._unreachable:
+            raise YahooUnreachable(self._unreachable)
         download = self._downloader or importlib.import_module("yfinance").download
         attempts = self.retries + 1
         last, delay = "", self.backoff
         for attempt in range(1, attempts + 1):
             wait = delay
-            try:
-                raw = download(
-                    symbol,
-                    start=start.strftime("%Y-%m-%d"),
-                    end=(end + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),  # yfinance's end is exclusive
-                    auto_adjust=False,
-                    actions=False,
-                    progress=False,
-                    threads=False,
-                    multi_level_index=True,
+            with _yfinance_quiet() as log:
+                try:
+                    raw = download(
+                        symbol,
+                        start=start.strftime("%Y-%m-%d"),
+                        end=(end + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),  # yfinance's end is exclusive
+                        auto_adjust=False,
+                        actions=False,
+                        progress=False,
+                        threads=False,
+                        multi_level_index=True,
+                    )
+                    error: Exception | None = None
+                except Exception as exc:  # network errors, timeouts, rate limits, yfinance's own
+                    error = exc
+            if error is None:
+                try:
+                    return from_yfinance(raw, symbol, auto_adjust=False), attempt
+                except UnknownSymbolError as exc:  # an empty frame: yfinance logged why, if it knows
+                    last = str(exc) + (f" (yfinance: {log[-1].strip()})" if log else "")
+                    cause = failure_cause(" ".join(log))
+                    if cause == "no data" or (cause is None and attempt == attempts):
+                        raise UnknownSymbolError(f"{last} (empty in {attempt} attempt{'s' * (attempt > 1)})") from None
+            else:
+                last = f"{type(error).__name__}: {error}".rstrip(": ")
+                cause = failure_cause(f"{last} {' '.join(log)}")
+            if cause in _UNREACHABLE:
+                self._unreachable = (
+                    f"cannot reach Yahoo Finance ({cause}) to download {symbol}: use --prices DIR, or try again later"
                 )
-                return from_yfinance(raw, symbol, auto_adjust=False), attempt
-            except UnknownSymbolError as exc:  # an empty frame: maybe a hidden network error
-                last = str(exc)
-                if attempt == attempts:
-                    raise UnknownSymbolError(f"{exc} (empty in {attempts} attempts)") from None
-            except DataError:  # a malformed frame: another try would not change it
-                raise
-            except Exception as exc:  # network errors, timeouts, rate limits, yfinance's own
-                last = f"{type(exc).__name__}: {exc}".rstrip(": ")
-                wait *= RATE_LIMIT_FACTOR if _rate_limited(exc) else 1.0
+                raise YahooUnreachable(self._unreachable)
+            if error is not None and cause not in ("timeout", "rate limited"):
+                raise DataError(f"{symbol}: Yahoo Finance download failed: {last}")
+            wait *= RATE_LIMIT_FACTOR if cause == "rate limited" else 1.0
             if attempt < attempts:
                 self._sleep(wait)
                 delay *= 2
         raise DataError(f"{symbol}: Yahoo Finance download failed in {attempts} attempt(s); last error: {last}")
-
-
-def _rate_limited(exc: BaseException) -> bool:
-    text = f"{type(exc).__name__} {exc}"
-    return "429" in text or "too many requests" in text.lower() or "ratelimit" in text.lower()
 
 
 def _last_final_day(end: pd.Timestamp, now: dt.datetime) -> pd.Timestamp:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy.provenance import time_note
 from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
@@ -185,8 +186,8 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     body = [
         f"<header><h1>{esc(spec.title or spec.id)}</h1>",
         f'<p class="meta">Study <code>{esc(spec.id)}</code> · model <b>{esc(res.model)}</b> · estimation window '
-        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · generated "
-        f"{esc(prov.get('generated_at', ''))} · data: {esc(prov.get('data_source', ''))}</p>",
+        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · {esc(time_note(prov))} · "
+        f"data: {esc(prov.get('data_source', ''))}</p>",
         '<p class="meta">Returns are simple close-to-close returns from adjusted prices, in percent here '
         "(decimals in the CSV and JSON files).</p></header>",
         "<nav>" + " ".join(f'<a href="#{i}">{esc(t)}</a>' for i, t in nav) + "</nav>",  # spaces: wraps
@@ -499,8 +500,9 @@ def _provenance(res: StudyResults) -> Html:
         f"Study file: <code>{esc(prov.get('study_file', ''))}</code> (sha256 <code>{esc(prov.get('study_sha256', ''))}"
         "</code>)",
         f"Data source: {esc(prov.get('data_source', ''))}",
-        f"Generated: {esc(prov.get('generated_at', ''))}",
     ]
+    items += [f"Generated: {esc(prov['generated_at'])}"] if prov.get("generated_at") else []
+    items += [f"Data as of: {esc(prov['data_as_of'])}"] if prov.get("data_as_of") else []
     data = prov.get("data", {})
     retrieved = any(info.get("retrieved_at") for info in data.values())
     rows = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from eventstudy.provenance import time_note
 from eventstudy.report.story import day0_table, merged_events, merged_note
 from eventstudy.report.tables import (
     AR_HEADER,
@@ -17,6 +18,8 @@ from eventstudy.report.tables import (
     fmt_num,
     fmt_pct,
     markdown_table,
+    md_code,
+    md_text,
     method_notes,
     other_events_note,
 )
@@ -28,11 +31,11 @@ if TYPE_CHECKING:
 def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = None) -> str:
     """Render the report. ``figures`` maps event id → relative figure paths ("" → study-wide ones)."""
     spec, prov = res.spec, res.provenance
-    out = [f"# {spec.title}", ""]
+    out = [f"# {md_text(spec.title)}", ""]
     out.append(
         f"Study `{spec.id}` · model **{res.model}** · estimation window "
-        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · generated "
-        f"{prov.get('generated_at', '')} · data: {prov.get('data_source', '')}"
+        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · {time_note(prov)} · "
+        f"data: {md_text(prov.get('data_source', ''))}"
     )
     out += [
         "",
@@ -67,7 +70,7 @@ def _claims_summary(res: StudyResults) -> str:
     rows = []
     for c in res.claims.to_dict("records"):
         rows.append(
-            [c["claim"], c["ticker"], c["reported_text"], f"**{c['verdict_label']}**", c["session"],
+            [md_text(c["claim"]), c["ticker"], c["reported_text"], f"**{c['verdict_label']}**", c["session"],
              c["implied_session"], best_match(c), fmt_pct(c["measured"]), fmt_pct(c["abnormal"])]
         )  # fmt: skip
     header = ["claim", "ticker", "reported", "verdict", "judged on", "session implied", "best match", "measured",
@@ -76,16 +79,16 @@ def _claims_summary(res: StudyResults) -> str:
     for _, g in claim_groups(res):
         members = g.to_dict("records")
         quote = shared_quote(g)
-        lines.append(f"### {', '.join(c['claim'] for c in members)}")
+        lines.append(f"### {md_text(', '.join(c['claim'] for c in members))}")
         lines.append("")
         if quote:
-            sources = ", ".join(f"`{s}`" for s in dict.fromkeys(g["source"]) if s)
-            lines += [f"> “{quote}”" + (f" ({sources})" if sources else ""), ""]
+            sources = ", ".join(md_code(s) for s in dict.fromkeys(g["source"]) if s)
+            lines += [f"> “{md_text(quote)}”" + (f" ({sources})" if sources else ""), ""]
         if story := group_story(g):
-            lines += [story, ""]
+            lines += [md_text(story), ""]
         for c in members:
-            own = f" — “{c['quote']}” (`{c['source']}`)" if c["quote"] and not quote else ""
-            lines.append(f"- **{c['claim']}**, *{c['verdict']}*: {c['finding']}{own}")
+            own = f" — “{md_text(c['quote'])}” ({md_code(c['source'])})" if c["quote"] and not quote else ""
+            lines.append(f"- **{md_text(c['claim'])}**, *{c['verdict']}*: {md_text(c['finding'])}{own}")
         lines.append("")
     lines += ["Verdicts, on the session in “judged on”:", ""]
     lines += [f"- **{v}**: {rule}." for v, rule in RULES.items()]
@@ -104,19 +107,20 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
         when = ev.timestamp.strftime("%Y-%m-%d") + " (date only: day 0 is the first session on or after it)"
     else:
         when = ev.timestamp.strftime("%Y-%m-%d %H:%M UTC") + (" (approximate time)" if ev.approximate else "")
-    out = [f"## Event `{ev.id}`: {ev.title}", "", f"Announced {when}."]
+    out = [f"## Event `{ev.id}`: {md_text(ev.title)}", "", f"Announced {when}."]
     if ev.note:
-        out += ["", ev.note]
+        out += ["", md_text(ev.note)]
     if merged := merged_note(full or res, ev.id):
-        out += ["", f"**One day 0, several events.** {merged}", ""]
-        out += [f"- {line}" for line in merged_events(full or res, ev.id)]
+        out += ["", f"**One day 0, several events.** {md_text(merged)}", ""]
+        out += [f"- {md_text(line)}" for line in merged_events(full or res, ev.id)]
     if ev.sources:
-        out += ["", "Sources: " + ", ".join(f"`{s}`" for s in ev.sources) + "."]
+        out += ["", "Sources: " + ", ".join(md_code(s) for s in ev.sources) + "."]
     if ev.reported_dates and not ev.date_only:
         from eventstudy.calendars import explain_reported_date
 
         out += [""] + [
-            f"- `{src}` dates it {day}: {explain_reported_date(ev.timestamp, day)}." for src, day in ev.reported_dates
+            f"- {md_code(src)} dates it {day}: {explain_reported_date(ev.timestamp, day)}."
+            for src, day in ev.reported_dates
         ]
     d0 = res.day0[res.day0["event"] == ev.id]
     header, rows = day0_table(full or res, ev.id)  # every event of the section
@@ -140,7 +144,7 @@ def _moves_section(res: StudyResults, event_id: str) -> list[str]:
     out = ["#### When the move happened: overnight and intraday parts", "",
            markdown_table(rows, ["ticker", "day", "session", "close to close", "overnight", "open to close",
                                  "day's range", "OHLC source"], "lrlrrrrl"), ""]  # fmt: skip
-    return out + [f"- {n}" for n in notes] + ([""] if notes else [])
+    return out + [f"- {md_text(n)}" for n in notes] + ([""] if notes else [])
 
 
 def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str]:
@@ -206,14 +210,14 @@ def _provenance(res: StudyResults) -> list[str]:
     out = [
         "## Provenance",
         "",
-        f"- Study file: `{prov.get('study_file', '')}` (sha256 `{prov.get('study_sha256', '')}`)",
-        f"- Data source: {prov.get('data_source', '')}",
+        f"- Study file: {md_code(prov.get('study_file', ''))} (sha256 `{prov.get('study_sha256', '')}`)",
+        f"- Data source: {md_text(prov.get('data_source', ''))}",
     ]
     for symbol, info in prov.get("data", {}).items():
         detail = ", ".join(
             f"{k} {v}" for k, v in info.items() if k in ("file", "sha256", "retrieved_at", "first", "last", "cache")
         )
-        out.append(f"  - `{symbol}`: {detail}")
+        out.append(f"  - `{symbol}`: {md_text(detail)}")
     pk = prov.get("packages", {})
     out.append("- Packages: " + ", ".join(f"{k} {v}" for k, v in pk.items()))
     return [*out, ""]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -33,10 +34,30 @@ def fmt_p(value: float) -> str:
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what can open an HTML tag, comment or autolink
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def md_text(value: object) -> str:
+    """Text from a study file or an article, safe inline in Markdown: no HTML, on one line.
+
+    A ``<`` that could open a tag (``<script>``, ``<img onerror=…>``) becomes ``&lt;`` and an
+    entity's ``&`` becomes ``&amp;``, so a Markdown viewer that renders HTML shows them as text;
+    ``<0.0001`` or ``R&D`` stay as they are.
+    """
+    text = _ENTITY.sub("&amp;", " ".join(str(value).split()))
+    return _TAG_START.sub("&lt;", text)
+
+
+def md_code(value: object) -> str:
+    """Text as a Markdown code span (no HTML inside one is rendered; backticks cannot close it)."""
+    return "`" + " ".join(str(value).split()).replace("`", "'") + "`"
+
+
 def _cell(value: object) -> str:
     if isinstance(value, pd.Timestamp):
         return str(value.date())
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return md_text(value).replace("|", "\\|")
 
 
 def markdown_table(rows: Sequence[Sequence[object]], header: Sequence[str], align: str = "") -> str:

@@ -1,19 +1,24 @@
 """Write a report directory: report.md, report.html, CSV tables, results.json, figures/.
 
-The report is written to a temporary sibling directory and moved into place,
-so an interrupted run never leaves half a report over a good one.
+The report is written to a hidden sibling directory and swapped into place
+(see ``atomic_directory``): at every instant a complete report, old or new,
+is reachable, and a folder eventstudy did not write is never replaced.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import secrets
 import shutil
-import tempfile
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventstudy.errors import EventStudyError
+from eventstudy.files import write_csv
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -63,8 +68,8 @@ def write_report(
             pending = stack.enter_context(start_figures(res, fmt=figure_format, pool=pool))  # drawn meanwhile
         ar = res.ar[AR_CSV_COLUMNS].copy()
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
-        ar.to_csv(tmp / "ar.csv", index=False, float_format="%.10g")
-        res.car[CAR_CSV_COLUMNS].to_csv(tmp / "car.csv", index=False, float_format="%.10g")
+        write_csv(ar, tmp / "ar.csv")
+        write_csv(res.car[CAR_CSV_COLUMNS], tmp / "car.csv")
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
@@ -91,7 +96,7 @@ def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
     out = frame[columns].copy()
     for col in dates:
         out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
-    out.to_csv(path, index=False, float_format="%.10g")
+    write_csv(out, path)
 
 
 def _write_figures(figures: list[ReportFigure], root: Path) -> list[ReportFigure]:
@@ -101,34 +106,233 @@ def _write_figures(figures: list[ReportFigure], root: Path) -> list[ReportFigure
     return figures
 
 
+# -- the report directory and its swap ------------------------------------------------------
+#
+# ``--out DIR`` is replaced only when it is missing, empty, or holds a report eventstudy wrote
+# (``report_dir_problem``). The new report is written into a hidden sibling ``.DIR.new-<pid>-<hex>``
+# and swapped in under an exclusive lock on the parent directory:
+#
+# * Linux: ``renameat2(RENAME_EXCHANGE)`` swaps the two directories in one step, so ``DIR`` holds
+#   the old or the new complete report at every instant; the old one (now at the hidden name) is
+#   renamed to ``.DIR.trash-…`` and removed.
+# * elsewhere: ``DIR`` → ``.DIR.old-…`` (the complete old report), then the new one → ``DIR``, then
+#   ``.DIR.old-…`` → ``.DIR.trash-…`` and removed. Between the first two renames ``DIR`` is missing
+#   but the old report is complete under ``.DIR.old-…``: the next run (``_recover``) renames it back
+#   before anything else, and ``.DIR.trash-…`` or a dead process's ``.DIR.new-…`` are removed.
+#
+# ``_after_step(name)`` is called after each step; the tests replace it to kill the process there.
+
+MARKER = ".eventstudy-report"
+MARKER_TEXT = (
+    "This folder is a report written by `eventstudy run`.\n"
+    "A later run with the same --out replaces the whole folder: keep no other files here.\n"
+)
+REPORT_FILES = frozenset(
+    {MARKER, "report.md", "report.html", "results.json", "ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv"}
+)
+FIGURE_SUFFIXES = (".svg", ".png")
+_KINDS = ("new", "old", "trash")
+_RENAME_EXCHANGE = 2
+_USE_EXCHANGE = True  # tests set False to exercise the portable path
+
+
+def _after_step(name: str) -> None:
+    """Test hook: called after each step of writing and swapping a report directory."""
+
+
+def report_dir_problem(path: Path) -> str | None:
+    """Why ``path`` (an existing directory) may not be replaced by a report; None if it may.
+
+    It may when it is empty, or holds only report files (``REPORT_FILES``, and ``figures/`` with
+    only ``.svg``/``.png`` files) including the marker file or, for reports written before the
+    marker existed, ``car.csv``.
+    """
+    entries = sorted(os.scandir(path), key=lambda e: e.name)
+    if not entries:
+        return None
+    for entry in entries:
+        if entry.name == "figures" and entry.is_dir(follow_symlinks=False):
+            for fig in sorted(os.scandir(entry.path), key=lambda e: e.name):
+                if not (fig.is_file(follow_symlinks=False) and fig.name.endswith(FIGURE_SUFFIXES)):
+                    return f"it holds figures/{fig.name}, which is not a report figure"
+        elif entry.name not in REPORT_FILES or not entry.is_file(follow_symlinks=False):
+            return f"it holds {entry.name}, which is not a report file"
+    names = {e.name for e in entries}
+    if MARKER not in names and "car.csv" not in names:
+        return f"it has no {MARKER} file"
+    return None
+
+
+def check_out_dir(out_dir: str | Path) -> Path:
+    """Raise ``EventStudyError`` unless a report may be written to ``out_dir``; return it, absolute.
+
+    Refused: the current directory or one that holds it, a symbolic link, a file, and a non-empty
+    directory that is not a report (see :func:`report_dir_problem`). Nothing is changed.
+    """
+    shown = str(out_dir) if str(out_dir).isprintable() and str(out_dir) else repr(str(out_dir))
+    try:
+        out, cwd = Path(os.path.abspath(out_dir)), Path.cwd()
+    except OSError as exc:  # the current directory was removed
+        raise EventStudyError(f"cannot write the report to {shown}: {exc.strerror or exc}") from None
+    if out == cwd or out in cwd.parents:
+        raise EventStudyError(
+            f"cannot write the report to {shown}: it is the current directory or holds it; choose a new folder"
+        )
+    if out.is_symlink():
+        raise EventStudyError(f"cannot write the report to {shown}: it is a symbolic link; choose a new folder")
+    if out.exists() and not out.is_dir():
+        raise EventStudyError(
+            f"cannot write the report to {shown}: it is a file, not a directory; choose another --out"
+        )
+    if out.is_dir():
+        try:
+            problem = report_dir_problem(out)
+        except OSError as exc:
+            raise EventStudyError(f"cannot write the report to {shown}: {exc.strerror or exc}") from None
+        if problem:
+            raise EventStudyError(
+                f"--out {shown} is not empty and was not written by eventstudy ({problem}); "
+                "choose a new folder or remove it"
+            )
+    return out
+
+
 @contextmanager
 def atomic_directory(out_dir: str | Path) -> Iterator[Path]:
-    """Yield a temporary sibling of ``out_dir``; on success it replaces ``out_dir``.
+    """Yield a new hidden sibling of ``out_dir``; on success it replaces ``out_dir`` (see above).
 
-    On any exception the temporary directory is removed and ``out_dir`` is
-    left as it was. Raises ``EventStudyError`` when ``out_dir`` cannot be
-    written (a file in the way, no permission).
+    On any exception the new directory is removed and ``out_dir`` is left as it was. Raises
+    ``EventStudyError`` when ``out_dir`` may not or cannot be written (see :func:`check_out_dir`).
     """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise EventStudyError(
-            f"cannot write the report to {out_dir}: it is a file, not a directory; choose another --out"
-        )
+    shown = out_dir
+    out = check_out_dir(out_dir)
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out.parent):
+            _recover(out)
+        out = check_out_dir(out_dir)  # a restored report is one
+        tmp = _new_sibling(out, "new", create=True)
+    except NotADirectoryError:
+        raise EventStudyError(
+            f"cannot write the report to {shown}: a parent is a file, not a directory; choose another --out"
+        ) from None
     except OSError as exc:
-        raise EventStudyError(f"cannot write the report to {out_dir}: {exc.strerror}; choose another --out") from None
+        raise EventStudyError(f"cannot write the report to {shown}: {exc.strerror}; choose another --out") from None
     try:
         yield tmp
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            out_dir.rename(old)
-        tmp.rename(out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        _after_step("written")
+        with _locked(out.parent):
+            _swap(tmp, out, shown)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _swap(tmp: Path, out: Path, shown: str | Path) -> None:
+    """Put ``tmp`` at ``out`` (see the comment above ``MARKER``); called under the parent's lock."""
+    if not os.path.lexists(out):
+        os.rename(tmp, out)
+        _after_step("moved_in")
+        return
+    check_out_dir(out)  # still a report (nothing else was put there meanwhile)?
+    if _exchange(tmp, out):
+        _after_step("exchanged")
+        old = tmp
+    else:
+        old = _new_sibling(out, "old")
+        os.rename(out, old)
+        _after_step("backed_up")
+        os.rename(tmp, out)
+        _after_step("moved_in")
+    trash = _new_sibling(out, "trash")
+    os.rename(old, trash)
+    _after_step("trashed")
+    shutil.rmtree(trash, ignore_errors=True)
+    _after_step("removed")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False where that is not available."""
+    if not _USE_EXCHANGE or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):  # old kernel, or a file system without it
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _new_sibling(out: Path, kind: str, *, create: bool = False) -> Path:
+    """A fresh hidden sibling name ``.<name>.<kind>-<pid>-<hex>`` (created as a directory if asked)."""
+    while True:
+        path = out.with_name(f".{out.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}")
+        if not create:
+            if not os.path.lexists(path):
+                return path
+            continue
+        try:
+            path.mkdir()  # mode 0o777 minus the umask, like any folder the user makes
+            return path
+        except FileExistsError:
+            continue
+
+
+def _recover(out: Path) -> None:
+    """Finish what a killed run left (called under the parent's lock, before anything else).
+
+    ``.<name>.old-…`` is a complete previous report: renamed back to ``out`` if ``out`` is missing,
+    else discarded. ``.<name>.trash-…`` and the ``.<name>.new-…`` of a process that no longer runs
+    are removed.
+    """
+    prefix = f".{out.name}."
+    leftovers: dict[str, list[Path]] = {k: [] for k in _KINDS}
+    for entry in sorted(out.parent.iterdir()):
+        kind, _, rest = entry.name[len(prefix) :].partition("-")
+        ours = entry.name.startswith(prefix) and kind in _KINDS and entry.is_dir() and not entry.is_symlink()
+        if ours and (kind != "new" or not _alive(rest.split("-")[0])):
+            leftovers[kind].append(entry)
+    for old in leftovers["old"]:
+        if not os.path.lexists(out):
+            os.rename(old, out)
+        else:
+            leftovers["trash"].append(old)
+    for path in leftovers["trash"] + leftovers["new"]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: str) -> bool:
+    """Whether process ``pid`` still runs (True when unsure)."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Exclusive ``flock`` on a directory, so two runs never swap into it at once (no lock elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

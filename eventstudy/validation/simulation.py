@@ -233,7 +233,9 @@ class ValidationResult:
 
     def to_csv(self, path: str | Path) -> None:
         """Write ``table`` as CSV (``test,design,effect,alpha,rejection_rate,n``)."""
-        self.table.to_csv(path, index=False, lineterminator="\n")
+        from eventstudy.files import write_csv
+
+        write_csv(self.table, path, float_format=None)
 
     def mis_sized(self, alpha: float = 0.05, band: tuple[float, float] = SIZE_BAND) -> pd.DataFrame:
         """Tests whose null rejection rate at ``alpha`` lies outside ``band``, with the reason.

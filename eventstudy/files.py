@@ -1,0 +1,152 @@
+"""Files in and out: inputs read only from regular files under a size limit; CSV written safe.
+
+Inputs (study files, events CSVs, articles, price and factor CSVs) are read by
+:func:`read_input`: it opens without blocking, refuses anything but a regular
+file (a directory, a FIFO, ``/dev/zero``), and refuses a file over the size
+limit of its kind before reading it. The limits (bytes; a ``K``, ``M`` or ``G``
+suffix multiplies by 1024, 1024² or 1024³) can be changed in the environment:
+
+=========  ==========  ==============================
+kind       default     environment variable
+=========  ==========  ==============================
+study      5M          ``EVENTSTUDY_MAX_STUDY_BYTES``
+events     20M         ``EVENTSTUDY_MAX_EVENTS_BYTES``
+article    128K        ``EVENTSTUDY_MAX_ARTICLE_BYTES``
+prices     100M        ``EVENTSTUDY_MAX_PRICES_BYTES``
+=========  ==========  ==============================
+
+Every CSV the tool writes goes through :func:`write_csv`, which neutralises
+spreadsheet formulas as OWASP recommends: a text cell beginning with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``. Numbers
+(numeric columns, and text that is a plain number such as ``-1.5``) are left
+as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eventstudy.errors import EventStudyError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+LIMITS = {  # kind: (environment variable, default, what it is)
+    "study": ("EVENTSTUDY_MAX_STUDY_BYTES", "5M", "a study file"),
+    "events": ("EVENTSTUDY_MAX_EVENTS_BYTES", "20M", "an events CSV"),
+    "article": ("EVENTSTUDY_MAX_ARTICLE_BYTES", "128K", "an article"),
+    "prices": ("EVENTSTUDY_MAX_PRICES_BYTES", "100M", "a price or factors file"),
+}
+_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}
+_SIZE = re.compile(r"^\s*(\d+)\s*([KMG]?)B?\s*$", re.IGNORECASE)
+
+
+class InputFileError(OSError):
+    """An input that is not a regular file, or is over its size limit (``strerror`` says which)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.strerror = message
+
+
+def size_limit(kind: str) -> int:
+    """The size limit in bytes for inputs of ``kind`` (see the module doc)."""
+    var, default, _ = LIMITS[kind]
+    text = os.environ.get(var, "").strip() or default
+    m = _SIZE.match(text)
+    if m is None:
+        raise EventStudyError(f"{var}={text!r} is not a size in bytes such as 5000000, 500K or 20M")
+    return int(m.group(1)) * _UNITS[m.group(2).upper()]
+
+
+def human_size(n: int) -> str:
+    """Bytes as text: 262144 → '256 KB'."""
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n} bytes"
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_input(path: str | Path, kind: str) -> bytes:
+    """The bytes of a regular file of at most ``size_limit(kind)`` bytes.
+
+    Raises ``FileNotFoundError``, ``IsADirectoryError``, ``PermissionError`` (as ``open`` does),
+    or :class:`InputFileError` for a FIFO, a device, a socket, or a file over the limit; never
+    blocks on a FIFO or reads an endless device.
+    """
+    limit = size_limit(kind)
+    var, _, what = LIMITS[kind]
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(21, "is a directory, not a file", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise InputFileError(f"is {_kind_of(info.st_mode)}, not a regular file")
+        too_large = (
+            f"is over the {human_size(limit)} limit for {what} ({{size}}); "
+            f"set {var} (bytes, or with K, M, G) to raise it"
+        )
+        if info.st_size > limit:
+            raise InputFileError(too_large.format(size=human_size(info.st_size)))
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # grew while being read
+                raise InputFileError(too_large.format(size=f"more than {human_size(limit)}"))
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+# -- CSV out ---------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def safe_cell(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, with a leading ``'``; anything else as is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path | None = None, *, float_format: str | None = "%.10g") -> str | None:
+    """Write ``frame`` (no index) as CSV to ``path``, or return the text when ``path`` is None.
+
+    The one CSV writer of the package: text cells are neutralised by :func:`safe_cell`;
+    numeric columns are written as numbers with ``float_format`` (None: shortest repr); one line per row.
+    """
+    out = frame.copy()
+    carriage_return = False
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
+            out[col] = out[col].map(safe_cell).astype(object)
+            carriage_return |= bool(out[col].map(lambda v: isinstance(v, str) and "\r" in v).any())
+    buf = io.StringIO()
+    # the csv module quotes a "\n" in a cell but not a lone "\r": then every text cell is quoted
+    quoting = csv.QUOTE_NONNUMERIC if carriage_return else csv.QUOTE_MINIMAL
+    out.to_csv(buf, index=False, float_format=float_format, lineterminator="\n", quoting=quoting)
+    text = buf.getvalue()
+    if path is None:
+        return text
+    Path(path).write_text(text, encoding="utf-8")
+    return None
