@@ -229,6 +229,25 @@ class MarketAdjustedModel:
         )
 
 
+def index_fit(returns: pd.Series) -> FittedModel:
+    """The "fit" of an index benchmarked on itself: expected = its own return, AR = 0, σ undefined (NaN).
+
+    Used for claims about an index (its raw moves are checked); such pairs
+    are left out of the tests across securities.
+    """
+    return FittedModel(
+        name="index",
+        params=pd.Series({"beta": 1.0}, name="params"),
+        sigma=float("nan"),
+        r2=float("nan"),
+        nobs=len(returns),
+        df_resid=len(returns) - 1,
+        xtx_inv=None,
+        residuals=(returns * 0.0).rename("residual"),
+        intercept=False,
+    )
+
+
 class MarketModel(_OLSModel):
     """``R = α + β Rm + ε`` by OLS; σ with n - 2 degrees of freedom."""
 

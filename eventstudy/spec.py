@@ -44,6 +44,11 @@ class Security:
     ohlc: str = ""  # symbol of a second source with Open/High/Low, used where the first lacks them
     factors: tuple[str, ...] = ()  # other index symbols for the multi-index model
 
+    @property
+    def is_index(self) -> bool:
+        """An index benchmarked on itself: its claims are checked on its raw moves (abnormal part 0)."""
+        return self.benchmark == self.ticker
+
 
 @dataclass(frozen=True)
 class Event:
@@ -312,9 +317,12 @@ class _Parser:
         if not known_exchange(exchange):
             self.fail(f"{k}.exchange", exchange, "is not an exchange_calendars code such as XNYS, XNAS, XTKS")
         benchmark = self.symbol(t, f"{k}.benchmark")
-        if benchmark == ticker:
+        if benchmark == ticker and not ticker.startswith("^"):
             self.fail(
-                f"{k}.benchmark", benchmark, f"is the security {ticker} itself; choose a market index such as ^GSPC"
+                f"{k}.benchmark",
+                benchmark,
+                f"is the security {ticker} itself; choose a market index such as ^GSPC "
+                "(only an index, ^SYMBOL, may be its own benchmark, for claims about the index)",
             )
         return Security(
             ticker=ticker,

@@ -21,7 +21,7 @@ from eventstudy.data import PriceSource
 from eventstudy.decompose import decompose
 from eventstudy.errors import CalendarError, DataError, DataWarning, EventStudyError
 from eventstudy.flags import exceedance_rate, label_flags, overlapping_windows, unusual_moves
-from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model
+from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model, index_fit
 from eventstudy.overlaps import overlapping_windows as overlaps_from_positions
 from eventstudy.provenance import provenance
 from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
@@ -195,7 +195,7 @@ class EventStudy:
             claims=claims,
             candidates=candidates,
             flags=label_flags(unusual_moves(ar_all, self.spec.event_windows), day0),
-            tests=significance_table(ar_all, car_all, fits, residuals),
+            tests=significance_table(*_without_indices(self.spec, ar_all, car_all, fits, residuals)),
             residuals=residuals,
             overlaps=(overlaps_from_positions if fast else overlapping_windows)(day0, self.spec.event_windows),
             excluded=pd.DataFrame(excluded, columns=["event", "ticker", "reason"]),
@@ -255,7 +255,9 @@ class EventStudy:
             batch = market_model_fits(y, m, est[0].index)
         out: list[FittedModel | EventStudyError] = []
         for (pair, _), e, fitted in zip(panels, est, batch, strict=True):
-            if fitted is None:
+            if pair.security.is_index:  # an index on itself: nothing to fit, its move is all market
+                fitted = index_fit(e["return"])
+            elif fitted is None:
                 try:
                     fitted = self.model.fit(e["return"], e.drop(columns=["day", "session", "return"]))
                 except EventStudyError as exc:
@@ -356,6 +358,12 @@ def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int
         "estimation_end": pair.sessions[estimation_window[1] - estimation_window[0] + 1],
         **{k: float(v) for k, v in fitted.params.items() if k not in ("alpha", "beta")},
     }
+
+
+def _without_indices(spec: StudySpec, *tables: pd.DataFrame) -> list[pd.DataFrame]:
+    """The tables without the rows of indices benchmarked on themselves (no abnormal return to test)."""
+    indices = [s.ticker for s in spec.securities if s.is_index]
+    return [t[~t["ticker"].isin(indices)] if indices else t for t in tables]
 
 
 def _no_moves() -> pd.DataFrame:
