@@ -126,6 +126,10 @@ def test_abnormal_volume_softbank_and_arm_on_2025_01_22(stacked, by_hand):
     # the figures quoted in docs/methodology.md
     np.testing.assert_allclose(mean_res.abnormal[:, day0], [1.0095, 1.2538], atol=5e-5)
     np.testing.assert_allclose(mkt_res.abnormal[:, day0], [1.1274, 1.1740], atol=5e-5)
+    np.testing.assert_allclose(mean_res.t[:, 0], [2.16, 1.96], atol=5e-3)
+    np.testing.assert_allclose(mkt_res.t[:, 0], [2.72, 1.86], atol=5e-3)
+    np.testing.assert_allclose(mean_res.cav[:, w11], [1.111, 1.873], atol=5e-4)
+    np.testing.assert_allclose(mkt_res.t[:, w11], [2.12, 1.41], atol=5e-3)
 
 
 def test_volume_tests_on_the_standardized_values(stacked):
@@ -209,6 +213,8 @@ def test_beaver_u_and_window_variance_ratio_on_real_data(stacked, by_hand):
             assert vol.p_window[p, w] == pytest.approx(stats.f.sf(f, hi - lo + 1, n - 2), rel=1e-7, abs=1e-15)
     # the figures quoted in docs/methodology.md: SoftBank and Arm on 2025-01-22
     np.testing.assert_allclose(vol.u[:, day0], [19.88, 7.55], atol=5e-3)
+    np.testing.assert_allclose(vol.u_star[:, day0], [19.72, 7.51], atol=5e-3)
+    np.testing.assert_allclose(vol.variance_ratio[:, vol.windows.index((-5, 5))], [4.09, 1.15], atol=5e-3)
     test = volatility_tests(vol, (0, 0))
     assert test.stat == pytest.approx(vol.u_star[:, day0].sum()) and test.df == 2
     assert test.pvalue == pytest.approx(stats.chi2.sf(test.stat, 2))
@@ -241,6 +247,7 @@ def test_bhar_against_the_hand_formula(stacked, by_hand):
             sec = np.prod(1 + h["r"][D0 : D0 + last + 1]) - 1
             bench = np.prod(1 + h["rm"][D0 : D0 + last + 1]) - 1
             assert real.bhar[p, w] == pytest.approx(sec - bench, abs=1e-12)
+    np.testing.assert_allclose(real.bhar[:, 1], [-0.1572, -0.2242], atol=5e-5)  # quoted in the docs
     missing = buy_and_hold([[0.1, np.nan]], [[0.0, 0.0]], start=0, windows=((0, 1),))
     assert np.isnan(missing.bhar[0, 0])
 

@@ -166,9 +166,7 @@ def abnormal_volume(
     est, ev = columns(start, span, estimation_window, "estimation window"), columns(start, span, ar_window, "ar_window")
     windows = tuple((int(a), int(b)) for a, b in event_windows)
     inside = np.array([[a <= d <= b for a, b in windows] for d in range(ar_window[0], ar_window[1] + 1)], dtype=float)
-    both = np.r_[np.arange(span)[est], np.arange(span)[ev]]
 
-    mean = _mean_model(y[:, est], y[:, ev], inside)
     notes = np.full(n_pairs, "", dtype=object)
     use_market = np.zeros(n_pairs, dtype=bool)
     if model == "market":
@@ -176,24 +174,31 @@ def abnormal_volume(
             notes[:] = NO_BENCHMARK_VOLUME
         else:
             mv = as_stacked(market_volume, "market_volume", y.shape)
-            usable = np.isfinite(mv[:, both]) & (mv[:, both] > 0)
-            use_market = usable.all(axis=1)
-            notes[~usable.any(axis=1)] = NO_BENCHMARK_VOLUME
-            notes[usable.any(axis=1) & ~use_market] = BENCHMARK_GAPS
-    out = mean
+            good = np.isfinite(mv) & (mv > 0)
+            use_market = good[:, est].all(axis=1) & good[:, ev].all(axis=1)
+            some = good[:, est].any(axis=1) | good[:, ev].any(axis=1)
+            notes[~some] = NO_BENCHMARK_VOLUME
+            notes[some & ~use_market] = BENCHMARK_GAPS
     if use_market.any():
         fit = batch_fit(y, log_volume(np.where(use_market[:, None], mv, 1.0)), start, estimation_window, ar_window,
                         windows)  # fmt: skip
-        market = {
+        out = {
             "alpha": fit.alpha, "beta": fit.beta, "sigma": fit.sigma, "df": np.full(n_pairs, fit.nobs - 2),
             "expected": fit.expected, "abnormal": fit.abnormal, "sav": fit.sar, "cav": fit.car, "se": fit.car_se,
             "t": fit.t, "p": fit.p, "residuals": fit.residuals, "fit_ok": fit.ok,
         }  # fmt: skip
-        out = {k: np.where(use_market.reshape((-1,) + (1,) * (v.ndim - 1)), market[k], v) for k, v in mean.items()}
+    else:
+        out = {}
+    if not use_market.all():  # the mean model for the other pairs, written into their rows
+        rows = np.flatnonzero(~use_market)
+        mean = _mean_model(y[rows, est], y[rows, ev], inside)
+        for key, value in mean.items():
+            if key not in out:
+                out[key] = np.empty((n_pairs, *value.shape[1:]), dtype=value.dtype)
+            out[key][rows] = value
 
-    zero_all = y[:, both] == 0
-    zero_days = zero_all.sum(axis=1)
-    missing = np.isnan(y[:, both]).any(axis=1)
+    zero_days = (y[:, est] == 0).sum(axis=1) + (y[:, ev] == 0).sum(axis=1)
+    missing = np.isnan(y[:, est]).any(axis=1) | np.isnan(y[:, ev]).any(axis=1)
     notes[zero_days > 0] = _join(notes[zero_days > 0], ZERO_DAYS)
     notes[missing] = _join(notes[missing], MISSING)
     return AbnormalVolume(
