@@ -169,6 +169,10 @@ def test_benchmark_without_volume_zero_days_and_missing_volume():
     assert list(abnormal_volume(v, mv, start=-250).ok) == [False, True, True, True]
     with pytest.raises(ValueError, match="negative"):
         abnormal_volume(-v, mv, start=-250)
+    with pytest.raises(ValueError, match="inside the abnormal window"):
+        abnormal_volume(v, mv, start=-250, event_windows=((0, 20),))
+    with pytest.raises(ValueError, match="outside the stacked days"):
+        abnormal_volume(v, mv, start=-240)
     with pytest.raises(ValueError, match="unknown volume model"):
         abnormal_volume(v, mv, start=-250, model="garch")
 

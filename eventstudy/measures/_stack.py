@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from eventstudy.batch import gather
+
+if TYPE_CHECKING:
+    from eventstudy.batch import BatchResult
 
 
 def stack(panel: ArrayLike, cols: ArrayLike, day0_row: ArrayLike, first: int, last: int) -> np.ndarray:
@@ -55,7 +60,7 @@ def batch_fit(
     estimation_window: tuple[int, int],
     ar_window: tuple[int, int],
     event_windows: tuple[tuple[int, int], ...],
-):  # -> BatchResult
+) -> BatchResult:
     """The batch engine's market model on stacked windows (``y`` on ``m``, both (P, S)).
 
     The two stacks are laid side by side as a (S, 2P) panel, pair ``p``
