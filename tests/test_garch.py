@@ -87,6 +87,9 @@ def test_fits_on_a_boundary_are_excluded_with_their_reason():
     assert boundary_reason({"alpha": 0.1, "gamma": 0.0, "omega": 0.1}, 1.0).startswith("gamma")
     assert boundary_reason({"alpha": 0.1, "gamma": 0.8, "omega": 1e-9}, 1.0).startswith("omega")
     assert boundary_reason({"alpha": 0.1, "gamma": 0.8, "omega": 0.1}, 1.0) == ""
+    stopped = fit_garch(y, m, start=-250, options={"maxiter": 2})
+    assert not stopped.ok and stopped.convergence_flag != 0
+    assert stopped.reason.startswith(f"optimizer did not converge (flag {stopped.convergence_flag}: ")
     y[255] = np.nan
     assert fit_garch(y, m, start=-250).reason == "missing returns in the event window"
 

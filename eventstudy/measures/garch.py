@@ -110,8 +110,12 @@ def fit_garch(
     estimation_window: tuple[int, int] = (-250, -11),
     ar_window: tuple[int, int] = (-10, 10),
     event_windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS,
+    options: dict[str, object] | None = None,
 ) -> GarchFit:
     """Fit one pair (1-D arrays on consecutive sessions; index ``j`` is event day ``start + j``).
+
+    ``options`` go to the optimizer (``scipy.optimize.minimize``'s SLSQP
+    options through ``arch``'s ``fit``), e.g. ``{"maxiter": 500}``.
 
     Raises
     ------
@@ -145,7 +149,7 @@ def fit_garch(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence is read from the result below
             model = arch_model(ys, x=ms[:, None], mean="LS", vol="GARCH", p=1, q=1, dist="normal", rescale=False)
-            res = model.fit(disp="off", show_warning=False)
+            res = model.fit(disp="off", show_warning=False, options=options)
     except (ValueError, np.linalg.LinAlgError, RuntimeError) as exc:
         return _excluded(f"arch could not fit: {exc}", nobs, days, windows)
     params = {ARCH_NAMES[k]: float(v) for k, v in res.params.items()}
@@ -191,16 +195,18 @@ def fit_garch_many(
     ar_window: tuple[int, int] = (-10, 10),
     event_windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS,
     workers: int | None = None,
+    options: dict[str, object] | None = None,
 ) -> list[GarchFit]:
     """:func:`fit_garch` for every pair of (P, S) stacks, in ``workers`` processes.
 
     ``workers`` defaults to ``os.cpu_count()``; 1 (or fewer than 2 pairs per
-    worker) fits in this process. Results keep the pairs' order.
+    worker) fits in this process. Results keep the pairs' order; ``options``
+    as in :func:`fit_garch`.
     """
     y = as_stacked(returns, "returns")
     m = as_stacked(market, "market", y.shape)
     kw = {"start": start, "estimation_window": estimation_window, "ar_window": ar_window,
-          "event_windows": tuple(event_windows)}  # fmt: skip
+          "event_windows": tuple(event_windows), "options": options}  # fmt: skip
     jobs = [(y[p], m[p], kw) for p in range(len(y))]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 2 * workers:
