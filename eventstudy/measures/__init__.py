@@ -1,0 +1,32 @@
+"""Measures beyond abnormal returns: volume, volatility, buy-and-hold returns, GARCH.
+
+A library layer (not yet wired into ``EventStudy.run``, the CLI or the
+report). Every function takes **stacked windows**: arrays of shape
+(pairs, days) holding, for each (event, security) pair, consecutive sessions
+of the security's exchange; column ``j`` is event day ``start + j``. Windows
+(estimation, abnormal, event windows) are given in event days, as in the
+study file. :func:`stack` cuts such arrays out of a (sessions, symbols)
+panel, as the batch engine does.
+
+- :mod:`eventstudy.measures.volume`: abnormal log volume, ``log(1 + V)``,
+  mean and market models (Ajinkya & Jain 1989; Campbell & Wasley 1996).
+- :mod:`eventstudy.measures.volatility`: Beaver's (1968) U by day and the
+  variance ratio of windows, with exact F tests.
+- :mod:`eventstudy.measures.bhar`: buy-and-hold abnormal returns with the
+  skewness-adjusted and bootstrapped skewness-adjusted t (Lyon, Barber &
+  Tsai 1999).
+- :mod:`eventstudy.measures.garch`: the GARCH(1,1) market model through
+  ``arch`` (Bollerslev 1986; Sheppard), per pair, in parallel processes.
+
+Volume, volatility and BHAR are computed for all pairs at once in numpy
+(the market-model fits through :func:`eventstudy.batch.market_model_batch`);
+GARCH is fitted pair by pair. Imports: numpy, scipy, :mod:`eventstudy.batch`,
+:mod:`eventstudy.cross_section`, :mod:`eventstudy.inference`; ``arch`` only
+in :mod:`~eventstudy.measures.garch`.
+"""
+
+from __future__ import annotations
+
+from eventstudy.measures._stack import stack
+
+__all__ = ["stack"]
