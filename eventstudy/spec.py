@@ -44,10 +44,12 @@ class Security:
     ohlc: str = ""  # symbol of a second source with Open/High/Low, used where the first lacks them
     factors: tuple[str, ...] = ()  # other index symbols for the multi-index model
 
+    index: bool = False  # an index measured on itself (benchmark = ticker), for claims about the index
+
     @property
     def is_index(self) -> bool:
         """An index benchmarked on itself: its claims are checked on its raw moves (abnormal part 0)."""
-        return self.benchmark == self.ticker
+        return self.index and self.benchmark == self.ticker
 
 
 @dataclass(frozen=True)
@@ -317,12 +319,13 @@ class _Parser:
         if not known_exchange(exchange):
             self.fail(f"{k}.exchange", exchange, "is not an exchange_calendars code such as XNYS, XNAS, XTKS")
         benchmark = self.symbol(t, f"{k}.benchmark")
-        if benchmark == ticker and not ticker.startswith("^"):
+        index = self.boolean(t, f"{k}.index")
+        if benchmark == ticker and not index:
             self.fail(
                 f"{k}.benchmark",
                 benchmark,
                 f"is the security {ticker} itself; choose a market index such as ^GSPC "
-                "(only an index, ^SYMBOL, may be its own benchmark, for claims about the index)",
+                "(an index measured on itself, for claims about the index, needs index = true)",
             )
         return Security(
             ticker=ticker,
@@ -331,6 +334,7 @@ class _Parser:
             name=self.string(t, f"{k}.name", default=""),
             ohlc=self.symbol(t, f"{k}.ohlc") if "ohlc" in t else "",
             factors=self.symbols(t, f"{k}.factors"),
+            index=index and benchmark == ticker,
         )
 
     def symbols(self, t: dict[str, Any], key: str) -> tuple[str, ...]:

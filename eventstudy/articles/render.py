@@ -157,7 +157,8 @@ def _security(listing: Listing) -> list[str]:
         lines.append("# benchmark claim: the index itself is measured (its abnormal return is zero by construction)")
     lines += [f"ticker = {_s(listing.ticker)}", f"name = {_s(listing.name)}"]
     if listing.exchange:
-        return [*lines, f"exchange = {_s(listing.exchange)}", f"benchmark = {_s(listing.benchmark)}", ""]
+        extra = ["index = true"] if listing.index else []
+        return [*lines, f"exchange = {_s(listing.exchange)}", f"benchmark = {_s(listing.benchmark)}", *extra, ""]
     return [*lines, 'exchange = ""  # fill in: exchange_calendars code (XNYS, XNAS, XTKS, …)',
             'benchmark = ""  # fill in: market index symbol (^GSPC, ^N225, …)', ""]  # fmt: skip
 

@@ -76,6 +76,8 @@ def read_article(path: str | Path) -> Article:
         raise ArticleError(f"{path}: is a directory, not an article file") from None
     except OSError as exc:
         raise ArticleError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ArticleError(f"{path}: is UTF-16 text, not UTF-8; convert it first, e.g. iconv -f utf-16 -t utf-8")
     _check_binary(path, data)
     try:
         raw = data.decode("utf-8")
