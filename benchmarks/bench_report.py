@@ -2,8 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_report.py [--runs N]``
 
-Prints, with warm caches (price files in the OS cache, exchange session
-tables in the eventstudy cache):
+Prints, with the price files in the OS cache:
 
 - interpreter start, and ``import eventstudy.cli`` in a fresh interpreter
   (what the command line pays before any work; target < 0.5 s);
@@ -43,7 +42,7 @@ def fresh(code: str) -> float:
 
 def cli_runs(out: Path, runs: int) -> tuple[list[float], float]:
     cmd = [sys.executable, "-m", "eventstudy", "run", str(STUDY), "--prices", str(PRICES), "--out", str(out), "-q"]
-    subprocess.run(cmd, check=True)  # warm the OS file cache and the session tables
+    subprocess.run(cmd, check=True)  # warm the OS file cache
     walls = []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for _ in range(runs):

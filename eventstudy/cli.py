@@ -562,13 +562,13 @@ def _year(text: str) -> int:
 
 def _check_aliases(options: list[str], listings) -> None:
     """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
-    from eventstudy.market.calendars import known_exchange
     from eventstudy.spec import SYMBOL
+    from eventstudy.spec.study import exchange_names
 
     for option, listing in zip(options, listings, strict=False):
         bad = [
             f"ticker {listing.ticker!r}" * (not SYMBOL.match(listing.ticker)),
-            f"exchange {listing.exchange!r}" * bool(listing.exchange and not known_exchange(listing.exchange)),
+            f"exchange {listing.exchange!r}" * bool(listing.exchange and listing.exchange not in exchange_names()),
             f"benchmark {listing.benchmark!r}" * bool(listing.benchmark and not SYMBOL.match(listing.benchmark)),
             f"name {listing.name!r}" * (not listing.name.isprintable() or len(listing.name) > 100),
         ]

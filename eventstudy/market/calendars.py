@@ -13,7 +13,7 @@ exchange-local trading date), as exchange_calendars labels them.
 
 from __future__ import annotations
 
-import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -21,36 +21,24 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from eventstudy.errors import CalendarError
-from eventstudy.market import calendar_cache
 from eventstudy.spec.study import exchange_names
 
 if TYPE_CHECKING:
-    from eventstudy.market.calendar_cache import SessionTable
-
-
-def _cacheable(code: str) -> bool:
-    return re.fullmatch(r"[A-Za-z0-9_]{1,20}", code) is not None  # safe in a file name
-
-
-def known_exchange(code: str) -> bool:
-    """Whether ``code`` names an exchange_calendars calendar (XNYS, XTKS, …)."""
-    if _cacheable(code) and calendar_cache.cache_path(code).exists():
-        return True  # built before, so known; saves importing exchange_calendars
-    return code in exchange_names()
+    from exchange_calendars import ExchangeCalendar
 
 
 @lru_cache(maxsize=32)
-def get_calendar(code: str) -> SessionTable:
-    """The sessions of exchange ``code``, from exchange_calendars (cached in memory and on disk)."""
-    path = calendar_cache.cache_path(code) if _cacheable(code) else None
-    table = calendar_cache.load(path) if path is not None else None
-    if table is None:
-        if not known_exchange(code):
-            raise CalendarError(f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS")
-        table = calendar_cache.build(code)
-        if path is not None:
-            calendar_cache.store(path, table)
-    return table
+def get_calendar(code: str) -> ExchangeCalendar:
+    """exchange_calendars' calendar of exchange ``code`` (its default range; built once per process)."""
+    if code not in exchange_names():
+        raise CalendarError(f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS")
+    import exchange_calendars as xcals
+
+    with warnings.catch_warnings():
+        # exchange_calendars reads Series.values of tz-aware columns, which
+        # pandas >= 3.1 deprecates; the values it gets are still right.
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        return xcals.get_calendar(code)
 
 
 @dataclass(frozen=True)
@@ -110,7 +98,7 @@ def day_zero(timestamp: pd.Timestamp, exchange: str, *, date_only: bool = False)
     if date_only:
         day = pd.Timestamp(ts.date())
         _check_range(day, first, last, exchange)
-        session = cal.date_to_session(day)
+        session = cal.date_to_session(day, direction="next")
         rule = "date only" if session == day else "date only, not a session day"
         return DayZero(exchange, session, rule, ts.strftime("%Y-%m-%d (date only)"))
 
@@ -137,7 +125,7 @@ def day_zero(timestamp: pd.Timestamp, exchange: str, *, date_only: bool = False)
     return DayZero(exchange, session, rule, local.strftime("%Y-%m-%d %H:%M %Z"))
 
 
-def _in_break(cal: SessionTable, pos: int, ts: pd.Timestamp) -> bool:
+def _in_break(cal: ExchangeCalendar, pos: int, ts: pd.Timestamp) -> bool:
     start, end = cal.break_starts.iloc[pos], cal.break_ends.iloc[pos]
     return not (pd.isna(start) or pd.isna(end)) and start <= ts < end
 
