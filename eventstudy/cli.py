@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING, NoReturn
 from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from eventstudy.report.render import FigurePool
     from eventstudy.spec import StudySpec
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
@@ -349,12 +346,10 @@ def _run(args: argparse.Namespace) -> int:
     source = _source(args)
     factors = _factors(args) if model == "ff3" else None
     on_error = "skip" if args.skip_errors else "raise"
-    drawn = args.format if args.figures != "none" else ()
-    with _figure_pool(spec, drawn) as pool:  # before the spinner's thread starts: the pool forks
-        say = _progress(args.quiet)
-        res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
-        say(f"writing report to {out}")
-        write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
+    say = _progress(args.quiet)
+    res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
+    say(f"writing report to {out}")
+    write_report(res, out, formats=args.format, figure_format=args.figures)
     _stop_progress()
     if not args.quiet:
         print(res.summary())
@@ -370,17 +365,6 @@ def _out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
     out = args.out if args.out is not None else Path("reports") / spec.id
     check_out_dir(out)
     return out
-
-
-def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
-    """Figure workers started now, so they load matplotlib while the study runs (one worker: none)."""
-    from eventstudy.report.render import FigurePool, workers_for
-    from eventstudy.report.tables import MAX_DETAILED_EVENTS
-
-    if not {"md", "html"} & set(formats):
-        return FigurePool(1)
-    figures = 1 + 3 * min(len(spec.events), MAX_DETAILED_EVENTS)
-    return FigurePool(workers_for(figures))
 
 
 def _run_dask(args: argparse.Namespace) -> int:
@@ -505,12 +489,10 @@ def _check(args: argparse.Namespace) -> int:
             )
     args.cache = None
     source = _source(args)
-    drawn = args.format if args.figures != "none" else ()
-    with _figure_pool(spec, drawn) as pool:
-        say = _progress(args.quiet)
-        res = EventStudy(spec, source, on_error="skip").run(progress=say)
-        say(f"writing report to {out}")
-        write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
+    say = _progress(args.quiet)
+    res = EventStudy(spec, source, on_error="skip").run(progress=say)
+    say(f"writing report to {out}")
+    write_report(res, out, formats=args.format, figure_format=args.figures)
     try:
         (out / "draft.toml").write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -59,11 +59,8 @@ def report(res, tmp_path_factory):
 def tiny_figures(monkeypatch):
     from eventstudy.report import render
 
-    class Pending(render.PendingFigures):
-        def result(self):
-            return [render.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
-
-    monkeypatch.setattr(render, "start_figures", lambda res, *, fmt, pool: Pending([], fmt, list, None))
+    figures = [render.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
+    monkeypatch.setattr(render, "report_figures", lambda res, *, fmt: figures)
 
 
 def _images(page: str) -> list[str]:

@@ -13,7 +13,7 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from eventstudy.files import write_csv
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventstudy.report.render import FigurePool, ReportFigure
+    from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
 
 
@@ -36,14 +36,12 @@ def write_report(
     *,
     formats: Sequence[str] = REPORT_FORMATS,
     figure_format: str = "svg",
-    pool: FigurePool | None = None,
 ) -> list[Path]:
     """Write the report files into ``out_dir`` (replaced atomically); return the paths.
 
     ``formats`` picks among ``md`` (report.md), ``html`` (report.html, self-contained)
     and ``json`` (results.json). The CSV tables are always written; figures/*.svg
-    (``figure_format="png"``: figures/*.png; ``"none"``: no figures) with ``md`` or ``html``. ``pool``: a
-    started :class:`~eventstudy.report.render.FigurePool` to draw them in.
+    (``figure_format="png"``: figures/*.png; ``"none"``: no figures) with ``md`` or ``html``.
     """
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",")]
@@ -60,12 +58,13 @@ def write_report(
         TESTS_CSV_COLUMNS,
     )
 
-    with atomic_directory(out_dir) as tmp, ExitStack() as stack:
-        pending = None
-        if {"md", "html"} & set(formats) and figure_format != "none":
-            from eventstudy.report.render import start_figures
+    figures: list[ReportFigure] = []
+    drawn = bool({"md", "html"} & set(formats)) and figure_format != "none"
+    if drawn:
+        from eventstudy.report.render import report_figures
 
-            pending = stack.enter_context(start_figures(res, fmt=figure_format, pool=pool))  # drawn meanwhile
+        figures = report_figures(res, fmt=figure_format)
+    with atomic_directory(out_dir) as tmp:
         ar = res.ar[AR_CSV_COLUMNS].copy()
         ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
         write_csv(ar, tmp / "ar.csv")
@@ -79,10 +78,11 @@ def write_report(
             from eventstudy.report.markdown import render_markdown
 
             by_event: dict[str, list[str]] = {}
-            for job in pending.jobs if pending is not None else []:
-                by_event.setdefault(job.event or "", []).append(f"figures/{job.stem}.{figure_format}")
+            for fig in figures:
+                by_event.setdefault(fig.event or "", []).append(fig.name)
             (tmp / "report.md").write_text(render_markdown(res, by_event), encoding="utf-8")
-        figures = _write_figures(pending.result(), tmp) if pending is not None else []
+        if drawn:
+            _write_figures(figures, tmp)
         if "html" in formats:
             from eventstudy.report.html import render_html
 
@@ -99,11 +99,10 @@ def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
     write_csv(out, path)
 
 
-def _write_figures(figures: list[ReportFigure], root: Path) -> list[ReportFigure]:
+def _write_figures(figures: list[ReportFigure], root: Path) -> None:
     (root / "figures").mkdir()
     for fig in figures:
         (root / fig.name).write_bytes(fig.data)
-    return figures
 
 
 # -- the report directory and its swap ------------------------------------------------------
