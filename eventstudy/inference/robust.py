@@ -24,8 +24,8 @@ residuals aligned in event time, ``df_resid`` ``T - k``. Every test returns
 a :class:`~eventstudy.inference.result.TestResult`; one that cannot be computed
 returns :func:`~eventstudy.inference.result.invalid_result` with the reason.
 
-The exact small-sample Wilcoxon test is :func:`eventstudy.inference.cross_section.wilcoxon_signed_rank`
-(exact null for N <= 50, equal to :func:`scipy.stats.wilcoxon`'s exact method).
+The small-sample Wilcoxon test is :func:`eventstudy.inference.cross_section.wilcoxon_signed_rank`
+(:func:`scipy.stats.wilcoxon`: exact null for N <= 50 without ties).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.cross_section import NULL_MEAN, average_ranks, cross_sectional_t, standardized_car
+from eventstudy.inference.cross_section import NULL_MEAN, cross_sectional_t, standardized_car
 from eventstudy.inference.result import TestResult, invalid_result, t_two_sided
 
 PORTFOLIO = "portfolio t (Brown-Warner)"
@@ -187,7 +187,9 @@ def grank_t(
     if not s_scar > 0 or not (sigma > 0).all():
         return invalid_result(name, null, n, "SCARs or residuals have zero variance")
     gsar = np.hstack([est / sigma[:, None], (scar / s_scar)[:, None]])
-    u = average_ranks(gsar) / (t + 2.0) - 0.5
+    from scipy.stats import rankdata
+
+    u = rankdata(gsar, axis=-1) / (t + 2.0) - 0.5
     ubar = u.mean(axis=0)
     s_u = math.sqrt(float(np.sum(ubar**2)) / t)
     z = float(ubar[-1] / s_u)
