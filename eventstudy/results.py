@@ -23,13 +23,13 @@ Tables (decimals, not percent):
 from __future__ import annotations
 
 import json
-import uuid
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy.json_tables import NotFlat, records, table_json
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
@@ -169,22 +169,8 @@ class StudyResults:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """The :meth:`to_dict` content as JSON text (NaN written as null).
-
-        The same text as ``json.dumps(self.to_dict(), indent=indent)``; the
-        tables are written column by column (:func:`eventstudy.json_tables.table_json`).
-        """
-        if indent is None:
-            return json.dumps(self.to_dict(), allow_nan=False)
-        marks = {n: f"\x00{uuid.uuid4().hex}:{n}\x00" for n in JSON_TABLES}  # placeholders, replaced below
-        text = json.dumps({"study": self._study(), **marks, "provenance": self.provenance}, indent=indent,
-                          allow_nan=False)  # fmt: skip
-        try:
-            for name, mark in marks.items():
-                text = text.replace(json.dumps(mark), table_json(getattr(self, name), indent), 1)
-        except NotFlat:  # a table cell holding a list or an object: let json write it
-            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        return text
+        """The :meth:`to_dict` content as JSON text (NaN written as null)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     def _study(self) -> dict[str, Any]:
         return {
@@ -231,3 +217,43 @@ class StudyResults:
         from eventstudy.plots import claims_chart
 
         return claims_chart(self, ax=ax)
+
+
+# -- JSON records: dates without a time as YYYY-MM-DD, other timestamps in ISO 8601,
+# NaN, infinities and NaT as null, numpy scalars as Python numbers.
+def clean(value: Any) -> Any:
+    """One value as JSON-ready Python (see above)."""
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() and value.tzinfo is None else value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return clean(value.item())
+    return value
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """A column's cleaned values."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
+        return column.to_numpy().tolist()
+    if kind == "f":
+        arr = column.to_numpy()
+        out = arr.tolist()
+        for i in np.flatnonzero(~np.isfinite(arr)):
+            out[i] = None
+        return out
+    return [clean(v) for v in column.tolist()]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of cleaned values."""
+    names = list(frame.columns)
+    columns = [_values(frame.iloc[:, k]) for k in range(len(names))]
+    return (
+        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if names
+        else [{} for _ in range(len(frame))]
+    )

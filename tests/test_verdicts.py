@@ -19,8 +19,8 @@ from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.claims.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
 from eventstudy.claims.tolerance import tolerance
 from eventstudy.errors import StudyFileError
-from eventstudy.json_tables import table_json
 from eventstudy.report.write import write_report
+from eventstudy.results import records
 from eventstudy.spec import parse_study
 
 NAN = math.nan
@@ -195,7 +195,7 @@ def test_excluded_pair_is_not_measured():
     claims = reconcile_claims(spec, ar, moves, fits, day0)[0].set_index("claim")
     assert claims.loc["x", "verdict"] == "not measured" and claims.loc["x", "explanation"].startswith("Not measured")
     assert claims.loc["y", "verdict"] == "matches the close" and claims.loc["x", "group"] == claims.loc["y", "group"]
-    doc = json.loads(table_json(claims.reset_index(), 2))  # results.json writes the table: NaN → null
+    doc = json.loads(json.dumps(records(claims.reset_index()), allow_nan=False))  # as results.json: NaN → null
     assert doc[0]["day"] is None and doc[1]["day"] == -1
 
 

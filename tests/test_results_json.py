@@ -1,4 +1,4 @@
-"""results.json written column by column is the text json.dumps writes from row-by-row records."""
+"""results.json: json.dumps of typed records, the values following the documented rule (NaN/NaT as null, ...)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
-from eventstudy.json_tables import records
+from eventstudy.results import records
 
 TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
 
