@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from eventstudy.errors import EventStudyError
+from eventstudy.report.write import PARQUET_FROM_PAIRS
 
 if TYPE_CHECKING:
     from eventstudy.spec import StudySpec
@@ -136,6 +137,20 @@ def build_parser() -> argparse.ArgumentParser:
         default="svg",
         help="figure files: svg (default; sharp at any size, text as text), png (110 dpi raster) or none "
         "(no figures: the fastest report of a large study)",
+    )
+    run.add_argument(
+        "--parquet-from",
+        type=_pairs,
+        default=PARQUET_FROM_PAIRS,
+        metavar="PAIRS",
+        help=f"from this many (event, security) pairs on (default {PARQUET_FROM_PAIRS:,}; 0: always), write "
+        "ar, car, tests, day0, fits, moves and overlaps as Parquet files, with a summary in results.json "
+        "instead of those tables",
+    )
+    run.add_argument(
+        "--csv",
+        action="store_true",
+        help="with Parquet files, also write ar.csv, car.csv and tests.csv",
     )
     run.add_argument(
         "--dask",
@@ -349,7 +364,9 @@ def _run(args: argparse.Namespace) -> int:
     say = _progress(args.quiet)
     res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
     say(f"writing report to {out}")
-    write_report(res, out, formats=args.format, figure_format=args.figures)
+    write_report(
+        res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv
+    )
     _stop_progress()
     if not args.quiet:
         print(res.summary())
@@ -559,6 +576,17 @@ def _check_aliases(options: list[str], listings) -> None:
                 f"--alias {option!r}: {', '.join(bad)} not valid; a ticker is letters, digits, '.', '-', '=' "
                 "with an optional leading '^', an exchange an exchange_calendars code such as XNAS"
             )
+
+
+def _pairs(text: str) -> int:
+    """``--parquet-from`` value: a whole number of pairs, 0 or more."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of pairs, 0 or more (0: always Parquet)")
+    return value
 
 
 def _formats(text: str) -> tuple[str, ...]:

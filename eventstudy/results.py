@@ -47,6 +47,8 @@ TESTS_CSV_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "no
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
+# the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
+COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "tests", "ar", "car")
 
 
 @dataclass
@@ -160,17 +162,51 @@ class StudyResults:
         return "\n".join(out)
 
     # -- export ------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: spec summary, every table, provenance."""
+    def to_dict(self, *, columnar: bool = False) -> dict[str, Any]:
+        """JSON-ready dict: spec summary, every table, provenance.
+
+        ``columnar`` (a large study, whose big tables are written as Parquet files):
+        the tables of ``COLUMNAR_TABLES`` are left out, ``tables`` names their files
+        and ``summary`` counts the pairs and summarises the CARs by window.
+        """
+        if not columnar:
+            return {
+                "study": self._study(),
+                **{n: records(getattr(self, n)) for n in JSON_TABLES},
+                "provenance": self.provenance,
+            }
         return {
             "study": self._study(),
-            **{n: records(getattr(self, n)) for n in JSON_TABLES},
+            "summary": self._summary(),
+            "tables": {n: f"{n}.parquet" for n in COLUMNAR_TABLES},
+            **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
             "provenance": self.provenance,
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
+    def to_json(self, indent: int | None = 2, *, columnar: bool = False) -> str:
         """The :meth:`to_dict` content as JSON text (NaN written as null)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        return json.dumps(self.to_dict(columnar=columnar), indent=indent, allow_nan=False)
+
+    def _summary(self) -> dict[str, Any]:
+        """Pairs, events, securities and exclusions; per CAR window the pairs, mean and median CAR, share p < 0.05."""
+        p = self.car["p"]
+        car = self.car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
+        by_window = car.groupby(["start", "end"], sort=False)
+        windows = pd.DataFrame(
+            {
+                "pairs": by_window["car"].count(),
+                "mean_car": by_window["car"].mean(),
+                "median_car": by_window["car"].median(),
+                "share_p_below_0_05": by_window["significant"].mean(),
+            }
+        ).reset_index()
+        return {
+            "pairs": len(self.day0),
+            "events": len(self.spec.events),
+            "securities": len(self.spec.securities),
+            "excluded": len(self.excluded),
+            "car": records(windows),
+        }
 
     def _study(self) -> dict[str, Any]:
         return {
