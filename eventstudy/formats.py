@@ -1,9 +1,10 @@
-"""Text for people: numbers, percents and p-values, Markdown and HTML escaping, HTML tables and verdict badges.
+"""Text for people: numbers, percents and p-values, Markdown escaping, verdict marks; the notebook's HTML.
 
-The base of the notebook view of :class:`~eventstudy.results.StudyResults` and of :mod:`eventstudy.report`.
-Text that comes from a study file or an article goes through :func:`md_text` / :func:`md_code` in
-Markdown and :func:`esc` in HTML (:func:`html.escape`, quotes included); only markup built here is
-inserted raw (:class:`Html`).
+Shared by :mod:`eventstudy.report` and the notebook view of :class:`~eventstudy.results.StudyResults`
+(``_repr_html_``: :func:`table` and :func:`badge` with inline styles, text through :func:`esc`,
+i.e. :func:`html.escape`; only markup built here is inserted raw, :class:`Html`). Text that comes
+from a study file or an article goes through :func:`md_text` / :func:`md_code` in Markdown; the HTML
+report is a jinja2 template with autoescape (:mod:`eventstudy.report.html`).
 May import: nothing of the package.
 """
 
@@ -83,8 +84,6 @@ _INLINE_BADGE = {
     "na": "background:#eaeef2;color:#57606a",
 }
 
-
-ALIGN = {"l": "", "r": ' class="r"', "n": ' class="nw"'}
 _INLINE_ALIGN = {
     "l": ' style="text-align:left"',
     "r": ' style="text-align:right;white-space:nowrap"',
@@ -110,17 +109,14 @@ def slug(value: object) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "-", str(value))
 
 
-def table(
-    header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "", cls: str = "", *, inline: bool = False
-) -> Html:
-    """An HTML table; ``align`` has one letter per column: ``l`` left, ``r`` right, ``n`` left, no wrap.
+def table(header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "") -> Html:
+    """An HTML table with inline styles (a notebook has no report CSS).
 
-    ``inline`` puts the alignment in style attributes (for notebooks, which have no report CSS).
+    ``align`` has one letter per column: ``l`` left, ``r`` right, ``n`` left, no wrap.
     """
     align = align.ljust(len(header), "l")
-    klass = [(_INLINE_ALIGN if inline else ALIGN)[a] for a in align]
-    attr = f' class="{cls}"' if cls else ""
-    out = [f'<div class="scroll"><table{attr}><thead><tr>']
+    klass = [_INLINE_ALIGN[a] for a in align]
+    out = ['<div class="scroll"><table><thead><tr>']
     out += [f"<th{k}>{esc(h)}</th>" for h, k in zip(header, klass, strict=True)]
     out.append("</tr></thead><tbody>")
     for row in rows:
@@ -129,10 +125,8 @@ def table(
     return Html("".join(out))
 
 
-def badge(verdict: str, *, inline: bool = False) -> Html:
-    """Coloured verdict label (with a mark, so it does not rely on colour alone)."""
+def badge(verdict: str) -> Html:
+    """Coloured verdict label with inline styles (with a mark, so it does not rely on colour alone)."""
     key = VERDICT_CLASS.get(verdict, "no")
-    if inline:
-        style = _INLINE_BADGE[key] + ";padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap"
-        return Html(f'<span style="{style}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
-    return Html(f'<span class="verdict v-{key}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
+    style = _INLINE_BADGE[key] + ";padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap"
+    return Html(f'<span style="{style}">{VERDICT_MARK[key]} {esc(verdict)}</span>')

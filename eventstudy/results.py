@@ -136,7 +136,7 @@ class StudyResults:
                     Html(f"<b>{esc(c['claim'])}</b>"),
                     c["ticker"],
                     fmt_pct(c["reported"], 1),
-                    badge(c["verdict"], inline=True),
+                    badge(c["verdict"]),
                     Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
                     fmt_pct(c["measured"]),
                     fmt_pct(c["abnormal"]),
@@ -145,7 +145,7 @@ class StudyResults:
                 for c in res.claims.to_dict("records")
             ]
             header = ["claim", "ticker", "reported", "verdict", "best match", "measured", "abnormal", "why"]
-            out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl", inline=True)]
+            out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl")]
         windows = list(dict.fromkeys(zip(res.car["start"], res.car["end"], strict=True)))
         cells: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
         for r in res.car.itertuples():
@@ -154,11 +154,11 @@ class StudyResults:
         header = ["event", "ticker", *(f"CAR [{a}, {b}]" for a, b in windows)]
         out += [
             "<p><b>Cumulative abnormal returns (t statistic)</b>; <code>res.car</code> has se and p</p>",
-            table(header, rows, "nn" + "r" * len(windows), inline=True),
+            table(header, rows, "nn" + "r" * len(windows)),
         ]
         if not res.excluded.empty:
             rows = [list(r) for r in res.excluded[["event", "ticker", "reason"]].itertuples(index=False)]
-            out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows, inline=True)]
+            out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows)]
         return "\n".join(out)
 
     # -- export ------------------------------------------------------------
