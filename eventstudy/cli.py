@@ -13,11 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from eventstudy.errors import EventStudyError
+from eventstudy.report.write import PARQUET_FROM_PAIRS
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from eventstudy.report.render import FigurePool
     from eventstudy.spec import StudySpec
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
@@ -141,6 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
         "(no figures: the fastest report of a large study)",
     )
     run.add_argument(
+        "--parquet-from",
+        type=_pairs,
+        default=PARQUET_FROM_PAIRS,
+        metavar="PAIRS",
+        help=f"from this many (event, security) pairs on (default {PARQUET_FROM_PAIRS:,}; 0: always), write "
+        "ar, car, tests, day0, fits, moves and overlaps as Parquet files, with a summary in results.json "
+        "instead of those tables",
+    )
+    run.add_argument(
+        "--csv",
+        action="store_true",
+        help="with Parquet files, also write ar.csv, car.csv and tests.csv",
+    )
+    run.add_argument(
         "--dask",
         action="store_true",
         help="events CSV only: compute the market-model CARs with the batch engine on a local Dask cluster "
@@ -161,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
-    from eventstudy.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
+    from eventstudy.inference.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
 
     val = sub.add_parser(
         "validate",
@@ -334,10 +346,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eventstudy.events_file import load_events_csv
-    from eventstudy.provenance import source_date_epoch
+    from eventstudy.engine.provenance import source_date_epoch
     from eventstudy.report import write_report
     from eventstudy.spec import load_study
+    from eventstudy.spec.events_csv import load_events_csv
     from eventstudy.study import EventStudy
 
     source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
@@ -349,12 +361,12 @@ def _run(args: argparse.Namespace) -> int:
     source = _source(args)
     factors = _factors(args) if model == "ff3" else None
     on_error = "skip" if args.skip_errors else "raise"
-    drawn = args.format if args.figures != "none" else ()
-    with _figure_pool(spec, drawn) as pool:  # before the spinner's thread starts: the pool forks
-        say = _progress(args.quiet)
-        res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
-        say(f"writing report to {out}")
-        write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
+    say = _progress(args.quiet)
+    res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
+    say(f"writing report to {out}")
+    write_report(
+        res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv
+    )
     _stop_progress()
     if not args.quiet:
         print(res.summary())
@@ -372,21 +384,11 @@ def _out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
     return out
 
 
-def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
-    """Figure workers started now, so they load matplotlib while the study runs (one worker: none)."""
-    from eventstudy.report.render import FigurePool, workers_for
-    from eventstudy.report.tables import MAX_DETAILED_EVENTS
-
-    if not {"md", "html"} & set(formats):
-        return FigurePool(1)
-    figures = 1 + 3 * min(len(spec.events), MAX_DETAILED_EVENTS)
-    return FigurePool(workers_for(figures))
-
-
 def _run_dask(args: argparse.Namespace) -> int:
     """``run --dask``: market-model CARs of an events CSV on a local Dask cluster; car.csv and report.md."""
-    from eventstudy.distributed import default_partitions, local_client, run_study_dask, write_dask_report
-    from eventstudy.events_file import load_events_csv
+    from eventstudy.engine.distributed import default_partitions, local_client, run_study_dask
+    from eventstudy.report.dask import write_dask_report
+    from eventstudy.spec.events_csv import load_events_csv
 
     if args.study.suffix.lower() != ".csv":
         raise EventStudyError(f"--dask reads an events CSV (event,ticker,timestamp,benchmark); got {args.study}")
@@ -411,7 +413,7 @@ def _run_dask(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from eventstudy.validation import format_report, run_validation
+    from eventstudy.inference.validation import format_report, run_validation
 
     if not 1 <= args.trials <= MAX_TRIALS:
         raise EventStudyError(f"--trials must be between 1 and {MAX_TRIALS:,}, got {args.trials}")
@@ -504,12 +506,10 @@ def _check(args: argparse.Namespace) -> int:
             )
     args.cache = None
     source = _source(args)
-    drawn = args.format if args.figures != "none" else ()
-    with _figure_pool(spec, drawn) as pool:
-        say = _progress(args.quiet)
-        res = EventStudy(spec, source, on_error="skip").run(progress=say)
-        say(f"writing report to {out}")
-        write_report(res, out, formats=args.format, figure_format=args.figures, pool=pool)
+    say = _progress(args.quiet)
+    res = EventStudy(spec, source, on_error="skip").run(progress=say)
+    say(f"writing report to {out}")
+    write_report(res, out, formats=args.format, figure_format=args.figures)
     try:
         (out / "draft.toml").write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -525,7 +525,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace):
-    from eventstudy.data import CsvDirectorySource, DiskCache, YahooSource
+    from eventstudy.market import CsvDirectorySource, DiskCache, YahooSource
 
     if args.prices is not None:
         if args.cache is not None:
@@ -535,7 +535,7 @@ def _source(args: argparse.Namespace):
 
 
 def _factors(args: argparse.Namespace):
-    from eventstudy.data.factors import FF3_FILE, read_fama_french
+    from eventstudy.market.factors import FF3_FILE, read_fama_french
 
     path = args.factors or (args.prices / FF3_FILE if args.prices is not None else None)
     if path is None:
@@ -545,7 +545,7 @@ def _factors(args: argparse.Namespace):
 
 def _model(name: str) -> str:
     """``--model``: one of the models (an empty value is an error, not the default)."""
-    from eventstudy.models import MODELS
+    from eventstudy.engine.models import MODELS
 
     if name not in MODELS:
         raise EventStudyError(f"--model {name!r} is not a model; choose one of {', '.join(MODELS)}")
@@ -561,13 +561,13 @@ def _year(text: str) -> int:
 
 def _check_aliases(options: list[str], listings) -> None:
     """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
-    from eventstudy.calendars import known_exchange
     from eventstudy.spec import SYMBOL
+    from eventstudy.spec.study import exchange_names
 
     for option, listing in zip(options, listings, strict=False):
         bad = [
             f"ticker {listing.ticker!r}" * (not SYMBOL.match(listing.ticker)),
-            f"exchange {listing.exchange!r}" * bool(listing.exchange and not known_exchange(listing.exchange)),
+            f"exchange {listing.exchange!r}" * bool(listing.exchange and listing.exchange not in exchange_names()),
             f"benchmark {listing.benchmark!r}" * bool(listing.benchmark and not SYMBOL.match(listing.benchmark)),
             f"name {listing.name!r}" * (not listing.name.isprintable() or len(listing.name) > 100),
         ]
@@ -576,6 +576,17 @@ def _check_aliases(options: list[str], listings) -> None:
                 f"--alias {option!r}: {', '.join(bad)} not valid; a ticker is letters, digits, '.', '-', '=' "
                 "with an optional leading '^', an exchange an exchange_calendars code such as XNAS"
             )
+
+
+def _pairs(text: str) -> int:
+    """``--parquet-from`` value: a whole number of pairs, 0 or more."""
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of pairs, 0 or more (0: always Parquet)")
+    return value
 
 
 def _formats(text: str) -> tuple[str, ...]:

@@ -10,12 +10,12 @@ Tables (decimals, not percent):
   estimation_start, estimation_end
 - ``moves``: event, ticker, day, session, close_to_close, overnight,
   intraday, low, high, note, bench_overnight, bench_intraday, source
-  (days -1..+2; see :mod:`eventstudy.decompose`)
-- ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile` (texts:
-  :mod:`eventstudy.verdicts`)
-- ``flags`` (unusual days, with ``day0_of``) and ``overlaps``: see :mod:`eventstudy.flags`
+  (days -1..+2; see :mod:`eventstudy.market.decompose`)
+- ``claims`` and ``candidates``: see :mod:`eventstudy.claims.reconcile` (texts:
+  :mod:`eventstudy.claims.verdicts`)
+- ``flags`` (unusual days, with ``day0_of``) and ``overlaps``: see :mod:`eventstudy.engine.flags`
 - ``tests``: event, start, end, test, statistic, p, n, note (see
-  :mod:`eventstudy.significance`)
+  :mod:`eventstudy.inference.table`)
 - ``residuals``: event, ticker, day, residual (estimation window)
 - ``excluded``: event, ticker, reason
 """
@@ -23,13 +23,13 @@ Tables (decimals, not percent):
 from __future__ import annotations
 
 import json
-import uuid
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy.json_tables import NotFlat, records, table_json
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ TESTS_CSV_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "no
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
+# the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
+COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "tests", "ar", "car")
 
 
 @dataclass
@@ -119,36 +121,92 @@ class StudyResults:
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
 
     def _repr_html_(self) -> str:
-        from eventstudy.report.html import results_html
+        """Compact HTML for Jupyter: verdicts first, then CARs (inline styles only)."""
+        from eventstudy.formats import Html, badge, best_match, esc, fmt_num, fmt_pct, table
 
-        return results_html(self)
+        res = self
+        spec = res.spec
+        out = [
+            f"<h4>Event study {esc(spec.id)}: {len(spec.events)} event(s), {len(spec.securities)} securities, "
+            f"model {esc(res.model)}</h4>"
+        ]
+        if not res.claims.empty:
+            rows = [
+                [
+                    Html(f"<b>{esc(c['claim'])}</b>"),
+                    c["ticker"],
+                    fmt_pct(c["reported"], 1),
+                    badge(c["verdict"]),
+                    Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
+                    fmt_pct(c["measured"]),
+                    fmt_pct(c["abnormal"]),
+                    c["explanation"],
+                ]
+                for c in res.claims.to_dict("records")
+            ]
+            header = ["claim", "ticker", "reported", "verdict", "best match", "measured", "abnormal", "why"]
+            out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl")]
+        windows = list(dict.fromkeys(zip(res.car["start"], res.car["end"], strict=True)))
+        cells: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
+        for r in res.car.itertuples():
+            cells.setdefault((r.event, r.ticker), {})[(r.start, r.end)] = f"{fmt_pct(r.car)} (t {fmt_num(r.t, 2)})"
+        rows = [[event, ticker, *(by.get(w, "–") for w in windows)] for (event, ticker), by in cells.items()]
+        header = ["event", "ticker", *(f"CAR [{a}, {b}]" for a, b in windows)]
+        out += [
+            "<p><b>Cumulative abnormal returns (t statistic)</b>; <code>res.car</code> has se and p</p>",
+            table(header, rows, "nn" + "r" * len(windows)),
+        ]
+        if not res.excluded.empty:
+            rows = [list(r) for r in res.excluded[["event", "ticker", "reason"]].itertuples(index=False)]
+            out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows)]
+        return "\n".join(out)
 
     # -- export ------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict: spec summary, every table, provenance."""
+    def to_dict(self, *, columnar: bool = False) -> dict[str, Any]:
+        """JSON-ready dict: spec summary, every table, provenance.
+
+        ``columnar`` (a large study, whose big tables are written as Parquet files):
+        the tables of ``COLUMNAR_TABLES`` are left out, ``tables`` names their files
+        and ``summary`` counts the pairs and summarises the CARs by window.
+        """
+        if not columnar:
+            return {
+                "study": self._study(),
+                **{n: records(getattr(self, n)) for n in JSON_TABLES},
+                "provenance": self.provenance,
+            }
         return {
             "study": self._study(),
-            **{n: records(getattr(self, n)) for n in JSON_TABLES},
+            "summary": self._summary(),
+            "tables": {n: f"{n}.parquet" for n in COLUMNAR_TABLES},
+            **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
             "provenance": self.provenance,
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        """The :meth:`to_dict` content as JSON text (NaN written as null).
+    def to_json(self, indent: int | None = 2, *, columnar: bool = False) -> str:
+        """The :meth:`to_dict` content as JSON text (NaN written as null)."""
+        return json.dumps(self.to_dict(columnar=columnar), indent=indent, allow_nan=False)
 
-        The same text as ``json.dumps(self.to_dict(), indent=indent)``; the
-        tables are written column by column (:func:`eventstudy.json_tables.table_json`).
-        """
-        if indent is None:
-            return json.dumps(self.to_dict(), allow_nan=False)
-        marks = {n: f"\x00{uuid.uuid4().hex}:{n}\x00" for n in JSON_TABLES}  # placeholders, replaced below
-        text = json.dumps({"study": self._study(), **marks, "provenance": self.provenance}, indent=indent,
-                          allow_nan=False)  # fmt: skip
-        try:
-            for name, mark in marks.items():
-                text = text.replace(json.dumps(mark), table_json(getattr(self, name), indent), 1)
-        except NotFlat:  # a table cell holding a list or an object: let json write it
-            return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-        return text
+    def _summary(self) -> dict[str, Any]:
+        """Pairs, events, securities and exclusions; per CAR window the pairs, mean and median CAR, share p < 0.05."""
+        p = self.car["p"]
+        car = self.car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
+        by_window = car.groupby(["start", "end"], sort=False)
+        windows = pd.DataFrame(
+            {
+                "pairs": by_window["car"].count(),
+                "mean_car": by_window["car"].mean(),
+                "median_car": by_window["car"].median(),
+                "share_p_below_0_05": by_window["significant"].mean(),
+            }
+        ).reset_index()
+        return {
+            "pairs": len(self.day0),
+            "events": len(self.spec.events),
+            "securities": len(self.spec.securities),
+            "excluded": len(self.excluded),
+            "car": records(windows),
+        }
 
     def _study(self) -> dict[str, Any]:
         return {
@@ -174,24 +232,64 @@ class StudyResults:
     # -- plots (return figures, never show) --------------------------------
     def plot_car(self, event: str | None = None, ax: Axes | None = None) -> Figure:
         """CAR path by day for each security around one event, 0 at day -1, with 95 % bands."""
-        from eventstudy.report.figures import car_path
+        from eventstudy.plots import car_path
 
         return car_path(self, event or self.spec.events[0].id, ax=ax)
 
     def plot_prices(self, event: str | None = None, ax: Axes | None = None) -> Figure:
         """Prices normalised to day -1, securities and benchmarks, event marked."""
-        from eventstudy.report.figures import price_path
+        from eventstudy.plots import price_path
 
         return price_path(self, event or self.spec.events[0].id, ax=ax)
 
     def plot_ar(self, event: str | None = None, axes: Sequence[Axes] | None = None) -> Figure:
         """Abnormal returns by day, one panel per security, with the ±1.96σ band."""
-        from eventstudy.report.figures import ar_bars
+        from eventstudy.plots import ar_bars
 
         return ar_bars(self, event or self.spec.events[0].id, axes=axes)
 
     def plot_claims(self, ax: Axes | None = None) -> Figure:
         """Each claim: reported (± tolerance), best measured match, implied-session move."""
-        from eventstudy.report.figures import claims_chart
+        from eventstudy.plots import claims_chart
 
         return claims_chart(self, ax=ax)
+
+
+# -- JSON records: dates without a time as YYYY-MM-DD, other timestamps in ISO 8601,
+# NaN, infinities and NaT as null, numpy scalars as Python numbers.
+def clean(value: Any) -> Any:
+    """One value as JSON-ready Python (see above)."""
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() and value.tzinfo is None else value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return clean(value.item())
+    return value
+
+
+def _values(column: pd.Series) -> list[Any]:
+    """A column's cleaned values."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
+        return column.to_numpy().tolist()
+    if kind == "f":
+        arr = column.to_numpy()
+        out = arr.tolist()
+        for i in np.flatnonzero(~np.isfinite(arr)):
+            out[i] = None
+        return out
+    return [clean(v) for v in column.tolist()]
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of cleaned values."""
+    names = list(frame.columns)
+    columns = [_values(frame.iloc[:, k]) for k in range(len(names))]
+    return (
+        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+        if names
+        else [{} for _ in range(len(frame))]
+    )

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import json
 import math
 
 import pandas as pd
 import pytest
+from markupsafe import escape
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
+from eventstudy.claims.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
+from eventstudy.claims.tolerance import tolerance
 from eventstudy.errors import StudyFileError
-from eventstudy.json_tables import table_json
-from eventstudy.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
 from eventstudy.report.write import write_report
+from eventstudy.results import records
 from eventstudy.spec import parse_study
-from eventstudy.tolerance import tolerance
 
 NAN = math.nan
 SESSIONS = pd.to_datetime(["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06"])  # days -1..+2 of "ev"
@@ -195,7 +195,7 @@ def test_excluded_pair_is_not_measured():
     claims = reconcile_claims(spec, ar, moves, fits, day0)[0].set_index("claim")
     assert claims.loc["x", "verdict"] == "not measured" and claims.loc["x", "explanation"].startswith("Not measured")
     assert claims.loc["y", "verdict"] == "matches the close" and claims.loc["x", "group"] == claims.loc["y", "group"]
-    doc = json.loads(table_json(claims.reset_index(), 2))  # results.json writes the table: NaN → null
+    doc = json.loads(json.dumps(records(claims.reset_index()), allow_nan=False))  # as results.json: NaN → null
     assert doc[0]["day"] is None and doc[1]["day"] == -1
 
 
@@ -351,7 +351,7 @@ def test_results_csv_markdown_and_html_say_the_same(stargate, tmp_path):
         for text in (c["finding"], c["story"], c["verdict_label"], c["reported_text"]):
             assert text in md, text
         for text in (c["finding"], c["story"], c["verdict"], c["reported_text"]):  # HTML: verdict badge, tolerance
-            assert html.escape(text) in page, text
+            assert escape(text) in page, text  # report.html is autoescaped by jinja2 (markupsafe)
 
 
 def test_one_section_for_events_with_one_day0(stargate, tmp_path):

@@ -1,12 +1,13 @@
-"""The HTML report: one self-contained file, and the notebook view of results.
+"""The HTML report: one self-contained file.
 
 :func:`render_html` writes a page that needs nothing but a browser: CSS is
 inline, figures are embedded as ``data:image/png;base64`` URIs, and there is
 no script, web font or other network resource. The verdict for each claim
 comes first, then the evidence per event, the warnings, the method and the
-provenance. Every piece of text that comes from a study file or an article
-(titles, notes, quotes, sources, ids, tickers) goes through
-:func:`html.escape`; only markup built here is inserted raw (:class:`Html`).
+provenance. The page is the jinja2 template ``report/templates/report.html.j2``
+(CSS in ``report.css``) with autoescape on: every value put into it, text from
+a study file or an article included, is escaped; this module only gathers the
+values (text and tables, no markup).
 
 Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``,
 ``event-<event id>`` (with ``event-<event id>-<ticker>`` per security),
@@ -16,157 +17,81 @@ Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``,
 from __future__ import annotations
 
 import base64
-import html
-import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from eventstudy.provenance import time_note
+from eventstudy.engine.provenance import time_note
+from eventstudy.formats import VERDICT_CLASS, VERDICT_MARK, best_match, fmt_num, fmt_p, fmt_pct, slug
 from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
     ar_rows,
-    best_match,
     car_rows,
     detailed_events,
     events_view,
     fit_sentence,
-    fmt_num,
-    fmt_p,
-    fmt_pct,
     method_notes,
     other_events_note,
 )
 
 if TYPE_CHECKING:
+    from jinja2 import Environment
+
     from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
 
-VERDICT_CLASS = {
-    "matches the close": "ok",
-    "within the day's range": "range",
-    "consistent on another session": "other",
-    "not supported": "no",
-    "not measured": "na",
-}
-VERDICT_MARK = {"ok": "✔", "range": "✓", "other": "◐", "no": "✘", "na": "–"}
-_INLINE_BADGE = {
-    "ok": "background:#dafbe1;color:#116329",
-    "range": "background:#ddf4ff;color:#0a3069",
-    "other": "background:#fff8c5;color:#7d4e00",
-    "no": "background:#ffebe9;color:#a40e26",
-    "na": "background:#eaeef2;color:#57606a",
-}
 
-CSS = """
-:root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#ffffff; --soft:#f6f8fa; }
-* { box-sizing: border-box; }
-body { margin:0; background:var(--bg); color:var(--fg); line-height:1.45;
-  font:15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 64px; }
-h1 { font-size: 1.7em; margin: 0 0 .3em; } h2 { font-size: 1.35em; margin-top: 2em;
-  padding-bottom: .25em; border-bottom: 1px solid var(--line); } h3 { font-size: 1.12em; margin-top: 1.6em; }
-h4 { font-size: 1em; margin: 1.2em 0 .4em; }
-.meta { color: var(--muted); font-size: .92em; } .muted { color: var(--muted); }
-nav { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px 14px; margin: 16px 0;
-  font-size: .92em; } nav a { margin-right: 14px; white-space: nowrap; }
-a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underline; }
-table { border-collapse: collapse; margin: .6em 0 1em; font-size: .9em; }
-th, td { border: 1px solid var(--line); padding: 4px 8px; vertical-align: top; }
-th { background: var(--soft); text-align: left; font-weight: 600; }
-td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.nw, .nw { white-space: nowrap; }  th.nw { white-space: normal; }
-.securities { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); column-gap: 36px; }
-.scroll { overflow-x: auto; }
-.verdict { display: inline-block; padding: 1px 8px; border-radius: 10px; font-weight: 600; white-space: nowrap; }
-.v-ok { background:#dafbe1; color:#116329; } .v-other { background:#fff8c5; color:#7d4e00; }
-.v-range { background:#ddf4ff; color:#0a3069; }
-.v-no { background:#ffebe9; color:#a40e26; } .v-na { background:#eaeef2; color:#57606a; }
-table.verdicts { width: 100%; } table.verdicts tr.claim td { border-bottom: none; }
-table.verdicts tr.why td { border-top: none; background: #fbfcfd; }
-table.verdicts tbody { border-left: 4px solid var(--line); }
-table.verdicts tbody.v-ok-row { border-left-color: #1a7f37; }
-table.verdicts tbody.v-range-row { border-left-color: #0969da; }
-table.verdicts tbody.group td { background: var(--soft); border-bottom: none; }
-table.verdicts tbody.v-other-row { border-left-color: #bf8700; }
-table.verdicts tbody.v-no-row { border-left-color: #cf222e; }
-blockquote { margin: .2em 0 .4em; padding: 2px 10px; border-left: 3px solid var(--line); color: #3d444d;
-  font-style: italic; }
-.summary-counts span { margin-right: 12px; }
-figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
-figcaption { color: var(--muted); font-size: .88em; }
-details { margin: .4em 0 1em; } summary { cursor: pointer; color: #0969da; }
-code { background: var(--soft); padding: 0 4px; border-radius: 4px; font-size: .92em; overflow-wrap: anywhere; }
-code.small { font-size: .8em; }
-.note { background: var(--soft); border-radius: 6px; padding: 8px 12px; }
-"""
+_ALIGN = {"l": "", "r": ' class="r"', "n": ' class="nw"'}  # table column letters: CSS classes of report.css
 
 
-_ALIGN = {"l": "", "r": ' class="r"', "n": ' class="nw"'}
-_INLINE_ALIGN = {
-    "l": ' style="text-align:left"',
-    "r": ' style="text-align:right;white-space:nowrap"',
-    "n": ' style="text-align:left;white-space:nowrap"',
-}
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    """The templates of report/templates/, autoescaped, with the filters they use."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+    from markupsafe import Markup
 
-
-class Html(str):
-    """Markup built by this module: inserted as is, never escaped again."""
-
-
-def esc(value: object) -> Html:
-    """Escape text for HTML (quotes included); :class:`Html` passes through."""
-    if isinstance(value, Html):
-        return value
-    if isinstance(value, pd.Timestamp):
-        value = value.date() if value == value.normalize() else value
-    return Html(html.escape("" if value is None else str(value), quote=True))
-
-
-def slug(value: object) -> str:
-    """A safe fragment for an element id (letters, digits, ``_ . -``)."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", str(value))
-
-
-def table(
-    header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "", cls: str = "", *, inline: bool = False
-) -> Html:
-    """An HTML table; ``align`` has one letter per column: ``l`` left, ``r`` right, ``n`` left, no wrap.
-
-    ``inline`` puts the alignment in style attributes (for notebooks, which have no report CSS).
-    """
-    align = align.ljust(len(header), "l")
-    klass = [(_INLINE_ALIGN if inline else _ALIGN)[a] for a in align]
-    attr = f' class="{cls}"' if cls else ""
-    out = [f'<div class="scroll"><table{attr}><thead><tr>']
-    out += [f"<th{k}>{esc(h)}</th>" for h, k in zip(header, klass, strict=True)]
-    out.append("</tr></thead><tbody>")
-    for row in rows:
-        out.append("<tr>" + "".join(f"<td{k}>{esc(v)}</td>" for v, k in zip(row, klass, strict=True)) + "</tr>")
-    out.append("</tbody></table></div>")
-    return Html("".join(out))
-
-
-def badge(verdict: str, *, inline: bool = False) -> Html:
-    """Coloured verdict label (with a mark, so it does not rely on colour alone)."""
-    key = VERDICT_CLASS.get(verdict, "no")
-    if inline:
-        style = _INLINE_BADGE[key] + ";padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap"
-        return Html(f'<span style="{style}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
-    return Html(f'<span class="verdict v-{key}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
-
-
-def img(fig: ReportFigure) -> Html:
-    """A <figure> with the image (SVG or PNG) embedded as a data URI."""
-    data = base64.b64encode(fig.data).decode("ascii")
-    return Html(
-        f'<figure id="fig-{slug(fig.name.rsplit("/", 1)[-1].rsplit(".", 1)[0])}">'
-        f'<img alt="{esc(fig.caption)}" src="data:{fig.mime};base64,{data}">'
-        f"<figcaption>{esc(fig.caption)}</figcaption></figure>"
+    env = Environment(
+        loader=PackageLoader("eventstudy.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
     )
+    env.filters.update(
+        slug=slug,
+        cell=_cell,
+        align_attr=lambda a: Markup(_ALIGN[a]),
+        verdict_class=lambda v: VERDICT_CLASS.get(v, "no"),
+        verdict_mark=lambda v: VERDICT_MARK[VERDICT_CLASS.get(v, "no")],
+    )
+    return env
+
+
+def _cell(value: object) -> object:
+    """A table cell as text: a date without a time as YYYY-MM-DD, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date() if value == value.normalize() else value
+    return value
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> dict[str, Any]:
+    """A table for the template; ``align`` has one letter per column: ``l`` left, ``r`` right, ``n`` no wrap."""
+    return {"header": list(header), "rows": [list(r) for r in rows], "align": align.ljust(len(header), "l")}
+
+
+def _figure(fig: ReportFigure) -> dict[str, str]:
+    """A figure embedded as a data URI."""
+    data = base64.b64encode(fig.data).decode("ascii")
+    return {
+        "id": slug(fig.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]),
+        "caption": fig.caption,
+        "uri": f"data:{fig.mime};base64,{data}",
+    }
 
 
 # -- the page ---------------------------------------------------------------------
@@ -183,152 +108,129 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     nav += [("candidates", "Every candidate")] if not res.candidates.empty else []
     nav += [("excluded", "Excluded")] if not res.excluded.empty else []
     nav += [("method", "Method"), ("provenance", "Provenance")]
-    body = [
-        f"<header><h1>{esc(spec.title or spec.id)}</h1>",
-        f'<p class="meta">Study <code>{esc(spec.id)}</code> · model <b>{esc(res.model)}</b> · estimation window '
-        f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · {esc(time_note(prov))} · "
-        f"data: {esc(prov.get('data_source', ''))}</p>",
-        '<p class="meta">Returns are simple close-to-close returns from adjusted prices, in percent here '
-        "(decimals in the CSV and JSON files).</p></header>",
-        "<nav>" + " ".join(f'<a href="#{i}">{esc(t)}</a>' for i, t in nav) + "</nav>",  # spaces: wraps
-    ]
-    if not res.claims.empty:
-        body.append(_verdicts(res, by_event.get(None, [])))
     detail = events_view(res, shown)
-    for event_id in shown:
-        body.append(_event(detail, event_id, by_event.get(event_id, []), res))
-    if note := other_events_note(res, shown):
-        body.append(_section("other-events", "Other events", f"<p>{esc(note)}</p>"))
-    body.append(_warnings(res))
-    if not res.candidates.empty:
-        body.append(_candidates(res))
+    excluded = None
     if not res.excluded.empty:
-        rows = res.excluded[["event", "ticker", "reason"]].itertuples(index=False)
-        body.append(_section("excluded", "Excluded", table(["event", "ticker", "reason"], list(rows))))
-    body += [_method(res), _provenance(res)]
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(spec.title or spec.id)} · eventstudy report</title>\n<style>{CSS}</style>\n</head>\n"
-        "<body>\n<main>\n" + "\n".join(body) + "\n</main>\n</body>\n</html>\n"
-    )
+        excluded = _table(
+            ["event", "ticker", "reason"], list(res.excluded[["event", "ticker", "reason"]].itertuples(index=False))
+        )
+    context = {
+        "title": spec.title or spec.id,
+        "study_id": spec.id,
+        "model": res.model,
+        "window": spec.estimation_window,
+        "time_note": time_note(prov),
+        "data_source": prov.get("data_source", ""),
+        "nav": nav,
+        "verdicts": _verdicts(res, by_event.get(None, [])) if not res.claims.empty else None,
+        "events": [_event(detail, e, by_event.get(e, []), res) for e in shown],
+        "other_events": other_events_note(res, shown),
+        "warnings": _warnings(res),
+        "candidates": _candidates(res) if not res.candidates.empty else None,
+        "excluded": excluded,
+        "method": method_notes(res.model),
+        "provenance": _provenance(res),
+    }
+    return _environment().get_template("report.html.j2").render(context)
 
 
-def _section(sid: str, title: str, *parts: str) -> Html:
-    return Html(f'<section id="{sid}">\n<h2>{esc(title)}</h2>\n' + "\n".join(parts) + "\n</section>")
-
-
-def _verdict_counts(res: StudyResults) -> Html:
-    counts = res.claims["verdict"].value_counts()
-    spans = [f"<span>{badge(v)} × {int(counts[v])}</span>" for v in VERDICT_CLASS if v in counts]
-    return Html('<p class="summary-counts">' + "".join(spans) + "</p>")
-
-
-def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
+def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> dict[str, Any]:
+    from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
     from eventstudy.report.story import claim_groups, group_story, shared_quote
-    from eventstudy.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
 
-    header = ["claim", "reported", "verdict", "judged on", "session implied", "best match", "measured", "abnormal"]
-    align = "nlnnnnrr"
-    out = ['<div class="scroll"><table class="verdicts"><thead><tr>']
-    out += [f"<th{_ALIGN[a]}>{esc(h)}</th>" for h, a in zip(header, align, strict=True)]
-    out.append("</tr></thead>")
+    counts = res.claims["verdict"].value_counts()
+    groups = []
     for group, g in claim_groups(res):
         quote = shared_quote(g)
-        head = f"<b>{esc(', '.join(g['claim']))}</b>"
-        if quote:
-            sources = ", ".join(f"<code>{esc(s)}</code>" for s in dict.fromkeys(g["source"]) if s)
-            head += f"<blockquote>“{esc(quote)}”</blockquote>" + (f'<span class="muted">Source: {sources}</span>'
-                                                                  if sources else "")  # fmt: skip
-        if story := group_story(g):
-            head += f'<p class="story">{esc(story)}</p>'
-        out.append(f'<tbody class="group" id="group-{slug(group)}"><tr><td colspan="{len(header)}">{head}</td></tr>'
-                   "</tbody>")  # fmt: skip
-        for c in g.to_dict("records"):
-            key = VERDICT_CLASS.get(c["verdict"], "no")
-            best = Html(esc(best_match(c, sep="\n")).replace("\n", "<br>"))
-            cells = [
-                Html(
-                    f'<b>{esc(c["claim"])}</b><br><span class="muted">{esc(c["ticker"])}<br>'
-                    f'<a href="#event-{slug(c["event"])}">{esc(c["event"])}</a></span>'
-                ),
-                c["reported_text"],
-                Html(
-                    f'{badge(c["verdict"])}<br><span class="muted">{esc(c["verdict_label"][len(c["verdict"]) :])}'
-                    "</span>"
-                ),
-                c["session"],
-                c["implied_session"],
-                best,
-                fmt_pct(c["measured"]),
-                fmt_pct(c["abnormal"]),
-            ]
-            out.append(f'<tbody class="v-{key}-row" id="claim-{slug(c["claim"])}"><tr class="claim">')
-            out += [f"<td{_ALIGN[a]}>{esc(v)}</td>" for v, a in zip(cells, align, strict=True)]
-            own = ""
-            if c["quote"] and not quote:
-                source = (
-                    f' <span class="muted nw">Source: <code>{esc(c["source"])}</code></span>' if c["source"] else ""
-                )
-                own = f"<blockquote>“{esc(c['quote'])}”</blockquote>{source}"
-            out.append(f'</tr><tr class="why"><td colspan="{len(header)}">{own}{esc(c["finding"])}</td></tr></tbody>')
-    out.append("</table></div>")
-    rules = "".join(f"<li><b>{esc(v)}</b>: {esc(r)}.</li>" for v, r in RULES.items())
-    note = (
-        f'<p class="muted">Verdicts, on the session in “judged on”:</p><ul class="muted">{rules}</ul>'
-        f'<p class="muted">{esc(GROUP_RULE)} {esc(TOLERANCE_RULE)} Measured moves are close-to-close, overnight '
-        "(previous close → open), open → close, and two-day, on days -1..+2; the day's range runs from the "
-        "session's low to its high, from the previous close; abnormal = measured minus the model's expectation.</p>"
-    )
-    figs = [Html(f'<div id="claims-figure">{img(f)}</div>') for f in figures]
-    return _section(
-        "verdicts", "The articles' claims against the market", _verdict_counts(res), "".join(out), note, *figs
-    )
+        rows = [
+            {
+                "claim": c["claim"],
+                "ticker": c["ticker"],
+                "event": c["event"],
+                "reported_text": c["reported_text"],
+                "verdict": c["verdict"],
+                "verdict_rest": c["verdict_label"][len(c["verdict"]) :],
+                "session": c["session"],
+                "implied_session": c["implied_session"],
+                "best": best_match(c, sep="\n").split("\n"),
+                "measured": fmt_pct(c["measured"]),
+                "abnormal": fmt_pct(c["abnormal"]),
+                "quote": c["quote"] if c["quote"] and not quote else "",
+                "source": c["source"],
+                "finding": c["finding"],
+            }
+            for c in g.to_dict("records")
+        ]
+        groups.append(
+            {
+                "group": group,
+                "claims": list(g["claim"]),
+                "quote": quote,
+                "sources": [s for s in dict.fromkeys(g["source"]) if s],
+                "story": group_story(g),
+                "rows": rows,
+            }
+        )
+    return {
+        "counts": [(v, int(counts[v])) for v in VERDICT_CLASS if v in counts],
+        "header": [
+            "claim",
+            "reported",
+            "verdict",
+            "judged on",
+            "session implied",
+            "best match",
+            "measured",
+            "abnormal",
+        ],
+        "align": "nlnnnnrr",
+        "groups": groups,
+        "rules": list(RULES.items()),
+        "group_rule": GROUP_RULE,
+        "tolerance_rule": TOLERANCE_RULE,
+        "figures": [_figure(f) for f in figures],
+    }
 
 
 # -- per event ------------------------------------------------------------------------
-def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], full: StudyResults | None = None) -> Html:
+def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], full: StudyResults) -> dict[str, Any]:
     ev = res.spec.event(event_id)
     if ev.date_only:
         when = f"{ev.timestamp:%Y-%m-%d} (date only: day 0 is the first session on or after it)"
     else:
         when = f"{ev.timestamp:%Y-%m-%d %H:%M} UTC" + (" (approximate time)" if ev.approximate else "")
-    sid = f"event-{slug(ev.id)}"
-    parts = [f"<p>Announced {esc(when)}.</p>"]
-    if ev.note:
-        parts.append(f'<p class="note">{esc(ev.note)}</p>')
-    if merged := merged_note(full or res, ev.id):
-        anchors = "".join(f'<span id="event-{slug(e)}"></span>' for e in same_day0(full or res)[ev.id][1:])
-        items = "".join(f"<li>{esc(line)}</li>" for line in merged_events(full or res, ev.id))
-        parts.append(f'<div class="note">{anchors}<p><b>One day 0, several events.</b> {esc(merged)}</p>'
-                     f"<ul>{items}</ul></div>")  # fmt: skip
-    if ev.sources:
-        parts.append("<p>Sources: " + ", ".join(f"<code>{esc(s)}</code>" for s in ev.sources) + ".</p>")
+    merged = None
+    if note := merged_note(full, ev.id):
+        merged = {"anchors": same_day0(full)[ev.id][1:], "note": note, "lines": merged_events(full, ev.id)}
+    reported = []
     if ev.reported_dates and not ev.date_only:
-        from eventstudy.calendars import explain_reported_date
+        from eventstudy.market.calendars import explain_reported_date
 
-        items = [
-            f"<li><code>{esc(src)}</code> dates it {esc(day)}: {esc(explain_reported_date(ev.timestamp, day))}</li>"
-            for src, day in ev.reported_dates
-        ]
-        parts.append("<ul>" + "".join(items) + "</ul>")
+        reported = [(src, day, explain_reported_date(ev.timestamp, day)) for src, day in ev.reported_dates]
     d0 = res.day0[res.day0["event"] == ev.id]
-    parts.append("<h4>Day 0 on each exchange</h4>")
-    parts.append(table(*day0_table(full or res, ev.id)))  # every event of the section
-    parts += [img(f) for f in figures]
-    parts.append(_moves(res, ev.id))
-    blocks = "".join(f"<div>{_security(res, ev.id, str(t))}</div>" for t in d0["ticker"])
-    parts.append(f'<div class="securities">{blocks}</div>')
-    parts.append(_tests(res, ev.id))
-    parts.append(_event_warnings(res, ev.id, full or res))
-    title = f"Event {ev.id}" + (f": {ev.title}" if ev.title else "")
-    return _section(sid, title, *parts)
+    flags, overlaps = _event_warnings(res, ev.id, full)
+    return {
+        "id": ev.id,
+        "title": f"Event {ev.id}" + (f": {ev.title}" if ev.title else ""),
+        "when": when,
+        "note": ev.note,
+        "merged": merged,
+        "sources": list(ev.sources),
+        "reported_dates": reported,
+        "day0": _table(*day0_table(full, ev.id)),  # every event of the section
+        "figures": [_figure(f) for f in figures],
+        "moves": _moves(res, ev.id),
+        "securities": [_security(res, ev.id, str(t)) for t in d0["ticker"]],
+        "tests": _tests(res, ev.id),
+        "flags": flags,
+        "overlaps": overlaps,
+    }
 
 
-def _moves(res: StudyResults, event_id: str) -> Html:
+def _moves(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     mv = res.moves[res.moves["event"] == event_id]
     if mv.empty:
-        return Html("")
+        return None
     rows = [
         [
             r["ticker"],
@@ -343,74 +245,62 @@ def _moves(res: StudyResults, event_id: str) -> Html:
         for r in mv.to_dict("records")
     ]
     header = ["ticker", "day", "session", "close to close", "overnight", "open to close", "day's range", "OHLC source"]
-    notes = sorted({n for n in mv["note"] if n})
-    out = ["<h4>When the move happened: overnight and intraday parts</h4>", table(header, rows, "lrlrrrrl")]
-    if notes:
-        out.append("<ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    return Html("\n".join(out))
+    return {"table": _table(header, rows, "lrlrrrrl"), "notes": sorted({n for n in mv["note"] if n})}
 
 
-def _security(res: StudyResults, event_id: str, ticker: str) -> Html:
-    sid = f"event-{slug(event_id)}-{slug(ticker)}"
+def _security(res: StudyResults, event_id: str, ticker: str) -> dict[str, Any]:
     fit = res.fits[(res.fits["event"] == event_id) & (res.fits["ticker"] == ticker)]
     if fit.empty:
-        return Html(f'<h3 id="{sid}">{esc(ticker)}: excluded (see <a href="#excluded">Excluded</a>)</h3>')
+        return {"ticker": ticker, "excluded": True}
     f = fit.iloc[0]
-    out = [f'<h3 id="{sid}">{esc(ticker)} <span class="muted">(benchmark {esc(f["benchmark"])})</span></h3>']
-    out.append(f"<p>{esc(fit_sentence(f))}</p>")
     car = res.car[(res.car["event"] == event_id) & (res.car["ticker"] == ticker)]
-    out.append(table(CAR_HEADER, car_rows(car), "lrrrr"))
     ar = res.ar[(res.ar["event"] == event_id) & (res.ar["ticker"] == ticker)]
-    out.append("<details><summary>Returns by day</summary>" + table(AR_HEADER, ar_rows(ar), "rnrrrr") + "</details>")
-    return Html("\n".join(out))
+    return {
+        "ticker": ticker,
+        "excluded": False,
+        "benchmark": f["benchmark"],
+        "fit": fit_sentence(f),
+        "car": _table(CAR_HEADER, car_rows(car), "lrrrr"),
+        "ar": _table(AR_HEADER, ar_rows(ar), "rnrrrr"),
+    }
 
 
 _PER_SECURITY_TESTS = ("CAR t", "sample-quantile (SQ)", "bootstrap")
 
 
-def _tests(res: StudyResults, event_id: str) -> Html:
+def _tests(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     """Tests across securities: one row per test, statistic and p per window."""
     tests = getattr(res, "tests", None)
     if tests is None or tests.empty:
-        return Html("")
+        return None
     t = tests[(tests["event"] == event_id) & ~tests["test"].isin(_PER_SECURITY_TESTS)]
     if t.empty:
-        return Html("")
+        return None
     windows = list(dict.fromkeys(zip(t["start"], t["end"], strict=True)))
     cells: dict[str, dict[tuple[int, int], str]] = {}
     for r in t.to_dict("records"):
         cells.setdefault(r["test"], {})[(r["start"], r["end"])] = f"{fmt_num(r['statistic'], 2)} (p {fmt_p(r['p'])})"
     rows = [[name, *(by.get(w, "–") for w in windows)] for name, by in cells.items()]
-    header = ["test", *(f"[{a}, {b}]" for a, b in windows)]
-    return Html(
-        f'<details id="event-{slug(event_id)}-tests"><summary>Tests across securities (statistic and p-value '
-        "per window; see tests.csv for the notes)</summary>"
-        + table(header, rows, "l" + "r" * len(windows))
-        + "</details>"
-    )
+    return _table(["test", *(f"[{a}, {b}]" for a, b in windows)], rows, "l" + "r" * len(windows))
 
 
-def _event_warnings(res: StudyResults, event_id: str, full: StudyResults | None = None) -> Html:
+def _event_warnings(
+    res: StudyResults, event_id: str, full: StudyResults
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The unusual days and the overlapping events of one event, as tables (None when there are none)."""
     from eventstudy.report.story import flag_label, overlap_rows
 
-    full = full or res
     flags = res.flags[res.flags["event"] == event_id]
     ov = overlap_rows(full)
     ov = ov[[event_id in (o["event"].split(", ") + o["other_event"].split(", ")) for o in ov.to_dict("records")]]
-    if flags.empty and ov.empty:
-        return Html(f'<h4 id="event-{slug(event_id)}-warnings">Warnings</h4><p>None.</p>')
-    out = [f'<h4 id="event-{slug(event_id)}-warnings">Warnings</h4>']
+    flag_table = overlap_table = None
     if not flags.empty:
         rows = [
             [f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
              flag_label(full, f.get("day0_of", ""))]
             for f in flags.to_dict("records")
         ]  # fmt: skip
-        out += [
-            "<p>Unusual days inside the event windows (other than day 0), |z| ≥ 3: a CAR that contains one is "
-            "driven in part by that day's news, named when it is an event of the study.</p>",
-            table(["ticker", "day", "session", "abnormal", "z", "news that day"], rows, "lrlrrl"),
-        ]
+        flag_table = _table(["ticker", "day", "session", "abnormal", "z", "news that day"], rows, "lrlrrl")
     if not ov.empty:
         mine = ", ".join(same_day0(full).get(event_id, [event_id]))
         groups: dict[tuple[str, str, int], list[str]] = {}
@@ -419,15 +309,12 @@ def _event_warnings(res: StudyResults, event_id: str, full: StudyResults | None 
             span = f"{o['first_shared']:%Y-%m-%d} to {o['last_shared']:%Y-%m-%d}"
             groups.setdefault((other, span, int(o["shared_sessions"])), []).append(str(o["ticker"]))
         rows = [[other, ", ".join(t), span, n] for (other, span, n), t in groups.items()]
-        out += [
-            "<p>Events whose windows share sessions with this one (their CARs are not separate evidence):</p>",
-            table(["other event", "tickers", "shared sessions", "count"], rows, "llnr"),
-        ]
-    return Html("\n".join(out))
+        overlap_table = _table(["other event", "tickers", "shared sessions", "count"], rows, "llnr")
+    return flag_table, overlap_table
 
 
 # -- study-wide sections ----------------------------------------------------------------
-def _warnings(res: StudyResults) -> Html:
+def _warnings(res: StudyResults) -> dict[str, Any]:
     """Study-wide: where each event's warnings are, and how fat-tailed the residuals are."""
     items = []
     shown = set(detailed_events(res))
@@ -448,24 +335,16 @@ def _warnings(res: StudyResults) -> Html:
             continue
         what = [f"{n_flags} unusual day(s)"] if n_flags else []
         what += ["windows shared with " + ", ".join(", ".join(together.get(o, [o])) for o in others)] if others else []
-        label = esc(", ".join(together.get(ev.id, [ev.id])))
-        name = f'<a href="#event-{slug(ev.id)}-warnings">{label}</a>' if ev.id in shown else label
-        items.append(f"<li>{name}: {'; '.join(what)}</li>")
-    parts = ["<ul>" + "".join(items) + "</ul>"] if items else ["<p>No unusual day and no overlapping events.</p>"]
+        label = ", ".join(together.get(ev.id, [ev.id]))
+        items.append({"id": ev.id, "label": label, "link": ev.id in shown, "what": what})
+    rates = []
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
-        rates = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()
-        parts.append(
-            "<p>Unusual day: |z| ≥ 3 on a day of an event window other than day 0, z = AR / its prediction-error "
-            "standard deviation; a CAR that contains one is driven in part by that day's news (each event's "
-            "table names the event of the study whose day 0 it is, if any). Share of estimation-window "
-            "days with |z| ≥ 3 (normal errors: 0.27 %): "
-            + ", ".join(f"{esc(t)} {r * 100:.1f} %" for t, r in rates.items())
-            + ".</p>"
-        )
-    return _section("warnings", "Warnings", *parts)
+        by_ticker = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()
+        rates = [(t, f"{r * 100:.1f} %") for t, r in by_ticker.items()]
+    return {"entries": items, "rates": rates}
 
 
-def _candidates(res: StudyResults) -> Html:
+def _candidates(res: StudyResults) -> dict[str, Any]:
     rows = [
         [
             c["claim"],
@@ -481,81 +360,26 @@ def _candidates(res: StudyResults) -> Html:
         for c in res.candidates.to_dict("records")
     ]
     header = ["claim", "ticker", "day", "session", "measure", "measured", "abnormal", "distance", "within tolerance"]
-    inner = table(header, rows, "llrllrrrl")
-    return _section(
-        "candidates",
-        "Claims: every candidate measure",
-        Html(f"<details><summary>{len(rows)} candidates</summary>{inner}</details>"),
-    )
+    return _table(header, rows, "llrllrrrl")
 
 
-def _method(res: StudyResults) -> Html:
-    items = method_notes(res.model)
-    return _section("method", "Method", "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
-
-
-def _provenance(res: StudyResults) -> Html:
+def _provenance(res: StudyResults) -> dict[str, Any]:
     prov = res.provenance
-    items = [
-        f"Study file: <code>{esc(prov.get('study_file', ''))}</code> (sha256 <code>{esc(prov.get('study_sha256', ''))}"
-        "</code>)",
-        f"Data source: {esc(prov.get('data_source', ''))}",
-    ]
-    items += [f"Generated: {esc(prov['generated_at'])}"] if prov.get("generated_at") else []
-    items += [f"Data as of: {esc(prov['data_as_of'])}"] if prov.get("data_as_of") else []
     data = prov.get("data", {})
     retrieved = any(info.get("retrieved_at") for info in data.values())
     rows = []
     for symbol, info in data.items():
         row = [symbol, info.get("file") or info.get("cache", ""), info.get("first", ""), info.get("last", "")]
         row += [info.get("retrieved_at", "")] if retrieved else []
-        rows.append([*row, Html(f'<code class="small">{esc(info.get("sha256", ""))}</code>')])
+        rows.append((row, info.get("sha256", "")))
     header = ["symbol", "file", "first", "last", *(["retrieved"] if retrieved else []), "sha256"]
-    packages = ", ".join(f"{k} {v}" for k, v in prov.get("packages", {}).items())
-    return _section(
-        "provenance",
-        "Provenance",
-        "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>",
-        table(header, rows, "llnn" + ("n" if retrieved else "") + "l"),
-        f"<p>Packages: {esc(packages)}</p>",
-    )
-
-
-# -- notebook view ----------------------------------------------------------------------
-def results_html(res: StudyResults) -> str:
-    """Compact HTML for Jupyter: verdicts first, then CARs (inline styles only)."""
-    spec = res.spec
-    out = [
-        f"<h4>Event study {esc(spec.id)}: {len(spec.events)} event(s), {len(spec.securities)} securities, "
-        f"model {esc(res.model)}</h4>"
-    ]
-    if not res.claims.empty:
-        rows = [
-            [
-                Html(f"<b>{esc(c['claim'])}</b>"),
-                c["ticker"],
-                fmt_pct(c["reported"], 1),
-                badge(c["verdict"], inline=True),
-                Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
-                fmt_pct(c["measured"]),
-                fmt_pct(c["abnormal"]),
-                c["explanation"],
-            ]
-            for c in res.claims.to_dict("records")
-        ]
-        header = ["claim", "ticker", "reported", "verdict", "best match", "measured", "abnormal", "why"]
-        out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl", inline=True)]
-    windows = list(dict.fromkeys(zip(res.car["start"], res.car["end"], strict=True)))
-    cells: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
-    for r in res.car.itertuples():
-        cells.setdefault((r.event, r.ticker), {})[(r.start, r.end)] = f"{fmt_pct(r.car)} (t {fmt_num(r.t, 2)})"
-    rows = [[event, ticker, *(by.get(w, "–") for w in windows)] for (event, ticker), by in cells.items()]
-    header = ["event", "ticker", *(f"CAR [{a}, {b}]" for a, b in windows)]
-    out += [
-        "<p><b>Cumulative abnormal returns (t statistic)</b>; <code>res.car</code> has se and p</p>",
-        table(header, rows, "nn" + "r" * len(windows), inline=True),
-    ]
-    if not res.excluded.empty:
-        rows = [list(r) for r in res.excluded[["event", "ticker", "reason"]].itertuples(index=False)]
-        out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows, inline=True)]
-    return "\n".join(out)
+    return {
+        "study_file": prov.get("study_file", ""),
+        "study_sha256": prov.get("study_sha256", ""),
+        "generated_at": prov.get("generated_at", ""),
+        "data_as_of": prov.get("data_as_of", ""),
+        "header": header,
+        "align": "llnn" + ("n" if retrieved else "") + "l",
+        "rows": rows,
+        "packages": ", ".join(f"{k} {v}" for k, v in prov.get("packages", {}).items()),
+    }

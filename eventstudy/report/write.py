@@ -1,4 +1,9 @@
-"""Write a report directory: report.md, report.html, CSV tables, results.json, figures/.
+"""Write a report directory: report.md, report.html, CSV (or Parquet) tables, results.json, figures/.
+
+From ``PARQUET_FROM_PAIRS`` (event, security) pairs on, the tables that grow with the pairs
+(``COLUMNAR_TABLES`` of :mod:`eventstudy.results`: day0, fits, moves, overlaps, tests, ar, car)
+are written as Parquet files and results.json holds the rest, a summary and the provenance;
+ar, car and tests are then also written as CSV only on request (``csv=True``, ``--csv``).
 
 The report is written to a hidden sibling directory and swapped into place
 (see ``atomic_directory``): at every instant a complete report, old or new,
@@ -13,7 +18,7 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,11 +28,12 @@ from eventstudy.files import write_csv
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventstudy.report.render import FigurePool, ReportFigure
+    from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
 
 
 REPORT_FORMATS = ("md", "html", "json")
+PARQUET_FROM_PAIRS = 1_000  # a 1,000-pair results.json was ~12 MB and a quarter of the run's time
 
 
 def write_report(
@@ -36,14 +42,16 @@ def write_report(
     *,
     formats: Sequence[str] = REPORT_FORMATS,
     figure_format: str = "svg",
-    pool: FigurePool | None = None,
+    parquet_from: int = PARQUET_FROM_PAIRS,
+    csv: bool = False,
 ) -> list[Path]:
     """Write the report files into ``out_dir`` (replaced atomically); return the paths.
 
     ``formats`` picks among ``md`` (report.md), ``html`` (report.html, self-contained)
     and ``json`` (results.json). The CSV tables are always written; figures/*.svg
-    (``figure_format="png"``: figures/*.png; ``"none"``: no figures) with ``md`` or ``html``. ``pool``: a
-    started :class:`~eventstudy.report.render.FigurePool` to draw them in.
+    (``figure_format="png"``: figures/*.png; ``"none"``: no figures) with ``md`` or ``html``.
+    From ``parquet_from`` pairs on, the big tables are Parquet files (see the module doc), and
+    ar, car and tests are also CSV files only with ``csv``.
     """
     if isinstance(formats, str):
         formats = [f.strip() for f in formats.split(",")]
@@ -56,33 +64,41 @@ def write_report(
         AR_CSV_COLUMNS,
         CAR_CSV_COLUMNS,
         CLAIMS_CSV_COLUMNS,
+        COLUMNAR_TABLES,
         FLAGS_CSV_COLUMNS,
         TESTS_CSV_COLUMNS,
     )
 
-    with atomic_directory(out_dir) as tmp, ExitStack() as stack:
-        pending = None
-        if {"md", "html"} & set(formats) and figure_format != "none":
-            from eventstudy.report.render import start_figures
+    figures: list[ReportFigure] = []
+    drawn = bool({"md", "html"} & set(formats)) and figure_format != "none"
+    if drawn:
+        from eventstudy.report.render import report_figures
 
-            pending = stack.enter_context(start_figures(res, fmt=figure_format, pool=pool))  # drawn meanwhile
-        ar = res.ar[AR_CSV_COLUMNS].copy()
-        ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
-        write_csv(ar, tmp / "ar.csv")
-        write_csv(res.car[CAR_CSV_COLUMNS], tmp / "car.csv")
+        figures = report_figures(res, fmt=figure_format)
+    with atomic_directory(out_dir) as tmp:
+        columnar = len(res.day0) >= parquet_from
+        if columnar:
+            for name in COLUMNAR_TABLES:
+                getattr(res, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        if csv or not columnar:
+            ar = res.ar[AR_CSV_COLUMNS].copy()
+            ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
+            write_csv(ar, tmp / "ar.csv")
+            write_csv(res.car[CAR_CSV_COLUMNS], tmp / "car.csv")
+            _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
-        _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
         if "json" in formats:
-            (tmp / "results.json").write_text(res.to_json(), encoding="utf-8")
+            (tmp / "results.json").write_text(res.to_json(columnar=columnar), encoding="utf-8")
         if "md" in formats:
             from eventstudy.report.markdown import render_markdown
 
             by_event: dict[str, list[str]] = {}
-            for job in pending.jobs if pending is not None else []:
-                by_event.setdefault(job.event or "", []).append(f"figures/{job.stem}.{figure_format}")
+            for fig in figures:
+                by_event.setdefault(fig.event or "", []).append(fig.name)
             (tmp / "report.md").write_text(render_markdown(res, by_event), encoding="utf-8")
-        figures = _write_figures(pending.result(), tmp) if pending is not None else []
+        if drawn:
+            _write_figures(figures, tmp)
         if "html" in formats:
             from eventstudy.report.html import render_html
 
@@ -99,11 +115,10 @@ def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
     write_csv(out, path)
 
 
-def _write_figures(figures: list[ReportFigure], root: Path) -> list[ReportFigure]:
+def _write_figures(figures: list[ReportFigure], root: Path) -> None:
     (root / "figures").mkdir()
     for fig in figures:
         (root / fig.name).write_bytes(fig.data)
-    return figures
 
 
 # -- the report directory and its swap ------------------------------------------------------
