@@ -7,7 +7,7 @@ the real US panel from ../shared/data/prices (9 stocks + ^GSPC). Each
 size draws random (stock, day 0) pairs with full windows; the batch engine
 fits the market model on [-250, -11] and computes AR, CAR, se, t and p
 for four windows. The loop does the same pair by pair with
-eventstudy.models.MarketModel(engine="statsmodels"). The floor is one numpy
+eventstudy.engine.models.MarketModel(engine="statsmodels"). The floor is one numpy
 pass (a sum) over the bytes the batch engine gathers: P x 2 x 261 float64
 (each pair's security and market windows, days -250..+10). Batch and floor
 times are the best of 5 runs (1 for the loop); the batch engine runs on one
@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eventstudy.batch import market_model_batch, returns_panel
-from eventstudy.models import MarketModel
+from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.engine.models import MarketModel
 
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO.parent / "shared" / "data" / "prices"
@@ -41,8 +41,8 @@ def synthetic_panel(seed: int = 1) -> tuple[np.ndarray, int]:
 
 
 def real_panel() -> tuple[np.ndarray, int]:
-    from eventstudy.calendars import get_calendar
-    from eventstudy.data import CsvDirectorySource
+    from eventstudy.market import CsvDirectorySource
+    from eventstudy.market.calendars import get_calendar
 
     src = CsvDirectorySource(PRICES)
     sessions = get_calendar("XNYS").sessions_in_range("2020-01-02", "2025-12-31")

@@ -18,7 +18,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from eventstudy.distributed import _Plan, local_client, partition_pairs, run_batch_dask, run_batch_local
+from eventstudy.engine.distributed import _Plan, local_client, partition_pairs, run_batch_dask, run_batch_local
 
 
 def synthetic_panel(seed: int = 1) -> pd.DataFrame:

@@ -57,7 +57,7 @@ def cli_runs(out: Path, runs: int) -> tuple[list[float], float]:
 
 def phases(out: Path) -> dict[str, float]:
     from eventstudy.cli import _figure_pool
-    from eventstudy.data import CsvDirectorySource
+    from eventstudy.market import CsvDirectorySource
     from eventstudy.report import write_report
     from eventstudy.spec import load_study
     from eventstudy.study import EventStudy

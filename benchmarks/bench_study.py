@@ -84,7 +84,7 @@ def timed(fn, repeat: int) -> tuple[float, float]:
 def make_study(path: Path, batch_min_pairs: int | None, prices: Path = PRICES) -> EventStudy:
     """The study of an events CSV, pairs without data skipped; ``batch_min_pairs`` None: the default."""
     from eventstudy import CsvDirectorySource, EventStudy
-    from eventstudy.events_file import load_events_csv
+    from eventstudy.spec.events_csv import load_events_csv
 
     spec, source = load_events_csv(path), CsvDirectorySource(prices)
     kw = {} if batch_min_pairs is None else {"batch_min_pairs": batch_min_pairs}

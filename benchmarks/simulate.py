@@ -1,6 +1,6 @@
 """Placebo simulation on the real prices: rejection rates and timings.
 
-Runs :func:`eventstudy.validation.run_validation` (Brown & Warner 1985,
+Runs :func:`eventstudy.inference.validation.run_validation` (Brown & Warner 1985,
 Journal of Financial Economics 14(1), 3-31) and prints the table of
 rejection rates, the mis-sized tests with the reason, and how long each
 phase took. A script that prints its figures, not a test.
@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from eventstudy.validation import DEFAULT_SEED, DEFAULT_TRIALS, format_report, format_table, run_validation
+from eventstudy.inference.validation import DEFAULT_SEED, DEFAULT_TRIALS, format_report, format_table, run_validation
 
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO.parent / "shared" / "data" / "prices"

@@ -25,24 +25,24 @@ _LAZY = {
     "Security": "eventstudy.spec",
     "Event": "eventstudy.spec",
     "Claim": "eventstudy.spec",
-    "CsvDirectorySource": "eventstudy.data",
-    "YahooSource": "eventstudy.data",
-    "DiskCache": "eventstudy.data",
-    "PriceSource": "eventstudy.data",
-    "get_model": "eventstudy.models",
-    "MarketModel": "eventstudy.models",
-    "MarketAdjustedModel": "eventstudy.models",
-    "ConstantMeanModel": "eventstudy.models",
-    "day_zero": "eventstudy.calendars",
-    "TestResult": "eventstudy.inference",
+    "CsvDirectorySource": "eventstudy.market",
+    "YahooSource": "eventstudy.market",
+    "DiskCache": "eventstudy.market",
+    "PriceSource": "eventstudy.market",
+    "get_model": "eventstudy.engine.models",
+    "MarketModel": "eventstudy.engine.models",
+    "MarketAdjustedModel": "eventstudy.engine.models",
+    "ConstantMeanModel": "eventstudy.engine.models",
+    "day_zero": "eventstudy.market.calendars",
+    "TestResult": "eventstudy.inference.result",
     "write_report": "eventstudy.report",
 }
 
 if TYPE_CHECKING:
-    from eventstudy.calendars import day_zero
-    from eventstudy.data import CsvDirectorySource, DiskCache, PriceSource, YahooSource
-    from eventstudy.inference import TestResult
-    from eventstudy.models import ConstantMeanModel, MarketAdjustedModel, MarketModel, get_model
+    from eventstudy.engine.models import ConstantMeanModel, MarketAdjustedModel, MarketModel, get_model
+    from eventstudy.inference.result import TestResult
+    from eventstudy.market import CsvDirectorySource, DiskCache, PriceSource, YahooSource
+    from eventstudy.market.calendars import day_zero
     from eventstudy.report import write_report
     from eventstudy.results import StudyResults
     from eventstudy.spec import Claim, Event, Security, StudySpec, load_study

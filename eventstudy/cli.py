@@ -161,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
-    from eventstudy.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
+    from eventstudy.inference.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
 
     val = sub.add_parser(
         "validate",
@@ -334,10 +334,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from eventstudy.events_file import load_events_csv
-    from eventstudy.provenance import source_date_epoch
+    from eventstudy.engine.provenance import source_date_epoch
     from eventstudy.report import write_report
     from eventstudy.spec import load_study
+    from eventstudy.spec.events_csv import load_events_csv
     from eventstudy.study import EventStudy
 
     source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
@@ -385,8 +385,9 @@ def _figure_pool(spec: StudySpec, formats: Sequence[str]) -> FigurePool:
 
 def _run_dask(args: argparse.Namespace) -> int:
     """``run --dask``: market-model CARs of an events CSV on a local Dask cluster; car.csv and report.md."""
-    from eventstudy.distributed import default_partitions, local_client, run_study_dask, write_dask_report
-    from eventstudy.events_file import load_events_csv
+    from eventstudy.engine.distributed import default_partitions, local_client, run_study_dask
+    from eventstudy.report.dask import write_dask_report
+    from eventstudy.spec.events_csv import load_events_csv
 
     if args.study.suffix.lower() != ".csv":
         raise EventStudyError(f"--dask reads an events CSV (event,ticker,timestamp,benchmark); got {args.study}")
@@ -411,7 +412,7 @@ def _run_dask(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from eventstudy.validation import format_report, run_validation
+    from eventstudy.inference.validation import format_report, run_validation
 
     if not 1 <= args.trials <= MAX_TRIALS:
         raise EventStudyError(f"--trials must be between 1 and {MAX_TRIALS:,}, got {args.trials}")
@@ -525,7 +526,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace):
-    from eventstudy.data import CsvDirectorySource, DiskCache, YahooSource
+    from eventstudy.market import CsvDirectorySource, DiskCache, YahooSource
 
     if args.prices is not None:
         if args.cache is not None:
@@ -535,7 +536,7 @@ def _source(args: argparse.Namespace):
 
 
 def _factors(args: argparse.Namespace):
-    from eventstudy.data.factors import FF3_FILE, read_fama_french
+    from eventstudy.market.factors import FF3_FILE, read_fama_french
 
     path = args.factors or (args.prices / FF3_FILE if args.prices is not None else None)
     if path is None:
@@ -545,7 +546,7 @@ def _factors(args: argparse.Namespace):
 
 def _model(name: str) -> str:
     """``--model``: one of the models (an empty value is an error, not the default)."""
-    from eventstudy.models import MODELS
+    from eventstudy.engine.models import MODELS
 
     if name not in MODELS:
         raise EventStudyError(f"--model {name!r} is not a model; choose one of {', '.join(MODELS)}")
@@ -561,7 +562,7 @@ def _year(text: str) -> int:
 
 def _check_aliases(options: list[str], listings) -> None:
     """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
-    from eventstudy.calendars import known_exchange
+    from eventstudy.market.calendars import known_exchange
     from eventstudy.spec import SYMBOL
 
     for option, listing in zip(options, listings, strict=False):

@@ -29,6 +29,7 @@ import io
 import os
 import re
 import stat
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,3 +151,22 @@ def write_csv(frame: pd.DataFrame, path: str | Path | None = None, *, float_form
         return text
     Path(path).write_text(text, encoding="utf-8")
     return None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary sibling, so a reader sees the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def symbol_filename(symbol: str) -> str:
+    """File name of a symbol's price CSV: the symbol without a leading ``^``, plus ``.csv``."""
+    return symbol.lstrip("^") + ".csv"

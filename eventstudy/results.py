@@ -10,12 +10,12 @@ Tables (decimals, not percent):
   estimation_start, estimation_end
 - ``moves``: event, ticker, day, session, close_to_close, overnight,
   intraday, low, high, note, bench_overnight, bench_intraday, source
-  (days -1..+2; see :mod:`eventstudy.decompose`)
-- ``claims`` and ``candidates``: see :mod:`eventstudy.reconcile` (texts:
-  :mod:`eventstudy.verdicts`)
-- ``flags`` (unusual days, with ``day0_of``) and ``overlaps``: see :mod:`eventstudy.flags`
+  (days -1..+2; see :mod:`eventstudy.market.decompose`)
+- ``claims`` and ``candidates``: see :mod:`eventstudy.claims.reconcile` (texts:
+  :mod:`eventstudy.claims.verdicts`)
+- ``flags`` (unusual days, with ``day0_of``) and ``overlaps``: see :mod:`eventstudy.engine.flags`
 - ``tests``: event, start, end, test, statistic, p, n, note (see
-  :mod:`eventstudy.significance`)
+  :mod:`eventstudy.inference.table`)
 - ``residuals``: event, ticker, day, residual (estimation window)
 - ``excluded``: event, ticker, reason
 """
@@ -119,9 +119,45 @@ class StudyResults:
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
 
     def _repr_html_(self) -> str:
-        from eventstudy.report.html import results_html
+        """Compact HTML for Jupyter: verdicts first, then CARs (inline styles only)."""
+        from eventstudy.formats import Html, badge, best_match, esc, fmt_num, fmt_pct, table
 
-        return results_html(self)
+        res = self
+        spec = res.spec
+        out = [
+            f"<h4>Event study {esc(spec.id)}: {len(spec.events)} event(s), {len(spec.securities)} securities, "
+            f"model {esc(res.model)}</h4>"
+        ]
+        if not res.claims.empty:
+            rows = [
+                [
+                    Html(f"<b>{esc(c['claim'])}</b>"),
+                    c["ticker"],
+                    fmt_pct(c["reported"], 1),
+                    badge(c["verdict"], inline=True),
+                    Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
+                    fmt_pct(c["measured"]),
+                    fmt_pct(c["abnormal"]),
+                    c["explanation"],
+                ]
+                for c in res.claims.to_dict("records")
+            ]
+            header = ["claim", "ticker", "reported", "verdict", "best match", "measured", "abnormal", "why"]
+            out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl", inline=True)]
+        windows = list(dict.fromkeys(zip(res.car["start"], res.car["end"], strict=True)))
+        cells: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
+        for r in res.car.itertuples():
+            cells.setdefault((r.event, r.ticker), {})[(r.start, r.end)] = f"{fmt_pct(r.car)} (t {fmt_num(r.t, 2)})"
+        rows = [[event, ticker, *(by.get(w, "–") for w in windows)] for (event, ticker), by in cells.items()]
+        header = ["event", "ticker", *(f"CAR [{a}, {b}]" for a, b in windows)]
+        out += [
+            "<p><b>Cumulative abnormal returns (t statistic)</b>; <code>res.car</code> has se and p</p>",
+            table(header, rows, "nn" + "r" * len(windows), inline=True),
+        ]
+        if not res.excluded.empty:
+            rows = [list(r) for r in res.excluded[["event", "ticker", "reason"]].itertuples(index=False)]
+            out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows, inline=True)]
+        return "\n".join(out)
 
     # -- export ------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -174,24 +210,24 @@ class StudyResults:
     # -- plots (return figures, never show) --------------------------------
     def plot_car(self, event: str | None = None, ax: Axes | None = None) -> Figure:
         """CAR path by day for each security around one event, 0 at day -1, with 95 % bands."""
-        from eventstudy.report.figures import car_path
+        from eventstudy.plots import car_path
 
         return car_path(self, event or self.spec.events[0].id, ax=ax)
 
     def plot_prices(self, event: str | None = None, ax: Axes | None = None) -> Figure:
         """Prices normalised to day -1, securities and benchmarks, event marked."""
-        from eventstudy.report.figures import price_path
+        from eventstudy.plots import price_path
 
         return price_path(self, event or self.spec.events[0].id, ax=ax)
 
     def plot_ar(self, event: str | None = None, axes: Sequence[Axes] | None = None) -> Figure:
         """Abnormal returns by day, one panel per security, with the ±1.96σ band."""
-        from eventstudy.report.figures import ar_bars
+        from eventstudy.plots import ar_bars
 
         return ar_bars(self, event or self.spec.events[0].id, axes=axes)
 
     def plot_claims(self, ax: Axes | None = None) -> Figure:
         """Each claim: reported (± tolerance), best measured match, implied-session move."""
-        from eventstudy.report.figures import claims_chart
+        from eventstudy.plots import claims_chart
 
         return claims_chart(self, ax=ax)

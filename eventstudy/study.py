@@ -8,41 +8,33 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
-from eventstudy.batch_study import BatchTables, batch_tables
-from eventstudy.calendars import DayZero, day_zero, sessions_around
-from eventstudy.data import PriceSource
-from eventstudy.decompose import decompose
+from eventstudy.claims.reconcile import CANDIDATE_DAYS, reconcile_claims
+from eventstudy.engine.abnormal import abnormal_returns, cumulative_abnormal
+from eventstudy.engine.batch_study import BatchTables, batch_tables
+from eventstudy.engine.flags import exceedance_rate, label_flags, overlapping_windows, unusual_moves
+from eventstudy.engine.models import ExpectedReturnModel, FittedModel, MarketModel, get_model, index_fit
+from eventstudy.engine.overlaps import overlapping_windows as overlaps_from_positions
+from eventstudy.engine.plan import Pair
+from eventstudy.engine.provenance import provenance
 from eventstudy.errors import CalendarError, DataError, DataWarning, EventStudyError
-from eventstudy.flags import exceedance_rate, label_flags, overlapping_windows, unusual_moves
-from eventstudy.models import ExpectedReturnModel, FittedModel, MarketModel, get_model, index_fit
-from eventstudy.overlaps import overlapping_windows as overlaps_from_positions
-from eventstudy.provenance import provenance
-from eventstudy.reconcile import CANDIDATE_DAYS, reconcile_claims
+from eventstudy.inference.table import significance_table
+from eventstudy.market import PriceSource
+from eventstudy.market.calendars import DayZero, day_zero, sessions_around
+from eventstudy.market.decompose import decompose
+from eventstudy.market.returns import aligned_returns, prices_on_sessions, simple_returns
 from eventstudy.results import StudyResults
-from eventstudy.returns import aligned_returns, prices_on_sessions, simple_returns
-from eventstudy.significance import significance_table
-from eventstudy.spec import Event, Security, StudySpec
+from eventstudy.spec import Security, StudySpec
 
 Progress = Callable[[str], None]
 KEY = ["event", "ticker"]
 BATCH_MIN_PAIRS = 1  # the vectorized path is faster from one pair on (Stargate: 0.23 s against 0.65 s)
 MOVES_FOR_ALL_BELOW = 64  # from this many pairs on, overnight/intraday moves only of claimed pairs
 _FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
-
-
-@dataclass(frozen=True)
-class _Pair:
-    event: Event
-    security: Security
-    day0: DayZero
-    sessions: pd.DatetimeIndex  # first one only supplies the starting price
 
 
 class EventStudy:
@@ -62,7 +54,7 @@ class EventStudy:
     batch_min_pairs
         From this many pairs on (default 1: always), with the numpy market
         model, the ar, car, fits and residuals tables of all pairs are computed together
-        (:mod:`eventstudy.batch_study`: same numbers to ~1e-12, same errors,
+        (:mod:`eventstudy.engine.batch_study`: same numbers to ~1e-12, same errors,
         exclusions and warnings); not with ``MarketModel(engine="statsmodels")``,
         other models or ``factors``, which run pair by pair. ``10**9`` forces
         the per-pair path.
@@ -102,7 +94,7 @@ class EventStudy:
         self.batch_min_pairs = batch_min_pairs
         self.generated_at = generated_at
 
-    def pairs(self) -> list[_Pair]:
+    def pairs(self) -> list[Pair]:
         """Every (event, security) pair with its day 0 and needed sessions (events, then securities, in order)."""
         spec = self.spec
         lo = spec.estimation_window[0] - 1
@@ -125,14 +117,14 @@ class EventStudy:
                         where = f" in {spec.path}" if spec.path else ""
                         raise CalendarError(f"event {event.id!r}{where} ({sec.ticker}): {exc}") from None
                 d0, sessions = found[event.id, sec.exchange]
-                out.append(_Pair(event, sec, d0, sessions))
+                out.append(Pair(event, sec, d0, sessions))
         return out
 
     def run(self, *, progress: Progress | None = None) -> StudyResults:
         """Fetch prices, fit, compute AR/CAR and reconcile claims.
 
         With the numpy market model and at least ``batch_min_pairs`` pairs,
-        the tables are computed together (:mod:`eventstudy.batch_study`);
+        the tables are computed together (:mod:`eventstudy.engine.batch_study`);
         pairs it leaves out (bad data, degenerate fit) go through the
         per-pair steps below, which give their exact error or exclusion.
         """
@@ -202,7 +194,7 @@ class EventStudy:
             provenance=provenance(self.spec, self.source, self.generated_at),
         )
 
-    def _batch(self, pairs: list[_Pair], frames: dict[str, pd.DataFrame], say: Progress) -> BatchTables | None:
+    def _batch(self, pairs: list[Pair], frames: dict[str, pd.DataFrame], say: Progress) -> BatchTables | None:
         """The tables of every pair at once, for the numpy market model from ``batch_min_pairs`` pairs on."""
         numpy_market = isinstance(self.model, MarketModel) and self.model.engine == "numpy"
         if not (pairs and numpy_market and self.factors is None and len(pairs) >= self.batch_min_pairs):
@@ -212,11 +204,11 @@ class EventStudy:
 
     def _panels(
         self,
-        pairs: list[_Pair],
+        pairs: list[Pair],
         frames: dict[str, pd.DataFrame],
         fast: BatchTables | None,
         excluded: list[dict[str, str]],
-    ) -> list[tuple[int, _Pair, pd.DataFrame]]:
+    ) -> list[tuple[int, Pair, pd.DataFrame]]:
         """Per-pair panels of the pairs the batch did not compute; batch pairs' warnings in their place."""
         todo = range(len(pairs)) if fast is None else fast.fallback
         said = {} if fast is None else fast.warnings
@@ -238,7 +230,7 @@ class EventStudy:
             raise exc
         excluded.append({**key, "reason": str(exc)})
 
-    def _fits(self, panels: list[tuple[_Pair, pd.DataFrame]]) -> list[FittedModel | EventStudyError]:
+    def _fits(self, panels: list[tuple[Pair, pd.DataFrame]]) -> list[FittedModel | EventStudyError]:
         """Fit every pair: the batch engine for many market-model pairs, else one by one.
 
         Both give the same numbers (to ~1e-12); a pair the batch cannot fit is
@@ -248,7 +240,7 @@ class EventStudy:
         batch: list[FittedModel | None] = [None] * len(est)
         numpy_market = isinstance(self.model, MarketModel) and self.model.engine == "numpy"
         if numpy_market and len(est) >= self.batch_min_pairs:
-            from eventstudy.batch import market_model_fits
+            from eventstudy.engine.batch import market_model_fits
 
             y = np.vstack([e["return"].to_numpy(dtype=float) for e in est])
             m = np.vstack([e["benchmark"].to_numpy(dtype=float) for e in est])
@@ -266,7 +258,7 @@ class EventStudy:
             out.append(fitted)
         return out
 
-    def _fetch(self, pairs: list[_Pair], say: Progress) -> dict[str, pd.DataFrame]:
+    def _fetch(self, pairs: list[Pair], say: Progress) -> dict[str, pd.DataFrame]:
         """One request per symbol covering every pair that needs it."""
         spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
         for pair in pairs:
@@ -281,7 +273,7 @@ class EventStudy:
             frames[symbol] = self.source.prices(symbol, start, end)
         return frames
 
-    def _panel(self, pair: _Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def _panel(self, pair: Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Returns of the security, its benchmark and any factors, by day, on its sessions."""
         spec, sec = self.spec, pair.security
         try:
@@ -307,7 +299,7 @@ class EventStudy:
         ar["benchmark_price"] = window["benchmark_price"].to_numpy()
         return ar, cumulative_abnormal(ar, fitted, spec.event_windows)
 
-    def _add_regressors(self, panel: pd.DataFrame, pair: _Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def _add_regressors(self, panel: pd.DataFrame, pair: Pair, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Factor-index returns (``f:SYM``) and Fama-French factors on the panel's sessions."""
         sec = pair.security
         for symbol in sec.factors:
@@ -326,7 +318,7 @@ class EventStudy:
                 panel[col] = ff[col].to_numpy()
         return panel
 
-    def _moves(self, pair: _Pair, ar: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    def _moves(self, pair: Pair, ar: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Overnight/intraday parts of the candidate sessions, security and benchmark."""
         sec = pair.security
         days = ar[ar["day"].isin(CANDIDATE_DAYS)]
@@ -343,7 +335,7 @@ class EventStudy:
         return own
 
 
-def _fit_row(fitted: FittedModel, pair: _Pair, estimation_window: tuple[int, int]) -> dict[str, object]:
+def _fit_row(fitted: FittedModel, pair: Pair, estimation_window: tuple[int, int]) -> dict[str, object]:
     return {
         "model": fitted.name,
         "benchmark": pair.security.benchmark,
@@ -367,7 +359,7 @@ def _without_indices(spec: StudySpec, *tables: pd.DataFrame) -> list[pd.DataFram
 
 
 def _no_moves() -> pd.DataFrame:
-    from eventstudy.decompose import DECOMPOSITION_COLUMNS
+    from eventstudy.market.decompose import DECOMPOSITION_COLUMNS
 
     cols = ["event", "ticker", "day", *DECOMPOSITION_COLUMNS, "bench_overnight", "bench_intraday", "source"]
     return pd.DataFrame(columns=cols)

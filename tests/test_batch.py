@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
-from eventstudy.batch import market_model_batch, returns_panel
-from eventstudy.calendars import get_calendar
-from eventstudy.reconcile import TEXT_COLUMNS
+from eventstudy.claims.reconcile import TEXT_COLUMNS
+from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.market.calendars import get_calendar
 
 US = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD", "SMCI", "VRT", "CEG", "ARM"]
 
@@ -87,7 +87,7 @@ def test_batch_rejects_windows_outside_or_nan(panel):
 
 def test_event_study_uses_the_batch_engine_with_the_same_numbers(prices_dir, study_path, monkeypatch):
     """Forced batch fits vs one statsmodels fit per pair: every table agrees to 1e-10."""
-    import eventstudy.models as models
+    import eventstudy.engine.models as models
 
     spec = load_study(study_path)
     src = CsvDirectorySource(prices_dir)
@@ -120,7 +120,7 @@ def _random_pairs(panel, n, seed):
 
 
 def test_blocks_and_threads_give_the_same_numbers(panel, monkeypatch):
-    import eventstudy.batch as batch
+    import eventstudy.engine.batch as batch
 
     values, cols, rows = _random_pairs(panel, 300, 3)
     mkt = np.full(len(cols), panel.columns.get_loc("^GSPC"))

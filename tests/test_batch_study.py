@@ -26,10 +26,10 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
+from eventstudy.claims.reconcile import TEXT_COLUMNS
+from eventstudy.engine.models import MarketModel
 from eventstudy.errors import EventStudyError
-from eventstudy.events_file import load_events_csv
-from eventstudy.models import MarketModel
-from eventstudy.reconcile import TEXT_COLUMNS
+from eventstudy.spec.events_csv import load_events_csv
 
 US = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD", "SMCI", "VRT", "CEG", "ARM"]
 DATES = [
@@ -233,8 +233,8 @@ def test_bad_data_and_degenerate_fits_match_the_per_pair_path(events_spec, sourc
 
 
 def test_overlaps_from_positions_equal_the_flags_table(csv_runs):
-    from eventstudy.flags import overlapping_windows
-    from eventstudy.overlaps import overlapping_windows as from_positions
+    from eventstudy.engine.flags import overlapping_windows
+    from eventstudy.engine.overlaps import overlapping_windows as from_positions
 
     res, _ = csv_runs["per-pair"]
     windows = ((0, 0), (0, 1), (-1, 1), (-5, 5))
@@ -248,9 +248,9 @@ def plain_tests_table(ar: pd.DataFrame, car: pd.DataFrame, fits: pd.DataFrame, r
     SQ: the rolling L-day sums of the residuals; bootstrap: a fresh
     ``default_rng(0)`` per security and window drawing 9,999 x L residuals;
     both with ``p = min(1, 2 min(n_le + 1, n_ge + 1) / (n + 1))``. The
-    cross-sectional rows call :mod:`eventstudy.cross_section` directly.
+    cross-sectional rows call :mod:`eventstudy.inference.cross_section` directly.
     """
-    from eventstudy import cross_section as cs
+    from eventstudy.inference import cross_section as cs
 
     def rule(car_value: float, null: np.ndarray) -> tuple[float, float]:
         n_le, n_ge = int(np.sum(null <= car_value)), int(np.sum(null >= car_value))

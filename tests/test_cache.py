@@ -21,9 +21,9 @@ import pandas as pd
 import pytest
 from test_yahoo import yf_frame
 
-from eventstudy.data import DiskCache, YahooSource
-from eventstudy.data.frames import PRICE_COLUMNS
 from eventstudy.errors import DataError, DataWarning, UnknownSymbolError
+from eventstudy.market import DiskCache, YahooSource
+from eventstudy.market.frames import PRICE_COLUMNS
 
 START = pd.Timestamp("2025-01-16")
 END = pd.Timestamp("2025-01-22")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import calendar_cache, calendars
 from eventstudy.errors import CalendarError
+from eventstudy.market import calendar_cache, calendars
 
 
 @pytest.fixture

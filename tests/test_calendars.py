@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eventstudy.calendars import day_zero, sessions_around
 from eventstudy.errors import CalendarError
+from eventstudy.market.calendars import day_zero, sessions_around
 
 NY, TK = "America/New_York", "Asia/Tokyo"
 

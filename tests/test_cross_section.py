@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventstudy import cross_section as cs
-from eventstudy.inference import TestResult
+from eventstudy.inference import cross_section as cs
+from eventstudy.inference.result import TestResult
 
 # --- the hand panel ---------------------------------------------------------
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from eventstudy.data import CsvDirectorySource
 from eventstudy.errors import DataError, UnknownSymbolError
+from eventstudy.market import CsvDirectorySource
 
 PRICES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "prices"
 HEADER = "Date,Open,High,Low,Close,Adj Close,Volume"

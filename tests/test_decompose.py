@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eventstudy.decompose import decompose
+from eventstudy.market.decompose import decompose
 
 
 def _frame(rows):
@@ -61,7 +61,7 @@ def test_parts_compound_to_close_to_close(prev_close, open_, close, f0, f1):
 
 
 def test_real_orcl_and_softbank(prices_dir):
-    from eventstudy.data import CsvDirectorySource
+    from eventstudy.market import CsvDirectorySource
 
     src = CsvDirectorySource(prices_dir)
     lo, hi = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-31")

@@ -12,10 +12,9 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource
-from eventstudy.batch import market_model_batch, returns_panel
-from eventstudy.calendars import get_calendar
 from eventstudy.cli import main
-from eventstudy.distributed import (
+from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.engine.distributed import (
     CAR_CSV_COLUMNS,
     RESULT_COLUMNS,
     local_client,
@@ -24,6 +23,7 @@ from eventstudy.distributed import (
     run_batch_local,
 )
 from eventstudy.errors import EventStudyError
+from eventstudy.market.calendars import get_calendar
 
 US = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD"]
 WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
@@ -107,7 +107,7 @@ def test_partitions_hold_whole_events_in_day0_order():
 
 
 def test_each_partition_ships_only_its_sessions_and_symbols(panel, pairs):
-    from eventstudy.distributed import _Plan
+    from eventstudy.engine.distributed import _Plan
 
     plan = _Plan(panel, pairs, {})
     for idx in partition_pairs(pairs, 40):  # one event each: 261 sessions, 5 stocks + ^GSPC
@@ -136,7 +136,7 @@ def test_errors_name_the_pair(panel, pairs, client):
 
 
 def test_import_eventstudy_does_not_import_dask():
-    code = "import sys, eventstudy, eventstudy.cli, eventstudy.distributed; print('dask' in sys.modules)"
+    code = "import sys, eventstudy, eventstudy.cli, eventstudy.engine.distributed; print('dask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -9,7 +9,7 @@ import pytest
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.cli import main
 from eventstudy.errors import StudyFileError
-from eventstudy.events_file import load_events_csv
+from eventstudy.spec.events_csv import load_events_csv
 
 ROWS = [
     ("stargate", "ORCL", "2025-01-21T16:00:00-05:00", "^GSPC", ""),

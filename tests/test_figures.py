@@ -10,7 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
-from eventstudy.report import figures as F
+from eventstudy import plots as F
 
 
 @pytest.fixture(scope="module")

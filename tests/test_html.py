@@ -22,8 +22,9 @@ from conftest import REPO
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.cli import main
 from eventstudy.errors import EventStudyError
+from eventstudy.formats import slug
 from eventstudy.report import write_report
-from eventstudy.report.html import render_html, results_html, slug
+from eventstudy.report.html import render_html
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>&'
@@ -128,7 +129,7 @@ def test_article_and_study_text_is_escaped(res):
     evil_spec = dataclasses.replace(spec, title=EVIL, events=events)
     claims = res.claims.assign(quote=EVIL, source=EVIL, explanation=EVIL)
     evil = dataclasses.replace(res, spec=evil_spec, claims=claims, provenance={**res.provenance, "data_source": EVIL})
-    for page in (render_html(evil), results_html(evil)):
+    for page in (render_html(evil), evil._repr_html_()):
         assert "<script>" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "&amp;" in render_html(evil)

@@ -17,8 +17,8 @@ import pytest
 from scipy import stats
 
 from eventstudy import CsvDirectorySource
-from eventstudy.batch import returns_panel
-from eventstudy.calendars import sessions_around
+from eventstudy.engine.batch import returns_panel
+from eventstudy.market.calendars import sessions_around
 from eventstudy.measures import stack
 from eventstudy.measures.bhar import bootstrap_skewness_adjusted_t, buy_and_hold, skewness_adjusted_t
 from eventstudy.measures.volatility import abnormal_volatility, volatility_tests

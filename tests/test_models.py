@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
-from eventstudy.data.factors import FF3_FILE, read_fama_french
+from eventstudy.engine.models import MarketAdjustedModel, MarketModel, MultiIndexModel, get_model
 from eventstudy.errors import ModelError
-from eventstudy.models import MarketAdjustedModel, MarketModel, MultiIndexModel, get_model
+from eventstudy.market.factors import FF3_FILE, read_fama_french
 
 
 def _rows(path):
@@ -143,3 +143,10 @@ def test_numpy_ols_equals_statsmodels(prices_dir, name):
 def test_unknown_engine_is_refused():
     with pytest.raises(ModelError, match="engine 'scipy'"):
         MarketModel(engine="scipy")
+
+
+def test_study_file_model_names_are_the_engine_models():
+    from eventstudy.engine.models import MODELS
+    from eventstudy.spec import MODEL_NAMES
+
+    assert tuple(MODELS) == MODEL_NAMES

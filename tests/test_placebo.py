@@ -1,4 +1,4 @@
-"""The study's own placebo run (eventstudy.validation.placebo) on the real Stargate files."""
+"""The study's own placebo run (eventstudy.inference.validation.placebo) on the real Stargate files."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from eventstudy.inference.validation import Listing, ValidationInputError
+from eventstudy.inference.validation.placebo import EXCLUDE_SESSIONS, study_placebo, study_placebo_for
 from eventstudy.spec import load_study
-from eventstudy.validation import Listing, ValidationInputError
-from eventstudy.validation.placebo import EXCLUDE_SESSIONS, study_placebo, study_placebo_for
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +53,8 @@ def test_dates_avoid_the_real_events_and_same_seed_same_table(stargate_run, pric
 
 
 def test_day0_on_each_exchange_is_the_first_session_on_or_after_the_date(prices_dir):
-    from eventstudy.validation.placebo import _common_dates
-    from eventstudy.validation.simulation import load_returns
+    from eventstudy.inference.validation.placebo import _common_dates
+    from eventstudy.inference.validation.simulation import load_returns
 
     listings = [Listing("ORCL", "^GSPC", "XNYS"), Listing("9984.T", "^N225", "XTKS")]
     series = load_returns(prices_dir, listings)

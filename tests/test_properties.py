@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventstudy.abnormal import abnormal_returns, cumulative_abnormal
-from eventstudy.calendars import day_zero, sessions_around
-from eventstudy.data.frames import PRICE_COLUMNS
+from eventstudy.engine.abnormal import abnormal_returns, cumulative_abnormal
+from eventstudy.engine.models import get_model
 from eventstudy.errors import DataWarning
-from eventstudy.models import get_model
-from eventstudy.returns import aligned_returns
+from eventstudy.market.calendars import day_zero, sessions_around
+from eventstudy.market.frames import PRICE_COLUMNS
+from eventstudy.market.returns import aligned_returns
 
 
 @lru_cache(maxsize=8)

@@ -17,7 +17,7 @@ import pytest
 from conftest import SHARED, STUDY, require_shared
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
-from eventstudy.events_file import load_events_csv
+from eventstudy.spec.events_csv import load_events_csv
 
 REFERENCE = SHARED / "reference" / "r-eventstudy"
 TOL = 1e-9

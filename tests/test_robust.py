@@ -1,4 +1,4 @@
-"""Tests that survive clustering and small N (eventstudy.robust), against hand arithmetic, numpy and scipy."""
+"""Tests that survive clustering and small N (eventstudy.inference.robust), against hand arithmetic, numpy and scipy."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from eventstudy import robust as rb
+from eventstudy.inference import robust as rb
 
 
 def _panel(seed: int, n: int = 5, t: int = 120, common: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

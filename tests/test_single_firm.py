@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventstudy import single_firm as sf
+from eventstudy.inference import single_firm as sf
 
 E = np.array([-3, -1, 0, 2, 5, -2, 1, 4, -4, 3], dtype=float)
 

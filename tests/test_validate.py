@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from eventstudy.cli import main
-from eventstudy.models import MarketModel
-from eventstudy.validation import (
+from eventstudy.engine.models import MarketModel
+from eventstudy.inference.validation import (
     Listing,
     ValidationInputError,
     fit_market_batch,
@@ -20,7 +20,7 @@ from eventstudy.validation import (
     mis_sized,
     run_validation,
 )
-from eventstudy.validation.report import sign_exact_size, wilcoxon_exact_size
+from eventstudy.inference.validation.summary import sign_exact_size, wilcoxon_exact_size
 
 STOCKS = ("S1", "S2", "S3", "S4", "S5")
 SINGLE = tuple(Listing(t, "MKT", "XNYS") for t in STOCKS)
@@ -101,7 +101,7 @@ def test_cross_sectional_tests_right_sized_without_correlation(iid_prices):
 
 
 def test_brown_warner_groups_have_distinct_securities_on_their_own_dates(iid_prices):
-    from eventstudy.validation.simulation import _draw_bw, load_returns
+    from eventstudy.inference.validation.simulation import _draw_bw, load_returns
 
     series = load_returns(iid_prices, SINGLE)
     groups = _draw_bw(np.random.default_rng(1), [series[x] for x in SINGLE], 200, -250, 10, (4, 5))

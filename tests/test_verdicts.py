@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
+from eventstudy.claims.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
+from eventstudy.claims.tolerance import tolerance
 from eventstudy.errors import StudyFileError
 from eventstudy.json_tables import table_json
-from eventstudy.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
 from eventstudy.report.write import write_report
 from eventstudy.spec import parse_study
-from eventstudy.tolerance import tolerance
 
 NAN = math.nan
 SESSIONS = pd.to_datetime(["2025-03-03", "2025-03-04", "2025-03-05", "2025-03-06"])  # days -1..+2 of "ev"

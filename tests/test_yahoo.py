@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.data import DiskCache, YahooSource
-from eventstudy.data.yahoo import from_yfinance
 from eventstudy.errors import DataError, DataWarning, UnknownSymbolError
+from eventstudy.market import DiskCache, YahooSource
+from eventstudy.market.yahoo import from_yfinance
 
 DATES = ["2025-01-16", "2025-01-17", "2025-01-21", "2025-01-22"]
 CLOSE = [159.54, 161.03, 172.57, 184.22]
@@ -222,7 +222,7 @@ def test_corrupted_cache_is_not_used(tmp_path):
 
 def test_import_does_not_load_yfinance():
     code = (
-        "import sys, eventstudy; from eventstudy.data import YahooSource; "
+        "import sys, eventstudy; from eventstudy.market import YahooSource; "
         "YahooSource(); print('yfinance' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,6 +10,9 @@ Public API::
 Modules: :mod:`.text` (reading, sentences), :mod:`.companies` (alias
 table), :mod:`.dates` (dates via dateparser), :mod:`.moves` (percentages),
 :mod:`.extract` (events, links), :mod:`.render` (TOML and CSV).
+
+Stage 2 of the flow. May import: :mod:`eventstudy.spec` and the base layer
+(:mod:`eventstudy.errors`, :mod:`eventstudy.files`).
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def without_unpriced(spec: StudySpec, prices: Path) -> tuple[StudySpec, list[str
 
     Returns the study and one line per security left out, for the user.
     """
-    from eventstudy.data.csv import symbol_filename
+    from eventstudy.files import symbol_filename
 
     def has(symbol: str) -> bool:
         return (prices / symbol_filename(symbol)).is_file()

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from eventstudy.data.frames import price_series
 from eventstudy.errors import DataError, EventStudyError, InsufficientHistoryError, MissingPricesError
+from eventstudy.market.frames import price_series
 
 FF_COLUMNS = ("Mkt-RF", "SMB", "HML", "RF")
 

@@ -19,10 +19,14 @@ panel, as the batch engine does.
   ``arch`` (Bollerslev 1986; Sheppard), per pair, in parallel processes.
 
 Volume, volatility and BHAR are computed for all pairs at once in numpy
-(the market-model fits through :func:`eventstudy.batch.market_model_batch`);
-GARCH is fitted pair by pair. Imports: numpy, scipy, :mod:`eventstudy.batch`,
-:mod:`eventstudy.cross_section`, :mod:`eventstudy.inference`; ``arch`` only
+(the market-model fits through :func:`eventstudy.engine.batch.market_model_batch`);
+GARCH is fitted pair by pair. Imports: numpy, scipy, :mod:`eventstudy.engine.batch`,
+:mod:`eventstudy.inference.cross_section`, :mod:`eventstudy.inference.result`; ``arch`` only
 in :mod:`~eventstudy.measures.garch`.
+
+Stage 6 of the flow, after inference (its tests come from there). May import:
+:mod:`eventstudy.inference`, :mod:`eventstudy.engine`, :mod:`eventstudy.market`,
+:mod:`eventstudy.spec` and the base layer.
 """
 
 from __future__ import annotations

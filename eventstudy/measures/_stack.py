@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.batch import gather
+from eventstudy.engine.batch import gather
 
 if TYPE_CHECKING:
-    from eventstudy.batch import BatchResult
+    from eventstudy.engine.batch import BatchResult
 
 
 def stack(panel: ArrayLike, cols: ArrayLike, day0_row: ArrayLike, first: int, last: int) -> np.ndarray:
@@ -68,7 +68,7 @@ def batch_fit(
     engine transposes it back without a copy. Non-strict: pairs with NaN get
     ``ok = False``.
     """
-    from eventstudy.batch import market_model_batch
+    from eventstudy.engine.batch import market_model_batch
 
     p, s = y.shape
     columns(start, s, estimation_window, "estimation window")

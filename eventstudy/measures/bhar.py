@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference import TestResult, invalid_result, t_two_sided
+from eventstudy.inference.result import TestResult, invalid_result, t_two_sided
 from eventstudy.measures._stack import as_stacked, columns
 
 LONG_WINDOWS = ((0, 20), (0, 60))

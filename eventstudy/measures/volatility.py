@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference import TestResult, invalid_result
+from eventstudy.inference.result import TestResult, invalid_result
 from eventstudy.measures._stack import as_stacked, batch_fit, columns
 from eventstudy.measures.volume import DEFAULT_WINDOWS
 

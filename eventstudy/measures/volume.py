@@ -7,7 +7,7 @@ the estimation window by OLS, for all pairs at once:
 
 - ``market``: ``v_t = a + b v_mt + e_t``, ``v_mt`` the benchmark's log
   volume, through the batch engine's closed form
-  (:func:`eventstudy.batch.market_model_batch`): prediction-error variance
+  (:func:`eventstudy.engine.batch.market_model_batch`): prediction-error variance
   ``σ²(1 + 1/T + (v_m* - v̄_m)²/S_mm)`` by day and the MacKinlay variance of
   cumulated values, Student t with ``T - 2`` df (Campbell & Wasley 1996).
 - ``mean``: ``v_t = μ + e_t``; ``σ² = Σ(v - v̄)²/(T - 1)``, prediction
@@ -53,8 +53,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from eventstudy.cross_section import bmp_t, corrado_rank
-from eventstudy.inference import TestResult
+from eventstudy.inference.cross_section import bmp_t, corrado_rank
+from eventstudy.inference.result import TestResult
 from eventstudy.measures._stack import as_stacked, batch_fit, columns
 
 MODELS = ("market", "mean")
@@ -242,10 +242,10 @@ def volume_tests(av: AbnormalVolume, window: tuple[int, int], pairs: ArrayLike |
     """Across pairs (one event's securities): t test and rank test on the standardized values.
 
     - ``abnormal volume t``: ``mean(SCAV) / (sd(SCAV)/√N)``, ``SCAV = CAV / se``,
-      Student t with ``N - 1`` df (:func:`eventstudy.cross_section.bmp_t`).
+      Student t with ``N - 1`` df (:func:`eventstudy.inference.cross_section.bmp_t`).
     - ``abnormal volume rank``: Corrado's (1989) rank test (Campbell &
       Wasley's sum over a window of several days) on the standardized
-      estimation residuals and SAVs (:func:`eventstudy.cross_section.corrado_rank`).
+      estimation residuals and SAVs (:func:`eventstudy.inference.cross_section.corrado_rank`).
 
     ``pairs`` selects rows (default every ``ok`` pair); pairs not ``ok`` are left out.
     """

@@ -1,4 +1,4 @@
-"""The HTML report: one self-contained file, and the notebook view of results.
+"""The HTML report: one self-contained file.
 
 :func:`render_html` writes a page that needs nothing but a browser: CSS is
 inline, figures are embedded as ``data:image/png;base64`` URIs, and there is
@@ -16,27 +16,20 @@ Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``,
 from __future__ import annotations
 
 import base64
-import html
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from eventstudy.provenance import time_note
+from eventstudy.engine.provenance import time_note
+from eventstudy.formats import ALIGN, VERDICT_CLASS, Html, badge, best_match, esc, fmt_num, fmt_p, fmt_pct, slug, table
 from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
     ar_rows,
-    best_match,
     car_rows,
     detailed_events,
     events_view,
     fit_sentence,
-    fmt_num,
-    fmt_p,
-    fmt_pct,
     method_notes,
     other_events_note,
 )
@@ -44,22 +37,6 @@ from eventstudy.report.tables import (
 if TYPE_CHECKING:
     from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
-
-VERDICT_CLASS = {
-    "matches the close": "ok",
-    "within the day's range": "range",
-    "consistent on another session": "other",
-    "not supported": "no",
-    "not measured": "na",
-}
-VERDICT_MARK = {"ok": "✔", "range": "✓", "other": "◐", "no": "✘", "na": "–"}
-_INLINE_BADGE = {
-    "ok": "background:#dafbe1;color:#116329",
-    "range": "background:#ddf4ff;color:#0a3069",
-    "other": "background:#fff8c5;color:#7d4e00",
-    "no": "background:#ffebe9;color:#a40e26",
-    "na": "background:#eaeef2;color:#57606a",
-}
 
 CSS = """
 :root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#ffffff; --soft:#f6f8fa; }
@@ -103,60 +80,6 @@ code { background: var(--soft); padding: 0 4px; border-radius: 4px; font-size: .
 code.small { font-size: .8em; }
 .note { background: var(--soft); border-radius: 6px; padding: 8px 12px; }
 """
-
-
-_ALIGN = {"l": "", "r": ' class="r"', "n": ' class="nw"'}
-_INLINE_ALIGN = {
-    "l": ' style="text-align:left"',
-    "r": ' style="text-align:right;white-space:nowrap"',
-    "n": ' style="text-align:left;white-space:nowrap"',
-}
-
-
-class Html(str):
-    """Markup built by this module: inserted as is, never escaped again."""
-
-
-def esc(value: object) -> Html:
-    """Escape text for HTML (quotes included); :class:`Html` passes through."""
-    if isinstance(value, Html):
-        return value
-    if isinstance(value, pd.Timestamp):
-        value = value.date() if value == value.normalize() else value
-    return Html(html.escape("" if value is None else str(value), quote=True))
-
-
-def slug(value: object) -> str:
-    """A safe fragment for an element id (letters, digits, ``_ . -``)."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", str(value))
-
-
-def table(
-    header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "", cls: str = "", *, inline: bool = False
-) -> Html:
-    """An HTML table; ``align`` has one letter per column: ``l`` left, ``r`` right, ``n`` left, no wrap.
-
-    ``inline`` puts the alignment in style attributes (for notebooks, which have no report CSS).
-    """
-    align = align.ljust(len(header), "l")
-    klass = [(_INLINE_ALIGN if inline else _ALIGN)[a] for a in align]
-    attr = f' class="{cls}"' if cls else ""
-    out = [f'<div class="scroll"><table{attr}><thead><tr>']
-    out += [f"<th{k}>{esc(h)}</th>" for h, k in zip(header, klass, strict=True)]
-    out.append("</tr></thead><tbody>")
-    for row in rows:
-        out.append("<tr>" + "".join(f"<td{k}>{esc(v)}</td>" for v, k in zip(row, klass, strict=True)) + "</tr>")
-    out.append("</tbody></table></div>")
-    return Html("".join(out))
-
-
-def badge(verdict: str, *, inline: bool = False) -> Html:
-    """Coloured verdict label (with a mark, so it does not rely on colour alone)."""
-    key = VERDICT_CLASS.get(verdict, "no")
-    if inline:
-        style = _INLINE_BADGE[key] + ";padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap"
-        return Html(f'<span style="{style}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
-    return Html(f'<span class="verdict v-{key}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
 
 
 def img(fig: ReportFigure) -> Html:
@@ -225,13 +148,13 @@ def _verdict_counts(res: StudyResults) -> Html:
 
 
 def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
+    from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
     from eventstudy.report.story import claim_groups, group_story, shared_quote
-    from eventstudy.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
 
     header = ["claim", "reported", "verdict", "judged on", "session implied", "best match", "measured", "abnormal"]
     align = "nlnnnnrr"
     out = ['<div class="scroll"><table class="verdicts"><thead><tr>']
-    out += [f"<th{_ALIGN[a]}>{esc(h)}</th>" for h, a in zip(header, align, strict=True)]
+    out += [f"<th{ALIGN[a]}>{esc(h)}</th>" for h, a in zip(header, align, strict=True)]
     out.append("</tr></thead>")
     for group, g in claim_groups(res):
         quote = shared_quote(g)
@@ -264,7 +187,7 @@ def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Html:
                 fmt_pct(c["abnormal"]),
             ]
             out.append(f'<tbody class="v-{key}-row" id="claim-{slug(c["claim"])}"><tr class="claim">')
-            out += [f"<td{_ALIGN[a]}>{esc(v)}</td>" for v, a in zip(cells, align, strict=True)]
+            out += [f"<td{ALIGN[a]}>{esc(v)}</td>" for v, a in zip(cells, align, strict=True)]
             own = ""
             if c["quote"] and not quote:
                 source = (
@@ -305,7 +228,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
     if ev.sources:
         parts.append("<p>Sources: " + ", ".join(f"<code>{esc(s)}</code>" for s in ev.sources) + ".</p>")
     if ev.reported_dates and not ev.date_only:
-        from eventstudy.calendars import explain_reported_date
+        from eventstudy.market.calendars import explain_reported_date
 
         items = [
             f"<li><code>{esc(src)}</code> dates it {esc(day)}: {esc(explain_reported_date(ev.timestamp, day))}</li>"
@@ -522,40 +445,3 @@ def _provenance(res: StudyResults) -> Html:
 
 
 # -- notebook view ----------------------------------------------------------------------
-def results_html(res: StudyResults) -> str:
-    """Compact HTML for Jupyter: verdicts first, then CARs (inline styles only)."""
-    spec = res.spec
-    out = [
-        f"<h4>Event study {esc(spec.id)}: {len(spec.events)} event(s), {len(spec.securities)} securities, "
-        f"model {esc(res.model)}</h4>"
-    ]
-    if not res.claims.empty:
-        rows = [
-            [
-                Html(f"<b>{esc(c['claim'])}</b>"),
-                c["ticker"],
-                fmt_pct(c["reported"], 1),
-                badge(c["verdict"], inline=True),
-                Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
-                fmt_pct(c["measured"]),
-                fmt_pct(c["abnormal"]),
-                c["explanation"],
-            ]
-            for c in res.claims.to_dict("records")
-        ]
-        header = ["claim", "ticker", "reported", "verdict", "best match", "measured", "abnormal", "why"]
-        out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl", inline=True)]
-    windows = list(dict.fromkeys(zip(res.car["start"], res.car["end"], strict=True)))
-    cells: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
-    for r in res.car.itertuples():
-        cells.setdefault((r.event, r.ticker), {})[(r.start, r.end)] = f"{fmt_pct(r.car)} (t {fmt_num(r.t, 2)})"
-    rows = [[event, ticker, *(by.get(w, "–") for w in windows)] for (event, ticker), by in cells.items()]
-    header = ["event", "ticker", *(f"CAR [{a}, {b}]" for a, b in windows)]
-    out += [
-        "<p><b>Cumulative abnormal returns (t statistic)</b>; <code>res.car</code> has se and p</p>",
-        table(header, rows, "nn" + "r" * len(windows), inline=True),
-    ]
-    if not res.excluded.empty:
-        rows = [list(r) for r in res.excluded[["event", "ticker", "reason"]].itertuples(index=False)]
-        out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows, inline=True)]
-    return "\n".join(out)

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventstudy.provenance import time_note
+from eventstudy.engine.provenance import time_note
+from eventstudy.formats import best_match, fmt_num, fmt_pct, md_code, md_text
 from eventstudy.report.story import day0_table, merged_events, merged_note
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
     ar_rows,
-    best_match,
     car_rows,
     detailed_events,
     events_view,
     fit_sentence,
-    fmt_num,
-    fmt_pct,
     markdown_table,
-    md_code,
-    md_text,
     method_notes,
     other_events_note,
 )
@@ -64,8 +60,8 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
 
 
 def _claims_summary(res: StudyResults) -> str:
+    from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
     from eventstudy.report.story import claim_groups, group_story, shared_quote
-    from eventstudy.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
 
     rows = []
     for c in res.claims.to_dict("records"):
@@ -116,7 +112,7 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
     if ev.sources:
         out += ["", "Sources: " + ", ".join(md_code(s) for s in ev.sources) + "."]
     if ev.reported_dates and not ev.date_only:
-        from eventstudy.calendars import explain_reported_date
+        from eventstudy.market.calendars import explain_reported_date
 
         out += [""] + [
             f"- {md_code(src)} dates it {day}: {explain_reported_date(ev.timestamp, day)}."

@@ -65,7 +65,7 @@ class Job:
 
 def figure_jobs(res: StudyResults) -> list[Job]:
     """Claims chart, then per detailed event the prices, AR and CAR figures."""
-    from eventstudy.report import figures as F
+    from eventstudy import plots as F
     from eventstudy.report.tables import detailed_events
 
     jobs = []
@@ -231,7 +231,7 @@ def _warm_worker() -> None:
     try:  # best effort: a failure here shows again, with its message, when a figure is drawn
         from matplotlib.figure import Figure
 
-        import eventstudy.report.figures  # noqa: F401
+        import eventstudy.plots  # noqa: F401
 
         fig = Figure(figsize=(1, 1))
         fig.add_subplot().set_title("warm")

@@ -1,6 +1,6 @@
 """What the Markdown and HTML reports say once: claim groups, events sharing a day 0, flagged days.
 
-- **Claim groups**: the claims judged together (:mod:`eventstudy.reconcile`)
+- **Claim groups**: the claims judged together (:mod:`eventstudy.claims.reconcile`)
   are shown together, with their sentence and timing story once.
 - **One event per day 0**: events whose day 0 is the same session for every
   security of the study have the same abnormal returns, CARs and tests

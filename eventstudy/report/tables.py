@@ -1,57 +1,16 @@
-"""A small Markdown pipe-table formatter (no tabulate dependency)."""
+"""Tables of a report: Markdown pipe tables, the rows of the CAR and AR tables, which events are shown in detail."""
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eventstudy.formats import fmt_num, fmt_p, fmt_pct, md_text
+
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
-
-
-def fmt_pct(value: float, digits: int = 2, *, sign: bool = True) -> str:
-    """Decimal → percent text, e.g. 0.0717 → '+7.17 %'; NaN → '–'."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return f"{value * 100:{'+' if sign else ''}.{digits}f} %"
-
-
-def fmt_num(value: float, digits: int = 3) -> str:
-    """Number with fixed digits; NaN → '–'."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return f"{value:.{digits}f}"
-
-
-def fmt_p(value: float) -> str:
-    """p-value: 4 decimals, or '<0.0001'."""
-    if value is None or not math.isfinite(value):
-        return "–"
-    return "<0.0001" if value < 1e-4 else f"{value:.4f}"
-
-
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what can open an HTML tag, comment or autolink
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-
-
-def md_text(value: object) -> str:
-    """Text from a study file or an article, safe inline in Markdown: no HTML, on one line.
-
-    A ``<`` that could open a tag (``<script>``, ``<img onerror=…>``) becomes ``&lt;`` and an
-    entity's ``&`` becomes ``&amp;``, so a Markdown viewer that renders HTML shows them as text;
-    ``<0.0001`` or ``R&D`` stay as they are.
-    """
-    text = _ENTITY.sub("&amp;", " ".join(str(value).split()))
-    return _TAG_START.sub("&lt;", text)
-
-
-def md_code(value: object) -> str:
-    """Text as a Markdown code span (no HTML inside one is rendered; backticks cannot close it)."""
-    return "`" + " ".join(str(value).split()).replace("`", "'") + "`"
 
 
 def _cell(value: object) -> str:
@@ -103,15 +62,6 @@ def ar_rows(ar: pd.DataFrame) -> list[list[object]]:
          fmt_pct(r["abnormal"])]
         for r in ar.to_dict("records")
     ]  # fmt: skip
-
-
-def best_match(c: dict, *, sep: str = ", ", day: bool = True) -> str:
-    """'close-to-close, 2025-01-22 (day +0)' for a claim row, '–' when it was not measured."""
-    session = c.get("best_session")
-    if session is None or pd.isna(session):
-        return "–"
-    text = f"{str(c['best_measure']).replace('_', '-')}{sep}{pd.Timestamp(session):%Y-%m-%d}"
-    return text + (f" (day {int(c['best_day']):+d})" if day else "")
 
 
 MAX_DETAILED_EVENTS = 12

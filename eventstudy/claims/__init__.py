@@ -1,0 +1,8 @@
+"""Stage 7, claims: each reported figure against the measured moves.
+
+Owns the tolerance of a reported figure (:mod:`~eventstudy.claims.tolerance`), the
+verdicts with their words and rules (:mod:`~eventstudy.claims.verdicts`) and the
+reconciliation of claims with measured moves (:mod:`~eventstudy.claims.reconcile`).
+May import: :mod:`eventstudy.inference`, :mod:`eventstudy.engine`, :mod:`eventstudy.market`,
+:mod:`eventstudy.spec` and the base layer.
+"""

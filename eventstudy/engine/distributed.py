@@ -1,0 +1,398 @@
+"""The batch engine on a Dask cluster: partitions of events, the same numpy kernel.
+
+The pairs (event, security, benchmark, day 0) are split by event into
+partitions; each partition is a small task: a slice of the returns panel
+(the sessions and symbols its pairs need) and four index arrays into it.
+Every task runs :func:`eventstudy.engine.batch.market_model_batch` and the
+results are concatenated back in the input order::
+
+    pairs ──partition by event──▶ [slice, index arrays] ──market_model_batch──▶ arrays ──concat──▶ CAR table
+
+:func:`run_batch_local` runs the same code on one partition in-process and
+gives the same table. Dask is imported only inside the functions that need
+it (``pip install "eventstudy-claims[dask]"``). See ``docs/scaling.md``.
+
+The result table, one row per pair and event window::
+
+    event     ticker  start  end   car      se      t      p      alpha    beta   sigma   r2
+    stargate  ORCL    0      0     0.0687   0.0150  4.58   7e-06  0.0011   1.21   0.0148  0.31
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.errors import CalendarError, EventStudyError
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
+
+    from eventstudy.market import PriceSource
+    from eventstudy.spec import StudySpec
+
+PAIR_COLUMNS = ["event", "ticker", "benchmark", "session"]
+CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]  # = results.CAR_CSV_COLUMNS
+RESULT_COLUMNS = [*CAR_CSV_COLUMNS, "alpha", "beta", "sigma", "r2"]
+WINDOW_KEYS = ("estimation_window", "ar_window", "event_windows")
+DEFAULT_WINDOWS: dict[str, Any] = {
+    "estimation_window": (-250, -11),
+    "ar_window": (-10, 10),
+    "event_windows": ((0, 0), (0, 1), (-1, 1), (-5, 5)),
+}
+PAIRS_PER_PARTITION = 5_000  # default target for the CLI (see docs/scaling.md)
+DASK_MISSING = 'Dask is not installed; install the extra: pip install "eventstudy-claims[dask]"'
+_FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
+
+
+@dataclass(frozen=True)
+class Partition:
+    """What one task receives: a panel slice and index arrays into it.
+
+    Attributes
+    ----------
+    values
+        (sessions, symbols) returns, only the rows and columns the pairs need.
+    stock_col, market_col, day0_row
+        Per pair, the security's and benchmark's column and day 0's row in ``values``.
+    order
+        Per pair, its position in the input pairs.
+    """
+
+    values: np.ndarray
+    stock_col: np.ndarray
+    market_col: np.ndarray
+    day0_row: np.ndarray
+    order: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes shipped to a worker for this partition."""
+        return sum(a.nbytes for a in (self.values, self.stock_col, self.market_col, self.day0_row, self.order))
+
+
+class BadPairError(ValueError):
+    """A pair's windows hold NaN returns; ``args[0]`` is its position in the input pairs."""
+
+
+def partition_pairs(pairs: pd.DataFrame, partitions: int) -> list[np.ndarray]:
+    """Split pair positions into at most ``partitions`` groups of whole events.
+
+    Events are ordered by their first day 0 (ties: first appearance) and cut
+    into contiguous runs of about equal pair counts, so an event's pairs
+    always share a partition and each partition spans a narrow range of
+    sessions. Empty groups are dropped.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Positions (0-based, increasing) of the pairs in each partition.
+    """
+    if partitions < 1:
+        raise EventStudyError(f"partitions must be at least 1, got {partitions}")
+    codes, _ = pd.factorize(pairs["event"])
+    n_events = int(codes.max()) + 1
+    first_day0 = pd.Series(pd.DatetimeIndex(pairs["session"]).asi8).groupby(codes).min().to_numpy()
+    ordered = np.lexsort((np.arange(n_events), first_day0))  # by day 0, then appearance
+    counts = np.bincount(codes, minlength=n_events)[ordered]
+    before = np.cumsum(counts) - counts  # pairs ahead of each event
+    group = np.empty(n_events, dtype=np.int64)
+    group[ordered] = np.minimum(before * partitions // len(pairs), partitions - 1)
+    pair_group = group[codes]
+    return [p for g in range(partitions) if len(p := np.flatnonzero(pair_group == g))]
+
+
+def run_batch_local(panel: pd.DataFrame, pairs: pd.DataFrame, **windows: Any) -> pd.DataFrame:
+    """Market-model CARs of every pair in this process (one partition).
+
+    Same arguments and output as :func:`run_batch_dask`, without a cluster.
+    """
+    plan = _Plan(panel, pairs, windows)
+    whole = plan.partition(np.arange(len(plan.pairs)))
+    return plan.run([whole], lambda parts: [_fit_partition(p, plan.windows) for p in parts])
+
+
+def run_batch_dask(
+    panel: pd.DataFrame, pairs: pd.DataFrame, *, partitions: int, client: Client | None = None, **windows: Any
+) -> pd.DataFrame:
+    """Market-model CARs of every pair, one Dask task per partition of events.
+
+    Parameters
+    ----------
+    panel
+        Simple returns, one exchange's sessions (index) by symbol (columns),
+        as :func:`eventstudy.engine.batch.returns_panel` builds it.
+    pairs
+        Columns ``event, ticker, benchmark, session`` (day 0, a session of ``panel``).
+    partitions
+        Number of partitions (tasks); capped at the number of events.
+    client
+        A ``dask.distributed.Client``; by default a local cluster is started
+        for this call (:func:`local_client`) and closed after it.
+    **windows
+        ``estimation_window``, ``ar_window``, ``event_windows`` as for
+        :func:`eventstudy.engine.batch.market_model_batch` (same defaults).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair and event window, pairs in input order:
+        ``event, ticker, start, end, car, se, t, p`` and the pair's fit,
+        ``alpha, beta, sigma, r2`` (see :data:`RESULT_COLUMNS`).
+
+    Raises
+    ------
+    EventStudyError
+        Dask is missing, a symbol or session is not in the panel, a window
+        runs outside it, or a window holds missing returns (naming the pair).
+    """
+    plan = _Plan(panel, pairs, windows)
+    parts = [plan.partition(idx) for idx in partition_pairs(plan.pairs, partitions)]
+    if client is None:
+        with local_client() as own:
+            return plan.run(parts, lambda ps: _compute(own, ps, plan.windows))
+    return plan.run(parts, lambda ps: _compute(client, ps, plan.windows))
+
+
+@contextmanager
+def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Client]:
+    """A ``dask.distributed.Client`` on a local cluster, closed on exit.
+
+    Threads by default (``processes=False``): the cluster starts in about
+    0.05 s once dask is imported and talks over in-process queues (no
+    sockets, no dashboard, nothing serialized). ``processes=True`` starts
+    worker processes on localhost TCP (about 1 s). See ``docs/scaling.md``
+    for measured costs.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise EventStudyError(DASK_MISSING) from None
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def default_partitions(n_pairs: int, n_workers: int = 2) -> int:
+    """At least one partition per worker, and about :data:`PAIRS_PER_PARTITION` pairs each."""
+    return max(n_workers, math.ceil(n_pairs / PAIRS_PER_PARTITION))
+
+
+def study_pairs(spec: StudySpec) -> pd.DataFrame:
+    """Every (event, security) pair of a study with its benchmark, day 0 and exchange.
+
+    Pairs come in :meth:`eventstudy.study.EventStudy.pairs` order (events,
+    then securities), so tables line up with the full run's.
+    """
+    from eventstudy.market.calendars import day_zero
+
+    wanted = set(spec.pairs)
+    rows = []
+    for event in spec.events:
+        for sec in spec.securities:
+            if wanted and (event.id, sec.ticker) not in wanted:
+                continue
+            d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
+            rows.append((event.id, sec.ticker, sec.benchmark, d0.session, sec.exchange))
+    return pd.DataFrame(rows, columns=[*PAIR_COLUMNS, "exchange"])
+
+
+def exchange_panel(pairs: pd.DataFrame, exchange: str, source: PriceSource, *, first: int, last: int) -> pd.DataFrame:
+    """Returns of the pairs' securities and benchmarks on the ``exchange`` sessions their windows span.
+
+    ``first``, ``last``: the earliest and latest window day (e.g. -250, 10).
+    One price request per symbol. Benchmarks take their last close on
+    sessions they did not trade, but an empty price cell stays a hole
+    (NaN), as in the per-pair path.
+
+    Raises
+    ------
+    CalendarError
+        The windows run outside the exchange calendar.
+    """
+    from eventstudy.market.calendars import get_calendar
+    from eventstudy.market.frames import price_series
+
+    sessions = get_calendar(exchange).sessions
+    pos = sessions.get_indexer(pd.DatetimeIndex(pairs["session"]))
+    lo, hi = int(pos.min()) + first - 1, int(pos.max()) + last  # lo: the starting price
+    if lo < 0 or hi >= len(sessions):
+        raise CalendarError(
+            f"sessions {first}..{last} around the {exchange} events run outside the {exchange} calendar "
+            f"({sessions[0].date()} to {sessions[-1].date()})"
+        )
+    span = sessions[lo : hi + 1]
+    tickers, benchmarks = set(pairs["ticker"]), set(pairs["benchmark"])
+    symbols = dict.fromkeys([*pairs["ticker"], *pairs["benchmark"]])
+    frames = {s: source.prices(s, span[0] - _FETCH_MARGIN, span[-1]) for s in symbols}
+    carry = benchmarks - tickers
+    panel = returns_panel(frames, span, carry=carry)
+    for symbol in carry:  # the return that spans an empty cell is missing
+        price = price_series(frames[symbol])
+        holes = span.searchsorted(price.index[price.isna()])
+        panel.iloc[holes[holes < len(span)], panel.columns.get_loc(symbol)] = np.nan
+    return panel
+
+
+def run_study_dask(
+    spec: StudySpec, source: PriceSource, *, partitions: int, client: Client | None = None
+) -> pd.DataFrame:
+    """Market-model CARs of a study's pairs on a Dask cluster, one returns panel per exchange.
+
+    Returns :data:`RESULT_COLUMNS` with the pairs in the full run's order;
+    ``partitions`` applies per exchange.
+    """
+    pairs = study_pairs(spec)
+    est, ar = spec.estimation_window, spec.ar_window
+    windows = {"estimation_window": est, "ar_window": ar, "event_windows": spec.event_windows}
+    tables, order = [], []
+    for exchange, group in pairs.groupby("exchange", sort=False):
+        panel = exchange_panel(group, str(exchange), source, first=min(est[0], ar[0]), last=max(est[1], ar[1]))
+        tables.append(run_batch_dask(panel, group[PAIR_COLUMNS], partitions=partitions, client=client, **windows))
+        order.append(np.repeat(group.index.to_numpy(), len(spec.event_windows)))
+    table = pd.concat(tables, ignore_index=True)
+    return table.iloc[np.argsort(np.concatenate(order), kind="stable")].reset_index(drop=True)
+
+
+def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) -> list[dict[str, np.ndarray]]:
+    """Ship the partitions, run the kernel on each, gather the arrays (in partition order)."""
+    shipped = client.scatter(parts, hash=False)  # unique keys: equal partitions of earlier calls may be released
+    # one thread per task: Dask runs the tasks in parallel
+    futures = [client.submit(_fit_partition, part, windows, threads=1, pure=False) for part in shipped]
+    return client.gather(futures)
+
+
+def _fit_partition(part: Partition, windows: dict[str, Any], threads: int | None = None) -> dict[str, np.ndarray]:
+    """The task: :func:`market_model_batch` on one partition (on ``threads`` threads); arrays keyed by name."""
+    try:
+        res = market_model_batch(
+            part.values, part.stock_col, part.market_col, part.day0_row, threads=threads, **windows
+        )
+    except ValueError:  # name the first pair with NaN returns in its windows
+        first = min(windows["estimation_window"][0], windows["ar_window"][0])
+        last = max(windows["estimation_window"][1], windows["ar_window"][1])
+        rows = part.day0_row[:, None] + np.arange(first, last + 1)
+        bad = np.isnan(part.values[rows, part.stock_col[:, None]]) | np.isnan(
+            part.values[rows, part.market_col[:, None]]
+        )
+        raise BadPairError(int(part.order[np.flatnonzero(bad.any(axis=1))[0]])) from None
+    return {
+        "order": part.order,
+        "car": res.car,
+        "se": res.car_se,
+        "t": res.t,
+        "p": res.p,
+        "alpha": res.alpha,
+        "beta": res.beta,
+        "sigma": res.sigma,
+        "r2": res.r2,
+    }
+
+
+class _Plan:
+    """Pairs checked against the panel and turned into positions."""
+
+    def __init__(self, panel: pd.DataFrame, pairs: pd.DataFrame, windows: dict[str, Any]) -> None:
+        unknown = sorted(set(windows) - set(WINDOW_KEYS))
+        if unknown:
+            raise TypeError(f"unknown window argument(s) {unknown}; expected {', '.join(WINDOW_KEYS)}")
+        self.windows = {**DEFAULT_WINDOWS, **windows}
+        missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
+        if missing:
+            raise EventStudyError(f"pairs lack column(s) {missing}; expected {', '.join(PAIR_COLUMNS)}")
+        if pairs.empty:
+            raise EventStudyError("no pairs to compute")
+        self.pairs = pairs.reset_index(drop=True)
+        self.values = panel.to_numpy(dtype=float)
+        self.stock_col = self._lookup(panel.columns, self.pairs["ticker"], "ticker", "symbol of the panel")
+        self.market_col = self._lookup(panel.columns, self.pairs["benchmark"], "benchmark", "symbol of the panel")
+        sessions = pd.DatetimeIndex(self.pairs["session"])
+        self.day0_row = self._lookup(panel.index, sessions, "session", "session of the panel")
+        est, ar = self.windows["estimation_window"], self.windows["ar_window"]
+        self.first, self.last = min(est[0], ar[0]), max(est[1], ar[1])
+        out = (self.day0_row + self.first < 0) | (self.day0_row + self.last >= len(panel))
+        if out.any():
+            i = int(np.flatnonzero(out)[0])
+            raise EventStudyError(
+                f"{self._name(i)}: sessions {self.first}..{self.last} around {sessions[i].date()} run outside the "
+                f"returns panel ({panel.index[0].date()} to {panel.index[-1].date()})"
+            )
+
+    def _lookup(self, index: pd.Index, keys: pd.Index | pd.Series, what: str, where: str) -> np.ndarray:
+        pos = index.get_indexer(keys)
+        if (pos < 0).any():
+            i = int(np.flatnonzero(pos < 0)[0])
+            raise EventStudyError(f"{self._name(i)}: {what} {keys[i]} is not a {where}")
+        return pos
+
+    def _name(self, i: int) -> str:
+        return f"{self.pairs['ticker'].iloc[i]} around {self.pairs['event'].iloc[i]}"
+
+    def partition(self, idx: np.ndarray) -> Partition:
+        """The panel slice (rows and columns) and re-based index arrays for pairs ``idx``."""
+        rows = self.day0_row[idx]
+        lo, hi = int(rows.min()) + self.first, int(rows.max()) + self.last
+        cols = np.unique(np.concatenate([self.stock_col[idx], self.market_col[idx]]))
+        values = np.ascontiguousarray(self.values[lo : hi + 1][:, cols])
+        return Partition(
+            values,
+            np.searchsorted(cols, self.stock_col[idx]),
+            np.searchsorted(cols, self.market_col[idx]),
+            rows - lo,
+            idx,
+        )
+
+    def run(
+        self, parts: list[Partition], compute: Callable[[list[Partition]], list[dict[str, np.ndarray]]]
+    ) -> pd.DataFrame:
+        """``compute`` the partitions and build the table; a pair with NaN returns becomes an error naming it."""
+        try:
+            results = compute(parts)
+        except BadPairError as exc:
+            raise self._bad(exc) from None
+        return self.table(results)
+
+    def table(self, results: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+        """Concatenate partition results into the tidy table, pairs in input order."""
+        merged = {k: np.concatenate([r[k] for r in results]) for k in results[0]}
+        back = np.argsort(merged.pop("order"), kind="stable")
+        merged = {k: v[back] for k, v in merged.items()}
+        n_pairs, n_windows = merged["car"].shape
+        per_row = np.repeat(np.arange(n_pairs), n_windows)
+        starts, ends = np.array(self.windows["event_windows"], dtype=np.int64).T
+        return pd.DataFrame(
+            {
+                "event": self.pairs["event"].to_numpy()[per_row],
+                "ticker": self.pairs["ticker"].to_numpy()[per_row],
+                "start": np.tile(starts, n_pairs),
+                "end": np.tile(ends, n_pairs),
+                **{k: merged[k].ravel() for k in ("car", "se", "t", "p")},
+                **{k: merged[k][per_row] for k in ("alpha", "beta", "sigma", "r2")},
+            }
+        )
+
+    def _bad(self, exc: BadPairError) -> EventStudyError:
+        i = int(exc.args[0])
+        return EventStudyError(
+            f"{self._name(i)} (day 0 {pd.Timestamp(self.pairs['session'].iloc[i]).date()}): missing returns "
+            f"inside sessions {self.first}..{self.last} of {self.pairs['ticker'].iloc[i]} or "
+            f"{self.pairs['benchmark'].iloc[i]} (a price missing on a session, or history too short)"
+        )

@@ -1,0 +1,138 @@
+"""Text for people: numbers, percents and p-values, Markdown and HTML escaping, HTML tables and verdict badges.
+
+The base of the notebook view of :class:`~eventstudy.results.StudyResults` and of :mod:`eventstudy.report`.
+Text that comes from a study file or an article goes through :func:`md_text` / :func:`md_code` in
+Markdown and :func:`esc` in HTML (:func:`html.escape`, quotes included); only markup built here is
+inserted raw (:class:`Html`).
+May import: nothing of the package.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+
+def fmt_pct(value: float, digits: int = 2, *, sign: bool = True) -> str:
+    """Decimal → percent text, e.g. 0.0717 → '+7.17 %'; NaN → '–'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value * 100:{'+' if sign else ''}.{digits}f} %"
+
+
+def fmt_num(value: float, digits: int = 3) -> str:
+    """Number with fixed digits; NaN → '–'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def fmt_p(value: float) -> str:
+    """p-value: 4 decimals, or '<0.0001'."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    return "<0.0001" if value < 1e-4 else f"{value:.4f}"
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what can open an HTML tag, comment or autolink
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def md_text(value: object) -> str:
+    """Text from a study file or an article, safe inline in Markdown: no HTML, on one line.
+
+    A ``<`` that could open a tag (``<script>``, ``<img onerror=…>``) becomes ``&lt;`` and an
+    entity's ``&`` becomes ``&amp;``, so a Markdown viewer that renders HTML shows them as text;
+    ``<0.0001`` or ``R&D`` stay as they are.
+    """
+    text = _ENTITY.sub("&amp;", " ".join(str(value).split()))
+    return _TAG_START.sub("&lt;", text)
+
+
+def md_code(value: object) -> str:
+    """Text as a Markdown code span (no HTML inside one is rendered; backticks cannot close it)."""
+    return "`" + " ".join(str(value).split()).replace("`", "'") + "`"
+
+
+def best_match(c: dict, *, sep: str = ", ", day: bool = True) -> str:
+    """'close-to-close, 2025-01-22 (day +0)' for a claim row, '–' when it was not measured."""
+    session = c.get("best_session")
+    if session is None or pd.isna(session):
+        return "–"
+    text = f"{str(c['best_measure']).replace('_', '-')}{sep}{pd.Timestamp(session):%Y-%m-%d}"
+    return text + (f" (day {int(c['best_day']):+d})" if day else "")
+
+
+VERDICT_CLASS = {
+    "matches the close": "ok",
+    "within the day's range": "range",
+    "consistent on another session": "other",
+    "not supported": "no",
+    "not measured": "na",
+}
+VERDICT_MARK = {"ok": "✔", "range": "✓", "other": "◐", "no": "✘", "na": "–"}
+_INLINE_BADGE = {
+    "ok": "background:#dafbe1;color:#116329",
+    "range": "background:#ddf4ff;color:#0a3069",
+    "other": "background:#fff8c5;color:#7d4e00",
+    "no": "background:#ffebe9;color:#a40e26",
+    "na": "background:#eaeef2;color:#57606a",
+}
+
+
+ALIGN = {"l": "", "r": ' class="r"', "n": ' class="nw"'}
+_INLINE_ALIGN = {
+    "l": ' style="text-align:left"',
+    "r": ' style="text-align:right;white-space:nowrap"',
+    "n": ' style="text-align:left;white-space:nowrap"',
+}
+
+
+class Html(str):
+    """Markup built by this module: inserted as is, never escaped again."""
+
+
+def esc(value: object) -> Html:
+    """Escape text for HTML (quotes included); :class:`Html` passes through."""
+    if isinstance(value, Html):
+        return value
+    if isinstance(value, pd.Timestamp):
+        value = value.date() if value == value.normalize() else value
+    return Html(html.escape("" if value is None else str(value), quote=True))
+
+
+def slug(value: object) -> str:
+    """A safe fragment for an element id (letters, digits, ``_ . -``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", str(value))
+
+
+def table(
+    header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "", cls: str = "", *, inline: bool = False
+) -> Html:
+    """An HTML table; ``align`` has one letter per column: ``l`` left, ``r`` right, ``n`` left, no wrap.
+
+    ``inline`` puts the alignment in style attributes (for notebooks, which have no report CSS).
+    """
+    align = align.ljust(len(header), "l")
+    klass = [(_INLINE_ALIGN if inline else ALIGN)[a] for a in align]
+    attr = f' class="{cls}"' if cls else ""
+    out = [f'<div class="scroll"><table{attr}><thead><tr>']
+    out += [f"<th{k}>{esc(h)}</th>" for h, k in zip(header, klass, strict=True)]
+    out.append("</tr></thead><tbody>")
+    for row in rows:
+        out.append("<tr>" + "".join(f"<td{k}>{esc(v)}</td>" for v, k in zip(row, klass, strict=True)) + "</tr>")
+    out.append("</tbody></table></div>")
+    return Html("".join(out))
+
+
+def badge(verdict: str, *, inline: bool = False) -> Html:
+    """Coloured verdict label (with a mark, so it does not rely on colour alone)."""
+    key = VERDICT_CLASS.get(verdict, "no")
+    if inline:
+        style = _INLINE_BADGE[key] + ";padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap"
+        return Html(f'<span style="{style}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
+    return Html(f'<span class="verdict v-{key}">{VERDICT_MARK[key]} {esc(verdict)}</span>')

@@ -1,0 +1,193 @@
+"""The table of test statistics for a study: every test, every event window.
+
+One row per (event, window, test). Single-security tests (CAR t,
+sample-quantile, bootstrap) give one row per security and name it in
+``note``; cross-sectional tests use all securities of the event. Residuals
+of securities on different exchanges are aligned by event time (day -250
+of each is row 0), which is what the Kolari-Pynnönen correlation and the
+rank and sign tests need.
+
+Columns: ``event, start, end, test, statistic, p, n, note``. Rows: events
+in the order of the CAR table; within an event, windows in that order;
+within a window, the CAR t of each security, then its sample-quantile and
+bootstrap tests, security by security, then the cross-sectional tests.
+
+The single-security tests run for every (security, window) at once
+(:func:`eventstudy.inference.single_firm.sample_quantile_tests`,
+:func:`~eventstudy.inference.single_firm.bootstrap_tests`: the numbers of the
+one-security functions, to the bit); the cross-sectional tests run per
+event and window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.inference import cross_section as cs
+from eventstudy.inference import single_firm as sf
+from eventstudy.inference.result import TestResult
+
+TEST_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "note"]
+BOOTSTRAP_DRAWS = 9999
+
+
+def significance_table(
+    ar: pd.DataFrame, car: pd.DataFrame, fits: pd.DataFrame, residuals: pd.DataFrame, *, seed: int = 0
+) -> pd.DataFrame:
+    """Every test for every event and window.
+
+    Parameters
+    ----------
+    ar, car, fits
+        Result tables (see :mod:`eventstudy.results`); every pair has the
+        same AR days and residual count.
+    residuals
+        Estimation-window residuals: ``event, ticker, day, residual``.
+    seed
+        Seed of the bootstrap (reproducible tables): every security's
+        bootstrap draws as ``numpy.random.default_rng(seed)`` would.
+    """
+    if car.empty:
+        return pd.DataFrame([], columns=TEST_COLUMNS)
+    keys = pd.MultiIndex.from_frame(car[["event", "ticker"]])
+    pairs = keys.unique()  # in order of first appearance
+    pair_of_row = pairs.get_indexer(keys)
+    event_ar, days = _by_pair(ar, pairs, "abnormal")
+    resid, _ = _by_pair(residuals, pairs, "residual")
+    df = fits.set_index(["event", "ticker"])["df"].reindex(pairs).to_numpy()
+    # blocks (event, window), numbered in order of first appearance; listed event by event
+    block_of_row, blocks = pd.factorize(pd.MultiIndex.from_arrays([car["event"], car["start"], car["end"]]))
+    order = np.argsort(pd.factorize(blocks.get_level_values(0))[0], kind="stable")
+    rank = np.empty(len(blocks), dtype=np.int64)
+    rank[order] = np.arange(len(blocks))
+    row_block = rank[block_of_row]
+    pair_rank = _rank_in_event(pairs)
+    parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
+    parts += _single_firm_rows(car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
+    parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df))
+    table = pd.concat(parts, ignore_index=True)
+    sort = np.lexsort((table.pop("_sub"), table.pop("_pos"), table.pop("_part"), table.pop("_block")))
+    return table.iloc[sort].reset_index(drop=True)
+
+
+def _by_pair(table: pd.DataFrame, pairs: pd.MultiIndex, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """``column`` as a (pairs, rows per pair) matrix in ``pairs`` order, and the first pair's ``day``."""
+    where = pairs.get_indexer(pd.MultiIndex.from_frame(table[["event", "ticker"]]))
+    keep = np.flatnonzero(where >= 0)
+    order = keep[np.argsort(where[keep], kind="stable")]
+    counts = np.bincount(where[keep], minlength=len(pairs))
+    width = int(counts[0]) if len(pairs) else 0
+    day = table["day"].to_numpy()[order]
+    if (counts != width).any() or (day.reshape(len(pairs), width) != day[:width]).any():
+        raise ValueError(f"every (event, ticker) needs {column} on the same days")
+    return table[column].to_numpy(dtype=float)[order].reshape(len(pairs), width), day[:width]
+
+
+def _rank_in_event(pairs: pd.MultiIndex) -> np.ndarray:
+    """Position of each pair among its event's pairs."""
+    codes = pd.factorize(pairs.get_level_values(0))[0]
+    return pd.Series(codes).groupby(codes).cumcount().to_numpy()
+
+
+def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: object) -> pd.DataFrame:
+    """Rows of the table with their sort keys: block, part (CAR t, single firm, cross-section), position, sub."""
+    return pd.DataFrame(
+        {"event": cols["event"], "start": np.asarray(cols["start"], dtype=np.int64),
+         "end": np.asarray(cols["end"], dtype=np.int64), "test": cols["test"],
+         "statistic": np.asarray(cols["statistic"], dtype=float), "p": np.asarray(cols["p"], dtype=float),
+         "n": np.asarray(cols["n"], dtype=np.int64), "note": cols["note"],
+         "_block": block, "_part": part, "_pos": pos, "_sub": sub}
+    )  # fmt: skip
+
+
+def _car_t_rows(car: pd.DataFrame, row_block: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
+    cols = {"event": car["event"].to_numpy(dtype=object), "start": car["start"], "end": car["end"],
+            "test": np.full(len(car), "CAR t", dtype=object), "statistic": car["t"], "p": car["p"], "n": car["df"],
+            "note": [f"{t}; df = n - k" for t in car["ticker"]]}  # fmt: skip
+    return _frame(cols, row_block, 0, rank, 0)
+
+
+def _single_firm_rows(
+    car: pd.DataFrame,
+    row_block: np.ndarray,
+    pair_of_row: np.ndarray,
+    pair_rank: np.ndarray,
+    event_ar: np.ndarray,
+    resid: np.ndarray,
+    days: np.ndarray,
+    seed: int,
+) -> list[pd.DataFrame]:
+    """SQ and bootstrap rows of every (pair, window), one call per window shape."""
+    out = []
+    windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
+    for start, end in windows.unique():
+        rows = np.flatnonzero((car["start"].to_numpy() == start) & (car["end"].to_numpy() == end))
+        cols = np.flatnonzero((days >= start) & (days <= end))
+        pairs = pair_of_row[rows]
+        window_ar = event_ar[pairs][:, cols]
+        tickers = car["ticker"].to_numpy(dtype=object)[rows]
+        for sub, res in enumerate(
+            (
+                sf.sample_quantile_tests(window_ar, resid[pairs]),
+                sf.bootstrap_tests(window_ar, resid[pairs], n_boot=BOOTSTRAP_DRAWS, seed=seed),
+            )
+        ):
+            notes = ["; ".join(s for s in (str(t), note) if s) for t, note in zip(tickers, res.note, strict=True)]
+            table = {"event": car["event"].to_numpy(dtype=object)[rows], "start": np.full(len(rows), start),
+                     "end": np.full(len(rows), end), "test": np.full(len(rows), res.name, dtype=object),
+                     "statistic": res.stat, "p": res.pvalue, "n": res.nobs, "note": notes}  # fmt: skip
+            out.append(_frame(table, row_block[rows], 1, pair_rank[pairs], sub))
+    return out
+
+
+def _cross_sectional_rows(
+    car: pd.DataFrame,
+    row_block: np.ndarray,
+    pair_of_row: np.ndarray,
+    blocks: pd.MultiIndex,
+    event_ar: np.ndarray,
+    resid: np.ndarray,
+    days: np.ndarray,
+    df: np.ndarray,
+) -> pd.DataFrame:
+    """The cross-sectional tests of every (event, window) block, in table order; securities in event order."""
+    by_block = np.argsort(row_block, kind="stable")
+    bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
+    cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
+    records = []
+    alone: dict[int, tuple[TestResult, ...]] = {}  # results of one-security events, by window length
+    for b, (event, start, end) in enumerate(blocks):
+        rows = by_block[bounds[b] : bounds[b + 1]]
+        rows = rows[np.argsort(pair_of_row[rows], kind="stable")]
+        pairs = pair_of_row[rows]
+        cols = np.flatnonzero((days >= start) & (days <= end))
+        if len(rows) == 1 and len(cols) in alone:  # one security: every test invalid, whatever the numbers
+            results = alone[len(cols)]
+        else:
+            results = _cross_sectional(cars[rows], ses[rows], resid[pairs], event_ar[pairs], df[pairs], cols)
+            if len(rows) == 1:
+                alone[len(cols)] = results
+        prefix = f"{len(rows)} securities"
+        for k, r in enumerate(results):
+            note = "; ".join(x for x in (prefix, r.note) if x)
+            records.append((event, start, end, r.name, r.stat, r.pvalue, r.nobs, note, b, k))
+    names = ["event", "start", "end", "test", "statistic", "p", "n", "note", "_block", "_sub"]
+    table: dict[str, object] = {k: [r[i] for r in records] for i, k in enumerate(names)}
+    table["event"], table["test"] = np.array(table["event"], dtype=object), np.array(table["test"], dtype=object)
+    return _frame(table, np.asarray(table["_block"], dtype=np.int64), 2, 0, np.asarray(table["_sub"], dtype=np.int64))
+
+
+def _cross_sectional(
+    car: np.ndarray, se: np.ndarray, resid: np.ndarray, event_ar: np.ndarray, df: np.ndarray, cols: np.ndarray
+) -> tuple[TestResult, ...]:
+    """The seven cross-sectional tests of one event and window (``cols``: the window's AR columns)."""
+    return (
+        cs.cross_sectional_t(car),
+        cs.patell_z(car, se, df),
+        cs.bmp_t(car, se),
+        cs.kolari_pynnonen_t(car, se, resid),
+        cs.corrado_rank(resid, event_ar, days=list(cols)),
+        cs.generalized_sign_z(car, resid),
+        cs.wilcoxon_signed_rank(car),
+    )

@@ -1,0 +1,86 @@
+"""Placebo validation of the tests on real prices, after Brown & Warner (1985).
+
+Pseudo-events are drawn at random from the price files; the market model is
+fitted on sessions [-250, -11] as a study fits it; and every test statistic
+(:func:`~eventstudy.inference.result.car_t_test`, :mod:`eventstudy.inference.single_firm`,
+:mod:`eventstudy.inference.cross_section`) is run on the event window, with no
+abnormal return added (size) and with 1 %, 2 % and 5 % added to every
+security's day-0 return (power). A well-specified test rejects a share α of
+the null trials at level α.
+
+- Single-security trials: a random security of :data:`SINGLE` (nine US
+  stocks against ^GSPC, SoftBank Group 9984.T against ^N225) on a random
+  session with the whole estimation and AR windows available. Tests: CAR t,
+  sample-quantile (SQ), bootstrap.
+- Group trials, two designs (:data:`DESIGNS`): 4 to 8 securities of
+  :data:`GROUP` (the US stocks), each on its own random session
+  ("brown-warner": no clustering) or all on one common random session
+  ("clustered", as in a study of one announcement). Tests: cross-sectional
+  t, Patell, BMP, Kolari-Pynnönen, Corrado rank, generalized sign, Wilcoxon,
+  and those of :mod:`eventstudy.inference.robust` (portfolio, GRANK with and without
+  re-standardization, wild bootstrap, exact sign).
+- :mod:`eventstudy.inference.validation.placebo`: the same on a study's own
+  securities and windows, on random dates of their own history.
+
+Examples
+--------
+>>> from eventstudy.inference.validation import format_report, run_validation
+>>> res = run_validation("../shared/data/prices", trials=200, seed=1)  # doctest: +SKIP
+>>> print(format_report(res))  # doctest: +SKIP
+
+References
+----------
+Brown, S. J. & Warner, J. B. (1985). Using daily stock returns: the case of
+event studies. Journal of Financial Economics 14(1), 3-31.
+"""
+
+from __future__ import annotations
+
+from eventstudy.inference.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
+from eventstudy.inference.validation.simulation import (
+    ALPHAS,
+    DEFAULT_SEED,
+    DEFAULT_TRIALS,
+    DESIGNS,
+    EFFECTS,
+    GROUP,
+    SINGLE,
+    SIZE_BAND,
+    TABLE_COLUMNS,
+    BatchFit,
+    Listing,
+    ReturnSeries,
+    ValidationInputError,
+    ValidationResult,
+    fit_market_batch,
+    load_returns,
+    run_validation,
+)
+from eventstudy.inference.validation.summary import explain, format_report, format_table, mis_sized
+
+__all__ = [
+    "ALPHAS",
+    "DEFAULT_SEED",
+    "DEFAULT_TRIALS",
+    "DESIGNS",
+    "EFFECTS",
+    "GROUP",
+    "SINGLE",
+    "SIZE_BAND",
+    "TABLE_COLUMNS",
+    "BatchFit",
+    "Listing",
+    "PlaceboRun",
+    "ReturnSeries",
+    "ValidationInputError",
+    "ValidationResult",
+    "explain",
+    "fit_market_batch",
+    "format_report",
+    "format_table",
+    "load_returns",
+    "mis_sized",
+    "run_validation",
+    "study_placebo",
+    "study_placebo_for",
+]

@@ -1,0 +1,26 @@
+"""Stage 3, the market: exchange sessions, daily prices and returns.
+
+Owns the price sources behind one protocol (:mod:`~eventstudy.market.source`: offline CSV
+directories, yfinance, the disk cache), price frames and their checks, Fama-French factors,
+exchange calendars (day 0 of an event), returns on sessions, and the decomposition of a
+move into market and abnormal parts.
+May import: :mod:`eventstudy.spec` and the base layer (:mod:`eventstudy.errors`, :mod:`eventstudy.files`).
+"""
+
+from __future__ import annotations
+
+from eventstudy.market.cache import DiskCache
+from eventstudy.market.csv import CsvDirectorySource
+from eventstudy.market.frames import PRICE_COLUMNS, price_series, validate_prices
+from eventstudy.market.source import PriceSource
+from eventstudy.market.yahoo import YahooSource
+
+__all__ = [
+    "PRICE_COLUMNS",
+    "CsvDirectorySource",
+    "DiskCache",
+    "PriceSource",
+    "YahooSource",
+    "price_series",
+    "validate_prices",
+]

@@ -1,0 +1,78 @@
+"""Split a session's move into overnight and intraday parts, from daily OHLC.
+
+For session t with previous session t-1 and adjustment factor
+f = Adj Close / Close (1 where the source has no Adj Close)::
+
+    close_to_close_t = Close_t f_t / (Close_{t-1} f_{t-1}) - 1
+    overnight_t      = Open_t  f_t / (Close_{t-1} f_{t-1}) - 1
+    intraday_t       = Close_t / Open_t - 1
+    (1 + overnight_t) (1 + intraday_t) = 1 + close_to_close_t
+
+The factor carries any split or dividend between the two closes into the
+overnight part, so the three compound exactly. ``low`` and ``high`` are the
+returns from the previous close to the day's low and high: any price
+reached during session t lies between them.
+
+Where the source lacks Open (9984.T from Yahoo), the overnight and
+intraday parts are NaN and ``note`` says so; they are never guessed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+DECOMPOSITION_COLUMNS = ["session", "close_to_close", "overnight", "intraday", "low", "high", "note"]
+
+
+def decompose(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, origin: str = "") -> pd.DataFrame:
+    """Overnight, intraday and close-to-close returns on each of ``sessions``.
+
+    Parameters
+    ----------
+    frame
+        Price frame (``eventstudy.market.frames``) with rows on the sessions
+        and on the session before each.
+    sessions
+        Sessions to decompose (consecutive sessions of one exchange).
+    origin
+        Name of the source, for notes.
+
+    Returns
+    -------
+    DataFrame
+        One row per session, columns ``DECOMPOSITION_COLUMNS``.
+    """
+    close = frame["Close"]
+    adj = frame["Adj Close"]
+    factor = (adj / close) if adj.notna().any() else pd.Series(1.0, index=frame.index)
+    if adj.notna().any() and close.isna().all():  # auto-adjusted source: Close is empty
+        close, factor = adj, pd.Series(1.0, index=frame.index)
+    adj_close = close * factor
+    prev = frame.index.get_indexer(sessions) - 1
+    rows = []
+    for session, p in zip(sessions, prev, strict=True):
+        if p < 0 or session not in frame.index:
+            rows.append((session, np.nan, np.nan, np.nan, np.nan, np.nan, "no previous session in the data"))
+            continue
+        base = adj_close.iloc[p]
+        f_t = factor.loc[session]
+        op, hi, lo, cl = (frame.loc[session, c] for c in ("Open", "High", "Low", "Close"))
+        if close.name != "Close":
+            cl = close.loc[session]
+        c2c = adj_close.loc[session] / base - 1.0
+        note = ""
+        if np.isnan(op):
+            note = f"no Open in {origin or 'the source'}: overnight and intraday parts unknown"
+        rows.append(
+            (
+                session,
+                c2c,
+                op * f_t / base - 1.0,
+                cl / op - 1.0,
+                lo * f_t / base - 1.0,
+                hi * f_t / base - 1.0,
+                note,
+            )
+        )
+    return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)
