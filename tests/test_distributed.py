@@ -13,7 +13,7 @@ import pytest
 
 from eventstudy import CsvDirectorySource
 from eventstudy.cli import main
-from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.engine import ols
 from eventstudy.engine.distributed import (
     CAR_CSV_COLUMNS,
     RESULT_COLUMNS,
@@ -22,6 +22,7 @@ from eventstudy.engine.distributed import (
     run_batch_dask,
     run_batch_local,
 )
+from eventstudy.engine.panel import returns_panel
 from eventstudy.errors import EventStudyError
 from eventstudy.market.calendars import get_calendar
 
@@ -62,20 +63,19 @@ def local(panel, pairs):
 
 
 def test_local_is_the_kernel_on_the_whole_set(panel, pairs, local):
-    out = market_model_batch(
-        panel.to_numpy(),
-        panel.columns.get_indexer(pairs["ticker"]),
-        panel.columns.get_indexer(pairs["benchmark"]),
-        panel.index.get_indexer(pd.DatetimeIndex(pairs["session"])),
-    )
+    cols = np.stack([panel.columns.get_indexer(pairs["ticker"]), panel.columns.get_indexer(pairs["benchmark"])], 1)
+    out = ols.solve(np.ascontiguousarray(panel.to_numpy().T), cols,
+                    panel.index.get_indexer(pd.DatetimeIndex(pairs["session"])), ols.market_design(), first=-250,
+                    estimation_window=(-250, -11), ar_window=(-10, 10), event_windows=WINDOWS)  # fmt: skip
     assert list(local.columns) == RESULT_COLUMNS and len(local) == 200 * len(WINDOWS)
     assert (local["event"].to_numpy()[::4] == pairs["event"].to_numpy()).all()
     assert (local["ticker"].to_numpy()[::4] == pairs["ticker"].to_numpy()).all()
     assert local[["start", "end"]].to_numpy().tolist() == [list(w) for w in WINDOWS] * 200
-    for col, arr in [("car", out.car), ("se", out.car_se), ("t", out.t), ("p", out.p)]:
+    for col, arr in [("car", out.car), ("se", out.se), ("t", out.t), ("p", out.p)]:
         np.testing.assert_allclose(local[col].to_numpy(), arr.ravel(), rtol=0, atol=1e-12)
     for col in ("alpha", "beta", "sigma", "r2"):
-        np.testing.assert_allclose(local[col].to_numpy(), np.repeat(getattr(out, col), 4), rtol=0, atol=1e-12)
+        value = out.fit.param(col) if col in ("alpha", "beta") else getattr(out.fit, col)
+        np.testing.assert_allclose(local[col].to_numpy(), np.repeat(value, 4), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("partitions", [1, 2, 7, 40, 500])

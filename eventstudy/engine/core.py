@@ -18,57 +18,11 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine import ols
+from eventstudy.engine.flags import Z_THRESHOLD  # |residual / σ| counted in share_abs_z_ge_3
+from eventstudy.engine.models import ExpectedReturnModel, PairDesign, pair_design
 from eventstudy.engine.panel import ExchangePanel, exchange_panel
 from eventstudy.engine.plan import Plan
 from eventstudy.errors import EventStudyError, ModelError
-from eventstudy.spec import Security
-
-Z_THRESHOLD = 3.0  # |residual / σ| counted in ``share_abs_z_ge_3``
-FF3_FACTORS = ("Mkt-RF", "SMB", "HML")
-MIN_OBS = {"constant_mean": 3, "market_adjusted": 3, "market": 3, "multi_index": 5, "ff3": 6}
-
-
-@dataclass(frozen=True)
-class PairDesign:
-    """What one pair's model reads: the design and the panel columns of its regressors."""
-
-    design: ols.Design
-    columns: tuple[tuple[str, str], ...]  # panel columns, in design order (offset last)
-    shown: tuple[tuple[str, int], ...] = ()  # regressor columns kept in the ar table: (name, regressor index)
-
-
-def pair_design(model: str, sec: Security, fama_french: bool) -> PairDesign:
-    """The design of ``model`` for security ``sec`` (an index benchmarked on itself takes no fit).
-
-    Raises
-    ------
-    ModelError
-        The model needs factors the security or the study lacks.
-    """
-    bench = ("carried", sec.benchmark)
-    if sec.is_index:
-        return PairDesign(ols.Design("index", ("beta",), kind="index", intercept=False), (bench,))
-    if model == "market":
-        return PairDesign(ols.market_design(), (bench,))
-    if model == "market_adjusted":
-        return PairDesign(ols.Design(model, ("beta",), kind="adjusted", intercept=False), (bench,))
-    if model == "constant_mean":
-        return PairDesign(ols.Design(model, ("alpha",)), ())
-    if model == "multi_index":
-        if not sec.factors:
-            raise ModelError('multi_index model: add factors = ["SOXX"] (other index symbols) to the security')
-        names = ("alpha", "beta", *(f"gamma_{s}" for s in sec.factors))
-        shown = tuple((f"f:{s}", j + 1) for j, s in enumerate(sec.factors))
-        return PairDesign(ols.Design(model, names), (bench, *(("carried", s) for s in sec.factors)), shown)
-    if model == "ff3":
-        if not fama_french:
-            raise ModelError(
-                f"ff3 model needs the Fama-French factors {[*FF3_FACTORS, 'RF']}; pass a factors file (--factors)"
-            )
-        cols = tuple(("ff", c) for c in (*FF3_FACTORS, "RF"))
-        return PairDesign(ols.Design(model, ("alpha", "beta", "s_SMB", "h_HML"), offset=True), cols,
-                          tuple((c, j) for j, c in enumerate((*FF3_FACTORS, "RF"))))  # fmt: skip
-    raise ModelError(f"unknown model {model!r}")
 
 
 @dataclass
@@ -86,7 +40,7 @@ class EngineTables:
 
 
 def compute(
-    plan: Plan, frames: dict[str, pd.DataFrame], model: str, fama_french: pd.DataFrame | None = None
+    plan: Plan, frames: dict[str, pd.DataFrame], model: ExpectedReturnModel, fama_french: pd.DataFrame | None = None
 ) -> EngineTables:
     """Fit ``model`` for every pair of ``plan`` and compute its tables (see the module doc)."""
     spec = plan.spec
@@ -95,14 +49,14 @@ def compute(
     model_errors: dict[int, EventStudyError] = {}
     for i, sec in enumerate(secs):
         try:
-            designs.append(pair_design(model, sec, fama_french is not None))
+            designs.append(pair_design(model, sec, fama_french=fama_french is not None))
         except ModelError as exc:
             designs.append(None)
             model_errors[i] = exc
     panels = []
     for exchange, members in pairs.groupby("exchange", sort=False).indices.items():
         factor_symbols = [_factor_symbols(designs[i]) for i in members]
-        ff = fama_french if model == "ff3" else None
+        ff = fama_french if any(d is not None and ("ff", "RF") in d.columns for d in designs) else None
         panels.append(exchange_panel(pairs, members, str(exchange), plan.sessions(str(exchange)), frames,
                                      first=plan.first, last=plan.last, factor_symbols=factor_symbols,
                                      fama_french=ff))  # fmt: skip
@@ -120,7 +74,7 @@ def compute(
         for d, rows_list in groups.items():
             rows = np.array(rows_list, dtype=np.intp)
             members = panel.members[rows]
-            minimum = MIN_OBS.get(d.design.name, 3)
+            minimum = d.min_obs
             if n_est < minimum:
                 for i in members:
                     fit_errors[int(i)] = ModelError(

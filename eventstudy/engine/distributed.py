@@ -3,10 +3,10 @@
 The pairs (event, security, benchmark, day 0) are split by event into
 partitions; each partition is a small task: a slice of the returns panel
 (the sessions and symbols its pairs need) and four index arrays into it.
-Every task runs :func:`eventstudy.engine.batch.market_model_batch` and the
+Every task runs the engine's solver (:func:`eventstudy.engine.ols.solve`) and the
 results are concatenated back in the input order::
 
-    pairs ──partition by event──▶ [slice, index arrays] ──market_model_batch──▶ arrays ──concat──▶ CAR table
+    pairs ──partition by event──▶ [slice, index arrays] ──ols.solve──▶ arrays ──concat──▶ CAR table
 
 :func:`run_batch_local` runs the same code on one partition in-process and
 gives the same table. Dask is imported only inside the functions that need
@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.engine import ols
+from eventstudy.engine.panel import returns_panel
 from eventstudy.errors import CalendarError, EventStudyError
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ def run_batch_dask(
     ----------
     panel
         Simple returns, one exchange's sessions (index) by symbol (columns),
-        as :func:`eventstudy.engine.batch.returns_panel` builds it.
+        as :func:`eventstudy.engine.panel.returns_panel` builds it.
     pairs
         Columns ``event, ticker, benchmark, session`` (day 0, a session of ``panel``).
     partitions
@@ -139,7 +140,7 @@ def run_batch_dask(
         for this call (:func:`local_client`) and closed after it.
     **windows
         ``estimation_window``, ``ar_window``, ``event_windows`` as for
-        :func:`eventstudy.engine.batch.market_model_batch` (same defaults).
+        :func:`eventstudy.engine.ols.solve` (defaults: the study defaults).
 
     Returns
     -------
@@ -281,29 +282,26 @@ def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) ->
 
 
 def _fit_partition(part: Partition, windows: dict[str, Any], threads: int | None = None) -> dict[str, np.ndarray]:
-    """The task: :func:`market_model_batch` on one partition (on ``threads`` threads); arrays keyed by name."""
-    try:
-        res = market_model_batch(
-            part.values, part.stock_col, part.market_col, part.day0_row, threads=threads, **windows
-        )
-    except ValueError:  # name the first pair with NaN returns in its windows
-        first = min(windows["estimation_window"][0], windows["ar_window"][0])
-        last = max(windows["estimation_window"][1], windows["ar_window"][1])
-        rows = part.day0_row[:, None] + np.arange(first, last + 1)
-        bad = np.isnan(part.values[rows, part.stock_col[:, None]]) | np.isnan(
-            part.values[rows, part.market_col[:, None]]
-        )
-        raise BadPairError(int(part.order[np.flatnonzero(bad.any(axis=1))[0]])) from None
+    """The task: the engine's solver (:func:`eventstudy.engine.ols.solve`) on one partition; arrays keyed by name."""
+    est, arw = windows["estimation_window"], windows["ar_window"]
+    first = min(est[0], arw[0])
+    cols = np.stack([part.stock_col, part.market_col], axis=1)
+    res = ols.solve(
+        np.ascontiguousarray(part.values.T), cols, part.day0_row, ols.market_design(), first=first,
+        estimation_window=est, ar_window=arw, event_windows=tuple(windows["event_windows"]), threads=threads,
+    )  # fmt: skip
+    if res.nan.any():  # name the first pair with NaN returns in its windows
+        raise BadPairError(int(part.order[np.flatnonzero(res.nan)[0]]))
     return {
         "order": part.order,
         "car": res.car,
-        "se": res.car_se,
+        "se": res.se,
         "t": res.t,
         "p": res.p,
-        "alpha": res.alpha,
-        "beta": res.beta,
-        "sigma": res.sigma,
-        "r2": res.r2,
+        "alpha": res.fit.param("alpha"),
+        "beta": res.fit.param("beta"),
+        "sigma": res.fit.sigma,
+        "r2": res.fit.r2,
     }
 
 

@@ -52,11 +52,6 @@ def label_flags(flags: pd.DataFrame, day0: pd.DataFrame) -> pd.DataFrame:
     return flags.assign(day0_of=labels)
 
 
-def exceedance_rate(residuals: pd.Series, sigma: float, threshold: float = Z_THRESHOLD) -> float:
-    """Share of estimation-window residuals with ``|e / σ| ≥ threshold``."""
-    return float((residuals.abs() / sigma >= threshold).mean())
-
-
 def overlapping_windows(day0: pd.DataFrame, windows: tuple[tuple[int, int], ...]) -> pd.DataFrame:
     """Pairs of events whose window spans share sessions, per ticker.
 

@@ -247,3 +247,23 @@ def _history(p: Prices, symbol: str, first: pd.Timestamp, last: pd.Timestamp) ->
             f"{end.date()}; shorten study.ar_window or update the data"
         )
     return None
+
+
+def returns_panel(
+    frames: dict[str, pd.DataFrame], sessions: pd.DatetimeIndex, *, carry: set[str] | frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """Returns of every symbol on ``sessions`` (one exchange), NaN where a price is missing.
+
+    Symbols in ``carry`` (benchmarks, which may trade on other days) take
+    their last close on or before each session (:func:`read_prices`, as the
+    study's panels do).
+    """
+    grid = pd.DatetimeIndex(sessions).as_unit("ns").asi8
+    cols = {}
+    for symbol, frame in frames.items():
+        p = read_prices(frame, grid)
+        price = p.carried if symbol in carry else p.exact
+        ret = np.full(len(grid), np.nan)
+        ret[1:] = price[1:] / price[:-1] - 1.0
+        cols[symbol] = ret
+    return pd.DataFrame(cols, index=sessions)
