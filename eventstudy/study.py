@@ -17,13 +17,11 @@ import pandas as pd
 
 from eventstudy.claims.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.engine.core import EngineTables, compute
-from eventstudy.engine.flags import label_flags, unusual_moves
+from eventstudy.engine.flags import label_flags, overlapping_windows, unusual_moves
 from eventstudy.engine.models import ExpectedReturnModel, get_model
-from eventstudy.engine.overlaps import overlapping_windows
 from eventstudy.engine.plan import Plan, plan
 from eventstudy.engine.provenance import provenance
 from eventstudy.errors import DataWarning, EventStudyError
-from eventstudy.inference.table import significance_table
 from eventstudy.market import PriceSource
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
@@ -31,7 +29,6 @@ from eventstudy.spec import Security, StudySpec
 
 Progress = Callable[[str], None]
 KEY = ["event", "ticker"]
-MOVES_FOR_ALL_BELOW = 64  # from this many pairs on, overnight/intraday moves only of claimed pairs
 _FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
 
@@ -109,7 +106,7 @@ class EventStudy:
         )  # fmt: skip
         if tables.car.empty:
             raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(excluded["reason"]))
-        ar, car, fits, residuals = tables.ar, tables.car, tables.fits, tables.residuals
+        ar, car, fits = tables.ar, tables.car, tables.fits
         moves = self._all_moves(tables, frames)
         day0 = the_plan.day0.reset_index(drop=True)
         claims, candidates = reconcile_claims(self.spec, ar, moves, fits, day0)
@@ -124,11 +121,10 @@ class EventStudy:
             claims=claims,
             candidates=candidates,
             flags=label_flags(unusual_moves(ar, self.spec.event_windows), day0),
-            tests=significance_table(*_without_indices(self.spec, ar, car, fits, residuals)),
-            residuals=residuals,
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at),
+            engine=tables,
         )
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
@@ -160,15 +156,14 @@ class EventStudy:
         return frames
 
     def _all_moves(self, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-        """Overnight/intraday moves of the computed pairs (of claimed pairs only from MOVES_FOR_ALL_BELOW on)."""
+        """Overnight/intraday moves (days -1..+2) of the claimed pairs, whatever the study's size."""
         fits, ar = tables.fits, tables.ar
         claimed = {(c.event, c.ticker) for c in self.spec.claims}
-        everyone = len(fits) < MOVES_FOR_ALL_BELOW
         length = len(ar) // max(len(fits), 1)
         secs = {s.ticker: s for s in self.spec.securities}
         parts = []
         for k, (event, ticker) in enumerate(zip(fits["event"], fits["ticker"], strict=True)):
-            if everyone or (event, ticker) in claimed:
+            if (event, ticker) in claimed:
                 days = ar.iloc[k * length : (k + 1) * length]
                 parts.append(self._moves(secs[ticker], days, frames).assign(event=event, ticker=ticker))
         return _front(pd.concat(parts, ignore_index=True), KEY) if parts else _no_moves()
@@ -187,12 +182,6 @@ class EventStudy:
         own["bench_intraday"] = bench["intraday"].to_numpy()
         own["source"] = symbol
         return own
-
-
-def _without_indices(spec: StudySpec, *tables: pd.DataFrame) -> list[pd.DataFrame]:
-    """The tables without the rows of indices benchmarked on themselves (no abnormal return to test)."""
-    indices = [s.ticker for s in spec.securities if s.is_index]
-    return [t[~t["ticker"].isin(indices)] if indices else t for t in tables]
 
 
 def _no_moves() -> pd.DataFrame:

@@ -85,3 +85,23 @@ def test_cars_equal_r(study):
         assert r_t == pytest.approx(float(r["car_t"]), rel=TOL, abs=TOL)
         # the engine's t keeps it (a larger variance), so it is never larger in size
         assert abs(ours["t"]) <= abs(r_t) + 1e-12
+
+
+def test_ols_is_the_statsmodels_fit_of_the_engine(study):
+    """``res.ols`` gives statsmodels' results of each pair's estimation regression: the engine's numbers."""
+    res = study[1]
+    fits = res.fits.set_index(["event", "ticker"])
+    resid = res.residuals.set_index(["event", "ticker"])
+    for event, ticker in list(fits.index)[:6]:
+        fit = res.ols(event, ticker)
+        ours = fits.loc[(event, ticker)]
+        assert fit.params["alpha"] == pytest.approx(ours["alpha"], rel=1e-10, abs=1e-14)
+        assert fit.params["beta"] == pytest.approx(ours["beta"], rel=1e-10)
+        assert math.sqrt(fit.scale) == pytest.approx(ours["sigma"], rel=1e-10)
+        assert fit.rsquared == pytest.approx(ours["r2"], rel=1e-10)
+        assert (fit.nobs, fit.df_resid) == (ours["n"], ours["df"])
+        assert fit.resid.to_numpy() == pytest.approx(resid.loc[(event, ticker), "residual"].to_numpy(), abs=1e-14)
+        assert fit.resid.index[0] == ours["estimation_start"] and fit.resid.index[-1] == ours["estimation_end"]
+        assert fit.get_robustcov_results("HC1").bse.shape == (2,)  # robust covariances are there
+    with pytest.raises(KeyError):
+        res.ols("no-such-event", "ORCL")

@@ -1,4 +1,4 @@
-"""The engine: a plan and its price frames → the ar, car, fits and residuals tables of every pair.
+"""The engine: a plan and its price frames → the ar, car and fits tables and the residuals of every pair.
 
 One path for every model and study size (a single study is a batch of
 one)::
@@ -24,6 +24,8 @@ from eventstudy.engine.panel import ExchangePanel, exchange_panel
 from eventstudy.engine.plan import Plan
 from eventstudy.errors import EventStudyError, ModelError
 
+CHUNK_PAIRS = 16_384  # pairs solved at a time: bounds the transient arrays of a large study
+
 
 @dataclass
 class EngineTables:
@@ -32,11 +34,71 @@ class EngineTables:
     ar: pd.DataFrame
     car: pd.DataFrame
     fits: pd.DataFrame
-    residuals: pd.DataFrame
+    residual_rows: np.ndarray  # (plan pairs, T) estimation-window residuals, NaN rows for excluded pairs
     excluded: list[tuple[int, EventStudyError]] = field(default_factory=list)  # (plan position, error)
     warnings: list[str] = field(default_factory=list)  # DataWarning texts, in pair order
     panels: list[ExchangePanel] = field(default_factory=list)
     designs: list[PairDesign | None] = field(default_factory=list)
+    plan: Plan | None = None
+
+    def positions(self, keys: pd.DataFrame) -> np.ndarray:
+        """Plan positions of the (event, ticker) rows of ``keys`` (-1 for a pair not in the study)."""
+        assert self.plan is not None
+        index = pd.MultiIndex.from_frame(self.plan.pairs[["event", "ticker"]])
+        return index.get_indexer(pd.MultiIndex.from_frame(keys[["event", "ticker"]]))
+
+    def residual_table(self, keys: pd.DataFrame) -> pd.DataFrame:
+        """Long table ``event, ticker, day, residual`` of the pairs in ``keys`` (in that order)."""
+        assert self.plan is not None
+        est = self.plan.spec.estimation_window
+        days = np.arange(est[0], est[1] + 1)
+        rows = self.residual_rows[self.positions(keys)]
+        return pd.DataFrame(
+            {
+                "event": np.repeat(keys["event"].to_numpy(dtype=object), len(days)),
+                "ticker": np.repeat(keys["ticker"].to_numpy(dtype=object), len(days)),
+                "day": np.tile(days, len(keys)),
+                "residual": rows.ravel(),
+            }
+        )
+
+    def estimation(self, event: str, ticker: str) -> tuple[pd.Series, pd.DataFrame]:
+        """One pair's estimation-window regressand and design (constant first), by session, as the engine fitted.
+
+        Raises
+        ------
+        KeyError
+            The pair is not in the study, or was excluded (the reason is given).
+        ValueError
+            Its model estimates nothing (market-adjusted, an index on itself).
+        """
+        assert self.plan is not None
+        pairs = self.plan.pairs
+        hit = np.flatnonzero((pairs["event"].to_numpy() == event) & (pairs["ticker"].to_numpy() == ticker))
+        if not len(hit):
+            raise KeyError(f"({event!r}, {ticker!r}) is not a pair of the study")
+        i = int(hit[0])
+        reason = dict(self.excluded).get(i)
+        if reason is not None:
+            raise KeyError(f"{ticker} around {event} was excluded: {reason}")
+        d = self.designs[i]
+        assert d is not None
+        if d.design.kind != "ols":
+            raise ValueError(f"{ticker} around {event}: the {d.design.name} model estimates nothing")
+        panel = next(p for p in self.panels if i in set(p.members.tolist()))
+        r = int(np.flatnonzero(panel.members == i)[0])
+        est = self.plan.spec.estimation_window
+        rows = panel.day0[r] + np.arange(est[0], est[1] + 1)
+        index = panel.grid[rows]
+        y = panel.values_t[panel.columns["own", ticker], rows]
+        x = {c: panel.values_t[panel.columns[c], rows] for c in d.columns}
+        if d.design.offset:
+            y = y - x.pop(d.columns[-1])
+        names = list(d.design.names)
+        design = pd.DataFrame(dict(zip(names[d.design.intercept :], x.values(), strict=True)), index=index)
+        if d.design.intercept:
+            design.insert(0, names[0], 1.0)
+        return pd.Series(y, index=index, name="return"), design
 
 
 def compute(
@@ -63,6 +125,7 @@ def compute(
     data_errors = {i: e for p in panels for i, e in p.reasons.items()}
     warned = {i: w for p in panels for i, w in p.warnings.items()}
     n_est = spec.estimation_window[1] - spec.estimation_window[0] + 1
+    tickers, benchmarks = pairs["ticker"].to_numpy(dtype=object), pairs["benchmark"].to_numpy(dtype=object)
     out = _Out(len(pairs), spec)
     fit_errors: dict[int, EventStudyError] = {}
     for panel in panels:
@@ -72,34 +135,49 @@ def compute(
             if d is not None and int(i) not in data_errors:
                 groups.setdefault(d, []).append(r)
         for d, rows_list in groups.items():
-            rows = np.array(rows_list, dtype=np.intp)
-            members = panel.members[rows]
-            minimum = d.min_obs
-            if n_est < minimum:
-                for i in members:
-                    fit_errors[int(i)] = ModelError(
-                        f"estimation window has {n_est} returns; at least {minimum} are needed"
-                    )
-                continue
-            cols = np.array([[panel.columns["own", str(pairs["ticker"].iat[i])],
-                              *(panel.columns[c] for c in d.columns)] for i in members], dtype=np.intp)  # fmt: skip
-            solved = ols.solve(
-                panel.values_t, cols, panel.day0[rows], d.design, first=plan.first + 1,
-                estimation_window=spec.estimation_window, ar_window=spec.ar_window, event_windows=spec.event_windows,
-            )  # fmt: skip
-            bench = np.array([panel.columns["carried", str(pairs["benchmark"].iat[i])] for i in members])
-            ok = solved.fit.problem == ""
-            for r_, i in zip(np.flatnonzero(~ok), members[~ok], strict=True):
-                fit_errors[int(i)] = ModelError(str(solved.fit.problem[r_]))
-            out.fill(panel, rows[ok], members[ok], bench[ok], cols[ok, 0], d, _take(solved, ok), plan)
+            for a in range(0, len(rows_list), CHUNK_PAIRS):  # chunks bound the solver's transient arrays
+                rows = np.array(rows_list[a : a + CHUNK_PAIRS], dtype=np.intp)
+                _solve(panel, rows, d, plan, n_est, tickers, benchmarks, out, fit_errors)
     for i, exc in model_errors.items():
         if i not in data_errors:
             fit_errors[i] = exc
     named = {i: type(e)(f"{pairs['ticker'].iat[i]} around {pairs['event'].iat[i]}: {e}") for i, e in fit_errors.items()}
     excluded = sorted(data_errors.items()) + sorted(named.items())
     warnings = [w for i in sorted(warned) for w in warned[i]]
-    ar, car, fits, residuals = out.tables(pairs, spec)
-    return EngineTables(ar, car, fits, residuals, excluded, warnings, panels, designs)
+    ar, car, fits = out.tables(pairs, spec)
+    return EngineTables(ar, car, fits, out.residual, excluded, warnings, panels, designs, plan)
+
+
+def _solve(
+    panel: ExchangePanel,
+    rows: np.ndarray,
+    d: PairDesign,
+    plan: Plan,
+    n_est: int,
+    tickers: np.ndarray,
+    benchmarks: np.ndarray,
+    out: _Out,
+    fit_errors: dict[int, EventStudyError],
+) -> None:
+    """Solve the pairs ``rows`` of ``panel`` (one design) and write them into ``out``."""
+    spec = plan.spec
+    members = panel.members[rows]
+    if n_est < d.min_obs:
+        for i in members:
+            fit_errors[int(i)] = ModelError(f"estimation window has {n_est} returns; at least {d.min_obs} are needed")
+        return
+    own = np.array([panel.columns["own", t] for t in tickers[members]], dtype=np.intp)
+    reg = np.array([panel.columns[c] for c in d.columns], dtype=np.intp)  # the same for the group
+    cols = np.column_stack([own, np.broadcast_to(reg, (len(own), len(reg)))])
+    solved = ols.solve(
+        panel.values_t, cols, panel.day0[rows], d.design, first=plan.first + 1,
+        estimation_window=spec.estimation_window, ar_window=spec.ar_window, event_windows=spec.event_windows,
+    )  # fmt: skip
+    bench = np.array([panel.columns["carried", b] for b in benchmarks[members]], dtype=np.intp)
+    ok = solved.fit.problem == ""
+    for r, i in zip(np.flatnonzero(~ok), members[~ok], strict=True):
+        fit_errors[int(i)] = ModelError(str(solved.fit.problem[r]))
+    out.fill(panel, rows[ok], members[ok], bench[ok], cols[ok, 0], d, _take(solved, ok), plan)
 
 
 def _factor_symbols(d: PairDesign | None) -> tuple[str, ...]:
@@ -107,6 +185,8 @@ def _factor_symbols(d: PairDesign | None) -> tuple[str, ...]:
 
 
 def _take(s: ols.Solved, ok: np.ndarray) -> ols.Solved:
+    if ok.all():
+        return s
     f = s.fit
     fit = ols.Fit(f.design, f.params[ok], f.sigma[ok], f.r2[ok], None if f.xtx_inv is None else f.xtx_inv[ok],
                   f.residuals[ok], f.nobs, f.problem[ok])  # fmt: skip
@@ -150,8 +230,8 @@ class _Out:
         self.model[at] = d.design.name
         self.fit["alpha"][at], self.fit["beta"][at] = f.param("alpha"), f.param("beta")
         self.fit["sigma"][at], self.fit["r2"][at] = f.sigma, f.r2
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.fit["share"][at] = (np.abs(f.residuals) / f.sigma[:, None] >= Z_THRESHOLD).mean(axis=1)
+        with np.errstate(invalid="ignore"):
+            self.fit["share"][at] = (np.abs(f.residuals) >= Z_THRESHOLD * f.sigma[:, None]).mean(axis=1)
         self.df[at] = f.df
         for name in d.design.names:
             if name not in ("alpha", "beta"):
@@ -212,6 +292,4 @@ class _Out:
             **{k: v[done].astype("datetime64[ns]") for k, v in self.dates.items()},
             **{k: v[done] for k, v in self.extra.items()},
         }
-        est_days = np.arange(self.est[0], self.est[1] + 1)
-        residuals = {**keys(self.nobs), "day": np.tile(est_days, len(done)), "residual": self.residual[done].ravel()}
-        return tuple(pd.DataFrame(t) for t in (ar, car, fits, residuals))
+        return tuple(pd.DataFrame(t) for t in (ar, car, fits))

@@ -197,25 +197,6 @@ def default_partitions(n_pairs: int, n_workers: int = 2) -> int:
     return max(n_workers, math.ceil(n_pairs / PAIRS_PER_PARTITION))
 
 
-def study_pairs(spec: StudySpec) -> pd.DataFrame:
-    """Every (event, security) pair of a study with its benchmark, day 0 and exchange.
-
-    Pairs come in :meth:`eventstudy.study.EventStudy.pairs` order (events,
-    then securities), so tables line up with the full run's.
-    """
-    from eventstudy.market.calendars import day_zero
-
-    wanted = set(spec.pairs)
-    rows = []
-    for event in spec.events:
-        for sec in spec.securities:
-            if wanted and (event.id, sec.ticker) not in wanted:
-                continue
-            d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
-            rows.append((event.id, sec.ticker, sec.benchmark, d0.session, sec.exchange))
-    return pd.DataFrame(rows, columns=[*PAIR_COLUMNS, "exchange"])
-
-
 def exchange_panel(pairs: pd.DataFrame, exchange: str, source: PriceSource, *, first: int, last: int) -> pd.DataFrame:
     """Returns of the pairs' securities and benchmarks on the ``exchange`` sessions their windows span.
 
@@ -261,7 +242,9 @@ def run_study_dask(
     Returns :data:`RESULT_COLUMNS` with the pairs in the full run's order;
     ``partitions`` applies per exchange.
     """
-    pairs = study_pairs(spec)
+    from eventstudy.engine.plan import plan
+
+    pairs = plan(spec).pairs  # the one planner: the full run's pairs, in its order
     est, ar = spec.estimation_window, spec.ar_window
     windows = {"estimation_window": est, "ar_window": ar, "event_windows": spec.event_windows}
     tables, order = [], []

@@ -107,7 +107,7 @@ def exchange_panel(
     tickers, benchmarks = part["ticker"].to_numpy(dtype=object), part["benchmark"].to_numpy(dtype=object)
     own = {s: read_prices(frames[s], grid) for s in dict.fromkeys(tickers)}
     carried_syms = [(b, *f) for b, f in zip(benchmarks, factor_symbols, strict=True)]
-    other = {s: read_prices(frames[s], grid) for syms in carried_syms for s in syms}
+    other = {s: read_prices(frames[s], grid) for s in dict.fromkeys(s for syms in carried_syms for s in syms)}
     reasons: dict[int, EventStudyError] = {}
     said: dict[int, list[str]] = {}
     bad = np.zeros(len(part), bool)

@@ -24,7 +24,7 @@ import pandas as pd
 
 from eventstudy.errors import CalendarError
 from eventstudy.market.calendars import DayZero, day_zero, get_calendar
-from eventstudy.spec import Event, Security, StudySpec
+from eventstudy.spec import Security, StudySpec
 
 PLAN_COLUMNS = ["event", "ticker", "exchange", "benchmark", "session", "rule", "local_time", "position"]
 DAY0_COLUMNS = ["event", "ticker", "exchange", "session", "rule", "local_time"]
@@ -119,13 +119,3 @@ def _position(session: pd.Timestamp, start: int, end: int, exchange: str) -> int
             f"({sessions[0].date()} to {sessions[-1].date()})"
         )
     return pos
-
-
-@dataclass(frozen=True)
-class Pair:
-    """One (event, security) pair: its day 0 and the sessions from the estimation window to the AR window."""
-
-    event: Event
-    security: Security
-    day0: DayZero
-    sessions: pd.DatetimeIndex  # first one only supplies the starting price

@@ -319,7 +319,7 @@ def _event_warnings(res: StudyResults, event_id: str, full: StudyResults | None 
     full = full or res
     flags = res.flags[res.flags["event"] == event_id]
     ov = overlap_rows(full)
-    ov = ov[[event_id in (o["event"].split(", ") + o["other_event"].split(", ")) for o in ov.to_dict("records")]]
+    ov = ov[[event_id in o["event"].split(", ") for o in ov.to_dict("records")]]
     if flags.empty and ov.empty:
         return Html(f'<h4 id="event-{slug(event_id)}-warnings">Warnings</h4><p>None.</p>')
     out = [f'<h4 id="event-{slug(event_id)}-warnings">Warnings</h4>']
@@ -335,16 +335,16 @@ def _event_warnings(res: StudyResults, event_id: str, full: StudyResults | None 
             table(["ticker", "day", "session", "abnormal", "z", "news that day"], rows, "lrlrrl"),
         ]
     if not ov.empty:
-        mine = ", ".join(same_day0(full).get(event_id, [event_id]))
         groups: dict[tuple[str, str, int], list[str]] = {}
         for o in ov.to_dict("records"):
-            other = o["other_event"] if o["event"] == mine else o["event"]
             span = f"{o['first_shared']:%Y-%m-%d} to {o['last_shared']:%Y-%m-%d}"
-            groups.setdefault((other, span, int(o["shared_sessions"])), []).append(str(o["ticker"]))
+            groups.setdefault((o["nearest_event"], span, int(o["overlapping"])), []).append(str(o["ticker"]))
         rows = [[other, ", ".join(t), span, n] for (other, span, n), t in groups.items()]
         out += [
             "<p>Events whose windows share sessions with this one (their CARs are not separate evidence):</p>",
-            table(["other event", "tickers", "shared sessions", "count"], rows, "llnr"),
+            table(
+                ["nearest overlapping event", "tickers", "sessions shared with any", "overlapping events"], rows, "llnr"
+            ),
         ]
     return Html("\n".join(out))
 
@@ -358,7 +358,7 @@ def _warnings(res: StudyResults) -> Html:
     together = same_day0(res)  # events with one day 0 everywhere are listed once, together
     rep = {e: ids[0] for e, ids in together.items()}
     shared: dict[str, set[str]] = {}
-    for a, b in zip(res.overlaps["event"], res.overlaps["other_event"], strict=True):
+    for a, b in zip(res.overlaps["event"], res.overlaps["nearest_event"], strict=True):
         a, b = rep.get(a, a), rep.get(b, b)
         shared.setdefault(a, set()).add(b)
         shared.setdefault(b, set()).add(a)
