@@ -12,14 +12,13 @@ import warnings
 from collections.abc import Callable
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from eventstudy.claims.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.engine.core import EngineTables, compute
 from eventstudy.engine.flags import label_flags, overlapping_windows, unusual_moves
 from eventstudy.engine.models import ExpectedReturnModel, get_model
-from eventstudy.engine.plan import Plan, plan
+from eventstudy.engine.plan import Plan, fetch, plan
 from eventstudy.engine.provenance import provenance
 from eventstudy.errors import DataWarning, EventStudyError
 from eventstudy.market import PriceSource
@@ -29,7 +28,6 @@ from eventstudy.spec import Security, StudySpec
 
 Progress = Callable[[str], None]
 KEY = ["event", "ticker"]
-_FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
 
 class EventStudy:
@@ -128,32 +126,7 @@ class EventStudy:
         )
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
-        """One request per symbol covering every pair that needs it."""
-        pairs = the_plan.pairs
-        first = np.empty(len(pairs), "datetime64[ns]")
-        last = np.empty(len(pairs), "datetime64[ns]")
-        for exchange, idx in pairs.groupby("exchange", sort=False).indices.items():
-            sessions = the_plan.sessions(str(exchange))
-            pos = pairs["position"].to_numpy()[idx]
-            first[idx], last[idx] = sessions[pos + the_plan.first], sessions[pos + the_plan.last]
-        spans_by_ticker = (
-            pd.DataFrame({"ticker": pairs["ticker"], "first": first, "last": last})
-            .groupby("ticker", sort=False)
-            .agg(first=("first", "min"), last=("last", "max"))
-        )
-        secs = {s.ticker: s for s in self.spec.securities}
-        spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
-        for ticker, start, end in zip(spans_by_ticker.index, spans_by_ticker["first"], spans_by_ticker["last"],
-                                      strict=True):  # fmt: skip
-            sec, start = secs[str(ticker)], start - _FETCH_MARGIN
-            for symbol in filter(None, (sec.ticker, sec.benchmark, sec.ohlc, *sec.factors)):
-                lo, hi = spans.get(symbol, (start, end))
-                spans[symbol] = (min(lo, start), max(hi, end))
-        frames = {}
-        for symbol, (start, end) in spans.items():
-            say(f"prices for {symbol}")
-            frames[symbol] = self.source.prices(symbol, start, end)
-        return frames
+        return fetch(the_plan, self.source, say)
 
     def _all_moves(self, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Overnight/intraday moves (days -1..+2) of the claimed pairs, whatever the study's size."""

@@ -16,6 +16,7 @@ The plan's table, one row per pair (events in study order, then securities)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,11 +24,13 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.errors import CalendarError
+from eventstudy.market import PriceSource
 from eventstudy.market.calendars import DayZero, day_zero, get_calendar
 from eventstudy.spec import Security, StudySpec
 
 PLAN_COLUMNS = ["event", "ticker", "exchange", "benchmark", "session", "rule", "local_time", "position"]
 DAY0_COLUMNS = ["event", "ticker", "exchange", "session", "rule", "local_time"]
+FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
 
 @dataclass(frozen=True)
@@ -119,3 +122,33 @@ def _position(session: pd.Timestamp, start: int, end: int, exchange: str) -> int
             f"({sessions[0].date()} to {sessions[-1].date()})"
         )
     return pos
+
+
+def fetch(plan: Plan, source: PriceSource, say: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """The price frames of every symbol the pairs read: one request per symbol covering every pair that needs it."""
+    pairs = plan.pairs
+    first = np.empty(len(pairs), "datetime64[ns]")
+    last = np.empty(len(pairs), "datetime64[ns]")
+    for exchange, idx in pairs.groupby("exchange", sort=False).indices.items():
+        sessions = plan.sessions(str(exchange))
+        pos = pairs["position"].to_numpy()[idx]
+        first[idx], last[idx] = sessions[pos + plan.first], sessions[pos + plan.last]
+    spans_by_ticker = (
+        pd.DataFrame({"ticker": pairs["ticker"], "first": first, "last": last})
+        .groupby("ticker", sort=False)
+        .agg(first=("first", "min"), last=("last", "max"))
+    )
+    secs = {s.ticker: s for s in plan.spec.securities}
+    spans: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = {}
+    for ticker, start, end in zip(spans_by_ticker.index, spans_by_ticker["first"], spans_by_ticker["last"],
+                                  strict=True):  # fmt: skip
+        sec, start = secs[str(ticker)], start - FETCH_MARGIN
+        for symbol in filter(None, (sec.ticker, sec.benchmark, sec.ohlc, *sec.factors)):
+            lo, hi = spans.get(symbol, (start, end))
+            spans[symbol] = (min(lo, start), max(hi, end))
+    frames = {}
+    for symbol, (start, end) in spans.items():
+        if say is not None:
+            say(f"prices for {symbol}")
+        frames[symbol] = source.prices(symbol, start, end)
+    return frames
