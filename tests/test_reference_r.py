@@ -105,3 +105,28 @@ def test_ols_is_the_statsmodels_fit_of_the_engine(study):
         assert fit.get_robustcov_results("HC1").bse.shape == (2,)  # robust covariances are there
     with pytest.raises(KeyError):
         res.ols("no-such-event", "ORCL")
+
+
+SAME_FORMULA = {  # R's test name -> the tests table's, where the README says both use one formula
+    "CSectT caar_t": "cross-sectional t",
+    "GSignT cgsign_z": "generalized sign Z",
+    "PatellZ caar_z": "Patell Z",  # one-day windows only
+    "BMP cbmp_t": "BMP t",  # one benchmark and one day 0 per group only (sample40)
+    "KP ckp_t": "Kolari-Pynnönen adjusted BMP t",
+}
+
+
+def test_cross_sectional_tests_equal_r(study):
+    folder, res, _ = study
+    tests = res.tests[res.tests["ticker"] == ""].set_index(["event", "start", "end", "test"])["statistic"]
+    checked = 0
+    for r in rows(folder / "r_multi.csv"):
+        name = SAME_FORMULA.get(r["test"])
+        start, end = int(r["start"]), int(r["end"])
+        if name is None or (name == "Patell Z" and start != end):
+            continue
+        if name in ("BMP t", "Kolari-Pynnönen adjusted BMP t") and folder.name != "sample40":
+            continue
+        assert tests.loc[(r["group"], start, end, name)] == pytest.approx(float(r["statistic"]), rel=TOL, abs=TOL), r
+        checked += 1
+    assert checked >= 40
