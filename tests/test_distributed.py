@@ -200,3 +200,40 @@ def test_cli_dask_refuses_what_it_cannot_do(events_csv, prices_dir, tmp_path, ca
 def test_cli_dask_needs_an_events_csv(study_path, prices_dir, tmp_path, capsys):
     assert main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "--dask"]) == 2
     assert "events CSV" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def remote_scheduler():
+    """A cluster of worker processes started here, reached by address as a remote scheduler would be."""
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_cli_dask_on_a_scheduler_by_address_equals_the_full_run(
+    events_csv, prices_dir, tmp_path, remote_scheduler, monkeypatch, how
+):
+    prices = ["--prices", str(prices_dir), "-q"]
+    if how == "option":
+        dask = ["--dask", remote_scheduler]
+    else:
+        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", remote_scheduler)
+        dask = ["--dask"]
+    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "dask"), *dask]) == 0
+    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "full"), "--format", "json"]) == 0
+    got, full = (pd.read_csv(tmp_path / d / "car.csv") for d in ("dask", "full"))
+    pd.testing.assert_frame_equal(got[["event", "ticker", "start", "end"]], full[["event", "ticker", "start", "end"]])
+    for col in ("car", "se", "t", "p"):
+        np.testing.assert_allclose(got[col], full[col], rtol=0, atol=1e-10, err_msg=col)
+
+
+def test_cli_dask_address_without_a_scheduler_is_an_input_error(events_csv, prices_dir, tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    argv = ["run", str(events_csv), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "-q"]
+    assert main([*argv, "--dask", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --dask tcp://127.0.0.1:9") and "scheduler" in err[0]

@@ -193,6 +193,35 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
         cluster.close()
 
 
+@contextmanager
+def connect(address: str, timeout: float = 10.0) -> Iterator[Client]:
+    """A ``dask.distributed.Client`` of the running scheduler at ``address`` (e.g. ``tcp://10.0.0.5:8786``).
+
+    Its workers need ``eventstudy`` installed; the price frames are sent to
+    them, so they need no access to the price files.
+
+    Raises
+    ------
+    EventStudyError
+        Dask is missing, or no scheduler answers at ``address`` within ``timeout`` seconds.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise EventStudyError(DASK_MISSING) from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise EventStudyError(
+            f"--dask {address}: no Dask scheduler answers there ({type(exc).__name__}: {exc}); start one "
+            "(`dask scheduler` and `dask worker ADDRESS`) or leave the address out for a local cluster"
+        ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def default_partitions(n_pairs: int, n_workers: int = 2) -> int:
     """At least one partition per worker, and about :data:`PAIRS_PER_PARTITION` pairs each."""
     return max(n_workers, math.ceil(n_pairs / PAIRS_PER_PARTITION))

@@ -575,7 +575,7 @@ def _group_diagnostics(fit: Fit, z: np.ndarray, groups: list[np.ndarray]) -> dic
     out = {
         "group_residual_correlation": float(np.nanmean(r)),
         "group_day0_correlation": cross / own if own > 0 else math.nan,
-        "t_size_from_correlation": float(np.nanmean(2.0 * stats.t.sf(crit / inflate_t, sizes - 1))),
+        "t_size_from_correlation": float(np.nanmean(ols.t_two_sided(crit / inflate_t, sizes - 1))),
         "z_size_from_correlation": float(np.nanmean(2.0 * stats.norm.sf(1.959964 / np.sqrt(1.0 + (sizes - 1) * r)))),
         "group_mean_size": float(sizes.mean()),
         "portfolio_day0_t_variance": float(np.var(zp)),
