@@ -206,7 +206,7 @@ def test_cli_dask_needs_an_events_csv(study_path, prices_dir, tmp_path, capsys):
 def remote_scheduler():
     """A cluster of worker processes started here, reached by address as a remote scheduler would be."""
     distributed = pytest.importorskip("dask.distributed")
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
     try:
         yield cluster.scheduler_address
     finally:
