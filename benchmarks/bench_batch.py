@@ -7,11 +7,11 @@ the real US panel from ../shared/data/prices (9 stocks + ^GSPC). Each
 size draws random (stock, day 0) pairs with full windows; the batch engine
 fits the market model on [-250, -11] and computes AR, CAR, se, t and p
 for four windows. The loop does the same pair by pair with
-eventstudy.engine.models.MarketModel(engine="statsmodels"). The floor is one numpy
+statsmodels OLS (fit, predict, CAR variance from its normalized_cov_params). The floor is one numpy
 pass (a sum) over the bytes the batch engine gathers: P x 2 x 261 float64
 (each pair's security and market windows, days -250..+10). Batch and floor
 times are the best of 5 runs (1 for the loop); the batch engine runs on one
-thread per CPU (``market_model_batch(threads=...)``).
+thread per CPU (``eventstudy.engine.ols.solve(threads=...)``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ import tracemalloc
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from eventstudy.engine.batch import market_model_batch, returns_panel
-from eventstudy.engine.models import MarketModel
+from eventstudy.engine import ols
+from eventstudy.engine.panel import returns_panel
 
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO.parent / "shared" / "data" / "prices"
@@ -64,17 +63,27 @@ def draw_pairs(values: np.ndarray, mcol: int, n: int, seed: int) -> tuple[np.nda
 
 
 def loop(values: np.ndarray, cols: np.ndarray, mcol: int, rows: np.ndarray) -> None:
+    """Pair by pair with statsmodels: OLS, AR, CAR variance σ²(L + ι'X*(X'X)⁻¹X*'ι), t p-value."""
+    import statsmodels.api as sm
     from scipy import stats
 
-    model = MarketModel(engine="statsmodels")
     for c, r in zip(cols, rows, strict=True):
-        fit = model.fit(pd.Series(values[r - 250 : r - 10, c]), pd.Series(values[r - 250 : r - 10, mcol]))
-        ye, me = values[r - 10 : r + 11, c], values[r - 10 : r + 11, mcol]
-        ar = ye - fit.expected(me)
+        x = sm.add_constant(values[r - 250 : r - 10, mcol])
+        fit = sm.OLS(values[r - 250 : r - 10, c], x).fit()
+        xe = sm.add_constant(values[r - 10 : r + 11, mcol], has_constant="add")
+        ar = values[r - 10 : r + 11, c] - fit.predict(xe)
         for s, e in WINDOWS:
             sl = slice(s + 10, e + 11)
-            t = ar[sl].sum() / np.sqrt(fit.car_variance(me[sl]))
+            v = xe[sl].sum(axis=0)
+            t = ar[sl].sum() / np.sqrt(fit.scale * (e - s + 1 + v @ fit.normalized_cov_params @ v))
             stats.t.sf(abs(t), fit.df_resid)
+
+
+def batch(values_t: np.ndarray, cols: np.ndarray, mcol: int, rows: np.ndarray) -> ols.Solved:
+    """The engine's solver on every pair."""
+    pair_cols = np.stack([cols, np.full(len(cols), mcol)], axis=1)
+    return ols.solve(values_t, pair_cols, rows, ols.market_design(), first=-250, estimation_window=(-250, -11),
+                     ar_window=(-10, 10), event_windows=WINDOWS)  # fmt: skip
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -98,10 +107,10 @@ def main() -> None:
     for name, (values, mcol) in panels.items():
         for n in (100, 1_000, 10_000, 100_000):
             cols, rows = draw_pairs(values, mcol, n, seed=n)
-            mk = np.full(n, mcol)
-            batch_s = timed(lambda: market_model_batch(values, cols, mk, rows, event_windows=WINDOWS), 5)  # noqa: B023
+            values_t = np.ascontiguousarray(values.T)
+            batch_s = timed(lambda: batch(values_t, cols, mcol, rows), 5)  # noqa: B023
             tracemalloc.start()
-            market_model_batch(values, cols, mk, rows, event_windows=WINDOWS)
+            batch(values_t, cols, mcol, rows)
             peak = tracemalloc.get_traced_memory()[1] / 2**20
             tracemalloc.stop()
             gathered = np.random.default_rng(0).random((n, 2 * 261))

@@ -65,10 +65,10 @@ def phases(out: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     spec = load_study(STUDY)
     study = EventStudy(spec, CsvDirectorySource(PRICES))
-    pairs = study.pairs()
+    plan = study.plan()
     times["spec and sessions"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    study._fetch(pairs, lambda _m: None)
+    study._fetch(plan, lambda _m: None)
     times["prices (8 files)"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     res = study.run()  # reads the prices again: subtract them

@@ -13,11 +13,10 @@ excluded with their reason, as ``--skip-errors`` does, about one in ten.
 Printed (nothing asserted), best and median of ``--repeat`` runs:
 
 - ``run s``: ``EventStudy(spec, source).run()`` on a warm source (prices
-  already read), the vectorized path (``batch_min_pairs`` default) and the
-  per-pair path (``batch_min_pairs=10**9``, up to 500 pairs);
+  already read);
 - ``cli s``: ``eventstudy run events.csv --prices ../shared/data/prices
   --skip-errors -q`` as a subprocess, all formats (md, html, json, CSV,
-  figures), same two paths;
+  figures);
 - ``--profile-report``: where the report writing of the largest file spends
   its time (eventstudy/report/*), by function.
 """
@@ -47,12 +46,6 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 PRICES = REPO.parent / "shared" / "data" / "prices"
 US = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD", "SMCI", "VRT", "CEG", "ARM"]
-PER_PAIR_MAX = 500
-PER_PAIR_CLI = (
-    "import sys; from eventstudy.study import EventStudy; "
-    "EventStudy.__init__.__kwdefaults__['batch_min_pairs'] = 10**9; "
-    "from eventstudy.cli import main; sys.exit(main(sys.argv[1:]))"
-)
 
 
 def write_events(path: Path, pairs: int, seed: int = 0) -> Path:
@@ -81,14 +74,13 @@ def timed(fn, repeat: int) -> tuple[float, float]:
     return min(times), statistics.median(times)
 
 
-def make_study(path: Path, batch_min_pairs: int | None, prices: Path = PRICES) -> EventStudy:
-    """The study of an events CSV, pairs without data skipped; ``batch_min_pairs`` None: the default."""
+def make_study(path: Path, prices: Path = PRICES) -> EventStudy:
+    """The study of an events CSV, pairs without data skipped."""
     from eventstudy import CsvDirectorySource, EventStudy
     from eventstudy.spec.events_csv import load_events_csv
 
     spec, source = load_events_csv(path), CsvDirectorySource(prices)
-    kw = {} if batch_min_pairs is None else {"batch_min_pairs": batch_min_pairs}
-    return EventStudy(spec, source, on_error="skip", **kw)
+    return EventStudy(spec, source, on_error="skip")
 
 
 def quiet_run(study: EventStudy) -> None:
@@ -97,10 +89,9 @@ def quiet_run(study: EventStudy) -> None:
         study.run()
 
 
-def cli(path: Path, out: Path, per_pair: bool, prices: Path = PRICES) -> None:
+def cli(path: Path, out: Path, prices: Path = PRICES) -> None:
     args = ["run", str(path), "--prices", str(prices), "--out", str(out), "--skip-errors", "-q"]
-    cmd = [sys.executable, "-c", PER_PAIR_CLI, *args] if per_pair else [sys.executable, "-m", "eventstudy", *args]
-    subprocess.run(cmd, check=True, cwd=REPO, capture_output=True)
+    subprocess.run([sys.executable, "-m", "eventstudy", *args], check=True, cwd=REPO, capture_output=True)
 
 
 def profile_report(path: Path, out: Path, prices: Path = PRICES, top: int = 25) -> str:
@@ -109,7 +100,7 @@ def profile_report(path: Path, out: Path, prices: Path = PRICES, top: int = 25) 
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = make_study(path, None, prices).run()
+        res = make_study(path, prices).run()
     t0 = time.perf_counter()
     write_report(res, out)
     first = time.perf_counter() - t0
@@ -136,17 +127,14 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        print(f"{'pairs':>6} {'path':<10} {'run best s':>10} {'run med s':>10} {'cli best s':>10} {'cli med s':>10}")
+        print(f"{'pairs':>6} {'run best s':>10} {'run med s':>10} {'cli best s':>10} {'cli med s':>10}")
         for n in sizes:
             path = write_events(root / f"events{n}.csv", n)
-            for label, bmp in (("vectorized", None), ("per-pair", 10**9)):
-                if bmp is not None and n > PER_PAIR_MAX:
-                    continue
-                study = make_study(path, bmp, prices)
-                quiet_run(study)  # warm: prices read, modules imported
-                run_best, run_med = timed(lambda: quiet_run(study), args.repeat)  # noqa: B023
-                cli_best, cli_med = timed(lambda: cli(path, root / "out", bmp is not None, prices), args.repeat)  # noqa: B023
-                print(f"{n:>6} {label:<10} {run_best:>10.2f} {run_med:>10.2f} {cli_best:>10.2f} {cli_med:>10.2f}")
+            study = make_study(path, prices)
+            quiet_run(study)  # warm: prices read, modules imported
+            run_best, run_med = timed(lambda: quiet_run(study), args.repeat)  # noqa: B023
+            cli_best, cli_med = timed(lambda: cli(path, root / "out", prices), args.repeat)  # noqa: B023
+            print(f"{n:>6} {run_best:>10.2f} {run_med:>10.2f} {cli_best:>10.2f} {cli_med:>10.2f}")
         if args.profile_report:
             print()
             print(profile_report(root / f"events{max(sizes)}.csv", root / "profiled", prices))

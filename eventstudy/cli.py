@@ -7,6 +7,7 @@ it); 2 bad input (study file, data, options), with a one-line message.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -154,9 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--dask",
-        action="store_true",
-        help="events CSV only: compute the market-model CARs with the batch engine on a local Dask cluster "
-        "(2 workers) and write car.csv and a short report.md, not the full report (needs the dask extra: "
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
+        help="events CSV only: compute the market-model CARs with the engine on Dask: on the scheduler at "
+        "ADDRESS (e.g. tcp://10.0.0.5:8786), else on the one $DASK_SCHEDULER_ADDRESS names, else on a local "
+        "cluster (2 workers); writes car.csv and a short report.md, not the full report (needs the dask extra: "
         'pip install "eventstudy-claims[dask]"; see docs/scaling.md)',
     )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -353,7 +358,7 @@ def _run(args: argparse.Namespace) -> int:
     from eventstudy.study import EventStudy
 
     source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
-    if args.dask:
+    if args.dask is not None:
         return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
     out = _out_dir(args, spec)
@@ -386,7 +391,7 @@ def _out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
 
 def _run_dask(args: argparse.Namespace) -> int:
     """``run --dask``: market-model CARs of an events CSV on a local Dask cluster; car.csv and report.md."""
-    from eventstudy.engine.distributed import default_partitions, local_client, run_study_dask
+    from eventstudy.engine.distributed import connect, default_partitions, local_client, run_study_dask
     from eventstudy.report.dask import write_dask_report
     from eventstudy.spec.events_csv import load_events_csv
 
@@ -399,8 +404,9 @@ def _run_dask(args: argparse.Namespace) -> int:
     source = _source(args)
     say = _progress(args.quiet)
     partitions = default_partitions(len(spec.pairs))
-    say("starting a local Dask cluster")
-    with local_client() as client:
+    address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
+    say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")
+    with connect(address) if address else local_client() as client:
         workers = len(client.scheduler_info()["workers"])
         say(f"computing {len(spec.pairs)} pairs in up to {partitions} partitions")
         table = run_study_dask(spec, source, partitions=partitions, client=client)

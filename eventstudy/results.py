@@ -10,10 +10,11 @@ Tables (decimals, not percent):
   estimation_start, estimation_end
 - ``moves``: event, ticker, day, session, close_to_close, overnight,
   intraday, low, high, note, bench_overnight, bench_intraday, source
-  (days -1..+2; see :mod:`eventstudy.market.decompose`)
+  (days -1..+2, of the claimed pairs; see :mod:`eventstudy.market.decompose`)
 - ``claims`` and ``candidates``: see :mod:`eventstudy.claims.reconcile` (texts:
   :mod:`eventstudy.claims.verdicts`)
-- ``flags`` (unusual days, with ``day0_of``) and ``overlaps``: see :mod:`eventstudy.engine.flags`
+- ``flags`` (unusual days, with ``day0_of``) and ``overlaps`` (per event and ticker: overlapping, nearest_event,
+  shared_sessions, first_shared, last_shared): see :mod:`eventstudy.engine.flags`
 - ``tests``: event, start, end, test, statistic, p, n, note (see
   :mod:`eventstudy.inference.table`)
 - ``residuals``: event, ticker, day, residual (estimation window)
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -37,13 +39,16 @@ if TYPE_CHECKING:
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from statsmodels.regression.linear_model import RegressionResultsWrapper
+
+    from eventstudy.engine.core import EngineTables
 
 CLAIMS_CSV_COLUMNS = [
     "claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict",
     "group", "implied_session", "session", "tolerance", "bound", "explanation",
 ]  # fmt: skip
 FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
-TESTS_CSV_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "note"]
+TESTS_CSV_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
@@ -53,7 +58,12 @@ COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "tests", "ar", "car")
 
 @dataclass
 class StudyResults:
-    """Everything a run produced, with the spec and provenance to reproduce it."""
+    """Everything a run produced, with the spec and provenance to reproduce it.
+
+    ``tests`` (every test of every event and window, with the 9,999-draw
+    bootstrap) is computed on first use and kept; :meth:`ols` gives the
+    statsmodels results of any pair's estimation regression.
+    """
 
     spec: StudySpec
     model: str
@@ -66,10 +76,53 @@ class StudyResults:
     candidates: pd.DataFrame
     flags: pd.DataFrame
     overlaps: pd.DataFrame
-    tests: pd.DataFrame
-    residuals: pd.DataFrame
     excluded: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
+    engine: EngineTables | None = field(default=None, repr=False, compare=False)  # for :meth:`ols`
+
+    @cached_property
+    def tests(self) -> pd.DataFrame:
+        """Every test for every event and window (:func:`eventstudy.inference.table.significance_table`).
+
+        Indices measured on themselves (no abnormal return) are left out.
+        """
+        from eventstudy.inference.table import significance_table
+
+        indices = [s.ticker for s in self.spec.securities if s.is_index]
+        ar, car, fits = (t[~t["ticker"].isin(indices)] if indices else t for t in (self.ar, self.car, self.fits))
+        if self.engine is None or "residuals" in vars(self):
+            residuals: pd.DataFrame | np.ndarray = self.residuals
+        else:  # the engine's matrix, rows in the car table's pair order: no long table built
+            keys = car[["event", "ticker"]].drop_duplicates()
+            residuals = self.engine.residual_rows[self.engine.positions(keys)]
+        return significance_table(ar, car, fits, residuals)
+
+    @cached_property
+    def residuals(self) -> pd.DataFrame:
+        """Estimation-window residuals of the fitted pairs: ``event, ticker, day, residual`` (built on first use)."""
+        if self.engine is None:
+            return pd.DataFrame(columns=["event", "ticker", "day", "residual"])
+        return self.engine.residual_table(self.fits[["event", "ticker"]])
+
+    def ols(self, event: str, ticker: str) -> RegressionResultsWrapper:
+        """The statsmodels OLS results of one pair's estimation regression (summary, robust covariances, ...).
+
+        Its parameters, σ (``np.sqrt(scale)``), R² and residuals are the
+        engine's (``fits``, ``residuals``). For ``ff3`` the regressand is
+        R - RF. Raises ``KeyError`` for a pair the study did not fit and
+        ``ValueError`` for a model with nothing estimated.
+
+        Examples
+        --------
+        >>> res.ols("white-house", "ORCL").summary()  # doctest: +SKIP
+        >>> res.ols("white-house", "ORCL").get_robustcov_results("HAC", maxlags=5).bse  # doctest: +SKIP
+        """
+        import statsmodels.api as sm
+
+        if self.engine is None:
+            raise ValueError("these results hold no estimation data (a view, or results read back from a file)")
+        y, x = self.engine.estimation(event, ticker)
+        return sm.OLS(y, x).fit()
 
     # -- views -------------------------------------------------------------
     def car_table(self) -> pd.DataFrame:

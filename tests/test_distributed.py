@@ -13,7 +13,7 @@ import pytest
 
 from eventstudy import CsvDirectorySource
 from eventstudy.cli import main
-from eventstudy.engine.batch import market_model_batch, returns_panel
+from eventstudy.engine import ols
 from eventstudy.engine.distributed import (
     CAR_CSV_COLUMNS,
     RESULT_COLUMNS,
@@ -22,6 +22,7 @@ from eventstudy.engine.distributed import (
     run_batch_dask,
     run_batch_local,
 )
+from eventstudy.engine.panel import returns_panel
 from eventstudy.errors import EventStudyError
 from eventstudy.market.calendars import get_calendar
 
@@ -62,20 +63,19 @@ def local(panel, pairs):
 
 
 def test_local_is_the_kernel_on_the_whole_set(panel, pairs, local):
-    out = market_model_batch(
-        panel.to_numpy(),
-        panel.columns.get_indexer(pairs["ticker"]),
-        panel.columns.get_indexer(pairs["benchmark"]),
-        panel.index.get_indexer(pd.DatetimeIndex(pairs["session"])),
-    )
+    cols = np.stack([panel.columns.get_indexer(pairs["ticker"]), panel.columns.get_indexer(pairs["benchmark"])], 1)
+    out = ols.solve(np.ascontiguousarray(panel.to_numpy().T), cols,
+                    panel.index.get_indexer(pd.DatetimeIndex(pairs["session"])), ols.market_design(), first=-250,
+                    estimation_window=(-250, -11), ar_window=(-10, 10), event_windows=WINDOWS)  # fmt: skip
     assert list(local.columns) == RESULT_COLUMNS and len(local) == 200 * len(WINDOWS)
     assert (local["event"].to_numpy()[::4] == pairs["event"].to_numpy()).all()
     assert (local["ticker"].to_numpy()[::4] == pairs["ticker"].to_numpy()).all()
     assert local[["start", "end"]].to_numpy().tolist() == [list(w) for w in WINDOWS] * 200
-    for col, arr in [("car", out.car), ("se", out.car_se), ("t", out.t), ("p", out.p)]:
+    for col, arr in [("car", out.car), ("se", out.se), ("t", out.t), ("p", out.p)]:
         np.testing.assert_allclose(local[col].to_numpy(), arr.ravel(), rtol=0, atol=1e-12)
     for col in ("alpha", "beta", "sigma", "r2"):
-        np.testing.assert_allclose(local[col].to_numpy(), np.repeat(getattr(out, col), 4), rtol=0, atol=1e-12)
+        value = out.fit.param(col) if col in ("alpha", "beta") else getattr(out.fit, col)
+        np.testing.assert_allclose(local[col].to_numpy(), np.repeat(value, 4), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("partitions", [1, 2, 7, 40, 500])
@@ -200,3 +200,40 @@ def test_cli_dask_refuses_what_it_cannot_do(events_csv, prices_dir, tmp_path, ca
 def test_cli_dask_needs_an_events_csv(study_path, prices_dir, tmp_path, capsys):
     assert main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "--dask"]) == 2
     assert "events CSV" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def remote_scheduler():
+    """A cluster of worker processes started here, reached by address as a remote scheduler would be."""
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_cli_dask_on_a_scheduler_by_address_equals_the_full_run(
+    events_csv, prices_dir, tmp_path, remote_scheduler, monkeypatch, how
+):
+    prices = ["--prices", str(prices_dir), "-q"]
+    if how == "option":
+        dask = ["--dask", remote_scheduler]
+    else:
+        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", remote_scheduler)
+        dask = ["--dask"]
+    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "dask"), *dask]) == 0
+    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "full"), "--format", "json"]) == 0
+    got, full = (pd.read_csv(tmp_path / d / "car.csv") for d in ("dask", "full"))
+    pd.testing.assert_frame_equal(got[["event", "ticker", "start", "end"]], full[["event", "ticker", "start", "end"]])
+    for col in ("car", "se", "t", "p"):
+        np.testing.assert_allclose(got[col], full[col], rtol=0, atol=1e-10, err_msg=col)
+
+
+def test_cli_dask_address_without_a_scheduler_is_an_input_error(events_csv, prices_dir, tmp_path, capsys):
+    pytest.importorskip("dask.distributed")
+    argv = ["run", str(events_csv), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "-q"]
+    assert main([*argv, "--dask", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --dask tcp://127.0.0.1:9") and "scheduler" in err[0]

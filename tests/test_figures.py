@@ -184,6 +184,7 @@ def test_figure_view_keeps_what_the_figures_read(res):
     view = render._figure_view(res, jobs)
     claimed = set(res.claims["event"])
     assert set(view.ar["event"]) == {"white-house"} | claimed and view.residuals.empty and view.tests.empty
+    assert view.engine is None
     assert render.figure_bytes(F.ar_bars(view, "white-house"), "svg") == render.figure_bytes(
         F.ar_bars(res, "white-house"), "svg"
     )

@@ -17,7 +17,7 @@ import pytest
 from scipy import stats
 
 from eventstudy import CsvDirectorySource
-from eventstudy.engine.batch import returns_panel
+from eventstudy.engine.panel import returns_panel
 from eventstudy.market.calendars import sessions_around
 from eventstudy.measures import stack
 from eventstudy.measures.bhar import bootstrap_skewness_adjusted_t, buy_and_hold, skewness_adjusted_t

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
+from eventstudy.engine import ols
 from eventstudy.engine.models import MarketAdjustedModel, MarketModel, MultiIndexModel, get_model
 from eventstudy.errors import ModelError
 from eventstudy.market.factors import FF3_FILE, read_fama_french
+from eventstudy.spec import Security
 
 
 def _rows(path):
@@ -31,6 +33,9 @@ def _window(prices_dir, ticker, day0="2025-01-22"):
     dates = sorted(rows)
     i0 = dates.index(day0)
     return rows, dates, list(range(i0 - 250, i0 - 10))  # days -250..-11
+
+
+SEC = Security("STOCK", "XNYS", "MKT")
 
 
 @pytest.fixture(scope="module")
@@ -80,23 +85,25 @@ def test_ff3_matches_numpy(prices_dir, study):
 
 def test_stock_equal_to_market_has_zero_market_adjusted_ar():
     rng = np.random.default_rng(3)
-    m = pd.Series(rng.normal(0, 0.01, 100))
-    fit = MarketAdjustedModel().fit(m + rng.normal(0, 0.001, 100), m)
-    event = rng.normal(0, 0.01, 5)
-    assert np.allclose(event - fit.expected(event), 0.0)
+    m = rng.normal(0, 0.01, 105)
+    d = MarketAdjustedModel().design(SEC).design
+    res = ols.solve_stacked((m + rng.normal(0, 0.001, 105))[None], m[None], d, start=-100,
+                            estimation_window=(-100, -6), ar_window=(-5, 4), event_windows=((0, 0),))  # fmt: skip
+    assert np.allclose(res.abnormal, (res.returns - m[95:]), atol=1e-15)
+    assert res.fit.df == 94 and np.isnan(res.fit.r2).all()
+    same = ols.solve_stacked(m[None], m[None], d, start=-100, estimation_window=(-100, -6), ar_window=(-5, 4),
+                             event_windows=((0, 0),))  # fmt: skip
+    assert np.allclose(same.abnormal, 0.0) and "constant" in same.fit.problem[0]
 
 
 def test_market_model_t_is_scale_invariant():
     rng = np.random.default_rng(5)
     m = rng.normal(0, 0.01, 200)
     y = 0.001 + 1.2 * m + rng.normal(0, 0.02, 200)
-    a = MarketModel().fit(pd.Series(y[:190]), pd.Series(m[:190]))
-    b = MarketModel().fit(pd.Series(10 * y[:190]), pd.Series(10 * m[:190]))
-    car_a = np.sum(y[190:] - a.expected(m[190:]))
-    car_b = np.sum(10 * y[190:] - b.expected(10 * m[190:]))
-    t_a = car_a / np.sqrt(a.car_variance(m[190:]))
-    t_b = car_b / np.sqrt(b.car_variance(10 * m[190:]))
-    assert t_a == pytest.approx(t_b, rel=1e-10)
+    kw = {"start": -190, "estimation_window": (-190, -1), "ar_window": (0, 9), "event_windows": ((0, 9), (2, 4))}
+    a = ols.solve_stacked(y[None], m[None], ols.market_design(), **kw)
+    b = ols.solve_stacked(10 * y[None], 10 * m[None], ols.market_design(), **kw)
+    np.testing.assert_allclose(a.t, b.t, rtol=1e-10)
 
 
 def test_registry_and_errors():
@@ -104,45 +111,44 @@ def test_registry_and_errors():
     with pytest.raises(ModelError, match="unknown model 'capm'"):
         get_model("capm")
     with pytest.raises(ModelError, match="factors"):
-        MultiIndexModel().fit(pd.Series(np.arange(10.0)), pd.DataFrame({"benchmark": np.arange(10.0) ** 2}))
-    with pytest.raises(ModelError, match="collinear or constant"):
-        MarketModel().fit(pd.Series(np.random.default_rng(1).normal(size=10)), pd.Series(np.zeros(10)))
+        MultiIndexModel().design(SEC)
+    with pytest.raises(ModelError, match="--factors"):
+        get_model("ff3").design(SEC)
+    y = np.random.default_rng(1).normal(size=(1, 10))
+    fit = ols.fit(y, np.zeros((1, 10, 1)), MarketModel().design(SEC).design)
+    assert "collinear or constant" in fit.problem[0]
 
 
 @pytest.mark.parametrize("name", ["constant_mean", "market", "multi_index", "ff3"])
-def test_numpy_ols_equals_statsmodels(prices_dir, name):
-    """The default QR solve against statsmodels OLS fitted here directly, on the NVDA window."""
+def test_engine_ols_equals_statsmodels_on_real_prices(prices_dir, name):
+    """The engine's solver against statsmodels OLS fitted here directly, on the NVDA window."""
     from statsmodels.regression.linear_model import OLS
 
     rows, dates, idx = _window(prices_dir, "NVDA")
     gspc, soxx = _rows(prices_dir / "GSPC.csv"), _rows(prices_dir / "SOXX.csv")
-    y = pd.Series([_ret(rows, dates, i) for i in idx])
+    y = np.array([_ret(rows, dates, i) for i in idx])
     reg = pd.DataFrame(
         {"benchmark": [_ret(gspc, dates, i) for i in idx], "f:SOXX": [_ret(soxx, dates, i) for i in idx]}
     )
     ff = read_fama_french(prices_dir / FF3_FILE).reindex(pd.to_datetime([dates[i] for i in idx]))
     for col in ff.columns:
         reg[col] = ff[col].to_numpy()
-    fit = get_model(name).fit(y, reg)
-    target = y - reg["RF"] if name == "ff3" else y
+    sec = Security("NVDA", "XNAS", "^GSPC", factors=("SOXX",))
+    design = get_model(name).design(sec, fama_french=True)
+    read = {"^GSPC": "benchmark", "SOXX": "f:SOXX"}
+    x = reg[[read.get(symbol, symbol) for _, symbol in design.columns]].to_numpy()
+    fit = ols.fit(y[None], x[None], design.design)
+    target = y - reg["RF"].to_numpy() if name == "ff3" else y
     cols = {"constant_mean": [], "market": ["benchmark"], "multi_index": ["benchmark", "f:SOXX"],
             "ff3": ["Mkt-RF", "SMB", "HML"]}[name]  # fmt: skip
-    x = np.column_stack([np.ones(len(y)), reg[cols].to_numpy()])
-    ref = OLS(target.to_numpy(), x).fit()
-    np.testing.assert_allclose(fit.params.to_numpy(), ref.params, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(fit.residuals.to_numpy(), ref.resid, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(fit.xtx_inv, ref.normalized_cov_params, rtol=1e-10)
-    assert fit.sigma == pytest.approx(np.sqrt(ref.scale), rel=1e-12)
-    assert (fit.nobs, fit.df_resid) == (ref.nobs, ref.df_resid)
+    ref = OLS(target, np.column_stack([np.ones(len(y)), reg[cols].to_numpy()])).fit()
+    np.testing.assert_allclose(fit.params[0], ref.params, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fit.residuals[0], ref.resid, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(fit.xtx_inv[0], ref.normalized_cov_params, rtol=1e-10)
+    assert fit.sigma[0] == pytest.approx(np.sqrt(ref.scale), rel=1e-12)
+    assert (fit.nobs, fit.df) == (ref.nobs, ref.df_resid)
     if cols:
-        assert fit.r2 == pytest.approx(ref.rsquared, rel=1e-10)
-    sm = get_model(name).__class__(engine="statsmodels").fit(y, reg)
-    np.testing.assert_allclose(sm.params.to_numpy(), ref.params, rtol=0, atol=1e-15)
-
-
-def test_unknown_engine_is_refused():
-    with pytest.raises(ModelError, match="engine 'scipy'"):
-        MarketModel(engine="scipy")
+        assert fit.r2[0] == pytest.approx(ref.rsquared, rel=1e-10)
 
 
 def test_study_file_model_names_are_the_engine_models():

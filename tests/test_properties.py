@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -18,12 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventstudy.engine.abnormal import abnormal_returns, cumulative_abnormal
-from eventstudy.engine.models import get_model
-from eventstudy.errors import DataWarning
+from eventstudy.engine import ols
+from eventstudy.engine.panel import read_prices, returns_panel
 from eventstudy.market.calendars import day_zero, sessions_around
 from eventstudy.market.frames import PRICE_COLUMNS
-from eventstudy.market.returns import aligned_returns
 
 
 @lru_cache(maxsize=8)
@@ -151,25 +148,19 @@ def test_benchmark_return_uses_last_close_on_or_before_each_session(case):
     rng = np.random.default_rng(seed)
     own_prices = 100 * np.cumprod(1 + rng.normal(0, 0.02, len(sessions)))
     bench_prices = 1000 * np.cumprod(1 + rng.normal(0, 0.01, len(bench_days)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)  # closes carried forward: expected here
-        panel = aligned_returns(
-            price_frame(sessions, own_prices),
-            price_frame(bench_days, bench_prices),
-            sessions,
-            ticker="S",
-            benchmark_symbol="B",
-        )
+    frames = {"S": price_frame(sessions, own_prices), "B": price_frame(bench_days, bench_prices)}
+    panel = returns_panel(frames, sessions, carry={"B"}).iloc[1:]
+    carried = read_prices(frames["B"], sessions.as_unit("ns").asi8).carried[1:]
     days = list(bench_days)
 
     def last_close(session):
         return bench_prices[bisect.bisect_right(days, session) - 1]
 
     expected_bench = [last_close(s) / last_close(p) - 1 for p, s in itertools.pairwise(sessions)]
-    assert list(panel["session"]) == list(sessions[1:])
-    np.testing.assert_allclose(panel["benchmark"], expected_bench, rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(panel["return"], own_prices[1:] / own_prices[:-1] - 1, rtol=1e-12)
-    np.testing.assert_allclose(panel["benchmark_price"], [last_close(s) for s in sessions[1:]])
+    assert list(panel.index) == list(sessions[1:])
+    np.testing.assert_allclose(panel["B"], expected_bench, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(panel["S"], own_prices[1:] / own_prices[:-1] - 1, rtol=1e-12)
+    np.testing.assert_allclose(carried, [last_close(s) for s in sessions[1:]])
 
 
 # --- AR and CAR ------------------------------------------------------------------------------
@@ -191,19 +182,11 @@ def test_car_is_the_sum_of_ars_and_ar_is_return_minus_ols_fit(seed, n_est, wins)
     n = n_est + 21
     market = rng.normal(0.0005, 0.01, n)
     stock = 0.0002 + rng.uniform(0.2, 2.0) * market + rng.normal(0, 0.015, n)
-    days = np.arange(-n_est - 10, 11)
-    panel = pd.DataFrame(
-        {"day": days, "session": pd.bdate_range("2024-01-01", periods=n), "return": stock, "benchmark": market}
-    )
-    est, window = panel[panel["day"] < -10], panel[panel["day"] >= -10]
-    fitted = get_model("market").fit(est["return"], est[["benchmark"]])
-    ar = abnormal_returns(window, fitted)
-    beta, alpha = np.polyfit(est["benchmark"], est["return"], 1)  # independent least squares
-    np.testing.assert_allclose(
-        ar["abnormal"], window["return"] - (alpha + beta * window["benchmark"]), rtol=1e-8, atol=1e-12
-    )
-    car = cumulative_abnormal(ar, fitted, wins)
-    by_day = dict(zip(ar["day"], ar["abnormal"], strict=True))
-    for (start, end), value in zip(wins, car["car"], strict=True):
+    res = ols.solve_stacked(stock[None], market[None], ols.market_design(), start=-n_est - 10,
+                            estimation_window=(-n_est - 10, -11), ar_window=(-10, 10), event_windows=wins)  # fmt: skip
+    beta, alpha = np.polyfit(market[:n_est], stock[:n_est], 1)  # independent least squares
+    np.testing.assert_allclose(res.abnormal[0], stock[n_est:] - (alpha + beta * market[n_est:]), rtol=1e-8, atol=1e-12)
+    by_day = dict(zip(range(-10, 11), res.abnormal[0], strict=True))
+    for (start, end), value in zip(wins, res.car[0], strict=True):
         assert value == pytest.approx(sum(by_day[d] for d in range(start, end + 1)), abs=1e-12)
-    assert (car["se"] > 0).all()
+    assert (res.se > 0).all()

@@ -10,11 +10,9 @@ import pandas as pd
 import pytest
 
 from eventstudy.cli import main
-from eventstudy.engine.models import MarketModel
 from eventstudy.inference.validation import (
     Listing,
     ValidationInputError,
-    fit_market_batch,
     format_report,
     load_returns,
     mis_sized,
@@ -111,39 +109,10 @@ def test_brown_warner_groups_have_distinct_securities_on_their_own_dates(iid_pri
     assert np.mean(dates) > 3.9  # dates drawn independently: almost never two equal in a group
 
 
-def test_batch_car_variance_equals_fitted_model(iid_prices):
-    series = load_returns(iid_prices, SINGLE[:1])[SINGLE[0]]
-    y = np.vstack([series.ret[t - 250 : t - 10] for t in (300, 700)])
-    x = np.vstack([series.bench[t - 250 : t - 10] for t in (300, 700)])
-    bench = np.vstack([series.bench[t - 1 : t + 2] for t in (300, 700)])
-    batch = fit_market_batch(y, x)
-    got = batch.car_variance(bench)
-    for i in range(2):
-        assert got[i] == pytest.approx(batch.fitted(i).car_variance(bench[i]), rel=1e-12)
-
-
 def test_report_without_null_trials(iid_prices):
     res = _run(iid_prices, trials=3, seed=2, effects=(0.02,), alphas=(0.05,))
     assert mis_sized(res).empty
     assert "CAR t" in format_report(res)
-
-
-def test_batch_fit_equals_market_model(iid_prices):
-    series = load_returns(iid_prices, SINGLE[:1])[SINGLE[0]]
-    y = np.vstack([series.ret[t - 250 : t - 10] for t in (300, 700)])
-    x = np.vstack([series.bench[t - 250 : t - 10] for t in (300, 700)])
-    batch = fit_market_batch(y, x)
-    for i in range(2):
-        ref = MarketModel().fit(pd.Series(y[i]), pd.Series(x[i]))
-        got = batch.fitted(i)
-        assert got.alpha == pytest.approx(ref.alpha, rel=1e-9, abs=1e-12)
-        assert got.beta == pytest.approx(ref.beta, rel=1e-9)
-        assert got.sigma == pytest.approx(ref.sigma, rel=1e-9)
-        assert got.df_resid == ref.df_resid
-        np.testing.assert_allclose(got.xtx_inv, ref.xtx_inv, rtol=1e-9)
-        bench = x[i, :3]
-        assert got.car_variance(bench) == pytest.approx(ref.car_variance(bench), rel=1e-9)
-        np.testing.assert_allclose(got.residuals.to_numpy(), ref.residuals.to_numpy(), atol=1e-12)
 
 
 def test_windows_never_cover_a_price_gap(iid_prices, tmp_path):

@@ -1,7 +1,10 @@
 """Stage 4, the engine: from a study and its prices to abnormal returns.
 
 Owns the planner (:mod:`~eventstudy.engine.plan`: the (event, security) pairs with their
-day 0), the expected-return models and their fits, abnormal and cumulative abnormal
-returns, unusual-move and overlap flags, the Dask path and the provenance of a run.
+day 0), the returns panels per exchange and the one data check of every pair
+(:mod:`~eventstudy.engine.panel`), the expected-return models (:mod:`~eventstudy.engine.models`)
+and the one batched solver that fits them all and gives AR, SAR, CAR and their prediction-error
+variances (:mod:`~eventstudy.engine.ols`), the run over every pair (:mod:`~eventstudy.engine.core`),
+unusual-move and overlap flags, the Dask path and the provenance of a run.
 May import: :mod:`eventstudy.market`, :mod:`eventstudy.spec` and the base layer.
 """

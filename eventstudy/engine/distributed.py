@@ -1,16 +1,18 @@
-"""The batch engine on a Dask cluster: partitions of events, the same numpy kernel.
+"""The engine on a Dask cluster: partitions of whole events, the same engine in every task.
 
-The pairs (event, security, benchmark, day 0) are split by event into
-partitions; each partition is a small task: a slice of the returns panel
-(the sessions and symbols its pairs need) and four index arrays into it.
-Every task runs :func:`eventstudy.engine.batch.market_model_batch` and the
-results are concatenated back in the input order::
+A study (:func:`run_study_dask`): the one planner gives the pairs, they are
+split by event into partitions, and each task runs the engine
+(:func:`eventstudy.engine.core.compute`: panels, data check, solver) on its
+pairs with the price frames they read; the CAR rows come back in the
+study's order, equal to ``EventStudy.run``'s::
 
-    pairs ──partition by event──▶ [slice, index arrays] ──market_model_batch──▶ arrays ──concat──▶ CAR table
+    plan ──partition by event──▶ [pairs, frames] ──engine.core.compute──▶ CAR rows ──concat──▶ CAR table
 
-:func:`run_batch_local` runs the same code on one partition in-process and
-gives the same table. Dask is imported only inside the functions that need
-it (``pip install "eventstudy-claims[dask]"``). See ``docs/scaling.md``.
+A returns panel already built (:func:`run_batch_dask`, :func:`run_batch_local`
+in-process): each task gets a slice of it and index arrays and runs the
+solver (:func:`eventstudy.engine.ols.solve`). Dask is imported only inside
+the functions that need it (``pip install "eventstudy-claims[dask]"``). See
+``docs/scaling.md``.
 
 The result table, one row per pair and event window::
 
@@ -30,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.engine.batch import market_model_batch, returns_panel
-from eventstudy.errors import CalendarError, EventStudyError
+from eventstudy.engine import ols
+from eventstudy.errors import EventStudyError, ModelError
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -129,7 +131,7 @@ def run_batch_dask(
     ----------
     panel
         Simple returns, one exchange's sessions (index) by symbol (columns),
-        as :func:`eventstudy.engine.batch.returns_panel` builds it.
+        as :func:`eventstudy.engine.panel.returns_panel` builds it.
     pairs
         Columns ``event, ticker, benchmark, session`` (day 0, a session of ``panel``).
     partitions
@@ -139,7 +141,7 @@ def run_batch_dask(
         for this call (:func:`local_client`) and closed after it.
     **windows
         ``estimation_window``, ``ar_window``, ``event_windows`` as for
-        :func:`eventstudy.engine.batch.market_model_batch` (same defaults).
+        :func:`eventstudy.engine.ols.solve` (defaults: the study defaults).
 
     Returns
     -------
@@ -191,85 +193,97 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
         cluster.close()
 
 
+@contextmanager
+def connect(address: str, timeout: float = 10.0) -> Iterator[Client]:
+    """A ``dask.distributed.Client`` of the running scheduler at ``address`` (e.g. ``tcp://10.0.0.5:8786``).
+
+    Its workers need ``eventstudy`` installed; the price frames are sent to
+    them, so they need no access to the price files.
+
+    Raises
+    ------
+    EventStudyError
+        Dask is missing, or no scheduler answers at ``address`` within ``timeout`` seconds.
+    """
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        raise EventStudyError(DASK_MISSING) from None
+    try:
+        client = Client(address, timeout=timeout)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise EventStudyError(
+            f"--dask {address}: no Dask scheduler answers there ({type(exc).__name__}: {exc}); start one "
+            "(`dask scheduler` and `dask worker ADDRESS`) or leave the address out for a local cluster"
+        ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 def default_partitions(n_pairs: int, n_workers: int = 2) -> int:
     """At least one partition per worker, and about :data:`PAIRS_PER_PARTITION` pairs each."""
     return max(n_workers, math.ceil(n_pairs / PAIRS_PER_PARTITION))
 
 
-def study_pairs(spec: StudySpec) -> pd.DataFrame:
-    """Every (event, security) pair of a study with its benchmark, day 0 and exchange.
-
-    Pairs come in :meth:`eventstudy.study.EventStudy.pairs` order (events,
-    then securities), so tables line up with the full run's.
-    """
-    from eventstudy.market.calendars import day_zero
-
-    wanted = set(spec.pairs)
-    rows = []
-    for event in spec.events:
-        for sec in spec.securities:
-            if wanted and (event.id, sec.ticker) not in wanted:
-                continue
-            d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)
-            rows.append((event.id, sec.ticker, sec.benchmark, d0.session, sec.exchange))
-    return pd.DataFrame(rows, columns=[*PAIR_COLUMNS, "exchange"])
-
-
-def exchange_panel(pairs: pd.DataFrame, exchange: str, source: PriceSource, *, first: int, last: int) -> pd.DataFrame:
-    """Returns of the pairs' securities and benchmarks on the ``exchange`` sessions their windows span.
-
-    ``first``, ``last``: the earliest and latest window day (e.g. -250, 10).
-    One price request per symbol. Benchmarks take their last close on
-    sessions they did not trade, but an empty price cell stays a hole
-    (NaN), as in the per-pair path.
-
-    Raises
-    ------
-    CalendarError
-        The windows run outside the exchange calendar.
-    """
-    from eventstudy.market.calendars import get_calendar
-    from eventstudy.market.frames import price_series
-
-    sessions = get_calendar(exchange).sessions
-    pos = sessions.get_indexer(pd.DatetimeIndex(pairs["session"]))
-    lo, hi = int(pos.min()) + first - 1, int(pos.max()) + last  # lo: the starting price
-    if lo < 0 or hi >= len(sessions):
-        raise CalendarError(
-            f"sessions {first}..{last} around the {exchange} events run outside the {exchange} calendar "
-            f"({sessions[0].date()} to {sessions[-1].date()})"
-        )
-    span = sessions[lo : hi + 1]
-    tickers, benchmarks = set(pairs["ticker"]), set(pairs["benchmark"])
-    symbols = dict.fromkeys([*pairs["ticker"], *pairs["benchmark"]])
-    frames = {s: source.prices(s, span[0] - _FETCH_MARGIN, span[-1]) for s in symbols}
-    carry = benchmarks - tickers
-    panel = returns_panel(frames, span, carry=carry)
-    for symbol in carry:  # the return that spans an empty cell is missing
-        price = price_series(frames[symbol])
-        holes = span.searchsorted(price.index[price.isna()])
-        panel.iloc[holes[holes < len(span)], panel.columns.get_loc(symbol)] = np.nan
-    return panel
-
-
 def run_study_dask(
     spec: StudySpec, source: PriceSource, *, partitions: int, client: Client | None = None
 ) -> pd.DataFrame:
-    """Market-model CARs of a study's pairs on a Dask cluster, one returns panel per exchange.
+    """Market-model CARs of a study's pairs on a Dask cluster: the engine mapped over partitions of the plan.
 
-    Returns :data:`RESULT_COLUMNS` with the pairs in the full run's order;
-    ``partitions`` applies per exchange.
+    The one planner (:func:`eventstudy.engine.plan.plan`) gives the pairs;
+    they are split into partitions of whole events (:func:`partition_pairs`)
+    and each task runs the engine (:func:`eventstudy.engine.core.compute`:
+    panels, data check, solver) on its pairs with the price frames they read.
+    Returns :data:`RESULT_COLUMNS` with the pairs in the full run's order, the
+    numbers of ``EventStudy.run``.
+
+    Raises
+    ------
+    EventStudyError
+        The first pair whose data or fit fails, as ``EventStudy.run`` raises it
+        (data problems first, then fits, in study order).
     """
-    pairs = study_pairs(spec)
-    est, ar = spec.estimation_window, spec.ar_window
-    windows = {"estimation_window": est, "ar_window": ar, "event_windows": spec.event_windows}
-    tables, order = [], []
-    for exchange, group in pairs.groupby("exchange", sort=False):
-        panel = exchange_panel(group, str(exchange), source, first=min(est[0], ar[0]), last=max(est[1], ar[1]))
-        tables.append(run_batch_dask(panel, group[PAIR_COLUMNS], partitions=partitions, client=client, **windows))
-        order.append(np.repeat(group.index.to_numpy(), len(spec.event_windows)))
-    table = pd.concat(tables, ignore_index=True)
-    return table.iloc[np.argsort(np.concatenate(order), kind="stable")].reset_index(drop=True)
+    from eventstudy.engine.plan import fetch, plan
+
+    the_plan = plan(spec)
+    frames = fetch(the_plan, source)
+    parts = partition_pairs(the_plan.pairs, partitions)
+    tasks = [(spec, the_plan.pairs.iloc[idx].reset_index(drop=True), the_plan.first, the_plan.last) for idx in parts]
+    if client is None:
+        with local_client() as own:
+            results = _map(own, tasks, frames)
+    else:
+        results = _map(client, tasks, frames)
+    excluded = [(int(idx[i]), e) for idx, (_, errors) in zip(parts, results, strict=True) for i, e in errors]
+    if excluded:  # data problems first, then fits, each in study order: the error EventStudy.run raises
+        raise min(excluded, key=lambda x: (isinstance(x[1], ModelError), x[0]))[1]
+    table = pd.concat([t for t, _ in results], ignore_index=True)
+    order = np.concatenate([np.repeat(idx, len(spec.event_windows)) for idx in parts])
+    return table.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+
+
+def _map(
+    client: Client, tasks: list[tuple[Any, ...]], frames: dict[str, pd.DataFrame]
+) -> list[tuple[pd.DataFrame, list[tuple[int, EventStudyError]]]]:
+    shipped = client.scatter(frames, broadcast=True, hash=False)  # every task reads prices from the workers' copy
+    futures = [client.submit(_study_partition, *task, shipped, pure=False) for task in tasks]
+    return client.gather(futures)
+
+
+def _study_partition(
+    spec: StudySpec, pairs: pd.DataFrame, first: int, last: int, frames: dict[str, pd.DataFrame]
+) -> tuple[pd.DataFrame, list[tuple[int, EventStudyError]]]:
+    """The task: the engine on one partition's pairs; its CAR rows with the fit, and its exclusions."""
+    from eventstudy.engine.core import compute
+    from eventstudy.engine.models import MarketModel
+    from eventstudy.engine.plan import Plan
+
+    tables = compute(Plan(spec, pairs, first, last), frames, MarketModel())
+    fit = tables.fits.set_index(["event", "ticker"])[["alpha", "beta", "sigma", "r2"]]
+    car = tables.car.join(fit, on=["event", "ticker"])
+    return car[RESULT_COLUMNS].reset_index(drop=True), tables.excluded
 
 
 def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) -> list[dict[str, np.ndarray]]:
@@ -281,29 +295,26 @@ def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) ->
 
 
 def _fit_partition(part: Partition, windows: dict[str, Any], threads: int | None = None) -> dict[str, np.ndarray]:
-    """The task: :func:`market_model_batch` on one partition (on ``threads`` threads); arrays keyed by name."""
-    try:
-        res = market_model_batch(
-            part.values, part.stock_col, part.market_col, part.day0_row, threads=threads, **windows
-        )
-    except ValueError:  # name the first pair with NaN returns in its windows
-        first = min(windows["estimation_window"][0], windows["ar_window"][0])
-        last = max(windows["estimation_window"][1], windows["ar_window"][1])
-        rows = part.day0_row[:, None] + np.arange(first, last + 1)
-        bad = np.isnan(part.values[rows, part.stock_col[:, None]]) | np.isnan(
-            part.values[rows, part.market_col[:, None]]
-        )
-        raise BadPairError(int(part.order[np.flatnonzero(bad.any(axis=1))[0]])) from None
+    """The task: the engine's solver (:func:`eventstudy.engine.ols.solve`) on one partition; arrays keyed by name."""
+    est, arw = windows["estimation_window"], windows["ar_window"]
+    first = min(est[0], arw[0])
+    cols = np.stack([part.stock_col, part.market_col], axis=1)
+    res = ols.solve(
+        np.ascontiguousarray(part.values.T), cols, part.day0_row, ols.market_design(), first=first,
+        estimation_window=est, ar_window=arw, event_windows=tuple(windows["event_windows"]), threads=threads,
+    )  # fmt: skip
+    if res.nan.any():  # name the first pair with NaN returns in its windows
+        raise BadPairError(int(part.order[np.flatnonzero(res.nan)[0]]))
     return {
         "order": part.order,
         "car": res.car,
-        "se": res.car_se,
+        "se": res.se,
         "t": res.t,
         "p": res.p,
-        "alpha": res.alpha,
-        "beta": res.beta,
-        "sigma": res.sigma,
-        "r2": res.r2,
+        "alpha": res.fit.param("alpha"),
+        "beta": res.fit.param("beta"),
+        "sigma": res.fit.sigma,
+        "r2": res.fit.r2,
     }
 
 

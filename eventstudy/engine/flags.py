@@ -11,18 +11,21 @@ another event of the study (same security), the flag names that event
 (``day0_of``), so the reader knows which news it is.
 
 Overlap: two events whose event-window spans (the union of the study's
-event windows around each day 0) share a session of the same security.
+event windows around each day 0) share a session of the same security. The
+table summarises them per (event, ticker), linear in the pairs: how many
+other events overlap, the nearest one, and the first and last shared session.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from eventstudy.market.calendars import sessions_around
+from eventstudy.market.calendars import get_calendar
 
 Z_THRESHOLD = 3.0
 FLAG_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
-OVERLAP_COLUMNS = ["ticker", "event", "other_event", "first_shared", "last_shared", "shared_sessions"]
+OVERLAP_COLUMNS = ["ticker", "event", "overlapping", "nearest_event", "shared_sessions", "first_shared", "last_shared"]
 
 
 def unusual_moves(
@@ -52,29 +55,55 @@ def label_flags(flags: pd.DataFrame, day0: pd.DataFrame) -> pd.DataFrame:
     return flags.assign(day0_of=labels)
 
 
-def exceedance_rate(residuals: pd.Series, sigma: float, threshold: float = Z_THRESHOLD) -> float:
-    """Share of estimation-window residuals with ``|e / σ| ≥ threshold``."""
-    return float((residuals.abs() / sigma >= threshold).mean())
-
-
 def overlapping_windows(day0: pd.DataFrame, windows: tuple[tuple[int, int], ...]) -> pd.DataFrame:
-    """Pairs of events whose window spans share sessions, per ticker.
+    """Per (event, ticker) whose window span shares sessions with another event's of the same ticker: a summary.
 
-    ``day0`` has ``event, ticker, exchange, session``.
+    ``day0`` has ``event, ticker, exchange, session``. Columns: how many
+    other events' spans overlap (``overlapping``), the nearest of them by
+    day 0 (``nearest_event``; ties: the earlier day 0) and the
+    sessions shared with it, and the first and last session shared with any
+    of them. Linear in the pairs: a span is the union of the event windows,
+    the same number of sessions for every event, so spans overlap exactly
+    when day 0s lie at most that many sessions apart.
+    Rows: tickers in order of first appearance, events in study order.
     """
     lo, hi = min(w[0] for w in windows), max(w[1] for w in windows)
-    rows = []
+    width = hi - lo
+    parts = []
     for ticker, part in day0.groupby("ticker", sort=False):
-        spans = {r.event: sessions_around(r.session, lo, hi, r.exchange) for r in part.itertuples(index=False)}
-        rank = {e: i for i, e in enumerate(spans)}  # the study's event order
-        order = sorted(spans, key=lambda e: spans[e][0])  # sweep by first session: stop at the first gap
-        found = []
-        for i, a in enumerate(order):
-            for b in order[i + 1 :]:
-                if spans[b][0] > spans[a][-1]:
-                    break
-                shared = spans[a].intersection(spans[b])
-                first, second = sorted((a, b), key=rank.__getitem__)
-                found.append((ticker, first, second, shared[0], shared[-1], len(shared)))
-        rows += sorted(found, key=lambda r: (rank[r[1]], rank[r[2]]))
-    return pd.DataFrame(rows, columns=OVERLAP_COLUMNS)
+        sessions = get_calendar(str(part["exchange"].iloc[0])).sessions
+        pos = sessions.get_indexer(pd.DatetimeIndex(part["session"]))
+        order = np.argsort(pos, kind="stable")  # ties keep the study order
+        s = pos[order]
+        k = np.arange(len(s))
+        left = np.searchsorted(s, s - width, side="left")
+        right = np.searchsorted(s, s + width, side="right")
+        count = right - left - 1
+        has = count > 0
+        gap_prev = np.where(k > 0, s - s[np.maximum(k - 1, 0)], np.iinfo(np.int64).max)
+        gap_next = np.where(k < len(s) - 1, s[np.minimum(k + 1, len(s) - 1)] - s, np.iinfo(np.int64).max)
+        near = np.where(gap_prev <= gap_next, k - 1, k + 1)
+        first_other = np.where(left == k, left + 1, left)  # the leftmost other overlapping span
+        last_other = np.where(right - 1 == k, right - 2, right - 1)
+        idx = np.flatnonzero(has)
+        first_shared = np.maximum(s[idx], s[first_other[idx]]) + lo
+        last_shared = np.minimum(s[idx], s[last_other[idx]]) + hi
+        events = part["event"].to_numpy(dtype=object)[order]
+        nearest = near[idx]
+        frame = pd.DataFrame(
+            {
+                "ticker": np.full(len(idx), ticker, dtype=object),
+                "event": events[idx],
+                "overlapping": count[idx].astype(np.int64),
+                "nearest_event": events[nearest],
+                "shared_sessions": (width + 1 - np.abs(s[idx] - s[nearest])).astype(np.int64),
+                "first_shared": sessions.values[first_shared],
+                "last_shared": sessions.values[last_shared],
+                "_rank": order[idx],
+            }
+        )
+        parts.append(frame.sort_values("_rank", kind="stable").drop(columns="_rank"))
+    found = [p for p in parts if len(p)]
+    if not found:
+        return pd.DataFrame([], columns=OVERLAP_COLUMNS)
+    return pd.concat(found, ignore_index=True)

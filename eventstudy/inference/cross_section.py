@@ -10,7 +10,7 @@ Inputs, per security ``i = 1..N``:
 
 - ``car``: the CAR over the event window (or the event-day AR), shape (N,).
 - ``sd``: the prediction-error standard deviation of that CAR, e.g.
-  ``sqrt(FittedModel.car_variance(bench))`` (or ``sqrt(ar_variance)`` for a
+  the CAR ``se`` of the engine (:mod:`eventstudy.engine.ols`; or the AR's for a
   day), shape (N,).
 - ``df_resid``: estimation-window degrees of freedom ``T_i - k``.
 - ``estimation``: estimation-window residuals, shape (N, T).
@@ -133,7 +133,7 @@ def patell_z(car: ArrayLike, sd: ArrayLike, df_resid: ArrayLike) -> TestResult:
     sd : array_like, shape (N,)
         Prediction-error standard deviations of the CARs.
     df_resid : array_like, shape (N,) or scalar
-        ``T_i - k`` (``FittedModel.df_resid``); each must exceed 2.
+        ``T_i - k`` (the fits' ``df``); each must exceed 2.
 
     Returns
     -------

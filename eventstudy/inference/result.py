@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from eventstudy.engine.ols import t_two_sided  # the one Student-t p-value
+
 
 @dataclass(frozen=True)
 class TestResult:
@@ -35,17 +37,6 @@ class TestResult:
         """One line: name, statistic, p-value, n."""
         df = f", df={self.df:g}" if self.df is not None else ""
         return f"{self.name}: stat={self.stat:.4f}, p={self.pvalue:.4g}, n={self.nobs}{df} (H0: {self.null})"
-
-
-def t_two_sided(t: float, df: float) -> float:
-    """Two-sided Student-t p-value, ``2 P(T_df >= |t|)``.
-
-    ``scipy.special.stdtr`` is the t CDF that ``scipy.stats.t`` itself
-    uses; importing it costs a fraction of ``scipy.stats``.
-    """
-    from scipy.special import stdtr
-
-    return float(2.0 * stdtr(df, -abs(t)))
 
 
 def invalid_result(name: str, null: str, nobs: int, reason: str) -> TestResult:

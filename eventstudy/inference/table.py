@@ -1,13 +1,14 @@
 """The table of test statistics for a study: every test, every event window.
 
 One row per (event, window, test). Single-security tests (CAR t,
-sample-quantile, bootstrap) give one row per security and name it in
-``note``; cross-sectional tests use all securities of the event. Residuals
+sample-quantile, bootstrap) give one row per security, named in
+``ticker``; cross-sectional tests use all securities of the event
+(``ticker`` empty, ``n`` securities). Residuals
 of securities on different exchanges are aligned by event time (day -250
 of each is row 0), which is what the Kolari-Pynnönen correlation and the
 rank and sign tests need.
 
-Columns: ``event, start, end, test, statistic, p, n, note``. Rows: events
+Columns: ``event, ticker, start, end, test, statistic, p, n, note``. Rows: events
 in the order of the CAR table; within an event, windows in that order;
 within a window, the CAR t of each security, then its sample-quantile and
 bootstrap tests, security by security, then the cross-sectional tests.
@@ -28,12 +29,17 @@ from eventstudy.inference import cross_section as cs
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference.result import TestResult
 
-TEST_COLUMNS = ["event", "start", "end", "test", "statistic", "p", "n", "note"]
+TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note"]
 BOOTSTRAP_DRAWS = 9999
 
 
 def significance_table(
-    ar: pd.DataFrame, car: pd.DataFrame, fits: pd.DataFrame, residuals: pd.DataFrame, *, seed: int = 0
+    ar: pd.DataFrame,
+    car: pd.DataFrame,
+    fits: pd.DataFrame,
+    residuals: pd.DataFrame | np.ndarray,
+    *,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Every test for every event and window.
 
@@ -43,7 +49,9 @@ def significance_table(
         Result tables (see :mod:`eventstudy.results`); every pair has the
         same AR days and residual count.
     residuals
-        Estimation-window residuals: ``event, ticker, day, residual``.
+        Estimation-window residuals: ``event, ticker, day, residual``, or
+        the (pairs, T) matrix with the car table's pairs in order of first
+        appearance (the engine's, no long table built).
     seed
         Seed of the bootstrap (reproducible tables): every security's
         bootstrap draws as ``numpy.random.default_rng(seed)`` would.
@@ -54,7 +62,7 @@ def significance_table(
     pairs = keys.unique()  # in order of first appearance
     pair_of_row = pairs.get_indexer(keys)
     event_ar, days = _by_pair(ar, pairs, "abnormal")
-    resid, _ = _by_pair(residuals, pairs, "residual")
+    resid = residuals if isinstance(residuals, np.ndarray) else _by_pair(residuals, pairs, "residual")[0]
     df = fits.set_index(["event", "ticker"])["df"].reindex(pairs).to_numpy()
     # blocks (event, window), numbered in order of first appearance; listed event by event
     block_of_row, blocks = pd.factorize(pd.MultiIndex.from_arrays([car["event"], car["start"], car["end"]]))
@@ -93,7 +101,7 @@ def _rank_in_event(pairs: pd.MultiIndex) -> np.ndarray:
 def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: object) -> pd.DataFrame:
     """Rows of the table with their sort keys: block, part (CAR t, single firm, cross-section), position, sub."""
     return pd.DataFrame(
-        {"event": cols["event"], "start": np.asarray(cols["start"], dtype=np.int64),
+        {"event": cols["event"], "ticker": cols["ticker"], "start": np.asarray(cols["start"], dtype=np.int64),
          "end": np.asarray(cols["end"], dtype=np.int64), "test": cols["test"],
          "statistic": np.asarray(cols["statistic"], dtype=float), "p": np.asarray(cols["p"], dtype=float),
          "n": np.asarray(cols["n"], dtype=np.int64), "note": cols["note"],
@@ -102,9 +110,10 @@ def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: 
 
 
 def _car_t_rows(car: pd.DataFrame, row_block: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
-    cols = {"event": car["event"].to_numpy(dtype=object), "start": car["start"], "end": car["end"],
-            "test": np.full(len(car), "CAR t", dtype=object), "statistic": car["t"], "p": car["p"], "n": car["df"],
-            "note": [f"{t}; df = n - k" for t in car["ticker"]]}  # fmt: skip
+    cols = {"event": car["event"].to_numpy(dtype=object), "ticker": car["ticker"].to_numpy(dtype=object),
+            "start": car["start"], "end": car["end"], "test": np.full(len(car), "CAR t", dtype=object),
+            "statistic": car["t"], "p": car["p"], "n": car["df"],
+            "note": np.full(len(car), "df = n - k", dtype=object)}  # fmt: skip
     return _frame(cols, row_block, 0, rank, 0)
 
 
@@ -133,10 +142,10 @@ def _single_firm_rows(
                 sf.bootstrap_tests(window_ar, resid[pairs], n_boot=BOOTSTRAP_DRAWS, seed=seed),
             )
         ):
-            notes = ["; ".join(s for s in (str(t), note) if s) for t, note in zip(tickers, res.note, strict=True)]
-            table = {"event": car["event"].to_numpy(dtype=object)[rows], "start": np.full(len(rows), start),
-                     "end": np.full(len(rows), end), "test": np.full(len(rows), res.name, dtype=object),
-                     "statistic": res.stat, "p": res.pvalue, "n": res.nobs, "note": notes}  # fmt: skip
+            table = {"event": car["event"].to_numpy(dtype=object)[rows], "ticker": tickers,
+                     "start": np.full(len(rows), start), "end": np.full(len(rows), end),
+                     "test": np.full(len(rows), res.name, dtype=object), "statistic": res.stat, "p": res.pvalue,
+                     "n": res.nobs, "note": np.asarray(res.note, dtype=object)}  # fmt: skip
             out.append(_frame(table, row_block[rows], 1, pair_rank[pairs], sub))
     return out
 
@@ -168,13 +177,12 @@ def _cross_sectional_rows(
             results = _cross_sectional(cars[rows], ses[rows], resid[pairs], event_ar[pairs], df[pairs], cols)
             if len(rows) == 1:
                 alone[len(cols)] = results
-        prefix = f"{len(rows)} securities"
         for k, r in enumerate(results):
-            note = "; ".join(x for x in (prefix, r.note) if x)
-            records.append((event, start, end, r.name, r.stat, r.pvalue, r.nobs, note, b, k))
-    names = ["event", "start", "end", "test", "statistic", "p", "n", "note", "_block", "_sub"]
+            records.append((event, "", start, end, r.name, r.stat, r.pvalue, r.nobs, r.note, b, k))
+    names = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "_block", "_sub"]
     table: dict[str, object] = {k: [r[i] for r in records] for i, k in enumerate(names)}
-    table["event"], table["test"] = np.array(table["event"], dtype=object), np.array(table["test"], dtype=object)
+    for key in ("event", "ticker", "test", "note"):
+        table[key] = np.array(table[key], dtype=object)
     return _frame(table, np.asarray(table["_block"], dtype=np.int64), 2, 0, np.asarray(table["_sub"], dtype=np.int64))
 
 

@@ -2,8 +2,8 @@
 
 Owns the price sources behind one protocol (:mod:`~eventstudy.market.source`: offline CSV
 directories, yfinance, the disk cache), price frames and their checks, Fama-French factors,
-exchange calendars (day 0 of an event), returns on sessions, and the decomposition of a
-move into market and abnormal parts.
+exchange calendars (day 0 of an event) and the decomposition of a move into overnight and
+intraday parts. Returns panels per exchange are built by the engine (:mod:`eventstudy.engine.panel`).
 May import: :mod:`eventstudy.spec` and the base layer (:mod:`eventstudy.errors`, :mod:`eventstudy.files`).
 """
 

@@ -19,8 +19,8 @@ panel, as the batch engine does.
   ``arch`` (Bollerslev 1986; Sheppard), per pair, in parallel processes.
 
 Volume, volatility and BHAR are computed for all pairs at once in numpy
-(the market-model fits through :func:`eventstudy.engine.batch.market_model_batch`);
-GARCH is fitted pair by pair. Imports: numpy, scipy, :mod:`eventstudy.engine.batch`,
+(the market-model fits through the engine's solver, :mod:`eventstudy.engine.ols`);
+GARCH is fitted pair by pair. Imports: numpy, scipy, :mod:`eventstudy.engine.ols`,
 :mod:`eventstudy.inference.cross_section`, :mod:`eventstudy.inference.result`; ``arch`` only
 in :mod:`~eventstudy.measures.garch`.
 

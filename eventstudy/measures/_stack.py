@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.engine.batch import gather
-
 if TYPE_CHECKING:
-    from eventstudy.engine.batch import BatchResult
+    from eventstudy.engine.ols import Solved
 
 
 def stack(panel: ArrayLike, cols: ArrayLike, day0_row: ArrayLike, first: int, last: int) -> np.ndarray:
@@ -30,7 +28,8 @@ def stack(panel: ArrayLike, cols: ArrayLike, day0_row: ArrayLike, first: int, la
     span = last - first + 1
     if len(rows) and (rows.min() < 0 or rows.max() + span > values.shape[1]):
         raise ValueError(f"event days {first}..{last} run outside the panel's {values.shape[1]} sessions")
-    return np.array(gather(values, np.asarray(cols, dtype=int), rows, span))
+    windows = np.lib.stride_tricks.sliding_window_view(values, span, axis=1)
+    return np.array(windows[np.asarray(cols, dtype=int), rows])
 
 
 def as_stacked(values: ArrayLike, name: str, shape: tuple[int, int] | None = None) -> np.ndarray:
@@ -60,24 +59,21 @@ def batch_fit(
     estimation_window: tuple[int, int],
     ar_window: tuple[int, int],
     event_windows: tuple[tuple[int, int], ...],
-) -> BatchResult:
-    """The batch engine's market model on stacked windows (``y`` on ``m``, both (P, S)).
+) -> Solved:
+    """The engine's market model (:func:`eventstudy.engine.ols.solve_stacked`) on ``y`` against ``m``, both (P, S).
 
-    The two stacks are laid side by side as a (S, 2P) panel, pair ``p``
-    reading columns ``p`` and ``P + p`` with day 0 on row ``-start``; the
-    engine transposes it back without a copy. Non-strict: pairs with NaN get
-    ``ok = False``.
+    Column 0 of the stacks is event day ``start``. Pairs with NaN or a
+    degenerate fit have a non-empty ``fit.problem``.
     """
-    from eventstudy.engine.batch import market_model_batch
+    from eventstudy.engine import ols
 
-    p, s = y.shape
+    s = y.shape[1]
     columns(start, s, estimation_window, "estimation window")
     columns(start, s, ar_window, "abnormal window")
     for w in event_windows:
         if not ar_window[0] <= w[0] <= w[1] <= ar_window[1]:
             raise ValueError(f"event window {tuple(w)} must lie inside the abnormal window {tuple(ar_window)}")
-    panel = np.vstack([y, m]).T
-    return market_model_batch(
-        panel, np.arange(p), p + np.arange(p), np.full(p, -start), estimation_window=estimation_window,
-        ar_window=ar_window, event_windows=tuple(event_windows), strict=False, residuals=True, threads=None,
+    return ols.solve_stacked(
+        y, m, ols.market_design(), start=start, estimation_window=estimation_window, ar_window=ar_window,
+        event_windows=tuple(event_windows),
     )  # fmt: skip

@@ -85,9 +85,9 @@ def abnormal_volatility(
     windows = tuple((int(a), int(b)) for a, b in event_windows)
     fit = batch_fit(y, m, start, estimation_window, ar_window, windows)
     me_est = m[:, columns(start, y.shape[1], estimation_window, "estimation window")]
-    n, df = fit.nobs, fit.nobs - 2
-    s2 = fit.sigma**2
-    ar, me = fit.abnormal, fit.market
+    n, df = fit.fit.nobs, fit.fit.df
+    s2 = fit.fit.sigma**2
+    ar, me = fit.abnormal, fit.regressors[:, :, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         u = ar**2 / s2[:, None]
         u_star = fit.sar**2
@@ -107,7 +107,8 @@ def abnormal_volatility(
             f[:, w] = quad / length / s2
         p_window = special.fdtrc(np.array([b - a + 1 for a, b in windows], dtype=float), df, f)
     return AbnormalVolatility(
-        ok=fit.ok, sigma=fit.sigma, df=df, days=fit.days, abnormal=ar, u=u, u_star=u_star,
+        ok=fit.fit.problem == "", sigma=fit.fit.sigma, df=df, days=np.arange(ar_window[0], ar_window[1] + 1),
+        abnormal=ar, u=u, u_star=u_star,
         p_day=special.fdtrc(1.0, df, u_star), windows=windows, variance_ratio=vr, f=f, p_window=p_window,
     )  # fmt: skip
 

@@ -7,7 +7,7 @@ the estimation window by OLS, for all pairs at once:
 
 - ``market``: ``v_t = a + b v_mt + e_t``, ``v_mt`` the benchmark's log
   volume, through the batch engine's closed form
-  (:func:`eventstudy.engine.batch.market_model_batch`): prediction-error variance
+  (:func:`eventstudy.engine.ols.solve_stacked`): prediction-error variance
   ``σ²(1 + 1/T + (v_m* - v̄_m)²/S_mm)`` by day and the MacKinlay variance of
   cumulated values, Student t with ``T - 2`` df (Campbell & Wasley 1996).
 - ``mean``: ``v_t = μ + e_t``; ``σ² = Σ(v - v̄)²/(T - 1)``, prediction
@@ -165,7 +165,6 @@ def abnormal_volume(
     n_pairs, span = y.shape
     est, ev = columns(start, span, estimation_window, "estimation window"), columns(start, span, ar_window, "ar_window")
     windows = tuple((int(a), int(b)) for a, b in event_windows)
-    inside = np.array([[a <= d <= b for a, b in windows] for d in range(ar_window[0], ar_window[1] + 1)], dtype=float)
 
     notes = np.full(n_pairs, "", dtype=object)
     use_market = np.zeros(n_pairs, dtype=bool)
@@ -183,15 +182,16 @@ def abnormal_volume(
         fit = batch_fit(y, log_volume(np.where(use_market[:, None], mv, 1.0)), start, estimation_window, ar_window,
                         windows)  # fmt: skip
         out = {
-            "alpha": fit.alpha, "beta": fit.beta, "sigma": fit.sigma, "df": np.full(n_pairs, fit.nobs - 2),
-            "expected": fit.expected, "abnormal": fit.abnormal, "sav": fit.sar, "cav": fit.car, "se": fit.car_se,
-            "t": fit.t, "p": fit.p, "residuals": fit.residuals, "fit_ok": fit.ok,
+            "alpha": fit.fit.param("alpha"), "beta": fit.fit.param("beta"), "sigma": fit.fit.sigma,
+            "df": np.full(n_pairs, fit.fit.df), "expected": fit.expected, "abnormal": fit.abnormal, "sav": fit.sar,
+            "cav": fit.car, "se": fit.se, "t": fit.t, "p": fit.p, "residuals": fit.fit.residuals,
+            "fit_ok": fit.fit.problem == "",
         }  # fmt: skip
     else:
         out = {}
     if not use_market.all():  # the mean model for the other pairs, written into their rows
         rows = np.flatnonzero(~use_market)
-        mean = _mean_model(y[rows, est], y[rows, ev], inside)
+        mean = _mean_model(y[rows, est], y[rows, ev], np.arange(ar_window[0], ar_window[1] + 1), windows)
         for key, value in mean.items():
             if key not in out:
                 out[key] = np.empty((n_pairs, *value.shape[1:]), dtype=value.dtype)
@@ -214,27 +214,18 @@ def _join(notes: np.ndarray, text: str) -> np.ndarray:
     return np.where(notes == "", text, notes + ("; " + text))
 
 
-def _mean_model(y: np.ndarray, ye: np.ndarray, inside: np.ndarray) -> dict[str, np.ndarray]:
-    """The constant-mean model for every pair, in closed form."""
-    from scipy import special
+def _mean_model(
+    y: np.ndarray, ye: np.ndarray, days: np.ndarray, windows: tuple[tuple[int, int], ...]
+) -> dict[str, np.ndarray]:
+    """The constant-mean model for every pair, by the engine's solver."""
+    from eventstudy.engine import ols
 
-    n = y.shape[1]
-    mu = y.mean(axis=1)
-    resid = y - mu[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sigma2 = np.einsum("ij,ij->i", resid, resid) / (n - 1)
-        sigma = np.sqrt(sigma2)
-        ar = ye - mu[:, None]
-        length = inside.sum(axis=0)
-        car = ar @ inside
-        se = sigma[:, None] * np.sqrt(length + length**2 / n)
-        t = car / se
-    n_pairs = len(y)
+    f = ols.fit(y, np.zeros((*y.shape, 0)), ols.Design("constant_mean", ("alpha",)))
+    expected, ar, sar, car, se, t, p = ols.abnormal(f, ye, np.zeros((*ye.shape, 0)), days, windows)
     return {
-        "alpha": mu, "beta": np.full(n_pairs, np.nan), "sigma": sigma, "df": np.full(n_pairs, n - 1),
-        "expected": np.broadcast_to(mu[:, None], ar.shape).copy(), "abnormal": ar,
-        "sav": ar / (sigma[:, None] * np.sqrt(1.0 + 1.0 / n)), "cav": car, "se": se, "t": t,
-        "p": 2.0 * special.stdtr(n - 1, -np.abs(t)), "residuals": resid, "fit_ok": np.isfinite(sigma2) & (sigma2 > 0),
+        "alpha": f.param("alpha"), "beta": np.full(len(y), np.nan), "sigma": f.sigma, "df": np.full(len(y), f.df),
+        "expected": expected, "abnormal": ar, "sav": sar, "cav": car, "se": se, "t": t, "p": p,
+        "residuals": f.residuals, "fit_ok": f.problem == "",
     }  # fmt: skip
 
 

@@ -292,7 +292,7 @@ def _event_warnings(
 
     flags = res.flags[res.flags["event"] == event_id]
     ov = overlap_rows(full)
-    ov = ov[[event_id in (o["event"].split(", ") + o["other_event"].split(", ")) for o in ov.to_dict("records")]]
+    ov = ov[[event_id in o["event"].split(", ") for o in ov.to_dict("records")]]
     flag_table = overlap_table = None
     if not flags.empty:
         rows = [
@@ -302,14 +302,14 @@ def _event_warnings(
         ]  # fmt: skip
         flag_table = _table(["ticker", "day", "session", "abnormal", "z", "news that day"], rows, "lrlrrl")
     if not ov.empty:
-        mine = ", ".join(same_day0(full).get(event_id, [event_id]))
         groups: dict[tuple[str, str, int], list[str]] = {}
         for o in ov.to_dict("records"):
-            other = o["other_event"] if o["event"] == mine else o["event"]
             span = f"{o['first_shared']:%Y-%m-%d} to {o['last_shared']:%Y-%m-%d}"
-            groups.setdefault((other, span, int(o["shared_sessions"])), []).append(str(o["ticker"]))
+            groups.setdefault((o["nearest_event"], span, int(o["overlapping"])), []).append(str(o["ticker"]))
         rows = [[other, ", ".join(t), span, n] for (other, span, n), t in groups.items()]
-        overlap_table = _table(["other event", "tickers", "shared sessions", "count"], rows, "llnr")
+        overlap_table = _table(
+            ["nearest overlapping event", "tickers", "sessions shared with any", "overlapping events"], rows, "llnr"
+        )
     return flag_table, overlap_table
 
 
@@ -322,7 +322,7 @@ def _warnings(res: StudyResults) -> dict[str, Any]:
     together = same_day0(res)  # events with one day 0 everywhere are listed once, together
     rep = {e: ids[0] for e, ids in together.items()}
     shared: dict[str, set[str]] = {}
-    for a, b in zip(res.overlaps["event"], res.overlaps["other_event"], strict=True):
+    for a, b in zip(res.overlaps["event"], res.overlaps["nearest_event"], strict=True):
         a, b = rep.get(a, a), rep.get(b, b)
         shared.setdefault(a, set()).add(b)
         shared.setdefault(b, set()).add(a)

@@ -189,9 +189,10 @@ def _flags(res: StudyResults) -> list[str]:
                 + ", ".join(f"{t} {r * 100:.1f} %" for t, r in rates.items()) + ".", ""]  # fmt: skip
     overlaps = overlap_rows(res)
     if not overlaps.empty:
-        rows = [[o["ticker"], o["event"], o["other_event"], f"{o['first_shared'].date()} to {o['last_shared'].date()}",
-                 o["shared_sessions"]] for o in overlaps.to_dict("records")]  # fmt: skip
-        header = ["ticker", "event", "other event", "shared sessions", "count"]
+        rows = [[o["ticker"], o["event"], o["nearest_event"],
+                 f"{o['first_shared'].date()} to {o['last_shared'].date()}", o["overlapping"]]
+                for o in overlaps.to_dict("records")]  # fmt: skip
+        header = ["ticker", "event", "nearest overlapping event", "sessions shared with any", "overlapping events"]
         out += ["Events whose windows share sessions (their CARs are not separate evidence):", "",
                 markdown_table(rows, header, "lllll"), ""]  # fmt: skip
     return out

@@ -128,11 +128,13 @@ def default_workers() -> int:
 
 
 def _figure_view(res: StudyResults, jobs: Sequence[Job]) -> StudyResults:
-    """``res`` cut to what the figures read: the drawn and claimed events' rows, no residuals or tests."""
+    """``res`` cut to what the figures read: the drawn and claimed events' rows, no residuals, tests or engine."""
     from eventstudy.report.tables import events_view
 
     view = events_view(res, {job.event for job in jobs if job.event is not None} | set(res.claims["event"]))
-    return dataclasses.replace(view, residuals=view.residuals.iloc[0:0], tests=view.tests.iloc[0:0])
+    view = dataclasses.replace(view, engine=None)
+    view.residuals = view.tests = view.ar.iloc[0:0]  # figures read neither: nothing computed, nothing shipped
+    return view
 
 
 def _render(res: StudyResults, job: Job, fmt: str) -> bytes:

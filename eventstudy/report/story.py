@@ -139,14 +139,14 @@ def flag_rows(res: StudyResults) -> pd.DataFrame:
 
 
 def overlap_rows(res: StudyResults) -> pd.DataFrame:
-    """Overlaps with events shown as one (same day 0 everywhere) named together and their own pairs dropped."""
+    """Overlaps with events shown as one (same day 0 everywhere) named together, each group's own rows dropped."""
     ov = res.overlaps
     if ov.empty:
         return ov
     groups = same_day0(res)
     name = {e: ", ".join(ids) for e, ids in groups.items()}
     out = ov.assign(
-        event=[name.get(e, e) for e in ov["event"]], other_event=[name.get(e, e) for e in ov["other_event"]]
+        event=[name.get(e, e) for e in ov["event"]], nearest_event=[name.get(e, e) for e in ov["nearest_event"]]
     )
-    out = out[out["event"] != out["other_event"]]
-    return out.drop_duplicates(["ticker", "event", "other_event"])
+    out = out[out["event"] != out["nearest_event"]]
+    return out.drop_duplicates(["ticker", "event", "nearest_event"])

@@ -79,8 +79,13 @@ def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
     import dataclasses
 
     keep = set(events)
-    cut = {name: getattr(res, name) for name in PER_EVENT_TABLES}
-    return dataclasses.replace(res, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
+    lazy = ("tests", "residuals")  # computed on first use: cut if computed already, else left to the view
+    cut = {name: getattr(res, name) for name in PER_EVENT_TABLES if name not in lazy}
+    view = dataclasses.replace(res, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
+    for name in lazy:
+        if name in vars(res):
+            setattr(view, name, getattr(res, name)[getattr(res, name)["event"].isin(keep)])
+    return view
 
 
 def detailed_events(res: StudyResults) -> list[str]:

@@ -1,8 +1,8 @@
 """The placebo simulation: draw pseudo-events, fit, run every test, count rejections.
 
-Only the market-model fits are vectorized (:func:`fit_market_batch`, the
-closed-form OLS solution on stacked windows, the same numbers as
-:class:`~eventstudy.engine.models.MarketModel`); the tests are the package's own
+The market-model fits, ARs and CAR variances come from the engine's own
+solver on stacked windows (:func:`eventstudy.engine.ols.fit`, as a study
+computes them); the tests are the package's own
 functions, called as :func:`eventstudy.inference.table.significance_table`
 calls them, so the simulation validates the code a study runs. Every draw
 comes from one seeded :class:`numpy.random.Generator`: the same seed gives
@@ -26,7 +26,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from eventstudy.engine.models import FittedModel
+from eventstudy.engine import ols
+from eventstudy.engine.ols import Fit
 from eventstudy.errors import EventStudyError
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference import robust as rb
@@ -74,7 +75,7 @@ class ReturnSeries:
     ``ret[i]`` and ``bench[i]`` are the returns from session ``i - 1`` to
     ``i``; NaN where a price is missing (outside the file or a gap). The
     benchmark's last close is carried onto sessions it did not trade, as
-    :func:`eventstudy.market.returns.aligned_returns` does.
+    :mod:`eventstudy.engine.panel` does.
     """
 
     listing: Listing
@@ -100,7 +101,6 @@ def load_returns(prices: str | Path, listings: Sequence[Listing]) -> dict[Listin
     """
     from eventstudy.market import CsvDirectorySource, price_series
     from eventstudy.market.calendars import get_calendar
-    from eventstudy.market.returns import simple_returns
 
     source = CsvDirectorySource(prices)
     cache: dict[str, pd.Series] = {}
@@ -123,76 +123,12 @@ def load_returns(prices: str | Path, listings: Sequence[Listing]) -> dict[Listin
             bench_px = level(x.benchmark)
             bench = bench_px.reindex(bench_px.index.union(sessions)).ffill().reindex(sessions)
             bench[(sessions < bench_px.index[0]) | (sessions > bench_px.index[-1])] = np.nan
-            ret = simple_returns(sec).to_numpy(dtype=float)
-            out[x] = ReturnSeries(x, sessions, ret, simple_returns(bench).to_numpy(dtype=float))
+            ret = (sec / sec.shift(1) - 1.0).to_numpy(dtype=float)  # simple returns, first row NaN
+            out[x] = ReturnSeries(x, sessions, ret, (bench / bench.shift(1) - 1.0).to_numpy(dtype=float))
     return out
 
 
 # --------------------------------------------------------------------------- fits
-
-
-@dataclass(frozen=True)
-class BatchFit:
-    """Market-model OLS fits of many estimation windows at once (rows)."""
-
-    alpha: np.ndarray
-    beta: np.ndarray
-    sigma: np.ndarray
-    r2: np.ndarray
-    xtx_inv: np.ndarray  # (n, 2, 2)
-    residuals: np.ndarray  # (n, T)
-
-    @property
-    def df_resid(self) -> int:
-        """``T - 2``."""
-        return self.residuals.shape[1] - 2
-
-    def car_variance(self, bench: np.ndarray) -> np.ndarray:
-        """Prediction-error variance of every row's CAR over its event days ``bench`` (n, L).
-
-        ``σ²(L + ι'X*(X'X)⁻¹X*'ι)`` with ``X*'ι = (L, Σ bench)``: the numbers of
-        :meth:`~eventstudy.engine.models.FittedModel.car_variance` for all rows at once.
-        """
-        b = np.asarray(bench, dtype=float)
-        v = np.stack([np.full(len(b), float(b.shape[1])), b.sum(axis=1)], 1)
-        return self.sigma**2 * (b.shape[1] + np.einsum("ij,ijk,ik->i", v, self.xtx_inv, v))
-
-    def fitted(self, i: int) -> FittedModel:
-        """Row ``i`` as the :class:`~eventstudy.engine.models.FittedModel` a study would hold."""
-        return FittedModel(
-            name="market",
-            params=pd.Series([self.alpha[i], self.beta[i]], index=["alpha", "beta"], name="params"),
-            sigma=float(self.sigma[i]),
-            r2=float(self.r2[i]),
-            nobs=self.residuals.shape[1],
-            df_resid=self.df_resid,
-            xtx_inv=self.xtx_inv[i],
-            residuals=pd.Series(self.residuals[i], name="residual"),
-        )
-
-
-def fit_market_batch(returns: np.ndarray, benchmark: np.ndarray) -> BatchFit:
-    """OLS of ``R = α + β Rm + ε`` on every row of ``(n, T)`` arrays.
-
-    Closed form of the least-squares solution on stacked windows (centred,
-    for accuracy); σ with ``T - 2`` degrees of freedom and ``(X'X)⁻¹`` as in
-    :class:`~eventstudy.engine.models.MarketModel` (MacKinlay 1997, section 4).
-    """
-    y, x = np.asarray(returns, dtype=float), np.asarray(benchmark, dtype=float)
-    t = y.shape[1]
-    xm, ym = x.mean(axis=1), y.mean(axis=1)
-    dx, dy = x - xm[:, None], y - ym[:, None]
-    sxx = np.einsum("ij,ij->i", dx, dx)
-    beta = np.einsum("ij,ij->i", dx, dy) / sxx
-    alpha = ym - beta * xm
-    resid = y - alpha[:, None] - beta[:, None] * x
-    ssr = np.einsum("ij,ij->i", resid, resid)
-    sigma = np.sqrt(ssr / (t - 2))
-    r2 = 1.0 - ssr / np.einsum("ij,ij->i", dy, dy)
-    # (X'X)^-1 for X = [1, x]: [[Σx², -Σx], [-Σx, T]] / (T · Sxx)
-    sum_x, sum_x2 = x.sum(axis=1), np.einsum("ij,ij->i", x, x)
-    inv = np.stack([np.stack([sum_x2, -sum_x], -1), np.stack([-sum_x, np.full(len(x), float(t))], -1)], 1)
-    return BatchFit(alpha, beta, sigma, r2, inv / (t * sxx)[:, None, None], resid)
 
 
 # --------------------------------------------------------------------------- simulation
@@ -363,7 +299,7 @@ def simulate(
     timings: dict[str, float],
     clock: float,
     say: Progress,
-) -> tuple[_Recorder, BatchFit, np.ndarray, np.ndarray, int]:
+) -> tuple[_Recorder, Fit, np.ndarray, np.ndarray, int]:
     """Fit every row (security, day 0) at once and run every test with each effect added on day 0.
 
     Rows ``0 .. n_single - 1`` get the single-security tests; ``members[design]``
@@ -374,10 +310,10 @@ def simulate(
     ar_days = np.arange(ar_window[0], ar_window[1] + 1)
     est_y, est_x = _gather(rows, est_days)
     ev_y, ev_x = _gather(rows, ar_days)
-    fit = fit_market_batch(est_y, est_x)
-    expected = fit.alpha[:, None] + fit.beta[:, None] * ev_x
+    fitted = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
+    expected, _, _, _, se, _, _ = ols.abnormal(fitted, ev_y, ev_x, ar_days, tuple(windows))
     cols = {w: np.flatnonzero((ar_days >= w[0]) & (ar_days <= w[1])) for w in windows}
-    sds = {w: np.sqrt(fit.car_variance(ev_x[:, c])) for w, c in cols.items()}
+    sds = {w: se[:, k] for k, w in enumerate(windows)}
     timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
     say(f"fitted {len(rows)} market models; running the tests")
 
@@ -388,13 +324,13 @@ def simulate(
         y[:, day0] += effect  # every security's day-0 return, before the AR is computed
         ar = y - expected
         if n_single:
-            _single_tests(rec, e, np.arange(n_single), fit, ar, sds, cols, n_boot, boot_seed)
+            _single_tests(rec, e, np.arange(n_single), fitted, ar, sds, cols, n_boot, boot_seed)
         for d, groups in members.items():
             for g, m in enumerate(groups):
-                _group_tests(rec, d, e, g, m, fit, ar, sds, cols, n_boot, int(wild_seeds[d][g]))
+                _group_tests(rec, d, e, g, m, fitted, ar, sds, cols, n_boot, int(wild_seeds[d][g]))
         say(f"effect {effect:.0%} done")
     timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
-    return rec, fit, ev_y, ev_x, day0
+    return rec, fitted, ev_y, ev_x, day0
 
 
 def _starts(groups: list[list[tuple[ReturnSeries, int]]]) -> list[tuple[int, list[tuple[ReturnSeries, int]]]]:
@@ -430,7 +366,7 @@ def _single_tests(
     rec: _Recorder,
     e: int,
     rows: np.ndarray,
-    fit: BatchFit,
+    fit: Fit,
     ar: np.ndarray,
     sds: dict[tuple[int, int], np.ndarray],
     cols: dict[tuple[int, int], np.ndarray],
@@ -441,7 +377,7 @@ def _single_tests(
     for w, c in cols.items():
         window_ar = ar[rows][:, c]
         var = sds[w][rows] ** 2
-        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), fit.df_resid).pvalue for i in range(len(rows))]
+        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), fit.df).pvalue for i in range(len(rows))]
         rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, e)
         for res in (
             sf.sample_quantile_tests(window_ar, fit.residuals[rows]),
@@ -483,7 +419,7 @@ def _group_tests(
     e: int,
     g: int,
     members: np.ndarray,
-    fit: BatchFit,
+    fit: Fit,
     ar: np.ndarray,
     sds: dict[tuple[int, int], np.ndarray],
     cols: dict[tuple[int, int], np.ndarray],
@@ -493,7 +429,7 @@ def _group_tests(
     resid, group_ar = fit.residuals[members], ar[members]
     for w, c in cols.items():
         cars = group_ar[:, c].sum(axis=1)
-        for result in group_tests(cars, sds[w][members], resid, group_ar, c, fit.df_resid, n_boot=n_boot, seed=seed):
+        for result in group_tests(cars, sds[w][members], resid, group_ar, c, fit.df, n_boot=n_boot, seed=seed):
             rec.add(design, result, w, e, g)
 
 
@@ -596,14 +532,15 @@ def _rates(
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def _day0_t(fit: BatchFit, ev_y: np.ndarray, ev_x: np.ndarray, day0: int) -> np.ndarray:
+def _day0_t(fit: Fit, ev_y: np.ndarray, ev_x: np.ndarray, day0: int) -> np.ndarray:
     """Day-0 prediction errors over their own SD: the [0,0] CAR t statistics under H0."""
     x0 = np.stack([np.ones(len(ev_x)), ev_x[:, day0]], 1)
     h = np.einsum("ij,ijk,ik->i", x0, fit.xtx_inv, x0)
-    return (ev_y[:, day0] - fit.alpha - fit.beta * ev_x[:, day0]) / (fit.sigma * np.sqrt(1.0 + h))
+    alpha, beta = fit.param("alpha"), fit.param("beta")
+    return (ev_y[:, day0] - alpha - beta * ev_x[:, day0]) / (fit.sigma * np.sqrt(1.0 + h))
 
 
-def _single_diagnostics(fit: BatchFit, z: np.ndarray, n_single: int) -> dict[str, float]:
+def _single_diagnostics(fit: Fit, z: np.ndarray, n_single: int) -> dict[str, float]:
     """Tail properties of the single-security trials (see ``report.explain``)."""
     from scipy import stats
 
@@ -617,7 +554,7 @@ def _single_diagnostics(fit: BatchFit, z: np.ndarray, n_single: int) -> dict[str
     }
 
 
-def _group_diagnostics(fit: BatchFit, z: np.ndarray, groups: list[np.ndarray]) -> dict[str, float]:
+def _group_diagnostics(fit: Fit, z: np.ndarray, groups: list[np.ndarray]) -> dict[str, float]:
     """Correlation and sizes of the groups of one design (see ``report.explain``)."""
     from scipy import stats
 
@@ -638,7 +575,7 @@ def _group_diagnostics(fit: BatchFit, z: np.ndarray, groups: list[np.ndarray]) -
     out = {
         "group_residual_correlation": float(np.nanmean(r)),
         "group_day0_correlation": cross / own if own > 0 else math.nan,
-        "t_size_from_correlation": float(np.nanmean(2.0 * stats.t.sf(crit / inflate_t, sizes - 1))),
+        "t_size_from_correlation": float(np.nanmean(ols.t_two_sided(crit / inflate_t, sizes - 1))),
         "z_size_from_correlation": float(np.nanmean(2.0 * stats.norm.sf(1.959964 / np.sqrt(1.0 + (sizes - 1) * r)))),
         "group_mean_size": float(sizes.mean()),
         "portfolio_day0_t_variance": float(np.var(zp)),
