@@ -607,31 +607,38 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 class _Progress:
-    """Progress on stderr: a spinner with the current step and the elapsed time (rich).
+    """Progress on stderr (rich): the current step, a bar for counted steps, the elapsed time.
 
     Silent with ``--quiet`` and when stderr is not a terminal (pipes, files,
-    CI logs); called with one message per step.
+    CI logs); called with one message per step, and ``done``/``total`` where
+    the step is counted (prices read, symbol by symbol).
     """
 
     def __init__(self, quiet: bool) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
         self._live = None
 
-    def __call__(self, message: str) -> None:
+    def __call__(self, message: str, done: int | None = None, total: int | None = None, /) -> None:
         if not self.enabled:
             return
         if self._live is None:
             from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             self._live = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=True,
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), console=Console(stderr=True), transient=True,
             )  # fmt: skip
             self._task = self._live.add_task(message, total=None)
             self._live.start()
-        else:
-            self._live.update(self._task, description=message)
+        self._live.update(self._task, description=message, completed=done or 0, total=total)
 
     def stop(self) -> None:
         """Clear the progress line (safe to call more than once)."""

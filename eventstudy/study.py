@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Callable
 from typing import Literal
 
 import pandas as pd
@@ -18,7 +17,7 @@ from eventstudy.claims.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.engine.core import EngineTables, compute
 from eventstudy.engine.flags import label_flags, overlapping_windows, unusual_moves
 from eventstudy.engine.models import ExpectedReturnModel, get_model
-from eventstudy.engine.plan import Plan, fetch, plan
+from eventstudy.engine.plan import Plan, Progress, fetch, plan
 from eventstudy.engine.provenance import provenance
 from eventstudy.errors import DataWarning, EventStudyError
 from eventstudy.market import PriceSource
@@ -26,7 +25,6 @@ from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
 from eventstudy.spec import Security, StudySpec
 
-Progress = Callable[[str], None]
 KEY = ["event", "ticker"]
 
 
@@ -87,7 +85,7 @@ class EventStudy:
 
     def run(self, *, progress: Progress | None = None) -> StudyResults:
         """Plan the pairs, fetch prices, fit every pair, compute AR/CAR and reconcile claims."""
-        say = progress or (lambda _msg: None)
+        say = progress or (lambda _msg, *_count: None)
         the_plan = self.plan()
         frames = self._fetch(the_plan, say)
         say(f"fitting {len(the_plan)} (event, security) pairs")

@@ -145,3 +145,19 @@ def test_figures_none_option(prices_dir, study_path, tmp_path):
 
     with pytest.raises(EventStudyError, match="svg, png or none"):
         write_report(None, out, figure_format="gif")  # type: ignore[arg-type]
+
+
+def test_progress_counts_the_price_files(prices_dir, study_path):
+    """The run tells its progress: one counted step per symbol read (the CLI draws it as a bar)."""
+    from eventstudy import CsvDirectorySource, EventStudy, load_study
+
+    doc = tomllib.loads(study_path.read_text())
+    symbols = set()
+    for s in doc["securities"]:
+        symbols |= {s["ticker"], s["benchmark"], s.get("ohlc", ""), *s.get("factors", [])} - {""}
+    steps = []
+    EventStudy(load_study(study_path), CsvDirectorySource(prices_dir)).run(progress=lambda *a: steps.append(a))
+    counted = [s for s in steps if len(s) == 3]
+    assert [s[1] for s in counted] == list(range(len(symbols)))
+    assert {s[2] for s in counted} == {len(symbols)}
+    assert {s[0].removeprefix("prices for ") for s in counted} == symbols

@@ -16,9 +16,9 @@ The plan's table, one row per pair (events in study order, then securities)::
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -124,7 +124,15 @@ def _position(session: pd.Timestamp, start: int, end: int, exchange: str) -> int
     return pos
 
 
-def fetch(plan: Plan, source: PriceSource, say: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+class Progress(Protocol):
+    """Told each step of a run: a message, and how far a counted step has got (``done`` of ``total``)."""
+
+    def __call__(self, message: str, done: int | None = None, total: int | None = None, /) -> None:
+        """Report one step."""
+        ...
+
+
+def fetch(plan: Plan, source: PriceSource, say: Progress | None = None) -> dict[str, pd.DataFrame]:
     """The price frames of every symbol the pairs read: one request per symbol covering every pair that needs it."""
     pairs = plan.pairs
     first = np.empty(len(pairs), "datetime64[ns]")
@@ -147,8 +155,8 @@ def fetch(plan: Plan, source: PriceSource, say: Callable[[str], None] | None = N
             lo, hi = spans.get(symbol, (start, end))
             spans[symbol] = (min(lo, start), max(hi, end))
     frames = {}
-    for symbol, (start, end) in spans.items():
+    for k, (symbol, (start, end)) in enumerate(spans.items()):
         if say is not None:
-            say(f"prices for {symbol}")
+            say(f"prices for {symbol}", k, len(spans))
         frames[symbol] = source.prices(symbol, start, end)
     return frames
