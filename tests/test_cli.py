@@ -161,3 +161,26 @@ def test_progress_counts_the_price_files(prices_dir, study_path):
     assert [s[1] for s in counted] == list(range(len(symbols)))
     assert {s[2] for s in counted} == {len(symbols)}
     assert {s[0].removeprefix("prices for ") for s in counted} == symbols
+
+
+def test_a_parquet_report_can_be_replaced(prices_dir, study_path, tmp_path):
+    """A report with Parquet tables is recognised as a report: the same --out can be written again."""
+    out = tmp_path / "report"
+    args = ["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "--parquet-from", "0",
+            "--figures", "none", "--format", "json", "-q"]  # fmt: skip
+    assert main(args) == 0
+    assert (out / "ar.parquet").is_file()
+    assert main(args) == 0
+
+
+def test_a_check_report_can_be_replaced(prices_dir, tmp_path):
+    """`eventstudy check` writes draft.toml beside its report; running it again replaces that report."""
+    from pathlib import Path
+
+    article = Path(__file__).parent / "corpus" / "dev" / "en_smci_march.txt"
+    out = tmp_path / "check"
+    args = ["check", str(article), "--prices", str(prices_dir), "--out", str(out), "--figures", "none",
+            "--format", "md", "-q"]  # fmt: skip
+    assert main(args) == 0
+    assert (out / "draft.toml").is_file()
+    assert main(args) == 0

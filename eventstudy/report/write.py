@@ -143,8 +143,9 @@ MARKER_TEXT = (
     "A later run with the same --out replaces the whole folder: keep no other files here.\n"
 )
 REPORT_FILES = frozenset(
-    {MARKER, "report.md", "report.html", "results.json", "ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv"}
-)
+    {MARKER, "report.md", "report.html", "results.json", "ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv",
+     "draft.toml"}  # draft.toml: the study `eventstudy check` drafted, written beside its report
+)  # fmt: skip
 FIGURE_SUFFIXES = (".svg", ".png")
 _KINDS = ("new", "old", "trash")
 _RENAME_EXCHANGE = 2
@@ -153,6 +154,13 @@ _USE_EXCHANGE = True  # tests set False to exercise the portable path
 
 def _after_step(name: str) -> None:
     """Test hook: called after each step of writing and swapping a report directory."""
+
+
+def _report_files() -> frozenset[str]:
+    """Every file name a report directory may hold: ``REPORT_FILES`` and the Parquet tables of large studies."""
+    from eventstudy.results import COLUMNAR_TABLES
+
+    return REPORT_FILES | {f"{name}.parquet" for name in COLUMNAR_TABLES}
 
 
 def report_dir_problem(path: Path) -> str | None:
@@ -170,7 +178,7 @@ def report_dir_problem(path: Path) -> str | None:
             for fig in sorted(os.scandir(entry.path), key=lambda e: e.name):
                 if not (fig.is_file(follow_symlinks=False) and fig.name.endswith(FIGURE_SUFFIXES)):
                     return f"it holds figures/{fig.name}, which is not a report figure"
-        elif entry.name not in REPORT_FILES or not entry.is_file(follow_symlinks=False):
+        elif entry.name not in _report_files() or not entry.is_file(follow_symlinks=False):
             return f"it holds {entry.name}, which is not a report file"
     names = {e.name for e in entries}
     if MARKER not in names and "car.csv" not in names:
