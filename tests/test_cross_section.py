@@ -377,7 +377,7 @@ def test_wilcoxon_smallest_sample():
 
 
 def test_rank_tests_rank_with_scipy_rankdata(monkeypatch):
-    """Corrado and GRANK rank through scipy.stats.rankdata along each security's row."""
+    """Corrado and GRANK rank through scipy.stats.rankdata along each security's row (blocks, N, days)."""
     from scipy import stats
 
     calls = []
@@ -389,4 +389,4 @@ def test_rank_tests_rank_with_scipy_rankdata(monkeypatch):
 
     monkeypatch.setattr(stats, "rankdata", spy)
     cs.corrado_rank(E, np.array([[0.02], [-0.01], [0.03], [0.0]]))
-    assert calls and calls[-1][1] == -1 and calls[-1][0].shape == (4, E.shape[1] + 1)
+    assert calls and calls[-1][1] == -1 and calls[-1][0].shape == (1, 4, E.shape[1] + 1)

@@ -51,14 +51,26 @@ def _matrix(values: ArrayLike, name: str, nrows: int) -> np.ndarray:
     return arr
 
 
-def _problem(n: int, **arrays: np.ndarray) -> str | None:
-    """Why a test cannot be computed, or None."""
+def _problems(n: int, **arrays: np.ndarray) -> list[str | None]:
+    """Per block (every array's first axis), why a test cannot be computed, or None."""
+    b = len(next(iter(arrays.values())))
     if n < 2:
-        return f"{n} securities; at least 2 are needed"
+        return [f"{n} securities; at least 2 are needed"] * b
+    out: list[str | None] = [None] * b
+    if b == 0:
+        return out
     for name, arr in arrays.items():
-        if not np.isfinite(arr).all():
-            return f"{name} contains NaN or infinite values"
-    return None
+        bad = ~np.isfinite(arr.reshape(b, -1)).all(axis=1)
+        for i in np.flatnonzero(bad):
+            out[i] = out[i] or f"{name} contains NaN or infinite values"
+    return out
+
+
+def _batch(values: ArrayLike, name: str, ndim: int) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional (blocks first), got shape {arr.shape}")
+    return arr
 
 
 def _normal_p(z: float) -> float:
@@ -71,12 +83,13 @@ def _t_p(t: float, df: float) -> float:
     return t_two_sided(t, df)
 
 
-def _mean_t(values: np.ndarray) -> float | None:
-    """``mean / (sd / sqrt(N))`` with the ddof=1 sd; None if the sd is not positive."""
-    sd = float(np.std(values, ddof=1))
-    if not (math.isfinite(sd) and sd > 0):
-        return None
-    return float(np.mean(values) / (sd / math.sqrt(len(values))))
+def _mean_t(values: np.ndarray) -> np.ndarray:
+    """Per row, ``mean / (sd / sqrt(N))`` with the ddof=1 sd; NaN where the sd is not positive or finite."""
+    n = values.shape[1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.std(values, ddof=1, axis=1)
+        t = np.mean(values, axis=1) / (sd / math.sqrt(n))
+    return np.where(np.isfinite(sd) & (sd > 0), t, np.nan)
 
 
 def cross_sectional_t(car: ArrayLike) -> TestResult:
@@ -97,20 +110,35 @@ def cross_sectional_t(car: ArrayLike) -> TestResult:
     -------
     TestResult
     """
-    name = "cross-sectional t"
-    x = _vector(car, "car")
-    if reason := _problem(len(x), car=x):
-        return invalid_result(name, NULL_MEAN, len(x), reason)
-    t = _mean_t(x)
-    if t is None:
-        return invalid_result(name, NULL_MEAN, len(x), "CARs have zero cross-sectional variance")
-    return TestResult(name, t, _t_p(t, len(x) - 1), NULL_MEAN, len(x), float(len(x) - 1))
+    return cross_sectional_t_batch(_vector(car, "car")[None])[0]
+
+
+def cross_sectional_t_batch(car: ArrayLike) -> list[TestResult]:
+    """:func:`cross_sectional_t` of each row of ``car`` (blocks, N)."""
+    x = _batch(car, "car", 2)
+    return _mean_t_results("cross-sectional t", x, _problems(x.shape[1], car=x), "CARs")
+
+
+def _mean_t_results(name: str, x: np.ndarray, reasons: list[str | None], what: str) -> list[TestResult]:
+    """The mean t test of each row of ``x``, or the row's reason it cannot be computed."""
+    n = x.shape[1]
+    t = _mean_t(x) if n >= 2 else np.full(len(x), np.nan)
+    p = _t_p(t, n - 1) if n >= 2 else t
+    out = []
+    for i, reason in enumerate(reasons):
+        if reason:
+            out.append(invalid_result(name, NULL_MEAN, n, reason))
+        elif not math.isfinite(t[i]):
+            out.append(invalid_result(name, NULL_MEAN, n, f"{what} have zero cross-sectional variance"))
+        else:
+            out.append(TestResult(name, float(t[i]), float(p[i]), NULL_MEAN, n, float(n - 1)))
+    return out
 
 
 def standardized_car(car: ArrayLike, sd: ArrayLike) -> np.ndarray:
-    """``SCAR_i = CAR_i / s_i``; NaN where ``s_i`` is not positive."""
-    x, s = _vector(car, "car"), _vector(sd, "sd")
-    if x.shape != s.shape:
+    """``SCAR_i = CAR_i / s_i``; NaN where ``s_i`` is not positive (any shape, the same for both)."""
+    x, s = np.asarray(car, dtype=float), np.asarray(sd, dtype=float)
+    if x.ndim == 0 or x.shape != s.shape:
         raise ValueError(f"car and sd differ in shape: {x.shape} vs {s.shape}")
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(s > 0, x / s, np.nan)
@@ -139,15 +167,30 @@ def patell_z(car: ArrayLike, sd: ArrayLike, df_resid: ArrayLike) -> TestResult:
     -------
     TestResult
     """
+    x = _vector(car, "car")
+    return patell_z_batch(
+        x[None], _vector(sd, "sd")[None], np.broadcast_to(np.asarray(df_resid, float), x.shape)[None]
+    )[0]
+
+
+def patell_z_batch(car: ArrayLike, sd: ArrayLike, df_resid: ArrayLike) -> list[TestResult]:
+    """:func:`patell_z` of each row of ``car``, ``sd`` (blocks, N) and ``df_resid`` (broadcast to them)."""
     name = "Patell Z"
-    scar = standardized_car(car, sd)
+    scar = standardized_car(_batch(car, "car", 2), _batch(sd, "sd", 2))
     dof = np.broadcast_to(np.asarray(df_resid, dtype=float), scar.shape)
-    if reason := _problem(len(scar), SCAR=scar, df_resid=dof):
-        return invalid_result(name, NULL_MEAN, len(scar), reason)
-    if (dof <= 2).any():
-        return invalid_result(name, NULL_MEAN, len(scar), "df_resid (T - k) must exceed 2 for every security")
-    z = float(scar.sum() / math.sqrt(float(np.sum(dof / (dof - 2.0)))))
-    return TestResult(name, z, _normal_p(z), NULL_MEAN, len(scar))
+    n = scar.shape[1]
+    reasons = _problems(n, SCAR=scar, df_resid=dof)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = scar.sum(axis=1) / np.sqrt(np.sum(dof / (dof - 2.0), axis=1))
+    out = []
+    for i, reason in enumerate(reasons):
+        if reason:
+            out.append(invalid_result(name, NULL_MEAN, n, reason))
+        elif (dof[i] <= 2).any():
+            out.append(invalid_result(name, NULL_MEAN, n, "df_resid (T - k) must exceed 2 for every security"))
+        else:
+            out.append(TestResult(name, float(z[i]), _normal_p(float(z[i])), NULL_MEAN, n))
+    return out
 
 
 def bmp_t(car: ArrayLike, sd: ArrayLike) -> TestResult:
@@ -170,14 +213,13 @@ def bmp_t(car: ArrayLike, sd: ArrayLike) -> TestResult:
     -------
     TestResult
     """
-    name = "BMP t"
-    scar = standardized_car(car, sd)
-    if reason := _problem(len(scar), SCAR=scar):
-        return invalid_result(name, NULL_MEAN, len(scar), reason)
-    t = _mean_t(scar)
-    if t is None:
-        return invalid_result(name, NULL_MEAN, len(scar), "SCARs have zero cross-sectional variance")
-    return TestResult(name, t, _t_p(t, len(scar) - 1), NULL_MEAN, len(scar), float(len(scar) - 1))
+    return bmp_t_batch(_vector(car, "car")[None], _vector(sd, "sd")[None])[0]
+
+
+def bmp_t_batch(car: ArrayLike, sd: ArrayLike) -> list[TestResult]:
+    """:func:`bmp_t` of each row of ``car`` and ``sd`` (blocks, N)."""
+    scar = standardized_car(_batch(car, "car", 2), _batch(sd, "sd", 2))
+    return _mean_t_results("BMP t", scar, _problems(scar.shape[1], SCAR=scar), "SCARs")
 
 
 def average_correlation(residuals: ArrayLike) -> float:
@@ -187,13 +229,26 @@ def average_correlation(residuals: ArrayLike) -> float:
     constant row.
     """
     e = np.asarray(residuals, dtype=float)
-    if e.ndim != 2 or e.shape[0] < 2 or e.shape[1] < 3 or not np.isfinite(e).all():
+    if e.ndim != 2:
         return float("nan")
-    if (np.ptp(e, axis=1) == 0).any():
-        return float("nan")
-    corr = np.corrcoef(e)
-    n = e.shape[0]
-    return float((corr.sum() - np.trace(corr)) / (n * (n - 1)))
+    return float(average_correlations(e[None])[0])
+
+
+def average_correlations(residuals: ArrayLike) -> np.ndarray:
+    """:func:`average_correlation` of each block of ``residuals`` (blocks, N, T)."""
+    e = _batch(residuals, "residuals", 3)
+    b, n, t = e.shape
+    if n < 2 or t < 3:
+        return np.full(b, np.nan)
+    ok = np.isfinite(e).all(axis=(1, 2))
+    ok[ok] = (np.ptp(e[ok], axis=2) > 0).all(axis=1)
+    centred = e[ok] - e[ok].mean(axis=2, keepdims=True)
+    cov = centred @ centred.transpose(0, 2, 1)
+    d = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+    corr = np.clip(cov / d[:, :, None] / d[:, None, :], -1.0, 1.0)
+    out = np.full(b, np.nan)
+    out[ok] = (corr.sum(axis=(1, 2)) - np.trace(corr, axis1=1, axis2=2)) / (n * (n - 1))
+    return out
 
 
 def kolari_pynnonen_t(car: ArrayLike, sd: ArrayLike, residuals: ArrayLike) -> TestResult:
@@ -218,20 +273,37 @@ def kolari_pynnonen_t(car: ArrayLike, sd: ArrayLike, residuals: ArrayLike) -> Te
     -------
     TestResult
     """
+    x = _vector(car, "car")
+    return kolari_pynnonen_t_batch(x[None], _vector(sd, "sd")[None], _matrix(residuals, "residuals", len(x))[None])[0]
+
+
+def kolari_pynnonen_t_batch(car: ArrayLike, sd: ArrayLike, residuals: ArrayLike) -> list[TestResult]:
+    """:func:`kolari_pynnonen_t` of each block: ``car``, ``sd`` (blocks, N), ``residuals`` (blocks, N, T)."""
     name = "Kolari-Pynnönen adjusted BMP t"
-    bmp = bmp_t(car, sd)
-    e = _matrix(residuals, "residuals", bmp.nobs)
-    if not bmp.valid:
-        return invalid_result(name, NULL_MEAN, bmp.nobs, bmp.note)
-    n = bmp.nobs
-    r = average_correlation(e)
-    if not math.isfinite(r):
-        return invalid_result(name, NULL_MEAN, n, "residual correlation undefined (NaNs, T < 3 or a constant series)")
-    denom = 1.0 + (n - 1) * r
-    if denom <= 0:
-        return invalid_result(name, NULL_MEAN, n, f"average residual correlation {r:.4f} makes 1 + (N-1)r <= 0")
-    t = bmp.stat * math.sqrt((1.0 - r) / denom)
-    return TestResult(name, t, _t_p(t, n - 1), NULL_MEAN, n, float(n - 1), f"average residual correlation {r:.4f}")
+    bmps = bmp_t_batch(car, sd)
+    e = _batch(residuals, "residuals", 3)
+    n = e.shape[1]
+    if e.shape[0] != len(bmps) or n != np.shape(car)[1]:
+        raise ValueError(f"residuals must have shape ({len(bmps)}, {np.shape(car)[1]}, T), got {e.shape}")
+    valid = np.array([b.valid for b in bmps], dtype=bool)
+    rs = np.full(len(bmps), np.nan)
+    rs[valid] = average_correlations(e[valid])
+    out = []
+    for bmp, r in zip(bmps, rs, strict=True):
+        r = float(r)
+        if not bmp.valid:
+            out.append(invalid_result(name, NULL_MEAN, n, bmp.note))
+        elif not math.isfinite(r):
+            reason = "residual correlation undefined (NaNs, T < 3 or a constant series)"
+            out.append(invalid_result(name, NULL_MEAN, n, reason))
+        elif (denom := 1.0 + (n - 1) * r) <= 0:
+            reason = f"average residual correlation {r:.4f} makes 1 + (N-1)r <= 0"
+            out.append(invalid_result(name, NULL_MEAN, n, reason))
+        else:
+            t = bmp.stat * math.sqrt((1.0 - r) / denom)
+            note = f"average residual correlation {r:.4f}"
+            out.append(TestResult(name, t, _t_p(t, n - 1), NULL_MEAN, n, float(n - 1), note))
+    return out
 
 
 def _columns(days: int | Sequence[int] | None, length: int) -> np.ndarray:
@@ -280,22 +352,61 @@ def corrado_rank(estimation: ArrayLike, event: ArrayLike, days: int | Sequence[i
     ev = np.asarray(event, dtype=float)
     n = ev.shape[0] if ev.ndim else 1
     ev = _matrix(ev, "event", n)
-    est = _matrix(estimation, "estimation", n)
-    cols = est.shape[1] + _columns(days, ev.shape[1])
-    name = "Corrado rank" if cols.size == 1 else f"Corrado rank (Campbell-Wasley, {cols.size} days)"
+    return corrado_rank_batch(_matrix(estimation, "estimation", n)[None], ev[None], days)[0]
+
+
+def corrado_rank_batch(
+    estimation: ArrayLike, event: ArrayLike, days: int | Sequence[int] | None = None
+) -> list[TestResult]:
+    """:func:`corrado_rank` of each block: ``estimation`` (blocks, N, T), ``event`` (blocks, N, L)."""
+    blocks = np.asarray(estimation).shape[0] if np.ndim(estimation) == 3 else 0
+    return corrado_rank_sets(estimation, event, [days] * blocks, np.arange(blocks))
+
+
+def corrado_rank_sets(
+    estimation: ArrayLike,
+    event: ArrayLike,
+    days: Sequence[int | Sequence[int] | None],
+    of_block: ArrayLike,
+) -> list[TestResult]:
+    """:func:`corrado_rank` of blocks that share securities: each set is ranked once.
+
+    ``estimation`` (sets, N, T) and ``event`` (sets, N, L) are the sets of
+    securities; block ``j`` tests the columns ``days[j]`` of set ``of_block[j]``
+    (e.g. the windows of one event).
+    """
+    est, ev = _batch(estimation, "estimation", 3), _batch(event, "event", 3)
+    if est.shape[:2] != ev.shape[:2]:
+        raise ValueError(f"estimation and event differ in blocks or securities: {est.shape} vs {ev.shape}")
+    sets = np.asarray(of_block, dtype=int)
+    if sets.shape != (len(days),) or (len(sets) and (sets.min() < 0 or sets.max() >= est.shape[0])):
+        raise ValueError(f"of_block must give a set in [0, {est.shape[0]}) for each of the {len(days)} blocks")
+    n = est.shape[1]
     null = "event-day ranks are average"
-    if reason := _problem(n, estimation=est, event=ev):
-        return invalid_result(name, null, n, reason)
-    combined = np.hstack([est, ev])
+    reasons = _problems(n, estimation=est, event=ev)
+    combined = np.concatenate([est, ev], axis=2)
+    m = combined.shape[2]
     from scipy.stats import rankdata
 
-    u = rankdata(combined, axis=-1) / (combined.shape[1] + 1.0) - 0.5
-    ubar = u.mean(axis=0)
-    s = math.sqrt(float(np.mean(ubar**2)))
-    if not s > 0:
-        return invalid_result(name, null, n, "standardized ranks have zero variance")
-    z = float(ubar[cols].sum() / (math.sqrt(cols.size) * s))
-    return TestResult(name, z, _normal_p(z), null, n, note=f"ranked over T + L = {combined.shape[1]} days")
+    ok = np.array([r is None for r in reasons], dtype=bool)
+    ubar = np.full((len(reasons), m), np.nan)
+    s = np.full(len(reasons), np.nan)
+    if ok.any():
+        u = rankdata(combined[ok], axis=-1) / (m + 1.0) - 0.5
+        ubar[ok] = u.mean(axis=1)
+        s[ok] = np.sqrt(np.mean(ubar[ok] ** 2, axis=1))
+    out = []
+    for block_days, i in zip(days, sets.tolist(), strict=True):
+        cols = est.shape[2] + _columns(block_days, ev.shape[2])
+        name = "Corrado rank" if cols.size == 1 else f"Corrado rank (Campbell-Wasley, {cols.size} days)"
+        if reasons[i]:
+            out.append(invalid_result(name, null, n, reasons[i]))
+        elif not s[i] > 0:
+            out.append(invalid_result(name, null, n, "standardized ranks have zero variance"))
+        else:
+            z = float(ubar[i, cols].sum() / (math.sqrt(cols.size) * s[i]))
+            out.append(TestResult(name, z, _normal_p(z), null, n, note=f"ranked over T + L = {m} days"))
+    return out
 
 
 def generalized_sign_z(car: ArrayLike, estimation: ArrayLike) -> TestResult:
@@ -319,19 +430,31 @@ def generalized_sign_z(car: ArrayLike, estimation: ArrayLike) -> TestResult:
     -------
     TestResult
     """
+    x = _vector(car, "car")
+    return generalized_sign_z_batch(x[None], _matrix(estimation, "estimation", len(x))[None])[0]
+
+
+def generalized_sign_z_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestResult]:
+    """:func:`generalized_sign_z` of each block: ``car`` (blocks, N), ``estimation`` (blocks, N, T)."""
     name = "generalized sign Z"
     null = "share of positive CARs = estimation-window share"
-    x = _vector(car, "car")
-    est = _matrix(estimation, "estimation", len(x))
-    if reason := _problem(len(x), car=x, estimation=est):
-        return invalid_result(name, null, len(x), reason)
-    p = float(np.mean(est > 0))
-    if not 0.0 < p < 1.0:
-        return invalid_result(name, null, len(x), f"estimation-window share of positive residuals is {p:g}")
-    w = int(np.sum(x > 0))
-    n = len(x)
-    z = (w - n * p) / math.sqrt(n * p * (1.0 - p))
-    return TestResult(name, z, _normal_p(z), null, n, note=f"{w} of {n} CARs positive; p = {p:.4f}")
+    x, est = _batch(car, "car", 2), _batch(estimation, "estimation", 3)
+    if est.shape[:2] != x.shape:
+        raise ValueError(f"estimation must have shape ({x.shape[0]}, {x.shape[1]}, T), got {est.shape}")
+    n = x.shape[1]
+    reasons = _problems(n, car=x, estimation=est)
+    ps = np.mean(est > 0, axis=(1, 2))
+    ws = np.sum(x > 0, axis=1)
+    out = []
+    for reason, p, w in zip(reasons, ps.tolist(), ws.tolist(), strict=True):
+        if reason:
+            out.append(invalid_result(name, null, n, reason))
+        elif not 0.0 < p < 1.0:
+            out.append(invalid_result(name, null, n, f"estimation-window share of positive residuals is {p:g}"))
+        else:
+            z = (w - n * p) / math.sqrt(n * p * (1.0 - p))
+            out.append(TestResult(name, z, _normal_p(z), null, n, note=f"{w} of {n} CARs positive; p = {p:.4f}"))
+    return out
 
 
 def wilcoxon_signed_rank(car: ArrayLike) -> TestResult:
@@ -359,15 +482,37 @@ def wilcoxon_signed_rank(car: ArrayLike) -> TestResult:
     -------
     TestResult
     """
+    return wilcoxon_signed_rank_batch(_vector(car, "car")[None])[0]
+
+
+def wilcoxon_signed_rank_batch(car: ArrayLike) -> list[TestResult]:
+    """:func:`wilcoxon_signed_rank` of each row of ``car`` (blocks, N).
+
+    Rows without zero CARs go to scipy together (``axis=1``); a row with
+    zeros is called alone on its non-zero CARs.
+    """
     name = "Wilcoxon signed-rank"
-    x = _vector(car, "car")
-    if reason := _problem(len(x), car=x):
-        return invalid_result(name, NULL_MEDIAN, len(x), reason)
-    nonzero = int(np.count_nonzero(x))
-    if nonzero < 2:
-        return invalid_result(name, NULL_MEDIAN, len(x), f"{nonzero} non-zero CARs; at least 2 are needed")
-    note = f"{len(x) - nonzero} zero CARs dropped" if nonzero < len(x) else ""
+    x = _batch(car, "car", 2)
+    n = x.shape[1]
+    reasons = _problems(n, car=x)
+    nonzero = np.count_nonzero(x, axis=1)
+    full = np.array([r is None for r in reasons], dtype=bool) & (nonzero == n) & (n >= 2)
     from scipy.stats import wilcoxon
 
-    res = wilcoxon(x[x != 0], zero_method="wilcox", alternative="two-sided")
-    return TestResult(name, float(res.statistic), float(res.pvalue), NULL_MEDIAN, nonzero, note=note)
+    stat, pvalue = np.full(len(x), np.nan), np.full(len(x), np.nan)
+    if full.any():
+        res = wilcoxon(x[full], zero_method="wilcox", alternative="two-sided", axis=1)
+        stat[full], pvalue[full] = res.statistic, res.pvalue
+    out = []
+    for i, reason in enumerate(reasons):
+        k = int(nonzero[i])
+        if reason:
+            out.append(invalid_result(name, NULL_MEDIAN, n, reason))
+        elif k < 2:
+            out.append(invalid_result(name, NULL_MEDIAN, n, f"{k} non-zero CARs; at least 2 are needed"))
+        elif full[i]:
+            out.append(TestResult(name, float(stat[i]), float(pvalue[i]), NULL_MEDIAN, k))
+        else:
+            one = wilcoxon_signed_rank_batch(x[i][x[i] != 0][None])[0]
+            out.append(TestResult(name, one.stat, one.pvalue, NULL_MEDIAN, k, note=f"{n - k} zero CARs dropped"))
+    return out

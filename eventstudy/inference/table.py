@@ -16,8 +16,8 @@ bootstrap tests, security by security, then the cross-sectional tests.
 The single-security tests run for every (security, window) at once
 (:func:`eventstudy.inference.single_firm.sample_quantile_tests`,
 :func:`~eventstudy.inference.single_firm.bootstrap_tests`: the numbers of the
-one-security functions, to the bit); the cross-sectional tests run per
-event and window.
+one-security functions, to the bit); the cross-sectional tests run for all
+(event, window) blocks with the same number of securities at once.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from eventstudy.inference.result import TestResult
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note"]
 BOOTSTRAP_DRAWS = 9999
+CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
 
 
 def significance_table(
@@ -160,24 +161,34 @@ def _cross_sectional_rows(
     days: np.ndarray,
     df: np.ndarray,
 ) -> pd.DataFrame:
-    """The cross-sectional tests of every (event, window) block, in table order; securities in event order."""
+    """The cross-sectional tests of every (event, window) block, in table order; securities in event order.
+
+    Blocks with the same number of securities are tested together (the batch functions of
+    :mod:`eventstudy.inference.cross_section`); the Corrado ranks of each set of securities are computed once.
+    """
     by_block = np.argsort(row_block, kind="stable")
     bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
-    records = []
-    alone: dict[int, tuple[TestResult, ...]] = {}  # results of one-security events, by window length
-    for b, (event, start, end) in enumerate(blocks):
+    block_rows = []
+    groups: dict[int, list[int]] = {}
+    for b in range(len(blocks)):
         rows = by_block[bounds[b] : bounds[b + 1]]
-        rows = rows[np.argsort(pair_of_row[rows], kind="stable")]
-        pairs = pair_of_row[rows]
-        cols = np.flatnonzero((days >= start) & (days <= end))
-        if len(rows) == 1 and len(cols) in alone:  # one security: every test invalid, whatever the numbers
-            results = alone[len(cols)]
-        else:
-            results = _cross_sectional(cars[rows], ses[rows], resid[pairs], event_ar[pairs], df[pairs], cols)
-            if len(rows) == 1:
-                alone[len(cols)] = results
-        for k, r in enumerate(results):
+        block_rows.append(rows[np.argsort(pair_of_row[rows], kind="stable")])
+        groups.setdefault(len(rows), []).append(b)
+    results: list[tuple[TestResult, ...]] = [()] * len(blocks)
+    chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * max(groups)))  # blocks per call: bounded memory
+    for group in groups.values():
+        for first in range(0, len(group), chunk):
+            members = group[first : first + chunk]
+            rows = np.stack([block_rows[b] for b in members])
+            pairs = pair_of_row[rows]
+            cols = [list(np.flatnonzero((days >= blocks[b][1]) & (days <= blocks[b][2]))) for b in members]
+            tests = _cross_sectional(cars[rows], ses[rows], resid, event_ar, df, pairs, cols)
+            for b, res in zip(members, tests, strict=True):
+                results[b] = res
+    records = []
+    for b, (event, start, end) in enumerate(blocks):
+        for k, r in enumerate(results[b]):
             records.append((event, "", start, end, r.name, r.stat, r.pvalue, r.nobs, r.note, b, k))
     names = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "_block", "_sub"]
     table: dict[str, object] = {k: [r[i] for r in records] for i, k in enumerate(names)}
@@ -187,15 +198,30 @@ def _cross_sectional_rows(
 
 
 def _cross_sectional(
-    car: np.ndarray, se: np.ndarray, resid: np.ndarray, event_ar: np.ndarray, df: np.ndarray, cols: np.ndarray
-) -> tuple[TestResult, ...]:
-    """The seven cross-sectional tests of one event and window (``cols``: the window's AR columns)."""
-    return (
-        cs.cross_sectional_t(car),
-        cs.patell_z(car, se, df),
-        cs.bmp_t(car, se),
-        cs.kolari_pynnonen_t(car, se, resid),
-        cs.corrado_rank(resid, event_ar, days=list(cols)),
-        cs.generalized_sign_z(car, resid),
-        cs.wilcoxon_signed_rank(car),
+    car: np.ndarray,
+    se: np.ndarray,
+    resid: np.ndarray,
+    event_ar: np.ndarray,
+    df: np.ndarray,
+    pairs: np.ndarray,
+    cols: list[list[int]],
+) -> list[tuple[TestResult, ...]]:
+    """The seven cross-sectional tests of blocks of equal N, block by block.
+
+    ``car``, ``se``, ``pairs``: (blocks, N); ``resid``, ``event_ar``, ``df``: by pair;
+    ``cols``: each block's window, as AR columns.
+    """
+    sets, of_block = np.unique(pairs, axis=0, return_inverse=True)  # the windows of an event share securities
+    e = resid[pairs]
+    return list(
+        zip(
+            cs.cross_sectional_t_batch(car),
+            cs.patell_z_batch(car, se, df[pairs]),
+            cs.bmp_t_batch(car, se),
+            cs.kolari_pynnonen_t_batch(car, se, e),
+            cs.corrado_rank_sets(resid[sets], event_ar[sets], cols, of_block.reshape(-1)),
+            cs.generalized_sign_z_batch(car, e),
+            cs.wilcoxon_signed_rank_batch(car),
+            strict=True,
+        )
     )
