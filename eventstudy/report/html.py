@@ -136,11 +136,11 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
 
 def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> dict[str, Any]:
     from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
-    from eventstudy.report.story import claim_groups, group_story, shared_quote
+    from eventstudy.report.story import group_story, grouped_claims, shared_quote
 
     counts = res.claims["verdict"].value_counts()
     groups = []
-    for group, g in claim_groups(res):
+    for group, g in grouped_claims(res):
         quote = shared_quote(g)
         rows = [
             {

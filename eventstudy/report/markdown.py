@@ -61,7 +61,7 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
 
 def _claims_summary(res: StudyResults) -> str:
     from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
-    from eventstudy.report.story import claim_groups, group_story, shared_quote
+    from eventstudy.report.story import group_story, grouped_claims, shared_quote
 
     rows = []
     for c in res.claims.to_dict("records"):
@@ -72,7 +72,7 @@ def _claims_summary(res: StudyResults) -> str:
     header = ["claim", "ticker", "reported", "verdict", "judged on", "session implied", "best match", "measured",
               "abnormal"]  # fmt: skip
     lines = [markdown_table(rows, header, "llrllllrr"), ""]
-    for _, g in claim_groups(res):
+    for _, g in grouped_claims(res):
         members = g.to_dict("records")
         quote = shared_quote(g)
         lines.append(f"### {md_text(', '.join(c['claim'] for c in members))}")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from eventstudy.results import StudyResults
 
 
-def claim_groups(res: StudyResults) -> list[tuple[str, pd.DataFrame]]:
+def grouped_claims(res: StudyResults) -> list[tuple[str, pd.DataFrame]]:
     """(group id, its claims' rows) in the order of the claims."""
     claims = res.claims
     if "group" not in claims:
