@@ -183,6 +183,57 @@ def test_wild_bootstrap_p_value_rule():
         rb.wild_bootstrap_t(y, n_boot=0)
 
 
+def _exact_dates_p(car: np.ndarray, est: np.ndarray, length: int) -> float:
+    """The date-row wild bootstrap's p as B -> inf: every (rows, signs) combination, equally likely."""
+    t_obs = stats.ttest_1samp(car, 0.0).statistic
+    rows = est.T
+    hits = total = 0
+    for taus in itertools.product(range(rows.shape[0]), repeat=length):
+        for signs in itertools.product((-1.0, 1.0), repeat=length):
+            draw = sum(w * rows[tau] for w, tau in zip(signs, taus, strict=True))
+            hits += abs(stats.ttest_1samp(draw, 0.0).statistic) >= abs(t_obs)
+            total += 1
+    return hits / total
+
+
+@pytest.mark.parametrize("length", [1, 2])
+def test_wild_dates_converges_to_the_enumerated_null(length):
+    gen = np.random.default_rng(11)
+    est = gen.normal(0, 0.01, size=(5, 12)) + gen.normal(0, 0.01, size=12)  # a common shock per date
+    car = np.array([0.012, 0.02, 0.004, 0.017, 0.009])
+    res = rb.wild_bootstrap_dates_t(car, est, length, n_boot=40000, rng=5)
+    assert res.name == rb.WILD_DATES
+    assert res.stat == pytest.approx(stats.ttest_1samp(car, 0.0).statistic, rel=1e-12)
+    assert res.pvalue == pytest.approx(_exact_dates_p(car, est, length), abs=0.008)  # binomial SE <= 0.0025
+    assert rb.wild_bootstrap_dates_t(car, est, length, n_boot=40000, rng=5).pvalue == res.pvalue
+
+
+def test_wild_dates_right_sized_under_clustering_where_independent_weights_are_not():
+    """Planted equicorrelation (r = 0.5) and no effect: 5 securities share every date, event day included."""
+    gen = np.random.default_rng(2024)
+    trials, n, t = 400, 5, 120
+    cov = 0.5 * np.ones((n, n)) + 0.5 * np.eye(n)
+    dates = independent = 0
+    for _ in range(trials):
+        x = gen.multivariate_normal(np.zeros(n), cov, size=t + 1).T * 0.01
+        est, car = x[:, :t], x[:, t]
+        dates += rb.wild_bootstrap_dates_t(car, est, 1, n_boot=199, rng=gen).pvalue <= 0.05
+        independent += rb.wild_bootstrap_t(car, n_boot=199, rng=gen).pvalue <= 0.05
+    assert 0.025 <= dates / trials <= 0.085  # binomial 99 % band around 5 % with 400 trials
+    assert independent / trials > 0.12  # sqrt((1 + 4r) / (1 - r)) = 2.45: the t's null is far too narrow
+
+
+def test_wild_dates_input_rules():
+    est = np.zeros((3, 1))
+    assert "at least 2" in rb.wild_bootstrap_dates_t([0.01, 0.02, 0.03], est, 1).note
+    assert not rb.wild_bootstrap_dates_t([0.01], np.ones((1, 10)), 1).valid
+    bad = np.ones((3, 10))
+    bad[1, 2] = np.nan
+    assert "NaN" in rb.wild_bootstrap_dates_t([0.01, 0.02, 0.03], bad, 1).note
+    with pytest.raises(ValueError):
+        rb.wild_bootstrap_dates_t([0.01, 0.02, 0.03], np.ones((3, 10)), 0)
+
+
 # --------------------------------------------------------------------------- exact sign test
 
 

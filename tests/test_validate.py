@@ -165,7 +165,7 @@ def test_cli_writes_csv_with_exact_columns(prices_dir, tmp_path, capsys):
     with out.open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["test", "design", "effect", "alpha", "rejection_rate", "n"]
-    assert len(rows) == 1 + (3 + 2 * 12) * 4 * 3
+    assert len(rows) == 1 + (3 + 2 * 13) * 4 * 3  # 3 single-security tests, 13 cross-sectional in 2 designs
     assert {r[1] for r in rows[1:]} == {"single", "brown-warner", "clustered"}
     assert {r[2] for r in rows[1:]} == {"0.0", "0.01", "0.02", "0.05"}
     assert {r[3] for r in rows[1:]} == {"0.01", "0.05", "0.1"}
@@ -206,4 +206,6 @@ def test_real_data_sizes_with_2000_trials(prices_dir):
     assert 0.05 <= res.rate("portfolio t (Brown-Warner)", 0.0, 0.05, "clustered") <= 0.07  # 6.6 %: see the docs
     assert 0.03 <= res.rate("wild bootstrap t", 0.0, 0.05, "brown-warner") <= 0.05  # 3.8 %
     assert res.rate("wild bootstrap t", 0.0, 0.05, "clustered") > 0.09  # independent weights: clustering not fixed
+    for design in ("brown-warner", "clustered"):  # 5.6 %, 5.8 %: whole estimation days keep the correlation
+        assert 0.04 <= res.rate("wild bootstrap t, estimation dates", 0.0, 0.05, design) <= 0.06, design
     assert res.rate("cross-sectional t", 0.0, 0.05, "clustered") > 0.10

@@ -409,6 +409,7 @@ def group_tests(
         rb.grank_t(car, sd, resid, dof),
         rb.grank_t(car, sd, resid, dof, restandardize=False),
         rb.wild_bootstrap_t(car, n_boot=n_boot, rng=seed),
+        rb.wild_bootstrap_dates_t(car, resid, len(cols), n_boot=n_boot, rng=seed),
         rb.sign_test_exact(car, resid),
     )
 

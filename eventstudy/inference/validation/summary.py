@@ -112,19 +112,20 @@ def explain(result: ValidationResult, test: str, rate: float, alpha: float = 0.0
             f"{noise}no shared date here (r = {r0:.2f} between day-0 ARs), so the excess comes from {tails} "
             "and the small N (4-8), which the test's reference distribution does not allow for."
         )
-    if not clustered and test.startswith(("cross-sectional t", "BMP t", "Kolari", "wild bootstrap")):
+    independent_wild = test == "wild bootstrap t"
+    if not clustered and (test.startswith(("cross-sectional t", "BMP t", "Kolari")) or independent_wild):
         return (
             f"{noise}no shared date here (r = {r0:.2f} between day-0 ARs); with 4-8 fat-tailed CARs "
             f"({tails}) one large CAR inflates the cross-sectional SD as much as the mean, so the t ratio is "
             "conservative (a known property of the t test under heavy tails)"
-            + ("; the 2^N sign patterns of the wild bootstrap inherit it." if test.startswith("wild") else ".")
+            + ("; the 2^N sign patterns of the wild bootstrap inherit it." if independent_wild else ".")
         )
-    if test.startswith(("cross-sectional t", "BMP t", "wild bootstrap")):
+    if test.startswith(("cross-sectional t", "BMP t")) or independent_wild:
         predicted = d.get("t_size_from_correlation", math.nan)
         wild = (
             " The wild bootstrap draws its sign weights independently across securities, so a shock common to "
             "the shared date is missing from its null distribution too."
-            if test.startswith("wild")
+            if independent_wild
             else ""
         )
         return (
@@ -148,6 +149,12 @@ def explain(result: ValidationResult, test: str, rate: float, alpha: float = 0.0
             f"variance {pv:.2f} (1 for a right-sized test) and excess kurtosis {pk:.1f}: the fat tails of a "
             f"portfolio of 4-8 tech stocks, and a day-0 correlation ({r0:.2f}) above the estimation-window one "
             f"({r:.2f}), which the portfolio SD cannot know."
+        )
+    if test.startswith("wild bootstrap t, estimation dates"):
+        return (
+            f"{noise}its null is drawn from whole estimation days, so it assumes the event day's cross-section "
+            f"is like an estimation day's: day-0 correlation {r0:.2f} against {r:.2f} on the estimation window, "
+            f"and {tails}."
         )
     if test.startswith("GRANK"):
         return (
