@@ -21,8 +21,8 @@ Rules:
   sentence in the future tense ("will report on Thursday", "publiera
   mardi") looks forward.
 - "la veille"/"the day before" and "le lendemain"/"the next day" are one day
-  before or after the previous resolved date in the article (else the
-  reference); "hier"/"aujourd'hui"/"yesterday"/"today" count from a header
+  before or after the previous resolved date in the article outside an
+  aside (", whose … ,", "( … )"; else the reference); "hier"/"aujourd'hui"/"yesterday"/"today" count from a header
   date or a given reference date only.
 """
 
@@ -38,7 +38,7 @@ import dateparser
 from dateparser.languages.loader import default_loader
 
 from eventstudy.articles.records import DateMention
-from eventstudy.articles.text import HEADER, Article, sentence_at
+from eventstudy.articles.text import HEADER, Article, aside_spans, sentence_at
 
 LANGUAGES = ("fr", "en")
 
@@ -336,14 +336,19 @@ def _resolve_relative(
             elif reference is not None and (look_back or reference_from == "--reference-date" or rel in _ANCHORED):
                 d = replace(d, date=reference + dt.timedelta(days=_SHIFT[rel]), reference=reference,
                             reference_from=reference_from)  # fmt: skip
-        if d.date is not None and d.precision == "day" and d.kind != "header":
-            last = d
+        if d.date is not None and d.precision == "day" and d.kind != "header" and not _in_aside(d):
+            last = d  # an aside's day ("Arm, whose shares soared on Wednesday, fell") is not the narrative's
         out.append(d)
     return out
 
 
 _W_RX = re.compile(_W, _I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)
+
+
+def _in_aside(d: DateMention) -> bool:
+    at = d.offset - d.quote_offset
+    return any(s <= at < e for s, e in aside_spans(d.quote))
 
 
 def _clause(d: DateMention) -> str:

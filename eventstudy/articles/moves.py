@@ -36,7 +36,7 @@ from itertools import pairwise
 from eventstudy.articles.attribution import OBLIQUE, Subject, conjoined, find_subject, headings, paragraph_of
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.text import Article
+from eventstudy.articles.text import Article, aside_spans
 
 _I = re.IGNORECASE
 FIGURE = re.compile(
@@ -161,6 +161,7 @@ def find_moves(
         unknown = table.unknown(text, a, b, a)
         shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
         prev = _Context()
+        asides = aside_spans(text, a, b)
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
             ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
@@ -172,7 +173,9 @@ def find_moves(
             )
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
-            ctx.session, ctx.timing = _session(dates, text, seg_start, fig, ahead_end, prev, ahead, segment)
+            ctx.session, ctx.timing = _session(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
+            if ctx.session is not None and _set_apart(asides, ctx.session.offset, fig.start()):
+                ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
@@ -193,7 +196,11 @@ def find_moves(
                 continue
             assert ctx.subject is not None
             s = ctx.session
-            if s is None and para_session[0] == para:
+            if (
+                s is None
+                and para_session[0] == para
+                and not (para_session[1] and _set_apart(asides, para_session[1].offset, fig.start()))
+            ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
@@ -330,6 +337,14 @@ def _last_end(rx: re.Pattern[str], s: str) -> int:
 _OTHER_EVENT = re.compile(r"(?<![\w])(?:ahead of|before|after|until|avant|après|jusqu'|en attendant)(?![\w])", _I)
 
 
+_OWNED_SESSION = re.compile(r"'s\s+(?:session|trading|close|open)", _I)  # "in Monday's session": the day's own
+
+
+def _set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
+    """Whether ``where`` lies in an aside that does not hold the figure at ``fig``."""
+    return any(s <= where < e and not s <= fig < e for s, e in asides)
+
+
 def _session(
     dates: list[DateMention],
     text: str,
@@ -339,6 +354,7 @@ def _session(
     prev: _Context,
     ahead: str,
     segment: str,
+    asides: list[tuple[int, int]],
 ) -> tuple[DateMention | None, str]:
     """The day words of a figure and the session moment they name.
 
@@ -346,13 +362,20 @@ def _session(
     what follows ("Thursday's 10.8% slide"), else before it in its
     segment, else the previous figure's; the moment comes from the day
     words ("midi"), else from timing words on the same side of the figure.
+    Day words in an aside that does not hold the figure ("Nvidia, whose
+    value fell the day before, climbed 8.9%") are the aside's, not its.
     """
-    days = [d for d in dates if d.kind != "header" and d.precision == "day"]
+    days = [
+        d
+        for d in dates
+        if d.kind != "header" and d.precision == "day" and not _set_apart(asides, d.offset, fig.start())
+    ]
     near = [d for d in days if not d.announcement]
     after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
         d for d in days
         if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
-        and not text.startswith("'s", d.offset + len(d.words)) and not _OTHER_EVENT.search(text, fig.end(), d.offset)
+        and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
+        and not _OTHER_EVENT.search(text, fig.end(), d.offset)
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
     if after:

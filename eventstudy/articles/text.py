@@ -135,3 +135,21 @@ def sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
         if a <= offset < b:
             return a, b
     raise ValueError(offset)
+
+
+# an aside: a relative clause between commas (decimals such as "17,4" or "17.4" stay inside), or a parenthesis
+_ASIDE = re.compile(
+    r",\s*(?:whose|which|who|whom|where|dont|qui|où|lequel|laquelle|lesquels|lesquelles)\b"
+    r"(?:[^,;().!?]|(?<=\d)[,.](?=\d))*,|\([^()]*\)",
+    re.IGNORECASE,
+)
+
+
+def aside_spans(text: str, a: int = 0, b: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the asides in ``text[a:b]``: ", whose … ,", ", qui … ,", "( … )".
+
+    Day words in an aside are the aside's own ("Nvidia, whose value fell the
+    day before, climbed 8.9%"): not the day of the main verb, nor the day
+    that "the day before" in a later sentence counts from.
+    """
+    return [m.span() for m in _ASIDE.finditer(text, a, len(text) if b is None else b)]
