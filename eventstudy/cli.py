@@ -487,7 +487,7 @@ def _extract(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from eventstudy.articles.check import default_out, draft_for_check, run_id, without_unpriced
+    from eventstudy.articles.check import default_out, draft_for_check, run_id, with_day_ranges, without_unpriced
     from eventstudy.articles.render import listings_from_aliases
     from eventstudy.report import write_report
     from eventstudy.study import EventStudy
@@ -497,6 +497,8 @@ def _check(args: argparse.Namespace) -> int:
         aliases, listings = listings_from_aliases(args.alias)
     except ValueError as exc:
         raise EventStudyError(f"--reference-date/--alias: {exc}") from None
+    args.cache = None
+    source = _source(args)  # a --prices folder that does not exist is named before any work
     study_id = run_id(args.articles)
     out = args.out or default_out(study_id)
     spec, text, found = draft_for_check(
@@ -504,14 +506,13 @@ def _check(args: argparse.Namespace) -> int:
     )
     if args.prices is not None:
         spec, left_out = without_unpriced(spec, args.prices)
-        for line in left_out:
+        spec, text, ranges = with_day_ranges(spec, text, args.prices)
+        for line in (*left_out, *ranges):
             warnings.warn(line, stacklevel=1)
         if not spec.securities:
             raise EventStudyError(
                 f"{', '.join(map(str, args.articles))}: no claimed security has prices in {args.prices}"
             )
-    args.cache = None
-    source = _source(args)
     say = _progress(args.quiet)
     res = EventStudy(spec, source, on_error="skip").run(progress=say)
     say(f"writing report to {out}")

@@ -184,3 +184,61 @@ def test_a_check_report_can_be_replaced(prices_dir, tmp_path):
     assert main(args) == 0
     assert (out / "draft.toml").is_file()
     assert main(args) == 0
+
+
+def test_check_names_a_missing_prices_folder(tmp_path, capsys):
+    """`check --prices DIR` with no such folder says so (not "no claimed security has prices"), exit 2."""
+    from pathlib import Path
+
+    article = Path(__file__).parent / "corpus" / "dev" / "en_smci_march.txt"
+    missing = tmp_path / "no-such-folder"
+    assert main(["check", str(article), "--prices", str(missing), "--out", str(tmp_path / "out"), "-q"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: ") and "does not exist" in err[0] and str(missing) in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_takes_the_day_range_from_a_second_file(tmp_path):
+    """9984.T.csv has no High/Low; check uses 9984.T_<source>.csv beside it, in the report and the draft."""
+    import tomllib
+
+    from eventstudy.articles.check import with_day_ranges
+    from eventstudy.spec import parse_study
+
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "9984.T.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-06,,,,100,100,1\n")
+    (prices / "9984.T_Other.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-06,1,,,100,,1\n")
+    (prices / "9984.T_JQuants.csv").write_text(
+        "Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-06,99,101,98,100,,1\n"
+    )
+    text = (
+        '[study]\nid = "d"\n\n[[securities]]\nticker = "9984.T"\nname = "SoftBank Group"\nexchange = "XTKS"\n'
+        'benchmark = "^N225"\n\n[[events]]\nid = "e"\ntimestamp = 2025-01-06\n'
+    )
+    spec, new_text, lines = with_day_ranges(parse_study(tomllib.loads(text)), text, prices)
+    assert spec.securities[0].ohlc == "9984.T_JQuants"  # the file with a range, not the one without
+    assert tomllib.loads(new_text)["securities"][0]["ohlc"] == "9984.T_JQuants"
+    assert lines == ["9984.T: no High/Low in 9984.T.csv; the day's range comes from 9984.T_JQuants.csv"]
+    (prices / "9984.T.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-06,99,101,98,100,100,1\n")
+    assert with_day_ranges(parse_study(tomllib.loads(text)), text, prices)[2] == []  # its own range: kept
+
+
+def test_check_on_the_seed_softbank_midday_claim(prices_dir, tmp_path):
+    """Seed 002: "grimpant de 6% jeudi midi" is checked against the J-Quants day range, not "not supported"."""
+    import csv
+
+    article = prices_dir.parents[1] / "seeds" / "002_54957cd9e9dd94d2.txt"
+    out = tmp_path / "check"
+    args = ["check", str(article), "--prices", str(prices_dir), "--out", str(out), "--figures", "none",
+            "--format", "md", "--reference-date", "2025-01-22", "-q"]  # fmt: skip
+    assert main(args) == 0
+    with (out / "claims.csv").open(encoding="utf-8") as fh:
+        rows = {round(float(r["reported"]), 4): r for r in csv.DictReader(fh) if r["ticker"] == "9984.T"}
+    with (prices_dir / "9984.T_JQuants_OHLCV.csv").open(encoding="utf-8") as fh:
+        days = {r["Date"][:10]: r for r in csv.DictReader(fh)}
+    prev, day = float(days["2025-01-22"]["Close"]), days["2025-01-23"]
+    low, high = float(day["Low"]) / prev - 1, float(day["High"]) / prev - 1
+    assert low <= 0.06 <= high  # +6 % lies in Thursday's range from Wednesday's close (by the csv module)
+    assert rows[0.06]["verdict"] == "within the day's range"
+    assert "9984.T_JQuants_OHLCV" in (out / "draft.toml").read_text(encoding="utf-8")

@@ -88,3 +88,47 @@ def without_unpriced(spec: StudySpec, prices: Path) -> tuple[StudySpec, list[str
     ]  # fmt: skip
     claims = tuple(c for c in spec.claims if c.ticker not in gone)
     return replace(spec, securities=kept, claims=claims), lines
+
+
+def with_day_ranges(spec: StudySpec, text: str, prices: Path) -> tuple[StudySpec, str, list[str]]:
+    """Give each security whose price file has no High/Low a second file of ``prices`` that has them.
+
+    The second file is ``<ticker>_*.csv`` beside the first (e.g. ``9984.T_JQuants_OHLCV.csv``),
+    used as the security's ``ohlc`` source: without a day's range a claim about a price quoted
+    during the session ("6 % jeudi midi") cannot be checked. Returns the study, the draft's
+    TOML ``text`` with the same ``ohlc`` lines, and one line per file chosen, for the user.
+    """
+    from eventstudy.files import symbol_filename
+
+    chosen: dict[str, str] = {}
+    for sec in spec.securities:
+        own = prices / symbol_filename(sec.ticker)
+        if sec.ohlc or not own.is_file() or _has_range(own):
+            continue
+        stem = own.name.removesuffix(".csv")
+        second = sorted(p for p in prices.glob(f"{stem}_*.csv") if p.is_file() and _has_range(p))
+        if second:
+            chosen[sec.ticker] = second[0].name.removesuffix(".csv")
+    if not chosen:
+        return spec, text, []
+    securities = tuple(replace(s, ohlc=chosen[s.ticker]) if s.ticker in chosen else s for s in spec.securities)
+    lines = [f"{t}: no High/Low in {t}.csv; the day's range comes from {f}.csv" for t, f in chosen.items()]
+    for ticker, stem in chosen.items():  # after the security's benchmark line, in its [[securities]] table
+        block = re.search(rf'^ticker = "{re.escape(ticker)}"\n(?:(?!\[).*\n)*?benchmark = .*\n', text, re.MULTILINE)
+        if block:
+            line = f'ohlc = "{stem}"  # day\'s range: no High/Low in {ticker}.csv\n'
+            text = text[: block.end()] + line + text[block.end() :]
+    return replace(spec, securities=securities), text, lines
+
+
+def _has_range(path: Path) -> bool:
+    """Whether a price CSV has High and Low values (its first data rows, not only the header)."""
+    import csv
+
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = csv.DictReader(fh)
+            head = [r for _, r in zip(range(20), rows, strict=False)]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return False
+    return any((r.get("High") or "").strip() and (r.get("Low") or "").strip() for r in head)
