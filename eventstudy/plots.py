@@ -325,7 +325,7 @@ def _announcement_local(res: Results, event: str) -> tuple[pd.Timestamp, str] | 
 def claims_data(res: Results) -> pd.DataFrame:
     """Per claim: reported, tolerance, best measured match, implied-session close-to-close.
 
-    Columns ``claim, ticker, verdict, reported, tolerance, measured,
+    Columns ``claim, ticker, verdict, reported, tolerance, bound, measured,
     best_measure, best_session, implied_session, implied_close_to_close``
     (decimals; the last is NaN when the session is outside the AR window).
     """
@@ -342,6 +342,7 @@ def claims_data(res: Results) -> pd.DataFrame:
                 "verdict": c["verdict"],
                 "reported": c["reported"],
                 "tolerance": c["tolerance"],
+                "bound": c["bound"] if isinstance(c.get("bound"), str) else "",
                 "measured": c["measured"],
                 "best_measure": c["best_measure"],
                 "best_session": c["best_session"],
@@ -355,10 +356,14 @@ def claims_data(res: Results) -> pd.DataFrame:
 def claims_chart(res: Results, ax: Axes | None = None) -> Figure:
     """Reported against measured moves, one group of bars per claim.
 
-    Grey: the article's figure with its tolerance as an error bar; blue: the
-    best measured match (its measure and session under the claim); amber:
-    the close-to-close move of the session the article implies.
+    Grey: the article's figure with the interval of moves that hold it as an
+    error bar (``reported ± tolerance``; for "at least" / "at most" figures
+    one-sided, an arrow marking the open end); blue: the best measured match
+    (its measure and session under the claim); amber: the close-to-close move
+    of the session the article implies.
     """
+    from eventstudy.claims.reconcile import acceptance
+
     data = claims_data(res)
     fig, ax = _axes(ax, (9.0, 5.0), left=0.08, right=0.98, top=0.93, bottom=0.19)
     if data.empty:
@@ -367,10 +372,20 @@ def claims_chart(res: Results, ax: Axes | None = None) -> Figure:
         return fig
     x = np.arange(len(data))
     width = 0.26
+    spans = np.array([acceptance(r.reported, r.tolerance, r.bound) for r in data.itertuples()]) * 100
+    top = data["reported"].to_numpy() * 100
+    below, above = (
+        np.where(np.isfinite(spans[:, 0]), top - spans[:, 0], 0.0),
+        np.where(np.isfinite(spans[:, 1]), spans[:, 1] - top, 0.0),
+    )
     reported = ax.bar(
-        x - width, data["reported"] * 100, width, color=_BAR_COLORS["reported"], label="reported (± tolerance)",
-        yerr=data["tolerance"] * 100, capsize=4, error_kw={"elinewidth": 1.2},
+        x - width, top, width, color=_BAR_COLORS["reported"], label="reported (moves that hold it)",
+        yerr=np.vstack([below, above]), capsize=4, error_kw={"elinewidth": 1.2},
     )  # fmt: skip
+    for side, marker in ((1, "^"), (0, "v")):  # "at least": the open end of the interval
+        open_end = ~np.isfinite(spans[:, side])
+        if open_end.any():
+            ax.plot(x[open_end] - width, top[open_end], linestyle="", marker=marker, color="0.25", markersize=7)
     measured = ax.bar(x, data["measured"] * 100, width, color=_BAR_COLORS["measured"], label="measured, best match")
     implied = ax.bar(
         x + width, data["implied_close_to_close"] * 100, width, color=_BAR_COLORS["implied"],

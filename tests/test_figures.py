@@ -188,3 +188,26 @@ def test_figure_view_keeps_what_the_figures_read(res):
     assert render.figure_bytes(F.ar_bars(view, "white-house"), "svg") == render.figure_bytes(
         F.ar_bars(res, "white-house"), "svg"
     )
+
+
+def test_claims_chart_one_sided_bounds(res):
+    """An "at least" figure: interval from reported - tolerance upward, open (arrow); "at most": 0 to reported + tol."""
+    import copy
+
+    from matplotlib.container import ErrorbarContainer
+
+    bounded = copy.copy(res)
+    claims = res.claims.copy()
+    claims["bound"] = ""
+    claims.loc[0, "bound"], claims.loc[1, "bound"] = "at_least", "at_most"
+    bounded.claims = claims
+    ax = F.claims_chart(bounded).axes[0]
+    bars = next(c for c in ax.containers if isinstance(c, ErrorbarContainer))
+    segments = bars.lines[2][0].get_segments()
+    rep, tol = claims["reported"].to_numpy() * 100, claims["tolerance"].to_numpy() * 100
+    assert rep[0] > 0 and rep[1] > 0
+    assert sorted(segments[0][:, 1]) == pytest.approx([rep[0] - tol[0], rep[0]])  # open above
+    assert sorted(segments[1][:, 1]) == pytest.approx([0.0, rep[1] + tol[1]])
+    assert sorted(segments[2][:, 1]) == pytest.approx([rep[2] - tol[2], rep[2] + tol[2]])  # two-sided
+    arrows = [line for line in ax.lines if line.get_marker() == "^"]
+    assert len(arrows) == 1 and arrows[0].get_ydata()[0] == pytest.approx(rep[0])
