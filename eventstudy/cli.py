@@ -220,7 +220,7 @@ def _add_prices(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
-    from eventstudy.inference.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
+    from eventstudy.inference.validation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
 
     val = sub.add_parser(
         "validate",
@@ -614,8 +614,7 @@ def _year(text: str) -> int:
 
 def _check_aliases(options: list[str], listings) -> None:
     """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
-    from eventstudy.spec import SYMBOL
-    from eventstudy.spec.study import exchange_names
+    from eventstudy.spec import SYMBOL, exchange_names
 
     for option, listing in zip(options, listings, strict=False):
         bad = [
