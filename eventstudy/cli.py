@@ -571,12 +571,12 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace):
-    from eventstudy.market import CsvDirectorySource, DiskCache, YahooSource
+    from eventstudy.market import CsvDirectorySource, DiskCache, ParquetSource, YahooSource
 
     if args.prices is not None:
         if args.cache is not None:
             raise EventStudyError("--prices and --cache exclude each other: --cache is for Yahoo downloads")
-        from eventstudy.market.parquet import ParquetSource, is_parquet_location
+        from eventstudy.market.parquet import is_parquet_location
 
         return ParquetSource(args.prices) if is_parquet_location(args.prices) else CsvDirectorySource(args.prices)
     return YahooSource(cache=DiskCache(args.cache))
