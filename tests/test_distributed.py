@@ -257,20 +257,30 @@ def test_dask_study_with_claims_equals_the_csv_run(study_path, prices_dir, parqu
         _close(got[key], want[key], key)
 
 
-def test_api_on_a_client_gives_the_local_results(study_path, parquet_prices, prices_dir):
-    """EventStudy(..., client=) in several partitions: the same tables, and res.ols of any pair."""
-    distributed = pytest.importorskip("dask.distributed")
-    from eventstudy import EventStudy, load_study
-    from eventstudy.market.parquet import ParquetSource
+@pytest.fixture(scope="module")
+def threads_client():
+    pytest.importorskip("dask.distributed")
+    with local_client() as c:
+        yield c
+
+
+@pytest.mark.parametrize(("model", "partitions"), [("market", 3), ("multi_index", 2), ("ff3", 5), ("market", 50)])
+def test_api_on_a_client_gives_the_local_results(study_path, parquet_prices, prices_dir, threads_client, model,
+                                                 partitions):  # fmt: skip
+    """EventStudy(..., client=) in several partitions: the same tables (columns in the same order), and res.ols."""
+    from eventstudy import EventStudy, ParquetSource, load_study
+    from eventstudy.market.factors import FF3_FILE, read_fama_french
 
     spec = load_study(study_path)
-    local = EventStudy(spec, CsvDirectorySource(prices_dir)).run()
-    with local_client() as client:
-        assert isinstance(client, distributed.Client)
-        res = EventStudy(spec, ParquetSource(parquet_prices), client=client, partitions=3).run()
+    ff = read_fama_french(prices_dir / FF3_FILE) if model == "ff3" else None
+    local = EventStudy(spec, CsvDirectorySource(prices_dir), model=model, factors=ff, on_error="skip").run()
+    res = EventStudy(spec, ParquetSource(parquet_prices), model=model, factors=ff, on_error="skip",
+                     client=threads_client, partitions=partitions).run()  # fmt: skip
     for name in ("day0", "ar", "car", "fits", "moves", "claims", "candidates", "flags", "overlaps", "excluded",
                  "tests", "residuals"):  # fmt: skip
         pd.testing.assert_frame_equal(getattr(res, name), getattr(local, name), check_exact=False, rtol=0, atol=1e-12)
+    if model == "multi_index":  # securities without factors are excluded, with their reason
+        assert len(local.excluded) and "f:SOXX" in local.ar.columns
     event, ticker = local.fits[["event", "ticker"]].iloc[-1]
     np.testing.assert_allclose(res.ols(event, ticker).params, local.ols(event, ticker).params, rtol=0, atol=1e-14)
 
@@ -310,3 +320,23 @@ def test_cli_dask_address_without_a_scheduler_is_an_input_error(events_csv, pric
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: --dask tcp://127.0.0.1:9") and "scheduler" in err[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_model_columns_keep_their_place_when_a_partition_lacks_them(study_path, parquet_prices, prices_dir,
+                                                                    threads_client):  # fmt: skip
+    """The first partition has only an index measured on itself (no f:SOXX column): the merged ar keeps local order."""
+    from dataclasses import replace
+
+    from eventstudy import EventStudy, ParquetSource, Security, load_study
+
+    spec = load_study(study_path)
+    index = Security("^GSPC", "XNYS", "^GSPC", index=True)
+    first, second = spec.events[0].id, spec.events[1].id
+    spec = replace(spec, securities=(*spec.securities, index), claims=(),
+                   pairs=((first, "^GSPC"), (second, "NVDA"), (second, "ARM")))  # fmt: skip
+    local = EventStudy(spec, CsvDirectorySource(prices_dir), model="multi_index").run()
+    res = EventStudy(spec, ParquetSource(parquet_prices), model="multi_index", client=threads_client,
+                     partitions=3).run()  # fmt: skip
+    assert list(local.ar.columns[-3:]) == ["f:SOXX", "price", "benchmark_price"]
+    for name in ("ar", "car", "fits", "tests"):
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(local, name), check_exact=False, rtol=0, atol=1e-12)

@@ -291,12 +291,16 @@ def _merge(
     from eventstudy.engine.core import EngineTables
 
     spec, n = plan.spec, len(plan)
+    first = sorted(range(len(parts)), key=lambda k: int(parts[k].min()))  # a model's own columns: local order
+    parts, results = [parts[k] for k in first], [results[k] for k in first]
     back = np.argsort(np.concatenate([idx[done] for idx, (_, done, _) in zip(parts, results, strict=True)]),
                       kind="stable")  # fmt: skip
 
     def ordered(name: str, per: int) -> pd.DataFrame:
         tables = [getattr(t, name) for t, _, _ in results]
         table = pd.concat([t for t in tables if len(t)] or tables[:1], ignore_index=True)
+        last = [c for c in ("price", "benchmark_price") if name == "ar"]  # the ar table ends with the prices
+        table = table[[c for c in table.columns if c not in last] + last]
         return table.iloc[(back[:, None] * per + np.arange(per)).ravel()].reset_index(drop=True)
 
     ar = ordered("ar", spec.ar_window[1] - spec.ar_window[0] + 1)
