@@ -64,6 +64,29 @@ def test_source_reads_lazily_with_provenance_and_pickles_as_its_url(folder, pric
     assert again.prices("ORCL", *ALL)["Close"].iloc[-1] == float(_csv(prices_dir / "ORCL.csv")[-1]["Close"])
 
 
+def test_csv_source_pickles_as_its_folder(prices_dir):
+    from eventstudy.market import CsvDirectorySource
+
+    src = CsvDirectorySource(prices_dir)
+    src.prices("ORCL", *ALL)
+    shipped = pickle.dumps(src)
+    assert len(shipped) < 500 and b"Close" not in shipped
+    again = pickle.loads(shipped)
+    assert again.provenance() == {} and again.prices("ORCL", *ALL).equals(src.prices("ORCL", *ALL))
+
+
+def test_a_worker_that_cannot_see_the_location_fails_on_read(folder, tmp_path):
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    (moved / "ORCL.parquet").write_bytes((folder / "ORCL.parquet").read_bytes())
+    shipped = pickle.dumps(ParquetSource(moved))
+    (moved / "ORCL.parquet").unlink()
+    moved.rmdir()
+    worker_copy = pickle.loads(shipped)  # unpickling does not touch the location
+    with pytest.raises(UnknownSymbolError, match=r"no price file for 'ORCL'"):
+        worker_copy.prices("ORCL", *ALL)
+
+
 def test_missing_symbol_and_location(folder, tmp_path):
     with pytest.raises(UnknownSymbolError, match=r"no price file for 'TSLA'.*TSLA\.parquet.*to-parquet"):
         ParquetSource(folder).prices("TSLA", *ALL)

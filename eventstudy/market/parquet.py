@@ -61,11 +61,14 @@ class ParquetSource:
     name = "parquet"
 
     def __init__(self, url: str | Path) -> None:
-        self.url = str(url).rstrip("/")
-        self._fs, self._root = _filesystem(self.url)
+        self._open(str(url).rstrip("/"))
         if not self._fs.isdir(self._root):
             what = "is not a folder" if self._fs.exists(self._root) else "does not exist"
             raise DataError(f"price location {self.url} {what}; check --prices")
+
+    def _open(self, url: str) -> None:
+        self.url = url
+        self._fs, self._root = _filesystem(url)
         self._frames: dict[str, pd.DataFrame] = {}
         self._provenance: dict[str, dict[str, Any]] = {}
 
@@ -73,7 +76,7 @@ class ParquetSource:
         return {"url": self.url}  # a worker opens the location itself and reads what its pairs need
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["url"])  # type: ignore[misc]
+        self._open(state["url"])  # a worker that cannot see it fails on the first read, naming the file
 
     def prices(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
         """Rows of ``symbol`` dated ``start..end`` inclusive (see ``frames``)."""
