@@ -3,6 +3,9 @@
 No computation lives here; each step calls the stage that owns it::
 
     plan (engine.plan) ─▶ prices (market) ─▶ engine (engine.core) ─▶ moves, claims (claims) ─▶ StudyResults
+
+With a Dask ``client`` the engine step runs on the cluster (engine.distributed: the workers read
+the prices); everything after it is the same.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -143,7 +146,7 @@ class EventStudy:
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
         return fetch(the_plan, self.source, say)
 
-    def _on_dask(self, the_plan: Plan, say: Progress) -> tuple[EngineTables, dict, dict[str, pd.DataFrame]]:
+    def _on_dask(self, the_plan: Plan, say: Progress) -> tuple[EngineTables, dict[str, Any], dict[str, pd.DataFrame]]:
         """The engine on the client's cluster; the prices the moves need (claimed pairs) are read here."""
         from eventstudy.engine.distributed import compute_dask, default_partitions
 
