@@ -26,6 +26,7 @@ _LAZY = {
     "Event": "eventstudy.spec",
     "Claim": "eventstudy.spec",
     "CsvDirectorySource": "eventstudy.market",
+    "ParquetSource": "eventstudy.market",
     "YahooSource": "eventstudy.market",
     "DiskCache": "eventstudy.market",
     "PriceSource": "eventstudy.market",
@@ -41,7 +42,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from eventstudy.engine.models import ConstantMeanModel, MarketAdjustedModel, MarketModel, get_model
     from eventstudy.inference.result import TestResult
-    from eventstudy.market import CsvDirectorySource, DiskCache, PriceSource, YahooSource
+    from eventstudy.market import CsvDirectorySource, DiskCache, ParquetSource, PriceSource, YahooSource
     from eventstudy.market.calendars import day_zero
     from eventstudy.report import write_report
     from eventstudy.results import StudyResults
@@ -57,6 +58,7 @@ __all__ = [
     "EventStudy",
     "MarketAdjustedModel",
     "MarketModel",
+    "ParquetSource",
     "PriceSource",
     "Security",
     "StudyResults",

@@ -11,12 +11,15 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from eventstudy.errors import EventStudyError
 from eventstudy.report.write import PARQUET_FROM_PAIRS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+
     from eventstudy.spec import StudySpec
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
@@ -32,6 +35,7 @@ examples:
   eventstudy run seeds/stargate.toml --out /tmp/stargate --model market_adjusted
   eventstudy run seeds/stargate.toml            # live Yahoo Finance, cached
   eventstudy run events.csv --prices ../shared/data/prices   # many events, one row per pair
+  eventstudy run events.csv --prices s3://bucket/prices --dask tcp://10.0.0.5:8786   # on a Dask cluster
 """
 
 VALIDATE_EXAMPLE = """\
@@ -39,6 +43,13 @@ examples:
   eventstudy validate --prices ../shared/data/prices
   eventstudy validate --trials 200 --seed 7 --out /tmp/rejection-rates.csv
   eventstudy validate --trials 500 --designs clustered
+"""
+
+PRICES_EXAMPLE = """\
+examples:
+  eventstudy prices to-parquet --prices ../shared/data/prices --out /mnt/shared/prices
+  eventstudy prices to-parquet --prices ../shared/data/prices --out s3://my-bucket/prices   # needs s3fs
+  eventstudy run events.csv --prices s3://my-bucket/prices --dask tcp://10.0.0.5:8786
 """
 
 CHECK_EXAMPLE = """\
@@ -91,7 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
         "event,ticker,timestamp,benchmark[,exchange] (one row per event and security)",
     )
     run.add_argument(
-        "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
+        "--prices",
+        type=_location,
+        metavar="DIR|URL",
+        help="read prices offline instead of Yahoo Finance: from DIR/<symbol>.csv, or from <symbol>.parquet files "
+        "in DIR or at a URL such as s3://bucket/prices or file:///data/prices (see eventstudy prices to-parquet)",
     )
     run.add_argument(
         "--cache",
@@ -159,9 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
         const="",
         default=None,
         metavar="ADDRESS",
-        help="events CSV only: compute the market-model CARs with the engine on Dask: on the scheduler at "
-        "ADDRESS (e.g. tcp://10.0.0.5:8786), else on the one $DASK_SCHEDULER_ADDRESS names, else on a local "
-        "cluster (2 workers); writes car.csv and a short report.md, not the full report (needs the dask extra: "
+        help="fit the pairs on Dask, in partitions of whole events: on the scheduler at ADDRESS (e.g. "
+        "tcp://10.0.0.5:8786), else on the one $DASK_SCHEDULER_ADDRESS names, else on a local cluster (2 "
+        "workers); each worker reads its pairs' prices from --prices, which must be a location every worker sees "
+        "(a Parquet URL or a shared folder); the same report as without --dask (needs the dask extra: "
         'pip install "eventstudy-claims[dask]"; see docs/scaling.md)',
     )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -174,11 +190,37 @@ def build_parser() -> argparse.ArgumentParser:
     _add_validate(sub)
     _add_extract(sub)
     _add_check(sub)
+    _add_prices(sub)
     return parser
 
 
+def _add_prices(sub: argparse._SubParsersAction) -> None:
+    prc = sub.add_parser(
+        "prices",
+        help="convert price CSVs to Parquet files for the workers of a Dask cluster",
+        description="to-parquet: write each DIR/<symbol>.csv as <symbol>.parquet at URL (a folder, or\n"
+        "s3://..., gs://..., file://... with the fsspec filesystem installed), checked as `run` reads\n"
+        "it; each file records the CSV it came from and its sha256. `run --prices URL` reads them.",
+        epilog=PRICES_EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    prc.add_argument("action", choices=("to-parquet",), help="what to do (to-parquet)")
+    prc.add_argument("--prices", type=Path, required=True, metavar="DIR", help="folder of <symbol>.csv price files")
+    prc.add_argument(
+        "--out",
+        type=_location,
+        required=True,
+        metavar="URL",
+        help="folder or URL to write <symbol>.parquet into (new, or holding only .parquet files)",
+    )
+    prc.add_argument(
+        "--symbols", metavar="LIST", help="comma-separated file stems to convert (GSPC for ^GSPC); default all"
+    )
+    prc.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
 def _add_validate(sub: argparse._SubParsersAction) -> None:
-    from eventstudy.inference.validation.simulation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
+    from eventstudy.inference.validation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
 
     val = sub.add_parser(
         "validate",
@@ -335,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = {"validate": _validate, "extract": _extract, "check": _check}.get(args.command, _run)(args)
+            commands = {"validate": _validate, "extract": _extract, "check": _check, "prices": _prices}
+            code = commands.get(args.command, _run)(args)
         for w in caught:
             if not args.quiet:
                 print(f"warning: {w.message}", file=sys.stderr)
@@ -358,8 +401,6 @@ def _run(args: argparse.Namespace) -> int:
     from eventstudy.study import EventStudy
 
     source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
-    if args.dask is not None:
-        return _run_dask(args)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
     out = _out_dir(args, spec)
     model = spec.model if args.model is None else _model(args.model)
@@ -367,7 +408,9 @@ def _run(args: argparse.Namespace) -> int:
     factors = _factors(args) if model == "ff3" else None
     on_error = "skip" if args.skip_errors else "raise"
     say = _progress(args.quiet)
-    res = EventStudy(spec, source, model=model, factors=factors, on_error=on_error).run(progress=say)
+    with _dask_client(args, say) as client:
+        study = EventStudy(spec, source, model=model, factors=factors, on_error=on_error, client=client)
+        res = study.run(progress=say)
     say(f"writing report to {out}")
     write_report(
         res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv
@@ -389,32 +432,29 @@ def _out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
     return out
 
 
-def _run_dask(args: argparse.Namespace) -> int:
-    """``run --dask``: market-model CARs of an events CSV on a local Dask cluster; car.csv and report.md."""
-    from eventstudy.engine.distributed import connect, default_partitions, local_client, run_study_dask
-    from eventstudy.report.dask import write_dask_report
-    from eventstudy.spec.events_csv import load_events_csv
+def _dask_client(args: argparse.Namespace, say: Callable[..., None]) -> AbstractContextManager[Any]:
+    """``--dask [ADDRESS]``: a client of the scheduler at ADDRESS or $DASK_SCHEDULER_ADDRESS, else a local one."""
+    from contextlib import nullcontext
 
-    if args.study.suffix.lower() != ".csv":
-        raise EventStudyError(f"--dask reads an events CSV (event,ticker,timestamp,benchmark); got {args.study}")
-    if args.model not in (None, "market") or args.skip_errors:
-        raise EventStudyError("--dask computes the market model for every pair: drop --model/--skip-errors or --dask")
-    spec = load_events_csv(args.study)
-    out = _out_dir(args, spec)
-    source = _source(args)
-    say = _progress(args.quiet)
-    partitions = default_partitions(len(spec.pairs))
+    if args.dask is None:
+        return nullcontext()
+    if args.prices is None:
+        raise EventStudyError("--dask: the workers read the prices themselves; pass --prices DIR|URL, a location "
+                              "every worker sees (see eventstudy prices to-parquet)")  # fmt: skip
+    from eventstudy.engine.distributed import connect, local_client
+
     address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
     say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")
-    with connect(address) if address else local_client() as client:
-        workers = len(client.scheduler_info()["workers"])
-        say(f"computing {len(spec.pairs)} pairs in up to {partitions} partitions")
-        table = run_study_dask(spec, source, partitions=partitions, client=client)
-    write_dask_report(table, spec, out, partitions=partitions, workers=workers)
-    _stop_progress()
+    return connect(address) if address else local_client()
+
+
+def _prices(args: argparse.Namespace) -> int:
+    from eventstudy.market.parquet import write_parquet_prices
+
+    symbols = [s.strip() for s in args.symbols.split(",") if s.strip()] if args.symbols else None
+    written = write_parquet_prices(args.prices, args.out, symbols)
     if not args.quiet:
-        print(f"{len(spec.pairs)} pairs, {table['event'].nunique()} events (Dask mode, no full report)")
-        print(f"\ncar.csv: {out / 'car.csv'}")
+        print(f"{len(written)} Parquet price files written to {args.out}")
     return EXIT_OK
 
 
@@ -532,22 +572,29 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _source(args: argparse.Namespace):
-    from eventstudy.market import CsvDirectorySource, DiskCache, YahooSource
+    from eventstudy.market import CsvDirectorySource, DiskCache, ParquetSource, YahooSource
 
     if args.prices is not None:
         if args.cache is not None:
             raise EventStudyError("--prices and --cache exclude each other: --cache is for Yahoo downloads")
-        return CsvDirectorySource(args.prices)
+        from eventstudy.market.parquet import is_parquet_location
+
+        return ParquetSource(args.prices) if is_parquet_location(args.prices) else CsvDirectorySource(args.prices)
     return YahooSource(cache=DiskCache(args.cache))
 
 
 def _factors(args: argparse.Namespace):
     from eventstudy.market.factors import FF3_FILE, read_fama_french
 
-    path = args.factors or (args.prices / FF3_FILE if args.prices is not None else None)
+    path = args.factors or (args.prices / FF3_FILE if isinstance(args.prices, Path) else None)
     if path is None:
         raise EventStudyError("--model ff3 needs the Fama-French daily factors: pass --factors FILE")
     return read_fama_french(path)
+
+
+def _location(text: str) -> Path | str:
+    """``--prices``/``--out``: a URL (``scheme://…``) as given, else a local path."""
+    return text if "://" in text else Path(text)
 
 
 def _model(name: str) -> str:
@@ -568,8 +615,7 @@ def _year(text: str) -> int:
 
 def _check_aliases(options: list[str], listings) -> None:
     """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
-    from eventstudy.spec import SYMBOL
-    from eventstudy.spec.study import exchange_names
+    from eventstudy.spec import SYMBOL, exchange_names
 
     for option, listing in zip(options, listings, strict=False):
         bad = [

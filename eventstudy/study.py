@@ -3,13 +3,17 @@
 No computation lives here; each step calls the stage that owns it::
 
     plan (engine.plan) ─▶ prices (market) ─▶ engine (engine.core) ─▶ moves, claims (claims) ─▶ StudyResults
+
+With a Dask ``client`` the engine step runs on the cluster (engine.distributed: the workers read
+the prices); everything after it is the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import warnings
-from typing import Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -24,6 +28,9 @@ from eventstudy.market import PriceSource
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
 from eventstudy.spec import Security, StudySpec
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 KEY = ["event", "ticker"]
 
@@ -48,6 +55,12 @@ class EventStudy:
     generated_at
         "Generated" timestamp written into reports; default ``$SOURCE_DATE_EPOCH``,
         else none, so the same inputs give the same report bytes.
+    client
+        A ``dask.distributed.Client``: the engine runs on its cluster, in
+        ``partitions`` partitions of whole events (default: about 5,000
+        pairs each, at least one per worker); each worker reads its pairs'
+        prices from ``source`` itself (a ``ParquetSource`` URL or a folder
+        every worker sees). The results are those of a local run.
 
     Every pair, whatever the model or the study's size, goes through the one
     engine (:mod:`eventstudy.engine.core`): a single study is a batch of one.
@@ -69,6 +82,8 @@ class EventStudy:
         on_error: Literal["raise", "skip"] = "raise",
         factors: pd.DataFrame | None = None,
         generated_at: dt.datetime | None = None,
+        client: Client | None = None,
+        partitions: int | None = None,
     ) -> None:
         self.spec = spec
         self.source = source
@@ -78,6 +93,7 @@ class EventStudy:
         self.on_error = on_error
         self.factors = factors
         self.generated_at = generated_at
+        self.client, self.partitions = client, partitions
 
     def plan(self) -> Plan:
         """Every (event, security) pair with its day 0 (:func:`eventstudy.engine.plan.plan`)."""
@@ -87,9 +103,13 @@ class EventStudy:
         """Plan the pairs, fetch prices, fit every pair, compute AR/CAR and reconcile claims."""
         say = progress or (lambda _msg, *_count: None)
         the_plan = self.plan()
-        frames = self._fetch(the_plan, say)
-        say(f"fitting {len(the_plan)} (event, security) pairs")
-        tables = compute(the_plan, frames, self.model, self.factors)
+        data = None  # provenance of the prices: the source's, unless workers read them
+        if self.client is None:
+            frames = self._fetch(the_plan, say)
+            say(f"fitting {len(the_plan)} (event, security) pairs")
+            tables = compute(the_plan, frames, self.model, self.factors)
+        else:
+            tables, data, frames = self._on_dask(the_plan, say)
         for message in tables.warnings:
             warnings.warn(message, DataWarning, stacklevel=2)
         if tables.excluded and self.on_error == "raise":
@@ -119,12 +139,28 @@ class EventStudy:
             flags=label_flags(unusual_moves(ar, self.spec.event_windows), day0),
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
-            provenance=provenance(self.spec, self.source, self.generated_at),
+            provenance=provenance(self.spec, self.source, self.generated_at, data),
             engine=tables,
         )
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
         return fetch(the_plan, self.source, say)
+
+    def _on_dask(self, the_plan: Plan, say: Progress) -> tuple[EngineTables, dict[str, Any], dict[str, pd.DataFrame]]:
+        """The engine on the client's cluster; the prices the moves need (claimed pairs) are read here."""
+        from eventstudy.engine.distributed import compute_dask, default_partitions
+
+        assert self.client is not None
+        workers = len(self.client.scheduler_info()["workers"])
+        partitions = self.partitions or default_partitions(len(the_plan), max(workers, 1))
+        say(f"fitting {len(the_plan)} (event, security) pairs on Dask ({workers} workers, {partitions} partitions)")
+        tables, data = compute_dask(the_plan, self.source, self.model, self.factors, client=self.client,
+                                    partitions=partitions)  # fmt: skip
+        claimed = {(c.event, c.ticker) for c in self.spec.claims}
+        pairs = the_plan.pairs
+        rows = [i for i, key in enumerate(zip(pairs["event"], pairs["ticker"], strict=True)) if key in claimed]
+        frames = fetch(replace(the_plan, pairs=pairs.iloc[rows].reset_index(drop=True)), self.source) if rows else {}
+        return tables, data, frames
 
     def _all_moves(self, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         """Overnight/intraday moves (days -1..+2) of the claimed pairs, whatever the study's size."""

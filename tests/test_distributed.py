@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -170,36 +172,12 @@ def events_csv(tmp_path_factory):
     return path
 
 
-def test_cli_dask_writes_car_csv_equal_to_the_full_run(events_csv, prices_dir, tmp_path):
-    pytest.importorskip("dask.distributed")
-    prices = ["--prices", str(prices_dir), "-q"]
-    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "dask"), "--dask"]) == 0
-    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "full"), "--format", "json"]) == 0
-    assert sorted(p.name for p in (tmp_path / "dask").iterdir()) == [".eventstudy-report", "car.csv", "report.md"]
-    assert (tmp_path / "dask" / "car.csv").read_text().splitlines()[0] == ",".join(CAR_CSV_COLUMNS)
-    dask, full = (pd.read_csv(tmp_path / d / "car.csv") for d in ("dask", "full"))
-    assert len(dask) == len(EVENTS) * len(WINDOWS)
-    keys = ["event", "ticker", "start", "end"]
-    pd.testing.assert_frame_equal(dask[keys], full[keys])  # same rows in the same order
-    for col in ("car", "se", "t", "p"):
-        np.testing.assert_allclose(dask[col], full[col], rtol=0, atol=1e-10, err_msg=col)
-    report = (tmp_path / "dask" / "report.md").read_text()
-    assert "car.csv" in report and "run without `--dask`" in report and "8 (event, security) pairs" in report
-
-
-@pytest.mark.parametrize(
-    ("extra", "match"),
-    [(["--model", "constant_mean"], "market model"), (["--skip-errors"], "market model")],
-)
-def test_cli_dask_refuses_what_it_cannot_do(events_csv, prices_dir, tmp_path, capsys, extra, match):
-    argv = ["run", str(events_csv), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "--dask", *extra]
-    assert main(argv) == 2
-    assert match in capsys.readouterr().err
-
-
-def test_cli_dask_needs_an_events_csv(study_path, prices_dir, tmp_path, capsys):
-    assert main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "--dask"]) == 2
-    assert "events CSV" in capsys.readouterr().err
+@pytest.fixture(scope="module")
+def parquet_prices(prices_dir, tmp_path_factory):
+    """The price CSVs as Parquet files, where every worker of the test's cluster can read them."""
+    out = tmp_path_factory.mktemp("parquet") / "prices"
+    assert main(["prices", "to-parquet", "--prices", str(prices_dir), "--out", str(out), "-q"]) == 0
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -213,27 +191,152 @@ def remote_scheduler():
         cluster.close()
 
 
+TABLES = ["ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv", "report.md"]
+
+
+def _same_report(dask_dir, local_dir):
+    """Every CSV table and report.md byte for byte; results.json's numbers to 1e-12, its other values equal."""
+    written = sorted(p.name for p in dask_dir.iterdir())
+    assert written == sorted(p.name for p in local_dir.iterdir())
+    assert {"ar.csv", "car.csv", "claims.csv", "tests.csv", "results.json"} <= set(written)
+    for name in (n for n in TABLES if n in written):
+        assert (dask_dir / name).read_bytes() == (local_dir / name).read_bytes(), name
+    got, want = (json.loads((d / "results.json").read_text()) for d in (dask_dir, local_dir))
+    _close(got, want, "results.json")
+
+
+def _close(got, want, where):
+    if isinstance(want, float) and isinstance(got, float):
+        assert got == pytest.approx(want, rel=0, abs=1e-12), where
+    elif isinstance(want, dict):
+        assert list(got) == list(want), where
+        for k in want:
+            _close(got[k], want[k], f"{where}.{k}")
+    elif isinstance(want, list):
+        assert len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _close(g, w, f"{where}[{i}]")
+    else:
+        assert got == want, where
+
+
 @pytest.mark.parametrize("how", ["option", "environment"])
-def test_cli_dask_on_a_scheduler_by_address_equals_the_full_run(
-    events_csv, prices_dir, tmp_path, remote_scheduler, monkeypatch, how
+def test_cli_dask_on_a_scheduler_by_address_writes_the_local_report(
+    events_csv, parquet_prices, tmp_path, remote_scheduler, monkeypatch, how
 ):
-    prices = ["--prices", str(prices_dir), "-q"]
+    """The events CSV on worker processes reading Parquet: the report of a local run, table for table."""
     if how == "option":
         dask = ["--dask", remote_scheduler]
     else:
         monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", remote_scheduler)
         dask = ["--dask"]
-    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "dask"), *dask]) == 0
-    assert main(["run", str(events_csv), *prices, "--out", str(tmp_path / "full"), "--format", "json"]) == 0
-    got, full = (pd.read_csv(tmp_path / d / "car.csv") for d in ("dask", "full"))
-    pd.testing.assert_frame_equal(got[["event", "ticker", "start", "end"]], full[["event", "ticker", "start", "end"]])
-    for col in ("car", "se", "t", "p"):
-        np.testing.assert_allclose(got[col], full[col], rtol=0, atol=1e-10, err_msg=col)
+    run = ["run", str(events_csv), "--prices", str(parquet_prices), "--figures", "none", "-q"]
+    assert main([*run, "--out", str(tmp_path / "dask"), *dask]) == 0
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    assert main([*run, "--out", str(tmp_path / "local")]) == 0
+    _same_report(tmp_path / "dask", tmp_path / "local")
+    car = pd.read_csv(tmp_path / "dask" / "car.csv")
+    assert len(car) == len(EVENTS) * len(WINDOWS) and list(car.columns) == CAR_CSV_COLUMNS
+    data = json.loads((tmp_path / "dask" / "results.json").read_text())["provenance"]["data"]
+    assert sorted(data) == sorted({s for e in EVENTS for s in (e[1], e[3])})  # read by the workers
+    assert all(v["source"] == "parquet" for v in data.values())
+
+
+def test_dask_study_with_claims_equals_the_csv_run(study_path, prices_dir, parquet_prices, tmp_path, remote_scheduler):
+    """The Stargate study (claims, moves, flags) on the cluster from Parquet = the ordinary run from the CSVs."""
+    common = [str(study_path), "--figures", "none", "--format", "md,json", "-q"]
+    assert main(["run", *common, "--prices", str(parquet_prices), "--out", str(tmp_path / "dask"),
+                 "--dask", remote_scheduler]) == 0  # fmt: skip
+    assert main(["run", *common, "--prices", str(prices_dir), "--out", str(tmp_path / "local")]) == 0
+    for name in ("ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    claims = pd.read_csv(tmp_path / "dask" / "claims.csv")
+    assert len(claims) > 0 and claims["verdict"].notna().all()
+    got, want = (json.loads((tmp_path / d / "results.json").read_text()) for d in ("dask", "local"))
+    for key in ("moves", "candidates", "overlaps", "fits", "excluded"):
+        _close(got[key], want[key], key)
+
+
+@pytest.fixture(scope="module")
+def threads_client():
+    pytest.importorskip("dask.distributed")
+    with local_client() as c:
+        yield c
+
+
+@pytest.mark.parametrize(("model", "partitions"), [("market", 3), ("multi_index", 2), ("ff3", 5), ("market", 50)])
+def test_api_on_a_client_gives_the_local_results(study_path, parquet_prices, prices_dir, threads_client, model,
+                                                 partitions):  # fmt: skip
+    """EventStudy(..., client=) in several partitions: the same tables (columns in the same order), and res.ols."""
+    from eventstudy import EventStudy, ParquetSource, load_study
+    from eventstudy.market.factors import FF3_FILE, read_fama_french
+
+    spec = load_study(study_path)
+    ff = read_fama_french(prices_dir / FF3_FILE) if model == "ff3" else None
+    local = EventStudy(spec, CsvDirectorySource(prices_dir), model=model, factors=ff, on_error="skip").run()
+    res = EventStudy(spec, ParquetSource(parquet_prices), model=model, factors=ff, on_error="skip",
+                     client=threads_client, partitions=partitions).run()  # fmt: skip
+    for name in ("day0", "ar", "car", "fits", "moves", "claims", "candidates", "flags", "overlaps", "excluded",
+                 "tests", "residuals"):  # fmt: skip
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(local, name), check_exact=False, rtol=0, atol=1e-12)
+    if model == "multi_index":  # securities without factors are excluded, with their reason
+        assert len(local.excluded) and "f:SOXX" in local.ar.columns
+    event, ticker = local.fits[["event", "ticker"]].iloc[-1]
+    np.testing.assert_allclose(res.ols(event, ticker).params, local.ols(event, ticker).params, rtol=0, atol=1e-14)
+
+
+def test_dask_skips_and_reports_excluded_pairs_as_a_local_run(prices_dir, tmp_path, capsys):
+    """--skip-errors: the same exclusions, with their reasons, in the same order."""
+    pytest.importorskip("dask.distributed")
+    path = tmp_path / "events.csv"
+    rows = [*EVENTS, ("early", "ARM", "2020-03-02", "^GSPC", "XNAS"), ("ghost", "ZZZZ", "2025-01-27", "^GSPC", "")]
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows([["event", "ticker", "timestamp", "benchmark", "exchange"], *rows])
+    run = ["run", str(path), "--prices", str(prices_dir), "--figures", "none", "--format", "json", "-q"]
+    assert main([*run, "--out", str(tmp_path / "dask"), "--dask", "--skip-errors"]) == 2  # ZZZZ has no prices
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: no price file for 'ZZZZ'")  # no worker log, no traceback
+    ok = path.read_text().replace("ghost,ZZZZ,2025-01-27,^GSPC,\n", "")
+    path.write_text(ok)
+    assert main([*run, "--out", str(tmp_path / "dask"), "--dask", "--skip-errors"]) == 0
+    assert main([*run, "--out", str(tmp_path / "local"), "--skip-errors"]) == 0
+    _same_report(tmp_path / "dask", tmp_path / "local")
+    excluded = json.loads((tmp_path / "dask" / "results.json").read_text())["excluded"]
+    assert [(e["event"], e["ticker"]) for e in excluded] == [("early", "ARM")]
+
+
+def test_cli_dask_needs_prices_every_worker_sees(events_csv, tmp_path, capsys):
+    assert main(["run", str(events_csv), "--out", str(tmp_path / "o"), "--dask"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: --dask") and "--prices" in err[0]
 
 
 def test_cli_dask_address_without_a_scheduler_is_an_input_error(events_csv, prices_dir, tmp_path, capsys):
     pytest.importorskip("dask.distributed")
     argv = ["run", str(events_csv), "--prices", str(prices_dir), "--out", str(tmp_path / "o"), "-q"]
+    started = time.monotonic()
     assert main([*argv, "--dask", "tcp://127.0.0.1:9"]) == 2
+    assert time.monotonic() - started < 8
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: --dask tcp://127.0.0.1:9") and "scheduler" in err[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_model_columns_keep_their_place_when_a_partition_lacks_them(study_path, parquet_prices, prices_dir,
+                                                                    threads_client):  # fmt: skip
+    """The first partition has only an index measured on itself (no f:SOXX column): the merged ar keeps local order."""
+    from dataclasses import replace
+
+    from eventstudy import EventStudy, ParquetSource, Security, load_study
+
+    spec = load_study(study_path)
+    index = Security("^GSPC", "XNYS", "^GSPC", index=True)
+    first, second = spec.events[0].id, spec.events[1].id
+    spec = replace(spec, securities=(*spec.securities, index), claims=(),
+                   pairs=((first, "^GSPC"), (second, "NVDA"), (second, "ARM")))  # fmt: skip
+    local = EventStudy(spec, CsvDirectorySource(prices_dir), model="multi_index").run()
+    res = EventStudy(spec, ParquetSource(parquet_prices), model="multi_index", client=threads_client,
+                     partitions=3).run()  # fmt: skip
+    assert list(local.ar.columns[-3:]) == ["f:SOXX", "price", "benchmark_price"]
+    for name in ("ar", "car", "fits", "tests"):
+        pd.testing.assert_frame_equal(getattr(res, name), getattr(local, name), check_exact=False, rtol=0, atol=1e-12)

@@ -54,7 +54,7 @@ def test_dates_avoid_the_real_events_and_same_seed_same_table(stargate_run, pric
 
 def test_day0_on_each_exchange_is_the_first_session_on_or_after_the_date(prices_dir):
     from eventstudy.inference.validation.placebo import _common_dates
-    from eventstudy.inference.validation.simulation import load_returns
+    from eventstudy.inference.validation.returns import load_returns
 
     listings = [Listing("ORCL", "^GSPC", "XNYS"), Listing("9984.T", "^N225", "XTKS")]
     series = load_returns(prices_dir, listings)

@@ -99,10 +99,10 @@ def test_cross_sectional_tests_right_sized_without_correlation(iid_prices):
 
 
 def test_brown_warner_groups_have_distinct_securities_on_their_own_dates(iid_prices):
-    from eventstudy.inference.validation.simulation import _draw_bw, load_returns
+    from eventstudy.inference.validation.returns import draw_bw, load_returns
 
     series = load_returns(iid_prices, SINGLE)
-    groups = _draw_bw(np.random.default_rng(1), [series[x] for x in SINGLE], 200, -250, 10, (4, 5))
+    groups = draw_bw(np.random.default_rng(1), [series[x] for x in SINGLE], 200, -250, 10, (4, 5))
     assert {len(g) for g in groups} == {4, 5}
     assert all(len({id(s) for s, _ in g}) == len(g) for g in groups)
     dates = [len({t for _, t in g}) for g in groups]

@@ -5,6 +5,8 @@ day 0), the returns panels per exchange and the one data check of every pair
 (:mod:`~eventstudy.engine.panel`), the expected-return models (:mod:`~eventstudy.engine.models`)
 and the one batched solver that fits them all and gives AR, SAR, CAR and their prediction-error
 variances (:mod:`~eventstudy.engine.ols`), the run over every pair (:mod:`~eventstudy.engine.core`),
-unusual-move and overlap flags, the Dask path and the provenance of a run.
+unusual-move and overlap flags, the Dask path (:mod:`~eventstudy.engine.distributed`: the
+engine mapped over partitions of whole events, tables merged in plan order) and the provenance
+of a run.
 May import: :mod:`eventstudy.market`, :mod:`eventstudy.spec` and the base layer.
 """

@@ -1,23 +1,25 @@
 """The engine on a Dask cluster: partitions of whole events, the same engine in every task.
 
-A study (:func:`run_study_dask`): the one planner gives the pairs, they are
-split by event into partitions, and each task runs the engine
-(:func:`eventstudy.engine.core.compute`: panels, data check, solver) on its
-pairs with the price frames they read; the CAR rows come back in the
-study's order, equal to ``EventStudy.run``'s::
+A study (:func:`compute_dask`, what ``EventStudy(..., client=)`` and
+``eventstudy run --dask`` call): the one planner gives the pairs, they are
+split by event into partitions, and each task reads its pairs' prices from
+the study's source on the worker (a Parquet URL every worker sees, see
+:mod:`eventstudy.market.parquet`) and runs the engine
+(:func:`eventstudy.engine.core.compute`) on them. The partitions' tables are
+merged in plan order, those of a local run, and the rest of the study
+(claims, tests, report) runs on the client as usual::
 
-    plan ──partition by event──▶ [pairs, frames] ──engine.core.compute──▶ CAR rows ──concat──▶ CAR table
+    plan ──partition by event──▶ [pairs] ──worker: prices + engine.core.compute──▶ tables ──merge──▶ EngineTables
 
 A returns panel already built (:func:`run_batch_dask`, :func:`run_batch_local`
 in-process): each task gets a slice of it and index arrays and runs the
-solver (:func:`eventstudy.engine.ols.solve`). Dask is imported only inside
-the functions that need it (``pip install "eventstudy-claims[dask]"``). See
-``docs/scaling.md``.
-
-The result table, one row per pair and event window::
+solver (:func:`eventstudy.engine.ols.solve`); one row per pair and event window::
 
     event     ticker  start  end   car      se      t      p      alpha    beta   sigma   r2
     stargate  ORCL    0      0     0.0687   0.0150  4.58   7e-06  0.0011   1.21   0.0148  0.31
+
+Dask is imported only inside the functions that need it
+(``pip install "eventstudy-claims[dask]"``). See ``docs/scaling.md``.
 """
 
 from __future__ import annotations
@@ -26,18 +28,21 @@ import logging
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.engine import ols
-from eventstudy.errors import EventStudyError, ModelError
+from eventstudy.engine.plan import Plan, price_spans
+from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
     from dask.distributed import Client
 
+    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.models import ExpectedReturnModel
     from eventstudy.market import PriceSource
     from eventstudy.spec import StudySpec
 
@@ -52,7 +57,6 @@ DEFAULT_WINDOWS: dict[str, Any] = {
 }
 PAIRS_PER_PARTITION = 5_000  # default target for the CLI (see docs/scaling.md)
 DASK_MISSING = 'Dask is not installed; install the extra: pip install "eventstudy-claims[dask]"'
-_FETCH_MARGIN = pd.Timedelta(days=10)  # calendar days before the first session, for a starting price
 
 
 @dataclass(frozen=True)
@@ -182,8 +186,9 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
         n_workers=n_workers,
         threads_per_worker=1,
         processes=processes,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
+        dashboard_address=":0",  # its small HTTP server on a free port (8787 may be taken)
+        scheduler_kwargs={"dashboard": False},
+        silence_logs=logging.CRITICAL,  # a task's error reaches the caller, not the log
     )
     client = Client(cluster)
     try:
@@ -194,11 +199,12 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
 
 
 @contextmanager
-def connect(address: str, timeout: float = 10.0) -> Iterator[Client]:
+def connect(address: str, timeout: float = 4.0) -> Iterator[Client]:
     """A ``dask.distributed.Client`` of the running scheduler at ``address`` (e.g. ``tcp://10.0.0.5:8786``).
 
-    Its workers need ``eventstudy`` installed; the price frames are sent to
-    them, so they need no access to the price files.
+    Its workers need ``eventstudy`` installed and read the prices themselves:
+    the study's source must name a location they all see (a Parquet URL, a
+    shared folder).
 
     Raises
     ------
@@ -227,63 +233,99 @@ def default_partitions(n_pairs: int, n_workers: int = 2) -> int:
     return max(n_workers, math.ceil(n_pairs / PAIRS_PER_PARTITION))
 
 
-def run_study_dask(
-    spec: StudySpec, source: PriceSource, *, partitions: int, client: Client | None = None
-) -> pd.DataFrame:
-    """Market-model CARs of a study's pairs on a Dask cluster: the engine mapped over partitions of the plan.
+def compute_dask(
+    plan: Plan,
+    source: PriceSource,
+    model: ExpectedReturnModel,
+    fama_french: pd.DataFrame | None = None,
+    *,
+    client: Client,
+    partitions: int,
+) -> tuple[EngineTables, dict[str, dict[str, Any]]]:
+    """The engine (:func:`eventstudy.engine.core.compute`) mapped over partitions of whole events on a Dask cluster.
 
-    The one planner (:func:`eventstudy.engine.plan.plan`) gives the pairs;
-    they are split into partitions of whole events (:func:`partition_pairs`)
-    and each task runs the engine (:func:`eventstudy.engine.core.compute`:
-    panels, data check, solver) on its pairs with the price frames they read.
-    Returns :data:`RESULT_COLUMNS` with the pairs in the full run's order, the
-    numbers of ``EventStudy.run``.
+    ``plan`` is split into partitions of whole events (:func:`partition_pairs`);
+    each task reads the prices of its own pairs from ``source`` on the worker
+    (the client sends the source, never the frames: a ``ParquetSource`` URL
+    or a folder every worker sees) and runs the engine on them. The tables
+    come back merged in plan order, equal to ``compute`` on the whole plan.
 
-    Raises
-    ------
-    EventStudyError
-        The first pair whose data or fit fails, as ``EventStudy.run`` raises it
-        (data problems first, then fits, in study order).
+    Returns
+    -------
+    (EngineTables, dict)
+        The engine's tables over the whole plan, and the provenance of the
+        prices the workers read (per symbol, as ``source.provenance()``).
     """
-    from eventstudy.engine.plan import fetch, plan
-
-    the_plan = plan(spec)
-    frames = fetch(the_plan, source)
-    parts = partition_pairs(the_plan.pairs, partitions)
-    tasks = [(spec, the_plan.pairs.iloc[idx].reset_index(drop=True), the_plan.first, the_plan.last) for idx in parts]
-    if client is None:
-        with local_client() as own:
-            results = _map(own, tasks, frames)
-    else:
-        results = _map(client, tasks, frames)
-    excluded = [(int(idx[i]), e) for idx, (_, errors) in zip(parts, results, strict=True) for i, e in errors]
-    if excluded:  # data problems first, then fits, each in study order: the error EventStudy.run raises
-        raise min(excluded, key=lambda x: (isinstance(x[1], ModelError), x[0]))[1]
-    table = pd.concat([t for t, _ in results], ignore_index=True)
-    order = np.concatenate([np.repeat(idx, len(spec.event_windows)) for idx in parts])
-    return table.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
+    parts = partition_pairs(plan.pairs, partitions)
+    spec, shared = client.scatter([plan.spec, (source, model, fama_french)], broadcast=True, hash=False)
+    futures = [
+        client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last, shared,
+                      pure=False)
+        for idx in parts
+    ]  # fmt: skip
+    return _merge(plan, parts, client.gather(futures))
 
 
-def _map(
-    client: Client, tasks: list[tuple[Any, ...]], frames: dict[str, pd.DataFrame]
-) -> list[tuple[pd.DataFrame, list[tuple[int, EventStudyError]]]]:
-    shipped = client.scatter(frames, broadcast=True, hash=False)  # every task reads prices from the workers' copy
-    futures = [client.submit(_study_partition, *task, shipped, pure=False) for task in tasks]
-    return client.gather(futures)
+def _engine_task(
+    spec: StudySpec, pairs: pd.DataFrame, first: int, last: int, shared: tuple[Any, ...]
+) -> tuple[EngineTables, np.ndarray, dict[str, dict[str, Any]]]:
+    """The task: prices of one partition's pairs, read here, and the engine on them.
 
-
-def _study_partition(
-    spec: StudySpec, pairs: pd.DataFrame, first: int, last: int, frames: dict[str, pd.DataFrame]
-) -> tuple[pd.DataFrame, list[tuple[int, EventStudyError]]]:
-    """The task: the engine on one partition's pairs; its CAR rows with the fit, and its exclusions."""
+    Returns the tables (without the plan), the plan rows of the fitted pairs
+    and the provenance of the prices read.
+    """
     from eventstudy.engine.core import compute
-    from eventstudy.engine.models import MarketModel
-    from eventstudy.engine.plan import Plan
+    from eventstudy.engine.plan import Plan, fetch
 
-    tables = compute(Plan(spec, pairs, first, last), frames, MarketModel())
-    fit = tables.fits.set_index(["event", "ticker"])[["alpha", "beta", "sigma", "r2"]]
-    car = tables.car.join(fit, on=["event", "ticker"])
-    return car[RESULT_COLUMNS].reset_index(drop=True), tables.excluded
+    source, model, fama_french = shared
+    sub = Plan(spec, pairs, first, last)
+    tables = compute(sub, fetch(sub, source), model, fama_french)
+    done = tables.positions(tables.fits)
+    return replace(tables, plan=None), done, source.provenance()
+
+
+def _merge(
+    plan: Plan, parts: list[np.ndarray], results: list[tuple[EngineTables, np.ndarray, dict[str, Any]]]
+) -> tuple[EngineTables, dict[str, dict[str, Any]]]:
+    """The partitions' tables as one, in plan order (what ``compute`` gives on the whole plan)."""
+    from eventstudy.engine.core import EngineTables
+
+    spec, n = plan.spec, len(plan)
+    first = sorted(range(len(parts)), key=lambda k: int(parts[k].min()))  # a model's own columns: local order
+    parts, results = [parts[k] for k in first], [results[k] for k in first]
+    back = np.argsort(np.concatenate([idx[done] for idx, (_, done, _) in zip(parts, results, strict=True)]),
+                      kind="stable")  # fmt: skip
+
+    def ordered(name: str, per: int) -> pd.DataFrame:
+        tables = [getattr(t, name) for t, _, _ in results]
+        table = pd.concat([t for t in tables if len(t)] or tables[:1], ignore_index=True)
+        last = [c for c in ("price", "benchmark_price") if name == "ar"]  # the ar table ends with the prices
+        table = table[[c for c in table.columns if c not in last] + last]
+        return table.iloc[(back[:, None] * per + np.arange(per)).ravel()].reset_index(drop=True)
+
+    ar = ordered("ar", spec.ar_window[1] - spec.ar_window[0] + 1)
+    car, fits = ordered("car", len(spec.event_windows)), ordered("fits", 1)
+    residuals = np.full((n, results[0][0].residual_rows.shape[1]), np.nan)
+    designs: list[Any] = [None] * n
+    excluded, warned, panels, data = [], [], [], {}
+    for idx, (t, _, prov) in zip(parts, results, strict=True):
+        residuals[idx] = t.residual_rows
+        for i, d in enumerate(t.designs):
+            designs[idx[i]] = d
+        data_rows = {i for p in t.panels for i in p.reasons}  # data problems come before fit problems
+        excluded += [(i not in data_rows, int(idx[i]), e) for i, e in t.excluded]
+        warned += [(int(idx[i]), w) for p in t.panels for i, ws in p.warnings.items() for w in ws]
+        panels += [replace(p, members=idx[p.members], reasons={int(idx[i]): e for i, e in p.reasons.items()},
+                           warnings={int(idx[i]): w for i, w in p.warnings.items()}) for p in t.panels]  # fmt: skip
+        data.update(prov)
+    tables = EngineTables(
+        ar, car, fits, residuals,
+        excluded=[(i, e) for _, i, e in sorted(excluded, key=lambda x: x[:2])],
+        warnings=[w for _, w in sorted(warned, key=lambda x: x[0])],
+        panels=panels, designs=designs, plan=plan,
+    )  # fmt: skip
+    order = list(price_spans(plan))  # the order a local run reads the symbols in
+    return tables, {s: data[s] for s in sorted(data, key=lambda s: order.index(s) if s in order else len(order))}
 
 
 def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) -> list[dict[str, np.ndarray]]:

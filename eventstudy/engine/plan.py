@@ -132,8 +132,8 @@ class Progress(Protocol):
         ...
 
 
-def fetch(plan: Plan, source: PriceSource, say: Progress | None = None) -> dict[str, pd.DataFrame]:
-    """The price frames of every symbol the pairs read: one request per symbol covering every pair that needs it."""
+def price_spans(plan: Plan) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The symbols the pairs read (in the order they are fetched) and the dates each must cover."""
     pairs = plan.pairs
     first = np.empty(len(pairs), "datetime64[ns]")
     last = np.empty(len(pairs), "datetime64[ns]")
@@ -154,6 +154,12 @@ def fetch(plan: Plan, source: PriceSource, say: Progress | None = None) -> dict[
         for symbol in filter(None, (sec.ticker, sec.benchmark, sec.ohlc, *sec.factors)):
             lo, hi = spans.get(symbol, (start, end))
             spans[symbol] = (min(lo, start), max(hi, end))
+    return spans
+
+
+def fetch(plan: Plan, source: PriceSource, say: Progress | None = None) -> dict[str, pd.DataFrame]:
+    """The price frames of every symbol the pairs read: one request per symbol covering every pair that needs it."""
+    spans = price_spans(plan)
     frames = {}
     for k, (symbol, (start, end)) in enumerate(spans.items()):
         if say is not None:

@@ -40,10 +40,16 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def provenance(spec: StudySpec, source: Any, generated_at: dt.datetime | None = None) -> dict[str, Any]:
-    """Provenance record for a run (see the module doc for ``generated_at`` and ``data_as_of``)."""
+def provenance(
+    spec: StudySpec, source: Any, generated_at: dt.datetime | None = None, data: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Provenance record for a run (see the module doc for ``generated_at`` and ``data_as_of``).
+
+    ``data``: per symbol, where its prices came from (default ``source.provenance()``;
+    the workers' records in a Dask run).
+    """
     when = generated_at or source_date_epoch()
-    data = source.provenance()
+    data = source.provenance() if data is None else data
     return {
         "generated_at": when.isoformat(timespec="seconds") if when is not None else None,
         "data_as_of": data_as_of(data),

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from eventstudy.errors import CalendarError
-from eventstudy.spec.study import exchange_names
+from eventstudy.spec import exchange_names
 
 if TYPE_CHECKING:
     from exchange_calendars import ExchangeCalendar

@@ -38,6 +38,13 @@ class CsvDirectorySource:
         self._frames: dict[str, pd.DataFrame] = {}
         self._provenance: dict[str, dict[str, Any]] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"directory": self.directory}  # sent to Dask workers as its folder, never its frames
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.directory = state["directory"]
+        self._frames, self._provenance = {}, {}
+
     def path(self, symbol: str) -> Path:
         """Path of the file that holds ``symbol``."""
         return self.directory / symbol_filename(symbol)

@@ -1,13 +1,17 @@
 """Stage 1, the study: what to measure, read from a study file (TOML) or an events CSV.
 
-Owns the study's vocabulary (:class:`StudySpec`, :class:`Security`, :class:`Event`,
-:class:`Claim`), its parsing and its validation, with the line of every mistake.
+Owns the study's vocabulary (:mod:`~eventstudy.spec.types`: :class:`StudySpec`, :class:`Security`,
+:class:`Event`, :class:`Claim`), reading a study file (:mod:`~eventstudy.spec.study`) with the
+check of each field (:mod:`~eventstudy.spec.fields`) naming the key of every mistake, and
+events CSVs (:mod:`~eventstudy.spec.events_csv`).
 May import: the base layer only (:mod:`eventstudy.errors`, :mod:`eventstudy.files`).
 """
 
 from __future__ import annotations
 
-from eventstudy.spec.study import (
+from eventstudy.spec.fields import exchange_names
+from eventstudy.spec.study import load_study, parse_study
+from eventstudy.spec.types import (
     DEFAULT_AR_WINDOW,
     DEFAULT_ESTIMATION_WINDOW,
     DEFAULT_EVENT_WINDOWS,
@@ -18,8 +22,6 @@ from eventstudy.spec.study import (
     Event,
     Security,
     StudySpec,
-    load_study,
-    parse_study,
 )
 
 __all__ = [
@@ -33,6 +35,7 @@ __all__ = [
     "Event",
     "Security",
     "StudySpec",
+    "exchange_names",
     "load_study",
     "parse_study",
 ]

@@ -22,6 +22,11 @@ the null trials at level α.
 - :mod:`eventstudy.inference.validation.placebo`: the same on a study's own
   securities and windows, on random dates of their own history.
 
+Modules: ``design`` (securities, windows, effects, levels, option checks), ``returns``
+(return series and the draws), ``trials`` (fits, tests, rejection rates), ``diagnostics``
+(what explains a mis-sized test), ``simulation`` (:func:`run_validation`), ``placebo``
+and ``summary`` (the printed report).
+
 Examples
 --------
 >>> from eventstudy.inference.validation import format_report, run_validation
@@ -36,8 +41,7 @@ event studies. Journal of Financial Economics 14(1), 3-31.
 
 from __future__ import annotations
 
-from eventstudy.inference.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
-from eventstudy.inference.validation.simulation import (
+from eventstudy.inference.validation.design import (
     ALPHAS,
     DEFAULT_SEED,
     DEFAULT_TRIALS,
@@ -48,12 +52,11 @@ from eventstudy.inference.validation.simulation import (
     SIZE_BAND,
     TABLE_COLUMNS,
     Listing,
-    ReturnSeries,
     ValidationInputError,
-    ValidationResult,
-    load_returns,
-    run_validation,
 )
+from eventstudy.inference.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
+from eventstudy.inference.validation.returns import ReturnSeries, load_returns
+from eventstudy.inference.validation.simulation import ValidationResult, run_validation
 from eventstudy.inference.validation.summary import explain, format_report, format_table, mis_sized
 
 __all__ = [

@@ -30,23 +30,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from eventstudy.inference.validation.simulation import (
+from eventstudy.inference.validation.design import (
     ALPHAS,
     BOOTSTRAP_DRAWS,
     EFFECTS,
     SINGLE_DESIGN,
     SIZE_BAND,
     Listing,
-    ReturnSeries,
     ValidationInputError,
-    ValidationResult,
-    _day0_t,
-    _group_diagnostics,
-    _rates,
-    _single_diagnostics,
-    load_returns,
-    simulate,
 )
+from eventstudy.inference.validation.diagnostics import day0_t, group_diagnostics, single_diagnostics
+from eventstudy.inference.validation.returns import ReturnSeries, load_returns
+from eventstudy.inference.validation.simulation import ValidationResult
+from eventstudy.inference.validation.trials import rejection_rates, simulate
 
 if TYPE_CHECKING:
     from eventstudy.spec import StudySpec
@@ -175,10 +171,10 @@ def study_placebo(
         effects=effects, n_boot=n_boot, boot_seed=boot_seed, wild_seeds=wild, width=trials, timings=timings,
         clock=clock, say=lambda _m: None,
     )  # fmt: skip
-    table = _rates(rec.pvalues, tuple(effects), tuple(alphas))
-    z = _day0_t(fit, ev_y, ev_x, day0)
-    design_diag = {d: _group_diagnostics(fit, z, groups) for d, groups in members.items()}
-    diagnostics = _single_diagnostics(fit, z, len(rows)) | design_diag.get(STUDY_DESIGN, {})
+    table = rejection_rates(rec.pvalues, tuple(effects), tuple(alphas))
+    z = day0_t(fit, ev_y, ev_x, day0)
+    design_diag = {d: group_diagnostics(fit, z, groups) for d, groups in members.items()}
+    diagnostics = single_diagnostics(fit, z, len(rows)) | design_diag.get(STUDY_DESIGN, {})
     timings["total"] = time.perf_counter() - clock
     result = ValidationResult(
         table, rec.pvalues, diagnostics, trials, seed, tuple(effects), tuple(alphas), windows, timings,

@@ -1,7 +1,7 @@
 """Tables of rejection rates, and why a test is mis-sized on these data.
 
 A test is called mis-sized when its rejection rate under the null at the
-5 % level lies outside 4-6 % (:data:`~eventstudy.inference.validation.simulation.SIZE_BAND`).
+5 % level lies outside 4-6 % (:data:`~eventstudy.inference.validation.design.SIZE_BAND`).
 :func:`explain` gives the reason from measured properties of the drawn data
 (``ValidationResult.diagnostics``): fat tails, correlation of securities
 sharing an event date, the discreteness of rank and sign tests with 4-8
@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.inference import cross_section as cs
-from eventstudy.inference.validation.simulation import SIZE_BAND, ValidationResult
+from eventstudy.inference.validation.design import SIZE_BAND
+from eventstudy.inference.validation.simulation import ValidationResult
 
 
 def binomial_band(rate: float, n: int, z: float = 1.96) -> tuple[float, float]:

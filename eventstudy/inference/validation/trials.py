@@ -1,0 +1,179 @@
+"""Running the tests of the simulation: every row fitted at once, each test's p-values recorded, rejection rates."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.engine import ols
+from eventstudy.engine.ols import Fit
+from eventstudy.inference import cross_section as cs
+from eventstudy.inference import robust as rb
+from eventstudy.inference import single_firm as sf
+from eventstudy.inference.result import TestResult, car_t_test
+from eventstudy.inference.validation.design import SINGLE_DESIGN, TABLE_COLUMNS
+from eventstudy.inference.validation.returns import ReturnSeries, gather
+
+Progress = Callable[[str], None]
+
+
+def simulate(
+    rows: list[tuple[ReturnSeries, int]],
+    n_single: int,
+    members: dict[str, list[np.ndarray]],
+    *,
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: tuple[tuple[int, int], ...],
+    effects: Sequence[float],
+    n_boot: int,
+    boot_seed: int,
+    wild_seeds: dict[str, np.ndarray],
+    width: int,
+    timings: dict[str, float],
+    clock: float,
+    say: Progress,
+) -> tuple[Recorder, Fit, np.ndarray, np.ndarray, int]:
+    """Fit every row (security, day 0) at once and run every test with each effect added on day 0.
+
+    Rows ``0 .. n_single - 1`` get the single-security tests; ``members[design]``
+    lists the rows of each group. Returns the p-values, the fits, the AR-window
+    returns and benchmark, and the column of day 0.
+    """
+    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
+    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
+    est_y, est_x = gather(rows, est_days)
+    ev_y, ev_x = gather(rows, ar_days)
+    fitted = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
+    expected, _, _, _, se, _, _ = ols.abnormal(fitted, ev_y, ev_x, ar_days, tuple(windows))
+    cols = {w: np.flatnonzero((ar_days >= w[0]) & (ar_days <= w[1])) for w in windows}
+    sds = {w: se[:, k] for k, w in enumerate(windows)}
+    timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
+    say(f"fitted {len(rows)} market models; running the tests")
+
+    day0 = int(np.flatnonzero(ar_days == 0)[0])
+    rec = Recorder(len(effects), max(width, n_single))
+    for e, effect in enumerate(effects):
+        y = ev_y.copy()
+        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
+        ar = y - expected
+        if n_single:
+            single_tests(rec, e, np.arange(n_single), fitted, ar, sds, cols, n_boot, boot_seed)
+        for d, groups in members.items():
+            for g, m in enumerate(groups):
+                _group_window_tests(rec, d, e, g, m, fitted, ar, sds, cols, n_boot, int(wild_seeds[d][g]))
+        say(f"effect {effect:.0%} done")
+    timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
+    return rec, fitted, ev_y, ev_x, day0
+
+
+class Recorder:
+    """p-values per (design, test label): an ``(n_effects, trials)`` array each (NaN until set)."""
+
+    def __init__(self, n_effects: int, trials: int) -> None:
+        self.shape = (n_effects, trials)
+        self.pvalues: dict[tuple[str, str], np.ndarray] = {}
+
+    def _array(self, design: str, name: str, window: tuple[int, int]) -> np.ndarray:
+        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
+        if (design, label) not in self.pvalues:
+            self.pvalues[design, label] = np.full(self.shape, np.nan)
+        return self.pvalues[design, label]
+
+    def add(self, design: str, result: TestResult, window: tuple[int, int], effect: int, trial: int) -> None:
+        """Record one test's p-value of one trial."""
+        self._array(design, result.name, window)[effect, trial] = result.pvalue
+
+    def add_many(self, design: str, name: str, pvalues: np.ndarray, window: tuple[int, int], effect: int) -> None:
+        """Record the p-values of trials ``0..len(pvalues)-1``."""
+        self._array(design, name, window)[effect, : len(pvalues)] = pvalues
+
+
+def single_tests(
+    rec: Recorder,
+    e: int,
+    rows: np.ndarray,
+    fit: Fit,
+    ar: np.ndarray,
+    sds: dict[tuple[int, int], np.ndarray],
+    cols: dict[tuple[int, int], np.ndarray],
+    n_boot: int,
+    seed: int,
+) -> None:
+    """CAR t, SQ and bootstrap of every single-security row (the functions ``significance_table`` calls)."""
+    for w, c in cols.items():
+        window_ar = ar[rows][:, c]
+        var = sds[w][rows] ** 2
+        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), fit.df).pvalue for i in range(len(rows))]
+        rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, e)
+        for res in (
+            sf.sample_quantile_tests(window_ar, fit.residuals[rows]),
+            sf.bootstrap_tests(window_ar, fit.residuals[rows], n_boot=n_boot, seed=seed),
+        ):
+            rec.add_many(SINGLE_DESIGN, res.name, res.pvalue, w, e)
+
+
+def group_tests(
+    car: np.ndarray, sd: np.ndarray, resid: np.ndarray, ar: np.ndarray, cols: np.ndarray, df_resid: int,
+    *, n_boot: int, seed: int,
+) -> tuple[TestResult, ...]:  # fmt: skip
+    """Every cross-sectional test of one group and window, as a study runs them.
+
+    ``car``, ``sd`` (N,): CARs and their prediction-error SDs; ``resid`` (N, T)
+    estimation residuals; ``ar`` (N, L) the whole AR window (the Corrado
+    test ranks all of it); ``cols`` the window's columns of ``ar``.
+    """
+    dof = np.full(len(car), df_resid)
+    return (
+        cs.cross_sectional_t(car),
+        cs.patell_z(car, sd, dof),
+        cs.bmp_t(car, sd),
+        cs.kolari_pynnonen_t(car, sd, resid),
+        cs.corrado_rank(resid, ar, days=list(cols)),
+        cs.generalized_sign_z(car, resid),
+        cs.wilcoxon_signed_rank(car),
+        rb.portfolio_t(car, resid, len(cols)),
+        rb.grank_t(car, sd, resid, dof),
+        rb.grank_t(car, sd, resid, dof, restandardize=False),
+        rb.wild_bootstrap_t(car, n_boot=n_boot, rng=seed),
+        rb.wild_bootstrap_dates_t(car, resid, len(cols), n_boot=n_boot, rng=seed),
+        rb.sign_test_exact(car, resid),
+    )
+
+
+def _group_window_tests(
+    rec: Recorder,
+    design: str,
+    e: int,
+    g: int,
+    members: np.ndarray,
+    fit: Fit,
+    ar: np.ndarray,
+    sds: dict[tuple[int, int], np.ndarray],
+    cols: dict[tuple[int, int], np.ndarray],
+    n_boot: int,
+    seed: int,
+) -> None:
+    resid, group_ar = fit.residuals[members], ar[members]
+    for w, c in cols.items():
+        cars = group_ar[:, c].sum(axis=1)
+        for result in group_tests(cars, sds[w][members], resid, group_ar, c, fit.df, n_boot=n_boot, seed=seed):
+            rec.add(design, result, w, e, g)
+
+
+def rejection_rates(
+    pvalues: dict[tuple[str, str], np.ndarray], effects: tuple[float, ...], alphas: tuple[float, ...]
+) -> pd.DataFrame:
+    """The table of :data:`TABLE_COLUMNS`: per test, design, effect and level, the share of p <= α."""
+    rows = []
+    for (design, test), p in pvalues.items():
+        for e, effect in enumerate(effects):
+            valid = p[e][np.isfinite(p[e])]
+            for alpha in alphas:
+                rate = float(np.mean(valid <= alpha)) if len(valid) else math.nan
+                rows.append((test, design, float(effect), float(alpha), round(rate, 6), len(valid)))
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
