@@ -94,6 +94,11 @@ class EventStudy:
             warnings.warn(message, DataWarning, stacklevel=2)
         if tables.excluded and self.on_error == "raise":
             raise tables.excluded[0][1]
+        if self.model.name == "garch":  # refit by maximum likelihood; a failed fit is excluded, never fatal
+            from eventstudy.measures.study import apply_garch
+
+            say(f"fitting {len(tables.fits)} GARCH(1,1) models")
+            tables.excluded = sorted(tables.excluded + apply_garch(tables), key=lambda e: e[0])
         pairs = the_plan.pairs
         excluded = pd.DataFrame(
             [{"event": pairs["event"].iat[i], "ticker": pairs["ticker"].iat[i], "reason": str(e)}
@@ -121,6 +126,7 @@ class EventStudy:
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at),
             engine=tables,
+            frames=frames,
         )
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:

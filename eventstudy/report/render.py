@@ -75,6 +75,9 @@ def figure_jobs(res: StudyResults) -> list[Job]:
             ("car", "Cumulative abnormal returns with 95 % band", F.car_panels),
         ):
             jobs.append(Job(f"{kind}_{event_id}", event_id, f"{caption} around {event_id}", draw))
+        if "volume" in res.measures_on and res.engine is not None:
+            caption = f"Abnormal log volume by day around {event_id}"
+            jobs.append(Job(f"volume_{event_id}", event_id, caption, F.volume_bars))
     return jobs
 
 
@@ -132,7 +135,9 @@ def _figure_view(res: StudyResults, jobs: Sequence[Job]) -> StudyResults:
     from eventstudy.report.tables import events_view
 
     view = events_view(res, {job.event for job in jobs if job.event is not None} | set(res.claims["event"]))
-    view = dataclasses.replace(view, engine=None)
+    view = dataclasses.replace(view, engine=None, frames=None)
+    if "volume" in res.measures_on:  # computed here, shipped as a table
+        view._volume_tables = res._volume_tables  # type: ignore[misc]
     view.residuals = view.tests = view.ar.iloc[0:0]  # figures read neither: nothing computed, nothing shipped
     return view
 

@@ -33,7 +33,10 @@ DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
 DEFAULT_AR_WINDOW = (-10, 10)
 # the expected-return models a study may name (eventstudy.engine.models.MODELS implements each)
-MODEL_NAMES = ("constant_mean", "market_adjusted", "market", "multi_index", "ff3")
+MODEL_NAMES = ("constant_mean", "market_adjusted", "market", "multi_index", "ff3", "garch")
+# measures besides abnormal returns (eventstudy.measures): study.measures, `run --measure`
+MEASURE_NAMES = ("volume", "volatility", "bhar")
+DEFAULT_BHAR_WINDOWS = ((0, 20), (0, 60))
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ class StudySpec:
     path: str = ""
     sha256: str = ""
     pairs: tuple[tuple[str, str], ...] = ()  # (event id, ticker) to study; empty: every combination
+    measures: tuple[str, ...] = ()  # of MEASURE_NAMES, besides abnormal returns (always measured)
+    bhar_windows: tuple[tuple[int, int], ...] = ()  # buy-and-hold windows; non-empty when "bhar" is measured
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def security(self, ticker: str) -> Security:
@@ -190,6 +195,12 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
     windows = p.windows(study, "study.event_windows", DEFAULT_EVENT_WINDOWS)
     model = p.model(study, "study.model")
     _check_windows(p, est, ar_win, windows)
+    measures = p.measures(study, "study.measures")
+    bhar_windows: tuple[tuple[int, int], ...] = ()
+    if "bhar_windows" in study or "bhar" in measures:
+        bhar_windows = p.windows(study, "study.bhar_windows", DEFAULT_BHAR_WINDOWS)
+        check_bhar_windows(p, bhar_windows, est)
+        measures = tuple(m for m in MEASURE_NAMES if m in measures or m == "bhar")
 
     securities = tuple(p.security(i, t) for i, t in enumerate(p.array(doc, "securities")))
     p.unique([s.ticker for s in securities], "securities", "ticker")
@@ -212,7 +223,18 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
         model=model,
         path=str(path),
         sha256=sha256,
+        measures=measures,
+        bhar_windows=bhar_windows,
     )
+
+
+def check_bhar_windows(p: _Parser, windows: tuple[tuple[int, int], ...], est: tuple[int, int]) -> None:
+    """Buy-and-hold windows start after the estimation window and are distinct."""
+    for w in windows:
+        if w[0] <= est[1]:
+            p.fail("study.bhar_windows", w, f"must start after the estimation window ends (day {est[1]})")
+    if len(set(windows)) != len(windows):
+        p.fail("study.bhar_windows", windows, "lists a window twice")
 
 
 def _check_windows(
@@ -288,6 +310,16 @@ class _Parser:
         if value not in MODEL_NAMES:
             self.fail(key, value, f"is not a model; choose one of {', '.join(MODEL_NAMES)}")
         return value
+
+    def measures(self, t: dict[str, Any], key: str) -> tuple[str, ...]:
+        value = self._get(t, key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, value, f"must be a list of measure names from {', '.join(MEASURE_NAMES)}")
+        for v in value:  # type: ignore[union-attr]
+            if v not in MEASURE_NAMES:
+                self.fail(key, v, f"is not a measure; choose from {', '.join(MEASURE_NAMES)} (returns are always "
+                          "measured)")  # fmt: skip
+        return tuple(m for m in MEASURE_NAMES if m in value)  # type: ignore[operator]
 
     def boolean(self, t: dict[str, Any], key: str, default: bool = False) -> bool:
         value = self._get(t, key, default)
