@@ -81,7 +81,8 @@ def pair_stacks(
     fits = tables.fits
     keys = fits.loc[~fits["ticker"].isin(indices), ["event", "ticker"]].reset_index(drop=True)
     positions = tables.positions(keys)
-    where = {int(p): k for k, p in enumerate(positions)}
+    at_of = np.full(len(plan.pairs), -1, dtype=np.intp)  # plan position -> row of the stacks
+    at_of[positions] = np.arange(len(positions))
     span = last - first + 1
     shape = (len(keys), span)
     ret, mkt = np.full(shape, np.nan), np.full(shape, np.nan)
@@ -91,26 +92,24 @@ def pair_stacks(
     tickers, benchmarks = plan.pairs["ticker"].to_numpy(dtype=object), plan.pairs["benchmark"].to_numpy(dtype=object)
     offsets = np.arange(first, last + 1)
     for panel in tables.panels:
-        rows = [r for r, m in enumerate(panel.members) if int(m) in where]
-        if not rows:
+        k = at_of[panel.members]
+        rows = np.flatnonzero(k >= 0)
+        if not len(rows):
             continue
-        members = panel.members[rows]
-        at = np.array([where[int(m)] for m in members], dtype=np.intp)
+        members, at = panel.members[rows], k[rows]
         grid_rows = panel.day0[rows][:, None] + offsets
-        own = np.array([panel.columns["own", t] for t in tickers[members]], dtype=np.intp)
-        bench = np.array([panel.columns["carried", b] for b in benchmarks[members]], dtype=np.intp)
+        own_syms, own_inv = np.unique(tickers[members].astype(str), return_inverse=True)
+        bench_syms, bench_inv = np.unique(benchmarks[members].astype(str), return_inverse=True)
+        own = np.array([panel.columns["own", t] for t in own_syms], dtype=np.intp)[own_inv]
+        bench = np.array([panel.columns["carried", b] for b in bench_syms], dtype=np.intp)[bench_inv]
         ret[at] = panel.values_t[own[:, None], grid_rows]
         mkt[at] = panel.values_t[bench[:, None], grid_rows]
         sessions[at] = panel.grid.as_unit("ns").to_numpy()[grid_rows]
         if vol is not None and mvol is not None and frames is not None:
-            cache: dict[str, np.ndarray] = {}
-            for k, symbols in ((0, tickers[members]), (1, benchmarks[members])):
-                target = vol if k == 0 else mvol
-                for s in dict.fromkeys(symbols):
-                    if s not in cache:
-                        cache[s] = _volume_on(frames.get(s), panel.grid)
-                    sel = symbols == s
-                    target[at[sel]] = cache[s][grid_rows[sel]]
+            own_v = np.vstack([_volume_on(frames.get(s), panel.grid) for s in own_syms])
+            bench_v = np.vstack([_volume_on(frames.get(s), panel.grid) for s in bench_syms])
+            vol[at] = own_v[own_inv[:, None], grid_rows]
+            mvol[at] = bench_v[bench_inv[:, None], grid_rows]
     return Stacks(keys, positions, first, sessions, ret, mkt, vol, mvol)
 
 
@@ -163,39 +162,47 @@ def volume_measure(spec: StudySpec, stacks: Stacks) -> VolumeMeasure:
 def volume_tables(spec: StudySpec, vm: VolumeMeasure) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The ``volume`` (by day) and ``volume_windows`` tables, market-model rows first for each pair."""
     s = vm.stacks
-    arw = spec.ar_window
-    days_cols = s.days(*arw)
-    by_day, by_window = [], []
-    for model in VOLUME_MODELS:
+    days_cols = s.days(*spec.ar_window)
+    events, tickers = s.keys["event"].to_numpy(dtype=object), s.keys["ticker"].to_numpy(dtype=object)
+    day: dict[str, list[np.ndarray]] = {}
+    win: dict[str, list[np.ndarray]] = {}
+    for m, model in enumerate(VOLUME_MODELS):
         av, rows = vm.fits[model], np.flatnonzero(vm.used[model])
-        if not len(rows):
-            continue
-        keys = s.keys.iloc[rows]
-        length = len(av.days)
         # a pair without benchmark volume: the market run's note says why it has the mean model only
         notes = av.note if model == "market" else np.where(vm.used["market"], av.note, vm.fits["market"].note)
-        with np.errstate(invalid="ignore"):
-            nan_ok = np.where(av.ok[rows, None], 1.0, np.nan)
-        by_day.append(pd.DataFrame({
-            **_long(keys, length), "model": model, "day": np.tile(av.days, len(rows)),
-            "session": s.sessions[rows][:, days_cols].ravel(), "volume": s.volume[rows][:, days_cols].ravel(),
-            "log_volume": av.log_volume[rows].ravel(), "expected": (av.expected[rows] * nan_ok).ravel(),
-            "abnormal": (av.abnormal[rows] * nan_ok).ravel(), "sav": (av.sav[rows] * nan_ok).ravel(),
-            "_pair": np.repeat(rows, length), "_m": VOLUME_MODELS.index(model),
-        }))  # fmt: skip
-        w = len(av.windows)
-        by_window.append(pd.DataFrame({
-            **_window_keys(keys, av.windows), "model": model,
-            **{k: (getattr(av, k)[rows] * nan_ok).ravel() for k in ("cav", "se", "t", "p")},
-            "df": np.repeat(av.df[rows].astype(np.int64), w), "note": np.repeat(notes[rows], w),
-            "_pair": np.repeat(rows, w), "_m": VOLUME_MODELS.index(model),
-        }))  # fmt: skip
-    order = ["_pair", "_m"]
-    day = pd.concat(by_day, ignore_index=True).sort_values(order, kind="stable") if by_day else None
-    win = pd.concat(by_window, ignore_index=True).sort_values(order, kind="stable") if by_window else None
-    day = pd.DataFrame(columns=VOLUME_COLUMNS) if day is None else day[VOLUME_COLUMNS].reset_index(drop=True)
-    win = pd.DataFrame(columns=VOLUME_WINDOW_COLUMNS) if win is None else win[VOLUME_WINDOW_COLUMNS]
-    return day, win.reset_index(drop=True)
+        length, w = len(av.days), len(av.windows)
+        ok = np.where(av.ok[rows, None], 1.0, np.nan)
+        starts, ends = np.array(av.windows, dtype=np.int64).reshape(-1, 2).T
+        for out, each, cols in (
+            (day, length, {
+                "day": np.tile(av.days, len(rows)), "session": s.sessions[rows][:, days_cols].ravel(),
+                "volume": s.volume[rows][:, days_cols].ravel(), "log_volume": av.log_volume[rows].ravel(),
+                **{k: (getattr(av, k)[rows] * ok).ravel() for k in ("expected", "abnormal", "sav")},
+            }),
+            (win, w, {
+                "start": np.tile(starts, len(rows)), "end": np.tile(ends, len(rows)),
+                **{k: (getattr(av, k)[rows] * ok).ravel() for k in ("cav", "se", "t", "p")},
+                "df": np.repeat(av.df[rows].astype(np.int64), w), "note": np.repeat(notes[rows].astype(object), w),
+            }),
+        ):  # fmt: skip
+            base = {"_pair": np.repeat(rows, each), "_model": np.full(len(rows) * each, m),
+                    "_row": np.tile(np.arange(each), len(rows))}  # fmt: skip
+            for k, v in {**base, **cols}.items():
+                out.setdefault(k, []).append(v)
+
+    def frame(parts: dict[str, list[np.ndarray]], columns: list[str]) -> pd.DataFrame:
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        flat = {k: np.concatenate(v) for k, v in parts.items()}
+        order = np.lexsort((flat.pop("_row"), flat.pop("_model"), flat["_pair"]))  # pair, then market before mean
+        pair = flat.pop("_pair")[order]
+        model = np.array(VOLUME_MODELS, dtype=object)
+        model_of = np.concatenate(parts["_model"])[order]
+        data = {"event": events[pair], "ticker": tickers[pair], "model": model[model_of],
+                **{k: v[order] for k, v in flat.items()}}  # fmt: skip
+        return pd.DataFrame(data)[columns]
+
+    return frame(day, VOLUME_COLUMNS), frame(win, VOLUME_WINDOW_COLUMNS)
 
 
 # -- volatility -----------------------------------------------------------------------------
