@@ -418,6 +418,8 @@ def _run_dask(args: argparse.Namespace) -> int:
         raise EventStudyError(f"--dask reads an events CSV (event,ticker,timestamp,benchmark); got {args.study}")
     if args.model not in (None, "market") or args.skip_errors:
         raise EventStudyError("--dask computes the market model for every pair: drop --model/--skip-errors or --dask")
+    if args.measure or args.bhar_window:
+        raise EventStudyError("--dask computes the market-model CARs only: drop --measure/--bhar-window or --dask")
     spec = load_events_csv(args.study)
     out = _out_dir(args, spec)
     source = _source(args)

@@ -126,6 +126,8 @@ class StudyResults(MeasureViews):
 
         if self.engine is None:
             raise ValueError("these results hold no estimation data (a view, or results read back from a file)")
+        if self.model == "garch":
+            raise ValueError("the garch model is fitted by maximum likelihood (arch), not OLS; see res.fits")
         y, x = self.engine.estimation(event, ticker)
         return sm.OLS(y, x).fit()
 

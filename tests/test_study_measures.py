@@ -240,3 +240,32 @@ def test_bad_measure_options_exit_2_with_one_line(args, message, study_path, pri
     err = capsys.readouterr().err
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r").exists()
+
+
+def test_large_study_writes_the_measures_as_parquet(prices_dir, tmp_path):
+    import pandas as pd
+
+    events = tmp_path / "events.csv"
+    events.write_text("event,ticker,timestamp,benchmark\ne1,ORCL,2024-06-12,^GSPC\ne1,NVDA,2024-06-12,^GSPC\n"
+                      "e2,9984.T,2024-08-05,^N225\n")  # fmt: skip
+    out = tmp_path / "r"
+    args = ["run", str(events), "--prices", str(prices_dir), "--out", str(out), "-q", "--figures", "none",
+            "--measure", "volume", "--parquet-from", "0"]  # fmt: skip
+    assert main(args) == 0
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["tables"]["volume"] == "volume.parquet" and "volume" not in doc
+    volume = pd.read_parquet(out / "volume.parquet")
+    assert set(volume["ticker"]) == {"ORCL", "NVDA", "9984.T"} and not (out / "volume.csv").exists()
+    assert main(args) == 0  # a report with measure files is a report: replaced
+    dask = [
+        "run",
+        str(events),
+        "--prices",
+        str(prices_dir),
+        "--out",
+        str(tmp_path / "d"),
+        "--dask",
+        "--measure",
+        "volume",
+    ]
+    assert main(dask) == 2 and not (tmp_path / "d").exists()
