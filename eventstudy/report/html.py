@@ -10,7 +10,8 @@ a study file or an article included, is escaped; this module only gathers the
 values (text and tables, no markup).
 
 Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``,
-``event-<event id>`` (with ``event-<event id>-<ticker>`` per security),
+``event-<event id>`` (with ``event-<event id>-<ticker>`` per security and, when measured,
+``event-<event id>-volume``, ``-volatility``, ``-bhar``, ``-measure-tests``),
 ``warnings``, ``candidates``, ``excluded``, ``method``, ``provenance``.
 """
 

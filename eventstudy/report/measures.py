@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from eventstudy.results import StudyResults
 
 
-def _block(title: str, text: str, header: list[str], rows: list[list[object]], align: str, notes: list[str],
-           details: bool = False) -> dict[str, Any]:  # fmt: skip
-    return {"title": title, "text": text, "header": header, "rows": rows, "align": align.ljust(len(header), "r"),
-            "notes": notes, "details": details}  # fmt: skip
+def _block(
+    key: str, title: str, text: str, header: list[str], rows: list[list[object]], align: str, notes: list[str],
+    details: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """A block: ``id`` (for the HTML anchor), title, text, table (``align`` letters l/r, r by default), notes."""
+    table = {"header": header, "rows": rows, "align": align.ljust(len(header), "r")}
+    return {"id": key, "title": title, "text": text, **table, "notes": notes, "details": details}
 
 
 def _shares(v: float) -> str:
@@ -63,7 +66,7 @@ def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     )
     header = ["ticker", "model", "volume day 0", "AV day 0", "× normal", "t", "p",
               *(f"CAV [{a}, {b}] (t)" for a, b in windows)]  # fmt: skip
-    return _block("Trading volume", text, header, rows, "ll", notes)
+    return _block("volume", "Trading volume", text, header, rows, "ll", notes)
 
 
 def volatility_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
@@ -87,7 +90,7 @@ def volatility_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
         "window / σ², with the exact F test."
     )
     header = ["ticker", "U day 0", "U*", "p", *(f"VR [{a}, {b}] (p)" for a, b in windows)]
-    return _block("Volatility", text, header, rows, "l", [])
+    return _block("volatility", "Volatility", text, header, rows, "l", [])
 
 
 def bhar_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
@@ -108,8 +111,8 @@ def bhar_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
         "Buy-and-hold abnormal return BHAR = Π(1 + R) − Π(1 + R_m) from the close before the window's first day "
         "(Barber & Lyon 1997); in brackets the security's and its benchmark's own buy-and-hold returns."
     )
-    return _block("Buy-and-hold abnormal returns", text, ["ticker", *(f"BHAR [{a}, {e}]" for a, e in windows)], rows,
-                  "l", [])  # fmt: skip
+    header = ["ticker", *(f"BHAR [{a}, {e}]" for a, e in windows)]
+    return _block("bhar", "Buy-and-hold abnormal returns", text, header, rows, "l", [])
 
 
 def tests_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
@@ -127,9 +130,10 @@ def tests_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
         cells.setdefault(label, {})[(r["start"], r["end"])] = text
     rows = [[m, name, *(by.get(w, "") for w in windows)] for (m, name), by in cells.items()]
     notes = sorted({f"{r['test']}: {r['note']}" for r in t.to_dict("records") if not np.isfinite(r["statistic"])})
-    return _block("Volume, volatility and BHAR tests across securities", "Statistic (p-value) per window; "
-                  "measure_tests.csv has the notes.", ["measure", "test", *(f"[{a}, {b}]" for a, b in windows)], rows,
-                  "ll", notes, details=True)  # fmt: skip
+    title = "Volume, volatility and BHAR tests across securities"
+    header = ["measure", "test", *(f"[{a}, {b}]" for a, b in windows)]
+    text = "Statistic (p-value) per window; measure_tests.csv has the notes."
+    return _block("measure-tests", title, text, header, rows, "ll", notes, details=True)
 
 
 def event_measures(res: StudyResults, event_id: str) -> list[dict[str, Any]]:
