@@ -268,3 +268,15 @@ def test_large_study_writes_the_measures_as_parquet(prices_dir, tmp_path):
         "volume",
     ]
     assert main(dask) == 2 and not (tmp_path / "d").exists()
+
+
+def test_an_index_measured_on_itself_has_no_measure_rows(prices_dir):
+    import tomllib
+
+    doc = tomllib.loads('[study]\nid = "idx"\nmeasures = ["volume", "volatility", "bhar"]\n[[securities]]\n'
+                        'ticker = "^GSPC"\nexchange = "XNYS"\nbenchmark = "^GSPC"\nindex = true\n[[events]]\n'
+                        'id = "e"\ntimestamp = 2025-01-21\n')  # fmt: skip
+    res = EventStudy(parse_study(doc), CsvDirectorySource(prices_dir)).run()
+    tables = res.measure_tables()
+    assert set(tables) == {"volume", "volume_windows", "volatility", "volatility_windows", "bhar", "measure_tests"}
+    assert all(t.empty for t in tables.values())

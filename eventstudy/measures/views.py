@@ -78,14 +78,18 @@ class MeasureViews:
 
     @cached_property
     def _volume_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from eventstudy.measures.study import volume_tables
+        from eventstudy.measures.study import VOLUME_COLUMNS, VOLUME_WINDOW_COLUMNS, volume_tables
 
+        if not len(self._stacks.keys):  # no pair with an abnormal part (only indices measured on themselves)
+            return pd.DataFrame(columns=VOLUME_COLUMNS), pd.DataFrame(columns=VOLUME_WINDOW_COLUMNS)
         return volume_tables(self.spec, self._volume)
 
     @cached_property
     def _volatility_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from eventstudy.measures.study import volatility_tables
+        from eventstudy.measures.study import VOLATILITY_COLUMNS, VOLATILITY_WINDOW_COLUMNS, volatility_tables
 
+        if not len(self._stacks.keys):
+            return pd.DataFrame(columns=VOLATILITY_COLUMNS), pd.DataFrame(columns=VOLATILITY_WINDOW_COLUMNS)
         return volatility_tables(self.spec, self._stacks, self._volatility)
 
     @property
@@ -115,8 +119,10 @@ class MeasureViews:
     @cached_property
     def bhar(self) -> pd.DataFrame:
         """Buy-and-hold abnormal returns: event, ticker, start, end, return, benchmark_return, bhar."""
-        from eventstudy.measures.study import bhar_table
+        from eventstudy.measures.study import BHAR_COLUMNS, bhar_table
 
+        if not len(self._stacks.keys) and self.spec.bhar_windows:
+            return pd.DataFrame(columns=BHAR_COLUMNS)
         return bhar_table(self._stacks, self._bhar)
 
     @cached_property
@@ -127,9 +133,11 @@ class MeasureViews:
         pair (``event`` empty). Columns: measure, event, model, start, end,
         test, statistic, p, n, df, note.
         """
-        from eventstudy.measures.study import measure_tests
+        from eventstudy.measures.study import MEASURE_TEST_COLUMNS, measure_tests
 
         on = self.measures_on
+        if not len(self._stacks.keys):
+            return pd.DataFrame(columns=MEASURE_TEST_COLUMNS)
         return measure_tests(
             self.spec, self._stacks.keys, self._volume if "volume" in on else None,
             self._volatility if "volatility" in on else None, self._bhar if "bhar" in on else None,
