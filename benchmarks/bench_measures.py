@@ -12,11 +12,19 @@ floor is the least numpy work any implementation does on the same inputs:
 ``log1p`` of the two volume stacks and one sum over the two return stacks.
 GARCH: ``fit_garch_many`` on ``--garch`` pairs of simulated GARCH(1,1)
 returns, with 1 worker and with one per CPU (arch imported beforehand).
+
+``--study PAIRS`` (default 10,000; 0 skips it): the same measures the way
+``eventstudy run`` computes them, on an events CSV of the real price files
+(``bench_study.write_events``): after ``EventStudy.run``, the stacks cut from
+the engine's panels (returns, volumes read on the session grids) plus the
+``volume``, ``volume_windows``, ``volatility`` and ``volatility_windows``
+tables (both volume models), best of 3.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 
@@ -64,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--garch", type=int, default=40, help="pairs for the GARCH timing")
+    parser.add_argument("--study", type=int, default=10_000, help="pairs of the study-level timing (0: skip)")
     args = parser.parse_args()
     d = data(args.pairs, 261)
 
@@ -94,6 +103,35 @@ def main() -> None:
         label = f"GARCH(1,1), {workers} worker(s)"
         print(f"{label:<28} {args.garch:>7,} {sec:>8.3f} {args.garch / sec:>11,.1f} {'':>9} {'':>8}  "
               f"({excluded} excluded: at a bound or not converged)")  # fmt: skip
+    if args.study:
+        study_level(args.study)
+
+
+def study_level(pairs: int) -> None:
+    """Volume and volatility tables of a study run of ``pairs`` real pairs (see the module doc)."""
+    import tempfile
+    import warnings
+    from pathlib import Path
+
+    from bench_study import make_study, write_events
+
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = make_study(write_events(Path(tmp) / "events.csv", pairs))
+        study.spec = dataclasses.replace(study.spec, measures=("volume", "volatility"))
+        res = study.run()
+
+    def tables() -> None:
+        for name in ("_stacks", "_volume", "_volume_tables", "_volatility", "_volatility_tables"):
+            res.__dict__.pop(name, None)
+        _ = res.volume, res.volatility
+
+    sec = timed(tables, repeat=3)
+    fitted = len(res.volatility_windows) // len(res.spec.event_windows)
+    print(
+        f"{'study: volume + volatility':<28} {fitted:>7,} {sec:>8.4f} {fitted / sec:>11,.0f}  "
+        f"(tables of both volume models; {pairs:,} pairs asked, {fitted:,} fitted)"
+    )
 
 
 if __name__ == "__main__":

@@ -124,7 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--model",
         help="expected-return model: market (default from the study), market_adjusted, constant_mean, "
-        "multi_index (market + the security's factors), ff3 (Fama-French three factors)",
+        "multi_index (market + the security's factors), ff3 (Fama-French three factors), garch (GARCH(1,1) "
+        "market model through arch; a fit that fails is excluded with its reason)",
+    )
+    run.add_argument(
+        "--measure",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also measure volume (abnormal log volume), volatility (Beaver's U, variance ratios) or bhar "
+        "(buy-and-hold abnormal returns); repeatable, added to the study file's measures",
+    )
+    run.add_argument(
+        "--bhar-window",
+        action="append",
+        default=[],
+        type=_window,
+        metavar="START,END",
+        help="buy-and-hold window in sessions from day 0, e.g. 0,60; repeatable; replaces study.bhar_windows "
+        "and turns on bhar",
     )
     run.add_argument(
         "--factors",
@@ -403,6 +421,7 @@ def _run(args: argparse.Namespace) -> int:
     source_date_epoch()  # a malformed $SOURCE_DATE_EPOCH fails now (numpy's f2py would crash on it later)
     spec = load_events_csv(args.study) if args.study.suffix.lower() == ".csv" else load_study(args.study)
     out = _out_dir(args, spec)
+    spec = _with_measures(spec, args.measure, args.bhar_window)
     model = spec.model if args.model is None else _model(args.model)
     source = _source(args)
     factors = _factors(args) if model == "ff3" else None
@@ -443,6 +462,8 @@ def _dask_client(args: argparse.Namespace, say: Callable[..., None]) -> Abstract
                               "every worker sees (see eventstudy prices to-parquet)")  # fmt: skip
     from eventstudy.engine.distributed import connect, local_client
 
+    if args.measure or args.bhar_window:
+        raise EventStudyError("--dask computes the returns study only: drop --measure/--bhar-window or --dask")
     address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
     say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")
     return connect(address) if address else local_client()
@@ -604,6 +625,47 @@ def _model(name: str) -> str:
     if name not in MODELS:
         raise EventStudyError(f"--model {name!r} is not a model; choose one of {', '.join(MODELS)}")
     return name
+
+
+def _window(text: str) -> tuple[int, int]:
+    """``--bhar-window START,END``."""
+    parts = text.split(",")
+    try:
+        start, end = (int(p) for p in parts) if len(parts) == 2 else (None, None)
+    except ValueError:
+        start = end = None
+    if start is None or end is None or start > end:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a window START,END such as 0,60 (start <= end)")
+    return start, end
+
+
+def _with_measures(spec: StudySpec, measures: list[str], bhar_windows: list[tuple[int, int]]) -> StudySpec:
+    """The study with ``--measure`` added to its measures and ``--bhar-window`` as its buy-and-hold windows."""
+    import dataclasses
+
+    from eventstudy.errors import StudyFileError
+    from eventstudy.spec.fields import FieldParser
+    from eventstudy.spec.study import check_bhar_windows
+    from eventstudy.spec.types import DEFAULT_BHAR_WINDOWS, MEASURE_NAMES
+
+    for m in measures:
+        if m not in MEASURE_NAMES:
+            raise EventStudyError(f"--measure {m!r} is not a measure; choose from {', '.join(MEASURE_NAMES)} "
+                                  "(returns are always measured)")  # fmt: skip
+    wanted = set(spec.measures) | set(measures) | ({"bhar"} if bhar_windows else set())
+    windows = tuple(bhar_windows) or spec.bhar_windows or (DEFAULT_BHAR_WINDOWS if "bhar" in wanted else ())
+    if bhar_windows:
+        p = FieldParser("--bhar-window")
+        try:
+            windows = tuple(p._pair("window", w) for w in windows)
+            check_bhar_windows(p, windows, spec.estimation_window)
+        except StudyFileError as exc:
+            raise EventStudyError(
+                str(exc).replace(": window: ", ": ").replace(": study.bhar_windows: ", ": ")
+            ) from None
+    if wanted == set(spec.measures) and windows == spec.bhar_windows:
+        return spec
+    return dataclasses.replace(spec, measures=tuple(m for m in MEASURE_NAMES if m in wanted), bhar_windows=windows)
 
 
 def _year(text: str) -> int:

@@ -13,6 +13,9 @@ in percent.
 ``car_path``        CAR rebased to 0 at day -1, with a 95 % band
 ``claims_chart``    each claim: reported (± tolerance), best measured match,
                     close-to-close move of the session the article implies
+``volume_bars``     abnormal log volume by day, one panel per security, with
+                    the ±1.96 band of its prediction-error sd (market model,
+                    else the mean model)
 ==================  =========================================================
 
 The CAR band is ±1.96 × ``se`` from :func:`car_band`: for day k ≥ 0,
@@ -252,6 +255,46 @@ def ar_bars(res: Results, event: str, axes: Sequence[Axes] | None = None) -> Fig
         f"Abnormal returns by day around {event} (dark bars: outside ±1.96σ of the estimation residuals)",
         fontsize="medium",
     )
+    fig.supxlabel("Trading session relative to day 0, with its date (month-day)", fontsize="small")
+    return fig
+
+
+def volume_bars(res: object, event: str, axes: Sequence[Axes] | None = None) -> Figure:
+    """Abnormal log volume by day, one panel per security (``res.volume``).
+
+    Each panel shows the market model's AV (the mean model's where the
+    benchmark has no volume); the band is ±1.96 × the day's prediction-error
+    sd (AV / SAV); bars outside it are dark. The title gives day 0's ratio
+    to the normal level, exp(AV).
+    """
+    if event not in {e.id for e in res.spec.events}:  # type: ignore[attr-defined]
+        raise KeyError(f"no event {event!r} in the study")
+    v = res.volume  # type: ignore[attr-defined]
+    v = v[v["event"] == event]
+    v = v[v["model"] == v.groupby("ticker")["model"].transform("first")]  # market first, else mean
+    tickers = list(dict.fromkeys(v["ticker"]))
+    fig, axes = _panels(axes, len(tickers), "volume_bars", bottom=0.8, hspace=0.5)
+    for ax, ticker in zip(axes, tickers, strict=False):
+        part = v[v["ticker"] == ticker].sort_values("day")
+        values = part["abnormal"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.abs(values / part["sav"].to_numpy(dtype=float))
+        days = part["day"].to_numpy()
+        outside = np.abs(values) > Z95 * sd
+        _bars(ax, days.astype(float), values, np.where(outside, "#8250df", "#c8b3f0"))
+        ax.fill_between(days, -Z95 * sd, Z95 * sd, color="0.5", alpha=0.15, lw=0, step="mid")
+        ax.axvline(0, color="0.3", lw=0.8, ls="--")
+        ax.axhline(0, color="0.4", lw=0.6)
+        at0 = values[days == 0]
+        ratio = f"day 0 × {np.exp(at0[0]):.2f} normal" if len(at0) and np.isfinite(at0[0]) else "day 0 –"
+        ax.set_title(f"{ticker} ({part['model'].iloc[0]} model): {ratio}", fontsize="medium", y=1.0)
+        ax.set_ylabel("Abnormal log volume")
+        ticks = [d for d in days if d % 5 == 0]
+        dates = dict(zip(days, pd.to_datetime(part["session"]), strict=True))
+        ax.set_xticks(ticks, [f"{d:+d}\n{dates[d]:%m-%d}" if d else f"0\n{dates[d]:%m-%d}" for d in ticks])
+        ax.tick_params(labelbottom=True, labelsize="small")
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(f"Abnormal log volume by day around {event} (dark bars: outside ±1.96 sd)", fontsize="medium")
     fig.supxlabel("Trading session relative to day 0, with its date (month-day)", fontsize="small")
     return fig
 

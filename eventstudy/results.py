@@ -19,6 +19,9 @@ Tables (decimals, not percent):
   :mod:`eventstudy.inference.table`)
 - ``residuals``: event, ticker, day, residual (estimation window)
 - ``excluded``: event, ticker, reason
+- ``volume``, ``volume_windows``, ``volatility``, ``volatility_windows``,
+  ``bhar``, ``measure_tests``: the measures beyond returns, computed on first
+  use (see :mod:`eventstudy.measures.views`)
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.measures.views import MeasureViews
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
@@ -57,7 +61,7 @@ COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "tests", "ar", "car")
 
 
 @dataclass
-class StudyResults:
+class StudyResults(MeasureViews):
     """Everything a run produced, with the spec and provenance to reproduce it.
 
     ``tests`` (every test of every event and window, with the 9,999-draw
@@ -79,6 +83,7 @@ class StudyResults:
     excluded: pd.DataFrame
     provenance: dict[str, Any] = field(default_factory=dict)
     engine: EngineTables | None = field(default=None, repr=False, compare=False)  # for :meth:`ols`
+    frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)  # volumes, measures
 
     @cached_property
     def tests(self) -> pd.DataFrame:
@@ -121,6 +126,8 @@ class StudyResults:
 
         if self.engine is None:
             raise ValueError("these results hold no estimation data (a view, or results read back from a file)")
+        if self.model == "garch":
+            raise ValueError("the garch model is fitted by maximum likelihood (arch), not OLS; see res.fits")
         y, x = self.engine.estimation(event, ticker)
         return sm.OLS(y, x).fit()
 
@@ -226,12 +233,13 @@ class StudyResults:
             return {
                 "study": self._study(),
                 **{n: records(getattr(self, n)) for n in JSON_TABLES},
+                **self.measure_records(),
                 "provenance": self.provenance,
             }
         return {
             "study": self._study(),
             "summary": self._summary(),
-            "tables": {n: f"{n}.parquet" for n in COLUMNAR_TABLES},
+            "tables": {n: f"{n}.parquet" for n in (*COLUMNAR_TABLES, *self.measure_tables())},
             **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
             "provenance": self.provenance,
         }
@@ -269,6 +277,8 @@ class StudyResults:
             "estimation_window": list(self.spec.estimation_window),
             "event_windows": [list(w) for w in self.spec.event_windows],
             "ar_window": list(self.spec.ar_window),
+            "measures": ["returns", *self.spec.measures],
+            "bhar_windows": [list(w) for w in self.spec.bhar_windows],
             "events": [
                 {
                     "id": e.id,

@@ -102,6 +102,11 @@ class EventStudy:
     def run(self, *, progress: Progress | None = None) -> StudyResults:
         """Plan the pairs, fetch prices, fit every pair, compute AR/CAR and reconcile claims."""
         say = progress or (lambda _msg, *_count: None)
+        if self.client is not None and self.spec.measures:
+            raise EventStudyError(
+                f"{', '.join(self.spec.measures)}: measured on one machine only (the workers read returns); "
+                "drop study.measures or --dask"
+            )
         the_plan = self.plan()
         data = None  # provenance of the prices: the source's, unless workers read them
         if self.client is None:
@@ -114,6 +119,11 @@ class EventStudy:
             warnings.warn(message, DataWarning, stacklevel=2)
         if tables.excluded and self.on_error == "raise":
             raise tables.excluded[0][1]
+        if self.model.name == "garch":  # refit by maximum likelihood; a failed fit is excluded, never fatal
+            from eventstudy.measures.study import apply_garch
+
+            say(f"fitting {len(tables.fits)} GARCH(1,1) models")
+            tables.excluded = sorted(tables.excluded + apply_garch(tables), key=lambda e: e[0])
         pairs = the_plan.pairs
         excluded = pd.DataFrame(
             [{"event": pairs["event"].iat[i], "ticker": pairs["ticker"].iat[i], "reason": str(e)}
@@ -141,6 +151,7 @@ class EventStudy:
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at, data),
             engine=tables,
+            frames=frames,
         )
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:

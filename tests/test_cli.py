@@ -34,7 +34,8 @@ def test_run_writes_every_file(report, study_path):
     svgs = sorted(p.name for p in (out / "figures").glob("*.svg"))
     # musk-doubt has white-house's day 0 on every exchange: one section and one set of figures for both
     drawn = [e for e in events if e != "musk-doubt"]
-    assert svgs == sorted(["claims.svg", *(f"{kind}_{e}.svg" for e in drawn for kind in ("ar", "car", "prices"))])
+    kinds = ("ar", "car", "prices", "volume")  # volume: the study asks for it (study.measures)
+    assert svgs == sorted(["claims.svg", *(f"{kind}_{e}.svg" for e in drawn for kind in kinds)])
     for svg in (out / "figures").glob("*.svg"):
         assert b"<svg" in svg.read_bytes()[:500]
     assert not list(out.parent.glob(".stargate.*")), "temporary directory left behind"
@@ -126,10 +127,10 @@ def test_figures_png_option(prices_dir, study_path, tmp_path):
     code = main(["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "-q", "--figures", "png"])
     assert code == 0
     pngs = list((out / "figures").glob("*.png"))
-    assert len(pngs) == 10 and not list((out / "figures").glob("*.svg"))  # claims + 3 sections × 3
+    assert len(pngs) == 13 and not list((out / "figures").glob("*.svg"))  # claims + 3 sections × 4 (with volume)
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 10
+    assert page.count("data:image/png;base64,") == 13
     assert "](figures/claims.png)" in (out / "report.md").read_text(encoding="utf-8")
 
 

@@ -152,7 +152,9 @@ def test_report_figures_names(res, monkeypatch):
     figs = render.report_figures(res, workers=1)
     names = [f.name for f in figs]
     # musk-doubt shares white-house's day 0 on every exchange: its section, and figures, are white-house's
-    assert names[0] == "figures/claims.svg" and len(names) == 1 + 3 * (len(res.spec.events) - 1)
+    # prices, AR, CAR and (the seed study asks for volume) abnormal volume per section
+    assert names[0] == "figures/claims.svg" and len(names) == 1 + 4 * (len(res.spec.events) - 1)
+    assert "figures/volume_white-house.svg" in names
     assert "figures/ar_white-house.svg" in names and "figures/car_stalling-report.svg" in names
     assert not [n for n in names if "musk-doubt" in n]
     assert {f.mime for f in figs} == {"image/svg+xml"}

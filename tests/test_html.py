@@ -76,7 +76,8 @@ def test_html_is_self_contained(report):
         assert needle not in lowered, needle
     srcs = _images(page)
     files = sorted((report / "figures").glob("*.svg"))
-    assert len(srcs) == len(files) == 1 + 3 * 3  # claims, then prices, AR and CAR per event section (musk-doubt: none)
+    # claims, then prices, AR, CAR and abnormal volume per event section (musk-doubt: none)
+    assert len(srcs) == len(files) == 1 + 3 * 4
     embedded = {base64.b64decode(s.split(",", 1)[1]) for s in srcs if s.startswith("data:image/svg+xml;base64,")}
     assert len(embedded) == len(srcs), "every image is an embedded SVG"
     assert embedded == {f.read_bytes() for f in files}, "the page embeds the figure files"

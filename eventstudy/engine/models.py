@@ -16,6 +16,7 @@ Models, by name through :func:`get_model` or as objects:
 ``market``         R = α + β Rm + ε (OLS; σ with n - 2 df)
 ``multi_index``    R = α + β Rm + Σ γ_j F_j + ε, F_j the security's ``factors``
 ``ff3``            R - RF = α + β (Rm - RF) + s SMB + h HML + ε (Fama & French 1993)
+``garch``          R = c + β Rm + ε, ε GARCH(1,1) (Bollerslev 1986; refitted after the engine)
 =================  ====================================================
 
 An index benchmarked on itself (``index = true``) takes no fit whatever
@@ -116,6 +117,22 @@ class FamaFrenchModel:
         return PairDesign(d, tuple(("ff", c) for c in names), tuple((c, j) for j, c in enumerate(names)), min_obs=6)
 
 
+class GarchModel:
+    """GARCH(1,1) market model (:mod:`eventstudy.measures.garch`, through ``arch``).
+
+    The engine fits the OLS market model first (data checks, the same panels
+    and windows); :func:`eventstudy.measures.study.apply_garch` then refits
+    every pair by maximum likelihood and replaces its abnormal returns and
+    CARs (a fit that fails is excluded with its reason).
+    """
+
+    name = "garch"
+
+    def design(self, security: Security, *, fama_french: bool = False) -> PairDesign:
+        """The market model's design, refitted as a GARCH(1,1) after the engine."""
+        return PairDesign(ols.market_design(self.name), (("carried", security.benchmark),), min_obs=30)
+
+
 INDEX = PairDesign(ols.Design("index", ("beta",), kind="index", intercept=False), ())
 
 MODELS: dict[str, type[ExpectedReturnModel]] = {
@@ -124,6 +141,7 @@ MODELS: dict[str, type[ExpectedReturnModel]] = {
     "market": MarketModel,
     "multi_index": MultiIndexModel,
     "ff3": FamaFrenchModel,
+    "garch": GarchModel,
 }
 
 

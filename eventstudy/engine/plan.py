@@ -85,7 +85,7 @@ def plan(spec: StudySpec) -> Plan:
         it (naming the event, the study file and the ticker).
     """
     first = spec.estimation_window[0] - 1
-    last = max(spec.ar_window[1], *(w[1] for w in spec.event_windows))
+    last = max(spec.ar_window[1], *(w[1] for w in spec.event_windows), *(w[1] for w in spec.bhar_windows))
     rank = {sec.ticker: k for k, sec in enumerate(spec.securities)}
     by_event: dict[str, list[Security]] = {}
     for event_id, ticker in dict.fromkeys(spec.pairs):

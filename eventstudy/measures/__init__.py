@@ -1,7 +1,9 @@
 """Measures beyond abnormal returns: volume, volatility, buy-and-hold returns, GARCH.
 
-A library layer (not yet wired into ``EventStudy.run``, the CLI or the
-report). Every function takes **stacked windows**: arrays of shape
+:mod:`eventstudy.measures.study` runs them on a study's pairs, from the
+engine's plan and panels (``study.measures``, ``run --measure``, ``--model
+garch``); :mod:`eventstudy.measures.views` puts their tables on
+``StudyResults``. Every other function takes **stacked windows**: arrays of shape
 (pairs, days) holding, for each (event, security) pair, consecutive sessions
 of the security's exchange; column ``j`` is event day ``start + j``. Windows
 (estimation, abnormal, event windows) are given in event days, as in the

@@ -10,7 +10,8 @@ a study file or an article included, is escaped; this module only gathers the
 values (text and tables, no markup).
 
 Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``,
-``event-<event id>`` (with ``event-<event id>-<ticker>`` per security),
+``event-<event id>`` (with ``event-<event id>-<ticker>`` per security and, when measured,
+``event-<event id>-volume``, ``-volatility``, ``-bhar``, ``-measure-tests``),
 ``warnings``, ``candidates``, ``excluded``, ``method``, ``provenance``.
 """
 
@@ -128,7 +129,7 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
         "warnings": _warnings(res),
         "candidates": _candidates(res) if not res.candidates.empty else None,
         "excluded": excluded,
-        "method": method_notes(res.model),
+        "method": method_notes(res.model) + _measure_notes(res),
         "provenance": _provenance(res),
     }
     return _environment().get_template("report.html.j2").render(context)
@@ -222,6 +223,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
         "moves": _moves(res, ev.id),
         "securities": [_security(res, ev.id, str(t)) for t in d0["ticker"]],
         "tests": _tests(res, ev.id),
+        "measures": _measures(full, ev.id),
         "flags": flags,
         "overlaps": overlaps,
     }
@@ -263,6 +265,19 @@ def _security(res: StudyResults, event_id: str, ticker: str) -> dict[str, Any]:
         "car": _table(CAR_HEADER, car_rows(car), "lrrrr"),
         "ar": _table(AR_HEADER, ar_rows(ar), "rnrrrr"),
     }
+
+
+def _measures(res: StudyResults, event_id: str) -> list[dict[str, Any]]:
+    """Volume, volatility and BHAR blocks of one event (template ``measures.html.j2``)."""
+    from eventstudy.report.measures import event_measures
+
+    return [{**b, "table": _table(b["header"], b["rows"], b["align"])} for b in event_measures(res, event_id)]
+
+
+def _measure_notes(res: StudyResults) -> list[str]:
+    from eventstudy.report.measures import measure_notes
+
+    return measure_notes(res)
 
 
 _PER_SECURITY_TESTS = ("CAR t", "sample-quantile (SQ)", "bootstrap")

@@ -126,6 +126,23 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
     out += _moves_section(res, ev.id)
     for ticker in d0["ticker"]:
         out += _security_section(res, ev.id, ticker)
+    out += _measures(full or res, ev.id)
+    return out
+
+
+def _measures(res: StudyResults, event_id: str) -> list[str]:
+    """Volume, volatility and BHAR blocks of one event (:mod:`eventstudy.report.measures`)."""
+    from eventstudy.report.measures import event_measures
+
+    out = []
+    for b in event_measures(res, event_id):
+        table = markdown_table(b["rows"], b["header"], b["align"])
+        if b["details"]:
+            out += [f"<details><summary>{b['title']}</summary>", "", md_text(b["text"]), "", table, ""]
+        else:
+            out += [f"#### {b['title']}", "", md_text(b["text"]), "", table, ""]
+        out += [f"- {md_text(n)}" for n in b["notes"]] + ([""] if b["notes"] else [])
+        out += ["</details>", ""] if b["details"] else []
     return out
 
 
@@ -199,7 +216,9 @@ def _flags(res: StudyResults) -> list[str]:
 
 
 def _method(res: StudyResults) -> list[str]:
-    return ["## Method", "", *(f"- {note}" for note in method_notes(res.model)), ""]
+    from eventstudy.report.measures import measure_notes
+
+    return ["## Method", "", *(f"- {note}" for note in method_notes(res.model) + measure_notes(res)), ""]
 
 
 def _provenance(res: StudyResults) -> list[str]:

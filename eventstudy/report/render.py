@@ -75,6 +75,9 @@ def figure_jobs(res: StudyResults) -> list[Job]:
             ("car", "Cumulative abnormal returns with 95 % band", F.car_panels),
         ):
             jobs.append(Job(f"{kind}_{event_id}", event_id, f"{caption} around {event_id}", draw))
+        if "volume" in res.measures_on and res.engine is not None:
+            caption = f"Abnormal log volume by day around {event_id}"
+            jobs.append(Job(f"volume_{event_id}", event_id, caption, F.volume_bars))
     return jobs
 
 
@@ -131,8 +134,11 @@ def _figure_view(res: StudyResults, jobs: Sequence[Job]) -> StudyResults:
     """``res`` cut to what the figures read: the drawn and claimed events' rows, no residuals, tests or engine."""
     from eventstudy.report.tables import events_view
 
-    view = events_view(res, {job.event for job in jobs if job.event is not None} | set(res.claims["event"]))
-    view = dataclasses.replace(view, engine=None)
+    drawn = {job.event for job in jobs if job.event is not None} | set(res.claims["event"])
+    view = events_view(res, drawn)
+    view = dataclasses.replace(view, engine=None, frames=None)
+    if "volume" in res.measures_on:  # computed here, shipped as the drawn events' rows
+        view._volume_tables = tuple(t[t["event"].isin(drawn)] for t in res._volume_tables)  # type: ignore[misc]
     view.residuals = view.tests = view.ar.iloc[0:0]  # figures read neither: nothing computed, nothing shipped
     return view
 

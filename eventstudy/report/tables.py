@@ -34,7 +34,7 @@ def markdown_table(rows: Sequence[Sequence[object]], header: Sequence[str], alig
 # -- rows shared by the Markdown and HTML reports ---------------------------------
 CAR_HEADER = ["window", "CAR", "se", "t", "p"]
 AR_HEADER = ["day", "session", "return", "market", "expected", "abnormal"]
-_EXTRA = ("gamma_", "s_SMB", "h_HML")  # coefficients besides α and β
+_EXTRA = ("gamma_", "s_SMB", "h_HML", "garch_alpha", "garch_gamma")  # coefficients besides α and β
 
 
 def fit_sentence(f: pd.Series) -> str:

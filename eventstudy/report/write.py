@@ -86,6 +86,7 @@ def write_report(
             write_csv(ar, tmp / "ar.csv")
             write_csv(res.car[CAR_CSV_COLUMNS], tmp / "car.csv")
             _csv(res.tests, TESTS_CSV_COLUMNS, [], tmp / "tests.csv")
+        _measure_files(res, tmp, columnar=columnar, csv=csv)
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         if "json" in formats:
@@ -113,6 +114,15 @@ def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
     for col in dates:
         out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
     write_csv(out, path)
+
+
+def _measure_files(res: StudyResults, tmp: Path, *, columnar: bool, csv: bool) -> None:
+    """volume.csv, volatility.csv, bhar.csv, ... of the measures the study asks for (Parquet in a large study)."""
+    for name, table in res.measure_tables().items():
+        if columnar:
+            table.to_parquet(tmp / f"{name}.parquet", index=False)
+        if csv or not columnar:
+            _csv(table, list(table.columns), [c for c in ("session",) if c in table], tmp / f"{name}.csv")
 
 
 def _write_figures(figures: list[ReportFigure], root: Path) -> None:
@@ -157,10 +167,12 @@ def _after_step(name: str) -> None:
 
 
 def _report_files() -> frozenset[str]:
-    """Every file name a report directory may hold: ``REPORT_FILES`` and the Parquet tables of large studies."""
+    """Every file name a report directory may hold: ``REPORT_FILES``, the measures' tables and the Parquet tables."""
+    from eventstudy.measures.views import ALL_MEASURE_TABLES
     from eventstudy.results import COLUMNAR_TABLES
 
-    return REPORT_FILES | {f"{name}.parquet" for name in COLUMNAR_TABLES}
+    measures = {f"{name}.{ext}" for name in ALL_MEASURE_TABLES for ext in ("csv", "parquet")}
+    return REPORT_FILES | measures | {f"{name}.parquet" for name in COLUMNAR_TABLES}
 
 
 def report_dir_problem(path: Path) -> str | None:

@@ -19,6 +19,7 @@ from eventstudy.spec.types import (
     ID_PATTERN,
     MAX_SESSION_GAP_DAYS,
     MAX_WINDOW_DAYS,
+    MEASURE_NAMES,
     MODEL_NAMES,
     SYMBOL,
     TIMINGS,
@@ -96,6 +97,17 @@ class FieldParser:
         if value not in MODEL_NAMES:
             self.fail(key, value, f"is not a model; choose one of {', '.join(MODEL_NAMES)}")
         return value
+
+    def measures(self, t: dict[str, Any], key: str) -> tuple[str, ...]:
+        """Measure names of :data:`~eventstudy.spec.types.MEASURE_NAMES`, in that order (default none)."""
+        value = self._get(t, key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(key, value, f"must be a list of measure names from {', '.join(MEASURE_NAMES)}")
+        for v in value:  # type: ignore[union-attr]
+            if v not in MEASURE_NAMES:
+                self.fail(key, v, f"is not a measure; choose from {', '.join(MEASURE_NAMES)} (returns are always "
+                          "measured)")  # fmt: skip
+        return tuple(m for m in MEASURE_NAMES if m in value)  # type: ignore[operator]
 
     def boolean(self, t: dict[str, Any], key: str, default: bool = False) -> bool:
         """A TOML boolean (true or false)."""

@@ -16,7 +16,14 @@ from typing import Any
 from eventstudy.errors import StudyFileError
 from eventstudy.files import read_input
 from eventstudy.spec.fields import FieldParser
-from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOWS, StudySpec
+from eventstudy.spec.types import (
+    DEFAULT_AR_WINDOW,
+    DEFAULT_BHAR_WINDOWS,
+    DEFAULT_ESTIMATION_WINDOW,
+    DEFAULT_EVENT_WINDOWS,
+    MEASURE_NAMES,
+    StudySpec,
+)
 
 
 def load_study(path: str | Path) -> StudySpec:
@@ -65,6 +72,12 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
     windows = p.windows(study, "study.event_windows", DEFAULT_EVENT_WINDOWS)
     model = p.model(study, "study.model")
     _check_windows(p, est, ar_win, windows)
+    measures = p.measures(study, "study.measures")
+    bhar_windows: tuple[tuple[int, int], ...] = ()
+    if "bhar_windows" in study or "bhar" in measures:
+        bhar_windows = p.windows(study, "study.bhar_windows", DEFAULT_BHAR_WINDOWS)
+        check_bhar_windows(p, bhar_windows, est)
+        measures = tuple(m for m in MEASURE_NAMES if m in measures or m == "bhar")
 
     securities = tuple(p.security(i, t) for i, t in enumerate(p.array(doc, "securities")))
     p.unique([s.ticker for s in securities], "securities", "ticker")
@@ -87,7 +100,18 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
         model=model,
         path=str(path),
         sha256=sha256,
+        measures=measures,
+        bhar_windows=bhar_windows,
     )
+
+
+def check_bhar_windows(p: FieldParser, windows: tuple[tuple[int, int], ...], est: tuple[int, int]) -> None:
+    """Buy-and-hold windows start after the estimation window and are distinct."""
+    for w in windows:
+        if w[0] <= est[1]:
+            p.fail("study.bhar_windows", w, f"must start after the estimation window ends (day {est[1]})")
+    if len(set(windows)) != len(windows):
+        p.fail("study.bhar_windows", windows, "lists a window twice")
 
 
 def _check_windows(

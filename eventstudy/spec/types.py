@@ -24,7 +24,10 @@ DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
 DEFAULT_AR_WINDOW = (-10, 10)
 # the expected-return models a study may name (eventstudy.engine.models.MODELS implements each)
-MODEL_NAMES = ("constant_mean", "market_adjusted", "market", "multi_index", "ff3")
+MODEL_NAMES = ("constant_mean", "market_adjusted", "market", "multi_index", "ff3", "garch")
+# measures besides abnormal returns (eventstudy.measures): study.measures, `run --measure`
+MEASURE_NAMES = ("volume", "volatility", "bhar")
+DEFAULT_BHAR_WINDOWS = ((0, 20), (0, 60))
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ class StudySpec:
     path: str = ""
     sha256: str = ""
     pairs: tuple[tuple[str, str], ...] = ()  # (event id, ticker) to study; empty: every combination
+    measures: tuple[str, ...] = ()  # of MEASURE_NAMES, besides abnormal returns (always measured)
+    bhar_windows: tuple[tuple[int, int], ...] = ()  # buy-and-hold windows; non-empty when "bhar" is measured
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def security(self, ticker: str) -> Security:
