@@ -462,8 +462,6 @@ def _dask_client(args: argparse.Namespace, say: Callable[..., None]) -> Abstract
                               "every worker sees (see eventstudy prices to-parquet)")  # fmt: skip
     from eventstudy.engine.distributed import connect, local_client
 
-    if args.measure or args.bhar_window:
-        raise EventStudyError("--dask computes the returns study only: drop --measure/--bhar-window or --dask")
     address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
     say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")
     return connect(address) if address else local_client()

@@ -102,11 +102,6 @@ class EventStudy:
     def run(self, *, progress: Progress | None = None) -> StudyResults:
         """Plan the pairs, fetch prices, fit every pair, compute AR/CAR and reconcile claims."""
         say = progress or (lambda _msg, *_count: None)
-        if self.client is not None and self.spec.measures:
-            raise EventStudyError(
-                f"{', '.join(self.spec.measures)}: measured on one machine only (the workers read returns); "
-                "drop study.measures or --dask"
-            )
         the_plan = self.plan()
         data = None  # provenance of the prices: the source's, unless workers read them
         if self.client is None:
@@ -158,7 +153,10 @@ class EventStudy:
         return fetch(the_plan, self.source, say)
 
     def _on_dask(self, the_plan: Plan, say: Progress) -> tuple[EngineTables, dict[str, Any], dict[str, pd.DataFrame]]:
-        """The engine on the client's cluster; the prices the moves need (claimed pairs) are read here."""
+        """The engine on the client's cluster; the prices the moves need (claimed pairs) are read here.
+
+        With ``study.measures`` (volume, volatility, BHAR, computed on the client) every pair's prices are.
+        """
         from eventstudy.engine.distributed import compute_dask, default_partitions
 
         assert self.client is not None
@@ -169,7 +167,8 @@ class EventStudy:
                                     partitions=partitions)  # fmt: skip
         claimed = {(c.event, c.ticker) for c in self.spec.claims}
         pairs = the_plan.pairs
-        rows = [i for i, key in enumerate(zip(pairs["event"], pairs["ticker"], strict=True)) if key in claimed]
+        keys = enumerate(zip(pairs["event"], pairs["ticker"], strict=True))
+        rows = [i for i, key in keys if key in claimed or self.spec.measures]
         frames = fetch(replace(the_plan, pairs=pairs.iloc[rows].reset_index(drop=True)), self.source) if rows else {}
         return tables, data, frames
 

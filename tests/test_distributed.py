@@ -248,7 +248,7 @@ def test_dask_study_with_claims_equals_the_csv_run(study_path, prices_dir, parqu
     assert main(["run", *common, "--prices", str(parquet_prices), "--out", str(tmp_path / "dask"),
                  "--dask", remote_scheduler]) == 0  # fmt: skip
     assert main(["run", *common, "--prices", str(prices_dir), "--out", str(tmp_path / "local")]) == 0
-    for name in ("ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv"):
+    for name in ("ar.csv", "car.csv", "claims.csv", "flags.csv", "tests.csv", "volume.csv", "volatility.csv"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
     claims = pd.read_csv(tmp_path / "dask" / "claims.csv")
     assert len(claims) > 0 and claims["verdict"].notna().all()
