@@ -48,6 +48,10 @@ class EventStudy:
     generated_at
         "Generated" timestamp written into reports; default ``$SOURCE_DATE_EPOCH``,
         else none, so the same inputs give the same report bytes.
+    placebo_trials, placebo_seed
+        The study's own placebo run (``results.placebo``, computed on first use):
+        placebo dates (None: the default, 200, or none for a study of more than 500
+        pairs; 0: off) and the seed (:mod:`eventstudy.inference.validation.placebo`).
 
     Every pair, whatever the model or the study's size, goes through the one
     engine (:mod:`eventstudy.engine.core`): a single study is a batch of one.
@@ -69,6 +73,8 @@ class EventStudy:
         on_error: Literal["raise", "skip"] = "raise",
         factors: pd.DataFrame | None = None,
         generated_at: dt.datetime | None = None,
+        placebo_trials: int | None = None,
+        placebo_seed: int | None = None,
     ) -> None:
         self.spec = spec
         self.source = source
@@ -78,6 +84,8 @@ class EventStudy:
         self.on_error = on_error
         self.factors = factors
         self.generated_at = generated_at
+        self.placebo_trials = placebo_trials
+        self.placebo_seed = placebo_seed
 
     def plan(self) -> Plan:
         """Every (event, security) pair with its day 0 (:func:`eventstudy.engine.plan.plan`)."""
@@ -121,7 +129,12 @@ class EventStudy:
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at),
             engine=tables,
+            placebo_options=self._placebo_options(),
         )
+
+    def _placebo_options(self) -> dict[str, object]:
+        opts: dict[str, object] = {"source": self.source, "trials": self.placebo_trials}
+        return opts | ({"seed": self.placebo_seed} if self.placebo_seed is not None else {})
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
         return fetch(the_plan, self.source, say)
