@@ -37,13 +37,12 @@ from eventstudy.spec import StudySpec
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from eventstudy.inference.validation.placebo import StudyPlacebo
-
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy.engine.core import EngineTables
+    from eventstudy.inference.validation.placebo import StudyPlacebo
 
 CLAIMS_CSV_COLUMNS = [
     "claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict",

@@ -95,7 +95,7 @@ def test_adjusted_p_values_are_statsmodels_within_event_and_test():
     ar, car, fits, resid = _study()
     table = significance_table(ar, car, fits, resid)
     assert list(table.columns) == table_module.TEST_COLUMNS
-    for (event, test), part in table.groupby(["event", "test"], sort=False):
+    for _, part in table.groupby(["event", "test"], sort=False):
         p = part["p"].to_numpy(float)
         ok = np.isfinite(p)
         if ok.sum() < 2:

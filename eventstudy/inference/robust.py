@@ -33,8 +33,6 @@ The small-sample Wilcoxon test is :func:`eventstudy.inference.cross_section.wilc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
