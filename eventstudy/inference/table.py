@@ -90,12 +90,14 @@ def add_adjusted(table: pd.DataFrame) -> pd.DataFrame:
     """``p_holm`` and ``p_bh``: each p-value adjusted across its event's windows and securities, test by test.
 
     The family is one (event, test): the CAR t of every security in every
-    window, or one cross-sectional test in every window;
+    window, or one cross-sectional test in every window (the Corrado test and
+    its Campbell-Wasley window version are one test);
     :func:`eventstudy.inference.robust.adjust_families` (the numbers of statsmodels'
     ``multipletests``, ``holm`` and ``fdr_bh``). NaN p-values stay NaN and are not counted.
     """
     p = table["p"].to_numpy(dtype=float)
-    codes = pd.factorize(pd.MultiIndex.from_arrays([table["event"], table["test"]]))[0]
+    name = table["test"].str.replace(r" \(Campbell-Wasley, \d+ days?\)$", "", regex=True)  # one Corrado family
+    codes = pd.factorize(pd.MultiIndex.from_arrays([table["event"], name]))[0]
     holm, bh = rb.adjust_families(p, codes, "holm"), rb.adjust_families(p, codes, "fdr_bh")
     return table.assign(p_holm=holm, p_bh=bh)
 
