@@ -275,7 +275,7 @@ def _tests(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     tests = getattr(res, "tests", None)
     if tests is None or tests.empty or not (tests["event"] == event_id).any():
         return None
-    return _table(TEST_HEADER, test_rows(res, event_id), "nlrrrrl")
+    return _table(TEST_HEADER, test_rows(res, event_id), "nlrllll")  # p lists of the securities wrap
 
 
 def _holds(res: StudyResults, event_id: str) -> dict[str, Any] | None:
