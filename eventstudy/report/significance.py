@@ -47,25 +47,24 @@ def test_rows(res: StudyResults, event_id: str) -> list[list[str]]:
     """The event's tests, window by window; right-sized tests first; per-security tests as one row each."""
     t = _event_tests(res, event_id)
     n = res.placebo.securities
-    rows: list[tuple[int, int, list[str]]] = []
-    for (start, end), w in t.groupby(["start", "end"], sort=False):
-        for test, part in w.groupby("test", sort=False):
-            reading, row = _reading(res, str(test), int(start), int(end))
-            size = describe(row, n)
-            if test in PER_SECURITY:
-                cells = [
-                    "; ".join(f"{r['ticker']} {fmt_p(r[c])}" for r in part.to_dict("records"))
-                    for c in ("p", "p_holm", "p_bh")
-                ]
-                name, stat = f"{test} (each security)", "–"
-            else:
-                r = part.iloc[0]
-                cells = [fmt_p(r["p"]), fmt_p(r["p_holm"]), fmt_p(r["p_bh"])]
-                name, stat = str(test), fmt_num(r["statistic"], 2)
-            rows.append((len(rows), _ORDER.get(reading, 4), [_window(start, end), name, stat, *cells, size]))
-    windows = list(dict.fromkeys(r[2][0] for r in rows))
-    rows.sort(key=lambda r: (windows.index(r[2][0]), r[1], r[0]))
-    return [r[2] for r in rows]
+    groups: dict[tuple[int, int, str], list[tuple[object, ...]]] = {}
+    cols = [t[c].tolist() for c in ("start", "end", "test", "ticker", "statistic", "p", "p_holm", "p_bh")]
+    for start, end, test, *rest in zip(*cols, strict=True):
+        groups.setdefault((int(start), int(end), str(test)), []).append(tuple(rest))
+    windows = list(dict.fromkeys((start, end) for start, end, _ in groups))
+    rows: list[tuple[int, int, int, list[str]]] = []
+    for (start, end, test), members in groups.items():
+        reading, row = _reading(res, test, start, end)
+        if test in PER_SECURITY:
+            cells = ["; ".join(f"{m[0]} {fmt_p(m[k])}" for m in members) for k in (2, 3, 4)]
+            name, stat = f"{test} (each security)", "–"
+        else:
+            m = members[0]
+            cells = [fmt_p(m[2]), fmt_p(m[3]), fmt_p(m[4])]  # type: ignore[arg-type]
+            name, stat = test, fmt_num(m[1], 2)  # type: ignore[arg-type]
+        order = (windows.index((start, end)), _ORDER.get(reading, 4), len(rows))
+        rows.append((*order, [_window(start, end), name, stat, *cells, describe(row, n)]))
+    return [r[3] for r in sorted(rows, key=lambda r: r[:3])]
 
 
 def headline(res: StudyResults, event_id: str) -> list[str]:
