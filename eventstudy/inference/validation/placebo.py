@@ -430,6 +430,7 @@ def placebo_for_study(
     securities (all on one date) or fewer than 1, or when no date has every
     security's whole window. Indices measured on themselves are left out, as in the tests table.
     """
+    from eventstudy.errors import EventStudyError
     from eventstudy.market import CsvDirectorySource
 
     asked = trials is not None
@@ -443,6 +444,8 @@ def placebo_for_study(
                             f"{PLACEBO_MAX_PAIRS}); --placebo-trials N runs it")  # fmt: skip
     if not isinstance(source, CsvDirectorySource):
         return StudyPlacebo(None, 0, seed, "not run: it reads whole price files (--prices DIR), not downloads")
+    if any(not s.benchmark for s in secs):
+        return StudyPlacebo(None, 0, seed, "not run: it fits the market model, and a security has no benchmark")
     if not secs or len(secs) > PLACEBO_MAX_SECURITIES:
         return StudyPlacebo(None, 0, seed, f"not run: {len(secs)} securities (it puts 1 to "
                             f"{PLACEBO_MAX_SECURITIES} on one date)")  # fmt: skip
@@ -453,7 +456,7 @@ def placebo_for_study(
             source.directory, listings, estimation_window=spec.estimation_window, event_windows=spec.event_windows,
             ar_window=spec.ar_window, trials=n_trials, seed=seed, exclude=exclude,
         )  # fmt: skip
-    except ValidationInputError as exc:
+    except EventStudyError as exc:  # no common date, a price file missing or unreadable: the study stands without it
         return StudyPlacebo(None, 0, seed, f"not run: {exc}")
     distinct = len(set(run.dates))
     note = (
