@@ -15,8 +15,8 @@ Tables (decimals, not percent):
   :mod:`eventstudy.claims.verdicts`)
 - ``flags`` (unusual days, with ``day0_of``) and ``overlaps`` (per event and ticker: overlapping, nearest_event,
   shared_sessions, first_shared, last_shared): see :mod:`eventstudy.engine.flags`
-- ``tests``: event, start, end, test, statistic, p, n, note (see
-  :mod:`eventstudy.inference.table`)
+- ``tests``: event, ticker, start, end, test, statistic, p, n, note, p_holm, p_bh
+  (Holm- and Benjamini-Hochberg-adjusted p; see :mod:`eventstudy.inference.table`)
 - ``residuals``: event, ticker, day, residual (estimation window)
 - ``excluded``: event, ticker, reason
 - ``volume``, ``volume_windows``, ``volatility``, ``volatility_windows``,
@@ -46,13 +46,14 @@ if TYPE_CHECKING:
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy.engine.core import EngineTables
+    from eventstudy.inference.validation.placebo import StudyPlacebo
 
 CLAIMS_CSV_COLUMNS = [
     "claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict",
     "group", "implied_session", "session", "tolerance", "bound", "explanation",
 ]  # fmt: skip
 FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
-TESTS_CSV_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note"]
+TESTS_CSV_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
@@ -84,6 +85,8 @@ class StudyResults(MeasureViews):
     provenance: dict[str, Any] = field(default_factory=dict)
     engine: EngineTables | None = field(default=None, repr=False, compare=False)  # for :meth:`ols`
     frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)  # volumes, measures
+    # the study's placebo run (:attr:`placebo`): price source, trials (None: default), seed
+    placebo_options: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def tests(self) -> pd.DataFrame:
@@ -101,6 +104,18 @@ class StudyResults(MeasureViews):
             keys = car[["event", "ticker"]].drop_duplicates()
             residuals = self.engine.residual_rows[self.engine.positions(keys)]
         return significance_table(ar, car, fits, residuals)
+
+    @cached_property
+    def placebo(self) -> StudyPlacebo:
+        """The study's own placebo run: each test's size and power on placebo dates of these securities' history.
+
+        Seeded; every window of the study; :func:`eventstudy.inference.validation.placebo.placebo_for_study`
+        (which says when it is skipped, with the reason in ``note``). ``res.placebo.summary`` is the table.
+        """
+        from eventstudy.inference.validation.placebo import placebo_for_study
+
+        opts = self.placebo_options
+        return placebo_for_study(self.spec, opts.get("source"), **{k: v for k, v in opts.items() if k != "source"})
 
     @cached_property
     def residuals(self) -> pd.DataFrame:
@@ -234,6 +249,7 @@ class StudyResults(MeasureViews):
                 "study": self._study(),
                 **{n: records(getattr(self, n)) for n in JSON_TABLES},
                 **self.measure_records(),
+                "placebo": self.placebo.to_dict(),
                 "provenance": self.provenance,
             }
         return {
@@ -241,6 +257,7 @@ class StudyResults(MeasureViews):
             "summary": self._summary(),
             "tables": {n: f"{n}.parquet" for n in (*COLUMNAR_TABLES, *self.measure_tables())},
             **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
+            "placebo": self.placebo.to_dict(),
             "provenance": self.provenance,
         }
 

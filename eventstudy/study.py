@@ -61,6 +61,10 @@ class EventStudy:
         pairs each, at least one per worker); each worker reads its pairs'
         prices from ``source`` itself (a ``ParquetSource`` URL or a folder
         every worker sees). The results are those of a local run.
+    placebo_trials, placebo_seed
+        The study's own placebo run (``results.placebo``, computed on first use):
+        placebo dates (None: the default, 200, or none for a study of more than 500
+        pairs; 0: off) and the seed (:mod:`eventstudy.inference.validation.placebo`).
 
     Every pair, whatever the model or the study's size, goes through the one
     engine (:mod:`eventstudy.engine.core`): a single study is a batch of one.
@@ -84,6 +88,8 @@ class EventStudy:
         generated_at: dt.datetime | None = None,
         client: Client | None = None,
         partitions: int | None = None,
+        placebo_trials: int | None = None,
+        placebo_seed: int | None = None,
     ) -> None:
         self.spec = spec
         self.source = source
@@ -94,6 +100,8 @@ class EventStudy:
         self.factors = factors
         self.generated_at = generated_at
         self.client, self.partitions = client, partitions
+        self.placebo_trials = placebo_trials
+        self.placebo_seed = placebo_seed
 
     def plan(self) -> Plan:
         """Every (event, security) pair with its day 0 (:func:`eventstudy.engine.plan.plan`)."""
@@ -147,7 +155,12 @@ class EventStudy:
             provenance=provenance(self.spec, self.source, self.generated_at, data),
             engine=tables,
             frames=frames,
+            placebo_options=self._placebo_options(),
         )
+
+    def _placebo_options(self) -> dict[str, object]:
+        opts: dict[str, object] = {"source": self.source, "trials": self.placebo_trials}
+        return opts | ({"seed": self.placebo_seed} if self.placebo_seed is not None else {})
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
         return fetch(the_plan, self.source, say)

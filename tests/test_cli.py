@@ -62,7 +62,7 @@ def test_csv_columns_exactly(report, study_path):
         assert next(csv.reader(fh)) == ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
     with (out / "tests.csv").open() as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note"]
+    assert rows[0] == ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
     assert {"Patell Z", "BMP t", "Kolari-Pynnönen adjusted BMP t", "sample-quantile (SQ)"} <= {r[4] for r in rows}
     # decimals, not percent: ORCL's +7.2 % on 2025-01-21 is written as about 0.072
     orcl = next(r for r in csv.reader((out / "ar.csv").open()) if r[:3] == ["first-reports", "ORCL", "0"])

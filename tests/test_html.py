@@ -112,7 +112,8 @@ def test_evidence_per_event(report):
         'id="event-white-house-9984.T"',
         "Returns by day",
         'id="event-white-house-warnings"',
-        "Tests across securities",
+        "Tests by window",
+        "What holds",
         "Patell Z",
         "data:image/svg+xml;base64,",
     ):

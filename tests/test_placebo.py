@@ -23,7 +23,11 @@ def test_table_layout_and_counts(stargate_run):
     assert set(single["test"]) == {"CAR t", "sample-quantile (SQ)", "bootstrap"}
     assert set(single["n"]) == {60 * 4}  # every security of the study on every placebo date
     study = t[t["design"] == "study"]
-    assert {"portfolio t (Brown-Warner)", "GRANK t, SCAR not re-standardized", "wild bootstrap t"} <= set(study["test"])
+    assert {
+        "portfolio t (Brown-Warner)",
+        "GRANK t, SCAR not re-standardized",
+        "wild bootstrap t, estimation dates",
+    } <= set(study["test"])
     assert set(study["n"]) == {60}
     assert [x.ticker for x in stargate_run.listings] == ["ORCL", "NVDA", "ARM", "9984.T"]
     assert len(set(stargate_run.dates)) == 60 < stargate_run.candidates  # distinct dates

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.inference import cross_section as cs
+from eventstudy.inference import robust as rb
 from eventstudy.inference import table as table_module
 from eventstudy.inference.table import significance_table
 
@@ -40,6 +41,7 @@ def _study(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.
 
 @pytest.mark.parametrize("chunk_values", [None, 1, 400])  # default; one block per call; 3 blocks of N = 3
 def test_batched_cross_section_equals_one_block_calls(monkeypatch, chunk_values):
+    monkeypatch.setattr(table_module, "WILD_DRAWS", 999)  # speed
     if chunk_values is not None:
         monkeypatch.setattr(table_module, "CHUNK_VALUES", chunk_values)
     ar, car, fits, resid = _study()
@@ -65,18 +67,80 @@ def test_batched_cross_section_equals_one_block_calls(monkeypatch, chunk_values)
             cs.corrado_rank(e, event_ar, days=cols),
             cs.generalized_sign_z(x, e),
             cs.wilcoxon_signed_rank(x),
+            rb.portfolio_t(x, e, len(cols)),
+            rb.grank_t(x, se, e, fits["df"].to_numpy()[idx]),
+            rb.grank_t(x, se, e, fits["df"].to_numpy()[idx], restandardize=False),
+            rb.wild_bootstrap_dates_t(x, e, len(cols), n_boot=table_module.WILD_DRAWS, rng=0),
+            rb.sign_test_exact(x, e),
         ):
             expected.append((event, start, end, r.name, r.stat, r.pvalue, r.nobs, r.note))
     exp = pd.DataFrame(expected, columns=["event", "start", "end", "test", "statistic", "p", "n", "note"])
-    assert len(got) == len(exp) == 5 * 2 * 7
+    assert len(got) == len(exp) == 5 * 2 * 12
     for col in ("event", "start", "end", "test", "n", "note"):
         assert got[col].tolist() == exp[col].tolist(), col
     for col in ("statistic", "p"):
         np.testing.assert_allclose(got[col].to_numpy(float), exp[col].to_numpy(float), rtol=1e-12, atol=1e-15)
     wil = got[(got["event"] == "d") & (got["start"] == 0) & (got["test"] == "Wilcoxon signed-rank")]
     assert wil["note"].tolist() == ["1 zero CARs dropped"] and wil["n"].tolist() == [2]
-    assert got[got["event"] == "e"]["p"].isna().all()  # one security: nothing computed
-    assert got[got["event"] != "e"]["p"].notna().sum() > 50
+    one = got[got["event"] == "e"]  # one security: only the portfolio t and the exact sign test are defined
+    assert one[~one["test"].isin([rb.PORTFOLIO, rb.SIGN_EXACT])]["p"].isna().all()
+    assert one[one["test"].isin([rb.PORTFOLIO, rb.SIGN_EXACT])]["p"].notna().all()
+    assert got[got["event"] != "e"]["p"].notna().sum() > 90
+
+
+def test_adjusted_p_values_are_statsmodels_within_event_and_test():
+    """p_holm and p_bh: multipletests over one event's windows and securities, one test at a time."""
+    from statsmodels.stats.multitest import multipletests
+
+    ar, car, fits, resid = _study()
+    table = significance_table(ar, car, fits, resid)
+    assert list(table.columns) == table_module.TEST_COLUMNS
+    family = table["test"].str.replace(r" \(Campbell-Wasley, \d+ days?\)$", "", regex=True)
+    for _, part in table.groupby([table["event"], family], sort=False):
+        p = part["p"].to_numpy(float)
+        ok = np.isfinite(p)
+        if ok.sum() < 2:
+            np.testing.assert_array_equal(part["p_holm"].to_numpy(float)[ok], p[ok])
+            continue
+        for col, method in (("p_holm", "holm"), ("p_bh", "fdr_bh")):
+            np.testing.assert_allclose(part[col].to_numpy(float)[ok], multipletests(p[ok], method=method)[1])
+            assert part[col].isna().to_numpy()[~ok].all()
+    car_t = table[(table["event"] == "c") & (table["test"] == "CAR t")]
+    assert len(car_t) == 8  # 4 securities x 2 windows in one family
+    # Holm by hand: sorted p times (m - rank), running maximum, capped at 1
+    p = np.sort(car_t["p"].to_numpy(float))
+    holm = np.minimum(1, np.maximum.accumulate(p * (8 - np.arange(8))))
+    np.testing.assert_allclose(np.sort(car_t["p_holm"].to_numpy(float)), holm)
+
+
+def test_robust_batch_functions_equal_row_by_row():
+    """portfolio, GRANK (both), wild bootstrap over dates and exact sign: batch = one block at a time."""
+    rng = np.random.default_rng(11)
+    car, sd = rng.normal(0, 0.03, (7, 5)), rng.uniform(0.01, 0.03, (7, 5))
+    car[4, :] = car[4, 0]  # zero cross-sectional variance
+    resid = rng.normal(0, 0.02, (7, 5, 40))
+    resid[2, :, 3] = resid[2, :, 4] = 0.0  # ties in the ranks
+    resid[5, 1, 7] = np.nan  # a block that cannot be computed
+    dof = np.full((7, 5), 37.0)
+    pairs = [
+        (rb.portfolio_t_batch(car, resid, 3), [rb.portfolio_t(c, e, 3) for c, e in zip(car, resid, strict=True)]),
+        (rb.grank_t_batch(car, sd, resid, dof), [rb.grank_t(*a) for a in zip(car, sd, resid, dof, strict=True)]),
+        (
+            rb.grank_t_batch(car, sd, resid, dof, restandardize=False),
+            [rb.grank_t(*a, restandardize=False) for a in zip(car, sd, resid, dof, strict=True)],
+        ),
+        (
+            rb.wild_bootstrap_dates_t_batch(car, resid, 2, n_boot=499, seed=4),
+            [rb.wild_bootstrap_dates_t(c, e, 2, n_boot=499, rng=4) for c, e in zip(car, resid, strict=True)],
+        ),
+        (rb.sign_test_exact_batch(car, resid), [rb.sign_test_exact(c, e) for c, e in zip(car, resid, strict=True)]),
+    ]
+    for batch, single in pairs:
+        assert [(r.name, r.nobs, r.note, r.valid) for r in batch] == [(r.name, r.nobs, r.note, r.valid) for r in single]
+        for b, s in zip(batch, single, strict=True):
+            if s.valid:
+                assert math.isclose(b.stat, s.stat, rel_tol=1e-12) and math.isclose(b.pvalue, s.pvalue, rel_tol=1e-12)
+    assert not pairs[0][0][5].valid and not pairs[3][0][4].valid
 
 
 def test_batch_functions_equal_row_by_row():

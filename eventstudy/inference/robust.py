@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from eventstudy.inference import cross_section as cs
 from eventstudy.inference.cross_section import NULL_MEAN, cross_sectional_t, standardized_car
 from eventstudy.inference.result import TestResult, invalid_result, t_two_sided
 
@@ -383,24 +384,50 @@ class AdjustedPValues:
 
 
 def adjust_pvalues(pvalues: ArrayLike, method: str = "holm") -> AdjustedPValues:
-    """Holm (family-wise error) or Benjamini-Hochberg (false discovery rate) adjusted p-values.
+    """Holm (family-wise error) or Benjamini-Hochberg (false discovery rate) adjusted p-values of one family.
 
-    Calls :func:`statsmodels.stats.multitest.multipletests` on the finite
-    p-values (NaNs, tests that could not be computed, stay NaN and are not
-    counted in the family). ``method`` is ``"holm"`` (Holm 1979,
-    Scandinavian Journal of Statistics 6(2), 65-70) or ``"fdr_bh"``
-    (Benjamini & Hochberg 1995, JRSS B 57(1), 289-300).
+    The numbers of :func:`statsmodels.stats.multitest.multipletests` (``tests/test_robust.py``
+    checks them against it) on the finite p-values; NaNs, tests that could not be
+    computed, stay NaN and are not counted in the family. ``method`` is ``"holm"``
+    (Holm 1979, Scandinavian Journal of Statistics 6(2), 65-70) or ``"fdr_bh"``
+    (Benjamini & Hochberg 1995, JRSS B 57(1), 289-300). See :func:`adjust_families`.
+    """
+    p = np.asarray(pvalues, dtype=float).ravel()
+    out = adjust_families(p, np.zeros(len(p), dtype=np.int64), method)
+    return AdjustedPValues(out, method, int(np.isfinite(p).sum()))
+
+
+def adjust_families(pvalues: ArrayLike, family: ArrayLike, method: str = "holm") -> np.ndarray:
+    """Holm or Benjamini-Hochberg adjusted p-values of many families at once (``family``: a code per p-value).
+
+    Within a family of m finite p-values sorted ``p_(1) <= ... <= p_(m)``: Holm
+    ``min(1, max_{j <= i} (m - j + 1) p_(j))``; Benjamini-Hochberg
+    ``min(1, min_{j >= i} m p_(j) / j)``; NaN stays NaN. These are the formulas of
+    ``multipletests(method="holm" | "fdr_bh")``, computed here for every family
+    in one pass because statsmodels' Holm runs a full ``gc.collect()`` on each
+    call (about 0.1 s in a process holding a study's tables; a tests table has
+    one family per event and test, thousands in a large study).
     """
     if method not in ADJUSTMENTS:
         raise ValueError(f"method must be one of {sorted(ADJUSTMENTS)}, got {method!r}")
-    from statsmodels.stats.multitest import multipletests
-
     p = np.asarray(pvalues, dtype=float).ravel()
+    codes = np.asarray(family).ravel()
     out = np.full(p.shape, np.nan)
-    ok = np.isfinite(p)
-    if ok.any():
-        out[ok] = multipletests(p[ok], method=method)[1]
-    return AdjustedPValues(out, method, int(ok.sum()))
+    ok = np.flatnonzero(np.isfinite(p))
+    if not len(ok):
+        return out
+    order = ok[np.lexsort((p[ok], codes[ok]))]  # by family, then p
+    fam = pd.Series(codes[order])
+    rank = fam.groupby(fam, sort=False).cumcount().to_numpy() + 1  # i = 1..m
+    m = fam.groupby(fam, sort=False).transform("size").to_numpy()
+    if method == "holm":
+        raw = pd.Series(p[order] * (m - rank + 1))
+        adjusted = raw.groupby(fam.to_numpy(), sort=False).cummax().to_numpy()
+    else:
+        raw = pd.Series(p[order] * m / rank)[::-1].reset_index(drop=True)
+        adjusted = raw.groupby(fam.to_numpy()[::-1], sort=False).cummin().to_numpy()[::-1]
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
 
 
 def adjust_test_table(
@@ -423,3 +450,154 @@ def adjust_test_table(
         out.loc[index, "p_adjusted"] = res.adjusted
         out.loc[index, "adjustment"] = res.label
     return out
+
+
+# --------------------------------------------------------------------------- batches (the study's tests table)
+
+
+def _blocks(car: ArrayLike, estimation: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    x, est = np.asarray(car, dtype=float), np.asarray(estimation, dtype=float)
+    if x.ndim != 2 or est.ndim != 3 or est.shape[:2] != x.shape:
+        raise ValueError(f"car must be (blocks, N) and estimation (blocks, N, T); got {x.shape} and {est.shape}")
+    return x, est
+
+
+def _clean_rows(*arrays: np.ndarray) -> np.ndarray:
+    """Blocks whose every value is finite (the others go through the one-block function, for its reason)."""
+    ok = np.ones(len(arrays[0]), dtype=bool)
+    for arr in arrays:
+        ok &= np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
+    return ok
+
+
+def portfolio_t_batch(car: ArrayLike, estimation: ArrayLike, length: int) -> list[TestResult]:
+    """:func:`portfolio_t` of each block: ``car`` (blocks, N), ``estimation`` (blocks, N, T); same numbers."""
+    x, est = _blocks(car, estimation)
+    n, t = x.shape[1], est.shape[2]
+    if n < 1 or t < 3:
+        return [portfolio_t(x[i], est[i], length) for i in range(len(x))]
+    with np.errstate(invalid="ignore"):
+        s = np.std(est.mean(axis=1), ddof=1, axis=1)
+    stat = x.mean(axis=1) / (s * math.sqrt(length))
+    p = np.atleast_1d(t_two_sided(stat, t - 1))
+    ok = _clean_rows(x, est) & (s > 0)
+    return [
+        TestResult(PORTFOLIO, float(stat[i]), float(p[i]), NULL_MEAN, n, float(t - 1),
+                   f"{n} securities; portfolio SD {s[i]:.4g} over {t} estimation days")
+        if ok[i] else portfolio_t(x[i], est[i], length)
+        for i in range(len(x))
+    ]  # fmt: skip
+
+
+def grank_t_batch(
+    car: ArrayLike, sd: ArrayLike, estimation: ArrayLike, df_resid: ArrayLike, *, restandardize: bool = True
+) -> list[TestResult]:
+    """:func:`grank_t` of each block: ``car``, ``sd``, ``df_resid`` (blocks, N), ``estimation`` (blocks, N, T)."""
+    x, est = _blocks(car, estimation)
+    s_i = np.asarray(sd, dtype=float)
+    dof = np.broadcast_to(np.asarray(df_resid, dtype=float), x.shape)
+    name = GRANK if restandardize else GRANK_SCAR
+    n, t = x.shape[1], est.shape[2]
+    if n < 2 or t < 4 or not len(x):
+        return [grank_t(x[i], s_i[i], est[i], dof[i], restandardize=restandardize) for i in range(len(x))]
+    scar = standardized_car(x, s_i)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s_scar = np.std(scar, ddof=1, axis=1) if restandardize else np.ones(len(x))
+        sigma = np.sqrt(np.einsum("gij,gij->gi", est, est) / dof)
+        gsar = np.concatenate([est / sigma[..., None], (scar / s_scar[:, None])[..., None]], axis=2)
+    ok = _clean_rows(scar, est, dof) & (dof > 0).all(axis=1) & (s_scar > 0) & (sigma > 0).all(axis=1)
+    u = np.full(gsar.shape, np.nan)
+    u[ok] = _ranks(gsar[ok]) / (t + 2.0) - 0.5
+    ubar = u.mean(axis=1)
+    z = ubar[:, -1] / np.sqrt(np.sum(ubar**2, axis=1) / t)
+    ok &= z * z < t - 1
+    with np.errstate(invalid="ignore"):
+        stat = z * np.sqrt((t - 2) / (t - 1 - z * z))
+    p = np.atleast_1d(t_two_sided(stat, t - 2))
+    null = "CAR-window ranks are average"
+    return [
+        TestResult(name, float(stat[i]), float(p[i]), null, n, float(t - 2),
+                   f"{n} securities; Z = {z[i]:.4f}; ranks over T + 1 = {t + 1} values")
+        if ok[i] else grank_t(x[i], s_i[i], est[i], dof[i], restandardize=restandardize)
+        for i in range(len(x))
+    ]  # fmt: skip
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..K along the last axis, average ranks for ties (rows with ties: :func:`scipy.stats.rankdata`)."""
+    from scipy.stats import rankdata
+
+    if not values.size:
+        return values.copy()
+    order = np.argsort(values, axis=-1, kind="stable")
+    ranks = np.empty(values.shape)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, values.shape[-1] + 1), values.shape), axis=-1)
+    tied = (np.diff(np.take_along_axis(values, order, axis=-1), axis=-1) == 0).any(axis=-1)
+    if tied.any():
+        ranks[tied] = rankdata(values[tied], axis=-1)
+    return ranks
+
+
+def wild_bootstrap_dates_t_batch(
+    car: ArrayLike, estimation: ArrayLike, length: int, *, n_boot: int = 9999, seed: int = 0
+) -> list[TestResult]:
+    """:func:`wild_bootstrap_dates_t` of each block with ``rng=seed``: the same draws of days and signs for all.
+
+    ``car`` (blocks, N), ``estimation`` (blocks, N, T). Each block's p-value is
+    the one-block function's with that seed (common random numbers across
+    blocks: every block's test is exact as a bootstrap test on its own).
+    """
+    x, est = _blocks(car, estimation)
+    n, t = x.shape[1], est.shape[2]
+    base = cs.cross_sectional_t_batch(x) if len(x) else []
+    ok = np.array([b.valid for b in base], dtype=bool) & _clean_rows(est)
+    if n_boot < 1 or length < 1 or t < 2 or not ok.any():
+        return [wild_bootstrap_dates_t(x[i], est[i], length, n_boot=n_boot, rng=seed) for i in range(len(x))]
+    gen = np.random.default_rng(seed)
+    rows = gen.integers(0, t, size=(n_boot, length))
+    weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
+    stat = np.array([b.stat for b in base])
+    exceed = np.zeros(len(x), dtype=np.int64)
+    good = np.flatnonzero(ok)
+    step = max(1, 4_000_000 // max(1, n_boot * length * n))  # blocks per chunk: bounded memory
+    for lo in range(0, len(good), step):
+        g = good[lo : lo + step]
+        draws = np.einsum("bl,gnbl->gbn", weights, est[g][:, :, rows])  # (blocks, B, N)
+        t_star = _bootstrap_t(draws.reshape(-1, n)).reshape(len(g), n_boot)
+        exceed[g] = np.count_nonzero(np.abs(t_star) >= np.abs(stat[g])[:, None], axis=1)
+    note = f"{n_boot} draws of {length} estimation day(s), one sign per day; smallest p {1 / (n_boot + 1):.2g}"
+    return [
+        TestResult(WILD_DATES, float(stat[i]), (1 + int(exceed[i])) / (n_boot + 1), NULL_MEAN, n, float(n - 1), note)
+        if ok[i] else wild_bootstrap_dates_t(x[i], est[i], length, n_boot=n_boot, rng=seed)
+        for i in range(len(x))
+    ]  # fmt: skip
+
+
+def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestResult]:
+    """:func:`sign_test_exact` (generalized: p0 from the residuals) of each block, the binomial p-values at once.
+
+    The two-sided exact p-value is the probability of every count no more
+    likely than the observed one (relative tolerance 1e-7, as
+    :func:`scipy.stats.binomtest`), summed from :data:`scipy.stats.binom` pmfs
+    of all blocks at once; equal to ``binomtest`` to rounding (``tests/test_tests_table.py``).
+    """
+    from scipy.stats import binom
+
+    x, est = _blocks(car, estimation)
+    n = x.shape[1]
+    ok = _clean_rows(x, est)
+    p0 = np.mean(est > 0, axis=(1, 2)) if est.size else np.full(len(x), np.nan)
+    ok &= (p0 > 0) & (p0 < 1) & (n >= 1)
+    w = np.sum(x > 0, axis=1)
+    pvalue = np.full(len(x), np.nan)
+    if ok.any():
+        pmf = binom.pmf(np.arange(n + 1)[None, :], n, p0[ok][:, None])  # (blocks, n + 1)
+        observed = pmf[np.arange(len(pmf)), w[ok]]
+        pvalue[ok] = np.minimum(1.0, np.sum(np.where(pmf <= observed[:, None] * (1 + 1e-7), pmf, 0.0), axis=1))
+    null = "share of positive CARs = estimation-window share"
+    return [
+        TestResult(SIGN_EXACT, int(w[i]) / n, float(pvalue[i]), null, n,
+                   note=f"{int(w[i])} of {n} CARs positive; p0 = {p0[i]:.4f}")
+        if ok[i] else sign_test_exact(x[i], est[i])
+        for i in range(len(x))
+    ]  # fmt: skip

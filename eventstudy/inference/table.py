@@ -8,7 +8,9 @@ of securities on different exchanges are aligned by event time (day -250
 of each is row 0), which is what the Kolari-Pynnönen correlation and the
 rank and sign tests need.
 
-Columns: ``event, ticker, start, end, test, statistic, p, n, note``. Rows: events
+Columns: ``event, ticker, start, end, test, statistic, p, n, note, p_holm, p_bh``
+(``p_holm``, ``p_bh``: the p-value adjusted by Holm and by Benjamini-Hochberg
+across the windows and securities of its event, test by test: :func:`add_adjusted`). Rows: events
 in the order of the CAR table; within an event, windows in that order;
 within a window, the CAR t of each security, then its sample-quantile and
 bootstrap tests, security by security, then the cross-sectional tests.
@@ -26,11 +28,15 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.inference import cross_section as cs
+from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference.result import TestResult
 
-TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note"]
+TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 BOOTSTRAP_DRAWS = 9999
+WILD_DRAWS = 9999  # wild bootstrap over estimation dates: draws per (event, window) ...
+WILD_DRAWS_LARGE = 1999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.0005)
+WILD_LARGE_BLOCKS = 100
 CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
 
 
@@ -74,10 +80,26 @@ def significance_table(
     pair_rank = _rank_in_event(pairs)
     parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
     parts += _single_firm_rows(car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
-    parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df))
+    parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed))
     table = pd.concat(parts, ignore_index=True)
     sort = np.lexsort((table.pop("_sub"), table.pop("_pos"), table.pop("_part"), table.pop("_block")))
-    return table.iloc[sort].reset_index(drop=True)
+    return add_adjusted(table.iloc[sort].reset_index(drop=True))
+
+
+def add_adjusted(table: pd.DataFrame) -> pd.DataFrame:
+    """``p_holm`` and ``p_bh``: each p-value adjusted across its event's windows and securities, test by test.
+
+    The family is one (event, test): the CAR t of every security in every
+    window, or one cross-sectional test in every window (the Corrado test and
+    its Campbell-Wasley window version are one test);
+    :func:`eventstudy.inference.robust.adjust_families` (the numbers of statsmodels'
+    ``multipletests``, ``holm`` and ``fdr_bh``). NaN p-values stay NaN and are not counted.
+    """
+    p = table["p"].to_numpy(dtype=float)
+    name = table["test"].str.replace(r" \(Campbell-Wasley, \d+ days?\)$", "", regex=True)  # one Corrado family
+    codes = pd.factorize(pd.MultiIndex.from_arrays([table["event"], name]))[0]
+    holm, bh = rb.adjust_families(p, codes, "holm"), rb.adjust_families(p, codes, "fdr_bh")
+    return table.assign(p_holm=holm, p_bh=bh)
 
 
 def _by_pair(table: pd.DataFrame, pairs: pd.MultiIndex, column: str) -> tuple[np.ndarray, np.ndarray]:
@@ -160,6 +182,7 @@ def _cross_sectional_rows(
     resid: np.ndarray,
     days: np.ndarray,
     df: np.ndarray,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """The cross-sectional tests of every (event, window) block, in table order; securities in event order.
 
@@ -176,6 +199,7 @@ def _cross_sectional_rows(
         block_rows.append(rows[np.argsort(pair_of_row[rows], kind="stable")])
         groups.setdefault(len(rows), []).append(b)
     results: list[tuple[TestResult, ...]] = [()] * len(blocks)
+    draws = WILD_DRAWS if len(blocks) <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
     chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * max(groups)))  # blocks per call: bounded memory
     for group in groups.values():
         for first in range(0, len(group), chunk):
@@ -183,7 +207,7 @@ def _cross_sectional_rows(
             rows = np.stack([block_rows[b] for b in members])
             pairs = pair_of_row[rows]
             cols = [list(np.flatnonzero((days >= blocks[b][1]) & (days <= blocks[b][2]))) for b in members]
-            tests = _cross_sectional(cars[rows], ses[rows], resid, event_ar, df, pairs, cols)
+            tests = cross_sectional_blocks(cars[rows], ses[rows], resid, event_ar, df, pairs, cols, seed, draws)
             for b, res in zip(members, tests, strict=True):
                 results[b] = res
     records = []
@@ -197,7 +221,7 @@ def _cross_sectional_rows(
     return _frame(table, np.asarray(table["_block"], dtype=np.int64), 2, 0, np.asarray(table["_sub"], dtype=np.int64))
 
 
-def _cross_sectional(
+def cross_sectional_blocks(
     car: np.ndarray,
     se: np.ndarray,
     resid: np.ndarray,
@@ -205,23 +229,44 @@ def _cross_sectional(
     df: np.ndarray,
     pairs: np.ndarray,
     cols: list[list[int]],
+    seed: int = 0,
+    draws: int = WILD_DRAWS,
 ) -> list[tuple[TestResult, ...]]:
-    """The seven cross-sectional tests of blocks of equal N, block by block.
+    """The twelve cross-sectional tests of blocks of equal N, block by block.
 
     ``car``, ``se``, ``pairs``: (blocks, N); ``resid``, ``event_ar``, ``df``: by pair;
-    ``cols``: each block's window, as AR columns.
+    ``cols``: each block's window, as AR columns. The seven classical tests, then
+    those that survive clustering and small N (:mod:`eventstudy.inference.robust`):
+    portfolio t, GRANK as in the paper and without re-standardization, the wild
+    bootstrap over estimation dates (``draws`` draws, ``seed``) and the exact sign test.
     """
     sets, of_block = np.unique(pairs, axis=0, return_inverse=True)  # the windows of an event share securities
     e = resid[pairs]
+    dof = df[pairs]
+    lengths = np.array([len(c) for c in cols])
+    portfolio: list[TestResult] = [None] * len(car)  # type: ignore[list-item]
+    wild: list[TestResult] = [None] * len(car)  # type: ignore[list-item]
+    for length in np.unique(lengths):  # window lengths: one batch each
+        idx = np.flatnonzero(lengths == length)
+        for k, res in zip(idx, rb.portfolio_t_batch(car[idx], e[idx], int(length)), strict=True):
+            portfolio[k] = res
+        boot = rb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)
+        for k, res in zip(idx, boot, strict=True):
+            wild[k] = res
     return list(
         zip(
             cs.cross_sectional_t_batch(car),
-            cs.patell_z_batch(car, se, df[pairs]),
+            cs.patell_z_batch(car, se, dof),
             cs.bmp_t_batch(car, se),
             cs.kolari_pynnonen_t_batch(car, se, e),
             cs.corrado_rank_sets(resid[sets], event_ar[sets], cols, of_block.reshape(-1)),
             cs.generalized_sign_z_batch(car, e),
             cs.wilcoxon_signed_rank_batch(car),
+            portfolio,
+            rb.grank_t_batch(car, se, e, dof),
+            rb.grank_t_batch(car, se, e, dof, restandardize=False),
+            wild,
+            rb.sign_test_exact_batch(car, e),
             strict=True,
         )
     )

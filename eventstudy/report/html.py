@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy.engine.provenance import time_note
-from eventstudy.formats import VERDICT_CLASS, VERDICT_MARK, best_match, fmt_num, fmt_p, fmt_pct, slug
+from eventstudy.formats import VERDICT_CLASS, VERDICT_MARK, best_match, fmt_num, fmt_pct, slug
 from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
@@ -108,7 +108,8 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     nav += [("warnings", "Warnings")]
     nav += [("candidates", "Every candidate")] if not res.candidates.empty else []
     nav += [("excluded", "Excluded")] if not res.excluded.empty else []
-    nav += [("method", "Method"), ("provenance", "Provenance")]
+    nav += [("placebo", "Placebo run"), ("method", "Method"), ("provenance", "Provenance")]
+    _ = res.placebo  # computed once, shared with the events' view
     detail = events_view(res, shown)
     excluded = None
     if not res.excluded.empty:
@@ -129,6 +130,7 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
         "warnings": _warnings(res),
         "candidates": _candidates(res) if not res.candidates.empty else None,
         "excluded": excluded,
+        "placebo": _placebo(res),
         "method": method_notes(res.model) + _measure_notes(res),
         "provenance": _provenance(res),
     }
@@ -224,6 +226,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
         "securities": [_security(res, ev.id, str(t)) for t in d0["ticker"]],
         "tests": _tests(res, ev.id),
         "measures": _measures(full, ev.id),
+        "holds": _holds(res, ev.id),
         "flags": flags,
         "overlaps": overlaps,
     }
@@ -280,23 +283,31 @@ def _measure_notes(res: StudyResults) -> list[str]:
     return measure_notes(res)
 
 
-_PER_SECURITY_TESTS = ("CAR t", "sample-quantile (SQ)", "bootstrap")
-
-
 def _tests(res: StudyResults, event_id: str) -> dict[str, Any] | None:
-    """Tests across securities: one row per test, statistic and p per window."""
+    """The event's tests by window, with each test's size in the study's placebo run."""
+    from eventstudy.report.significance import TEST_HEADER, test_rows
+
     tests = getattr(res, "tests", None)
-    if tests is None or tests.empty:
+    if tests is None or tests.empty or not (tests["event"] == event_id).any():
         return None
-    t = tests[(tests["event"] == event_id) & ~tests["test"].isin(_PER_SECURITY_TESTS)]
-    if t.empty:
+    return _table(TEST_HEADER, test_rows(res, event_id), "nlrllll")  # p lists of the securities wrap
+
+
+def _holds(res: StudyResults, event_id: str) -> dict[str, Any] | None:
+    """The summary at the top of an event: right-sized tests and their verdict, mis-sized ones named."""
+    from eventstudy.report.significance import headline, misfits
+
+    tests = getattr(res, "tests", None)
+    if tests is None or tests.empty or not (tests["event"] == event_id).any():
         return None
-    windows = list(dict.fromkeys(zip(t["start"], t["end"], strict=True)))
-    cells: dict[str, dict[tuple[int, int], str]] = {}
-    for r in t.to_dict("records"):
-        cells.setdefault(r["test"], {})[(r["start"], r["end"])] = f"{fmt_num(r['statistic'], 2)} (p {fmt_p(r['p'])})"
-    rows = [[name, *(by.get(w, "–") for w in windows)] for name, by in cells.items()]
-    return _table(["test", *(f"[{a}, {b}]" for a, b in windows)], rows, "l" + "r" * len(windows))
+    return {"lines": headline(res, event_id), "misfits": misfits(res, event_id)}
+
+
+def _placebo(res: StudyResults) -> dict[str, Any]:
+    from eventstudy.report.significance import PLACEBO_HEADER, placebo_intro, placebo_rows
+
+    rows = placebo_rows(res)
+    return {"intro": placebo_intro(res), "table": _table(PLACEBO_HEADER, rows, "lnrrrrrrl") if rows else None}
 
 
 def _event_warnings(

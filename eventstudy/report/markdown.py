@@ -43,6 +43,7 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
         out += ["## The articles' claims against the market", "", _claims_summary(res), ""]
         out += [f"![Reported against measured moves]({p})" for p in (figures or {}).get("", [])] + [""]
     shown = detailed_events(res)
+    _ = res.placebo  # computed once, shared with the events' view
     detail = events_view(res, shown)
     for event_id in shown:
         out += _event_section(detail, event_id, (figures or {}).get(event_id, []), res)
@@ -55,6 +56,7 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     if not res.excluded.empty:
         rows = res.excluded[["event", "ticker", "reason"]].itertuples(index=False)
         out += ["## Excluded", "", markdown_table(list(rows), ["event", "ticker", "reason"]), ""]
+    out += _placebo_section(res)
     out += _method(res) + _provenance(res)
     return "\n".join(out) + "\n"
 
@@ -104,6 +106,7 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
     else:
         when = ev.timestamp.strftime("%Y-%m-%d %H:%M UTC") + (" (approximate time)" if ev.approximate else "")
     out = [f"## Event `{ev.id}`: {md_text(ev.title)}", "", f"Announced {when}."]
+    out += _holds(res, ev.id)
     if ev.note:
         out += ["", md_text(ev.note)]
     if merged := merged_note(full or res, ev.id):
@@ -127,7 +130,7 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
     for ticker in d0["ticker"]:
         out += _security_section(res, ev.id, ticker)
     out += _measures(full or res, ev.id)
-    return out
+    return out + _tests_section(res, ev.id)
 
 
 def _measures(res: StudyResults, event_id: str) -> list[str]:
@@ -143,6 +146,48 @@ def _measures(res: StudyResults, event_id: str) -> list[str]:
             out += [f"#### {b['title']}", "", md_text(b["text"]), "", table, ""]
         out += [f"- {md_text(n)}" for n in b["notes"]] + ([""] if b["notes"] else [])
         out += ["</details>", ""] if b["details"] else []
+    return out
+
+
+def _holds(res: StudyResults, event_id: str) -> list[str]:
+    """What holds: the tests right-sized in the study's placebo run, their p-values and verdict."""
+    from eventstudy.report.significance import headline, misfits
+
+    if res.tests.empty or not (res.tests["event"] == event_id).any():
+        return []
+    out = ["", "**What holds** (tests right-sized in this study's own placebo run; no other test is given as "
+           "evidence):", ""]  # fmt: skip
+    out += [f"- {md_text(line)}" for line in headline(res, event_id)]
+    if note := misfits(res, event_id):
+        out += ["", md_text(note)]
+    return out
+
+
+def _tests_section(res: StudyResults, event_id: str) -> list[str]:
+    from eventstudy.report.significance import TEST_HEADER, test_rows
+
+    if res.tests.empty or not (res.tests["event"] == event_id).any():
+        return []
+    rows = [[md_text(c) for c in r] for r in test_rows(res, event_id)]
+    return [
+        "<details><summary>Tests by window: statistic, p, Holm- and Benjamini-Hochberg-adjusted p, and each "
+        "test's size in this study's placebo run</summary>",
+        "",
+        markdown_table(rows, TEST_HEADER, "llrrrrl"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _placebo_section(res: StudyResults) -> list[str]:
+    from eventstudy.report.significance import PLACEBO_HEADER, placebo_intro, placebo_rows
+
+    out = ["## The study's placebo run", "", md_text(placebo_intro(res)), ""]
+    rows = placebo_rows(res)
+    if rows:
+        out += ["<details><summary>Size and power of every test, by window (percent)</summary>", "",
+                markdown_table(rows, PLACEBO_HEADER, "llrrrrrrl"), "", "</details>", ""]  # fmt: skip
     return out
 
 

@@ -40,11 +40,12 @@ from eventstudy.inference.validation.design import (
     ValidationInputError,
 )
 from eventstudy.inference.validation.diagnostics import day0_t, group_diagnostics, single_diagnostics
-from eventstudy.inference.validation.returns import ReturnSeries, load_returns
+from eventstudy.inference.validation.returns import ReturnSeries, gather, load_returns
 from eventstudy.inference.validation.simulation import ValidationResult
-from eventstudy.inference.validation.trials import rejection_rates, simulate
+from eventstudy.inference.validation.trials import rejection_rates
 
 if TYPE_CHECKING:
+    from eventstudy.engine.ols import Fit
     from eventstudy.spec import StudySpec
 
 STUDY_DESIGN = "study"  # design label of the study's group tests
@@ -106,6 +107,7 @@ def study_placebo(
     effects: Sequence[float] = EFFECTS,
     alphas: Sequence[float] = ALPHAS,
     n_boot: int = BOOTSTRAP_DRAWS,
+    wild_draws: int = BOOTSTRAP_DRAWS,
     exclude: Sequence[pd.Timestamp] = (),
 ) -> PlaceboRun:
     """Size and power of every test for these securities, on placebo dates of their own history.
@@ -124,6 +126,9 @@ def study_placebo(
         beyond, every candidate once and the rest drawn with replacement.
     seed
         Seed of the dates and of the bootstrap draws.
+    n_boot, wild_draws
+        Draws of the single-security bootstrap and of the wild bootstrap over
+        estimation dates (as in the study's table, the same draws for every trial).
     effects
         Added to every security's day-0 return; 0 is the null.
     exclude
@@ -135,7 +140,9 @@ def study_placebo(
     PlaceboRun
         Single-security tests (CAR t, SQ, bootstrap) pooled over the
         securities (design ``"single"``, ``trials x N`` rows); the
-        cross-sectional tests of the group (design ``"study"``).
+        cross-sectional tests of the group (design ``"study"``): the tests of
+        the study's table, run by the same batched functions
+        (:func:`eventstudy.inference.table.cross_sectional_blocks`), every trial a block.
 
     Raises
     ------
@@ -162,22 +169,21 @@ def study_placebo(
     rng = np.random.default_rng(seed)
     picks = _pick(rng, len(candidates), trials)
     boot_seed = int(rng.integers(0, 2**32))
-    wild = {STUDY_DESIGN: rng.integers(0, 2**32, size=trials)}
     k = len(listings)
     rows = [(series[x], int(positions[j, p])) for p in picks for j, x in enumerate(listings)]
     members = {STUDY_DESIGN: [np.arange(g * k, (g + 1) * k) for g in range(trials)]} if k > 1 else {}
-    rec, fit, ev_y, ev_x, day0 = simulate(
-        rows, len(rows), members, estimation_window=estimation_window, ar_window=ar_window, windows=windows,
-        effects=effects, n_boot=n_boot, boot_seed=boot_seed, wild_seeds=wild, width=trials, timings=timings,
-        clock=clock, say=lambda _m: None,
+    pvalues, fit, ev_y, ev_x, day0 = _batched(
+        rows, k, estimation_window=estimation_window, ar_window=ar_window, windows=windows, effects=effects,
+        n_boot=n_boot, seed=boot_seed, wild_draws=wild_draws,
     )  # fmt: skip
-    table = rejection_rates(rec.pvalues, tuple(effects), tuple(alphas))
+    timings["tests"] = time.perf_counter() - clock - timings["load"]
+    table = rejection_rates(pvalues, tuple(effects), tuple(alphas))
     z = day0_t(fit, ev_y, ev_x, day0)
     design_diag = {d: group_diagnostics(fit, z, groups) for d, groups in members.items()}
     diagnostics = single_diagnostics(fit, z, len(rows)) | design_diag.get(STUDY_DESIGN, {})
     timings["total"] = time.perf_counter() - clock
     result = ValidationResult(
-        table, rec.pvalues, diagnostics, trials, seed, tuple(effects), tuple(alphas), windows, timings,
+        table, pvalues, diagnostics, trials, seed, tuple(effects), tuple(alphas), windows, timings,
         (SINGLE_DESIGN, *members), design_diag,
     )  # fmt: skip
     return PlaceboRun(result, listings, tuple(pd.Timestamp(candidates[p]) for p in picks), len(candidates))
@@ -193,6 +199,67 @@ def study_placebo_for(spec: StudySpec, prices: str | Path, **options: object) ->
     study: dict[str, object] = {"estimation_window": spec.estimation_window, "event_windows": spec.event_windows,
                                 "ar_window": spec.ar_window, "exclude": exclude}  # fmt: skip
     return study_placebo(prices, listings, **(study | options))  # type: ignore[arg-type]
+
+
+def _batched(
+    rows: list[tuple[ReturnSeries, int]],
+    k: int,
+    *,
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: tuple[tuple[int, int], ...],
+    effects: Sequence[float],
+    n_boot: int,
+    seed: int,
+    wild_draws: int,
+) -> tuple[dict[tuple[str, str], np.ndarray], Fit, np.ndarray, np.ndarray, int]:
+    """Fit every row (security, date) at once; every test of the study's table on every trial, window and effect.
+
+    Rows come trial by trial, ``k`` securities each. Returns the p-values by
+    (design, test label) as ``(effects, trials)`` arrays (``trials x k`` for the
+    single-security tests), the fits, the AR-window returns and benchmark, and the column of day 0.
+    """
+    from eventstudy.engine import ols
+    from eventstudy.inference import single_firm as sf
+    from eventstudy.inference.table import cross_sectional_blocks
+
+    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
+    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
+    est_y, est_x = gather(rows, est_days)
+    ev_y, ev_x = gather(rows, ar_days)
+    fit = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
+    expected, _, _, _, se, _, _ = ols.abnormal(fit, ev_y, ev_x, ar_days, windows)
+    day0 = int(np.flatnonzero(ar_days == 0)[0])
+    n_rows, trials = len(rows), len(rows) // k
+    pairs = np.arange(n_rows).reshape(trials, k)
+    dof = np.full(n_rows, float(fit.df))
+    out: dict[tuple[str, str], np.ndarray] = {}
+
+    def put(design: str, name: str, window: tuple[int, int], e: int, p: np.ndarray) -> None:
+        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
+        out.setdefault((design, label), np.full((len(effects), len(p)), np.nan))[e] = p
+
+    for e, effect in enumerate(effects):
+        y = ev_y.copy()
+        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
+        ar = y - expected
+        for w, window in enumerate(windows):
+            cols = np.flatnonzero((ar_days >= window[0]) & (ar_days <= window[1]))
+            car = ar[:, cols].sum(axis=1)
+            put(SINGLE_DESIGN, "CAR t", window, e, np.asarray(ols.t_two_sided(car / se[:, w], fit.df)))
+            for res in (
+                sf.sample_quantile_tests(ar[:, cols], fit.residuals),
+                sf.bootstrap_tests(ar[:, cols], fit.residuals, n_boot=n_boot, seed=seed),
+            ):
+                put(SINGLE_DESIGN, res.name, window, e, np.asarray(res.pvalue, dtype=float))
+            if k < 2:
+                continue
+            blocks = cross_sectional_blocks(
+                car[pairs], se[pairs, w], fit.residuals, ar, dof, pairs, [list(cols)] * trials, seed, wild_draws
+            )
+            for j, name in enumerate(r.name for r in blocks[0]):
+                put(STUDY_DESIGN, name, window, e, np.array([b[j].pvalue for b in blocks]))
+    return out, fit, ev_y, ev_x, day0
 
 
 def _pick(rng: np.random.Generator, candidates: int, trials: int) -> np.ndarray:
@@ -224,3 +291,174 @@ def _common_dates(
         ok &= ~(near < EXCLUDE_SESSIONS + hi).any(axis=0)
     keep = np.flatnonzero(ok)
     return dates[keep], positions[:, keep]
+
+
+# --------------------------------------------------------------------------- the run a study report carries
+
+PLACEBO_MAX_PAIRS = 500  # larger studies: no placebo run unless asked for (--placebo-trials)
+PLACEBO_MAX_SECURITIES = 30  # every security on one date: beyond this, skipped (too few common dates, too slow)
+OVER, UNDER, CANNOT, RIGHT = "over-rejects", "under-rejects", "cannot reject", "right-sized"
+
+
+@dataclass(frozen=True)
+class StudyPlacebo:
+    """The study's own placebo run as its report shows it: the run (or why there is none) and each test's reading.
+
+    ``summary`` is :meth:`PlaceboRun.summary` at 5 % (empty without a run);
+    :meth:`reading` says, for one test label, whether the test is right-sized
+    in this study's design. In Jupyter the object shows as that table.
+    """
+
+    run: PlaceboRun | None
+    trials: int
+    seed: int
+    note: str  # how the dates were drawn, or why there is no run
+    securities: int = 0  # N of the cross-sectional tests in the run
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Size at 5 % with its Wilson 95 % interval, power at +1/2/5 %, ``well_sized`` and ``reading``."""
+        if self.run is None:
+            return pd.DataFrame(columns=[*SUMMARY_COLUMNS, "reading"])
+        s = self.run.summary()
+        return s.assign(reading=[_reading(r) for r in s.to_dict("records")])
+
+    def row(self, test: str, start: int, end: int) -> dict[str, object] | None:
+        """The summary row of ``test`` on window [start, end] (tests-table names), or None if not measured."""
+        if self.run is None:
+            return None
+        label = test if (start, end) == (0, 0) else f"{test} [{start},{end}]"
+        rows = self._rows()
+        return rows.get(label)
+
+    def _rows(self) -> dict[str, dict[str, object]]:
+        cache = self.__dict__.setdefault("_cache", {})
+        if "rows" not in cache:
+            cache["rows"] = {r["test"]: r for r in self.summary.to_dict("records")}
+        return cache["rows"]
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``placebo`` section of results.json."""
+        from eventstudy.results import records
+
+        out: dict[str, object] = {"trials": self.trials if self.run else 0, "seed": self.seed, "note": self.note}
+        if self.run is None:
+            return out | {"dates_drawn": 0, "distinct_dates": 0, "candidate_dates": 0, "tests": []}
+        keep = ["test", "design", "n", "size", "size_low", "size_high", "power_1", "power_2", "power_5", "well_sized",
+                "reading"]  # fmt: skip
+        return out | {
+            "dates_drawn": len(self.run.dates),
+            "distinct_dates": len(set(self.run.dates)),
+            "candidate_dates": self.run.candidates,
+            "securities": [x.ticker for x in self.run.listings],
+            "alpha": 0.05,
+            "size_band": list(SIZE_BAND),
+            "tests": records(self.summary[keep]),
+        }
+
+    def _repr_html_(self) -> str:
+        from eventstudy.formats import esc
+
+        head = f"<p><b>The study's placebo run</b>: {esc(self.note)}</p>"
+        if self.run is None:
+            return head
+        s = self.summary
+        cols = ["test", "design", "n", "size", "size_low", "size_high", "power_1", "power_2", "power_5", "reading"]
+        return head + s[cols].to_html(index=False, float_format=lambda v: f"{v:.3f}")
+
+    def __repr__(self) -> str:
+        return f"<StudyPlacebo: {self.note}>"
+
+
+SUMMARY_COLUMNS = ["test", "design", "n", "size", "size_low", "size_high", "power_1", "power_2", "power_5",
+                   "well_sized"]  # fmt: skip
+
+
+def _reading(row: dict[str, object], alpha: float = 0.05) -> str:
+    """'right-sized', 'over-rejects', 'under-rejects' or 'cannot reject' at ``alpha`` in this study's design.
+
+    Not well sized (size outside 4-6 % or its interval excludes 5 %): over- or
+    under-rejects by the side of ``alpha`` the size is on; 'cannot reject' when it
+    rejected nothing even with 5 % added to day 0.
+    """
+    size = float(row["size"])  # type: ignore[arg-type]
+    if row["well_sized"]:
+        return RIGHT
+    if not math.isfinite(size):
+        return "not measured"
+    if size > alpha:
+        return OVER
+    power = float(row.get("power_5", math.nan))  # type: ignore[arg-type]
+    if size == 0.0 and (not math.isfinite(power) or power == 0.0):
+        return CANNOT
+    return UNDER
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.1f} %"
+
+
+def describe(row: dict[str, object] | None, securities: int) -> str:
+    """The report's words for a test's size: e.g. 'over-rejects in this design (size 15.7 %)'."""
+    if row is None:
+        return "size not measured"
+    size, low, high = (float(row[k]) for k in ("size", "size_low", "size_high"))  # type: ignore[arg-type]
+    reading = row["reading"]
+    if reading == RIGHT:
+        return f"right-sized here (size {_pct(size)}, 95 % interval {low * 100:.1f}-{_pct(high)})"
+    if reading == OVER:
+        return f"over-rejects in this design (size {_pct(size)})"
+    if reading == CANNOT:
+        n = "one security" if row["design"] == SINGLE_DESIGN else f"N = {securities}"
+        return f"under-rejects: cannot reject at 5 % with {n} (size {_pct(size)})"
+    return f"under-rejects in this design (size {_pct(size)})"
+
+
+def placebo_for_study(
+    spec: StudySpec, source: object, *, trials: int | None = None, seed: int = PLACEBO_SEED
+) -> StudyPlacebo:
+    """The study's placebo run as ``run`` makes it: seeded, every window of the study, or a note saying why not.
+
+    ``trials`` None: :data:`PLACEBO_TRIALS`, skipped for a study of more than
+    :data:`PLACEBO_MAX_PAIRS` pairs; 0: off. Skipped also when the prices do
+    not come from a directory of CSV files (the run reads each file's whole
+    history), when the study has more than :data:`PLACEBO_MAX_SECURITIES`
+    securities (all on one date) or fewer than 1, or when no date has every
+    security's whole window. Indices measured on themselves are left out, as in the tests table.
+    """
+    from eventstudy.errors import EventStudyError
+    from eventstudy.market import CsvDirectorySource
+
+    asked = trials is not None
+    n_trials = PLACEBO_TRIALS if trials is None else int(trials)
+    secs = [s for s in spec.securities if not s.is_index]
+    pairs = len(spec.pairs) or len(spec.events) * len(spec.securities)
+    if n_trials <= 0:
+        return StudyPlacebo(None, 0, seed, "not run (--placebo-trials 0)")
+    if not asked and pairs > PLACEBO_MAX_PAIRS:
+        return StudyPlacebo(None, 0, seed, f"not run by default for a study of {pairs:,} pairs (more than "
+                            f"{PLACEBO_MAX_PAIRS}); --placebo-trials N runs it")  # fmt: skip
+    if not isinstance(source, CsvDirectorySource):
+        return StudyPlacebo(None, 0, seed, "not run: it reads whole price files (--prices DIR), not downloads")
+    if any(not s.benchmark for s in secs):
+        return StudyPlacebo(None, 0, seed, "not run: it fits the market model, and a security has no benchmark")
+    if not secs or len(secs) > PLACEBO_MAX_SECURITIES:
+        return StudyPlacebo(None, 0, seed, f"not run: {len(secs)} securities (it puts 1 to "
+                            f"{PLACEBO_MAX_SECURITIES} on one date)")  # fmt: skip
+    listings = [Listing(s.ticker, s.benchmark, s.exchange) for s in secs]
+    exclude = [pd.Timestamp(e.timestamp).tz_localize(None).normalize() for e in spec.events]
+    try:
+        run = study_placebo(
+            source.directory, listings, estimation_window=spec.estimation_window, event_windows=spec.event_windows,
+            ar_window=spec.ar_window, trials=n_trials, seed=seed, exclude=exclude,
+        )  # fmt: skip
+    except EventStudyError as exc:  # no common date, a price file missing or unreadable: the study stands without it
+        return StudyPlacebo(None, 0, seed, f"not run: {exc}")
+    distinct = len(set(run.dates))
+    note = (
+        f"{n_trials} placebo dates from the securities' own history ({distinct} distinct of {run.candidates} "
+        f"qualifying dates, none within {EXCLUDE_SESSIONS} sessions of an event), seed {seed}; every security on "
+        f"each date, market model on the study's estimation window, no effect added (size) and 1 %, 2 %, 5 % "
+        f"added to day 0 (power)"
+    )
+    return StudyPlacebo(run, n_trials, seed, note, len(listings))
