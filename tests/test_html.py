@@ -165,18 +165,18 @@ def test_cli_format_option(prices_dir, study_path, tmp_path, tiny_figures, capsy
 
 
 def test_progress_is_quiet_off_a_terminal(capsys):
-    from eventstudy.cli import _progress, _stop_progress
+    from eventstudy.cli import progress, stop_progress
 
-    say = _progress(quiet=False)  # pytest's captured stderr is not a terminal
+    say = progress(quiet=False)  # pytest's captured stderr is not a terminal
     say("prices for ORCL")
-    _stop_progress()
+    stop_progress()
     assert capsys.readouterr().err == ""
 
 
 def test_progress_on_a_terminal(monkeypatch):
     import io
 
-    from eventstudy.cli import _progress, _stop_progress
+    from eventstudy.cli import progress, stop_progress
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:
@@ -184,12 +184,12 @@ def test_progress_on_a_terminal(monkeypatch):
 
     tty = Tty()
     monkeypatch.setattr(sys, "stderr", tty)
-    say = _progress(quiet=False)
+    say = progress(quiet=False)
     say("prices for ORCL")
     say("fitting ORCL around white-house")
-    _stop_progress()
+    stop_progress()
     assert "fitting ORCL around white-house" in tty.getvalue()
-    assert _progress(quiet=True).enabled is False
+    assert progress(quiet=True).enabled is False
 
 
 def _chromium(checker) -> str:

@@ -1,0 +1,100 @@
+"""Command line: a thin layer over the public API, one module per group of subcommands.
+
+- :mod:`~eventstudy.cli.run`: ``run`` (a study to its report);
+- :mod:`~eventstudy.cli.articles`: ``extract`` and ``check`` (news articles);
+- :mod:`~eventstudy.cli.tools`: ``validate`` and ``prices``;
+- :mod:`~eventstudy.cli.common`: exit codes, option types, price source, progress.
+
+Exit codes: 0 success; 1 unexpected internal error (a bug: please report
+it); 2 bad input (study file, data, options), with a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+
+from eventstudy.cli import articles, tools
+from eventstudy.cli import run as run_command
+from eventstudy.cli.articles import add_check_parser, add_extract_parser
+from eventstudy.cli.common import EXIT_INPUT, Parser, progress, stop_progress, version
+from eventstudy.cli.run import add_run_parser
+from eventstudy.cli.tools import add_prices_parser, add_validate_parser
+from eventstudy.errors import EventStudyError
+
+__all__ = ["build_parser", "cli_reference", "main", "progress", "stop_progress"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used to generate docs/cli.md)."""
+    parser = Parser(
+        prog="eventstudy",
+        description="Market-reaction event studies: did the move the article reports happen, "
+        "on which session, how much was the market, and was it unusual?",
+        epilog="example:\n  eventstudy run seeds/stargate.toml --prices ../shared/data/prices\n\n"
+        "exit codes: 0 success, 1 internal error, 2 bad input",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    add_run_parser(sub)
+    add_validate_parser(sub)
+    add_extract_parser(sub)
+    add_check_parser(sub)
+    add_prices_parser(sub)
+    return parser
+
+
+def cli_reference() -> str:
+    """Markdown CLI reference built from ``--help`` (written to docs/cli.md)."""
+    import os
+
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        parser = build_parser()
+        parts = ["# Command-line reference", "", "Generated from `--help`; `tests/test_docs.py` keeps it in sync.", ""]
+        parts += ["## eventstudy", "", "```text", parser.format_help().rstrip(), "```", ""]
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        for name, command in sub.choices.items():
+            parts += [f"## eventstudy {name}", "", "```text", command.format_help().rstrip(), "```", ""]
+        return "\n".join(parts)
+    finally:
+        if old is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = old
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "verbose", False):
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stderr)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            commands = {
+                "run": run_command.run,
+                "validate": tools.validate,
+                "extract": articles.extract,
+                "check": articles.check,
+                "prices": tools.prices,
+            }
+            code = commands[args.command](args)
+        for w in caught:
+            if not args.quiet:
+                print(f"warning: {w.message}", file=sys.stderr)
+        return code
+    except EventStudyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        stop_progress()

@@ -1,0 +1,226 @@
+"""``eventstudy extract`` and ``eventstudy check``: from news articles to a draft study, and to verdicts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from eventstudy.cli.common import (
+    EXIT_CODES_HELP,
+    EXIT_OK,
+    REPORT_FORMATS,
+    formats,
+    price_source,
+    progress,
+    stop_progress,
+    year,
+)
+from eventstudy.errors import EventStudyError
+
+EXTRACT_EXAMPLE = """\
+examples:
+  eventstudy extract ../shared/seeds/*.txt --year 2025 --out draft.toml --claims-csv claims.csv
+  eventstudy extract article.txt --reference-date 2025-01-21 --alias "Tesla=TSLA:XNAS:^GSPC"
+  eventstudy run draft.toml --prices ../shared/data/prices   # after reviewing draft.toml
+"""
+
+CHECK_EXAMPLE = """\
+examples:
+  eventstudy check article.txt --prices ../shared/data/prices
+  eventstudy check a.txt b.txt --out /tmp/check --year 2025
+"""
+
+
+def add_extract_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``extract`` subcommand and its options."""
+    ext = sub.add_parser(
+        "extract",
+        help="draft a study file from news articles (plain text, French or English)",
+        description="Read news articles and draft a study file for a person to review: candidate events\n"
+        "from the dates the articles give, and the stock moves they report as claims, each with its\n"
+        "file, character offset and sentence. Percentages that are not stock moves (stakes,\n"
+        "valuations, sectors, tokens) are listed as other figures. Without --out the draft goes to\n"
+        "standard output.",
+        epilog=EXTRACT_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ext.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    ext.add_argument("--out", type=Path, metavar="FILE", help="write the draft study (TOML) to FILE")
+    ext.add_argument(
+        "--claims-csv", type=Path, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
+        "source,offset,quote"
+    )  # fmt: skip
+    ext.add_argument(
+        "--year",
+        type=year,
+        metavar="YEAR",
+        help="year for dates written without one, in articles with no date header",
+    )
+    ext.add_argument(
+        "--reference-date",
+        metavar="DATE",
+        help="date (YYYY-MM-DD) that relative days such as 'mercredi' count from, in articles with no dated "
+        "header (default: the announcement date the articles cite most)",
+    )
+    ext.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="NAME=TICKER[:EXCHANGE:BENCHMARK]",
+        help="add a company to the company table, e.g. Tesla=TSLA:XNAS:^GSPC (repeatable)",
+    )
+    ext.add_argument("--id", default="draft", help="study id of the draft (default %(default)s)")
+    ext.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+def add_check_parser(sub: argparse._SubParsersAction) -> None:
+    """The ``check`` subcommand and its options."""
+    chk = sub.add_parser(
+        "check",
+        help="check the price moves news articles report: draft the study, run it, write the report",
+        description="From articles to verdicts in one command: draft a study from the articles (as\n"
+        "`extract` does), run it, and write the report with the draft next to it (draft.toml), so a\n"
+        "person can review the draft and rerun it with `eventstudy run`. The report cites each claim's\n"
+        "sentence. The run's id comes from the articles (check-<first file>-<hash of the articles>).\n"
+        "Without --out the report goes to <temp dir>/eventstudy-check/<id>: nothing is written in\n"
+        "the current directory unless asked.",
+        epilog=CHECK_EXAMPLE + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    chk.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    chk.add_argument(
+        "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
+    )
+    chk.add_argument(
+        "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check/<id>)"
+    )
+    chk.add_argument(
+        "--year", type=int, metavar="YEAR", help="year for dates written without one, in articles with no dated header"
+    )
+    chk.add_argument(
+        "--reference-date", metavar="DATE", help="date (YYYY-MM-DD) that relative days count from, as for extract"
+    )
+    chk.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="NAME=TICKER[:EXCHANGE:BENCHMARK]",
+        help="add a company to the company table (repeatable)",
+    )
+    chk.add_argument(
+        "--format", type=formats, default=REPORT_FORMATS, metavar="LIST", help="report formats, as for run"
+    )
+    chk.add_argument("--figures", choices=("svg", "png", "none"), default="svg", help="figure files, as for run")
+    chk.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+
+
+def extract(args: argparse.Namespace) -> int:
+    """``extract``: draft a study file (TOML) from articles, for a person to review."""
+    import datetime as dt
+
+    from eventstudy.articles import claims_csv, extract, to_toml
+    from eventstudy.articles.companies import CompanyTable
+    from eventstudy.articles.render import listings_from_aliases
+    from eventstudy.spec import ID_PATTERN
+
+    try:
+        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date is not None else None
+    except ValueError:
+        raise EventStudyError(f"--reference-date {args.reference_date!r} is not a date YYYY-MM-DD") from None
+    try:
+        aliases, listings = listings_from_aliases(args.alias)
+    except ValueError as exc:
+        raise EventStudyError(f"--alias {exc}") from None
+    check_aliases(args.alias, listings.values())
+    if not ID_PATTERN.match(args.id):
+        raise EventStudyError(
+            f"--id {args.id!r} is not a study id: 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    found = extract(args.articles, year=args.year, reference_date=ref, aliases=aliases, listings=listings)
+    text = to_toml(found, study_id=args.id, table=CompanyTable(aliases, listings), reference_date=ref)
+    outputs = [(args.out, text), (args.claims_csv, claims_csv(found))]
+    for path, content in outputs:
+        if path is not None:
+            try:
+                path.write_text(content, encoding="utf-8")
+            except OSError as exc:
+                raise EventStudyError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if args.out is None:
+        sys.stdout.write(text)
+    if not args.quiet:
+        where = f" → {args.out}" if args.out else ""
+        print(
+            f"drafted {len(found.events)} events, {len(found.claims)} claims, {len(found.other_figures)} other "
+            f"figures from {len(found.articles)} articles{where}; review before `eventstudy run`",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def check(args: argparse.Namespace) -> int:
+    """``check``: draft the study from articles, run it and write the report with ``draft.toml``."""
+    import datetime as dt
+
+    from eventstudy.articles.check import default_out, draft_for_check, run_id, with_day_ranges, without_unpriced
+    from eventstudy.articles.render import listings_from_aliases
+    from eventstudy.report import write_report
+    from eventstudy.study import EventStudy
+
+    try:
+        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
+        aliases, listings = listings_from_aliases(args.alias)
+    except ValueError as exc:
+        raise EventStudyError(f"--reference-date/--alias: {exc}") from None
+    args.cache = None
+    source = price_source(args)  # a --prices folder that does not exist is named before any work
+    study_id = run_id(args.articles)
+    out = args.out or default_out(study_id)
+    spec, text, found = draft_for_check(
+        args.articles, out, year=args.year, reference_date=ref, aliases=aliases, listings=listings, study_id=study_id
+    )
+    if args.prices is not None:
+        spec, left_out = without_unpriced(spec, args.prices)
+        spec, text, ranges = with_day_ranges(spec, text, args.prices)
+        for line in (*left_out, *ranges):
+            warnings.warn(line, stacklevel=1)
+        if not spec.securities:
+            raise EventStudyError(
+                f"{', '.join(map(str, args.articles))}: no claimed security has prices in {args.prices}"
+            )
+    say = progress(args.quiet)
+    res = EventStudy(spec, source, on_error="skip").run(progress=say)
+    say(f"writing report to {out}")
+    write_report(res, out, formats=args.format, figure_format=args.figures)
+    try:
+        (out / "draft.toml").write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise EventStudyError(f"{out / 'draft.toml'}: cannot write: {exc.strerror or exc}") from None
+    stop_progress()
+    if not args.quiet:
+        print(f"{study_id}: {len(found.claims)} claims from {len(found.articles)} articles")
+        for row in res.claims.itertuples():
+            print(f"  {row.ticker} {row.reported * 100:+.4g} % → {row.verdict}  ({row.source}: {row.quote[:70]!r})")
+        main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
+        print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
+    return EXIT_OK
+
+
+def check_aliases(options: list[str], listings) -> None:
+    """``--alias`` values: a ticker symbol, a known exchange and a benchmark symbol, as in a study file."""
+    from eventstudy.spec import SYMBOL, exchange_names
+
+    for option, listing in zip(options, listings, strict=False):
+        bad = [
+            f"ticker {listing.ticker!r}" * (not SYMBOL.match(listing.ticker)),
+            f"exchange {listing.exchange!r}" * bool(listing.exchange and listing.exchange not in exchange_names()),
+            f"benchmark {listing.benchmark!r}" * bool(listing.benchmark and not SYMBOL.match(listing.benchmark)),
+            f"name {listing.name!r}" * (not listing.name.isprintable() or len(listing.name) > 100),
+        ]
+        if bad := [b for b in bad if b]:
+            raise EventStudyError(
+                f"--alias {option!r}: {', '.join(bad)} not valid; a ticker is letters, digits, '.', '-', '=' "
+                "with an optional leading '^', an exchange an exchange_calendars code such as XNAS"
+            )
