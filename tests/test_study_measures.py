@@ -272,3 +272,34 @@ def test_an_index_measured_on_itself_has_no_measure_rows(prices_dir):
     tables = res.measure_tables()
     assert set(tables) == {"volume", "volume_windows", "volatility", "volatility_windows", "bhar", "measure_tests"}
     assert all(t.empty for t in tables.values())
+
+
+def test_a_bhar_window_past_the_data_leaves_the_returns_alone(prices_dir, tmp_path):
+    """A [0, 60] window beyond the benchmark's last close: BHAR NaN there, the returns study and [0, 20] intact."""
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "ORCL.csv").write_bytes((prices_dir / "ORCL.csv").read_bytes())
+    with (prices_dir / "GSPC.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    with (prices / "GSPC.csv").open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows([rows[0], *(r for r in rows[1:] if r[0][:10] <= "2025-12-01")])
+    events = tmp_path / "events.csv"
+    events.write_text("event,ticker,timestamp,benchmark\noct,ORCL,2025-10-01,^GSPC\n")
+    out = tmp_path / "r"
+    assert main(["run", str(events), "--prices", str(prices), "--out", str(out), "-q", "--figures", "none",
+                 "--format", "json", "--bhar-window=0,20", "--bhar-window=0,60"]) == 0  # fmt: skip
+    with (out / "car.csv").open(encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 4  # the four return windows: not excluded
+    with (out / "bhar.csv").open(encoding="utf-8") as fh:
+        bhar = {(r["start"], r["end"]): r for r in csv.DictReader(fh)}
+    assert bhar[("0", "60")]["bhar"] == "" and bhar[("0", "60")]["benchmark_return"] == ""
+
+    def closes(path):
+        with path.open(encoding="utf-8", newline="") as fh:
+            return [(r["Date"][:10], float(r["Adj Close"] or r["Close"])) for r in csv.DictReader(fh)]
+
+    orcl, gspc = closes(prices_dir / "ORCL.csv"), dict(closes(prices_dir / "GSPC.csv"))
+    d0 = next(i for i, (d, _) in enumerate(orcl) if d >= "2025-10-01")
+    own = orcl[d0 + 20][1] / orcl[d0 - 1][1] - 1
+    bench = gspc[orcl[d0 + 20][0]] / gspc[orcl[d0 - 1][0]] - 1
+    assert float(bhar[("0", "20")]["bhar"]) == pytest.approx(own - bench, abs=1e-9)

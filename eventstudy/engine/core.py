@@ -120,7 +120,8 @@ def compute(
         factor_symbols = [_factor_symbols(designs[i]) for i in members]
         ff = fama_french if any(d is not None and ("ff", "RF") in d.columns for d in designs) else None
         panels.append(exchange_panel(pairs, members, str(exchange), plan.sessions(str(exchange)), frames,
-                                     first=plan.first, last=plan.last, factor_symbols=factor_symbols,
+                                     first=plan.first, last=plan.last, checked_last=plan.checked_last,
+                                     factor_symbols=factor_symbols,
                                      fama_french=ff))  # fmt: skip
     data_errors = {i: e for p in panels for i, e in p.reasons.items()}
     warned = {i: w for p in panels for i, w in p.warnings.items()}

@@ -89,11 +89,15 @@ def exchange_panel(
     *,
     first: int,
     last: int,
+    checked_last: int | None = None,
     factor_symbols: list[tuple[str, ...]],
     fama_french: pd.DataFrame | None = None,
 ) -> ExchangePanel:
     """The panel of the pairs ``members`` (plan rows, all on ``exchange``) and their data check.
 
+    The grid runs over event days ``first..last``; the data check over
+    ``first..checked_last`` (default ``last``): days after it (a long
+    buy-and-hold window) may lack prices, and read NaN.
     ``factor_symbols``: per member, the factor indices its model reads;
     ``fama_french``: the factors (decimals, by US date) when the model is ``ff3``.
     """
@@ -103,7 +107,7 @@ def exchange_panel(
     grid_index = sessions[base : int(pos.max()) + last + 1]
     grid = grid_index.as_unit("ns").asi8
     d0 = pos - base
-    lo, hi = d0 + first, d0 + last
+    lo, hi = d0 + first, d0 + (last if checked_last is None else checked_last)
     tickers, benchmarks = part["ticker"].to_numpy(dtype=object), part["benchmark"].to_numpy(dtype=object)
     own = {s: read_prices(frames[s], grid) for s in dict.fromkeys(tickers)}
     carried_syms = [(b, *f) for b, f in zip(benchmarks, factor_symbols, strict=True)]

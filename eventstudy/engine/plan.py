@@ -45,6 +45,11 @@ class Plan:
     def __len__(self) -> int:
         return len(self.pairs)
 
+    @property
+    def checked_last(self) -> int:
+        """Last event day whose prices every pair must have: the return windows' (not the BHAR windows')."""
+        return max(self.spec.ar_window[1], *(w[1] for w in self.spec.event_windows))
+
     @cached_property
     def securities(self) -> list[Security]:
         """The security of each pair."""

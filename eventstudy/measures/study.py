@@ -236,11 +236,38 @@ def volatility_tables(spec: StudySpec, stacks: Stacks, vol: AbnormalVolatility) 
 
 
 # -- buy-and-hold ---------------------------------------------------------------------------
-def bhar_measure(spec: StudySpec, stacks: Stacks) -> BuyAndHold:
-    """Buy-and-hold returns of every pair over ``spec.bhar_windows`` (:func:`eventstudy.measures.bhar.buy_and_hold`)."""
+def bhar_measure(
+    spec: StudySpec, stacks: Stacks, frames: dict[str, pd.DataFrame] | None = None, benchmarks: np.ndarray | None = None
+) -> BuyAndHold:
+    """Buy-and-hold returns of every pair over ``spec.bhar_windows`` (:func:`eventstudy.measures.bhar.buy_and_hold`).
+
+    A window that runs past the prices is NaN: the security's returns are
+    NaN there, and (given ``frames`` and each pair's benchmark symbol) a
+    benchmark whose last close comes before the window's last session gives
+    NaN rather than its carried close.
+    """
     from eventstudy.measures.bhar import buy_and_hold
 
-    return buy_and_hold(stacks.returns, stacks.market, start=stacks.first, windows=spec.bhar_windows)
+    bh = buy_and_hold(stacks.returns, stacks.market, start=stacks.first, windows=spec.bhar_windows)
+    if frames is None or benchmarks is None or not len(stacks.keys):
+        return bh
+    bench = np.asarray(benchmarks, dtype=object)
+    ends = {b: _last_close(frames.get(b)) for b in dict.fromkeys(bench)}
+    last_close = np.array([ends[b] for b in bench], dtype="datetime64[ns]")
+    for k, (_, b) in enumerate(bh.windows):
+        past = stacks.sessions[:, b - stacks.first] > last_close
+        bh.benchmark[past, k] = np.nan
+        bh.bhar[past, k] = np.nan
+    return bh
+
+
+def _last_close(frame: pd.DataFrame | None) -> np.datetime64:
+    """The date of a frame's last close (the earliest date when there is none)."""
+    if frame is None or not len(frame):
+        return np.datetime64("1677-09-22", "ns")
+    cols = [c for c in ("Adj Close", "Close") if c in frame]
+    last = frame[cols].dropna(how="all").last_valid_index() if cols else None
+    return np.datetime64("1677-09-22", "ns") if last is None else np.datetime64(pd.Timestamp(last).as_unit("ns"))
 
 
 def bhar_table(stacks: Stacks, bh: BuyAndHold) -> pd.DataFrame:
@@ -294,6 +321,7 @@ def measure_tests(
         if bhar is not None:
             for k, w in enumerate(bhar.windows):
                 x = bhar.bhar[sel, k]
+                x = x[np.isfinite(x)]  # windows past the prices have no BHAR
                 rows += _test_rows("bhar", event, "", w, [skewness_adjusted_t(x), bootstrap_skewness_adjusted_t(x)])
     out = pd.DataFrame(rows, columns=MEASURE_TEST_COLUMNS)
     return out.astype({"start": np.int64, "end": np.int64, "n": np.int64, "statistic": float, "p": float, "df": float})

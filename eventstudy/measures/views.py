@@ -74,7 +74,9 @@ class MeasureViews:
 
         if not self.spec.bhar_windows:
             raise ValueError('the study has no buy-and-hold windows: set study.bhar_windows or measures = ["bhar"]')
-        return bhar_measure(self.spec, self._stacks)
+        stacks, plan = self._stacks, self._need_engine().plan
+        benchmarks = None if plan is None else plan.pairs["benchmark"].to_numpy(dtype=object)[stacks.positions]
+        return bhar_measure(self.spec, stacks, self.frames, benchmarks)
 
     @cached_property
     def _volume_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
