@@ -13,6 +13,9 @@ in percent.
 ``car_path``        CAR rebased to 0 at day -1, with a 95 % band
 ``claims_chart``    each claim: reported (± tolerance), best measured match,
                     close-to-close move of the session the article implies
+``mean_car``        mean and median CAR of every pair by day, 0 at day -1,
+                    with a 95 % band of the mean (a large study's report)
+``car_histogram``   distribution of every pair's CAR, one outline per window
 ==================  =========================================================
 
 The CAR band is ±1.96 × ``se`` from :func:`car_band`: for day k ≥ 0,

@@ -29,7 +29,6 @@ from eventstudy.report.story import day0_table, merged_events, merged_note, same
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
-    MAX_LISTED_ROWS,
     SUMMARY_HEADER,
     PairRecords,
     ar_rows,
@@ -369,9 +368,7 @@ def _warnings(res: StudyResults) -> dict[str, Any]:
         what += ["windows shared with " + ", ".join(", ".join(together.get(o, [o])) for o in others)] if others else []
         label = ", ".join(together.get(ev.id, [ev.id]))
         items.append({"id": ev.id, "label": label, "link": ev.id in shown, "what": what})
-    more = 0
-    if large_study(res) and len(items) > MAX_LISTED_ROWS:
-        items, more = items[:MAX_LISTED_ROWS], len(items) - MAX_LISTED_ROWS
+    items, more = listed(items, res)
     rates = []
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
         by_ticker = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -87,16 +87,22 @@ LARGE_STUDY_PAIRS = 1_000  # from this many pairs: an "All pairs" section, study
 MAX_LISTED_ROWS = 100  # rows of a study-wide list (flags, overlaps, exclusions) a large study's report shows
 
 
+_Rows = TypeVar("_Rows", pd.DataFrame, list)
+
+
 def large_study(res: StudyResults) -> bool:
     """Whether the report summarises every pair (``LARGE_STUDY_PAIRS`` pairs or more) rather than draws each event."""
     return len(res.day0) >= LARGE_STUDY_PAIRS
 
 
-def listed(frame: pd.DataFrame, res: StudyResults) -> tuple[pd.DataFrame, int]:
-    """The rows a study-wide list shows (the first ``MAX_LISTED_ROWS`` of a large study), and how many are left out."""
-    if not large_study(res) or len(frame) <= MAX_LISTED_ROWS:
-        return frame, 0
-    return frame.iloc[:MAX_LISTED_ROWS], len(frame) - MAX_LISTED_ROWS
+def listed(rows: _Rows, res: StudyResults) -> tuple[_Rows, int]:
+    """The rows (a frame or a list) a study-wide list shows: the first ``MAX_LISTED_ROWS`` of a large study.
+
+    Also how many are left out.
+    """
+    if not large_study(res) or len(rows) <= MAX_LISTED_ROWS:
+        return rows, 0
+    return rows[:MAX_LISTED_ROWS], len(rows) - MAX_LISTED_ROWS
 
 
 PER_EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "flags", "tests", "residuals")
