@@ -186,8 +186,9 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
         parts.append(f"[{start}, {end}]: {int((w['p'] < 0.05).sum())} of {len(w)} with p < 0.05")
     n_events = rest["event"].nunique()
     return (
-        f"{n_events} more event(s) are not detailed here; every number is in ar.csv, car.csv, tests.csv "
-        f"and results.json. CAR t tests of those pairs: {'; '.join(parts)}."
+        f"{n_events} more event(s) are not detailed here; every number is in the ar, car and tests tables "
+        f"(ar.csv, car.csv, tests.csv, or .parquet files in a large study) and results.json. "
+        f"CAR t tests of those pairs: {'; '.join(parts)}."
     )
 
 
