@@ -16,6 +16,9 @@ in percent.
 ``volume_bars``     abnormal log volume by day, one panel per security, with
                     the ±1.96 band of its prediction-error sd (market model,
                     else the mean model)
+``mean_car``        mean and median CAR of every pair by day, 0 at day -1,
+                    with a 95 % band of the mean (a large study's report)
+``car_histogram``   distribution of every pair's CAR, one outline per window
 ==================  =========================================================
 
 The CAR band is ±1.96 × ``se`` from :func:`car_band`: for day k ≥ 0,
@@ -451,4 +454,65 @@ def claims_chart(res: Results, ax: Axes | None = None) -> Figure:
     ax.set_title("The articles' figures against the measured moves", fontsize="medium", y=1.0)
     ax.legend(frameon=False, fontsize="small", loc="upper right")
     ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+# -- every pair at once (large studies) -------------------------------------------
+def mean_car_data(res: Results) -> pd.DataFrame:
+    """Mean and median CAR by day over every measured pair, 0 at day -1, with the standard error of the mean.
+
+    Returns one row per day: ``day, pairs, mean, median, se`` (decimals). A
+    pair's path is that of :func:`car_band` (CAR[0, k] from day 0 on,
+    -CAR[k+1, -1] before); ``se`` is the cross-sectional standard deviation
+    over the square root of the pairs.
+    """
+    ar = res.ar
+    keys = [ar["event"], ar["ticker"]]
+    cum = ar["abnormal"].astype(float).groupby(keys, sort=False).cumsum()
+    base = cum.where(ar["day"] == -1).groupby(keys, sort=False).transform("max")
+    by_day = (cum - base).groupby(ar["day"].to_numpy())
+    out = pd.DataFrame({"pairs": by_day.count(), "mean": by_day.mean(), "median": by_day.median()})
+    out["se"] = by_day.std() / np.sqrt(out["pairs"])
+    return out.rename_axis("day").reset_index()
+
+
+def mean_car(res: Results, ax: Axes | None = None) -> Figure:
+    """Mean CAR of every measured pair by day, 0 at day -1, with a 95 % band (±1.96 standard errors), and the median.
+
+    The band treats the pairs as independent: pairs sharing an event date move
+    together, so it is too narrow when they do (see the Kolari-Pynnönen test).
+    """
+    data = mean_car_data(res)
+    fig, ax = _axes(ax)
+    day, mean = data["day"], data["mean"] * 100
+    line = ax.plot(day, mean, marker="o", ms=3, lw=1.6, color="#0969da", label="mean")[0]
+    half = Z95 * data["se"] * 100
+    ax.fill_between(day, mean - half, mean + half, color=line.get_color(), alpha=0.15, lw=0, label="95 % band")
+    ax.plot(day, data["median"] * 100, ls="--", lw=1.2, color="0.35", label="median")
+    pairs = int(data["pairs"].max()) if len(data) else 0
+    _car_axes(ax, label_x=True)
+    ax.set_title(f"Mean CAR of {pairs:,} pairs, 0 at day -1 (model: {res.model})", fontsize="medium", y=1.0)
+    ax.legend(frameon=False, fontsize="small", loc="best")
+    return fig
+
+
+def car_histogram(res: Results, ax: Axes | None = None) -> Figure:
+    """Distribution of the CARs of every measured pair, one outline per event window."""
+    from matplotlib.ticker import FuncFormatter
+
+    fig, ax = _axes(ax)
+    car = res.car.dropna(subset=["car"])
+    values = car["car"].to_numpy(dtype=float) * 100
+    if len(values):
+        lo, hi = np.percentile(values, [0.5, 99.5])  # the extreme half percent would squeeze the rest
+        bins = np.linspace(lo, hi, 61) if hi > lo else 30
+        for (start, end), w in car.groupby(["start", "end"], sort=False):
+            ax.hist(w["car"].to_numpy(dtype=float) * 100, bins=bins, histtype="step", lw=1.4, label=f"[{start}, {end}]")
+        ax.legend(title="window", frameon=False, fontsize="small", loc="upper right")
+    ax.axvline(0, color="0.3", lw=1, ls="--")
+    ax.set_xlabel("CAR (%), the extreme 0.5 % on each side left out")
+    ax.set_ylabel("Pairs")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g} %" if v else "0"))
+    ax.set_title(f"CARs of {car[['event', 'ticker']].drop_duplicates().shape[0]:,} pairs by window", fontsize="medium")
+    ax.grid(alpha=0.3)
     return fig

@@ -254,7 +254,7 @@ class StudyResults(MeasureViews):
             }
         return {
             "study": self._study(),
-            "summary": self._summary(),
+            "summary": self.pairs_summary(),
             "tables": {n: f"{n}.parquet" for n in (*COLUMNAR_TABLES, *self.measure_tables())},
             **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
             "placebo": self.placebo.to_dict(),
@@ -265,8 +265,11 @@ class StudyResults(MeasureViews):
         """The :meth:`to_dict` content as JSON text (NaN written as null)."""
         return json.dumps(self.to_dict(columnar=columnar), indent=indent, allow_nan=False)
 
-    def _summary(self) -> dict[str, Any]:
-        """Pairs, events, securities and exclusions; per CAR window the pairs, mean and median CAR, share p < 0.05."""
+    def pairs_summary(self) -> dict[str, Any]:
+        """Pairs, events, securities and exclusions; per CAR window the pairs, mean and median CAR, share p < 0.05.
+
+        ``summary`` of a large study's results.json, and its report's "All pairs" section.
+        """
         p = self.car["p"]
         car = self.car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
         by_window = car.groupby(["start", "end"], sort=False)

@@ -109,12 +109,17 @@ def compute(
     pairs, secs = plan.pairs, plan.securities
     designs: list[PairDesign | None] = []
     model_errors: dict[int, EventStudyError] = {}
+    made: dict[int, PairDesign | ModelError] = {}  # one design per security, shared by its pairs
     for i, sec in enumerate(secs):
-        try:
-            designs.append(pair_design(model, sec, fama_french=fama_french is not None))
-        except ModelError as exc:
-            designs.append(None)
-            model_errors[i] = exc
+        if id(sec) not in made:
+            try:
+                made[id(sec)] = pair_design(model, sec, fama_french=fama_french is not None)
+            except ModelError as exc:
+                made[id(sec)] = exc
+        design = made[id(sec)]
+        designs.append(None if isinstance(design, ModelError) else design)
+        if isinstance(design, ModelError):
+            model_errors[i] = design
     panels = []
     for exchange, members in pairs.groupby("exchange", sort=False).indices.items():
         factor_symbols = [_factor_symbols(designs[i]) for i in members]

@@ -96,12 +96,13 @@ def plan(spec: StudySpec) -> Plan:
     for event_id, ticker in dict.fromkeys(spec.pairs):
         if ticker in rank:
             by_event.setdefault(event_id, []).append(spec.securities[rank[ticker]])
-    found: dict[tuple[str, str], tuple[DayZero, int]] = {}  # shared by an event's securities on one exchange
+    # shared by the securities on one exchange of every event announced at the same time
+    found: dict[tuple[pd.Timestamp, bool, str], tuple[DayZero, int]] = {}
     rows = []
     for event in spec.events:
         secs = sorted(by_event.get(event.id, []), key=lambda s: rank[s.ticker]) if spec.pairs else spec.securities
         for sec in secs:
-            key = (event.id, sec.exchange)
+            key = (event.timestamp, event.date_only, sec.exchange)
             if key not in found:
                 try:
                     d0 = day_zero(event.timestamp, sec.exchange, date_only=event.date_only)

@@ -23,6 +23,7 @@ CAR in the null distribution.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -187,8 +188,8 @@ def sample_quantile_tests(event_ar: np.ndarray, residuals: np.ndarray) -> TestAr
     ar, e = _rows(event_ar, residuals)
     length = ar.shape[1]
 
-    def null(rows: np.ndarray) -> Iterator[np.ndarray]:
-        yield np.lib.stride_tricks.sliding_window_view(e[rows], length, axis=1).sum(axis=2).T
+    def null(rows: np.ndarray) -> Iterator[tuple[np.ndarray, None]]:
+        yield np.lib.stride_tricks.sliding_window_view(e[rows], length, axis=1).sum(axis=2).T, None
 
     def exact(row: int) -> np.ndarray:  # the one-security computation, for near-ties
         return rolling_sums(e[row], length)
@@ -206,7 +207,9 @@ def bootstrap_tests(event_ar: np.ndarray, residuals: np.ndarray, *, n_boot: int 
 
     Each row draws as a fresh ``numpy.random.default_rng(seed)`` would, so
     every row of the same shape uses the same resampled positions: they are
-    drawn once and the residuals gathered for all rows together.
+    drawn once and the residuals gathered for all rows together. With L = 1
+    a draw is one residual: each position is counted once, weighted by how
+    often it was drawn.
     """
     if n_boot < 1:
         raise ValueError(f"n_boot must be positive, got {n_boot}")
@@ -215,14 +218,19 @@ def bootstrap_tests(event_ar: np.ndarray, residuals: np.ndarray, *, n_boot: int 
     # choice() of an array of length T draws the same positions whatever the array holds
     idx = np.random.default_rng(seed).choice(np.arange(t), size=(n_boot, length), replace=True) if t else None
 
-    def null(rows: np.ndarray) -> Iterator[np.ndarray]:
+    def null(rows: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
         et = np.ascontiguousarray(e[rows].T)  # (T, rows): a draw gathers whole rows
+        if length == 1:  # the draws are residuals themselves: each position once, with its count
+            yield et, np.bincount(idx[:, 0], minlength=t)  # type: ignore[index]
+            return
+        acc, part = np.empty((DRAW_BLOCK, len(rows))), np.empty((DRAW_BLOCK, len(rows)))
         for first in range(0, n_boot, DRAW_BLOCK):  # blocks of draws that stay in cache
-            part = idx[first : first + DRAW_BLOCK]  # type: ignore[index]
-            acc = et[part[:, 0]]
+            draw = idx[first : first + DRAW_BLOCK]  # type: ignore[index]
+            out, tmp = acc[: len(draw)], part[: len(draw)]
+            np.take(et, draw[:, 0], axis=0, out=out)
             for k in range(1, length):
-                acc += et[part[:, k]]
-            yield acc
+                out += np.take(et, draw[:, k], axis=0, out=tmp)
+            yield out, None
 
     def exact(row: int) -> np.ndarray:
         return np.random.default_rng(seed).choice(e[row], size=(n_boot, length), replace=True).sum(axis=1)
@@ -234,8 +242,8 @@ def bootstrap_tests(event_ar: np.ndarray, residuals: np.ndarray, *, n_boot: int 
     return _many("bootstrap", ar, e, n_boot, note, null, exact, one)
 
 
-BLOCK_ROWS = 256  # rows (securities) per block of null draws
-DRAW_BLOCK = 512  # bootstrap draws per block: 512 x 256 float64 (1 MB) stays in cache
+BLOCK_ROWS = 256  # rows (securities) per block of null draws; blocks run on threads (numpy releases the GIL)
+DRAW_BLOCK = 128  # null draws per block: 128 x 256 float64 (256 KB) stays in cache; counts fit uint16
 
 
 def _rows(event_ar: np.ndarray, residuals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -251,21 +259,23 @@ def _many(
     e: np.ndarray,
     n: int,
     note: str,
-    null: Callable[[np.ndarray], Iterator[np.ndarray]],
+    null: Callable[[np.ndarray], Iterator[tuple[np.ndarray, np.ndarray | None]]],
     exact: Callable[[int], np.ndarray],
     one: Callable[[int], TestResult],
 ) -> TestArrays:
     """Counts of null draws at or below / above each row's CAR, with near-ties settled exactly.
 
-    ``null(rows)`` yields blocks (draws, rows) of the null draws of those
-    rows, summed in any order;
+    ``null(rows)`` yields blocks ``(draws, weights)``: draws (k, rows) of the null
+    draws of those rows, summed in any order, each counted once (``weights``
+    None) or ``weights[j]`` times;
     a draw within ``tol`` of the CAR, where another summation order could
     fall on the other side, is recounted with ``exact(row)``, the
     one-security computation. Rows the one-security test rejects (NaN, too
     few residuals, constant residuals) are computed by it, ``one(row)``.
+    Blocks of rows run on one thread per CPU.
     """
     rows = len(ar)
-    car = np.array([float(ar[i].sum()) for i in range(rows)])  # as the one-security test sums them
+    car = np.ascontiguousarray(ar).sum(axis=1)  # as the one-security test sums each row (the same pairwise sum)
     length = ar.shape[1]
     bad = (
         (length == 0)
@@ -277,17 +287,36 @@ def _many(
     # two summation orders of L terms differ by at most 2 (L - 1) u sum|a| (u = 2^-53): a wide margin
     tol = 4.0 * length * length * np.finfo(float).eps * np.abs(e).max(axis=1, initial=0.0)
     n_le, n_ge = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
-    for start in range(0, len(good), BLOCK_ROWS):
-        block = good[start : start + BLOCK_ROWS]
+
+    def count(block: np.ndarray) -> None:
         low, high = car[block] - tol[block], car[block] + tol[block]
         below, maybe = np.zeros(len(block), dtype=np.int64), np.zeros(len(block), dtype=np.int64)
-        for draws in null(block):
-            below += np.count_nonzero(draws < low, axis=0)
-            maybe += np.count_nonzero(draws <= high, axis=0)
+        mask = None
+        for draws, weights in null(block):
+            if mask is None or mask.shape[0] < len(draws):
+                mask = np.empty(draws.shape, dtype=bool)
+            m = mask[: len(draws)]
+            for bound, total, op in ((low, below, np.less), (high, maybe, np.less_equal)):
+                op(draws, bound, out=m)
+                if weights is None:
+                    total += np.add.reduce(m.view(np.uint8), axis=0, dtype=np.uint16)  # at most DRAW_BLOCK
+                else:
+                    total += weights @ m
         n_le[block], n_ge[block] = below, n - below  # no draw within tol of the CAR: the order cannot matter
         for row in block[below != maybe]:  # a draw near the CAR: count the exact sums
             sums = exact(int(row))
             n_le[row], n_ge[row] = np.count_nonzero(sums <= car[row]), np.count_nonzero(sums >= car[row])
+
+    blocks = [good[start : start + BLOCK_ROWS] for start in range(0, len(good), BLOCK_ROWS)]
+    workers = min(os.cpu_count() or 1, len(blocks))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(count, blocks))
+    else:
+        for block in blocks:
+            count(block)
     stat = np.full(rows, np.nan)
     pvalue = np.full(rows, np.nan)
     stat[good] = n_le[good] / n

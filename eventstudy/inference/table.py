@@ -189,6 +189,7 @@ def _cross_sectional_rows(
     Blocks with the same number of securities are tested together (the batch functions of
     :mod:`eventstudy.inference.cross_section`); the Corrado ranks of each set of securities are computed once.
     """
+    starts, ends = blocks.get_level_values(1).to_numpy(), blocks.get_level_values(2).to_numpy()  # read once
     by_block = np.argsort(row_block, kind="stable")
     bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
@@ -206,7 +207,7 @@ def _cross_sectional_rows(
             members = group[first : first + chunk]
             rows = np.stack([block_rows[b] for b in members])
             pairs = pair_of_row[rows]
-            cols = [list(np.flatnonzero((days >= blocks[b][1]) & (days <= blocks[b][2]))) for b in members]
+            cols = [list(np.flatnonzero((days >= starts[b]) & (days <= ends[b]))) for b in members]
             tests = cross_sectional_blocks(cars[rows], ses[rows], resid, event_ar, df, pairs, cols, seed, draws)
             for b, res in zip(members, tests, strict=True):
                 results[b] = res

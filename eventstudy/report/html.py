@@ -9,7 +9,7 @@ provenance. The page is the jinja2 template ``report/templates/report.html.j2``
 a study file or an article included, is escaped; this module only gathers the
 values (text and tables, no markup).
 
-Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``,
+Section ids (stable, for links and tests): ``verdicts``, ``claims-figure``, ``all-pairs`` (a large study),
 ``event-<event id>`` (with ``event-<event id>-<ticker>`` per security and, when measured,
 ``event-<event id>-volume``, ``-volatility``, ``-bhar``, ``-measure-tests``),
 ``warnings``, ``candidates``, ``excluded``, ``method``, ``provenance``.
@@ -30,13 +30,20 @@ from eventstudy.report.story import day0_table, merged_events, merged_note, same
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
+    SUMMARY_HEADER,
+    PairRecords,
     ar_rows,
     car_rows,
     detailed_events,
     events_view,
     fit_sentence,
+    large_study,
+    listed,
     method_notes,
+    more_note,
     other_events_note,
+    pair_records,
+    summary_rows,
 )
 
 if TYPE_CHECKING:
@@ -98,11 +105,21 @@ def _figure(fig: ReportFigure) -> dict[str, str]:
 # -- the page ---------------------------------------------------------------------
 def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     """The complete report page (see the module docstring)."""
+    from eventstudy.report.render import is_summary
+    from eventstudy.report.story import overlap_rows
+
     spec, prov = res.spec, res.provenance
     by_event: dict[str | None, list[ReportFigure]] = {}
     for fig in figures:
-        by_event.setdefault(fig.event, []).append(fig)
+        if not is_summary(fig):
+            by_event.setdefault(fig.event, []).append(fig)
     nav = [("verdicts", "Verdicts")] if not res.claims.empty else []
+    all_pairs = None
+    if large_study(res):
+        text, rows = summary_rows(res)
+        summary = [_figure(f) for f in figures if is_summary(f)]
+        all_pairs = {"text": text, "table": _table(SUMMARY_HEADER, rows, "lrrrr"), "figures": summary}
+        nav += [("all-pairs", "All pairs")]
     shown = detailed_events(res)
     nav += [(f"event-{slug(e)}", f"Event {e}") for e in shown]
     nav += [("warnings", "Warnings")]
@@ -113,9 +130,13 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
     detail = events_view(res, shown)
     excluded = None
     if not res.excluded.empty:
+        rows, more = listed(res.excluded, res)
         excluded = _table(
-            ["event", "ticker", "reason"], list(res.excluded[["event", "ticker", "reason"]].itertuples(index=False))
+            ["event", "ticker", "reason"], list(rows[["event", "ticker", "reason"]].itertuples(index=False))
         )
+        excluded["more"] = more_note(more, "excluded pairs", "results.json (excluded)")
+    overlaps = overlap_rows(res)  # once: each event's section takes its rows
+    records = pair_records(detail)
     context = {
         "title": spec.title or spec.id,
         "study_id": spec.id,
@@ -125,7 +146,8 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
         "data_source": prov.get("data_source", ""),
         "nav": nav,
         "verdicts": _verdicts(res, by_event.get(None, [])) if not res.claims.empty else None,
-        "events": [_event(detail, e, by_event.get(e, []), res) for e in shown],
+        "all_pairs": all_pairs,
+        "events": [_event(detail, e, by_event.get(e, []), res, overlaps, records) for e in shown],
         "other_events": other_events_note(res, shown),
         "warnings": _warnings(res),
         "candidates": _candidates(res) if not res.candidates.empty else None,
@@ -196,7 +218,14 @@ def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> dict[str, A
 
 
 # -- per event ------------------------------------------------------------------------
-def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], full: StudyResults) -> dict[str, Any]:
+def _event(
+    res: StudyResults,
+    event_id: str,
+    figures: Sequence[ReportFigure],
+    full: StudyResults,
+    overlaps: pd.DataFrame,
+    records: tuple[PairRecords, PairRecords, PairRecords],
+) -> dict[str, Any]:
     ev = res.spec.event(event_id)
     if ev.date_only:
         when = f"{ev.timestamp:%Y-%m-%d} (date only: day 0 is the first session on or after it)"
@@ -211,7 +240,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
 
         reported = [(src, day, explain_reported_date(ev.timestamp, day)) for src, day in ev.reported_dates]
     d0 = res.day0[res.day0["event"] == ev.id]
-    flags, overlaps = _event_warnings(res, ev.id, full)
+    flags, overlaps = _event_warnings(res, ev.id, full, overlaps)
     return {
         "id": ev.id,
         "title": f"Event {ev.id}" + (f": {ev.title}" if ev.title else ""),
@@ -223,7 +252,7 @@ def _event(res: StudyResults, event_id: str, figures: Sequence[ReportFigure], fu
         "day0": _table(*day0_table(full, ev.id)),  # every event of the section
         "figures": [_figure(f) for f in figures],
         "moves": _moves(res, ev.id),
-        "securities": [_security(res, ev.id, str(t)) for t in d0["ticker"]],
+        "securities": [_security(records, ev.id, str(t)) for t in d0["ticker"]],
         "tests": _tests(res, ev.id),
         "measures": _measures(full, ev.id),
         "holds": _holds(res, ev.id),
@@ -253,13 +282,13 @@ def _moves(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     return {"table": _table(header, rows, "lrlrrrrl"), "notes": sorted({n for n in mv["note"] if n})}
 
 
-def _security(res: StudyResults, event_id: str, ticker: str) -> dict[str, Any]:
-    fit = res.fits[(res.fits["event"] == event_id) & (res.fits["ticker"] == ticker)]
-    if fit.empty:
+def _security(records: tuple[PairRecords, PairRecords, PairRecords], event_id: str, ticker: str) -> dict[str, Any]:
+    fits, cars, ars = records
+    fit = fits.get((event_id, ticker))
+    if not fit:
         return {"ticker": ticker, "excluded": True}
-    f = fit.iloc[0]
-    car = res.car[(res.car["event"] == event_id) & (res.car["ticker"] == ticker)]
-    ar = res.ar[(res.ar["event"] == event_id) & (res.ar["ticker"] == ticker)]
+    f = fit[0]
+    car, ar = cars.get((event_id, ticker), []), ars.get((event_id, ticker), [])
     return {
         "ticker": ticker,
         "excluded": False,
@@ -311,14 +340,16 @@ def _placebo(res: StudyResults) -> dict[str, Any]:
 
 
 def _event_warnings(
-    res: StudyResults, event_id: str, full: StudyResults
+    res: StudyResults, event_id: str, full: StudyResults, ov: pd.DataFrame
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The unusual days and the overlapping events of one event, as tables (None when there are none)."""
-    from eventstudy.report.story import flag_label, overlap_rows
+    """The unusual days and the overlapping events of one event, as tables (None when there are none).
+
+    ``ov``: the study's overlaps as :func:`eventstudy.report.story.overlap_rows` gives them.
+    """
+    from eventstudy.report.story import flag_label, same_day0
 
     flags = res.flags[res.flags["event"] == event_id]
-    ov = overlap_rows(full)
-    ov = ov[[event_id in o["event"].split(", ") for o in ov.to_dict("records")]]
+    ov = ov[ov["event"] == ", ".join(same_day0(full).get(event_id, [event_id]))]
     flag_table = overlap_table = None
     if not flags.empty:
         rows = [
@@ -363,11 +394,16 @@ def _warnings(res: StudyResults) -> dict[str, Any]:
         what += ["windows shared with " + ", ".join(", ".join(together.get(o, [o])) for o in others)] if others else []
         label = ", ".join(together.get(ev.id, [ev.id]))
         items.append({"id": ev.id, "label": label, "link": ev.id in shown, "what": what})
+    items, more = listed(items, res)
     rates = []
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
         by_ticker = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()
         rates = [(t, f"{r * 100:.1f} %") for t, r in by_ticker.items()]
-    return {"entries": items, "rates": rates}
+    return {
+        "entries": items,
+        "more": more_note(more, "events with warnings", "flags.csv and the overlaps table"),
+        "rates": rates,
+    }
 
 
 def _candidates(res: StudyResults) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from eventstudy.engine.provenance import time_note
@@ -10,22 +11,35 @@ from eventstudy.report.story import day0_table, merged_events, merged_note
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
+    SUMMARY_HEADER,
+    PairRecords,
     ar_rows,
     car_rows,
     detailed_events,
     events_view,
     fit_sentence,
+    large_study,
+    listed,
     markdown_table,
     method_notes,
+    more_note,
     other_events_note,
+    pair_records,
+    summary_rows,
 )
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
 
 
-def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = None) -> str:
-    """Render the report. ``figures`` maps event id → relative figure paths ("" → study-wide ones)."""
+def render_markdown(
+    res: StudyResults, figures: dict[str, list[str]] | None = None, summary: list[tuple[str, str]] | None = None
+) -> str:
+    """Render the report.
+
+    ``figures`` maps event id → relative figure paths ("" → the claims chart);
+    ``summary``: (path, caption) of the study-wide figures of a large study's "All pairs" section.
+    """
     spec, prov = res.spec, res.provenance
     out = [f"# {md_text(spec.title)}", ""]
     out.append(
@@ -42,11 +56,17 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     if not res.claims.empty:
         out += ["## The articles' claims against the market", "", _claims_summary(res), ""]
         out += [f"![Reported against measured moves]({p})" for p in (figures or {}).get("", [])] + [""]
+    if large_study(res):
+        text, rows = summary_rows(res)
+        out += ["## All pairs", "", text, "", markdown_table(rows, SUMMARY_HEADER, "lrrrr"), ""]
+        out += [f"![{md_text(caption)}]({path})" for path, caption in summary or []]
+        out += [""] if summary else []
     shown = detailed_events(res)
     _ = res.placebo  # computed once, shared with the events' view
     detail = events_view(res, shown)
+    records = pair_records(detail)
     for event_id in shown:
-        out += _event_section(detail, event_id, (figures or {}).get(event_id, []), res)
+        out += _event_section(detail, event_id, (figures or {}).get(event_id, []), res, records)
     if note := other_events_note(res, shown):
         out += ["## Other events", "", note, ""]
     if not res.flags.empty or not res.overlaps.empty:
@@ -54,8 +74,10 @@ def render_markdown(res: StudyResults, figures: dict[str, list[str]] | None = No
     if not res.candidates.empty:
         out += ["## Claims: every candidate measure", "", _candidates(res), ""]
     if not res.excluded.empty:
-        rows = res.excluded[["event", "ticker", "reason"]].itertuples(index=False)
+        excluded, more = listed(res.excluded, res)
+        rows = excluded[["event", "ticker", "reason"]].itertuples(index=False)
         out += ["## Excluded", "", markdown_table(list(rows), ["event", "ticker", "reason"]), ""]
+        out += [more_note(more, "excluded pairs", "results.json (excluded)"), ""] if more else []
     out += _placebo_section(res)
     out += _method(res) + _provenance(res)
     return "\n".join(out) + "\n"
@@ -99,7 +121,13 @@ def _claims_summary(res: StudyResults) -> str:
     return "\n".join(lines)
 
 
-def _event_section(res: StudyResults, event_id: str, figures: list[str], full: StudyResults | None = None) -> list[str]:
+def _event_section(
+    res: StudyResults,
+    event_id: str,
+    figures: list[str],
+    full: StudyResults | None = None,
+    records: tuple[PairRecords, PairRecords, PairRecords] | None = None,
+) -> list[str]:
     ev = res.spec.event(event_id)
     if ev.date_only:
         when = ev.timestamp.strftime("%Y-%m-%d") + " (date only: day 0 is the first session on or after it)"
@@ -127,8 +155,9 @@ def _event_section(res: StudyResults, event_id: str, figures: list[str], full: S
     out += [f"![{p.split('/')[-1].split('_')[0]} around {ev.id}]({p})" for p in figures]
     out += [""] if figures else []
     out += _moves_section(res, ev.id)
+    records = pair_records(res) if records is None else records
     for ticker in d0["ticker"]:
-        out += _security_section(res, ev.id, ticker)
+        out += _security_section(records, ev.id, ticker)
     out += _measures(full or res, ev.id)
     return out + _tests_section(res, ev.id)
 
@@ -205,16 +234,16 @@ def _moves_section(res: StudyResults, event_id: str) -> list[str]:
     return out + [f"- {md_text(n)}" for n in notes] + ([""] if notes else [])
 
 
-def _security_section(res: StudyResults, event_id: str, ticker: str) -> list[str]:
-    fit = res.fits[(res.fits["event"] == event_id) & (res.fits["ticker"] == ticker)]
-    if fit.empty:
+def _security_section(records: tuple[PairRecords, PairRecords, PairRecords], event_id: str, ticker: str) -> list[str]:
+    fits, cars, ars = records
+    fit = fits.get((event_id, ticker))
+    if not fit:
         return [f"### {ticker}: excluded (see below)", ""]
-    f = fit.iloc[0]
+    f = fit[0]
     out = [f"### {ticker} (benchmark {f['benchmark']})", ""]
     out.append(fit_sentence(f))
-    car = res.car[(res.car["event"] == event_id) & (res.car["ticker"] == ticker)]
-    out += ["", markdown_table(car_rows(car), CAR_HEADER, "lrrrr"), ""]
-    ar = res.ar[(res.ar["event"] == event_id) & (res.ar["ticker"] == ticker)]
+    out += ["", markdown_table(car_rows(cars.get((event_id, ticker), [])), CAR_HEADER, "lrrrr"), ""]
+    ar = ars.get((event_id, ticker), [])
     out += [
         "<details><summary>Returns by day</summary>",
         "",
@@ -239,17 +268,20 @@ def _flags(res: StudyResults) -> list[str]:
 
     out = []
     if not res.flags.empty:
+        flags, more = listed(res.flags, res)
+        shown = flag_rows(dataclasses.replace(res, flags=flags)) if more else flag_rows(res)
         rows = [[f["event"], f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
-                 f["label"]] for f in flag_rows(res).to_dict("records")]  # fmt: skip
+                 f["label"]] for f in shown.to_dict("records")]  # fmt: skip
         out += ["Unusual days inside the event windows (other than day 0): |z| ≥ 3, z = AR / its prediction-error "
                 "standard deviation. A CAR that contains one of these days is driven in part by that day's news: "
                 "the last column names the event of the study whose day 0 it is, when there is one.", "",
                 markdown_table(rows, ["event", "ticker", "day", "session", "abnormal", "z", "news that day"],
                                "llrlrrl"), ""]  # fmt: skip
+        out += [more_note(more, "unusual days", "flags.csv"), ""] if more else []
         rates = res.fits.groupby("ticker")["share_abs_z_ge_3"].max()
         out += ["Share of estimation-window days with |z| ≥ 3 (normal errors: 0.27 %): "
                 + ", ".join(f"{t} {r * 100:.1f} %" for t, r in rates.items()) + ".", ""]  # fmt: skip
-    overlaps = overlap_rows(res)
+    overlaps, more = listed(overlap_rows(res), res)
     if not overlaps.empty:
         rows = [[o["ticker"], o["event"], o["nearest_event"],
                  f"{o['first_shared'].date()} to {o['last_shared'].date()}", o["overlapping"]]
@@ -257,6 +289,7 @@ def _flags(res: StudyResults) -> list[str]:
         header = ["ticker", "event", "nearest overlapping event", "sessions shared with any", "overlapping events"]
         out += ["Events whose windows share sessions (their CARs are not separate evidence):", "",
                 markdown_table(rows, header, "lllll"), ""]  # fmt: skip
+        out += [more_note(more, "rows", "the overlaps table"), ""] if more else []
     return out
 
 

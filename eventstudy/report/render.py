@@ -61,14 +61,27 @@ class Job:
 
 
 def figure_jobs(res: StudyResults) -> list[Job]:
-    """Claims chart, then per detailed event the prices, AR and CAR figures."""
+    """Claims chart, then per detailed event the prices, AR and CAR figures.
+
+    A large study (:func:`eventstudy.report.tables.large_study`) draws the mean CAR and
+    the CAR distribution of every pair instead, and the per-event figures of
+    its claimed events only (``eventstudy.plots`` draws any other in a notebook).
+    """
     from eventstudy import plots as F
-    from eventstudy.report.tables import detailed_events
+    from eventstudy.report.story import representative
+    from eventstudy.report.tables import detailed_events, large_study
 
     jobs = []
     if not res.claims.empty:
         jobs.append(Job("claims", None, "Reported against measured moves", F.claims_chart))
+    large = large_study(res)
+    if large:
+        jobs.append(Job("car_mean", None, SUMMARY_CAPTIONS["car_mean"], F.mean_car))
+        jobs.append(Job("car_distribution", None, SUMMARY_CAPTIONS["car_distribution"], F.car_histogram))
+    claimed = {representative(res, e) for e in res.claims["event"]} if large else set()
     for event_id in detailed_events(res):  # events with a report section; excluded ones have none
+        if large and event_id not in claimed:
+            continue
         for kind, caption, draw in (
             ("prices", "Prices normalised to day -1", F.price_path),
             ("ar", "Abnormal returns by day", F.ar_bars),
@@ -79,6 +92,18 @@ def figure_jobs(res: StudyResults) -> list[Job]:
             caption = f"Abnormal log volume by day around {event_id}"
             jobs.append(Job(f"volume_{event_id}", event_id, caption, F.volume_bars))
     return jobs
+
+
+SUMMARY_CAPTIONS = {
+    "car_mean": "Mean and median CAR of every pair by day, 0 at day -1, with a 95 % band of the mean "
+    "(pairs taken as independent: too narrow when they share event dates)",
+    "car_distribution": "Distribution of the CARs of every pair, by event window",
+}
+
+
+def is_summary(fig: ReportFigure) -> bool:
+    """Whether a study-wide figure belongs to the "All pairs" section (not the claims)."""
+    return fig.event is None and fig.name.rsplit("/", 1)[-1].rsplit(".", 1)[0] in SUMMARY_CAPTIONS
 
 
 def figure_bytes(fig: Figure, fmt: str) -> bytes:
@@ -105,15 +130,20 @@ def report_figures(res: StudyResults, *, fmt: str = "svg", workers: int | None =
     if fmt not in FIGURE_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; choose one of {', '.join(FIGURE_FORMATS)}")
     jobs = figure_jobs(res)
-    n = workers_for(len(jobs), workers)
+    here = [job for job in jobs if job.stem in SUMMARY_CAPTIONS]  # read every pair: drawn here, never on a view
+    rest = [job for job in jobs if job.stem not in SUMMARY_CAPTIONS]
+    n = workers_for(len(rest), workers)
     if n < 2:
-        blobs = [_render(res, job, fmt) for job in jobs]
+        drawn = [_render(res, job, fmt) for job in rest]
     else:
         from concurrent.futures import ProcessPoolExecutor
 
-        view = _figure_view(res, jobs)  # pickled for each job: ~50 KB for the Stargate study
+        view = _figure_view(res, rest)  # pickled for each job: ~50 KB for the Stargate study
         with ProcessPoolExecutor(n) as pool:
-            blobs = list(pool.map(_render, repeat(view), jobs, repeat(fmt)))
+            drawn = list(pool.map(_render, repeat(view), rest, repeat(fmt)))
+    by_stem = dict(zip([job.stem for job in rest], drawn, strict=True))
+    by_stem.update((job.stem, _render(res, job, fmt)) for job in here)
+    blobs = [by_stem[job.stem] for job in jobs]
     return [
         ReportFigure(f"figures/{job.stem}.{fmt}", job.event, job.caption, blob)
         for job, blob in zip(jobs, blobs, strict=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -37,8 +37,8 @@ AR_HEADER = ["day", "session", "return", "market", "expected", "abnormal"]
 _EXTRA = ("gamma_", "s_SMB", "h_HML", "garch_alpha", "garch_gamma")  # coefficients besides α and β
 
 
-def fit_sentence(f: pd.Series) -> str:
-    """One sentence on a fitted model (a row of ``StudyResults.fits``)."""
+def fit_sentence(f: pd.Series | dict[str, Any]) -> str:
+    """One sentence on a fitted model (a row of ``StudyResults.fits``, as a Series or a record)."""
     extra = "".join(f"{k} = {fmt_num(v)}, " for k, v in f.items() if str(k).startswith(_EXTRA) and not pd.isna(v))
     return (
         f"Model {f['model']}: α = {fmt_num(f['alpha'] * 100, 4)} % per day, β = {fmt_num(f['beta'])}, {extra}"
@@ -47,24 +47,62 @@ def fit_sentence(f: pd.Series) -> str:
     )
 
 
-def car_rows(car: pd.DataFrame) -> list[list[str]]:
-    """CAR table rows for one (event, security)."""
+def car_rows(car: Iterable[dict[str, Any]]) -> list[list[str]]:
+    """CAR table rows for one (event, security), from its records of ``StudyResults.car``."""
     return [
-        [f"[{r.start}, {r.end}]", fmt_pct(r.car), fmt_pct(r.se, sign=False), fmt_num(r.t, 2), fmt_p(r.p)]
-        for r in car.itertuples()
-    ]
-
-
-def ar_rows(ar: pd.DataFrame) -> list[list[object]]:
-    """Returns-by-day rows for one (event, security)."""
-    return [
-        [f"{r['day']:+d}", r["session"], fmt_pct(r["return"]), fmt_pct(r["benchmark"]), fmt_pct(r["expected"]),
-         fmt_pct(r["abnormal"])]
-        for r in ar.to_dict("records")
+        [f"[{r['start']}, {r['end']}]", fmt_pct(r["car"]), fmt_pct(r["se"], sign=False), fmt_num(r["t"], 2),
+         fmt_p(r["p"])]
+        for r in car
     ]  # fmt: skip
 
 
+def ar_rows(ar: Iterable[dict[str, Any]]) -> list[list[object]]:
+    """Returns-by-day rows for one (event, security), from its records of ``StudyResults.ar``."""
+    return [
+        [f"{r['day']:+d}", r["session"], fmt_pct(r["return"]), fmt_pct(r["benchmark"]), fmt_pct(r["expected"]),
+         fmt_pct(r["abnormal"])]
+        for r in ar
+    ]  # fmt: skip
+
+
+PairRecords = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def pair_records(res: StudyResults) -> tuple[PairRecords, PairRecords, PairRecords]:
+    """The fits, car and ar records of ``res`` by (event, ticker), each table read once.
+
+    For the report's security sections, on a view of the detailed events (:func:`events_view`).
+    """
+    out: list[PairRecords] = []
+    for frame in (res.fits, res.car, res.ar):
+        by: PairRecords = {}
+        for r in frame.to_dict("records"):
+            by.setdefault((r["event"], r["ticker"]), []).append(r)
+        out.append(by)
+    return out[0], out[1], out[2]
+
+
 MAX_DETAILED_EVENTS = 12
+LARGE_STUDY_PAIRS = 1_000  # from this many pairs: an "All pairs" section, study-wide figures, capped lists
+MAX_LISTED_ROWS = 100  # rows of a study-wide list (flags, overlaps, exclusions) a large study's report shows
+
+
+_Rows = TypeVar("_Rows", pd.DataFrame, list)
+
+
+def large_study(res: StudyResults) -> bool:
+    """Whether the report summarises every pair (``LARGE_STUDY_PAIRS`` pairs or more) rather than draws each event."""
+    return len(res.day0) >= LARGE_STUDY_PAIRS
+
+
+def listed(rows: _Rows, res: StudyResults) -> tuple[_Rows, int]:
+    """The rows (a frame or a list) a study-wide list shows: the first ``MAX_LISTED_ROWS`` of a large study.
+
+    Also how many are left out.
+    """
+    if not large_study(res) or len(rows) <= MAX_LISTED_ROWS:
+        return rows, 0
+    return rows[:MAX_LISTED_ROWS], len(rows) - MAX_LISTED_ROWS
 
 
 PER_EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "flags", "tests", "residuals")
@@ -90,6 +128,33 @@ def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
     return view
 
 
+def more_note(n: int, what: str, where: str) -> str:
+    """'… and N more …' under a list a large study cuts short (:func:`listed`); '' when nothing was cut."""
+    if not n:
+        return ""
+    return f"… and {n:,} more {what}: a large study lists the first {MAX_LISTED_ROWS}; every one is in {where}."
+
+
+SUMMARY_HEADER = ["window", "pairs", "mean CAR", "median CAR", "p < 0.05 (CAR t)"]
+
+
+def summary_rows(res: StudyResults) -> tuple[str, list[list[str]]]:
+    """The "All pairs" section of a large study: one sentence, and per CAR window its row (``SUMMARY_HEADER``)."""
+    s = res.pairs_summary()
+    shown = len(detailed_events(res))
+    text = (
+        f"{s['pairs']:,} (event, security) pairs in {s['events']:,} events and {s['securities']:,} securities, "
+        f"{s['excluded']:,} excluded. The report details {shown} event(s); every pair's numbers are in the ar, car "
+        "and tests tables (Parquet files in a large study, readable with pandas.read_parquet) and results.json."
+    )
+    rows = [
+        [f"[{w['start']}, {w['end']}]", f"{w['pairs']:,}", fmt_pct(w["mean_car"]), fmt_pct(w["median_car"]),
+         "" if w["share_p_below_0_05"] is None else f"{w['share_p_below_0_05'] * 100:.1f} %"]
+        for w in s["car"]
+    ]  # fmt: skip
+    return text, rows
+
+
 def detailed_events(res: StudyResults) -> list[str]:
     """Events given a full section and figures: those with claims first, at most ``MAX_DETAILED_EVENTS``.
 
@@ -101,7 +166,7 @@ def detailed_events(res: StudyResults) -> list[str]:
     """
     from eventstudy.report.story import same_day0
 
-    measured = set(res.ar["event"])
+    measured = set(pd.unique(res.ar["event"]))
     together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
     claimed = {together.get(c.event, [c.event])[0] for c in res.spec.claims}
     ids = [e.id for e in res.spec.events if e.id in measured and together.get(e.id, [e.id])[0] == e.id]
@@ -123,8 +188,9 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
         parts.append(f"[{start}, {end}]: {int((w['p'] < 0.05).sum())} of {len(w)} with p < 0.05")
     n_events = rest["event"].nunique()
     return (
-        f"{n_events} more event(s) are not detailed here; every number is in ar.csv, car.csv, tests.csv "
-        f"and results.json. CAR t tests of those pairs: {'; '.join(parts)}."
+        f"{n_events} more event(s) are not detailed here; every number is in the ar, car and tests tables "
+        f"(ar.csv, car.csv, tests.csv, or .parquet files in a large study) and results.json. "
+        f"CAR t tests of those pairs: {'; '.join(parts)}."
     )
 
 

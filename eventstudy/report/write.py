@@ -93,11 +93,14 @@ def write_report(
             (tmp / "results.json").write_text(res.to_json(columnar=columnar), encoding="utf-8")
         if "md" in formats:
             from eventstudy.report.markdown import render_markdown
+            from eventstudy.report.render import is_summary
 
             by_event: dict[str, list[str]] = {}
             for fig in figures:
-                by_event.setdefault(fig.event or "", []).append(fig.name)
-            (tmp / "report.md").write_text(render_markdown(res, by_event), encoding="utf-8")
+                if not is_summary(fig):
+                    by_event.setdefault(fig.event or "", []).append(fig.name)
+            summary = [(fig.name, fig.caption) for fig in figures if is_summary(fig)]
+            (tmp / "report.md").write_text(render_markdown(res, by_event, summary), encoding="utf-8")
         if drawn:
             _write_figures(figures, tmp)
         if "html" in formats:
