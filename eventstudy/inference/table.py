@@ -33,9 +33,11 @@ from eventstudy.inference import single_firm as sf
 from eventstudy.inference.result import TestResult
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
-BOOTSTRAP_DRAWS = 9999
+BOOTSTRAP_DRAWS = 9999  # single-security bootstrap: resamples per (security, window) ...
+BOOTSTRAP_DRAWS_LARGE = 999  # ... and in a study of more than BOOTSTRAP_LARGE_PAIRS pairs (smallest p 0.001)
+BOOTSTRAP_LARGE_PAIRS = 10_000
 WILD_DRAWS = 9999  # wild bootstrap over estimation dates: draws per (event, window) ...
-WILD_DRAWS_LARGE = 1999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.0005)
+WILD_DRAWS_LARGE = 999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.001)
 WILD_LARGE_BLOCKS = 100
 CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
 
@@ -153,6 +155,7 @@ def _single_firm_rows(
     """SQ and bootstrap rows of every (pair, window), one call per window shape."""
     out = []
     windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
+    draws = BOOTSTRAP_DRAWS if len(event_ar) <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
     for start, end in windows.unique():
         rows = np.flatnonzero((car["start"].to_numpy() == start) & (car["end"].to_numpy() == end))
         cols = np.flatnonzero((days >= start) & (days <= end))
@@ -162,7 +165,7 @@ def _single_firm_rows(
         for sub, res in enumerate(
             (
                 sf.sample_quantile_tests(window_ar, resid[pairs]),
-                sf.bootstrap_tests(window_ar, resid[pairs], n_boot=BOOTSTRAP_DRAWS, seed=seed),
+                sf.bootstrap_tests(window_ar, resid[pairs], n_boot=draws, seed=seed),
             )
         ):
             table = {"event": car["event"].to_numpy(dtype=object)[rows], "ticker": tickers,
