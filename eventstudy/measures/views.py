@@ -160,7 +160,7 @@ class MeasureViews:
 
     def measure_records(self) -> dict[str, Any]:
         """``results.json`` sections of the measures asked for."""
-        from eventstudy.results import records
+        from eventstudy.formats import records
 
         return {name: records(t) for name, t in self.measure_tables().items()}
 

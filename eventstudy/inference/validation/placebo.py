@@ -339,7 +339,7 @@ class StudyPlacebo:
 
     def to_dict(self) -> dict[str, object]:
         """The ``placebo`` section of results.json."""
-        from eventstudy.results import records
+        from eventstudy.formats import records
 
         out: dict[str, object] = {"trials": self.trials if self.run else 0, "seed": self.seed, "note": self.note}
         if self.run is None:
