@@ -15,8 +15,7 @@ import argparse
 import sys
 import warnings
 
-from eventstudy.cli import articles, tools
-from eventstudy.cli import run as run_command
+from eventstudy.cli import articles, run, tools
 from eventstudy.cli.articles import add_check_parser, add_extract_parser
 from eventstudy.cli.common import EXIT_INPUT, Parser, progress, stop_progress, version
 from eventstudy.cli.run import add_run_parser
@@ -79,11 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             commands = {
-                "run": run_command.run,
-                "validate": tools.validate,
-                "extract": articles.extract,
-                "check": articles.check,
-                "prices": tools.prices,
+                "run": run.run_command,
+                "validate": tools.validate_command,
+                "extract": articles.extract_command,
+                "check": articles.check_command,
+                "prices": tools.prices_command,
             }
             code = commands[args.command](args)
         for w in caught:

@@ -116,7 +116,7 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
 
-def extract(args: argparse.Namespace) -> int:
+def extract_command(args: argparse.Namespace) -> int:
     """``extract``: draft a study file (TOML) from articles, for a person to review."""
     import datetime as dt
 
@@ -160,7 +160,7 @@ def extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def check(args: argparse.Namespace) -> int:
+def check_command(args: argparse.Namespace) -> int:
     """``check``: draft the study from articles, run it and write the report with ``draft.toml``."""
     import datetime as dt
 

@@ -180,7 +180,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace) -> int:
     """``run``: a study file or events CSV to its report directory."""
     from eventstudy.engine.provenance import source_date_epoch
     from eventstudy.report import write_report

@@ -95,7 +95,7 @@ def add_prices_parser(sub: argparse._SubParsersAction) -> None:
     prc.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
 
 
-def validate(args: argparse.Namespace) -> int:
+def validate_command(args: argparse.Namespace) -> int:
     """``validate``: the placebo simulation of every test on the real prices."""
     from eventstudy.inference.validation import format_report, run_validation
 
@@ -119,7 +119,7 @@ def validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def prices(args: argparse.Namespace) -> int:
+def prices_command(args: argparse.Namespace) -> int:
     """``prices to-parquet``: the price CSVs as Parquet files for the workers of a Dask cluster."""
     from eventstudy.market.parquet import write_parquet_prices
 
