@@ -107,19 +107,15 @@ def portfolio_t(car: ArrayLike, estimation: ArrayLike, length: int) -> TestResul
     """
     x = _vector(car, "car")
     est = _matrix(estimation, "estimation", len(x))
+    return portfolio_t_batch(x[None], est[None], length)[0]
+
+
+def _portfolio_reason(x: np.ndarray, est: np.ndarray) -> str:
+    """Why one block's portfolio t cannot be computed."""
     n, t = est.shape
-    if length < 1:
-        raise ValueError(f"length must be at least 1, got {length}")
     if n < 1 or t < 3:
-        return invalid_result(PORTFOLIO, NULL_MEAN, n, f"{n} securities and {t} estimation days; need 1 and 3")
-    if reason := _not_finite(car=x, estimation=est):
-        return invalid_result(PORTFOLIO, NULL_MEAN, n, reason)
-    s = float(np.std(est.mean(axis=0), ddof=1))
-    if not s > 0:
-        return invalid_result(PORTFOLIO, NULL_MEAN, n, "the portfolio's estimation residuals have zero variance")
-    stat = float(x.mean() / (s * math.sqrt(length)))
-    note = f"{n} securities; portfolio SD {s:.4g} over {t} estimation days"
-    return TestResult(PORTFOLIO, stat, t_two_sided(stat, t - 1), NULL_MEAN, n, float(t - 1), note)
+        return f"{n} securities and {t} estimation days; need 1 and 3"
+    return _not_finite(car=x, estimation=est) or "the portfolio's estimation residuals have zero variance"
 
 
 def grank_t(
@@ -171,37 +167,26 @@ def grank_t(
         Divide the SCARs by their cross-sectional SD (step 2, the paper's
         procedure); False skips it.
     """
-    null = "CAR-window ranks are average"
-    name = GRANK if restandardize else GRANK_SCAR
-    scar = standardized_car(car, sd)
-    n = len(scar)
-    est = _matrix(estimation, "estimation", n)
-    t = est.shape[1]
-    dof = np.broadcast_to(np.asarray(df_resid, dtype=float), scar.shape)
-    if n < 2:
-        return invalid_result(name, null, n, f"{n} securities; at least 2 are needed")
-    if t < 4:
-        return invalid_result(name, null, n, f"{t} estimation days; at least 4 are needed")
-    if reason := _not_finite(SCAR=scar, estimation=est, df_resid=dof):
-        return invalid_result(name, null, n, reason)
-    if (dof <= 0).any():
-        return invalid_result(name, null, n, "df_resid must be positive")
-    s_scar = float(np.std(scar, ddof=1)) if restandardize else 1.0
-    sigma = np.sqrt(np.einsum("ij,ij->i", est, est) / dof)
-    if not s_scar > 0 or not (sigma > 0).all():
-        return invalid_result(name, null, n, "SCARs or residuals have zero variance")
-    gsar = np.hstack([est / sigma[:, None], (scar / s_scar)[:, None]])
-    from scipy.stats import rankdata
+    x, s_i = _vector(car, "car"), _vector(sd, "sd")
+    est = _matrix(estimation, "estimation", len(x))
+    dof = np.broadcast_to(np.asarray(df_resid, dtype=float), x.shape)
+    return grank_t_batch(x[None], s_i[None], est[None], dof[None], restandardize=restandardize)[0]
 
-    u = rankdata(gsar, axis=-1) / (t + 2.0) - 0.5
-    ubar = u.mean(axis=0)
-    s_u = math.sqrt(float(np.sum(ubar**2)) / t)
-    z = float(ubar[-1] / s_u)
-    if z * z >= t - 1:
-        return invalid_result(name, null, n, f"Z = {z:.3f}: Z² >= T - 1, the t transformation is undefined")
-    stat = z * math.sqrt((t - 2) / (t - 1 - z * z))
-    note = f"{n} securities; Z = {z:.4f}; ranks over T + 1 = {t + 1} values"
-    return TestResult(name, stat, t_two_sided(stat, t - 2), null, n, float(t - 2), note)
+
+def _grank_reason(scar: np.ndarray, est: np.ndarray, dof: np.ndarray, z: float) -> str:
+    """Why one block's GRANK t cannot be computed (``z``: its Z, NaN where it was not reached)."""
+    n, t = est.shape
+    if n < 2:
+        return f"{n} securities; at least 2 are needed"
+    if t < 4:
+        return f"{t} estimation days; at least 4 are needed"
+    if reason := _not_finite(SCAR=scar, estimation=est, df_resid=dof):
+        return reason
+    if (dof <= 0).any():
+        return "df_resid must be positive"
+    if not math.isfinite(z):
+        return "SCARs or residuals have zero variance"
+    return f"Z = {z:.3f}: Z² >= T - 1, the t transformation is undefined"
 
 
 def wild_bootstrap_t(car: ArrayLike, *, n_boot: int = 9999, rng: np.random.Generator | int | None = 0) -> TestResult:
@@ -284,32 +269,9 @@ def wild_bootstrap_dates_t(
     rng : numpy.random.Generator, int or None
         Generator or seed for :func:`numpy.random.default_rng`.
     """
-    if n_boot < 1:
-        raise ValueError(f"n_boot must be positive, got {n_boot}")
-    if length < 1:
-        raise ValueError(f"length must be at least 1, got {length}")
-    base = cross_sectional_t(car)
-    if not base.valid:
-        return invalid_result(WILD_DATES, NULL_MEAN, base.nobs, base.note)
-    n = base.nobs
-    est = _matrix(estimation, "estimation", n)
-    if est.shape[1] < 2:
-        return invalid_result(WILD_DATES, NULL_MEAN, n, f"{est.shape[1]} estimation days; at least 2 are needed")
-    if reason := _not_finite(estimation=est):
-        return invalid_result(WILD_DATES, NULL_MEAN, n, reason)
-    gen = np.random.default_rng(rng)
-    rows = gen.integers(0, est.shape[1], size=(n_boot, length))
-    weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
-    rows_t = est.T  # (T, N): one row per estimation day
-    t_star = np.empty(n_boot)
-    step = max(1, 4_000_000 // max(1, length * n))  # draws per chunk: bounded memory for wide studies
-    for lo in range(0, n_boot, step):
-        hi = min(n_boot, lo + step)
-        draws = np.einsum("bl,bln->bn", weights[lo:hi], rows_t[rows[lo:hi]])
-        t_star[lo:hi] = _bootstrap_t(draws)
-    p = (1 + int(np.count_nonzero(np.abs(t_star) >= abs(base.stat)))) / (n_boot + 1)
-    note = f"{n_boot} draws of {length} estimation day(s), one sign per day; smallest p {1 / (n_boot + 1):.2g}"
-    return TestResult(WILD_DATES, base.stat, p, NULL_MEAN, n, float(n - 1), note)
+    x = _vector(car, "car")
+    est = _matrix(estimation, "estimation", len(x))
+    return wild_bootstrap_dates_t_batch(x[None], est[None], length, n_boot=n_boot, seed=rng)[0]
 
 
 def _bootstrap_t(draws: np.ndarray) -> np.ndarray:
@@ -323,11 +285,11 @@ def _bootstrap_t(draws: np.ndarray) -> np.ndarray:
 
 
 def sign_test_exact(car: ArrayLike, estimation: ArrayLike | None = None) -> TestResult:
-    """Sign test with the exact binomial p-value (:func:`scipy.stats.binomtest`).
+    """Sign test with the exact binomial p-value (the two-sided rule of :func:`scipy.stats.binomtest`).
 
     ``w = #{i : CAR_i > 0}`` of N CARs (zeros count as not positive) is
-    Binomial(N, p0) under H0; the two-sided p-value is scipy's (the
-    probability of every count no more likely than ``w``). ``p0`` is 1/2,
+    Binomial(N, p0) under H0; the two-sided p-value is the probability of
+    every count no more likely than ``w`` (:func:`binomial_two_sided`). ``p0`` is 1/2,
     or, given estimation-window residuals, their pooled share of positive
     values: the exact counterpart of Cowan's (1992) generalized sign Z
     (:func:`eventstudy.inference.cross_section.generalized_sign_z`), which uses the
@@ -342,8 +304,6 @@ def sign_test_exact(car: ArrayLike, estimation: ArrayLike | None = None) -> Test
     estimation : array_like, shape (N, T), optional
         Estimation-window residuals; without them ``p0 = 1/2``.
     """
-    from scipy.stats import binomtest
-
     x = _vector(car, "car")
     name = SIGN_HALF if estimation is None else SIGN_EXACT
     null = "share of positive CARs = " + ("1/2" if estimation is None else "estimation-window share")
@@ -362,7 +322,7 @@ def sign_test_exact(car: ArrayLike, estimation: ArrayLike | None = None) -> Test
     if not 0.0 < p0 < 1.0:
         return invalid_result(name, null, n, f"estimation-window share of positive residuals is {p0:g}")
     w = int(np.sum(x > 0))
-    p = float(binomtest(w, n, p0).pvalue)
+    p = float(binomial_two_sided(np.array([w]), n, np.array([p0]))[0])
     return TestResult(name, w / n, p, null, n, note=f"{w} of {n} CARs positive; p0 = {p0:.4f}")
 
 
@@ -463,7 +423,7 @@ def _blocks(car: ArrayLike, estimation: ArrayLike) -> tuple[np.ndarray, np.ndarr
 
 
 def _clean_rows(*arrays: np.ndarray) -> np.ndarray:
-    """Blocks whose every value is finite (the others go through the one-block function, for its reason)."""
+    """Blocks whose every value is finite."""
     ok = np.ones(len(arrays[0]), dtype=bool)
     for arr in arrays:
         ok &= np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
@@ -471,20 +431,22 @@ def _clean_rows(*arrays: np.ndarray) -> np.ndarray:
 
 
 def portfolio_t_batch(car: ArrayLike, estimation: ArrayLike, length: int) -> list[TestResult]:
-    """:func:`portfolio_t` of each block: ``car`` (blocks, N), ``estimation`` (blocks, N, T); same numbers."""
+    """:func:`portfolio_t` of each block: ``car`` (blocks, N), ``estimation`` (blocks, N, T)."""
+    if length < 1:
+        raise ValueError(f"length must be at least 1, got {length}")
     x, est = _blocks(car, estimation)
     n, t = x.shape[1], est.shape[2]
     if n < 1 or t < 3:
-        return [portfolio_t(x[i], est[i], length) for i in range(len(x))]
-    with np.errstate(invalid="ignore"):
+        return [invalid_result(PORTFOLIO, NULL_MEAN, n, _portfolio_reason(x[i], est[i])) for i in range(len(x))]
+    with np.errstate(invalid="ignore", divide="ignore"):
         s = np.std(est.mean(axis=1), ddof=1, axis=1)
-    stat = x.mean(axis=1) / (s * math.sqrt(length))
+        stat = x.mean(axis=1) / (s * math.sqrt(length))
     p = np.atleast_1d(t_two_sided(stat, t - 1))
     ok = _clean_rows(x, est) & (s > 0)
     return [
         TestResult(PORTFOLIO, float(stat[i]), float(p[i]), NULL_MEAN, n, float(t - 1),
                    f"{n} securities; portfolio SD {s[i]:.4g} over {t} estimation days")
-        if ok[i] else portfolio_t(x[i], est[i], length)
+        if ok[i] else invalid_result(PORTFOLIO, NULL_MEAN, n, _portfolio_reason(x[i], est[i]))
         for i in range(len(x))
     ]  # fmt: skip
 
@@ -497,10 +459,11 @@ def grank_t_batch(
     s_i = np.asarray(sd, dtype=float)
     dof = np.broadcast_to(np.asarray(df_resid, dtype=float), x.shape)
     name = GRANK if restandardize else GRANK_SCAR
+    null = "CAR-window ranks are average"
     n, t = x.shape[1], est.shape[2]
-    if n < 2 or t < 4 or not len(x):
-        return [grank_t(x[i], s_i[i], est[i], dof[i], restandardize=restandardize) for i in range(len(x))]
     scar = standardized_car(x, s_i)
+    if n < 2 or t < 4 or not len(x):
+        return [invalid_result(name, null, n, _grank_reason(scar[i], est[i], dof[i], math.nan)) for i in range(len(x))]
     with np.errstate(invalid="ignore", divide="ignore"):
         s_scar = np.std(scar, ddof=1, axis=1) if restandardize else np.ones(len(x))
         sigma = np.sqrt(np.einsum("gij,gij->gi", est, est) / dof)
@@ -514,11 +477,10 @@ def grank_t_batch(
     with np.errstate(invalid="ignore"):
         stat = z * np.sqrt((t - 2) / (t - 1 - z * z))
     p = np.atleast_1d(t_two_sided(stat, t - 2))
-    null = "CAR-window ranks are average"
     return [
         TestResult(name, float(stat[i]), float(p[i]), null, n, float(t - 2),
                    f"{n} securities; Z = {z[i]:.4f}; ranks over T + 1 = {t + 1} values")
-        if ok[i] else grank_t(x[i], s_i[i], est[i], dof[i], restandardize=restandardize)
+        if ok[i] else invalid_result(name, null, n, _grank_reason(scar[i], est[i], dof[i], float(z[i])))
         for i in range(len(x))
     ]  # fmt: skip
 
@@ -539,50 +501,74 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def wild_bootstrap_dates_t_batch(
-    car: ArrayLike, estimation: ArrayLike, length: int, *, n_boot: int = 9999, seed: int = 0
+    car: ArrayLike,
+    estimation: ArrayLike,
+    length: int,
+    *,
+    n_boot: int = 9999,
+    seed: np.random.Generator | int | None = 0,
 ) -> list[TestResult]:
-    """:func:`wild_bootstrap_dates_t` of each block with ``rng=seed``: the same draws of days and signs for all.
+    """:func:`wild_bootstrap_dates_t` of each block: the same draws of days and signs for all.
 
-    ``car`` (blocks, N), ``estimation`` (blocks, N, T). Each block's p-value is
-    the one-block function's with that seed (common random numbers across
-    blocks: every block's test is exact as a bootstrap test on its own).
+    ``car`` (blocks, N), ``estimation`` (blocks, N, T); ``seed`` as ``rng`` of the
+    one-block function (common random numbers across blocks: every block's
+    test is exact as a bootstrap test on its own).
     """
+    if n_boot < 1:
+        raise ValueError(f"n_boot must be positive, got {n_boot}")
+    if length < 1:
+        raise ValueError(f"length must be at least 1, got {length}")
     x, est = _blocks(car, estimation)
     n, t = x.shape[1], est.shape[2]
     base = cs.cross_sectional_t_batch(x) if len(x) else []
-    ok = np.array([b.valid for b in base], dtype=bool) & _clean_rows(est)
-    if n_boot < 1 or length < 1 or t < 2 or not ok.any():
-        return [wild_bootstrap_dates_t(x[i], est[i], length, n_boot=n_boot, rng=seed) for i in range(len(x))]
-    gen = np.random.default_rng(seed)
-    rows = gen.integers(0, t, size=(n_boot, length))
-    weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
+    ok = np.array([b.valid for b in base], dtype=bool) & _clean_rows(est) & (t >= 2)
     stat = np.array([b.stat for b in base])
     exceed = np.zeros(len(x), dtype=np.int64)
     good = np.flatnonzero(ok)
-    step = max(1, 4_000_000 // max(1, n_boot * length * n))  # blocks per chunk: bounded memory
-    for lo in range(0, len(good), step):
-        g = good[lo : lo + step]
-        draws = np.einsum("bl,gnbl->gbn", weights, est[g][:, :, rows])  # (blocks, B, N)
-        t_star = _bootstrap_t(draws.reshape(-1, n)).reshape(len(g), n_boot)
-        exceed[g] = np.count_nonzero(np.abs(t_star) >= np.abs(stat[g])[:, None], axis=1)
+    if len(good):
+        gen = np.random.default_rng(seed)
+        rows = gen.integers(0, t, size=(n_boot, length))
+        weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
+        cap = 4_000_000  # values per chunk: bounded memory, for many blocks or wide ones
+        step = max(1, cap // max(1, n_boot * length * n))  # blocks per chunk
+        draw_step = max(1, cap // max(1, length * n))  # draws per chunk, when one block is too wide
+        for lo in range(0, len(good), step):
+            g = good[lo : lo + step]
+            for d in range(0, n_boot, draw_step):
+                r, w = rows[d : d + draw_step], weights[d : d + draw_step]
+                draws = np.einsum("bl,gnbl->gbn", w, est[g][:, :, r])  # (blocks, B, N)
+                t_star = _bootstrap_t(draws.reshape(-1, n)).reshape(len(g), len(r))
+                exceed[g] += np.count_nonzero(np.abs(t_star) >= np.abs(stat[g])[:, None], axis=1)
     note = f"{n_boot} draws of {length} estimation day(s), one sign per day; smallest p {1 / (n_boot + 1):.2g}"
-    return [
-        TestResult(WILD_DATES, float(stat[i]), (1 + int(exceed[i])) / (n_boot + 1), NULL_MEAN, n, float(n - 1), note)
-        if ok[i] else wild_bootstrap_dates_t(x[i], est[i], length, n_boot=n_boot, rng=seed)
-        for i in range(len(x))
-    ]  # fmt: skip
+    out = []
+    for i in range(len(x)):
+        if ok[i]:
+            p = (1 + int(exceed[i])) / (n_boot + 1)
+            out.append(TestResult(WILD_DATES, float(stat[i]), p, NULL_MEAN, n, float(n - 1), note))
+        else:
+            reason = (base[i].note if not base[i].valid else f"{t} estimation days; at least 2 are needed"
+                      if t < 2 else _not_finite(estimation=est[i]))  # fmt: skip
+            out.append(invalid_result(WILD_DATES, NULL_MEAN, base[i].nobs, reason or "invalid input"))
+    return out
 
 
-def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestResult]:
-    """:func:`sign_test_exact` (generalized: p0 from the residuals) of each block, the binomial p-values at once.
+def binomial_two_sided(w: np.ndarray, n: int, p0: np.ndarray) -> np.ndarray:
+    """Exact two-sided binomial p-values of counts ``w`` out of ``n`` at success rates ``p0`` (arrays).
 
-    The two-sided exact p-value is the probability of every count no more
-    likely than the observed one (relative tolerance 1e-7, as
-    :func:`scipy.stats.binomtest`), summed from :data:`scipy.stats.binom` pmfs
-    of all blocks at once; equal to ``binomtest`` to rounding (``tests/test_tests_table.py``).
+    The probability of every count no more likely than the observed one
+    (relative tolerance 1e-7), as :func:`scipy.stats.binomtest` computes it,
+    from :data:`scipy.stats.binom` pmfs of all blocks at once (``binomtest``
+    takes about 0.6 ms a call: 24 s for the 40,000 blocks of 100,000 pairs).
     """
     from scipy.stats import binom
 
+    pmf = binom.pmf(np.arange(n + 1)[None, :], n, np.asarray(p0, dtype=float)[:, None])  # (blocks, n + 1)
+    observed = pmf[np.arange(len(pmf)), np.asarray(w, dtype=np.intp)]
+    return np.minimum(1.0, np.sum(np.where(pmf <= observed[:, None] * (1 + 1e-7), pmf, 0.0), axis=1))
+
+
+def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestResult]:
+    """:func:`sign_test_exact` (generalized: p0 from the residuals) of each block, the binomial p-values at once."""
     x, est = _blocks(car, estimation)
     n = x.shape[1]
     ok = _clean_rows(x, est)
@@ -591,9 +577,7 @@ def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestRes
     w = np.sum(x > 0, axis=1)
     pvalue = np.full(len(x), np.nan)
     if ok.any():
-        pmf = binom.pmf(np.arange(n + 1)[None, :], n, p0[ok][:, None])  # (blocks, n + 1)
-        observed = pmf[np.arange(len(pmf)), w[ok]]
-        pvalue[ok] = np.minimum(1.0, np.sum(np.where(pmf <= observed[:, None] * (1 + 1e-7), pmf, 0.0), axis=1))
+        pvalue[ok] = binomial_two_sided(w[ok], n, p0[ok])
     null = "share of positive CARs = estimation-window share"
     return [
         TestResult(SIGN_EXACT, int(w[i]) / n, float(pvalue[i]), null, n,
