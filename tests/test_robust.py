@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 
 
@@ -267,16 +268,16 @@ def test_sign_exact_equals_binomial_sum(seed):
 
 def test_holm_and_bh_by_hand():
     p = np.array([0.01, 0.04, 0.03, np.nan, 0.20])
-    holm = rb.adjust_pvalues(p, "holm")
+    holm = mt.adjust_pvalues(p, "holm")
     # sorted 0.01, 0.03, 0.04, 0.20 times 4, 3, 2, 1, running maximum
     np.testing.assert_allclose(holm.adjusted, [0.04, 0.09, 0.09, np.nan, 0.20], rtol=1e-12)
     assert holm.family == 4 and holm.label == "Holm-adjusted over 4 tests"
-    bh = rb.adjust_pvalues(p, "fdr_bh")
+    bh = mt.adjust_pvalues(p, "fdr_bh")
     # p * m / rank = 0.04, 0.04 (0.03*4/2=0.06 -> min with 0.04*4/3 = 0.0533), 0.0533, 0.20; running min from the top
     np.testing.assert_allclose(bh.adjusted, [0.04, 0.16 / 3, 0.16 / 3, np.nan, 0.20], rtol=1e-12)
     assert bh.label == "Benjamini-Hochberg-adjusted over 4 tests"
     with pytest.raises(ValueError):
-        rb.adjust_pvalues(p, "bonferroni")
+        mt.adjust_pvalues(p, "bonferroni")
 
 
 def test_adjust_test_table_groups_by_event_and_test():
@@ -285,7 +286,7 @@ def test_adjust_test_table_groups_by_event_and_test():
          "test": ["CAR t", "CAR t", "BMP t", "CAR t", "CAR t", "CAR t"],
          "p": [0.01, 0.02, 0.03, 0.04, 0.5, np.nan]}
     )  # fmt: skip
-    out = rb.adjust_test_table(table, "holm")
+    out = mt.adjust_test_table(table, "holm")
     np.testing.assert_allclose(out["p_adjusted"], [0.03, 0.04, 0.03, 0.04, 0.5, np.nan], rtol=1e-12)
     assert list(out["adjustment"])[:3] == ["Holm-adjusted over 3 tests"] * 2 + ["Holm-adjusted over 1 tests"]
     assert "p_adjusted" not in table.columns  # the input is not modified

@@ -17,8 +17,7 @@ Patell, BMP, sign and Wilcoxon tests reject a true null too often
   estimation days with one Rademacher sign per day (keeps cross-correlation);
 - :func:`sign_test_exact`: the (generalized) sign test with the exact
   binomial p-value (:func:`scipy.stats.binomtest`);
-- :func:`adjust_pvalues` / :func:`adjust_test_table`: Holm or
-  Benjamini-Hochberg adjustment (:func:`statsmodels.stats.multitest.multipletests`).
+Holm and Benjamini-Hochberg adjustment: :mod:`eventstudy.inference.multitest`.
 
 Inputs follow :mod:`eventstudy.inference.cross_section`: ``car`` (N,), ``sd`` (N,) the
 prediction-error SD of each CAR, ``estimation`` (N, T) estimation-window
@@ -33,10 +32,8 @@ The small-sample Wilcoxon test is :func:`eventstudy.inference.cross_section.wilc
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
 from eventstudy.inference import cross_section as cs
@@ -50,7 +47,6 @@ WILD = "wild bootstrap t"
 WILD_DATES = "wild bootstrap t, estimation dates"
 SIGN_EXACT = "generalized sign (exact binomial)"
 SIGN_HALF = "sign (exact binomial)"
-ADJUSTMENTS = {"holm": "Holm", "fdr_bh": "Benjamini-Hochberg"}
 
 
 def _vector(values: ArrayLike, name: str) -> np.ndarray:
@@ -324,92 +320,6 @@ def sign_test_exact(car: ArrayLike, estimation: ArrayLike | None = None) -> Test
     w = int(np.sum(x > 0))
     p = float(binomial_two_sided(np.array([w]), n, np.array([p0]))[0])
     return TestResult(name, w / n, p, null, n, note=f"{w} of {n} CARs positive; p0 = {p0:.4f}")
-
-
-# --------------------------------------------------------------------------- multiple testing
-
-
-@dataclass(frozen=True)
-class AdjustedPValues:
-    """p-values adjusted for multiple testing, with what was done."""
-
-    adjusted: np.ndarray
-    method: str  # "holm" or "fdr_bh"
-    family: int  # number of finite p-values adjusted together
-
-    @property
-    def label(self) -> str:
-        """E.g. ``"Holm-adjusted over 12 tests"``."""
-        return f"{ADJUSTMENTS[self.method]}-adjusted over {self.family} tests"
-
-
-def adjust_pvalues(pvalues: ArrayLike, method: str = "holm") -> AdjustedPValues:
-    """Holm (family-wise error) or Benjamini-Hochberg (false discovery rate) adjusted p-values of one family.
-
-    The numbers of :func:`statsmodels.stats.multitest.multipletests` (``tests/test_robust.py``
-    checks them against it) on the finite p-values; NaNs, tests that could not be
-    computed, stay NaN and are not counted in the family. ``method`` is ``"holm"``
-    (Holm 1979, Scandinavian Journal of Statistics 6(2), 65-70) or ``"fdr_bh"``
-    (Benjamini & Hochberg 1995, JRSS B 57(1), 289-300). See :func:`adjust_families`.
-    """
-    p = np.asarray(pvalues, dtype=float).ravel()
-    out = adjust_families(p, np.zeros(len(p), dtype=np.int64), method)
-    return AdjustedPValues(out, method, int(np.isfinite(p).sum()))
-
-
-def adjust_families(pvalues: ArrayLike, family: ArrayLike, method: str = "holm") -> np.ndarray:
-    """Holm or Benjamini-Hochberg adjusted p-values of many families at once (``family``: a code per p-value).
-
-    Within a family of m finite p-values sorted ``p_(1) <= ... <= p_(m)``: Holm
-    ``min(1, max_{j <= i} (m - j + 1) p_(j))``; Benjamini-Hochberg
-    ``min(1, min_{j >= i} m p_(j) / j)``; NaN stays NaN. These are the formulas of
-    ``multipletests(method="holm" | "fdr_bh")``, computed here for every family
-    in one pass because statsmodels' Holm runs a full ``gc.collect()`` on each
-    call (about 0.1 s in a process holding a study's tables; a tests table has
-    one family per event and test, thousands in a large study).
-    """
-    if method not in ADJUSTMENTS:
-        raise ValueError(f"method must be one of {sorted(ADJUSTMENTS)}, got {method!r}")
-    p = np.asarray(pvalues, dtype=float).ravel()
-    codes = np.asarray(family).ravel()
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    if not len(ok):
-        return out
-    order = ok[np.lexsort((p[ok], codes[ok]))]  # by family, then p
-    fam = pd.Series(codes[order])
-    rank = fam.groupby(fam, sort=False).cumcount().to_numpy() + 1  # i = 1..m
-    m = fam.groupby(fam, sort=False).transform("size").to_numpy()
-    if method == "holm":
-        raw = pd.Series(p[order] * (m - rank + 1))
-        adjusted = raw.groupby(fam.to_numpy(), sort=False).cummax().to_numpy()
-    else:
-        raw = pd.Series(p[order] * m / rank)[::-1].reset_index(drop=True)
-        adjusted = raw.groupby(fam.to_numpy()[::-1], sort=False).cummin().to_numpy()[::-1]
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
-
-def adjust_test_table(
-    tests: pd.DataFrame, method: str = "holm", family: tuple[str, ...] = ("event", "test")
-) -> pd.DataFrame:
-    """The tests table with ``p_adjusted`` and ``adjustment`` columns.
-
-    p-values are adjusted within each ``family`` group: by default one
-    event and one test across its windows and securities (the CAR t of
-    every security in every window, or a cross-sectional test in every
-    window). ``adjustment`` labels each row, e.g. "Holm-adjusted over 12 tests".
-    """
-    out = tests.copy()
-    out["p_adjusted"] = np.nan
-    out["adjustment"] = ""
-    if out.empty:
-        return out
-    for _, index in out.groupby(list(family), sort=False).groups.items():
-        res = adjust_pvalues(out.loc[index, "p"].to_numpy(), method)
-        out.loc[index, "p_adjusted"] = res.adjusted
-        out.loc[index, "adjustment"] = res.label
-    return out
 
 
 # --------------------------------------------------------------------------- batches (the study's tests table)

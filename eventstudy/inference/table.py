@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.inference import cross_section as cs
+from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference.result import TestResult
@@ -94,13 +95,13 @@ def add_adjusted(table: pd.DataFrame) -> pd.DataFrame:
     The family is one (event, test): the CAR t of every security in every
     window, or one cross-sectional test in every window (the Corrado test and
     its Campbell-Wasley window version are one test);
-    :func:`eventstudy.inference.robust.adjust_families` (the numbers of statsmodels'
+    :func:`eventstudy.inference.multitest.adjust_families` (the numbers of statsmodels'
     ``multipletests``, ``holm`` and ``fdr_bh``). NaN p-values stay NaN and are not counted.
     """
     p = table["p"].to_numpy(dtype=float)
     name = table["test"].str.replace(r" \(Campbell-Wasley, \d+ days?\)$", "", regex=True)  # one Corrado family
     codes = pd.factorize(pd.MultiIndex.from_arrays([table["event"], name]))[0]
-    holm, bh = rb.adjust_families(p, codes, "holm"), rb.adjust_families(p, codes, "fdr_bh")
+    holm, bh = mt.adjust_families(p, codes, "holm"), mt.adjust_families(p, codes, "fdr_bh")
     return table.assign(p_holm=holm, p_bh=bh)
 
 
