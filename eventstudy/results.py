@@ -58,7 +58,7 @@ AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "ab
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
 # the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
-COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "tests", "ar", "car")
+COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", "car")
 
 
 @dataclass

@@ -45,13 +45,12 @@ def label_flags(flags: pd.DataFrame, day0: pd.DataFrame) -> pd.DataFrame:
     """
     if flags.empty:
         return flags.assign(day0_of=pd.Series(dtype=str))
-    by_key: dict[tuple[str, pd.Timestamp], list[str]] = {}
-    for r in day0.itertuples(index=False):
-        by_key.setdefault((r.ticker, r.session), []).append(r.event)
-    labels = [
-        ",".join(e for e in by_key.get((t, s), []) if e != ev)
-        for ev, t, s in zip(flags["event"], flags["ticker"], flags["session"], strict=True)
-    ]
+    flagged = flags[["event", "ticker", "session"]].assign(_flag=np.arange(len(flags)))
+    day0s = day0[["ticker", "session", "event"]].rename(columns={"event": "other"}).assign(_order=np.arange(len(day0)))
+    both = flagged.merge(day0s, on=["ticker", "session"])
+    both = both[both["other"] != both["event"]].sort_values(["_flag", "_order"])  # other events in day0 order
+    joined = (both["other"].astype(str) + ",").groupby(both["_flag"].to_numpy()).sum().str[:-1]
+    labels = joined.reindex(np.arange(len(flags)), fill_value="").to_numpy(dtype=object)
     return flags.assign(day0_of=labels)
 
 

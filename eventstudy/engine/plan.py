@@ -111,10 +111,11 @@ def plan(spec: StudySpec) -> Plan:
                     where = f" in {spec.path}" if spec.path else ""
                     raise CalendarError(f"event {event.id!r}{where} ({sec.ticker}): {exc}") from None
             d0, pos = found[key]
-            rows.append((event.id, sec.ticker, sec.exchange, sec.benchmark, d0.session, d0.rule, d0.local_time, pos))
-    pairs = pd.DataFrame(rows, columns=PLAN_COLUMNS)
+            rows.append((event.id, sec.ticker, sec.exchange, sec.benchmark, d0.session.value, d0.rule, d0.local_time, pos))
+    columns = dict(zip(PLAN_COLUMNS, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
+    pairs = pd.DataFrame({c: columns.get(c, []) for c in PLAN_COLUMNS})  # column by column: no object matrix
     pairs["position"] = pairs["position"].astype(np.int64)
-    pairs["session"] = pd.to_datetime(pairs["session"]) if len(pairs) else pd.Series([], dtype="datetime64[ns]")
+    pairs["session"] = pd.to_datetime(pairs["session"].astype(np.int64), unit="ns")
     return Plan(spec, pairs, first, last)
 
 

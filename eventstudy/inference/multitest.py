@@ -63,16 +63,21 @@ def adjust_families(pvalues: ArrayLike, family: ArrayLike, method: str = "holm")
     ok = np.flatnonzero(np.isfinite(p))
     if not len(ok):
         return out
-    order = ok[np.lexsort((p[ok], codes[ok]))]  # by family, then p
-    fam = pd.Series(codes[order])
-    rank = fam.groupby(fam, sort=False).cumcount().to_numpy() + 1  # i = 1..m
-    m = fam.groupby(fam, sort=False).transform("size").to_numpy()
+    # by family, then p (tied p-values get the same adjusted value, so their order does not matter)
+    by_p = ok[np.argsort(p[ok])]
+    order = by_p[np.argsort(codes[by_p], kind="stable")]
+    fam = codes[order]
+    first = np.r_[True, fam[1:] != fam[:-1]]
+    segment = np.cumsum(first) - 1  # family number in sorted order
+    starts = np.flatnonzero(first)
+    rank = np.arange(len(order)) - starts[segment] + 1  # i = 1..m
+    m = np.diff(np.r_[starts, len(order)])[segment]
     if method == "holm":
         raw = pd.Series(p[order] * (m - rank + 1))
-        adjusted = raw.groupby(fam.to_numpy(), sort=False).cummax().to_numpy()
+        adjusted = raw.groupby(segment, sort=False).cummax().to_numpy()
     else:
-        raw = pd.Series(p[order] * m / rank)[::-1].reset_index(drop=True)
-        adjusted = raw.groupby(fam.to_numpy()[::-1], sort=False).cummin().to_numpy()[::-1]
+        raw = pd.Series((p[order] * m / rank)[::-1])
+        adjusted = raw.groupby(segment[::-1], sort=False).cummin().to_numpy()[::-1]
     out[order] = np.minimum(adjusted, 1.0)
     return out
 

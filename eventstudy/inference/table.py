@@ -99,8 +99,11 @@ def add_adjusted(table: pd.DataFrame) -> pd.DataFrame:
     ``multipletests``, ``holm`` and ``fdr_bh``). NaN p-values stay NaN and are not counted.
     """
     p = table["p"].to_numpy(dtype=float)
-    name = table["test"].str.replace(r" \(Campbell-Wasley, \d+ days?\)$", "", regex=True)  # one Corrado family
-    codes = pd.factorize(pd.MultiIndex.from_arrays([table["event"], name]))[0]
+    test_code, tests = pd.factorize(table["test"])
+    family_names = pd.Index(tests).str.replace(r" \(Campbell-Wasley, \d+ days?\)$", "", regex=True)  # one Corrado
+    family_of_test = pd.factorize(family_names)[0]
+    event_code = pd.factorize(table["event"])[0]
+    codes = event_code.astype(np.int64) * max(1, len(tests)) + family_of_test[test_code]
     holm, bh = mt.adjust_families(p, codes, "holm"), mt.adjust_families(p, codes, "fdr_bh")
     return table.assign(p_holm=holm, p_bh=bh)
 

@@ -378,11 +378,9 @@ def _warnings(res: StudyResults) -> dict[str, Any]:
     flag_counts = res.flags["event"].value_counts()
     together = same_day0(res)  # events with one day 0 everywhere are listed once, together
     rep = {e: ids[0] for e, ids in together.items()}
-    shared: dict[str, set[str]] = {}
-    for a, b in zip(res.overlaps["event"], res.overlaps["nearest_event"], strict=True):
-        a, b = rep.get(a, a), rep.get(b, b)
-        shared.setdefault(a, set()).add(b)
-        shared.setdefault(b, set()).add(a)
+    ends = [res.overlaps[c].map(rep).fillna(res.overlaps[c]) for c in ("event", "nearest_event")]
+    links = pd.DataFrame({"a": pd.concat(ends), "b": pd.concat(ends[::-1])}).drop_duplicates()
+    shared: dict[str, set[str]] = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]} if len(links) else {}
     for ev in res.spec.events:
         if rep.get(ev.id, ev.id) != ev.id:
             continue

@@ -54,7 +54,7 @@ def same_day0(res: StudyResults) -> dict[str, list[str]]:
     measured = set(pd.unique(res.ar["event"])) if "event" in res.ar else set()
     d0 = res.day0[res.day0["event"].isin(measured)].sort_values(["event", "ticker"], kind="stable")
     pairs = d0["ticker"].astype(str) + "@" + d0["session"].astype("int64").astype(str)
-    keys = pairs.groupby(d0["event"], sort=False).agg("|".join).to_dict()
+    keys = (pairs + "|").groupby(d0["event"], sort=False).sum().to_dict()  # concatenation in pandas, not Python
     by_key: dict[str, list[str]] = {}
     for e in res.spec.events:
         if e.id in keys:
@@ -145,8 +145,6 @@ def overlap_rows(res: StudyResults) -> pd.DataFrame:
         return ov
     groups = same_day0(res)
     name = {e: ", ".join(ids) for e, ids in groups.items()}
-    out = ov.assign(
-        event=[name.get(e, e) for e in ov["event"]], nearest_event=[name.get(e, e) for e in ov["nearest_event"]]
-    )
+    out = ov.assign(**{c: ov[c].map(name).fillna(ov[c]) for c in ("event", "nearest_event")})
     out = out[out["event"] != out["nearest_event"]]
     return out.drop_duplicates(["ticker", "event", "nearest_event"])

@@ -1,7 +1,7 @@
 """Write a report directory: report.md, report.html, CSV (or Parquet) tables, results.json, figures/.
 
 From ``PARQUET_FROM_PAIRS`` (event, security) pairs on, the tables that grow with the pairs
-(``COLUMNAR_TABLES`` of :mod:`eventstudy.results`: day0, fits, moves, overlaps, tests, ar, car)
+(``COLUMNAR_TABLES`` of :mod:`eventstudy.results`: day0, fits, moves, overlaps, flags, tests, ar, car)
 are written as Parquet files and results.json holds the rest, a summary and the provenance;
 ar, car and tests are then also written as CSV only on request (``csv=True``, ``--csv``).
 

@@ -41,32 +41,34 @@ def max_pairs() -> int:
     return int(text)
 
 
-def _rows(path: Path, text: str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) of every non-blank row; each must have exactly the header's fields."""
+def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header, and (line number, fields) of every non-blank row; each must have exactly the header's fields."""
     limit = max_pairs()
     reader = csv.reader(io.StringIO(text), strict=True)
-    out: list[tuple[int, dict[str, str]]] = []
+    out: list[tuple[int, list[str]]] = []
     try:
         header = [h.strip() for h in next(reader, [])]
         for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
             if len(row) != len(header):
+                if not any(cell.strip() for cell in row):
+                    continue
                 raise StudyFileError(
                     path, f"row {reader.line_num}", f"has {len(row)} fields, the header has {len(header)} "
                     f"({','.join(header)}); remove the extra or add the missing commas"
                 )  # fmt: skip
+            if not any(cell.strip() for cell in row):
+                continue
             if len(out) == limit:
                 raise StudyFileError(
                     path, "(file)", f"has more than {limit:,} rows (event, security pairs), the limit; split it or "
                     f"set EVENTSTUDY_MAX_PAIRS (about {PAIR_KB} KB of memory per pair)"
                 )  # fmt: skip
-            out.append((reader.line_num, dict(zip(header, row, strict=True))))
+            out.append((reader.line_num, row))
     except csv.Error as exc:
         raise StudyFileError(
             path, f"row {reader.line_num}", f"is not a readable CSV row ({exc}); check its quotes"
         ) from None
-    return out
+    return header, out
 
 
 def load_events_csv(path: str | Path):
@@ -82,28 +84,34 @@ def load_events_csv(path: str | Path):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
-    rows = _rows(path, text)
+    header, rows = _rows(path, text)
     if not rows:
         raise StudyFileError(path, "(file)", f"has no rows; expected columns {','.join(REQUIRED)}[,exchange]")
-    missing = [c for c in REQUIRED if c not in rows[0][1]]
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise StudyFileError(path, "(header)", f"missing column(s) {missing}; expected {','.join(REQUIRED)}[,exchange]")
+    col = {name: k for k, name in enumerate(header)}  # a repeated column: its last, as dict(zip()) gave
+    c_event, c_ticker, c_ts, c_bench = (col[c] for c in REQUIRED)
+    c_exchange = col.get("exchange")
     securities: dict[str, dict[str, str]] = {}
     events: dict[str, dict[str, str]] = {}
     pairs: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for i, row in rows:
-        ticker, event, ts = row["ticker"].strip(), row["event"].strip(), row["timestamp"].strip()
-        exchange = (row.get("exchange") or "").strip() or default_exchange(ticker)
-        sec = {"ticker": ticker, "exchange": exchange, "benchmark": row["benchmark"].strip()}
-        if securities.setdefault(ticker, sec) != sec:
+        ticker, event, ts = row[c_ticker].strip(), row[c_event].strip(), row[c_ts].strip()
+        exchange = (row[c_exchange].strip() if c_exchange is not None else "") or default_exchange(ticker)
+        sec = securities.get(ticker)
+        if sec is None:
+            sec = securities[ticker] = {"ticker": ticker, "exchange": exchange, "benchmark": row[c_bench].strip()}
+        elif sec["exchange"] != exchange or sec["benchmark"] != row[c_bench].strip():
             raise StudyFileError(path, f"row {i}", f"{ticker} has another exchange or benchmark than on an earlier row")
         if events.setdefault(event, {"id": event, "timestamp": ts})["timestamp"] != ts:
             raise StudyFileError(path, f"row {i}.timestamp", f"event {event!r} has another timestamp on an earlier row")
-        if (event, ticker) in seen:
+        pair = (event, ticker)
+        if pair in seen:
             raise StudyFileError(path, f"row {i}", f"duplicate pair ({event!r}, {ticker!r})")
-        seen.add((event, ticker))
-        pairs.append((event, ticker))
+        seen.add(pair)
+        pairs.append(pair)
     study_id = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)[:64] or "events"
     doc = {"study": {"id": study_id, "title": f"Events from {path.name}"},
            "securities": list(securities.values()), "events": list(events.values())}  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -119,14 +120,16 @@ class StudySpec:
 
     def security(self, ticker: str) -> Security:
         """Return the security with this ticker."""
-        for sec in self.securities:
-            if sec.ticker == ticker:
-                return sec
-        raise KeyError(ticker)
+        return self._securities[ticker]
 
     def event(self, event_id: str) -> Event:
         """Return the event with this id."""
-        for ev in self.events:
-            if ev.id == event_id:
-                return ev
-        raise KeyError(event_id)
+        return self._events[event_id]
+
+    @cached_property
+    def _securities(self) -> dict[str, Security]:  # the first of a ticker, as a scan would find it
+        return {sec.ticker: sec for sec in reversed(self.securities)}
+
+    @cached_property
+    def _events(self) -> dict[str, Event]:
+        return {ev.id: ev for ev in reversed(self.events)}
