@@ -111,7 +111,8 @@ def plan(spec: StudySpec) -> Plan:
                     where = f" in {spec.path}" if spec.path else ""
                     raise CalendarError(f"event {event.id!r}{where} ({sec.ticker}): {exc}") from None
             d0, pos = found[key]
-            rows.append((event.id, sec.ticker, sec.exchange, sec.benchmark, d0.session.value, d0.rule, d0.local_time, pos))
+            session = d0.session.value  # ns since the epoch
+            rows.append((event.id, sec.ticker, sec.exchange, sec.benchmark, session, d0.rule, d0.local_time, pos))
     columns = dict(zip(PLAN_COLUMNS, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
     pairs = pd.DataFrame({c: columns.get(c, []) for c in PLAN_COLUMNS})  # column by column: no object matrix
     pairs["position"] = pairs["position"].astype(np.int64)
