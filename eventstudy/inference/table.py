@@ -84,9 +84,9 @@ def significance_table(
     parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
     parts += _single_firm_rows(car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
     parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed))
-    table = pd.concat(parts, ignore_index=True)
-    sort = np.lexsort((table.pop("_sub"), table.pop("_pos"), table.pop("_part"), table.pop("_block")))
-    return add_adjusted(table.iloc[sort].reset_index(drop=True))
+    cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    sort = np.lexsort((cols["_sub"], cols["_pos"], cols["_part"], cols["_block"]))
+    return add_adjusted(pd.DataFrame({k: cols[k][sort] for k in TEST_COLUMNS[:-2]}))  # one frame, in table order
 
 
 def add_adjusted(table: pd.DataFrame) -> pd.DataFrame:
@@ -127,18 +127,24 @@ def _rank_in_event(pairs: pd.MultiIndex) -> np.ndarray:
     return pd.Series(codes).groupby(codes).cumcount().to_numpy()
 
 
-def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: object) -> pd.DataFrame:
+Rows = dict[str, np.ndarray]  # columns of some rows of the table, with the sort keys _block, _part, _pos, _sub
+
+
+def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: object) -> Rows:
     """Rows of the table with their sort keys: block, part (CAR t, single firm, cross-section), position, sub."""
-    return pd.DataFrame(
-        {"event": cols["event"], "ticker": cols["ticker"], "start": np.asarray(cols["start"], dtype=np.int64),
-         "end": np.asarray(cols["end"], dtype=np.int64), "test": cols["test"],
-         "statistic": np.asarray(cols["statistic"], dtype=float), "p": np.asarray(cols["p"], dtype=float),
-         "n": np.asarray(cols["n"], dtype=np.int64), "note": cols["note"],
-         "_block": block, "_part": part, "_pos": pos, "_sub": sub}
-    )  # fmt: skip
+    n = len(cols["event"])  # type: ignore[arg-type]
+    keys = {"_block": block, "_part": part, "_pos": pos, "_sub": sub}
+    return {
+        "event": np.asarray(cols["event"], dtype=object), "ticker": np.asarray(cols["ticker"], dtype=object),
+        "start": np.asarray(cols["start"], dtype=np.int64), "end": np.asarray(cols["end"], dtype=np.int64),
+        "test": np.asarray(cols["test"], dtype=object), "statistic": np.asarray(cols["statistic"], dtype=float),
+        "p": np.asarray(cols["p"], dtype=float), "n": np.asarray(cols["n"], dtype=np.int64),
+        "note": np.asarray(cols["note"], dtype=object),
+        **{k: np.broadcast_to(np.asarray(v, dtype=np.int64), n) for k, v in keys.items()},
+    }  # fmt: skip
 
 
-def _car_t_rows(car: pd.DataFrame, row_block: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
+def _car_t_rows(car: pd.DataFrame, row_block: np.ndarray, rank: np.ndarray) -> Rows:
     cols = {"event": car["event"].to_numpy(dtype=object), "ticker": car["ticker"].to_numpy(dtype=object),
             "start": car["start"], "end": car["end"], "test": np.full(len(car), "CAR t", dtype=object),
             "statistic": car["t"], "p": car["p"], "n": car["df"],
@@ -155,24 +161,26 @@ def _single_firm_rows(
     resid: np.ndarray,
     days: np.ndarray,
     seed: int,
-) -> list[pd.DataFrame]:
+) -> list[Rows]:
     """SQ and bootstrap rows of every (pair, window), one call per window shape."""
     out = []
     windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
     draws = BOOTSTRAP_DRAWS if len(event_ar) <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
+    starts, ends = car["start"].to_numpy(), car["end"].to_numpy()
+    events, all_tickers = car["event"].to_numpy(dtype=object), car["ticker"].to_numpy(dtype=object)
     for start, end in windows.unique():
-        rows = np.flatnonzero((car["start"].to_numpy() == start) & (car["end"].to_numpy() == end))
+        rows = np.flatnonzero((starts == start) & (ends == end))
         cols = np.flatnonzero((days >= start) & (days <= end))
         pairs = pair_of_row[rows]
         window_ar = event_ar[pairs][:, cols]
-        tickers = car["ticker"].to_numpy(dtype=object)[rows]
+        tickers = all_tickers[rows]
         for sub, res in enumerate(
             (
                 sf.sample_quantile_tests(window_ar, resid[pairs]),
                 sf.bootstrap_tests(window_ar, resid[pairs], n_boot=draws, seed=seed),
             )
         ):
-            table = {"event": car["event"].to_numpy(dtype=object)[rows], "ticker": tickers,
+            table = {"event": events[rows], "ticker": tickers,
                      "start": np.full(len(rows), start), "end": np.full(len(rows), end),
                      "test": np.full(len(rows), res.name, dtype=object), "statistic": res.stat, "p": res.pvalue,
                      "n": res.nobs, "note": np.asarray(res.note, dtype=object)}  # fmt: skip
@@ -190,7 +198,7 @@ def _cross_sectional_rows(
     days: np.ndarray,
     df: np.ndarray,
     seed: int = 0,
-) -> pd.DataFrame:
+) -> Rows:
     """The cross-sectional tests of every (event, window) block, in table order; securities in event order.
 
     Blocks with the same number of securities are tested together (the batch functions of
