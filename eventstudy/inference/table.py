@@ -84,9 +84,24 @@ def significance_table(
     parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
     parts += _single_firm_rows(car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
     parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed))
-    cols = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
-    sort = np.lexsort((cols["_sub"], cols["_pos"], cols["_part"], cols["_block"]))
-    return add_adjusted(pd.DataFrame({k: cols[k][sort] for k in TEST_COLUMNS[:-2]}))  # one frame, in table order
+    return add_adjusted(_in_order(parts))
+
+
+def _in_order(parts: list[Rows]) -> pd.DataFrame:
+    """The rows of ``parts`` as one frame, sorted by their keys; ``parts`` is emptied (memory goes as columns come)."""
+    keys = ("_sub", "_pos", "_part", "_block")
+    sort = np.lexsort([np.concatenate([part[k] for part in parts]) for k in keys])
+    columns = {}
+    for name in TEST_COLUMNS[:-2]:
+        columns[name] = pd.Series(np.concatenate([part.pop(name) for part in parts])[sort])
+    parts.clear()
+    return pd.DataFrame(columns)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """``column`` as an object array whose equal strings are one Python object (not one per row)."""
+    codes, uniques = pd.factorize(column)
+    return np.asarray(uniques, dtype=object)[codes]
 
 
 def add_adjusted(table: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +160,7 @@ def _frame(cols: dict[str, object], block: object, part: int, pos: object, sub: 
 
 
 def _car_t_rows(car: pd.DataFrame, row_block: np.ndarray, rank: np.ndarray) -> Rows:
-    cols = {"event": car["event"].to_numpy(dtype=object), "ticker": car["ticker"].to_numpy(dtype=object),
+    cols = {"event": _objects(car["event"]), "ticker": _objects(car["ticker"]),
             "start": car["start"], "end": car["end"], "test": np.full(len(car), "CAR t", dtype=object),
             "statistic": car["t"], "p": car["p"], "n": car["df"],
             "note": np.full(len(car), "df = n - k", dtype=object)}  # fmt: skip
@@ -167,7 +182,7 @@ def _single_firm_rows(
     windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
     draws = BOOTSTRAP_DRAWS if len(event_ar) <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
     starts, ends = car["start"].to_numpy(), car["end"].to_numpy()
-    events, all_tickers = car["event"].to_numpy(dtype=object), car["ticker"].to_numpy(dtype=object)
+    events, all_tickers = _objects(car["event"]), _objects(car["ticker"])
     for start, end in windows.unique():
         rows = np.flatnonzero((starts == start) & (ends == end))
         cols = np.flatnonzero((days >= start) & (days <= end))
