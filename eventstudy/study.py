@@ -192,6 +192,8 @@ class EventStudy:
         length = len(ar) // max(len(fits), 1)
         secs = {s.ticker: s for s in self.spec.securities}
         parts = []
+        if not claimed:
+            return _no_moves()
         for k, (event, ticker) in enumerate(zip(fits["event"], fits["ticker"], strict=True)):
             if (event, ticker) in claimed:
                 days = ar.iloc[k * length : (k + 1) * length]
