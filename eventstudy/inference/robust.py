@@ -402,6 +402,8 @@ def grank_t_pair(
     ``1 + #{SAR < GSAR_0} + #{SAR = GSAR_0} / 2`` and a SAR's rank rises by 1
     where ``GSAR_0`` is below it and by 1/2 where they are equal: the average
     ranks of the T + 1 values, exactly, for every window of a set and both variants.
+    The ranks are summed over the securities as integers (twice the ranks) and
+    ``Ubar_t = Σ_i rank_it / (N (T + 2)) - 1/2`` (the mean of the U_it up to rounding).
     """
     x, s_i, est = np.asarray(car, dtype=float), np.asarray(sd, dtype=float), np.asarray(estimation, dtype=float)
     sets = np.arange(len(x)) if of_block is None else np.asarray(of_block, dtype=np.intp).reshape(-1)
@@ -423,8 +425,9 @@ def grank_t_pair(
         sigma = np.sqrt(np.einsum("gij,gij->gi", est, est) / dof)
         sar = est / sigma[..., None]
     set_ok = _clean_rows(est, dof) & (dof > 0).all(axis=1) & (sigma > 0).all(axis=1)
-    twice = np.zeros(est.shape, dtype=np.int16 if 2 * (t + 1) < 2**15 else np.int32)  # 2 x rank: integers
+    twice = np.zeros(est.shape, dtype=np.int32)  # 2 x average rank: integers
     twice[set_ok] = 2 * average_ranks(sar[set_ok])  # each security's T SARs, ranked once
+    twice_sum = twice.sum(axis=1, dtype=np.int64)  # (sets, T)
     for name, restandardize in ((GRANK, True), (GRANK_SCAR, False)):
         with np.errstate(invalid="ignore", divide="ignore"):
             s_scar = np.std(scar, ddof=1, axis=1) if restandardize else np.ones(len(x))
@@ -434,18 +437,12 @@ def grank_t_pair(
             g = np.flatnonzero(ok)
             gsar0 = (scar[g] / s_scar[g, None])[..., None]
             values = sar[sets[g]]
-            above, tied = gsar0 < values, gsar0 == values
-            rank2 = twice[sets[g]]
-            rank2 += above
-            rank2 += above
-            rank2 += tied
-            u = np.empty((len(g), n, t + 1))  # U = rank / (T + 2) - 1/2 = 2 rank / (2T + 4) - 1/2, the same doubles
-            np.divide(rank2, 2.0 * (t + 2), out=u[..., :t])
-            u[..., t] = (2 * (t + 1) - 2 * np.count_nonzero(above, axis=2) - np.count_nonzero(tied, axis=2)) / (
-                2.0 * (t + 2)
-            )
-            u -= 0.5
-            ubar = u.mean(axis=1)
+            above = np.add.reduce((gsar0 < values).view(np.uint8), axis=1, dtype=np.int32)  # (blocks, T) counts
+            tied = np.add.reduce((gsar0 == values).view(np.uint8), axis=1, dtype=np.int32)
+            rank2 = np.empty((len(g), t + 1), dtype=np.int64)  # Σ_i 2 x rank, exact
+            rank2[:, :t] = twice_sum[sets[g]] + 2 * above + tied
+            rank2[:, t] = 2 * n * (t + 1) - 2 * above.sum(axis=1) - tied.sum(axis=1)
+            ubar = rank2 / (2.0 * n * (t + 2)) - 0.5  # mean_i (rank / (T + 2) - 1/2)
             z[g] = ubar[:, -1] / np.sqrt(np.sum(ubar**2, axis=1) / t)
         ok &= z * z < t - 1
         with np.errstate(invalid="ignore"):
@@ -459,7 +456,7 @@ def grank_t_pair(
     return out[0], out[1]
 
 
-WILD_CHUNK = 4_000_000  # bootstrap values (draws x N x blocks) held at once
+WILD_CHUNK = 1_000_000  # bootstrap values (draws x N x blocks) held at once
 
 
 def wild_bootstrap_dates_t_batch(
@@ -495,7 +492,7 @@ def wild_bootstrap_dates_t_batch(
         rows = gen.integers(0, t, size=(n_boot, length))
         weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
         count = _exceed_one_day if length == 1 else _exceed_days
-        exceed[good] = count(est[good], np.abs(base.stat[good]), rows, weights)
+        exceed[good] = count(est if len(good) == len(x) else est[good], np.abs(base.stat[good]), rows, weights)
     reasons = [
         None if ok[i] else base.note[i] if not np.isfinite(base.pvalue[i]) else
         f"{t} estimation days; at least 2 are needed" if t < 2 else _not_finite(estimation=est[i]) or "invalid input"
@@ -570,7 +567,7 @@ def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> TestColumns:
     x, est = _blocks(car, estimation)
     n = x.shape[1]
     ok = _clean_rows(x, est)
-    p0 = np.mean(est > 0, axis=(1, 2)) if est.size else np.full(len(x), np.nan)
+    p0 = np.count_nonzero(est > 0, axis=(1, 2)) / est[0].size if est.size else np.full(len(x), np.nan)  # = np.mean
     ok &= (p0 > 0) & (p0 < 1) & (n >= 1)
     w = np.sum(x > 0, axis=1)
     pvalue = np.full(len(x), np.nan)

@@ -62,8 +62,9 @@ def batch(values: ArrayLike, name: str, ndim: int) -> np.ndarray:
 def average_ranks(values: np.ndarray) -> np.ndarray:
     """Ranks 1..K along the last axis, average ranks for ties: :func:`scipy.stats.rankdata` of each row.
 
-    One unstable argsort of all rows; a row with a tie is ranked again by ``rankdata``
-    (the positions in the sort of tied values are arbitrary), so every rank is rankdata's.
+    One unstable argsort of all rows; a row with a tie (equal neighbours once sorted) is
+    ranked again by ``rankdata`` (the order of tied values in the argsort is arbitrary),
+    so every rank is rankdata's.
     """
     from scipy.stats import rankdata
 
@@ -72,7 +73,8 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
     order = np.argsort(values, axis=-1)
     ranks = np.empty(values.shape)
     np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, values.shape[-1] + 1), values.shape), axis=-1)
-    tied = (np.diff(np.take_along_axis(values, order, axis=-1), axis=-1) == 0).any(axis=-1)
+    ordered = np.sort(values, axis=-1)
+    tied = (ordered[..., 1:] == ordered[..., :-1]).any(axis=-1)
     if tied.any():
         ranks[tied] = rankdata(values[tied], axis=-1)
     return ranks

@@ -160,7 +160,7 @@ def generalized_sign_z_batch(car: ArrayLike, estimation: ArrayLike) -> TestColum
         raise ValueError(f"estimation must have shape ({x.shape[0]}, {x.shape[1]}, T), got {est.shape}")
     n = x.shape[1]
     reasons = problems(n, car=x, estimation=est)
-    ps = np.mean(est > 0, axis=(1, 2))
+    ps = np.count_nonzero(est > 0, axis=(1, 2)) / est[0].size if est.size else np.mean(est > 0, axis=(1, 2))
     ws = np.sum(x > 0, axis=1)
     for i, p in enumerate(ps.tolist()):
         if not reasons[i] and not 0.0 < p < 1.0:
