@@ -195,15 +195,13 @@ def _cross_sectional_rows(
     in chunks of at most :data:`CHUNK_VALUES` residuals); the table is built from the tests' arrays.
     """
     starts, ends = blocks.get_level_values(1).to_numpy(), blocks.get_level_values(2).to_numpy()  # read once
-    by_block = np.argsort(row_block, kind="stable")
+    by_block = np.lexsort((pair_of_row, row_block))  # rows block by block, securities in event order
     bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
-    block_rows = []
+    block_rows = [by_block[bounds[b] : bounds[b + 1]] for b in range(len(blocks))]
     groups: dict[int, list[int]] = {}
-    for b in range(len(blocks)):
-        rows = by_block[bounds[b] : bounds[b + 1]]
-        block_rows.append(rows[np.argsort(pair_of_row[rows], kind="stable")])
-        groups.setdefault(len(rows), []).append(b)
+    for b, size in enumerate(np.diff(bounds).tolist()):
+        groups.setdefault(size, []).append(b)
     windows: dict[tuple[int, int], list[int]] = {}  # AR columns of each window
     draws = WILD_DRAWS if len(blocks) <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
     chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * max(groups)))  # blocks per call: bounded memory
@@ -271,13 +269,14 @@ def cross_sectional_columns(
         idx = np.flatnonzero(lengths == length)
         portfolio.append((idx, rb.portfolio_t_batch(car[idx], e[idx], int(length))))
         wild.append((idx, rb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)))
-    grank, grank_scar = rb.grank_t_pair(car, se, resid[sets], df[sets], of_block)
+    by_set = resid[sets]
+    grank, grank_scar = rb.grank_t_pair(car, se, by_set, df[sets], of_block)
     return [
         cs.cross_sectional_t_batch(car),
         cs.patell_z_batch(car, se, dof),
         cs.bmp_t_batch(car, se),
-        cs.kolari_pynnonen_t_batch(car, se, resid[sets], of_block),
-        cs.corrado_rank_sets(resid[sets], event_ar[sets], cols, of_block),
+        cs.kolari_pynnonen_t_batch(car, se, by_set, of_block),
+        cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block),
         cs.generalized_sign_z_batch(car, e),
         cs.wilcoxon_signed_rank_batch(car),
         scatter_columns(portfolio, len(car)),
