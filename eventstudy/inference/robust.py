@@ -523,8 +523,9 @@ def _exceed_days(est: np.ndarray, stat: np.ndarray, rows: np.ndarray, weights: n
     and its deviations from that mean are the same sum of the residuals centred on
     their day's mean: two products of the sparse (B, T) matrix of signed days drawn
     (:mod:`scipy.sparse`, terms added in the order l = 1..L) with the days'
-    means (T, blocks) and centred residuals (T, N x blocks). The same t as the
-    one-block draws but for the order of the sums (differences of about 1e-16).
+    means (T, blocks) and centred residuals (T, N x blocks). The t of each draw
+    is that of the gathered draws but for the order of the sums (about 1e-16
+    apart; ``tests/test_robust.py`` compares the p-values).
     """
     from scipy.sparse import csr_array
 
@@ -536,7 +537,7 @@ def _exceed_days(est: np.ndarray, stat: np.ndarray, rows: np.ndarray, weights: n
     picks = [pick[d : d + draw_step] for d in range(0, b, draw_step)] if draw_step < b else [pick]
     out = np.zeros(g, dtype=np.int64)
     for lo in range(0, g, step):
-        days = np.ascontiguousarray(est[lo : lo + step].transpose(2, 1, 0))  # (T, N, blocks)
+        days = est[lo : lo + step].transpose(2, 1, 0).copy()  # (T, N, blocks), centred below
         day_mean = days.mean(axis=1)
         days -= day_mean[:, None, :]
         for part in picks:

@@ -222,10 +222,10 @@ def _cross_sectional_rows(
             )
     order = np.argsort(np.concatenate([m for m, _ in done]), kind="stable")  # blocks in table order
 
-    def column(field: str) -> np.ndarray:  # (blocks, tests), read row by row: block, then test
-        return np.concatenate([np.stack([getattr(c, field) for c in tests], axis=1) for _, tests in done])[
-            order
-        ].ravel()
+    def column(field: str) -> np.ndarray:
+        """One field of every test of every block: block by block, the tests in order."""
+        parts = [np.stack([getattr(c, field) for c in tests], axis=1) for _, tests in done]  # (blocks, tests)
+        return np.concatenate(parts)[order].ravel()
 
     k = len(done[0][1])
     table: dict[str, object] = {
