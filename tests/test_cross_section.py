@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from eventstudy.inference import cross_section as cs
+from eventstudy.inference.cross_section.common import average_ranks
 from eventstudy.inference.result import TestResult
 
 # --- the hand panel ---------------------------------------------------------
@@ -146,6 +148,26 @@ def test_campbell_wasley_window_matches_formula():
     all_days = kbar[30:].sum() / (2 * s)
     assert cs.corrado_rank(est, ev).stat == pytest.approx(all_days, rel=1e-12)
     assert cs.corrado_rank(est, ev, days=2).stat == pytest.approx(kbar[32] / s, rel=1e-12)
+
+
+def test_average_ranks_are_rankdata_with_planted_ties():
+    x = np.random.default_rng(4).normal(size=(6, 3, 25))
+    x[1, 2, [3, 7, 20]] = 0.5  # a three-way tie
+    x[4, 0, 1] = x[4, 0, 2]
+    x[5, 1, :] = 1.0  # a constant row
+    np.testing.assert_array_equal(average_ranks(x), stats.rankdata(x, axis=-1))
+    assert average_ranks(np.zeros((0, 3))).shape == (0, 3)
+
+
+def test_corrado_sets_with_windows_of_their_own():
+    """Blocks of two sets with different windows: each equals corrado_rank of its set and window."""
+    gen = np.random.default_rng(12)
+    est, ev = gen.normal(0, 0.02, (2, 5, 60)), gen.normal(0, 0.02, (2, 5, 4))
+    days = [[1], [0, 1, 2], [1], [3], [0, 1, 2, 3]]
+    got = cs.corrado_rank_sets(est, ev, days, [0, 0, 1, 1, 1])
+    for j, (s, d) in enumerate(zip([0, 0, 1, 1, 1], days, strict=True)):
+        one = cs.corrado_rank(est[s], ev[s], d)
+        assert (got[j].name, got[j].stat, got[j].pvalue, got[j].note) == (one.name, one.stat, one.pvalue, one.note)
 
 
 def test_corrado_rejects_bad_days():
@@ -377,7 +399,11 @@ def test_wilcoxon_smallest_sample():
 
 
 def test_rank_tests_rank_with_scipy_rankdata(monkeypatch):
-    """Corrado and GRANK rank through scipy.stats.rankdata along each security's row (blocks, N, days)."""
+    """Corrado and GRANK rank rows with ties through scipy.stats.rankdata along each security's row.
+
+    (Rows without ties: one argsort; ``test_average_ranks_are_rankdata_with_planted_ties``.)
+    Every row of E has a tie.
+    """
     from scipy import stats
 
     calls = []
@@ -389,4 +415,4 @@ def test_rank_tests_rank_with_scipy_rankdata(monkeypatch):
 
     monkeypatch.setattr(stats, "rankdata", spy)
     cs.corrado_rank(E, np.array([[0.02], [-0.01], [0.03], [0.0]]))
-    assert calls and calls[-1][1] == -1 and calls[-1][0].shape == (1, 4, E.shape[1] + 1)
+    assert calls and calls[-1][1] == -1 and calls[-1][0].shape == (4, E.shape[1] + 1)

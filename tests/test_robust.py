@@ -117,11 +117,11 @@ def test_grank_small_n_size_on_iid_normal_data():
     assert 0.025 <= rejected[False] / 600 <= 0.075
 
 
-def _grank_by_formula(car, sd, resid, dof):
+def _grank_by_formula(car, sd, resid, dof, restandardize=True):
     """Kolari & Pynnönen (2011), eqs. 7-14, one security and one day at a time."""
     n, t = resid.shape
     scar = [car[i] / sd[i] for i in range(n)]
-    s_scar = math.sqrt(sum((s - sum(scar) / n) ** 2 for s in scar) / (n - 1))
+    s_scar = math.sqrt(sum((s - sum(scar) / n) ** 2 for s in scar) / (n - 1)) if restandardize else 1.0
     u = np.empty((n, t + 1))
     for i in range(n):
         sigma = math.sqrt(sum(v * v for v in resid[i]) / dof)
@@ -140,6 +140,35 @@ def test_grank_equals_formula(seed):
     res = rb.grank_t(car, sd * 1.7, resid, 118)
     assert res.stat == pytest.approx(expected, rel=1e-12)
     assert res.pvalue == pytest.approx(2 * stats.t.sf(abs(expected), 118), rel=1e-10)
+
+
+def test_grank_sets_rank_once_and_equal_the_formula_with_planted_ties():
+    """Blocks sharing a set of securities (the windows of an event) against rankdata over the T + 1 values.
+
+    Set 0 has SARs that tie with each other and with GSAR_0: sigma = 2 exactly (squares sum to
+    4 x 13.5), so the SARs are the halves of the residuals, and the SCARs (2, 0, -2) have SD 2.
+    """
+    rows = np.array([[2.0, -2, 0, 4, -4, 2, 1, -3], [0, 2, -2, 4, -4, -2, 3, 1], [2, 2, -2, -4, 4, 0, -1, -3]])
+    assert np.allclose((rows**2).sum(axis=1), 54.0)
+    gen = np.random.default_rng(8)
+    est = np.stack([rows, gen.normal(0, 1, (3, 8))])  # set 1: no ties
+    dof = np.full((2, 3), 13.5)
+    car = np.array([[4.0, 0.0, -4.0], [1.0, 0.5, -0.3], [0.3, 2.0, 1.1], [2.0, 0.0, -2.0]])
+    sd = np.array([[2.0, 2.0, 2.0], [0.7, 0.9, 1.2], [1.0, 1.0, 1.0], [1.0, 2.0, 4.0]])
+    of_block = np.array([0, 1, 1, 0])
+    paper, scar = rb.grank_t_pair(car, sd, est, dof, of_block)
+    for j, s in enumerate(of_block):
+        for flag, res in ((True, paper[j]), (False, scar[j])):
+            expected = _grank_by_formula(car[j], sd[j], est[s], 13.5, restandardize=flag)
+            assert res.stat == pytest.approx(expected, rel=1e-12, abs=1e-15)
+            assert res.pvalue == pytest.approx(2 * stats.t.sf(abs(expected), 6), rel=1e-10)
+            one = rb.grank_t(car[j], sd[j], est[s], 13.5, restandardize=flag)
+            assert (one.stat, one.pvalue, one.note) == (res.stat, res.pvalue, res.note)
+    # block 0 (restandardized): GSAR_0 = (1, 0, -1) ties with SARs of every security
+    assert (est[0] / 2 == 1.0).any(axis=1)[0] and (est[0] / 2 == 0.0).any(axis=1)[1]
+    assert rb.grank_t_batch(car, sd, est, dof, restandardize=False, of_block=of_block) == scar
+    with pytest.raises(ValueError):
+        rb.grank_t_pair(car, sd, est, dof, [0, 1, 2, 0])
 
 
 def test_grank_detects_a_shift_and_bad_input():
@@ -222,6 +251,40 @@ def test_wild_dates_right_sized_under_clustering_where_independent_weights_are_n
         independent += rb.wild_bootstrap_t(car, n_boot=199, rng=gen).pvalue <= 0.05
     assert 0.025 <= dates / trials <= 0.085  # binomial 99 % band around 5 % with 400 trials
     assert independent / trials > 0.12  # sqrt((1 + 4r) / (1 - r)) = 2.45: the t's null is far too narrow
+
+
+def _wild_dates_by_gather(car, est, length, n_boot, seed):
+    """The date-row wild bootstrap's p by the one-block route: gather the drawn days, sum, t of each draw."""
+    gen = np.random.default_rng(seed)
+    rows = gen.integers(0, est.shape[1], size=(n_boot, length))
+    weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
+    draws = np.einsum("bl,nbl->bn", weights, est[:, rows])
+    sd, mean = draws.std(axis=1, ddof=1), draws.mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero draw (a day drawn twice, signs opposite): t* = 0
+        t_star = np.where(sd > 0, mean / (sd / math.sqrt(len(car))), np.where(mean == 0, 0.0, np.inf))
+    t_obs = car.mean() / (car.std(ddof=1) / math.sqrt(len(car)))
+    return (1 + np.count_nonzero(np.abs(t_star) >= abs(t_obs))) / (n_boot + 1)
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 11])
+def test_wild_dates_batch_equals_gathered_draws(length):
+    """Day counts (L = 1) and the sparse product (L > 1) against the einsum of gathered days, block by block.
+
+    In block 0 the CARs are estimation day 5 itself: the draws of that day have |t*| = |t|
+    (the >= must count them); block 2 is shifted so that few draws exceed it.
+    """
+    gen = np.random.default_rng(40 + length)
+    est = gen.normal(0, 0.01, (5, 6, 40)) + gen.normal(0, 0.01, (5, 1, 40))  # a common shock per day
+    car = gen.normal(0, 0.01 * math.sqrt(length), (5, 6))
+    car[0] = est[0, :, 5]
+    car[2] = 0.05 + gen.normal(0, 0.001, 6)
+    got = rb.wild_bootstrap_dates_t_batch(car, est, length, n_boot=2000, seed=9)
+    for j in range(5):
+        assert got[j].pvalue == _wild_dates_by_gather(car[j], est[j], length, 2000, 9)
+    assert got.pvalue[2] < 0.05
+    one_day = rb.wild_bootstrap_dates_t(car[0], est[0], 1, n_boot=2000, rng=9)
+    drawn_day_5 = np.count_nonzero(np.random.default_rng(9).integers(0, 40, size=(2000, 1)) == 5)
+    assert drawn_day_5 > 0 and one_day.pvalue * 2001 >= 1 + drawn_day_5
 
 
 def test_wild_dates_input_rules():

@@ -38,6 +38,7 @@ from numpy.typing import ArrayLike
 
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference.cross_section import NULL_MEAN, cross_sectional_t, standardized_car
+from eventstudy.inference.cross_section.common import TestColumns, average_ranks, result_columns
 from eventstudy.inference.result import TestResult, invalid_result, t_two_sided
 
 PORTFOLIO = "portfolio t (Brown-Warner)"
@@ -271,10 +272,19 @@ def wild_bootstrap_dates_t(
 
 
 def _bootstrap_t(draws: np.ndarray) -> np.ndarray:
-    """The cross-sectional t of each row; inf where the row's SD is zero (and its mean is not)."""
-    n = draws.shape[1]
-    mean = draws.mean(axis=1)
-    sd = draws.std(axis=1, ddof=1)
+    """The cross-sectional t of each row; inf where the row's SD is zero (and its mean is not).
+
+    The mean and the ddof-1 SD as ``numpy.mean`` and ``numpy.std`` compute them, the sum taken once.
+    """
+    n = draws.shape[-1]
+    mean = np.add.reduce(draws, axis=-1, keepdims=True) / n
+    dev = draws - mean
+    np.multiply(dev, dev, out=dev)
+    return _t_ratio(mean[..., 0], np.sqrt(np.add.reduce(dev, axis=-1) / (n - 1)), n)
+
+
+def _t_ratio(mean: np.ndarray, sd: np.ndarray, n: int) -> np.ndarray:
+    """``mean / (sd / sqrt(n))``; inf where ``sd`` is zero and the mean is not, 0 where both are."""
     with np.errstate(divide="ignore", invalid="ignore"):
         t = mean / (sd / math.sqrt(n))
     return np.where(sd > 0, t, np.where(mean == 0, 0.0, np.inf))
@@ -340,74 +350,113 @@ def _clean_rows(*arrays: np.ndarray) -> np.ndarray:
     return ok
 
 
-def portfolio_t_batch(car: ArrayLike, estimation: ArrayLike, length: int) -> list[TestResult]:
+def portfolio_t_batch(car: ArrayLike, estimation: ArrayLike, length: int) -> TestColumns:
     """:func:`portfolio_t` of each block: ``car`` (blocks, N), ``estimation`` (blocks, N, T)."""
     if length < 1:
         raise ValueError(f"length must be at least 1, got {length}")
     x, est = _blocks(car, estimation)
     n, t = x.shape[1], est.shape[2]
     if n < 1 or t < 3:
-        return [invalid_result(PORTFOLIO, NULL_MEAN, n, _portfolio_reason(x[i], est[i])) for i in range(len(x))]
+        reasons = [_portfolio_reason(x[i], est[i]) for i in range(len(x))]
+        return result_columns(
+            PORTFOLIO, NULL_MEAN, n, np.full(len(x), np.nan), np.full(len(x), np.nan), reasons=reasons
+        )
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.std(est.mean(axis=1), ddof=1, axis=1)
         stat = x.mean(axis=1) / (s * math.sqrt(length))
     p = np.atleast_1d(t_two_sided(stat, t - 1))
     ok = _clean_rows(x, est) & (s > 0)
-    return [
-        TestResult(PORTFOLIO, float(stat[i]), float(p[i]), NULL_MEAN, n, float(t - 1),
-                   f"{n} securities; portfolio SD {s[i]:.4g} over {t} estimation days")
-        if ok[i] else invalid_result(PORTFOLIO, NULL_MEAN, n, _portfolio_reason(x[i], est[i]))
-        for i in range(len(x))
-    ]  # fmt: skip
+    reasons = [None if ok[i] else _portfolio_reason(x[i], est[i]) for i in range(len(x))]
+    notes = [f"{n} securities; portfolio SD {v:.4g} over {t} estimation days" for v in s.tolist()]
+    return result_columns(PORTFOLIO, NULL_MEAN, n, stat, p, df=float(t - 1), note=notes, reasons=reasons)
 
 
 def grank_t_batch(
-    car: ArrayLike, sd: ArrayLike, estimation: ArrayLike, df_resid: ArrayLike, *, restandardize: bool = True
-) -> list[TestResult]:
-    """:func:`grank_t` of each block: ``car``, ``sd``, ``df_resid`` (blocks, N), ``estimation`` (blocks, N, T)."""
-    x, est = _blocks(car, estimation)
-    s_i = np.asarray(sd, dtype=float)
-    dof = np.broadcast_to(np.asarray(df_resid, dtype=float), x.shape)
-    name = GRANK if restandardize else GRANK_SCAR
-    null = "CAR-window ranks are average"
+    car: ArrayLike,
+    sd: ArrayLike,
+    estimation: ArrayLike,
+    df_resid: ArrayLike,
+    *,
+    restandardize: bool = True,
+    of_block: ArrayLike | None = None,
+) -> TestColumns:
+    """:func:`grank_t` of each block: ``car``, ``sd``, ``df_resid`` (blocks, N), ``estimation`` (blocks, N, T).
+
+    With ``of_block``, ``estimation`` and ``df_resid`` are sets of securities
+    ((sets, N, T), (sets, N)) and block ``j`` uses set ``of_block[j]``
+    (:func:`grank_t_pair`).
+    """
+    return grank_t_pair(car, sd, estimation, df_resid, of_block)[0 if restandardize else 1]
+
+
+def grank_t_pair(
+    car: ArrayLike, sd: ArrayLike, estimation: ArrayLike, df_resid: ArrayLike, of_block: ArrayLike | None = None
+) -> tuple[TestColumns, TestColumns]:
+    """GRANK t as in the paper and without re-standardization (:func:`grank_t`) of each block, from one ranking.
+
+    ``car``, ``sd`` (blocks, N); ``estimation`` (sets, N, T) and ``df_resid``
+    (sets, N) or broadcast to it; block ``j`` uses set ``of_block[j]``
+    (default: set ``j``). The T SARs of each security of a set are ranked once
+    (:func:`~eventstudy.inference.cross_section.common.average_ranks`); the rank
+    of a block's ``GSAR_0`` among the T + 1 values is
+    ``1 + #{SAR < GSAR_0} + #{SAR = GSAR_0} / 2`` and a SAR's rank rises by 1
+    where ``GSAR_0`` is below it and by 1/2 where they are equal: the average
+    ranks of the T + 1 values, exactly, for every window of a set and both variants.
+    The ranks are summed over the securities as integers (twice the ranks) and
+    ``Ubar_t = Σ_i rank_it / (N (T + 2)) - 1/2`` (the mean of the U_it up to rounding).
+    """
+    x, s_i, est = np.asarray(car, dtype=float), np.asarray(sd, dtype=float), np.asarray(estimation, dtype=float)
+    sets = np.arange(len(x)) if of_block is None else np.asarray(of_block, dtype=np.intp).reshape(-1)
+    if x.ndim != 2 or est.ndim != 3 or est.shape[1] != x.shape[1] or len(sets) != len(x):
+        raise ValueError(f"car must be (blocks, N) and estimation (sets, N, T); got {x.shape} and {est.shape}")
+    if len(sets) and not 0 <= sets.min() <= sets.max() < len(est):
+        raise ValueError(f"of_block must give a set in [0, {len(est)}) for each of the {len(x)} blocks")
+    dof = np.broadcast_to(np.asarray(df_resid, dtype=float), est.shape[:2])
     n, t = x.shape[1], est.shape[2]
     scar = standardized_car(x, s_i)
+    null = "CAR-window ranks are average"
+    out = []
     if n < 2 or t < 4 or not len(x):
-        return [invalid_result(name, null, n, _grank_reason(scar[i], est[i], dof[i], math.nan)) for i in range(len(x))]
+        for name in (GRANK, GRANK_SCAR):
+            reasons = [_grank_reason(scar[i], est[sets[i]], dof[sets[i]], math.nan) for i in range(len(x))]
+            out.append(result_columns(name, null, n, np.full(len(x), np.nan), np.full(len(x), np.nan), reasons=reasons))
+        return out[0], out[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        s_scar = np.std(scar, ddof=1, axis=1) if restandardize else np.ones(len(x))
         sigma = np.sqrt(np.einsum("gij,gij->gi", est, est) / dof)
-        gsar = np.concatenate([est / sigma[..., None], (scar / s_scar[:, None])[..., None]], axis=2)
-    ok = _clean_rows(scar, est, dof) & (dof > 0).all(axis=1) & (s_scar > 0) & (sigma > 0).all(axis=1)
-    u = np.full(gsar.shape, np.nan)
-    u[ok] = _ranks(gsar[ok]) / (t + 2.0) - 0.5
-    ubar = u.mean(axis=1)
-    z = ubar[:, -1] / np.sqrt(np.sum(ubar**2, axis=1) / t)
-    ok &= z * z < t - 1
-    with np.errstate(invalid="ignore"):
-        stat = z * np.sqrt((t - 2) / (t - 1 - z * z))
-    p = np.atleast_1d(t_two_sided(stat, t - 2))
-    return [
-        TestResult(name, float(stat[i]), float(p[i]), null, n, float(t - 2),
-                   f"{n} securities; Z = {z[i]:.4f}; ranks over T + 1 = {t + 1} values")
-        if ok[i] else invalid_result(name, null, n, _grank_reason(scar[i], est[i], dof[i], float(z[i])))
-        for i in range(len(x))
-    ]  # fmt: skip
+        sar = est / sigma[..., None]
+    set_ok = _clean_rows(est, dof) & (dof > 0).all(axis=1) & (sigma > 0).all(axis=1)
+    twice = np.zeros(est.shape, dtype=np.int32)  # 2 x average rank: integers
+    twice[set_ok] = 2 * average_ranks(sar[set_ok])  # each security's T SARs, ranked once
+    twice_sum = twice.sum(axis=1, dtype=np.int64)  # (sets, T)
+    for name, restandardize in ((GRANK, True), (GRANK_SCAR, False)):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s_scar = np.std(scar, ddof=1, axis=1) if restandardize else np.ones(len(x))
+        ok = _clean_rows(scar) & set_ok[sets] & (s_scar > 0)
+        z = np.full(len(x), np.nan)
+        if ok.any():
+            g = np.flatnonzero(ok)
+            gsar0 = (scar[g] / s_scar[g, None])[..., None]
+            values = sar[sets[g]]
+            above = np.add.reduce((gsar0 < values).view(np.uint8), axis=1, dtype=np.int32)  # (blocks, T) counts
+            tied = np.add.reduce((gsar0 == values).view(np.uint8), axis=1, dtype=np.int32)
+            rank2 = np.empty((len(g), t + 1), dtype=np.int64)  # Σ_i 2 x rank, exact
+            rank2[:, :t] = twice_sum[sets[g]] + 2 * above + tied
+            rank2[:, t] = 2 * n * (t + 1) - 2 * above.sum(axis=1) - tied.sum(axis=1)
+            ubar = rank2 / (2.0 * n * (t + 2)) - 0.5  # mean_i (rank / (T + 2) - 1/2)
+            z[g] = ubar[:, -1] / np.sqrt(np.sum(ubar**2, axis=1) / t)
+        ok &= z * z < t - 1
+        with np.errstate(invalid="ignore"):
+            stat = z * np.sqrt((t - 2) / (t - 1 - z * z))
+        p = np.atleast_1d(t_two_sided(stat, t - 2))
+        reasons = [
+            None if ok[i] else _grank_reason(scar[i], est[sets[i]], dof[sets[i]], float(z[i])) for i in range(len(x))
+        ]
+        notes = [f"{n} securities; Z = {v:.4f}; ranks over T + 1 = {t + 1} values" for v in z.tolist()]
+        out.append(result_columns(name, null, n, stat, p, df=float(t - 2), note=notes, reasons=reasons))
+    return out[0], out[1]
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 1..K along the last axis, average ranks for ties (rows with ties: :func:`scipy.stats.rankdata`)."""
-    from scipy.stats import rankdata
-
-    if not values.size:
-        return values.copy()
-    order = np.argsort(values, axis=-1, kind="stable")
-    ranks = np.empty(values.shape)
-    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, values.shape[-1] + 1), values.shape), axis=-1)
-    tied = (np.diff(np.take_along_axis(values, order, axis=-1), axis=-1) == 0).any(axis=-1)
-    if tied.any():
-        ranks[tied] = rankdata(values[tied], axis=-1)
-    return ranks
+WILD_CHUNK = 1_000_000  # bootstrap values (draws x N x blocks) held at once
 
 
 def wild_bootstrap_dates_t_batch(
@@ -417,12 +466,16 @@ def wild_bootstrap_dates_t_batch(
     *,
     n_boot: int = 9999,
     seed: np.random.Generator | int | None = 0,
-) -> list[TestResult]:
+) -> TestColumns:
     """:func:`wild_bootstrap_dates_t` of each block: the same draws of days and signs for all.
 
     ``car`` (blocks, N), ``estimation`` (blocks, N, T); ``seed`` as ``rng`` of the
     one-block function (common random numbers across blocks: every block's
-    test is exact as a bootstrap test on its own).
+    test is exact as a bootstrap test on its own). With L = 1 a draw is one
+    estimation day with a sign, and ``|t*|`` does not depend on the sign (negating
+    a row is exact), so each day's ``|t|`` is computed once and counted as often
+    as the day was drawn: the same counts, to the bit. With L > 1 the draws of
+    all blocks are one sparse product (:func:`_exceed_days`).
     """
     if n_boot < 1:
         raise ValueError(f"n_boot must be positive, got {n_boot}")
@@ -430,35 +483,68 @@ def wild_bootstrap_dates_t_batch(
         raise ValueError(f"length must be at least 1, got {length}")
     x, est = _blocks(car, estimation)
     n, t = x.shape[1], est.shape[2]
-    base = cs.cross_sectional_t_batch(x) if len(x) else []
-    ok = np.array([b.valid for b in base], dtype=bool) & _clean_rows(est) & (t >= 2)
-    stat = np.array([b.stat for b in base])
+    base = cs.cross_sectional_t_batch(x)
+    ok = np.isfinite(base.pvalue) & _clean_rows(est) & (t >= 2)
     exceed = np.zeros(len(x), dtype=np.int64)
     good = np.flatnonzero(ok)
     if len(good):
         gen = np.random.default_rng(seed)
         rows = gen.integers(0, t, size=(n_boot, length))
         weights = gen.integers(0, 2, size=(n_boot, length)).astype(float) * 2 - 1
-        cap = 4_000_000  # values per chunk: bounded memory, for many blocks or wide ones
-        step = max(1, cap // max(1, n_boot * length * n))  # blocks per chunk
-        draw_step = max(1, cap // max(1, length * n))  # draws per chunk, when one block is too wide
-        for lo in range(0, len(good), step):
-            g = good[lo : lo + step]
-            for d in range(0, n_boot, draw_step):
-                r, w = rows[d : d + draw_step], weights[d : d + draw_step]
-                draws = np.einsum("bl,gnbl->gbn", w, est[g][:, :, r])  # (blocks, B, N)
-                t_star = _bootstrap_t(draws.reshape(-1, n)).reshape(len(g), len(r))
-                exceed[g] += np.count_nonzero(np.abs(t_star) >= np.abs(stat[g])[:, None], axis=1)
+        count = _exceed_one_day if length == 1 else _exceed_days
+        exceed[good] = count(est if len(good) == len(x) else est[good], np.abs(base.stat[good]), rows, weights)
+    reasons = [
+        None if ok[i] else base.note[i] if not np.isfinite(base.pvalue[i]) else
+        f"{t} estimation days; at least 2 are needed" if t < 2 else _not_finite(estimation=est[i]) or "invalid input"
+        for i in range(len(x))
+    ]  # fmt: skip
     note = f"{n_boot} draws of {length} estimation day(s), one sign per day; smallest p {1 / (n_boot + 1):.2g}"
-    out = []
-    for i in range(len(x)):
-        if ok[i]:
-            p = (1 + int(exceed[i])) / (n_boot + 1)
-            out.append(TestResult(WILD_DATES, float(stat[i]), p, NULL_MEAN, n, float(n - 1), note))
-        else:
-            reason = (base[i].note if not base[i].valid else f"{t} estimation days; at least 2 are needed"
-                      if t < 2 else _not_finite(estimation=est[i]))  # fmt: skip
-            out.append(invalid_result(WILD_DATES, NULL_MEAN, base[i].nobs, reason or "invalid input"))
+    p = (1 + exceed) / (n_boot + 1)
+    return result_columns(WILD_DATES, NULL_MEAN, n, base.stat, p, df=float(n - 1), note=note, reasons=reasons)
+
+
+def _exceed_one_day(est: np.ndarray, stat: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per block, the draws (one day each) with ``|t*| >= stat``: each day's ``|t|`` times how often it was drawn."""
+    g, n, t = est.shape
+    counts = np.bincount(rows[:, 0], minlength=t)
+    out = np.empty(g, dtype=np.int64)
+    step = max(1, WILD_CHUNK // max(1, n * t))
+    for lo in range(0, g, step):
+        days = est[lo : lo + step].transpose(0, 2, 1).reshape(-1, n)  # a copy: one row per (block, day)
+        t_day = np.abs(_bootstrap_t(days)).reshape(-1, t)
+        out[lo : lo + step] = np.where(t_day >= stat[lo : lo + step, None], counts, 0).sum(axis=1)
+    return out
+
+
+def _exceed_days(est: np.ndarray, stat: np.ndarray, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Per block, the draws with ``|t*| >= stat``: draw b is ``Σ_l w_bl e[:, r_bl]``, for all blocks at once.
+
+    A draw's mean over the securities is ``Σ_l w_bl ē_{r_bl}`` (ē: each day's mean)
+    and its deviations from that mean are the same sum of the residuals centred on
+    their day's mean: two products of the sparse (B, T) matrix of signed days drawn
+    (:mod:`scipy.sparse`, terms added in the order l = 1..L) with the days'
+    means (T, blocks) and centred residuals (T, N x blocks). The t of each draw
+    is that of the gathered draws but for the order of the sums (about 1e-16
+    apart; ``tests/test_robust.py`` compares the p-values).
+    """
+    from scipy.sparse import csr_array
+
+    g, n, t = est.shape
+    b, length = rows.shape
+    pick = csr_array((weights.ravel(), rows.ravel(), np.arange(0, b * length + 1, length)), shape=(b, t))
+    step = max(1, WILD_CHUNK // max(1, b * n))  # blocks per chunk
+    draw_step = max(1, WILD_CHUNK // max(1, n * step))  # draws per chunk, when one block is too wide
+    picks = [pick[d : d + draw_step] for d in range(0, b, draw_step)] if draw_step < b else [pick]
+    out = np.zeros(g, dtype=np.int64)
+    for lo in range(0, g, step):
+        days = est[lo : lo + step].transpose(2, 1, 0).copy()  # (T, N, blocks), centred below
+        day_mean = days.mean(axis=1)
+        days -= day_mean[:, None, :]
+        for part in picks:
+            dev = (part @ days.reshape(t, -1)).reshape(part.shape[0], n, -1)
+            sd = np.sqrt(np.einsum("bng,bng->bg", dev, dev) / (n - 1))
+            t_star = _t_ratio(part @ day_mean, sd, n)
+            out[lo : lo + step] += np.count_nonzero(np.abs(t_star) >= stat[lo : lo + step], axis=0)
     return out
 
 
@@ -477,21 +563,20 @@ def binomial_two_sided(w: np.ndarray, n: int, p0: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, np.sum(np.where(pmf <= observed[:, None] * (1 + 1e-7), pmf, 0.0), axis=1))
 
 
-def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestResult]:
+def sign_test_exact_batch(car: ArrayLike, estimation: ArrayLike) -> TestColumns:
     """:func:`sign_test_exact` (generalized: p0 from the residuals) of each block, the binomial p-values at once."""
     x, est = _blocks(car, estimation)
     n = x.shape[1]
     ok = _clean_rows(x, est)
-    p0 = np.mean(est > 0, axis=(1, 2)) if est.size else np.full(len(x), np.nan)
+    p0 = np.count_nonzero(est > 0, axis=(1, 2)) / est[0].size if est.size else np.full(len(x), np.nan)  # = np.mean
     ok &= (p0 > 0) & (p0 < 1) & (n >= 1)
     w = np.sum(x > 0, axis=1)
     pvalue = np.full(len(x), np.nan)
     if ok.any():
         pvalue[ok] = binomial_two_sided(w[ok], n, p0[ok])
     null = "share of positive CARs = estimation-window share"
-    return [
-        TestResult(SIGN_EXACT, int(w[i]) / n, float(pvalue[i]), null, n,
-                   note=f"{int(w[i])} of {n} CARs positive; p0 = {p0[i]:.4f}")
-        if ok[i] else sign_test_exact(x[i], est[i])
-        for i in range(len(x))
-    ]  # fmt: skip
+    reasons = [None if ok[i] else sign_test_exact(x[i], est[i]).note for i in range(len(x))]
+    notes = [f"{k} of {n} CARs positive; p0 = {q:.4f}" for k, q in zip(w.tolist(), p0.tolist(), strict=True)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w / n
+    return result_columns(SIGN_EXACT, null, n, share, pvalue, note=notes, reasons=reasons)

@@ -31,6 +31,7 @@ from eventstudy.inference import cross_section as cs
 from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
+from eventstudy.inference.cross_section.common import scatter_columns
 from eventstudy.inference.result import TestResult
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
@@ -216,40 +217,100 @@ def _cross_sectional_rows(
 ) -> Rows:
     """The cross-sectional tests of every (event, window) block, in table order; securities in event order.
 
-    Blocks with the same number of securities are tested together (the batch functions of
-    :mod:`eventstudy.inference.cross_section`); the Corrado ranks of each set of securities are computed once.
+    Blocks with the same number of securities are tested together (:func:`cross_sectional_columns`,
+    in chunks of at most :data:`CHUNK_VALUES` residuals); the table is built from the tests' arrays.
     """
     starts, ends = blocks.get_level_values(1).to_numpy(), blocks.get_level_values(2).to_numpy()  # read once
-    by_block = np.argsort(row_block, kind="stable")
+    by_block = np.lexsort((pair_of_row, row_block))  # rows block by block, securities in event order
     bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
-    block_rows = []
+    block_rows = [by_block[bounds[b] : bounds[b + 1]] for b in range(len(blocks))]
     groups: dict[int, list[int]] = {}
-    for b in range(len(blocks)):
-        rows = by_block[bounds[b] : bounds[b + 1]]
-        block_rows.append(rows[np.argsort(pair_of_row[rows], kind="stable")])
-        groups.setdefault(len(rows), []).append(b)
-    results: list[tuple[TestResult, ...]] = [()] * len(blocks)
+    for b, size in enumerate(np.diff(bounds).tolist()):
+        groups.setdefault(size, []).append(b)
+    windows: dict[tuple[int, int], list[int]] = {}  # AR columns of each window
     draws = WILD_DRAWS if len(blocks) <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
     chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * max(groups)))  # blocks per call: bounded memory
+    done: list[tuple[np.ndarray, list[cs.TestColumns]]] = []
     for group in groups.values():
         for first in range(0, len(group), chunk):
-            members = group[first : first + chunk]
+            members = np.asarray(group[first : first + chunk])
             rows = np.stack([block_rows[b] for b in members])
+            cols = []
+            for b in members.tolist():
+                key = (int(starts[b]), int(ends[b]))
+                if key not in windows:
+                    windows[key] = np.flatnonzero((days >= key[0]) & (days <= key[1])).tolist()
+                cols.append(windows[key])
             pairs = pair_of_row[rows]
-            cols = [list(np.flatnonzero((days >= starts[b]) & (days <= ends[b]))) for b in members]
-            tests = cross_sectional_blocks(cars[rows], ses[rows], resid, event_ar, df, pairs, cols, seed, draws)
-            for b, res in zip(members, tests, strict=True):
-                results[b] = res
-    records = []
-    for b, (event, start, end) in enumerate(blocks):
-        for k, r in enumerate(results[b]):
-            records.append((event, "", start, end, r.name, r.stat, r.pvalue, r.nobs, r.note, b, k))
-    names = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "_block", "_sub"]
-    table: dict[str, object] = {k: [r[i] for r in records] for i, k in enumerate(names)}
-    for key in ("event", "ticker", "test", "note"):
-        table[key] = np.array(table[key], dtype=object)
-    return _frame(table, np.asarray(table["_block"], dtype=np.int64), 2, 0, np.asarray(table["_sub"], dtype=np.int64))
+            done.append(
+                (members, cross_sectional_columns(cars[rows], ses[rows], resid, event_ar, df, pairs, cols, seed, draws))
+            )
+    order = np.argsort(np.concatenate([m for m, _ in done]), kind="stable")  # blocks in table order
+
+    def column(field: str) -> np.ndarray:
+        """One field of every test of every block: block by block, the tests in order."""
+        parts = [np.stack([getattr(c, field) for c in tests], axis=1) for _, tests in done]  # (blocks, tests)
+        return np.concatenate(parts)[order].ravel()
+
+    k = len(done[0][1])
+    table: dict[str, object] = {
+        "event": np.repeat(blocks.get_level_values(0).to_numpy(dtype=object), k),
+        "ticker": np.full(len(blocks) * k, "", dtype=object),
+        "start": np.repeat(starts, k), "end": np.repeat(ends, k), "test": column("name"), "statistic": column("stat"),
+        "p": column("pvalue"), "n": column("nobs"), "note": column("note"),
+    }  # fmt: skip
+    return _frame(table, np.repeat(np.arange(len(blocks)), k), 2, 0, np.tile(np.arange(k), len(blocks)))
+
+
+def cross_sectional_columns(
+    car: np.ndarray,
+    se: np.ndarray,
+    resid: np.ndarray,
+    event_ar: np.ndarray,
+    df: np.ndarray,
+    pairs: np.ndarray,
+    cols: list[list[int]],
+    seed: int = 0,
+    draws: int = WILD_DRAWS,
+) -> list[cs.TestColumns]:
+    """The twelve cross-sectional tests of blocks of equal N, each as arrays over the blocks.
+
+    ``car``, ``se``, ``pairs``: (blocks, N); ``resid``, ``event_ar``, ``df``: by pair;
+    ``cols``: each block's window, as AR columns. The seven classical tests, then
+    those that survive clustering and small N (:mod:`eventstudy.inference.robust`):
+    portfolio t, GRANK as in the paper and without re-standardization, the wild
+    bootstrap over estimation dates (``draws`` draws, ``seed``) and the exact sign test.
+    What depends on the securities alone (Corrado and GRANK ranks of the
+    estimation window, the Kolari-Pynnönen correlation) is computed once per set
+    of securities (the windows of an event).
+    """
+    sets, of_block = np.unique(pairs, axis=0, return_inverse=True)  # the windows of an event share securities
+    of_block = of_block.reshape(-1)
+    e = resid[pairs]
+    dof = df[pairs]
+    lengths = np.array([len(c) for c in cols])
+    portfolio, wild = [], []
+    for length in np.unique(lengths):  # window lengths: one batch each
+        idx = np.flatnonzero(lengths == length)
+        portfolio.append((idx, rb.portfolio_t_batch(car[idx], e[idx], int(length))))
+        wild.append((idx, rb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)))
+    by_set = resid[sets]
+    grank, grank_scar = rb.grank_t_pair(car, se, by_set, df[sets], of_block)
+    return [
+        cs.cross_sectional_t_batch(car),
+        cs.patell_z_batch(car, se, dof),
+        cs.bmp_t_batch(car, se),
+        cs.kolari_pynnonen_t_batch(car, se, by_set, of_block),
+        cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block),
+        cs.generalized_sign_z_batch(car, e),
+        cs.wilcoxon_signed_rank_batch(car),
+        scatter_columns(portfolio, len(car)),
+        grank,
+        grank_scar,
+        scatter_columns(wild, len(car)),
+        rb.sign_test_exact_batch(car, e),
+    ]
 
 
 def cross_sectional_blocks(
@@ -263,41 +324,5 @@ def cross_sectional_blocks(
     seed: int = 0,
     draws: int = WILD_DRAWS,
 ) -> list[tuple[TestResult, ...]]:
-    """The twelve cross-sectional tests of blocks of equal N, block by block.
-
-    ``car``, ``se``, ``pairs``: (blocks, N); ``resid``, ``event_ar``, ``df``: by pair;
-    ``cols``: each block's window, as AR columns. The seven classical tests, then
-    those that survive clustering and small N (:mod:`eventstudy.inference.robust`):
-    portfolio t, GRANK as in the paper and without re-standardization, the wild
-    bootstrap over estimation dates (``draws`` draws, ``seed``) and the exact sign test.
-    """
-    sets, of_block = np.unique(pairs, axis=0, return_inverse=True)  # the windows of an event share securities
-    e = resid[pairs]
-    dof = df[pairs]
-    lengths = np.array([len(c) for c in cols])
-    portfolio: list[TestResult] = [None] * len(car)  # type: ignore[list-item]
-    wild: list[TestResult] = [None] * len(car)  # type: ignore[list-item]
-    for length in np.unique(lengths):  # window lengths: one batch each
-        idx = np.flatnonzero(lengths == length)
-        for k, res in zip(idx, rb.portfolio_t_batch(car[idx], e[idx], int(length)), strict=True):
-            portfolio[k] = res
-        boot = rb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)
-        for k, res in zip(idx, boot, strict=True):
-            wild[k] = res
-    return list(
-        zip(
-            cs.cross_sectional_t_batch(car),
-            cs.patell_z_batch(car, se, dof),
-            cs.bmp_t_batch(car, se),
-            cs.kolari_pynnonen_t_batch(car, se, e),
-            cs.corrado_rank_sets(resid[sets], event_ar[sets], cols, of_block.reshape(-1)),
-            cs.generalized_sign_z_batch(car, e),
-            cs.wilcoxon_signed_rank_batch(car),
-            portfolio,
-            rb.grank_t_batch(car, se, e, dof),
-            rb.grank_t_batch(car, se, e, dof, restandardize=False),
-            wild,
-            rb.sign_test_exact_batch(car, e),
-            strict=True,
-        )
-    )
+    """:func:`cross_sectional_columns` block by block: the twelve test results of each block."""
+    return list(zip(*cross_sectional_columns(car, se, resid, event_ar, df, pairs, cols, seed, draws), strict=True))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.result import TestResult, invalid_result, t_two_sided
+from eventstudy.inference.result import TestResult, t_two_sided
 
 NULL_MEAN = "mean CAR = 0"
 NULL_MEDIAN = "CARs symmetric about 0"
@@ -56,14 +59,130 @@ def batch(values: ArrayLike, name: str, ndim: int) -> np.ndarray:
     return arr
 
 
-def normal_p(z: float) -> float:
-    """Two-sided standard-normal p-value."""
-    return math.erfc(abs(z) / math.sqrt(2.0))
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..K along the last axis, average ranks for ties: :func:`scipy.stats.rankdata` of each row.
+
+    One unstable argsort of all rows; a row with a tie (equal neighbours once sorted) is
+    ranked again by ``rankdata`` (the order of tied values in the argsort is arbitrary),
+    so every rank is rankdata's.
+    """
+    from scipy.stats import rankdata
+
+    if not values.size:
+        return values.astype(float)
+    order = np.argsort(values, axis=-1)
+    ranks = np.empty(values.shape)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, values.shape[-1] + 1), values.shape), axis=-1)
+    ordered = np.sort(values, axis=-1)
+    tied = (ordered[..., 1:] == ordered[..., :-1]).any(axis=-1)
+    if tied.any():
+        ranks[tied] = rankdata(values[tied], axis=-1)
+    return ranks
+
+
+@overload
+def normal_p(z: float) -> float: ...
+@overload
+def normal_p(z: np.ndarray) -> np.ndarray: ...
+def normal_p(z: float | np.ndarray) -> float | np.ndarray:
+    """Two-sided standard-normal p-value (of each value of an array: the same ``math.erfc``)."""
+    if np.ndim(z) == 0:
+        return math.erfc(abs(z) / math.sqrt(2.0))
+    return np.array([math.erfc(abs(v) / math.sqrt(2.0)) for v in np.ravel(z).tolist()]).reshape(np.shape(z))
 
 
 def t_p(t: float, df: float) -> float:
     """Two-sided Student-t p-value."""
     return t_two_sided(t, df)
+
+
+@dataclass(frozen=True, eq=False)
+class TestColumns(Sequence[TestResult]):
+    """One test of many blocks, as arrays: item ``i`` is what the one-block function returns for block ``i``.
+
+    What a batch function returns: the table reads the arrays, a caller
+    indexing or iterating gets :class:`~eventstudy.inference.result.TestResult`
+    objects. ``df`` is NaN where the result has none (every invalid block);
+    ``stat`` and ``pvalue`` are NaN where the test cannot be computed, the
+    reason in ``note``.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    name: np.ndarray  # object, one per block (the Corrado name depends on the window)
+    stat: np.ndarray
+    pvalue: np.ndarray
+    null: str
+    nobs: np.ndarray  # int64
+    df: np.ndarray
+    note: np.ndarray  # object
+
+    def __len__(self) -> int:
+        return len(self.stat)
+
+    @overload
+    def __getitem__(self, i: int) -> TestResult: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[TestResult]: ...
+    def __getitem__(self, i: int | slice) -> TestResult | list[TestResult]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        df = float(self.df[i])
+        return TestResult(str(self.name[i]), float(self.stat[i]), float(self.pvalue[i]), self.null,
+                          int(self.nobs[i]), None if math.isnan(df) else df, str(self.note[i]))  # fmt: skip
+
+    def __iter__(self) -> Iterator[TestResult]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:  # as the list of its results
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def scatter_columns(parts: Sequence[tuple[np.ndarray, TestColumns]], size: int) -> TestColumns:
+    """One :class:`TestColumns` of ``size`` blocks from parts ``(positions, columns)`` that cover every block once."""
+    first = parts[0][1]
+    out = TestColumns(np.empty(size, dtype=object), np.empty(size), np.empty(size), first.null,
+                      np.empty(size, dtype=np.int64), np.empty(size), np.empty(size, dtype=object))  # fmt: skip
+    for at, part in parts:
+        for field in ("name", "stat", "pvalue", "nobs", "df", "note"):
+            getattr(out, field)[at] = getattr(part, field)
+    return out
+
+
+def result_columns(
+    name: str | Sequence[str],
+    null: str,
+    nobs: int | ArrayLike,
+    stat: ArrayLike,
+    pvalue: ArrayLike,
+    *,
+    df: float | ArrayLike | None = None,
+    note: str | Sequence[str] = "",
+    reasons: Sequence[str | None] | None = None,
+) -> TestColumns:
+    """:class:`TestColumns` of ``len(stat)`` blocks; a block with a reason gets NaNs, no df and the reason as note."""
+    stat_arr = np.array(stat, dtype=float, ndmin=1)
+    b = len(stat_arr)
+
+    def column(value: object, dtype: type) -> np.ndarray:
+        if isinstance(value, str) or np.ndim(value) == 0:
+            out = np.empty(b, dtype=dtype)
+            out[:] = value  # type: ignore[call-overload]
+            return out
+        return np.array(value, dtype=dtype)
+
+    p = np.array(pvalue, dtype=float, ndmin=1)
+    dfs = column(math.nan if df is None else df, float)
+    names, notes = column(name, object), column(note, object)
+    if reasons is not None:
+        bad = np.array([r is not None for r in reasons], dtype=bool)
+        if bad.any():
+            stat_arr, p, dfs, notes = stat_arr.copy(), p.copy(), dfs.copy(), notes.copy()
+            stat_arr[bad] = p[bad] = dfs[bad] = np.nan
+            notes[bad] = np.array(reasons, dtype=object)[bad]
+    return TestColumns(names, stat_arr, p, null, column(nobs, np.int64), dfs, notes)
 
 
 def mean_t(values: np.ndarray) -> np.ndarray:
@@ -75,17 +194,11 @@ def mean_t(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(sd) & (sd > 0), t, np.nan)
 
 
-def mean_t_results(name: str, x: np.ndarray, reasons: list[str | None], what: str) -> list[TestResult]:
+def mean_t_results(name: str, x: np.ndarray, reasons: list[str | None], what: str) -> TestColumns:
     """The mean t test of each row of ``x``, or the row's reason it cannot be computed."""
     n = x.shape[1]
     t = mean_t(x) if n >= 2 else np.full(len(x), np.nan)
     p = t_p(t, n - 1) if n >= 2 else t
-    out = []
-    for i, reason in enumerate(reasons):
-        if reason:
-            out.append(invalid_result(name, NULL_MEAN, n, reason))
-        elif not math.isfinite(t[i]):
-            out.append(invalid_result(name, NULL_MEAN, n, f"{what} have zero cross-sectional variance"))
-        else:
-            out.append(TestResult(name, float(t[i]), float(p[i]), NULL_MEAN, n, float(n - 1)))
-    return out
+    zero = f"{what} have zero cross-sectional variance"
+    why = [r if r or math.isfinite(v) else zero for r, v in zip(reasons, np.asarray(t).tolist(), strict=True)]
+    return result_columns(name, NULL_MEAN, n, t, p, df=float(n - 1), reasons=why)

@@ -8,8 +8,18 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.cross_section.common import NULL_MEDIAN, batch, matrix, normal_p, problems, vector
-from eventstudy.inference.result import TestResult, invalid_result
+from eventstudy.inference.cross_section.common import (
+    NULL_MEDIAN,
+    TestColumns,
+    average_ranks,
+    batch,
+    matrix,
+    normal_p,
+    problems,
+    result_columns,
+    vector,
+)
+from eventstudy.inference.result import TestResult
 
 
 def _columns(days: int | Sequence[int] | None, length: int) -> np.ndarray:
@@ -61,9 +71,7 @@ def corrado_rank(estimation: ArrayLike, event: ArrayLike, days: int | Sequence[i
     return corrado_rank_batch(matrix(estimation, "estimation", n)[None], ev[None], days)[0]
 
 
-def corrado_rank_batch(
-    estimation: ArrayLike, event: ArrayLike, days: int | Sequence[int] | None = None
-) -> list[TestResult]:
+def corrado_rank_batch(estimation: ArrayLike, event: ArrayLike, days: int | Sequence[int] | None = None) -> TestColumns:
     """:func:`corrado_rank` of each block: ``estimation`` (blocks, N, T), ``event`` (blocks, N, L)."""
     blocks = np.asarray(estimation).shape[0] if np.ndim(estimation) == 3 else 0
     return corrado_rank_sets(estimation, event, [days] * blocks, np.arange(blocks))
@@ -74,7 +82,7 @@ def corrado_rank_sets(
     event: ArrayLike,
     days: Sequence[int | Sequence[int] | None],
     of_block: ArrayLike,
-) -> list[TestResult]:
+) -> TestColumns:
     """:func:`corrado_rank` of blocks that share securities: each set is ranked once.
 
     ``estimation`` (sets, N, T) and ``event`` (sets, N, L) are the sets of
@@ -92,27 +100,30 @@ def corrado_rank_sets(
     reasons = problems(n, estimation=est, event=ev)
     combined = np.concatenate([est, ev], axis=2)
     m = combined.shape[2]
-    from scipy.stats import rankdata
-
     ok = np.array([r is None for r in reasons], dtype=bool)
     ubar = np.full((len(reasons), m), np.nan)
     s = np.full(len(reasons), np.nan)
     if ok.any():
-        u = rankdata(combined[ok], axis=-1) / (m + 1.0) - 0.5
+        u = average_ranks(combined[ok]) / (m + 1.0) - 0.5
         ubar[ok] = u.mean(axis=1)
         s[ok] = np.sqrt(np.mean(ubar[ok] ** 2, axis=1))
-    out = []
-    for block_days, i in zip(days, sets.tolist(), strict=True):
-        cols = est.shape[2] + _columns(block_days, ev.shape[2])
-        name = "Corrado rank" if cols.size == 1 else f"Corrado rank (Campbell-Wasley, {cols.size} days)"
-        if reasons[i]:
-            out.append(invalid_result(name, null, n, reasons[i]))
-        elif not s[i] > 0:
-            out.append(invalid_result(name, null, n, "standardized ranks have zero variance"))
-        else:
-            z = float(ubar[i, cols].sum() / (math.sqrt(cols.size) * s[i]))
-            out.append(TestResult(name, z, normal_p(z), null, n, note=f"ranked over T + L = {m} days"))
-    return out
+    zero = "standardized ranks have zero variance"
+    set_reason = [r or (None if v > 0 else zero) for r, v in zip(reasons, s.tolist(), strict=True)]
+    z = np.full(len(sets), np.nan)
+    names = np.empty(len(sets), dtype=object)
+    windows: dict[object, list[int]] = {}  # blocks by their days: one vectorized sum each
+    for j, block_days in enumerate(days):
+        key = block_days if block_days is None or np.ndim(block_days) == 0 else tuple(block_days)
+        windows.setdefault(key, []).append(j)
+    for key, members in windows.items():
+        cols = est.shape[2] + _columns(key, ev.shape[2])  # type: ignore[arg-type]
+        names[members] = "Corrado rank" if cols.size == 1 else f"Corrado rank (Campbell-Wasley, {cols.size} days)"
+        at = sets[members]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z[members] = ubar[at][:, cols].sum(axis=1) / (math.sqrt(cols.size) * s[at])
+    reasons_of_block = [set_reason[i] for i in sets.tolist()]
+    note = f"ranked over T + L = {m} days"
+    return result_columns(names, null, n, z, normal_p(z), note=note, reasons=reasons_of_block)
 
 
 def generalized_sign_z(car: ArrayLike, estimation: ArrayLike) -> TestResult:
@@ -140,7 +151,7 @@ def generalized_sign_z(car: ArrayLike, estimation: ArrayLike) -> TestResult:
     return generalized_sign_z_batch(x[None], matrix(estimation, "estimation", len(x))[None])[0]
 
 
-def generalized_sign_z_batch(car: ArrayLike, estimation: ArrayLike) -> list[TestResult]:
+def generalized_sign_z_batch(car: ArrayLike, estimation: ArrayLike) -> TestColumns:
     """:func:`generalized_sign_z` of each block: ``car`` (blocks, N), ``estimation`` (blocks, N, T)."""
     name = "generalized sign Z"
     null = "share of positive CARs = estimation-window share"
@@ -149,18 +160,15 @@ def generalized_sign_z_batch(car: ArrayLike, estimation: ArrayLike) -> list[Test
         raise ValueError(f"estimation must have shape ({x.shape[0]}, {x.shape[1]}, T), got {est.shape}")
     n = x.shape[1]
     reasons = problems(n, car=x, estimation=est)
-    ps = np.mean(est > 0, axis=(1, 2))
+    ps = np.count_nonzero(est > 0, axis=(1, 2)) / est[0].size if est.size else np.mean(est > 0, axis=(1, 2))
     ws = np.sum(x > 0, axis=1)
-    out = []
-    for reason, p, w in zip(reasons, ps.tolist(), ws.tolist(), strict=True):
-        if reason:
-            out.append(invalid_result(name, null, n, reason))
-        elif not 0.0 < p < 1.0:
-            out.append(invalid_result(name, null, n, f"estimation-window share of positive residuals is {p:g}"))
-        else:
-            z = (w - n * p) / math.sqrt(n * p * (1.0 - p))
-            out.append(TestResult(name, z, normal_p(z), null, n, note=f"{w} of {n} CARs positive; p = {p:.4f}"))
-    return out
+    for i, p in enumerate(ps.tolist()):
+        if not reasons[i] and not 0.0 < p < 1.0:
+            reasons[i] = f"estimation-window share of positive residuals is {p:g}"
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (ws - n * ps) / np.sqrt(n * ps * (1.0 - ps))
+    notes = [f"{w} of {n} CARs positive; p = {p:.4f}" for w, p in zip(ws.tolist(), ps.tolist(), strict=True)]
+    return result_columns(name, null, n, z, normal_p(z), note=notes, reasons=reasons)
 
 
 def wilcoxon_signed_rank(car: ArrayLike) -> TestResult:
@@ -191,7 +199,7 @@ def wilcoxon_signed_rank(car: ArrayLike) -> TestResult:
     return wilcoxon_signed_rank_batch(vector(car, "car")[None])[0]
 
 
-def wilcoxon_signed_rank_batch(car: ArrayLike) -> list[TestResult]:
+def wilcoxon_signed_rank_batch(car: ArrayLike) -> TestColumns:
     """:func:`wilcoxon_signed_rank` of each row of ``car`` (blocks, N).
 
     Rows without zero CARs go to scipy together (``axis=1``); a row with
@@ -209,16 +217,15 @@ def wilcoxon_signed_rank_batch(car: ArrayLike) -> list[TestResult]:
     if full.any():
         res = wilcoxon(x[full], zero_method="wilcox", alternative="two-sided", axis=1)
         stat[full], pvalue[full] = res.statistic, res.pvalue
-    out = []
-    for i, reason in enumerate(reasons):
+    notes = np.full(len(x), "", dtype=object)
+    for i in np.flatnonzero(~full).tolist():
         k = int(nonzero[i])
-        if reason:
-            out.append(invalid_result(name, NULL_MEDIAN, n, reason))
-        elif k < 2:
-            out.append(invalid_result(name, NULL_MEDIAN, n, f"{k} non-zero CARs; at least 2 are needed"))
-        elif full[i]:
-            out.append(TestResult(name, float(stat[i]), float(pvalue[i]), NULL_MEDIAN, k))
-        else:
-            one = wilcoxon_signed_rank_batch(x[i][x[i] != 0][None])[0]
-            out.append(TestResult(name, one.stat, one.pvalue, NULL_MEDIAN, k, note=f"{n - k} zero CARs dropped"))
-    return out
+        if reasons[i]:
+            continue
+        if k < 2:
+            reasons[i] = f"{k} non-zero CARs; at least 2 are needed"
+            continue
+        one = wilcoxon_signed_rank_batch(x[i][x[i] != 0][None])
+        stat[i], pvalue[i], notes[i] = one.stat[0], one.pvalue[0], f"{n - k} zero CARs dropped"
+    nobs = np.where([r is None for r in reasons], nonzero, n) if len(x) else np.zeros(0, dtype=np.int64)
+    return result_columns(name, NULL_MEDIAN, nobs, stat, pvalue, note=notes, reasons=reasons)

@@ -9,15 +9,17 @@ from numpy.typing import ArrayLike
 
 from eventstudy.inference.cross_section.common import (
     NULL_MEAN,
+    TestColumns,
     batch,
     matrix,
     mean_t_results,
     normal_p,
     problems,
+    result_columns,
     t_p,
     vector,
 )
-from eventstudy.inference.result import TestResult, invalid_result
+from eventstudy.inference.result import TestResult
 
 
 def cross_sectional_t(car: ArrayLike) -> TestResult:
@@ -41,7 +43,7 @@ def cross_sectional_t(car: ArrayLike) -> TestResult:
     return cross_sectional_t_batch(vector(car, "car")[None])[0]
 
 
-def cross_sectional_t_batch(car: ArrayLike) -> list[TestResult]:
+def cross_sectional_t_batch(car: ArrayLike) -> TestColumns:
     """:func:`cross_sectional_t` of each row of ``car`` (blocks, N)."""
     x = batch(car, "car", 2)
     return mean_t_results("cross-sectional t", x, problems(x.shape[1], car=x), "CARs")
@@ -85,24 +87,17 @@ def patell_z(car: ArrayLike, sd: ArrayLike, df_resid: ArrayLike) -> TestResult:
     ]
 
 
-def patell_z_batch(car: ArrayLike, sd: ArrayLike, df_resid: ArrayLike) -> list[TestResult]:
+def patell_z_batch(car: ArrayLike, sd: ArrayLike, df_resid: ArrayLike) -> TestColumns:
     """:func:`patell_z` of each row of ``car``, ``sd`` (blocks, N) and ``df_resid`` (broadcast to them)."""
-    name = "Patell Z"
     scar = standardized_car(batch(car, "car", 2), batch(sd, "sd", 2))
     dof = np.broadcast_to(np.asarray(df_resid, dtype=float), scar.shape)
     n = scar.shape[1]
     reasons = problems(n, SCAR=scar, df_resid=dof)
+    small = "df_resid (T - k) must exceed 2 for every security"
+    reasons = [r or (small if s else None) for r, s in zip(reasons, (dof <= 2).any(axis=1).tolist(), strict=True)]
     with np.errstate(divide="ignore", invalid="ignore"):
         z = scar.sum(axis=1) / np.sqrt(np.sum(dof / (dof - 2.0), axis=1))
-    out = []
-    for i, reason in enumerate(reasons):
-        if reason:
-            out.append(invalid_result(name, NULL_MEAN, n, reason))
-        elif (dof[i] <= 2).any():
-            out.append(invalid_result(name, NULL_MEAN, n, "df_resid (T - k) must exceed 2 for every security"))
-        else:
-            out.append(TestResult(name, float(z[i]), normal_p(float(z[i])), NULL_MEAN, n))
-    return out
+    return result_columns("Patell Z", NULL_MEAN, n, z, normal_p(z), reasons=reasons)
 
 
 def bmp_t(car: ArrayLike, sd: ArrayLike) -> TestResult:
@@ -128,7 +123,7 @@ def bmp_t(car: ArrayLike, sd: ArrayLike) -> TestResult:
     return bmp_t_batch(vector(car, "car")[None], vector(sd, "sd")[None])[0]
 
 
-def bmp_t_batch(car: ArrayLike, sd: ArrayLike) -> list[TestResult]:
+def bmp_t_batch(car: ArrayLike, sd: ArrayLike) -> TestColumns:
     """:func:`bmp_t` of each row of ``car`` and ``sd`` (blocks, N)."""
     scar = standardized_car(batch(car, "car", 2), batch(sd, "sd", 2))
     return mean_t_results("BMP t", scar, problems(scar.shape[1], SCAR=scar), "SCARs")
@@ -189,30 +184,36 @@ def kolari_pynnonen_t(car: ArrayLike, sd: ArrayLike, residuals: ArrayLike) -> Te
     return kolari_pynnonen_t_batch(x[None], vector(sd, "sd")[None], matrix(residuals, "residuals", len(x))[None])[0]
 
 
-def kolari_pynnonen_t_batch(car: ArrayLike, sd: ArrayLike, residuals: ArrayLike) -> list[TestResult]:
-    """:func:`kolari_pynnonen_t` of each block: ``car``, ``sd`` (blocks, N), ``residuals`` (blocks, N, T)."""
+def kolari_pynnonen_t_batch(
+    car: ArrayLike, sd: ArrayLike, residuals: ArrayLike, of_block: ArrayLike | None = None
+) -> TestColumns:
+    """:func:`kolari_pynnonen_t` of each block: ``car``, ``sd`` (blocks, N), ``residuals`` (blocks, N, T).
+
+    With ``of_block``, ``residuals`` (sets, N, T) are sets of securities and block
+    ``j`` uses set ``of_block[j]``: each set's correlation is computed once (the
+    windows of one event).
+    """
     name = "Kolari-Pynnönen adjusted BMP t"
-    bmps = bmp_t_batch(car, sd)
+    bmp = bmp_t_batch(car, sd)
     e = batch(residuals, "residuals", 3)
     n = e.shape[1]
-    if e.shape[0] != len(bmps) or n != np.shape(car)[1]:
-        raise ValueError(f"residuals must have shape ({len(bmps)}, {np.shape(car)[1]}, T), got {e.shape}")
-    valid = np.array([b.valid for b in bmps], dtype=bool)
-    rs = np.full(len(bmps), np.nan)
-    rs[valid] = average_correlations(e[valid])
-    out = []
-    for bmp, r in zip(bmps, rs, strict=True):
-        r = float(r)
-        if not bmp.valid:
-            out.append(invalid_result(name, NULL_MEAN, n, bmp.note))
-        elif not math.isfinite(r):
-            reason = "residual correlation undefined (NaNs, T < 3 or a constant series)"
-            out.append(invalid_result(name, NULL_MEAN, n, reason))
-        elif (denom := 1.0 + (n - 1) * r) <= 0:
-            reason = f"average residual correlation {r:.4f} makes 1 + (N-1)r <= 0"
-            out.append(invalid_result(name, NULL_MEAN, n, reason))
-        else:
-            t = bmp.stat * math.sqrt((1.0 - r) / denom)
-            note = f"average residual correlation {r:.4f}"
-            out.append(TestResult(name, t, t_p(t, n - 1), NULL_MEAN, n, float(n - 1), note))
-    return out
+    sets = np.arange(len(bmp)) if of_block is None else np.asarray(of_block, dtype=np.intp).reshape(-1)
+    if len(sets) != len(bmp) or n != np.shape(car)[1] or (len(sets) and not 0 <= sets.min() <= sets.max() < len(e)):
+        raise ValueError(f"residuals must have shape ({len(bmp)}, {np.shape(car)[1]}, T), got {e.shape}")
+    valid = np.isfinite(bmp.pvalue)
+    used = np.zeros(len(e), dtype=bool)
+    used[sets[valid]] = True
+    by_set = np.full(len(e), np.nan)
+    by_set[used] = average_correlations(e[used])
+    rs = by_set[sets]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denom = 1.0 + (n - 1) * rs
+        t = bmp.stat * np.sqrt((1.0 - rs) / denom)
+    undefined = "residual correlation undefined (NaNs, T < 3 or a constant series)"
+    reasons = [
+        note if not ok else undefined if not math.isfinite(r) else
+        f"average residual correlation {r:.4f} makes 1 + (N-1)r <= 0" if d <= 0 else None
+        for ok, note, r, d in zip(valid.tolist(), bmp.note.tolist(), rs.tolist(), denom.tolist(), strict=True)
+    ]  # fmt: skip
+    notes = [f"average residual correlation {r:.4f}" for r in rs.tolist()]
+    return result_columns(name, NULL_MEAN, n, t, t_p(t, n - 1), df=float(n - 1), note=notes, reasons=reasons)
