@@ -24,6 +24,8 @@ one-security functions, to the bit); the cross-sectional tests run for all
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -83,15 +85,27 @@ def significance_table(
     row_block = rank[block_of_row]
     pair_rank = _rank_in_event(pairs)
     parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
-    parts += _single_firm_rows(car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
-    parts.append(_cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed))
+    # the single-security tests on a thread beside the cross-sectional ones: numpy releases the GIL, and the
+    # first are bound by memory and the second by sorting (100,000 pairs: 25 s one after the other, 18 s together)
+    with ThreadPoolExecutor(1) as pool:
+        single = pool.submit(_single_firm_rows, car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
+        cross = _cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed)
+        parts += single.result()
+    parts.append(cross)
     return add_adjusted(_in_order(parts))
 
 
 def _in_order(parts: list[Rows]) -> pd.DataFrame:
     """The rows of ``parts`` as one frame, sorted by their keys; ``parts`` is emptied (memory goes as columns come)."""
-    keys = ("_sub", "_pos", "_part", "_block")
-    sort = np.lexsort([np.concatenate([part[k] for part in parts]) for k in keys])
+    key = np.zeros(sum(len(part["_block"]) for part in parts), dtype=np.int64)
+    span = 1
+    for name in ("_sub", "_pos", "_part", "_block"):  # one integer key, sub varying fastest: one sort, not four
+        values = np.concatenate([part[name] for part in parts])
+        if span * (int(values.max(initial=0)) + 1) >= 2**63:
+            raise OverflowError(f"too many rows to order in one key ({name} at {span:,} positions)")
+        key += values * span
+        span *= int(values.max(initial=0)) + 1
+    sort = np.argsort(key, kind="stable")
     columns = {}
     for name in TEST_COLUMNS[:-2]:
         columns[name] = pd.Series(np.concatenate([part.pop(name) for part in parts])[sort])
