@@ -264,12 +264,12 @@ class _Out:
     def tables(self, pairs: pd.DataFrame, spec: object) -> tuple[pd.DataFrame, ...]:
         done = np.flatnonzero(self.ok)
         windows = spec.event_windows  # type: ignore[attr-defined]
-        events = pairs["event"].to_numpy(dtype=object)[done]
-        tickers = pairs["ticker"].to_numpy(dtype=object)[done]
+        # event and ticker as codes into their distinct values: each row's string is taken, not converted
+        coded = {c: pd.factorize(pairs[c]) for c in ("event", "ticker")}
         length = self.session.shape[1]
 
-        def keys(each: int) -> dict[str, np.ndarray]:
-            return {"event": np.repeat(events, each), "ticker": np.repeat(tickers, each)}
+        def keys(each: int) -> dict[str, object]:
+            return {c: values.array.take(np.repeat(codes[done], each)) for c, (codes, values) in coded.items()}
 
         days = np.arange(self.arw[0], self.arw[1] + 1)
         ar = {**keys(length), "day": np.tile(days, len(done)),
