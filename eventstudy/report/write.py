@@ -18,6 +18,7 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ from eventstudy.files import write_csv
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import pandas as pd
 
     from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
@@ -75,11 +78,11 @@ def write_report(
         from eventstudy.report.render import report_figures
 
         figures = report_figures(res, fmt=figure_format)
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir) as tmp, ThreadPoolExecutor(1) as pool:
         columnar = len(res.day0) >= parquet_from
-        if columnar:
-            for name in COLUMNAR_TABLES:
-                getattr(res, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
+            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES}  # computed here, not on the thread
+            writing = pool.submit(_parquet, tables, tmp)
         if csv or not columnar:
             ar = res.ar[AR_CSV_COLUMNS].copy()
             ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
@@ -107,7 +110,14 @@ def write_report(
             from eventstudy.report.html import render_html
 
             (tmp / "report.html").write_text(render_html(res, figures), encoding="utf-8")
+        if columnar:
+            writing.result()
     return sorted(p for p in Path(out_dir).rglob("*") if p.is_file())
+
+
+def _parquet(tables: dict[str, pd.DataFrame], root: Path) -> None:
+    for name, table in tables.items():
+        table.to_parquet(root / f"{name}.parquet", index=False)
 
 
 def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
