@@ -8,6 +8,7 @@ fails: CI installs it (``.ci/run``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import datetime as dt
 import html
@@ -61,7 +62,12 @@ def tiny_figures(monkeypatch):
     from eventstudy.report import render
 
     figures = [render.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
-    monkeypatch.setattr(render, "report_figures", lambda res, *, fmt: figures)
+
+    class Drawn(contextlib.nullcontext):  # what start_figures gives, the figures drawn already
+        def result(self) -> list[render.ReportFigure]:
+            return figures
+
+    monkeypatch.setattr(render, "start_figures", lambda res, *, fmt: Drawn(Drawn()))
 
 
 def _images(page: str) -> list[str]:

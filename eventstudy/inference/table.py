@@ -34,7 +34,6 @@ from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference.cross_section.common import scatter_columns
-from eventstudy.inference.result import TestResult
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 BOOTSTRAP_DRAWS = 9999  # single-security bootstrap: resamples per (security, window) ...
@@ -325,18 +324,3 @@ def cross_sectional_columns(
         scatter_columns(wild, len(car)),
         rb.sign_test_exact_batch(car, e),
     ]
-
-
-def cross_sectional_blocks(
-    car: np.ndarray,
-    se: np.ndarray,
-    resid: np.ndarray,
-    event_ar: np.ndarray,
-    df: np.ndarray,
-    pairs: np.ndarray,
-    cols: list[list[int]],
-    seed: int = 0,
-    draws: int = WILD_DRAWS,
-) -> list[tuple[TestResult, ...]]:
-    """:func:`cross_sectional_columns` block by block: the twelve test results of each block."""
-    return list(zip(*cross_sectional_columns(car, se, resid, event_ar, df, pairs, cols, seed, draws), strict=True))

@@ -17,7 +17,6 @@ import io
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -127,27 +126,65 @@ def report_figures(res: StudyResults, *, fmt: str = "svg", workers: int | None =
     In ``workers`` processes (default :func:`default_workers`) when there are
     enough figures to pay for starting them (:func:`workers_for`), else here.
     """
+    with start_figures(res, fmt=fmt, workers=workers, early=False) as pending:
+        return pending.result()
+
+
+def start_figures(
+    res: StudyResults, *, fmt: str = "svg", workers: int | None = None, early: bool = True
+) -> PendingFigures:
+    """Start drawing the report figures; :meth:`PendingFigures.result` gives them (use as a context manager).
+
+    The event figures go to worker processes at once, so the caller computes
+    what else the report needs meanwhile. ``early``: a caller with such work
+    starts one worker even for fewer figures than :func:`workers_for` asks
+    (the worker draws while the caller computes; with a single CPU, none).
+    """
     if fmt not in FIGURE_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; choose one of {', '.join(FIGURE_FORMATS)}")
-    jobs = figure_jobs(res)
-    here = [job for job in jobs if job.stem in SUMMARY_CAPTIONS]  # read every pair: drawn here, never on a view
-    rest = [job for job in jobs if job.stem not in SUMMARY_CAPTIONS]
-    n = workers_for(len(rest), workers)
-    if n < 2:
-        drawn = [_render(res, job, fmt) for job in rest]
-    else:
-        from concurrent.futures import ProcessPoolExecutor
+    return PendingFigures(res, fmt, workers, early)
 
-        view = _figure_view(res, rest)  # pickled for each job: ~50 KB for the Stargate study
-        with ProcessPoolExecutor(n) as pool:
-            drawn = list(pool.map(_render, repeat(view), rest, repeat(fmt)))
-    by_stem = dict(zip([job.stem for job in rest], drawn, strict=True))
-    by_stem.update((job.stem, _render(res, job, fmt)) for job in here)
-    blobs = [by_stem[job.stem] for job in jobs]
-    return [
-        ReportFigure(f"figures/{job.stem}.{fmt}", job.event, job.caption, blob)
-        for job, blob in zip(jobs, blobs, strict=True)
-    ]
+
+class PendingFigures:
+    """Report figures being drawn: event figures in workers (if any) from the start, study-wide ones on result()."""
+
+    def __init__(self, res: StudyResults, fmt: str, workers: int | None, early: bool) -> None:
+        self.res, self.fmt = res, fmt
+        self.jobs = figure_jobs(res)
+        self.here = [job for job in self.jobs if job.stem in SUMMARY_CAPTIONS]  # read every pair: never on a view
+        self.rest = [job for job in self.jobs if job.stem not in SUMMARY_CAPTIONS]
+        n = workers_for(len(self.rest), workers)
+        if early and workers is None and default_workers() > 1:  # the caller computes meanwhile: workers pay off
+            n = min(default_workers(), len(self.rest))
+        self.pool = self.drawing = None
+        if n >= 1 and (n >= 2 or early):
+            from concurrent.futures import ProcessPoolExecutor
+
+            import matplotlib.figure  # noqa: F401 - imported here once, before the workers fork
+
+            view = _figure_view(res, self.rest)  # pickled for each job: ~50 KB for the Stargate study
+            self.pool = ProcessPoolExecutor(n)
+            self.drawing = [self.pool.submit(_render, view, job, fmt) for job in self.rest]
+
+    def result(self) -> list[ReportFigure]:
+        """Every figure, in report order (waits for the workers)."""
+        by_stem = {job.stem: _render(self.res, job, self.fmt) for job in self.here}  # while the workers draw
+        if self.drawing is None:
+            drawn = [_render(self.res, job, self.fmt) for job in self.rest]
+        else:
+            drawn = [future.result() for future in self.drawing]
+        by_stem.update(zip([job.stem for job in self.rest], drawn, strict=True))
+        return [
+            ReportFigure(f"figures/{job.stem}.{self.fmt}", job.event, job.caption, by_stem[job.stem])
+            for job in self.jobs
+        ]
+
+    def __enter__(self) -> PendingFigures:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def workers_for(n_figures: int, workers: int | None = None) -> int:

@@ -17,9 +17,9 @@ import os
 import secrets
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,6 +63,27 @@ def write_report(
         raise EventStudyError(f"unknown report format(s) {', '.join(unknown)}; choose from {', '.join(REPORT_FORMATS)}")
     if figure_format not in ("svg", "png", "none"):
         raise EventStudyError(f"unknown figure format {figure_format!r}; choose svg, png or none")
+    drawn = bool({"md", "html"} & set(formats)) and figure_format != "none"
+    with ExitStack() as stack:
+        if drawn:  # the figures are drawn in workers while the tables and tests are computed here
+            from eventstudy.report.render import start_figures
+
+            pending = stack.enter_context(start_figures(res, fmt=figure_format))
+        tmp = stack.enter_context(atomic_directory(out_dir))
+        _write_files(res, tmp, formats, pending.result if drawn else list, parquet_from=parquet_from, csv=csv)
+    return sorted(p for p in Path(out_dir).rglob("*") if p.is_file())
+
+
+def _write_files(
+    res: StudyResults,
+    tmp: Path,
+    formats: Sequence[str],
+    figures_when_ready: Callable[[], list[ReportFigure]],
+    *,
+    parquet_from: int,
+    csv: bool,
+) -> None:
+    """Every file of the report into ``tmp``; the figures are asked for once the tables are written."""
     from eventstudy.results import (
         AR_CSV_COLUMNS,
         CAR_CSV_COLUMNS,
@@ -72,13 +93,7 @@ def write_report(
         TESTS_CSV_COLUMNS,
     )
 
-    figures: list[ReportFigure] = []
-    drawn = bool({"md", "html"} & set(formats)) and figure_format != "none"
-    if drawn:
-        from eventstudy.report.render import report_figures
-
-        figures = report_figures(res, fmt=figure_format)
-    with atomic_directory(out_dir) as tmp, ThreadPoolExecutor(1) as pool:
+    with ThreadPoolExecutor(1) as pool:
         columnar = len(res.day0) >= parquet_from
         if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
             tables = {name: getattr(res, name) for name in COLUMNAR_TABLES}  # computed here, not on the thread
@@ -94,6 +109,7 @@ def write_report(
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         if "json" in formats:
             (tmp / "results.json").write_text(res.to_json(columnar=columnar), encoding="utf-8")
+        figures = figures_when_ready()
         if "md" in formats:
             from eventstudy.report.markdown import render_markdown
             from eventstudy.report.render import is_summary
@@ -104,7 +120,7 @@ def write_report(
                     by_event.setdefault(fig.event or "", []).append(fig.name)
             summary = [(fig.name, fig.caption) for fig in figures if is_summary(fig)]
             (tmp / "report.md").write_text(render_markdown(res, by_event, summary), encoding="utf-8")
-        if drawn:
+        if figures:
             _write_figures(figures, tmp)
         if "html" in formats:
             from eventstudy.report.html import render_html
@@ -112,7 +128,6 @@ def write_report(
             (tmp / "report.html").write_text(render_html(res, figures), encoding="utf-8")
         if columnar:
             writing.result()
-    return sorted(p for p in Path(out_dir).rglob("*") if p.is_file())
 
 
 def _parquet(tables: dict[str, pd.DataFrame], root: Path) -> None:

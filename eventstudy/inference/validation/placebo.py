@@ -142,7 +142,7 @@ def study_placebo(
         securities (design ``"single"``, ``trials x N`` rows); the
         cross-sectional tests of the group (design ``"study"``): the tests of
         the study's table, run by the same batched functions
-        (:func:`eventstudy.inference.table.cross_sectional_blocks`), every trial a block.
+        (:func:`eventstudy.inference.table.cross_sectional_columns`), every trial a block.
 
     Raises
     ------
@@ -221,7 +221,7 @@ def _batched(
     """
     from eventstudy.engine import ols
     from eventstudy.inference import single_firm as sf
-    from eventstudy.inference.table import cross_sectional_blocks
+    from eventstudy.inference.table import cross_sectional_columns
 
     est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
     ar_days = np.arange(ar_window[0], ar_window[1] + 1)
@@ -254,11 +254,11 @@ def _batched(
                 put(SINGLE_DESIGN, res.name, window, e, np.asarray(res.pvalue, dtype=float))
             if k < 2:
                 continue
-            blocks = cross_sectional_blocks(
+            tests = cross_sectional_columns(
                 car[pairs], se[pairs, w], fit.residuals, ar, dof, pairs, [list(cols)] * trials, seed, wild_draws
             )
-            for j, name in enumerate(r.name for r in blocks[0]):
-                put(STUDY_DESIGN, name, window, e, np.array([b[j].pvalue for b in blocks]))
+            for test in tests:  # one window: one name per test
+                put(STUDY_DESIGN, str(test.name[0]), window, e, test.pvalue)
     return out, fit, ev_y, ev_x, day0
 
 
