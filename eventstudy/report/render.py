@@ -1,9 +1,12 @@
 """Report figures rendered to SVG (default) or PNG bytes.
 
-Drawing a figure is CPU-bound pure Python (matplotlib): from a few figures
-per worker on, they are drawn by a :class:`concurrent.futures.ProcessPoolExecutor`
-(each worker receives the results cut to the drawn events); otherwise in the
-calling process. The bytes are the same either way.
+Drawing a figure is CPU-bound pure Python (matplotlib). The report starts
+them with :func:`start_figures`: the event figures go at once to a
+:class:`concurrent.futures.ProcessPoolExecutor` (each worker receives the
+results cut to the drawn events; matplotlib is imported before they fork),
+and the report computes its tests and placebo run meanwhile.
+:func:`report_figures`, which only waits, uses workers from a few figures per
+worker on, otherwise the calling process. The bytes are the same either way.
 
 SVG keeps text as text (``svg.fonttype = none``: the viewer's sans-serif
 font) and a fixed ``svg.hashsalt``, so the same results give the same
