@@ -12,6 +12,7 @@ from scipy import stats
 
 from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
+from eventstudy.inference import wild
 
 
 def _panel(seed: int, n: int = 5, t: int = 120, common: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,22 +196,22 @@ def test_wild_bootstrap_converges_to_the_enumerated_null(car):
         t_star = math.inf if sd == 0 else b.mean() / (sd / math.sqrt(len(x)))
         hits += abs(t_star) >= abs(t_obs)
     exact = hits / 2 ** len(x)
-    res = rb.wild_bootstrap_t(x, n_boot=40000, rng=3)
+    res = wild.wild_bootstrap_t(x, n_boot=40000, rng=3)
     assert res.stat == pytest.approx(t_obs, rel=1e-12)
     assert res.pvalue == pytest.approx(exact, abs=0.008)  # binomial SE <= 0.0025
-    again = rb.wild_bootstrap_t(x, n_boot=40000, rng=3)
+    again = wild.wild_bootstrap_t(x, n_boot=40000, rng=3)
     assert again.pvalue == res.pvalue
 
 
 def test_wild_bootstrap_p_value_rule():
     # |t| beyond every draw: p = 1 / (B + 1); below every draw: p = 1
     x = np.array([0.05, 0.051, 0.049, 0.05, 0.0502])
-    assert rb.wild_bootstrap_t(x, n_boot=99, rng=1).pvalue == pytest.approx(1 / 100)
+    assert wild.wild_bootstrap_t(x, n_boot=99, rng=1).pvalue == pytest.approx(1 / 100)
     y = np.array([0.01, -0.01, 0.02, -0.02, 0.0])
-    assert rb.wild_bootstrap_t(y, n_boot=99, rng=1).pvalue == 1.0
-    assert not rb.wild_bootstrap_t([0.01]).valid
+    assert wild.wild_bootstrap_t(y, n_boot=99, rng=1).pvalue == 1.0
+    assert not wild.wild_bootstrap_t([0.01]).valid
     with pytest.raises(ValueError):
-        rb.wild_bootstrap_t(y, n_boot=0)
+        wild.wild_bootstrap_t(y, n_boot=0)
 
 
 def _exact_dates_p(car: np.ndarray, est: np.ndarray, length: int) -> float:
@@ -231,11 +232,11 @@ def test_wild_dates_converges_to_the_enumerated_null(length):
     gen = np.random.default_rng(11)
     est = gen.normal(0, 0.01, size=(5, 12)) + gen.normal(0, 0.01, size=12)  # a common shock per date
     car = np.array([0.012, 0.02, 0.004, 0.017, 0.009])
-    res = rb.wild_bootstrap_dates_t(car, est, length, n_boot=40000, rng=5)
-    assert res.name == rb.WILD_DATES
+    res = wild.wild_bootstrap_dates_t(car, est, length, n_boot=40000, rng=5)
+    assert res.name == wild.WILD_DATES
     assert res.stat == pytest.approx(stats.ttest_1samp(car, 0.0).statistic, rel=1e-12)
     assert res.pvalue == pytest.approx(_exact_dates_p(car, est, length), abs=0.008)  # binomial SE <= 0.0025
-    assert rb.wild_bootstrap_dates_t(car, est, length, n_boot=40000, rng=5).pvalue == res.pvalue
+    assert wild.wild_bootstrap_dates_t(car, est, length, n_boot=40000, rng=5).pvalue == res.pvalue
 
 
 def test_wild_dates_right_sized_under_clustering_where_independent_weights_are_not():
@@ -247,8 +248,8 @@ def test_wild_dates_right_sized_under_clustering_where_independent_weights_are_n
     for _ in range(trials):
         x = gen.multivariate_normal(np.zeros(n), cov, size=t + 1).T * 0.01
         est, car = x[:, :t], x[:, t]
-        dates += rb.wild_bootstrap_dates_t(car, est, 1, n_boot=199, rng=gen).pvalue <= 0.05
-        independent += rb.wild_bootstrap_t(car, n_boot=199, rng=gen).pvalue <= 0.05
+        dates += wild.wild_bootstrap_dates_t(car, est, 1, n_boot=199, rng=gen).pvalue <= 0.05
+        independent += wild.wild_bootstrap_t(car, n_boot=199, rng=gen).pvalue <= 0.05
     assert 0.025 <= dates / trials <= 0.085  # binomial 99 % band around 5 % with 400 trials
     assert independent / trials > 0.12  # sqrt((1 + 4r) / (1 - r)) = 2.45: the t's null is far too narrow
 
@@ -278,24 +279,24 @@ def test_wild_dates_batch_equals_gathered_draws(length):
     car = gen.normal(0, 0.01 * math.sqrt(length), (5, 6))
     car[0] = est[0, :, 5]
     car[2] = 0.05 + gen.normal(0, 0.001, 6)
-    got = rb.wild_bootstrap_dates_t_batch(car, est, length, n_boot=2000, seed=9)
+    got = wild.wild_bootstrap_dates_t_batch(car, est, length, n_boot=2000, seed=9)
     for j in range(5):
         assert got[j].pvalue == _wild_dates_by_gather(car[j], est[j], length, 2000, 9)
     assert got.pvalue[2] < 0.05
-    one_day = rb.wild_bootstrap_dates_t(car[0], est[0], 1, n_boot=2000, rng=9)
+    one_day = wild.wild_bootstrap_dates_t(car[0], est[0], 1, n_boot=2000, rng=9)
     drawn_day_5 = np.count_nonzero(np.random.default_rng(9).integers(0, 40, size=(2000, 1)) == 5)
     assert drawn_day_5 > 0 and one_day.pvalue * 2001 >= 1 + drawn_day_5
 
 
 def test_wild_dates_input_rules():
     est = np.zeros((3, 1))
-    assert "at least 2" in rb.wild_bootstrap_dates_t([0.01, 0.02, 0.03], est, 1).note
-    assert not rb.wild_bootstrap_dates_t([0.01], np.ones((1, 10)), 1).valid
+    assert "at least 2" in wild.wild_bootstrap_dates_t([0.01, 0.02, 0.03], est, 1).note
+    assert not wild.wild_bootstrap_dates_t([0.01], np.ones((1, 10)), 1).valid
     bad = np.ones((3, 10))
     bad[1, 2] = np.nan
-    assert "NaN" in rb.wild_bootstrap_dates_t([0.01, 0.02, 0.03], bad, 1).note
+    assert "NaN" in wild.wild_bootstrap_dates_t([0.01, 0.02, 0.03], bad, 1).note
     with pytest.raises(ValueError):
-        rb.wild_bootstrap_dates_t([0.01, 0.02, 0.03], np.ones((3, 10)), 0)
+        wild.wild_bootstrap_dates_t([0.01, 0.02, 0.03], np.ones((3, 10)), 0)
 
 
 # --------------------------------------------------------------------------- exact sign test

@@ -11,6 +11,7 @@ import pytest
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference import robust as rb
 from eventstudy.inference import table as table_module
+from eventstudy.inference import wild
 from eventstudy.inference.table import significance_table
 
 
@@ -70,7 +71,7 @@ def test_batched_cross_section_equals_one_block_calls(monkeypatch, chunk_values)
             rb.portfolio_t(x, e, len(cols)),
             rb.grank_t(x, se, e, fits["df"].to_numpy()[idx]),
             rb.grank_t(x, se, e, fits["df"].to_numpy()[idx], restandardize=False),
-            rb.wild_bootstrap_dates_t(x, e, len(cols), n_boot=table_module.WILD_DRAWS, rng=0),
+            wild.wild_bootstrap_dates_t(x, e, len(cols), n_boot=table_module.WILD_DRAWS, rng=0),
             rb.sign_test_exact(x, e),
         ):
             expected.append((event, start, end, r.name, r.stat, r.pvalue, r.nobs, r.note))
@@ -130,8 +131,8 @@ def test_robust_batch_functions_equal_row_by_row():
             [rb.grank_t(*a, restandardize=False) for a in zip(car, sd, resid, dof, strict=True)],
         ),
         (
-            rb.wild_bootstrap_dates_t_batch(car, resid, 2, n_boot=499, seed=4),
-            [rb.wild_bootstrap_dates_t(c, e, 2, n_boot=499, rng=4) for c, e in zip(car, resid, strict=True)],
+            wild.wild_bootstrap_dates_t_batch(car, resid, 2, n_boot=499, seed=4),
+            [wild.wild_bootstrap_dates_t(c, e, 2, n_boot=499, rng=4) for c, e in zip(car, resid, strict=True)],
         ),
         (rb.sign_test_exact_batch(car, resid), [rb.sign_test_exact(c, e) for c, e in zip(car, resid, strict=True)]),
     ]

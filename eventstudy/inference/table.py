@@ -33,6 +33,7 @@ from eventstudy.inference import cross_section as cs
 from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
+from eventstudy.inference import wild as wb
 from eventstudy.inference.cross_section.common import scatter_columns
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
@@ -303,11 +304,11 @@ def cross_sectional_columns(
     e = resid[pairs]
     dof = df[pairs]
     lengths = np.array([len(c) for c in cols])
-    portfolio, wild = [], []
+    portfolio, wild_boot = [], []
     for length in np.unique(lengths):  # window lengths: one batch each
         idx = np.flatnonzero(lengths == length)
         portfolio.append((idx, rb.portfolio_t_batch(car[idx], e[idx], int(length))))
-        wild.append((idx, rb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)))
+        wild_boot.append((idx, wb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)))
     by_set = resid[sets]
     grank, grank_scar = rb.grank_t_pair(car, se, by_set, df[sets], of_block)
     return [
@@ -321,6 +322,6 @@ def cross_sectional_columns(
         scatter_columns(portfolio, len(car)),
         grank,
         grank_scar,
-        scatter_columns(wild, len(car)),
+        scatter_columns(wild_boot, len(car)),
         rb.sign_test_exact_batch(car, e),
     ]

@@ -36,6 +36,30 @@ def matrix(values: ArrayLike, name: str, nrows: int) -> np.ndarray:
     return arr
 
 
+def car_blocks(car: ArrayLike, estimation: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """``car`` (blocks, N) and ``estimation`` (blocks, N, T) as float arrays; ``ValueError`` for other shapes."""
+    x, est = np.asarray(car, dtype=float), np.asarray(estimation, dtype=float)
+    if x.ndim != 2 or est.ndim != 3 or est.shape[:2] != x.shape:
+        raise ValueError(f"car must be (blocks, N) and estimation (blocks, N, T); got {x.shape} and {est.shape}")
+    return x, est
+
+
+def finite_blocks(*arrays: np.ndarray) -> np.ndarray:
+    """Blocks (first axis) whose every value is finite in every array."""
+    ok = np.ones(len(arrays[0]), dtype=bool)
+    for arr in arrays:
+        ok &= np.isfinite(arr.reshape(len(arr), -1)).all(axis=1)
+    return ok
+
+
+def not_finite(**arrays: np.ndarray) -> str | None:
+    """'<name> contains NaN or infinite values' for the first such array, else None."""
+    for name, arr in arrays.items():
+        if not np.isfinite(arr).all():
+            return f"{name} contains NaN or infinite values"
+    return None
+
+
 def problems(n: int, **arrays: np.ndarray) -> list[str | None]:
     """Per block (every array's first axis), why a test cannot be computed, or None."""
     b = len(next(iter(arrays.values())))

@@ -14,6 +14,7 @@ from eventstudy.engine.ols import Fit
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
+from eventstudy.inference import wild
 from eventstudy.inference.result import TestResult, car_t_test
 from eventstudy.inference.validation.design import SINGLE_DESIGN, TABLE_COLUMNS
 from eventstudy.inference.validation.returns import ReturnSeries, gather
@@ -139,8 +140,8 @@ def group_tests(
         rb.portfolio_t(car, resid, len(cols)),
         rb.grank_t(car, sd, resid, dof),
         rb.grank_t(car, sd, resid, dof, restandardize=False),
-        rb.wild_bootstrap_t(car, n_boot=n_boot, rng=seed),
-        rb.wild_bootstrap_dates_t(car, resid, len(cols), n_boot=n_boot, rng=seed),
+        wild.wild_bootstrap_t(car, n_boot=n_boot, rng=seed),
+        wild.wild_bootstrap_dates_t(car, resid, len(cols), n_boot=n_boot, rng=seed),
         rb.sign_test_exact(car, resid),
     )
 
