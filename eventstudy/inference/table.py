@@ -101,10 +101,11 @@ def _in_order(parts: list[Rows]) -> pd.DataFrame:
     span = 1
     for name in ("_sub", "_pos", "_part", "_block"):  # one integer key, sub varying fastest: one sort, not four
         values = np.concatenate([part[name] for part in parts])
-        if span * (int(values.max(initial=0)) + 1) >= 2**63:
+        size = int(values.max(initial=0)) + 1
+        if span * size >= 2**63:
             raise OverflowError(f"too many rows to order in one key ({name} at {span:,} positions)")
         key += values * span
-        span *= int(values.max(initial=0)) + 1
+        span *= size
     sort = np.argsort(key, kind="stable")
     columns = {}
     for name in TEST_COLUMNS[:-2]:

@@ -380,7 +380,7 @@ def _warnings(res: StudyResults) -> dict[str, Any]:
     rep = {e: ids[0] for e, ids in together.items()}
     ends = [res.overlaps[c].map(rep).fillna(res.overlaps[c]) for c in ("event", "nearest_event")]
     links = pd.DataFrame({"a": pd.concat(ends), "b": pd.concat(ends[::-1])}).drop_duplicates()
-    shared: dict[str, set[str]] = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]} if len(links) else {}
+    shared: dict[str, set[str]] = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]}
     for ev in res.spec.events:
         if rep.get(ev.id, ev.id) != ev.id:
             continue

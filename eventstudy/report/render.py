@@ -140,8 +140,9 @@ def start_figures(
 
     The event figures go to worker processes at once, so the caller computes
     what else the report needs meanwhile. ``early``: a caller with such work
-    starts one worker even for fewer figures than :func:`workers_for` asks
-    (the worker draws while the caller computes; with a single CPU, none).
+    starts a worker per CPU (at most one per figure) however few the figures,
+    since they draw while it computes; with a single CPU, or ``workers`` given,
+    the :func:`workers_for` rule holds.
     """
     if fmt not in FIGURE_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; choose one of {', '.join(FIGURE_FORMATS)}")
@@ -159,8 +160,9 @@ class PendingFigures:
         n = workers_for(len(self.rest), workers)
         if early and workers is None and default_workers() > 1:  # the caller computes meanwhile: workers pay off
             n = min(default_workers(), len(self.rest))
+        fewest = 1 if early else 2  # a caller that only waits gains nothing from a single worker
         self.pool = self.drawing = None
-        if n >= 1 and (n >= 2 or early):
+        if n >= fewest:
             from concurrent.futures import ProcessPoolExecutor
 
             import matplotlib.figure  # noqa: F401 - imported here once, before the workers fork
