@@ -230,3 +230,27 @@ def test_file_not_found(tmp_path):
 def test_parse_study_without_file_names_placeholder():
     with pytest.raises(StudyFileError, match=r"^<study>: study: missing"):
         parse_study({})
+
+
+@pytest.mark.parametrize(
+    ("since", "ok"),
+    [
+        ("2024-12-31", True),
+        ("high:2024-07", True),
+        ("low:2024-04", True),
+        ("2025-07", False),  # a month without high/low
+        ("high:2025-07-10", False),  # high/low take a month
+        ("2025-02-30", False),
+        ("2025-01-22", False),  # not before the session
+        ("yesterday", False),
+    ],
+)
+def test_claim_since_is_a_reference_close(tmp_path, since, ok):
+    path = write(
+        tmp_path, edit("reported_percent = 7.0", f'reported_percent = 7.0\nsession = 2025-01-22\nsince = "{since}"')
+    )
+    if ok:
+        assert load_study(path).claims[0].since == since
+    else:
+        with pytest.raises(StudyFileError, match=r"claims\[0\]\.since"):
+            load_study(path)

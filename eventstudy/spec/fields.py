@@ -21,6 +21,7 @@ from eventstudy.spec.types import (
     MAX_WINDOW_DAYS,
     MEASURE_NAMES,
     MODEL_NAMES,
+    SINCE_PATTERN,
     SYMBOL,
     TIMINGS,
     Claim,
@@ -276,6 +277,7 @@ class FieldParser:
         bound = self.string(t, f"{k}.bound", default="")
         if bound and bound not in BOUNDS:
             self.fail(f"{k}.bound", bound, 'must be "at_least" ("more than 12 %") or "at_most" ("less than 2 %")')
+        since = self.since(t, f"{k}.since", session)
         offset = self._get(t, f"{k}.offset", None)
         if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int) or offset < 0):
             self.fail(f"{k}.offset", offset, "must be a whole number of characters, 0 or more")
@@ -292,7 +294,34 @@ class FieldParser:
             offset=offset,  # type: ignore[arg-type]
             group=self.ident(t, f"{k}.group") if "group" in t else "",
             bound=bound,
+            since=since,
         )
+
+    def since(self, t: dict[str, Any], key: str, session: Any) -> str:
+        """A period move's reference: ``YYYY-MM-DD``, or ``high:YYYY-MM`` / ``low:YYYY-MM``, before the session."""
+        value = self._get(t, key, "")
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = value.isoformat()  # a bare TOML date
+        how = (
+            '(a reference close): a date such as "2024-12-31", or "high:2025-07" / "low:2025-04" '
+            "(a month's highest / lowest close)"
+        )
+        if not isinstance(value, str) or (value and not SINCE_PATTERN.match(value)):
+            self.fail(key, value, f"must be {how}")
+        if not value:
+            return ""
+        day = value.split(":")[-1]
+        try:
+            start = dt.date.fromisoformat(day if len(day) == 10 else f"{day}-01")
+        except ValueError:
+            self.fail(key, value, f"is not a real date; must be {how}")
+        if len(day) == 7 and ":" not in value:
+            self.fail(key, value, f"names a month: write high:{day} or low:{day}, or a date")
+        if len(day) == 10 and ":" in value:
+            self.fail(key, value, f"high/low take a month (high:{day[:7]}); a day's close is written {day}")
+        if isinstance(session, dt.date) and start >= session:
+            self.fail(key, value, f"must be before the claim's session {session}")
+        return value
 
     def groups(self, claims: tuple[Claim, ...]) -> None:
         """Claims of one explicit group must be about one event and name the same session (or none)."""

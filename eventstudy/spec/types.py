@@ -16,11 +16,18 @@ import pandas as pd
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # \Z: "$" would let a trailing newline through
 SYMBOL = re.compile(r"\^?[A-Za-z0-9][A-Za-z0-9.=_-]{0,31}\Z")
-TIMINGS = ("close", "open", "midday", "intraday")
+# when in (or around) the session the article quotes the move: "close" (a close-to-close move),
+# "open" (the opening gap), "midday"/"intraday" (a quote during the session), "premarket" (before
+# the open: the opening gap), "after_hours" (after the close: the next session's opening gap)
+TIMINGS = ("close", "open", "midday", "intraday", "premarket", "after_hours")
 BOUNDS = ("at_least", "at_most")
 
 MAX_WINDOW_DAYS = 10_000  # window bounds, in sessions from day 0
 MAX_SESSION_GAP_DAYS = 31  # a claim's session, in calendar days from its event's date
+# a period move's reference ("since" of a claim): a date (the close of the last session on or before
+# it: "since Sept. 10", "year to date" = since YYYY-12-31 of the year before), or "high:YYYY-MM" /
+# "low:YYYY-MM" (the highest / lowest close of that month: "from its July peak")
+SINCE_PATTERN = re.compile(r"(?:(high|low):)?(\d{4}-\d{2}(?:-\d{2})?)\Z")
 DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
 DEFAULT_AR_WINDOW = (-10, 10)
@@ -77,9 +84,10 @@ class Claim:
     ``reported`` is a decimal return (0.07 for +7 %). ``session`` is the
     exchange-local session the article's words point to, when they do;
     ``timing`` says which moment of it ("close", "open", "midday",
-    "intraday"). ``bound`` makes the figure one-sided: ``"at_least"``
-    ("plus de 12 %": the move went at least that far in the figure's
-    direction) or ``"at_most"`` ("moins de 2 %": between 0 and the figure).
+    "intraday", "premarket", "after_hours"). ``since`` makes it a period
+    move, from a reference close to the session (:data:`SINCE_PATTERN`).
+    ``bound`` makes the figure one-sided: ``"at_least"`` ("plus de 12 %": the
+    move went at least that far in the figure's direction) or ``"at_most"`` ("moins de 2 %": between 0 and the figure).
     ``group`` names claims judged together on one session; without it,
     claims from one sentence are grouped (see :mod:`eventstudy.claims.reconcile`).
     """
@@ -96,6 +104,7 @@ class Claim:
     offset: int | None = None  # character offset of the quote in the source (written by ``eventstudy extract``)
     group: str = ""  # claims with the same group are judged together (see eventstudy.claims.reconcile)
     bound: str = ""  # "", "at_least" ("more than 12 %") or "at_most" ("less than 2 %")
+    since: str = ""  # a period move's reference (SINCE_PATTERN); "" for a move over one session
 
 
 @dataclass(frozen=True)
