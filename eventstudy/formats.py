@@ -46,15 +46,28 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what can open an HTML tag, comme
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
-def md_text(value: object) -> str:
-    """Text from a study file or an article, safe inline in Markdown: no HTML, on one line.
+_MD_LINK = re.compile(r"[\\`]|\](?=[(\[:])")  # a code span or fence; a link, image or reference: "](", "][", "]:"
+_MD_MARKUP = re.compile(r"[\\`*_\[\]|~]")  # every inline markup character
+_MD_BLOCK_START = re.compile(r"[#>]|[-+*](?= )|\d+(?=[.)] )")  # a heading, quote or list
+
+
+def md_text(value: object, *, literal: bool = False) -> str:
+    """Text safe in Markdown, on one line: no HTML, no link, image or code (``literal``: no markup at all).
 
     A ``<`` that could open a tag (``<script>``, ``<img onerror=…>``) becomes ``&lt;`` and an
     entity's ``&`` becomes ``&amp;``, so a Markdown viewer that renders HTML shows them as text;
-    ``<0.0001`` or ``R&D`` stay as they are.
+    ``<0.0001`` or ``R&D`` stay as they are. A backslash escapes what would make a link, an image
+    or a code span: ``[x](javascript:…)`` and ``![img](http://…)`` stay text (no link, no image
+    fetched), a backtick cannot open a code block; a leading ``#``, ``>``, ``- ``, ``1. `` or ``[``
+    cannot start a heading, quote, list or link reference. ``literal`` (text a study file or an
+    article gave, on its own) also escapes emphasis, strikethrough and table bars.
     """
-    text = _ENTITY.sub("&amp;", " ".join(str(value).split()))
-    return _TAG_START.sub("&lt;", text)
+    text = _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", " ".join(str(value).split())))
+    text = (_MD_MARKUP if literal else _MD_LINK).sub(lambda m: "\\" + m.group(), text)
+    if (start := _MD_BLOCK_START.match(text)) and not text.startswith("\\"):
+        at = start.end() if start.group()[0].isdigit() else start.start()  # "12\. x", "\# x"
+        text = text[:at] + "\\" + text[at:]
+    return text
 
 
 def md_code(value: object) -> str:

@@ -117,10 +117,30 @@ def test_kill_before_the_first_report_leaves_nothing_behind(tmp_path):
 
 def test_a_running_writers_folder_is_not_removed(tmp_path):
     out = tmp_path / "report"
-    alive = out.with_name(f".report.new-{os.getpid()}-0000")  # this process: still running
+    alive = out.with_name(f".report.new-{os.getpid()}-0000abcd")  # this process: still running
     alive.mkdir()
+    (alive / MARKER).write_text("")
     assert write_version(out, "v1") == 0
     assert alive.is_dir()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [".report.trash-can", ".report.old-backup", ".report.new-1-2", ".report.old-99999999-0000abcd",
+     ".report.trash-1-0000abcd"],
+)  # fmt: skip
+def test_a_users_folders_named_like_swap_leftovers_are_kept(tmp_path, name):
+    """Only a folder with a swap's exact name and its marker is a leftover; the user's are untouched."""
+    out = tmp_path / "report"
+    assert write_version(out, "v1") == 0
+    mine = tmp_path / name
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")  # no marker: the swap did not make it
+    for step in ("", "backed_up"):  # a plain run, and the next run's recovery after a kill
+        write_version(out, "v2", step=step, exchange=False)
+        assert write_version(out, "v3") == 0
+        assert (mine / "notes.txt").read_text() == "mine" and sorted(p.name for p in mine.iterdir()) == ["notes.txt"]
+    assert version_of(out) == "v3"
 
 
 # --- --out: only a folder eventstudy wrote is replaced -------------------------------------
@@ -156,12 +176,22 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     "files",
     [
         {"thesis.docx": b"years of work"},
-        {"report.md": b"my own notes"},  # report names, but no marker and no car.csv
+        {"report.md": b"my own notes"},  # report names, but no marker
+        {"car.csv": b"event,ticker\nmine,1\n"},  # a user's own car.csv, no marker
+        {"car.csv": b"x", "ar.csv": b"x", "report.md": b"x", "figures/claims.svg": b"<svg/>"},  # report-like
         {MARKER: b"", "report.md": b"x", "notes.txt": b"mine"},  # a report with a user's file added
         {MARKER: b"", "figures/photo.jpg": b"jpeg"},
         {MARKER: b"", "figures/sub/a.svg": b"<svg/>"},
     ],
-    ids=["user-folder", "report-name-only", "report-plus-user-file", "foreign-figure", "figure-subfolder"],
+    ids=[
+        "user-folder",
+        "report-name-only",
+        "users-car-csv",
+        "report-like-no-marker",
+        "report-plus-user-file",
+        "foreign-figure",
+        "figure-subfolder",
+    ],
 )
 def test_out_folder_not_written_by_eventstudy_is_refused(tmp_path, capsys, study_file, market, files):
     out = tmp_path / "mine"
@@ -186,15 +216,6 @@ def test_an_earlier_report_is_replaced(tmp_path, capsys, study_file, market):
     assert run(capsys, study_file, market, out)[0] == 0
     assert not (out / "figures" / "old_event.svg").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
-
-
-def test_a_report_from_before_the_marker_is_replaced(tmp_path, capsys, study_file, market):
-    out = tmp_path / "report"  # like the reports/stargate committed before this change
-    (out / "figures").mkdir(parents=True)
-    for name in ("report.md", "car.csv", "ar.csv", "results.json", "figures/claims.svg"):
-        (out / name).write_text("old")
-    assert run(capsys, study_file, market, out)[0] == 0
-    assert (out / MARKER).exists() and (out / "car.csv").read_text() != "old"
 
 
 def test_an_empty_folder_is_used(tmp_path, capsys, study_file, market):

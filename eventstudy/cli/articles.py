@@ -139,6 +139,7 @@ def extract_command(args: argparse.Namespace) -> int:
             f"--id {args.id!r} is not a study id: 1-64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
+    outputs_distinct(args.articles, {"--out": args.out, "--claims-csv": args.claims_csv})
     found = extract(args.articles, year=args.year, reference_date=ref, aliases=aliases, listings=listings)
     text = to_toml(found, study_id=args.id, table=CompanyTable(aliases, listings), reference_date=ref)
     outputs = [(args.out, text), (args.claims_csv, claims_csv(found))]
@@ -206,6 +207,26 @@ def check_command(args: argparse.Namespace) -> int:
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
         print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
     return EXIT_OK
+
+
+def outputs_distinct(inputs: list[Path], outputs: dict[str, Path | None]) -> None:
+    """Refuse an output that is one of the inputs, or two outputs that are one file (nothing is written)."""
+    import os
+
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return os.path.samefile(a, b)
+        except OSError:  # one does not exist yet: compare the paths
+            return os.path.realpath(a) == os.path.realpath(b)
+
+    given = [(option, path) for option, path in outputs.items() if path is not None]
+    for i, (option, path) in enumerate(given):
+        if hit := next((a for a in inputs if same(path, a)), None):
+            raise EventStudyError(
+                f"{option} {path}: is the article {hit}; it would be overwritten: choose another file"
+            )
+        if other := next((o for o, p in given[i + 1 :] if same(path, p)), None):
+            raise EventStudyError(f"{option} {path}: is also {other}; give the two outputs different files")
 
 
 def check_aliases(options: list[str], listings) -> None:

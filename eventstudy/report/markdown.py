@@ -41,7 +41,7 @@ def render_markdown(
     ``summary``: (path, caption) of the study-wide figures of a large study's "All pairs" section.
     """
     spec, prov = res.spec, res.provenance
-    out = [f"# {md_text(spec.title)}", ""]
+    out = [f"# {md_text(spec.title, literal=True)}", ""]
     out.append(
         f"Study `{spec.id}` · model **{res.model}** · estimation window "
         f"[{spec.estimation_window[0]}, {spec.estimation_window[1]}] sessions · {time_note(prov)} · "
@@ -103,11 +103,13 @@ def _claims_summary(res: StudyResults) -> str:
         lines.append("")
         if quote:
             sources = ", ".join(md_code(s) for s in dict.fromkeys(g["source"]) if s)
-            lines += [f"> “{md_text(quote)}”" + (f" ({sources})" if sources else ""), ""]
+            lines += [f"> “{md_text(quote, literal=True)}”" + (f" ({sources})" if sources else ""), ""]
         if story := group_story(g):
             lines += [md_text(story), ""]
         for c in members:
-            own = f" — “{md_text(c['quote'])}” ({md_code(c['source'])})" if c["quote"] and not quote else ""
+            own = (
+                f" — “{md_text(c['quote'], literal=True)}” ({md_code(c['source'])})" if c["quote"] and not quote else ""
+            )
             lines.append(f"- **{md_text(c['claim'])}**, *{c['verdict']}*: {md_text(c['finding'])}{own}")
         lines.append("")
     lines += ["Verdicts, on the session in “judged on”:", ""]
@@ -133,10 +135,10 @@ def _event_section(
         when = ev.timestamp.strftime("%Y-%m-%d") + " (date only: day 0 is the first session on or after it)"
     else:
         when = ev.timestamp.strftime("%Y-%m-%d %H:%M UTC") + (" (approximate time)" if ev.approximate else "")
-    out = [f"## Event `{ev.id}`: {md_text(ev.title)}", "", f"Announced {when}."]
+    out = [f"## Event `{ev.id}`: {md_text(ev.title, literal=True)}", "", f"Announced {when}."]
     out += _holds(res, ev.id)
     if ev.note:
-        out += ["", md_text(ev.note)]
+        out += ["", md_text(ev.note, literal=True)]
     if merged := merged_note(full or res, ev.id):
         out += ["", f"**One day 0, several events.** {md_text(merged)}", ""]
         out += [f"- {md_text(line)}" for line in merged_events(full or res, ev.id)]

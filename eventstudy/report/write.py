@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -173,6 +174,10 @@ def _write_figures(figures: list[ReportFigure], root: Path) -> None:
 #   but the old report is complete under ``.DIR.old-…``: the next run (``_recover``) renames it back
 #   before anything else, and ``.DIR.trash-…`` or a dead process's ``.DIR.new-…`` are removed.
 #
+# A hidden sibling is touched only with proof that a swap made it: its name is exactly
+# ``.DIR.<kind>-<pid>-<8 hex digits>`` and it holds the marker file (written into ``.DIR.new-…``
+# when it is made). A user's ``.DIR.trash-can`` or ``.DIR.old-backup`` is never removed or moved.
+#
 # ``_after_step(name)`` is called after each step; the tests replace it to kill the process there.
 
 MARKER = ".eventstudy-report"
@@ -207,8 +212,8 @@ def report_dir_problem(path: Path) -> str | None:
     """Why ``path`` (an existing directory) may not be replaced by a report; None if it may.
 
     It may when it is empty, or holds only report files (``REPORT_FILES``, and ``figures/`` with
-    only ``.svg``/``.png`` files) including the marker file or, for reports written before the
-    marker existed, ``car.csv``.
+    only ``.svg``/``.png`` files) including the marker file: report-like names without the marker
+    may be a user's own files, and are refused.
     """
     entries = sorted(os.scandir(path), key=lambda e: e.name)
     if not entries:
@@ -221,7 +226,7 @@ def report_dir_problem(path: Path) -> str | None:
         elif entry.name not in _report_files() or not entry.is_file(follow_symlinks=False):
             return f"it holds {entry.name}, which is not a report file"
     names = {e.name for e in entries}
-    if MARKER not in names and "car.csv" not in names:
+    if MARKER not in names:
         return f"it has no {MARKER} file"
     return None
 
@@ -283,7 +288,6 @@ def atomic_directory(out_dir: str | Path) -> Iterator[Path]:
         raise EventStudyError(f"cannot write the report to {shown}: {exc.strerror}; choose another --out") from None
     try:
         yield tmp
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         _after_step("written")
         with _locked(out.parent):
             _swap(tmp, out, shown)
@@ -344,9 +348,19 @@ def _new_sibling(out: Path, kind: str, *, create: bool = False) -> Path:
             continue
         try:
             path.mkdir()  # mode 0o777 minus the umask, like any folder the user makes
-            return path
         except FileExistsError:
             continue
+        (path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # the proof _recover looks for
+        return path
+
+
+def _made_by_swap(entry: Path, out: Path) -> str | None:
+    """The kind of ``entry`` (``new``/``old``/``trash``) when a swap for ``out`` made it, else None."""
+    match = re.fullmatch(rf"\.{re.escape(out.name)}\.({'|'.join(_KINDS)})-(\d+)-[0-9a-f]{{8}}", entry.name)
+    if match is None or entry.is_symlink() or not entry.is_dir():
+        return None
+    marker = entry / MARKER
+    return match.group(1) if marker.is_file() and not marker.is_symlink() else None
 
 
 def _recover(out: Path) -> None:
@@ -356,12 +370,10 @@ def _recover(out: Path) -> None:
     else discarded. ``.<name>.trash-…`` and the ``.<name>.new-…`` of a process that no longer runs
     are removed.
     """
-    prefix = f".{out.name}."
     leftovers: dict[str, list[Path]] = {k: [] for k in _KINDS}
     for entry in sorted(out.parent.iterdir()):
-        kind, _, rest = entry.name[len(prefix) :].partition("-")
-        ours = entry.name.startswith(prefix) and kind in _KINDS and entry.is_dir() and not entry.is_symlink()
-        if ours and (kind != "new" or not _alive(rest.split("-")[0])):
+        kind = _made_by_swap(entry, out)
+        if kind is not None and (kind != "new" or not _alive(entry.name.split("-")[-2])):
             leftovers[kind].append(entry)
     for old in leftovers["old"]:
         if not os.path.lexists(out):
