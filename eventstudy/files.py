@@ -33,7 +33,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventstudy.errors import EventStudyError
+from eventstudy.errors import EventStudyError, UnknownSymbolError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -168,5 +168,35 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def symbol_filename(symbol: str) -> str:
-    """File name of a symbol's price CSV: the symbol without a leading ``^``, plus ``.csv``."""
-    return symbol.lstrip("^") + ".csv"
+    """File name of a symbol's price CSV: the symbol without a leading ``^``, plus ``.csv``.
+
+    A symbol is a name, never a path: one holding a separator or starting with a dot is refused.
+    """
+    stem = symbol.lstrip("^")
+    if not stem or stem.startswith(".") or any(sep in stem for sep in ("/", "\\", "\0")):
+        raise UnknownSymbolError(f"{symbol!r} is not a symbol but a path: give the ticker, such as ORCL or ^GSPC")
+    return stem + ".csv"
+
+
+def private_dir(path: Path) -> Path:
+    """``path``, a folder only this user may enter: made with mode 0o700 if missing, else checked.
+
+    Refused (``EventStudyError``) when it is a symbolic link, not a directory, owned by another
+    user, or open to others: in a shared temp directory another user could plant any of these
+    to redirect what is written there.
+    """
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(path)
+    except OSError as exc:
+        raise EventStudyError(f"cannot use {path}: {exc.strerror or exc}; give --out DIR") from None
+    owner = getattr(os, "getuid", lambda: info.st_uid)()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or info.st_mode & 0o077:
+        why = (
+            "is a symbolic link" if stat.S_ISLNK(info.st_mode)
+            else "is not a directory" if not stat.S_ISDIR(info.st_mode)
+            else "belongs to another user" if info.st_uid != owner
+            else f"is open to other users (mode {stat.S_IMODE(info.st_mode):o})"
+        )  # fmt: skip
+        raise EventStudyError(f"cannot use {path}: it {why}; remove it or give --out DIR")
+    return path

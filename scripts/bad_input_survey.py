@@ -1,4 +1,4 @@
-"""Run the bad-input cases of tests/test_bad_input_more.py against a checkout and count the outcomes.
+"""Run the bad-input cases of tests/test_bad_input_more.py and test_bad_input_round3.py against a checkout and count the outcomes.
 
 Usage: ``.venv/bin/python scripts/bad_input_survey.py [--tree DIR] [--timeout S]``
 
@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from synthetic import make_market  # noqa: E402
 from test_bad_input_more import ISSUE_CASES, MORE_CASES, Kit  # noqa: E402
+from test_bad_input_round3 import ROUND3_CASES  # noqa: E402
 
 OUTCOMES = ("named", "exit 2 unnamed", "traceback", "hang", "wrong success", "other")
 
@@ -57,7 +58,7 @@ def main() -> int:
         market = Path(root) / "market"
         make_market(market)
         totals: dict[str, Counter] = {}
-        for group, cases in (("issue", ISSUE_CASES), ("more", MORE_CASES)):
+        for group, cases in (("issue", ISSUE_CASES), ("more", MORE_CASES), ("round3", ROUND3_CASES)):
             counts = totals.setdefault(group, Counter())
             for build in cases:
                 tmp = Path(tempfile.mkdtemp(dir=root))

@@ -8,9 +8,12 @@ runs them with the earlier catalogues.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from markdown_it import MarkdownIt
 from synthetic import make_market
@@ -56,18 +59,6 @@ def extract_out_is_a_link_to_the_article(kit: Kit) -> Case:
     return Case(["extract", str(article), "--claims-csv", str(kit.tmp / "link.toml"), "-q"], ("--claims-csv",))
 
 
-ROUND3_CASES = [extract_out_is_the_article, extract_two_outputs_one_file, extract_out_is_a_link_to_the_article]
-
-
-@pytest.mark.parametrize("build", ROUND3_CASES, ids=lambda b: b.__name__)
-def test_round3_case(tmp_path, market, capsys, build):
-    case = build(Kit(tmp_path, market))
-    before = snapshot(tmp_path)
-    code = main(case.argv)
-    check_error(code, capsys.readouterr().err, case.names)
-    assert snapshot(tmp_path) == before  # nothing written, nothing overwritten
-
-
 # --- Markdown: text from study files is text -------------------------------------------------
 
 LINK = "[x](javascript:alert(document.domain))"
@@ -98,3 +89,77 @@ def test_report_md_renders_study_text_as_text(tmp_path, market):
     # the unclosed fence in the note swallows nothing: every section after it is still a heading
     assert html.count("<h2>") == text.count("\n## ") + text.startswith("## ")
     assert "<pre><code" not in html
+
+
+# --- symbols are names, never paths --------------------------------------------------------
+
+
+def to_parquet_symbol_is_a_path(kit: Kit) -> Case:
+    (kit.tmp / "secret.csv").write_text((kit.market / "STOCK.csv").read_text())
+    return Case(
+        ["prices", "to-parquet", "--prices", str(kit.market), "--out", str(kit.tmp / "pq"), "--symbols", "../secret"],
+        ("--symbols", "../secret"),
+    )
+
+
+ROUND3_CASES = [
+    extract_out_is_the_article,
+    extract_two_outputs_one_file,
+    extract_out_is_a_link_to_the_article,
+    to_parquet_symbol_is_a_path,
+]
+
+
+@pytest.mark.parametrize("build", ROUND3_CASES, ids=lambda b: b.__name__)
+def test_round3_case(tmp_path, market, capsys, build):
+    case = build(Kit(tmp_path, market))
+    before = snapshot(tmp_path)
+    code = main(case.argv)
+    check_error(code, capsys.readouterr().err, case.names)
+    assert snapshot(tmp_path) == before  # nothing written, nothing overwritten
+
+
+def test_a_symbol_that_is_a_path_reads_nothing_outside_the_folder(tmp_path, market):
+    from eventstudy.errors import UnknownSymbolError
+    from eventstudy.market import CsvDirectorySource
+
+    (tmp_path / "secret.csv").write_text((market / "STOCK.csv").read_text())
+    source = CsvDirectorySource(market)
+    for symbol in ("../secret", "../../etc/passwd", "/etc/passwd", ".hidden", "a\\b"):
+        with pytest.raises(UnknownSymbolError, match="not a symbol but a path"):
+            source.prices(symbol, pd.Timestamp("2020-01-01"), pd.Timestamp("2026-01-01"))
+
+
+# --- check without --out: a private folder in the shared temp directory ------------------
+
+
+@pytest.mark.parametrize("plant", ["symlink", "open-folder"])
+def test_check_default_out_refuses_a_planted_folder(tmp_path, market, monkeypatch, capsys, plant):
+    import tempfile
+
+    shared_tmp, theirs = tmp_path / "tmp", tmp_path / "theirs"
+    shared_tmp.mkdir()
+    theirs.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(shared_tmp))
+    planted = shared_tmp / f"eventstudy-check-{os.getuid()}"
+    if plant == "symlink":
+        planted.symlink_to(theirs)
+    else:
+        planted.mkdir(mode=0o777)
+        planted.chmod(0o777)
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    code = main(["check", str(article), "--prices", str(market), "-q"])
+    check_error(code, capsys.readouterr().err, (str(planted), "--out"))
+    assert list(theirs.iterdir()) == []
+
+
+def test_check_default_out_is_private(tmp_path, monkeypatch):
+    import tempfile
+
+    from eventstudy.articles.check import default_out
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    out = default_out("check-x")
+    assert out.parent.name == f"eventstudy-check-{os.getuid()}"
+    assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700 and out.parent.stat().st_uid == os.getuid()

@@ -6,6 +6,7 @@ Targets (issue 14): precision >= 0.98 and recall >= 0.95 on the development part
 from __future__ import annotations
 
 import csv
+import os
 import time
 from pathlib import Path
 
@@ -101,7 +102,7 @@ def test_check_writes_nothing_in_the_working_directory(tmp_path, monkeypatch, ca
     assert main(["check", str(article), "--prices", str(prices), "--format", "md", "--figures", "none"]) == 0
     out = capsys.readouterr().out
     assert list(tmp_path.iterdir()) == [tmp_path / "tmp"]
-    (report,) = (tmp_path / "tmp" / "eventstudy-check").iterdir()
+    (report,) = (tmp_path / "tmp" / f"eventstudy-check-{os.getuid()}").iterdir()
     assert report.name.startswith("check-en-smci-march-") and (report / "draft.toml").is_file()
     text = (report / "report.md").read_text()
     assert "Shares of Super Micro Computer fell 13% on Monday" in text  # the report cites the sentence

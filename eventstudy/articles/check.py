@@ -3,7 +3,7 @@
 The run's id comes from the articles (the first file's name and a hash of all
 their bytes), so two runs on the same articles share it and different articles
 never do. The report goes to ``--out``, else to
-``<temp dir>/eventstudy-check/<id>``: nothing is written in the current
+``<temp dir>/eventstudy-check-<uid>/<id>``: nothing is written in the current
 directory (or the repository) unless asked.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import tempfile
 import tomllib
@@ -23,6 +24,7 @@ from eventstudy.articles.extract import extract
 from eventstudy.articles.records import Extraction
 from eventstudy.articles.render import to_toml
 from eventstudy.articles.text import read_article
+from eventstudy.files import private_dir
 from eventstudy.spec import StudySpec, parse_study
 
 
@@ -38,8 +40,9 @@ def run_id(paths: Sequence[str | Path]) -> str:
 
 
 def default_out(study_id: str) -> Path:
-    """Where a report goes without ``--out``: a folder under the system's temp directory."""
-    return Path(tempfile.gettempdir()) / "eventstudy-check" / study_id
+    """Where a report goes without ``--out``: under ``<temp dir>/eventstudy-check-<user id>``, private."""
+    user = getattr(os, "getuid", lambda: "user")()
+    return private_dir(Path(tempfile.gettempdir()) / f"eventstudy-check-{user}") / study_id
 
 
 def draft_for_check(

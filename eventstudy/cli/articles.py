@@ -84,7 +84,7 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         "`extract` does), run it, and write the report with the draft next to it (draft.toml), so a\n"
         "person can review the draft and rerun it with `eventstudy run`. The report cites each claim's\n"
         "sentence. The run's id comes from the articles (check-<first file>-<hash of the articles>).\n"
-        "Without --out the report goes to <temp dir>/eventstudy-check/<id>: nothing is written in\n"
+        "Without --out the report goes to <temp dir>/eventstudy-check-<uid>/<id>: nothing is written in\n"
         "the current directory unless asked.",
         epilog=CHECK_EXAMPLE + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -94,7 +94,7 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
     )
     chk.add_argument(
-        "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check/<id>)"
+        "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
     )
     chk.add_argument(
         "--year", type=int, metavar="YEAR", help="year for dates written without one, in articles with no dated header"

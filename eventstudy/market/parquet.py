@@ -144,9 +144,17 @@ def write_parquet_prices(prices: str | Path, url: str | Path, symbols: list[str]
     import pyarrow.parquet as pq
 
     from eventstudy.market.csv import CsvDirectorySource
+    from eventstudy.spec import SYMBOL
 
+    if bad := [s for s in symbols or () if not SYMBOL.match(s)]:  # a name, never a path
+        raise EventStudyError(
+            f"--symbols {bad[0]!r} is not a symbol: letters, digits, '.', '-', '=' or '_' (GSPC for ^GSPC), "
+            "never a path"
+        )
     source = CsvDirectorySource(prices)
-    names = symbols if symbols is not None else sorted(p.stem for p in Path(prices).glob("*.csv"))
+    names = (
+        [s.lstrip("^") for s in symbols] if symbols is not None else sorted(p.stem for p in Path(prices).glob("*.csv"))
+    )
     names = [n for n in names if n != "F-F_Research_Data_Factors_daily"]  # the factors file is not prices
     if not names:
         raise EventStudyError(f"no price CSV (<symbol>.csv) in {prices}; check --prices")
