@@ -1,4 +1,4 @@
-"""Run the bad-input cases of tests/test_bad_input_more.py and test_bad_input_round3.py against a checkout and count the outcomes.
+"""Run the bad-input cases (tests/test_bad_input_more.py, test_bad_input_round3.py) on a checkout; count outcomes.
 
 Usage: ``.venv/bin/python scripts/bad_input_survey.py [--tree DIR] [--timeout S]``
 
