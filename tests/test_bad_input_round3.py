@@ -11,10 +11,14 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import PRICES, STUDY, require_shared
 from markdown_it import MarkdownIt
 from synthetic import make_market
 from test_bad_input import study
@@ -163,3 +167,48 @@ def test_check_default_out_is_private(tmp_path, monkeypatch):
     out = default_out("check-x")
     assert out.parent.name == f"eventstudy-check-{os.getuid()}"
     assert stat.S_IMODE(out.parent.stat().st_mode) == 0o700 and out.parent.stat().st_uid == os.getuid()
+
+
+# --- workers end with their parent --------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (read from /proc)."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_file.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting to be reaped does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kill_9_during_figures_leaves_no_worker(tmp_path):
+    prices = require_shared(PRICES)
+    argv = [sys.executable, "-m", "eventstudy", "run", str(STUDY), "--prices", str(prices),
+            "--out", str(tmp_path / "out"), "--quiet", "--placebo-trials", "0"]  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline, workers = time.monotonic() + 120, []
+    while time.monotonic() < deadline and proc.poll() is None and not workers:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert workers, "the run drew no figure in worker processes"
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(w) for w in workers):
+        time.sleep(0.1)
+    alive = [w for w in workers if _running(w)]
+    assert alive == [], alive
+    proc.stdout.read()  # the pipe closes: no worker holds it open

@@ -43,7 +43,6 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -51,6 +50,7 @@ from numpy.typing import ArrayLike
 
 from eventstudy.measures._stack import as_stacked, columns
 from eventstudy.measures.volume import DEFAULT_WINDOWS
+from eventstudy.processes import worker_pool
 
 SCALE = 100.0  # fitted in percent
 BOUND = 1e-4
@@ -211,7 +211,7 @@ def fit_garch_many(
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 2 * workers:
         return [_fit_one(j) for j in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with worker_pool(workers) as pool:
         return list(pool.map(_fit_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
 
 

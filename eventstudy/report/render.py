@@ -163,12 +163,12 @@ class PendingFigures:
         fewest = 1 if early else 2  # a caller that only waits gains nothing from a single worker
         self.pool = self.drawing = None
         if n >= fewest:
-            from concurrent.futures import ProcessPoolExecutor
-
             import matplotlib.figure  # noqa: F401 - imported here once, before the workers fork
 
+            from eventstudy.processes import worker_pool
+
             view = _figure_view(res, self.rest)  # pickled for each job: ~50 KB for the Stargate study
-            self.pool = ProcessPoolExecutor(n)
+            self.pool = worker_pool(n)
             self.drawing = [self.pool.submit(_render, view, job, fmt) for job in self.rest]
 
     def result(self) -> list[ReportFigure]:
