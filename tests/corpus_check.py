@@ -1,7 +1,6 @@
 """Score the whole chain of `eventstudy check` on the labelled corpus: ticker, figure, session and verdict.
 
-For every article of a part (``dev`` or ``holdout``) named in ``tests/corpus/labels.csv`` or in a
-``tests/corpus/labels_*_new.csv`` file, this runs
+For every article of a part (``dev`` or ``holdout``) named in ``tests/corpus/labels.csv``, this runs
 
     eventstudy check ARTICLE --prices ../shared/data/prices --out TMPDIR --format json --figures none --quiet
 
@@ -10,18 +9,18 @@ says ``--reference-date YYYY-MM-DD``), reads the ``claims.csv`` it writes and sc
 the prices can check (``ticker`` set, ``verified = yes``) against the drafted claims.
 
 A drafted claim is right when its ticker and signed figure (``reported`` x 100) are a label's, the session
-it was judged on (``session``) is the label's ``move_date`` and, when the label has an expected ``verdict``
-(labels_*_new.csv; labels.csv has none), its verdict is that one. Each drafted claim matches at most one
-label and each label at most one drafted claim. Every figure sentence of an article is labelled, so any
-other drafted claim is wrong, except one that matches a label without a price file (``verified = no``,
-the Dow): those are left out of both counts.
+it was judged on (``session``) is the label's ``move_date`` and its verdict is the label's ``verdict``.
+Each drafted claim matches at most one label and each label at most one drafted claim. Every figure
+sentence of an article is labelled, so any other drafted claim is wrong, except one that matches a label
+without a price file (``verified = no``, the Dow): those are left out of both counts.
 
 Printed per part: precision (right / drafted), recall (right / labelled), labelled true claims called
 "not supported" (same ticker and figure, verdict "not supported", where the label expects another
 verdict), drafted claims given to the wrong security or sign (a label's figure in absolute value, on
 another ticker or with the other sign), and articles where `check` did not exit 0.
 
-Run by hand, one part at a time: ``python tests/corpus_check.py dev``. The holdout part is run once, at the end.
+Run by hand, one part at a time: ``python tests/corpus_check.py dev [--issue=22]``. The holdout part of
+issue 22's articles is run once, at the end.
 """
 
 from __future__ import annotations
@@ -74,16 +73,10 @@ class ChainScore:
         ]
 
 
-def label_files() -> list[Path]:
-    return [CORPUS / "labels.csv", *sorted(CORPUS.glob("labels_*_new.csv"))]
-
-
-def labels(part: str) -> list[dict[str, str]]:
-    rows = []
-    for path in label_files():
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows += [dict(r, labels=path.name) for r in csv.DictReader(fh) if r["part"] == part]
-    return rows
+def labels(part: str, issue: str | None = None) -> list[dict[str, str]]:
+    """The rows of ``part`` (of one ``issue``'s articles when given: "14" or "22")."""
+    with (CORPUS / "labels.csv").open(encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["part"] == part and issue in (None, r["issue"])]
 
 
 def _figure(value: str) -> float:
@@ -167,8 +160,8 @@ def score_article(score: ChainScore, article: str, rows: list[dict[str, str]], c
     ]
 
 
-def evaluate(part: str, prices: Path = PRICES) -> ChainScore:
-    rows = labels(part)
+def evaluate(part: str, prices: Path = PRICES, issue: str | None = None) -> ChainScore:
+    rows = labels(part, issue)
     score = ChainScore(part)
     for article in sorted({r["article"] for r in rows}):
         mine = [r for r in rows if r["article"] == article]
@@ -181,11 +174,12 @@ def evaluate(part: str, prices: Path = PRICES) -> ChainScore:
 
 
 if __name__ == "__main__":
-    parts = sys.argv[1:] or ["dev"]
+    parts = [a for a in sys.argv[1:] if not a.startswith("--issue=")] or ["dev"]
+    only = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--issue=")), None)
     if not PRICES.is_dir():
         sys.exit(f"{PRICES} not found: the corpus check reads ../shared/data/prices next to the repository")
     for part in parts:
-        s = evaluate(part)
+        s = evaluate(part, issue=only)
         print(*s.lines(), sep="\n")
         print("  failed:", *s.failed, sep="\n    ")
         print("  wrong:", *s.wrong, sep="\n    ")

@@ -39,19 +39,20 @@ class Score:
                 f"recall {self.recall:.3f} ({self.hits}/{self.truth})")  # fmt: skip
 
 
-def labels(part: str) -> list[dict[str, str]]:
+def labels(part: str, issue: str | None = None) -> list[dict[str, str]]:
+    """The rows of ``part`` (of one ``issue``'s articles when given: "14" or "22")."""
     with (CORPUS / "labels.csv").open(encoding="utf-8") as fh:
-        return [r for r in csv.DictReader(fh) if r["part"] == part]
+        return [r for r in csv.DictReader(fh) if r["part"] == part and issue in (None, r["issue"])]
 
 
 def _norm(s: str) -> str:
     return s.replace("\u202f", " ").replace("\u00a0", " ")
 
 
-def evaluate(part: str) -> Score:
+def evaluate(part: str, issue: str | None = None) -> Score:
     from eventstudy.articles import extract
 
-    rows = labels(part)
+    rows = labels(part, issue)
     score = Score(part)
     for article in sorted({r["article"] for r in rows}):
         truth = [r for r in rows if r["article"] == article and r["ticker"]]

@@ -1,6 +1,7 @@
 """The extraction corpus (tests/corpus): its labels against the prices, precision and recall, `eventstudy check`.
 
-Targets (issue 14): precision >= 0.98 and recall >= 0.95 on the development part and on the holdout part.
+Targets (issue 14): precision >= 0.98 and recall >= 0.95 on the development part and on the holdout part of
+the house-style articles (``issue`` 14 in labels.csv). The labels themselves: tests/test_corpus_labels.py.
 """
 
 from __future__ import annotations
@@ -21,47 +22,10 @@ from eventstudy.cli import main
 PARTS = ("dev", "holdout")
 
 
-def _close_to_close(symbol: str, day: str) -> float:
-    """Percent return on ``day`` from the price file, with the csv module (Adj Close where filled, else Close)."""
-    with (require_shared(PRICES) / f"{symbol.lstrip('^')}.csv").open() as fh:
-        rows = list(csv.DictReader(fh))
-    i = next(k for k, r in enumerate(rows) if r["Date"] == day)
-    col = "Adj Close" if rows[i]["Adj Close"] and rows[i - 1]["Adj Close"] else "Close"
-    return (float(rows[i][col]) / float(rows[i - 1][col]) - 1) * 100
-
-
-def _approximate(sentence: str) -> bool:
-    words = ("nearly", "about", "more than", "près de", "environ", "plus de")
-    return any(w in sentence for w in words)
-
-
-@pytest.mark.parametrize("part", PARTS)
-def test_labelled_figures_are_true(part):
-    """Each verified label lies within its rounding (or a tenth, when approximate) of the real move."""
-    rows = [r for r in labels(part) if r["verified"] == "yes"]
-    assert rows
-    for r in rows:
-        figure, measured = float(r["figure"]), _close_to_close(r["ticker"], r["move_date"])
-        decimals = len(r["figure"].split(".")[1]) if "." in r["figure"] else 0
-        tol = max(10.0**-decimals, 0.1 * abs(figure)) if _approximate(r["sentence"]) else 0.5 * 10.0**-decimals
-        if r["bound"] == "at_least":
-            assert abs(measured) >= abs(figure), r
-        assert abs(measured - figure) <= tol + 1e-9, (r, measured)
-
-
-def test_corpus_size():
-    for part, articles in (("dev", 14), ("holdout", 4)):
-        rows = labels(part)
-        named = {r["article"] for r in rows}  # issue 22's articles are labelled in labels_*_new.csv
-        assert len(named) == articles and all((CORPUS / part / a).is_file() for a in named)
-    rows = labels("dev") + labels("holdout")
-    assert len({(r["article"], r["sentence"]) for r in rows}) >= 80
-    assert {r["article"][:2] for r in rows} == {"en", "fr"}
-
-
 @pytest.mark.parametrize("part", PARTS)
 def test_precision_and_recall(part):
-    score = evaluate(part)
+    """Issue 14's house-style articles keep their targets (issue 22's real-article constructions: below)."""
+    score = evaluate(part, issue="14")
     print(score.line(), *score.wrong, *score.missed, sep="\n")
     assert score.precision >= 0.98, score.wrong
     assert score.recall >= 0.95, score.missed
@@ -72,7 +36,7 @@ def _true_claims(part: str, article: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("part", "article"), [(p, a) for p in PARTS for a in sorted({r["article"] for r in labels(p)})]
+    ("part", "article"), [(p, a) for p in PARTS for a in sorted({r["article"] for r in labels(p, issue="14")})]
 )  # fmt: skip
 def test_check_supports_every_true_claim(part, article, tmp_path):
     """`eventstudy check` on each article: no labelled-true claim is 'not supported'."""

@@ -1,4 +1,4 @@
-"""The new corpus labels (tests/corpus/labels_*_new.csv) against the price files, with the csv module only.
+"""The corpus labels (tests/corpus/labels.csv) against the price files, with the csv module only.
 
 Each verified row's `verdict` must follow from the prices by the rule of issue 22:
 
@@ -28,9 +28,9 @@ import pytest
 from conftest import PRICES, require_shared
 
 CORPUS = Path(__file__).parent / "corpus"
-NEW_LABELS = sorted(CORPUS.glob("labels_*_new.csv"))
+LABELS = CORPUS / "labels.csv"
 COLUMNS = ["part", "article", "sentence", "ticker", "figure", "session", "bound", "verified", "move_date",
-           "timing", "since", "verdict", "construction"]  # fmt: skip
+           "timing", "since", "verdict", "construction", "issue"]  # fmt: skip
 VERDICTS = ("matches the close", "within the day's range", "consistent on another session", "not supported")
 QUOTE_TIMINGS = ("open", "premarket", "after_hours", "intraday", "midday")
 APPROXIMATE = ("about", "nearly", "roughly", "some ", "almost", "around", "close to", "approximately",
@@ -38,13 +38,10 @@ APPROXIMATE = ("about", "nearly", "roughly", "some ", "almost", "around", "close
 
 
 def _rows() -> list[dict[str, str]]:
-    rows = []
-    for path in NEW_LABELS:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            assert reader.fieldnames == COLUMNS, (path.name, reader.fieldnames)
-            rows += [dict(r, labels=path.name) for r in reader]
-    return rows
+    with LABELS.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == COLUMNS, reader.fieldnames
+        return list(reader)
 
 
 ROWS = _rows()
@@ -154,9 +151,13 @@ def expected_verdict(row: dict[str, str]) -> str:
     return "not supported"
 
 
-def test_new_label_files_exist():
-    assert NEW_LABELS, "no tests/corpus/labels_*_new.csv"
-    assert VERIFIED
+def test_the_corpus_is_large_both_languages_a_third_held_out():
+    sentences = {(r["article"], r["sentence"]) for r in ROWS}
+    assert len(sentences) >= 300
+    holdout = [r for r in ROWS if r["part"] == "holdout"]
+    assert 3 * len(holdout) >= len(ROWS)
+    assert {r["article"][:3] for r in holdout} == {r["article"][:3] for r in ROWS} == {"en_", "fr_"}
+    assert len(VERIFIED) >= 250
 
 
 @pytest.mark.parametrize("row", VERIFIED, ids=lambda r: f"{r['article']}:{r['ticker']}:{r['figure']}")
@@ -191,16 +192,8 @@ def test_every_sentence_piece_is_in_its_article():
         assert r["sentence"] in _norm(path.read_text(encoding="utf-8")), r
 
 
-def test_every_new_article_has_rows():
-    with (CORPUS / "labels.csv").open(encoding="utf-8") as fh:
-        old = {r["article"] for r in csv.DictReader(fh)}
-    for labels in NEW_LABELS:
-        prefix = labels.name.split("_")[1] + "_"  # labels_en_new.csv -> en_
-        with labels.open(encoding="utf-8") as fh:
-            labelled = {(r["part"], r["article"]) for r in csv.DictReader(fh)}
-        for part in ("dev", "holdout"):
-            for path in (CORPUS / part).glob(f"{prefix}*.txt"):
-                if path.name not in old:
-                    assert (part, path.name) in labelled, f"{part}/{path.name} has no rows in {labels.name}"
-        for _, article in labelled:
-            assert article not in old, f"{article} is also in labels.csv"
+def test_every_article_has_rows_and_every_row_an_article():
+    labelled = {(r["part"], r["article"]) for r in ROWS}
+    files = {(p.parent.name, p.name) for p in CORPUS.glob("*/*.txt")}
+    assert labelled == files
+    assert {r["issue"] for r in ROWS} == {"14", "22"}
