@@ -22,7 +22,7 @@ from conftest import PRICES, STUDY, require_shared
 from markdown_it import MarkdownIt
 from synthetic import make_market
 from test_bad_input import study
-from test_bad_input_more import Case, Kit, check_error
+from test_bad_input_more import Case, Kit, check_error, run_case
 
 from eventstudy.cli import main
 
@@ -106,7 +106,46 @@ def to_parquet_symbol_is_a_path(kit: Kit) -> Case:
     )
 
 
+def _article(kit: Kit) -> str:
+    article = kit.tmp / "a.txt"
+    article.write_text(ARTICLE, encoding="utf-8")
+    return str(article)
+
+
+def check_reference_date_february_30(kit: Kit) -> Case:
+    return Case(["check", _article(kit), "--prices", str(kit.market), "--reference-date", "2025-02-30"],
+                ("--reference-date", "2025-02-30", "day is out of range"))  # fmt: skip
+
+
+def extract_reference_date_february_30(kit: Kit) -> Case:
+    return Case(["extract", _article(kit), "--reference-date", "2025-02-30"], ("--reference-date", "2025-02-30"))
+
+
+def check_year_99999(kit: Kit) -> Case:
+    return Case(["check", _article(kit), "--prices", str(kit.market), "--year", "99999"], ("--year", "99999"))
+
+
+def check_year_0(kit: Kit) -> Case:
+    return Case(["check", _article(kit), "--prices", str(kit.market), "--year", "0"], ("--year", "'0'"))
+
+
+def check_alias_ticker_is_a_path(kit: Kit) -> Case:
+    return Case(["check", _article(kit), "--prices", str(kit.market), "--alias", "Foo=../../x"],
+                ("--alias", "Foo=../../x", "ticker"))  # fmt: skip
+
+
+def check_alias_unknown_exchange(kit: Kit) -> Case:
+    return Case(["check", _article(kit), "--prices", str(kit.market), "--alias", "Foo=FOO:XMOON:^GSPC"],
+                ("--alias", "XMOON", "exchange"))  # fmt: skip
+
+
 ROUND3_CASES = [
+    check_reference_date_february_30,
+    extract_reference_date_february_30,
+    check_year_99999,
+    check_year_0,
+    check_alias_ticker_is_a_path,
+    check_alias_unknown_exchange,
     extract_out_is_the_article,
     extract_two_outputs_one_file,
     extract_out_is_a_link_to_the_article,
@@ -115,11 +154,12 @@ ROUND3_CASES = [
 
 
 @pytest.mark.parametrize("build", ROUND3_CASES, ids=lambda b: b.__name__)
-def test_round3_case(tmp_path, market, capsys, build):
+def test_round3_case(tmp_path, market, monkeypatch, capsys, build):
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     case = build(Kit(tmp_path, market))
     before = snapshot(tmp_path)
-    code = main(case.argv)
-    check_error(code, capsys.readouterr().err, case.names)
+    code, err = run_case(case, tmp_path, monkeypatch, capsys)
+    check_error(code, err, case.names)
     assert snapshot(tmp_path) == before  # nothing written, nothing overwritten
 
 

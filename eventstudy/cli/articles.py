@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eventstudy.cli.common import (
     EXIT_CODES_HELP,
@@ -18,6 +20,9 @@ from eventstudy.cli.common import (
     year,
 )
 from eventstudy.errors import EventStudyError
+
+if TYPE_CHECKING:
+    from eventstudy.articles.companies import Listing
 
 EXTRACT_EXAMPLE = """\
 examples:
@@ -97,7 +102,7 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
     )
     chk.add_argument(
-        "--year", type=int, metavar="YEAR", help="year for dates written without one, in articles with no dated header"
+        "--year", type=year, metavar="YEAR", help="year for dates written without one, in articles with no dated header"
     )
     chk.add_argument(
         "--reference-date", metavar="DATE", help="date (YYYY-MM-DD) that relative days count from, as for extract"
@@ -118,22 +123,11 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
 
 def extract_command(args: argparse.Namespace) -> int:
     """``extract``: draft a study file (TOML) from articles, for a person to review."""
-    import datetime as dt
-
     from eventstudy.articles import claims_csv, extract, to_toml
     from eventstudy.articles.companies import CompanyTable
-    from eventstudy.articles.render import listings_from_aliases
     from eventstudy.spec import ID_PATTERN
 
-    try:
-        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date is not None else None
-    except ValueError:
-        raise EventStudyError(f"--reference-date {args.reference_date!r} is not a date YYYY-MM-DD") from None
-    try:
-        aliases, listings = listings_from_aliases(args.alias)
-    except ValueError as exc:
-        raise EventStudyError(f"--alias {exc}") from None
-    check_aliases(args.alias, listings.values())
+    ref, aliases, listings = article_options(args)
     if not ID_PATTERN.match(args.id):
         raise EventStudyError(
             f"--id {args.id!r} is not a study id: 1-64 letters, digits, '.', '_' or '-', "
@@ -163,18 +157,11 @@ def extract_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     """``check``: draft the study from articles, run it and write the report with ``draft.toml``."""
-    import datetime as dt
-
     from eventstudy.articles.check import default_out, draft_for_check, run_id, with_day_ranges, without_unpriced
-    from eventstudy.articles.render import listings_from_aliases
     from eventstudy.report import write_report
     from eventstudy.study import EventStudy
 
-    try:
-        ref = dt.date.fromisoformat(args.reference_date) if args.reference_date else None
-        aliases, listings = listings_from_aliases(args.alias)
-    except ValueError as exc:
-        raise EventStudyError(f"--reference-date/--alias: {exc}") from None
+    ref, aliases, listings = article_options(args)
     args.cache = None
     source = price_source(args)  # a --prices folder that does not exist is named before any work
     study_id = run_id(args.articles)
@@ -227,6 +214,25 @@ def outputs_distinct(inputs: list[Path], outputs: dict[str, Path | None]) -> Non
             )
         if other := next((o for o, p in given[i + 1 :] if same(path, p)), None):
             raise EventStudyError(f"{option} {path}: is also {other}; give the two outputs different files")
+
+
+def article_options(args: argparse.Namespace) -> tuple[dt.date | None, dict[str, str], dict[str, Listing]]:
+    """``--reference-date`` and ``--alias`` of ``extract`` and ``check``, each checked and named when wrong."""
+    from eventstudy.articles.render import listings_from_aliases
+
+    ref = None
+    if args.reference_date is not None:
+        try:
+            ref = dt.date.fromisoformat(args.reference_date)
+        except ValueError as exc:
+            why = f" ({exc})" if "range" in str(exc) else ""
+            raise EventStudyError(f"--reference-date {args.reference_date!r} is not a date YYYY-MM-DD{why}") from None
+    try:
+        aliases, listings = listings_from_aliases(args.alias)
+    except ValueError as exc:
+        raise EventStudyError(f"--alias {exc}") from None
+    check_aliases(args.alias, listings.values())
+    return ref, aliases, listings
 
 
 def check_aliases(options: list[str], listings) -> None:
