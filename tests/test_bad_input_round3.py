@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from test_bad_input import study
 from test_bad_input_more import Case, Kit, check_error, run_case
 
 from eventstudy.cli import main
+from eventstudy.spec.events_csv import load_events_csv
 
 ARTICLE = "date 2025-01-22\n\nLe cours d'Oracle a grimpé de 7 % mercredi 22 janvier 2025.\n"
 
@@ -153,16 +155,6 @@ ROUND3_CASES = [
 ]
 
 
-@pytest.mark.parametrize("build", ROUND3_CASES, ids=lambda b: b.__name__)
-def test_round3_case(tmp_path, market, monkeypatch, capsys, build):
-    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
-    case = build(Kit(tmp_path, market))
-    before = snapshot(tmp_path)
-    code, err = run_case(case, tmp_path, monkeypatch, capsys)
-    check_error(code, err, case.names)
-    assert snapshot(tmp_path) == before  # nothing written, nothing overwritten
-
-
 def test_a_symbol_that_is_a_path_reads_nothing_outside_the_folder(tmp_path, market):
     from eventstudy.errors import UnknownSymbolError
     from eventstudy.market import CsvDirectorySource
@@ -252,3 +244,78 @@ def test_kill_9_during_figures_leaves_no_worker(tmp_path):
     alive = [w for w in workers if _running(w)]
     assert alive == [], alive
     proc.stdout.read()  # the pipe closes: no worker holds it open
+
+
+# --- events CSV: the id from any file name, exchanges known or named ---------------------
+
+
+def _events(kit: Kit, name: str, rows: str) -> Path:
+    path = kit.tmp / name
+    path.write_text("event,ticker,timestamp,benchmark" + rows, encoding="utf-8")
+    return path
+
+
+def events_csv_unknown_suffix(kit: Kit) -> Case:
+    path = _events(kit, "ev.csv", "\ne1,STOCK.XX,2025-01-21,MKT\n")
+    return Case(kit.run(path), ("ev.csv", "row 2.ticker", "STOCK.XX", "exchange column"))
+
+
+def events_csv_unknown_exchange(kit: Kit) -> Case:
+    path = _events(kit, "ev.csv", ",exchange\ne1,STOCK,2025-01-21,MKT,XMOON\n")
+    return Case(kit.run(path), ("ev.csv", "row 2.exchange", "XMOON"))
+
+
+def to_parquet_out_is_the_prices_folder(kit: Kit) -> Case:
+    prices = kit.tmp / "prices"
+    shutil.copytree(kit.market, prices)
+    return Case(["prices", "to-parquet", "--prices", str(prices), "--out", str(prices)], ("--out", "--prices folder"))
+
+
+ROUND3_CASES += [events_csv_unknown_suffix, events_csv_unknown_exchange, to_parquet_out_is_the_prices_folder]
+
+
+def test_a_csv_folder_with_a_stray_parquet_file_is_read_as_csv(tmp_path, market, capsys):
+    prices = tmp_path / "prices"
+    shutil.copytree(market, prices)
+    (prices / "notes.parquet").write_bytes(b"not ours")
+    path = study(tmp_path)
+    code = main(["run", str(path), "--prices", str(prices), "--out", str(tmp_path / "o"), "-q", "--format", "json"])
+    assert code == 0, capsys.readouterr().err
+    assert "CSV directory" in (tmp_path / "o" / "results.json").read_text()
+
+
+@pytest.mark.parametrize(("name", "study_id"), [("événements.csv", "evenements"), (".events.csv", "events"),
+                                                 ("__.csv", "events"), ("Q1 2025.csv", "Q1-2025")])  # fmt: skip
+def test_events_csv_study_id_from_any_file_name(tmp_path, market, name, study_id):
+    kit = Kit(tmp_path, market)
+    spec = load_events_csv(_events(kit, name, "\ne1,STOCK,2025-01-21,MKT\n"))
+    assert spec.id == study_id
+
+
+@pytest.mark.parametrize(
+    ("ticker", "exchange"),
+    [
+        ("SAP.DE", "XETR"),
+        ("MC.PA", "XPAR"),
+        ("BRK.B", "XNYS"),
+        ("9984.T", "XTKS"),
+        ("ORCL", "XNYS"),
+        ("0700.HK", "XHKG"),
+    ],
+)
+def test_events_csv_exchange_from_the_suffix(tmp_path, market, ticker, exchange):
+    spec = load_events_csv(_events(Kit(tmp_path, market), "ev.csv", f"\ne1,{ticker},2025-01-21,MKT\n"))
+    assert spec.securities[0].exchange == exchange
+
+
+# --- every case of the catalogue above ------------------------------------------------------
+
+
+@pytest.mark.parametrize("build", ROUND3_CASES, ids=lambda b: b.__name__)
+def test_round3_case(tmp_path, market, monkeypatch, capsys, build):
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    case = build(Kit(tmp_path, market))
+    before = snapshot(tmp_path)
+    code, err = run_case(case, tmp_path, monkeypatch, capsys)
+    check_error(code, err, case.names)
+    assert snapshot(tmp_path) == before  # nothing written, nothing overwritten

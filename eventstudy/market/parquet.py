@@ -26,7 +26,7 @@ from eventstudy.errors import DataError, EventStudyError, UnknownSymbolError
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
 
 SUFFIX = ".parquet"
-FSSPEC_MISSING = 'reading prices from a URL needs fsspec: pip install "eventstudy-claims[dask]"'
+FSSPEC_MISSING = "reading Parquet prices needs fsspec, a dependency of eventstudy: pip install eventstudy-claims"
 _META = b"eventstudy"  # key of the schema metadata: the CSV a file was converted from
 
 
@@ -41,11 +41,11 @@ def parquet_filename(symbol: str) -> str:
 
 
 def is_parquet_location(location: str | Path) -> bool:
-    """A URL, or a local folder holding ``*.parquet`` files (else a folder of price CSVs)."""
+    """A URL, or a local folder of ``*.parquet`` files and no ``*.csv`` (else a folder of price CSVs)."""
     if is_url(location):
         return True
     path = Path(location)
-    return path.is_dir() and any(path.glob("*" + SUFFIX))
+    return path.is_dir() and any(path.glob("*" + SUFFIX)) and not any(path.glob("*.csv"))
 
 
 class ParquetSource:
@@ -151,6 +151,8 @@ def write_parquet_prices(prices: str | Path, url: str | Path, symbols: list[str]
             f"--symbols {bad[0]!r} is not a symbol: letters, digits, '.', '-', '=' or '_' (GSPC for ^GSPC), "
             "never a path"
         )
+    if not is_url(url) and not is_url(prices) and Path(url).resolve() == Path(prices).resolve():
+        raise EventStudyError(f"--out {url} is the --prices folder; name a new or empty folder for the Parquet files")
     source = CsvDirectorySource(prices)
     names = (
         [s.lstrip("^") for s in symbols] if symbols is not None else sorted(p.stem for p in Path(prices).glob("*.csv"))

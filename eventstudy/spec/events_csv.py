@@ -1,7 +1,8 @@
 """Many events from a CSV file: one row per (event, security) pair.
 
 Columns ``event,ticker,timestamp,benchmark`` and optionally ``exchange``
-(default from the symbol: a ``.T`` suffix is XTKS, otherwise XNYS).
+(default from the symbol's Yahoo suffix: ``.T`` is XTKS, ``.PA`` XPAR, …; none: XNYS; an
+unknown suffix needs the column). The study id comes from the file name (accents dropped).
 ``timestamp`` is ISO 8601 with an offset (``2025-01-21T16:00:00-05:00``)
 or a date (``2025-01-21``, a date-only event). Rows sharing an event id
 must share the timestamp. The result is a :class:`StudySpec` whose
@@ -15,20 +16,48 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError, StudyFileError
 from eventstudy.files import read_input
 from eventstudy.spec import parse_study
+from eventstudy.spec.fields import exchange_names
 
 REQUIRED = ("event", "ticker", "timestamp", "benchmark")
 MAX_PAIRS = 100_000  # rows; measured ~15 KB of memory per pair + ~0.3 GB: 100,000 pairs peak at 1.8 GB (docs: README)
 PAIR_KB = 15
 
 
-def default_exchange(ticker: str) -> str:
-    """XTKS for Tokyo symbols (``.T``), XNYS otherwise."""
-    return "XTKS" if ticker.upper().endswith(".T") else "XNYS"
+# Yahoo's listing suffix → the exchange_calendars code of that market
+SUFFIX_EXCHANGES = {
+    "T": "XTKS", "PA": "XPAR", "DE": "XETR", "F": "XFRA", "L": "XLON", "AS": "XAMS", "MI": "XMIL", "MC": "XMAD",
+    "SW": "XSWX", "BR": "XBRU", "LS": "XLIS", "VI": "XWBO", "IR": "XDUB", "ST": "XSTO", "CO": "XCSE",
+    "HE": "XHEL", "OL": "XOSL", "HK": "XHKG", "SS": "XSHG", "SZ": "XSHG", "KS": "XKRX", "TW": "XTAI",
+    "SI": "XSES", "AX": "XASX", "NZ": "XNZE", "TO": "XTSE", "BO": "XBOM", "NS": "XBOM", "JO": "XJSE",
+    "MX": "XMEX", "IS": "XIST", "WA": "XWAR",
+}  # fmt: skip
+
+
+def default_exchange(ticker: str) -> str | None:
+    """The exchange of a Yahoo symbol: its suffix's (``.T`` → XTKS, ``.PA`` → XPAR), XNYS without one.
+
+    US share classes (``BRK.B``: one letter after the dot) are XNYS; None for a suffix not in
+    ``SUFFIX_EXCHANGES`` (the events file must then give the ``exchange`` column).
+    """
+    stem, dot, suffix = ticker.rpartition(".")
+    if not dot or not stem or ticker.startswith("^"):
+        return "XNYS"
+    suffix = suffix.upper()
+    if suffix in SUFFIX_EXCHANGES:
+        return SUFFIX_EXCHANGES[suffix]
+    return "XNYS" if len(suffix) == 1 and suffix.isalpha() else None
+
+
+def _study_id(stem: str) -> str:
+    """A study id from a file name: accents dropped, other characters '-', starting with a letter or digit."""
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", ascii_stem).lstrip("._-")[:64] or "events"
 
 
 def max_pairs() -> int:
@@ -99,7 +128,14 @@ def load_events_csv(path: str | Path):
     seen: set[tuple[str, str]] = set()
     for i, row in rows:
         ticker, event, ts = row[c_ticker].strip(), row[c_event].strip(), row[c_ts].strip()
-        exchange = (row[c_exchange].strip() if c_exchange is not None else "") or default_exchange(ticker)
+        exchange = (row[c_exchange].strip() if c_exchange is not None else "") or default_exchange(ticker) or ""
+        if exchange not in exchange_names():
+            where = f"row {i}.exchange" if exchange else f"row {i}.ticker"
+            why = (
+                f"is not an exchange_calendars code such as XNYS, XNAS, XTKS (got {exchange!r})" if exchange
+                else f"{ticker!r} has a listing suffix of no known market: give its exchange in an exchange column"
+            )  # fmt: skip
+            raise StudyFileError(path, where, why)
         sec = securities.get(ticker)
         if sec is None:
             sec = securities[ticker] = {"ticker": ticker, "exchange": exchange, "benchmark": row[c_bench].strip()}
@@ -112,7 +148,7 @@ def load_events_csv(path: str | Path):
             raise StudyFileError(path, f"row {i}", f"duplicate pair ({event!r}, {ticker!r})")
         seen.add(pair)
         pairs.append(pair)
-    study_id = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem)[:64] or "events"
+    study_id = _study_id(path.stem)
     doc = {"study": {"id": study_id, "title": f"Events from {path.name}"},
            "securities": list(securities.values()), "events": list(events.values())}  # fmt: skip
     spec = parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
