@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -319,3 +320,21 @@ def test_round3_case(tmp_path, market, monkeypatch, capsys, build):
     code, err = run_case(case, tmp_path, monkeypatch, capsys)
     check_error(code, err, case.names)
     assert snapshot(tmp_path) == before  # nothing written, nothing overwritten
+
+
+# --- Ctrl-C at any moment of start-up -----------------------------------------------------
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.35, 0.5, 0.8, 1.2])
+def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
+    prices = require_shared(PRICES)
+    script = Path(sys.executable).with_name("eventstudy")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "eventstudy"]
+    argv = [*command, "run", str(STUDY), "--prices", str(prices), "--out", str(tmp_path / "out"), "--quiet"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", (proc.returncode, err)
+    assert not (tmp_path / "out").exists()

@@ -11,22 +11,34 @@ it); 2 bad input (study file, data, options), with a one-line message.
 
 from __future__ import annotations
 
-import argparse
 import sys
-import warnings
+from typing import TYPE_CHECKING, Any
 
-from eventstudy.cli import articles, run, tools
-from eventstudy.cli.articles import add_check_parser, add_extract_parser
-from eventstudy.cli.common import EXIT_INPUT, Parser, progress, stop_progress, version
-from eventstudy.cli.run import add_run_parser
-from eventstudy.cli.tools import add_prices_parser, add_validate_parser
-from eventstudy.errors import EventStudyError
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["build_parser", "cli_reference", "main", "progress", "stop_progress"]
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
+def __getattr__(name: str) -> Any:
+    """``progress`` and ``stop_progress`` from :mod:`.common`, imported on first use."""
+    if name in ("progress", "stop_progress"):
+        from eventstudy.cli import common
+
+        return getattr(common, name)
+    raise AttributeError(name)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to generate docs/cli.md)."""
+    import argparse
+
+    from eventstudy.cli.articles import add_check_parser, add_extract_parser
+    from eventstudy.cli.common import Parser, version
+    from eventstudy.cli.run import add_run_parser
+    from eventstudy.cli.tools import add_prices_parser, add_validate_parser
+
     parser = Parser(
         prog="eventstudy",
         description="Market-reaction event studies: did the move the article reports happen, "
@@ -47,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cli_reference() -> str:
     """Markdown CLI reference built from ``--help`` (written to docs/cli.md)."""
+    import argparse
     import os
 
     old = os.environ.get("COLUMNS")
@@ -67,7 +80,21 @@ def cli_reference() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+    """Entry point; returns the exit code (Ctrl-C at any moment, start-up included: one line, 130)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
+    import warnings
+
+    from eventstudy.cli import articles, run, tools
+    from eventstudy.cli.common import EXIT_INPUT, stop_progress
+    from eventstudy.errors import EventStudyError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "verbose", False):
@@ -92,8 +119,5 @@ def main(argv: list[str] | None = None) -> int:
     except EventStudyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
     finally:
         stop_progress()
