@@ -23,8 +23,8 @@ import pytest
 from conftest import PRICES, STUDY, require_shared
 from markdown_it import MarkdownIt
 from synthetic import make_market
-from test_bad_input import study
-from test_bad_input_more import Case, Kit, check_error, run_case
+from test_bad_input import set_cell, study
+from test_bad_input_more import Case, Kit, _prices_case, check_error, run_case
 
 from eventstudy.cli import main
 from eventstudy.spec.events_csv import load_events_csv
@@ -273,6 +273,33 @@ def to_parquet_out_is_the_prices_folder(kit: Kit) -> Case:
 
 
 ROUND3_CASES += [events_csv_unknown_suffix, events_csv_unknown_exchange, to_parquet_out_is_the_prices_folder]
+
+
+# --- price files: negative volume, a row in the future, digits of another script -----------
+
+
+def negative_volume(kit: Kit) -> Case:
+    case = _prices_case(kit, "STOCK", set_cell("2024-11-04", "Volume", "-5000"), "negative Volume", "2024-11-04")
+    case.argv += ["--measure", "volume"]
+    return case
+
+
+def row_dated_2300(kit: Kit) -> Case:
+    def edit(lines: list[str]) -> list[str]:
+        return [*lines, "2300-01-02," + lines[-1].split(",", 1)[1]]
+
+    return _prices_case(kit, "STOCK", edit, "2300-01-02", "future")
+
+
+def fullwidth_digits(kit: Kit) -> Case:
+    return _prices_case(kit, "STOCK", set_cell("2024-11-04", "Close", "１２３.５"), "column Close", "ASCII digits")
+
+
+def decimal_comma(kit: Kit) -> Case:
+    return _prices_case(kit, "STOCK", set_cell("2024-11-04", "Close", '"123,5"'), "column Close", "decimal comma")
+
+
+ROUND3_CASES += [negative_volume, row_dated_2300, fullwidth_digits, decimal_comma]
 
 
 def test_a_csv_folder_with_a_stray_parquet_file_is_read_as_csv(tmp_path, market, capsys):

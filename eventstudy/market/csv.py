@@ -6,6 +6,8 @@ import csv
 import hashlib
 import io
 import os
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -113,9 +115,23 @@ def read_price_csv(path: Path, raw: bytes | None = None) -> pd.DataFrame:
         bad = values.isna() & frame[col].notna()
         if bad.any():
             row = int(bad.to_numpy().argmax())
-            raise DataError(f"{path}: row {row + 2}, column {col}: {frame[col].iloc[row]!r} is not a number")
+            value = frame[col].iloc[row]
+            raise DataError(f"{path}: row {row + 2}, column {col}: {value!r} is not a number{_why_not_a_number(value)}")
         frame[col] = values
     return frame.drop(columns="Date").set_index(pd.DatetimeIndex(dates, name="Date"))
+
+
+def _why_not_a_number(value: object) -> str:
+    """Why a cell that looks numeric is not read as one: digits of another script, a comma, a space."""
+    text = str(value)
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        ascii_form = unicodedata.normalize("NFKC", text)
+        return f" (it holds non-ASCII digits, such as fullwidth ones; write {ascii_form!r} in ASCII digits)"
+    if re.fullmatch(r"-?\d+,\d+", text):
+        return " (a decimal comma: write the decimal point, 12.5)"
+    if re.fullmatch(r"-?[\d.,\s\u00a0\u202f']+", text) and any(c in text for c in " \u00a0\u202f'"):
+        return " (a thousands separator: write the number without it)"
+    return ""
 
 
 def _check_field_counts(path: Path, raw: bytes) -> None:

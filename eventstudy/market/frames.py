@@ -69,6 +69,17 @@ def validate_prices(frame: pd.DataFrame, symbol: str, origin: str) -> pd.DataFra
     nonpos = prices.le(0).any(axis=1)
     if nonpos.any():
         raise DataError(f"{symbol}: zero or negative price on {out.index[nonpos][0].date()} in {origin}")
+    negative = out["Volume"].lt(0)
+    if negative.any():
+        day = out.index[negative][0]
+        raise DataError(
+            f"{symbol}: negative Volume {out.at[day, 'Volume']:g} on {day.date()} in {origin}; fix or remove the row"
+        )
+    latest = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=1)  # Tokyo is ahead of UTC
+    if out.index[-1] > latest:
+        raise DataError(
+            f"{symbol}: row dated {out.index[-1].date()} lies in the future in {origin}; fix the date or remove the row"
+        )
     for col in ("Close", "Adj Close"):
         _check_jumps(out[col].dropna(), symbol, col, origin)
     return out
