@@ -365,3 +365,42 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", (proc.returncode, err)
     assert not (tmp_path / "out").exists()
+
+
+# --- a full disk under --out --------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 4 MB tmpfs (root only: mount); skipped elsewhere, required under CI=true."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True)
+    if done.returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"cannot mount a tmpfs for the full-disk test: {done.stderr.decode().strip()}")
+        pytest.skip("mounting a tmpfs needs root")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=False)
+
+
+def _fill(disk: Path, leave: int) -> None:
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    with open(disk / "filler", "wb") as fh:
+        fh.write(b"\0" * max(free - leave, 0))
+
+
+@pytest.mark.parametrize("earlier", [False, True], ids=["new-folder", "over-an-earlier-report"])
+def test_a_full_disk_is_one_line_and_keeps_the_earlier_report(small_disk, tmp_path, market, capsys, earlier):
+    path = study(tmp_path)
+    out = small_disk / "report"
+    argv = ["run", str(path), "--prices", str(market), "--out", str(out), "-q", "--placebo-trials", "0"]
+    before: dict[str, bytes] = {}
+    if earlier:
+        assert main([*argv, "--format", "json", "--figures", "none"]) == 0
+        before = snapshot(out)
+    _fill(small_disk, leave=64 * 1024)
+    code = main(argv)
+    check_error(code, capsys.readouterr().err, (str(out), "No space left on device", "choose another --out"))
+    assert (snapshot(out) == before) if earlier else not out.exists()
+    assert sorted(p.name for p in small_disk.iterdir()) == (["filler", "report"] if earlier else ["filler"])

@@ -181,11 +181,7 @@ def check_command(args: argparse.Namespace) -> int:
     say = progress(args.quiet)
     res = EventStudy(spec, source, on_error="skip").run(progress=say)
     say(f"writing report to {out}")
-    write_report(res, out, formats=args.format, figure_format=args.figures)
-    try:
-        (out / "draft.toml").write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise EventStudyError(f"{out / 'draft.toml'}: cannot write: {exc.strerror or exc}") from None
+    write_report(res, out, formats=args.format, figure_format=args.figures, extra={"draft.toml": text})
     stop_progress()
     if not args.quiet:
         print(f"{study_id}: {len(found.claims)} claims from {len(found.articles)} articles")

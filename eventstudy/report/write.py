@@ -48,9 +48,12 @@ def write_report(
     figure_format: str = "svg",
     parquet_from: int = PARQUET_FROM_PAIRS,
     csv: bool = False,
+    extra: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write the report files into ``out_dir`` (replaced atomically); return the paths.
 
+    ``extra`` maps further file names of ``REPORT_FILES`` (``draft.toml``) to their text, written
+    into the same folder before it is swapped in.
     ``formats`` picks among ``md`` (report.md), ``html`` (report.html, self-contained)
     and ``json`` (results.json). The CSV tables are always written; figures/*.svg
     (``figure_format="png"``: figures/*.png; ``"none"``: no figures) with ``md`` or ``html``.
@@ -72,6 +75,10 @@ def write_report(
             pending = stack.enter_context(start_figures(res, fmt=figure_format))
         tmp = stack.enter_context(atomic_directory(out_dir))
         _write_files(res, tmp, formats, pending.result if drawn else list, parquet_from=parquet_from, csv=csv)
+        for name, text in (extra or {}).items():
+            if name not in REPORT_FILES:
+                raise ValueError(f"{name} is not a report file")
+            (tmp / name).write_text(text, encoding="utf-8")
     return sorted(p for p in Path(out_dir).rglob("*") if p.is_file())
 
 
@@ -291,6 +298,13 @@ def atomic_directory(out_dir: str | Path) -> Iterator[Path]:
         _after_step("written")
         with _locked(out.parent):
             _swap(tmp, out, shown)
+    except OSError as exc:  # a full disk, a quota, a folder made read-only meanwhile
+        shutil.rmtree(tmp, ignore_errors=True)
+        hint = "free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "check the folder"
+        raise EventStudyError(
+            f"cannot write the report to {shown}: {exc.strerror or exc}; {hint} or choose another --out "
+            "(any earlier report there is unchanged)"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
