@@ -246,7 +246,7 @@ def story(
     them = "it" if n == 1 else "them"
     ties = f"the announcement the article ties {them} to ({event['id']}, {event['local_time']})"
     if pinned and closed:
-        return f"The article names {on}: {closed}; it ties {them} to {event['id']} ({event['local_time']})."
+        return f"The article names {on} (not a trading day); it ties {them} to {event['id']} ({event['local_time']})."
     if pinned:
         lead = f"The article names {on}"
     elif held:
