@@ -12,9 +12,11 @@ import shutil
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy
+from eventstudy.claims.reconcile import reconcile_claims
 from eventstudy.errors import DataWarning
 from eventstudy.spec import parse_study
 
@@ -206,3 +208,69 @@ def test_claim_on_a_saturday_says_it_is_not_a_trading_day(prices_dir):
     assert "2025-09-13 is not a trading day on XNYS" in c["explanation"]
     assert "no High/Low" not in c["explanation"]
     assert c["verdict"] == "consistent on another session"
+
+
+# -- the rules on synthetic moves (numbers planted by hand) ----------------------------------------------------
+def synthetic(claims: list[dict], planted: dict[int, dict[str, float]]):
+    """Judge ``claims`` (ticker AAA, event on 2025-03-04 = day 0) on moves with ``planted`` days.
+
+    The AR table covers days -1..+2 only; days 3..7 exist only in the moves table (outside the AR window).
+    α = 0.001, β = 1.2 (the fit). Quiet days move 0 with a ±0.1 % range.
+    """
+    sessions = pd.bdate_range("2025-03-03", periods=9)  # days -1..+7 (no holiday in that span on XNYS)
+    ar, moves = [], []
+    for day, session in zip(range(-1, 8), sessions, strict=True):
+        m = {"c2c": 0.0, "bench": 0.0, "overnight": 0.0, "intraday": 0.0, "low": -0.001, "high": 0.001,
+             **planted.get(day, {})}  # fmt: skip
+        if day <= 2:
+            ab = m["c2c"] - 0.001 - 1.2 * m["bench"]
+            ar.append({"event": "ev", "ticker": "AAA", "day": day, "session": session, "return": m["c2c"],
+                       "abnormal": ab})  # fmt: skip
+        moves.append({"event": "ev", "ticker": "AAA", "day": day, "session": session, "close_to_close": m["c2c"],
+                      "overnight": m["overnight"], "intraday": m["intraday"], "low": m["low"], "high": m["high"],
+                      "bench_overnight": 0.0, "bench_intraday": 0.0, "bench_close_to_close": m["bench"],
+                      "source": "AAA", "note": ""})  # fmt: skip
+    doc = {
+        "study": {"id": "synthetic"},
+        "securities": [{"ticker": "AAA", "exchange": "XNYS", "benchmark": "^X"}],
+        "events": [{"id": "ev", "timestamp": "2025-03-04T10:00:00-05:00"}],
+        "claims": [{"event": "ev", "ticker": "AAA", **c} for c in claims],
+    }
+    day0 = pd.DataFrame([{"event": "ev", "ticker": "AAA", "exchange": "XNYS", "session": sessions[1],
+                          "rule": "during the session", "local_time": "2025-03-04 10:00 EST"}])  # fmt: skip
+    fits = pd.DataFrame([{"event": "ev", "ticker": "AAA", "alpha": 0.001, "beta": 1.2}])
+    out = reconcile_claims(parse_study(doc), pd.DataFrame(ar), pd.DataFrame(moves), fits, day0)
+    return out[0].set_index("claim"), sessions
+
+
+def test_planted_move_outside_the_ar_window_on_the_named_session():
+    claims, _ = synthetic(
+        [{"id": "c", "reported_percent": 6.0, "session": sessions_of(5), "quote": "AAA rose 6% on Monday."}],
+        {5: {"c2c": 0.06, "bench": 0.01, "low": -0.01, "high": 0.07}},
+    )
+    c = claims.loc["c"]
+    assert c["verdict"] == "matches the close" and c["day"] == 5
+    assert c["measured"] == pytest.approx(0.06)
+    assert c["abnormal"] == pytest.approx(0.06 - 0.001 - 1.2 * 0.01)  # outside the AR window: move - α - β × bench
+
+
+def test_timing_open_is_a_quote_on_the_gap_and_close_is_a_close():
+    planted = {0: {"c2c": 0.03, "overnight": 0.03, "intraday": 0.0, "low": 0.0, "high": 0.035}}
+    kw = {"reported_percent": 3.0, "session": sessions_of(0)}
+    claims, _ = synthetic([{"id": "o", "timing": "open", **kw}, {"id": "c", **kw, "group": "c"}], planted)
+    assert claims.loc["o", "verdict"] == "within the day's range"
+    assert "a quote at the open, not a close" in claims.loc["o", "explanation"]
+    assert claims.loc["c", "verdict"] == "matches the close"
+
+
+def test_midday_is_the_days_range_even_when_the_close_agrees():
+    planted = {0: {"c2c": 0.05, "overnight": 0.01, "intraday": 0.0396, "low": 0.0, "high": 0.08}}
+    claims, _ = synthetic(
+        [{"id": "m", "reported_percent": 5.0, "timing": "midday", "session": sessions_of(0)}], planted
+    )
+    assert claims.loc["m", "verdict"] == "within the day's range"
+    assert "quoted during the session" in claims.loc["m", "explanation"]
+
+
+def sessions_of(day: int) -> dt.date:
+    return pd.bdate_range("2025-03-03", periods=9)[day + 1].date()
