@@ -23,7 +23,7 @@ from eventstudy.engine.flags import label_flags, overlapping_windows, unusual_mo
 from eventstudy.engine.models import ExpectedReturnModel, get_model
 from eventstudy.engine.plan import FETCH_MARGIN, Plan, Progress, fetch, plan
 from eventstudy.engine.provenance import provenance
-from eventstudy.errors import DataWarning, EventStudyError
+from eventstudy.errors import DataWarning, EventStudyError, InsufficientHistoryError
 from eventstudy.market import PriceSource
 from eventstudy.market.calendars import get_calendar
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from dask.distributed import Client
 
 KEY = ["event", "ticker"]
+Key = tuple[str, str]
 
 
 class EventStudy:
@@ -134,13 +135,14 @@ class EventStudy:
              for i, e in tables.excluded],
             columns=["event", "ticker", "reason"],
         )  # fmt: skip
-        if tables.car.empty:
+        left_out = self._left_out(the_plan, tables, frames)
+        if tables.car.empty and not left_out:
             raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(excluded["reason"]))
         ar, car, fits = tables.ar, tables.car, tables.fits
         moves = self._all_moves(the_plan, frames)
         day0 = the_plan.day0.reset_index(drop=True)
         claims, candidates = reconcile_claims(
-            self.spec, ar, moves, fits, day0, left_out=self._left_out(the_plan, excluded, frames),
+            self.spec, ar, moves, fits, day0, left_out=left_out,
             prices=lambda symbol, start, end: self.prices(symbol, start, end, frames),
         )  # fmt: skip
         return StudyResults(
@@ -189,24 +191,24 @@ class EventStudy:
         frames = fetch(replace(the_plan, pairs=pairs.iloc[rows].reset_index(drop=True)), self.source) if rows else {}
         return tables, data, frames
 
-    def _left_out(
-        self, the_plan: Plan, excluded: pd.DataFrame, frames: dict[str, pd.DataFrame]
-    ) -> dict[tuple[str, str], str]:
-        """Per claimed pair the engine left out: why, and the history there is before day 0."""
+    def _left_out(self, the_plan: Plan, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> dict[Key, str]:
+        """Per claimed pair the model left out: why, and (too short a history) how much there is before day 0."""
         claimed = {(c.event, c.ticker) for c in self.spec.claims}
-        d0 = the_plan.pairs.set_index(["event", "ticker"])
-        est = self.spec.estimation_window
+        pairs, (lo, hi) = the_plan.pairs, self.spec.estimation_window
+        size = hi - lo + 1
         out = {}
-        for event, ticker, reason in zip(excluded["event"], excluded["ticker"], excluded["reason"], strict=True):
+        for i, exc in tables.excluded:
+            event, ticker = str(pairs["event"].iat[i]), str(pairs["ticker"].iat[i])
             if (event, ticker) not in claimed:
                 continue
-            frame, session = frames.get(ticker), d0.loc[(event, ticker), "session"]
-            n = int((frame.index < session).sum()) if frame is not None else 0
+            why = str(exc).split("): ", 1)[-1]
+            if isinstance(exc, InsufficientHistoryError) and ticker in frames:
+                n = int((frames[ticker].index < pairs["session"].iat[i]).sum())
+                why += f"; it has {n} sessions of prices before day 0, the estimation window needs {size}"
             bench = self.spec.security(ticker).benchmark
             out[(event, ticker)] = (
-                f"{ticker} was left out of the {self.model.name} model around {event} ({reason.split('): ', 1)[-1]}): "
-                f"it has {n} sessions of prices before day 0, the estimation window needs {est[1] - est[0] + 1}; "
-                f"the abnormal parts here are market-adjusted (the move less {bench}'s)."
+                f"{ticker} was left out of the {self.model.name} model around {event} ({why}): its abnormal parts "
+                f"here are market-adjusted (the move less {bench}'s)."
             )
         return out
 

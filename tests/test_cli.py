@@ -109,7 +109,7 @@ def test_help_has_example(capsys):
 
 
 def test_skip_errors_reports_excluded_pairs_and_unmeasured_claims(tmp_path, prices_dir, study_path, capsys):
-    # ff3 needs US sessions: SoftBank (Tokyo) is excluded, its claims are "not measured", the run completes.
+    # ff3 needs US sessions: SoftBank (Tokyo) is excluded, its claims judged on raw moves, the run completes.
     out = tmp_path / "ff3"
     args = ["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "--model", "ff3", "-q"]
     assert main(args) == 2
@@ -117,7 +117,9 @@ def test_skip_errors_reports_excluded_pairs_and_unmeasured_claims(tmp_path, pric
     assert main([*args, "--skip-errors", "--format", "md"]) == 0
     with (out / "claims.csv").open() as fh:
         rows = {r["claim"]: r for r in csv.DictReader(fh)}
-    assert rows["softbank-wed-10"]["verdict"] == "not measured" and rows["softbank-wed-10"]["best_session"] == ""
+    wed = rows["softbank-wed-10"]
+    assert wed["verdict"] == "matches the close" and "left out of the ff3 model" in wed["explanation"]
+    assert "market-adjusted" in wed["explanation"]
     assert rows["orcl-7"]["verdict"] == "matches the close"
     assert "## Excluded" in (out / "report.md").read_text()
 

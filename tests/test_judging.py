@@ -164,7 +164,7 @@ def test_short_history_is_judged_on_raw_moves_market_adjusted(prices_dir):
     assert c["verdict"] == "matches the close"
     assert c["measured"] == pytest.approx(move, abs=1e-9)
     assert c["abnormal"] == pytest.approx(move - bench, abs=1e-9)
-    assert f"it has {history} sessions of prices before day 0" in c["explanation"]
+    assert f"it has {history} sessions of prices before day 0, the estimation window needs 240" in c["explanation"]
     assert "market-adjusted" in c["explanation"]
 
 
@@ -274,3 +274,13 @@ def test_midday_is_the_days_range_even_when_the_close_agrees():
 
 def sessions_of(day: int) -> dt.date:
     return pd.bdate_range("2025-03-03", periods=9)[day + 1].date()
+
+
+def test_a_study_of_one_short_history_security_still_judges_its_claims(prices_dir):
+    move = close_move(prices_dir, "ARM", "2024-02-08")
+    claims = run(prices_dir, "ARM", "2024-02-07T16:05:00-05:00", [
+        {"id": "arm", "reported_percent": 48.0, "approximate": True, "session": "2024-02-08",
+         "quote": "Arm soared about 48% on Thursday."},
+    ], exchange="XNAS", bench="^NDX")  # fmt: skip
+    c = claims.loc["arm"]
+    assert c["verdict"] == "matches the close" and c["measured"] == pytest.approx(move, abs=1e-9)

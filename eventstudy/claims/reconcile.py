@@ -394,7 +394,7 @@ def reconcile_claims(
         group = groups[claim.id]
         p = measured.get(claim.id)
         if p is None:  # the pair was excluded (no data or no fit): say so, do not drop the claim
-            text = f"Not measured: {claim.ticker} around {claim.event} was excluded (see Excluded)."
+            text = f"Not measured: {claim.ticker} around {claim.event} was excluded, with no prices (see Excluded)."
             rows.append(_not_measured(claim, group, text))
             continue
         if claim.since:

@@ -15,8 +15,8 @@ Verdicts, strongest first (rules in ``docs/methodology.md``):
   a price quoted during the session;
 - ``consistent on another session``: neither holds on the claim's session,
   but one of them does on another session of days -1..+2;
-- ``not supported``: nothing on days -1..+2 holds the figure;
-- ``not measured``: the (event, security) pair was excluded.
+- ``not supported``: nothing on the candidate sessions holds the figure;
+- ``not measured``: no prices for the claim's sessions.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ RULES = {
     ANOTHER_SESSION: "neither holds on the session the claim is judged on, but one does on another candidate session "
     "(days -1, +1, +2 around the session the article names, else days -1..+2 of the event)",
     NOT_SUPPORTED: "no close and no day's range on the candidate sessions holds the figure",
-    NOT_MEASURED: "the security was excluded around this event (see Excluded)",
+    NOT_MEASURED: "no prices of the security on the sessions the claim could speak of (see Excluded)",
 }
 TOLERANCE_RULE = (
     "Tolerance: half a unit in the last digit the article gives (±0.05 pp for “2,3 %”); for approximate figures "
@@ -53,6 +53,13 @@ GROUP_RULE = (
     "Claims from one sentence (or with the same group key) describe one moment and are judged on one session: the one "
     "that leaves the fewest figures unheld, then the smallest sum of distances beyond each tolerance; ties go to "
     "the session the article implies, then to the earlier one. A session the article names is kept."
+)
+MEASURES_RULE = (
+    "Measured moves are close-to-close, overnight (previous close → open), open → close, and two-day, on the "
+    "session the article names and days -1, +1, +2 around it, else on days -1..+2 of the event; the day's range "
+    "runs from the session's low to its high, from the previous close; abnormal = measured minus the model's "
+    "expectation (outside the AR window: minus α + β × the benchmark's move; for a security left out of the model: "
+    "minus the benchmark's move). A period move runs from its reference close to the session's close."
 )
 MEASURE_WORDS = {
     "close_to_close": "close-to-close move",
