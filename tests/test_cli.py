@@ -201,6 +201,28 @@ def test_check_names_a_missing_prices_folder(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+def test_check_reads_a_parquet_prices_folder_and_leaves_out_what_it_lacks(prices_dir, tmp_path, capsys):
+    """`check --prices` on a Parquet folder asks that folder what it holds (not for <symbol>.csv files)."""
+    import csv
+    from pathlib import Path
+
+    from eventstudy.market.parquet import write_parquet_prices
+
+    article = Path(__file__).parent / "corpus" / "dev" / "en_oracle_sept.txt"
+    parquet = tmp_path / "parquet"
+    write_parquet_prices(prices_dir, parquet, ["ORCL", "GSPC", "IXIC", "NDX", "NVDA"])  # no ARM, no AVGO
+    out = tmp_path / "check"
+    args = ["check", str(article), "--prices", str(parquet), "--out", str(out), "--figures", "none",
+            "--format", "md"]  # fmt: skip
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"ARM (Arm Holdings) not checked: no prices for ARM in {parquet}" in err
+    with (out / "claims.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["ticker"] for r in rows} >= {"ORCL", "NVDA"} and "ARM" not in {r["ticker"] for r in rows}
+    assert all(r["verdict"] != "not measured" for r in rows)
+
+
 def test_check_takes_the_day_range_from_a_second_file(tmp_path):
     """9984.T.csv has no High/Low; check uses 9984.T_<source>.csv beside it, in the report and the draft."""
     import tomllib
