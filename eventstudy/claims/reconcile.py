@@ -383,8 +383,8 @@ def reconcile_claims(
         dailies[claim.id] = daily
     stories: dict[str, str] = {}
     for group in dict.fromkeys(groups.values()):
-        pairs = [measured[c.id] for c in spec.claims if groups[c.id] == group and c.id in measured]
-        if pairs and not pairs[0].claim.since:
+        pairs = [measured[c.id] for c in spec.claims if groups[c.id] == group and c.id in measured and not c.since]
+        if pairs:  # period moves are judged on their own, below
             day, pinned = _judge_group(pairs)
             members = [(p.claim, p.verdict) for p in pairs]
             closed = pairs[0].closed if pinned else ""
@@ -397,6 +397,7 @@ def reconcile_claims(
             text = f"Not measured: {claim.ticker} around {claim.event} was excluded, with no prices (see Excluded)."
             rows.append(_not_measured(claim, group, text))
             continue
+        story = stories.get(group, "")
         if claim.since:
             r = _judge_period(p, dailies[claim.id], prices)
             if isinstance(r, str):
@@ -404,9 +405,9 @@ def reconcile_claims(
                 continue
             p.verdict = r
             pinned = claim.session is not None
-            stories[group] = _story([(claim, r)], r["day"], p.day0, spec, day0, pinned=pinned,  # type: ignore[arg-type]
-                                    closed=str(r["closed"]))  # fmt: skip
-        rows.append(_text(claim, p.tol, p.verdict, group, stories[group], p.implied))
+            story = _story([(claim, r)], r["day"], p.day0, spec, day0, pinned=pinned,  # type: ignore[arg-type]
+                           closed=str(r["closed"]))  # fmt: skip
+        rows.append(_text(claim, p.tol, p.verdict, group, story, p.implied))
         cand_parts.append(p.cands.assign(claim=claim.id, ticker=claim.ticker, event=claim.event))
     cands = pd.concat(cand_parts, ignore_index=True) if cand_parts else pd.DataFrame(columns=CANDIDATE_COLUMNS)
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS), cands[CANDIDATE_COLUMNS]
