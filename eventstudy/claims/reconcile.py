@@ -174,7 +174,8 @@ def _pair(claim: Claim, daily: pd.DataFrame, beta: float, d0: pd.Timestamp, exch
         bad = [n for n in str(r["note"]).split("; ") if "below Low" in n]
         note = bad[0] if bad else f"no High/Low for {claim.ticker} in the price source {r['source']}"
         days[day] = {"session": r["session"], "low": low, "high": high, "range_note": note,
-                     "in_range": bool(range_holds(low, high, lo, hi))}  # fmt: skip
+                     "in_range": bool(range_holds(low, high, lo, hi)),
+                     "next": daily.loc[day + 1, "session"] if day + 1 in daily.index else None}  # fmt: skip
     implied = pd.Timestamp(claim.session) if claim.session else d0
     closed = "" if trading else not_trading(claim, exchange)
     return _Pair(claim, tol, lo, hi, cands, days, implied, d0, closed, model_note)
@@ -211,7 +212,6 @@ def _grade(p: _Pair, session: pd.Timestamp) -> dict[str, object]:
         else:
             verdict, best = V.NOT_SUPPORTED, _best(p, None, None)
     bday = p.days[int(best["day"])]
-    after = p.days.get(int(best["day"]) + 1, {}).get("session")
     c2c = p.cands[(p.cands["day"] == day) & (p.cands["measure"] == "close_to_close")]["measured"]
     out.update(
         verdict=verdict,
@@ -225,7 +225,7 @@ def _grade(p: _Pair, session: pd.Timestamp) -> dict[str, object]:
         range_high=info.get("high", math.nan),
         best_range_low=bday["low"],
         best_range_high=bday["high"],
-        next_session=after if best["measure"] == "next_overnight" else None,
+        next_session=bday["next"] if best["measure"] == "next_overnight" else None,
         session_close_to_close=float(c2c.iloc[0]) if len(c2c) else math.nan,
         range_note=info.get("range_note", ""),
         closed=p.closed if day is None else "",
