@@ -21,10 +21,11 @@ from eventstudy.claims.reconcile import CANDIDATE_DAYS, reconcile_claims
 from eventstudy.engine.core import EngineTables, compute
 from eventstudy.engine.flags import label_flags, overlapping_windows, unusual_moves
 from eventstudy.engine.models import ExpectedReturnModel, get_model
-from eventstudy.engine.plan import Plan, Progress, fetch, plan
+from eventstudy.engine.plan import FETCH_MARGIN, Plan, Progress, fetch, plan
 from eventstudy.engine.provenance import provenance
-from eventstudy.errors import DataWarning, EventStudyError
+from eventstudy.errors import DataWarning, EventStudyError, InsufficientHistoryError
 from eventstudy.market import PriceSource
+from eventstudy.market.calendars import get_calendar
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
 from eventstudy.spec import Security, StudySpec
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from dask.distributed import Client
 
 KEY = ["event", "ticker"]
+Key = tuple[str, str]
 
 
 class EventStudy:
@@ -133,12 +135,16 @@ class EventStudy:
              for i, e in tables.excluded],
             columns=["event", "ticker", "reason"],
         )  # fmt: skip
-        if tables.car.empty:
+        left_out = self._left_out(the_plan, tables, frames)
+        if tables.car.empty and not left_out:
             raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(excluded["reason"]))
         ar, car, fits = tables.ar, tables.car, tables.fits
-        moves = self._all_moves(tables, frames)
+        moves = self._all_moves(the_plan, frames)
         day0 = the_plan.day0.reset_index(drop=True)
-        claims, candidates = reconcile_claims(self.spec, ar, moves, fits, day0)
+        claims, candidates = reconcile_claims(
+            self.spec, ar, moves, fits, day0, left_out=left_out,
+            prices=lambda symbol, start, end: self.prices(symbol, start, end, frames),
+        )  # fmt: skip
         return StudyResults(
             spec=self.spec,
             model=self.model.name,
@@ -185,39 +191,97 @@ class EventStudy:
         frames = fetch(replace(the_plan, pairs=pairs.iloc[rows].reset_index(drop=True)), self.source) if rows else {}
         return tables, data, frames
 
-    def _all_moves(self, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-        """Overnight/intraday moves (days -1..+2) of the claimed pairs, whatever the study's size."""
-        fits, ar = tables.fits, tables.ar
+    def _left_out(self, the_plan: Plan, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> dict[Key, str]:
+        """Per claimed pair the model left out: why, and (too short a history) how much there is before day 0."""
         claimed = {(c.event, c.ticker) for c in self.spec.claims}
-        length = len(ar) // max(len(fits), 1)
-        secs = {s.ticker: s for s in self.spec.securities}
-        parts = []
-        if not claimed:
+        pairs, (lo, hi) = the_plan.pairs, self.spec.estimation_window
+        size = hi - lo + 1
+        out = {}
+        for i, exc in tables.excluded:
+            event, ticker = str(pairs["event"].iat[i]), str(pairs["ticker"].iat[i])
+            if (event, ticker) not in claimed:
+                continue
+            why = str(exc).split("): ", 1)[-1]
+            if isinstance(exc, InsufficientHistoryError) and ticker in frames:
+                n = int((frames[ticker].index < pairs["session"].iat[i]).sum())
+                why += f"; it has {n} sessions of prices before day 0, the estimation window needs {size}"
+            bench = self.spec.security(ticker).benchmark
+            out[(event, ticker)] = (
+                f"{ticker} was left out of the {self.model.name} model around {event} ({why}): its abnormal parts "
+                f"here are market-adjusted (the move less {bench}'s)."
+            )
+        return out
+
+    def _all_moves(self, the_plan: Plan, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """Overnight/intraday moves of the claimed pairs on their claims' candidate sessions.
+
+        Days -1..+2 of the event, and for a claim that names a session that session (the next one
+        when it is not a trading day) with days -1, +1, +2 around it: every pair in the plan,
+        fitted or not (a pair excluded for a short history still has its raw moves).
+        """
+        named: dict[tuple[str, str], set[dt.date]] = {}
+        for c in self.spec.claims:
+            named.setdefault((c.event, c.ticker), set()).update([c.session] if c.session else [])
+        if not named:
             return _no_moves()
-        for k, (event, ticker) in enumerate(zip(fits["event"], fits["ticker"], strict=True)):
-            if (event, ticker) in claimed:
-                days = ar.iloc[k * length : (k + 1) * length]
-                parts.append(self._moves(secs[ticker], days, frames).assign(event=event, ticker=ticker))
+        pairs, parts = the_plan.pairs, []
+        for event, ticker, exchange, pos in zip(pairs["event"], pairs["ticker"], pairs["exchange"],
+                                                pairs["position"], strict=True):  # fmt: skip
+            if (event, ticker) not in named:
+                continue
+            sessions = get_calendar(str(exchange)).sessions
+            days = set(CANDIDATE_DAYS)
+            for day in named[(event, ticker)]:
+                anchor = int(sessions.searchsorted(pd.Timestamp(day))) - int(pos)
+                days.update(anchor + k for k in CANDIDATE_DAYS)
+            days = {d for d in days if 0 <= pos + d < len(sessions)}
+            on = pd.DataFrame({"day": sorted(days), "session": sessions[[int(pos) + d for d in sorted(days)]]})
+            parts.append(self._moves(self.spec.security(ticker), on, frames).assign(event=event, ticker=ticker))
         return _front(pd.concat(parts, ignore_index=True), KEY) if parts else _no_moves()
 
-    def _moves(self, sec: Security, ar: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
-        """Overnight/intraday parts of the candidate sessions, security and benchmark."""
-        days = ar[ar["day"].isin(CANDIDATE_DAYS)]
+    def _moves(self, sec: Security, days: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+        """Overnight/intraday parts of the candidate sessions (``day, session``), security and benchmark."""
         sessions = pd.DatetimeIndex(days["session"])
+        span = sessions[0] - FETCH_MARGIN, sessions[-1]
         symbol = sec.ticker
-        if sec.ohlc and frames[sec.ticker]["Open"].loc[sessions].isna().any():
-            symbol = sec.ohlc
-        own = decompose(frames[symbol], sessions, origin=f"{symbol} prices")
-        bench = decompose(frames[sec.benchmark], sessions, origin=f"{sec.benchmark} prices")
+        own_frame = self.prices(sec.ticker, *span, frames)
+        if sec.ohlc and own_frame["Open"].reindex(sessions).isna().any():
+            symbol, own_frame = sec.ohlc, self.prices(sec.ohlc, *span, frames)
+        own = decompose(own_frame, sessions, origin=f"{symbol} prices")
+        bench = decompose(self.prices(sec.benchmark, *span, frames), sessions, origin=f"{sec.benchmark} prices")
+        for note in own["note"]:
+            if "below Low" in note:
+                warnings.warn(f"{sec.ticker}: {note.split('; ')[-1]}", DataWarning, stacklevel=2)
         own.insert(0, "day", days["day"].to_numpy())
         own["bench_overnight"] = bench["overnight"].to_numpy()
         own["bench_intraday"] = bench["intraday"].to_numpy()
         own["source"] = symbol
+        own["bench_close_to_close"] = bench["close_to_close"].to_numpy()
         return own
+
+    def prices(
+        self, symbol: str, start: pd.Timestamp, end: pd.Timestamp, frames: dict[str, pd.DataFrame] | None = None
+    ) -> pd.DataFrame:
+        """Prices of ``symbol`` over ``start..end``: the run's frame when it covers them, else asked of the source."""
+        frame = (frames or {}).get(symbol)
+        if frame is not None and len(frame) and frame.index[0] <= start and frame.index[-1] >= end:
+            return frame
+        if frame is not None and len(frame):
+            start, end = min(start, frame.index[0]), max(end, frame.index[-1])
+        return self.source.prices(symbol, start, end)
 
 
 def _no_moves() -> pd.DataFrame:
-    cols = ["event", "ticker", "day", *DECOMPOSITION_COLUMNS, "bench_overnight", "bench_intraday", "source"]
+    cols = [
+        "event",
+        "ticker",
+        "day",
+        *DECOMPOSITION_COLUMNS,
+        "bench_overnight",
+        "bench_intraday",
+        "source",
+        "bench_close_to_close",
+    ]
     return pd.DataFrame(columns=cols)
 
 

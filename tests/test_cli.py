@@ -109,7 +109,7 @@ def test_help_has_example(capsys):
 
 
 def test_skip_errors_reports_excluded_pairs_and_unmeasured_claims(tmp_path, prices_dir, study_path, capsys):
-    # ff3 needs US sessions: SoftBank (Tokyo) is excluded, its claims are "not measured", the run completes.
+    # ff3 needs US sessions: SoftBank (Tokyo) is excluded, its claims judged on raw moves, the run completes.
     out = tmp_path / "ff3"
     args = ["run", str(study_path), "--prices", str(prices_dir), "--out", str(out), "--model", "ff3", "-q"]
     assert main(args) == 2
@@ -117,7 +117,9 @@ def test_skip_errors_reports_excluded_pairs_and_unmeasured_claims(tmp_path, pric
     assert main([*args, "--skip-errors", "--format", "md"]) == 0
     with (out / "claims.csv").open() as fh:
         rows = {r["claim"]: r for r in csv.DictReader(fh)}
-    assert rows["softbank-wed-10"]["verdict"] == "not measured" and rows["softbank-wed-10"]["best_session"] == ""
+    wed = rows["softbank-wed-10"]
+    assert wed["verdict"] == "matches the close" and "left out of the ff3 model" in wed["explanation"]
+    assert "market-adjusted" in wed["explanation"]
     assert rows["orcl-7"]["verdict"] == "matches the close"
     assert "## Excluded" in (out / "report.md").read_text()
 
@@ -197,6 +199,28 @@ def test_check_names_a_missing_prices_folder(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: ") and "does not exist" in err[0] and str(missing) in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_check_reads_a_parquet_prices_folder_and_leaves_out_what_it_lacks(prices_dir, tmp_path, capsys):
+    """`check --prices` on a Parquet folder asks that folder what it holds (not for <symbol>.csv files)."""
+    import csv
+    from pathlib import Path
+
+    from eventstudy.market.parquet import write_parquet_prices
+
+    article = Path(__file__).parent / "corpus" / "dev" / "en_oracle_sept.txt"
+    parquet = tmp_path / "parquet"
+    write_parquet_prices(prices_dir, parquet, ["ORCL", "GSPC", "IXIC", "NDX", "NVDA"])  # no ARM, no AVGO
+    out = tmp_path / "check"
+    args = ["check", str(article), "--prices", str(parquet), "--out", str(out), "--figures", "none",
+            "--format", "md"]  # fmt: skip
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"ARM (Arm Holdings) not checked: no prices for ARM in {parquet}" in err
+    with (out / "claims.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["ticker"] for r in rows} >= {"ORCL", "NVDA"} and "ARM" not in {r["ticker"] for r in rows}
+    assert all(r["verdict"] != "not measured" for r in rows)
 
 
 def test_check_takes_the_day_range_from_a_second_file(tmp_path):

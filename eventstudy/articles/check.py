@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,24 +70,21 @@ def _names(paths: Sequence[str | Path]) -> str:
     return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more"
 
 
-def without_unpriced(spec: StudySpec, prices: Path) -> tuple[StudySpec, list[str]]:
-    """The study without the securities (and their claims) whose price or benchmark file is missing in ``prices``.
+def without_unpriced(spec: StudySpec, has: Callable[[str], bool], where: str) -> tuple[StudySpec, list[str]]:
+    """The study without the securities (and their claims) whose prices or benchmark's are not held.
 
-    Returns the study and one line per security left out, for the user.
+    ``has(symbol)`` asks the price source (a CSV or Parquet folder alike, see
+    :func:`eventstudy.market.source.holds`); ``where`` names it. Returns the study and one line per
+    security left out, for the user.
     """
-    from eventstudy.files import symbol_filename
-
-    def has(symbol: str) -> bool:
-        return (prices / symbol_filename(symbol)).is_file()
-
     dropped = [s for s in spec.securities if not has(s.ticker) or not has(s.benchmark)]
     if not dropped:
         return spec, []
     gone = {s.ticker for s in dropped}
     kept = tuple(s for s in spec.securities if s.ticker not in gone)
     lines = [
-        f"{s.ticker} ({s.name}) not checked: no price file for {s.ticker if not has(s.ticker) else s.benchmark} "
-        f"in {prices}" for s in dropped
+        f"{s.ticker} ({s.name}) not checked: no prices for {s.ticker if not has(s.ticker) else s.benchmark} "
+        f"in {where}" for s in dropped
     ]  # fmt: skip
     claims = tuple(c for c in spec.claims if c.ticker not in gone)
     return replace(spec, securities=kept, claims=claims), lines

@@ -2,7 +2,9 @@
 
 Owns the tolerance of a reported figure (:mod:`~eventstudy.claims.tolerance`), the
 verdicts with their words and rules (:mod:`~eventstudy.claims.verdicts`) and the
-reconciliation of claims with measured moves (:mod:`~eventstudy.claims.reconcile`).
+reconciliation of claims with measured moves (:mod:`~eventstudy.claims.reconcile`, with its rules in
+:mod:`~eventstudy.claims.rules`, the candidate sessions in :mod:`~eventstudy.claims.sessions` and period moves in
+:mod:`~eventstudy.claims.periods`).
 May import: :mod:`eventstudy.inference`, :mod:`eventstudy.engine`, :mod:`eventstudy.market`,
 :mod:`eventstudy.spec` and the base layer.
 """

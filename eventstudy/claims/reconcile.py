@@ -1,8 +1,11 @@
-"""Each reported claim against the measured moves around its event.
+"""Each reported claim against the measured moves on the sessions it may speak of.
 
-Candidates, for the claim's security around its event's day 0:
+Candidates, for the claim's security on the session the claim names and its
+neighbours (-1, +1, +2), else on days -1..+2 of its event
+(:mod:`eventstudy.claims.sessions`):
 
-- ``close_to_close`` on days -1, 0, +1, +2 (abnormal part: the AR);
+- ``close_to_close`` (abnormal part: the AR, outside the AR window the move
+  less α + β × the benchmark's);
 - ``overnight`` (previous close → open) and ``intraday`` (open → close)
   on the same days (abnormal part: the move minus β times the benchmark's
   same part; NaN where an Open is missing);
@@ -37,23 +40,44 @@ it on another of days -1..+2), ``not supported``. The best match is the
 holding measure (preferring the one the claim's timing names:
 close-to-close for "close", the overnight gap for "open", open-to-close for
 "intraday"), else the nearest one.
+
+**Quotes.** A claim timed ``premarket`` or ``open`` is first the opening gap
+(previous close → open) of its session, ``after_hours`` the next session's
+opening gap, ``intraday``/``midday`` the day's range: when that holds, the
+verdict is ``within the day's range`` and the text says it was a quote, not
+a close. **Period moves** (``since``) are measured from their reference
+close (:mod:`eventstudy.claims.periods`). A pair the engine left out (too
+short a history) is judged on its raw moves, the abnormal part by the
+market-adjusted model, and says so.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from eventstudy.claims import verdicts as V
+from eventstudy.claims.periods import PriceReader, period_moves, reference, span_start
+from eventstudy.claims.rules import acceptance, choose_day, claim_groups, excess, range_holds
+from eventstudy.claims.sessions import (
+    CANDIDATE_DAYS,
+    QUOTE_GAP,
+    RANGE_TIMINGS,
+    candidate_days,
+    candidate_measures,
+    daily_moves,
+    not_trading,
+)
 from eventstudy.claims.tolerance import decimals_in, decimals_of, tolerance
 from eventstudy.spec import Claim, StudySpec
 
-CANDIDATE_DAYS = (-1, 0, 1, 2)
-MEASURES = ("close_to_close", "intraday", "overnight", "two_day")  # also the order of preference on ties
-CLOSE_MEASURES = ("close_to_close", "two_day", "intraday")  # moves measured to a close
+__all__ = ["CANDIDATE_DAYS", "acceptance", "choose_day", "claim_groups", "excess", "range_holds", "reconcile_claims"]
+
+# also the order of preference on ties
+MEASURES = ("close_to_close", "intraday", "overnight", "two_day", "next_overnight", "period")
+CLOSE_MEASURES = ("close_to_close", "two_day", "intraday", "period")  # moves measured to a close
 CANDIDATE_COLUMNS = [
     "claim",
     "ticker",
@@ -81,106 +105,7 @@ CONSISTENT, ANOTHER_SESSION, NOT_SUPPORTED, NOT_MEASURED = (
     V.NOT_SUPPORTED,
     V.NOT_MEASURED,
 )
-_PREFERRED = {"close": "close_to_close", "open": "overnight", "intraday": "intraday"}
-
-
-def candidate_measures(ar: pd.DataFrame, moves: pd.DataFrame, beta: float) -> pd.DataFrame:
-    """Every candidate measure for one (event, security) pair.
-
-    ``ar`` is indexed by day (``session, return, abnormal``); ``moves`` has
-    ``day, overnight, intraday, bench_overnight, bench_intraday``.
-    """
-    rows = []
-    mv = moves.set_index("day")
-    for day in CANDIDATE_DAYS:
-        if day not in ar.index:
-            continue
-        session = ar.loc[day, "session"]
-        rows.append((day, session, "close_to_close", ar.loc[day, "return"], ar.loc[day, "abnormal"]))
-        if day in mv.index:
-            for part in ("overnight", "intraday"):
-                value = mv.loc[day, part]
-                rows.append((day, session, part, value, value - beta * mv.loc[day, f"bench_{part}"]))
-        if day - 1 in ar.index and day > CANDIDATE_DAYS[0]:
-            two = (1 + ar.loc[day - 1, "return"]) * (1 + ar.loc[day, "return"]) - 1
-            rows.append((day, session, "two_day", two, ar.loc[day - 1, "abnormal"] + ar.loc[day, "abnormal"]))
-    return pd.DataFrame(rows, columns=["day", "session", "measure", "measured", "abnormal"])
-
-
-# -- the rules ------------------------------------------------------------------------
-def acceptance(reported: float, tol: float, bound: str = "") -> tuple[float, float]:
-    """The interval of measured moves that hold a figure.
-
-    Two-sided: ``reported ± tol``. ``at_least``: at least the figure less the
-    tolerance, in the figure's direction. ``at_most``: between 0 and the
-    figure plus the tolerance.
-    """
-    if bound == "at_least" and reported != 0:
-        return (reported - tol, math.inf) if reported > 0 else (-math.inf, reported + tol)
-    if bound == "at_most" and reported != 0:
-        return (0.0, reported + tol) if reported > 0 else (reported - tol, 0.0)
-    return reported - tol, reported + tol
-
-
-def excess(measured: float, lo: float, hi: float) -> float:
-    """How far ``measured`` lies outside [lo, hi] (0 inside; NaN stays NaN)."""
-    if measured is None or math.isnan(measured):
-        return math.nan
-    return max(lo - measured, measured - hi, 0.0)
-
-
-def range_holds(low: float, high: float, lo: float, hi: float) -> bool | None:
-    """Whether the day's range [low, high] meets [lo, hi]; None when the range is unknown."""
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
-        return None
-    return low <= hi + 1e-12 and high >= lo - 1e-12
-
-
-def claim_groups(claims: Sequence[Claim]) -> dict[str, str]:
-    """Claim id → group id (see the module doc).
-
-    An explicit ``group`` is its own id; an automatic group of several
-    claims is named by its claims' ids joined with ``+``; a claim alone is
-    its own group.
-    """
-    keys: dict[str, tuple[object, ...]] = {}
-    for c in claims:
-        if c.group:
-            keys[c.id] = ("group", c.group)
-        elif c.source and (c.offset is not None or c.quote):
-            where = ("offset", c.offset) if c.offset is not None else ("quote", c.quote.strip())
-            keys[c.id] = ("sentence", c.source, where, c.event, c.session)
-        else:
-            keys[c.id] = ("alone", c.id)
-    members: dict[tuple[object, ...], list[str]] = {}
-    for c in claims:
-        members.setdefault(keys[c.id], []).append(c.id)
-    out = {}
-    for key, ids in members.items():
-        name = str(key[1]) if key[0] == "group" else "+".join(ids)
-        out.update(dict.fromkeys(ids, name))
-    return out
-
-
-def choose_day(costs: dict[int, list[tuple[bool, float, bool]]], implied: int = 0) -> int:
-    """The group's day: ``costs[day]`` holds, per claim, (held, distance beyond tolerance, two-day only).
-
-    Fewest claims not held, then the smallest sum of distances, then the
-    fewest claims held only by a two-day move (a quiet day after the move
-    repeats it), then the implied day, then the earlier day.
-    """
-
-    def score(day: int) -> tuple[int, float, int, bool, int]:
-        c = costs[day]
-        return (
-            sum(not held for held, _, _ in c),
-            round(sum(e for _, e, _ in c), 12),
-            sum(two for _, _, two in c),
-            day != implied,
-            day,
-        )
-
-    return min(costs, key=score)
+_PREFERRED = {"close": "close_to_close", "intraday": "intraday", **QUOTE_GAP}
 
 
 @dataclass
@@ -195,7 +120,8 @@ class _Pair:
     days: dict[int, dict[str, object]]
     implied: pd.Timestamp
     day0: pd.Timestamp
-    range_note: str
+    closed: str  # "2025-01-25 is not a trading day on XNAS" when the named session is not one
+    model_note: str  # how the abnormal part was measured, when not by the study's model
     verdict: dict[str, object] = field(default_factory=dict)
 
     def status(self, day: int) -> str | None:
@@ -203,10 +129,13 @@ class _Pair:
         info = self.days.get(day)
         if info is None:
             return None
-        hits = self.cands[(self.cands["day"] == day) & self.cands["match"]]
-        if hits["measure"].isin(CLOSE_MEASURES).any():
+        hits = set(self.cands[(self.cands["day"] == day) & self.cands["match"]]["measure"])
+        timing = self.claim.timing
+        if QUOTE_GAP.get(timing) in hits or (timing in RANGE_TIMINGS and info["in_range"]):
+            return V.WITHIN_RANGE  # the quote the article's timing names holds
+        if hits & set(CLOSE_MEASURES):
             return V.MATCHES_CLOSE
-        if len(hits) or info["in_range"]:
+        if hits or info["in_range"]:
             return V.WITHIN_RANGE
         return None
 
@@ -222,25 +151,34 @@ class _Pair:
         return next((d for d, info in self.days.items() if info["session"] == session), None)
 
 
-def _pair(claim: Claim, pair_ar: pd.DataFrame, pair_moves: pd.DataFrame, beta: float, d0: pd.Timestamp) -> _Pair:
+def _interval(claim: Claim) -> tuple[float, float, float]:
     tol = tolerance(claim.reported, approximate=claim.approximate, quote=claim.quote)
-    lo, hi = acceptance(claim.reported, tol, claim.bound)
-    cands = candidate_measures(pair_ar, pair_moves, beta)
+    return (tol, *acceptance(claim.reported, tol, claim.bound))
+
+
+def _score(cands: pd.DataFrame, claim: Claim, lo: float, hi: float) -> pd.DataFrame:
     cands["distance"] = (cands["measured"] - claim.reported).abs()
     cands["excess"] = [excess(m, lo, hi) for m in cands["measured"]]
     cands["match"] = cands["excess"] <= 1e-12
-    mv = pair_moves.set_index("day")
+    return cands
+
+
+def _pair(claim: Claim, daily: pd.DataFrame, beta: float, d0: pd.Timestamp, exchange: str, model_note: str) -> _Pair:
+    tol, lo, hi = _interval(claim)
+    day_list, _, trading = candidate_days(claim, daily)
+    cands = _score(candidate_measures(daily, day_list, beta, claim.timing), claim, lo, hi)
     days = {}
-    for day in CANDIDATE_DAYS:
-        if day not in pair_ar.index:
-            continue
-        low, high = (mv.loc[day, "low"], mv.loc[day, "high"]) if day in mv.index else (math.nan, math.nan)
-        days[day] = {"session": pair_ar.loc[day, "session"], "low": low, "high": high,
-                     "in_range": bool(range_holds(low, high, lo, hi))}  # fmt: skip
-    source = pair_moves["source"].iloc[0] if "source" in pair_moves and len(pair_moves) else claim.ticker
-    note = f"no High/Low for {claim.ticker} in the price source {source}"
+    for day in day_list:
+        r = daily.loc[day]
+        low, high = float(r["low"]), float(r["high"])
+        bad = [n for n in str(r["note"]).split("; ") if "below Low" in n]
+        note = bad[0] if bad else f"no High/Low for {claim.ticker} in the price source {r['source']}"
+        days[day] = {"session": r["session"], "low": low, "high": high, "range_note": note,
+                     "in_range": bool(range_holds(low, high, lo, hi)),
+                     "next": daily.loc[day + 1, "session"] if day + 1 in daily.index else None}  # fmt: skip
     implied = pd.Timestamp(claim.session) if claim.session else d0
-    return _Pair(claim, tol, lo, hi, cands, days, implied, d0, note)
+    closed = "" if trading else not_trading(claim, exchange)
+    return _Pair(claim, tol, lo, hi, cands, days, implied, d0, closed, model_note)
 
 
 def _best(p: _Pair, day: int | None, status: str | None) -> pd.Series:
@@ -287,8 +225,12 @@ def _grade(p: _Pair, session: pd.Timestamp) -> dict[str, object]:
         range_high=info.get("high", math.nan),
         best_range_low=bday["low"],
         best_range_high=bday["high"],
+        next_session=bday["next"] if best["measure"] == "next_overnight" else None,
         session_close_to_close=float(c2c.iloc[0]) if len(c2c) else math.nan,
-        range_note=p.range_note,
+        range_note=info.get("range_note", ""),
+        closed=p.closed if day is None else "",
+        named=p.claim.session is not None,
+        model_note=p.model_note,
     )
     return out
 
@@ -308,16 +250,15 @@ def _judge_group(pairs: list[_Pair]) -> tuple[int | None, bool]:
     return day, False
 
 
-def _text(p: _Pair, group: str, story: str) -> dict[str, object]:
-    """The claims-table row of a measured claim."""
-    c, r = p.claim, p.verdict
+def _text(c: Claim, tol: float, r: dict[str, object], group: str, story: str, implied: object) -> dict[str, object]:
+    """The claims-table row of a measured claim, from its verdict ``r``."""
     row: dict[str, object] = {
-        **_base(c, group, p.tol),
-        "implied_session": p.implied,
+        **_base(c, group, tol),
+        "implied_session": implied,
         **{k: v for k, v in r.items() if k in CLAIM_COLUMNS},
     }
-    row["verdict_label"] = V.verdict_label(str(r["verdict"]), c.reported, p.tol, c.bound)
-    words = {"figure_text": _figure(c), "tolerance_text": V.tolerance_text(c.reported, p.tol, c.bound)}
+    row["verdict_label"] = V.verdict_label(str(r["verdict"]), c.reported, tol, c.bound)
+    words = {"figure_text": _figure(c), "tolerance_text": V.tolerance_text(c.reported, tol, c.bound)}
     row["finding"] = V.finding({**row, **r, **words})
     row["story"] = story
     row["explanation"] = V.explanation(row["finding"], story)  # type: ignore[arg-type]
@@ -337,66 +278,136 @@ def _base(c: Claim, group: str, tol: float) -> dict[str, object]:
             "source": c.source, "quote": c.quote}  # fmt: skip
 
 
-def _story(pairs: list[_Pair], day: int | None, pinned: bool, spec: StudySpec, day0: pd.DataFrame) -> str:
-    head = pairs[0]
+def _story(
+    members: list[tuple[Claim, dict[str, object]]], day: int | None, d0_session: object, spec: StudySpec,
+    day0: pd.DataFrame, *, pinned: bool, closed: str = "",
+) -> str:  # fmt: skip
+    head = members[0][0]
     d0 = day0.set_index(["event", "ticker"])
-    ev = spec.event(head.claim.event)
+    ev = spec.event(head.event)
 
     def info(event_id: str) -> dict[str, object]:
         e = spec.event(event_id)
-        local = d0.loc[(event_id, head.claim.ticker), "local_time"]
+        local = d0.loc[(event_id, head.ticker), "local_time"]
         return {"id": e.id, "title": e.title, "local_time": local, "approximate": e.approximate}
 
     others = []
     for e in spec.events:
         if e.id == ev.id:
             continue
-        keys = [(e.id, p.claim.ticker) for p in pairs]
+        keys = [(e.id, c.ticker) for c, _ in members]
         if all(k in d0.index for k in keys) and all(
-            d0.loc[k, "session"] == p.verdict["session"] for k, p in zip(keys, pairs, strict=True)
+            d0.loc[k, "session"] == r["session"] for k, (_, r) in zip(keys, members, strict=True)
         ):
             others.append(info(e.id))
-    members = [{"verdict": p.verdict["verdict"], "session": p.verdict["session"]} for p in pairs]
-    return V.story(members, event=info(ev.id), day=day, day0=head.day0, pinned=pinned, others=others)
+    rows = [{"verdict": r["verdict"], "session": r["session"]} for _, r in members]
+    return V.story(rows, event=info(ev.id), day=day, day0=d0_session, pinned=pinned, others=others, closed=closed)
+
+
+def _judge_period(p: _Pair, daily: pd.DataFrame, prices: PriceReader | None) -> dict[str, object] | str:
+    """The verdict of a period move (``since``), or why it cannot be measured."""
+    c = p.claim
+    sessions = daily.loc[list(p.days), "session"]
+    if prices is None or sessions.empty:
+        return f"Not measured: no price history was available for the move of {c.ticker} since {c.since}."
+    frame = prices(c.ticker, span_start(c.since), sessions.max())
+    ref = reference(c.since, frame)
+    if ref is None:
+        return f"Not measured: the prices of {c.ticker} do not reach the reference close of {c.since}."
+    moves = period_moves(frame, ref, sessions)
+    cands = pd.DataFrame({"day": moves.index, "session": sessions.to_numpy(), "measure": "period",
+                          "measured": moves.to_numpy(), "abnormal": math.nan})  # fmt: skip
+    p.cands = _score(cands, c, p.lo, p.hi)
+    judged = p.day_of(p.implied)
+    on = p.cands[p.cands["day"] == judged]
+    held = p.cands[p.cands["match"]]
+    if len(on) and bool(on["match"].iloc[0]):
+        verdict, best = V.MATCHES_CLOSE, on.iloc[0]
+    elif len(held):
+        verdict = V.ANOTHER_SESSION
+        best = held.loc[(held["day"] - (judged if judged is not None else 0)).abs().sort_values(kind="stable").index[0]]
+    else:
+        verdict = V.NOT_SUPPORTED
+        best = p.cands.loc[p.cands["excess"].fillna(math.inf).sort_values(kind="stable").index[0]]
+    return {"session": p.implied, "day": judged, "verdict": verdict, "best_measure": "period",
+            "best_session": best["session"], "best_day": int(best["day"]), "measured": best["measured"],
+            "abnormal": math.nan, "distance": best["distance"], "range_low": math.nan, "range_high": math.nan,
+            "reference": ref.words, "since": c.since, "closed": p.closed if judged is None else "",
+            "session_move": float(on["measured"].iloc[0]) if len(on) else math.nan}  # fmt: skip
+
+
+def _not_measured(claim: Claim, group: str, text: str) -> dict[str, object]:
+    tol = _interval(claim)[0]
+    return {**_base(claim, group, tol), "verdict": V.NOT_MEASURED, "verdict_label": V.NOT_MEASURED,
+            "finding": text, "story": "", "explanation": text}  # fmt: skip
 
 
 def reconcile_claims(
-    spec: StudySpec, ar: pd.DataFrame, moves: pd.DataFrame, fits: pd.DataFrame, day0: pd.DataFrame
+    spec: StudySpec,
+    ar: pd.DataFrame,
+    moves: pd.DataFrame,
+    fits: pd.DataFrame,
+    day0: pd.DataFrame,
+    *,
+    prices: PriceReader | None = None,
+    left_out: dict[tuple[str, str], str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Judge every claim, group by group; return (claims, candidates) tables.
 
     ``moves`` is the decomposition table (``event, ticker, day, session,
-    overnight, intraday, low, high, bench_overnight, bench_intraday``).
+    close_to_close, overnight, intraday, low, high, bench_overnight, bench_intraday,
+    bench_close_to_close``) on the claims' candidate sessions. ``prices(symbol, start, end)``
+    reads the closes a period move needs. ``left_out`` says, per (event, ticker) the engine
+    left out, why and how much history there is: such a pair is judged on its raw moves, its
+    abnormal part by the market-adjusted model.
     """
     groups = claim_groups(spec.claims)
     measured: dict[str, _Pair] = {}
+    dailies: dict[str, pd.DataFrame] = {}
     for claim in spec.claims:
-        key = (ar["event"] == claim.event) & (ar["ticker"] == claim.ticker)
-        if not key.any():
-            continue
-        pair_ar = ar[key].set_index("day")
+        key = (claim.event, claim.ticker)
+        in_ar = (ar["event"] == claim.event) & (ar["ticker"] == claim.ticker)
+        fit = fits[(fits["event"] == claim.event) & (fits["ticker"] == claim.ticker)]
         pair_moves = moves[(moves["event"] == claim.event) & (moves["ticker"] == claim.ticker)]
-        fit = fits[(fits["event"] == claim.event) & (fits["ticker"] == claim.ticker)].iloc[0]
-        beta = float(fit["beta"]) if not math.isnan(fit["beta"]) else 0.0
+        if in_ar.any() and len(fit):
+            alpha, beta = (float(fit.iloc[0].get(k, math.nan)) for k in ("alpha", "beta"))
+            alpha, beta, note = (0.0 if math.isnan(alpha) else alpha), (0.0 if math.isnan(beta) else beta), ""
+        elif left_out and key in left_out and len(pair_moves) and pair_moves["close_to_close"].notna().any():
+            alpha, beta, note = 0.0, 1.0, left_out[key]
+        else:
+            continue
+        daily = daily_moves(ar[in_ar].set_index("day"), pair_moves, alpha, beta)
         d0 = day0[(day0["event"] == claim.event) & (day0["ticker"] == claim.ticker)]["session"].iloc[0]
-        measured[claim.id] = _pair(claim, pair_ar, pair_moves, beta, d0)
+        exchange = spec.security(claim.ticker).exchange
+        measured[claim.id] = _pair(claim, daily, beta, d0, exchange, note)
+        dailies[claim.id] = daily
     stories: dict[str, str] = {}
     for group in dict.fromkeys(groups.values()):
-        pairs = [measured[c.id] for c in spec.claims if groups[c.id] == group and c.id in measured]
-        if pairs:
+        pairs = [measured[c.id] for c in spec.claims if groups[c.id] == group and c.id in measured and not c.since]
+        if pairs:  # period moves are judged on their own, below
             day, pinned = _judge_group(pairs)
-            stories[group] = _story(pairs, day, pinned, spec, day0)
+            members = [(p.claim, p.verdict) for p in pairs]
+            closed = pairs[0].closed if pinned else ""
+            stories[group] = _story(members, day, pairs[0].day0, spec, day0, pinned=pinned, closed=closed)
     rows, cand_parts = [], []
     for claim in spec.claims:
         group = groups[claim.id]
         p = measured.get(claim.id)
         if p is None:  # the pair was excluded (no data or no fit): say so, do not drop the claim
-            tol = tolerance(claim.reported, approximate=claim.approximate, quote=claim.quote)
-            text = f"Not measured: {claim.ticker} around {claim.event} was excluded (see Excluded)."
-            rows.append({**_base(claim, group, tol), "verdict": V.NOT_MEASURED, "verdict_label": V.NOT_MEASURED,
-                         "finding": text, "story": "", "explanation": text})  # fmt: skip
+            text = f"Not measured: {claim.ticker} around {claim.event} was excluded, with no prices (see Excluded)."
+            rows.append(_not_measured(claim, group, text))
             continue
-        rows.append(_text(p, group, stories[group]))
+        story = stories.get(group, "")
+        if claim.since:
+            r = _judge_period(p, dailies[claim.id], prices)
+            if isinstance(r, str):
+                rows.append(_not_measured(claim, group, r))
+                continue
+            p.verdict = r
+            pinned = claim.session is not None
+            story = _story([(claim, r)], r["day"], p.day0, spec, day0, pinned=pinned,  # type: ignore[arg-type]
+                           closed=str(r["closed"]))  # fmt: skip
+        rows.append(_text(claim, p.tol, p.verdict, group, story, p.implied))
         cand_parts.append(p.cands.assign(claim=claim.id, ticker=claim.ticker, event=claim.event))
     cands = pd.concat(cand_parts, ignore_index=True) if cand_parts else pd.DataFrame(columns=CANDIDATE_COLUMNS)
     return pd.DataFrame(rows, columns=CLAIM_COLUMNS), cands[CANDIDATE_COLUMNS]

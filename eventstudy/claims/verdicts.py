@@ -15,8 +15,8 @@ Verdicts, strongest first (rules in ``docs/methodology.md``):
   a price quoted during the session;
 - ``consistent on another session``: neither holds on the claim's session,
   but one of them does on another session of days -1..+2;
-- ``not supported``: nothing on days -1..+2 holds the figure;
-- ``not measured``: the (event, security) pair was excluded.
+- ``not supported``: nothing on the candidate sessions holds the figure;
+- ``not measured``: no prices for the claim's sessions.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ RULES = {
     "the tolerance",
     WITHIN_RANGE: "no close is, but the figure lies within the session's low–high range from the previous close "
     "(widened by the tolerance): a price quoted during the session",
-    ANOTHER_SESSION: "neither holds on the session the claim is judged on, but one does on another session of days "
-    "-1..+2",
-    NOT_SUPPORTED: "no close and no day's range on days -1..+2 holds the figure",
-    NOT_MEASURED: "the security was excluded around this event (see Excluded)",
+    ANOTHER_SESSION: "neither holds on the session the claim is judged on, but one does on another candidate session "
+    "(days -1, +1, +2 around the session the article names, else days -1..+2 of the event)",
+    NOT_SUPPORTED: "no close and no day's range on the candidate sessions holds the figure",
+    NOT_MEASURED: "no prices of the security on the sessions the claim could speak of (see Excluded)",
 }
 TOLERANCE_RULE = (
     "Tolerance: half a unit in the last digit the article gives (±0.05 pp for “2,3 %”); for approximate figures "
@@ -54,12 +54,22 @@ GROUP_RULE = (
     "that leaves the fewest figures unheld, then the smallest sum of distances beyond each tolerance; ties go to "
     "the session the article implies, then to the earlier one. A session the article names is kept."
 )
+MEASURES_RULE = (
+    "Measured moves are close-to-close, overnight (previous close → open), open → close, and two-day, on the "
+    "session the article names and days -1, +1, +2 around it, else on days -1..+2 of the event; the day's range "
+    "runs from the session's low to its high, from the previous close; abnormal = measured minus the model's "
+    "expectation (outside the AR window: minus α + β × the benchmark's move; for a security left out of the model: "
+    "minus the benchmark's move). A period move runs from its reference close to the session's close."
+)
 MEASURE_WORDS = {
     "close_to_close": "close-to-close move",
     "overnight": "opening gap (previous close to open)",
     "intraday": "open-to-close move",
     "two_day": "two-day move",
+    "next_overnight": "next session's opening gap (an after-hours quote)",
+    "period": "move from the reference close",
 }
+QUOTE_WORDS = {"premarket": "a pre-market quote", "open": "a quote at the open", "after_hours": "an after-hours quote"}
 _COUNT = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight", 9: "nine"}
 
 
@@ -124,12 +134,31 @@ def _range(low: float, high: float) -> str:
 
 def finding(c: dict[str, object]) -> str:
     """One or two sentences on one claim (a row of the claims table, before its texts)."""
+    text = period_finding(c) if c["best_measure"] == "period" else _finding(c)
+    return f"{text} {c['model_note']}" if c.get("model_note") else text
+
+
+def _finding(c: dict[str, object]) -> str:
     rep = f"{c['ticker']} {c['figure_text']} ({c['tolerance_text']})"
     session, verdict = c["session"], c["verdict"]
     best = _what(str(c["best_measure"]), c["best_session"], c["measured"], c["abnormal"])  # type: ignore[arg-type]
     c2c = f"close to close {pct(c['session_close_to_close'])}"  # type: ignore[arg-type]
-    no_range = "" if not _nan(c["range_low"]) else f"; the day's range is not available ({c['range_note']})"
+    note = c.get("range_note") or ""
+    no_range = f"; the day's range is not available ({note})" if _nan(c["range_low"]) and note else ""
     rng = _range(c["range_low"], c["range_high"]) if not _nan(c["range_low"]) else ""  # type: ignore[arg-type]
+    quote = QUOTE_WORDS.get(str(c["timing"]))
+    if verdict == WITHIN_RANGE and quote and c["best_measure"] in ("overnight", "next_overnight"):
+        ab = f", abnormal {pct(c['abnormal'])}" if not _nan(c["abnormal"]) else ""  # type: ignore[arg-type]
+        if c["best_measure"] == "next_overnight":
+            return (
+                f"{rep}: {quote} on {_day(session)}, not a close: the opening gap of {c['ticker']} on "
+                f"{_day(c['next_session'])}, the next session, was {pct(c['measured'])}{ab} ({c2c} on "  # type: ignore[arg-type]
+                f"{_day(session)})."
+            )
+        return (
+            f"{rep}: {quote}, not a close: the opening gap of {c['ticker']} on {_day(session)} (previous close to "
+            f"open) was {pct(c['measured'])}{ab}; {c2c}."  # type: ignore[arg-type]
+        )
     if verdict == MATCHES_CLOSE:
         return f"{rep} matches {best}."
     if verdict == WITHIN_RANGE:
@@ -151,11 +180,32 @@ def finding(c: dict[str, object]) -> str:
             else f"it lies within the range traded on {_day(c['best_session'])} "
             f"({_range(c['best_range_low'], c['best_range_high'])})"  # type: ignore[arg-type]
         )
+        if c.get("closed"):
+            return f"{rep}: {c['closed']}; {other}."
         return f"{rep} fits neither the close nor the range of {_day(session)} ({c2c}, {where}){no_range}; {other}."
     dist = abs(float(c["measured"]) - float(c["reported"]))  # type: ignore[arg-type]
+    around = f"{c['closed']}; no close and no day's range of the sessions around it" if c.get("closed") else (
+        f"No close and no day's range of {_day(session)} and the sessions around it"
+        if c.get("named") else "No close and no day's range on days -1..+2"
+    )  # fmt: skip
+    return f"{around} holds {rep}; the closest measure is {best}, {dist * 100:.2f} pp away{no_range}."
+
+
+def period_finding(c: dict[str, object]) -> str:
+    """A period move's finding: from its reference close to the close of the session."""
+    rep = f"{c['ticker']} {c['figure_text']} ({c['tolerance_text']}) from {c['reference']}"
+    to_best = f"the close of {_day(c['best_session'])} ({pct(c['measured'])})"  # type: ignore[arg-type]
+    if c["verdict"] == MATCHES_CLOSE:
+        return f"{rep} matches the move from that close to {to_best}."
+    if c["verdict"] == ANOTHER_SESSION:
+        head = c["closed"] if c.get("closed") else (
+            f"to the close of {_day(c['session'])} the move is {pct(c['session_move'])}"  # type: ignore[arg-type]
+        )  # fmt: skip
+        return f"{rep}: {head}; it holds to {to_best}."
+    dist = abs(float(c["measured"]) - float(c["reported"]))  # type: ignore[arg-type]
     return (
-        f"No close and no day's range on days -1..+2 holds {rep}; the closest measure is {best}, "
-        f"{dist * 100:.2f} pp away{no_range}."
+        f"{rep}: no close of {_day(c['session'])} or the sessions around it holds it; the closest is the move to "
+        f"{to_best}, {dist * 100:.2f} pp away."
     )
 
 
@@ -185,6 +235,7 @@ def story(
     day0: object,
     pinned: bool,
     others: Sequence[dict[str, object]],
+    closed: str = "",
 ) -> str:
     """The timing story of a group: on which session its moves happened, and what came before.
 
@@ -192,7 +243,8 @@ def story(
     and ``session``); ``event`` the event they are tied to (``id, title,
     local_time, approximate``); ``day`` the session's day relative to the
     event's day 0 (None when the session is outside days -1..+2); ``others``
-    the study's other events whose day 0 is that session.
+    the study's other events whose day 0 is that session; ``closed`` says that the session the
+    article names is not a trading day.
     """
     n = len(members)
     held = sum(m["verdict"] in HELD for m in members)
@@ -200,6 +252,8 @@ def story(
     on = sessions[0] if len(sessions) == 1 else " / ".join(sessions) + " (each exchange's own session)"
     them = "it" if n == 1 else "them"
     ties = f"the announcement the article ties {them} to ({event['id']}, {event['local_time']})"
+    if pinned and closed:
+        return f"The article names {on} (not a trading day); it ties {them} to {event['id']} ({event['local_time']})."
     if pinned:
         lead = f"The article names {on}"
     elif held:

@@ -158,6 +158,7 @@ def extract_command(args: argparse.Namespace) -> int:
 def check_command(args: argparse.Namespace) -> int:
     """``check``: draft the study from articles, run it and write the report with ``draft.toml``."""
     from eventstudy.articles.check import default_out, draft_for_check, run_id, with_day_ranges, without_unpriced
+    from eventstudy.market.source import holds
     from eventstudy.report import write_report
     from eventstudy.study import EventStudy
 
@@ -170,8 +171,10 @@ def check_command(args: argparse.Namespace) -> int:
         args.articles, out, year=args.year, reference_date=ref, aliases=aliases, listings=listings, study_id=study_id
     )
     if args.prices is not None:
-        spec, left_out = without_unpriced(spec, args.prices)
-        spec, text, ranges = with_day_ranges(spec, text, args.prices)
+        spec, left_out = without_unpriced(spec, lambda symbol: holds(source, symbol), str(args.prices))
+        ranges: list[str] = []
+        if isinstance(args.prices, Path):  # a second OHLC file is looked for beside CSV files
+            spec, text, ranges = with_day_ranges(spec, text, args.prices)
         for line in (*left_out, *ranges):
             warnings.warn(line, stacklevel=1)
         if not spec.securities:

@@ -14,7 +14,9 @@ returns from the previous close to the day's low and high: any price
 reached during session t lies between them.
 
 Where the source lacks Open (9984.T from Yahoo), the overnight and
-intraday parts are NaN and ``note`` says so; they are never guessed.
+intraday parts are NaN and ``note`` says so; they are never guessed. A row
+whose High is below its Low has no day's range (``low``, ``high`` NaN, and
+``note`` says why): a range from such a row would be nonsense.
 """
 
 from __future__ import annotations
@@ -43,11 +45,7 @@ def decompose(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, origin: str = 
     DataFrame
         One row per session, columns ``DECOMPOSITION_COLUMNS``.
     """
-    close = frame["Close"]
-    adj = frame["Adj Close"]
-    factor = (adj / close) if adj.notna().any() else pd.Series(1.0, index=frame.index)
-    if adj.notna().any() and close.isna().all():  # auto-adjusted source: Close is empty
-        close, factor = adj, pd.Series(1.0, index=frame.index)
+    close, factor = _close_and_factor(frame)
     adj_close = close * factor
     prev = frame.index.get_indexer(sessions) - 1
     rows = []
@@ -61,9 +59,13 @@ def decompose(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, origin: str = 
         if close.name != "Close":
             cl = close.loc[session]
         c2c = adj_close.loc[session] / base - 1.0
-        note = ""
+        notes = []
         if np.isnan(op):
-            note = f"no Open in {origin or 'the source'}: overnight and intraday parts unknown"
+            notes.append(f"no Open in {origin or 'the source'}: overnight and intraday parts unknown")
+        if hi < lo:
+            notes.append(bad_range_note(session, hi, lo, origin))
+            hi = lo = np.nan
+        note = "; ".join(notes)
         rows.append(
             (
                 session,
@@ -76,3 +78,24 @@ def decompose(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, origin: str = 
             )
         )
     return pd.DataFrame(rows, columns=DECOMPOSITION_COLUMNS)
+
+
+def adjusted_close(frame: pd.DataFrame) -> pd.Series:
+    """Close × Adj Close / Close: the closes returns are measured on (Close where there is no Adj Close)."""
+    close, factor = _close_and_factor(frame)
+    return close * factor
+
+
+def bad_range_note(session: pd.Timestamp, high: float, low: float, origin: str = "") -> str:
+    """Why a session has no day's range although the source has High and Low."""
+    where = f" in {origin}" if origin else ""
+    return f"High {high:g} below Low {low:g} on {session:%Y-%m-%d}{where}: no day's range for that session"
+
+
+def _close_and_factor(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    close = frame["Close"]
+    adj = frame["Adj Close"]
+    factor = (adj / close) if adj.notna().any() else pd.Series(1.0, index=frame.index)
+    if adj.notna().any() and close.isna().all():  # auto-adjusted source: Close is empty
+        close, factor = adj, pd.Series(1.0, index=frame.index)
+    return close, factor

@@ -24,3 +24,14 @@ class PriceSource(Protocol):
     def describe(self) -> str:
         """One line naming the source, for reports."""
         ...
+
+
+def holds(source: PriceSource, symbol: str) -> bool:
+    """Whether ``source`` has prices for ``symbol`` (a damaged file is an error, not a no)."""
+    from eventstudy.errors import UnknownSymbolError
+
+    try:
+        source.prices(symbol, pd.Timestamp.min, pd.Timestamp.max)
+    except UnknownSymbolError:
+        return False
+    return True

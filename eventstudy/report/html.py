@@ -160,7 +160,7 @@ def render_html(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> str:
 
 
 def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> dict[str, Any]:
-    from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
+    from eventstudy.claims.verdicts import GROUP_RULE, MEASURES_RULE, RULES, TOLERANCE_RULE
     from eventstudy.report.story import group_story, grouped_claims, shared_quote
 
     counts = res.claims["verdict"].value_counts()
@@ -213,6 +213,7 @@ def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> dict[str, A
         "rules": list(RULES.items()),
         "group_rule": GROUP_RULE,
         "tolerance_rule": TOLERANCE_RULE,
+        "measures_rule": MEASURES_RULE,
         "figures": [_figure(f) for f in figures],
     }
 

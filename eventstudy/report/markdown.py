@@ -84,7 +84,7 @@ def render_markdown(
 
 
 def _claims_summary(res: StudyResults) -> str:
-    from eventstudy.claims.verdicts import GROUP_RULE, RULES, TOLERANCE_RULE
+    from eventstudy.claims.verdicts import GROUP_RULE, MEASURES_RULE, RULES, TOLERANCE_RULE
     from eventstudy.report.story import group_story, grouped_claims, shared_quote
 
     rows = []
@@ -116,9 +116,7 @@ def _claims_summary(res: StudyResults) -> str:
     lines += [f"- **{v}**: {rule}." for v, rule in RULES.items()]
     lines += [
         "",
-        f"{GROUP_RULE} {TOLERANCE_RULE} Measured moves are close-to-close, overnight (previous close → open), "
-        "open → close, and two-day, on days -1..+2; the day's range runs from the session's low to its high, "
-        "from the previous close; abnormal = measured minus the model's expectation.",
+        f"{GROUP_RULE} {TOLERANCE_RULE} {MEASURES_RULE}",
     ]
     return "\n".join(lines)
 
