@@ -158,7 +158,7 @@ class EventStudy:
             flags=label_flags(unusual_moves(ar, self.spec.event_windows), day0),
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
-            provenance=provenance(self.spec, self.source, self.generated_at, data),
+            provenance=provenance(self.spec, self.source, self.generated_at, data, warned=tables.warnings),
             engine=tables,
             frames=frames,
             placebo_options=self._placebo_options(),

@@ -8,6 +8,7 @@ runs them with the earlier catalogues.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -16,14 +17,16 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import PRICES, STUDY, require_shared
 from markdown_it import MarkdownIt
 from synthetic import make_market
-from test_bad_input import set_cell, study
+from test_bad_input import edited, set_cell, study
 from test_bad_input_more import Case, Kit, _prices_case, check_error, run_case
 
 from eventstudy.cli import main
@@ -404,3 +407,54 @@ def test_a_full_disk_is_one_line_and_keeps_the_earlier_report(small_disk, tmp_pa
     check_error(code, capsys.readouterr().err, (str(out), "No space left on device", "choose another --out"))
     assert (snapshot(out) == before) if earlier else not out.exists()
     assert sorted(p.name for p in small_disk.iterdir()) == (["filler", "report"] if earlier else ["filler"])
+
+
+# --- wrong answers said: a split the prices were not adjusted for -------------------------
+
+
+def _scaled_from(day: str, factor: float) -> Callable[[list[str]], list[str]]:
+    """Price columns times ``factor`` on ``day`` and after (an unapplied split), volume unchanged."""
+
+    def edit(lines: list[str]) -> list[str]:
+        out = lines[:1]
+        for line in lines[1:]:
+            cells = line.split(",")
+            if cells[0] >= day:
+                cells[1:6] = [repr(float(c) * factor) if c else c for c in cells[1:6]]
+            out.append(",".join(cells))
+        return out
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("day", "factor", "words"),
+    [("2025-01-21", 10.0, "likely a 1-for-10 reverse split"), ("2024-09-03", 0.5, "likely a 2-for-1 split")],
+    ids=["tenfold-from-day-0", "two-for-one-in-the-estimation-window"],
+)  # fmt: skip
+def test_an_unapplied_split_is_said(tmp_path, market, capsys, day, factor, words):
+    prices = edited(market, tmp_path, "STOCK", _scaled_from(day, factor))
+    out = tmp_path / "out"
+    code = main(["run", str(study(tmp_path)), "--prices", str(prices), "--out", str(out), "--format", "md,json",
+                 "--placebo-trials", "0"])  # fmt: skip
+    assert code == 0
+    err = capsys.readouterr().err
+    assert any(line.startswith("warning: STOCK: the price on " + day) and words in line for line in err.splitlines())
+    assert words in (out / "report.md").read_text(encoding="utf-8")
+    assert any(words in w for w in json.loads((out / "results.json").read_text())["provenance"]["data_warnings"])
+
+
+def test_split_like_moves_needs_a_split_ratio_and_a_quiet_market():
+    from eventstudy.market.frames import split_like_moves
+
+    def moves(step: float, market_step: float) -> list[tuple[int, float, int]]:
+        price = np.array([100.0, 101.0, 101.0 * step, 101.0 * step])
+        bench = np.array([50.0, 50.5, 50.5 * market_step, 50.5 * market_step])
+        return split_like_moves(price, bench)
+
+    assert [(t, k) for t, _, k in moves(1 / 3, 1.0)] == [(2, 3)]
+    assert [(t, k) for t, _, k in moves(4.02, 1.003)] == [(2, -4)]
+    assert moves(0.5, 0.92) == []  # the market fell 8 %: a crash, not a split
+    assert moves(0.62, 1.0) == []  # -38 %: no split ratio
+    assert moves(1.5, 1.0) == []  # 3-for-2 is not looked for: too close to real moves
+    assert moves(0.5, float("nan")) == []  # no benchmark price that day: nothing to compare

@@ -23,13 +23,15 @@ a ``DataWarning`` naming how many.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.errors import DataError, EventStudyError, InsufficientHistoryError, MissingPricesError
-from eventstudy.market.frames import price_series
+from eventstudy.market.frames import price_series, split_like_moves, split_warning
 
 FF_COLUMNS = ("Mkt-RF", "SMB", "HML", "RF")
 
@@ -141,6 +143,12 @@ def exchange_panel(
                 for s in carried_syms[r]
                 if carried_n[r][s]
             ]
+    for (s, b), rows in _groups([((t, b),) for t, b in zip(tickers, benchmarks, strict=True)]).items():
+        for t, ratio, k in split_like_moves(own[s].exact, other[b].carried):
+            spans = rows[(lo[rows] < t) & (t <= hi[rows]) & ~bad[rows]]
+            if len(spans):  # said once per symbol and day, on the first pair whose windows span it
+                text = split_warning(s, b, grid_index[t], ratio, k)
+                said.setdefault(int(members[spans[0]]), []).append(f"{text} ({len(spans)} pair(s) span it)")
     columns: dict[tuple[str, str], int] = {}
     rows_p: list[np.ndarray] = []
     for s, p in own.items():
@@ -161,9 +169,9 @@ def exchange_panel(
                          reasons, said)  # fmt: skip
 
 
-def _groups(symbols: list[tuple[str, ...]]) -> dict[str, np.ndarray]:
-    """Rows (pairs) that read each symbol, symbols in order of first use."""
-    rows: dict[str, list[int]] = {}
+def _groups(symbols: list[tuple[Hashable, ...]]) -> dict[Any, np.ndarray]:
+    """Rows (pairs) that read each symbol (or key), in order of first use."""
+    rows: dict[Hashable, list[int]] = {}
     for r, syms in enumerate(symbols):
         for s in dict.fromkeys(syms):
             rows.setdefault(s, []).append(r)

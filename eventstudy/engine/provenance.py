@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
@@ -41,16 +42,22 @@ def package_versions() -> dict[str, str]:
 
 
 def provenance(
-    spec: StudySpec, source: Any, generated_at: dt.datetime | None = None, data: dict[str, Any] | None = None
+    spec: StudySpec,
+    source: Any,
+    generated_at: dt.datetime | None = None,
+    data: dict[str, Any] | None = None,
+    *,
+    warned: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Provenance record for a run (see the module doc for ``generated_at`` and ``data_as_of``).
 
     ``data``: per symbol, where its prices came from (default ``source.provenance()``;
-    the workers' records in a Dask run).
+    the workers' records in a Dask run). ``warned``: what the data check warned of (carried
+    closes, a likely unapplied split), kept as ``data_warnings`` when there is any.
     """
     when = generated_at or source_date_epoch()
     data = source.provenance() if data is None else data
-    return {
+    return ({"data_warnings": list(warned)} if warned else {}) | {
         "generated_at": when.isoformat(timespec="seconds") if when is not None else None,
         "data_as_of": data_as_of(data),
         "study_file": spec.path,

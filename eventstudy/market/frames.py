@@ -110,3 +110,40 @@ def price_series(frame: pd.DataFrame) -> pd.Series:
     """
     adj = frame["Adj Close"]
     return (adj if adj.notna().any() else frame["Close"]).rename("price")
+
+
+# a daily price ratio this close (in log terms) to a split ratio k or 1/k, on a day the benchmark
+# moved less than SPLIT_QUIET_MARKET, is named as a likely split the prices were not adjusted for
+SPLIT_RATIOS = (2, 3, 4, 5, 8, 10, 15, 20, 25, 50, 100)
+SPLIT_LOG_TOLERANCE = 0.04
+SPLIT_QUIET_MARKET = 0.05
+
+
+def split_like_moves(price: np.ndarray, benchmark: np.ndarray) -> list[tuple[int, float, int]]:
+    """Positions ``t`` where ``price[t] / price[t - 1]`` looks like an unapplied split: (t, ratio, k).
+
+    ``k`` > 0 for a forward split not applied (the price divided by about ``k``), < 0 for a reverse
+    split (multiplied by about ``-k``). Only days the benchmark moved less than
+    ``SPLIT_QUIET_MARKET`` count: a market crash is no split.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(price[1:] / price[:-1])
+        market = np.abs(benchmark[1:] / benchmark[:-1] - 1.0)
+    found = []
+    for t in np.flatnonzero(np.abs(log_ratio) > np.log(1.8) - SPLIT_LOG_TOLERANCE):
+        if not market[t] < SPLIT_QUIET_MARKET:  # NaN: no benchmark price that day, nothing to compare
+            continue
+        k = min(SPLIT_RATIOS, key=lambda r: abs(abs(log_ratio[t]) - np.log(r)))
+        if abs(abs(log_ratio[t]) - np.log(k)) < SPLIT_LOG_TOLERANCE:
+            found.append((int(t) + 1, float(np.exp(log_ratio[t])), k if log_ratio[t] < 0 else -k))
+    return found
+
+
+def split_warning(symbol: str, benchmark: str, day: pd.Timestamp, ratio: float, k: int) -> str:
+    """The words for one of :func:`split_like_moves`."""
+    kind = f"a {k}-for-1 split" if k > 0 else f"a 1-for-{-k} reverse split"
+    return (
+        f"{symbol}: the price on {day.date()} is {ratio:.4g} times the previous session's while {benchmark} "
+        f"moved less than {SPLIT_QUIET_MARKET:.0%}: likely {kind} the prices were not adjusted for; "
+        "check the price file (returns, ARs and tests across that day are wrong if so)"
+    )

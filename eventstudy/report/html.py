@@ -443,4 +443,5 @@ def _provenance(res: StudyResults) -> dict[str, Any]:
         "align": "llnn" + ("n" if retrieved else "") + "l",
         "rows": rows,
         "packages": ", ".join(f"{k} {v}" for k, v in prov.get("packages", {}).items()),
+        "data_warnings": prov.get("data_warnings", []),
     }

@@ -314,4 +314,7 @@ def _provenance(res: StudyResults) -> list[str]:
         out.append(f"  - `{symbol}`: {md_text(detail)}")
     pk = prov.get("packages", {})
     out.append("- Packages: " + ", ".join(f"{k} {v}" for k, v in pk.items()))
+    out += (
+        ["- Data warnings:", *(f"  - {md_text(w)}" for w in prov["data_warnings"])] if "data_warnings" in prov else []
+    )
     return [*out, ""]
