@@ -355,7 +355,7 @@ def test_round3_case(tmp_path, market, monkeypatch, capsys, build):
 # --- Ctrl-C at any moment of start-up -----------------------------------------------------
 
 
-@pytest.mark.parametrize("delay", [0.1, 0.2, 0.35, 0.5, 0.8, 1.2])
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.4, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5])
 def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     prices = require_shared(PRICES)
     script = Path(sys.executable).with_name("eventstudy")

@@ -11,7 +11,9 @@ it); 2 bad input (study file, data, options), with a one-line message.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -81,14 +83,44 @@ def cli_reference() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (Ctrl-C at any moment, start-up included: one line, 130)."""
+    restore = _exit_on_interrupt()
     try:
-        return _main(argv)
+        return _main(argv, restore)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        restore()
 
 
-def _main(argv: list[str] | None) -> int:
+def _exit_on_interrupt() -> Callable[[], None]:
+    """Until the command starts nothing is written: Ctrl-C ends the process at once, with one line.
+
+    (Raised as ``KeyboardInterrupt`` while a module loads, it can land in importlib's own
+    callbacks, which print "Exception ignored" and a traceback and go on.) Returns the function
+    that puts the previous handler back; a no-op outside the main thread.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def stop(_signum: int, _frame: object) -> None:
+        os.write(2, b"interrupted\n")
+        os._exit(EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    if previous is None:  # set outside Python: put Python's own back
+        previous = signal.default_int_handler
+
+    def restore() -> None:
+        signal.signal(signal.SIGINT, previous)
+
+    return restore
+
+
+def _main(argv: list[str] | None, started: Callable[[], None]) -> int:
     import warnings
 
     from eventstudy.cli import articles, run, tools
@@ -111,6 +143,7 @@ def _main(argv: list[str] | None) -> int:
                 "check": articles.check_command,
                 "prices": tools.prices_command,
             }
+            started()  # from here on Ctrl-C is a KeyboardInterrupt: the command cleans up what it began
             code = commands[args.command](args)
         for w in caught:
             if not args.quiet:
