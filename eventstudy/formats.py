@@ -46,7 +46,7 @@ _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what can open an HTML tag, comme
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
-_MD_LINK = re.compile(r"[\\`]|\](?=[(\[:])")  # a code span or fence; a link, image or reference: "](", "][", "]:"
+_MD_LINK = re.compile(r"[\\`]|\](?=[(\[])|\](?=:\s*\S+\s*(?:[\"'(].*)?\Z)")  # code; link, image; "[x]: url" definition
 _MD_MARKUP = re.compile(r"[\\`*_\[\]|~]")  # every inline markup character
 _MD_BLOCK_START = re.compile(r"[#>]|[-+*](?= )|\d+(?=[.)] )")  # a heading, quote or list
 
