@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import csv
 import os
-import time
 from pathlib import Path
 
 import pytest
 from conftest import PRICES, require_shared
 from corpus_eval import CORPUS, evaluate, labels
 
-from eventstudy.articles import extract
 from eventstudy.articles.parser import installed
 from eventstudy.cli import main
 
@@ -74,33 +72,12 @@ def test_check_writes_nothing_in_the_working_directory(tmp_path, monkeypatch, ca
     assert "SMCI" in out and "matches the close" in out
 
 
-def test_thousand_words_under_a_second(tmp_path):
-    """Extraction of a 1,000-word article (parser loaded if installed) takes under a second."""
+def test_the_parser_is_installed_and_loads():
+    """The README's set-up gives `check` the French parser (speed: benchmarks/bench_check.py)."""
     from eventstudy.articles.parser import load
 
-    load()
-    paragraphs = [p for p in (CORPUS / "dev" / "fr_tarifs_jeudi.txt").read_text().split("\n") if p]
-    body = "\n".join(paragraphs[2:])
-    text = "Les Echos, jeudi 10 avril 2025\n\n" + "\n".join([body] * 20)
-    words = len(text.split())
-    path = tmp_path / "long.txt"
-    path.write_text(" ".join(text.split(" ")[: max(1000, words)]), encoding="utf-8")
-    start = time.perf_counter()
-    found = extract([path])
-    elapsed = time.perf_counter() - start
-    assert found.claims
-    assert elapsed < 1.0, f"{words} words in {elapsed:.2f} s"
-
-
-def test_parser_loads_in_under_five_seconds():
-    """CPU time, which other jobs on a shared machine do not inflate as they do wall-clock time."""
-    from eventstudy.articles.parser import load
-
-    assert installed(), 'the test extra installs the parser: pip install -e ".[test]"'
-    load.cache_clear()
-    start = time.process_time()
+    assert installed(), 'the set-up installs the parser: pip install -e ".[test]"'
     assert load() is not None
-    assert time.process_time() - start < 5.0
 
 
 def test_corpus_readme_documents_every_column():

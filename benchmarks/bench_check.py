@@ -1,0 +1,88 @@
+"""Wall time of `eventstudy check` and of the extraction it starts with.
+
+Run: ``.venv/bin/python benchmarks/bench_check.py [--runs N]``
+
+Prints, with the price files in the OS cache:
+
+- loading the French parser (spaCy's ``fr_core_news_sm``) in a fresh interpreter, CPU seconds
+  (target: under 5 s; it is loaded on first need only);
+- ``extract`` of a 1,000-word French article in process, the parser already loaded: best and
+  median of N runs (target: under 1 s);
+- ``eventstudy check`` on a one-page article (``tests/corpus/dev/en_smci_march.txt``) and on the
+  1,000-word article, each as a whole process with ``--figures none``: best and median of N runs
+  (issue 22: a 1,000-word article under 3 s; issue 24: a one-page article under 2 s).
+
+Timings on this project's 2-vCPU machine vary by up to 2x from run to run; the medians are what
+to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PRICES = REPO.parent / "shared" / "data" / "prices"
+CORPUS = REPO / "tests" / "corpus" / "dev"
+PARSER_LOAD = (
+    "import time; from eventstudy.articles.parser import load; t = time.process_time(); load(); "
+    "print(time.process_time() - t)"
+)
+
+
+def thousand_words(folder: Path) -> Path:
+    """A French article of at least 1,000 words: a dated header, then one article's paragraphs repeated."""
+    paragraphs = [p for p in (CORPUS / "fr_tarifs_jeudi.txt").read_text(encoding="utf-8").split("\n") if p]
+    body = "\n".join(paragraphs[2:])
+    text = "Les Echos, jeudi 10 avril 2025\n\n" + "\n".join([body] * (1 + 1000 // max(len(body.split()), 1)))
+    path = folder / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def timed_process(argv: list[str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(argv, check=True, cwd=tempfile.gettempdir(), capture_output=True)
+    return time.perf_counter() - t0
+
+
+def line(name: str, times: list[float]) -> str:
+    return f"{name:52} best {min(times):6.2f} s   median {statistics.median(times):6.2f} s"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        long = thousand_words(Path(tmp))
+        words = len(long.read_text(encoding="utf-8").split())
+        load = subprocess.run([sys.executable, "-c", PARSER_LOAD], check=True, capture_output=True, text=True)
+        print(f"{'parser load (CPU seconds, fresh interpreter)':52} {float(load.stdout):6.2f} s")
+
+        from eventstudy.articles import extract
+        from eventstudy.articles.parser import load as load_parser
+
+        load_parser()
+        times = []
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            extract([long])
+            times.append(time.perf_counter() - t0)
+        print(line(f"extract, {words} words, in process", times))
+
+        for name, article in (("one page", CORPUS / "en_smci_march.txt"), (f"{words} words", long)):
+            argv = [sys.executable, "-m", "eventstudy", "check", str(article), "--prices", str(PRICES), "--figures",
+                    "none", "--quiet"]  # fmt: skip
+            times = [timed_process([*argv, "--out", str(Path(tmp) / f"out{i}")]) for i in range(args.runs)]
+            print(line(f"eventstudy check, {name}, whole process", times))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
