@@ -237,7 +237,8 @@ def dask_client(args: argparse.Namespace, say: Callable[..., None]) -> AbstractC
     if args.prices is None:
         raise EventStudyError("--dask: the workers read the prices themselves; pass --prices DIR|URL, a location "
                               "every worker sees (see eventstudy prices to-parquet)")  # fmt: skip
-    from eventstudy.engine.distributed import connect, local_client
+    from eventstudy.engine.cluster import connect
+    from eventstudy.engine.distributed import local_client
 
     address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
     say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")
