@@ -22,6 +22,7 @@ from eventstudy.cli.common import (
     stop_progress,
     window,
 )
+from eventstudy.cli.summary import SUMMARY_ABOVE_PAIRS
 from eventstudy.errors import EventStudyError
 from eventstudy.report.write import PARQUET_FROM_PAIRS
 
@@ -176,7 +177,9 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         "--verbose",
         "-v",
         action="store_true",
-        help="also print the log of the libraries used (yfinance's download messages), silenced by default",
+        help=f"print every CAR row even of a large study (more than {SUMMARY_ABOVE_PAIRS} pairs, otherwise a "
+        "summary: per window the mean and median CAR and the share with p < 0.05), and the log of the libraries "
+        "used (yfinance's download messages), silenced by default",
     )
 
 
@@ -213,7 +216,9 @@ def run_command(args: argparse.Namespace) -> int:
     )
     stop_progress()
     if not args.quiet:
-        print(res.summary())
+        from eventstudy.cli.summary import results_text
+
+        print(results_text(res, verbose=args.verbose))
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
         print(f"\nreport: {out / main_file}")
     return EXIT_OK
