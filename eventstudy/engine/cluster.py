@@ -148,8 +148,10 @@ def scheduler_address(client: Client) -> str:
         return "(unknown address)"
 
 
-def ensure_workers(client: Client, wait: float | None = None) -> int:
+def ensure_workers(client: Client, wait: float | None = None, *, had: int = 0) -> int:
     """The number of workers, after waiting up to ``wait`` seconds (:func:`worker_wait`) for the first one.
+
+    ``had``: the workers of an earlier try of the same run (all lost since, if none is back).
 
     Raises
     ------
@@ -164,6 +166,8 @@ def ensure_workers(client: Client, wait: float | None = None) -> int:
             client.wait_for_workers(1, timeout=wait)
             n = len(client.nthreads())
     except TimeoutError:
+        if had:
+            raise _all_lost(address, had, [], f"no worker back within {wait:g} s") from None
         raise EventStudyError(
             f"the Dask scheduler at {address} has 0 workers (waited {wait:g} s for one); start workers "
             f"(`dask worker {address}`, from any folder, with eventstudy installed) and run again"
@@ -173,10 +177,19 @@ def ensure_workers(client: Client, wait: float | None = None) -> int:
     return n
 
 
-def gather(client: Client, futures: list[Future], workers: int, wait: float | None = None) -> list[Any]:
+class ScatteredDataLost(EventStudyError):
+    """Workers remain, but the data scattered to the lost ones is gone: the caller scatters and submits again."""
+
+
+def gather(
+    client: Client, futures: list[Future], workers: int, wait: float | None = None, *, last: bool = True
+) -> list[Any]:
     """The futures' results, in order; bounded when the workers are lost.
 
-    A task whose worker dies is run again on another one by Dask. When no
+    A task whose worker dies is run again on another one by Dask. When the
+    inputs scattered to the workers are lost with some of them (Dask then
+    cancels the tasks) and workers remain, :class:`ScatteredDataLost` asks the
+    caller to try again (an error when ``last``). When no
     worker is left for ``wait`` seconds (:func:`worker_wait`), when a task
     has killed the workers that ran it (``KilledWorker``) or when the
     scheduler goes away, an error names the scheduler.
@@ -202,7 +215,15 @@ def gather(client: Client, futures: list[Future], workers: int, wait: float | No
             if time.monotonic() - lost_since >= wait:
                 raise _all_lost(address, workers, futures, f"no worker back within {wait:g} s")
     except CancelledError:  # the data scattered to the workers went with them
-        raise _all_lost(address, workers, futures, "the study's data went with them") from None
+        left = _workers_left(client)
+        if left and not last:
+            raise ScatteredDataLost(f"{address}: inputs lost with a worker") from None
+        if left:
+            raise EventStudyError(
+                f"the Dask scheduler at {address} lost workers mid-run again and again (it had {workers}, {left} "
+                "left), and the study's inputs with them; check the workers' logs (memory?) and run again"
+            ) from None
+        raise _all_lost(address, workers, futures, "the study's inputs went with them") from None
     except KilledWorker as exc:
         raise EventStudyError(
             f"the Dask scheduler at {address}: a task killed every worker that ran it ({exc}); its workers may "
@@ -212,11 +233,18 @@ def gather(client: Client, futures: list[Future], workers: int, wait: float | No
         raise _lost_scheduler(address, exc) from None
 
 
+def _workers_left(client: Client) -> int:
+    try:
+        return len(client.nthreads())
+    except OSError:
+        return 0
+
+
 def _all_lost(address: str, workers: int, futures: list[Future], why: str) -> EventStudyError:
-    done = sum(f.status == "finished" for f in futures)
+    done = f"{sum(f.status == 'finished' for f in futures)} of {len(futures)} partitions done, " if futures else ""
     return EventStudyError(
-        f"the Dask scheduler at {address} lost all its workers mid-run (it had {workers}; {done} of {len(futures)} "
-        f"partitions done, {why}); restart workers (`dask worker {address}`) and run again"
+        f"the Dask scheduler at {address} lost all its workers mid-run (it had {workers}; {done}{why}); restart "
+        f"workers (`dask worker {address}`) and run again"
     )
 
 

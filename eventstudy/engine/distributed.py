@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine import ols
-from eventstudy.engine.cluster import DASK_MISSING, check_seen, ensure_workers, for_workers, gather
+from eventstudy.engine.cluster import (
+    DASK_MISSING,
+    ScatteredDataLost,
+    check_seen,
+    ensure_workers,
+    for_workers,
+    gather,
+)
 from eventstudy.engine.plan import Plan, price_spans
 from eventstudy.errors import EventStudyError
 
@@ -57,6 +64,7 @@ DEFAULT_WINDOWS: dict[str, Any] = {
     "event_windows": ((0, 0), (0, 1), (-1, 1), (-5, 5)),
 }
 PAIRS_PER_PARTITION = 5_000  # default target for the CLI (see docs/scaling.md)
+SCATTER_ATTEMPTS = 3  # runs of a study's tasks when a lost worker takes the scattered inputs with it
 
 
 @dataclass(frozen=True)
@@ -226,16 +234,22 @@ def compute_dask(
         The engine's tables over the whole plan, and the provenance of the
         prices the workers read (per symbol, as ``source.provenance()``).
     """
-    workers = ensure_workers(client)
     parts = partition_pairs(plan.pairs, partitions)
-    spec, shared = client.scatter([plan.spec, (for_workers(source), model, fama_french)], broadcast=True,
-                                  hash=False)  # fmt: skip
-    futures = [
-        client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last, shared,
-                      pure=False)
-        for idx in parts
-    ]  # fmt: skip
-    return _merge(plan, parts, gather(client, futures, workers))
+    workers = 0
+    for attempt in range(SCATTER_ATTEMPTS):  # again when the scattered inputs went with a lost worker
+        workers = ensure_workers(client, had=workers)
+        spec, shared = client.scatter([plan.spec, (for_workers(source), model, fama_french)], broadcast=True,
+                                      hash=False)  # fmt: skip
+        futures = [
+            client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last,
+                          shared, pure=False)
+            for idx in parts
+        ]  # fmt: skip
+        try:
+            return _merge(plan, parts, gather(client, futures, workers, last=attempt == SCATTER_ATTEMPTS - 1))
+        except ScatteredDataLost:
+            continue
+    raise AssertionError("unreachable: the last attempt raises")
 
 
 def _engine_task(
