@@ -287,3 +287,16 @@ def test_a_worker_that_cannot_see_the_prices_names_the_path(tmp_path, monkeypatc
         check_seen(source)
     assert str(tmp_path / "prices") in str(err.value)
     assert for_workers(source) is source  # already absolute: sent as it is
+
+
+def test_a_scheduler_killed_mid_run_is_one_error_line(client_dir, start_cluster, capsys):
+    cluster = start_cluster(1)
+    watcher = _kill_mid_run(cluster, [cluster.scheduler], [60.0])
+    started = time.monotonic()
+    assert main([*RUN, "--out", "o", "--dask", cluster.address]) == 2
+    took = time.monotonic() - started
+    watcher.join(timeout=15)
+    line = _one_error(capsys)
+    assert line.startswith(f"error: lost the connection to the Dask scheduler at {cluster.address}")
+    assert took < 15, took
+    assert not (client_dir / "o").exists()

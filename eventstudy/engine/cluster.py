@@ -250,7 +250,7 @@ def _all_lost(address: str, workers: int, futures: list[Future], why: str) -> Ev
 
 def _lost_scheduler(address: str, exc: BaseException) -> EventStudyError:
     return EventStudyError(
-        f"lost the connection to the Dask scheduler at {address} ({type(exc).__name__}: {exc}); "
+        f"lost the connection to the Dask scheduler at {address} ({type(exc).__name__}: {str(exc)[:120]}); "
         "check that it still runs and run again"
     )
 
