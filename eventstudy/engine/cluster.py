@@ -214,8 +214,10 @@ def gather(
             lost_since = lost_since or time.monotonic()
             if time.monotonic() - lost_since >= wait:
                 raise _all_lost(address, workers, futures, f"no worker back within {wait:g} s")
-    except CancelledError:  # the data scattered to the workers went with them
+    except CancelledError as exc:  # the data scattered to the workers went with them, or the scheduler went away
         left = _workers_left(client)
+        if left is None:
+            raise _lost_scheduler(address, exc) from None
         if left and not last:
             raise ScatteredDataLost(f"{address}: inputs lost with a worker") from None
         if left:
@@ -233,11 +235,14 @@ def gather(
         raise _lost_scheduler(address, exc) from None
 
 
-def _workers_left(client: Client) -> int:
+def _workers_left(client: Client) -> int | None:
+    """The scheduler's workers now; None when the client has lost the scheduler."""
+    if client.status not in ("running", "newly-created"):
+        return None
     try:
         return len(client.nthreads())
     except OSError:
-        return 0
+        return None
 
 
 def _all_lost(address: str, workers: int, futures: list[Future], why: str) -> EventStudyError:
@@ -249,9 +254,9 @@ def _all_lost(address: str, workers: int, futures: list[Future], why: str) -> Ev
 
 
 def _lost_scheduler(address: str, exc: BaseException) -> EventStudyError:
+    why = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}" if str(exc) else type(exc).__name__
     return EventStudyError(
-        f"lost the connection to the Dask scheduler at {address} ({type(exc).__name__}: {str(exc)[:120]}); "
-        "check that it still runs and run again"
+        f"lost the connection to the Dask scheduler at {address} ({why}); check that it still runs and run again"
     )
 
 
