@@ -99,7 +99,8 @@ def probe(address: str, timeout: float) -> None:
         try:  # refused at once, where Dask would retry until its timeout
             socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
         except OSError as exc:
-            raise _not_a_scheduler(address, exc, "nothing listens there") from None
+            what = "its host name does not resolve" if isinstance(exc, socket.gaierror) else "nothing listens there"
+            raise _not_a_scheduler(address, exc, what) from None
     left = max(timeout - (time.monotonic() - started), 0.1)
     with ThreadPoolExecutor(1) as pool:  # its own event loop, also under Jupyter's running one
         try:
