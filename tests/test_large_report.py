@@ -117,3 +117,41 @@ def test_summary_of_results_json_is_the_report_table(res):
     assert s["pairs"] == len(res.day0)
     means = res.car.groupby(["start", "end"], sort=False)["car"].mean()
     assert [w["mean_car"] for w in s["car"]] == pytest.approx(list(means), abs=1e-15)
+
+
+@pytest.fixture(scope="module")
+def many_pairs(tmp_path_factory):
+    """A synthetic events CSV of 60 events of one security (60 pairs), its prices in csv/."""
+    from synthetic import make_market
+
+    folder = tmp_path_factory.mktemp("many")
+    market = make_market(folder / "csv")
+    days = market.sessions[-300::4][:60]
+    lines = ["event,ticker,timestamp,benchmark,exchange", *(f"e{i:02d},STOCK,{d.date()},MKT,XNYS"
+                                                            for i, d in enumerate(days))]  # fmt: skip
+    (folder / "events.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+@pytest.mark.parametrize(("verbose", "pairs"), [(False, 60), (True, 60), (False, 50)])
+def test_run_prints_a_summary_of_a_large_study_and_every_row_with_verbose(many_pairs, tmp_path, capsys, verbose,
+                                                                          pairs):  # fmt: skip
+    """Above 50 pairs a few lines, whatever the size; --verbose (or 50 pairs or fewer): a line per CAR row."""
+    from eventstudy.cli import main
+
+    events = tmp_path / "events.csv"
+    events.write_text("".join((many_pairs / "events.csv").read_text().splitlines(keepends=True)[: pairs + 1]))
+    argv = ["run", str(events), "--prices", str(many_pairs / "csv"), "--out", str(tmp_path / "o"),
+            "--figures", "none", "--format", "md", "--placebo-trials", "0"]  # fmt: skip
+    argv += ["--verbose"] if verbose else []
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    rows = pairs * 4  # four event windows
+    if verbose or pairs <= 50:
+        assert len(out.splitlines()) > rows and out.count("STOCK") == rows
+    else:
+        lines = out.splitlines()
+        assert len(lines) < 20 and "STOCK" not in out, out
+        assert lines[0] == "Event study 'events': 60 (event, security) pairs in 60 event(s), 1 securities, model market"
+        assert "0 pair(s) excluded" in out and "mean CAR" in out and "p < 0.05" in out
+        assert "--verbose (240 rows)" in out and out.rstrip().endswith("report.md")

@@ -22,6 +22,7 @@ from eventstudy.cli.common import (
     stop_progress,
     window,
 )
+from eventstudy.cli.summary import SUMMARY_ABOVE_PAIRS
 from eventstudy.errors import EventStudyError
 from eventstudy.report.write import PARQUET_FROM_PAIRS
 
@@ -176,7 +177,9 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         "--verbose",
         "-v",
         action="store_true",
-        help="also print the log of the libraries used (yfinance's download messages), silenced by default",
+        help=f"print every CAR row even of a large study (more than {SUMMARY_ABOVE_PAIRS} pairs, otherwise a "
+        "summary: per window the mean and median CAR and the share with p < 0.05), and the log of the libraries "
+        "used (yfinance's download messages), silenced by default",
     )
 
 
@@ -213,7 +216,9 @@ def run_command(args: argparse.Namespace) -> int:
     )
     stop_progress()
     if not args.quiet:
-        print(res.summary())
+        from eventstudy.cli.summary import results_text
+
+        print(results_text(res, verbose=args.verbose))
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")
         print(f"\nreport: {out / main_file}")
     return EXIT_OK
@@ -237,7 +242,8 @@ def dask_client(args: argparse.Namespace, say: Callable[..., None]) -> AbstractC
     if args.prices is None:
         raise EventStudyError("--dask: the workers read the prices themselves; pass --prices DIR|URL, a location "
                               "every worker sees (see eventstudy prices to-parquet)")  # fmt: skip
-    from eventstudy.engine.distributed import connect, local_client
+    from eventstudy.engine.cluster import connect
+    from eventstudy.engine.distributed import local_client
 
     address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
     say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")

@@ -35,6 +35,14 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine import ols
+from eventstudy.engine.cluster import (
+    DASK_MISSING,
+    ScatteredDataLost,
+    check_seen,
+    ensure_workers,
+    for_workers,
+    gather,
+)
 from eventstudy.engine.plan import Plan, price_spans
 from eventstudy.errors import EventStudyError
 
@@ -56,7 +64,7 @@ DEFAULT_WINDOWS: dict[str, Any] = {
     "event_windows": ((0, 0), (0, 1), (-1, 1), (-5, 5)),
 }
 PAIRS_PER_PARTITION = 5_000  # default target for the CLI (see docs/scaling.md)
-DASK_MISSING = 'Dask is not installed; install the extra: pip install "eventstudy-claims[dask]"'
+SCATTER_ATTEMPTS = 3  # runs of a study's tasks when a lost worker takes the scattered inputs with it
 
 
 @dataclass(frozen=True)
@@ -198,36 +206,6 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
         cluster.close()
 
 
-@contextmanager
-def connect(address: str, timeout: float = 4.0) -> Iterator[Client]:
-    """A ``dask.distributed.Client`` of the running scheduler at ``address`` (e.g. ``tcp://10.0.0.5:8786``).
-
-    Its workers need ``eventstudy`` installed and read the prices themselves:
-    the study's source must name a location they all see (a Parquet URL, a
-    shared folder).
-
-    Raises
-    ------
-    EventStudyError
-        Dask is missing, or no scheduler answers at ``address`` within ``timeout`` seconds.
-    """
-    try:
-        from dask.distributed import Client
-    except ImportError:
-        raise EventStudyError(DASK_MISSING) from None
-    try:
-        client = Client(address, timeout=timeout)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise EventStudyError(
-            f"--dask {address}: no Dask scheduler answers there ({type(exc).__name__}: {exc}); start one "
-            "(`dask scheduler` and `dask worker ADDRESS`) or leave the address out for a local cluster"
-        ) from None
-    try:
-        yield client
-    finally:
-        client.close()
-
-
 def default_partitions(n_pairs: int, n_workers: int = 2) -> int:
     """At least one partition per worker, and about :data:`PAIRS_PER_PARTITION` pairs each."""
     return max(n_workers, math.ceil(n_pairs / PAIRS_PER_PARTITION))
@@ -257,13 +235,21 @@ def compute_dask(
         prices the workers read (per symbol, as ``source.provenance()``).
     """
     parts = partition_pairs(plan.pairs, partitions)
-    spec, shared = client.scatter([plan.spec, (source, model, fama_french)], broadcast=True, hash=False)
-    futures = [
-        client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last, shared,
-                      pure=False)
-        for idx in parts
-    ]  # fmt: skip
-    return _merge(plan, parts, client.gather(futures))
+    workers = 0
+    for attempt in range(SCATTER_ATTEMPTS):  # again when the scattered inputs went with a lost worker
+        workers = ensure_workers(client, had=workers)
+        spec, shared = client.scatter([plan.spec, (for_workers(source), model, fama_french)], broadcast=True,
+                                      hash=False)  # fmt: skip
+        futures = [
+            client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last,
+                          shared, pure=False)
+            for idx in parts
+        ]  # fmt: skip
+        try:
+            return _merge(plan, parts, gather(client, futures, workers, last=attempt == SCATTER_ATTEMPTS - 1))
+        except ScatteredDataLost:
+            continue
+    raise AssertionError("unreachable: the last attempt raises")
 
 
 def _engine_task(
@@ -278,6 +264,7 @@ def _engine_task(
     from eventstudy.engine.plan import Plan, fetch
 
     source, model, fama_french = shared
+    check_seen(source)
     sub = Plan(spec, pairs, first, last)
     tables = compute(sub, fetch(sub, source), model, fama_french)
     done = tables.positions(tables.fits)
@@ -333,7 +320,7 @@ def _compute(client: Client, parts: list[Partition], windows: dict[str, Any]) ->
     shipped = client.scatter(parts, hash=False)  # unique keys: equal partitions of earlier calls may be released
     # one thread per task: Dask runs the tasks in parallel
     futures = [client.submit(_fit_partition, part, windows, threads=1, pure=False) for part in shipped]
-    return client.gather(futures)
+    return gather(client, futures, len(client.nthreads()))
 
 
 def _fit_partition(part: Partition, windows: dict[str, Any], threads: int | None = None) -> dict[str, np.ndarray]:
