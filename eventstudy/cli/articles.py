@@ -14,6 +14,7 @@ from eventstudy.cli.common import (
     EXIT_OK,
     REPORT_FORMATS,
     formats,
+    path_arg,
     price_source,
     progress,
     stop_progress,
@@ -51,10 +52,10 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXTRACT_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ext.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
-    ext.add_argument("--out", type=Path, metavar="FILE", help="write the draft study (TOML) to FILE")
+    ext.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    ext.add_argument("--out", type=path_arg, metavar="FILE", help="write the draft study (TOML) to FILE")
     ext.add_argument(
-        "--claims-csv", type=Path, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
+        "--claims-csv", type=path_arg, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
         "source,offset,quote"
     )  # fmt: skip
     ext.add_argument(
@@ -94,12 +95,15 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         epilog=CHECK_EXAMPLE + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    chk.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    chk.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
     chk.add_argument(
-        "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
+        "--prices",
+        type=path_arg,
+        metavar="DIR",
+        help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance",
     )
     chk.add_argument(
-        "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
+        "--out", type=path_arg, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
     )
     chk.add_argument(
         "--year", type=year, metavar="YEAR", help="year for dates written without one, in articles with no dated header"

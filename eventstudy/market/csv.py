@@ -102,6 +102,9 @@ def read_price_csv(path: Path, raw: bytes | None = None) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file: {exc}") from None
     if "Date" not in frame.columns:
+        if len(frame.columns) == 1 and ";" in str(frame.columns[0]):  # a comma-decimal locale's spreadsheet export
+            raise DataError(f"{path}: the columns are separated by semicolons; save the file with commas: "
+                            f"{','.join(['Date', *PRICE_COLUMNS])}")  # fmt: skip
         raise DataError(f"{path}: no Date column; expected columns {','.join(['Date', *PRICE_COLUMNS])}")
     unknown = [c for c in frame.columns if c != "Date" and c not in PRICE_COLUMNS]
     if unknown:
