@@ -149,7 +149,7 @@ def load_events_csv(path: str | Path):
             raise StudyFileError(path, f"row {i}", f"{ticker} has another exchange or benchmark than on an earlier row")
         if events.setdefault(event, {"id": event, "timestamp": ts})["timestamp"] != ts:
             first = events[event]["timestamp"]
-            why = f"event {event!r} has {first!r} on an earlier row (got {ts!r}); give the other event an id of its own"
+            why = f"event {event!r} has another timestamp on an earlier row ({first}, got {ts!r}); or give it a new id"
             raise StudyFileError(path, f"row {i}.timestamp", why)
         pair = (event, ticker)
         if pair in seen:
