@@ -816,6 +816,86 @@ def check_prices_missing(kit: Kit) -> Case:
                 (str(missing),))  # fmt: skip
 
 
+# --- a second batch: exports from other tools, the environment, models fed their own data ----
+
+
+def price_file_saved_with_a_pandas_index(kit: Kit) -> Case:
+    # DataFrame.to_csv() without index=False: a first column with an empty name
+    return _prices_case(kit, "STOCK", lambda lines: [f"{i - 1 if i else ''},{line}" for i, line in enumerate(lines)],
+                        "empty name", "index=False")  # fmt: skip
+
+
+def price_header_in_lower_case(kit: Kit) -> Case:
+    return _prices_case(kit, "STOCK", lambda lines: [lines[0].lower(), *lines[1:]], "'date'", "case-sensitive")
+
+
+def price_comment_line_on_top(kit: Kit) -> Case:
+    return _prices_case(kit, "STOCK", lambda lines: ["# downloaded from Yahoo Finance", *lines], "row 1", "comment")
+
+
+def study_factor_is_the_benchmark(kit: Kit) -> Case:
+    path = study(kit.tmp)
+    path.write_text(path.read_text().replace('benchmark = "MKT"', 'benchmark = "MKT"\nfactors = ["MKT"]'))
+    return Case(kit.run(path, "--model", "multi_index"), (str(path), "securities[0].factors", "MKT", "benchmark"))
+
+
+def study_factor_is_the_security(kit: Kit) -> Case:
+    path = study(kit.tmp)
+    path.write_text(path.read_text().replace('benchmark = "MKT"', 'benchmark = "MKT"\nfactors = ["STOCK"]'))
+    return Case(kit.run(path, "--model", "multi_index"), (str(path), "securities[0].factors", "STOCK"))
+
+
+def study_reported_percent_infinite(kit: Kit) -> Case:
+    claim = '\n[[claims]]\nid = "c"\nticker = "STOCK"\nevent = "ev"\nreported_percent = inf\n'
+    path = study(kit.tmp, extra=claim)
+    return Case(kit.run(path), (str(path), "claims[0].reported_percent", "inf"))
+
+
+def events_csv_benchmark_empty(kit: Kit) -> Case:
+    path = kit.events_csv("ev,STOCK,2025-01-21,")
+    return Case(kit.run(path), (str(path), "row 2.benchmark"))
+
+
+def events_csv_ticker_empty(kit: Kit) -> Case:
+    path = kit.events_csv("ev,,2025-01-21,MKT")
+    return Case(kit.run(path), (str(path), "row 2.ticker"))
+
+
+def events_csv_event_empty(kit: Kit) -> Case:
+    path = kit.events_csv(",STOCK,2025-01-21,MKT")
+    return Case(kit.run(path), (str(path), "row 2.event"))
+
+
+def option_out_name_too_long(kit: Kit) -> Case:
+    out = kit.tmp / ("r" * 300)
+    argv = ["run", str(study(kit.tmp)), "--prices", str(kit.market), "--out", str(out), "-q"]
+    return Case(argv, ("--out", "too long"))
+
+
+def option_bhar_window_past_the_data(kit: Kit) -> Case:
+    return Case(kit.run(study(kit.tmp), "--bhar-window", "0,5000"), ("STOCK", "2"))
+
+
+def env_ascii_only_stderr(kit: Kit) -> Case:
+    # an error line holding a non-ASCII character, printed where stderr only takes ASCII (PYTHONIOENCODING)
+    path = study(kit.tmp, ticker="\u041eRCL")
+    return Case(kit.run(path), (str(path), "securities[0].ticker"), env={"PYTHONIOENCODING": "ascii"},
+                subprocess=True)  # fmt: skip
+
+
+def extract_the_same_article_twice(kit: Kit) -> Case:
+    path = _article(kit)
+    return Case(["extract", path, path, "-q"], (path, "twice"))
+
+
+SECOND_BATCH = [
+    price_file_saved_with_a_pandas_index, price_header_in_lower_case, price_comment_line_on_top,
+    study_factor_is_the_benchmark, study_factor_is_the_security, study_reported_percent_infinite,
+    events_csv_benchmark_empty, events_csv_ticker_empty, events_csv_event_empty, option_out_name_too_long,
+    option_bhar_window_past_the_data, env_ascii_only_stderr, extract_the_same_article_twice,
+]  # fmt: skip
+
+
 MORE_ROUND3_CASES: list[Callable[[Kit], Case]] = [
     study_ar_window_huge_int, study_duplicate_event_ids, study_event_id_zero_width_space, study_claim_on_unknown_event,
     study_claim_on_unknown_ticker, study_event_window_reversed, study_estimation_window_after_event,
@@ -834,6 +914,7 @@ MORE_ROUND3_CASES: list[Callable[[Kit], Case]] = [
     to_parquet_symbols_with_an_empty_name, to_parquet_symbols_unknown, validate_zero_trials, validate_unknown_design,
     validate_out_is_a_directory, extract_article_in_windows_1252, extract_article_is_a_directory,
     extract_article_missing, check_article_is_a_directory, check_zero_byte_article, check_prices_missing,
+    *SECOND_BATCH,
 ]  # fmt: skip
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -132,6 +133,7 @@ def extract_command(args: argparse.Namespace) -> int:
     from eventstudy.spec import ID_PATTERN
 
     ref, aliases, listings = article_options(args)
+    articles_once(args.articles)
     if not ID_PATTERN.match(args.id):
         raise EventStudyError(
             f"--id {args.id!r} is not a study id: 1-64 letters, digits, '.', '_' or '-', "
@@ -167,6 +169,7 @@ def check_command(args: argparse.Namespace) -> int:
     from eventstudy.study import EventStudy
 
     ref, aliases, listings = article_options(args)
+    articles_once(args.articles)
     args.cache = None
     source = price_source(args)  # a --prices folder that does not exist is named before any work
     study_id = run_id(args.articles)
@@ -197,6 +200,17 @@ def check_command(args: argparse.Namespace) -> int:
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
         print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
     return EXIT_OK
+
+
+def articles_once(articles: list[Path]) -> None:
+    """An article given twice (``a.txt a.txt``, ``*.txt a.txt``) would draft each of its claims twice."""
+    seen: dict[str, Path] = {}
+    for article in articles:
+        key = os.path.realpath(article)
+        if key in seen:
+            same = "" if str(seen[key]) == str(article) else f" (as {seen[key]})"
+            raise EventStudyError(f"{article}: the article is given twice{same}; list each article once")
+        seen[key] = article
 
 
 def outputs_distinct(inputs: list[Path], outputs: dict[str, Path | None]) -> None:
