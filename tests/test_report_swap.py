@@ -164,7 +164,10 @@ def study_file(tmp_path_factory) -> Path:
 
 
 def run(capsys, study_file: Path, market: Path, out: str | Path) -> tuple[int, str]:
-    code = main(["run", str(study_file), "--prices", str(market), "--out", str(out), "--quiet", "--format", "md"])
+    try:
+        code = main(["run", str(study_file), "--prices", str(market), "--out", str(out), "--quiet", "--format", "md"])
+    except SystemExit as exc:  # a bad option value: argparse's one line and exit 2
+        code = int(exc.code or 0)
     return code, capsys.readouterr().err
 
 
