@@ -1,6 +1,9 @@
 """Run the bad-input cases (test_bad_input_more.py, test_bad_input_round3.py) on a checkout; count outcomes.
 
-Usage: ``.venv/bin/python scripts/bad_input_survey.py [--tree DIR] [--timeout S]``
+Usage: ``.venv/bin/python scripts/bad_input_survey.py [--tree DIR] [--timeout S] [--group NAME]``
+
+Groups: issue and more (issue 12), round3 (issue 25's listed cases), round3-own
+(``MORE_ROUND3_CASES``: issue 25's cases of our own).
 
 ``--tree`` is the root of another checkout of eventstudy (say an older commit
 unpacked with ``git archive``); its package is put first on ``PYTHONPATH``.
