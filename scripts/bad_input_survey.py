@@ -1,6 +1,9 @@
-"""Run the bad-input cases (tests/test_bad_input_more.py, test_bad_input_round3.py) on a checkout; count outcomes.
+"""Run the bad-input cases (test_bad_input_more.py, test_bad_input_round3.py) on a checkout; count outcomes.
 
-Usage: ``.venv/bin/python scripts/bad_input_survey.py [--tree DIR] [--timeout S]``
+Usage: ``.venv/bin/python scripts/bad_input_survey.py [--tree DIR] [--timeout S] [--group NAME]``
+
+Groups: issue and more (issue 12), round3 (issue 25's listed cases), round3-own
+(``MORE_ROUND3_CASES``: issue 25's cases of our own).
 
 ``--tree`` is the root of another checkout of eventstudy (say an older commit
 unpacked with ``git archive``); its package is put first on ``PYTHONPATH``.
@@ -25,7 +28,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from synthetic import make_market  # noqa: E402
 from test_bad_input_more import ISSUE_CASES, MORE_CASES, Kit  # noqa: E402
-from test_bad_input_round3 import ROUND3_CASES  # noqa: E402
+from test_bad_input_round3 import MORE_ROUND3_CASES, ROUND3_CASES  # noqa: E402
 
 OUTCOMES = ("named", "exit 2 unnamed", "traceback", "hang", "wrong success", "other")
 
@@ -50,6 +53,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", type=Path, help="root of the checkout to test (default: this one)")
     parser.add_argument("--timeout", type=float, default=20.0, help="seconds before a case counts as a hang")
+    parser.add_argument("--group", action="append", help="only this group (repeatable): issue, more, round3…")
     args = parser.parse_args()
     env = dict(os.environ)
     if args.tree is not None:
@@ -58,7 +62,15 @@ def main() -> int:
         market = Path(root) / "market"
         make_market(market)
         totals: dict[str, Counter] = {}
-        for group, cases in (("issue", ISSUE_CASES), ("more", MORE_CASES), ("round3", ROUND3_CASES)):
+        groups = (
+            ("issue", ISSUE_CASES),
+            ("more", MORE_CASES),
+            ("round3", ROUND3_CASES),
+            ("round3-own", MORE_ROUND3_CASES),
+        )
+        for group, cases in groups:
+            if args.group and group not in args.group:
+                continue
             counts = totals.setdefault(group, Counter())
             for build in cases:
                 tmp = Path(tempfile.mkdtemp(dir=root))
@@ -73,7 +85,7 @@ def main() -> int:
                 outcome = classify(code, err, case.names)
                 counts[outcome] += 1
                 last = err.strip().splitlines()[-1][:150] if err.strip() else ""
-                print(f"{group:5} {build.__name__:42} {outcome:15} {last}", flush=True)
+                print(f"{group:10} {build.__name__:42} {outcome:15} {last}", flush=True)
     for group, counts in totals.items():
         summary = ", ".join(f"{o} {counts[o]}" for o in OUTCOMES if counts[o])
         print(f"{group}: tried {sum(counts.values())}: {summary}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -14,6 +15,7 @@ from eventstudy.cli.common import (
     EXIT_OK,
     REPORT_FORMATS,
     formats,
+    path_arg,
     price_source,
     progress,
     stop_progress,
@@ -51,10 +53,10 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
         epilog=EXTRACT_EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ext.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
-    ext.add_argument("--out", type=Path, metavar="FILE", help="write the draft study (TOML) to FILE")
+    ext.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    ext.add_argument("--out", type=path_arg, metavar="FILE", help="write the draft study (TOML) to FILE")
     ext.add_argument(
-        "--claims-csv", type=Path, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
+        "--claims-csv", type=path_arg, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
         "source,offset,quote"
     )  # fmt: skip
     ext.add_argument(
@@ -94,12 +96,15 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         epilog=CHECK_EXAMPLE + EXIT_CODES_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    chk.add_argument("articles", type=Path, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
+    chk.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
     chk.add_argument(
-        "--prices", type=Path, metavar="DIR", help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance"
+        "--prices",
+        type=path_arg,
+        metavar="DIR",
+        help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance",
     )
     chk.add_argument(
-        "--out", type=Path, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
+        "--out", type=path_arg, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
     )
     chk.add_argument(
         "--year", type=year, metavar="YEAR", help="year for dates written without one, in articles with no dated header"
@@ -128,6 +133,7 @@ def extract_command(args: argparse.Namespace) -> int:
     from eventstudy.spec import ID_PATTERN
 
     ref, aliases, listings = article_options(args)
+    articles_once(args.articles)
     if not ID_PATTERN.match(args.id):
         raise EventStudyError(
             f"--id {args.id!r} is not a study id: 1-64 letters, digits, '.', '_' or '-', "
@@ -163,6 +169,7 @@ def check_command(args: argparse.Namespace) -> int:
     from eventstudy.study import EventStudy
 
     ref, aliases, listings = article_options(args)
+    articles_once(args.articles)
     args.cache = None
     source = price_source(args)  # a --prices folder that does not exist is named before any work
     study_id = run_id(args.articles)
@@ -193,6 +200,17 @@ def check_command(args: argparse.Namespace) -> int:
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
         print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
     return EXIT_OK
+
+
+def articles_once(articles: list[Path]) -> None:
+    """An article given twice (``a.txt a.txt``, ``*.txt a.txt``) would draft each of its claims twice."""
+    seen: dict[str, Path] = {}
+    for article in articles:
+        key = os.path.realpath(article)
+        if key in seen:
+            same = "" if str(seen[key]) == str(article) else f" (as {seen[key]})"
+            raise EventStudyError(f"{article}: the article is given twice{same}; list each article once")
+        seen[key] = article
 
 
 def outputs_distinct(inputs: list[Path], outputs: dict[str, Path | None]) -> None:

@@ -33,7 +33,12 @@ def price_source(args: argparse.Namespace):
             raise EventStudyError("--prices and --cache exclude each other: --cache is for Yahoo downloads")
         from eventstudy.market.parquet import is_parquet_location
 
-        return ParquetSource(args.prices) if is_parquet_location(args.prices) else CsvDirectorySource(args.prices)
+        if not is_parquet_location(args.prices):
+            return CsvDirectorySource(args.prices)
+        try:
+            return ParquetSource(args.prices)
+        except EventStudyError as exc:  # name the option: "gopher://x: not a location fsspec can open"
+            raise EventStudyError(f"--prices {exc}" if "--prices" not in str(exc) else str(exc)) from None
     return YahooSource(cache=DiskCache(args.cache))
 
 
@@ -49,7 +54,14 @@ def ff3_factors(args: argparse.Namespace):
 
 def location(text: str) -> Path | str:
     """``--prices``/``--out``: a URL (``scheme://…``) as given, else a local path."""
-    return text if "://" in text else Path(text)
+    return text if "://" in text else path_arg(text)
+
+
+def path_arg(text: str) -> Path:
+    """A path option: an empty value (an unset shell variable, ``--out "$DIR"``) is an error, never ``.``."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is empty; give a path")
+    return Path(text)
 
 
 def model_name(name: str) -> str:

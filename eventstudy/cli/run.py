@@ -17,6 +17,7 @@ from eventstudy.cli.common import (
     location,
     model_name,
     pairs,
+    path_arg,
     price_source,
     progress,
     stop_progress,
@@ -55,7 +56,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "study",
-        type=Path,
+        type=path_arg,
         help="study file (TOML), e.g. seeds/stargate.toml, or an events CSV with columns "
         "event,ticker,timestamp,benchmark[,exchange] (one row per event and security)",
     )
@@ -68,13 +69,13 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--cache",
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help="cache directory for Yahoo downloads (default $EVENTSTUDY_CACHE or ~/.cache/eventstudy)",
     )
     run.add_argument(
         "--out",
-        type=Path,
+        type=path_arg,
         metavar="DIR",
         help="report directory (default reports/<study id>); an existing folder is replaced only if it holds "
         "an earlier report and nothing else",
@@ -104,7 +105,7 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument(
         "--factors",
-        type=Path,
+        type=path_arg,
         metavar="FILE",
         help="Fama-French daily factors CSV for --model ff3 "
         "(default: F-F_Research_Data_Factors_daily.csv in the --prices directory)",

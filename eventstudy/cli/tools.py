@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from eventstudy.cli.common import EXIT_CODES_HELP, EXIT_OK, MAX_TRIALS, location, progress
+from eventstudy.cli.common import EXIT_CODES_HELP, EXIT_OK, MAX_TRIALS, location, path_arg, progress
 from eventstudy.errors import EventStudyError
 
 VALIDATE_EXAMPLE = """\
@@ -41,7 +41,7 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> None:
     )
     val.add_argument(
         "--prices",
-        type=Path,
+        type=path_arg,
         default=Path("../shared/data/prices"),
         metavar="DIR",
         help="price directory, DIR/<symbol>.csv (default ../shared/data/prices)",
@@ -62,7 +62,7 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> None:
     )
     val.add_argument(
         "--out",
-        type=Path,
+        type=path_arg,
         metavar="FILE",
         help="also write the table as CSV: test,design,effect,alpha,rejection_rate,n",
     )
@@ -81,7 +81,7 @@ def add_prices_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     prc.add_argument("action", choices=("to-parquet",), help="what to do (to-parquet)")
-    prc.add_argument("--prices", type=Path, required=True, metavar="DIR", help="folder of <symbol>.csv price files")
+    prc.add_argument("--prices", type=path_arg, required=True, metavar="DIR", help="folder of <symbol>.csv price files")
     prc.add_argument(
         "--out",
         type=location,
@@ -104,6 +104,14 @@ def validate_command(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise EventStudyError(f"--seed must be a whole number 0 or more, got {args.seed}")
     designs = tuple(d.strip() for d in args.designs.split(",") if d.strip())
+    from eventstudy.inference.validation.design import DESIGNS
+
+    if unknown := [d for d in designs if d not in DESIGNS] or ([] if designs else [args.designs]):
+        raise EventStudyError(f"--designs {unknown[0]!r} is not a design; choose from {', '.join(DESIGNS)}")
+    if args.out is not None and (args.out.is_dir() or not args.out.parent.is_dir()):
+        # checked before minutes of trials, not after
+        why = "is a directory" if args.out.is_dir() else "is in a folder that does not exist"
+        raise EventStudyError(f"--out {args.out} {why}; name a CSV file such as validation.csv")
     res = run_validation(
         args.prices, trials=args.trials, seed=args.seed, designs=designs, progress=progress(args.quiet)
     )
@@ -123,7 +131,17 @@ def prices_command(args: argparse.Namespace) -> int:
     """``prices to-parquet``: the price CSVs as Parquet files for the workers of a Dask cluster."""
     from eventstudy.market.parquet import write_parquet_prices
 
-    symbols = [s.strip() for s in args.symbols.split(",") if s.strip()] if args.symbols else None
+    symbols = None
+    if args.symbols is not None:
+        symbols = list(dict.fromkeys(s.strip() for s in args.symbols.split(",")))  # a name twice: converted once
+        if "" in symbols:  # "A,,B", a trailing comma, or an empty --symbols
+            raise EventStudyError(f"--symbols {args.symbols!r} holds an empty name; list symbols as A,B,C")
+        from eventstudy.files import symbol_filename
+        from eventstudy.spec import SYMBOL
+
+        for name in symbols:
+            if SYMBOL.match(name) and args.prices.is_dir() and not (args.prices / symbol_filename(name)).exists():
+                raise EventStudyError(f"--symbols {name!r}: no {symbol_filename(name)} in {args.prices}")
     written = write_parquet_prices(args.prices, args.out, symbols)
     if not args.quiet:
         print(f"{len(written)} Parquet price files written to {args.out}")

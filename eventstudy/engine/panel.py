@@ -149,6 +149,9 @@ def exchange_panel(
             if len(spans):  # said once per symbol and day, on the first pair whose windows span it
                 text = split_warning(s, b, grid_index[t], ratio, k)
                 said.setdefault(int(members[spans[0]]), []).append(f"{text} ({len(spans)} pair(s) span it)")
+    for s, rows in _groups([(t,) for t in tickers]).items():
+        if len(off := _off_session(own[s].dates, grid)):  # ignored rows: say so (a file shifted by a day?)
+            said.setdefault(int(members[rows[0]]), []).append(off_session_warning(s, exchange, off))
     columns: dict[tuple[str, str], int] = {}
     rows_p: list[np.ndarray] = []
     for s, p in own.items():
@@ -176,6 +179,21 @@ def _groups(symbols: list[tuple[Hashable, ...]]) -> dict[Any, np.ndarray]:
         for s in dict.fromkeys(syms):
             rows.setdefault(s, []).append(r)
     return {s: np.array(r, dtype=np.intp) for s, r in rows.items()}
+
+
+def _off_session(dates: np.ndarray, grid: np.ndarray) -> pd.DatetimeIndex:
+    """Price rows dated between the grid's first and last session on a day that is no session."""
+    inside = dates[(dates >= grid[0]) & (dates <= grid[-1])] if len(grid) else dates[:0]
+    return pd.DatetimeIndex(inside[~np.isin(inside, grid)])
+
+
+def off_session_warning(symbol: str, exchange: str, off: pd.DatetimeIndex) -> str:
+    """The words for rows on days ``exchange`` did not trade (a weekend, a holiday): not used."""
+    first = off[0]
+    return (
+        f"{symbol}: {len(off)} price row(s) dated on days that are not {exchange} sessions were ignored (the "
+        f"first on {first.date()}, a {first.day_name()}); check the file's dates"
+    )
 
 
 def _own_bad(p: Prices, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

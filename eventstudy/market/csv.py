@@ -101,9 +101,20 @@ def read_price_csv(path: Path, raw: bytes | None = None) -> pd.DataFrame:
         frame = pd.read_csv(io.BytesIO(raw), keep_default_na=False, na_values=[""], index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: not a readable CSV file: {exc}") from None
+    expected = ",".join(["Date", *PRICE_COLUMNS])
     if "Date" not in frame.columns:
+        known = {c.lower() for c in ["Date", *PRICE_COLUMNS]}
+        if found := [c for c in frame.columns if str(c).strip().lower() in known]:
+            raise DataError(f"{path}: no Date column; column names are case-sensitive (found {found[:3]}): "
+                            f"write the header as {expected}")  # fmt: skip
+        if len(frame.columns) == 1 and ";" in str(frame.columns[0]):  # a comma-decimal locale's spreadsheet export
+            raise DataError(f"{path}: the columns are separated by semicolons; save the file with commas: "
+                            f"{','.join(['Date', *PRICE_COLUMNS])}")  # fmt: skip
         raise DataError(f"{path}: no Date column; expected columns {','.join(['Date', *PRICE_COLUMNS])}")
     unknown = [c for c in frame.columns if c != "Date" and c not in PRICE_COLUMNS]
+    if any(str(c).startswith("Unnamed: ") for c in unknown):  # pandas' name for an empty header cell
+        raise DataError(f"{path}: a column has an empty name (a table index saved by pandas' to_csv without "
+                        f"index=False?); remove that column, keeping {expected}")  # fmt: skip
     if unknown:
         raise DataError(f"{path}: unexpected column(s) {unknown}; expected {','.join(['Date', *PRICE_COLUMNS])}")
     dates = pd.to_datetime(frame["Date"], format="%Y-%m-%d", errors="coerce")
@@ -143,6 +154,9 @@ def _check_field_counts(path: Path, raw: bytes) -> None:
     rows = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(rows, None)
+        if header and header[0].lstrip().startswith("#"):  # a comment above the header: not CSV
+            raise DataError(f"{path}: row 1 is a comment ({header[0][:40]!r}), not the header "
+                            f"{','.join(['Date', *PRICE_COLUMNS])}; remove the comment line(s)")  # fmt: skip
         for row in rows:
             if row and len(row) != len(header or ()):
                 raise DataError(

@@ -253,9 +253,15 @@ def check_out_dir(out_dir: str | Path) -> Path:
         raise EventStudyError(
             f"cannot write the report to {shown}: it is the current directory or holds it; choose a new folder"
         )
-    if out.is_symlink():
+    _check_name_length(out, shown)
+    try:
+        link, exists = out.is_symlink(), out.exists()
+    except OSError as exc:  # a component of the path too long, or not searchable
+        why = exc.strerror or exc
+        raise EventStudyError(f"cannot write the report to {shown}: {why}; choose another --out") from None
+    if link:
         raise EventStudyError(f"cannot write the report to {shown}: it is a symbolic link; choose a new folder")
-    if out.exists() and not out.is_dir():
+    if exists and not out.is_dir():
         raise EventStudyError(
             f"cannot write the report to {shown}: it is a file, not a directory; choose another --out"
         )
@@ -270,6 +276,23 @@ def check_out_dir(out_dir: str | Path) -> Path:
                 "choose a new folder or remove it"
             )
     return out
+
+
+SWAP_NAME_EXTRA = 32  # ".DIR.trash-<pid>-<8 hex>": the swap's siblings are this much longer than DIR's name
+
+
+def _check_name_length(out: Path, shown: str) -> None:
+    """``--out``'s name leaves room for the swap's sibling folders (``.DIR.new-…``) within the name limit."""
+    try:
+        name_max = os.pathconf(out.parent if out.parent.is_dir() else "/", "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    size = len(os.fsencode(out.name))
+    if size + SWAP_NAME_EXTRA > name_max:
+        raise EventStudyError(
+            f"--out {shown[:60]}…: the folder name is too long ({size} bytes; at most {name_max - SWAP_NAME_EXTRA}, "
+            "leaving room for the report's swap folders); choose a shorter name"
+        )
 
 
 @contextmanager

@@ -77,13 +77,16 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]
     out: list[tuple[int, list[str]]] = []
     try:
         header = [h.strip() for h in next(reader, [])]
+        start = reader.line_num + 1  # a row's first line: a quoted newline spreads it over more than one
         for row in reader:
+            first, start = start, reader.line_num + 1
             if len(row) != len(header):
                 if not any(cell.strip() for cell in row):
                     continue
+                shown = ",".join(header) if len(header) <= 12 else ",".join(header[:12]) + ",…"  # one short line
                 raise StudyFileError(
-                    path, f"row {reader.line_num}", f"has {len(row)} fields, the header has {len(header)} "
-                    f"({','.join(header)}); remove the extra or add the missing commas"
+                    path, f"row {first}", f"has {len(row)} fields, the header has {len(header)} "
+                    f"({shown}); remove the extra or add the missing commas"
                 )  # fmt: skip
             if not any(cell.strip() for cell in row):
                 continue
@@ -92,7 +95,7 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]
                     path, "(file)", f"has more than {limit:,} rows (event, security pairs), the limit; split it or "
                     f"set EVENTSTUDY_MAX_PAIRS (about {PAIR_KB} KB of memory per pair)"
                 )  # fmt: skip
-            out.append((reader.line_num, row))
+            out.append((first, row))
     except csv.Error as exc:
         raise StudyFileError(
             path, f"row {reader.line_num}", f"is not a readable CSV row ({exc}); check its quotes"
@@ -114,6 +117,9 @@ def load_events_csv(path: str | Path):
     except UnicodeDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
     header, rows = _rows(path, text)
+    if len(header) == 1 and ";" in header[0]:  # a spreadsheet's CSV in a comma-decimal locale
+        raise StudyFileError(path, "(header)", "is separated by semicolons; save the file with commas "
+                             f"between the columns {','.join(REQUIRED)}[,exchange]")  # fmt: skip
     if not rows:
         raise StudyFileError(path, "(file)", f"has no rows; expected columns {','.join(REQUIRED)}[,exchange]")
     missing = [c for c in REQUIRED if c not in header]
@@ -142,7 +148,9 @@ def load_events_csv(path: str | Path):
         elif sec["exchange"] != exchange or sec["benchmark"] != row[c_bench].strip():
             raise StudyFileError(path, f"row {i}", f"{ticker} has another exchange or benchmark than on an earlier row")
         if events.setdefault(event, {"id": event, "timestamp": ts})["timestamp"] != ts:
-            raise StudyFileError(path, f"row {i}.timestamp", f"event {event!r} has another timestamp on an earlier row")
+            first = events[event]["timestamp"]
+            why = f"event {event!r} has another timestamp on an earlier row ({first}, got {ts!r}); or give it a new id"
+            raise StudyFileError(path, f"row {i}.timestamp", why)
         pair = (event, ticker)
         if pair in seen:
             raise StudyFileError(path, f"row {i}", f"duplicate pair ({event!r}, {ticker!r})")
@@ -151,7 +159,31 @@ def load_events_csv(path: str | Path):
     study_id = _study_id(path.stem)
     doc = {"study": {"id": study_id, "title": f"Events from {path.name}"},
            "securities": list(securities.values()), "events": list(events.values())}  # fmt: skip
-    spec = parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
+    try:
+        spec = parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
+    except StudyFileError as exc:
+        raise _on_its_row(exc, path, rows, header, list(events), list(securities)) from None
     from dataclasses import replace
 
     return replace(spec, pairs=tuple(pairs))
+
+
+def _on_its_row(
+    exc: StudyFileError,
+    path: Path,
+    rows: list[tuple[int, list[str]]],
+    header: list[str],
+    events: list[str],
+    tickers: list[str],
+) -> StudyFileError:
+    """``events[k].id`` of the generated study as the user wrote it: the first row and column holding it."""
+    found = re.match(r"(events|securities)\[(\d+)\]\.(\w+)", exc.key)
+    if not found:
+        return exc
+    kind, k, field = found.group(1), int(found.group(2)), found.group(3)
+    column = {"id": "event"}.get(field, field) if kind == "events" else field
+    value, name = (events[k], "event") if kind == "events" else (tickers[k], "ticker")
+    c_name = header.index(name)
+    line = next((i for i, row in rows if row[c_name].strip() == value), rows[0][0])
+    why = str(exc).split(f"{exc.key}: ", 1)[-1]
+    return StudyFileError(path, f"row {line}.{column}", why)

@@ -159,13 +159,18 @@ class FieldParser:
                 f"is the security {ticker} itself; choose a market index such as ^GSPC "
                 "(an index measured on itself, for claims about the index, needs index = true)",
             )
+        factors = self.symbols(t, f"{k}.factors")
+        for j, f in enumerate(factors):  # a regressor twice, or the security explaining itself: no fit
+            if f in (ticker, benchmark) or f in factors[:j]:
+                what = "the security itself" if f == ticker else "the benchmark" if f == benchmark else "listed twice"
+                self.fail(f"{k}.factors", list(factors), f"{f} is {what}; list other indices only, such as SOXX")
         return Security(
             ticker=ticker,
             exchange=exchange,
             benchmark=benchmark,
             name=self.string(t, f"{k}.name", default=""),
             ohlc=self.symbol(t, f"{k}.ohlc") if "ohlc" in t else "",
-            factors=self.symbols(t, f"{k}.factors"),
+            factors=factors,
             index=index and benchmark == ticker,
         )
 

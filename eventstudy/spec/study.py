@@ -52,7 +52,7 @@ def load_study(path: str | Path) -> StudySpec:
     except OSError as exc:
         raise StudyFileError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from None
     try:
-        doc = tomllib.loads(raw.decode("utf-8"))
+        doc = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad's byte order mark is not TOML, but is no error either
     except UnicodeDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -81,6 +81,7 @@ def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: st
 
     securities = tuple(p.security(i, t) for i, t in enumerate(p.array(doc, "securities")))
     p.unique([s.ticker for s in securities], "securities", "ticker")
+    _check_mutual_benchmarks(p, securities)
     events = tuple(p.event(i, t) for i, t in enumerate(p.array(doc, "events")))
     p.unique([e.id for e in events], "events", "id")
     tickers = {s.ticker for s in securities}
@@ -131,3 +132,14 @@ def _check_windows(
     for w in windows:
         if w[0] < ar_win[0] or w[1] > ar_win[1]:
             p.fail("study.event_windows", w, f"must lie inside study.ar_window {ar_win}")
+
+
+def _check_mutual_benchmarks(p: FieldParser, securities: tuple[Any, ...]) -> None:
+    """A benchmarked against B and B against A: each abnormal return mirrors the other's (no market left)."""
+    position = {s.ticker: i for i, s in enumerate(securities)}
+    for i, sec in enumerate(securities):
+        j = position.get(sec.benchmark)
+        if j is not None and j < i and securities[j].benchmark == sec.ticker:
+            p.fail(f"securities[{i}].benchmark", sec.benchmark,
+                   f"is securities[{j}], whose benchmark is {sec.ticker}: each abnormal return would mirror the "
+                   "other's; benchmark both against a market index")  # fmt: skip
