@@ -147,7 +147,8 @@ def find_subject(
     """The subject of the figure at ``fig_start`` (see the module doc)."""
     clause_start = seg_start
     for m in _CLAUSE.finditer(text, seg_start, fig_start):
-        clause_start = m.end()
+        if not any(n.start <= m.start() < n.end for n in mentions):  # not the colon of "(NASDAQ:NVDA)"
+            clause_start = m.end()
     bounds = [clause_start] + [m.end() for m in _COMMA.finditer(text, clause_start, fig_start)] + [fig_start]
     chunks = list(pairwise(bounds))
     if len(chunks) > 1 and _RELATIVE.match(text, chunks[-1][0]):  # "Apple a dépassé Nvidia, qui a perdu 3 %"

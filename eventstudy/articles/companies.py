@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from eventstudy.articles.notation import notations
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -102,7 +104,8 @@ _STOPWORDS = (
     "european européen européenne européens européennes american américain américaine asian asia asie "
     "britain britain's british britannique uk korea korean corée taiwan taïwan hong seoul séoul beijing pékin "
     "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
-    " chipmakers"
+    " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
+    " chinoise taiwanese dutch néerlandais swiss suisse"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
@@ -155,15 +158,21 @@ class CompanyTable:
 
     def known(self, text: str, start: int = 0, end: int | None = None) -> list[CompanyMention]:
         """Known company and index names in ``text[start:end]`` (capitalised in the text)."""
-        out = []
+        marks = notations(text, self.listings, start, end)
+        out = [CompanyMention(n.start, n.end, n.written, n.ticker) for n in marks if n.ticker]
+        for n in marks:
+            if n.note:
+                self.review[n.written.casefold()] = n.note
         for m in self._known.finditer(text, start, len(text) if end is None else end):
             name = m.group(1)
             if not name[0].isupper() and not name[0].isdigit():
                 continue
+            if any(n.start <= m.start(1) < n.end for n in marks):
+                continue  # "NASDAQ" in "(NASDAQ:NVDA)" is the market, not the index
             ticker = self.aliases.get(name.casefold(), "")
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
-        return out
+        return sorted(out, key=lambda c: c.start)
 
     def unknown(self, text: str, start: int, end: int, sentence_start: int) -> list[CompanyMention]:
         """Capitalised names in ``text[start:end]`` the table does not know.
@@ -175,9 +184,10 @@ class CompanyTable:
         """
         out = []
         known = self.known(text, start, end)
+        marks = notations(text, self.listings, start, end)
         for m in _PROPER.finditer(text, start, end):
             name = m.group().strip()
-            if any(k.start < m.end() and m.start() < k.end for k in known):
+            if any(k.start < m.end() and m.start() < k.end for k in [*known, *marks]):
                 continue
             first = name.split()[0]
             if first.casefold() in _NOT_NAMES or len(name) < 2:
