@@ -299,9 +299,10 @@ def test_draft_toml_and_csv(tmp_path):
     assert doc["study"] == {"id": "t", "title": 'Un "titre"'}
     assert doc["claims"][0]["offset"] == found.claims[0].offset
     rows = list(csv.reader(io.StringIO(claims_csv(found))))
-    assert rows[0] == CSV_COLUMNS == ["ticker", "reported", "day_ref", "source", "offset", "quote"]
-    assert rows[1][:5] == ["ORCL", "0.07", "2025-01-22", "a.txt", str(found.claims[0].offset)]
-    assert read_article(path).raw[int(rows[1][4]) :].startswith(rows[1][5])
+    assert rows[0] == CSV_COLUMNS
+    assert CSV_COLUMNS == ["ticker", "reported", "day_ref", "timing", "since", "source", "offset", "quote"]
+    assert rows[1][:7] == ["ORCL", "0.07", "2025-01-22", "close", "", "a.txt", str(found.claims[0].offset)]
+    assert read_article(path).raw[int(rows[1][6]) :].startswith(rows[1][7])
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -416,13 +417,10 @@ def test_conjoined_subjects_and_lists(tmp_path):
     [
         ("Analysts expect Oracle shares to rise 20% after the results.", "forecast"),
         ("Les analystes estiment que l'action Oracle pourrait encore progresser de 15 %.", "forecast"),
-        ("Oracle shares have lost more than 40% since their September peak.", "period move"),
-        ("Depuis le début de l'année, l'action Oracle a gagné 12 %.", "period move"),
         ("SoftBank Group owns about 90% of chip designer Arm.", "stake"),
         ("Super Micro has a 17% share of the AI server market.", "market share"),
         ("Oracle a annoncé une hausse de 10 % de son dividende.", "metric"),
         ("OpenAI, backed by Microsoft, is valued at $157 billion, up 80% from a year ago.", "period move"),
-        ("Tesla fell. Its shares have lost 20% since December.", "period move"),
         ("Oracle co-founder Larry Ellison's fortune fell 12%.", "metric"),
     ],
 )
@@ -430,6 +428,20 @@ def test_more_figures_that_are_not_claims(tmp_path, text, kind):
     found = _found(tmp_path, text, reference_date=REF)
     assert not found.claims
     assert kind in [f.kind for f in found.other_figures]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Oracle shares have lost more than 40% since their September peak.",
+         ("ORCL", -40.0, REF, "high:2024-09", "at_least")),
+        ("Depuis le début de l'année, l'action Oracle a gagné 12 %.", ("ORCL", 12.0, REF, "2024-12-31", "")),
+        ("Tesla fell. Its shares have lost 20% since December.", ("TSLA", -20.0, REF, "2024-11-30", "")),
+    ],
+)  # fmt: skip
+def test_period_moves_are_claims_from_their_reference(tmp_path, text, claim):
+    found = _found(tmp_path, text, reference_date=REF)
+    assert [(c.ticker, c.reported_percent, c.session, c.since, c.bound) for c in found.claims] == [claim]
 
 
 def test_headline_figures_are_not_claims(tmp_path):

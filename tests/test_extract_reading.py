@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import tomllib
 from pathlib import Path
 
 import pytest
 
-from eventstudy.articles import draft_study, extract
+from eventstudy.articles import claims_csv, draft_study, extract
 
 D = dt.date
 REF = D(2025, 9, 11)  # a Thursday
@@ -89,3 +91,88 @@ def test_otc_adr_names_the_primary_listing_with_a_note(tmp_path):
 def test_a_lowercase_word_before_parentheses_is_no_notation(tmp_path):
     text = "On September 10, 2025, spending on information technology (IT) rose 4%. Oracle shares fell 2%."
     assert [c.ticker for c in extract([_write(tmp_path, text)]).claims] == ["ORCL"]
+
+
+# --- period moves: claims with a since ---------------------------------------------------------
+
+
+def _periods(tmp_path: Path, text: str, **kw) -> list[tuple]:
+    found = extract([_write(tmp_path, text)], **kw)
+    return [(c.ticker, c.reported_percent, c.session, c.since, c.bound) for c in found.claims]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        ("Oracle has lost 40% from its July peak.", ("ORCL", -40.0, D(2025, 10, 8), "high:2025-07", "")),
+        ("Oracle shares were down about 40% from the record close they hit on Sept. 10.",
+         ("ORCL", -40.0, D(2025, 10, 8), "2025-09-10", "")),
+        ("Nvidia has posted a 93.90% gain since January.", ("NVDA", 93.9, D(2025, 10, 8), "2024-12-31", "")),
+        ("Broadcom is up 17% year to date.", ("AVGO", 17.0, D(2025, 10, 8), "2024-12-31", "")),
+        ("L'action Oracle est en hausse de 45 % depuis janvier.", ("ORCL", 45.0, D(2025, 10, 8), "2024-12-31", "")),
+        ("The rally left Nvidia shares 1.7% higher for the year.", ("NVDA", 1.7, D(2025, 10, 8), "2024-12-31", "")),
+        ("Arm has climbed 20% since Sept. 10.", ("ARM", 20.0, D(2025, 10, 8), "2025-09-10", "")),
+        ("On Monday, Oracle shares were down 30% from their September high.",
+         ("ORCL", -30.0, D(2025, 10, 6), "high:2025-09", "")),
+        ("Le titre SoftBank a plus que doublé depuis le début de l'année.",
+         ("9984.T", 100.0, D(2025, 10, 8), "2024-12-31", "at_least")),
+    ],
+)  # fmt: skip
+def test_period_moves_are_claims_with_a_since(tmp_path, sentence, claim):
+    assert _periods(tmp_path, f"date 2025-10-08\n{sentence}") == [claim]
+
+
+def test_a_peak_month_after_the_session_is_last_year(tmp_path):
+    got = _periods(tmp_path, "date 2025-03-05\nNvidia has lost 25% from its November peak.")
+    assert got == [("NVDA", -25.0, D(2025, 3, 5), "high:2024-11", "")]
+
+
+def test_a_period_with_no_reference_stays_an_other_figure(tmp_path):
+    found = extract([_write(tmp_path, "date 2025-10-08\nOracle has gained 300% since its listing. Nvidia rose 2%.")])
+    assert [(c.ticker, c.since) for c in found.claims] == [("NVDA", "")]
+    assert [f.kind for f in found.other_figures] == ["period move"]
+
+
+def test_revenue_that_doubled_is_no_claim(tmp_path):
+    found = extract([_write(tmp_path, "date 2025-10-08\nOracle's revenue has doubled since January. Nvidia rose 2%.")])
+    assert [c.ticker for c in found.claims] == ["NVDA"]
+
+
+def test_since_and_timing_in_the_draft_and_csv(tmp_path):
+    text = "date 2025-10-08\nBroadcom is up 17% year to date. Nvidia rose 2% in premarket trading on Wednesday."
+    path = _write(tmp_path, text)
+    doc = tomllib.loads(draft_study([path]))
+    by = {c["ticker"]: c for c in doc["claims"]}
+    assert by["AVGO"]["since"] == "2024-12-31" and "since" not in by["NVDA"]
+    assert by["NVDA"]["timing"] == "premarket"
+    rows = list(csv.DictReader(io.StringIO(claims_csv(extract([path])))))
+    assert [(r["ticker"], r["timing"], r["since"]) for r in rows] == [
+        ("AVGO", "close", "2024-12-31"),
+        ("NVDA", "premarket", ""),
+    ]
+
+
+# --- time of day --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timing"),
+    [
+        ("Nvidia shares rose 2.1% in premarket trading on Thursday.", "premarket"),
+        ("Nvidia gagnait 2,1 % en préouverture jeudi.", "premarket"),
+        ("Oracle stock jumped 8.4% in after-hours trading on Thursday.", "after_hours"),
+        ("Oracle shares surged 8.4% after the bell on Thursday.", "after_hours"),
+        ("Jeudi, après la clôture, l'action Oracle s'envolait de 8,4 %.", "after_hours"),
+        ("Oracle shares climbed 3% at the open on Thursday.", "open"),
+        ("Jeudi, Oracle a bondi de 3 % à l'ouverture.", "open"),
+        ("On Thursday, Oracle shares were up 5.2% at the time of writing.", "intraday"),
+        ("On Thursday, Oracle shares are trading down 5.2% right now.", "intraday"),
+        ("Oracle shares gained 4% in early trading on Thursday.", "intraday"),
+        ("Jeudi, Oracle progresse de 4 % en séance.", "intraday"),
+        ("Jeudi, vers 14H20 GMT, le titre Oracle bondissait de 4,25 %.", "intraday"),
+        ("Oracle shares closed 4% higher on Thursday.", "close"),
+    ],
+)
+def test_time_of_day(tmp_path, sentence, timing):
+    (c,) = extract([_write(tmp_path, f"date 2025-09-12\n{sentence}")]).claims
+    assert (c.ticker, c.session, c.timing) == ("ORCL" if "Oracle" in sentence else "NVDA", D(2025, 9, 11), timing)

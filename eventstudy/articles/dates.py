@@ -128,6 +128,16 @@ def _weekday(name: str) -> int:
     return got.weekday()
 
 
+def month_number(name: str) -> int:
+    """The month (1-12) of a French or English month name."""
+    return _month_number(name.rstrip("."))
+
+
+def month_pattern() -> str:
+    """The regular expression of a month name, as group ``month``."""
+    return _M
+
+
 _M2 = _M.replace("(?P<month>", "(?P<month2>")
 _DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
 # the article's own date, as newspapers and wires print it near the top:

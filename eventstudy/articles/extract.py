@@ -113,7 +113,7 @@ def extract(
                 "pass --year or --reference-date",
                 stacklevel=2,
             )
-        c, o, u = find_moves(art, splits[art.source], table, found, parser if art in french else None)
+        c, o, u = find_moves(art, splits[art.source], table, found, parser if art in french else None, info.reference)
         dates += found
         claims += c
         others += o

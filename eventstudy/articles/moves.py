@@ -35,7 +35,9 @@ from itertools import pairwise
 
 from eventstudy.articles.attribution import OBLIQUE, Subject, conjoined, find_subject, headings, paragraph_of
 from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.periods import MULTIPLE, PERIOD, multiple, since
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
+from eventstudy.articles.sessions import session_of, set_apart
 from eventstudy.articles.text import Article, aside_spans
 
 _I = re.IGNORECASE
@@ -69,18 +71,6 @@ _AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital":
                "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
                "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
                "market": "market share", "share of": "market share"}  # fmt: skip
-_PERIOD = re.compile(
-    r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
-    r"de l'année|depuis (?:janvier|le début|son|sa|leur)|cette année|year[- ]to[- ]date|this year"
-    r"|over the (?:past|last) \w+|so far this year|since the start of the year"
-    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
-    r"|août|septembre|octobre|novembre|décembre)"
-    r"|since (?:its|their|the) [\w -]{0,25}?(?:peak|high|low|start"
-    r"|beginning|listing|debut)|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
-    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
-    r"|d'une année sur l'autre)(?![\w])",
-    _I,
-)
 _FORECAST = re.compile(
     r"(?<![\w])(?:will|would|could|might|should|expects?|expected|expecting|forecasts?|forecasting|projected"
     r"|predicts?|targets?|pourrait|pourraient|pourra|pourront|devrait|devraient|devra|devront|prévoi\w*|anticip\w*"
@@ -89,7 +79,7 @@ _FORECAST = re.compile(
 )
 _UP = (
     r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
-    r"|rebond\w*|avanc(?:é|e|ent|ant)|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
+    r"|rebond\w*|avanc(?:é|e|ent|ant|ait|aient)|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
     r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*"
 )
@@ -108,12 +98,7 @@ _APPROX = re.compile(
 )
 _LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
 _UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
-_TIMING_WORDS = [
-    ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
-    ("open", re.compile(r"à l'ouverture|en début de séance|at the open|in early trading|at the opening", _I)),
-    ("intraday", re.compile(r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)", _I)),
-    ("close", re.compile(r"à la clôture|at the close|closed|a clôturé|a terminé|finished", _I)),
-]
+_IMPERFECT = re.compile(r"(?:ait|aient)$")  # French imperfect: "bondissait", "reculait"
 _KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
               "sector": "a sector move", "crypto": "a crypto token's move"}  # fmt: skip
@@ -137,9 +122,16 @@ class _Context:
 
 
 def find_moves(
-    article: Article, spans: list[tuple[int, int]], table: CompanyTable, dates: list[DateMention], parser=None
+    article: Article,
+    spans: list[tuple[int, int]],
+    table: CompanyTable,
+    dates: list[DateMention],
+    parser=None,
+    reference: dt.date | None = None,
 ) -> tuple[list[CandidateClaim], list[OtherFigure], set[int]]:
     """Price claims, other figures, and the offsets of dates used as claim sessions.
+
+    ``reference`` is the article's date: the session of a period move whose sentence names no day.
 
     ``parser`` (optional, :mod:`.parser`) is asked for the subject when the rules find none.
     """
@@ -154,6 +146,9 @@ def find_moves(
     para_session: tuple[int, DateMention | None] = (-1, None)
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
+        if reference is not None and not figures:
+            record = dict(source=article.source, offset=a, quote=raw[a:b])
+            claims += _multiples(text, a, b, table, mentions, dates, reference, topic, record)
         if not figures:
             continue
         para = paragraph_of(text, a)
@@ -173,8 +168,10 @@ def find_moves(
             )
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
-            ctx.session, ctx.timing = _session(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
-            if ctx.session is not None and _set_apart(asides, ctx.session.offset, fig.start()):
+            ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
+            if not ctx.timing and _IMPERFECT.search(ctx.verb):
+                ctx.timing = "intraday"  # "le titre bondissait de 38 %": a quote during the session
+            if ctx.session is not None and set_apart(asides, ctx.session.offset, fig.start()):
                 ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())
             figure = raw[fig.start() : fig.end()]
@@ -189,6 +186,11 @@ def find_moves(
                 kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
+            since, ref_day = "", None
+            if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
+                since, ref_day, s = _period(text, seg_start, fig, ahead_end, ctx, dates, reference)
+                if since:
+                    kind, ctx.session = "", s
             if kind:
                 name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
@@ -199,7 +201,7 @@ def find_moves(
             if (
                 s is None
                 and para_session[0] == para
-                and not (para_session[1] and _set_apart(asides, para_session[1].offset, fig.start()))
+                and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
             tail = segment[-30:]
@@ -213,16 +215,88 @@ def find_moves(
                     day_reference_from=s.reference_from if s else "",
                     bound="at_least" if _LOWER.search(tail) else "at_most" if _UPPER.search(tail) else "",
                     benchmark=table.is_index(ctx.subject.ticker), note="; ".join(n for n in notes if n),
-                    **record,  # type: ignore[arg-type]
+                    since=since, **record,  # type: ignore[arg-type]
                 )
             )  # fmt: skip
-            if s is not None:
+            if s is not None and s.source:
                 used.add(s.offset)
-            para_session = (para, s)
+            if ref_day is not None:
+                used.add(ref_day.offset)
+            if not since:
+                para_session = (para, s)
             if not table.is_index(ctx.subject.ticker):
                 topic = ctx.subject
             prev = ctx
     return _dedupe(claims), others, used
+
+
+def _period(
+    text: str,
+    seg_start: int,
+    fig: re.Match[str],
+    ahead_end: int,
+    ctx: _Context,
+    dates: list[DateMention],
+    reference: dt.date | None,
+) -> tuple[str, DateMention | None, DateMention | None]:
+    """A period move's (since, the date mention it names, the session's date mention or a stand-in).
+
+    The session is the day the sentence names outside the period words, else the article's date.
+    """
+    session = ctx.session
+    if reference is None and session is None:
+        return "", None, None
+    day = session.date if session is not None and session.date is not None else reference
+    assert day is not None
+    got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
+    if not got:
+        return "", None, None
+    if session is not None and (session.offset >= start or session is ref_day):
+        session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+    if session is None:
+        if reference is None:
+            return "", None, None
+        got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
+        session = DateMention("", fig.start(), "", reference, "article date", reference=reference,
+                              reference_from="the article's date")  # fmt: skip
+    return got, ref_day, session
+
+
+def _multiples(
+    text: str,
+    a: int,
+    b: int,
+    table: CompanyTable,
+    mentions: list,
+    dates: list[DateMention],
+    reference: dt.date,
+    topic: Subject | None,
+    record: dict,
+) -> list[CandidateClaim]:
+    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least)."""
+    out = []
+    in_sentence = [m for m in mentions if a <= m.start < b]
+    for m in MULTIPLE.finditer(text, a, b):
+        nouns = _nouns(text[a : m.start()])
+        if nouns and not nouns[-1]["price"]:
+            continue  # "revenue has doubled"
+        subject = find_subject(text, a, a, m.start(), in_sentence, table, None, topic, mentions)
+        if subject is None or not subject.ticker:
+            continue
+        days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
+        session = days[-1].date if days and days[-1].date else reference
+        got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
+        if not got:
+            continue
+        out.append(
+            CandidateClaim(
+                ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),
+                approximate=False, verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
+                benchmark=table.is_index(subject.ticker), figure_offset=m.start(), since=got,
+                note="; ".join(n for n in (subject.note, table.note(subject.name)) if n), **record,
+            )
+        )  # fmt: skip
+    return out
 
 
 _OWNER = re.compile(r"\s*(?:de|d'|du|of|in|for)\s*(?:l'action |le titre |shares of |the shares of )?", _I)
@@ -302,7 +376,7 @@ def _verdict(
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
     tail = segment[_last_end(_MOVE, segment) :] + ahead
-    if p := _PERIOD.search(tail) or _PERIOD.search(segment):
+    if p := PERIOD.search(tail) or PERIOD.search(segment):
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if f := _FORECAST.search(_forecast_zone(_main(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
@@ -331,67 +405,6 @@ def _last_end(rx: re.Pattern[str], s: str) -> int:
     for m in rx.finditer(s):
         end = m.end()
     return end
-
-
-# words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
-_OTHER_EVENT = re.compile(r"(?<![\w])(?:ahead of|before|after|until|avant|après|jusqu'|en attendant)(?![\w])", _I)
-
-
-_OWNED_SESSION = re.compile(r"'s\s+(?:session|trading|close|open)", _I)  # "in Monday's session": the day's own
-
-
-def _set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
-    """Whether ``where`` lies in an aside that does not hold the figure at ``fig``."""
-    return any(s <= where < e and not s <= fig < e for s, e in asides)
-
-
-def _session(
-    dates: list[DateMention],
-    text: str,
-    seg_start: int,
-    fig: re.Match[str],
-    ahead_end: int,
-    prev: _Context,
-    ahead: str,
-    segment: str,
-    asides: list[tuple[int, int]],
-) -> tuple[DateMention | None, str]:
-    """The day words of a figure and the session moment they name.
-
-    Right after the figure ("de 6% jeudi midi") first, unless they own
-    what follows ("Thursday's 10.8% slide"), else before it in its
-    segment, else the previous figure's; the moment comes from the day
-    words ("midi"), else from timing words on the same side of the figure.
-    Day words in an aside that does not hold the figure ("Nvidia, whose
-    value fell the day before, climbed 8.9%") are the aside's, not its.
-    """
-    days = [
-        d
-        for d in dates
-        if d.kind != "header" and d.precision == "day" and not _set_apart(asides, d.offset, fig.start())
-    ]
-    near = [d for d in days if not d.announcement]
-    after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
-        d for d in days
-        if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
-        and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
-        and not _OTHER_EVENT.search(text, fig.end(), d.offset)
-    ]  # fmt: skip
-    before = [d for d in near if seg_start <= d.offset < fig.start()]
-    if after:
-        return after[0], after[0].timing or timing_words(ahead)
-    if before:
-        return before[-1], before[-1].timing or timing_words(segment)
-    own = timing_words(ahead) or timing_words(segment)
-    return prev.session, own or prev.timing
-
-
-def timing_words(text: str) -> str:
-    """The session moment named in ``text`` ("midday", "open", "intraday", "close") or ""."""
-    for name, rx in _TIMING_WORDS:
-        if rx.search(text):
-            return name
-    return ""
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:

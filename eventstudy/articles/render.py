@@ -22,7 +22,7 @@ from eventstudy.articles.companies import CompanyTable, Listing, parse_alias
 from eventstudy.articles.extract import extract
 from eventstudy.articles.records import ArticleError, CandidateClaim, DateMention, Extraction
 
-CSV_COLUMNS = ["ticker", "reported", "day_ref", "source", "offset", "quote"]
+CSV_COLUMNS = ["ticker", "reported", "day_ref", "timing", "since", "source", "offset", "quote"]
 
 
 def draft_study(
@@ -131,17 +131,19 @@ def _checked(text: str, claims: int) -> str:
 
 
 def claims_csv(found: Extraction) -> str:
-    """The stock claims as CSV: ``ticker,reported,day_ref,source,offset,quote``.
+    """The stock claims as CSV: ``ticker,reported,day_ref,timing,since,source,offset,quote``.
 
     ``reported`` is a decimal (0.07 for +7 %); ``day_ref`` is the session the
-    words point to (ISO date), empty when the article names no day.
+    words point to (ISO date), empty when the article names no day; ``timing``
+    the moment of it ("close", "premarket"…); ``since`` a period move's
+    reference close (empty for a one-session move).
     """
     import pandas as pd
 
     from eventstudy.files import write_csv  # the package's one CSV writer: spreadsheet formulas neutralised
 
-    rows = [[c.ticker, c.reported_percent / 100, c.session.isoformat() if c.session else "", c.source, c.offset,
-             c.quote] for c in found.claims]  # fmt: skip
+    rows = [[c.ticker, c.reported_percent / 100, c.session.isoformat() if c.session else "", c.timing, c.since,
+             c.source, c.offset, c.quote] for c in found.claims]  # fmt: skip
     return write_csv(pd.DataFrame(rows, columns=CSV_COLUMNS).astype({"reported": float, "offset": int}))
 
 
@@ -198,6 +200,8 @@ def _claim(c: CandidateClaim) -> list[str]:
         lines.append(f"session = {c.session.isoformat()}")
     if c.timing != "close":
         lines.append(f"timing = {_s(c.timing)}")
+    if c.since:
+        lines.append(f"since = {_s(c.since)}  # a period move: from this reference close to the session")
     return [*lines, f"source = {_s(c.source)}", f"offset = {c.offset}", f"quote = {_s(c.quote)}", ""]
 
 

@@ -1,0 +1,115 @@
+"""Moves over a period: the words that make a figure one, and the reference close they name.
+
+A period move ("has lost 40% from its July peak", "up 17% year to date",
+"a plus que doublé depuis le début de l'année") is measured from a
+reference close to the session; :func:`since` gives that reference as a
+claim's ``since`` (see ``SINCE_PATTERN`` in :mod:`eventstudy.spec.types`):
+
+- the year so far ("year to date", "this year", "for the year", "since
+  January", "depuis le début de l'année", "depuis janvier") → the last day
+  of the previous year;
+- "since March", "depuis mars" → the last day of the month before;
+- a peak, high or low of a named month ("from its July peak", "son plus haut
+  de juillet") → ``high:YYYY-MM`` / ``low:YYYY-MM``, the latest such month
+  on or before the session;
+- a named day ("since Sept. 10", "from the record close it hit on Sept.
+  10") → that day;
+- "this week" / "cette semaine" → the Sunday before; "this month" / "ce
+  mois-ci" → the last day of the month before.
+
+Anything else (since a listing, over a year, in 2024) stays an other figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from eventstudy.articles.dates import month_number, month_pattern
+from eventstudy.articles.records import DateMention
+
+_I = re.IGNORECASE
+PERIOD = re.compile(
+    r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
+    r"de l'année|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leur|le \d)|cette année|year[- ]to[- ]date"
+    r"|this year|for the year|(?:in|so far in) \d{4} so far"
+    r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
+    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
+    r"|août|septembre|octobre|novembre|décembre)"
+    r"|(?:since|from|off) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing|debut|record)"
+    r"|par rapport à (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
+    r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
+    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
+    r"|d'une année sur l'autre)(?![\w])",
+    _I,
+)
+_YEAR_SO_FAR = re.compile(
+    r"(?<![\w])(?:year[- ]to[- ]date|ytd|this year|so far this year|for the year|since the (?:start|beginning) of the"
+    r" year|since jan(?:uary|\.)?|depuis le début de l'année|depuis le 1er janvier|depuis janvier|cette année"
+    r"|depuis le 1er janvier)(?![\w])",
+    _I,
+)
+_M = month_pattern()
+_SINCE_MONTH = re.compile(rf"(?<![\w])(?:since|depuis)\s+(?:le mois de\s+)?{_M}(?![.\s]*\d)", _I)
+_EXTREME = re.compile(
+    r"(?<![\w])(?:from|since|off|below|depuis|par rapport à)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
+    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+)?"
+    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|sommet|pic|plus haut|plus bas|record)"
+    rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
+    _I,
+)
+_SINCE_DAY = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+)?$", _I)
+_WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
+_MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
+# "a plus que doublé", "has more than doubled": a period move without a percent sign
+MULTIPLE = re.compile(
+    r"(?<![\w])(?P<more>plus que |more than )?(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
+    _I,
+)
+MULTIPLE_PERCENT = {"doubl": 100.0, "tripl": 200.0, "quadrupl": 300.0}
+
+
+def since(
+    text: str, lo: int, hi: int, session: dt.date, dates: list[DateMention]
+) -> tuple[str, DateMention | None, int]:
+    """The reference close named in ``text[lo:hi]``: (``since``, the date mention used, where the words start).
+
+    ``since`` is "" when the words name no reference this module reads.
+    """
+    if m := _YEAR_SO_FAR.search(text, lo, hi):
+        return f"{session.year - 1}-12-31", None, m.start()
+    if m := _EXTREME.search(text, lo, hi):
+        month = m["m1"] or m["m2"]
+        side = "low" if m["kind"].lower() in ("low", "lows", "trough", "plus bas") else "high"
+        if month:
+            return f"{side}:{_month_on_or_before(month_number(month), session)}", None, m.start()
+        day = _day_in(dates, m.end(), min(hi, m.end() + 60))
+        if day is not None and day.date is not None:
+            return day.date.isoformat(), day, m.start()
+        return "", None, m.start()
+    if m := _SINCE_MONTH.search(text, lo, hi):
+        first = dt.date.fromisoformat(f"{_month_on_or_before(month_number(m['month']), session)}-01")
+        return (first - dt.timedelta(days=1)).isoformat(), None, m.start()
+    for d in dates:
+        dated = lo <= d.offset < hi and d.date is not None and d.precision == "day" and d.kind != "header"
+        if dated and d.date is not None and _SINCE_DAY.search(text, max(lo, d.offset - 12), d.offset):
+            return d.date.isoformat(), d, d.offset
+    if m := _WEEK.search(text, lo, hi):
+        return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
+    if m := _MONTH.search(text, lo, hi):
+        return (session.replace(day=1) - dt.timedelta(days=1)).isoformat(), None, m.start()
+    return "", None, -1
+
+
+def multiple(verb: str) -> float:
+    """The percent move of a multiple: "doubled" is +100, "triplé" +200."""
+    return next(v for k, v in MULTIPLE_PERCENT.items() if verb.lower().startswith(k))
+
+
+def _month_on_or_before(month: int, session: dt.date) -> str:
+    year = session.year if month <= session.month else session.year - 1
+    return f"{year}-{month:02d}"
+
+
+def _day_in(dates: list[DateMention], lo: int, hi: int) -> DateMention | None:
+    return next((d for d in dates if lo <= d.offset < hi and d.precision == "day" and d.kind == "absolute"), None)

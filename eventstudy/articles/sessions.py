@@ -1,0 +1,114 @@
+"""The session a figure's words name, and the moment of it (close, open, premarket…).
+
+Day words right after the figure ("de 6% jeudi midi") come first, unless
+they own what follows ("Thursday's 10.8% slide") or follow a word that
+introduces another event ("ahead of its earnings on Wednesday"); else those
+before it in its segment; else the previous figure's. The moment comes from
+the day words ("midi"), else from timing words around the figure: "in
+premarket trading", "en préouverture" (premarket); "after-hours", "after the
+bell", "après la clôture" (after_hours); "at the open", "à l'ouverture"
+(open); "at the time of writing", "right now", "in early trading", "en
+séance", "vers 14H20" (intraday); "midi", "midday" (midday).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from eventstudy.articles.records import DateMention
+
+_I = re.IGNORECASE
+_TIMING_WORDS = [
+    (
+        "premarket",
+        re.compile(
+            r"(?<![\w])(?:pre-?market|before the (?:opening )?bell|en pré-?ouverture"
+            r"|avant (?:l'ouverture|la séance)|en avant-Bourse)(?![\w])",
+            _I,
+        ),
+    ),
+    (
+        "after_hours",
+        re.compile(
+            r"(?<![\w])(?:after-?hours|after the bell|after the close|post-?market"
+            r"|extended trading|après la clôture|en après-Bourse|après-Bourse)(?![\w])",
+            _I,
+        ),
+    ),
+    ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
+    ("open", re.compile(r"à l'ouverture|en début de séance|at the open|at the opening", _I)),
+    (
+        "intraday",
+        re.compile(
+            r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)|at the time of"
+            r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
+            r" trading|(?:is|are|was|were) (?:currently )?trading|au moment (?:d'écrire|où nous"
+            r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?",
+            _I,
+        ),
+    ),
+    ("close", re.compile(r"à la clôture|at the close|closed|a clôturé|a terminé|finished", _I)),
+]
+
+# words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
+_OTHER_EVENT = re.compile(
+    r"(?<![\w])(?:ahead of|before(?! the bell)|after(?![\w-]| the bell| the close)|until|avant|après(?! la clôture)"
+    r"|jusqu'|en attendant)(?![\w])",
+    _I,
+)
+
+
+_OWNED_SESSION = re.compile(r"'s\s+(?:session|trading|close|open)", _I)  # "in Monday's session": the day's own
+
+
+def set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
+    """Whether ``where`` lies in an aside that does not hold the figure at ``fig``."""
+    return any(s <= where < e and not s <= fig < e for s, e in asides)
+
+
+def session_of(
+    dates: list[DateMention],
+    text: str,
+    seg_start: int,
+    fig: re.Match[str],
+    ahead_end: int,
+    prev: Any,
+    ahead: str,
+    segment: str,
+    asides: list[tuple[int, int]],
+) -> tuple[DateMention | None, str]:
+    """The day words of a figure and the session moment they name.
+
+    Right after the figure ("de 6% jeudi midi") first, unless they own
+    what follows ("Thursday's 10.8% slide"), else before it in its
+    segment, else the previous figure's; the moment comes from the day
+    words ("midi"), else from timing words on the same side of the figure.
+    Day words in an aside that does not hold the figure ("Nvidia, whose
+    value fell the day before, climbed 8.9%") are the aside's, not its.
+    """
+    days = [
+        d for d in dates if d.kind != "header" and d.precision == "day" and not set_apart(asides, d.offset, fig.start())
+    ]
+    near = [d for d in days if not d.announcement]
+    after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
+        d for d in days
+        if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
+        and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
+        and not _OTHER_EVENT.search(text, fig.end(), d.offset)
+    ]  # fmt: skip
+    before = [d for d in near if seg_start <= d.offset < fig.start()]
+    if after:
+        return after[0], after[0].timing or timing_words(ahead)
+    if before:
+        return before[-1], before[-1].timing or timing_words(segment) or timing_words(ahead)
+    own = timing_words(ahead) or timing_words(segment)
+    return prev.session, own or prev.timing
+
+
+def timing_words(text: str) -> str:
+    """The session moment named in ``text`` ("midday", "open", "intraday", "close") or ""."""
+    for name, rx in _TIMING_WORDS:
+        if rx.search(text):
+            return name
+    return ""
