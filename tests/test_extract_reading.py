@@ -176,3 +176,52 @@ def test_since_and_timing_in_the_draft_and_csv(tmp_path):
 def test_time_of_day(tmp_path, sentence, timing):
     (c,) = extract([_write(tmp_path, f"date 2025-09-12\n{sentence}")]).claims
     assert (c.ticker, c.session, c.timing) == ("ORCL" if "Oracle" in sentence else "NVDA", D(2025, 9, 11), timing)
+
+
+# --- dates as sites print them ------------------------------------------------------------------
+
+
+def test_past_weekdays_look_back_from_a_given_reference_date(tmp_path):
+    text = "Oracle forecast strong revenue on Thursday. Its shares rose 11% in Friday trading."
+    got = _claims(tmp_path, text, reference_date=D(2024, 12, 13))  # a Friday
+    assert got == [("ORCL", 11.0, D(2024, 12, 13))]
+    found = extract([_write(tmp_path, text)], reference_date=D(2024, 12, 13))
+    assert D(2024, 12, 12) in {d.date for d in found.dates if d.kind == "weekday"}
+    assert D(2024, 12, 19) not in {d.date for d in found.dates}
+
+
+def test_an_undated_article_gets_claims_from_a_reference_date(tmp_path):
+    text = "Shares of Nvidia slid 4.2% on Wednesday after the chipmaker's results."
+    doc = tomllib.loads(draft_study([_write(tmp_path, text)], reference_date=D(2025, 8, 29)))
+    assert [(c["ticker"], c["reported_percent"], c["session"]) for c in doc["claims"]] == [
+        ("NVDA", -4.2, D(2025, 8, 27))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom"),
+    [
+        ("Last update: Sep 11, 2025\n", ""),
+        ("Published Sep 11, 2025 08:15\n", ""),
+        ("Publié le 11 sept. 2025 à 08h15\n", ""),
+        ("2025-09-11 Oracle results lift the cloud trade.\n", ""),
+        ("Publié le 11/09/2025\n", ""),
+        ("", "\nSep 11, 2025"),
+        ("", "\n11/09/2025 08:15"),
+    ],
+)
+def test_article_dates_as_sites_print_them(tmp_path, top, bottom):
+    text = f"{top}Oracle shares soared 36% on Wednesday after its cloud backlog jumped.\nMore text follows.{bottom}"
+    assert _claims(tmp_path, text) == [("ORCL", 36.0, D(2025, 9, 10))]
+
+
+def test_day_first_numeric_dates(tmp_path):
+    found = extract([_write(tmp_path, "Le 22/01/2025, Oracle a bondi de 7 %.")])
+    assert [(c.ticker, c.session) for c in found.claims] == [("ORCL", D(2025, 1, 22))]
+    found = extract([_write(tmp_path, "On 22/01/2025, Oracle shares jumped 7%.")])
+    assert [(c.ticker, c.session) for c in found.claims] == [("ORCL", D(2025, 1, 22))]
+
+
+def test_yesterday_carries_through_its_paragraph(tmp_path):
+    text = "date 2025-01-23\nHier, Oracle a présenté ses résultats. Le titre a bondi de 7 %.\n\nNvidia a gagné 2 %."
+    assert _claims(tmp_path, text) == [("ORCL", 7.0, D(2025, 1, 22)), ("NVDA", 2.0, None)]

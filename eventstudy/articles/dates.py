@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 import dateparser
 from dateparser.languages.loader import default_loader
 
+from eventstudy.articles.parser import is_french
 from eventstudy.articles.records import DateMention
 from eventstudy.articles.text import HEADER, Article, aside_spans, sentence_at
 
@@ -140,11 +141,23 @@ def month_pattern() -> str:
 
 _M2 = _M.replace("(?P<month>", "(?P<month2>")
 _DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
+_PUBLISHED = (
+    r"(?:published|updated|last updated?|posted|publié|mis à jour|modifié|dernière mise à jour|créé)"
+    r"(?:\s+(?:le|on|at))?\s*:?\s+"
+)
+# "22/01/2025", "22.01.2025": day first unless the second number cannot be a month
+NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/])")
+_NUMERIC_LINE = re.compile(
+    rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{NUMERIC.pattern})(?:,?\s+(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",
+    _I | re.M,
+)
+_ISO_START = re.compile(r"\W{0,3}(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\d-])")
+_FOOTER_ZONE = 300  # characters from the end where a date line is the article's own, when none is at the top
 # the article's own date, as newspapers and wires print it near the top:
 _HEADERS = [
     # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
     re.compile(
-        rf"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?(?P<h>{_DAY_MONTH})"
+        rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"
         rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
         _I | re.M,
     ),
@@ -156,7 +169,7 @@ _HEADERS = [
 ]  # fmt: skip
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
-    r"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?"
+    rf"^[ \t]*(?:{_PUBLISHED})?"
     r"(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
     r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
     _I | re.M,
@@ -189,14 +202,29 @@ def article_header(text: str, year: int | None = None) -> Header | None:
         except ValueError:
             return None
         return Header(m["h"].split(None, 1)[1], date, "day" if m["d"] else "month", *m.span("h"))
-    if iso := _ISO_LINE.search(text, 0, min(len(text), _HEADER_ZONE)):
+    zones = [(0, min(len(text), _HEADER_ZONE)), (max(0, len(text) - _FOOTER_ZONE), len(text))]
+    for lo, hi in zones:
+        got = _dated_line(text, lo, hi, year)
+        if got is not None:
+            return got
+    return None
+
+
+def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
+    """A date line (or a dateline) in ``text[lo:hi]``."""
+    iso = _ISO_LINE.search(text, lo, hi) or (_ISO_START.match(text) if lo == 0 else None)
+    if iso:
         try:
             return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
         except ValueError:
             pass
+    if num := _NUMERIC_LINE.search(text, lo, hi):
+        date = numeric_date(num, french=True)
+        if date is not None:
+            return Header(num["h"], date, "day", *num.span("h"))
     found = []
     for rx in _HEADERS:
-        for h in rx.finditer(text, 0, min(len(text), _HEADER_ZONE)):
+        for h in rx.finditer(text, lo, hi):
             found.append(h)
     if not found:
         return None
@@ -208,6 +236,18 @@ def article_header(text: str, year: int | None = None) -> Header | None:
     day = (h["day"] or h["day2"]).lower().removesuffix("er")
     date = _parse(f"{day} {h['month'] or h['month2']} {y}")
     return Header(h["h"], date, "day", *h.span("h")) if date else None
+
+
+def numeric_date(m: re.Match[str], *, french: bool) -> dt.date | None:
+    """The date of "22/01/2025": day first, unless only month first makes sense; None when ambiguous in English."""
+    a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+    if a <= 12 and b <= 12 and a != b and not french:
+        return None  # "03/04/2025" in English: March or April
+    day, month = (b, a) if b > 12 else (a, b)
+    try:
+        return dt.date(y, month, day)
+    except ValueError:
+        return None
 
 
 def find_dates(
@@ -259,6 +299,10 @@ def find_dates(
             date, year_from = _absolute(m, header, year, reference, reference_from)
             kw = _time_after(text, m.end(), date)
             add(m, date=date, kind="absolute", year_from=year_from, **kw)
+    french = is_french(text)
+    for m in NUMERIC.finditer(text):
+        if free(m) and (date := numeric_date(m, french=french)) is not None:
+            add(m, date=date, kind="absolute", year_from="text", **_time_after(text, m.end(), date))
     for m in _MONTH_YEAR.finditer(text):
         if free(m):
             add(m, date=dt.date(int(m["year"]), _month_number(m["month"]), 1), kind="absolute", precision="month",
@@ -334,6 +378,8 @@ def _resolve_relative(
             elif any(w in words for w in ("prochain", "next")):
                 back = False
             delta = (target - reference.weekday()) % 7
+            if reference_from == "--reference-date" and not any(w in words for w in ("prochain", "next")):
+                back = not _FUTURE.search(_clause(d)) and (delta > 3 or back)  # the nearest such day, in the past
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
             d = replace(d, date=date, reference=reference, reference_from=reference_from)
         elif d.kind == "relative":

@@ -204,6 +204,8 @@ def find_moves(
                 and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
+            if s is None:
+                s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
             claims.append(
@@ -228,6 +230,16 @@ def find_moves(
                 topic = ctx.subject
             prev = ctx
     return _dedupe(claims), others, used
+
+
+_TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
+
+
+def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMention | None:
+    """The last "hier"/"yesterday"/"today" earlier in the paragraph: the day its sentences speak of."""
+    days = [d for d in dates if d.kind == "relative" and d.date is not None and para <= d.offset < at]
+    days = [d for d in days if _TODAY.fullmatch(d.words.lower()) and d.quote_offset >= para]
+    return days[-1] if days else None
 
 
 def _period(
