@@ -225,3 +225,70 @@ def test_day_first_numeric_dates(tmp_path):
 def test_yesterday_carries_through_its_paragraph(tmp_path):
     text = "date 2025-01-23\nHier, Oracle a présenté ses résultats. Le titre a bondi de 7 %.\n\nNvidia a gagné 2 %."
     assert _claims(tmp_path, text) == [("ORCL", 7.0, D(2025, 1, 22)), ("NVDA", 2.0, None)]
+
+
+# --- the figure's owner -------------------------------------------------------------------------
+
+MON = D(2025, 1, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Nvidia fell sharply. The stock's slump on Monday led a 3.1% slide in the Nasdaq.", [("^IXIC", -3.1, MON)]),
+        ("On Monday, the Nasdaq was unchanged, while the Dow slipped 0.5%.", [("^DJI", -0.5, MON)]),
+        ("Oracle's Nasdaq-listed shares ended Monday nearly 36% higher.", [("ORCL", 36.0, MON)]),
+        ("On Monday, Oracle gained 2%, while its rival Nvidia Corp. Shares slipped 1.1%.",
+         [("ORCL", 2.0, MON), ("NVDA", -1.1, MON)]),
+    ],
+)  # fmt: skip
+def test_the_figure_belongs_to_its_noun_phrase(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+# --- forms that were missed ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Oracle shares finished 23.7% higher on Monday.", [("ORCL", 23.7, MON)]),
+        ("Oracle settled up 2% on Monday.", [("ORCL", 2.0, MON)]),
+        ("SoftBank Group gave an update. The news sent the stock 11% higher in Tokyo on Monday.",
+         [("9984.T", 11.0, MON)]),
+        ("SoftBank Group shares rose 9.98% in Monday's Tokyo session.", [("9984.T", 9.98, MON)]),
+        ("Oracle soars 36% on cloud deals\n\nOracle shares skyrocketed 35.95% on January 27, 2025.",
+         [("ORCL", 35.95, MON)]),
+        ("Super Micro stock plunges as auditor quits\n\nShares are trading down -33.27% right now.",
+         [("SMCI", -33.27, D(2025, 1, 28))]),
+        ("Oracle a déçu. Lundi, ses actions ont perdu 17 %.", [("ORCL", -17.0, MON)]),
+        ("Lundi, le S&P 500 a fini dans le rouge avec 1,5 %.", [("^GSPC", -1.5, MON)]),
+        ("On Monday, chip stocks fell, with Oracle, Super Micro and Broadcom each down at least 8.7%.",
+         [("ORCL", -8.7, MON), ("SMCI", -8.7, MON), ("AVGO", -8.7, MON)]),
+        ("Oracle missed forecasts. The shares suffered a drop of nearly 19% on Monday.", [("ORCL", -19.0, MON)]),
+        ("The Nikkei 225 had a dreadful week. On Monday, the index ended with a loss of 12.4%.",
+         [("^N225", -12.4, MON)]),
+        ("Oracle beat forecasts. On Monday, with a gain of about 15%, the shares hit a record.",
+         [("ORCL", 15.0, MON)]),
+        ("Lundi, la flambée de 41 % du cours de l'action Oracle a surpris.", [("ORCL", 41.0, MON)]),
+        ("The Nasdaq had its worst day in months. It fell 5.8% on Monday.", [("^IXIC", -5.8, MON)]),
+        ("Oracle reported on Monday. Shares of the company were up nearly 8% on Monday.", [("ORCL", 8.0, MON)]),
+        ("Oracle a déclaré 455 milliards de dollars de RPO, soit une hausse de 359 %. Lundi, le titre a gagné 3 %.",
+         [("ORCL", 3.0, MON)]),
+    ],
+)  # fmt: skip
+def test_forms_that_were_missed(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_each_bound_is_at_least_for_every_name(tmp_path):
+    text = "date 2025-01-28\nOn Monday, Oracle, Super Micro and Broadcom were each down at least 8.7%."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.bound) for c in found.claims] == [("ORCL", "at_least"), ("SMCI", "at_least"),
+                                                           ("AVGO", "at_least")]  # fmt: skip
+
+
+def test_a_year_so_far_is_never_a_one_day_fall(tmp_path):
+    text = "date 2025-01-28\nOracle slipped on Monday, which left the shares 1.7% higher for the year."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.since) for c in found.claims] == [("ORCL", 1.7, "2024-12-31")]

@@ -88,7 +88,11 @@ _TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|de
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
 _LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
-_CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s")
+_CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
+_BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
+_INDEX_REF = re.compile(r"(?<![\w])(?:the index|the benchmark|the gauge|l'indice)(?![\w])", _I)
+_PRONOUN = re.compile(r"\W*(?:it|il|elle)\s", _I)
+_THE_COMPANY = re.compile(r"(?<![\w])(?:the company|the group|the firm|la société|le groupe|l'entreprise)(?![\w])", _I)
 
 
 def paragraph_of(text: str, offset: int) -> int:
@@ -184,7 +188,9 @@ def find_subject(
             oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
             return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]
-    if _REFERENCE.search(seg):
+    if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions):
+        return got
+    if _REFERENCE.search(seg) or _BARE_SHARES.match(seg):
         before = [m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)]
         if before:
             return Subject(before[-1].name, before[-1].ticker, f"{seg.strip()!r} read as {before[-1].name}")
@@ -194,6 +200,49 @@ def find_subject(
         if topic is not None:
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (an earlier sentence)")
     return previous
+
+
+def _described(
+    text: str, sentence_start: int, seg: str, fig_start: int, table: CompanyTable, every: list[CompanyMention]
+) -> Subject | None:
+    """A clause naming nothing that points back: "the index", "It fell 5.8%", "Shares of the company"."""
+    if _INDEX_REF.search(seg):
+        indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
+        if indices:
+            return Subject(indices[-1].name, indices[-1].ticker, f"{seg.strip()!r} read as {indices[-1].name}")
+    if _PRONOUN.match(seg):
+        before = max(text.rfind(". ", 0, sentence_start - 1), text.rfind("\n", 0, sentence_start - 1)) + 1
+        names = [m for m in every if before <= m.start < sentence_start]
+        if names:
+            return Subject(names[0].name, names[0].ticker, f"{seg.strip()!r} read as {names[0].name}")
+    if _THE_COMPANY.search(seg):
+        return article_company(every, table, seg.strip())
+    return None
+
+
+def article_company(every: list[CompanyMention], table: CompanyTable, words: str) -> Subject | None:
+    """The one company an article names (indices aside), when there is exactly one."""
+    tickers = {m.ticker: m for m in every if m.ticker and not table.is_index(m.ticker)}
+    if len(tickers) != 1:
+        return None
+    (m,) = tickers.values()
+    return Subject(m.name, m.ticker, f"{words!r} read as {m.name}, the one company the article names")
+
+
+_EACH = re.compile(r"\s*(?:were\s+|are\s+|ont\s+)?(?:each|all|both|chacun|chacune|tous|toutes)(?![\w])", _I)
+
+
+def each_of(text: str, seg_start: int, fig_start: int, mentions: list[CompanyMention]) -> list[CompanyMention]:
+    """The names that share one figure: "Oracle, Super Micro and Dell each down at least 8.7%"."""
+    names = [m for m in mentions if seg_start <= m.start < fig_start]
+    if len(names) < 2 or not _EACH.match(text, names[-1].end):
+        return []
+    run = [names[-1]]
+    for m in reversed(names[:-1]):
+        if not _LIST_SEP.match(text[m.end : run[0].start]):
+            break
+        run.insert(0, m)
+    return run if len(run) > 1 else []
 
 
 def _is_aside(text: str, lo: int, hi: int) -> bool:

@@ -51,6 +51,8 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "Nasdaq-100": ("^NDX", "XNAS", "Nasdaq-100"),
     "Nasdaq 100": ("^NDX", "XNAS", "Nasdaq-100"),
     "Dow Jones": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
+    "Dow Jones Industrial Average": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
+    "Dow": ("^DJI", "XNYS", "Dow Jones Industrial Average"),  # "the Dow"; Dow Inc. is "Dow Chemical"
     "Nikkei 225": ("^N225", "XTKS", "Nikkei 225"),
     "Nikkei": ("^N225", "XTKS", "Nikkei 225"),
     "Topix": ("TOPIX", "XTKS", "TOPIX (JPX series; Yahoo has no usable ^TPX)"),
@@ -142,7 +144,9 @@ class CompanyTable:
         self.aliases = {k.casefold(): v for k, v in merged.items()}
         self.review = {k: v for k, v in review.items() if (extra_aliases or {}).get(k) is None}
         names = sorted(set(merged), key=len, reverse=True)
-        self._known = re.compile(r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d)", re.I)
+        self._known = re.compile(
+            r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d|-[a-z])", re.I
+        )
 
     def listing(self, ticker: str) -> Listing:
         """The listing of a ticker; exchange and benchmark empty when unknown."""

@@ -30,75 +30,39 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from eventstudy.articles.attribution import OBLIQUE, Subject, conjoined, find_subject, headings, paragraph_of
+from eventstudy.articles.attribution import (
+    OBLIQUE,
+    Subject,
+    article_company,
+    conjoined,
+    each_of,
+    find_subject,
+    headings,
+    paragraph_of,
+)
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.periods import MULTIPLE, PERIOD, multiple, since
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.sessions import session_of, set_apart
+from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart
 from eventstudy.articles.text import Article, aside_spans
+from eventstudy.articles.words import (
+    AFTER,
+    AFTER_KIND,
+    APPROX,
+    COMPARATIVE,
+    FIGURE,
+    FORECAST,
+    IMPERFECT,
+    LOWER,
+    MOVE,
+    NOUN,
+    UPPER,
+)
 
 _I = re.IGNORECASE
-FIGURE = re.compile(
-    r"(?<![\w.,+\-])(?P<sign>[+-] ?)?(?P<num>\d+(?:[.,]\d+)?)\s{0,2}(?:%|pour ?cent\b|per ?cent\b|percent\b)", _I
-)
-_NOUNS = {
-    "price": r"cours|titres?|actions?|shares?|stocks?|share price|bourse|séance|session|trading",
-    "stake": r"capital|participation|stake|détien\w*|contrôl\w*|holds?|owns?|owned|actionnaires?|shareholders?",
-    "valuation": r"valorisation|valuation|valued|valoris\w+",
-    "market share": r"parts? de marché|market share",
-    "metric": r"revenus?|chiffre d'affaires|ventes|bénéfices?|profits?|résultats?|marges?|revenues?|sales|earnings"
-    r"|income|volumes?|capitalisation|market cap\w*|dépenses|investissements?|emplois|effectifs|inflation|taux"
-    r"|PIB|GDP|croissance|growth|dividendes?|dividends?|coûts?|costs?|tariffs?|droits de douane|taxes?"
-    r"|carnet de commandes|commandes|orders|bookings|backlog|performance obligations|expenditure|capex"
-    r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
-    "sector": r"secteur|sector|indices?|index",
-    "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
-}
-_NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]))" for k, v in _NOUNS.items()), _I)
-_AFTER = re.compile(
-    r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
-    r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
-    r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
-    r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
-    r"|valorisation|valuation)\b",
-    _I,
-)
-_AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
-               "parts": "market share", "stake": "stake",
-               "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
-               "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
-               "market": "market share", "share of": "market share"}  # fmt: skip
-_FORECAST = re.compile(
-    r"(?<![\w])(?:will|would|could|might|should|expects?|expected|expecting|forecasts?|forecasting|projected"
-    r"|predicts?|targets?|pourrait|pourraient|pourra|pourront|devrait|devraient|devra|devront|prévoi\w*|anticip\w*"
-    r"|table(?:nt)? sur|vise(?:nt)?|objectif|espère|espèrent|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
-    _I,
-)
-_UP = (
-    r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
-    r"|rebond\w*|avanc(?:é|e|ent|ant|ait|aient)|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
-    r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
-    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*"
-)
-_DOWN = (
-    r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
-    r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
-    r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
-    r"|decreas\w*|dipp\w*|sunk|rout"
-)
-_MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", _I)
-_APPROX = re.compile(
-    r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
-    r"|roughly|nearly|almost|approximately|some|close to|more than|over|au moins|at least|moins de|less than)"
-    r"(?![\w])\W*$|~\s*$",
-    _I,
-)
-_LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
-_UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
-_IMPERFECT = re.compile(r"(?:ait|aient)$")  # French imperfect: "bondissait", "reculait"
 _KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
               "sector": "a sector move", "crypto": "a crypto token's move"}  # fmt: skip
@@ -166,10 +130,15 @@ def find_moves(
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
+            run = each_of(text, seg_start, fig.start(), in_sentence)
+            if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
+                ctx.subject = Subject(run[0].name, run[0].ticker)
+            if owner := _owner_after(text, fig.end(), in_sentence, noun_only=True):
+                ctx.subject = owner  # "led a 3.1% slide in the Nasdaq": the slide is the Nasdaq's
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
-            if not ctx.timing and _IMPERFECT.search(ctx.verb):
+            if not ctx.timing and IMPERFECT.search(ctx.verb):
                 ctx.timing = "intraday"  # "le titre bondissait de 38 %": a quote during the session
             if ctx.session is not None and set_apart(asides, ctx.session.offset, fig.start()):
                 ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
@@ -179,6 +148,9 @@ def find_moves(
             kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
             if kind == "no company" and (owner := _owner_after(text, fig.end(), in_sentence)):
                 ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
+                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+            if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
+                ctx.subject = topic or article_company(mentions, table, ahead.strip(" ,")[:20])
                 kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
@@ -204,6 +176,8 @@ def find_moves(
                 and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
+            if s is None and reference is not None and NOW.search(segment + ahead):
+                s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
             if s is None:
                 s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             tail = segment[-30:]
@@ -211,15 +185,17 @@ def find_moves(
             claims.append(
                 CandidateClaim(
                     ticker=ctx.subject.ticker, company=ctx.subject.name, reported_percent=signed, figure=figure,
-                    approximate=bool(_APPROX.search(tail)), verb=ctx.verb,
+                    approximate=bool(APPROX.search(tail)), verb=ctx.verb,
                     session=s.date if s else None, timing=ctx.timing or "close",
                     day_words=s.words if s else "", day_reference=s.reference if s else None,
                     day_reference_from=s.reference_from if s else "",
-                    bound="at_least" if _LOWER.search(tail) else "at_most" if _UPPER.search(tail) else "",
+                    bound="at_least" if LOWER.search(tail) else "at_most" if UPPER.search(tail) else "",
                     benchmark=table.is_index(ctx.subject.ticker), note="; ".join(n for n in notes if n),
                     since=since, **record,  # type: ignore[arg-type]
                 )
             )  # fmt: skip
+            if run and ctx.subject.ticker == run[0].ticker:  # the other names of "X, Y and Z each down 8.7%"
+                claims += [replace(claims[-1], ticker=m.ticker, company=m.name, note="") for m in run[1:] if m.ticker]
             if s is not None and s.source:
                 used.add(s.offset)
             if ref_day is not None:
@@ -269,8 +245,7 @@ def _period(
         if reference is None:
             return "", None, None
         got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
-        session = DateMention("", fig.start(), "", reference, "article date", reference=reference,
-                              reference_from="the article's date")  # fmt: skip
+        session = article_day(reference, fig.start())
     return got, ref_day, session
 
 
@@ -311,13 +286,22 @@ def _multiples(
     return out
 
 
-_OWNER = re.compile(r"\s*(?:de|d'|du|of|in|for)\s*(?:l'action |le titre |shares of |the shares of )?", _I)
+_OWNER = re.compile(
+    r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
+    r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
+    r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
+    _I,
+)
+_SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
 
 
-def _owner_after(text: str, end: int, mentions: list) -> Subject | None:
-    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia"."""
+def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False) -> Subject | None:
+    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia", "a 3.1% slide in the Nasdaq".
+
+    With ``noun_only``, only after a move noun ("slide in", "flambée … du cours de").
+    """
     m = _OWNER.match(text, end)
-    if m and m.group().strip():
+    if m and m.group().strip() and (m["noun"] or not noun_only):
         return next((Subject(c.name, c.ticker) for c in mentions if c.start == m.end()), None)
     return None
 
@@ -325,14 +309,16 @@ def _owner_after(text: str, end: int, mentions: list) -> Subject | None:
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
     nouns = _nouns(segment)
-    moves = list(_MOVE.finditer(segment))
+    moves = list(MOVE.finditer(segment))
     if nouns:
         ctx.kind = next(k for k, v in nouns[-1].groupdict().items() if v).replace("_", " ")
     elif not moves and prev.kind not in ("sector", "crypto"):
         ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
-    if moves:
+    if m := COMPARATIVE.match(ahead):  # "which left the shares 1.7% higher": the figure's own word
+        ctx.verb, ctx.direction = m.group().strip(), "up" if m["up"] else "down"
+    elif moves:
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
-    elif m := _MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
+    elif m := MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
         ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
     elif prev.verb and not nouns:
         ctx.verb, ctx.direction = prev.verb, prev.direction
@@ -341,7 +327,7 @@ def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: in
 
 def _nouns(segment: str) -> list[re.Match[str]]:
     """Measure nouns of the clauses that name what moved (see :func:`_clauses`)."""
-    return [n for lo, hi in _clauses(segment) for n in _NOUN.finditer(segment, lo, hi)]
+    return [n for lo, hi in _clauses(segment) for n in NOUN.finditer(segment, lo, hi)]
 
 
 def _main(segment: str) -> str:
@@ -370,7 +356,7 @@ def _clauses(segment: str) -> list[tuple[int, int]]:
         if aside:
             continue
         kept.append((lo, hi))
-        if _NOUN.search(part) or _PROPER_WORD.search(part):
+        if NOUN.search(part) or _PROPER_WORD.search(part):
             break
     return list(reversed(kept))
 
@@ -381,16 +367,16 @@ def _verdict(
     """("", "") for a price move, else (kind, reason) of an other figure."""
     if heading:
         return "headline", "a figure in a headline (the body reports the move)"
-    if m := _AFTER.match(ahead):
+    if m := AFTER.match(ahead):
         what = m["what"].lower()
-        kind = _AFTER_KIND.get(what, "metric")
+        kind = AFTER_KIND.get(what, "metric")
         return kind, f"{_KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
-    tail = segment[_last_end(_MOVE, segment) :] + ahead
+    tail = segment[_last_end(MOVE, segment) :] + ahead
     if p := PERIOD.search(tail) or PERIOD.search(segment):
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
-    if f := _FORECAST.search(_forecast_zone(_main(segment))):
+    if f := FORECAST.search(_forecast_zone(_main(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
     if not ctx.direction and not signed:
         return "not a move", "no movement verb or sign"
@@ -406,7 +392,7 @@ def _verdict(
 
 def _forecast_zone(main: str) -> str:
     """From the move verb before the figure's own verb to it: "expected to fall on Friday after they dropped 6%"."""
-    verbs = list(_MOVE.finditer(main))
+    verbs = list(MOVE.finditer(main))
     if len(verbs) < 2:
         return main
     return main[verbs[-2].end() : verbs[-1].end()]

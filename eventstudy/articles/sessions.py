@@ -13,6 +13,7 @@ séance", "vers 14H20" (intraday); "midi", "midday" (midday).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -59,7 +60,9 @@ _OTHER_EVENT = re.compile(
 )
 
 
-_OWNED_SESSION = re.compile(r"'s\s+(?:session|trading|close|open)", _I)  # "in Monday's session": the day's own
+_OWNED_SESSION = re.compile(
+    r"'s\s+(?:[A-Z][\w-]+\s+)?(?:session|trading|close|open)", _I
+)  # "in Monday's session": the day's own
 
 
 def set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
@@ -112,3 +115,16 @@ def timing_words(text: str) -> str:
         if rx.search(text):
             return name
     return ""
+
+
+# words that put a quote at the time the article was written: its own date
+NOW = re.compile(
+    r"(?<![\w])(?:right now|at the time of (?:writing|publication)|as of writing|au moment (?:d'écrire|où nous"
+    r" écrivons)|currently)(?![\w])",
+    _I,
+)
+
+
+def article_day(reference: dt.date, at: int) -> DateMention:
+    """A stand-in day mention for the article's own date (no words of the sentence name it)."""
+    return DateMention("", at, "", reference, "article date", reference=reference, reference_from="the article's date")

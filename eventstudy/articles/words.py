@@ -1,0 +1,71 @@
+"""The words of a price move: figures, measure nouns, move verbs, hedges and bounds (French and English).
+
+:mod:`.moves` reads them; they are kept here so that the vocabulary can be
+read (and grown) in one place.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+FIGURE = re.compile(
+    r"(?<![\w.,+\-])(?P<sign>[+-] ?)?(?P<num>\d+(?:[.,]\d+)?)\s{0,2}(?:%|pour ?cent\b|per ?cent\b|percent\b)", _I
+)
+NOUNS = {
+    "price": r"cours|titres?|actions?|shares?|stocks?|share price|bourse|séance|session|trading",
+    "stake": r"capital|participation|stake|détien\w*|contrôl\w*|holds?|owns?|owned|actionnaires?|shareholders?",
+    "valuation": r"valorisation|valuation|valued|valoris\w+",
+    "market share": r"parts? de marché|market share",
+    "metric": r"revenus?|chiffre d'affaires|ventes|bénéfices?|profits?|résultats?|marges?|revenues?|sales|earnings"
+    r"|income|volumes?|capitalisation|market cap\w*|dépenses|investissements?|emplois|effectifs|inflation|taux"
+    r"|PIB|GDP|croissance|growth|dividendes?|dividends?|coûts?|costs?|tariffs?|droits de douane|taxes?"
+    r"|carnet de commandes|commandes|orders|bookings|backlog|performance obligations|RPO|expenditure|capex"
+    r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
+    "sector": r"secteur|sector|indices?|index",
+    "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
+}
+NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]))" for k, v in NOUNS.items()), _I)
+AFTER = re.compile(
+    r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
+    r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
+    r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
+    r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
+    r"|valorisation|valuation)\b",
+    _I,
+)
+AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
+               "parts": "market share", "stake": "stake",
+               "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
+               "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
+               "market": "market share", "share of": "market share"}  # fmt: skip
+FORECAST = re.compile(
+    r"(?<![\w])(?:will|would|could|might|should|expects?|expected|expecting|forecasts?|forecasting|projected"
+    r"|predicts?|targets?|pourrait|pourraient|pourra|pourront|devrait|devraient|devra|devront|prévoi\w*|anticip\w*"
+    r"|table(?:nt)? sur|vise(?:nt)?|objectif|espère|espèrent|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
+    _I,
+)
+UP = (
+    r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
+    r"|rebond\w*|avanc(?:é|e|ent|ant|ait|aient)|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
+    r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
+    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*|explos\w*|dans le vert|in the green"
+    r"|en vert"
+)
+DOWN = (
+    r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
+    r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
+    r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
+    r"|decreas\w*|dipp\w*|sunk|rout|nosediv\w*|dans le rouge|in the red|en rouge"
+)
+COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher)|(?P<down>lower))(?![\w])", _I)
+MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
+APPROX = re.compile(
+    r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
+    r"|roughly|nearly|almost|approximately|some|close to|more than|over|au moins|at least|moins de|less than)"
+    r"(?![\w])\W*$|~\s*$",
+    _I,
+)
+LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
+UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
+IMPERFECT = re.compile(r"(?:ait|aient)$")  # French imperfect: "bondissait", "reculait"
