@@ -292,3 +292,29 @@ def test_a_year_so_far_is_never_a_one_day_fall(tmp_path):
     text = "date 2025-01-28\nOracle slipped on Monday, which left the shares 1.7% higher for the year."
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.since) for c in found.claims] == [("ORCL", 1.7, "2024-12-31")]
+
+
+# --- descriptions instead of names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Oracle a présenté ses résultats. Lundi, le géant du logiciel a bondi de 36 %.", [("ORCL", 36.0, MON)]),
+        ("Nvidia faced a new rival. On Monday, the chipmaker slid 17%.", [("NVDA", -17.0, MON)]),
+        ("SoftBank Group et Oracle ont signé. Lundi, le groupe japonais a perdu 8 %.", [("9984.T", -8.0, MON)]),
+        ("Nvidia led the rally. On Monday, the AI darling rose 4%.", [("NVDA", 4.0, MON)]),
+    ],
+)
+def test_a_description_goes_to_the_one_company_it_fits(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_a_description_fitting_several_or_none_is_listed_for_review(tmp_path):
+    text = "date 2025-01-28\nNvidia and Broadcom fell. On Monday, the chipmaker slid 17%. Oracle rose 2% on Monday."
+    found = extract([_write(tmp_path, text)])
+    assert [c.ticker for c in found.claims] == ["ORCL"]
+    assert [f.kind for f in found.other_figures] == ["description"]
+    text = "date 2025-01-28\nOracle signed a deal. On Monday, the chipmaker slid 17%."
+    found = extract([_write(tmp_path, text)])
+    assert not found.claims and [f.kind for f in found.other_figures] == ["description"]

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from eventstudy.articles.companies import CompanyMention, CompanyTable
+from eventstudy.articles.descriptions import described
 
 _I = re.IGNORECASE
 
@@ -82,6 +83,7 @@ _POSSESSOR = re.compile(
     _I,
 )
 OBLIQUE = "the name follows a preposition: check that it is what moved"
+DESCRIPTION = "a description, not a name"
 _RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
 _TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])", _I)
@@ -206,6 +208,12 @@ def _described(
     text: str, sentence_start: int, seg: str, fig_start: int, table: CompanyTable, every: list[CompanyMention]
 ) -> Subject | None:
     """A clause naming nothing that points back: "the index", "It fell 5.8%", "Shares of the company"."""
+    desc, fit = described(seg, every, table)
+    if desc and len(fit) == 1:
+        return Subject(fit[0].name, fit[0].ticker, f"{desc!r} read as {fit[0].name}, the one company here it fits")
+    if desc:
+        names = ", ".join(sorted({m.name for m in fit})) or "none"
+        return Subject(desc, "", f"{DESCRIPTION}: {desc!r} fits {len(fit)} companies of the article ({names})")
     if _INDEX_REF.search(seg):
         indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
         if indices:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from eventstudy.articles.attribution import (
+    DESCRIPTION,
     OBLIQUE,
     Subject,
     article_company,
@@ -382,6 +383,8 @@ def _verdict(
         return "not a move", "no movement verb or sign"
     if ctx.subject is None:
         return "no company", "no company or index named as what moved"
+    if ctx.subject.note.startswith(DESCRIPTION):
+        return "description", f"{ctx.subject.note}: listed for review"
     if not ctx.subject.ticker:
         name = ctx.subject.name
         if crypto_article and (name.isupper() or any(c.isdigit() for c in name)):
