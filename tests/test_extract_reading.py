@@ -318,3 +318,18 @@ def test_a_description_fitting_several_or_none_is_listed_for_review(tmp_path):
     text = "date 2025-01-28\nOracle signed a deal. On Monday, the chipmaker slid 17%."
     found = extract([_write(tmp_path, text)])
     assert not found.claims and [f.kind for f in found.other_figures] == ["description"]
+
+
+def test_a_french_quote_during_the_session_and_its_participle(tmp_path):
+    text = "date 2025-01-28\nVers 14H20 GMT lundi, le titre Oracle bondissait de 38,25 %, l'indice Nasdaq prenant 0,53 %."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == [
+        ("ORCL", 38.25, MON, "intraday"),
+        ("^IXIC", 0.53, MON, "intraday"),
+    ]
+    assert not found.unknown_companies  # "GMT" is no company
+
+
+def test_the_night_from_monday_to_tuesday_is_mondays_new_york_session(tmp_path):
+    text = "date 2025-01-28\nDans la nuit de lundi à mardi, Oracle a bondi de 36 % à Wall Street."
+    assert _claims(tmp_path, text) == [("ORCL", 36.0, MON)]

@@ -307,6 +307,10 @@ def find_dates(
         if free(m):
             add(m, date=dt.date(int(m["year"]), _month_number(m["month"]), 1), kind="absolute", precision="month",
                 year_from="text")  # fmt: skip
+    for m in _NIGHT.finditer(text):  # "dans la nuit de lundi à mardi": Monday's New York session, seen from Europe
+        if free(m):
+            add(m, "w1", date=None, kind="weekday")
+            taken.append(m.span())
     for m in _WEEKDAY.finditer(text):
         if free(m):
             add(m, date=None, kind="weekday", timing=_TIMING.get((m["post"] or "").lower(), ""))
@@ -399,6 +403,8 @@ def _resolve_relative(
 
 
 _W_RX = re.compile(_W, _I)
+_DAY_NAMES = "|".join(re.escape(n) for n in _WEEKDAYS)
+_NIGHT = re.compile(rf"(?<![\w])nuit (?:de|du) (?P<w1>{_DAY_NAMES})\s+(?:à|au) (?:{_DAY_NAMES})(?![\w])", _I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)
 
 
