@@ -321,7 +321,8 @@ def test_a_description_fitting_several_or_none_is_listed_for_review(tmp_path):
 
 
 def test_a_french_quote_during_the_session_and_its_participle(tmp_path):
-    text = "date 2025-01-28\nVers 14H20 GMT lundi, le titre Oracle bondissait de 38,25 %, l'indice Nasdaq prenant 0,53 %."
+    text = "date 2025-01-28\nVers 14H20 GMT lundi, le titre Oracle bondissait de 38,25 %, "
+    text += "l'indice Nasdaq prenant 0,53 %."
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == [
         ("ORCL", 38.25, MON, "intraday"),
