@@ -334,3 +334,29 @@ def test_a_french_quote_during_the_session_and_its_participle(tmp_path):
 def test_the_night_from_monday_to_tuesday_is_mondays_new_york_session(tmp_path):
     text = "date 2025-01-28\nDans la nuit de lundi à mardi, Oracle a bondi de 36 % à Wall Street."
     assert _claims(tmp_path, text) == [("ORCL", 36.0, MON)]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "Publié le 11/09/2025 à 07h10, mis à jour le 11/09/2025 à 09h45\n",
+        "Le Quotidien – Publié le 11/09/2025 à 07h10\n",
+        "Paris, 11 septembre 2025 (AFP) -\n",
+    ],
+)
+def test_publication_lines_and_french_datelines(tmp_path, top):
+    text = f"{top}Mercredi, l'action Oracle a bondi de 36 %.\nLa suite."
+    assert _claims(tmp_path, text) == [("ORCL", 36.0, D(2025, 9, 10))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timings"),
+    [
+        ("On Monday, Broadcom was down nearly 10% at the open but ended the day 1.2% lower.", ["open", "close"]),
+        ("On Monday, Nvidia fell as much as 15.5% before paring its losses to close down 6.4%.",
+         ["intraday", "close"]),
+    ],
+)  # fmt: skip
+def test_the_moment_nearest_each_figure(tmp_path, sentence, timings):
+    found = extract([_write(tmp_path, f"date 2025-01-28\n{sentence}")])
+    assert [c.timing for c in found.claims] == timings

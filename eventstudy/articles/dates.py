@@ -163,10 +163,14 @@ _HEADERS = [
     ),
     # "Les Echos, jeudi 23 janvier 2025" alone on a line
     re.compile(rf"^[ \t]*[A-Z][\w'’ .&-]{{1,40}},\s+(?P<h>{_DAY_MONTH})[ \t]*$", re.M | _I),
-    # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -"
-    re.compile(rf"^[ \t]*[A-Z][A-Z .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?"
-               r"(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -",
+    # "Tokyo, 5 août 2024 (AFP) -"
+    re.compile(rf"^[ \t]*[A-Z][A-Za-zÀ-ÿ .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})"
+               r"(?:\s+\([A-Za-z ]+\))?(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
+    re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
 ]  # fmt: skip
+_PUBLISHED_NUMERIC = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{NUMERIC.pattern})", re.M | _I)
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
     rf"^[ \t]*(?:{_PUBLISHED})?"
@@ -218,7 +222,7 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
             return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
         except ValueError:
             pass
-    if num := _NUMERIC_LINE.search(text, lo, hi):
+    if num := _NUMERIC_LINE.search(text, lo, hi) or _PUBLISHED_NUMERIC.search(text, lo, hi):
         date = numeric_date(num, french=True)
         if date is not None:
             return Header(num["h"], date, "day", *num.span("h"))

@@ -44,12 +44,20 @@ _TIMING_WORDS = [
         re.compile(
             r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)|at the time of"
             r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
-            r" trading|(?:is|are|was|were) (?:currently )?trading|au moment (?:d'écrire|où nous"
+            r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
+            r"|au moment (?:d'écrire|où nous"
             r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?",
             _I,
         ),
     ),
-    ("close", re.compile(r"à la clôture|at the close|closed|a clôturé|a terminé|finished", _I)),
+    (
+        "close",
+        re.compile(
+            r"à la clôture|at the close|closed|a clôturé|a terminé|finished|(?:to|by the) close|close"
+            r" (?:down|up|higher|lower)|ended|settled|a fini|a terminé|en clôture",
+            _I,
+        ),
+    ),
 ]
 
 # words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
@@ -104,17 +112,20 @@ def session_of(
     if after:
         return after[0], after[0].timing or timing_words(ahead)
     if before:
-        return before[-1], before[-1].timing or timing_words(segment) or timing_words(ahead)
-    own = timing_words(ahead) or timing_words(segment)
+        return before[-1], before[-1].timing or timing_words(segment, last=True) or timing_words(ahead)
+    own = timing_words(ahead) or timing_words(segment, last=True)
     return prev.session, own or prev.timing
 
 
-def timing_words(text: str) -> str:
-    """The session moment named in ``text`` ("midday", "open", "intraday", "close") or ""."""
-    for name, rx in _TIMING_WORDS:
-        if rx.search(text):
-            return name
-    return ""
+def timing_words(text: str, *, last: bool = False) -> str:
+    """The session moment named in ``text`` ("premarket", "open", "intraday", "close"…) or "".
+
+    The first words named, or with ``last`` the last ones (before a figure: the nearest to it).
+    """
+    found = [(m.start(), -k, name) for k, (name, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(text)]
+    if not found:
+        return ""
+    return (max(found) if last else min(found, key=lambda f: (f[0], -f[1])))[2]
 
 
 # words that put a quote at the time the article was written: its own date
