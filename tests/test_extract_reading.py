@@ -360,3 +360,41 @@ def test_publication_lines_and_french_datelines(tmp_path, top):
 def test_the_moment_nearest_each_figure(tmp_path, sentence, timings):
     found = extract([_write(tmp_path, f"date 2025-01-28\n{sentence}")])
     assert [c.timing for c in found.claims] == timings
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Oracle (Nasdaq: ORCL) was down 9% in premarket trading on Monday.", [("ORCL", -9.0, MON)]),
+        ("On Monday, the Nasdaq Composite gave up 2.2%.", [("^IXIC", -2.2, MON)]),
+        ("On Monday, the Dow Jones gave back 1.1% while the S&P 500 and the Nasdaq 100 fell 2% and 3%, respectively.",
+         [("^DJI", -1.1, MON), ("^GSPC", -2.0, MON), ("^NDX", -3.0, MON)]),
+        ("Oracle fell 4% on Monday, its worst day since March 2020.", [("ORCL", -4.0, MON)]),
+        ("On Monday, the S&P 500 lost 3%, after a 6.1% collapse of the Nikkei in Tokyo.",
+         [("^GSPC", -3.0, MON), ("^N225", -6.1, MON)]),
+        ("Among the day's losers, the shares of Oracle suffered a drop of 7% on Monday.", [("ORCL", -7.0, MON)]),
+        ("On Monday the iShares Semiconductor ETF (SOXX) rose 3%.", [("SOXX", 3.0, MON)]),
+        ("Nvidia lost 11% between Friday's close and Monday's.", [("NVDA", -11.0, MON)]),
+    ],
+)  # fmt: skip
+def test_more_owners_and_verbs(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_ahead_of_a_weekday_looks_forward_only_next_to_it(tmp_path):
+    text = "date 2025-01-30\nOn Wednesday, Oracle ended down 1.1%, leaving it up 4.9% year to date ahead of its report."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.reported_percent, c.session, c.since) for c in found.claims] == [
+        (-1.1, D(2025, 1, 29), ""),
+        (4.9, D(2025, 1, 29), "2024-12-31"),
+    ]
+
+
+def test_a_period_below_a_named_record_day(tmp_path):
+    text = "date 2024-08-05\nThe Nasdaq is now 13.1% below its July 10 record close, "
+    text += "and Nvidia has lost 20% since its June high."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.since) for c in found.claims] == [
+        ("^IXIC", -13.1, D(2024, 8, 5), "2024-07-10"),
+        ("NVDA", -20.0, D(2024, 8, 5), "high:2024-06"),
+    ]

@@ -58,7 +58,7 @@ _OPENER = re.compile(
     r"|d'après|porté\w*|soutenu\w*|plombé\w*|tiré\w*|dopé\w*|pénalisé\w*|lundi|mardi|mercredi|jeudi|vendredi|samedi"
     r"|dimanche|hier|ce|cette|in|at|on|after|before|following|despite|like|unlike|amid|with|according|meanwhile"
     r"|however|elsewhere|separately|also|later|earlier|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|yesterday|today|by|for|from|since|par ailleurs|de son côté|quant à|outre)(?![\w])",
+    r"|yesterday|today|by|for|from|since|among|parmi|par ailleurs|de son côté|quant à|outre)(?![\w])",
     _I,
 )
 _REPORTING = re.compile(
@@ -88,7 +88,7 @@ _RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
 _TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
-_LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
+_LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*(?:the\s+|le\s+|la\s+|les\s+|l')?$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"

@@ -68,6 +68,15 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# exchange-traded funds articles quote as a sector's move: name → (symbol, exchange, display name)
+ETF_NAMES: dict[str, tuple[str, str, str]] = {
+    "VanEck Semiconductor ETF": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
+    "SMH": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
+    "iShares Semiconductor ETF": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
+    "SOXX": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
+}
+
+
 @cache
 def _table() -> tuple[dict[str, Listing], dict[str, str], dict[str, str]]:
     listings: dict[str, Listing] = {}
@@ -81,6 +90,9 @@ def _table() -> tuple[dict[str, Listing], dict[str, str], dict[str, str]]:
             for note in filter(None, row["review"].split("; ")):
                 name, _, text = note.partition(": ")
                 review[name.casefold()] = text
+    for name, (symbol, exchange, display) in ETF_NAMES.items():
+        listings[symbol] = Listing(symbol, display, exchange, "^GSPC")
+        aliases[name] = symbol
     for name, (symbol, exchange, display) in INDEX_NAMES.items():
         listings[symbol] = Listing(symbol, display, exchange, symbol, index=True)
         aliases[name] = symbol
@@ -107,7 +119,7 @@ _STOPWORDS = (
     "britain britain's british britannique uk korea korean corée taiwan taïwan hong seoul séoul beijing pékin "
     "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
-    " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure"
+    " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
@@ -169,7 +181,7 @@ class CompanyTable:
                 self.review[n.written.casefold()] = n.note
         for m in self._known.finditer(text, start, len(text) if end is None else end):
             name = m.group(1)
-            if not name[0].isupper() and not name[0].isdigit():
+            if not name[0].isupper() and not name[0].isdigit() and not name[1:2].isupper():  # "iShares", "eBay"
                 continue
             if any(n.start <= m.start(1) < n.end for n in marks):
                 continue  # "NASDAQ" in "(NASDAQ:NVDA)" is the market, not the index

@@ -380,14 +380,14 @@ def _resolve_relative(
         if d.kind == "weekday" and reference is not None:
             words = d.words.lower()
             target = _weekday(_W_RX.search(d.words)[0])  # type: ignore[index]
-            back = look_back and not _FUTURE.search(_clause(d))  # "will report on Thursday" looks forward
+            back = look_back and not _future(d)  # "will report on Thursday" looks forward
             if any(w in words for w in ("dernier", "last")):
                 back = True
             elif any(w in words for w in ("prochain", "next")):
                 back = False
             delta = (target - reference.weekday()) % 7
             if reference_from == "--reference-date" and not any(w in words for w in ("prochain", "next")):
-                back = not _FUTURE.search(_clause(d)) and (delta > 3 or back)  # the nearest such day, in the past
+                back = not _future(d) and (delta > 3 or back)  # the nearest such day, in the past
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
             d = replace(d, date=date, reference=reference, reference_from=reference_from)
         elif d.kind == "relative":
@@ -428,7 +428,7 @@ def _clause(d: DateMention) -> str:
 
 # a sentence about the future: a weekday in it looks forward from the article's date
 _FUTURE = re.compile(
-    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent|ahead of"
+    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent"
     r"|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
     _I,
 )
@@ -437,3 +437,12 @@ _FUTURE = re.compile(
 def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
     """A timezone-aware datetime for a date and a time stated in a named zone."""
     return dt.datetime.combine(date, time, tzinfo=ZoneInfo(tz))
+
+
+_AHEAD_OF = re.compile(r"(?<![\w])ahead of(?![\w])[^,;.]{0,40}$", _I)
+
+
+def _future(d: DateMention) -> bool:
+    """Whether a weekday's clause speaks of the future ("will report on Thursday", "ahead of its results on Monday")."""
+    at = d.offset - d.quote_offset
+    return bool(_FUTURE.search(_clause(d)) or _AHEAD_OF.search(d.quote[max(0, at - 50) : at]))

@@ -219,6 +219,11 @@ def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMenti
     return days[-1] if days else None
 
 
+_REFERENCE_DAY = re.compile(
+    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|of|du|its|their|son|sa|leur)\s*$", _I
+)
+
+
 def _period(
     text: str,
     seg_start: int,
@@ -237,15 +242,23 @@ def _period(
         return "", None, None
     day = session.date if session is not None and session.date is not None else reference
     assert day is not None
-    got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
+    got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
+    if not got:
+        got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
     if not got:
         return "", None, None
-    if session is not None and (session.offset >= start or session is ref_day):
+    if session is not None and (
+        session.offset >= start
+        or session is ref_day
+        or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
+    ):
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
     if session is None:
         if reference is None:
             return "", None, None
-        got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
+        got, ref_day, _ = since(text, fig.end(), ahead_end, reference, dates)
+        if not got:
+            got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
         session = article_day(reference, fig.start())
     return got, ref_day, session
 
@@ -289,7 +302,8 @@ def _multiples(
 
 _OWNER = re.compile(
     r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
-    r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
+    r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon|collapse|crash|rout|sell-?off|effondrement"
+    r"|krach|dégringolade|débâcle)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
     r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
     _I,
 )
@@ -375,7 +389,7 @@ def _verdict(
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
     tail = segment[_last_end(MOVE, segment) :] + ahead
-    if p := PERIOD.search(tail) or PERIOD.search(segment):
+    if (p := PERIOD.search(tail) or PERIOD.search(segment)) and not _SUPERLATIVE.search(tail[: p.start()][-40:]):
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if f := FORECAST.search(_forecast_zone(_main(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
@@ -391,6 +405,14 @@ def _verdict(
             return "crypto", f"{name} is not in the company table and the article speaks of tokens"
         return "unknown company", f"{name} is not in the company table (add it with --alias NAME=TICKER)"
     return "", ""
+
+
+# "its heaviest one-day loss since March 2020": the period dates a record, not a move
+_SUPERLATIVE = re.compile(
+    r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?)"
+    r"(?![\w])[^.;]*$",
+    _I,
+)
 
 
 def _forecast_zone(main: str) -> str:

@@ -40,10 +40,10 @@ _MARKETS = {
     "AMS": ".AS", "AS": ".AS",
 }  # fmt: skip
 _OTC = r"OTC|OTCMKTS|OTCPK|OTCQX|OTCQB|PINK"
-_PREFIX = "|".join(sorted(_MARKETS, key=len, reverse=True))
+_PREFIX = "|".join(sorted((k for k in _MARKETS if len(k) > 2 or k in ("JP", "US")), key=len, reverse=True))
 _SYMBOL = r"[A-Z][A-Z0-9]{0,5}|\d{4}"
 NOTATION = re.compile(
-    rf"\(\s*(?:(?P<otc>{_OTC})|(?P<mkt>{_PREFIX}))\s*:\s*(?P<sym>{_SYMBOL})(?:\.(?P<suf>[A-Z]{{1,2}}))?"
+    rf"\(\s*(?i:(?P<otc>{_OTC})|(?P<mkt>{_PREFIX}))\s*:\s*(?P<sym>{_SYMBOL})(?:\.(?P<suf>[A-Z]{{1,2}}))?"
     rf"(?:\s*\|[^()\n]{{0,30}})?\s*\)"  # "(NASDAQ:NVDA)", "(OTC:SFTBY)", "(JP:9984)"
     rf"|\((?P<bare>{_SYMBOL})(?:\.(?P<bsuf>[A-Z]{{1,2}}))?(?:\s*\|[^()\n]{{0,30}})?\)"  # "(ORCL | +36%)", "(ARM.US)"
     rf"|\$\((?P<tag>[A-Z][A-Z0-9]{{0,5}})\)\$"  # "$(ARM)$"
@@ -87,7 +87,7 @@ def _resolve(m: re.Match[str], listings: Container[str]) -> tuple[str, str]:
         if primary and primary != symbol:
             return primary, f"{m.group()} is traded over the counter: read as the primary listing {primary}"
         return primary, ""
-    suffix = _MARKETS.get(m["mkt"] or "", "")
+    suffix = _MARKETS.get((m["mkt"] or "").upper(), "")
     extra = m["suf"] or m["bsuf"]
     if extra is not None:
         if extra not in _MARKETS:

@@ -36,7 +36,8 @@ PERIOD = re.compile(
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
     r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
-    r"|(?:since|from|off) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing|debut|record)"
+    r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
+    r"|debut|record)"
     r"|par rapport à (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
     r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
@@ -53,7 +54,7 @@ _M = month_pattern()
 _SINCE_MONTH = re.compile(rf"(?<![\w])(?:since|depuis)\s+(?:le mois de\s+)?{_M}(?![.\s]*\d)", _I)
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|depuis|par rapport à)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
-    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+)?"
+    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+(?:\d{{1,2}}\s+)?)?"
     r"(?P<kind>peak|high|highs|top|record|low|lows|trough|sommet|pic|plus haut|plus bas|record)"
     rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
     _I,
@@ -81,6 +82,9 @@ def since(
     if m := _EXTREME.search(text, lo, hi):
         month = m["m1"] or m["m2"]
         side = "low" if m["kind"].lower() in ("low", "lows", "trough", "plus bas") else "high"
+        named = _day_in(dates, m.start(), m.end())  # "from its July 10 record close": that day
+        if named is not None and named.date is not None:
+            return named.date.isoformat(), named, m.start()
         if month:
             return f"{side}:{_month_on_or_before(month_number(month), session)}", None, m.start()
         day = _day_in(dates, m.end(), min(hi, m.end() + 60))

@@ -73,6 +73,9 @@ _OWNED_SESSION = re.compile(
 )  # "in Monday's session": the day's own
 
 
+_BETWEEN = re.compile(r"(?<![\w])(?:between|entre)(?![\w])", _I)
+
+
 def set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
     """Whether ``where`` lies in an aside that does not hold the figure at ``fig``."""
     return any(s <= where < e and not s <= fig < e for s, e in asides)
@@ -109,11 +112,14 @@ def session_of(
         and not _OTHER_EVENT.search(text, fig.end(), d.offset)
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
+    span = [d for d in days if fig.end() <= d.offset < ahead_end]
+    if len(span) > 1 and _BETWEEN.search(text, fig.end(), span[0].offset):
+        after = span[1:2]  # "lost 17% between Friday's close and Monday's": the move ends on the later day
     if after:
         return after[0], after[0].timing or timing_words(ahead)
     if before:
-        return before[-1], before[-1].timing or timing_words(segment, last=True) or timing_words(ahead)
-    own = timing_words(ahead) or timing_words(segment, last=True)
+        return before[-1], before[-1].timing or nearest_timing(segment, ahead)
+    own = nearest_timing(segment, ahead)
     return prev.session, own or prev.timing
 
 
@@ -126,6 +132,13 @@ def timing_words(text: str, *, last: bool = False) -> str:
     if not found:
         return ""
     return (max(found) if last else min(found, key=lambda f: (f[0], -f[1])))[2]
+
+
+def nearest_timing(segment: str, ahead: str) -> str:
+    """The moment named nearest the figure: the last words before it or the first after it."""
+    before = [(len(segment) - m.end(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(segment)]
+    after = [(m.start(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(ahead)]
+    return min([*before, *after], default=(0, 0, ""))[2]
 
 
 # words that put a quote at the time the article was written: its own date

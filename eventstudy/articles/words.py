@@ -56,9 +56,10 @@ DOWN = (
     r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
     r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
     r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
-    r"|decreas\w*|dipp\w*|sunk|rout|nosediv\w*|dans le rouge|in the red|en rouge"
+    r"|decreas\w*|dipp\w*|sunk|rout|nosediv\w*|dans le rouge|in the red|en rouge|gave up|gave back|giving up"
+    r"|giving back|gives up|gives back|a rendu|rendant"
 )
-COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher)|(?P<down>lower))(?![\w])", _I)
+COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher|above)|(?P<down>lower|below))(?![\w])", _I)
 MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
 APPROX = re.compile(
     r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
