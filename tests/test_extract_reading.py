@@ -398,3 +398,36 @@ def test_a_period_below_a_named_record_day(tmp_path):
         ("^IXIC", -13.1, D(2024, 8, 5), "2024-07-10"),
         ("NVDA", -20.0, D(2024, 8, 5), "high:2024-06"),
     ]
+
+
+def test_key_figure_lines_below_the_headline_are_claims(tmp_path):
+    text = "date 2025-04-04\nWall Street : les chiffres clés\n\nLundi, la séance a été rude.\n"
+    text += "S&P 500 : 5 396,52 points, en baisse de 4,84 %\nNasdaq-100 : en repli de 5,4 %\n"
+    assert [(t, v) for t, v, _ in _claims(tmp_path, text)] == [("^GSPC", -4.84), ("^NDX", -5.4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Lundi, le S&P 500 a reculé de 1,5 %, et l'indice Nasdaq avec 3,1 %.",
+         [("^GSPC", -1.5, MON), ("^IXIC", -3.1, MON)]),
+        ("Dès l'ouverture lundi, le Nasdaq Composite lâchait 4,6 %.", [("^IXIC", -4.6, MON)]),
+        ("Oracle a chuté lundi. Cette dégringolade de près de 12 % a surpris.", [("ORCL", -12.0, None)]),
+        ("Lundi, Oracle a perdu 5 %, du jamais vu depuis mars 2020.", [("ORCL", -5.0, MON)]),
+    ],
+)  # fmt: skip
+def test_more_french_forms(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_a_list_sentence_sets_no_topic(tmp_path):
+    text = "date 2025-01-28\nNvidia a perdu 17 % lundi.\n\nBroadcom a lâché 17,4 % et AMD 6,4 % lundi.\n\n"
+    text += "Mardi, en préouverture, le titre regagnait près de 3 %."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.timing) for c in found.claims][-1] == ("NVDA", "premarket")
+
+
+def test_a_reference_day_without_a_year_lies_before_the_session(tmp_path):
+    text = "date 2025-04-04\nLe Nasdaq accuse une baisse de 18 % depuis son record de clôture du 16 décembre."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.since) for c in found.claims] == [("^IXIC", "2024-12-16")]

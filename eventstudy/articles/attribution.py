@@ -58,7 +58,7 @@ _OPENER = re.compile(
     r"|d'après|porté\w*|soutenu\w*|plombé\w*|tiré\w*|dopé\w*|pénalisé\w*|lundi|mardi|mercredi|jeudi|vendredi|samedi"
     r"|dimanche|hier|ce|cette|in|at|on|after|before|following|despite|like|unlike|amid|with|according|meanwhile"
     r"|however|elsewhere|separately|also|later|earlier|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|yesterday|today|by|for|from|since|among|parmi|par ailleurs|de son côté|quant à|outre)(?![\w])",
+    r"|yesterday|today|by|for|from|since|among|parmi|dès|poids lourd|par ailleurs|de son côté|quant à|outre)(?![\w])",
     _I,
 )
 _REPORTING = re.compile(
@@ -69,7 +69,8 @@ _REPORTING = re.compile(
 _REFERENCE = re.compile(
     r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
     r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours"
-    r"|la valeur)(?![\w])",
+    r"|la valeur|(?:cette|ce|this|that) (?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
+    r"|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",
     _I,
 )
 # a name right after a preposition is an oblique ("Comme Nvidia, AMD…"), unless a price noun owns it
@@ -103,14 +104,22 @@ def paragraph_of(text: str, offset: int) -> int:
 
 
 def headings(text: str) -> list[tuple[int, int]]:
-    """Lines that are headlines: short, and not ended like a sentence."""
-    out, start = [], 0
+    """Lines that are headlines: short, and not ended like a sentence.
+
+    A key-figure line below the first ("S&P 500 : 5 396,52 points, en baisse de 4,84 %") is no headline.
+    """
+    out, start, first = [], 0, True
     for line in text.split("\n"):
         body = line.strip()
-        if body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body):
+        short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
+        if short and (first or not _KEY_FIGURE.match(body)):
             out.append((start, start + len(line)))
+        first = first and not body
         start += len(line) + 1
     return out
+
+
+_KEY_FIGURE = re.compile(r"[^:\n]{2,40}\s?:\s[^:\n]*\d\s?%\s*$")
 
 
 def conjoined(text: str, figures: list[re.Match[str]], mentions: list[CompanyMention]) -> dict[int, Subject]:
@@ -192,6 +201,12 @@ def find_subject(
     seg = text[clause_start:fig_start]
     if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions):
         return got
+    if (colon := text.find(" :", sentence_start, clause_start)) > 0 or (
+        colon := text.find(":", sentence_start, clause_start)
+    ) > 0:
+        heads = [m for m in mentions if sentence_start <= m.start < colon]
+        if len(heads) == 1 and clause_start > colon:  # "S&P 500 : 5 396,52 points, en baisse de 4,84 %"
+            return Subject(heads[0].name, heads[0].ticker)
     if _REFERENCE.search(seg) or _BARE_SHARES.match(seg):
         before = [m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)]
         if before:

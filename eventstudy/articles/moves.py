@@ -203,8 +203,8 @@ def find_moves(
                 used.add(ref_day.offset)
             if not since:
                 para_session = (para, s)
-            if not table.is_index(ctx.subject.ticker):
-                topic = ctx.subject
+            if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
+                topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
             prev = ctx
     return _dedupe(claims), others, used
 
@@ -335,7 +335,7 @@ def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: in
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
     elif m := MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
         ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
-    elif prev.verb and not nouns:
+    elif prev.verb and (not nouns or nouns[-1]["sector"]):  # "…, et l'indice Nasdaq avec 3,1 %"
         ctx.verb, ctx.direction = prev.verb, prev.direction
     return ctx
 
@@ -409,7 +409,8 @@ def _verdict(
 
 # "its heaviest one-day loss since March 2020": the period dates a record, not a move
 _SUPERLATIVE = re.compile(
-    r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?)"
+    r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?"
+    r"|jamais vu|never seen|not seen)"
     r"(?![\w])[^.;]*$",
     _I,
 )

@@ -84,12 +84,12 @@ def since(
         side = "low" if m["kind"].lower() in ("low", "lows", "trough", "plus bas") else "high"
         named = _day_in(dates, m.start(), m.end())  # "from its July 10 record close": that day
         if named is not None and named.date is not None:
-            return named.date.isoformat(), named, m.start()
+            return _before(named.date, session).isoformat(), named, m.start()
         if month:
             return f"{side}:{_month_on_or_before(month_number(month), session)}", None, m.start()
         day = _day_in(dates, m.end(), min(hi, m.end() + 60))
         if day is not None and day.date is not None:
-            return day.date.isoformat(), day, m.start()
+            return _before(day.date, session).isoformat(), day, m.start()
         return "", None, m.start()
     if m := _SINCE_MONTH.search(text, lo, hi):
         first = dt.date.fromisoformat(f"{_month_on_or_before(month_number(m['month']), session)}-01")
@@ -97,7 +97,7 @@ def since(
     for d in dates:
         dated = lo <= d.offset < hi and d.date is not None and d.precision == "day" and d.kind != "header"
         if dated and d.date is not None and _SINCE_DAY.search(text, max(lo, d.offset - 12), d.offset):
-            return d.date.isoformat(), d, d.offset
+            return _before(d.date, session).isoformat(), d, d.offset
     if m := _WEEK.search(text, lo, hi):
         return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
     if m := _MONTH.search(text, lo, hi):
@@ -108,6 +108,11 @@ def since(
 def multiple(verb: str) -> float:
     """The percent move of a multiple: "doubled" is +100, "triplé" +200."""
     return next(v for k, v in MULTIPLE_PERCENT.items() if verb.lower().startswith(k))
+
+
+def _before(date: dt.date, session: dt.date) -> dt.date:
+    """A reference day written without its year ("du 16 décembre") lies before the session: last year's."""
+    return date.replace(year=date.year - 1) if date > session and not (date.month == 2 and date.day == 29) else date
 
 
 def _month_on_or_before(month: int, session: dt.date) -> str:

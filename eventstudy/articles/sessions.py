@@ -38,7 +38,7 @@ _TIMING_WORDS = [
         ),
     ),
     ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
-    ("open", re.compile(r"à l'ouverture|en début de séance|at the open|at the opening", _I)),
+    ("open", re.compile(r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening", _I)),
     (
         "intraday",
         re.compile(
