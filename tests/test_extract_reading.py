@@ -431,3 +431,17 @@ def test_a_reference_day_without_a_year_lies_before_the_session(tmp_path):
     text = "date 2025-04-04\nLe Nasdaq accuse une baisse de 18 % depuis son record de clôture du 16 décembre."
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.since) for c in found.claims] == [("^IXIC", "2024-12-16")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timings"),
+    [
+        ("Lundi, Broadcom grimpe de 9,2 % et Arm de 8,7 %.", ["intraday", "intraday"]),
+        ("Lundi, Oracle (+38,6 % à 334 dollars) s'envole en tête du S&P 500.", ["intraday"]),
+        ("Lundi, Nvidia a reculé de 1,1 %, tandis que le Nasdaq avançait de 0,7 %.", ["close", "close"]),
+        ("Lundi, Oracle a terminé en hausse de 3 %.", ["close"]),
+    ],
+)
+def test_french_tenses_of_a_quote(tmp_path, sentence, timings):
+    found = extract([_write(tmp_path, f"date 2025-01-28\n{sentence}")])
+    assert [c.timing for c in found.claims] == timings

@@ -68,7 +68,7 @@ _REPORTING = re.compile(
 )
 _REFERENCE = re.compile(
     r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
-    r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours"
+    r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours|le stock"
     r"|la valeur|(?:cette|ce|this|that) (?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
     r"|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",
     _I,
@@ -199,7 +199,7 @@ def find_subject(
             oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
             return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]
-    if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions):
+    if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions, topic):
         return got
     if (colon := text.find(" :", sentence_start, clause_start)) > 0 or (
         colon := text.find(":", sentence_start, clause_start)
@@ -220,10 +220,18 @@ def find_subject(
 
 
 def _described(
-    text: str, sentence_start: int, seg: str, fig_start: int, table: CompanyTable, every: list[CompanyMention]
+    text: str,
+    sentence_start: int,
+    seg: str,
+    fig_start: int,
+    table: CompanyTable,
+    every: list[CompanyMention],
+    topic: Subject | None = None,
 ) -> Subject | None:
     """A clause naming nothing that points back: "the index", "It fell 5.8%", "Shares of the company"."""
     desc, fit = described(seg, every, table)
+    if desc and len(fit) > 1 and topic is not None and topic.ticker in {m.ticker for m in fit}:
+        fit = [m for m in fit if m.ticker == topic.ticker]  # the company the article has been about
     if desc and len(fit) == 1:
         return Subject(fit[0].name, fit[0].ticker, f"{desc!r} read as {fit[0].name}, the one company here it fits")
     if desc:

@@ -120,7 +120,7 @@ _STOPWORDS = (
     "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
-    " poids"
+    " poids actions action titres titre"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb

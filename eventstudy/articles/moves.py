@@ -45,9 +45,10 @@ from eventstudy.articles.attribution import (
     paragraph_of,
 )
 from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.parser import is_french
 from eventstudy.articles.periods import MULTIPLE, PERIOD, multiple, since
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart
+from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart, tense_timing
 from eventstudy.articles.text import Article, aside_spans
 from eventstudy.articles.words import (
     AFTER,
@@ -56,7 +57,6 @@ from eventstudy.articles.words import (
     COMPARATIVE,
     FIGURE,
     FORECAST,
-    IMPERFECT,
     LOWER,
     MOVE,
     NOUN,
@@ -102,6 +102,7 @@ def find_moves(
     """
     text, raw = article.text, article.raw
     crypto_article = bool(CRYPTO_ARTICLE.search(text))
+    french = is_french(text)
     mentions = table.known(text)
     heads = headings(text)
     claims: list[CandidateClaim] = []
@@ -111,7 +112,7 @@ def find_moves(
     para_session: tuple[int, DateMention | None] = (-1, None)
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
-        if reference is not None and not figures:
+        if reference is not None:
             record = dict(source=article.source, offset=a, quote=raw[a:b])
             claims += _multiples(text, a, b, table, mentions, dates, reference, topic, record)
         if not figures:
@@ -139,8 +140,8 @@ def find_moves(
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
-            if not ctx.timing and IMPERFECT.search(ctx.verb):
-                ctx.timing = "intraday"  # "le titre bondissait de 38 %": a quote during the session
+            if not ctx.timing and french:
+                ctx.timing = tense_timing(text[a:b], segment, ctx.verb, ahead)  # "le titre bondissait de 38 %"
             if ctx.session is not None and set_apart(asides, ctx.session.offset, fig.start()):
                 ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())

@@ -45,7 +45,8 @@ _SYMBOL = r"[A-Z][A-Z0-9]{0,5}|\d{4}"
 NOTATION = re.compile(
     rf"\(\s*(?i:(?P<otc>{_OTC})|(?P<mkt>{_PREFIX}))\s*:\s*(?P<sym>{_SYMBOL})(?:\.(?P<suf>[A-Z]{{1,2}}))?"
     rf"(?:\s*\|[^()\n]{{0,30}})?\s*\)"  # "(NASDAQ:NVDA)", "(OTC:SFTBY)", "(JP:9984)"
-    rf"|\((?P<bare>{_SYMBOL})(?:\.(?P<bsuf>[A-Z]{{1,2}}))?(?:\s*\|[^()\n]{{0,30}})?\)"  # "(ORCL | +36%)", "(ARM.US)"
+    rf"|\((?P<bare>{_SYMBOL})(?:\.(?P<bsuf>[A-Z]{{1,2}}))?(?:\s*\|[^()\n]{{0,30}}|\s?[+-]\d+(?:[.,]\d+)?\s?%)?\)"
+    # "(ORCL | +36%)", "(ARM.US)", "(SMCI+2.35%)"
     rf"|\$\((?P<tag>[A-Z][A-Z0-9]{{0,5}})\)\$"  # "$(ARM)$"
     rf"|(?<![\w$])\$(?P<cash>[A-Z][A-Z0-9]{{0,5}})(?![\w])"  # "$NVDA"
 )

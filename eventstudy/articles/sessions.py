@@ -152,3 +152,38 @@ NOW = re.compile(
 def article_day(reference: dt.date, at: int) -> DateMention:
     """A stand-in day mention for the article's own date (no words of the sentence name it)."""
     return DateMention("", at, "", reference, "article date", reference=reference, reference_from="the article's date")
+
+
+# French tenses of a move verb: the imperfect ("bondissait") and the present ("s'envole", "grimpe") quote a
+# price during the session, unless the sentence tells a finished session in the passé composé ("a reculé")
+_IMPERFECT = re.compile(r"\w(?:ait|aient)$")
+_PRESENT = re.compile(
+    r"(?:grimpe|grimpent|avance|avancent|recule|reculent|bondit|bondissent|s'envole|s'envolent|progresse"
+    r"|progressent|cède|cèdent|perd|perdent|gagne|gagnent|lâche|lâchent|plonge|plongent|dévisse|dévissent"
+    r"|s'effondre|s'effondrent|flambe|flambent|décroche|décrochent|glisse|glissent|chute|chutent|prend|prennent"
+    r"|monte|montent|rebondit|rebondissent|abandonne|abandonnent|s'adjuge|s'adjugent)",
+    _I,
+)
+_MOVE_AFTER = re.compile(r"\w")  # a verb of the figure's own, not just its sign
+_NOT_A_VERB = re.compile(r"(?:en|une|la|sa|son|cette|a|ont|avait|avaient|de)\s+$", _I)
+_PASSE_COMPOSE = re.compile(
+    r"(?<![\w'])(?:a|ont)\s+(?:\w+\s+)?(?:\w+é|perdu|pris|repris|bondi|rebondi|fini|conclu)(?![\w])", _I
+)
+
+
+def tense_timing(sentence: str, segment: str, verb: str, ahead: str = "") -> str:
+    """ "intraday" for a French move verb in the imperfect or the present, outside a passé composé narrative.
+
+    A figure before its verb ("Oracle (+38,6 %) s'envole") takes the verb right after it.
+    """
+    if _PASSE_COMPOSE.search(sentence):
+        return ""
+    after = re.match(r"[^.;]{0,30}?\)\s*(\S+(?: \S+)?)", ahead)
+    if after and not _MOVE_AFTER.match(verb) and _PRESENT.match(after[1]):
+        return "intraday"
+    if _IMPERFECT.search(verb):
+        return "intraday"
+    at = segment.rfind(verb) if verb else -1
+    if at >= 0 and _PRESENT.fullmatch(verb) and not _NOT_A_VERB.search(segment[max(0, at - 12) : at]):
+        return "intraday"
+    return ""

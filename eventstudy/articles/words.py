@@ -47,7 +47,7 @@ FORECAST = re.compile(
 )
 UP = (
     r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
-    r"|rebond\w*|avanc(?:é|e|ent|ant|ait|aient)|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
+    r"|rebond\w*|avanc(?:é|e|ent|ant)|avanç\w*|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
     r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*|explos\w*|dans le vert|in the green"
     r"|en vert"
@@ -69,4 +69,3 @@ APPROX = re.compile(
 )
 LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
 UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
-IMPERFECT = re.compile(r"(?:ait|aient)$")  # French imperfect: "bondissait", "reculait"
