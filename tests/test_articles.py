@@ -120,6 +120,7 @@ def test_seed_draft_loads_and_runs(tmp_path, monkeypatch):
 # --- one rule at a time ----------------------------------------------------------------------
 
 REF = D(2025, 1, 21)  # a Tuesday
+FRIDAY = D(2025, 1, 24)  # past-tense weekdays look back from a given date: "mercredi" is the 22nd
 
 
 def test_list_shares_verb_and_context(tmp_path):
@@ -141,10 +142,10 @@ def test_decimal_comma_and_no_break_spaces(tmp_path, space):
 
 
 def test_negative_moves_french_and_english(tmp_path):
-    assert _claims(tmp_path, "Le titre Oracle a chuté de 3 % mercredi.", reference_date=REF) == [
+    assert _claims(tmp_path, "Le titre Oracle a chuté de 3 % mercredi.", reference_date=FRIDAY) == [
         ("ORCL", -3.0, D(2025, 1, 22))
     ]
-    assert _claims(tmp_path, "Oracle shares fell 3% on Wednesday.", reference_date=REF) == [
+    assert _claims(tmp_path, "Oracle shares fell 3% on Wednesday.", reference_date=FRIDAY) == [
         ("ORCL", -3.0, D(2025, 1, 22))
     ]
     assert _claims(tmp_path, "Arm a reculé de 1,2 %, Nvidia de 0,5 %.", reference_date=REF) == [
@@ -190,7 +191,7 @@ def test_english_dates_and_moves(tmp_path):
 
 def test_relative_days_and_la_veille(tmp_path):
     text = "Le titre SoftBank a gagné 8 % jeudi midi, après avoir reculé de 2 % la veille."
-    found = _found(tmp_path, text, reference_date=REF)
+    found = _found(tmp_path, text, reference_date=FRIDAY)
     assert [(c.reported_percent, c.session, c.timing) for c in found.claims] == [
         (8.0, D(2025, 1, 23), "midday"),
         (-2.0, D(2025, 1, 22), "close"),
@@ -280,7 +281,7 @@ def test_alias_names_need_a_capital(tmp_path):
 
 
 def test_timing_words(tmp_path):
-    (c,) = _found(tmp_path, "Oracle a bondi de 9 % à l'ouverture mercredi.", reference_date=REF).claims
+    (c,) = _found(tmp_path, "Oracle a bondi de 9 % à l'ouverture mercredi.", reference_date=FRIDAY).claims
     assert c.timing == "open" and c.session == D(2025, 1, 22)
 
 

@@ -445,3 +445,33 @@ def test_a_reference_day_without_a_year_lies_before_the_session(tmp_path):
 def test_french_tenses_of_a_quote(tmp_path, sentence, timings):
     found = extract([_write(tmp_path, f"date 2025-01-28\n{sentence}")])
     assert [c.timing for c in found.claims] == timings
+
+
+def test_undated_article_with_a_given_date_reads_each_day(tmp_path):
+    text = "On Thursday, the chip designer Arm jumped 47.9%, and on Monday it soared another 29.3%.\n"
+    text += "By Monday's close the shares were up 93.4% since last Wednesday's close."
+    found = extract([_write(tmp_path, text)], reference_date=D(2024, 2, 13))  # a Tuesday
+    assert [(c.reported_percent, c.session, c.since) for c in found.claims] == [
+        (47.9, D(2024, 2, 8), ""),
+        (29.3, D(2024, 2, 12), ""),
+        (93.4, D(2024, 2, 12), "2024-02-07"),
+    ]
+
+
+def test_a_period_move_without_a_day_takes_the_previous_claims_session(tmp_path):
+    text = "date 2025-01-28\nNvidia lost 17% on Monday. "
+    text += "After that slump, Nvidia stands 12% lower since the start of the year."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.reported_percent, c.session, c.since) for c in found.claims] == [
+        (-17.0, MON, ""),
+        (-12.0, MON, "2024-12-31"),
+    ]
+
+
+def test_with_a_figure_then_a_name(tmp_path):
+    text = "date 2025-10-07\nOn Monday, with a gain of about 24%, AMD is now up 69% year to date."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.since) for c in found.claims] == [
+        ("AMD", 24.0, ""),
+        ("AMD", 69.0, "2024-12-31"),
+    ]

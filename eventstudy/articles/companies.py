@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from eventstudy.articles.notation import notations
+from eventstudy.articles.notation import Notation, notations
 
 DATA = Path(__file__).parent / "data"
 
@@ -127,6 +127,7 @@ _NOT_NAMES = frozenset(_STOPWORDS.split())
 _NAME_AT_START = re.compile(
     r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]|[A-Z][a-z]+[A-Z]\w*"  # "OpenAI", "DeepSeek"
 )
+_WORD_START = re.compile(r"(?<![\w&])(?:[A-ZÀ-Ý0-9]|[a-z](?=[A-Z]))")
 _PROPER = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?:\s+[A-Z][\w&-]*)*")
 
 
@@ -157,6 +158,7 @@ class CompanyTable:
         self.aliases = {k.casefold(): v for k, v in merged.items()}
         self.review = {k: v for k, v in review.items() if (extra_aliases or {}).get(k) is None}
         names = sorted(set(merged), key=len, reverse=True)
+        self._memo: tuple[str, list[CompanyMention], list[Notation]] | None = None
         self._known = re.compile(
             r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d|-[a-z])", re.I
         )
@@ -175,12 +177,26 @@ class CompanyTable:
 
     def known(self, text: str, start: int = 0, end: int | None = None) -> list[CompanyMention]:
         """Known company and index names in ``text[start:end]`` (capitalised in the text)."""
-        marks = notations(text, self.listings, start, end)
+        stop = len(text) if end is None else end
+        return [m for m in self._scan(text)[0] if start <= m.start and m.end <= stop]
+
+    def _scan(self, text: str) -> tuple[list[CompanyMention], list[Notation]]:
+        """Known names and ticker notations of a whole text, found once per text (one text at a time)."""
+        if self._memo is None or self._memo[0] is not text:
+            self._memo = (text, self._known_in(text), notations(text, self.listings))
+        return self._memo[1], self._memo[2]
+
+    def _known_in(self, text: str) -> list[CompanyMention]:
+        marks = notations(text, self.listings)
         out = [CompanyMention(n.start, n.end, n.written, n.ticker) for n in marks if n.ticker]
         for n in marks:
             if n.note:
                 self.review[n.written.casefold()] = n.note
-        for m in self._known.finditer(text, start, len(text) if end is None else end):
+        done = 0
+        for word in _WORD_START.finditer(text):  # names start with a capital or a digit: try only there
+            if word.start() < done or (m := self._known.match(text, word.start())) is None:
+                continue
+            done = m.end()
             name = m.group(1)
             if not name[0].isupper() and not name[0].isdigit() and not name[1:2].isupper():  # "iShares", "eBay"
                 continue
@@ -201,7 +217,7 @@ class CompanyTable:
         """
         out = []
         known = self.known(text, start, end)
-        marks = notations(text, self.listings, start, end)
+        marks = [n for n in self._scan(text)[1] if start <= n.start and n.end <= end]
         for m in _PROPER.finditer(text, start, end):
             name = m.group().strip()
             if any(k.start < m.end() and m.start() < k.end for k in [*known, *marks]):

@@ -387,7 +387,7 @@ def _resolve_relative(
                 back = False
             delta = (target - reference.weekday()) % 7
             if reference_from == "--reference-date" and not any(w in words for w in ("prochain", "next")):
-                back = not _future(d) and (delta > 3 or back)  # the nearest such day, in the past
+                back = not _future(d)  # past tense looks back, as from a dateline
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
             d = replace(d, date=date, reference=reference, reference_from=reference_from)
         elif d.kind == "relative":

@@ -110,6 +110,7 @@ def find_moves(
     used: set[int] = set()
     topic: Subject | None = None  # the last company a claim was about: "the stock", "le titre"
     para_session: tuple[int, DateMention | None] = (-1, None)
+    last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -154,6 +155,12 @@ def find_moves(
             if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
                 ctx.subject = topic or article_company(mentions, table, ahead.strip(" ,")[:20])
                 kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+            if kind == "no company" and _WITH.search(text[a : fig.start()]) and (comma := _COMMA_AFTER.match(ahead)):
+                owner = next((m for m in in_sentence if m.start == fig.end() + comma.end()), None)
+                if owner is not None:  # "With today's gain of about 24%, AMD is now up…"
+                    ctx.subject = Subject(owner.name, owner.ticker)
+                    signed_fig = bool(fig["sign"])
+                    kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=signed_fig, heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
@@ -162,7 +169,7 @@ def find_moves(
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             since, ref_day = "", None
             if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
-                since, ref_day, s = _period(text, seg_start, fig, ahead_end, ctx, dates, reference)
+                since, ref_day, s = _period(text, seg_start, fig, ahead_end, ctx, dates, reference, last_day)
                 if since:
                     kind, ctx.session = "", s
             if kind:
@@ -204,6 +211,7 @@ def find_moves(
                 used.add(ref_day.offset)
             if not since:
                 para_session = (para, s)
+                last_day = s or last_day
             if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
                 topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
             prev = ctx
@@ -233,10 +241,12 @@ def _period(
     ctx: _Context,
     dates: list[DateMention],
     reference: dt.date | None,
+    last_day: DateMention | None = None,
 ) -> tuple[str, DateMention | None, DateMention | None]:
     """A period move's (since, the date mention it names, the session's date mention or a stand-in).
 
-    The session is the day the sentence names outside the period words, else the article's date.
+    The session is the day the sentence names outside the period words, else the session of the
+    article's previous claim, else the article's date.
     """
     session = ctx.session
     if reference is None and session is None:
@@ -254,6 +264,8 @@ def _period(
         or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
     ):
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+    if session is None and last_day is not None and last_day.date is not None:
+        session, reference = last_day, last_day.date
     if session is None:
         if reference is None:
             return "", None, None
@@ -308,6 +320,8 @@ _OWNER = re.compile(
     r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
     _I,
 )
+_WITH = re.compile(r"(?:^|[,;])\W*(?:with|avec)(?![\w])[^,;]*$", _I)
+_COMMA_AFTER = re.compile(r"[^,;.]{0,20}?,\s*")
 _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
 
 

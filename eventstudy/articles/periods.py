@@ -39,6 +39,7 @@ PERIOD = re.compile(
     r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
     r"|debut|record)"
     r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
+    r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
     r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
     r"|d'une année sur l'autre)(?![\w])",
@@ -59,7 +60,7 @@ _EXTREME = re.compile(
     rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
     _I,
 )
-_SINCE_DAY = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+)?$", _I)
+_SINCE_DAY = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+|last\s+)?$", _I)
 _WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign

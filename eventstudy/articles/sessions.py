@@ -73,6 +73,7 @@ _OWNED_SESSION = re.compile(
 )  # "in Monday's session": the day's own
 
 
+_NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"
 _BETWEEN = re.compile(r"(?<![\w])(?:between|entre)(?![\w])", _I)
 
 
@@ -110,6 +111,7 @@ def session_of(
         if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
         and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
         and not _OTHER_EVENT.search(text, fig.end(), d.offset)
+        and not _NEXT_CLAUSE.search(text, fig.end(), d.offset)
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
     span = [d for d in days if fig.end() <= d.offset < ahead_end]
@@ -172,7 +174,7 @@ _PASSE_COMPOSE = re.compile(
 
 
 def tense_timing(sentence: str, segment: str, verb: str, ahead: str = "") -> str:
-    """ "intraday" for a French move verb in the imperfect or the present, outside a passé composé narrative.
+    """Say "intraday" for a French move verb in the imperfect or the present, outside a passé composé narrative.
 
     A figure before its verb ("Oracle (+38,6 %) s'envole") takes the verb right after it.
     """
