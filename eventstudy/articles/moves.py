@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from itertools import pairwise
 
 from eventstudy.articles.attribution import (
     DESCRIPTION,
@@ -46,7 +45,7 @@ from eventstudy.articles.attribution import (
 )
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.periods import MULTIPLE, PERIOD, multiple, since
+from eventstudy.articles.periods import PERIOD, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart, tense_timing
 from eventstudy.articles.text import Article, aside_spans
@@ -59,18 +58,15 @@ from eventstudy.articles.words import (
     FORECAST,
     LOWER,
     MOVE,
-    NOUN,
     UPPER,
+    main_clauses,
+    nouns,
 )
 
 _I = re.IGNORECASE
 _KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
               "sector": "a sector move", "crypto": "a crypto token's move"}  # fmt: skip
-_BREAK = re.compile(r"[,;:()]")
-_PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
-_ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
-_RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
 CRYPTO_ARTICLE = re.compile(r"(?<![\w])(?:tokens?|jetons?|crypto\w*|memecoins?|blockchain)(?![\w])", _I)
 
 
@@ -115,7 +111,7 @@ def find_moves(
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
             record = dict(source=article.source, offset=a, quote=raw[a:b])
-            claims += _multiples(text, a, b, table, mentions, dates, reference, topic, record)
+            claims += multiples(text, a, b, table, mentions, dates, reference, topic, record)
         if not figures:
             continue
         para = paragraph_of(text, a)
@@ -169,7 +165,7 @@ def find_moves(
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             since, ref_day = "", None
             if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
-                since, ref_day, s = _period(text, seg_start, fig, ahead_end, ctx, dates, reference, last_day)
+                since, ref_day, s = period_of(text, seg_start, fig, ahead_end, ctx.session, dates, reference, last_day)
                 if since:
                     kind, ctx.session = "", s
             if kind:
@@ -228,91 +224,6 @@ def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMenti
     return days[-1] if days else None
 
 
-_REFERENCE_DAY = re.compile(
-    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|of|du|its|their|son|sa|leur)\s*$", _I
-)
-
-
-def _period(
-    text: str,
-    seg_start: int,
-    fig: re.Match[str],
-    ahead_end: int,
-    ctx: _Context,
-    dates: list[DateMention],
-    reference: dt.date | None,
-    last_day: DateMention | None = None,
-) -> tuple[str, DateMention | None, DateMention | None]:
-    """A period move's (since, the date mention it names, the session's date mention or a stand-in).
-
-    The session is the day the sentence names outside the period words, else the session of the
-    article's previous claim, else the article's date.
-    """
-    session = ctx.session
-    if reference is None and session is None:
-        return "", None, None
-    day = session.date if session is not None and session.date is not None else reference
-    assert day is not None
-    got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
-    if not got:
-        got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
-    if not got:
-        return "", None, None
-    if session is not None and (
-        session.offset >= start
-        or session is ref_day
-        or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
-    ):
-        session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
-    if session is None and last_day is not None and last_day.date is not None:
-        session, reference = last_day, last_day.date
-    if session is None:
-        if reference is None:
-            return "", None, None
-        got, ref_day, _ = since(text, fig.end(), ahead_end, reference, dates)
-        if not got:
-            got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
-        session = article_day(reference, fig.start())
-    return got, ref_day, session
-
-
-def _multiples(
-    text: str,
-    a: int,
-    b: int,
-    table: CompanyTable,
-    mentions: list,
-    dates: list[DateMention],
-    reference: dt.date,
-    topic: Subject | None,
-    record: dict,
-) -> list[CandidateClaim]:
-    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least)."""
-    out = []
-    in_sentence = [m for m in mentions if a <= m.start < b]
-    for m in MULTIPLE.finditer(text, a, b):
-        nouns = _nouns(text[a : m.start()])
-        if nouns and not nouns[-1]["price"]:
-            continue  # "revenue has doubled"
-        subject = find_subject(text, a, a, m.start(), in_sentence, table, None, topic, mentions)
-        if subject is None or not subject.ticker:
-            continue
-        days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
-        session = days[-1].date if days and days[-1].date else reference
-        got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
-        if not got:
-            continue
-        out.append(
-            CandidateClaim(
-                ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),
-                approximate=False, verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
-                benchmark=table.is_index(subject.ticker), figure_offset=m.start(), since=got,
-                note="; ".join(n for n in (subject.note, table.note(subject.name)) if n), **record,
-            )
-        )  # fmt: skip
-    return out
-
-
 _OWNER = re.compile(
     r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
     r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon|collapse|crash|rout|sell-?off|effondrement"
@@ -338,10 +249,10 @@ def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False
 
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
-    nouns = _nouns(segment)
+    found = nouns(segment)
     moves = list(MOVE.finditer(segment))
-    if nouns:
-        ctx.kind = next(k for k, v in nouns[-1].groupdict().items() if v).replace("_", " ")
+    if found:
+        ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
     elif not moves and prev.kind not in ("sector", "crypto"):
         ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
     if m := COMPARATIVE.match(ahead):  # "which left the shares 1.7% higher": the figure's own word
@@ -350,45 +261,9 @@ def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: in
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
     elif m := MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
         ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
-    elif prev.verb and (not nouns or nouns[-1]["sector"]):  # "…, et l'indice Nasdaq avec 3,1 %"
+    elif prev.verb and (not found or found[-1]["sector"]):  # "…, et l'indice Nasdaq avec 3,1 %"
         ctx.verb, ctx.direction = prev.verb, prev.direction
     return ctx
-
-
-def _nouns(segment: str) -> list[re.Match[str]]:
-    """Measure nouns of the clauses that name what moved (see :func:`_clauses`)."""
-    return [n for lo, hi in _clauses(segment) for n in NOUN.finditer(segment, lo, hi)]
-
-
-def _main(segment: str) -> str:
-    """The clauses that name what moved, without asides."""
-    return " ".join(segment[lo:hi] for lo, hi in _clauses(segment))
-
-
-def _clauses(segment: str) -> list[tuple[int, int]]:
-    """Spans of the clauses that name what moved, leaving out asides.
-
-    Back from the figure to the last clause with a noun or a name; a clause
-    between commas that starts in lowercase after a name ("Microsoft,
-    premier actionnaire d'OpenAI, a progressé") is an aside and says
-    nothing about the measure.
-    """
-    bounds = [0] + [m.end() for m in _BREAK.finditer(segment)] + [len(segment)]
-    chunks = list(pairwise(bounds))
-    kept = []
-    for k in range(len(chunks) - 1, -1, -1):
-        lo, hi = chunks[k]
-        part = segment[lo:hi]
-        before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
-        aside = 0 < k < len(chunks) - 1 and (
-            bool(_RELATIVE.match(part)) or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)))
-        )
-        if aside:
-            continue
-        kept.append((lo, hi))
-        if NOUN.search(part) or _PROPER_WORD.search(part):
-            break
-    return list(reversed(kept))
 
 
 def _verdict(
@@ -406,7 +281,7 @@ def _verdict(
     tail = segment[_last_end(MOVE, segment) :] + ahead
     if (p := PERIOD.search(tail) or PERIOD.search(segment)) and not _SUPERLATIVE.search(tail[: p.start()][-40:]):
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
-    if f := FORECAST.search(_forecast_zone(_main(segment))):
+    if f := FORECAST.search(_forecast_zone(main_clauses(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
     if not ctx.direction and not signed:
         return "not a move", "no movement verb or sign"

@@ -25,8 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from eventstudy.articles.attribution import Subject, find_subject
+from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.dates import month_number, month_pattern
-from eventstudy.articles.records import DateMention
+from eventstudy.articles.records import CandidateClaim, DateMention
+from eventstudy.articles.sessions import article_day
+from eventstudy.articles.words import nouns
 
 _I = re.IGNORECASE
 PERIOD = re.compile(
@@ -123,3 +127,87 @@ def _month_on_or_before(month: int, session: dt.date) -> str:
 
 def _day_in(dates: list[DateMention], lo: int, hi: int) -> DateMention | None:
     return next((d for d in dates if lo <= d.offset < hi and d.precision == "day" and d.kind == "absolute"), None)
+
+
+_REFERENCE_DAY = re.compile(
+    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|of|du|its|their|son|sa|leur)\s*$", _I
+)
+
+
+def period_of(
+    text: str,
+    seg_start: int,
+    fig: re.Match[str],
+    ahead_end: int,
+    session: DateMention | None,
+    dates: list[DateMention],
+    reference: dt.date | None,
+    last_day: DateMention | None = None,
+) -> tuple[str, DateMention | None, DateMention | None]:
+    """A period move's (since, the date mention it names, the session's date mention or a stand-in).
+
+    The session is the day the sentence names outside the period words, else the session of the
+    article's previous claim, else the article's date.
+    """
+    if reference is None and session is None:
+        return "", None, None
+    day = session.date if session is not None and session.date is not None else reference
+    assert day is not None
+    got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
+    if not got:
+        got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
+    if not got:
+        return "", None, None
+    if session is not None and (
+        session.offset >= start
+        or session is ref_day
+        or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
+    ):
+        session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+    if session is None and last_day is not None and last_day.date is not None:
+        session, reference = last_day, last_day.date
+    if session is None:
+        if reference is None:
+            return "", None, None
+        got, ref_day, _ = since(text, fig.end(), ahead_end, reference, dates)
+        if not got:
+            got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
+        session = article_day(reference, fig.start())
+    return got, ref_day, session
+
+
+def multiples(
+    text: str,
+    a: int,
+    b: int,
+    table: CompanyTable,
+    mentions: list,
+    dates: list[DateMention],
+    reference: dt.date,
+    topic: Subject | None,
+    record: dict,
+) -> list[CandidateClaim]:
+    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least)."""
+    out = []
+    in_sentence = [m for m in mentions if a <= m.start < b]
+    for m in MULTIPLE.finditer(text, a, b):
+        named = nouns(text[a : m.start()])
+        if named and not named[-1]["price"]:
+            continue  # "revenue has doubled"
+        subject = find_subject(text, a, a, m.start(), in_sentence, table, None, topic, mentions)
+        if subject is None or not subject.ticker:
+            continue
+        days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
+        session = days[-1].date if days and days[-1].date else reference
+        got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
+        if not got:
+            continue
+        out.append(
+            CandidateClaim(
+                ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),
+                approximate=False, verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
+                benchmark=table.is_index(subject.ticker), figure_offset=m.start(), since=got,
+                note="; ".join(n for n in (subject.note, table.note(subject.name)) if n), **record,
+            )
+        )  # fmt: skip
+    return out

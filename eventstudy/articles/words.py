@@ -7,6 +7,7 @@ read (and grown) in one place.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 _I = re.IGNORECASE
 FIGURE = re.compile(
@@ -69,3 +70,43 @@ APPROX = re.compile(
 )
 LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
 UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
+_BREAK = re.compile(r"[,;:()]")
+_PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
+_ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
+_RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
+
+
+def nouns(segment: str) -> list[re.Match[str]]:
+    """Measure nouns of the clauses that name what moved (see :func:`_clauses`)."""
+    return [n for lo, hi in clauses(segment) for n in NOUN.finditer(segment, lo, hi)]
+
+
+def main_clauses(segment: str) -> str:
+    """The clauses that name what moved, without asides."""
+    return " ".join(segment[lo:hi] for lo, hi in clauses(segment))
+
+
+def clauses(segment: str) -> list[tuple[int, int]]:
+    """Spans of the clauses that name what moved, leaving out asides.
+
+    Back from the figure to the last clause with a noun or a name; a clause
+    between commas that starts in lowercase after a name ("Microsoft,
+    premier actionnaire d'OpenAI, a progressé") is an aside and says
+    nothing about the measure.
+    """
+    bounds = [0] + [m.end() for m in _BREAK.finditer(segment)] + [len(segment)]
+    chunks = list(pairwise(bounds))
+    kept = []
+    for k in range(len(chunks) - 1, -1, -1):
+        lo, hi = chunks[k]
+        part = segment[lo:hi]
+        before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
+        aside = 0 < k < len(chunks) - 1 and (
+            bool(_RELATIVE.match(part)) or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)))
+        )
+        if aside:
+            continue
+        kept.append((lo, hi))
+        if NOUN.search(part) or _PROPER_WORD.search(part):
+            break
+    return list(reversed(kept))
