@@ -475,3 +475,12 @@ def test_with_a_figure_then_a_name(tmp_path):
         ("AMD", 24.0, ""),
         ("AMD", 69.0, "2024-12-31"),
     ]
+
+
+def test_a_claim_naming_no_day_links_to_the_day_its_article_is_telling(tmp_path):
+    text = "date 2025-01-24\nOracle rose 5% on Wednesday. Oracle will hold a conference on January 29, 2025.\n\n"
+    text += "Microsoft gained 1.9%."
+    found = extract([_write(tmp_path, text)])
+    by = {c.ticker: c for c in found.claims}
+    assert by["ORCL"].session == D(2025, 1, 22) and by["MSFT"].session is None
+    assert by["MSFT"].event == by["ORCL"].event == "2025-01-22"
