@@ -484,3 +484,9 @@ def test_a_claim_naming_no_day_links_to_the_day_its_article_is_telling(tmp_path)
     by = {c.ticker: c for c in found.claims}
     assert by["ORCL"].session == D(2025, 1, 22) and by["MSFT"].session is None
     assert by["MSFT"].event == by["ORCL"].event == "2025-01-22"
+
+
+def test_typographic_apostrophes_in_relative_days(tmp_path):
+    text = "Aujourd’hui, l’action Oracle a bondi de 7 %. Hier, Nvidia a perdu 2 %."
+    got = _claims(tmp_path, text, reference_date=D(2025, 1, 23))
+    assert got == [("ORCL", 7.0, D(2025, 1, 23)), ("NVDA", -2.0, D(2025, 1, 22))]

@@ -39,7 +39,7 @@ from dateparser.languages.loader import default_loader
 
 from eventstudy.articles.parser import is_french
 from eventstudy.articles.records import DateMention
-from eventstudy.articles.text import HEADER, Article, aside_spans, sentence_at
+from eventstudy.articles.text import HEADER, Article, aside_spans, normalize, sentence_at
 
 LANGUAGES = ("fr", "en")
 
@@ -391,7 +391,7 @@ def _resolve_relative(
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
             d = replace(d, date=date, reference=reference, reference_from=reference_from)
         elif d.kind == "relative":
-            rel = d.words.lower()
+            rel = normalize(d.words).lower()  # "aujourd’hui" as printed
             anchor, anchor_from = (last.date, f"{last.words!r} at offset {last.offset}") if last else (None, "")
             if rel in _ANCHORED and anchor is not None:
                 d = replace(

@@ -48,7 +48,7 @@ from eventstudy.articles.parser import is_french
 from eventstudy.articles.periods import PERIOD, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart, tense_timing
-from eventstudy.articles.text import Article, aside_spans
+from eventstudy.articles.text import Article, aside_spans, normalize
 from eventstudy.articles.words import (
     AFTER,
     AFTER_KIND,
@@ -220,7 +220,7 @@ _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMention | None:
     """The last "hier"/"yesterday"/"today" earlier in the paragraph: the day its sentences speak of."""
     days = [d for d in dates if d.kind == "relative" and d.date is not None and para <= d.offset < at]
-    days = [d for d in days if _TODAY.fullmatch(d.words.lower()) and d.quote_offset >= para]
+    days = [d for d in days if _TODAY.fullmatch(normalize(d.words).lower()) and d.quote_offset >= para]
     return days[-1] if days else None
 
 
