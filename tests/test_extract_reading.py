@@ -490,3 +490,8 @@ def test_typographic_apostrophes_in_relative_days(tmp_path):
     text = "Aujourd’hui, l’action Oracle a bondi de 7 %. Hier, Nvidia a perdu 2 %."
     got = _claims(tmp_path, text, reference_date=D(2025, 1, 23))
     assert got == [("ORCL", 7.0, D(2025, 1, 23)), ("NVDA", -2.0, D(2025, 1, 22))]
+
+
+def test_an_undated_period_move_without_a_reference_date_stays_an_other_figure(tmp_path):
+    found = extract([_write(tmp_path, "On Monday Arm was up 93% since last Wednesday's close.")])
+    assert not found.claims and [f.kind for f in found.other_figures] == ["period move"]

@@ -149,10 +149,9 @@ def period_of(
     The session is the day the sentence names outside the period words, else the session of the
     article's previous claim, else the article's date.
     """
-    if reference is None and session is None:
-        return "", None, None
     day = session.date if session is not None and session.date is not None else reference
-    assert day is not None
+    if day is None:  # no day resolved (an undated article without --reference-date): no reference either
+        return "", None, None
     got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
     if not got:
         got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
