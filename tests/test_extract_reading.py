@@ -495,3 +495,17 @@ def test_typographic_apostrophes_in_relative_days(tmp_path):
 def test_an_undated_period_move_without_a_reference_date_stays_an_other_figure(tmp_path):
     found = extract([_write(tmp_path, "On Monday Arm was up 93% since last Wednesday's close.")])
     assert not found.claims and [f.kind for f in found.other_figures] == ["period move"]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Oracle stock slid 1.2% in Monday's premarket.", ("ORCL", -1.2, MON, "premarket")),
+        ("On Monday, Oracle dipped 1.2% ahead of the opening bell.", ("ORCL", -1.2, MON, "premarket")),
+        ("Nvidia shares popped 3% in premarket trading on Monday.", ("NVDA", 3.0, MON, "premarket")),
+        ("Nvidia beat forecasts. On Monday, shares in the graphics chip maker rose 2.5%.", ("NVDA", 2.5, MON, "close")),
+    ],
+)  # fmt: skip
+def test_premarket_words_as_wires_print_them(tmp_path, text, claim):
+    found = extract([_write(tmp_path, f"date 2025-01-28\n{text}")])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == [claim]

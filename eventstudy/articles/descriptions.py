@@ -34,6 +34,8 @@ def descriptions() -> tuple[Description, ...]:
     """The descriptions of ``data/descriptions.csv``."""
     with (DATA / "descriptions.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(line for line in fh if not line.startswith("#")))
+    if any(None in r for r in rows):  # a comma inside a pattern: quote the field
+        raise ValueError(f"{DATA / 'descriptions.csv'}: a row has more than 3 fields")
     return tuple(
         Description(
             re.compile(rf"(?<![\w])(?:{r['words']})(?![\w])", re.IGNORECASE),

@@ -24,7 +24,7 @@ _TIMING_WORDS = [
     (
         "premarket",
         re.compile(
-            r"(?<![\w])(?:pre-?market|before the (?:opening )?bell|en pré-?ouverture"
+            r"(?<![\w])(?:pre-?market|(?:before|ahead of) the (?:opening )?bell|en pré-?ouverture"
             r"|avant (?:l'ouverture|la séance)|en avant-Bourse)(?![\w])",
             _I,
         ),
@@ -69,8 +69,8 @@ _OTHER_EVENT = re.compile(
 
 
 _OWNED_SESSION = re.compile(
-    r"'s\s+(?:[A-Z][\w-]+\s+)?(?:session|trading|close|open)", _I
-)  # "in Monday's session": the day's own
+    r"'s\s+(?:[A-Z][\w-]+\s+)?(?:session|trading|close|open|pre-?market|after-?hours|extended)", _I
+)  # "in Monday's session", "in Monday's premarket": the day's own
 
 
 _NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"

@@ -50,7 +50,8 @@ UP = (
     r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
     r"|rebond\w*|avanc(?:é|e|ent|ant)|avanç\w*|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
-    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*|explos\w*|dans le vert|in the green"
+    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
+    r"|popp\w*|pops?|explos\w*|dans le vert|in the green"
     r"|en vert"
 )
 DOWN = (
