@@ -509,3 +509,17 @@ def test_an_undated_period_move_without_a_reference_date_stays_an_other_figure(t
 def test_premarket_words_as_wires_print_them(tmp_path, text, claim):
     found = extract([_write(tmp_path, f"date 2025-01-28\n{text}")])
     assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == [claim]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Lundi, Oracle a engrangé 2,4 %, Nvidia 2,2 %.", [("ORCL", 2.4, MON), ("NVDA", 2.2, MON)]),
+        ("Lundi, le S&P-500, plus large, a pris 24,65 points, soit 0,58 %.", [("^GSPC", 0.58, MON)]),
+        ("Lundi, le Nasdaq Composite s'est adjugé 20,89 points ou 0,41 %.", [("^IXIC", 0.41, MON)]),
+        ("On Monday, the Dow slipped 0.5%.", [("^DJI", -0.5, MON)]),
+        ("Lundi, à l'inverse, Dow (-2,1 %) et Oracle (-1,4 %) ont reculé.", [("ORCL", -1.4, MON)]),
+    ],
+)
+def test_wire_recaps(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims

@@ -45,6 +45,9 @@ class Listing:
 # market indices as articles name them → (symbol, exchange, display name)
 INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "S&P 500": ("^GSPC", "XNYS", "S&P 500"),
+    "S&P-500": ("^GSPC", "XNYS", "S&P 500"),
+    "Standard & Poor's 500": ("^GSPC", "XNYS", "S&P 500"),
+    "Standard & Poor's-500": ("^GSPC", "XNYS", "S&P 500"),
     "S&P": ("^GSPC", "XNYS", "S&P 500"),
     "Nasdaq Composite": ("^IXIC", "XNAS", "Nasdaq Composite"),
     "Nasdaq": ("^IXIC", "XNAS", "Nasdaq Composite"),
@@ -52,7 +55,7 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "Nasdaq 100": ("^NDX", "XNAS", "Nasdaq-100"),
     "Dow Jones": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
     "Dow Jones Industrial Average": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
-    "Dow": ("^DJI", "XNYS", "Dow Jones Industrial Average"),  # "the Dow"; Dow Inc. is "Dow Chemical"
+    "Dow": ("^DJI", "XNYS", "Dow Jones Industrial Average"),  # "the Dow" only (see _AFTER_THE)
     "Nikkei 225": ("^N225", "XTKS", "Nikkei 225"),
     "Nikkei": ("^N225", "XTKS", "Nikkei 225"),
     "Topix": ("TOPIX", "XTKS", "TOPIX (JPX series; Yahoo has no usable ^TPX)"),
@@ -127,6 +130,8 @@ _NOT_NAMES = frozenset(_STOPWORDS.split())
 _NAME_AT_START = re.compile(
     r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]|[A-Z][a-z]+[A-Z]\w*"  # "OpenAI", "DeepSeek"
 )
+_AFTER_THE = {"dow"}  # index names that are the index only after "the"
+_THE = re.compile(r"(?:the|The) $")
 _WORD_START = re.compile(r"(?<![\w&])(?:[A-ZÀ-Ý0-9]|[a-z](?=[A-Z]))")
 _PROPER = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?:\s+[A-Z][\w&-]*)*")
 
@@ -203,6 +208,8 @@ class CompanyTable:
             if any(n.start <= m.start(1) < n.end for n in marks):
                 continue  # "NASDAQ" in "(NASDAQ:NVDA)" is the market, not the index
             ticker = self.aliases.get(name.casefold(), "")
+            if name.casefold() in _AFTER_THE and not _THE.search(text, max(0, m.start(1) - 4), m.start(1)):
+                continue  # "the Dow" is the index; "Dow (-2,13 %)" alone is Dow Inc.
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
         return sorted(out, key=lambda c: c.start)

@@ -51,7 +51,7 @@ UP = (
     r"|rebond\w*|avanc(?:é|e|ent|ant)|avanç\w*|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
     r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
-    r"|popp\w*|pops?|explos\w*|dans le vert|in the green"
+    r"|popp\w*|pops?|engrang\w*|s'adjug\w*|adjug\w*|explos\w*|dans le vert|in the green"
     r"|en vert"
 )
 DOWN = (
