@@ -120,6 +120,7 @@ def test_seed_draft_loads_and_runs(tmp_path, monkeypatch):
 # --- one rule at a time ----------------------------------------------------------------------
 
 REF = D(2025, 1, 21)  # a Tuesday
+FRIDAY = D(2025, 1, 24)  # past-tense weekdays look back from a given date: "mercredi" is the 22nd
 
 
 def test_list_shares_verb_and_context(tmp_path):
@@ -141,10 +142,10 @@ def test_decimal_comma_and_no_break_spaces(tmp_path, space):
 
 
 def test_negative_moves_french_and_english(tmp_path):
-    assert _claims(tmp_path, "Le titre Oracle a chuté de 3 % mercredi.", reference_date=REF) == [
+    assert _claims(tmp_path, "Le titre Oracle a chuté de 3 % mercredi.", reference_date=FRIDAY) == [
         ("ORCL", -3.0, D(2025, 1, 22))
     ]
-    assert _claims(tmp_path, "Oracle shares fell 3% on Wednesday.", reference_date=REF) == [
+    assert _claims(tmp_path, "Oracle shares fell 3% on Wednesday.", reference_date=FRIDAY) == [
         ("ORCL", -3.0, D(2025, 1, 22))
     ]
     assert _claims(tmp_path, "Arm a reculé de 1,2 %, Nvidia de 0,5 %.", reference_date=REF) == [
@@ -190,7 +191,7 @@ def test_english_dates_and_moves(tmp_path):
 
 def test_relative_days_and_la_veille(tmp_path):
     text = "Le titre SoftBank a gagné 8 % jeudi midi, après avoir reculé de 2 % la veille."
-    found = _found(tmp_path, text, reference_date=REF)
+    found = _found(tmp_path, text, reference_date=FRIDAY)
     assert [(c.reported_percent, c.session, c.timing) for c in found.claims] == [
         (8.0, D(2025, 1, 23), "midday"),
         (-2.0, D(2025, 1, 22), "close"),
@@ -280,7 +281,7 @@ def test_alias_names_need_a_capital(tmp_path):
 
 
 def test_timing_words(tmp_path):
-    (c,) = _found(tmp_path, "Oracle a bondi de 9 % à l'ouverture mercredi.", reference_date=REF).claims
+    (c,) = _found(tmp_path, "Oracle a bondi de 9 % à l'ouverture mercredi.", reference_date=FRIDAY).claims
     assert c.timing == "open" and c.session == D(2025, 1, 22)
 
 
@@ -299,9 +300,10 @@ def test_draft_toml_and_csv(tmp_path):
     assert doc["study"] == {"id": "t", "title": 'Un "titre"'}
     assert doc["claims"][0]["offset"] == found.claims[0].offset
     rows = list(csv.reader(io.StringIO(claims_csv(found))))
-    assert rows[0] == CSV_COLUMNS == ["ticker", "reported", "day_ref", "source", "offset", "quote"]
-    assert rows[1][:5] == ["ORCL", "0.07", "2025-01-22", "a.txt", str(found.claims[0].offset)]
-    assert read_article(path).raw[int(rows[1][4]) :].startswith(rows[1][5])
+    assert rows[0] == CSV_COLUMNS
+    assert CSV_COLUMNS == ["ticker", "reported", "day_ref", "timing", "since", "source", "offset", "quote"]
+    assert rows[1][:7] == ["ORCL", "0.07", "2025-01-22", "close", "", "a.txt", str(found.claims[0].offset)]
+    assert read_article(path).raw[int(rows[1][6]) :].startswith(rows[1][7])
 
 
 # --- the command line ------------------------------------------------------------------------
@@ -416,13 +418,10 @@ def test_conjoined_subjects_and_lists(tmp_path):
     [
         ("Analysts expect Oracle shares to rise 20% after the results.", "forecast"),
         ("Les analystes estiment que l'action Oracle pourrait encore progresser de 15 %.", "forecast"),
-        ("Oracle shares have lost more than 40% since their September peak.", "period move"),
-        ("Depuis le début de l'année, l'action Oracle a gagné 12 %.", "period move"),
         ("SoftBank Group owns about 90% of chip designer Arm.", "stake"),
         ("Super Micro has a 17% share of the AI server market.", "market share"),
         ("Oracle a annoncé une hausse de 10 % de son dividende.", "metric"),
         ("OpenAI, backed by Microsoft, is valued at $157 billion, up 80% from a year ago.", "period move"),
-        ("Tesla fell. Its shares have lost 20% since December.", "period move"),
         ("Oracle co-founder Larry Ellison's fortune fell 12%.", "metric"),
     ],
 )
@@ -430,6 +429,20 @@ def test_more_figures_that_are_not_claims(tmp_path, text, kind):
     found = _found(tmp_path, text, reference_date=REF)
     assert not found.claims
     assert kind in [f.kind for f in found.other_figures]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Oracle shares have lost more than 40% since their September peak.",
+         ("ORCL", -40.0, REF, "high:2024-09", "at_least")),
+        ("Depuis le début de l'année, l'action Oracle a gagné 12 %.", ("ORCL", 12.0, REF, "2024-12-31", "")),
+        ("Tesla fell. Its shares have lost 20% since December.", ("TSLA", -20.0, REF, "2024-11-30", "")),
+    ],
+)  # fmt: skip
+def test_period_moves_are_claims_from_their_reference(tmp_path, text, claim):
+    found = _found(tmp_path, text, reference_date=REF)
+    assert [(c.ticker, c.reported_percent, c.session, c.since, c.bound) for c in found.claims] == [claim]
 
 
 def test_headline_figures_are_not_claims(tmp_path):

@@ -256,7 +256,7 @@ def test_check_on_the_seed_softbank_midday_claim(prices_dir, tmp_path):
     article = prices_dir.parents[1] / "seeds" / "002_54957cd9e9dd94d2.txt"
     out = tmp_path / "check"
     args = ["check", str(article), "--prices", str(prices_dir), "--out", str(out), "--figures", "none",
-            "--format", "md", "--reference-date", "2025-01-22", "-q"]  # fmt: skip
+            "--format", "md", "--reference-date", "2025-01-23", "-q"]  # fmt: skip  # the article's day: Thursday
     assert main(args) == 0
     with (out / "claims.csv").open(encoding="utf-8") as fh:
         rows = {round(float(r["reported"]), 4): r for r in csv.DictReader(fh) if r["ticker"] == "9984.T"}

@@ -8,8 +8,12 @@ Public API::
     found.claims, found.events, found.other_figures
 
 Modules: :mod:`.text` (reading, sentences), :mod:`.companies` (alias
-table), :mod:`.dates` (dates via dateparser), :mod:`.moves` (percentages),
-:mod:`.extract` (events, links), :mod:`.render` (TOML and CSV).
+table), :mod:`.notation` (ticker notations), :mod:`.descriptions` ("the
+chipmaker"), :mod:`.dates` (dates via dateparser), :mod:`.sessions` (a
+figure's session and moment), :mod:`.words` (the vocabulary of moves),
+:mod:`.moves` (percentages), :mod:`.periods` (period moves and their
+reference), :mod:`.attribution` (who moved), :mod:`.extract` (events,
+links), :mod:`.render` (TOML and CSV).
 
 Stage 2 of the flow. May import: :mod:`eventstudy.spec` and the base layer
 (:mod:`eventstudy.errors`, :mod:`eventstudy.files`).

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from eventstudy.articles.companies import CompanyMention, CompanyTable
+from eventstudy.articles.descriptions import described
 
 _I = re.IGNORECASE
 
@@ -57,7 +58,7 @@ _OPENER = re.compile(
     r"|d'après|porté\w*|soutenu\w*|plombé\w*|tiré\w*|dopé\w*|pénalisé\w*|lundi|mardi|mercredi|jeudi|vendredi|samedi"
     r"|dimanche|hier|ce|cette|in|at|on|after|before|following|despite|like|unlike|amid|with|according|meanwhile"
     r"|however|elsewhere|separately|also|later|earlier|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|yesterday|today|by|for|from|since|par ailleurs|de son côté|quant à|outre)(?![\w])",
+    r"|yesterday|today|by|for|from|since|among|parmi|dès|poids lourd|par ailleurs|de son côté|quant à|outre)(?![\w])",
     _I,
 )
 _REPORTING = re.compile(
@@ -67,8 +68,9 @@ _REPORTING = re.compile(
 )
 _REFERENCE = re.compile(
     r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
-    r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours"
-    r"|la valeur)(?![\w])",
+    r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours|le stock"
+    r"|la valeur|(?:cette|ce|this|that) (?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
+    r"|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",
     _I,
 )
 # a name right after a preposition is an oblique ("Comme Nvidia, AMD…"), unless a price noun owns it
@@ -82,13 +84,18 @@ _POSSESSOR = re.compile(
     _I,
 )
 OBLIQUE = "the name follows a preposition: check that it is what moved"
+DESCRIPTION = "a description, not a name"
 _RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
 _TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
-_LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*$", _I)
+_LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*(?:the\s+|le\s+|la\s+|les\s+|l')?$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
-_CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s")
+_CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
+_BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
+_INDEX_REF = re.compile(r"(?<![\w])(?:the index|the benchmark|the gauge|l'indice)(?![\w])", _I)
+_PRONOUN = re.compile(r"\W*(?:it|il|elle)\s", _I)
+_THE_COMPANY = re.compile(r"(?<![\w])(?:the company|the group|the firm|la société|le groupe|l'entreprise)(?![\w])", _I)
 
 
 def paragraph_of(text: str, offset: int) -> int:
@@ -97,14 +104,22 @@ def paragraph_of(text: str, offset: int) -> int:
 
 
 def headings(text: str) -> list[tuple[int, int]]:
-    """Lines that are headlines: short, and not ended like a sentence."""
-    out, start = [], 0
+    """Lines that are headlines: short, and not ended like a sentence.
+
+    A key-figure line below the first ("S&P 500 : 5 396,52 points, en baisse de 4,84 %") is no headline.
+    """
+    out, start, first = [], 0, True
     for line in text.split("\n"):
         body = line.strip()
-        if body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body):
+        short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
+        if short and (first or not _KEY_FIGURE.match(body)):
             out.append((start, start + len(line)))
+        first = first and not body
         start += len(line) + 1
     return out
+
+
+_KEY_FIGURE = re.compile(r"[^:\n]{2,40}\s?:\s[^:\n]*\d\s?%\s*$")
 
 
 def conjoined(text: str, figures: list[re.Match[str]], mentions: list[CompanyMention]) -> dict[int, Subject]:
@@ -147,7 +162,8 @@ def find_subject(
     """The subject of the figure at ``fig_start`` (see the module doc)."""
     clause_start = seg_start
     for m in _CLAUSE.finditer(text, seg_start, fig_start):
-        clause_start = m.end()
+        if not any(n.start <= m.start() < n.end for n in mentions):  # not the colon of "(NASDAQ:NVDA)"
+            clause_start = m.end()
     bounds = [clause_start] + [m.end() for m in _COMMA.finditer(text, clause_start, fig_start)] + [fig_start]
     chunks = list(pairwise(bounds))
     if len(chunks) > 1 and _RELATIVE.match(text, chunks[-1][0]):  # "Apple a dépassé Nvidia, qui a perdu 3 %"
@@ -183,7 +199,15 @@ def find_subject(
             oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
             return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]
-    if _REFERENCE.search(seg):
+    if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions, topic):
+        return got
+    if (colon := text.find(" :", sentence_start, clause_start)) > 0 or (
+        colon := text.find(":", sentence_start, clause_start)
+    ) > 0:
+        heads = [m for m in mentions if sentence_start <= m.start < colon]
+        if len(heads) == 1 and clause_start > colon:  # "S&P 500 : 5 396,52 points, en baisse de 4,84 %"
+            return Subject(heads[0].name, heads[0].ticker)
+    if _REFERENCE.search(seg) or _BARE_SHARES.match(seg):
         before = [m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)]
         if before:
             return Subject(before[-1].name, before[-1].ticker, f"{seg.strip()!r} read as {before[-1].name}")
@@ -193,6 +217,63 @@ def find_subject(
         if topic is not None:
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (an earlier sentence)")
     return previous
+
+
+def _described(
+    text: str,
+    sentence_start: int,
+    seg: str,
+    fig_start: int,
+    table: CompanyTable,
+    every: list[CompanyMention],
+    topic: Subject | None = None,
+) -> Subject | None:
+    """A clause naming nothing that points back: "the index", "It fell 5.8%", "Shares of the company"."""
+    desc, fit = described(seg, every, table)
+    if desc and len(fit) > 1 and topic is not None and topic.ticker in {m.ticker for m in fit}:
+        fit = [m for m in fit if m.ticker == topic.ticker]  # the company the article has been about
+    if desc and len(fit) == 1:
+        return Subject(fit[0].name, fit[0].ticker, f"{desc!r} read as {fit[0].name}, the one company here it fits")
+    if desc:
+        names = ", ".join(sorted({m.name for m in fit})) or "none"
+        return Subject(desc, "", f"{DESCRIPTION}: {desc!r} fits {len(fit)} companies of the article ({names})")
+    if _INDEX_REF.search(seg):
+        indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
+        if indices:
+            return Subject(indices[-1].name, indices[-1].ticker, f"{seg.strip()!r} read as {indices[-1].name}")
+    if _PRONOUN.match(seg):
+        before = max(text.rfind(". ", 0, sentence_start - 1), text.rfind("\n", 0, sentence_start - 1)) + 1
+        names = [m for m in every if before <= m.start < sentence_start]
+        if names:
+            return Subject(names[0].name, names[0].ticker, f"{seg.strip()!r} read as {names[0].name}")
+    if _THE_COMPANY.search(seg):
+        return article_company(every, table, seg.strip())
+    return None
+
+
+def article_company(every: list[CompanyMention], table: CompanyTable, words: str) -> Subject | None:
+    """The one company an article names (indices aside), when there is exactly one."""
+    tickers = {m.ticker: m for m in every if m.ticker and not table.is_index(m.ticker)}
+    if len(tickers) != 1:
+        return None
+    (m,) = tickers.values()
+    return Subject(m.name, m.ticker, f"{words!r} read as {m.name}, the one company the article names")
+
+
+_EACH = re.compile(r"\s*(?:were\s+|are\s+|ont\s+)?(?:each|all|both|chacun|chacune|tous|toutes)(?![\w])", _I)
+
+
+def each_of(text: str, seg_start: int, fig_start: int, mentions: list[CompanyMention]) -> list[CompanyMention]:
+    """The names that share one figure: "Oracle, Super Micro and Dell each down at least 8.7%"."""
+    names = [m for m in mentions if seg_start <= m.start < fig_start]
+    if len(names) < 2 or not _EACH.match(text, names[-1].end):
+        return []
+    run = [names[-1]]
+    for m in reversed(names[:-1]):
+        if not _LIST_SEP.match(text[m.end : run[0].start]):
+            break
+        run.insert(0, m)
+    return run if len(run) > 1 else []
 
 
 def _is_aside(text: str, lo: int, hi: int) -> bool:

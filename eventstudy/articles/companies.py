@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from eventstudy.articles.notation import Notation, notations
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -43,12 +45,17 @@ class Listing:
 # market indices as articles name them → (symbol, exchange, display name)
 INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "S&P 500": ("^GSPC", "XNYS", "S&P 500"),
+    "S&P-500": ("^GSPC", "XNYS", "S&P 500"),
+    "Standard & Poor's 500": ("^GSPC", "XNYS", "S&P 500"),
+    "Standard & Poor's-500": ("^GSPC", "XNYS", "S&P 500"),
     "S&P": ("^GSPC", "XNYS", "S&P 500"),
     "Nasdaq Composite": ("^IXIC", "XNAS", "Nasdaq Composite"),
     "Nasdaq": ("^IXIC", "XNAS", "Nasdaq Composite"),
     "Nasdaq-100": ("^NDX", "XNAS", "Nasdaq-100"),
     "Nasdaq 100": ("^NDX", "XNAS", "Nasdaq-100"),
     "Dow Jones": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
+    "Dow Jones Industrial Average": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
+    "Dow": ("^DJI", "XNYS", "Dow Jones Industrial Average"),  # "the Dow" only (see _AFTER_THE)
     "Nikkei 225": ("^N225", "XTKS", "Nikkei 225"),
     "Nikkei": ("^N225", "XTKS", "Nikkei 225"),
     "Topix": ("TOPIX", "XTKS", "TOPIX (JPX series; Yahoo has no usable ^TPX)"),
@@ -61,6 +68,15 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "Hang Seng": ("^HSI", "XHKG", "Hang Seng"),
     "Kospi": ("^KS11", "XKRX", "KOSPI"),
     "Russell 2000": ("^RUT", "XNYS", "Russell 2000"),
+}
+
+
+# exchange-traded funds articles quote as a sector's move: name → (symbol, exchange, display name)
+ETF_NAMES: dict[str, tuple[str, str, str]] = {
+    "VanEck Semiconductor ETF": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
+    "SMH": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
+    "iShares Semiconductor ETF": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
+    "SOXX": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
 }
 
 
@@ -77,6 +93,9 @@ def _table() -> tuple[dict[str, Listing], dict[str, str], dict[str, str]]:
             for note in filter(None, row["review"].split("; ")):
                 name, _, text = note.partition(": ")
                 review[name.casefold()] = text
+    for name, (symbol, exchange, display) in ETF_NAMES.items():
+        listings[symbol] = Listing(symbol, display, exchange, "^GSPC")
+        aliases[name] = symbol
     for name, (symbol, exchange, display) in INDEX_NAMES.items():
         listings[symbol] = Listing(symbol, display, exchange, symbol, index=True)
         aliases[name] = symbol
@@ -102,13 +121,18 @@ _STOPWORDS = (
     "european européen européenne européens européennes american américain américaine asian asia asie "
     "britain britain's british britannique uk korea korean corée taiwan taïwan hong seoul séoul beijing pékin "
     "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
-    " chipmakers"
+    " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
+    " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
+    " poids actions action titres titre"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
 _NAME_AT_START = re.compile(
     r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]|[A-Z][a-z]+[A-Z]\w*"  # "OpenAI", "DeepSeek"
 )
+_AFTER_THE = {"dow"}  # index names that are the index only after "the"
+_THE = re.compile(r"(?:the|The) $")
+_WORD_START = re.compile(r"(?<![\w&])(?:[A-ZÀ-Ý0-9]|[a-z](?=[A-Z]))")
 _PROPER = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?:\s+[A-Z][\w&-]*)*")
 
 
@@ -139,7 +163,10 @@ class CompanyTable:
         self.aliases = {k.casefold(): v for k, v in merged.items()}
         self.review = {k: v for k, v in review.items() if (extra_aliases or {}).get(k) is None}
         names = sorted(set(merged), key=len, reverse=True)
-        self._known = re.compile(r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d)", re.I)
+        self._memo: tuple[str, list[CompanyMention], list[Notation]] | None = None
+        self._known = re.compile(
+            r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d|-[a-z])", re.I
+        )
 
     def listing(self, ticker: str) -> Listing:
         """The listing of a ticker; exchange and benchmark empty when unknown."""
@@ -155,15 +182,37 @@ class CompanyTable:
 
     def known(self, text: str, start: int = 0, end: int | None = None) -> list[CompanyMention]:
         """Known company and index names in ``text[start:end]`` (capitalised in the text)."""
-        out = []
-        for m in self._known.finditer(text, start, len(text) if end is None else end):
-            name = m.group(1)
-            if not name[0].isupper() and not name[0].isdigit():
+        stop = len(text) if end is None else end
+        return [m for m in self._scan(text)[0] if start <= m.start and m.end <= stop]
+
+    def _scan(self, text: str) -> tuple[list[CompanyMention], list[Notation]]:
+        """Known names and ticker notations of a whole text, found once per text (one text at a time)."""
+        if self._memo is None or self._memo[0] is not text:
+            self._memo = (text, self._known_in(text), notations(text, self.listings))
+        return self._memo[1], self._memo[2]
+
+    def _known_in(self, text: str) -> list[CompanyMention]:
+        marks = notations(text, self.listings)
+        out = [CompanyMention(n.start, n.end, n.written, n.ticker) for n in marks if n.ticker]
+        for n in marks:
+            if n.note:
+                self.review[n.written.casefold()] = n.note
+        done = 0
+        for word in _WORD_START.finditer(text):  # names start with a capital or a digit: try only there
+            if word.start() < done or (m := self._known.match(text, word.start())) is None:
                 continue
+            done = m.end()
+            name = m.group(1)
+            if not name[0].isupper() and not name[0].isdigit() and not name[1:2].isupper():  # "iShares", "eBay"
+                continue
+            if any(n.start <= m.start(1) < n.end for n in marks):
+                continue  # "NASDAQ" in "(NASDAQ:NVDA)" is the market, not the index
             ticker = self.aliases.get(name.casefold(), "")
+            if name.casefold() in _AFTER_THE and not _THE.search(text, max(0, m.start(1) - 4), m.start(1)):
+                continue  # "the Dow" is the index; "Dow (-2,13 %)" alone is Dow Inc.
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
-        return out
+        return sorted(out, key=lambda c: c.start)
 
     def unknown(self, text: str, start: int, end: int, sentence_start: int) -> list[CompanyMention]:
         """Capitalised names in ``text[start:end]`` the table does not know.
@@ -175,9 +224,10 @@ class CompanyTable:
         """
         out = []
         known = self.known(text, start, end)
+        marks = [n for n in self._scan(text)[1] if start <= n.start and n.end <= end]
         for m in _PROPER.finditer(text, start, end):
             name = m.group().strip()
-            if any(k.start < m.end() and m.start() < k.end for k in known):
+            if any(k.start < m.end() and m.start() < k.end for k in [*known, *marks]):
                 continue
             first = name.split()[0]
             if first.casefold() in _NOT_NAMES or len(name) < 2:

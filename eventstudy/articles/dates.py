@@ -37,8 +37,9 @@ from zoneinfo import ZoneInfo
 import dateparser
 from dateparser.languages.loader import default_loader
 
+from eventstudy.articles.parser import is_french
 from eventstudy.articles.records import DateMention
-from eventstudy.articles.text import HEADER, Article, aside_spans, sentence_at
+from eventstudy.articles.text import HEADER, Article, aside_spans, normalize, sentence_at
 
 LANGUAGES = ("fr", "en")
 
@@ -128,25 +129,51 @@ def _weekday(name: str) -> int:
     return got.weekday()
 
 
+def month_number(name: str) -> int:
+    """The month (1-12) of a French or English month name."""
+    return _month_number(name.rstrip("."))
+
+
+def month_pattern() -> str:
+    """The regular expression of a month name, as group ``month``."""
+    return _M
+
+
 _M2 = _M.replace("(?P<month>", "(?P<month2>")
 _DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
+_PUBLISHED = (
+    r"(?:published|updated|last updated?|posted|publié|mis à jour|modifié|dernière mise à jour|créé)"
+    r"(?:\s+(?:le|on|at))?\s*:?\s+"
+)
+# "22/01/2025", "22.01.2025": day first unless the second number cannot be a month
+NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/])")
+_NUMERIC_LINE = re.compile(
+    rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{NUMERIC.pattern})(?:,?\s+(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",
+    _I | re.M,
+)
+_ISO_START = re.compile(r"\W{0,3}(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\d-])")
+_FOOTER_ZONE = 300  # characters from the end where a date line is the article's own, when none is at the top
 # the article's own date, as newspapers and wires print it near the top:
 _HEADERS = [
     # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
     re.compile(
-        rf"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?(?P<h>{_DAY_MONTH})"
+        rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"
         rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
         _I | re.M,
     ),
     # "Les Echos, jeudi 23 janvier 2025" alone on a line
     re.compile(rf"^[ \t]*[A-Z][\w'’ .&-]{{1,40}},\s+(?P<h>{_DAY_MONTH})[ \t]*$", re.M | _I),
-    # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -"
-    re.compile(rf"^[ \t]*[A-Z][A-Z .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?"
-               r"(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -",
+    # "Tokyo, 5 août 2024 (AFP) -"
+    re.compile(rf"^[ \t]*[A-Z][A-Za-zÀ-ÿ .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})"
+               r"(?:\s+\([A-Za-z ]+\))?(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
+    re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
 ]  # fmt: skip
+_PUBLISHED_NUMERIC = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{NUMERIC.pattern})", re.M | _I)
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
-    r"^[ \t]*(?:(?:published|updated|publié|mis à jour)(?:\s+(?:le|on))?:?\s+)?"
+    rf"^[ \t]*(?:{_PUBLISHED})?"
     r"(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
     r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
     _I | re.M,
@@ -179,14 +206,29 @@ def article_header(text: str, year: int | None = None) -> Header | None:
         except ValueError:
             return None
         return Header(m["h"].split(None, 1)[1], date, "day" if m["d"] else "month", *m.span("h"))
-    if iso := _ISO_LINE.search(text, 0, min(len(text), _HEADER_ZONE)):
+    zones = [(0, min(len(text), _HEADER_ZONE)), (max(0, len(text) - _FOOTER_ZONE), len(text))]
+    for lo, hi in zones:
+        got = _dated_line(text, lo, hi, year)
+        if got is not None:
+            return got
+    return None
+
+
+def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
+    """A date line (or a dateline) in ``text[lo:hi]``."""
+    iso = _ISO_LINE.search(text, lo, hi) or (_ISO_START.match(text) if lo == 0 else None)
+    if iso:
         try:
             return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
         except ValueError:
             pass
+    if num := _NUMERIC_LINE.search(text, lo, hi) or _PUBLISHED_NUMERIC.search(text, lo, hi):
+        date = numeric_date(num, french=True)
+        if date is not None:
+            return Header(num["h"], date, "day", *num.span("h"))
     found = []
     for rx in _HEADERS:
-        for h in rx.finditer(text, 0, min(len(text), _HEADER_ZONE)):
+        for h in rx.finditer(text, lo, hi):
             found.append(h)
     if not found:
         return None
@@ -198,6 +240,18 @@ def article_header(text: str, year: int | None = None) -> Header | None:
     day = (h["day"] or h["day2"]).lower().removesuffix("er")
     date = _parse(f"{day} {h['month'] or h['month2']} {y}")
     return Header(h["h"], date, "day", *h.span("h")) if date else None
+
+
+def numeric_date(m: re.Match[str], *, french: bool) -> dt.date | None:
+    """The date of "22/01/2025": day first, unless only month first makes sense; None when ambiguous in English."""
+    a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+    if a <= 12 and b <= 12 and a != b and not french:
+        return None  # "03/04/2025" in English: March or April
+    day, month = (b, a) if b > 12 else (a, b)
+    try:
+        return dt.date(y, month, day)
+    except ValueError:
+        return None
 
 
 def find_dates(
@@ -249,10 +303,18 @@ def find_dates(
             date, year_from = _absolute(m, header, year, reference, reference_from)
             kw = _time_after(text, m.end(), date)
             add(m, date=date, kind="absolute", year_from=year_from, **kw)
+    french = is_french(text)
+    for m in NUMERIC.finditer(text):
+        if free(m) and (date := numeric_date(m, french=french)) is not None:
+            add(m, date=date, kind="absolute", year_from="text", **_time_after(text, m.end(), date))
     for m in _MONTH_YEAR.finditer(text):
         if free(m):
             add(m, date=dt.date(int(m["year"]), _month_number(m["month"]), 1), kind="absolute", precision="month",
                 year_from="text")  # fmt: skip
+    for m in _NIGHT.finditer(text):  # "dans la nuit de lundi à mardi": Monday's New York session, seen from Europe
+        if free(m):
+            add(m, "w1", date=None, kind="weekday")
+            taken.append(m.span())
     for m in _WEEKDAY.finditer(text):
         if free(m):
             add(m, date=None, kind="weekday", timing=_TIMING.get((m["post"] or "").lower(), ""))
@@ -318,16 +380,18 @@ def _resolve_relative(
         if d.kind == "weekday" and reference is not None:
             words = d.words.lower()
             target = _weekday(_W_RX.search(d.words)[0])  # type: ignore[index]
-            back = look_back and not _FUTURE.search(_clause(d))  # "will report on Thursday" looks forward
+            back = look_back and not _future(d)  # "will report on Thursday" looks forward
             if any(w in words for w in ("dernier", "last")):
                 back = True
             elif any(w in words for w in ("prochain", "next")):
                 back = False
             delta = (target - reference.weekday()) % 7
+            if reference_from == "--reference-date" and not any(w in words for w in ("prochain", "next")):
+                back = not _future(d)  # past tense looks back, as from a dateline
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
             d = replace(d, date=date, reference=reference, reference_from=reference_from)
         elif d.kind == "relative":
-            rel = d.words.lower()
+            rel = normalize(d.words).lower()  # "aujourd’hui" as printed
             anchor, anchor_from = (last.date, f"{last.words!r} at offset {last.offset}") if last else (None, "")
             if rel in _ANCHORED and anchor is not None:
                 d = replace(
@@ -343,6 +407,8 @@ def _resolve_relative(
 
 
 _W_RX = re.compile(_W, _I)
+_DAY_NAMES = "|".join(re.escape(n) for n in _WEEKDAYS)
+_NIGHT = re.compile(rf"(?<![\w])nuit (?:de|du) (?P<w1>{_DAY_NAMES})\s+(?:à|au) (?:{_DAY_NAMES})(?![\w])", _I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)
 
 
@@ -362,7 +428,7 @@ def _clause(d: DateMention) -> str:
 
 # a sentence about the future: a weekday in it looks forward from the article's date
 _FUTURE = re.compile(
-    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent|ahead of"
+    r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent"
     r"|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
     _I,
 )
@@ -371,3 +437,12 @@ _FUTURE = re.compile(
 def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
     """A timezone-aware datetime for a date and a time stated in a named zone."""
     return dt.datetime.combine(date, time, tzinfo=ZoneInfo(tz))
+
+
+_AHEAD_OF = re.compile(r"(?<![\w])ahead of(?![\w])[^,;.]{0,40}$", _I)
+
+
+def _future(d: DateMention) -> bool:
+    """Whether a weekday's clause speaks of the future ("will report on Thursday", "ahead of its results on Monday")."""
+    at = d.offset - d.quote_offset
+    return bool(_FUTURE.search(_clause(d)) or _AHEAD_OF.search(d.quote[max(0, at - 50) : at]))

@@ -16,10 +16,11 @@ Order of work:
    is none, the claims' own days are used, with a note.
 7. A claim session with no event in the week before it gets an event of
    its own (drafted from its day words, with a note).
-8. Each claim links to an event at most a week before its session (or any
-   event when it has none) that its own article mentions next to an
-   announcement word, else that its article mentions, else the best-scored;
-   ties go to the higher score, then the later date.
+8. Each claim links to an event at most a week before its session that its
+   own article mentions next to an announcement word, else that its article
+   mentions, else the best-scored; ties go to the higher score, then the
+   later date. A claim whose words name no day links to the event of its
+   article's previous claim (the day the article is telling), else to any.
 """
 
 from __future__ import annotations
@@ -113,7 +114,7 @@ def extract(
                 "pass --year or --reference-date",
                 stacklevel=2,
             )
-        c, o, u = find_moves(art, splits[art.source], table, found, parser if art in french else None)
+        c, o, u = find_moves(art, splits[art.source], table, found, parser if art in french else None, info.reference)
         dates += found
         claims += c
         others += o
@@ -230,7 +231,11 @@ def _ids(claims: list[CandidateClaim]) -> list[CandidateClaim]:
 
 def _link(claims: list[CandidateClaim], events: list[CandidateEvent]) -> list[CandidateClaim]:
     out = []
+    current: dict[str, str] = {}  # source → the event of its last claim: the day a claim naming none is about
     for c in claims:
+        if c.session is None and c.source in current:
+            out.append(replace(c, event=current[c.source]))
+            continue
         pool = [e for e in events if c.session is None or 0 <= (c.session - _day(e)).days <= LINK_DAYS] or events
         if not pool:
             out.append(c)
@@ -242,6 +247,7 @@ def _link(claims: list[CandidateClaim], events: list[CandidateEvent]) -> list[Ca
             return relevance, e.score, _day(e)
 
         out.append(replace(c, event=max(pool, key=rank).id))
+        current[c.source] = out[-1].event
     return out
 
 

@@ -30,97 +30,43 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from itertools import pairwise
+from dataclasses import dataclass, replace
 
-from eventstudy.articles.attribution import OBLIQUE, Subject, conjoined, find_subject, headings, paragraph_of
+from eventstudy.articles.attribution import (
+    DESCRIPTION,
+    OBLIQUE,
+    Subject,
+    article_company,
+    conjoined,
+    each_of,
+    find_subject,
+    headings,
+    paragraph_of,
+)
 from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.parser import is_french
+from eventstudy.articles.periods import PERIOD, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.text import Article, aside_spans
+from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart, tense_timing
+from eventstudy.articles.text import Article, aside_spans, normalize
+from eventstudy.articles.words import (
+    AFTER,
+    AFTER_KIND,
+    APPROX,
+    COMPARATIVE,
+    FIGURE,
+    FORECAST,
+    LOWER,
+    MOVE,
+    UPPER,
+    main_clauses,
+    nouns,
+)
 
 _I = re.IGNORECASE
-FIGURE = re.compile(
-    r"(?<![\w.,+\-])(?P<sign>[+-] ?)?(?P<num>\d+(?:[.,]\d+)?)\s{0,2}(?:%|pour ?cent\b|per ?cent\b|percent\b)", _I
-)
-_NOUNS = {
-    "price": r"cours|titres?|actions?|shares?|stocks?|share price|bourse|séance|session|trading",
-    "stake": r"capital|participation|stake|détien\w*|contrôl\w*|holds?|owns?|owned|actionnaires?|shareholders?",
-    "valuation": r"valorisation|valuation|valued|valoris\w+",
-    "market share": r"parts? de marché|market share",
-    "metric": r"revenus?|chiffre d'affaires|ventes|bénéfices?|profits?|résultats?|marges?|revenues?|sales|earnings"
-    r"|income|volumes?|capitalisation|market cap\w*|dépenses|investissements?|emplois|effectifs|inflation|taux"
-    r"|PIB|GDP|croissance|growth|dividendes?|dividends?|coûts?|costs?|tariffs?|droits de douane|taxes?"
-    r"|carnet de commandes|commandes|orders|bookings|backlog|performance obligations|expenditure|capex"
-    r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
-    "sector": r"secteur|sector|indices?|index",
-    "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
-}
-_NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]))" for k, v in _NOUNS.items()), _I)
-_AFTER = re.compile(
-    r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
-    r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
-    r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
-    r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
-    r"|valorisation|valuation)\b",
-    _I,
-)
-_AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
-               "parts": "market share", "stake": "stake",
-               "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
-               "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
-               "market": "market share", "share of": "market share"}  # fmt: skip
-_PERIOD = re.compile(
-    r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
-    r"de l'année|depuis (?:janvier|le début|son|sa|leur)|cette année|year[- ]to[- ]date|this year"
-    r"|over the (?:past|last) \w+|so far this year|since the start of the year"
-    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
-    r"|août|septembre|octobre|novembre|décembre)"
-    r"|since (?:its|their|the) [\w -]{0,25}?(?:peak|high|low|start"
-    r"|beginning|listing|debut)|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
-    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
-    r"|d'une année sur l'autre)(?![\w])",
-    _I,
-)
-_FORECAST = re.compile(
-    r"(?<![\w])(?:will|would|could|might|should|expects?|expected|expecting|forecasts?|forecasting|projected"
-    r"|predicts?|targets?|pourrait|pourraient|pourra|pourront|devrait|devraient|devra|devront|prévoi\w*|anticip\w*"
-    r"|table(?:nt)? sur|vise(?:nt)?|objectif|espère|espèrent|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
-    _I,
-)
-_UP = (
-    r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
-    r"|rebond\w*|avanc(?:é|e|ent|ant)|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
-    r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
-    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*"
-)
-_DOWN = (
-    r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
-    r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
-    r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
-    r"|decreas\w*|dipp\w*|sunk|rout"
-)
-_MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{_UP})|(?P<down>{_DOWN}))(?![\w])", _I)
-_APPROX = re.compile(
-    r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
-    r"|roughly|nearly|almost|approximately|some|close to|more than|over|au moins|at least|moins de|less than)"
-    r"(?![\w])\W*$|~\s*$",
-    _I,
-)
-_LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
-_UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
-_TIMING_WORDS = [
-    ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
-    ("open", re.compile(r"à l'ouverture|en début de séance|at the open|in early trading|at the opening", _I)),
-    ("intraday", re.compile(r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)", _I)),
-    ("close", re.compile(r"à la clôture|at the close|closed|a clôturé|a terminé|finished", _I)),
-]
 _KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
               "sector": "a sector move", "crypto": "a crypto token's move"}  # fmt: skip
-_BREAK = re.compile(r"[,;:()]")
-_PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
-_ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
-_RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
 CRYPTO_ARTICLE = re.compile(r"(?<![\w])(?:tokens?|jetons?|crypto\w*|memecoins?|blockchain)(?![\w])", _I)
 
 
@@ -137,14 +83,22 @@ class _Context:
 
 
 def find_moves(
-    article: Article, spans: list[tuple[int, int]], table: CompanyTable, dates: list[DateMention], parser=None
+    article: Article,
+    spans: list[tuple[int, int]],
+    table: CompanyTable,
+    dates: list[DateMention],
+    parser=None,
+    reference: dt.date | None = None,
 ) -> tuple[list[CandidateClaim], list[OtherFigure], set[int]]:
     """Price claims, other figures, and the offsets of dates used as claim sessions.
+
+    ``reference`` is the article's date: the session of a period move whose sentence names no day.
 
     ``parser`` (optional, :mod:`.parser`) is asked for the subject when the rules find none.
     """
     text, raw = article.text, article.raw
     crypto_article = bool(CRYPTO_ARTICLE.search(text))
+    french = is_french(text)
     mentions = table.known(text)
     heads = headings(text)
     claims: list[CandidateClaim] = []
@@ -152,8 +106,12 @@ def find_moves(
     used: set[int] = set()
     topic: Subject | None = None  # the last company a claim was about: "the stock", "le titre"
     para_session: tuple[int, DateMention | None] = (-1, None)
+    last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
+        if reference is not None:
+            record = dict(source=article.source, offset=a, quote=raw[a:b])
+            claims += multiples(text, a, b, table, mentions, dates, reference, topic, record)
         if not figures:
             continue
         para = paragraph_of(text, a)
@@ -171,10 +129,17 @@ def find_moves(
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
+            run = each_of(text, seg_start, fig.start(), in_sentence)
+            if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
+                ctx.subject = Subject(run[0].name, run[0].ticker)
+            if owner := _owner_after(text, fig.end(), in_sentence, noun_only=True):
+                ctx.subject = owner  # "led a 3.1% slide in the Nasdaq": the slide is the Nasdaq's
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
-            ctx.session, ctx.timing = _session(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
-            if ctx.session is not None and _set_apart(asides, ctx.session.offset, fig.start()):
+            ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
+            if not ctx.timing and french:
+                ctx.timing = tense_timing(text[a:b], segment, ctx.verb, ahead)  # "le titre bondissait de 38 %"
+            if ctx.session is not None and set_apart(asides, ctx.session.offset, fig.start()):
                 ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())
             figure = raw[fig.start() : fig.end()]
@@ -183,12 +148,26 @@ def find_moves(
             if kind == "no company" and (owner := _owner_after(text, fig.end(), in_sentence)):
                 ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
                 kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+            if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
+                ctx.subject = topic or article_company(mentions, table, ahead.strip(" ,")[:20])
+                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+            if kind == "no company" and _WITH.search(text[a : fig.start()]) and (comma := _COMMA_AFTER.match(ahead)):
+                owner = next((m for m in in_sentence if m.start == fig.end() + comma.end()), None)
+                if owner is not None:  # "With today's gain of about 24%, AMD is now up…"
+                    ctx.subject = Subject(owner.name, owner.ticker)
+                    signed_fig = bool(fig["sign"])
+                    kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=signed_fig, heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
                 kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
+            since, ref_day = "", None
+            if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
+                since, ref_day, s = period_of(text, seg_start, fig, ahead_end, ctx.session, dates, reference, last_day)
+                if since:
+                    kind, ctx.session = "", s
             if kind:
                 name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
@@ -199,94 +178,92 @@ def find_moves(
             if (
                 s is None
                 and para_session[0] == para
-                and not (para_session[1] and _set_apart(asides, para_session[1].offset, fig.start()))
+                and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
+            if s is None and reference is not None and NOW.search(segment + ahead):
+                s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
+            if s is None:
+                s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
             claims.append(
                 CandidateClaim(
                     ticker=ctx.subject.ticker, company=ctx.subject.name, reported_percent=signed, figure=figure,
-                    approximate=bool(_APPROX.search(tail)), verb=ctx.verb,
+                    approximate=bool(APPROX.search(tail)), verb=ctx.verb,
                     session=s.date if s else None, timing=ctx.timing or "close",
                     day_words=s.words if s else "", day_reference=s.reference if s else None,
                     day_reference_from=s.reference_from if s else "",
-                    bound="at_least" if _LOWER.search(tail) else "at_most" if _UPPER.search(tail) else "",
+                    bound="at_least" if LOWER.search(tail) else "at_most" if UPPER.search(tail) else "",
                     benchmark=table.is_index(ctx.subject.ticker), note="; ".join(n for n in notes if n),
-                    **record,  # type: ignore[arg-type]
+                    since=since, **record,  # type: ignore[arg-type]
                 )
             )  # fmt: skip
-            if s is not None:
+            if run and ctx.subject.ticker == run[0].ticker:  # the other names of "X, Y and Z each down 8.7%"
+                claims += [replace(claims[-1], ticker=m.ticker, company=m.name, note="") for m in run[1:] if m.ticker]
+            if s is not None and s.source:
                 used.add(s.offset)
-            para_session = (para, s)
-            if not table.is_index(ctx.subject.ticker):
-                topic = ctx.subject
+            if ref_day is not None:
+                used.add(ref_day.offset)
+            if not since:
+                para_session = (para, s)
+                last_day = s or last_day
+            if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
+                topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
             prev = ctx
     return _dedupe(claims), others, used
 
 
-_OWNER = re.compile(r"\s*(?:de|d'|du|of|in|for)\s*(?:l'action |le titre |shares of |the shares of )?", _I)
+_TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 
 
-def _owner_after(text: str, end: int, mentions: list) -> Subject | None:
-    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia"."""
+def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMention | None:
+    """The last "hier"/"yesterday"/"today" earlier in the paragraph: the day its sentences speak of."""
+    days = [d for d in dates if d.kind == "relative" and d.date is not None and para <= d.offset < at]
+    days = [d for d in days if _TODAY.fullmatch(normalize(d.words).lower()) and d.quote_offset >= para]
+    return days[-1] if days else None
+
+
+_OWNER = re.compile(
+    r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
+    r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon|collapse|crash|rout|sell-?off|effondrement"
+    r"|krach|dégringolade|débâcle)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
+    r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
+    _I,
+)
+_WITH = re.compile(r"(?:^|[,;])\W*(?:with|avec)(?![\w])[^,;]*$", _I)
+_COMMA_AFTER = re.compile(r"[^,;.]{0,20}?,\s*")
+_SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
+
+
+def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False) -> Subject | None:
+    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia", "a 3.1% slide in the Nasdaq".
+
+    With ``noun_only``, only after a move noun ("slide in", "flambée … du cours de").
+    """
     m = _OWNER.match(text, end)
-    if m and m.group().strip():
+    if m and m.group().strip() and (m["noun"] or not noun_only):
         return next((Subject(c.name, c.ticker) for c in mentions if c.start == m.end()), None)
     return None
 
 
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
-    nouns = _nouns(segment)
-    moves = list(_MOVE.finditer(segment))
-    if nouns:
-        ctx.kind = next(k for k, v in nouns[-1].groupdict().items() if v).replace("_", " ")
+    found = nouns(segment)
+    moves = list(MOVE.finditer(segment))
+    if found:
+        ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
     elif not moves and prev.kind not in ("sector", "crypto"):
         ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
-    if moves:
+    if m := COMPARATIVE.match(ahead):  # "which left the shares 1.7% higher": the figure's own word
+        ctx.verb, ctx.direction = m.group().strip(), "up" if m["up"] else "down"
+    elif moves:
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
-    elif m := _MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
+    elif m := MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
         ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
-    elif prev.verb and not nouns:
+    elif prev.verb and (not found or found[-1]["sector"]):  # "…, et l'indice Nasdaq avec 3,1 %"
         ctx.verb, ctx.direction = prev.verb, prev.direction
     return ctx
-
-
-def _nouns(segment: str) -> list[re.Match[str]]:
-    """Measure nouns of the clauses that name what moved (see :func:`_clauses`)."""
-    return [n for lo, hi in _clauses(segment) for n in _NOUN.finditer(segment, lo, hi)]
-
-
-def _main(segment: str) -> str:
-    """The clauses that name what moved, without asides."""
-    return " ".join(segment[lo:hi] for lo, hi in _clauses(segment))
-
-
-def _clauses(segment: str) -> list[tuple[int, int]]:
-    """Spans of the clauses that name what moved, leaving out asides.
-
-    Back from the figure to the last clause with a noun or a name; a clause
-    between commas that starts in lowercase after a name ("Microsoft,
-    premier actionnaire d'OpenAI, a progressé") is an aside and says
-    nothing about the measure.
-    """
-    bounds = [0] + [m.end() for m in _BREAK.finditer(segment)] + [len(segment)]
-    chunks = list(pairwise(bounds))
-    kept = []
-    for k in range(len(chunks) - 1, -1, -1):
-        lo, hi = chunks[k]
-        part = segment[lo:hi]
-        before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
-        aside = 0 < k < len(chunks) - 1 and (
-            bool(_RELATIVE.match(part)) or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)))
-        )
-        if aside:
-            continue
-        kept.append((lo, hi))
-        if _NOUN.search(part) or _PROPER_WORD.search(part):
-            break
-    return list(reversed(kept))
 
 
 def _verdict(
@@ -295,21 +272,23 @@ def _verdict(
     """("", "") for a price move, else (kind, reason) of an other figure."""
     if heading:
         return "headline", "a figure in a headline (the body reports the move)"
-    if m := _AFTER.match(ahead):
+    if m := AFTER.match(ahead):
         what = m["what"].lower()
-        kind = _AFTER_KIND.get(what, "metric")
+        kind = AFTER_KIND.get(what, "metric")
         return kind, f"{_KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
-    tail = segment[_last_end(_MOVE, segment) :] + ahead
-    if p := _PERIOD.search(tail) or _PERIOD.search(segment):
+    tail = segment[_last_end(MOVE, segment) :] + ahead
+    if (p := PERIOD.search(tail) or PERIOD.search(segment)) and not _SUPERLATIVE.search(tail[: p.start()][-40:]):
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
-    if f := _FORECAST.search(_forecast_zone(_main(segment))):
+    if f := FORECAST.search(_forecast_zone(main_clauses(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
     if not ctx.direction and not signed:
         return "not a move", "no movement verb or sign"
     if ctx.subject is None:
         return "no company", "no company or index named as what moved"
+    if ctx.subject.note.startswith(DESCRIPTION):
+        return "description", f"{ctx.subject.note}: listed for review"
     if not ctx.subject.ticker:
         name = ctx.subject.name
         if crypto_article and (name.isupper() or any(c.isdigit() for c in name)):
@@ -318,9 +297,18 @@ def _verdict(
     return "", ""
 
 
+# "its heaviest one-day loss since March 2020": the period dates a record, not a move
+_SUPERLATIVE = re.compile(
+    r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?"
+    r"|jamais vu|never seen|not seen)"
+    r"(?![\w])[^.;]*$",
+    _I,
+)
+
+
 def _forecast_zone(main: str) -> str:
     """From the move verb before the figure's own verb to it: "expected to fall on Friday after they dropped 6%"."""
-    verbs = list(_MOVE.finditer(main))
+    verbs = list(MOVE.finditer(main))
     if len(verbs) < 2:
         return main
     return main[verbs[-2].end() : verbs[-1].end()]
@@ -331,67 +319,6 @@ def _last_end(rx: re.Pattern[str], s: str) -> int:
     for m in rx.finditer(s):
         end = m.end()
     return end
-
-
-# words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
-_OTHER_EVENT = re.compile(r"(?<![\w])(?:ahead of|before|after|until|avant|après|jusqu'|en attendant)(?![\w])", _I)
-
-
-_OWNED_SESSION = re.compile(r"'s\s+(?:session|trading|close|open)", _I)  # "in Monday's session": the day's own
-
-
-def _set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
-    """Whether ``where`` lies in an aside that does not hold the figure at ``fig``."""
-    return any(s <= where < e and not s <= fig < e for s, e in asides)
-
-
-def _session(
-    dates: list[DateMention],
-    text: str,
-    seg_start: int,
-    fig: re.Match[str],
-    ahead_end: int,
-    prev: _Context,
-    ahead: str,
-    segment: str,
-    asides: list[tuple[int, int]],
-) -> tuple[DateMention | None, str]:
-    """The day words of a figure and the session moment they name.
-
-    Right after the figure ("de 6% jeudi midi") first, unless they own
-    what follows ("Thursday's 10.8% slide"), else before it in its
-    segment, else the previous figure's; the moment comes from the day
-    words ("midi"), else from timing words on the same side of the figure.
-    Day words in an aside that does not hold the figure ("Nvidia, whose
-    value fell the day before, climbed 8.9%") are the aside's, not its.
-    """
-    days = [
-        d
-        for d in dates
-        if d.kind != "header" and d.precision == "day" and not _set_apart(asides, d.offset, fig.start())
-    ]
-    near = [d for d in days if not d.announcement]
-    after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
-        d for d in days
-        if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
-        and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
-        and not _OTHER_EVENT.search(text, fig.end(), d.offset)
-    ]  # fmt: skip
-    before = [d for d in near if seg_start <= d.offset < fig.start()]
-    if after:
-        return after[0], after[0].timing or timing_words(ahead)
-    if before:
-        return before[-1], before[-1].timing or timing_words(segment)
-    own = timing_words(ahead) or timing_words(segment)
-    return prev.session, own or prev.timing
-
-
-def timing_words(text: str) -> str:
-    """The session moment named in ``text`` ("midday", "open", "intraday", "close") or ""."""
-    for name, rx in _TIMING_WORDS:
-        if rx.search(text):
-            return name
-    return ""
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:

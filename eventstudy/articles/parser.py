@@ -1,7 +1,6 @@
 """The optional dependency parser: spaCy's official French pipeline ``fr_core_news_sm``.
 
-Installed with the ``nlp`` extra (``pip install -e ".[nlp]"``, versions pinned
-in pyproject.toml). It is asked only when the clause rules of
+A main dependency (versions pinned in pyproject.toml). It is asked only when the clause rules of
 :mod:`.attribution` find no subject in a French sentence (an inverted
 subject: "Ont également progressé Oracle (+3 %) et Nvidia (+2 %)"), and its
 answer counts only when it is a name the company table knows. On appositions
@@ -27,7 +26,7 @@ from eventstudy.articles.companies import CompanyMention
 MODEL = "fr_core_news_sm"
 DEGRADED = (
     f"attribution is degraded: the French parser ({MODEL}) is not installed; the clause rules alone decide "
-    'the subject of each move (install it with: pip install -e ".[nlp]")'
+    "the subject of each move (reinstall the package: pip install -e .)"
 )
 _FRENCH = re.compile(r"(?<![\w])(?:le|la|les|des|du|est|a|au|aux|une|et|dans|pour)(?![\w])", re.IGNORECASE)
 _ENGLISH = re.compile(r"(?<![\w])(?:the|of|and|to|in|is|was|for|on|with|its)(?![\w])", re.IGNORECASE)

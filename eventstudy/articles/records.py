@@ -83,6 +83,7 @@ class CandidateClaim:
     bound: str = ""  # "at_least" for "more than 12%" / "plus de 12 %": the move is at least that large
     benchmark: bool = False  # a market index's move (checked against the index itself)
     note: str = ""  # for the reviewer: an ambiguous name, a subject taken from an earlier sentence
+    since: str = ""  # a period move's reference close ("2024-12-31", "high:2025-07"); "" for one session
 
 
 @dataclass(frozen=True)

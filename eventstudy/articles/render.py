@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +22,7 @@ from eventstudy.articles.companies import CompanyTable, Listing, parse_alias
 from eventstudy.articles.extract import extract
 from eventstudy.articles.records import ArticleError, CandidateClaim, DateMention, Extraction
 
-CSV_COLUMNS = ["ticker", "reported", "day_ref", "source", "offset", "quote"]
+CSV_COLUMNS = ["ticker", "reported", "day_ref", "timing", "since", "source", "offset", "quote"]
 
 
 def draft_study(
@@ -114,21 +116,34 @@ def to_toml(
             f"quote = {_s(f.quote)}",
             "",
         ]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return _checked("\n".join(lines).rstrip("\n") + "\n", len(claims))
+
+
+def _checked(text: str, claims: int) -> str:
+    """The draft, once it parses back with exactly the claims written (nothing escaped its string or comment)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # a bug here, never the user's input
+        raise AssertionError(f"the drafted study file does not parse: {exc}") from None
+    if len(doc.get("claims", [])) != claims:
+        raise AssertionError("the drafted study file holds claims that were not drafted")
+    return text
 
 
 def claims_csv(found: Extraction) -> str:
-    """The stock claims as CSV: ``ticker,reported,day_ref,source,offset,quote``.
+    """The stock claims as CSV: ``ticker,reported,day_ref,timing,since,source,offset,quote``.
 
     ``reported`` is a decimal (0.07 for +7 %); ``day_ref`` is the session the
-    words point to (ISO date), empty when the article names no day.
+    words point to (ISO date), empty when the article names no day; ``timing``
+    the moment of it ("close", "premarket"…); ``since`` a period move's
+    reference close (empty for a one-session move).
     """
     import pandas as pd
 
     from eventstudy.files import write_csv  # the package's one CSV writer: spreadsheet formulas neutralised
 
-    rows = [[c.ticker, c.reported_percent / 100, c.session.isoformat() if c.session else "", c.source, c.offset,
-             c.quote] for c in found.claims]  # fmt: skip
+    rows = [[c.ticker, c.reported_percent / 100, c.session.isoformat() if c.session else "", c.timing, c.since,
+             c.source, c.offset, c.quote] for c in found.claims]  # fmt: skip
     return write_csv(pd.DataFrame(rows, columns=CSV_COLUMNS).astype({"reported": float, "offset": int}))
 
 
@@ -145,9 +160,9 @@ def _header(found: Extraction) -> list[str]:
     for a in found.articles:
         ref = f"relative days from {a.reference} ({a.reference_from})" if a.reference else "no reference date"
         head = f"date header {a.header}" if a.header else "no date header"
-        lines.append(f"# {a.source}: {head}; {ref}")
+        lines.append(f"# {_comment(f'{a.source}: {head}; {ref}')}")
     if found.unknown_companies:
-        lines.append(f"# Not in the company table (no claim drafted): {', '.join(found.unknown_companies)}")
+        lines.append(f"# Not in the company table (no claim drafted): {_comment(', '.join(found.unknown_companies))}")
     return [*lines, ""]
 
 
@@ -171,7 +186,7 @@ def _claim(c: CandidateClaim) -> list[str]:
         lines.append(f"# review: {_comment(c.note)}")
     if c.day_words:
         ref = f"counted from {c.day_reference} ({c.day_reference_from})" if c.day_reference else "not resolved"
-        lines.append(f"# day: {_comment(repr(c.day_words))}, {ref}")
+        lines.append(f"# day: {_comment(repr(c.day_words) + ', ' + ref)}")
     lines += [
         f"id = {_s(c.id)}",
         f"ticker = {_s(c.ticker)}",
@@ -185,6 +200,8 @@ def _claim(c: CandidateClaim) -> list[str]:
         lines.append(f"session = {c.session.isoformat()}")
     if c.timing != "close":
         lines.append(f"timing = {_s(c.timing)}")
+    if c.since:
+        lines.append(f"since = {_s(c.since)}  # a period move: from this reference close to the session")
     return [*lines, f"source = {_s(c.source)}", f"offset = {c.offset}", f"quote = {_s(c.quote)}", ""]
 
 
@@ -235,12 +252,18 @@ def _num(x: float) -> str:
 
 
 def _s(value: str) -> str:
-    """A TOML basic string (JSON escapes are valid TOML; DEL is escaped too)."""
-    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+    """A TOML basic string: quotes, backslashes and every control character escaped."""
+    return json.dumps(value, ensure_ascii=False).translate(_ESCAPE)
+
+
+# JSON leaves DEL, C1 controls and the Unicode line and paragraph separators as they are
+_ESCAPE = {c: f"\\u{c:04x}" for c in [0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    """Text for a ``#`` comment: one line, control characters (newlines, DEL…) made spaces."""
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def listings_from_aliases(specs: Iterable[str]) -> tuple[dict[str, str], dict[str, Listing]]:

@@ -111,7 +111,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         spans.append((header.start("h"), header.end()))
         start = header.end()
     for m in _END.finditer(text, start):
-        if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 4) : m.start()]):
+        if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 6) : m.start()]):
             continue  # "M. Son", "U.S. "
         if m.group() == "" and m.start() >= 2 and text[m.start() - 2].isupper():
             continue  # a ticker "(ORCL.N)", not "pays.Cependant"

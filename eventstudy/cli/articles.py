@@ -57,7 +57,7 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
     ext.add_argument("--out", type=path_arg, metavar="FILE", help="write the draft study (TOML) to FILE")
     ext.add_argument(
         "--claims-csv", type=path_arg, metavar="FILE", help="also write the claims as CSV: ticker,reported,day_ref,"
-        "source,offset,quote"
+        "timing,since,source,offset,quote"
     )  # fmt: skip
     ext.add_argument(
         "--year",
@@ -68,8 +68,9 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
     ext.add_argument(
         "--reference-date",
         metavar="DATE",
-        help="date (YYYY-MM-DD) that relative days such as 'mercredi' count from, in articles with no dated "
-        "header (default: the announcement date the articles cite most)",
+        help="the articles' own date (YYYY-MM-DD), for articles with no dated header: relative days such as "
+        "'mercredi' count from it, past-tense ones looking back (default: the announcement date the articles "
+        "cite most, weekdays looking forward)",
     )
     ext.add_argument(
         "--alias",

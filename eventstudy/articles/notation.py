@@ -1,0 +1,100 @@
+"""Ticker notations as sites print them, read as the company they name.
+
+"Oracle (ORCL | +35.95%)", "Nvidia (NASDAQ:NVDA)", "(NYSE: ORCL)", "the stock
+(JP:9984)", "SoftBank Group Corp. (OTC:SFTBY)", "Arm Holdings (ARM.US)",
+"ARM $(ARM)$", "$NVDA". A symbol counts only when it leads to a listing of
+the company table. A market prefix or suffix gives the listing's market
+("JP:9984" → 9984.T, "ARM.US" → ARM); an OTC symbol (an ADR or a foreign
+share traded over the counter) names the primary listing, with a note
+saying so (SFTBY → 9984.T). A bare "(SYM)" counts only after a capitalised
+word or a price noun ("Gartner (IT)", not "information technology (IT)").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from dataclasses import dataclass
+
+# OTC symbols (ADRs and foreign ordinary shares) → the primary listing in the company table
+OTC: dict[str, str] = {
+    "SFTBY": "9984.T", "SFTBF": "9984.T",  # SoftBank Group
+    "TOELY": "8035.T", "TOELF": "8035.T",  # Tokyo Electron
+    "ATEYY": "6857.T",  # Advantest
+    "SOBKY": "9434.T",  # SoftBank Corp
+    "NTDOY": "7974.T",  # Nintendo
+    "FUJIY": "4901.T",  # Fujifilm
+    "RNECY": "6723.T",  # Renesas
+    "LVMUY": "MC.PA", "LVMHF": "MC.PA",  # LVMH
+    "SAPGF": "SAP.DE",  # SAP (SAP on NYSE is the ADR)
+    "SMEGF": "SIE.DE", "SIEGY": "SIE.DE",  # Siemens
+    "ASMLF": "ASML.AS",  # ASML (ASML on Nasdaq is the New York share)
+}  # fmt: skip
+# market prefixes and suffixes → the suffix of the listing's Yahoo symbol
+_MARKETS = {
+    "NASDAQ": "", "NYSE": "", "NYSEARCA": "", "NYSEAMERICAN": "", "AMEX": "", "US": "", "N": "", "O": "", "OQ": "",
+    "JP": ".T", "TYO": ".T", "TSE": ".T", "JPX": ".T", "T": ".T",
+    "EPA": ".PA", "PAR": ".PA", "EURONEXT": ".PA", "PA": ".PA",
+    "LON": ".L", "LSE": ".L", "L": ".L",
+    "ETR": ".DE", "XETRA": ".DE", "FRA": ".DE", "DE": ".DE",
+    "AMS": ".AS", "AS": ".AS",
+}  # fmt: skip
+_OTC = r"OTC|OTCMKTS|OTCPK|OTCQX|OTCQB|PINK"
+_PREFIX = "|".join(sorted((k for k in _MARKETS if len(k) > 2 or k in ("JP", "US")), key=len, reverse=True))
+_SYMBOL = r"[A-Z][A-Z0-9]{0,5}|\d{4}"
+NOTATION = re.compile(
+    rf"\(\s*(?i:(?P<otc>{_OTC})|(?P<mkt>{_PREFIX}))\s*:\s*(?P<sym>{_SYMBOL})(?:\.(?P<suf>[A-Z]{{1,2}}))?"
+    rf"(?:\s*\|[^()\n]{{0,30}})?\s*\)"  # "(NASDAQ:NVDA)", "(OTC:SFTBY)", "(JP:9984)"
+    rf"|\((?P<bare>{_SYMBOL})(?:\.(?P<bsuf>[A-Z]{{1,2}}))?(?:\s*\|[^()\n]{{0,30}}|\s?[+-]\d+(?:[.,]\d+)?\s?%)?\)"
+    # "(ORCL | +36%)", "(ARM.US)", "(SMCI+2.35%)"
+    rf"|\$\((?P<tag>[A-Z][A-Z0-9]{{0,5}})\)\$"  # "$(ARM)$"
+    rf"|(?<![\w$])\$(?P<cash>[A-Z][A-Z0-9]{{0,5}})(?![\w])"  # "$NVDA"
+)
+_BEFORE_BARE = re.compile(r"(?:[A-ZÀ-Ý][\w&.'-]*|stock|shares|titre|action)\s*$")
+
+
+@dataclass(frozen=True)
+class Notation:
+    """A notation at ``start:end`` naming ``ticker``; ``note`` says when it was read as another listing."""
+
+    start: int
+    end: int
+    written: str
+    ticker: str
+    note: str = ""
+
+
+def notations(text: str, listings: Container[str], start: int = 0, end: int | None = None) -> list[Notation]:
+    """The ticker notations in ``text[start:end]``, whether or not they lead to a known listing.
+
+    ``ticker`` is empty for a notation the table does not know (its span is
+    still no company name: "NYSE", "OTC").
+    """
+    out = []
+    for m in NOTATION.finditer(text, start, len(text) if end is None else end):
+        ticker, note = _resolve(m, listings)
+        if m["bare"] and not _BEFORE_BARE.search(text, max(0, m.start() - 40), m.start()):
+            continue
+        if m["bare"] and not ticker:
+            continue  # "(CEO)", "(RPO)": an abbreviation, not a notation
+        out.append(Notation(m.start(), m.end(), m.group(), ticker, note))
+    return out
+
+
+def _resolve(m: re.Match[str], listings: Container[str]) -> tuple[str, str]:
+    symbol = m["sym"] or m["bare"] or m["tag"] or m["cash"]
+    if m["otc"]:
+        primary = OTC.get(symbol, symbol if symbol in listings else "")
+        if primary and primary != symbol:
+            return primary, f"{m.group()} is traded over the counter: read as the primary listing {primary}"
+        return primary, ""
+    suffix = _MARKETS.get((m["mkt"] or "").upper(), "")
+    extra = m["suf"] or m["bsuf"]
+    if extra is not None:
+        if extra not in _MARKETS:
+            return "", ""
+        suffix = _MARKETS[extra]
+    for candidate in (symbol + suffix, symbol):
+        if candidate in listings:
+            return candidate, ""
+    return "", ""

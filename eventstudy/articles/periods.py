@@ -1,0 +1,212 @@
+"""Moves over a period: the words that make a figure one, and the reference close they name.
+
+A period move ("has lost 40% from its July peak", "up 17% year to date",
+"a plus que doublé depuis le début de l'année") is measured from a
+reference close to the session; :func:`since` gives that reference as a
+claim's ``since`` (see ``SINCE_PATTERN`` in :mod:`eventstudy.spec.types`):
+
+- the year so far ("year to date", "this year", "for the year", "since
+  January", "depuis le début de l'année", "depuis janvier") → the last day
+  of the previous year;
+- "since March", "depuis mars" → the last day of the month before;
+- a peak, high or low of a named month ("from its July peak", "son plus haut
+  de juillet") → ``high:YYYY-MM`` / ``low:YYYY-MM``, the latest such month
+  on or before the session;
+- a named day ("since Sept. 10", "from the record close it hit on Sept.
+  10") → that day;
+- "this week" / "cette semaine" → the Sunday before; "this month" / "ce
+  mois-ci" → the last day of the month before.
+
+Anything else (since a listing, over a year, in 2024) stays an other figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from eventstudy.articles.attribution import Subject, find_subject
+from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.dates import month_number, month_pattern
+from eventstudy.articles.records import CandidateClaim, DateMention
+from eventstudy.articles.sessions import article_day
+from eventstudy.articles.words import nouns
+
+_I = re.IGNORECASE
+PERIOD = re.compile(
+    r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
+    r"de l'année|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leur|le \d)|cette année|year[- ]to[- ]date"
+    r"|this year|for the year|(?:in|so far in) \d{4} so far"
+    r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
+    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
+    r"|août|septembre|octobre|novembre|décembre)"
+    r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
+    r"|debut|record)"
+    r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
+    r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
+    r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
+    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
+    r"|d'une année sur l'autre)(?![\w])",
+    _I,
+)
+_YEAR_SO_FAR = re.compile(
+    r"(?<![\w])(?:year[- ]to[- ]date|ytd|this year|so far this year|for the year|since the (?:start|beginning) of the"
+    r" year|since jan(?:uary|\.)?|depuis le début de l'année|depuis le 1er janvier|depuis janvier|cette année"
+    r"|depuis le 1er janvier)(?![\w])",
+    _I,
+)
+_M = month_pattern()
+_SINCE_MONTH = re.compile(rf"(?<![\w])(?:since|depuis)\s+(?:le mois de\s+)?{_M}(?![.\s]*\d)", _I)
+_EXTREME = re.compile(
+    r"(?<![\w])(?:from|since|off|below|depuis|par rapport à|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
+    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+(?:\d{{1,2}}\s+)?)?"
+    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|sommet|pic|plus haut|plus bas|record)"
+    rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
+    _I,
+)
+_SINCE_DAY = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+|last\s+)?$", _I)
+_WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
+_MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
+# "a plus que doublé", "has more than doubled": a period move without a percent sign
+MULTIPLE = re.compile(
+    r"(?<![\w])(?P<more>plus que |more than )?(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
+    _I,
+)
+MULTIPLE_PERCENT = {"doubl": 100.0, "tripl": 200.0, "quadrupl": 300.0}
+
+
+def since(
+    text: str, lo: int, hi: int, session: dt.date, dates: list[DateMention]
+) -> tuple[str, DateMention | None, int]:
+    """The reference close named in ``text[lo:hi]``: (``since``, the date mention used, where the words start).
+
+    ``since`` is "" when the words name no reference this module reads.
+    """
+    if m := _YEAR_SO_FAR.search(text, lo, hi):
+        return f"{session.year - 1}-12-31", None, m.start()
+    if m := _EXTREME.search(text, lo, hi):
+        month = m["m1"] or m["m2"]
+        side = "low" if m["kind"].lower() in ("low", "lows", "trough", "plus bas") else "high"
+        named = _day_in(dates, m.start(), m.end())  # "from its July 10 record close": that day
+        if named is not None and named.date is not None:
+            return _before(named.date, session).isoformat(), named, m.start()
+        if month:
+            return f"{side}:{_month_on_or_before(month_number(month), session)}", None, m.start()
+        day = _day_in(dates, m.end(), min(hi, m.end() + 60))
+        if day is not None and day.date is not None:
+            return _before(day.date, session).isoformat(), day, m.start()
+        return "", None, m.start()
+    if m := _SINCE_MONTH.search(text, lo, hi):
+        first = dt.date.fromisoformat(f"{_month_on_or_before(month_number(m['month']), session)}-01")
+        return (first - dt.timedelta(days=1)).isoformat(), None, m.start()
+    for d in dates:
+        dated = lo <= d.offset < hi and d.date is not None and d.precision == "day" and d.kind != "header"
+        if dated and d.date is not None and _SINCE_DAY.search(text, max(lo, d.offset - 12), d.offset):
+            return _before(d.date, session).isoformat(), d, d.offset
+    if m := _WEEK.search(text, lo, hi):
+        return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
+    if m := _MONTH.search(text, lo, hi):
+        return (session.replace(day=1) - dt.timedelta(days=1)).isoformat(), None, m.start()
+    return "", None, -1
+
+
+def multiple(verb: str) -> float:
+    """The percent move of a multiple: "doubled" is +100, "triplé" +200."""
+    return next(v for k, v in MULTIPLE_PERCENT.items() if verb.lower().startswith(k))
+
+
+def _before(date: dt.date, session: dt.date) -> dt.date:
+    """A reference day written without its year ("du 16 décembre") lies before the session: last year's."""
+    return date.replace(year=date.year - 1) if date > session and not (date.month == 2 and date.day == 29) else date
+
+
+def _month_on_or_before(month: int, session: dt.date) -> str:
+    year = session.year if month <= session.month else session.year - 1
+    return f"{year}-{month:02d}"
+
+
+def _day_in(dates: list[DateMention], lo: int, hi: int) -> DateMention | None:
+    return next((d for d in dates if lo <= d.offset < hi and d.precision == "day" and d.kind == "absolute"), None)
+
+
+_REFERENCE_DAY = re.compile(
+    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|of|du|its|their|son|sa|leur)\s*$", _I
+)
+
+
+def period_of(
+    text: str,
+    seg_start: int,
+    fig: re.Match[str],
+    ahead_end: int,
+    session: DateMention | None,
+    dates: list[DateMention],
+    reference: dt.date | None,
+    last_day: DateMention | None = None,
+) -> tuple[str, DateMention | None, DateMention | None]:
+    """A period move's (since, the date mention it names, the session's date mention or a stand-in).
+
+    The session is the day the sentence names outside the period words, else the session of the
+    article's previous claim, else the article's date.
+    """
+    day = session.date if session is not None and session.date is not None else reference
+    if day is None:  # no day resolved (an undated article without --reference-date): no reference either
+        return "", None, None
+    got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
+    if not got:
+        got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
+    if not got:
+        return "", None, None
+    if session is not None and (
+        session.offset >= start
+        or session is ref_day
+        or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
+    ):
+        session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+    if session is None and last_day is not None and last_day.date is not None:
+        session, reference = last_day, last_day.date
+    if session is None:
+        if reference is None:
+            return "", None, None
+        got, ref_day, _ = since(text, fig.end(), ahead_end, reference, dates)
+        if not got:
+            got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
+        session = article_day(reference, fig.start())
+    return got, ref_day, session
+
+
+def multiples(
+    text: str,
+    a: int,
+    b: int,
+    table: CompanyTable,
+    mentions: list,
+    dates: list[DateMention],
+    reference: dt.date,
+    topic: Subject | None,
+    record: dict,
+) -> list[CandidateClaim]:
+    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least)."""
+    out = []
+    in_sentence = [m for m in mentions if a <= m.start < b]
+    for m in MULTIPLE.finditer(text, a, b):
+        named = nouns(text[a : m.start()])
+        if named and not named[-1]["price"]:
+            continue  # "revenue has doubled"
+        subject = find_subject(text, a, a, m.start(), in_sentence, table, None, topic, mentions)
+        if subject is None or not subject.ticker:
+            continue
+        days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
+        session = days[-1].date if days and days[-1].date else reference
+        got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
+        if not got:
+            continue
+        out.append(
+            CandidateClaim(
+                ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),
+                approximate=False, verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
+                benchmark=table.is_index(subject.ticker), figure_offset=m.start(), since=got,
+                note="; ".join(n for n in (subject.note, table.note(subject.name)) if n), **record,
+            )
+        )  # fmt: skip
+    return out

@@ -1,0 +1,191 @@
+"""The session a figure's words name, and the moment of it (close, open, premarket…).
+
+Day words right after the figure ("de 6% jeudi midi") come first, unless
+they own what follows ("Thursday's 10.8% slide") or follow a word that
+introduces another event ("ahead of its earnings on Wednesday"); else those
+before it in its segment; else the previous figure's. The moment comes from
+the day words ("midi"), else from timing words around the figure: "in
+premarket trading", "en préouverture" (premarket); "after-hours", "after the
+bell", "après la clôture" (after_hours); "at the open", "à l'ouverture"
+(open); "at the time of writing", "right now", "in early trading", "en
+séance", "vers 14H20" (intraday); "midi", "midday" (midday).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from eventstudy.articles.records import DateMention
+
+_I = re.IGNORECASE
+_TIMING_WORDS = [
+    (
+        "premarket",
+        re.compile(
+            r"(?<![\w])(?:pre-?market|(?:before|ahead of) the (?:opening )?bell|en pré-?ouverture"
+            r"|avant (?:l'ouverture|la séance)|en avant-Bourse)(?![\w])",
+            _I,
+        ),
+    ),
+    (
+        "after_hours",
+        re.compile(
+            r"(?<![\w])(?:after-?hours|after the bell|after the close|post-?market"
+            r"|extended trading|après la clôture|en après-Bourse|après-Bourse)(?![\w])",
+            _I,
+        ),
+    ),
+    ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
+    ("open", re.compile(r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening", _I)),
+    (
+        "intraday",
+        re.compile(
+            r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)|at the time of"
+            r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
+            r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
+            r"|au moment (?:d'écrire|où nous"
+            r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?",
+            _I,
+        ),
+    ),
+    (
+        "close",
+        re.compile(
+            r"à la clôture|at the close|closed|a clôturé|a terminé|finished|(?:to|by the) close|close"
+            r" (?:down|up|higher|lower)|ended|settled|a fini|a terminé|en clôture",
+            _I,
+        ),
+    ),
+]
+
+# words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
+_OTHER_EVENT = re.compile(
+    r"(?<![\w])(?:ahead of|before(?! the bell)|after(?![\w-]| the bell| the close)|until|avant|après(?! la clôture)"
+    r"|jusqu'|en attendant)(?![\w])",
+    _I,
+)
+
+
+_OWNED_SESSION = re.compile(
+    r"'s\s+(?:[A-Z][\w-]+\s+)?(?:session|trading|close|open|pre-?market|after-?hours|extended)", _I
+)  # "in Monday's session", "in Monday's premarket": the day's own
+
+
+_NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"
+_BETWEEN = re.compile(r"(?<![\w])(?:between|entre)(?![\w])", _I)
+
+
+def set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
+    """Whether ``where`` lies in an aside that does not hold the figure at ``fig``."""
+    return any(s <= where < e and not s <= fig < e for s, e in asides)
+
+
+def session_of(
+    dates: list[DateMention],
+    text: str,
+    seg_start: int,
+    fig: re.Match[str],
+    ahead_end: int,
+    prev: Any,
+    ahead: str,
+    segment: str,
+    asides: list[tuple[int, int]],
+) -> tuple[DateMention | None, str]:
+    """The day words of a figure and the session moment they name.
+
+    Right after the figure ("de 6% jeudi midi") first, unless they own
+    what follows ("Thursday's 10.8% slide"), else before it in its
+    segment, else the previous figure's; the moment comes from the day
+    words ("midi"), else from timing words on the same side of the figure.
+    Day words in an aside that does not hold the figure ("Nvidia, whose
+    value fell the day before, climbed 8.9%") are the aside's, not its.
+    """
+    days = [
+        d for d in dates if d.kind != "header" and d.precision == "day" and not set_apart(asides, d.offset, fig.start())
+    ]
+    near = [d for d in days if not d.announcement]
+    after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
+        d for d in days
+        if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
+        and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
+        and not _OTHER_EVENT.search(text, fig.end(), d.offset)
+        and not _NEXT_CLAUSE.search(text, fig.end(), d.offset)
+    ]  # fmt: skip
+    before = [d for d in near if seg_start <= d.offset < fig.start()]
+    span = [d for d in days if fig.end() <= d.offset < ahead_end]
+    if len(span) > 1 and _BETWEEN.search(text, fig.end(), span[0].offset):
+        after = span[1:2]  # "lost 17% between Friday's close and Monday's": the move ends on the later day
+    if after:
+        return after[0], after[0].timing or timing_words(ahead)
+    if before:
+        return before[-1], before[-1].timing or nearest_timing(segment, ahead)
+    own = nearest_timing(segment, ahead)
+    return prev.session, own or prev.timing
+
+
+def timing_words(text: str, *, last: bool = False) -> str:
+    """The session moment named in ``text`` ("premarket", "open", "intraday", "close"…) or "".
+
+    The first words named, or with ``last`` the last ones (before a figure: the nearest to it).
+    """
+    found = [(m.start(), -k, name) for k, (name, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(text)]
+    if not found:
+        return ""
+    return (max(found) if last else min(found, key=lambda f: (f[0], -f[1])))[2]
+
+
+def nearest_timing(segment: str, ahead: str) -> str:
+    """The moment named nearest the figure: the last words before it or the first after it."""
+    before = [(len(segment) - m.end(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(segment)]
+    after = [(m.start(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(ahead)]
+    return min([*before, *after], default=(0, 0, ""))[2]
+
+
+# words that put a quote at the time the article was written: its own date
+NOW = re.compile(
+    r"(?<![\w])(?:right now|at the time of (?:writing|publication)|as of writing|au moment (?:d'écrire|où nous"
+    r" écrivons)|currently)(?![\w])",
+    _I,
+)
+
+
+def article_day(reference: dt.date, at: int) -> DateMention:
+    """A stand-in day mention for the article's own date (no words of the sentence name it)."""
+    return DateMention("", at, "", reference, "article date", reference=reference, reference_from="the article's date")
+
+
+# French tenses of a move verb: the imperfect ("bondissait") and the present ("s'envole", "grimpe") quote a
+# price during the session, unless the sentence tells a finished session in the passé composé ("a reculé")
+_IMPERFECT = re.compile(r"\w(?:ait|aient)$")
+_PRESENT = re.compile(
+    r"(?:grimpe|grimpent|avance|avancent|recule|reculent|bondit|bondissent|s'envole|s'envolent|progresse"
+    r"|progressent|cède|cèdent|perd|perdent|gagne|gagnent|lâche|lâchent|plonge|plongent|dévisse|dévissent"
+    r"|s'effondre|s'effondrent|flambe|flambent|décroche|décrochent|glisse|glissent|chute|chutent|prend|prennent"
+    r"|monte|montent|rebondit|rebondissent|abandonne|abandonnent|s'adjuge|s'adjugent)",
+    _I,
+)
+_MOVE_AFTER = re.compile(r"\w")  # a verb of the figure's own, not just its sign
+_NOT_A_VERB = re.compile(r"(?:en|une|la|sa|son|cette|a|ont|avait|avaient|de)\s+$", _I)
+_PASSE_COMPOSE = re.compile(
+    r"(?<![\w'])(?:a|ont)\s+(?:\w+\s+)?(?:\w+é|perdu|pris|repris|bondi|rebondi|fini|conclu)(?![\w])", _I
+)
+
+
+def tense_timing(sentence: str, segment: str, verb: str, ahead: str = "") -> str:
+    """Say "intraday" for a French move verb in the imperfect or the present, outside a passé composé narrative.
+
+    A figure before its verb ("Oracle (+38,6 %) s'envole") takes the verb right after it.
+    """
+    if _PASSE_COMPOSE.search(sentence):
+        return ""
+    after = re.match(r"[^.;]{0,30}?\)\s*(\S+(?: \S+)?)", ahead)
+    if after and not _MOVE_AFTER.match(verb) and _PRESENT.match(after[1]):
+        return "intraday"
+    if _IMPERFECT.search(verb):
+        return "intraday"
+    at = segment.rfind(verb) if verb else -1
+    if at >= 0 and _PRESENT.fullmatch(verb) and not _NOT_A_VERB.search(segment[max(0, at - 12) : at]):
+        return "intraday"
+    return ""

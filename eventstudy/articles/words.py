@@ -1,0 +1,113 @@
+"""The words of a price move: figures, measure nouns, move verbs, hedges and bounds (French and English).
+
+:mod:`.moves` reads them; they are kept here so that the vocabulary can be
+read (and grown) in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+_I = re.IGNORECASE
+FIGURE = re.compile(
+    r"(?<![\w.,+\-])(?P<sign>[+-] ?)?(?P<num>\d+(?:[.,]\d+)?)\s{0,2}(?:%|pour ?cent\b|per ?cent\b|percent\b)", _I
+)
+NOUNS = {
+    "price": r"cours|titres?|actions?|shares?|stocks?|share price|bourse|séance|session|trading",
+    "stake": r"capital|participation|stake|détien\w*|contrôl\w*|holds?|owns?|owned|actionnaires?|shareholders?",
+    "valuation": r"valorisation|valuation|valued|valoris\w+",
+    "market share": r"parts? de marché|market share",
+    "metric": r"revenus?|chiffre d'affaires|ventes|bénéfices?|profits?|résultats?|marges?|revenues?|sales|earnings"
+    r"|income|volumes?|capitalisation|market cap\w*|dépenses|investissements?|emplois|effectifs|inflation|taux"
+    r"|PIB|GDP|croissance|growth|dividendes?|dividends?|coûts?|costs?|tariffs?|droits de douane|taxes?"
+    r"|carnet de commandes|commandes|orders|bookings|backlog|performance obligations|RPO|expenditure|capex"
+    r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
+    "sector": r"secteur|sector|indices?|index",
+    "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
+}
+NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]))" for k, v in NOUNS.items()), _I)
+AFTER = re.compile(
+    r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
+    r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
+    r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
+    r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
+    r"|valorisation|valuation)\b",
+    _I,
+)
+AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
+               "parts": "market share", "stake": "stake",
+               "company": "stake", "société": "stake", "voix": "stake", "indice": "sector", "indices": "sector",
+               "index": "sector", "secteur": "sector", "sector": "sector", "marché": "market share",
+               "market": "market share", "share of": "market share"}  # fmt: skip
+FORECAST = re.compile(
+    r"(?<![\w])(?:will|would|could|might|should|expects?|expected|expecting|forecasts?|forecasting|projected"
+    r"|predicts?|targets?|pourrait|pourraient|pourra|pourront|devrait|devraient|devra|devront|prévoi\w*|anticip\w*"
+    r"|table(?:nt)? sur|vise(?:nt)?|objectif|espère|espèrent|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
+    _I,
+)
+UP = (
+    r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
+    r"|rebond\w*|avanc(?:é|e|ent|ant)|avanç\w*|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
+    r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
+    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
+    r"|popp\w*|pops?|engrang\w*|s'adjug\w*|adjug\w*|explos\w*|dans le vert|in the green"
+    r"|en vert"
+)
+DOWN = (
+    r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
+    r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
+    r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
+    r"|decreas\w*|dipp\w*|sunk|rout|nosediv\w*|dans le rouge|in the red|en rouge|gave up|gave back|giving up"
+    r"|giving back|gives up|gives back|a rendu|rendant"
+)
+COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher|above)|(?P<down>lower|below))(?![\w])", _I)
+MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
+APPROX = re.compile(
+    r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
+    r"|roughly|nearly|almost|approximately|some|close to|more than|over|au moins|at least|moins de|less than)"
+    r"(?![\w])\W*$|~\s*$",
+    _I,
+)
+LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
+UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
+_BREAK = re.compile(r"[,;:()]")
+_PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
+_ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
+_RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
+
+
+def nouns(segment: str) -> list[re.Match[str]]:
+    """Measure nouns of the clauses that name what moved (see :func:`_clauses`)."""
+    return [n for lo, hi in clauses(segment) for n in NOUN.finditer(segment, lo, hi)]
+
+
+def main_clauses(segment: str) -> str:
+    """The clauses that name what moved, without asides."""
+    return " ".join(segment[lo:hi] for lo, hi in clauses(segment))
+
+
+def clauses(segment: str) -> list[tuple[int, int]]:
+    """Spans of the clauses that name what moved, leaving out asides.
+
+    Back from the figure to the last clause with a noun or a name; a clause
+    between commas that starts in lowercase after a name ("Microsoft,
+    premier actionnaire d'OpenAI, a progressé") is an aside and says
+    nothing about the measure.
+    """
+    bounds = [0] + [m.end() for m in _BREAK.finditer(segment)] + [len(segment)]
+    chunks = list(pairwise(bounds))
+    kept = []
+    for k in range(len(chunks) - 1, -1, -1):
+        lo, hi = chunks[k]
+        part = segment[lo:hi]
+        before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
+        aside = 0 < k < len(chunks) - 1 and (
+            bool(_RELATIVE.match(part)) or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)))
+        )
+        if aside:
+            continue
+        kept.append((lo, hi))
+        if NOUN.search(part) or _PROPER_WORD.search(part):
+            break
+    return list(reversed(kept))

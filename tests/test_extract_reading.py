@@ -1,0 +1,525 @@
+"""What the extractor reads (issue 22, Reading; issue 25, the draft's header): one rule per own sentence."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from eventstudy.articles import claims_csv, draft_study, extract
+
+D = dt.date
+REF = D(2025, 9, 11)  # a Thursday
+
+
+def _write(tmp_path: Path, text: str, name: str = "a.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _claims(tmp_path: Path, text: str, **kw) -> list[tuple]:
+    found = extract([_write(tmp_path, text)], **kw)
+    return [(c.ticker, c.reported_percent, c.session) for c in found.claims]
+
+
+# --- issue 25: nothing from a file name or a text escapes its TOML string or comment -------------
+
+
+def test_file_name_cannot_inject_a_claim(tmp_path):
+    name = 'a\n[[claims]]\nticker = "ORCL"\nreported_percent = 50.0\n.txt'
+    path = _write(tmp_path, "Le 21 janvier 2025, Trump a annoncé Stargate. Mercredi, Nvidia a grimpé de 4 %.", name)
+    doc = tomllib.loads(draft_study([path]))
+    assert [c["ticker"] for c in doc["claims"]] == ["NVDA"]
+    assert [c["reported_percent"] for c in doc["claims"]] == [4.0]
+    assert doc["extract"]["articles"][0]["source"] == name
+
+
+@pytest.mark.parametrize("bad", ["a\rb", "a\x1fb", "a\x7fb", "a\u2028b", "a\x0cb"])
+def test_control_characters_in_a_name_keep_the_draft_parsing(tmp_path, bad):
+    path = _write(tmp_path, "Le 21 janvier 2025, Trump a annoncé Stargate. Mercredi, Nvidia a grimpé de 4 %.", "x.txt")
+    target = tmp_path / f"{bad}.txt"
+    try:
+        path.rename(target)
+    except (OSError, ValueError):
+        pytest.skip("the file system refuses that name")
+    doc = tomllib.loads(draft_study([target]))
+    assert len(doc["claims"]) == 1
+
+
+def test_text_with_control_characters_keeps_the_draft_parsing(tmp_path):
+    text = "Le 21 janvier 2025, Trump a annoncé Stargate.\x0b Mercredi, Nvidia a grimpé de 4 %.\x1b Fin."
+    doc = tomllib.loads(draft_study([_write(tmp_path, text)]))
+    assert doc["claims"][0]["ticker"] == "NVDA"
+
+
+# --- ticker notations ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ticker"),
+    [
+        ("On September 10, 2025, Oracle (ORCL | +35.95%) was the day's big winner; the stock jumped 36%.", "ORCL"),
+        ("On September 10, 2025, the stock (JP:9984) jumped 10.4% in Tokyo.", "9984.T"),
+        ("On September 10, 2025, the shares (NYSE: ORCL) jumped 36%.", "ORCL"),
+        ("On September 10, 2025, Nvidia (NASDAQ:NVDA) shares rose 3.8%.", "NVDA"),
+        ("On September 10, 2025, Arm Holdings (ARM.US) climbed 4.1%.", "ARM"),
+        ("On September 10, 2025, $NVDA gained 3.8% as chip stocks rallied.", "NVDA"),
+        ("On September 10, 2025, the chip designer $(ARM)$ climbed 4.1%.", "ARM"),
+    ],
+)
+def test_ticker_notations_name_the_company(tmp_path, sentence, ticker):
+    found = extract([_write(tmp_path, sentence)])
+    assert ticker in {c.ticker for c in found.claims}
+    assert not {c.ticker for c in found.claims} & {"^IXIC", "^GSPC"}  # "NASDAQ:" is a market, not the index
+    assert not found.unknown_companies  # "NYSE", "OTC", "JP" are not company names
+
+
+def test_otc_adr_names_the_primary_listing_with_a_note(tmp_path):
+    text = "On September 10, 2025, SoftBank Group Corp. (OTC:SFTBY) (OTC:SFTBF) shares rose 10.4%."
+    (c,) = extract([_write(tmp_path, text)]).claims
+    assert c.ticker == "9984.T"
+    text = "On September 10, 2025, shares of the Japanese investor (OTC:SFTBY) rose 10.4%."
+    (c,) = extract([_write(tmp_path, text)]).claims
+    assert c.ticker == "9984.T" and "SFTBY" in c.note and "9984.T" in c.note
+
+
+def test_a_lowercase_word_before_parentheses_is_no_notation(tmp_path):
+    text = "On September 10, 2025, spending on information technology (IT) rose 4%. Oracle shares fell 2%."
+    assert [c.ticker for c in extract([_write(tmp_path, text)]).claims] == ["ORCL"]
+
+
+# --- period moves: claims with a since ---------------------------------------------------------
+
+
+def _periods(tmp_path: Path, text: str, **kw) -> list[tuple]:
+    found = extract([_write(tmp_path, text)], **kw)
+    return [(c.ticker, c.reported_percent, c.session, c.since, c.bound) for c in found.claims]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        ("Oracle has lost 40% from its July peak.", ("ORCL", -40.0, D(2025, 10, 8), "high:2025-07", "")),
+        ("Oracle shares were down about 40% from the record close they hit on Sept. 10.",
+         ("ORCL", -40.0, D(2025, 10, 8), "2025-09-10", "")),
+        ("Nvidia has posted a 93.90% gain since January.", ("NVDA", 93.9, D(2025, 10, 8), "2024-12-31", "")),
+        ("Broadcom is up 17% year to date.", ("AVGO", 17.0, D(2025, 10, 8), "2024-12-31", "")),
+        ("L'action Oracle est en hausse de 45 % depuis janvier.", ("ORCL", 45.0, D(2025, 10, 8), "2024-12-31", "")),
+        ("The rally left Nvidia shares 1.7% higher for the year.", ("NVDA", 1.7, D(2025, 10, 8), "2024-12-31", "")),
+        ("Arm has climbed 20% since Sept. 10.", ("ARM", 20.0, D(2025, 10, 8), "2025-09-10", "")),
+        ("On Monday, Oracle shares were down 30% from their September high.",
+         ("ORCL", -30.0, D(2025, 10, 6), "high:2025-09", "")),
+        ("Le titre SoftBank a plus que doublé depuis le début de l'année.",
+         ("9984.T", 100.0, D(2025, 10, 8), "2024-12-31", "at_least")),
+    ],
+)  # fmt: skip
+def test_period_moves_are_claims_with_a_since(tmp_path, sentence, claim):
+    assert _periods(tmp_path, f"date 2025-10-08\n{sentence}") == [claim]
+
+
+def test_a_peak_month_after_the_session_is_last_year(tmp_path):
+    got = _periods(tmp_path, "date 2025-03-05\nNvidia has lost 25% from its November peak.")
+    assert got == [("NVDA", -25.0, D(2025, 3, 5), "high:2024-11", "")]
+
+
+def test_a_period_with_no_reference_stays_an_other_figure(tmp_path):
+    found = extract([_write(tmp_path, "date 2025-10-08\nOracle has gained 300% since its listing. Nvidia rose 2%.")])
+    assert [(c.ticker, c.since) for c in found.claims] == [("NVDA", "")]
+    assert [f.kind for f in found.other_figures] == ["period move"]
+
+
+def test_revenue_that_doubled_is_no_claim(tmp_path):
+    found = extract([_write(tmp_path, "date 2025-10-08\nOracle's revenue has doubled since January. Nvidia rose 2%.")])
+    assert [c.ticker for c in found.claims] == ["NVDA"]
+
+
+def test_since_and_timing_in_the_draft_and_csv(tmp_path):
+    text = "date 2025-10-08\nBroadcom is up 17% year to date. Nvidia rose 2% in premarket trading on Wednesday."
+    path = _write(tmp_path, text)
+    doc = tomllib.loads(draft_study([path]))
+    by = {c["ticker"]: c for c in doc["claims"]}
+    assert by["AVGO"]["since"] == "2024-12-31" and "since" not in by["NVDA"]
+    assert by["NVDA"]["timing"] == "premarket"
+    rows = list(csv.DictReader(io.StringIO(claims_csv(extract([path])))))
+    assert [(r["ticker"], r["timing"], r["since"]) for r in rows] == [
+        ("AVGO", "close", "2024-12-31"),
+        ("NVDA", "premarket", ""),
+    ]
+
+
+# --- time of day --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timing"),
+    [
+        ("Nvidia shares rose 2.1% in premarket trading on Thursday.", "premarket"),
+        ("Nvidia gagnait 2,1 % en préouverture jeudi.", "premarket"),
+        ("Oracle stock jumped 8.4% in after-hours trading on Thursday.", "after_hours"),
+        ("Oracle shares surged 8.4% after the bell on Thursday.", "after_hours"),
+        ("Jeudi, après la clôture, l'action Oracle s'envolait de 8,4 %.", "after_hours"),
+        ("Oracle shares climbed 3% at the open on Thursday.", "open"),
+        ("Jeudi, Oracle a bondi de 3 % à l'ouverture.", "open"),
+        ("On Thursday, Oracle shares were up 5.2% at the time of writing.", "intraday"),
+        ("On Thursday, Oracle shares are trading down 5.2% right now.", "intraday"),
+        ("Oracle shares gained 4% in early trading on Thursday.", "intraday"),
+        ("Jeudi, Oracle progresse de 4 % en séance.", "intraday"),
+        ("Jeudi, vers 14H20 GMT, le titre Oracle bondissait de 4,25 %.", "intraday"),
+        ("Oracle shares closed 4% higher on Thursday.", "close"),
+    ],
+)
+def test_time_of_day(tmp_path, sentence, timing):
+    (c,) = extract([_write(tmp_path, f"date 2025-09-12\n{sentence}")]).claims
+    assert (c.ticker, c.session, c.timing) == ("ORCL" if "Oracle" in sentence else "NVDA", D(2025, 9, 11), timing)
+
+
+# --- dates as sites print them ------------------------------------------------------------------
+
+
+def test_past_weekdays_look_back_from_a_given_reference_date(tmp_path):
+    text = "Oracle forecast strong revenue on Thursday. Its shares rose 11% in Friday trading."
+    got = _claims(tmp_path, text, reference_date=D(2024, 12, 13))  # a Friday
+    assert got == [("ORCL", 11.0, D(2024, 12, 13))]
+    found = extract([_write(tmp_path, text)], reference_date=D(2024, 12, 13))
+    assert D(2024, 12, 12) in {d.date for d in found.dates if d.kind == "weekday"}
+    assert D(2024, 12, 19) not in {d.date for d in found.dates}
+
+
+def test_an_undated_article_gets_claims_from_a_reference_date(tmp_path):
+    text = "Shares of Nvidia slid 4.2% on Wednesday after the chipmaker's results."
+    doc = tomllib.loads(draft_study([_write(tmp_path, text)], reference_date=D(2025, 8, 29)))
+    assert [(c["ticker"], c["reported_percent"], c["session"]) for c in doc["claims"]] == [
+        ("NVDA", -4.2, D(2025, 8, 27))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom"),
+    [
+        ("Last update: Sep 11, 2025\n", ""),
+        ("Published Sep 11, 2025 08:15\n", ""),
+        ("Publié le 11 sept. 2025 à 08h15\n", ""),
+        ("2025-09-11 Oracle results lift the cloud trade.\n", ""),
+        ("Publié le 11/09/2025\n", ""),
+        ("", "\nSep 11, 2025"),
+        ("", "\n11/09/2025 08:15"),
+    ],
+)
+def test_article_dates_as_sites_print_them(tmp_path, top, bottom):
+    text = f"{top}Oracle shares soared 36% on Wednesday after its cloud backlog jumped.\nMore text follows.{bottom}"
+    assert _claims(tmp_path, text) == [("ORCL", 36.0, D(2025, 9, 10))]
+
+
+def test_day_first_numeric_dates(tmp_path):
+    found = extract([_write(tmp_path, "Le 22/01/2025, Oracle a bondi de 7 %.")])
+    assert [(c.ticker, c.session) for c in found.claims] == [("ORCL", D(2025, 1, 22))]
+    found = extract([_write(tmp_path, "On 22/01/2025, Oracle shares jumped 7%.")])
+    assert [(c.ticker, c.session) for c in found.claims] == [("ORCL", D(2025, 1, 22))]
+
+
+def test_yesterday_carries_through_its_paragraph(tmp_path):
+    text = "date 2025-01-23\nHier, Oracle a présenté ses résultats. Le titre a bondi de 7 %.\n\nNvidia a gagné 2 %."
+    assert _claims(tmp_path, text) == [("ORCL", 7.0, D(2025, 1, 22)), ("NVDA", 2.0, None)]
+
+
+# --- the figure's owner -------------------------------------------------------------------------
+
+MON = D(2025, 1, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Nvidia fell sharply. The stock's slump on Monday led a 3.1% slide in the Nasdaq.", [("^IXIC", -3.1, MON)]),
+        ("On Monday, the Nasdaq was unchanged, while the Dow slipped 0.5%.", [("^DJI", -0.5, MON)]),
+        ("Oracle's Nasdaq-listed shares ended Monday nearly 36% higher.", [("ORCL", 36.0, MON)]),
+        ("On Monday, Oracle gained 2%, while its rival Nvidia Corp. Shares slipped 1.1%.",
+         [("ORCL", 2.0, MON), ("NVDA", -1.1, MON)]),
+    ],
+)  # fmt: skip
+def test_the_figure_belongs_to_its_noun_phrase(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+# --- forms that were missed ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Oracle shares finished 23.7% higher on Monday.", [("ORCL", 23.7, MON)]),
+        ("Oracle settled up 2% on Monday.", [("ORCL", 2.0, MON)]),
+        ("SoftBank Group gave an update. The news sent the stock 11% higher in Tokyo on Monday.",
+         [("9984.T", 11.0, MON)]),
+        ("SoftBank Group shares rose 9.98% in Monday's Tokyo session.", [("9984.T", 9.98, MON)]),
+        ("Oracle soars 36% on cloud deals\n\nOracle shares skyrocketed 35.95% on January 27, 2025.",
+         [("ORCL", 35.95, MON)]),
+        ("Super Micro stock plunges as auditor quits\n\nShares are trading down -33.27% right now.",
+         [("SMCI", -33.27, D(2025, 1, 28))]),
+        ("Oracle a déçu. Lundi, ses actions ont perdu 17 %.", [("ORCL", -17.0, MON)]),
+        ("Lundi, le S&P 500 a fini dans le rouge avec 1,5 %.", [("^GSPC", -1.5, MON)]),
+        ("On Monday, chip stocks fell, with Oracle, Super Micro and Broadcom each down at least 8.7%.",
+         [("ORCL", -8.7, MON), ("SMCI", -8.7, MON), ("AVGO", -8.7, MON)]),
+        ("Oracle missed forecasts. The shares suffered a drop of nearly 19% on Monday.", [("ORCL", -19.0, MON)]),
+        ("The Nikkei 225 had a dreadful week. On Monday, the index ended with a loss of 12.4%.",
+         [("^N225", -12.4, MON)]),
+        ("Oracle beat forecasts. On Monday, with a gain of about 15%, the shares hit a record.",
+         [("ORCL", 15.0, MON)]),
+        ("Lundi, la flambée de 41 % du cours de l'action Oracle a surpris.", [("ORCL", 41.0, MON)]),
+        ("The Nasdaq had its worst day in months. It fell 5.8% on Monday.", [("^IXIC", -5.8, MON)]),
+        ("Oracle reported on Monday. Shares of the company were up nearly 8% on Monday.", [("ORCL", 8.0, MON)]),
+        ("Oracle a déclaré 455 milliards de dollars de RPO, soit une hausse de 359 %. Lundi, le titre a gagné 3 %.",
+         [("ORCL", 3.0, MON)]),
+    ],
+)  # fmt: skip
+def test_forms_that_were_missed(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_each_bound_is_at_least_for_every_name(tmp_path):
+    text = "date 2025-01-28\nOn Monday, Oracle, Super Micro and Broadcom were each down at least 8.7%."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.bound) for c in found.claims] == [("ORCL", "at_least"), ("SMCI", "at_least"),
+                                                           ("AVGO", "at_least")]  # fmt: skip
+
+
+def test_a_year_so_far_is_never_a_one_day_fall(tmp_path):
+    text = "date 2025-01-28\nOracle slipped on Monday, which left the shares 1.7% higher for the year."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.since) for c in found.claims] == [("ORCL", 1.7, "2024-12-31")]
+
+
+# --- descriptions instead of names --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Oracle a présenté ses résultats. Lundi, le géant du logiciel a bondi de 36 %.", [("ORCL", 36.0, MON)]),
+        ("Nvidia faced a new rival. On Monday, the chipmaker slid 17%.", [("NVDA", -17.0, MON)]),
+        ("SoftBank Group et Oracle ont signé. Lundi, le groupe japonais a perdu 8 %.", [("9984.T", -8.0, MON)]),
+        ("Nvidia led the rally. On Monday, the AI darling rose 4%.", [("NVDA", 4.0, MON)]),
+    ],
+)
+def test_a_description_goes_to_the_one_company_it_fits(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_a_description_fitting_several_or_none_is_listed_for_review(tmp_path):
+    text = "date 2025-01-28\nNvidia and Broadcom fell. On Monday, the chipmaker slid 17%. Oracle rose 2% on Monday."
+    found = extract([_write(tmp_path, text)])
+    assert [c.ticker for c in found.claims] == ["ORCL"]
+    assert [f.kind for f in found.other_figures] == ["description"]
+    text = "date 2025-01-28\nOracle signed a deal. On Monday, the chipmaker slid 17%."
+    found = extract([_write(tmp_path, text)])
+    assert not found.claims and [f.kind for f in found.other_figures] == ["description"]
+
+
+def test_a_french_quote_during_the_session_and_its_participle(tmp_path):
+    text = "date 2025-01-28\nVers 14H20 GMT lundi, le titre Oracle bondissait de 38,25 %, "
+    text += "l'indice Nasdaq prenant 0,53 %."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == [
+        ("ORCL", 38.25, MON, "intraday"),
+        ("^IXIC", 0.53, MON, "intraday"),
+    ]
+    assert not found.unknown_companies  # "GMT" is no company
+
+
+def test_the_night_from_monday_to_tuesday_is_mondays_new_york_session(tmp_path):
+    text = "date 2025-01-28\nDans la nuit de lundi à mardi, Oracle a bondi de 36 % à Wall Street."
+    assert _claims(tmp_path, text) == [("ORCL", 36.0, MON)]
+
+
+@pytest.mark.parametrize(
+    "top",
+    [
+        "Publié le 11/09/2025 à 07h10, mis à jour le 11/09/2025 à 09h45\n",
+        "Le Quotidien – Publié le 11/09/2025 à 07h10\n",
+        "Paris, 11 septembre 2025 (AFP) -\n",
+    ],
+)
+def test_publication_lines_and_french_datelines(tmp_path, top):
+    text = f"{top}Mercredi, l'action Oracle a bondi de 36 %.\nLa suite."
+    assert _claims(tmp_path, text) == [("ORCL", 36.0, D(2025, 9, 10))]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timings"),
+    [
+        ("On Monday, Broadcom was down nearly 10% at the open but ended the day 1.2% lower.", ["open", "close"]),
+        ("On Monday, Nvidia fell as much as 15.5% before paring its losses to close down 6.4%.",
+         ["intraday", "close"]),
+    ],
+)  # fmt: skip
+def test_the_moment_nearest_each_figure(tmp_path, sentence, timings):
+    found = extract([_write(tmp_path, f"date 2025-01-28\n{sentence}")])
+    assert [c.timing for c in found.claims] == timings
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Oracle (Nasdaq: ORCL) was down 9% in premarket trading on Monday.", [("ORCL", -9.0, MON)]),
+        ("On Monday, the Nasdaq Composite gave up 2.2%.", [("^IXIC", -2.2, MON)]),
+        ("On Monday, the Dow Jones gave back 1.1% while the S&P 500 and the Nasdaq 100 fell 2% and 3%, respectively.",
+         [("^DJI", -1.1, MON), ("^GSPC", -2.0, MON), ("^NDX", -3.0, MON)]),
+        ("Oracle fell 4% on Monday, its worst day since March 2020.", [("ORCL", -4.0, MON)]),
+        ("On Monday, the S&P 500 lost 3%, after a 6.1% collapse of the Nikkei in Tokyo.",
+         [("^GSPC", -3.0, MON), ("^N225", -6.1, MON)]),
+        ("Among the day's losers, the shares of Oracle suffered a drop of 7% on Monday.", [("ORCL", -7.0, MON)]),
+        ("On Monday the iShares Semiconductor ETF (SOXX) rose 3%.", [("SOXX", 3.0, MON)]),
+        ("Nvidia lost 11% between Friday's close and Monday's.", [("NVDA", -11.0, MON)]),
+    ],
+)  # fmt: skip
+def test_more_owners_and_verbs(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_ahead_of_a_weekday_looks_forward_only_next_to_it(tmp_path):
+    text = "date 2025-01-30\nOn Wednesday, Oracle ended down 1.1%, leaving it up 4.9% year to date ahead of its report."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.reported_percent, c.session, c.since) for c in found.claims] == [
+        (-1.1, D(2025, 1, 29), ""),
+        (4.9, D(2025, 1, 29), "2024-12-31"),
+    ]
+
+
+def test_a_period_below_a_named_record_day(tmp_path):
+    text = "date 2024-08-05\nThe Nasdaq is now 13.1% below its July 10 record close, "
+    text += "and Nvidia has lost 20% since its June high."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.since) for c in found.claims] == [
+        ("^IXIC", -13.1, D(2024, 8, 5), "2024-07-10"),
+        ("NVDA", -20.0, D(2024, 8, 5), "high:2024-06"),
+    ]
+
+
+def test_key_figure_lines_below_the_headline_are_claims(tmp_path):
+    text = "date 2025-04-04\nWall Street : les chiffres clés\n\nLundi, la séance a été rude.\n"
+    text += "S&P 500 : 5 396,52 points, en baisse de 4,84 %\nNasdaq-100 : en repli de 5,4 %\n"
+    assert [(t, v) for t, v, _ in _claims(tmp_path, text)] == [("^GSPC", -4.84), ("^NDX", -5.4)]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Lundi, le S&P 500 a reculé de 1,5 %, et l'indice Nasdaq avec 3,1 %.",
+         [("^GSPC", -1.5, MON), ("^IXIC", -3.1, MON)]),
+        ("Dès l'ouverture lundi, le Nasdaq Composite lâchait 4,6 %.", [("^IXIC", -4.6, MON)]),
+        ("Oracle a chuté lundi. Cette dégringolade de près de 12 % a surpris.", [("ORCL", -12.0, None)]),
+        ("Lundi, Oracle a perdu 5 %, du jamais vu depuis mars 2020.", [("ORCL", -5.0, MON)]),
+    ],
+)  # fmt: skip
+def test_more_french_forms(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+def test_a_list_sentence_sets_no_topic(tmp_path):
+    text = "date 2025-01-28\nNvidia a perdu 17 % lundi.\n\nBroadcom a lâché 17,4 % et AMD 6,4 % lundi.\n\n"
+    text += "Mardi, en préouverture, le titre regagnait près de 3 %."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.timing) for c in found.claims][-1] == ("NVDA", "premarket")
+
+
+def test_a_reference_day_without_a_year_lies_before_the_session(tmp_path):
+    text = "date 2025-04-04\nLe Nasdaq accuse une baisse de 18 % depuis son record de clôture du 16 décembre."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.since) for c in found.claims] == [("^IXIC", "2024-12-16")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timings"),
+    [
+        ("Lundi, Broadcom grimpe de 9,2 % et Arm de 8,7 %.", ["intraday", "intraday"]),
+        ("Lundi, Oracle (+38,6 % à 334 dollars) s'envole en tête du S&P 500.", ["intraday"]),
+        ("Lundi, Nvidia a reculé de 1,1 %, tandis que le Nasdaq avançait de 0,7 %.", ["close", "close"]),
+        ("Lundi, Oracle a terminé en hausse de 3 %.", ["close"]),
+    ],
+)
+def test_french_tenses_of_a_quote(tmp_path, sentence, timings):
+    found = extract([_write(tmp_path, f"date 2025-01-28\n{sentence}")])
+    assert [c.timing for c in found.claims] == timings
+
+
+def test_undated_article_with_a_given_date_reads_each_day(tmp_path):
+    text = "On Thursday, the chip designer Arm jumped 47.9%, and on Monday it soared another 29.3%.\n"
+    text += "By Monday's close the shares were up 93.4% since last Wednesday's close."
+    found = extract([_write(tmp_path, text)], reference_date=D(2024, 2, 13))  # a Tuesday
+    assert [(c.reported_percent, c.session, c.since) for c in found.claims] == [
+        (47.9, D(2024, 2, 8), ""),
+        (29.3, D(2024, 2, 12), ""),
+        (93.4, D(2024, 2, 12), "2024-02-07"),
+    ]
+
+
+def test_a_period_move_without_a_day_takes_the_previous_claims_session(tmp_path):
+    text = "date 2025-01-28\nNvidia lost 17% on Monday. "
+    text += "After that slump, Nvidia stands 12% lower since the start of the year."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.reported_percent, c.session, c.since) for c in found.claims] == [
+        (-17.0, MON, ""),
+        (-12.0, MON, "2024-12-31"),
+    ]
+
+
+def test_with_a_figure_then_a_name(tmp_path):
+    text = "date 2025-10-07\nOn Monday, with a gain of about 24%, AMD is now up 69% year to date."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.since) for c in found.claims] == [
+        ("AMD", 24.0, ""),
+        ("AMD", 69.0, "2024-12-31"),
+    ]
+
+
+def test_a_claim_naming_no_day_links_to_the_day_its_article_is_telling(tmp_path):
+    text = "date 2025-01-24\nOracle rose 5% on Wednesday. Oracle will hold a conference on January 29, 2025.\n\n"
+    text += "Microsoft gained 1.9%."
+    found = extract([_write(tmp_path, text)])
+    by = {c.ticker: c for c in found.claims}
+    assert by["ORCL"].session == D(2025, 1, 22) and by["MSFT"].session is None
+    assert by["MSFT"].event == by["ORCL"].event == "2025-01-22"
+
+
+def test_typographic_apostrophes_in_relative_days(tmp_path):
+    text = "Aujourd’hui, l’action Oracle a bondi de 7 %. Hier, Nvidia a perdu 2 %."
+    got = _claims(tmp_path, text, reference_date=D(2025, 1, 23))
+    assert got == [("ORCL", 7.0, D(2025, 1, 23)), ("NVDA", -2.0, D(2025, 1, 22))]
+
+
+def test_an_undated_period_move_without_a_reference_date_stays_an_other_figure(tmp_path):
+    found = extract([_write(tmp_path, "On Monday Arm was up 93% since last Wednesday's close.")])
+    assert not found.claims and [f.kind for f in found.other_figures] == ["period move"]
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("Oracle stock slid 1.2% in Monday's premarket.", ("ORCL", -1.2, MON, "premarket")),
+        ("On Monday, Oracle dipped 1.2% ahead of the opening bell.", ("ORCL", -1.2, MON, "premarket")),
+        ("Nvidia shares popped 3% in premarket trading on Monday.", ("NVDA", 3.0, MON, "premarket")),
+        ("Nvidia beat forecasts. On Monday, shares in the graphics chip maker rose 2.5%.", ("NVDA", 2.5, MON, "close")),
+    ],
+)  # fmt: skip
+def test_premarket_words_as_wires_print_them(tmp_path, text, claim):
+    found = extract([_write(tmp_path, f"date 2025-01-28\n{text}")])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == [claim]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("Lundi, Oracle a engrangé 2,4 %, Nvidia 2,2 %.", [("ORCL", 2.4, MON), ("NVDA", 2.2, MON)]),
+        ("Lundi, le S&P-500, plus large, a pris 24,65 points, soit 0,58 %.", [("^GSPC", 0.58, MON)]),
+        ("Lundi, le Nasdaq Composite s'est adjugé 20,89 points ou 0,41 %.", [("^IXIC", 0.41, MON)]),
+        ("On Monday, the Dow slipped 0.5%.", [("^DJI", -0.5, MON)]),
+        ("Lundi, à l'inverse, Dow (-2,1 %) et Oracle (-1,4 %) ont reculé.", [("ORCL", -1.4, MON)]),
+    ],
+)
+def test_wire_recaps(tmp_path, text, claims):
+    assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
