@@ -9,7 +9,8 @@ says ``--reference-date YYYY-MM-DD``), reads the ``claims.csv`` it writes and sc
 the prices can check (``ticker`` set, ``verified = yes``) against the drafted claims.
 
 A drafted claim is right when its ticker and signed figure (``reported`` x 100) are a label's, the session
-it was judged on (``session``) is the label's ``move_date`` and its verdict is the label's ``verdict``.
+it was judged on (``session``) is the label's ``move_date`` (for an after-hours quote, the day it names:
+the tool judges it there, on the next session's opening gap) and its verdict is the label's ``verdict``.
 Each drafted claim matches at most one label and each label at most one drafted claim. Every figure
 sentence of an article is labelled, so any other drafted claim is wrong, except one that matches a label
 without a price file (``verified = no``, the Dow): those are left out of both counts.
@@ -119,7 +120,9 @@ def run_check(article: Path, reference: str | None, prices: Path) -> tuple[int, 
 def _matches(claim: dict[str, str], label: dict[str, str], *, verdict: bool = True) -> bool:
     if claim["ticker"] != label["ticker"] or _reported(claim) != _figure(label["figure"]):
         return False
-    if claim["session"] != label["move_date"]:
+    # an after-hours quote is judged on the session it was quoted after (its measure: the next opening gap)
+    judged_on = label["session"] if label.get("timing") == "after_hours" and label["session"] else label["move_date"]
+    if claim["session"] != judged_on:
         return False
     return not (verdict and label.get("verdict") and claim["verdict"] != label["verdict"])
 

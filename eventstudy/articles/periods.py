@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
+
+import numpy as np
 
 from eventstudy.articles.attribution import Subject, find_subject
 from eventstudy.articles.companies import CompanyTable
@@ -134,6 +137,10 @@ _REFERENCE_DAY = re.compile(
 )
 
 
+_AS_OF_NOW = re.compile(r"\b(?:still|now|currently|so far)\b|désormais|actuellement|à ce jour", re.IGNORECASE)
+_PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)
+
+
 def period_of(
     text: str,
     seg_start: int,
@@ -163,15 +170,24 @@ def period_of(
         or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
     ):
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+    words = text[seg_start:ahead_end]
+    if session is None and reference is not None and _AS_OF_NOW.search(words):
+        session = article_day(reference, fig.start())  # "is still up 55% this year": as of the article's day
     if session is None and last_day is not None and last_day.date is not None:
         session, reference = last_day, last_day.date
+        if _PLUPERFECT.search(words):  # "avait déjà gagné 25 %": as of the session before that day
+            before = np.busday_offset(last_day.date, -1, roll="backward").astype(dt.date)
+            session, reference = replace(last_day, date=before), before
     if session is None:
         if reference is None:
             return "", None, None
-        got, ref_day, _ = since(text, fig.end(), ahead_end, reference, dates)
-        if not got:
-            got, ref_day, _ = since(text, seg_start, ahead_end, reference, dates)
         session = article_day(reference, fig.start())
+    if session.date is not None and session.date != day:  # the reference is read from the session's own day
+        got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
+        if not got:
+            got, ref_day, _ = since(text, seg_start, ahead_end, session.date, dates)
+    if got and session.date is not None and got.split(":")[-1] >= session.date.isoformat()[: len(got.split(":")[-1])]:
+        return "", None, None  # a reference on or after the session is no period move: listed for review
     return got, ref_day, session
 
 
