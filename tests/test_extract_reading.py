@@ -523,3 +523,35 @@ def test_premarket_words_as_wires_print_them(tmp_path, text, claim):
 )
 def test_wire_recaps(tmp_path, text, claims):
     assert _claims(tmp_path, f"date 2025-01-28\n{text}") == claims
+
+
+# --- the lede's day carries to later sentences that name none --------------------------------------
+
+LEDE = (
+    "Tokyo stocks crash as the yen soars\n"
+    "TOKYO, March 10, 2025 -\n\n"
+    "Japanese shares suffered on Monday their worst session in months, as a stronger yen hit exporters.\n\n"
+    "{body}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "session"),
+    [
+        ("The Nikkei 225 closed down 6.1%, and SoftBank Group slumped 9.3%.", D(2025, 3, 10)),
+        ("Arm rose 2.2% in New York overnight.", None),  # another moment than the lede's day
+    ],
+)
+def test_the_ledes_day_carries(tmp_path, body, session):
+    got = _claims(tmp_path, LEDE.format(body=body))
+    assert got and all(s == session for _, _, s in got), got
+
+
+def test_a_lede_naming_another_day_sets_nothing(tmp_path):
+    text = (
+        "Les valeurs de l'IA s'envolent\nLes Echos, jeudi 23 janvier 2025\n\n"
+        "L'annonce faite mardi soir à la Maison Blanche d'un plan de 500 milliards de dollars a galvanisé "
+        "les marchés.\n\n"
+        "Depuis, Nvidia a gagné 4,4 %.\n"
+    )
+    assert [s for _, _, s in _claims(tmp_path, text)] == [None]

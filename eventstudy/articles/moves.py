@@ -107,6 +107,7 @@ def find_moves(
     topic: Subject | None = None  # the last company a claim was about: "the stock", "le titre"
     para_session: tuple[int, DateMention | None] = (-1, None)
     last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
+    lede = _lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -185,6 +186,8 @@ def find_moves(
                 s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
             if s is None:
                 s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
+            if s is None and lede is not None and lede.offset < fig.start() and not _ELSEWHEN.search(text, a, b):
+                s = lede  # the day the lede names carries to sentences that name none
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
             claims.append(
@@ -215,6 +218,31 @@ def find_moves(
 
 
 _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
+# a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
+_ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
+
+
+def _lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> DateMention | None:
+    """The day the first sentence of the article's prose names: the article's own date, or "hier"/"yesterday".
+
+    A wire story's lede says which session it tells ("La Bourse de Tokyo a vécu lundi une journée de
+    panique", "Oracle shares soared yesterday"); a later sentence that names no day speaks of it. A lede
+    naming another day (the announcement's, "mardi soir") sets nothing.
+    """
+    if reference is None:
+        return None
+    start = 0
+    for block in re.split(r"(\n\s*\n)", text):
+        if len(block.split()) >= 12 and block.rstrip().endswith((".", "!", "?", "»", '"', "”")):  # prose
+            first = re.search(r"[.!?](?:\s|$)", block)  # the lede's first sentence names the story's day
+            end = start + (first.end() if first else len(block))
+            days = [d for d in dates if start <= d.offset < end and d.source and d.date is not None]
+            days = [d for d in days if d.kind in ("weekday", "relative")]
+            if days and (days[0].date == reference or _TODAY.fullmatch(normalize(days[0].words).lower())):
+                return days[0]
+            return None
+        start += len(block)
+    return None
 
 
 def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMention | None:
