@@ -222,9 +222,9 @@ def test_day_first_numeric_dates(tmp_path):
     assert [(c.ticker, c.session) for c in found.claims] == [("ORCL", D(2025, 1, 22))]
 
 
-def test_yesterday_carries_through_its_paragraph(tmp_path):
+def test_yesterday_in_the_lede_carries_to_the_sentences_after_it(tmp_path):
     text = "date 2025-01-23\nHier, Oracle a présenté ses résultats. Le titre a bondi de 7 %.\n\nNvidia a gagné 2 %."
-    assert _claims(tmp_path, text) == [("ORCL", 7.0, D(2025, 1, 22)), ("NVDA", 2.0, None)]
+    assert _claims(tmp_path, text) == [("ORCL", 7.0, D(2025, 1, 22)), ("NVDA", 2.0, D(2025, 1, 22))]
 
 
 # --- the figure's owner -------------------------------------------------------------------------
