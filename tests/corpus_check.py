@@ -35,6 +35,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus_eval import Score
+
 CORPUS = Path(__file__).parent / "corpus"
 PRICES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "prices"
 NOT_SUPPORTED = "not supported"
@@ -42,25 +44,13 @@ _REFERENCE = re.compile(r"--reference-date (\d{4}-\d{2}-\d{2})")
 
 
 @dataclass
-class ChainScore:
-    part: str
+class ChainScore(Score):
+    """:class:`corpus_eval.Score` (precision, recall) and what only the whole chain can get wrong."""
+
     articles: int = 0
-    drafted: int = 0
-    truth: int = 0
-    hits: int = 0
     not_supported: int = 0
     wrong_security_or_sign: int = 0
     failed: list[str] = field(default_factory=list)
-    wrong: list[str] = field(default_factory=list)
-    missed: list[str] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.hits / self.drafted if self.drafted else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.hits / self.truth if self.truth else 1.0
 
     def lines(self) -> list[str]:
         return [
