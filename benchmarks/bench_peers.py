@@ -13,7 +13,7 @@ The peers, installed from the package index into their own virtual environment
   BMP-scaled SCAR of the event period.
 
 Both fit the market model on sessions [-250, -11] and sum the ARs of [-10, 10], from the same
-price CSVs (``Adj Close``; the benchmark's close carried onto sessions it did not trade), on
+price CSVs (``Adj Close``, else ``Close``; the benchmark's close carried onto sessions it did not trade), on
 the same pairs (security, day 0). ``eventstudy`` computes all of that (its ``ar`` table over
 [-10, 10], CARs with se, t and p) and, in its default ``run``, much more: the CARs of four
 windows, the tests table (parametric, rank, sign and bootstrap tests), the study's placebo

@@ -32,7 +32,8 @@ def main(pairs_csv: str, prices: str, out: str) -> None:
     def close(symbol: str) -> pd.Series:
         if symbol not in closes:
             frame = pd.read_csv(Path(prices) / f"{symbol.lstrip('^')}.csv", parse_dates=["Date"], index_col="Date")
-            closes[symbol] = frame["Adj Close"].dropna()
+            column = "Adj Close" if frame["Adj Close"].notna().any() else "Close"  # as eventstudy's price_series
+            closes[symbol] = frame[column].dropna()
         return closes[symbol]
 
     rows = []
