@@ -111,3 +111,14 @@ def test_an_unwritable_cache_is_a_warning(prices, study_path, tmp_path, monkeypa
     with pytest.warns(DataWarning, match="could not be cached"):
         res = pl.placebo_for_study(spec, CsvDirectorySource(prices), trials=20)
     assert res.run is not None
+
+
+def test_changed_code_misses_the_cache(prices, study_path, tmp_path, monkeypatch):
+    from eventstudy.inference.validation import cache as placebo_cache
+
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    spec = load_study(study_path)
+    pl.placebo_for_study(spec, CsvDirectorySource(prices), trials=20)
+    monkeypatch.setattr(placebo_cache, "code_fingerprint", lambda: "an edited checkout")
+    pl.placebo_for_study(spec, CsvDirectorySource(prices), trials=20)
+    assert len(_entries(tmp_path / "cache")) == 2

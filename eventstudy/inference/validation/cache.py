@@ -4,7 +4,8 @@ The run is seeded and reads only the price files, so it is a function of its key
 sha256 of every price file it reads (securities and benchmarks, as the provenance hashes
 them), the securities (ticker, benchmark, exchange), the windows, the real events' dates
 (no placebo date near them), the trials, the seed, the effects, levels and bootstrap draws,
-and the versions of this package and of the libraries that shape the numbers
+the version of this package and a sha256 of its Python files (an edited checkout is a new
+key), and the versions of the libraries that shape the numbers
 (:func:`eventstudy.engine.provenance.package_versions`). Entries live in
 ``<cache>/placebo/<sha256 of the key>.npz`` under the cache folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``;
@@ -25,6 +26,7 @@ import io
 import json
 import warnings
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,11 +55,22 @@ def cache_key(prices: Path, listings: Sequence[Listing], design: dict[str, Any])
     return {
         "format": FORMAT,
         "eventstudy": __version__,
+        "code": code_fingerprint(),
         "packages": package_versions(),
         "data": data,
         "securities": [list(x) for x in listings],
         **{k: _plain(v) for k, v in sorted(design.items())},
     }
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 of this package's Python files: a changed line (a checkout, an edit) is a new key, as a new version is."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def cached_run(
