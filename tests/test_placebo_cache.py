@@ -6,6 +6,7 @@ or seed misses the cache; a damaged or foreign entry is ignored with a warning a
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from pathlib import Path
@@ -122,3 +123,11 @@ def test_changed_code_misses_the_cache(prices, study_path, tmp_path, monkeypatch
     monkeypatch.setattr(placebo_cache, "code_fingerprint", lambda: "an edited checkout")
     pl.placebo_for_study(spec, CsvDirectorySource(prices), trials=20)
     assert len(_entries(tmp_path / "cache")) == 2
+
+
+def test_a_price_file_that_is_a_fifo_is_not_read_for_the_key(prices, study_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    (prices / "ARM.csv").unlink()
+    os.mkfifo(prices / "ARM.csv")  # opening it to read would block
+    res = pl.placebo_for_study(load_study(study_path), CsvDirectorySource(prices), trials=20)
+    assert res.run is None and "not run" in res.note and not _entries(tmp_path / "cache")

@@ -44,13 +44,14 @@ def cache_key(prices: Path, listings: Sequence[Listing], design: dict[str, Any])
     """Everything that determines the run (see the module doc); None if a price file cannot be read."""
     from eventstudy import __version__
     from eventstudy.engine.provenance import package_versions
-    from eventstudy.files import symbol_filename
+    from eventstudy.errors import EventStudyError
+    from eventstudy.files import read_input, symbol_filename
 
     data: dict[str, str] = {}
     for symbol in sorted({s for x in listings for s in (x.ticker, x.benchmark)}):
-        try:
-            data[symbol] = hashlib.sha256((prices / symbol_filename(symbol)).read_bytes()).hexdigest()
-        except OSError:
+        try:  # as the run reads it: never blocks on a FIFO, never past the size limit
+            data[symbol] = hashlib.sha256(read_input(prices / symbol_filename(symbol), "prices")).hexdigest()
+        except (OSError, EventStudyError):
             return None  # the run itself says what is wrong with the file
     return {
         "format": FORMAT,
