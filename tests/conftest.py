@@ -34,3 +34,15 @@ def prices_dir() -> Path:
 @pytest.fixture(scope="session")
 def study_path() -> Path:
     return STUDY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory):
+    """``EVENTSTUDY_CACHE`` (price downloads, the study's placebo runs) in a temporary folder, for every test.
+
+    Nothing is written under the user's ``~/.cache`` or the work tree; subprocesses inherit it.
+    A test that needs its own cache sets the variable itself.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVENTSTUDY_CACHE", str(tmp_path_factory.mktemp("eventstudy-cache")))
+        yield

@@ -25,7 +25,7 @@ examples:
 
 def add_validate_parser(sub: argparse._SubParsersAction) -> None:
     """The ``validate`` subcommand and its options."""
-    from eventstudy.inference.validation import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
+    from eventstudy.inference.validation.design import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
 
     val = sub.add_parser(
         "validate",

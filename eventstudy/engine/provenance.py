@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import platform
 from collections.abc import Sequence
+from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
@@ -31,7 +32,12 @@ _PACKAGES = (
 
 
 def package_versions() -> dict[str, str]:
-    """Installed versions of the packages that shape the numbers."""
+    """Installed versions of the packages that shape the numbers (looked up once per process)."""
+    return dict(_package_versions())
+
+
+@lru_cache(maxsize=1)
+def _package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in _PACKAGES:
         try:

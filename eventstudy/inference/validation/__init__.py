@@ -41,23 +41,51 @@ event studies. Journal of Financial Economics 14(1), 3-31.
 
 from __future__ import annotations
 
-from eventstudy.inference.validation.design import (
-    ALPHAS,
-    DEFAULT_SEED,
-    DEFAULT_TRIALS,
-    DESIGNS,
-    EFFECTS,
-    GROUP,
-    SINGLE,
-    SIZE_BAND,
-    TABLE_COLUMNS,
-    Listing,
-    ValidationInputError,
-)
-from eventstudy.inference.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
-from eventstudy.inference.validation.returns import ReturnSeries, load_returns
-from eventstudy.inference.validation.simulation import ValidationResult, run_validation
-from eventstudy.inference.validation.summary import explain, format_report, format_table, mis_sized
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+# names are loaded on first use: the command line reads the constants of ``design`` (light)
+# without importing pandas and scipy through the simulation
+_LAZY = {
+    **dict.fromkeys(("ALPHAS", "DEFAULT_SEED", "DEFAULT_TRIALS", "DESIGNS", "EFFECTS", "GROUP", "SINGLE"), "design"),
+    **dict.fromkeys(("SIZE_BAND", "TABLE_COLUMNS", "Listing", "ValidationInputError"), "design"),
+    **dict.fromkeys(["PlaceboRun", "study_placebo", "study_placebo_for"], "placebo"),
+    **dict.fromkeys(["ReturnSeries", "load_returns"], "returns"),
+    **dict.fromkeys(["ValidationResult", "run_validation"], "simulation"),
+    **dict.fromkeys(["explain", "format_report", "format_table", "mis_sized"], "summary"),
+}
+
+if TYPE_CHECKING:
+    from eventstudy.inference.validation.design import (
+        ALPHAS,
+        DEFAULT_SEED,
+        DEFAULT_TRIALS,
+        DESIGNS,
+        EFFECTS,
+        GROUP,
+        SINGLE,
+        SIZE_BAND,
+        TABLE_COLUMNS,
+        Listing,
+        ValidationInputError,
+    )
+    from eventstudy.inference.validation.placebo import PlaceboRun, study_placebo, study_placebo_for
+    from eventstudy.inference.validation.returns import ReturnSeries, load_returns
+    from eventstudy.inference.validation.simulation import ValidationResult, run_validation
+    from eventstudy.inference.validation.summary import explain, format_report, format_table, mis_sized
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
 
 __all__ = [
     "ALPHAS",

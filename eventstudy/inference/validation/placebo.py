@@ -427,6 +427,7 @@ def placebo_for_study(
     security's whole window. Indices measured on themselves are left out, as in the tests table.
     """
     from eventstudy.errors import EventStudyError
+    from eventstudy.inference.validation.cache import cached_run
     from eventstudy.market import CsvDirectorySource
 
     asked = trials is not None
@@ -447,11 +448,13 @@ def placebo_for_study(
                             f"{PLACEBO_MAX_SECURITIES} on one date)")  # fmt: skip
     listings = [Listing(s.ticker, s.benchmark, s.exchange) for s in secs]
     exclude = [pd.Timestamp(e.timestamp).tz_localize(None).normalize() for e in spec.events]
-    try:
-        run = study_placebo(
-            source.directory, listings, estimation_window=spec.estimation_window, event_windows=spec.event_windows,
-            ar_window=spec.ar_window, trials=n_trials, seed=seed, exclude=exclude,
-        )  # fmt: skip
+    design = {"estimation_window": spec.estimation_window, "event_windows": spec.event_windows,
+              "ar_window": spec.ar_window, "trials": n_trials, "seed": seed, "exclude": exclude}  # fmt: skip
+    defaults = {"effects": EFFECTS, "alphas": ALPHAS, "n_boot": BOOTSTRAP_DRAWS, "wild_draws": BOOTSTRAP_DRAWS}
+    try:  # cached on disk (inference/validation/cache.py): a rerun reads it back
+        run = cached_run(
+            source.directory, listings, design | defaults, lambda: study_placebo(source.directory, listings, **design)
+        )  # type: ignore[arg-type]
     except EventStudyError as exc:  # no common date, a price file missing or unreadable: the study stands without it
         return StudyPlacebo(None, 0, seed, f"not run: {exc}")
     distinct = len(set(run.dates))
