@@ -8,6 +8,8 @@ Prints, with the price files in the OS cache:
   (target: under 5 s; it is loaded on first need only);
 - ``extract`` of a 1,000-word French article in process, the parser already loaded: best and
   median of N runs (target: under 1 s);
+- ``eventstudy extract`` of a 123 KB article written as one sentence, as a whole process (issue 25:
+  it took 39 s when a pass over the sentence ran once per date mention);
 - ``eventstudy check`` on a one-page article (``tests/corpus/dev/en_smci_march.txt``) and on the
   1,000-word article, each as a whole process with ``--figures none``: best and median of N runs
   (issue 22: a 1,000-word article under 3 s; issue 24: a one-page article under 2 s).
@@ -19,6 +21,7 @@ to compare.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import subprocess
 import sys
@@ -42,6 +45,17 @@ def thousand_words(folder: Path) -> Path:
     text = "Les Echos, jeudi 10 avril 2025\n\n" + "\n".join([body] * (1 + 1000 // max(len(body.split()), 1)))
     path = folder / "long.txt"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def one_sentence(folder: Path, size: int = 123_000) -> Path:
+    """An article of ``size`` bytes that is one sentence: claims, weekdays and asides, seeded."""
+    rng = random.Random(25)
+    words = ("Oracle a grimpé de 7 % mercredi , tandis que Nvidia , Arm et SoftBank progressaient de 2,3 % et "
+             "4,1 % selon les analystes qui estiment que le marché").split()  # fmt: skip
+    text = "date 2025-01-22\n" + " ".join(rng.choice(words) for _ in range(size // 4))
+    path = folder / "one_sentence.txt"
+    path.write_text(text[: size - 1] + ".", encoding="utf-8")
     return path
 
 
@@ -75,6 +89,9 @@ def main() -> int:
             extract([long])
             times.append(time.perf_counter() - t0)
         print(line(f"extract, {words} words, in process", times))
+
+        argv = [sys.executable, "-m", "eventstudy", "extract", str(one_sentence(Path(tmp))), "--quiet"]
+        print(line("eventstudy extract, 123 KB in one sentence", [timed_process(argv) for _ in range(args.runs)]))
 
         for name, article in (("one page", CORPUS / "en_smci_march.txt"), (f"{words} words", long)):
             argv = [sys.executable, "-m", "eventstudy", "check", str(article), "--prices", str(PRICES), "--figures",

@@ -225,9 +225,12 @@ class CompanyTable:
         out = []
         known = self.known(text, start, end)
         marks = [n for n in self._scan(text)[1] if start <= n.start and n.end <= end]
+        taken = bytearray(end - start)  # the characters a known name or a mark covers: one look per candidate
+        for k in [*known, *marks]:  # both lie within start..end
+            taken[k.start - start : k.end - start] = b"\x01" * (k.end - k.start)
         for m in _PROPER.finditer(text, start, end):
             name = m.group().strip()
-            if any(k.start < m.end() and m.start() < k.end for k in [*known, *marks]):
+            if taken.find(1, m.start() - start, m.end() - start) != -1:
                 continue
             first = name.split()[0]
             if first.casefold() in _NOT_NAMES or len(name) < 2:

@@ -28,7 +28,9 @@ Rules:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, replace
 from functools import cache
@@ -414,16 +416,30 @@ _CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mai
 
 def _in_aside(d: DateMention) -> bool:
     at = d.offset - d.quote_offset
-    return any(s <= at < e for s, e in aside_spans(d.quote))
+    return any(s <= at < e for s, e in _asides(d.quote))
 
 
 def _clause(d: DateMention) -> str:
     """The clause of the sentence that holds a date mention."""
     at = d.offset - d.quote_offset
-    cuts = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(d.quote)), len(d.quote)]
-    lo = max(c for c in cuts if c <= at)
-    hi = min((m.start() for m in _CLAUSE_BREAK.finditer(d.quote, at)), default=len(d.quote))
+    starts, ends = _breaks(d.quote)
+    k = bisect.bisect_right(ends, at)  # the breaks that end at or before the mention
+    lo = ends[k - 1] if k else 0
+    j = bisect.bisect_left(starts, at)
+    hi = starts[j] if j < len(starts) else len(d.quote)
     return d.quote[lo:hi]
+
+
+# per sentence, once: a long sentence holds many date mentions (each scan of it was quadratic in its length)
+@functools.lru_cache(maxsize=64)
+def _asides(quote: str) -> tuple[tuple[int, int], ...]:
+    return tuple(aside_spans(quote))
+
+
+@functools.lru_cache(maxsize=64)
+def _breaks(quote: str) -> tuple[list[int], list[int]]:
+    found = list(_CLAUSE_BREAK.finditer(quote))
+    return [m.start() for m in found], [m.end() for m in found]
 
 
 # a sentence about the future: a weekday in it looks forward from the article's date

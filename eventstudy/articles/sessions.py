@@ -102,9 +102,11 @@ def session_of(
     Day words in an aside that does not hold the figure ("Nvidia, whose
     value fell the day before, climbed 8.9%") are the aside's, not its.
     """
-    days = [
-        d for d in dates if d.kind != "header" and d.precision == "day" and not set_apart(asides, d.offset, fig.start())
-    ]
+    days = [  # only the figure's segment and what follows it count (a long sentence holds many dates)
+        d for d in dates
+        if seg_start <= d.offset < ahead_end and d.kind != "header" and d.precision == "day"
+        and not set_apart(asides, d.offset, fig.start())
+    ]  # fmt: skip
     near = [d for d in days if not d.announcement]
     after = [  # an announcement word nearby does not matter right after the figure ("3,3 % mercredi")
         d for d in days
