@@ -51,8 +51,9 @@ def thousand_words(folder: Path) -> Path:
 def one_sentence(folder: Path, size: int = 123_000) -> Path:
     """An article of ``size`` bytes that is one sentence: claims, weekdays and asides, seeded."""
     rng = random.Random(25)
-    words = ("Oracle a grimpé de 7 % mercredi , tandis que Nvidia , Arm et SoftBank progressaient de 2,3 % et "
-             "4,1 % selon les analystes qui estiment que le marché").split()  # fmt: skip
+    sentence = ("Oracle a grimpé de 7 % mercredi , tandis que Nvidia , Arm et SoftBank progressaient de 2,3 % et "
+                "4,1 % selon les analystes qui estiment que le marché")  # fmt: skip
+    words = sentence.split(" ")
     text = "date 2025-01-22\n" + " ".join(rng.choice(words) for _ in range(size // 4))
     path = folder / "one_sentence.txt"
     path.write_text(text[: size - 1] + ".", encoding="utf-8")
