@@ -2,10 +2,23 @@
 
 Each test reproduces a case of the issue that lost or overwrote a file, opened a hole, or
 broke the one-``error:``-line promise, and fails on the code before its fix. ``ROUND3_CASES``
-are the cases that must exit 2 with one line naming the culprit; ``MORE_ROUND3_CASES`` are cases
-of our own (the issue's "at least 40 more"), whose exit-0 answers (a warning, or a documented
-reading) are tests of their own at the end; ``scripts/bad_input_survey.py`` runs them with the
-earlier catalogues.
+are the cases that must exit 2 with one line naming the culprit; ``MORE_ROUND3_CASES`` the 75
+cases of our own; ``scripts/bad_input_survey.py`` runs them with the earlier catalogues.
+
+Where each case of the issue is tested:
+
+- swap leftovers named like a user's folders, a folder without the marker:
+  ``tests/test_report_swap.py`` (``test_a_users_folders_named_like_swap_leftovers_are_kept``,
+  ``test_out_folder_not_written_by_eventstudy_is_refused``);
+- an output that is an input, Markdown injection, symbols as paths, check's temp folder, workers
+  left behind, a full disk, Ctrl-C at start-up, a negative volume, an unapplied split, a row dated
+  2300, slow input (``benchmarks/bench_check.py``: speed is never asserted by a test), misleading
+  messages: here;
+- an article's file name injecting a claim into the draft: ``tests/test_extract_reading.py``
+  (``test_file_name_cannot_inject_a_claim`` and the control-character tests);
+- High below Low, a claim on a Saturday: ``tests/test_judging.py``
+  (``test_high_below_low_gives_no_range_and_says_why``,
+  ``test_claim_on_a_saturday_says_it_is_not_a_trading_day``).
 """
 
 from __future__ import annotations
