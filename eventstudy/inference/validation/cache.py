@@ -11,8 +11,9 @@ key), and the versions of the libraries that shape the numbers
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``;
 :func:`eventstudy.market.cache.default_cache_dir`), written atomically
 (:func:`eventstudy.files.atomic_write`). An entry is NumPy arrays and one JSON text, read
-without pickle; it carries its whole key, and one that does not parse, lacks a field, has
-the wrong shapes or another key is ignored with a warning and recomputed, never trusted.
+with allow_pickle=False (no objects); it carries its whole key, and one that does not parse,
+lacks a field, has the wrong shapes or another key is ignored with a warning and recomputed,
+never trusted.
 
 What is stored is the whole :class:`~eventstudy.inference.validation.placebo.PlaceboRun`:
 the rejection table, every p-value array, the diagnostics, the dates drawn and the number
