@@ -34,7 +34,7 @@ from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference import wild as wb
-from eventstudy.inference.cross_section.common import scatter_columns
+from eventstudy.inference.cross_section.common import TestColumns, scatter_columns
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 BOOTSTRAP_DRAWS = 9999  # single-security bootstrap: resamples per (security, window) ...
@@ -44,6 +44,7 @@ WILD_DRAWS = 9999  # wild bootstrap over estimation dates: draws per (event, win
 WILD_DRAWS_LARGE = 999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.001)
 WILD_LARGE_BLOCKS = 100
 CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
+ONE_SECURITY_CHUNK = 16_384  # one-security blocks per call (their residuals: 16,384 x T values)
 
 
 def significance_table(
@@ -238,25 +239,42 @@ def _cross_sectional_rows(
     starts, ends = blocks.get_level_values(1).to_numpy(), blocks.get_level_values(2).to_numpy()  # read once
     by_block = np.lexsort((pair_of_row, row_block))  # rows block by block, securities in event order
     bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
+    sizes = np.diff(bounds)
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
-    block_rows = [by_block[bounds[b] : bounds[b + 1]] for b in range(len(blocks))]
-    groups: dict[int, list[int]] = {}
-    for b, size in enumerate(np.diff(bounds).tolist()):
-        groups.setdefault(size, []).append(b)
-    windows: dict[tuple[int, int], list[int]] = {}  # AR columns of each window
+    window_of_block, window_keys = pd.factorize(pd.MultiIndex.from_arrays([starts, ends]))
+    windows = [np.flatnonzero((days >= a) & (days <= b)).tolist() for a, b in window_keys]  # AR columns of each
     draws = WILD_DRAWS if len(blocks) <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
-    chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * max(groups)))  # blocks per call: bounded memory
+    chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * int(sizes.max(initial=1))))  # blocks per call
     done: list[tuple[np.ndarray, list[cs.TestColumns]]] = []
-    for group in groups.values():
+    for size in pd.unique(sizes).tolist():  # blocks of equal N, in order of first appearance; no list per block
+        group = np.flatnonzero(sizes == size)
+        if size == 1:  # one security: only the portfolio t and the exact sign test have a statistic
+            for first in range(0, len(group), ONE_SECURITY_CHUNK):
+                members = group[first : first + ONE_SECURITY_CHUNK]
+                rows = by_block[bounds[members]][:, None]
+                pairs = pair_of_row[rows]
+                done.append(
+                    (
+                        members,
+                        _one_security_columns(
+                            cars[rows],
+                            ses[rows],
+                            resid,
+                            event_ar,
+                            df,
+                            pairs,
+                            window_of_block[members],
+                            windows,
+                            seed,
+                            draws,
+                        ),
+                    )
+                )
+            continue
         for first in range(0, len(group), chunk):
-            members = np.asarray(group[first : first + chunk])
-            rows = np.stack([block_rows[b] for b in members])
-            cols = []
-            for b in members.tolist():
-                key = (int(starts[b]), int(ends[b]))
-                if key not in windows:
-                    windows[key] = np.flatnonzero((days >= key[0]) & (days <= key[1])).tolist()
-                cols.append(windows[key])
+            members = group[first : first + chunk]
+            rows = by_block[bounds[members][:, None] + np.arange(size)]
+            cols = [windows[w] for w in window_of_block[members].tolist()]
             pairs = pair_of_row[rows]
             done.append(
                 (members, cross_sectional_columns(cars[rows], ses[rows], resid, event_ar, df, pairs, cols, seed, draws))
@@ -276,6 +294,47 @@ def _cross_sectional_rows(
         "p": column("pvalue"), "n": column("nobs"), "note": column("note"),
     }  # fmt: skip
     return _frame(table, np.repeat(np.arange(len(blocks)), k), 2, 0, np.tile(np.arange(k), len(blocks)))
+
+
+def _one_security_columns(
+    car: np.ndarray,
+    se: np.ndarray,
+    resid: np.ndarray,
+    event_ar: np.ndarray,
+    df: np.ndarray,
+    pairs: np.ndarray,
+    window_of_block: np.ndarray,
+    windows: list[list[int]],
+    seed: int,
+    draws: int,
+) -> list[cs.TestColumns]:
+    """:func:`cross_sectional_columns` of blocks of one security (N = 1), without a test run per block.
+
+    Ten of the twelve tests need at least two securities: their rows (no statistic, the reason
+    in ``note``) depend only on the window, so they are those of one block per window, repeated.
+    The portfolio t and the exact sign test have a statistic with one security: computed for
+    every block at once, as :func:`cross_sectional_columns` does.
+    """
+    present, first = np.unique(window_of_block, return_index=True)
+    template = cross_sectional_columns(car[first], se[first], resid, event_ar, df, pairs[first],
+                                       [windows[w] for w in present.tolist()], seed, draws)  # fmt: skip
+    at = np.searchsorted(present, window_of_block)  # each block's row of the template
+    e = resid[pairs]  # (blocks, 1, T)
+    lengths = np.array([len(windows[w]) for w in present.tolist()])[at]
+    out = []
+    for tests in template:
+        if tests.name[0] == rb.PORTFOLIO:
+            parts = [(idx, rb.portfolio_t_batch(car[idx], e[idx], int(length)))
+                     for length in np.unique(lengths) for idx in [np.flatnonzero(lengths == length)]]  # fmt: skip
+            out.append(scatter_columns(parts, len(car)))
+        elif tests.name[0] == rb.SIGN_EXACT:
+            out.append(rb.sign_test_exact_batch(car, e))
+        else:
+            if not np.isnan(tests.stat).all():  # pragma: no cover - a test that a single security could pass
+                raise AssertionError(f"{tests.name[0]} has a statistic with one security")
+            out.append(TestColumns(tests.name[at], tests.stat[at], tests.pvalue[at], tests.null, tests.nobs[at],
+                                      tests.df[at], tests.note[at]))  # fmt: skip
+    return out
 
 
 def cross_sectional_columns(
