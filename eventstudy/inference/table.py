@@ -54,6 +54,7 @@ def significance_table(
     residuals: pd.DataFrame | np.ndarray,
     *,
     seed: int = 0,
+    draws: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Every test for every event and window.
 
@@ -69,6 +70,10 @@ def significance_table(
     seed
         Seed of the bootstrap (reproducible tables): every security's
         bootstrap draws as ``numpy.random.default_rng(seed)`` would.
+    draws
+        Draws of the single-security bootstrap and of the wild bootstrap (default:
+        :func:`study_draws` of these tables); a part of a study (:mod:`eventstudy.inference.parts`)
+        passes the whole study's.
     """
     if car.empty:
         return pd.DataFrame([], columns=TEST_COLUMNS)
@@ -85,15 +90,24 @@ def significance_table(
     rank[order] = np.arange(len(blocks))
     row_block = rank[block_of_row]
     pair_rank = _rank_in_event(pairs)
+    boot, wild = draws or study_draws(len(pairs), len(blocks))
     parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
     # the single-security tests on a thread beside the cross-sectional ones: numpy releases the GIL, and the
     # first are bound by memory and the second by sorting (100,000 pairs: 25 s one after the other, 18 s together)
     with ThreadPoolExecutor(1) as pool:
-        single = pool.submit(_single_firm_rows, car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
-        cross = _cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed)
+        single = pool.submit(_single_firm_rows, car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed,
+                             boot)  # fmt: skip
+        cross = _cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed,
+                                      wild)  # fmt: skip
         parts += single.result()
     parts.append(cross)
     return add_adjusted(_in_order(parts))
+
+
+def study_draws(pairs: int, blocks: int) -> tuple[int, int]:
+    """Draws of the single-security and of the wild bootstrap: ``pairs`` pairs, ``blocks`` (event, window) blocks."""
+    boot = BOOTSTRAP_DRAWS if pairs <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
+    return boot, WILD_DRAWS if blocks <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
 
 
 def _in_order(parts: list[Rows]) -> pd.DataFrame:
@@ -193,11 +207,11 @@ def _single_firm_rows(
     resid: np.ndarray,
     days: np.ndarray,
     seed: int,
+    draws: int,
 ) -> list[Rows]:
-    """SQ and bootstrap rows of every (pair, window), one call per window shape."""
+    """SQ and bootstrap rows (``draws`` draws) of every (pair, window), one call per window shape."""
     out = []
     windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
-    draws = BOOTSTRAP_DRAWS if len(event_ar) <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
     starts, ends = car["start"].to_numpy(), car["end"].to_numpy()
     events, all_tickers = _objects(car["event"]), _objects(car["ticker"])
     for start, end in windows.unique():
@@ -230,6 +244,7 @@ def _cross_sectional_rows(
     days: np.ndarray,
     df: np.ndarray,
     seed: int = 0,
+    draws: int = WILD_DRAWS,
 ) -> Rows:
     """The cross-sectional tests of every (event, window) block, in table order; securities in event order.
 
@@ -243,7 +258,6 @@ def _cross_sectional_rows(
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
     window_of_block, window_keys = pd.factorize(pd.MultiIndex.from_arrays([starts, ends]))
     windows = [np.flatnonzero((days >= a) & (days <= b)).tolist() for a, b in window_keys]  # AR columns of each
-    draws = WILD_DRAWS if len(blocks) <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
     chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * int(sizes.max(initial=1))))  # blocks per call
     done: list[tuple[np.ndarray, list[cs.TestColumns]]] = []
     for size in pd.unique(sizes).tolist():  # blocks of equal N, in order of first appearance; no list per block
