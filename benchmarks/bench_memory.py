@@ -1,7 +1,8 @@
 """Peak memory and time of large studies, per size and shape of the events CSV (issue 24).
 
 Run: ``.venv/bin/python benchmarks/bench_memory.py [--sizes 10000,100000] [--shapes ten,one] [--repeat 1]``
-``[--stages]`` ``[--keep DIR]``
+``[--stages]`` ``[--keep DIR]`` ``[--checkout DIR]`` (another checkout, e.g. ``git worktree add /tmp/before HEAD~3``,
+measured instead of this one; ``--stages`` always runs this one)
 
 Two shapes of events CSV, seeded, from the ten US tickers of ``bench_large.py`` (prices in
 ../shared/data/prices) on random business days from 2024-09-02 to 2025-10-31, date-only,
@@ -10,14 +11,16 @@ against ^GSPC:
 - ``ten``: N/10 events of all ten tickers (``bench_large.write_events``);
 - ``one``: N events of one ticker each, drawn at random (the shape of a screener's events file).
 
-Printed (nothing asserted), per size and shape: wall seconds and peak resident memory (MB) of
+Printed (nothing asserted), per size and shape: wall seconds, CPU seconds (user + system: less
+sensitive than wall time to other jobs on the machine) and peak resident memory (MB) of
 ``eventstudy run events.csv --prices ... --skip-errors -q --figures none`` (all formats, Parquet
 tables), each in a fresh process; the peak is ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``
 read in this process after the child ends (each child is run from a fresh helper process, so the
 figure is that child's alone), best and median of ``--repeat`` runs. ``--stages``: also, per size
 and shape, the run split by stage in a fresh process, each stage's seconds, its peak resident
 memory (``VmHWM``, reset before the stage through ``/proc/self/clear_refs``) and the resident
-memory left after it.
+memory left after it; ``write_report`` computes the tests table, as ``eventstudy run`` does (a
+large study's in parts of whole events, :mod:`eventstudy.inference.parts`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -71,20 +75,25 @@ done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 wall = time.perf_counter() - t0
 if done.returncode:
     sys.exit(f"eventstudy run failed ({done.returncode}):\\n{done.stderr}")
-print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(wall, use.ru_maxrss, use.ru_utime + use.ru_stime)
 """
 
 
-def cli(path: Path, out: Path, prices: Path = PRICES) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one ``eventstudy run --figures none`` in a fresh process."""
+def cli(path: Path, out: Path, prices: Path = PRICES, checkout: Path | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB and CPU seconds of one ``eventstudy run --figures none`` in a fresh process.
+
+    ``checkout``: run the ``eventstudy`` of another checkout (its root first on ``PYTHONPATH``).
+    """
     exe = Path(sys.executable).with_name("eventstudy")
     cmd = [str(exe), "run", str(path), "--prices", str(prices), "--out", str(out), "--skip-errors", "-q",
            "--figures", "none"]  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", _CHILD, *cmd], capture_output=True, text=True, cwd=out.parent)
+    env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout else None
+    done = subprocess.run([sys.executable, "-c", _CHILD, *cmd], capture_output=True, text=True, cwd=out.parent, env=env)
     if done.returncode:
         sys.exit(done.stderr)
-    wall, kb = done.stdout.split()
-    return float(wall), int(kb) / 1024
+    wall, kb, cpu = done.stdout.split()
+    return float(wall), int(kb) / 1024, float(cpu)
 
 
 _STAGES = """
@@ -113,8 +122,7 @@ warnings.simplefilter("ignore")
 spec = stage("load_events_csv", lambda: load_events_csv(path))
 res = stage("EventStudy.run", lambda: EventStudy(spec, CsvDirectorySource(prices), on_error="skip").run())
 stage("placebo", lambda: res.placebo)
-stage("tests table", lambda: res.tests)
-stage("write_report", lambda: write_report(res, out, figure_format="none"))
+stage("write_report", lambda: write_report(res, out, figure_format="none"))  # with the tests, as the CLI
 print(json.dumps(rows))
 """
 
@@ -136,6 +144,7 @@ def main() -> None:
     parser.add_argument("--prices", type=Path, default=PRICES, help="price directory (default ../shared/data/prices)")
     parser.add_argument("--keep", type=Path, help="write the events CSVs here (and keep them) instead of a temp dir")
     parser.add_argument("--stages", action="store_true", help="also split each run by stage (seconds, peak, after)")
+    parser.add_argument("--checkout", type=Path, help="measure the eventstudy of another checkout (git worktree add)")
     args = parser.parse_args()
     if not args.prices.exists():
         sys.exit(f"{args.prices} not found: the benchmark reads the real price files")
@@ -147,14 +156,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        print(f"{'pairs':>7} {'shape':>5} {'best s':>7} {'median s':>8} {'peak MB':>8} {'x 2 GB':>7}")
+        print(f"{'pairs':>7} {'shape':>5} {'best s':>7} {'median s':>8} {'CPU s':>7} {'peak MB':>8} {'x 2 GB':>7}")
         for n in sizes:
             for shape in shapes:
                 path = events_csv(root, n, shape)
-                runs = [cli(path, Path(tmp) / "out", prices) for _ in range(args.repeat)]
-                walls = [w for w, _ in runs]
-                peak = max(m for _, m in runs)
-                print(f"{n:>7} {shape:>5} {min(walls):>7.2f} {statistics.median(walls):>8.2f} {peak:>8.0f}"
+                checkout = args.checkout.resolve() if args.checkout else None
+                runs = [cli(path, Path(tmp) / "out", prices, checkout) for _ in range(args.repeat)]
+                walls = [w for w, _, _ in runs]
+                peak, cpu = max(m for _, m, _ in runs), statistics.median(c for _, _, c in runs)
+                print(f"{n:>7} {shape:>5} {min(walls):>7.2f} {statistics.median(walls):>8.2f} {cpu:>7.2f} {peak:>8.0f}"
                       f" {peak / TARGET_MB:>7.2f}", flush=True)  # fmt: skip
         if args.stages:
             for n in sizes:
