@@ -30,14 +30,14 @@ def tests_in_parts(
     *,
     residual_rows: np.ndarray | None = None,
     seed: int = 0,
-    pairs_per_part: int = PAIRS_PER_PART,
+    pairs_per_part: int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The rows of :func:`~eventstudy.inference.table.significance_table`, in parts of whole events, in order.
 
     ``residuals``: the (pairs, T) matrix, the car table's pairs in order of first appearance, or
     the rows ``residual_rows`` of it are (the engine's matrix, read a part at a time, not copied).
-    Each part holds the events whose pairs come next, about ``pairs_per_part`` pairs (an event
-    is never cut); concatenated, the parts are the whole table.
+    Each part holds the events whose pairs come next, about ``pairs_per_part`` pairs (default
+    :data:`PAIRS_PER_PART`; an event is never cut); concatenated, the parts are the whole table.
     """
     if car.empty:
         yield pd.DataFrame([], columns=TEST_COLUMNS)
@@ -48,7 +48,7 @@ def tests_in_parts(
     draws = study_draws(len(pairs), blocks)
     # events in order of first appearance, cut where the pairs so far pass a multiple of pairs_per_part
     before = np.cumsum(np.bincount(event_of_pair, minlength=len(events))) - 1
-    part_of_event = before // max(1, pairs_per_part)
+    part_of_event = before // max(1, pairs_per_part or PAIRS_PER_PART)
     part_of_pair = part_of_event[event_of_pair]
     at = np.arange(len(pairs)) if residual_rows is None else np.asarray(residual_rows)
     part_of = {name: part_of_event[events.get_indexer(table["event"])] for name, table in

@@ -390,7 +390,7 @@ def cross_sectional_columns(
         cs.patell_z_batch(car, se, dof),
         cs.bmp_t_batch(car, se),
         cs.kolari_pynnonen_t_batch(car, se, by_set, of_block),
-        cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block),
+        cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block, left_to_right=True),
         cs.generalized_sign_z_batch(car, e),
         cs.wilcoxon_signed_rank_batch(car),
         scatter_columns(portfolio, len(car)),
