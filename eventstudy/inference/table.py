@@ -44,7 +44,7 @@ WILD_DRAWS = 9999  # wild bootstrap over estimation dates: draws per (event, win
 WILD_DRAWS_LARGE = 999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.001)
 WILD_LARGE_BLOCKS = 100
 CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
-ONE_SECURITY_CHUNK = 16_384  # one-security blocks per call (their residuals: 16,384 x T values)
+ONE_SECURITY_CHUNK = 8_192  # one-security blocks per call (their residuals: 8,192 x T values, as CHUNK_VALUES)
 
 
 def significance_table(
