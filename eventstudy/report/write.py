@@ -105,12 +105,12 @@ def _write_files(
         columnar = len(res.day0) >= parquet_from
         if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
             parts = "tests" not in vars(res) and not csv  # the tests table in parts, never held whole
-            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if not (parts and name == "tests")}
-            writing = pool.submit(_parquet, tables, tmp)
-            if parts:
+            if parts:  # first: the other tables' Arrow copies are not made while the tests are computed
                 from eventstudy.report.tables import detailed_events
 
                 res.write_tests(tmp / "tests.parquet", detailed_events(res))
+            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if not (parts and name == "tests")}
+            writing = pool.submit(_parquet, tables, tmp)
         if csv or not columnar:
             ar = res.ar[AR_CSV_COLUMNS].copy()
             ar["session"] = ar["session"].dt.strftime("%Y-%m-%d")
