@@ -19,7 +19,7 @@ import pandas as pd
 
 from eventstudy.inference.table import TEST_COLUMNS, significance_table, study_draws
 
-ROWS_PER_PART = 1_500_000  # tests-table rows per part (about 0.2 GB), counted as 3 per CAR row + 12 per block
+PAIRS_PER_PART = 10_000  # pairs of whole events per part: ~0.1 GB of rows for one-security events
 
 
 def tests_in_parts(
@@ -30,39 +30,33 @@ def tests_in_parts(
     *,
     residual_rows: np.ndarray | None = None,
     seed: int = 0,
-    rows_per_part: int | None = None,
+    pairs_per_part: int | None = None,
 ) -> Iterator[pd.DataFrame]:
     """The rows of :func:`~eventstudy.inference.table.significance_table`, in parts of whole events, in order.
 
     ``residuals``: the (pairs, T) matrix, the car table's pairs in order of first appearance, or
     the rows ``residual_rows`` of it are (the engine's matrix, read a part at a time, not copied).
-    Each part holds the events that come next, about ``rows_per_part`` rows of the table
-    (default :data:`ROWS_PER_PART`; three single-security rows per CAR row, twelve
-    cross-sectional rows per (event, window) block; an event is never cut): 100,000 pairs are one
-    part as 10,000 events of ten securities and four as one-security events. Concatenated, the
-    parts are the whole table.
+    Each part holds the events whose pairs come next, about ``pairs_per_part`` pairs (default
+    :data:`PAIRS_PER_PART`; an event is never cut); concatenated, the parts are the whole table.
     """
     if car.empty:
         yield pd.DataFrame([], columns=TEST_COLUMNS)
         return
     pairs = pd.MultiIndex.from_frame(car[["event", "ticker"]]).unique()  # in order of first appearance
     event_of_pair, events = pd.factorize(pairs.get_level_values(0))
-    blocks = pd.MultiIndex.from_arrays([car["event"], car["start"], car["end"]]).unique()
-    draws = study_draws(len(pairs), len(blocks))
-    # events in order of first appearance, cut where the rows so far pass a multiple of rows_per_part
-    event_of_row = events.get_indexer(car["event"])
-    rows = 3 * np.bincount(event_of_row, minlength=len(events))
-    rows += 12 * np.bincount(events.get_indexer(blocks.get_level_values(0)), minlength=len(events))
-    part_of_event = (np.cumsum(rows) - 1) // max(1, rows_per_part or ROWS_PER_PART)
+    blocks = len(pd.MultiIndex.from_arrays([car["event"], car["start"], car["end"]]).unique())
+    draws = study_draws(len(pairs), blocks)
+    # events in order of first appearance, cut where the pairs so far pass a multiple of pairs_per_part
+    before = np.cumsum(np.bincount(event_of_pair, minlength=len(events))) - 1
+    part_of_event = before // max(1, pairs_per_part or PAIRS_PER_PART)
     part_of_pair = part_of_event[event_of_pair]
     at = np.arange(len(pairs)) if residual_rows is None else np.asarray(residual_rows)
     part_of = {name: part_of_event[events.get_indexer(table["event"])] for name, table in
-               (("ar", ar), ("fits", fits))}  # fmt: skip
-    part_of["car"] = part_of_event[event_of_row]
+               (("ar", ar), ("car", car), ("fits", fits))}  # fmt: skip
     for part in np.unique(part_of_event).tolist():
-        take = {name: np.flatnonzero(where == part) for name, where in part_of.items()}
+        rows = {name: np.flatnonzero(where == part) for name, where in part_of.items()}
         yield significance_table(
-            ar.iloc[take["ar"]], car.iloc[take["car"]], fits.iloc[take["fits"]],
+            ar.iloc[rows["ar"]], car.iloc[rows["car"]], fits.iloc[rows["fits"]],
             residuals[at[part_of_pair == part]], seed=seed, draws=draws,
         )  # fmt: skip
 
