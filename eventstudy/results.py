@@ -39,7 +39,8 @@ from eventstudy.measures.views import MeasureViews
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
+    from pathlib import Path
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -87,6 +88,8 @@ class StudyResults(MeasureViews):
     frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)  # volumes, measures
     # the study's placebo run (:attr:`placebo`): price source, trials (None: default), seed
     placebo_options: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # the report's events and their tests rows, when the whole table was written in parts (:meth:`write_tests`)
+    report_tests: tuple[frozenset[str], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def tests(self) -> pd.DataFrame:
@@ -96,14 +99,40 @@ class StudyResults(MeasureViews):
         """
         from eventstudy.inference.table import significance_table
 
+        ar, car, fits, residuals = self._test_inputs()
+        assert residuals is not None
+        return significance_table(ar, car, fits, residuals)
+
+    def _test_inputs(
+        self, *, residuals: bool = True
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame | np.ndarray | None]:
+        """ar, car, fits (indices measured on themselves left out) and the residuals the tests read (if asked)."""
         indices = [s.ticker for s in self.spec.securities if s.is_index]
         ar, car, fits = (t[~t["ticker"].isin(indices)] if indices else t for t in (self.ar, self.car, self.fits))
+        if not residuals:
+            return ar, car, fits, None
         if self.engine is None or "residuals" in vars(self):
-            residuals: pd.DataFrame | np.ndarray = self.residuals
-        else:  # the engine's matrix, rows in the car table's pair order: no long table built
-            keys = car[["event", "ticker"]].drop_duplicates()
-            residuals = self.engine.residual_rows[self.engine.positions(keys)]
-        return significance_table(ar, car, fits, residuals)
+            return ar, car, fits, self.residuals
+        # the engine's matrix, rows in the car table's pair order: no long table built
+        keys = car[["event", "ticker"]].drop_duplicates()
+        return ar, car, fits, self.engine.residual_rows[self.engine.positions(keys)]
+
+    def write_tests(self, path: Path, keep: Collection[str]) -> None:
+        """The tests table as a Parquet file at ``path``, computed in parts of whole events when not computed yet.
+
+        Then the whole table is never held (:mod:`eventstudy.inference.parts`): ``tests`` stays
+        uncomputed, and the rows of the events ``keep`` (the report's) are kept for
+        :func:`eventstudy.report.tables.events_view`.
+        """
+        from eventstudy.inference.parts import tests_in_parts, write_tests_parquet
+
+        if "tests" in vars(self) or self.engine is None or "residuals" in vars(self):
+            self.tests.to_parquet(path, index=False)
+            return
+        ar, car, fits = self._test_inputs(residuals=False)[:3]
+        rows = self.engine.positions(car[["event", "ticker"]].drop_duplicates())  # no copy of the residuals
+        parts = tests_in_parts(ar, car, fits, self.engine.residual_rows, residual_rows=rows)
+        self.report_tests = (frozenset(keep), write_tests_parquet(parts, path, keep))
 
     @cached_property
     def placebo(self) -> StudyPlacebo:

@@ -34,7 +34,7 @@ from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference import wild as wb
-from eventstudy.inference.cross_section.common import scatter_columns
+from eventstudy.inference.cross_section.common import TestColumns, scatter_columns
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 BOOTSTRAP_DRAWS = 9999  # single-security bootstrap: resamples per (security, window) ...
@@ -44,6 +44,7 @@ WILD_DRAWS = 9999  # wild bootstrap over estimation dates: draws per (event, win
 WILD_DRAWS_LARGE = 999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.001)
 WILD_LARGE_BLOCKS = 100
 CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
+ONE_SECURITY_CHUNK = 8_192  # one-security blocks per call (their residuals: 8,192 x T values, as CHUNK_VALUES)
 
 
 def significance_table(
@@ -53,6 +54,7 @@ def significance_table(
     residuals: pd.DataFrame | np.ndarray,
     *,
     seed: int = 0,
+    draws: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """Every test for every event and window.
 
@@ -68,6 +70,10 @@ def significance_table(
     seed
         Seed of the bootstrap (reproducible tables): every security's
         bootstrap draws as ``numpy.random.default_rng(seed)`` would.
+    draws
+        Draws of the single-security bootstrap and of the wild bootstrap (default:
+        :func:`study_draws` of these tables); a part of a study (:mod:`eventstudy.inference.parts`)
+        passes the whole study's.
     """
     if car.empty:
         return pd.DataFrame([], columns=TEST_COLUMNS)
@@ -84,15 +90,24 @@ def significance_table(
     rank[order] = np.arange(len(blocks))
     row_block = rank[block_of_row]
     pair_rank = _rank_in_event(pairs)
+    boot, wild = draws or study_draws(len(pairs), len(blocks))
     parts = [_car_t_rows(car, row_block, pair_rank[pair_of_row])]
     # the single-security tests on a thread beside the cross-sectional ones: numpy releases the GIL, and the
     # first are bound by memory and the second by sorting (100,000 pairs: 25 s one after the other, 18 s together)
     with ThreadPoolExecutor(1) as pool:
-        single = pool.submit(_single_firm_rows, car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed)
-        cross = _cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed)
+        single = pool.submit(_single_firm_rows, car, row_block, pair_of_row, pair_rank, event_ar, resid, days, seed,
+                             boot)  # fmt: skip
+        cross = _cross_sectional_rows(car, row_block, pair_of_row, blocks[order], event_ar, resid, days, df, seed,
+                                      wild)  # fmt: skip
         parts += single.result()
     parts.append(cross)
     return add_adjusted(_in_order(parts))
+
+
+def study_draws(pairs: int, blocks: int) -> tuple[int, int]:
+    """Draws of the single-security and of the wild bootstrap: ``pairs`` pairs, ``blocks`` (event, window) blocks."""
+    boot = BOOTSTRAP_DRAWS if pairs <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
+    return boot, WILD_DRAWS if blocks <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
 
 
 def _in_order(parts: list[Rows]) -> pd.DataFrame:
@@ -192,11 +207,11 @@ def _single_firm_rows(
     resid: np.ndarray,
     days: np.ndarray,
     seed: int,
+    draws: int,
 ) -> list[Rows]:
-    """SQ and bootstrap rows of every (pair, window), one call per window shape."""
+    """SQ and bootstrap rows (``draws`` draws) of every (pair, window), one call per window shape."""
     out = []
     windows = pd.MultiIndex.from_arrays([car["start"], car["end"]])
-    draws = BOOTSTRAP_DRAWS if len(event_ar) <= BOOTSTRAP_LARGE_PAIRS else BOOTSTRAP_DRAWS_LARGE
     starts, ends = car["start"].to_numpy(), car["end"].to_numpy()
     events, all_tickers = _objects(car["event"]), _objects(car["ticker"])
     for start, end in windows.unique():
@@ -229,6 +244,7 @@ def _cross_sectional_rows(
     days: np.ndarray,
     df: np.ndarray,
     seed: int = 0,
+    draws: int = WILD_DRAWS,
 ) -> Rows:
     """The cross-sectional tests of every (event, window) block, in table order; securities in event order.
 
@@ -238,25 +254,41 @@ def _cross_sectional_rows(
     starts, ends = blocks.get_level_values(1).to_numpy(), blocks.get_level_values(2).to_numpy()  # read once
     by_block = np.lexsort((pair_of_row, row_block))  # rows block by block, securities in event order
     bounds = np.searchsorted(row_block[by_block], np.arange(len(blocks) + 1))
+    sizes = np.diff(bounds)
     cars, ses = car["car"].to_numpy(dtype=float), car["se"].to_numpy(dtype=float)
-    block_rows = [by_block[bounds[b] : bounds[b + 1]] for b in range(len(blocks))]
-    groups: dict[int, list[int]] = {}
-    for b, size in enumerate(np.diff(bounds).tolist()):
-        groups.setdefault(size, []).append(b)
-    windows: dict[tuple[int, int], list[int]] = {}  # AR columns of each window
-    draws = WILD_DRAWS if len(blocks) <= WILD_LARGE_BLOCKS else WILD_DRAWS_LARGE
-    chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * max(groups)))  # blocks per call: bounded memory
+    window_of_block, window_keys = pd.factorize(pd.MultiIndex.from_arrays([starts, ends]))
+    windows = [np.flatnonzero((days >= a) & (days <= b)).tolist() for a, b in window_keys]  # AR columns of each
+    chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * int(sizes.max(initial=1))))  # blocks per call
     done: list[tuple[np.ndarray, list[cs.TestColumns]]] = []
-    for group in groups.values():
+    for size in pd.unique(sizes).tolist():  # blocks of equal N, in order of first appearance; no list per block
+        group = np.flatnonzero(sizes == size)
+        if size == 1:  # one security: only the portfolio t and the exact sign test have a statistic
+            for first in range(0, len(group), ONE_SECURITY_CHUNK):
+                members = group[first : first + ONE_SECURITY_CHUNK]
+                rows = by_block[bounds[members]][:, None]
+                pairs = pair_of_row[rows]
+                done.append(
+                    (
+                        members,
+                        _one_security_columns(
+                            cars[rows],
+                            ses[rows],
+                            resid,
+                            event_ar,
+                            df,
+                            pairs,
+                            window_of_block[members],
+                            windows,
+                            seed,
+                            draws,
+                        ),
+                    )
+                )
+            continue
         for first in range(0, len(group), chunk):
-            members = np.asarray(group[first : first + chunk])
-            rows = np.stack([block_rows[b] for b in members])
-            cols = []
-            for b in members.tolist():
-                key = (int(starts[b]), int(ends[b]))
-                if key not in windows:
-                    windows[key] = np.flatnonzero((days >= key[0]) & (days <= key[1])).tolist()
-                cols.append(windows[key])
+            members = group[first : first + chunk]
+            rows = by_block[bounds[members][:, None] + np.arange(size)]
+            cols = [windows[w] for w in window_of_block[members].tolist()]
             pairs = pair_of_row[rows]
             done.append(
                 (members, cross_sectional_columns(cars[rows], ses[rows], resid, event_ar, df, pairs, cols, seed, draws))
@@ -276,6 +308,47 @@ def _cross_sectional_rows(
         "p": column("pvalue"), "n": column("nobs"), "note": column("note"),
     }  # fmt: skip
     return _frame(table, np.repeat(np.arange(len(blocks)), k), 2, 0, np.tile(np.arange(k), len(blocks)))
+
+
+def _one_security_columns(
+    car: np.ndarray,
+    se: np.ndarray,
+    resid: np.ndarray,
+    event_ar: np.ndarray,
+    df: np.ndarray,
+    pairs: np.ndarray,
+    window_of_block: np.ndarray,
+    windows: list[list[int]],
+    seed: int,
+    draws: int,
+) -> list[cs.TestColumns]:
+    """:func:`cross_sectional_columns` of blocks of one security (N = 1), without a test run per block.
+
+    Ten of the twelve tests need at least two securities: their rows (no statistic, the reason
+    in ``note``) depend only on the window, so they are those of one block per window, repeated.
+    The portfolio t and the exact sign test have a statistic with one security: computed for
+    every block at once, as :func:`cross_sectional_columns` does.
+    """
+    present, first = np.unique(window_of_block, return_index=True)
+    template = cross_sectional_columns(car[first], se[first], resid, event_ar, df, pairs[first],
+                                       [windows[w] for w in present.tolist()], seed, draws)  # fmt: skip
+    at = np.searchsorted(present, window_of_block)  # each block's row of the template
+    e = resid[pairs]  # (blocks, 1, T)
+    lengths = np.array([len(windows[w]) for w in present.tolist()])[at]
+    out = []
+    for tests in template:
+        if tests.name[0] == rb.PORTFOLIO:
+            parts = [(idx, rb.portfolio_t_batch(car[idx], e[idx], int(length)))
+                     for length in np.unique(lengths) for idx in [np.flatnonzero(lengths == length)]]  # fmt: skip
+            out.append(scatter_columns(parts, len(car)))
+        elif tests.name[0] == rb.SIGN_EXACT:
+            out.append(rb.sign_test_exact_batch(car, e))
+        else:
+            if not np.isnan(tests.stat).all():  # pragma: no cover - a test that a single security could pass
+                raise AssertionError(f"{tests.name[0]} has a statistic with one security")
+            out.append(TestColumns(tests.name[at], tests.stat[at], tests.pvalue[at], tests.null, tests.nobs[at],
+                                      tests.df[at], tests.note[at]))  # fmt: skip
+    return out
 
 
 def cross_sectional_columns(
@@ -317,7 +390,7 @@ def cross_sectional_columns(
         cs.patell_z_batch(car, se, dof),
         cs.bmp_t_batch(car, se),
         cs.kolari_pynnonen_t_batch(car, se, by_set, of_block),
-        cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block),
+        cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block, left_to_right=True),
         cs.generalized_sign_z_batch(car, e),
         cs.wilcoxon_signed_rank_batch(car),
         scatter_columns(portfolio, len(car)),

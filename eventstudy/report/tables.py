@@ -123,6 +123,9 @@ def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
     for name in lazy:
         if name in vars(res):
             setattr(view, name, getattr(res, name)[getattr(res, name)["event"].isin(keep)])
+    if "tests" not in vars(res) and res.report_tests is not None and keep <= res.report_tests[0]:
+        kept = res.report_tests[1]  # the rows of the report's events, kept when the table was written in parts
+        view.tests = kept[kept["event"].isin(keep)]
     if "placebo" in vars(res):  # the study's placebo run: study-wide, computed once
         view.placebo = res.placebo
     return view

@@ -104,7 +104,12 @@ def _write_files(
     with ThreadPoolExecutor(1) as pool:
         columnar = len(res.day0) >= parquet_from
         if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
-            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES}  # computed here, not on the thread
+            parts = "tests" not in vars(res) and not csv  # the tests table in parts, never held whole
+            if parts:  # first: the other tables' Arrow copies are not made while the tests are computed
+                from eventstudy.report.tables import detailed_events
+
+                res.write_tests(tmp / "tests.parquet", detailed_events(res))
+            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if not (parts and name == "tests")}
             writing = pool.submit(_parquet, tables, tmp)
         if csv or not columnar:
             ar = res.ar[AR_CSV_COLUMNS].copy()

@@ -29,6 +29,20 @@ def _columns(days: int | Sequence[int] | None, length: int) -> np.ndarray:
     return cols
 
 
+def _sum_left_to_right(values: np.ndarray) -> np.ndarray:
+    """Row sums of ``values`` (rows, L), adding the columns left to right: the same bits however many rows.
+
+    ``values.sum(axis=1)`` adds the columns of a one-row array pairwise (8 partial sums from
+    L = 8 on) and those of a fancy-indexed array of several rows left to right, so a block's
+    statistic depends on how many blocks share its window in the call; left to right is what
+    several rows give.
+    """
+    out = values[:, 0].copy()
+    for j in range(1, values.shape[1]):
+        out += values[:, j]
+    return out
+
+
 def corrado_rank(estimation: ArrayLike, event: ArrayLike, days: int | Sequence[int] | None = None) -> TestResult:
     """Corrado (1989) rank test; Campbell & Wasley (1993) sum over a window.
 
@@ -82,12 +96,16 @@ def corrado_rank_sets(
     event: ArrayLike,
     days: Sequence[int | Sequence[int] | None],
     of_block: ArrayLike,
+    *,
+    left_to_right: bool = False,
 ) -> TestColumns:
     """:func:`corrado_rank` of blocks that share securities: each set is ranked once.
 
     ``estimation`` (sets, N, T) and ``event`` (sets, N, L) are the sets of
     securities; block ``j`` tests the columns ``days[j]`` of set ``of_block[j]``
-    (e.g. the windows of one event).
+    (e.g. the windows of one event). ``left_to_right``: a window's standardized ranks summed
+    left to right whatever the number of blocks (:func:`_sum_left_to_right`; the study's tests
+    table, whose blocks may be tested in parts); else by ``sum(axis=1)``, pairwise for a lone block.
     """
     est, ev = batch(estimation, "estimation", 3), batch(event, "event", 3)
     if est.shape[:2] != ev.shape[:2]:
@@ -120,7 +138,9 @@ def corrado_rank_sets(
         names[members] = "Corrado rank" if cols.size == 1 else f"Corrado rank (Campbell-Wasley, {cols.size} days)"
         at = sets[members]
         with np.errstate(invalid="ignore", divide="ignore"):
-            z[members] = ubar[at][:, cols].sum(axis=1) / (math.sqrt(cols.size) * s[at])
+            window = ubar[at][:, cols]
+            total = _sum_left_to_right(window) if left_to_right else window.sum(axis=1)
+            z[members] = total / (math.sqrt(cols.size) * s[at])
     reasons_of_block = [set_reason[i] for i in sets.tolist()]
     note = f"ranked over T + L = {m} days"
     return result_columns(names, null, n, z, normal_p(z), note=note, reasons=reasons_of_block)
