@@ -25,7 +25,7 @@ from eventstudy.spec import parse_study
 from eventstudy.spec.fields import exchange_names
 
 REQUIRED = ("event", "ticker", "timestamp", "benchmark")
-MAX_PAIRS = 100_000  # rows; measured ~15 KB of memory per pair + ~0.3 GB: 100,000 pairs peak at 1.8 GB (docs: README)
+MAX_PAIRS = 100_000  # rows; 100,000 pairs peak at 1.1-1.5 GB (benchmarks/bench_memory.py): at most ~15 KB a pair
 PAIR_KB = 15
 
 
