@@ -1,4 +1,4 @@
-"""Worker processes that end with their parent.
+"""Worker processes that end with their parent, and what Ctrl-C may end at once.
 
 A ``kill -9`` of ``eventstudy run`` must not leave its worker processes running (they would hold
 the terminal's output open, and a caller waiting for the command's end would wait forever).
@@ -12,7 +12,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 _PR_SET_PDEATHSIG = 1
 
@@ -31,3 +33,29 @@ def _die_with_parent(parent: int) -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the signal was asked for
         os._exit(1)
+
+
+# -- Ctrl-C: at once while nothing needs cleaning up, else as KeyboardInterrupt -------------------
+
+_pending = 0  # open regions with something to clean up if the run is interrupted
+
+
+@contextmanager
+def cleanup_on_interrupt() -> Iterator[None]:
+    """A region that leaves something to clean up (a report's hidden folder, a temporary file, a cluster).
+
+    Inside it Ctrl-C is a ``KeyboardInterrupt`` that the region's ``finally`` handles; outside any such
+    region the command line ends the process at once (:func:`interrupt_now`), which a
+    ``KeyboardInterrupt`` raised while a module loads cannot spoil.
+    """
+    global _pending
+    _pending += 1
+    try:
+        yield
+    finally:
+        _pending -= 1
+
+
+def interrupt_now() -> bool:
+    """Whether Ctrl-C may end the process at once: nothing is being written that would need cleaning up."""
+    return _pending == 0

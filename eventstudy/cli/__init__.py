@@ -83,9 +83,9 @@ def cli_reference() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (Ctrl-C at any moment, start-up included: one line, 130)."""
-    restore = _exit_on_interrupt()
+    restore = _on_interrupt()
     try:
-        return _main(argv, restore)
+        return _main(argv)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -93,20 +93,27 @@ def main(argv: list[str] | None = None) -> int:
         restore()
 
 
-def _exit_on_interrupt() -> Callable[[], None]:
-    """Until the command starts nothing is written: Ctrl-C ends the process at once, with one line.
+def _on_interrupt() -> Callable[[], None]:
+    """Ctrl-C ends the process at once, with one line, unless something is being written.
 
-    (Raised as ``KeyboardInterrupt`` while a module loads, it can land in importlib's own
-    callbacks, which print "Exception ignored" and a traceback and go on.) Returns the function
-    that puts the previous handler back; a no-op outside the main thread.
+    (Raised as ``KeyboardInterrupt`` while a module loads, it can land in importlib's or a
+    dataclass's own machinery, which turn it into another error with a traceback.) While a
+    report folder, a temporary file or a cluster is open
+    (:func:`eventstudy.processes.cleanup_on_interrupt`) it is a ``KeyboardInterrupt``, so they
+    are cleaned up. Returns the function that puts the previous handler back; a no-op outside
+    the main thread.
     """
     import signal
     import threading
 
+    from eventstudy.processes import interrupt_now
+
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
 
-    def stop(_signum: int, _frame: object) -> None:
+    def stop(signum: int, frame: object) -> None:
+        if not interrupt_now():
+            raise KeyboardInterrupt
         os.write(2, b"interrupted\n")
         os._exit(EXIT_INTERRUPTED)
 
@@ -120,7 +127,7 @@ def _exit_on_interrupt() -> Callable[[], None]:
     return restore
 
 
-def _main(argv: list[str] | None, started: Callable[[], None]) -> int:
+def _main(argv: list[str] | None) -> int:
     import warnings
 
     from eventstudy.cli import articles, run, tools
@@ -143,7 +150,6 @@ def _main(argv: list[str] | None, started: Callable[[], None]) -> int:
                 "check": articles.check_command,
                 "prices": tools.prices_command,
             }
-            started()  # from here on Ctrl-C is a KeyboardInterrupt: the command cleans up what it began
             code = commands[args.command](args)
         for w in caught:
             if not args.quiet:

@@ -190,6 +190,8 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise EventStudyError(DASK_MISSING) from None
+    from eventstudy.processes import cleanup_on_interrupt
+
     cluster = LocalCluster(
         n_workers=n_workers,
         threads_per_worker=1,
@@ -200,7 +202,8 @@ def local_client(n_workers: int = 2, *, processes: bool = False) -> Iterator[Cli
     )
     client = Client(cluster)
     try:
-        yield client
+        with cleanup_on_interrupt():  # Ctrl-C closes the cluster (its processes) before the run ends
+            yield client
     finally:
         client.close()
         cluster.close()

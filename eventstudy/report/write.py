@@ -304,9 +304,18 @@ def _check_name_length(out: Path, shown: str) -> None:
 def atomic_directory(out_dir: str | Path) -> Iterator[Path]:
     """Yield a new hidden sibling of ``out_dir``; on success it replaces ``out_dir`` (see above).
 
-    On any exception the new directory is removed and ``out_dir`` is left as it was. Raises
-    ``EventStudyError`` when ``out_dir`` may not or cannot be written (see :func:`check_out_dir`).
+    On any exception (Ctrl-C included: :func:`~eventstudy.processes.cleanup_on_interrupt`) the new
+    directory is removed and ``out_dir`` is left as it was. Raises ``EventStudyError`` when
+    ``out_dir`` may not or cannot be written (see :func:`check_out_dir`).
     """
+    from eventstudy.processes import cleanup_on_interrupt
+
+    with cleanup_on_interrupt(), _swapped_in(out_dir) as tmp:
+        yield tmp
+
+
+@contextmanager
+def _swapped_in(out_dir: str | Path) -> Iterator[Path]:
     shown = out_dir
     out = check_out_dir(out_dir)
     try:
