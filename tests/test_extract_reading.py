@@ -555,3 +555,14 @@ def test_a_lede_naming_another_day_sets_nothing(tmp_path):
         "Depuis, Nvidia a gagné 4,4 %.\n"
     )
     assert [s for _, _, s in _claims(tmp_path, text)] == [None]
+
+
+def test_a_connective_opening_the_sentence_is_not_a_name(tmp_path):
+    """'However, …' is no company: the clause after it names what grew (revenue), not a stock."""
+    text = (
+        "date 2024-12-13\nBroadcom shares jumped 24.4% on Friday.\n\n"
+        "However, the company said it booked $12.2 billion of AI revenue in fiscal 2024, a 220% increase from 2023.\n"
+    )
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent) for c in found.claims] == [("AVGO", 24.4)]
+    assert [(o.value_percent, o.kind) for o in found.other_figures] == [(220.0, "metric")]

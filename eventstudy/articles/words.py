@@ -74,6 +74,11 @@ UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
 _BREAK = re.compile(r"[,;:()]")
 _PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
 _ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
+# a capitalised word that opens a sentence as a connective, not a name: "However, the company says…"
+_CONNECTIVE = re.compile(
+    r"(?:However|Meanwhile|Moreover|Still|Also|Yet|Instead|Overall|Separately|Cependant|Toutefois|Néanmoins"
+    r"|Pourtant|Ainsi|Enfin|Par ailleurs|En revanche|De plus|Or)$"
+)
 _RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
 
 
@@ -103,7 +108,8 @@ def clauses(segment: str) -> list[tuple[int, int]]:
         part = segment[lo:hi]
         before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
         aside = 0 < k < len(chunks) - 1 and (
-            bool(_RELATIVE.match(part)) or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)))
+            bool(_RELATIVE.match(part))
+            or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)) and not _CONNECTIVE.match(before))
         )
         if aside:
             continue
