@@ -20,8 +20,8 @@ import pytest
 from synthetic import make_market
 
 from eventstudy.cli import main
-from eventstudy.report import write as report_write
-from eventstudy.report.write import MARKER
+from eventstudy.report import folder as report_folder
+from eventstudy.report.folder import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
 FILES = ("report.md", "car.csv", "ar.csv", "figures/a.svg")
@@ -31,7 +31,7 @@ WRITER = textwrap.dedent(
     """
     import os, sys
     from pathlib import Path
-    import eventstudy.report.write as w
+    import eventstudy.report.folder as w
 
     step, out, version, exchange = sys.argv[1:]
     w._USE_EXCHANGE = exchange == "1"
@@ -101,7 +101,7 @@ def test_a_failing_run_after_a_kill_restores_the_old_report(tmp_path):
     assert write_version(out, "v1") == 0
     assert write_version(out, "v2", step="backed_up", exchange=False) == 9
     assert not out.exists()
-    with pytest.raises(RuntimeError, match="disk full"), report_write.atomic_directory(out):
+    with pytest.raises(RuntimeError, match="disk full"), report_folder.atomic_directory(out):
         raise RuntimeError("disk full")
     assert version_of(out) == "v1"
     assert leftovers(out) == []
@@ -258,7 +258,7 @@ def test_cli_killed_mid_swap_keeps_a_complete_report(tmp_path, study_file, marke
     script = textwrap.dedent(
         """
         import os, sys
-        import eventstudy.report.write as w
+        import eventstudy.report.folder as w
         from eventstudy.cli import main
         step = sys.argv[1]
         w._after_step = lambda name: os._exit(9) if name == step else None

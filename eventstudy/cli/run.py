@@ -227,7 +227,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def out_dir(args: argparse.Namespace, spec: StudySpec) -> Path:
     """``--out`` (default reports/<study id>), checked before any work: never a folder eventstudy did not write."""
-    from eventstudy.report.write import check_out_dir
+    from eventstudy.report.folder import check_out_dir
 
     out = args.out if args.out is not None else Path("reports") / spec.id
     check_out_dir(out)
