@@ -1,4 +1,4 @@
-"""The study's placebo run cached on disk (eventstudy/inference/validation/cache.py).
+"""The study's placebo run cached on disk (eventstudy/inference/validation/placebo_cache.py).
 
 A rerun reads the run back and writes the same report, byte for byte; a changed price file
 or seed misses the cache; a damaged or foreign entry is ignored with a warning and recomputed.

@@ -9,9 +9,9 @@ Public API::
 
 Modules: :mod:`.text` (reading, sentences), :mod:`.companies` (alias
 table), :mod:`.notation` (ticker notations), :mod:`.descriptions` ("the
-chipmaker"), :mod:`.dates` (dates via dateparser), :mod:`.sessions` (a
+chipmaker"), :mod:`.dates` (dates via dateparser), :mod:`.session_words` (a
 figure's session and moment), :mod:`.words` (the vocabulary of moves),
-:mod:`.moves` (percentages), :mod:`.periods` (period moves and their
+:mod:`.moves` (percentages), :mod:`.period_words` (period moves and their
 reference), :mod:`.attribution` (who moved), :mod:`.extract` (events,
 links), :mod:`.render` (TOML and CSV).
 

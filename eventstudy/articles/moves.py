@@ -45,9 +45,9 @@ from eventstudy.articles.attribution import (
 )
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.periods import PERIOD, multiples, period_of
+from eventstudy.articles.period_words import PERIOD, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.sessions import NOW, article_day, session_of, set_apart, tense_timing
+from eventstudy.articles.session_words import NOW, article_day, session_of, set_apart, tense_timing
 from eventstudy.articles.text import Article, aside_spans, normalize
 from eventstudy.articles.words import (
     AFTER,

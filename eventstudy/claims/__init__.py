@@ -3,8 +3,8 @@
 Owns the tolerance of a reported figure (:mod:`~eventstudy.claims.tolerance`), the
 verdicts with their words and rules (:mod:`~eventstudy.claims.verdicts`) and the
 reconciliation of claims with measured moves (:mod:`~eventstudy.claims.reconcile`, with its rules in
-:mod:`~eventstudy.claims.rules`, the candidate sessions in :mod:`~eventstudy.claims.sessions` and period moves in
-:mod:`~eventstudy.claims.periods`).
+:mod:`~eventstudy.claims.rules`, the candidate sessions in :mod:`~eventstudy.claims.candidate_sessions`
+and period moves in :mod:`~eventstudy.claims.period_moves`).
 May import: :mod:`eventstudy.inference`, :mod:`eventstudy.engine`, :mod:`eventstudy.market`,
 :mod:`eventstudy.spec` and the base layer.
 """

@@ -2,7 +2,7 @@
 
 Candidates, for the claim's security on the session the claim names and its
 neighbours (-1, +1, +2), else on days -1..+2 of its event
-(:mod:`eventstudy.claims.sessions`):
+(:mod:`eventstudy.claims.candidate_sessions`):
 
 - ``close_to_close`` (abnormal part: the AR, outside the AR window the move
   less α + β × the benchmark's);
@@ -46,7 +46,7 @@ close-to-close for "close", the overnight gap for "open", open-to-close for
 opening gap, ``intraday``/``midday`` the day's range: when that holds, the
 verdict is ``within the day's range`` and the text says it was a quote, not
 a close. **Period moves** (``since``) are measured from their reference
-close (:mod:`eventstudy.claims.periods`). A pair the engine left out (too
+close (:mod:`eventstudy.claims.period_moves`). A pair the engine left out (too
 short a history) is judged on its raw moves, the abnormal part by the
 market-adjusted model, and says so.
 """
@@ -59,9 +59,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from eventstudy.claims import verdicts as V
-from eventstudy.claims.periods import PriceReader, period_moves, reference, span_start
-from eventstudy.claims.rules import acceptance, choose_day, claim_groups, excess, range_holds
-from eventstudy.claims.sessions import (
+from eventstudy.claims.candidate_sessions import (
     CANDIDATE_DAYS,
     QUOTE_GAP,
     RANGE_TIMINGS,
@@ -70,6 +68,8 @@ from eventstudy.claims.sessions import (
     daily_moves,
     not_trading,
 )
+from eventstudy.claims.period_moves import PriceReader, period_moves, reference, span_start
+from eventstudy.claims.rules import acceptance, choose_day, claim_groups, excess, range_holds
 from eventstudy.claims.tolerance import decimals_in, decimals_of, tolerance
 from eventstudy.spec import Claim, StudySpec
 

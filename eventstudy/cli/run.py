@@ -23,7 +23,7 @@ from eventstudy.cli.common import (
     stop_progress,
     window,
 )
-from eventstudy.cli.summary import SUMMARY_ABOVE_PAIRS
+from eventstudy.cli.run_summary import SUMMARY_ABOVE_PAIRS
 from eventstudy.errors import EventStudyError
 from eventstudy.report.write import PARQUET_FROM_PAIRS
 
@@ -217,7 +217,7 @@ def run_command(args: argparse.Namespace) -> int:
     )
     stop_progress()
     if not args.quiet:
-        from eventstudy.cli.summary import results_text
+        from eventstudy.cli.run_summary import results_text
 
         print(results_text(res, verbose=args.verbose))
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "")

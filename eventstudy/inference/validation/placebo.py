@@ -427,7 +427,7 @@ def placebo_for_study(
     security's whole window. Indices measured on themselves are left out, as in the tests table.
     """
     from eventstudy.errors import EventStudyError
-    from eventstudy.inference.validation.cache import cached_run
+    from eventstudy.inference.validation.placebo_cache import cached_run
     from eventstudy.market import CsvDirectorySource
 
     asked = trials is not None
@@ -451,7 +451,7 @@ def placebo_for_study(
     design = {"estimation_window": spec.estimation_window, "event_windows": spec.event_windows,
               "ar_window": spec.ar_window, "trials": n_trials, "seed": seed, "exclude": exclude}  # fmt: skip
     defaults = {"effects": EFFECTS, "alphas": ALPHAS, "n_boot": BOOTSTRAP_DRAWS, "wild_draws": BOOTSTRAP_DRAWS}
-    try:  # cached on disk (inference/validation/cache.py): a rerun reads it back
+    try:  # cached on disk (inference/validation/placebo_cache.py): a rerun reads it back
         run = cached_run(
             source.directory, listings, design | defaults, lambda: study_placebo(source.directory, listings, **design)
         )  # type: ignore[arg-type]

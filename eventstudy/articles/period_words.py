@@ -32,7 +32,7 @@ from eventstudy.articles.attribution import Subject, find_subject
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.dates import month_number, month_pattern
 from eventstudy.articles.records import CandidateClaim, DateMention
-from eventstudy.articles.sessions import article_day
+from eventstudy.articles.session_words import article_day
 from eventstudy.articles.words import nouns
 
 _I = re.IGNORECASE
