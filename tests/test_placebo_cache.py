@@ -115,7 +115,7 @@ def test_an_unwritable_cache_is_a_warning(prices, study_path, tmp_path, monkeypa
 
 
 def test_changed_code_misses_the_cache(prices, study_path, tmp_path, monkeypatch):
-    from eventstudy.inference.validation import cache as placebo_cache
+    from eventstudy.inference.validation import placebo_cache
 
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     spec = load_study(study_path)
