@@ -566,3 +566,48 @@ def test_a_connective_opening_the_sentence_is_not_a_name(tmp_path):
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent) for c in found.claims] == [("AVGO", 24.4)]
     assert [(o.value_percent, o.kind) for o in found.other_figures] == [(220.0, "metric")]
+
+
+@pytest.mark.parametrize(
+    ("top", "session"),
+    [
+        ("Publié le 10/10/2025 à 07h15", D(2025, 10, 9)),  # before any open: "now" is the previous close
+        ("Publié le 10/10/2025 à 18h40", D(2025, 10, 10)),
+        ("Oct 10, 2025 at 8:05 AM ET", D(2025, 10, 9)),
+        ("Oct 10, 2025 at 4:45 PM ET", D(2025, 10, 10)),
+        ("Publié le 13/10/2025 à 06h00", D(2025, 10, 10)),  # a Monday morning: Friday's close
+    ],
+)
+def test_now_in_an_article_published_before_the_open_is_the_previous_close(tmp_path, top, session):
+    text = f"Les valeurs technologiques\n{top}\n\nL'action Oracle affiche désormais une hausse de 52 % depuis janvier.\n"
+    assert _periods(tmp_path, text) == [("ORCL", 52.0, session, "2024-12-31", "")]
+
+
+def test_a_pronoun_after_a_paragraph_break_or_a_colon_is_the_name_before_it(tmp_path):
+    text = (
+        "date 2025-09-11\nOracle a bondi de 36 % mercredi, son meilleur jour depuis 1992.\n\n"
+        "Il a gagné 4 % de plus jeudi.\n\n"
+        "Le titre a presque doublé depuis janvier : il affiche une hausse de 96 % depuis le début de l'année.\n"
+    )
+    got = _periods(tmp_path, text)
+    assert ("ORCL", 4.0, D(2025, 9, 11), "", "") in got
+    assert ("ORCL", 96.0, D(2025, 9, 11), "2024-12-31", "") in got
+
+
+def test_it_with_no_name_in_the_sentence_before_is_listed_not_guessed(tmp_path):
+    text = (
+        "date 2024-08-05\nSoftBank Group shares dropped 18.7% on Monday.\n\n"
+        "The sell-off started last week. It fell 5.8% on Friday.\n"
+    )
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent) for c in found.claims] == [("9984.T", -18.7)]
+    assert -5.8 in [o.value_percent for o in found.other_figures]
+
+
+def test_nearly_doubled_is_an_approximate_multiple(tmp_path):
+    text = "date 2025-09-11\nArm shares have nearly tripled since January. Le titre Oracle a presque doublé depuis janvier.\n"
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.approximate, c.bound) for c in found.claims] == [
+        ("ARM", 200.0, True, ""),
+        ("ORCL", 100.0, True, ""),
+    ]

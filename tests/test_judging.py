@@ -272,6 +272,32 @@ def test_midday_is_the_days_range_even_when_the_close_agrees():
     assert "quoted during the session" in claims.loc["m", "explanation"]
 
 
+def test_after_hours_quote_within_the_range_the_next_session_traded():
+    # -4 % after hours on day 0; day 1 opens -5.3 % and trades between -6.6 % and -4.4 % of day 0's close
+    planted = {1: {"c2c": -0.062, "overnight": -0.053, "intraday": -0.01, "low": -0.066, "high": -0.044}}
+    claims, _ = synthetic(
+        [{"id": "ah", "reported_percent": -4.0, "approximate": True, "timing": "after_hours",
+          "session": sessions_of(0)}], planted,
+    )  # fmt: skip
+    c = claims.loc["ah"]
+    assert c["verdict"] == "within the day's range" and c["day"] == 0
+    assert "the quote lies within the range" in c["explanation"] and "-6.60 % to -4.40 %" in c["explanation"]
+
+
+def test_a_quote_is_never_a_close_even_when_the_close_agrees():
+    # a pre-market quote of +5 % on a day that opened +1 % and closed +5 %: within the range, not "matches the close"
+    planted = {0: {"c2c": 0.05, "overnight": 0.01, "intraday": 0.0396, "low": 0.0, "high": 0.06}}
+    claims, _ = synthetic([{"id": "p", "reported_percent": 5.0, "timing": "premarket", "session": sessions_of(0)}],
+                          planted)  # fmt: skip
+    assert claims.loc["p", "verdict"] == "within the day's range"
+    assert "a pre-market quote, not a close" in claims.loc["p", "explanation"]
+    # an after-hours quote that neither the next gap nor the next range holds is not held by its own day's close
+    planted = {0: {"c2c": 0.05, "low": 0.0, "high": 0.06}, 1: {"c2c": 0.001, "low": -0.002, "high": 0.002}}
+    claims, _ = synthetic([{"id": "a", "reported_percent": 5.0, "timing": "after_hours", "session": sessions_of(0)}],
+                          planted)  # fmt: skip
+    assert claims.loc["a", "verdict"] != "within the day's range"
+
+
 def sessions_of(day: int) -> dt.date:
     return pd.bdate_range("2025-03-03", periods=9)[day + 1].date()
 

@@ -242,10 +242,15 @@ def _described(
         if indices:
             return Subject(indices[-1].name, indices[-1].ticker, f"{seg.strip()!r} read as {indices[-1].name}")
     if _PRONOUN.match(seg):
-        before = max(text.rfind(". ", 0, sentence_start - 1), text.rfind("\n", 0, sentence_start - 1)) + 1
-        names = [m for m in every if before <= m.start < sentence_start]
+        end = len(text[:sentence_start].rstrip())  # the previous sentence, across a paragraph break
+        before = max(text.rfind(". ", 0, end - 1), text.rfind("\n", 0, end)) + 1
+        clause_start = fig_start - len(seg)
+        names = [m for m in every if sentence_start <= m.start < clause_start]  # "…: il affiche"
+        names = names or [m for m in every if before <= m.start < sentence_start]
         if names:
             return Subject(names[0].name, names[0].ticker, f"{seg.strip()!r} read as {names[0].name}")
+        if topic is not None and _REFERENCE.search(text, sentence_start, clause_start):  # "Le titre … : il affiche"
+            return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (the stock before it)")
     if _THE_COMPANY.search(seg):
         return article_company(every, table, seg.strip())
     return None

@@ -72,7 +72,8 @@ _WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
 MULTIPLE = re.compile(
-    r"(?<![\w])(?P<more>plus que |more than )?(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
+    r"(?<![\w])(?:(?P<more>plus que |more than )|(?P<about>presque |quasiment |pratiquement |nearly |almost |roughly ))?"
+    r"(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
     _I,
 )
 MULTIPLE_PERCENT = {"doubl": 100.0, "tripl": 200.0, "quadrupl": 300.0}
@@ -141,6 +142,26 @@ _AS_OF_NOW = re.compile(r"\b(?:still|now|currently|so far)\b|désormais|actuelle
 _PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)
 
 
+# the publication time on the header's line: "Publié le 04/04/2025 à 06h30", "Jan 27, 2025 at 5:12 PM EST"
+_TIME = re.compile(r"(?<![\d/.:-])(\d{1,2})\s*(?:h|:)\s*(\d{2})(?:\s*([AaPp])\.?[Mm]\b)?")
+
+
+def as_of(text: str, dates: list[DateMention], reference: dt.date) -> dt.date:
+    """The day whose close "now" means: the article's date, or the session before it for an article
+    published before 9:00 (before any exchange of the study opens, whatever the zone)."""
+    header = next((d for d in dates if d.kind == "header" and d.date == reference), None)
+    if header is None:
+        return reference
+    line = text[text.rfind("\n", 0, header.offset) + 1 : (text.find("\n", header.offset) + 1 or len(text) + 1) - 1]
+    m = _TIME.search(line)
+    if m is None:
+        return reference
+    hour = int(m[1]) % 12 + (12 if (m[3] or "").lower() == "p" else 0) if m[3] else int(m[1])
+    if hour >= 9:
+        return reference
+    return np.busday_offset(reference, -1, roll="backward").astype(dt.date)
+
+
 def period_of(
     text: str,
     seg_start: int,
@@ -172,7 +193,8 @@ def period_of(
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
     words = text[seg_start:ahead_end]
     if session is None and reference is not None and _AS_OF_NOW.search(words):
-        session = article_day(reference, fig.start())  # "is still up 55% this year": as of the article's day
+        now = as_of(text, dates, reference)
+        session = article_day(now, fig.start())  # "is still up 55% this year": as of the article's last close
     if session is None and last_day is not None and last_day.date is not None:
         session, reference = last_day, last_day.date
         if _PLUPERFECT.search(words):  # "avait déjà gagné 25 %": as of the session before that day
@@ -181,7 +203,7 @@ def period_of(
     if session is None:
         if reference is None:
             return "", None, None
-        session = article_day(reference, fig.start())
+        session = article_day(as_of(text, dates, reference), fig.start())
     if session.date is not None and session.date != day:  # the reference is read from the session's own day
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:
@@ -213,14 +235,14 @@ def multiples(
         if subject is None or not subject.ticker:
             continue
         days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
-        session = days[-1].date if days and days[-1].date else reference
+        session = days[-1].date if days and days[-1].date else as_of(text, dates, reference)
         got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
         if not got:
             continue
         out.append(
             CandidateClaim(
                 ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),
-                approximate=False, verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
+                approximate=bool(m["about"]), verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
                 benchmark=table.is_index(subject.ticker), figure_offset=m.start(), since=got,
                 note="; ".join(n for n in (subject.note, table.note(subject.name)) if n), **record,
             )

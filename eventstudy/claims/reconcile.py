@@ -62,7 +62,7 @@ from eventstudy.claims import verdicts as V
 from eventstudy.claims.candidate_sessions import (
     CANDIDATE_DAYS,
     QUOTE_GAP,
-    RANGE_TIMINGS,
+    QUOTE_TIMINGS,
     candidate_days,
     candidate_measures,
     daily_moves,
@@ -131,8 +131,10 @@ class _Pair:
             return None
         hits = set(self.cands[(self.cands["day"] == day) & self.cands["match"]]["measure"])
         timing = self.claim.timing
-        if QUOTE_GAP.get(timing) in hits or (timing in RANGE_TIMINGS and info["in_range"]):
-            return V.WITHIN_RANGE  # the quote the article's timing names holds
+        if timing in QUOTE_TIMINGS:  # a quote, never a close: its gap, the day's range, or the range traded next
+            # an after-hours move is from the session's close: the next session's gap and range measure it
+            ranged = info["next_in_range"] if timing == "after_hours" else info["in_range"]
+            return V.WITHIN_RANGE if QUOTE_GAP.get(timing) in hits or ranged else None
         if hits & set(CLOSE_MEASURES):
             return V.MATCHES_CLOSE
         if hits or info["in_range"]:
@@ -168,14 +170,16 @@ def _pair(claim: Claim, daily: pd.DataFrame, beta: float, d0: pd.Timestamp, exch
     day_list, _, trading = candidate_days(claim, daily)
     cands = _score(candidate_measures(daily, day_list, beta, claim.timing), claim, lo, hi)
     days = {}
+    held = {d: bool(range_holds(float(r["low"]), float(r["high"]), lo, hi)) for d, r in daily.iterrows()}
     for day in day_list:
         r = daily.loc[day]
         low, high = float(r["low"]), float(r["high"])
         bad = [n for n in str(r["note"]).split("; ") if "below Low" in n]
         note = bad[0] if bad else f"no High/Low for {claim.ticker} in the price source {r['source']}"
         days[day] = {"session": r["session"], "low": low, "high": high, "range_note": note,
-                     "in_range": bool(range_holds(low, high, lo, hi)),
-                     "next": daily.loc[day + 1, "session"] if day + 1 in daily.index else None}  # fmt: skip
+                     "in_range": held[day], "next_in_range": held.get(day + 1, False),
+                     "next": daily.loc[day + 1, "session"] if day + 1 in daily.index else None,
+                     "next_range": tuple(daily.loc[day + 1, ["low", "high"]]) if day + 1 in daily.index else None}  # fmt: skip
     implied = pd.Timestamp(claim.session) if claim.session else d0
     closed = "" if trading else not_trading(claim, exchange)
     return _Pair(claim, tol, lo, hi, cands, days, implied, d0, closed, model_note)
@@ -226,6 +230,7 @@ def _grade(p: _Pair, session: pd.Timestamp) -> dict[str, object]:
         best_range_low=bday["low"],
         best_range_high=bday["high"],
         next_session=bday["next"] if best["measure"] == "next_overnight" else None,
+        next_range=bday["next_range"] if best["measure"] == "next_overnight" else None,
         session_close_to_close=float(c2c.iloc[0]) if len(c2c) else math.nan,
         range_note=info.get("range_note", ""),
         closed=p.closed if day is None else "",

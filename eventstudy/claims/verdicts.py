@@ -150,10 +150,15 @@ def _finding(c: dict[str, object]) -> str:
     if verdict == WITHIN_RANGE and quote and c["best_measure"] in ("overnight", "next_overnight"):
         ab = f", abnormal {pct(c['abnormal'])}" if not _nan(c["abnormal"]) else ""  # type: ignore[arg-type]
         if c["best_measure"] == "next_overnight":
+            nxt = _day(c["next_session"])
+            traded = ""
+            if abs(float(c["measured"]) - float(c["reported"])) > float(c["tolerance"]) and c.get("next_range"):  # type: ignore[arg-type]
+                low, high = c["next_range"]  # type: ignore[misc]
+                traded = f"; the quote lies within the range {nxt} then traded ({pct(low)} to {pct(high)} from the {_day(session)} close)"
             return (
                 f"{rep}: {quote} on {_day(session)}, not a close: the opening gap of {c['ticker']} on "
-                f"{_day(c['next_session'])}, the next session, was {pct(c['measured'])}{ab} ({c2c} on "  # type: ignore[arg-type]
-                f"{_day(session)})."
+                f"{nxt}, the next session, was {pct(c['measured'])}{ab} ({c2c} on "  # type: ignore[arg-type]
+                f"{_day(session)}){traded}."
             )
         return (
             f"{rep}: {quote}, not a close: the opening gap of {c['ticker']} on {_day(session)} (previous close to "
@@ -161,6 +166,8 @@ def _finding(c: dict[str, object]) -> str:
         )
     if verdict == MATCHES_CLOSE:
         return f"{rep} matches {best}."
+    if verdict == WITHIN_RANGE and quote and c["timing"] != "after_hours":
+        return f"{rep}: {quote}, not a close: it lies within the range traded on {_day(session)} ({rng}); {c2c}."
     if verdict == WITHIN_RANGE:
         when = f"; the article says “{c['timing']}”" if c["timing"] != "close" else ""
         if c["best_measure"] == "overnight":
