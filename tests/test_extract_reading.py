@@ -611,3 +611,70 @@ def test_nearly_doubled_is_an_approximate_multiple(tmp_path):
         ("ARM", 200.0, True, ""),
         ("ORCL", 100.0, True, ""),
     ]
+
+
+def test_a_short_name_after_the_full_name_in_the_same_article(tmp_path):
+    """'Constellation' alone is two companies in the table; after 'Constellation Energy' it is that one."""
+    text = (
+        "date 2024-09-20\nConstellation Energy said on Friday it would restart a reactor for Microsoft.\n\n"
+        "Constellation shares closed 22.3% higher.\n"
+    )
+    assert [(t, v) for t, v, _ in _claims(tmp_path, text)] == [("CEG", 22.3)]
+    text = "date 2024-09-20\nConstellation Brands fell 1% and Constellation Energy rose 22.3%. Constellation gained 2%.\n"
+    assert [t for t, _, _ in _claims(tmp_path, text)] == ["STZ", "CEG"]  # two companies share it: never read alone
+
+
+def test_the_stock_is_the_subject_of_the_sentence_before_not_its_object(tmp_path):
+    text = (
+        "date 2024-09-20\nConstellation Energy (NASDAQ: CEG) will sell the plant's power to Microsoft.\n\n"
+        "The stock was up 12% in premarket trading.\n"
+    )
+    assert [(t, v) for t, v, _ in _claims(tmp_path, text)] == [("CEG", 12.0)]
+
+
+def test_todays_move_before_a_period_clause_is_the_sessions(tmp_path):
+    text = "date 2024-09-20\nWith today's rally of about 15%, Constellation Energy shares have more than doubled in 2024.\n"
+    got = _periods(tmp_path, text)
+    assert ("CEG", 15.0, D(2024, 9, 20), "", "") in got or ("CEG", 15.0, None, "", "") in got
+    assert ("CEG", 100.0, D(2024, 9, 20), "2023-12-31", "at_least") in got
+
+
+def test_a_record_since_a_year_in_the_clause_before_is_no_period(tmp_path):
+    text = "date 2025-04-09\nThe Nasdaq surged 12.2% on Wednesday, its best day since January 2001, while the S&P 500 rose 9.5%.\n"
+    got = _periods(tmp_path, text)
+    assert [(t, v, s) for t, v, s, _, _ in got] == [("^IXIC", 12.2, D(2025, 4, 9)), ("^GSPC", 9.5, D(2025, 4, 9))]
+    assert all(since == "" for _, _, _, since, _ in got)
+
+
+def test_more_than_is_a_bound_not_an_approximation(tmp_path):
+    found = extract([_write(tmp_path, "date 2024-10-31\nJeudi, l'action Super Micro a perdu plus de 11 %.\n")])
+    (c,) = found.claims
+    assert (c.ticker, c.reported_percent, c.bound, c.approximate) == ("SMCI", -11.0, "at_least", False)
+
+
+def test_a_byline_ending_in_the_date_dates_the_article(tmp_path):
+    text = (
+        "Broadcom joins the club\nBy a staff writer | Dec 16, 2024, 4:20 PM ET\n\n"
+        "Broadcom extended its post-earnings run on Monday, rising 11.2%.\n\n"
+        "The chipmaker had already rocketed 24.4% on Friday. Over the two sessions, the stock has added more than 38%.\n"
+    )
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session) for c in found.claims][:2] == [
+        ("AVGO", 11.2, D(2024, 12, 16)),  # "post-earnings" names no measure: a price move
+        ("AVGO", 24.4, D(2024, 12, 13)),  # Friday looks back from the byline's Monday
+    ]
+    assert "Over" not in found.unknown_companies
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claim"),
+    [
+        ("SoftBank Group a repris 12,1 % mardi après avoir abandonné près de 19 % lundi.",
+         [("9984.T", 12.1), ("9984.T", -19.0)]),
+        ("Mardi, le Topix s'est redressé de 9,3 %.", [("TOPIX", 9.3)]),
+        ("Mardi, l'action Arm cède 3,2 %.", [("ARM", -3.2)]),
+    ],
+)  # fmt: skip
+def test_french_verbs_of_giving_up_and_recovering(tmp_path, sentence, claim):
+    found = extract([_write(tmp_path, f"date 2024-08-06\n{sentence}\n")])
+    assert [(c.ticker, c.reported_percent) for c in found.claims] == claim

@@ -213,7 +213,10 @@ def find_subject(
             return Subject(before[-1].name, before[-1].ticker, f"{seg.strip()!r} read as {before[-1].name}")
         if topic is None:
             named = [m for m in earlier or [] if m.start < sentence_start and not table.is_index(m.ticker)]
-            topic = Subject(named[-1].name, named[-1].ticker) if named else None
+            if named:  # the subject of the last sentence naming a company: its first name, not its object
+                lead = max(text.rfind(". ", 0, named[-1].start), text.rfind("\n", 0, named[-1].start)) + 1
+                named = [m for m in named if m.start >= lead]
+            topic = Subject(named[0].name, named[0].ticker) if named else None
         if topic is not None:
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (an earlier sentence)")
     return previous

@@ -123,7 +123,7 @@ _STOPWORDS = (
     "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
-    " poids actions action titres titre"
+    " poids actions action titres titre over during since until despite throughout amid"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
@@ -212,7 +212,26 @@ class CompanyTable:
                 continue  # "the Dow" is the index; "Dow (-2,13 %)" alone is Dow Inc.
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
-        return sorted(out, key=lambda c: c.start)
+        return sorted(out + self._short_names(text, out), key=lambda c: c.start)
+
+    def _short_names(self, text: str, named: list[CompanyMention]) -> list[CompanyMention]:
+        """A full name's first word, in an article that named the company in full ("Constellation Energy
+        … Constellation shares"): the short name the table leaves out as ambiguous, read in this article only.
+        """
+        firsts: dict[str, set[str]] = {}
+        for m in named:
+            words = m.name.split()
+            if len(words) > 1 and len(words[0]) >= 4 and words[0].casefold() not in _NOT_NAMES:
+                firsts.setdefault(words[0], set()).add(m.ticker)
+        out = []
+        for word, tickers in firsts.items():
+            if len(tickers) > 1 or word.casefold() in self.aliases:
+                continue  # two companies of the article share it, or it is a name of its own
+            (ticker,) = tickers
+            for w in re.finditer(rf"(?<![\w&]){re.escape(word)}(?![\w&-])(?!\s+[A-Z])", text):
+                if not any(n.start <= w.start() < n.end for n in named):
+                    out.append(CompanyMention(w.start(), w.end(), word, ticker))
+        return out
 
     def unknown(self, text: str, start: int, end: int, sentence_start: int) -> list[CompanyMention]:
         """Capitalised names in ``text[start:end]`` the table does not know.

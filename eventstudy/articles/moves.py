@@ -193,7 +193,8 @@ def find_moves(
             claims.append(
                 CandidateClaim(
                     ticker=ctx.subject.ticker, company=ctx.subject.name, reported_percent=signed, figure=figure,
-                    approximate=bool(APPROX.search(tail)), verb=ctx.verb,
+                    approximate=bool(APPROX.search(tail)) and not (LOWER.search(tail) or UPPER.search(tail)),
+                    verb=ctx.verb,
                     session=s.date if s else None, timing=ctx.timing or "close",
                     day_words=s.words if s else "", day_reference=s.reference if s else None,
                     day_reference_from=s.reference_from if s else "",
@@ -307,7 +308,12 @@ def _verdict(
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
     tail = segment[_last_end(MOVE, segment) :] + ahead
-    if (p := PERIOD.search(tail) or PERIOD.search(segment)) and not _SUPERLATIVE.search(tail[: p.start()][-40:]):
+    one_day = _ONE_DAY.search(segment[-40:])  # "With today's rally of about 15%, the shares have doubled in 2024"
+    p = PERIOD.search(tail)
+    before = tail[: p.start()] if p else ""
+    if p is None and (p := PERIOD.search(segment)):
+        before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
+    if p and not _SUPERLATIVE.search(before[-40:]) and not one_day:
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if f := FORECAST.search(_forecast_zone(main_clauses(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
@@ -325,6 +331,14 @@ def _verdict(
     return "", ""
 
 
+# the figure's own noun phrase names one session: the period words after it are another clause's
+_ONE_DAY = re.compile(
+    r"(?<![\w])(?:(?:(?:today|monday|tuesday|wednesday|thursday|friday)['’]s|one-day|single-day)\s+(?:\w+\s+)?"
+    r"(?:gain|rally|jump|surge|rise|advance|climb|pop|rebound|drop|decline|fall|loss|slide|slump|plunge|move|sell-?off)s?"
+    r"|(?:hausse|baisse|chute|progression|recul|bond|repli|envolée|gain|perte)s? (?:du jour|de la séance"
+    r"|d['’]aujourd['’]hui))(?![\w])",
+    re.IGNORECASE,
+)
 # "its heaviest one-day loss since March 2020": the period dates a record, not a move
 _SUPERLATIVE = re.compile(
     r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?"

@@ -58,6 +58,7 @@ _YEAR_SO_FAR = re.compile(
     r"|depuis le 1er janvier)(?![\w])",
     _I,
 )
+_IN_YEAR = re.compile(r"(?<![\w])(?:so far in|in|en|depuis le début de) (?P<year>(?:19|20)\d\d)(?![\w])", _I)
 _M = month_pattern()
 _SINCE_MONTH = re.compile(rf"(?<![\w])(?:since|depuis)\s+(?:le mois de\s+)?{_M}(?![.\s]*\d)", _I)
 _EXTREME = re.compile(
@@ -87,6 +88,8 @@ def since(
     ``since`` is "" when the words name no reference this module reads.
     """
     if m := _YEAR_SO_FAR.search(text, lo, hi):
+        return f"{session.year - 1}-12-31", None, m.start()
+    if (m := _IN_YEAR.search(text, lo, hi)) and int(m["year"]) == session.year:  # "doubled in 2024", in 2024
         return f"{session.year - 1}-12-31", None, m.start()
     if m := _EXTREME.search(text, lo, hi):
         month = m["m1"] or m["m2"]

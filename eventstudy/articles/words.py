@@ -26,7 +26,8 @@ NOUNS = {
     "sector": r"secteur|sector|indices?|index",
     "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
 }
-NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w])(?:{v})(?![\w]))" for k, v in NOUNS.items()), _I)
+# "post-earnings run", "pre-market": a noun inside a compound adjective names no measure
+NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w-])(?:{v})(?![\w]))" for k, v in NOUNS.items()), _I)
 AFTER = re.compile(
     r"^\s*(?:(?:du|de la|de l'|des|de son|de sa|de ses|de leur|de|of (?:its|the|their)?)\s*)?"
     r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
@@ -52,14 +53,14 @@ UP = (
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
     r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
     r"|popp\w*|pops?|engrang\w*|s'adjug\w*|adjug\w*|explos\w*|dans le vert|in the green"
-    r"|en vert"
+    r"|en vert|redress\w*"
 )
 DOWN = (
     r"chut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
     r"|décroch\w*|gliss\w*|effondr\w*|diminu\w*|fell|falls?|fallen|falling|drop\w*|declin\w*|slid\w*|slip\w*"
     r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
     r"|decreas\w*|dipp\w*|sunk|rout|nosediv\w*|dans le rouge|in the red|en rouge|gave up|gave back|giving up"
-    r"|giving back|gives up|gives back|a rendu|rendant"
+    r"|giving back|gives up|gives back|a rendu|rendant|abandonn\w*|cèd(?:e|ent)"
 )
 COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher|above)|(?P<down>lower|below))(?![\w])", _I)
 MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
