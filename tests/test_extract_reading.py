@@ -678,3 +678,17 @@ def test_a_byline_ending_in_the_date_dates_the_article(tmp_path):
 def test_french_verbs_of_giving_up_and_recovering(tmp_path, sentence, claim):
     found = extract([_write(tmp_path, f"date 2024-08-06\n{sentence}\n")])
     assert [(c.ticker, c.reported_percent) for c in found.claims] == claim
+
+
+def test_a_papers_name_then_the_date_dates_the_article(tmp_path):
+    text = (
+        "La tech perd pied\nLe Courrier Économique - 28 janv. 2025 à 07:45\n\n"
+        "Dans la nuit de lundi à mardi, Nvidia a dévissé de 16,97 % à Wall Street.\n"
+    )
+    assert _claims(tmp_path, text) == [("NVDA", -16.97, D(2025, 1, 27))]
+
+
+def test_time_words_of_the_next_figure_are_not_this_ones(tmp_path):
+    text = "date 2025-01-28\nLundi, Microsoft a limité la casse, avec une baisse de 2,1 %, après avoir perdu jusqu'à 4,6 % en début de séance.\n"
+    found = extract([_write(tmp_path, text)])
+    assert [(c.reported_percent, c.timing) for c in found.claims] == [(-2.1, "close"), (-4.6, "open")]

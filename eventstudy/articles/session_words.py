@@ -138,10 +138,17 @@ def timing_words(text: str, *, last: bool = False) -> str:
     return (max(found) if last else min(found, key=lambda f: (f[0], -f[1])))[2]
 
 
+_NEXT_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:%|pour cent|per ?cent)")
+
+
 def nearest_timing(segment: str, ahead: str) -> str:
-    """The moment named nearest the figure: the last words before it or the first after it."""
+    """The moment named nearest the figure: the last words before it or the first after it (before the next
+    figure: "une baisse de 2,1 %, après avoir perdu jusqu'à 4,6 % en début de séance" times the 4,6 % only)."""
+    nxt = _NEXT_FIGURE.search(ahead)  # ``ahead`` runs to the sentence's end or to the next figure
+    at_next = nxt.start() if nxt else len(ahead) if not re.search(r"[.!?\n]\W*$", ahead) else len(ahead) + 3
+    stop = at_next - 2  # words right before the next figure are its own ("jusqu'à 4,6 %")
     before = [(len(segment) - m.end(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(segment)]
-    after = [(m.start(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(ahead)]
+    after = [(m.start(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(ahead) if m.end() < stop]
     return min([*before, *after], default=(0, 0, ""))[2]
 
 
