@@ -298,6 +298,15 @@ def test_a_quote_is_never_a_close_even_when_the_close_agrees():
     assert claims.loc["a", "verdict"] != "within the day's range"
 
 
+def test_a_close_figure_prefers_a_sessions_close_to_another_sessions_open_to_close():
+    # +0.6 %: day 0 opened +0.3 % and closed +0.88 % (open to close +0.58 %); day 1 closed +0.61 %
+    planted = {0: {"c2c": 0.0088, "overnight": 0.003, "intraday": 0.0058, "low": 0.001, "high": 0.009},
+               1: {"c2c": 0.0061, "overnight": 0.005, "intraday": 0.001, "low": 0.004, "high": 0.0085}}  # fmt: skip
+    claims, _ = synthetic([{"id": "c", "reported_percent": 0.6}], planted)
+    c = claims.loc["c"]
+    assert c["day"] == 1 and c["verdict"] == "matches the close" and c["best_measure"] == "close_to_close"
+
+
 def sessions_of(day: int) -> dt.date:
     return pd.bdate_range("2025-03-03", periods=9)[day + 1].date()
 

@@ -30,7 +30,8 @@ security's day *d* is its own exchange's session) by, in order:
 1. the fewest claims held neither by a measure nor by the day's range;
 2. the smallest sum, over the claims, of the distance from the figure to
    the nearest daily measure beyond its tolerance (0 when one matches);
-3. the session the article implies (day 0), then the earlier session.
+3. the fewest claims held only by a two-day or an open-to-close move;
+4. the session the article implies (day 0), then the earlier session.
 
 **Verdicts** on that session (words in :mod:`eventstudy.claims.verdicts`):
 ``matches the close`` (a close-to-close, two-day or open-to-close move
@@ -142,10 +143,12 @@ class _Pair:
         return None
 
     def cost(self, day: int) -> tuple[bool, float, bool]:
-        """(held, distance beyond tolerance of the nearest daily measure, held only by a two-day move) on this day."""
+        """(held, distance beyond tolerance of the nearest daily measure, held only by a two-day or open-to-close
+        move) on this day."""
         on = self.cands[self.cands["day"] == day]
         hits = set(on[on["match"]]["measure"])
-        two_only = self.status(day) == V.MATCHES_CLOSE and hits & set(CLOSE_MEASURES) == {"two_day"}
+        # held only by a two-day or an open-to-close move: a weaker match than the session's own close
+        two_only = self.status(day) == V.MATCHES_CLOSE and hits & set(CLOSE_MEASURES) <= {"two_day", "intraday"}
         ex = on["excess"].dropna()
         return self.status(day) is not None, float(ex.min()) if len(ex) else math.inf, two_only
 

@@ -70,7 +70,8 @@ def choose_day(costs: dict[int, list[tuple[bool, float, bool]]], implied: int = 
 
     Fewest claims not held, then the smallest sum of distances, then the
     fewest claims held only by a two-day move (a quiet day after the move
-    repeats it), then the implied day, then the earlier day.
+    repeats it) or an open-to-close move (not the close the figure names),
+    then the implied day, then the earlier day.
     """
 
     def score(day: int) -> tuple[int, float, int, bool, int]:
