@@ -692,3 +692,10 @@ def test_time_words_of_the_next_figure_are_not_this_ones(tmp_path):
     text = "date 2025-01-28\nLundi, Microsoft a limité la casse, avec une baisse de 2,1 %, après avoir perdu jusqu'à 4,6 % en début de séance.\n"
     found = extract([_write(tmp_path, text)])
     assert [(c.reported_percent, c.timing) for c in found.claims] == [(-2.1, "close"), (-4.6, "open")]
+
+
+def test_a_us_symbol_written_as_the_name(tmp_path):
+    text = "date 2024-02-21\nVRT stock sank as much as 11.3% in early trading on Wednesday. THE shares of NVDA shares rose 1%.\n"
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.timing) for c in found.claims][0] == ("VRT", -11.3, "intraday")
+    assert "THE" not in [c.ticker for c in found.claims]

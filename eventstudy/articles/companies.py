@@ -126,6 +126,7 @@ _STOPWORDS = (
     " poids actions action titres titre over during since until despite throughout amid"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
+_SYMBOL_AS_NAME = re.compile(r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))")
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
 _NAME_AT_START = re.compile(
     r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]|[A-Z][a-z]+[A-Z]\w*"  # "OpenAI", "DeepSeek"
@@ -212,6 +213,11 @@ class CompanyTable:
                 continue  # "the Dow" is the index; "Dow (-2,13 %)" alone is Dow Inc.
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
+        out += [
+            CompanyMention(m.start(1), m.end(1), m[1], m[1])
+            for m in _SYMBOL_AS_NAME.finditer(text)
+            if m[1] in self.listings and not any(n.start <= m.start(1) < n.end for n in out)
+        ]  # "VRT stock sank", "NVDA shares": a US symbol written as the name
         return sorted(out + self._short_names(text, out), key=lambda c: c.start)
 
     def _short_names(self, text: str, named: list[CompanyMention]) -> list[CompanyMention]:
