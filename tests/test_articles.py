@@ -389,7 +389,7 @@ def test_subject_is_the_clause_subject(tmp_path, text, expected):
 def test_the_stock_and_le_titre_refer_to_the_company(tmp_path):
     text = "Super Micro Computer was not spared: the stock tumbled more than 12%."
     (claim,) = _found(tmp_path, text, reference_date=REF).claims
-    assert (claim.ticker, claim.reported_percent, claim.bound, claim.approximate) == ("SMCI", -12.0, "at_least", True)
+    assert (claim.ticker, claim.reported_percent, claim.bound, claim.approximate) == ("SMCI", -12.0, "at_least", False)
     text = " date 2025-01-29 Lundi, l'action Nvidia a perdu 17 %. Mardi, le titre a repris 8,9 %."
     assert _claims(tmp_path, text) == [("NVDA", -17.0, D(2025, 1, 27)), ("NVDA", 8.9, D(2025, 1, 28))]
     text = " date 2025-04-10 SoftBank Group rose 11.5% on Thursday.\nIts shares fell 7.2% on Wednesday."
@@ -523,7 +523,7 @@ def test_draft_has_bound_and_benchmark_securities(tmp_path):
     toml_text = draft_study([path])
     doc = tomllib.loads(toml_text)
     orcl = next(c for c in doc["claims"] if c["ticker"] == "ORCL")
-    assert orcl["bound"] == "at_least" and orcl["approximate"] is True
+    assert orcl["bound"] == "at_least" and orcl["approximate"] is False  # a bound, not "about"
     spx = next(s for s in doc["securities"] if s["ticker"] == "^GSPC")
     assert spx["benchmark"] == "^GSPC" and "benchmark claim" in toml_text
     assert load_study(_write(tmp_path, toml_text, "draft.toml")).claims

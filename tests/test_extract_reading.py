@@ -699,3 +699,13 @@ def test_a_us_symbol_written_as_the_name(tmp_path):
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.timing) for c in found.claims][0] == ("VRT", -11.3, "intraday")
     assert "THE" not in [c.ticker for c in found.claims]
+
+
+def test_the_previous_figures_complement_does_not_name_this_one(tmp_path):
+    text = (
+        "date 2025-01-24\nSoftBank Group, qui détient environ 90 % du capital d'Arm, a grimpé de 8,7 % vendredi à Tokyo.\n"
+        "Arm, in which SoftBank holds 90% of the capital, rose 4% on Thursday.\n"
+    )
+    found = extract([_write(tmp_path, text)])
+    got = [(c.ticker, c.reported_percent) for c in found.claims]
+    assert ("9984.T", 8.7) in got and ("ARM", 4.0) in got

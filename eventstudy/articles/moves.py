@@ -276,9 +276,14 @@ def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False
     return None
 
 
+# the previous figure's complement at the start of a segment: "(90 %) du capital, …", "(8%) of revenue, …"
+_PREVIOUS_TAIL = re.compile(r"\s*(?:du|de la|de l['’]|des|de|d['’]|of|in)\s[^,;:()]{0,40}[,;:]", re.IGNORECASE)
+
+
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
-    found = nouns(segment)
+    tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
+    found = nouns(segment[tail.end() :] if tail else segment)
     moves = list(MOVE.finditer(segment))
     if found:
         ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
