@@ -1,8 +1,8 @@
 """Report sections of the measures beyond returns (volume, volatility, BHAR) and the GARCH model: rows for both reports.
 
 :func:`event_measures` gives, for one event, a list of blocks (title, text,
-table, notes) that :mod:`eventstudy.report.markdown` writes as Markdown and
-the template ``measures.html.j2`` as HTML; :func:`measure_notes` adds to the
+table, notes) of the report model (:mod:`eventstudy.report.model`), written by
+``report.md.j2`` and ``measures.html.j2``; :func:`measure_notes` adds to the
 method section.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.formats import fmt_num, fmt_p, fmt_pct
+from eventstudy.report.tables import table
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
@@ -26,8 +27,8 @@ def _block(
     details: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """A block: ``id`` (for the HTML anchor), title, text, table (``align`` letters l/r, r by default), notes."""
-    table = {"header": header, "rows": rows, "align": align.ljust(len(header), "r")}
-    return {"id": key, "title": title, "text": text, **table, "notes": notes, "details": details}
+    cells = table(header, rows, align.ljust(len(header), "r"))
+    return {"id": key, "title": title, "text": text, "table": cells, "notes": notes, "details": details}
 
 
 def _shares(v: float) -> str:
