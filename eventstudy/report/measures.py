@@ -39,14 +39,22 @@ def _windows(t: pd.DataFrame) -> list[tuple[int, int]]:
     return list(dict.fromkeys(zip(t["start"].tolist(), t["end"].tolist(), strict=True)))
 
 
-def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
-    """Day-0 abnormal log volume and the CAVs of each security, by model."""
-    v, w = res.volume, res.volume_windows
-    day0 = v[(v["event"] == event_id) & (v["day"] == 0)]
+def _event_rows(
+    days: pd.DataFrame, windows: pd.DataFrame, event_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, int]]] | None:
+    """An event's day-0 rows, its window rows and its windows; None when it has no day-0 row."""
+    day0 = days[(days["event"] == event_id) & (days["day"] == 0)]
     if day0.empty:
         return None
-    w = w[w["event"] == event_id]
-    windows = _windows(w)
+    w = windows[windows["event"] == event_id]
+    return day0, w, _windows(w)
+
+
+def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
+    """Day-0 abnormal log volume and the CAVs of each security, by model."""
+    if (rows_of := _event_rows(res.volume, res.volume_windows, event_id)) is None:
+        return None
+    day0, w, windows = rows_of
     cav = {(r["ticker"], r["model"], r["start"], r["end"]): r for r in w.to_dict("records")}
     rows = []
     for r in day0.to_dict("records"):
@@ -72,12 +80,9 @@ def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
 
 def volatility_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     """Beaver's U on day 0 and the variance ratio of each window."""
-    v, w = res.volatility, res.volatility_windows
-    day0 = v[(v["event"] == event_id) & (v["day"] == 0)]
-    if day0.empty:
+    if (rows_of := _event_rows(res.volatility, res.volatility_windows, event_id)) is None:
         return None
-    w = w[w["event"] == event_id]
-    windows = _windows(w)
+    day0, w, windows = rows_of
     vr = {(r["ticker"], r["start"], r["end"]): r for r in w.to_dict("records")}
     rows = [
         [r["ticker"], fmt_num(r["u"], 2), fmt_num(r["u_star"], 2), fmt_p(r["p"]),

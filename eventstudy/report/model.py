@@ -109,6 +109,7 @@ def _event(
 ) -> Model:
     """One event's section; ``res`` is the view of the detailed events, ``full`` the whole study."""
     from eventstudy.report.measures import event_measures
+    from eventstudy.report.significance import TEST_HEADER, headline, misfits, test_rows
 
     ev = res.spec.event(event_id)
     if ev.date_only:
@@ -139,8 +140,9 @@ def _event(
         "moves": _moves(res, ev.id),
         "securities": [_security(records, ev.id, str(t)) for t in d0["ticker"]],
         "measures": event_measures(full, ev.id),
-        "holds": _holds(res, ev.id) if tested else None,
-        "tests": _tests(res, ev.id) if tested else None,
+        # what holds: right-sized tests and their verdict, mis-sized ones named; then every test (HTML: p lists wrap)
+        "holds": {"lines": headline(res, ev.id), "misfits": misfits(res, ev.id)} if tested else None,
+        "tests": table(TEST_HEADER, test_rows(res, ev.id), "nlrllll", md_align="llrrrrl") if tested else None,
         "flags": flags,
         "overlaps": overlaps,
     }
@@ -150,19 +152,9 @@ def _moves(res: StudyResults, event_id: str) -> Model | None:
     mv = res.moves[res.moves["event"] == event_id]
     if mv.empty:
         return None
-    rows = [
-        [
-            r["ticker"],
-            f"{r['day']:+d}",
-            r["session"],
-            fmt_pct(r["close_to_close"]),
-            fmt_pct(r["overnight"]),
-            fmt_pct(r["intraday"]),
-            f"{fmt_pct(r['low'])} to {fmt_pct(r['high'])}",
-            r["source"],
-        ]
-        for r in mv.to_dict("records")
-    ]
+    rows = [[r["ticker"], f"{r['day']:+d}", r["session"], fmt_pct(r["close_to_close"]), fmt_pct(r["overnight"]),
+             fmt_pct(r["intraday"]), f"{fmt_pct(r['low'])} to {fmt_pct(r['high'])}", r["source"]]
+            for r in mv.to_dict("records")]  # fmt: skip
     header = ["ticker", "day", "session", "close to close", "overnight", "open to close", "day's range", "OHLC source"]
     return {"table": table(header, rows, "lrlrrrrl"), "notes": sorted({n for n in mv["note"] if n})}
 
@@ -182,20 +174,6 @@ def _security(records: tuple[PairRecords, PairRecords, PairRecords], event_id: s
         "car": table(CAR_HEADER, car_rows(car), "lrrrr"),
         "ar": table(AR_HEADER, ar_rows(ar), "rnrrrr"),
     }
-
-
-def _tests(res: StudyResults, event_id: str) -> Model:
-    """The event's tests by window, with each test's size in the study's placebo run."""
-    from eventstudy.report.significance import TEST_HEADER, test_rows
-
-    return table(TEST_HEADER, test_rows(res, event_id), "nlrllll", md_align="llrrrrl")  # HTML: p lists wrap
-
-
-def _holds(res: StudyResults, event_id: str) -> Model:
-    """The summary at the top of an event: right-sized tests and their verdict, mis-sized ones named."""
-    from eventstudy.report.significance import headline, misfits
-
-    return {"lines": headline(res, event_id), "misfits": misfits(res, event_id)}
 
 
 def _event_warnings(
@@ -285,20 +263,9 @@ def _warning_entries(res: StudyResults, together: dict[str, list[str]]) -> list[
 
 
 def _candidates(res: StudyResults) -> Model:
-    rows = [
-        [
-            c["claim"],
-            c["ticker"],
-            f"{c['day']:+d}",
-            c["session"],
-            str(c["measure"]).replace("_", "-"),
-            fmt_pct(c["measured"]),
-            fmt_pct(c["abnormal"]),
-            fmt_pct(c["distance"], sign=False),
-            "yes" if c["match"] else "",
-        ]
-        for c in res.candidates.to_dict("records")
-    ]
+    rows = [[c["claim"], c["ticker"], f"{c['day']:+d}", c["session"], str(c["measure"]).replace("_", "-"),
+             fmt_pct(c["measured"]), fmt_pct(c["abnormal"]), fmt_pct(c["distance"], sign=False),
+             "yes" if c["match"] else ""] for c in res.candidates.to_dict("records")]  # fmt: skip
     header = ["claim", "ticker", "day", "session", "measure", "measured", "abnormal", "distance", "within tolerance"]
     return table(header, rows, "llrllrrrl")
 
