@@ -225,10 +225,10 @@ class StudyResults(MeasureViews):
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
 
     def _repr_html_(self) -> str:
-        """Compact HTML for Jupyter: verdicts first, then CARs (:func:`eventstudy.report.verdicts.notebook_html`)."""
-        from eventstudy.report.verdicts import notebook_html
+        """Compact HTML for Jupyter: verdicts first, then CARs (:func:`eventstudy.verdict_rows.notebook_html`)."""
+        from eventstudy.verdict_rows import notebook_html
 
-        return notebook_html(self)
+        return notebook_html(self.spec, self.model, self.claims, self.car, self.excluded)
 
     # -- export ------------------------------------------------------------
     def to_dict(self, *, columnar: bool = False) -> dict[str, Any]:

@@ -16,9 +16,9 @@ import pytest
 
 from eventstudy.market.csv import CsvDirectorySource
 from eventstudy.report import write_report
-from eventstudy.report.verdicts import verdict_rows, verdicts_text
 from eventstudy.spec import load_study
 from eventstudy.study import EventStudy
+from eventstudy.verdict_rows import verdict_rows, verdicts_text
 
 
 @pytest.fixture(scope="module")

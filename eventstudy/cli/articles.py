@@ -167,8 +167,8 @@ def check_command(args: argparse.Namespace) -> int:
     from eventstudy.articles.check import default_out, draft_for_check, run_id, with_day_ranges, without_unpriced
     from eventstudy.market.source import holds
     from eventstudy.report import write_report
-    from eventstudy.report.verdicts import verdict_rows, verdicts_text
     from eventstudy.study import EventStudy
+    from eventstudy.verdict_rows import verdict_rows, verdicts_text
 
     ref, aliases, listings = article_options(args)
     articles_once(args.articles)

@@ -62,7 +62,7 @@ def large_summary(res: StudyResults) -> str:
 
 
 def _claims(res: StudyResults) -> list[str]:
-    from eventstudy.report.verdicts import verdict_rows, verdicts_text
+    from eventstudy.verdict_rows import verdict_rows, verdicts_text
 
     if len(res.claims) <= MAX_CLAIM_ROWS:
         return ["Claims against measured moves", *verdicts_text(verdict_rows(res.claims))]

@@ -3,7 +3,7 @@
 :func:`report_model` returns dicts of text, tables (:func:`eventstudy.report.tables.table`: rows of
 formatted cells, never markup) and figures; the templates ``report.md.j2`` and ``report.html.j2``
 (:mod:`eventstudy.report.pages`) lay it out and escape it, each for its format. The claims' rows
-(:mod:`eventstudy.report.verdicts`) also feed the notebook view and the terminal.
+(:func:`eventstudy.verdict_rows.verdict_rows`) also feed the notebook view and the terminal.
 
 Keys: ``title``, ``study_id``, ``model``, ``window``, ``time_note``, ``data_source``, ``nav`` (HTML),
 ``verdicts``, ``all_pairs``, ``events``, ``other_events``, ``warnings``, ``candidates``, ``excluded``,
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy.engine.provenance import time_note
-from eventstudy.formats import fmt_num, fmt_pct, slug
+from eventstudy.formats import VERDICT_CLASS, fmt_num, fmt_pct, slug
 from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
@@ -40,6 +40,7 @@ from eventstudy.report.tables import (
     summary_rows,
     table,
 )
+from eventstudy.verdict_rows import verdict_rows
 
 if TYPE_CHECKING:
     from eventstudy.report.render import ReportFigure
@@ -53,7 +54,6 @@ def report_model(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> Mod
     from eventstudy.report.measures import measure_notes
     from eventstudy.report.render import is_summary
     from eventstudy.report.story import overlap_rows
-    from eventstudy.report.verdicts import verdicts_section
 
     spec, prov = res.spec, res.provenance
     by_event: dict[str | None, list[ReportFigure]] = {}
@@ -85,7 +85,7 @@ def report_model(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> Mod
         "time_note": time_note(prov),
         "data_source": prov.get("data_source", ""),
         "nav": nav,
-        "verdicts": verdicts_section(res, by_event.get(None, [])) if not res.claims.empty else None,
+        "verdicts": _verdicts(res, by_event.get(None, [])) if not res.claims.empty else None,
         "all_pairs": all_pairs,
         "events": [_event(detail, e, by_event.get(e, []), res, overlaps, records) for e in shown],
         "other_events": other_events_note(res, shown),
@@ -95,6 +95,37 @@ def report_model(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> Mod
         "placebo": _placebo(res),
         "method": method_notes(res.model) + measure_notes(res),
         "provenance": _provenance(res),
+    }
+
+
+def _verdicts(res: StudyResults, figures: Sequence[ReportFigure]) -> Model:
+    """The claims section: every row in claim order, the groups judged together, the rules, the claims chart."""
+    from eventstudy.claims.verdicts import GROUP_RULE, MEASURES_RULE, RULES, TOLERANCE_RULE
+    from eventstudy.report.story import group_story, grouped_claims, shared_quote
+
+    counts = res.claims["verdict"].value_counts()
+    groups = []
+    for group, g in grouped_claims(res):
+        quote = shared_quote(g)
+        groups.append(
+            {
+                "group": group,
+                "claims": list(g["claim"]),
+                "quote": quote,
+                "sources": [s for s in dict.fromkeys(g["source"]) if s],
+                "story": group_story(g),
+                "rows": verdict_rows(g, quote),
+            }
+        )
+    return {
+        "rows": verdict_rows(res.claims),
+        "counts": [(v, int(counts[v])) for v in VERDICT_CLASS if v in counts],
+        "groups": groups,
+        "rules": list(RULES.items()),
+        "group_rule": GROUP_RULE,
+        "tolerance_rule": TOLERANCE_RULE,
+        "measures_rule": MEASURES_RULE,
+        "figures": list(figures),
     }
 
 
