@@ -83,8 +83,8 @@ def report_split(path: Path, prices: Path = PRICES, *, figures: bool = True) -> 
     import warnings
 
     from eventstudy import CsvDirectorySource, EventStudy
-    from eventstudy.report.html import render_html
-    from eventstudy.report.markdown import render_markdown
+    from eventstudy.report.model import report_model
+    from eventstudy.report.pages import html_page, markdown_page
     from eventstudy.report.render import report_figures
     from eventstudy.results import COLUMNAR_TABLES
     from eventstudy.spec.events_csv import load_events_csv
@@ -104,10 +104,13 @@ def report_split(path: Path, prices: Path = PRICES, *, figures: bool = True) -> 
         drawn = report_figures(res)
         times[f"figures ({len(drawn)})"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    render_markdown(res, {})
+    model = report_model(res, drawn)
+    times["report model"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    markdown_page(model)
     times["report.md"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    render_html(res, drawn)
+    html_page(model)
     times["report.html"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     res.to_json(columnar=True)

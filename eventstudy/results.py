@@ -225,45 +225,10 @@ class StudyResults(MeasureViews):
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
 
     def _repr_html_(self) -> str:
-        """Compact HTML for Jupyter: verdicts first, then CARs (inline styles only)."""
-        from eventstudy.formats import Html, badge, best_match, esc, fmt_num, fmt_pct, table
+        """Compact HTML for Jupyter: verdicts first, then CARs (:func:`eventstudy.verdict_rows.notebook_html`)."""
+        from eventstudy.verdict_rows import notebook_html
 
-        res = self
-        spec = res.spec
-        out = [
-            f"<h4>Event study {esc(spec.id)}: {len(spec.events)} event(s), {len(spec.securities)} securities, "
-            f"model {esc(res.model)}</h4>"
-        ]
-        if not res.claims.empty:
-            rows = [
-                [
-                    Html(f"<b>{esc(c['claim'])}</b>"),
-                    c["ticker"],
-                    fmt_pct(c["reported"], 1),
-                    badge(c["verdict"]),
-                    Html(esc(best_match(c, sep="\n", day=False)).replace("\n", "<br>")),
-                    fmt_pct(c["measured"]),
-                    fmt_pct(c["abnormal"]),
-                    c["explanation"],
-                ]
-                for c in res.claims.to_dict("records")
-            ]
-            header = ["claim", "ticker", "reported", "verdict", "best match", "measured", "abnormal", "why"]
-            out += ["<p><b>Claims against the measured moves</b></p>", table(header, rows, "nnrnnrrl")]
-        windows = list(dict.fromkeys(zip(res.car["start"], res.car["end"], strict=True)))
-        cells: dict[tuple[str, str], dict[tuple[int, int], str]] = {}
-        for r in res.car.itertuples():
-            cells.setdefault((r.event, r.ticker), {})[(r.start, r.end)] = f"{fmt_pct(r.car)} (t {fmt_num(r.t, 2)})"
-        rows = [[event, ticker, *(by.get(w, "–") for w in windows)] for (event, ticker), by in cells.items()]
-        header = ["event", "ticker", *(f"CAR [{a}, {b}]" for a, b in windows)]
-        out += [
-            "<p><b>Cumulative abnormal returns (t statistic)</b>; <code>res.car</code> has se and p</p>",
-            table(header, rows, "nn" + "r" * len(windows)),
-        ]
-        if not res.excluded.empty:
-            rows = [list(r) for r in res.excluded[["event", "ticker", "reason"]].itertuples(index=False)]
-            out += ["<p><b>Excluded</b></p>", table(["event", "ticker", "reason"], rows)]
-        return "\n".join(out)
+        return notebook_html(self.spec, self.model, self.claims, self.car, self.excluded)
 
     # -- export ------------------------------------------------------------
     def to_dict(self, *, columnar: bool = False) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def test_bad_events_files(tmp_path, rows, header, match):
 
 
 def test_large_studies_detail_a_readable_subset(tmp_path, prices_dir):
-    from eventstudy.report.markdown import render_markdown
+    from eventstudy.report.pages import render_markdown
     from eventstudy.report.tables import MAX_DETAILED_EVENTS, detailed_events
 
     days = [f"2024-{m:02d}-{d:02d}" for m in range(3, 10) for d in (4, 18)]  # 14 dates, Mondays or not

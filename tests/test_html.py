@@ -26,7 +26,7 @@ from eventstudy.cli import main
 from eventstudy.errors import EventStudyError
 from eventstudy.formats import slug
 from eventstudy.report import write_report
-from eventstudy.report.html import render_html
+from eventstudy.report.pages import render_html
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>&'

@@ -168,6 +168,7 @@ def check_command(args: argparse.Namespace) -> int:
     from eventstudy.market.source import holds
     from eventstudy.report import write_report
     from eventstudy.study import EventStudy
+    from eventstudy.verdict_rows import verdict_rows, verdicts_text
 
     ref, aliases, listings = article_options(args)
     articles_once(args.articles)
@@ -196,8 +197,8 @@ def check_command(args: argparse.Namespace) -> int:
     stop_progress()
     if not args.quiet:
         print(f"{study_id}: {len(found.claims)} claims from {len(found.articles)} articles")
-        for row in res.claims.itertuples():
-            print(f"  {row.ticker} {row.reported * 100:+.4g} % → {row.verdict}  ({row.source}: {row.quote[:70]!r})")
+        for line in verdicts_text(verdict_rows(res.claims)):
+            print(line)
         main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
         print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
     return EXIT_OK

@@ -62,11 +62,10 @@ def large_summary(res: StudyResults) -> str:
 
 
 def _claims(res: StudyResults) -> list[str]:
-    import pandas as pd
+    from eventstudy.verdict_rows import verdict_rows, verdicts_text
 
     if len(res.claims) <= MAX_CLAIM_ROWS:
-        with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
-            return ["Claims against measured moves (percent)", res.claims_table().to_string(index=False)]
+        return ["Claims against measured moves", *verdicts_text(verdict_rows(res.claims))]
     counts = res.claims["verdict"].value_counts()
     return [f"{len(res.claims):,} claims: " + ", ".join(f"{n:,} {verdict}" for verdict, n in counts.items())]
 

@@ -1,8 +1,8 @@
 """Report sections of the measures beyond returns (volume, volatility, BHAR) and the GARCH model: rows for both reports.
 
 :func:`event_measures` gives, for one event, a list of blocks (title, text,
-table, notes) that :mod:`eventstudy.report.markdown` writes as Markdown and
-the template ``measures.html.j2`` as HTML; :func:`measure_notes` adds to the
+table, notes) of the report model (:mod:`eventstudy.report.model`), written by
+``report.md.j2`` and ``measures.html.j2``; :func:`measure_notes` adds to the
 method section.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.formats import fmt_num, fmt_p, fmt_pct
+from eventstudy.report.tables import table
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
@@ -26,8 +27,8 @@ def _block(
     details: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """A block: ``id`` (for the HTML anchor), title, text, table (``align`` letters l/r, r by default), notes."""
-    table = {"header": header, "rows": rows, "align": align.ljust(len(header), "r")}
-    return {"id": key, "title": title, "text": text, **table, "notes": notes, "details": details}
+    cells = table(header, rows, align.ljust(len(header), "r"))
+    return {"id": key, "title": title, "text": text, "table": cells, "notes": notes, "details": details}
 
 
 def _shares(v: float) -> str:
@@ -38,14 +39,22 @@ def _windows(t: pd.DataFrame) -> list[tuple[int, int]]:
     return list(dict.fromkeys(zip(t["start"].tolist(), t["end"].tolist(), strict=True)))
 
 
-def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
-    """Day-0 abnormal log volume and the CAVs of each security, by model."""
-    v, w = res.volume, res.volume_windows
-    day0 = v[(v["event"] == event_id) & (v["day"] == 0)]
+def _event_rows(
+    days: pd.DataFrame, windows: pd.DataFrame, event_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, int]]] | None:
+    """An event's day-0 rows, its window rows and its windows; None when it has no day-0 row."""
+    day0 = days[(days["event"] == event_id) & (days["day"] == 0)]
     if day0.empty:
         return None
-    w = w[w["event"] == event_id]
-    windows = _windows(w)
+    w = windows[windows["event"] == event_id]
+    return day0, w, _windows(w)
+
+
+def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
+    """Day-0 abnormal log volume and the CAVs of each security, by model."""
+    if (rows_of := _event_rows(res.volume, res.volume_windows, event_id)) is None:
+        return None
+    day0, w, windows = rows_of
     cav = {(r["ticker"], r["model"], r["start"], r["end"]): r for r in w.to_dict("records")}
     rows = []
     for r in day0.to_dict("records"):
@@ -71,12 +80,9 @@ def volume_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
 
 def volatility_block(res: StudyResults, event_id: str) -> dict[str, Any] | None:
     """Beaver's U on day 0 and the variance ratio of each window."""
-    v, w = res.volatility, res.volatility_windows
-    day0 = v[(v["event"] == event_id) & (v["day"] == 0)]
-    if day0.empty:
+    if (rows_of := _event_rows(res.volatility, res.volatility_windows, event_id)) is None:
         return None
-    w = w[w["event"] == event_id]
-    windows = _windows(w)
+    day0, w, windows = rows_of
     vr = {(r["ticker"], r["start"], r["end"]): r for r in w.to_dict("records")}
     rows = [
         [r["ticker"], fmt_num(r["u"], 2), fmt_num(r["u_star"], 2), fmt_p(r["p"]),

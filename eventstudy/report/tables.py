@@ -1,4 +1,4 @@
-"""Tables of a report: Markdown pipe tables, the rows of the CAR and AR tables, which events are shown in detail."""
+"""Tables of the report model: the table type, the rows of the CAR and AR tables, which events are shown in detail."""
 
 from __future__ import annotations
 
@@ -7,31 +7,26 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
-from eventstudy.formats import fmt_num, fmt_p, fmt_pct, md_text
+from eventstudy.formats import fmt_num, fmt_p, fmt_pct
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, pd.Timestamp):
-        return str(value.date())
-    return md_text(value).replace("|", "\\|")
+def table(
+    header: Sequence[str], rows: Iterable[Sequence[object]], align: str = "", *, md_align: str = ""
+) -> dict[str, Any]:
+    """A table of the report model: header, rows of cells (text, numbers, dates; never markup), alignment.
 
-
-def markdown_table(rows: Sequence[Sequence[object]], header: Sequence[str], align: str = "") -> str:
-    """Pipe table. ``align`` has one letter per column: l, r or c (default l)."""
+    ``align`` has one letter per column (``l`` left, the default; ``r`` right; ``n`` left, no wrap in HTML);
+    ``md_align`` the Markdown one where it differs (default: ``align``, ``n`` as ``l``).
+    """
     align = align.ljust(len(header), "l")
-    marks = {"l": ":---", "r": "---:", "c": ":---:"}
-    lines = [
-        "| " + " | ".join(_cell(h) for h in header) + " |",
-        "| " + " | ".join(marks[a] for a in align) + " |",
-    ]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
+    md_align = (md_align or align.replace("n", "l")).ljust(len(header), "l")
+    return {"header": list(header), "rows": [list(r) for r in rows], "align": align, "md_align": md_align}
 
 
-# -- rows shared by the Markdown and HTML reports ---------------------------------
+# -- rows of the report's tables ---------------------------------------------------
 CAR_HEADER = ["window", "CAR", "se", "t", "p"]
 AR_HEADER = ["day", "session", "return", "market", "expected", "abnormal"]
 _EXTRA = ("gamma_", "s_SMB", "h_HML", "garch_alpha", "garch_gamma")  # coefficients besides α and β

@@ -118,22 +118,17 @@ def _write_files(
         if "json" in formats:
             (tmp / "results.json").write_text(res.to_json(columnar=columnar), encoding="utf-8")
         figures = figures_when_ready()
-        if "md" in formats:
-            from eventstudy.report.markdown import render_markdown
-            from eventstudy.report.render import is_summary
-
-            by_event: dict[str, list[str]] = {}
-            for fig in figures:
-                if not is_summary(fig):
-                    by_event.setdefault(fig.event or "", []).append(fig.name)
-            summary = [(fig.name, fig.caption) for fig in figures if is_summary(fig)]
-            (tmp / "report.md").write_text(render_markdown(res, by_event, summary), encoding="utf-8")
         if figures:
             _write_figures(figures, tmp)
-        if "html" in formats:
-            from eventstudy.report.html import render_html
+        if {"md", "html"} & set(formats):
+            from eventstudy.report.model import report_model
+            from eventstudy.report.pages import html_page, markdown_page
 
-            (tmp / "report.html").write_text(render_html(res, figures), encoding="utf-8")
+            model = report_model(res, figures)  # one model, two renderings
+            if "md" in formats:
+                (tmp / "report.md").write_text(markdown_page(model), encoding="utf-8")
+            if "html" in formats:
+                (tmp / "report.html").write_text(html_page(model), encoding="utf-8")
         if columnar:
             writing.result()
 
