@@ -579,7 +579,9 @@ def test_a_connective_opening_the_sentence_is_not_a_name(tmp_path):
     ],
 )
 def test_now_in_an_article_published_before_the_open_is_the_previous_close(tmp_path, top, session):
-    text = f"Les valeurs technologiques\n{top}\n\nL'action Oracle affiche désormais une hausse de 52 % depuis janvier.\n"
+    text = (
+        f"Les valeurs technologiques\n{top}\n\nL'action Oracle affiche désormais une hausse de 52 % depuis janvier.\n"
+    )
     assert _periods(tmp_path, text) == [("ORCL", 52.0, session, "2024-12-31", "")]
 
 
@@ -605,7 +607,10 @@ def test_it_with_no_name_in_the_sentence_before_is_listed_not_guessed(tmp_path):
 
 
 def test_nearly_doubled_is_an_approximate_multiple(tmp_path):
-    text = "date 2025-09-11\nArm shares have nearly tripled since January. Le titre Oracle a presque doublé depuis janvier.\n"
+    text = (
+        "date 2025-09-11\n"
+        "Arm shares have nearly tripled since January. Le titre Oracle a presque doublé depuis janvier.\n"
+    )
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.approximate, c.bound) for c in found.claims] == [
         ("ARM", 200.0, True, ""),
@@ -620,7 +625,9 @@ def test_a_short_name_after_the_full_name_in_the_same_article(tmp_path):
         "Constellation shares closed 22.3% higher.\n"
     )
     assert [(t, v) for t, v, _ in _claims(tmp_path, text)] == [("CEG", 22.3)]
-    text = "date 2024-09-20\nConstellation Brands fell 1% and Constellation Energy rose 22.3%. Constellation gained 2%.\n"
+    text = (
+        "date 2024-09-20\nConstellation Brands fell 1% and Constellation Energy rose 22.3%. Constellation gained 2%.\n"
+    )
     assert [t for t, _, _ in _claims(tmp_path, text)] == ["STZ", "CEG"]  # two companies share it: never read alone
 
 
@@ -633,14 +640,20 @@ def test_the_stock_is_the_subject_of_the_sentence_before_not_its_object(tmp_path
 
 
 def test_todays_move_before_a_period_clause_is_the_sessions(tmp_path):
-    text = "date 2024-09-20\nWith today's rally of about 15%, Constellation Energy shares have more than doubled in 2024.\n"
+    text = (
+        "date 2024-09-20\n"
+        "With today's rally of about 15%, Constellation Energy shares have more than doubled in 2024.\n"
+    )
     got = _periods(tmp_path, text)
     assert ("CEG", 15.0, D(2024, 9, 20), "", "") in got or ("CEG", 15.0, None, "", "") in got
     assert ("CEG", 100.0, D(2024, 9, 20), "2023-12-31", "at_least") in got
 
 
 def test_a_record_since_a_year_in_the_clause_before_is_no_period(tmp_path):
-    text = "date 2025-04-09\nThe Nasdaq surged 12.2% on Wednesday, its best day since January 2001, while the S&P 500 rose 9.5%.\n"
+    text = (
+        "date 2025-04-09\n"
+        "The Nasdaq surged 12.2% on Wednesday, its best day since January 2001, while the S&P 500 rose 9.5%.\n"
+    )
     got = _periods(tmp_path, text)
     assert [(t, v, s) for t, v, s, _, _ in got] == [("^IXIC", 12.2, D(2025, 4, 9)), ("^GSPC", 9.5, D(2025, 4, 9))]
     assert all(since == "" for _, _, _, since, _ in got)
@@ -656,7 +669,8 @@ def test_a_byline_ending_in_the_date_dates_the_article(tmp_path):
     text = (
         "Broadcom joins the club\nBy a staff writer | Dec 16, 2024, 4:20 PM ET\n\n"
         "Broadcom extended its post-earnings run on Monday, rising 11.2%.\n\n"
-        "The chipmaker had already rocketed 24.4% on Friday. Over the two sessions, the stock has added more than 38%.\n"
+        "The chipmaker had already rocketed 24.4% on Friday. "
+        "Over the two sessions, the stock has added more than 38%.\n"
     )
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session) for c in found.claims][:2] == [
@@ -689,21 +703,29 @@ def test_a_papers_name_then_the_date_dates_the_article(tmp_path):
 
 
 def test_time_words_of_the_next_figure_are_not_this_ones(tmp_path):
-    text = "date 2025-01-28\nLundi, Microsoft a limité la casse, avec une baisse de 2,1 %, après avoir perdu jusqu'à 4,6 % en début de séance.\n"
+    text = (
+        "date 2025-01-28\n"
+        "Lundi, Microsoft a limité la casse, avec une baisse de 2,1 %, "
+        "après avoir perdu jusqu'à 4,6 % en début de séance.\n"
+    )
     found = extract([_write(tmp_path, text)])
     assert [(c.reported_percent, c.timing) for c in found.claims] == [(-2.1, "close"), (-4.6, "open")]
 
 
 def test_a_us_symbol_written_as_the_name(tmp_path):
-    text = "date 2024-02-21\nVRT stock sank as much as 11.3% in early trading on Wednesday. THE shares of NVDA shares rose 1%.\n"
+    text = (
+        "date 2024-02-21\n"
+        "VRT stock sank as much as 11.3% in early trading on Wednesday. THE shares of NVDA shares rose 1%.\n"
+    )
     found = extract([_write(tmp_path, text)])
-    assert [(c.ticker, c.reported_percent, c.timing) for c in found.claims][0] == ("VRT", -11.3, "intraday")
+    assert next((c.ticker, c.reported_percent, c.timing) for c in found.claims) == ("VRT", -11.3, "intraday")
     assert "THE" not in [c.ticker for c in found.claims]
 
 
 def test_the_previous_figures_complement_does_not_name_this_one(tmp_path):
     text = (
-        "date 2025-01-24\nSoftBank Group, qui détient environ 90 % du capital d'Arm, a grimpé de 8,7 % vendredi à Tokyo.\n"
+        "date 2025-01-24\n"
+        "SoftBank Group, qui détient environ 90 % du capital d'Arm, a grimpé de 8,7 % vendredi à Tokyo.\n"
         "Arm, in which SoftBank holds 90% of the capital, rose 4% on Thursday.\n"
     )
     found = extract([_write(tmp_path, text)])

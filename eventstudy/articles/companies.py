@@ -221,8 +221,10 @@ class CompanyTable:
         return sorted(out + self._short_names(text, out), key=lambda c: c.start)
 
     def _short_names(self, text: str, named: list[CompanyMention]) -> list[CompanyMention]:
-        """A full name's first word, in an article that named the company in full ("Constellation Energy
-        … Constellation shares"): the short name the table leaves out as ambiguous, read in this article only.
+        """A full name's first word, read in this article only.
+
+        In an article that named the company in full ("Constellation Energy … Constellation shares"): the
+        short name the table leaves out as ambiguous.
         """
         firsts: dict[str, set[str]] = {}
         for m in named:

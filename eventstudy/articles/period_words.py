@@ -73,7 +73,8 @@ _WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
 MULTIPLE = re.compile(
-    r"(?<![\w])(?:(?P<more>plus que |more than )|(?P<about>presque |quasiment |pratiquement |nearly |almost |roughly ))?"
+    r"(?<![\w])(?:(?P<more>plus que |more than )"
+    r"|(?P<about>presque |quasiment |pratiquement |nearly |almost |roughly ))?"
     r"(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
     _I,
 )
@@ -150,8 +151,11 @@ _TIME = re.compile(r"(?<![\d/.:-])(\d{1,2})\s*(?:h|:)\s*(\d{2})(?:\s*([AaPp])\.?
 
 
 def as_of(text: str, dates: list[DateMention], reference: dt.date) -> dt.date:
-    """The day whose close "now" means: the article's date, or the session before it for an article
-    published before 9:00 (before any exchange of the study opens, whatever the zone)."""
+    """The day whose close "now" means.
+
+    The article's date, or the session before it for an article published before 9:00 (before any
+    exchange of the study opens, whatever the zone).
+    """
     header = next((d for d in dates if d.kind == "header" and d.date == reference), None)
     if header is None:
         return reference

@@ -143,8 +143,11 @@ class _Pair:
         return None
 
     def cost(self, day: int) -> tuple[bool, float, bool]:
-        """(held, distance beyond tolerance of the nearest daily measure, held only by a two-day or open-to-close
-        move) on this day."""
+        """What choosing this day costs.
+
+        (held, distance beyond tolerance of the nearest daily measure, held only by a two-day or
+        open-to-close move).
+        """
         on = self.cands[self.cands["day"] == day]
         hits = set(on[on["match"]]["measure"])
         # held only by a two-day or an open-to-close move: a weaker match than the session's own close
@@ -182,7 +185,8 @@ def _pair(claim: Claim, daily: pd.DataFrame, beta: float, d0: pd.Timestamp, exch
         days[day] = {"session": r["session"], "low": low, "high": high, "range_note": note,
                      "in_range": held[day], "next_in_range": held.get(day + 1, False),
                      "next": daily.loc[day + 1, "session"] if day + 1 in daily.index else None,
-                     "next_range": tuple(daily.loc[day + 1, ["low", "high"]]) if day + 1 in daily.index else None}  # fmt: skip
+                     "next_range": (tuple(daily.loc[day + 1, ["low", "high"]])
+                                    if day + 1 in daily.index else None)}  # fmt: skip
     implied = pd.Timestamp(claim.session) if claim.session else d0
     closed = "" if trading else not_trading(claim, exchange)
     return _Pair(claim, tol, lo, hi, cands, days, implied, d0, closed, model_note)

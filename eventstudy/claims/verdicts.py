@@ -154,7 +154,10 @@ def _finding(c: dict[str, object]) -> str:
             traded = ""
             if abs(float(c["measured"]) - float(c["reported"])) > float(c["tolerance"]) and c.get("next_range"):  # type: ignore[arg-type]
                 low, high = c["next_range"]  # type: ignore[misc]
-                traded = f"; the quote lies within the range {nxt} then traded ({pct(low)} to {pct(high)} from the {_day(session)} close)"
+                traded = (
+                    f"; the quote lies within the range {nxt} then traded "
+                    f"({pct(low)} to {pct(high)} from the {_day(session)} close)"
+                )
             return (
                 f"{rep}: {quote} on {_day(session)}, not a close: the opening gap of {c['ticker']} on "
                 f"{nxt}, the next session, was {pct(c['measured'])}{ab} ({c2c} on "  # type: ignore[arg-type]
