@@ -66,9 +66,10 @@ COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", 
 class StudyResults(MeasureViews):
     """Everything a run produced, with the spec and provenance to reproduce it.
 
-    ``tests`` (every test of every event and window, with the 9,999-draw
-    bootstrap) is computed on first use and kept; :meth:`ols` gives the
-    statsmodels results of any pair's estimation regression.
+    Every table is data: ``tests`` (every test of every event and window) and
+    ``placebo`` (the study's own placebo run) are computed by
+    :meth:`eventstudy.EventStudy.run`; :meth:`ols` gives the statsmodels
+    results of any pair's estimation regression.
     """
 
     spec: StudySpec
@@ -86,16 +87,18 @@ class StudyResults(MeasureViews):
     provenance: dict[str, Any] = field(default_factory=dict)
     engine: EngineTables | None = field(default=None, repr=False, compare=False)  # for :meth:`ols`
     frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)  # volumes, measures
-    # the study's placebo run (:attr:`placebo`): price source, trials (None: default), seed
-    placebo_options: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # every test of every event and window (None: not computed, see ``EventStudy.run(tests=...)``)
+    tests: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # the study's own placebo run (:func:`eventstudy.inference.validation.placebo.placebo_for_study`)
+    placebo: StudyPlacebo = field(default_factory=lambda: _no_placebo(), repr=False, compare=False)
     # the report's events and their tests rows, when the whole table was written in parts (:meth:`write_tests`)
     report_tests: tuple[frozenset[str], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
-    def tests(self) -> pd.DataFrame:
+    def compute_tests(self) -> pd.DataFrame:
         """Every test for every event and window (:func:`eventstudy.inference.table.significance_table`).
 
-        Indices measured on themselves (no abnormal return) are left out.
+        The 9,999-draw bootstraps: seconds for a few pairs, minutes for 100,000 (``EventStudy.run``
+        calls it once and keeps the table in ``tests``). Indices measured on themselves are left out.
         """
         from eventstudy.inference.table import significance_table
 
@@ -118,33 +121,24 @@ class StudyResults(MeasureViews):
         return ar, car, fits, self.engine.residual_rows[self.engine.positions(keys)]
 
     def write_tests(self, path: Path, keep: Collection[str]) -> None:
-        """The tests table as a Parquet file at ``path``, computed in parts of whole events when not computed yet.
+        """The tests table as a Parquet file at ``path``; computed in parts of whole events when ``tests`` is None.
 
         Then the whole table is never held (:mod:`eventstudy.inference.parts`): ``tests`` stays
-        uncomputed, and the rows of the events ``keep`` (the report's) are kept for
+        None, and the rows of the events ``keep`` (the report's) are kept for
         :func:`eventstudy.report.tables.events_view`.
         """
         from eventstudy.inference.parts import tests_in_parts, write_tests_parquet
 
-        if "tests" in vars(self) or self.engine is None or "residuals" in vars(self):
+        if self.tests is None and (self.engine is None or "residuals" in vars(self)):
+            self.tests = self.compute_tests()
+        if self.tests is not None:
             self.tests.to_parquet(path, index=False)
             return
+        assert self.engine is not None
         ar, car, fits = self._test_inputs(residuals=False)[:3]
         rows = self.engine.positions(car[["event", "ticker"]].drop_duplicates())  # no copy of the residuals
         parts = tests_in_parts(ar, car, fits, self.engine.residual_rows, residual_rows=rows)
         self.report_tests = (frozenset(keep), write_tests_parquet(parts, path, keep))
-
-    @cached_property
-    def placebo(self) -> StudyPlacebo:
-        """The study's own placebo run: each test's size and power on placebo dates of these securities' history.
-
-        Seeded; every window of the study; :func:`eventstudy.inference.validation.placebo.placebo_for_study`
-        (which says when it is skipped, with the reason in ``note``). ``res.placebo.summary`` is the table.
-        """
-        from eventstudy.inference.validation.placebo import placebo_for_study
-
-        opts = self.placebo_options
-        return placebo_for_study(self.spec, opts.get("source"), **{k: v for k, v in opts.items() if k != "source"})
 
     @cached_property
     def residuals(self) -> pd.DataFrame:
@@ -170,8 +164,6 @@ class StudyResults(MeasureViews):
 
         if self.engine is None:
             raise ValueError("these results hold no estimation data (a view, or results read back from a file)")
-        if self.model == "garch":
-            raise ValueError("the garch model is fitted by maximum likelihood (arch), not OLS; see res.fits")
         y, x = self.engine.estimation(event, ticker)
         return sm.OLS(y, x).fit()
 
@@ -274,6 +266,8 @@ class StudyResults(MeasureViews):
         and ``summary`` counts the pairs and summarises the CARs by window.
         """
         if not columnar:
+            if self.tests is None:
+                raise ValueError("the tests table was not computed (EventStudy.run(tests=False)): see write_tests")
             return {
                 "study": self._study(),
                 **{n: records(getattr(self, n)) for n in JSON_TABLES},
@@ -365,3 +359,9 @@ class StudyResults(MeasureViews):
         from eventstudy.plots import claims_chart
 
         return claims_chart(self, ax=ax)
+
+
+def _no_placebo() -> StudyPlacebo:
+    from eventstudy.inference.validation.placebo import PLACEBO_SEED, StudyPlacebo
+
+    return StudyPlacebo(None, 0, PLACEBO_SEED, "not run (results made without a price source)")

@@ -117,17 +117,15 @@ def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
     import dataclasses
 
     keep = set(events)
-    lazy = ("tests", "residuals")  # computed on first use: cut if computed already, else left to the view
-    cut = {name: getattr(res, name) for name in PER_EVENT_TABLES if name not in lazy}
+    tests = res.tests
+    if tests is None and res.report_tests is not None and keep <= res.report_tests[0]:
+        tests = res.report_tests[1]  # the rows of the report's events, kept when the table was written in parts
+    cut = {name: getattr(res, name) for name in PER_EVENT_TABLES if name not in ("tests", "residuals")}
+    if tests is not None:
+        cut["tests"] = tests
     view = dataclasses.replace(res, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
-    for name in lazy:
-        if name in vars(res):
-            setattr(view, name, getattr(res, name)[getattr(res, name)["event"].isin(keep)])
-    if "tests" not in vars(res) and res.report_tests is not None and keep <= res.report_tests[0]:
-        kept = res.report_tests[1]  # the rows of the report's events, kept when the table was written in parts
-        view.tests = kept[kept["event"].isin(keep)]
-    if "placebo" in vars(res):  # the study's placebo run: study-wide, computed once
-        view.placebo = res.placebo
+    if "residuals" in vars(res):  # computed on first use: cut if computed already, else left to the view
+        view.residuals = res.residuals[res.residuals["event"].isin(keep)]
     return view
 
 
