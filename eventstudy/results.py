@@ -27,7 +27,7 @@ Tables (decimals, not percent):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +39,13 @@ from eventstudy.measures.views import MeasureViews
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from pathlib import Path
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from statsmodels.iolib.summary import Summary
+    from statsmodels.iolib.table import SimpleTable
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy.engine.core import EngineTables
@@ -57,6 +59,9 @@ FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0
 TESTS_CSV_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
+# the tables with an ``event`` column: what :meth:`StudyResults.event` cuts
+EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "claims", "candidates", "flags", "overlaps", "tests", "excluded",
+                "residuals")  # fmt: skip
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
 # the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
 COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", "car")
@@ -194,24 +199,75 @@ class StudyResults(MeasureViews):
             }
         )
 
-    def summary(self) -> str:
-        """Plain-text summary: CARs and claims."""
-        with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
-            parts = [
-                f"Event study {self.spec.id!r}: {len(self.spec.events)} event(s), "
-                f"{len(self.spec.securities)} securities, model {self.model}",
-                "",
-                "Cumulative abnormal returns (percent)",
-                self.car_table().to_string(index=False),
-            ]
-            if not self.claims.empty:
-                parts += ["", "Claims against measured moves (percent)", self.claims_table().to_string(index=False)]
-            if not self.excluded.empty:
-                parts += ["", "Excluded", self.excluded.to_string(index=False)]
-        return "\n".join(parts)
+    def summary(self) -> Summary:
+        """The study as a statsmodels ``Summary`` (``as_text``, ``as_html``, ``as_latex``): CARs, claims, exclusions.
+
+        Each table is a ``SimpleTable`` of ``summary().tables``; percent with three decimals.
+        ``str(res)`` is the same as plain text, as ``eventstudy run`` prints it.
+        """
+        from statsmodels.iolib.summary import Summary
+
+        out = Summary()
+        for title, frame in self._summary_tables():
+            out.tables.append(_simple_table(frame, title))
+        out.add_extra_txt([self._summary_title()])
+        return out
+
+    def _summary_title(self) -> str:
+        return (
+            f"Event study {self.spec.id!r}: {len(self.spec.events)} event(s), "
+            f"{len(self.spec.securities)} securities, model {self.model}"
+        )
+
+    def _summary_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """(title, table) of :meth:`summary` and ``str``: CARs, then the claims and exclusions there are."""
+        out = [("Cumulative abnormal returns (percent)", self.car_table())]
+        if not self.claims.empty:
+            out.append(("Claims against measured moves (percent)", self.claims_table()))
+        if not self.excluded.empty:
+            out.append(("Excluded", self.excluded))
+        return out
 
     def __str__(self) -> str:
-        return self.summary()
+        """Plain-text summary: CARs and claims."""
+        parts = [self._summary_title()]
+        with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
+            for title, frame in self._summary_tables():
+                parts += ["", title, frame.to_string(index=False)]
+        return "\n".join(parts)
+
+    def event(self, event_id: str) -> StudyResults:
+        """The results of one event: its day 0s, ARs, CARs, fits, moves, tests, claims, flags and exclusions.
+
+        A view (nothing recomputed) whose spec holds that event and its claims; ``KeyError``
+        for an event not in the study.
+
+        Examples
+        --------
+        >>> wh = res.event("white-house")  # doctest: +SKIP
+        >>> wh.car_table(), wh.claims_table(), wh.tests  # doctest: +SKIP
+        """
+        event = self.spec.event(event_id)
+        spec = replace(self.spec, events=(event,), claims=tuple(c for c in self.spec.claims if c.event == event_id),
+                       pairs=tuple(p for p in self.spec.pairs if p[0] == event_id))  # fmt: skip
+        return replace(self.view([event_id]), spec=spec)
+
+    def view(self, events: Iterable[str], tables: Iterable[str] = EVENT_TABLES) -> StudyResults:
+        """These results with only the rows of ``events`` in ``tables`` (the other tables whole); nothing recomputed.
+
+        ``tests`` not computed: the rows :meth:`write_tests` kept of these events, if it kept them all.
+        """
+        keep, names = set(events), set(tables)
+        tests = self.tests
+        if tests is None and self.report_tests is not None and keep <= self.report_tests[0]:
+            tests = self.report_tests[1]  # the rows of the report's events, kept when the table was written in parts
+        cut = {name: getattr(self, name) for name in names - {"tests", "residuals"}}
+        if "tests" in names and tests is not None:
+            cut["tests"] = tests
+        out = replace(self, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
+        if "residuals" in names and "residuals" in vars(self):  # computed on first use: cut if computed already
+            out.residuals = self.residuals[self.residuals["event"].isin(keep)]
+        return out
 
     def __repr__(self) -> str:
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
@@ -365,3 +421,11 @@ def _no_placebo() -> StudyPlacebo:
     from eventstudy.inference.validation.placebo import PLACEBO_SEED, StudyPlacebo
 
     return StudyPlacebo(None, 0, PLACEBO_SEED, "not run (results made without a price source)")
+
+
+def _simple_table(frame: pd.DataFrame, title: str) -> SimpleTable:
+    """``frame`` as a statsmodels ``SimpleTable``: floats with three decimals, NaN as "nan"."""
+    from statsmodels.iolib.table import SimpleTable
+
+    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    return SimpleTable(cells or [["" for _ in frame.columns]], headers=[str(c) for c in frame.columns], title=title)
