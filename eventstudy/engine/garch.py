@@ -44,7 +44,7 @@ import math
 import os
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -114,10 +114,10 @@ def fit_garch(
     market: ArrayLike,
     *,
     start: int,
+    options: dict[str, object] | None = None,
     estimation_window: tuple[int, int] = DEFAULT_ESTIMATION_WINDOW,
     ar_window: tuple[int, int] = DEFAULT_AR_WINDOW,
     event_windows: tuple[tuple[int, int], ...] = DEFAULT_EVENT_WINDOWS,
-    options: dict[str, object] | None = None,
 ) -> GarchFit:
     """Fit one pair (1-D arrays on consecutive sessions; index ``j`` is event day ``start + j``).
 
@@ -194,26 +194,17 @@ def _fit_one(job: tuple[np.ndarray, np.ndarray, dict]) -> GarchFit:
 
 
 def fit_garch_many(
-    returns: ArrayLike,
-    market: ArrayLike,
-    *,
-    start: int,
-    estimation_window: tuple[int, int] = DEFAULT_ESTIMATION_WINDOW,
-    ar_window: tuple[int, int] = DEFAULT_AR_WINDOW,
-    event_windows: tuple[tuple[int, int], ...] = DEFAULT_EVENT_WINDOWS,
-    workers: int | None = None,
-    options: dict[str, object] | None = None,
+    returns: ArrayLike, market: ArrayLike, *, start: int, workers: int | None = None, **fit: Any
 ) -> list[GarchFit]:
     """:func:`fit_garch` for every pair of (P, S) stacks, in ``workers`` processes.
 
     ``workers`` defaults to ``os.cpu_count()``; 1 (or fewer than 2 pairs per
-    worker) fits in this process. Results keep the pairs' order; ``options``
-    as in :func:`fit_garch`.
+    worker) fits in this process. Results keep the pairs' order; ``fit``: the
+    other keywords of :func:`fit_garch` (windows, ``options``).
     """
     y = as_stacked(returns, "returns")
     m = as_stacked(market, "market", y.shape)
-    kw = {"start": start, "estimation_window": estimation_window, "ar_window": ar_window,
-          "event_windows": tuple(event_windows), "options": options}  # fmt: skip
+    kw = {"start": start, **fit}
     jobs = [(y[p], m[p], kw) for p in range(len(y))]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 2 * workers:
