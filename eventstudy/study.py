@@ -115,9 +115,10 @@ class EventStudy:
         """Plan the pairs, fetch prices, fit every pair, compute AR/CAR, reconcile claims, test, run the placebo.
 
         ``tests``: compute the tests table (``results.tests``, 9,999-draw bootstraps: seconds for
-        a few pairs, minutes for 100,000); False leaves it None, for a large study's report to
-        write it in parts (:meth:`StudyResults.write_tests`). The placebo run (``results.placebo``,
-        2-4 s for a few securities, cached on disk) reads the price files again through the source.
+        a few pairs, minutes for 100,000); False leaves it None, for the report to compute (a large
+        study's in parts, never whole: :meth:`StudyResults.write_tests`) or for
+        :meth:`StudyResults.compute_tests`. The placebo run (``results.placebo``, 2-4 s for a few
+        securities, cached on disk) reads the price files again through the source.
         """
         say = progress or (lambda _msg, *_count: None)
         the_plan = self.plan()

@@ -208,9 +208,8 @@ def run_command(args: argparse.Namespace) -> int:
     with dask_client(args, say) as client:
         study = EventStudy(spec, source, model=model, factors=factors, on_error=on_error, client=client,
                            placebo_trials=args.placebo_trials, placebo_seed=args.placebo_seed)  # fmt: skip
-        # a large study's report writes the tests table in parts (StudyResults.write_tests), never whole
-        whole_tests = args.csv or len(study.plan()) < args.parquet_from
-        res = study.run(progress=say, tests=whole_tests)
+        # the report computes the tests table: whole, or for a large study in parts (StudyResults.write_tests)
+        res = study.run(progress=say, tests=False)
     say(f"writing report to {out}")
     write_report(
         res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv
