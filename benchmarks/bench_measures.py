@@ -30,8 +30,8 @@ import time
 
 import numpy as np
 
+from eventstudy.engine.garch import fit_garch_many
 from eventstudy.measures.bhar import buy_and_hold
-from eventstudy.measures.garch import fit_garch_many
 from eventstudy.measures.volatility import abnormal_volatility
 from eventstudy.measures.volume import abnormal_volume
 

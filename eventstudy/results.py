@@ -27,7 +27,7 @@ Tables (decimals, not percent):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -39,11 +39,13 @@ from eventstudy.measures.views import MeasureViews
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from pathlib import Path
 
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from statsmodels.iolib.summary import Summary
+    from statsmodels.iolib.table import SimpleTable
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy.engine.core import EngineTables
@@ -57,6 +59,9 @@ FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0
 TESTS_CSV_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
+# the tables with an ``event`` column: what :meth:`StudyResults.event` cuts
+EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "claims", "candidates", "flags", "overlaps", "tests", "excluded",
+                "residuals")  # fmt: skip
 JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
 # the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
 COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", "car")
@@ -66,9 +71,10 @@ COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", 
 class StudyResults(MeasureViews):
     """Everything a run produced, with the spec and provenance to reproduce it.
 
-    ``tests`` (every test of every event and window, with the 9,999-draw
-    bootstrap) is computed on first use and kept; :meth:`ols` gives the
-    statsmodels results of any pair's estimation regression.
+    Every table is data: ``tests`` (every test of every event and window) and
+    ``placebo`` (the study's own placebo run) are computed by
+    :meth:`eventstudy.EventStudy.run`; :meth:`ols` gives the statsmodels
+    results of any pair's estimation regression.
     """
 
     spec: StudySpec
@@ -86,16 +92,18 @@ class StudyResults(MeasureViews):
     provenance: dict[str, Any] = field(default_factory=dict)
     engine: EngineTables | None = field(default=None, repr=False, compare=False)  # for :meth:`ols`
     frames: dict[str, pd.DataFrame] | None = field(default=None, repr=False, compare=False)  # volumes, measures
-    # the study's placebo run (:attr:`placebo`): price source, trials (None: default), seed
-    placebo_options: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # every test of every event and window (None: not computed, see ``EventStudy.run(tests=...)``)
+    tests: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    # the study's own placebo run (:func:`eventstudy.inference.validation.placebo.placebo_for_study`)
+    placebo: StudyPlacebo = field(default_factory=lambda: _no_placebo(), repr=False, compare=False)
     # the report's events and their tests rows, when the whole table was written in parts (:meth:`write_tests`)
     report_tests: tuple[frozenset[str], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
-    @cached_property
-    def tests(self) -> pd.DataFrame:
+    def compute_tests(self) -> pd.DataFrame:
         """Every test for every event and window (:func:`eventstudy.inference.table.significance_table`).
 
-        Indices measured on themselves (no abnormal return) are left out.
+        The 9,999-draw bootstraps: seconds for a few pairs, minutes for 100,000 (``EventStudy.run``
+        calls it once and keeps the table in ``tests``). Indices measured on themselves are left out.
         """
         from eventstudy.inference.table import significance_table
 
@@ -118,33 +126,24 @@ class StudyResults(MeasureViews):
         return ar, car, fits, self.engine.residual_rows[self.engine.positions(keys)]
 
     def write_tests(self, path: Path, keep: Collection[str]) -> None:
-        """The tests table as a Parquet file at ``path``, computed in parts of whole events when not computed yet.
+        """The tests table as a Parquet file at ``path``; computed in parts of whole events when ``tests`` is None.
 
         Then the whole table is never held (:mod:`eventstudy.inference.parts`): ``tests`` stays
-        uncomputed, and the rows of the events ``keep`` (the report's) are kept for
+        None, and the rows of the events ``keep`` (the report's) are kept for
         :func:`eventstudy.report.tables.events_view`.
         """
         from eventstudy.inference.parts import tests_in_parts, write_tests_parquet
 
-        if "tests" in vars(self) or self.engine is None or "residuals" in vars(self):
+        if self.tests is None and (self.engine is None or "residuals" in vars(self)):
+            self.tests = self.compute_tests()
+        if self.tests is not None:
             self.tests.to_parquet(path, index=False)
             return
+        assert self.engine is not None
         ar, car, fits = self._test_inputs(residuals=False)[:3]
         rows = self.engine.positions(car[["event", "ticker"]].drop_duplicates())  # no copy of the residuals
         parts = tests_in_parts(ar, car, fits, self.engine.residual_rows, residual_rows=rows)
         self.report_tests = (frozenset(keep), write_tests_parquet(parts, path, keep))
-
-    @cached_property
-    def placebo(self) -> StudyPlacebo:
-        """The study's own placebo run: each test's size and power on placebo dates of these securities' history.
-
-        Seeded; every window of the study; :func:`eventstudy.inference.validation.placebo.placebo_for_study`
-        (which says when it is skipped, with the reason in ``note``). ``res.placebo.summary`` is the table.
-        """
-        from eventstudy.inference.validation.placebo import placebo_for_study
-
-        opts = self.placebo_options
-        return placebo_for_study(self.spec, opts.get("source"), **{k: v for k, v in opts.items() if k != "source"})
 
     @cached_property
     def residuals(self) -> pd.DataFrame:
@@ -170,8 +169,6 @@ class StudyResults(MeasureViews):
 
         if self.engine is None:
             raise ValueError("these results hold no estimation data (a view, or results read back from a file)")
-        if self.model == "garch":
-            raise ValueError("the garch model is fitted by maximum likelihood (arch), not OLS; see res.fits")
         y, x = self.engine.estimation(event, ticker)
         return sm.OLS(y, x).fit()
 
@@ -202,24 +199,75 @@ class StudyResults(MeasureViews):
             }
         )
 
-    def summary(self) -> str:
-        """Plain-text summary: CARs and claims."""
-        with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
-            parts = [
-                f"Event study {self.spec.id!r}: {len(self.spec.events)} event(s), "
-                f"{len(self.spec.securities)} securities, model {self.model}",
-                "",
-                "Cumulative abnormal returns (percent)",
-                self.car_table().to_string(index=False),
-            ]
-            if not self.claims.empty:
-                parts += ["", "Claims against measured moves (percent)", self.claims_table().to_string(index=False)]
-            if not self.excluded.empty:
-                parts += ["", "Excluded", self.excluded.to_string(index=False)]
-        return "\n".join(parts)
+    def summary(self) -> Summary:
+        """The study as a statsmodels ``Summary`` (``as_text``, ``as_html``, ``as_latex``): CARs, claims, exclusions.
+
+        Each table is a ``SimpleTable`` of ``summary().tables``; percent with three decimals.
+        ``str(res)`` is the same as plain text, as ``eventstudy run`` prints it.
+        """
+        from statsmodels.iolib.summary import Summary
+
+        out = Summary()
+        for title, frame in self._summary_tables():
+            out.tables.append(_simple_table(frame, title))
+        out.add_extra_txt([self._summary_title()])
+        return out
+
+    def _summary_title(self) -> str:
+        return (
+            f"Event study {self.spec.id!r}: {len(self.spec.events)} event(s), "
+            f"{len(self.spec.securities)} securities, model {self.model}"
+        )
+
+    def _summary_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """(title, table) of :meth:`summary` and ``str``: CARs, then the claims and exclusions there are."""
+        out = [("Cumulative abnormal returns (percent)", self.car_table())]
+        if not self.claims.empty:
+            out.append(("Claims against measured moves (percent)", self.claims_table()))
+        if not self.excluded.empty:
+            out.append(("Excluded", self.excluded))
+        return out
 
     def __str__(self) -> str:
-        return self.summary()
+        """Plain-text summary: CARs and claims."""
+        parts = [self._summary_title()]
+        with pd.option_context("display.width", 120, "display.float_format", "{:.3f}".format):
+            for title, frame in self._summary_tables():
+                parts += ["", title, frame.to_string(index=False)]
+        return "\n".join(parts)
+
+    def event(self, event_id: str) -> StudyResults:
+        """The results of one event: its day 0s, ARs, CARs, fits, moves, tests, claims, flags and exclusions.
+
+        A view (nothing recomputed) whose spec holds that event and its claims; ``KeyError``
+        for an event not in the study.
+
+        Examples
+        --------
+        >>> wh = res.event("white-house")  # doctest: +SKIP
+        >>> wh.car_table(), wh.claims_table(), wh.tests  # doctest: +SKIP
+        """
+        event = self.spec.event(event_id)
+        spec = replace(self.spec, events=(event,), claims=tuple(c for c in self.spec.claims if c.event == event_id),
+                       pairs=tuple(p for p in self.spec.pairs if p[0] == event_id))  # fmt: skip
+        return replace(self.view([event_id]), spec=spec)
+
+    def view(self, events: Iterable[str], tables: Iterable[str] = EVENT_TABLES) -> StudyResults:
+        """These results with only the rows of ``events`` in ``tables`` (the other tables whole); nothing recomputed.
+
+        ``tests`` not computed: the rows :meth:`write_tests` kept of these events, if it kept them all.
+        """
+        keep, names = set(events), set(tables)
+        tests = self.tests
+        if tests is None and self.report_tests is not None and keep <= self.report_tests[0]:
+            tests = self.report_tests[1]  # the rows of the report's events, kept when the table was written in parts
+        cut = {name: getattr(self, name) for name in names - {"tests", "residuals"}}
+        if "tests" in names and tests is not None:
+            cut["tests"] = tests
+        out = replace(self, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
+        if "residuals" in names and "residuals" in vars(self):  # computed on first use: cut if computed already
+            out.residuals = self.residuals[self.residuals["event"].isin(keep)]
+        return out
 
     def __repr__(self) -> str:
         return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
@@ -239,6 +287,8 @@ class StudyResults(MeasureViews):
         and ``summary`` counts the pairs and summarises the CARs by window.
         """
         if not columnar:
+            if self.tests is None:
+                raise ValueError("the tests table was not computed (EventStudy.run(tests=False)): see write_tests")
             return {
                 "study": self._study(),
                 **{n: records(getattr(self, n)) for n in JSON_TABLES},
@@ -330,3 +380,17 @@ class StudyResults(MeasureViews):
         from eventstudy.plots import claims_chart
 
         return claims_chart(self, ax=ax)
+
+
+def _no_placebo() -> StudyPlacebo:
+    from eventstudy.inference.validation.placebo import PLACEBO_SEED, StudyPlacebo
+
+    return StudyPlacebo(None, 0, PLACEBO_SEED, "not run (results made without a price source)")
+
+
+def _simple_table(frame: pd.DataFrame, title: str) -> SimpleTable:
+    """``frame`` as a statsmodels ``SimpleTable``: floats with three decimals, NaN as "nan"."""
+    from statsmodels.iolib.table import SimpleTable
+
+    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in frame.itertuples(index=False)]
+    return SimpleTable(cells or [["" for _ in frame.columns]], headers=[str(c) for c in frame.columns], title=title)

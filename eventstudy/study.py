@@ -33,6 +33,8 @@ from eventstudy.spec import Security, StudySpec
 if TYPE_CHECKING:
     from dask.distributed import Client
 
+    from eventstudy.inference.validation.placebo import StudyPlacebo
+
 KEY = ["event", "ticker"]
 Key = tuple[str, str]
 
@@ -64,7 +66,7 @@ class EventStudy:
         prices from ``source`` itself (a ``ParquetSource`` URL or a folder
         every worker sees). The results are those of a local run.
     placebo_trials, placebo_seed
-        The study's own placebo run (``results.placebo``, computed on first use):
+        The study's own placebo run (``results.placebo``, computed by :meth:`run`):
         placebo dates (None: the default, 200, or none for a study of more than 500
         pairs; 0: off) and the seed (:mod:`eventstudy.inference.validation.placebo`).
 
@@ -109,8 +111,15 @@ class EventStudy:
         """Every (event, security) pair with its day 0 (:func:`eventstudy.engine.plan.plan`)."""
         return plan(self.spec)
 
-    def run(self, *, progress: Progress | None = None) -> StudyResults:
-        """Plan the pairs, fetch prices, fit every pair, compute AR/CAR and reconcile claims."""
+    def run(self, *, progress: Progress | None = None, tests: bool = True) -> StudyResults:
+        """Plan the pairs, fetch prices, fit every pair, compute AR/CAR, reconcile claims, test, run the placebo.
+
+        ``tests``: compute the tests table (``results.tests``, 9,999-draw bootstraps: seconds for
+        a few pairs, minutes for 100,000); False leaves it None, for the report to compute (a large
+        study's in parts, never whole: :meth:`StudyResults.write_tests`) or for
+        :meth:`StudyResults.compute_tests`. The placebo run (``results.placebo``, 2-4 s for a few
+        securities, cached on disk) reads the price files again through the source.
+        """
         say = progress or (lambda _msg, *_count: None)
         the_plan = self.plan()
         data = None  # provenance of the prices: the source's, unless workers read them
@@ -124,11 +133,8 @@ class EventStudy:
             warnings.warn(message, DataWarning, stacklevel=2)
         if tables.excluded and self.on_error == "raise":
             raise tables.excluded[0][1]
-        if self.model.name == "garch":  # refit by maximum likelihood; a failed fit is excluded, never fatal
-            from eventstudy.measures.study import apply_garch
-
-            say(f"fitting {len(tables.fits)} GARCH(1,1) models")
-            tables.excluded = sorted(tables.excluded + apply_garch(tables), key=lambda e: e[0])
+        # a model not fitted by least squares refits its pairs; a failed fit is excluded, never fatal
+        tables.excluded = sorted(tables.excluded + self.model.refit(tables), key=lambda e: e[0])
         pairs = the_plan.pairs
         excluded = pd.DataFrame(
             [{"event": pairs["event"].iat[i], "ticker": pairs["ticker"].iat[i], "reason": str(e)}
@@ -145,7 +151,7 @@ class EventStudy:
             self.spec, ar, moves, fits, day0, left_out=left_out,
             prices=lambda symbol, start, end: self.prices(symbol, start, end, frames),
         )  # fmt: skip
-        return StudyResults(
+        results = StudyResults(
             spec=self.spec,
             model=self.model.name,
             day0=day0,
@@ -161,12 +167,24 @@ class EventStudy:
             provenance=provenance(self.spec, self.source, self.generated_at, data, warned=tables.warnings),
             engine=tables,
             frames=frames,
-            placebo_options=self._placebo_options(),
         )
+        if tests:
+            say("testing every event and window")
+            results.tests = results.compute_tests()
+        say("the study's placebo run")
+        results.placebo = self.compute_placebo()
+        return results
 
-    def _placebo_options(self) -> dict[str, object]:
-        opts: dict[str, object] = {"source": self.source, "trials": self.placebo_trials}
-        return opts | ({"seed": self.placebo_seed} if self.placebo_seed is not None else {})
+    def compute_placebo(self) -> StudyPlacebo:
+        """The study's own placebo run (:func:`~eventstudy.inference.validation.placebo.placebo_for_study`).
+
+        It reads each security's whole price history again through the source: 2-4 s for a few
+        securities on the first run, then read back from the disk cache.
+        """
+        from eventstudy.inference.validation.placebo import placebo_for_study
+
+        seed = {"seed": self.placebo_seed} if self.placebo_seed is not None else {}
+        return placebo_for_study(self.spec, self.source, trials=self.placebo_trials, **seed)
 
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
         return fetch(the_plan, self.source, say)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from arch import arch_model
 
-from eventstudy.measures.garch import boundary_reason, fit_garch, fit_garch_many, garch_arrays
+from eventstudy.engine.garch import boundary_reason, fit_garch, fit_garch_many, garch_arrays
 
 DAY0 = "2025-01-22"
 

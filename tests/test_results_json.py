@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 
@@ -34,11 +35,57 @@ def plain_records(frame: pd.DataFrame) -> list[dict]:
     return [{k: plain_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+MEASURE_TABLES = {"volume": ("volume", "volume_windows"), "volatility": ("volatility", "volatility_windows"),
+                  "bhar": ("bhar",)}  # fmt: skip
+PLACEBO_COLUMNS = ["test", "design", "n", "size", "size_low", "size_high", "power_1", "power_2", "power_5",
+                   "well_sized", "reading"]  # fmt: skip
+
+
+def study_section(spec) -> dict:
+    """The ``study`` section as the documentation describes it, from the spec's fields."""
+    return {
+        "id": spec.id, "title": spec.title, "model": spec.model,
+        "estimation_window": list(spec.estimation_window), "event_windows": [list(w) for w in spec.event_windows],
+        "ar_window": list(spec.ar_window), "measures": ["returns", *spec.measures],
+        "bhar_windows": [list(w) for w in spec.bhar_windows],
+        "events": [{"id": e.id, "timestamp": e.timestamp.isoformat(), "date_only": e.date_only,
+                    "approximate": e.approximate, "title": e.title, "sources": list(e.sources)} for e in spec.events],
+    }  # fmt: skip
+
+
+def placebo_section(placebo) -> dict:
+    """The ``placebo`` section from the run's own fields: its dates, securities and summary table."""
+    run = placebo.run
+    head = {"trials": placebo.trials if run else 0, "seed": placebo.seed, "note": placebo.note}
+    if run is None:
+        return head | {"dates_drawn": 0, "distinct_dates": 0, "candidate_dates": 0, "tests": []}
+    return head | {
+        "dates_drawn": len(run.dates), "distinct_dates": len(set(run.dates)), "candidate_dates": run.candidates,
+        "securities": [x.ticker for x in run.listings], "alpha": 0.05, "size_band": [0.04, 0.06],
+        "tests": plain_records(placebo.summary[PLACEBO_COLUMNS]),
+    }  # fmt: skip
+
+
 def plain_json(res, indent) -> str:
-    doc = res.to_dict()
-    for name in TABLES:
-        doc[name] = plain_records(getattr(res, name))
+    """results.json built section by section from the results' fields and the documented rule."""
+    doc = {"study": study_section(res.spec)}
+    doc |= {name: plain_records(getattr(res, name)) for name in TABLES}
+    measures = [name for m in res.spec.measures for name in MEASURE_TABLES[m]]
+    doc |= {name: plain_records(getattr(res, name)) for name in [*measures, "measure_tests"] if measures}
+    doc |= {"placebo": placebo_section(res.placebo), "provenance": res.provenance}
     return json.dumps(doc, indent=indent, allow_nan=False)
+
+
+def test_provenance_hashes_are_the_files(results, prices_dir, study_path):
+    """The provenance names each price file read with its SHA-256 and row count, and the study file's hash."""
+    prov = results.provenance
+    assert prov["study_sha256"] == hashlib.sha256(study_path.read_bytes()).hexdigest()
+    assert {"ORCL", "NVDA", "ARM", "9984.T", "^GSPC", "^N225"} <= set(prov["data"])
+    for item in prov["data"].values():
+        path = prices_dir / item["file"]
+        assert item["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        dates = pd.read_csv(path, usecols=["Date"])["Date"]
+        assert item["rows"] == len(dates) and (item["first"], item["last"]) == (dates.min(), dates.max())
 
 
 ODD = pd.DataFrame(

@@ -6,7 +6,6 @@ import itertools
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats
 
@@ -342,15 +341,3 @@ def test_holm_and_bh_by_hand():
     assert bh.label == "Benjamini-Hochberg-adjusted over 4 tests"
     with pytest.raises(ValueError):
         mt.adjust_pvalues(p, "bonferroni")
-
-
-def test_adjust_test_table_groups_by_event_and_test():
-    table = pd.DataFrame(
-        {"event": ["a"] * 4 + ["b"] * 2, "start": [0, 0, 0, -1, 0, 0], "end": [0, 0, 0, 1, 0, 0],
-         "test": ["CAR t", "CAR t", "BMP t", "CAR t", "CAR t", "CAR t"],
-         "p": [0.01, 0.02, 0.03, 0.04, 0.5, np.nan]}
-    )  # fmt: skip
-    out = mt.adjust_test_table(table, "holm")
-    np.testing.assert_allclose(out["p_adjusted"], [0.03, 0.04, 0.03, 0.04, 0.5, np.nan], rtol=1e-12)
-    assert list(out["adjustment"])[:3] == ["Holm-adjusted over 3 tests"] * 2 + ["Holm-adjusted over 1 tests"]
-    assert "p_adjusted" not in table.columns  # the input is not modified

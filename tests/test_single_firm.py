@@ -226,8 +226,8 @@ def test_many_securities_equal_the_documented_formulas(length):
         for i in range(len(ar)):
             assert (sq.stat[i], sq.pvalue[i], sq.nobs[i]) == plain_sq(ar[i], e[i])
             assert (boot.stat[i], boot.pvalue[i], boot.nobs[i]) == plain_bootstrap(ar[i], e[i], 999, 3)
-        assert sq.note == [f"{length}-day sums of residuals"] * len(ar)
-        assert boot.note == [f"999 resamples of {length} residuals"] * len(ar)
+        assert list(sq.note) == [f"{length}-day sums of residuals"] * len(ar)
+        assert list(boot.note) == [f"999 resamples of {length} residuals"] * len(ar)
 
 
 def test_many_securities_near_ties_are_counted_exactly():

@@ -183,14 +183,14 @@ def test_garch_model_against_arch_called_directly(prices_dir, white_house, by_ha
 
 def test_garch_in_parallel_processes_gives_the_same_fits(prices_dir, white_house):
     from eventstudy.engine.core import compute
+    from eventstudy.engine.garch import refit_garch
     from eventstudy.engine.models import get_model
     from eventstudy.engine.plan import fetch, plan
-    from eventstudy.measures.study import apply_garch
 
     the_plan = plan(white_house)
     frames = fetch(the_plan, CsvDirectorySource(prices_dir))
     serial, parallel = (compute(the_plan, frames, get_model("garch")) for _ in range(2))
-    ex1, ex2 = apply_garch(serial, workers=1), apply_garch(parallel, workers=2)
+    ex1, ex2 = refit_garch(serial, workers=1), refit_garch(parallel, workers=2)
     assert [(i, str(e)) for i, e in ex1] == [(i, str(e)) for i, e in ex2]
     np.testing.assert_array_equal(serial.ar["abnormal"].to_numpy(), parallel.ar["abnormal"].to_numpy())
 

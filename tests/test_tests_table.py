@@ -1,4 +1,4 @@
-"""The tests table's batched cross-sectional tests equal the one-block calls."""
+"""The tests table: its batched cross-sectional tests against the one-block calls, scipy and the formulas in numpy."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference import robust as rb
@@ -114,8 +115,33 @@ def test_adjusted_p_values_are_statsmodels_within_event_and_test():
     np.testing.assert_allclose(np.sort(car_t["p_holm"].to_numpy(float)), holm)
 
 
-def test_robust_batch_functions_equal_row_by_row():
-    """portfolio, GRANK (both), wild bootstrap over dates and exact sign: batch = one block at a time."""
+def _grank_reference(car, sd, e, dof, restandardize=True):
+    """GRANK t of one block worked in numpy (Kolari & Pynnönen 2011, eqs. 7-14; T the estimation length)."""
+    t = e.shape[1]
+    sar = e / np.sqrt((e**2).sum(axis=1) / dof)[:, None]
+    scar = car / sd
+    if restandardize:
+        scar = scar / np.std(scar, ddof=1)
+    u = stats.rankdata(np.column_stack([sar, scar]), axis=1) / (t + 2) - 0.5
+    ubar = u.mean(axis=0)
+    z = ubar[-1] / np.sqrt((ubar**2).sum() / t)
+    tg = z * np.sqrt((t - 2) / (t - 1 - z**2))
+    return tg, 2 * stats.t.sf(abs(tg), t - 2)
+
+
+def _wild_dates_reference(car, e, length, n_boot, seed):
+    """Wild bootstrap over estimation dates, drawn as documented: L rows and L signs per draw, shared by all."""
+    gen = np.random.default_rng(seed)
+    rows = gen.integers(0, e.shape[1], size=(n_boot, length))
+    signs = gen.integers(0, 2, size=(n_boot, length)) * 2.0 - 1
+    draws = np.einsum("bl,nbl->bn", signs, e[:, rows])
+    t0 = stats.ttest_1samp(car, 0).statistic
+    t_star = stats.ttest_1samp(draws, 0, axis=1).statistic
+    return t0, (1 + np.count_nonzero(np.abs(t_star) >= abs(t0))) / (n_boot + 1)
+
+
+def test_robust_batch_functions_against_formulas():
+    """portfolio, GRANK (both), wild bootstrap over dates and exact sign: each block against numpy and scipy."""
     rng = np.random.default_rng(11)
     car, sd = rng.normal(0, 0.03, (7, 5)), rng.uniform(0.01, 0.03, (7, 5))
     car[4, :] = car[4, 0]  # zero cross-sectional variance
@@ -123,60 +149,73 @@ def test_robust_batch_functions_equal_row_by_row():
     resid[2, :, 3] = resid[2, :, 4] = 0.0  # ties in the ranks
     resid[5, 1, 7] = np.nan  # a block that cannot be computed
     dof = np.full((7, 5), 37.0)
-    pairs = [
-        (rb.portfolio_t_batch(car, resid, 3), [rb.portfolio_t(c, e, 3) for c, e in zip(car, resid, strict=True)]),
-        (rb.grank_t_batch(car, sd, resid, dof), [rb.grank_t(*a) for a in zip(car, sd, resid, dof, strict=True)]),
-        (
-            rb.grank_t_batch(car, sd, resid, dof, restandardize=False),
-            [rb.grank_t(*a, restandardize=False) for a in zip(car, sd, resid, dof, strict=True)],
-        ),
-        (
-            wild.wild_bootstrap_dates_t_batch(car, resid, 2, n_boot=499, seed=4),
-            [wild.wild_bootstrap_dates_t(c, e, 2, n_boot=499, rng=4) for c, e in zip(car, resid, strict=True)],
-        ),
-        (rb.sign_test_exact_batch(car, resid), [rb.sign_test_exact(c, e) for c, e in zip(car, resid, strict=True)]),
-    ]
-    for batch, single in pairs:
-        assert [(r.name, r.nobs, r.note, r.valid) for r in batch] == [(r.name, r.nobs, r.note, r.valid) for r in single]
-        for b, s in zip(batch, single, strict=True):
-            if s.valid:
-                assert math.isclose(b.stat, s.stat, rel_tol=1e-12) and math.isclose(b.pvalue, s.pvalue, rel_tol=1e-12)
-    assert not pairs[0][0][5].valid and not pairs[3][0][4].valid
+    portfolio = rb.portfolio_t_batch(car, resid, 3)
+    grank, grank_scar = (
+        rb.grank_t_batch(car, sd, resid, dof),
+        rb.grank_t_batch(car, sd, resid, dof, restandardize=False),
+    )
+    dates = wild.wild_bootstrap_dates_t_batch(car, resid, 2, n_boot=499, seed=4)
+    sign = rb.sign_test_exact_batch(car, resid)
+    for j in range(7):
+        x, s, e = car[j], sd[j], resid[j]
+        if j == 5:  # NaN residual: no test that reads the residuals
+            assert not any(np.isfinite(c.pvalue[j]) for c in (portfolio, grank, grank_scar, dates, sign))
+            continue
+        abar = e.mean(axis=0)
+        t_port = x.mean() / (np.std(abar, ddof=1) * math.sqrt(3))
+        np.testing.assert_allclose(portfolio.stat[j], t_port, rtol=1e-12)
+        np.testing.assert_allclose(portfolio.pvalue[j], 2 * stats.t.sf(abs(t_port), 39), rtol=1e-10)
+        for columns, restandardize in ((grank, True), (grank_scar, False)):
+            tg, pg = _grank_reference(x, s, e, dof[j], restandardize)
+            np.testing.assert_allclose((columns.stat[j], columns.pvalue[j]), (tg, pg), rtol=1e-10)
+        w, p0 = int((x > 0).sum()), float((e > 0).mean())
+        assert sign.nobs[j] == 5
+        np.testing.assert_allclose(sign.pvalue[j], stats.binomtest(w, 5, p0).pvalue, rtol=1e-12)
+        if j == 4:  # equal CARs: no cross-sectional t
+            assert not np.isfinite(dates.pvalue[j])
+            continue
+        t0, p = _wild_dates_reference(x, e, 2, 499, 4)
+        np.testing.assert_allclose(dates.stat[j], t0, rtol=1e-12)
+        assert dates.pvalue[j] == p
 
 
-def test_batch_functions_equal_row_by_row():
-    """Each batch function on a stack equals the one-block function on each block, a zero CAR included."""
+def test_batch_functions_against_formulas():
+    """Each cross-sectional batch function, block by block, against scipy or the formula worked in numpy."""
     rng = np.random.default_rng(5)
     car, sd = rng.normal(0, 0.03, (6, 5)), rng.uniform(0.01, 0.03, (6, 5))
     car[2, 1] = 0.0
     car[4, :] = car[4, 0]  # zero cross-sectional variance
     resid, event = rng.normal(0, 0.02, (6, 5, 40)), rng.normal(0, 0.02, (6, 5, 3))
     dof = np.full((6, 5), 37.0)
-    pairs = [
-        (cs.cross_sectional_t_batch(car), [cs.cross_sectional_t(c) for c in car]),
-        (cs.patell_z_batch(car, sd, dof), [cs.patell_z(c, s, d) for c, s, d in zip(car, sd, dof, strict=True)]),
-        (cs.bmp_t_batch(car, sd), [cs.bmp_t(c, s) for c, s in zip(car, sd, strict=True)]),
-        (
-            cs.kolari_pynnonen_t_batch(car, sd, resid),
-            [cs.kolari_pynnonen_t(c, s, e) for c, s, e in zip(car, sd, resid, strict=True)],
-        ),
-        (
-            cs.corrado_rank_batch(resid, event, [0, 2]),
-            [cs.corrado_rank(e, v, [0, 2]) for e, v in zip(resid, event, strict=True)],
-        ),
-        (
-            cs.generalized_sign_z_batch(car, resid),
-            [cs.generalized_sign_z(c, e) for c, e in zip(car, resid, strict=True)],
-        ),
-        (cs.wilcoxon_signed_rank_batch(car), [cs.wilcoxon_signed_rank(c) for c in car]),
-    ]
-    for batch, single in pairs:
-        assert [(r.name, r.nobs, r.note, r.valid) for r in batch] == [(r.name, r.nobs, r.note, r.valid) for r in single]
-        for b, s in zip(batch, single, strict=True):
-            if s.valid:
-                assert math.isclose(b.stat, s.stat, rel_tol=1e-12) and math.isclose(b.pvalue, s.pvalue, rel_tol=1e-12)
-    assert cs.wilcoxon_signed_rank_batch(car)[2].note == "1 zero CARs dropped"
-    assert not cs.cross_sectional_t_batch(car)[4].valid
+    cst, patell, bmp = cs.cross_sectional_t_batch(car), cs.patell_z_batch(car, sd, dof), cs.bmp_t_batch(car, sd)
+    kp, corrado = cs.kolari_pynnonen_t_batch(car, sd, resid), cs.corrado_rank_batch(resid, event, [0, 2])
+    sign, wil = cs.generalized_sign_z_batch(car, resid), cs.wilcoxon_signed_rank_batch(car)
+    normal_p = lambda z: 2 * stats.norm.sf(abs(z))  # noqa: E731
+    for j in range(6):
+        x, s, e, ev = car[j], sd[j], resid[j], event[j]
+        z = (x / s).sum() / math.sqrt((dof[j] / (dof[j] - 2)).sum())
+        np.testing.assert_allclose((patell.stat[j], patell.pvalue[j]), (z, normal_p(z)), rtol=1e-10)
+        u = stats.rankdata(np.column_stack([e, ev]), axis=1) / 44 - 0.5  # M = T + L = 43 days
+        ubar = u.mean(axis=0)
+        z = ubar[[40, 42]].sum() / (math.sqrt(2) * np.sqrt(np.mean(ubar**2)))
+        np.testing.assert_allclose((corrado.stat[j], corrado.pvalue[j]), (z, normal_p(z)), rtol=1e-10)
+        p0, w = float((e > 0).mean()), int((x > 0).sum())
+        z = (w - 5 * p0) / math.sqrt(5 * p0 * (1 - p0))
+        np.testing.assert_allclose((sign.stat[j], sign.pvalue[j]), (z, normal_p(z)), rtol=1e-10)
+        ref = stats.wilcoxon(x[x != 0] if j != 4 else x)
+        np.testing.assert_allclose((wil.stat[j], wil.pvalue[j]), (ref.statistic, ref.pvalue), rtol=1e-10)
+        if j == 4:  # equal CARs: no cross-sectional t (their SD is 0)
+            assert not np.isfinite(cst.pvalue[j])
+        else:
+            ref = stats.ttest_1samp(x, 0)
+            np.testing.assert_allclose((cst.stat[j], cst.pvalue[j]), (ref.statistic, ref.pvalue), rtol=1e-10)
+        ref = stats.ttest_1samp(x / s, 0)
+        np.testing.assert_allclose((bmp.stat[j], bmp.pvalue[j]), (ref.statistic, ref.pvalue), rtol=1e-10)
+        r = np.corrcoef(e)[np.triu_indices(5, 1)].mean()
+        t = ref.statistic * math.sqrt((1 - r) / (1 + 4 * r))
+        np.testing.assert_allclose((kp.stat[j], kp.pvalue[j]), (t, 2 * stats.t.sf(abs(t), 4)), rtol=1e-10)
+    assert wil[2].note == "1 zero CARs dropped" and wil.nobs[2] == 4
+    assert corrado.name[0] == "Corrado rank (Campbell-Wasley, 2 days)"
 
 
 def test_batch_functions_of_no_blocks_are_empty():

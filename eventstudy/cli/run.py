@@ -208,9 +208,8 @@ def run_command(args: argparse.Namespace) -> int:
     with dask_client(args, say) as client:
         study = EventStudy(spec, source, model=model, factors=factors, on_error=on_error, client=client,
                            placebo_trials=args.placebo_trials, placebo_seed=args.placebo_seed)  # fmt: skip
-        res = study.run(progress=say)
-    say("the study's placebo run (--placebo-trials)")
-    _ = res.placebo  # computed here, reported by every format
+        # the report computes the tests table: whole, or for a large study in parts (StudyResults.write_tests)
+        res = study.run(progress=say, tests=False)
     say(f"writing report to {out}")
     write_report(
         res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv

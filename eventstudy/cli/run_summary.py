@@ -4,7 +4,7 @@ Above :data:`SUMMARY_ABOVE_PAIRS` (event, security) pairs the terminal gets the
 study-wide numbers (the report's "All pairs" summary: per window the pairs,
 mean and median CAR, the share with p < 0.05), the exclusions count and the
 claims, never a line per pair; ``--verbose`` prints every row, as
-``StudyResults.summary()`` does::
+``str(StudyResults)`` does::
 
     Event study 'screener': 20,000 (event, security) pairs in 20,000 events, 4,000 securities, model market
     0 pairs excluded
@@ -26,9 +26,9 @@ MAX_CLAIM_ROWS = 50  # claims listed in the summary; more: counts per verdict
 
 
 def results_text(res: StudyResults, *, verbose: bool = False) -> str:
-    """Every row (``res.summary()``) for a small study or with ``verbose``, else :func:`large_summary`."""
+    """Every row (``str(res)``) for a small study or with ``verbose``, else :func:`large_summary`."""
     if verbose or len(res.day0) <= SUMMARY_ABOVE_PAIRS:
-        return res.summary()
+        return str(res)
     return large_summary(res)
 
 

@@ -85,6 +85,8 @@ class EngineTables:
         assert d is not None
         if d.design.kind != "ols":
             raise ValueError(f"{ticker} around {event}: the {d.design.name} model estimates nothing")
+        if d.fitted_by != "OLS":
+            raise ValueError(f"the {d.design.name} model is fitted by {d.fitted_by}, not OLS; see res.fits")
         panel = next(p for p in self.panels if i in set(p.members.tolist()))
         r = int(np.flatnonzero(panel.members == i)[0])
         est = self.plan.spec.estimation_window

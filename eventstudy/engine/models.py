@@ -16,8 +16,12 @@ Models, by name through :func:`get_model` or as objects:
 ``market``         R = α + β Rm + ε (OLS; σ with n - 2 df)
 ``multi_index``    R = α + β Rm + Σ γ_j F_j + ε, F_j the security's ``factors``
 ``ff3``            R - RF = α + β (Rm - RF) + s SMB + h HML + ε (Fama & French 1993)
-``garch``          R = c + β Rm + ε, ε GARCH(1,1) (Bollerslev 1986; refitted after the engine)
+``garch``          R = c + β Rm + ε, ε GARCH(1,1) (Bollerslev 1986; :meth:`GarchModel.refit`)
 =================  ====================================================
+
+After the engine's least-squares pass, :meth:`~ExpectedReturnModel.refit` lets a model
+estimated otherwise replace its pairs' tables (GARCH by maximum likelihood,
+:mod:`eventstudy.engine.garch`); the least-squares models keep them as they are.
 
 An index benchmarked on itself (``index = true``) takes no fit whatever
 the model: expected = its own return, AR 0, σ undefined (NaN).
@@ -26,11 +30,14 @@ the model: expected = its own return, AR 0, σ undefined (NaN).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from eventstudy.engine import ols
-from eventstudy.errors import ModelError
+from eventstudy.errors import EventStudyError, ModelError
 from eventstudy.spec import Security
+
+if TYPE_CHECKING:
+    from eventstudy.engine.core import EngineTables
 
 FF3_COLUMNS = ("Mkt-RF", "SMB", "HML")
 
@@ -43,6 +50,7 @@ class PairDesign:
     columns: tuple[tuple[str, str], ...]  # panel columns, in design order (offset last)
     shown: tuple[tuple[str, int], ...] = ()  # regressor columns kept in the ar table: (name, regressor index)
     min_obs: int = 3  # estimation-window returns needed
+    fitted_by: str = "OLS"  # the estimator of the reported fit (``res.ols`` gives the OLS ones)
 
 
 class ExpectedReturnModel(Protocol):
@@ -54,8 +62,24 @@ class ExpectedReturnModel(Protocol):
         """The design of this model for ``security``."""
         ...
 
+    def refit(self, tables: EngineTables) -> list[tuple[int, EventStudyError]]:
+        """Replace the engine's least-squares tables of its pairs by the model's own fit, in place.
 
-class MarketModel:
+        Returns the pairs that fit leaves out: (plan position, error). A
+        least-squares model returns [] and changes nothing.
+        """
+        ...
+
+
+class LeastSquares:
+    """A model the engine's least-squares pass fits completely: nothing to refit."""
+
+    def refit(self, tables: EngineTables) -> list[tuple[int, EventStudyError]]:
+        """Nothing: the engine's tables are this model's."""
+        return []
+
+
+class MarketModel(LeastSquares):
     """``R = α + β Rm`` by OLS; σ with n - 2 degrees of freedom."""
 
     name = "market"
@@ -65,7 +89,7 @@ class MarketModel:
         return PairDesign(ols.market_design(), (("carried", security.benchmark),))
 
 
-class ConstantMeanModel:
+class ConstantMeanModel(LeastSquares):
     """Expected return = the estimation-window mean (Brown & Warner 1985)."""
 
     name = "constant_mean"
@@ -75,7 +99,7 @@ class ConstantMeanModel:
         return PairDesign(ols.Design(self.name, ("alpha",)), ())
 
 
-class MarketAdjustedModel:
+class MarketAdjustedModel(LeastSquares):
     """Expected return = the benchmark return (β = 1), nothing estimated; σ of R - Rm with n - 1 df."""
 
     name = "market_adjusted"
@@ -86,7 +110,7 @@ class MarketAdjustedModel:
         return PairDesign(d, (("carried", security.benchmark),))
 
 
-class MultiIndexModel:
+class MultiIndexModel(LeastSquares):
     """``R = α + β Rm + Σ γ_j F_j``: the market plus the security's ``factors`` (other indices, e.g. SOXX)."""
 
     name = "multi_index"
@@ -101,7 +125,7 @@ class MultiIndexModel:
         return PairDesign(ols.Design(self.name, names), cols, shown, min_obs=5)
 
 
-class FamaFrenchModel:
+class FamaFrenchModel(LeastSquares):
     """Fama & French (1993) three factors: ``R - RF = α + β MKT + s SMB + h HML``; RF added back."""
 
     name = "ff3"
@@ -118,19 +142,26 @@ class FamaFrenchModel:
 
 
 class GarchModel:
-    """GARCH(1,1) market model (:mod:`eventstudy.measures.garch`, through ``arch``).
+    """GARCH(1,1) market model (:mod:`eventstudy.engine.garch`, through ``arch``).
 
     The engine fits the OLS market model first (data checks, the same panels
-    and windows); :func:`eventstudy.measures.study.apply_garch` then refits
-    every pair by maximum likelihood and replaces its abnormal returns and
-    CARs (a fit that fails is excluded with its reason).
+    and windows); :meth:`refit` then fits every pair by maximum likelihood and
+    replaces its abnormal returns and CARs (a fit that fails is excluded with its reason).
     """
 
     name = "garch"
 
     def design(self, security: Security, *, fama_french: bool = False) -> PairDesign:
         """The market model's design, refitted as a GARCH(1,1) after the engine."""
-        return PairDesign(ols.market_design(self.name), (("carried", security.benchmark),), min_obs=30)
+        design = ols.market_design(self.name)
+        cols = (("carried", security.benchmark),)
+        return PairDesign(design, cols, min_obs=30, fitted_by="maximum likelihood (arch)")
+
+    def refit(self, tables: EngineTables) -> list[tuple[int, EventStudyError]]:
+        """Every pair as a GARCH(1,1) market model (:func:`eventstudy.engine.garch.refit_garch`)."""
+        from eventstudy.engine.garch import refit_garch
+
+        return list(refit_garch(tables))
 
 
 INDEX = PairDesign(ols.Design("index", ("beta",), kind="index", intercept=False), ())

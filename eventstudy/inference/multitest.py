@@ -80,25 +80,3 @@ def adjust_families(pvalues: ArrayLike, family: ArrayLike, method: str = "holm")
         adjusted = raw.groupby(segment[::-1], sort=False).cummin().to_numpy()[::-1]
     out[order] = np.minimum(adjusted, 1.0)
     return out
-
-
-def adjust_test_table(
-    tests: pd.DataFrame, method: str = "holm", family: tuple[str, ...] = ("event", "test")
-) -> pd.DataFrame:
-    """The tests table with ``p_adjusted`` and ``adjustment`` columns.
-
-    p-values are adjusted within each ``family`` group: by default one
-    event and one test across its windows and securities (the CAR t of
-    every security in every window, or a cross-sectional test in every
-    window). ``adjustment`` labels each row, e.g. "Holm-adjusted over 12 tests".
-    """
-    out = tests.copy()
-    out["p_adjusted"] = np.nan
-    out["adjustment"] = ""
-    if out.empty:
-        return out
-    for _, index in out.groupby(list(family), sort=False).groups.items():
-        res = adjust_pvalues(out.loc[index, "p"].to_numpy(), method)
-        out.loc[index, "p_adjusted"] = res.adjusted
-        out.loc[index, "adjustment"] = res.label
-    return out

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.result import TestResult, invalid_result
+from eventstudy.inference.result import TestColumns, TestResult, invalid_result
 
 NULL = "event CAR drawn from the estimation-window residual distribution"
 
@@ -166,24 +165,7 @@ def bootstrap_test(
 # -- many securities at once ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TestArrays:
-    """One test for many securities: arrays over rows, with the notes.
-
-    Row ``i`` holds what the one-security function returns for row ``i`` of
-    the inputs (``stat``, ``pvalue``, ``nobs``, ``note``), to the bit.
-    """
-
-    __test__ = False  # not a pytest test class
-
-    name: str
-    stat: np.ndarray
-    pvalue: np.ndarray
-    nobs: np.ndarray
-    note: list[str]
-
-
-def sample_quantile_tests(event_ar: np.ndarray, residuals: np.ndarray) -> TestArrays:
+def sample_quantile_tests(event_ar: np.ndarray, residuals: np.ndarray) -> TestColumns:
     """:func:`sample_quantile_test` for every row of ``event_ar`` (R, L) and ``residuals`` (R, T)."""
     ar, e = _rows(event_ar, residuals)
     length = ar.shape[1]
@@ -206,7 +188,7 @@ def sample_quantile_tests(event_ar: np.ndarray, residuals: np.ndarray) -> TestAr
     return _many("sample-quantile (SQ)", ar, e, n, note, null, exact, one)
 
 
-def bootstrap_tests(event_ar: np.ndarray, residuals: np.ndarray, *, n_boot: int = 9999, seed: int = 0) -> TestArrays:
+def bootstrap_tests(event_ar: np.ndarray, residuals: np.ndarray, *, n_boot: int = 9999, seed: int = 0) -> TestColumns:
     """:func:`bootstrap_test` with ``rng=seed`` for every row of ``event_ar`` (R, L) and ``residuals`` (R, T).
 
     Each row draws as a fresh ``numpy.random.default_rng(seed)`` would, so
@@ -266,7 +248,7 @@ def _many(
     null: Callable[[np.ndarray], Iterator[tuple[np.ndarray, np.ndarray | None]]],
     exact: Callable[[int], np.ndarray],
     one: Callable[[int], TestResult],
-) -> TestArrays:
+) -> TestColumns:
     """Counts of null draws at or below / above each row's CAR, with near-ties settled exactly.
 
     ``null(rows)`` yields blocks ``(draws, weights)``: draws (k, rows) of the null
@@ -331,4 +313,5 @@ def _many(
     for row in np.flatnonzero(bad):
         res = one(int(row))
         stat[row], pvalue[row], nobs[row], notes[row] = res.stat, res.pvalue, res.nobs, res.note
-    return TestArrays(name, stat, pvalue, nobs, notes)
+    names, dfs = np.full(rows, name, dtype=object), np.full(rows, np.nan)
+    return TestColumns(names, stat, pvalue, NULL, nobs, dfs, np.asarray(notes, dtype=object))

@@ -34,7 +34,8 @@ from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference import wild as wb
-from eventstudy.inference.cross_section.common import TestColumns, scatter_columns
+from eventstudy.inference.cross_section.common import scatter_columns
+from eventstudy.inference.result import TestColumns
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
 BOOTSTRAP_DRAWS = 9999  # single-security bootstrap: resamples per (security, window) ...
@@ -228,8 +229,8 @@ def _single_firm_rows(
         ):
             table = {"event": events[rows], "ticker": tickers,
                      "start": np.full(len(rows), start), "end": np.full(len(rows), end),
-                     "test": np.full(len(rows), res.name, dtype=object), "statistic": res.stat, "p": res.pvalue,
-                     "n": res.nobs, "note": np.asarray(res.note, dtype=object)}  # fmt: skip
+                     "test": res.name, "statistic": res.stat, "p": res.pvalue, "n": res.nobs,
+                     "note": res.note}  # fmt: skip
             out.append(_frame(table, row_block[rows], 1, pair_rank[pairs], sub))
     return out
 
@@ -259,7 +260,7 @@ def _cross_sectional_rows(
     window_of_block, window_keys = pd.factorize(pd.MultiIndex.from_arrays([starts, ends]))
     windows = [np.flatnonzero((days >= a) & (days <= b)).tolist() for a, b in window_keys]  # AR columns of each
     chunk = max(1, CHUNK_VALUES // max(1, resid.shape[1] * int(sizes.max(initial=1))))  # blocks per call
-    done: list[tuple[np.ndarray, list[cs.TestColumns]]] = []
+    done: list[tuple[np.ndarray, list[TestColumns]]] = []
     for size in pd.unique(sizes).tolist():  # blocks of equal N, in order of first appearance; no list per block
         group = np.flatnonzero(sizes == size)
         if size == 1:  # one security: only the portfolio t and the exact sign test have a statistic
@@ -321,7 +322,7 @@ def _one_security_columns(
     windows: list[list[int]],
     seed: int,
     draws: int,
-) -> list[cs.TestColumns]:
+) -> list[TestColumns]:
     """:func:`cross_sectional_columns` of blocks of one security (N = 1), without a test run per block.
 
     Ten of the twelve tests need at least two securities: their rows (no statistic, the reason
@@ -361,7 +362,7 @@ def cross_sectional_columns(
     cols: list[list[int]],
     seed: int = 0,
     draws: int = WILD_DRAWS,
-) -> list[cs.TestColumns]:
+) -> list[TestColumns]:
     """The twelve cross-sectional tests of blocks of equal N, each as arrays over the blocks.
 
     ``car``, ``se``, ``pairs``: (blocks, N); ``resid``, ``event_ar``, ``df``: by pair;

@@ -1,14 +1,13 @@
-"""Measures beyond abnormal returns: volume, volatility, buy-and-hold returns, GARCH.
+"""Measures beyond abnormal returns: volume, volatility, buy-and-hold returns.
 
 :mod:`eventstudy.measures.study` runs them on a study's pairs, from the
-engine's plan and panels (``study.measures``, ``run --measure``, ``--model
-garch``); :mod:`eventstudy.measures.views` puts their tables on
+engine's plan and panels (``study.measures``, ``run --measure``); :mod:`eventstudy.measures.views` puts their tables on
 ``StudyResults``. Every other function takes **stacked windows**: arrays of shape
 (pairs, days) holding, for each (event, security) pair, consecutive sessions
 of the security's exchange; column ``j`` is event day ``start + j``. Windows
 (estimation, abnormal, event windows) are given in event days, as in the
-study file. :func:`stack` cuts such arrays out of a (sessions, symbols)
-panel, as the batch engine does.
+study file. :func:`stack` (:mod:`eventstudy.engine.stacks`) cuts such arrays
+out of a (sessions, symbols) panel, as the batch engine does.
 
 - :mod:`eventstudy.measures.volume`: abnormal log volume, ``log(1 + V)``,
   mean and market models (Ajinkya & Jain 1989; Campbell & Wasley 1996).
@@ -17,14 +16,12 @@ panel, as the batch engine does.
 - :mod:`eventstudy.measures.bhar`: buy-and-hold abnormal returns with the
   skewness-adjusted and bootstrapped skewness-adjusted t (Lyon, Barber &
   Tsai 1999).
-- :mod:`eventstudy.measures.garch`: the GARCH(1,1) market model through
-  ``arch`` (Bollerslev 1986; Sheppard), per pair, in parallel processes.
 
 Volume, volatility and BHAR are computed for all pairs at once in numpy
-(the market-model fits through the engine's solver, :mod:`eventstudy.engine.ols`);
-GARCH is fitted pair by pair. Imports: numpy, scipy, :mod:`eventstudy.engine.ols`,
-:mod:`eventstudy.inference.cross_section`, :mod:`eventstudy.inference.result`; ``arch`` only
-in :mod:`~eventstudy.measures.garch`.
+(the market-model fits through the engine's solver, :mod:`eventstudy.engine.ols`).
+Imports: numpy, scipy, :mod:`eventstudy.engine`, :mod:`eventstudy.inference.cross_section`,
+:mod:`eventstudy.inference.result`. The GARCH(1,1) model is one of the engine's
+(:mod:`eventstudy.engine.garch`).
 
 Stage 6 of the flow, after inference (its tests come from there). May import:
 :mod:`eventstudy.inference`, :mod:`eventstudy.engine`, :mod:`eventstudy.market`,
@@ -33,6 +30,6 @@ Stage 6 of the flow, after inference (its tests come from there). May import:
 
 from __future__ import annotations
 
-from eventstudy.measures._stack import stack
+from eventstudy.engine.stacks import stack
 
 __all__ = ["stack"]

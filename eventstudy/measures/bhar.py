@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from eventstudy.engine.stacks import as_stacked, columns
 from eventstudy.inference.result import TestResult, invalid_result, t_two_sided
-from eventstudy.measures._stack import as_stacked, columns
 
 LONG_WINDOWS = ((0, 20), (0, 60))
 NULL = "mean BHAR = 0"

@@ -1,4 +1,4 @@
-"""The measures of a study run: volume, volatility, BHAR tables and the GARCH model, on the engine's panels.
+"""The measures of a study run: volume, volatility and BHAR tables, on the engine's panels.
 
 No second planner: every measure reads the pairs, day 0s and session grids
 the engine built (:class:`eventstudy.engine.core.EngineTables`: its plan and
@@ -33,11 +33,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from eventstudy.errors import ModelError
+from eventstudy.engine.stacks import Stacks
 from eventstudy.inference.result import TestResult
 
 if TYPE_CHECKING:
-    from eventstudy.engine.core import EngineTables
     from eventstudy.measures.bhar import BuyAndHold
     from eventstudy.measures.volatility import AbnormalVolatility
     from eventstudy.measures.volume import AbnormalVolume
@@ -50,74 +49,6 @@ VOLATILITY_WINDOW_COLUMNS = ["event", "ticker", "start", "end", "variance_ratio"
 BHAR_COLUMNS = ["event", "ticker", "start", "end", "return", "benchmark_return", "bhar"]
 MEASURE_TEST_COLUMNS = ["measure", "event", "model", "start", "end", "test", "statistic", "p", "n", "df", "note"]
 VOLUME_MODELS = ("market", "mean")  # both are reported: the market model, and the mean model as a check
-GARCH_SERIAL_BELOW = 64  # fewer pairs are fitted in this process (a process pool costs ~1 s to start)
-
-
-@dataclass(frozen=True)
-class Stacks:
-    """Stacked windows of the study's pairs: column ``j`` is event day ``first + j``."""
-
-    keys: pd.DataFrame  # event, ticker (fits order, indices left out)
-    positions: np.ndarray  # plan positions
-    first: int
-    sessions: np.ndarray  # (P, S) datetime64[ns]
-    returns: np.ndarray  # (P, S)
-    market: np.ndarray  # (P, S) the benchmark's returns (carried forward as in the engine)
-    volume: np.ndarray | None  # (P, S) shares, NaN where the file has no value
-    market_volume: np.ndarray | None  # (P, S) the benchmark's, NaN where it has no row that session
-
-    def days(self, a: int, b: int) -> slice:
-        """Columns of event days a..b."""
-        return slice(a - self.first, b - self.first + 1)
-
-
-def pair_stacks(
-    tables: EngineTables, frames: dict[str, pd.DataFrame] | None, first: int, last: int, *, volume: bool = False
-) -> Stacks:
-    """Event days ``first..last`` of every fitted pair, cut from the engine's panels (see the module doc)."""
-    plan = tables.plan
-    assert plan is not None
-    indices = {s.ticker for s in plan.spec.securities if s.is_index}
-    fits = tables.fits
-    keys = fits.loc[~fits["ticker"].isin(indices), ["event", "ticker"]].reset_index(drop=True)
-    positions = tables.positions(keys)
-    at_of = np.full(len(plan.pairs), -1, dtype=np.intp)  # plan position -> row of the stacks
-    at_of[positions] = np.arange(len(positions))
-    span = last - first + 1
-    shape = (len(keys), span)
-    ret, mkt = np.full(shape, np.nan), np.full(shape, np.nan)
-    sessions = np.zeros(shape, "datetime64[ns]")
-    vol = np.full(shape, np.nan) if volume else None
-    mvol = np.full(shape, np.nan) if volume else None
-    tickers, benchmarks = plan.pairs["ticker"].to_numpy(dtype=object), plan.pairs["benchmark"].to_numpy(dtype=object)
-    offsets = np.arange(first, last + 1)
-    for panel in tables.panels:
-        k = at_of[panel.members]
-        rows = np.flatnonzero(k >= 0)
-        if not len(rows):
-            continue
-        members, at = panel.members[rows], k[rows]
-        grid_rows = panel.day0[rows][:, None] + offsets
-        own_syms, own_inv = np.unique(tickers[members].astype(str), return_inverse=True)
-        bench_syms, bench_inv = np.unique(benchmarks[members].astype(str), return_inverse=True)
-        own = np.array([panel.columns["own", t] for t in own_syms], dtype=np.intp)[own_inv]
-        bench = np.array([panel.columns["carried", b] for b in bench_syms], dtype=np.intp)[bench_inv]
-        ret[at] = panel.values_t[own[:, None], grid_rows]
-        mkt[at] = panel.values_t[bench[:, None], grid_rows]
-        sessions[at] = panel.grid.as_unit("ns").to_numpy()[grid_rows]
-        if vol is not None and mvol is not None and frames is not None:
-            own_v = np.vstack([_volume_on(frames.get(s), panel.grid) for s in own_syms])
-            bench_v = np.vstack([_volume_on(frames.get(s), panel.grid) for s in bench_syms])
-            vol[at] = own_v[own_inv[:, None], grid_rows]
-            mvol[at] = bench_v[bench_inv[:, None], grid_rows]
-    return Stacks(keys, positions, first, sessions, ret, mkt, vol, mvol)
-
-
-def _volume_on(frame: pd.DataFrame | None, grid: pd.DatetimeIndex) -> np.ndarray:
-    """A frame's ``Volume`` on the session grid, by exact date (NaN where no row or no value)."""
-    if frame is None or "Volume" not in frame:
-        return np.full(len(grid), np.nan)
-    return frame["Volume"].reindex(grid).to_numpy(dtype=float)
 
 
 def _long(keys: pd.DataFrame, each: int) -> dict[str, np.ndarray]:
@@ -325,74 +256,3 @@ def measure_tests(
                 rows += _test_rows("bhar", event, "", w, [skewness_adjusted_t(x), bootstrap_skewness_adjusted_t(x)])
     out = pd.DataFrame(rows, columns=MEASURE_TEST_COLUMNS)
     return out.astype({"start": np.int64, "end": np.int64, "n": np.int64, "statistic": float, "p": float, "df": float})
-
-
-# -- GARCH as the study's model -------------------------------------------------------------
-def apply_garch(tables: EngineTables, *, workers: int | None = None) -> list[tuple[int, ModelError]]:
-    """Refit every pair of ``tables`` (fitted by the OLS market model) as a GARCH(1,1) market model, in place.
-
-    The ar, car and fits tables and the residuals of each pair are replaced
-    by the GARCH model's (:func:`eventstudy.measures.garch.fit_garch`): AR =
-    R - c - β Rm, SAR = AR / conditional σ forecast out of sample, CAR with
-    se = sqrt(Σ σ_d²) and z against the normal (in the ``t`` column); fits
-    get ``alpha`` = c, ``beta``, ``sigma`` = the unconditional σ, ``r2``
-    NaN, and ``garch_omega``, ``garch_alpha``, ``garch_gamma``,
-    ``garch_loglik``. Pairs whose fit fails are removed from the tables and
-    returned as (plan position, error naming the pair and the reason).
-    ``workers``: processes (default one per CPU from ``GARCH_SERIAL_BELOW`` pairs on, else 1).
-    """
-    from eventstudy.measures.garch import SCALE, fit_garch_many
-
-    plan = tables.plan
-    assert plan is not None
-    spec = plan.spec
-    est, arw = spec.estimation_window, spec.ar_window
-    stacks = pair_stacks(tables, None, est[0], arw[1])
-    if not len(stacks.keys):
-        return []
-    if workers is None:
-        workers = None if len(stacks.keys) >= GARCH_SERIAL_BELOW else 1
-    fits = fit_garch_many(stacks.returns, stacks.market, start=est[0], estimation_window=est, ar_window=arw,
-                          event_windows=spec.event_windows, workers=workers)  # fmt: skip
-    # rows of the engine's tables: pair k of ``fits`` (the table) has ar rows k*L.., car rows k*W..
-    table_row = pd.MultiIndex.from_frame(tables.fits[["event", "ticker"]]).get_indexer(
-        pd.MultiIndex.from_frame(stacks.keys)
-    )
-    length, n_windows = arw[1] - arw[0] + 1, len(spec.event_windows)
-    ar, car, fit_t = tables.ar.copy(), tables.car.copy(), tables.fits.copy()
-    for col in ("garch_omega", "garch_alpha", "garch_gamma", "garch_loglik"):
-        fit_t[col] = np.nan
-    drop = np.zeros(len(fit_t), bool)
-    excluded = []
-    est_cols = stacks.days(*est)
-    for k, g in enumerate(fits):
-        row, pos = int(table_row[k]), int(stacks.positions[k])
-        if not g.ok:
-            drop[row] = True
-            tables.residual_rows[pos] = np.nan
-            event, ticker = stacks.keys.iloc[k]
-            excluded.append((pos, ModelError(f"{ticker} around {event}: GARCH(1,1) fit excluded: {g.reason}")))
-            continue
-        a = slice(row * length, (row + 1) * length)
-        ar.iloc[a, ar.columns.get_loc("expected")] = ar["return"].to_numpy()[a] - g.abnormal
-        ar.iloc[a, ar.columns.get_loc("abnormal")] = g.abnormal
-        ar.iloc[a, ar.columns.get_loc("sar")] = g.sar
-        c = slice(row * n_windows, (row + 1) * n_windows)
-        for name, value in (("car", g.car), ("se", g.car_se), ("t", g.z), ("p", g.p)):
-            car.iloc[c, car.columns.get_loc(name)] = value
-        car.iloc[c, car.columns.get_loc("df")] = g.nobs - 5
-        par = g.params
-        const, beta = par["const"] / SCALE, par["beta"]
-        persistence = par["alpha"] + par["gamma"]
-        values = {"model": "garch", "alpha": const, "beta": beta, "r2": np.nan, "df": g.nobs - 5,
-                  "sigma": math.sqrt(par["omega"] / (1.0 - persistence)) / SCALE,
-                  "garch_omega": par["omega"] / SCALE**2, "garch_alpha": par["alpha"], "garch_gamma": par["gamma"],
-                  "garch_loglik": g.loglik}  # fmt: skip
-        for name, value in values.items():
-            fit_t.iloc[row, fit_t.columns.get_loc(name)] = value
-        tables.residual_rows[pos] = stacks.returns[k, est_cols] - const - beta * stacks.market[k, est_cols]
-    keep_ar, keep_car = np.repeat(~drop, length), np.repeat(~drop, n_windows)
-    tables.ar = ar[keep_ar].reset_index(drop=True)
-    tables.car = car[keep_car].reset_index(drop=True)
-    tables.fits = fit_t[~drop].reset_index(drop=True)
-    return excluded

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.stacks import Stacks
     from eventstudy.measures.bhar import BuyAndHold
-    from eventstudy.measures.study import Stacks, VolumeMeasure
+    from eventstudy.measures.study import VolumeMeasure
     from eventstudy.measures.volatility import AbnormalVolatility
     from eventstudy.spec import StudySpec
 
@@ -50,7 +51,7 @@ class MeasureViews:
 
     @cached_property
     def _stacks(self) -> Stacks:
-        from eventstudy.measures.study import pair_stacks
+        from eventstudy.engine.stacks import pair_stacks
 
         est, arw = self.spec.estimation_window, self.spec.ar_window
         last = max((arw[1], *(w[1] for w in self.spec.bhar_windows)))

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from eventstudy.engine.stacks import as_stacked, batch_fit, columns
 from eventstudy.inference.result import TestResult, invalid_result
-from eventstudy.measures._stack import as_stacked, batch_fit, columns
-from eventstudy.measures.volume import DEFAULT_WINDOWS
+from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOWS
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,9 @@ def abnormal_volatility(
     market: ArrayLike,
     *,
     start: int,
-    estimation_window: tuple[int, int] = (-250, -11),
-    ar_window: tuple[int, int] = (-10, 10),
-    event_windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS,
+    estimation_window: tuple[int, int] = DEFAULT_ESTIMATION_WINDOW,
+    ar_window: tuple[int, int] = DEFAULT_AR_WINDOW,
+    event_windows: tuple[tuple[int, int], ...] = DEFAULT_EVENT_WINDOWS,
 ) -> AbnormalVolatility:
     """Beaver's U and window variance ratios of every pair (see the module doc).
 

@@ -53,16 +53,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from eventstudy.engine.stacks import as_stacked, batch_fit, columns
 from eventstudy.inference.cross_section import bmp_t, corrado_rank
 from eventstudy.inference.result import TestResult
-from eventstudy.measures._stack import as_stacked, batch_fit, columns
+from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOWS
 
 MODELS = ("market", "mean")
 NO_BENCHMARK_VOLUME = "benchmark has no volume (empty or zero): mean model"
 BENCHMARK_GAPS = "benchmark volume zero or missing on a window day: mean model"
 ZERO_DAYS = "zero-volume day(s) in the windows (log(1 + 0) = 0)"
 MISSING = "volume missing (empty cell) in the windows"
-DEFAULT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
 
 
 def log_volume(volume: ArrayLike) -> np.ndarray:
@@ -133,9 +133,9 @@ def abnormal_volume(
     market_volume: ArrayLike | None = None,
     *,
     start: int,
-    estimation_window: tuple[int, int] = (-250, -11),
-    ar_window: tuple[int, int] = (-10, 10),
-    event_windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS,
+    estimation_window: tuple[int, int] = DEFAULT_ESTIMATION_WINDOW,
+    ar_window: tuple[int, int] = DEFAULT_AR_WINDOW,
+    event_windows: tuple[tuple[int, int], ...] = DEFAULT_EVENT_WINDOWS,
     model: str = "market",
 ) -> AbnormalVolume:
     """Abnormal log volume of every pair (see the module doc).

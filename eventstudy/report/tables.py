@@ -104,26 +104,12 @@ PER_EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "flags", "tests", "res
 
 
 def events_view(res: StudyResults, events: Iterable[str]) -> StudyResults:
-    """``res`` with only these events' rows in its per-event tables.
+    """``res`` with only these events' rows in its per-event tables (:meth:`StudyResults.view`).
 
     The report looks rows up event by event; on a study with hundreds of
     events, filtering once makes each lookup cheap.
     """
-    import dataclasses
-
-    keep = set(events)
-    lazy = ("tests", "residuals")  # computed on first use: cut if computed already, else left to the view
-    cut = {name: getattr(res, name) for name in PER_EVENT_TABLES if name not in lazy}
-    view = dataclasses.replace(res, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
-    for name in lazy:
-        if name in vars(res):
-            setattr(view, name, getattr(res, name)[getattr(res, name)["event"].isin(keep)])
-    if "tests" not in vars(res) and res.report_tests is not None and keep <= res.report_tests[0]:
-        kept = res.report_tests[1]  # the rows of the report's events, kept when the table was written in parts
-        view.tests = kept[kept["event"].isin(keep)]
-    if "placebo" in vars(res):  # the study's placebo run: study-wide, computed once
-        view.placebo = res.placebo
-    return view
+    return res.view(events, PER_EVENT_TABLES)
 
 
 def more_note(n: int, what: str, where: str) -> str:

@@ -96,10 +96,12 @@ def _write_files(
         TESTS_CSV_COLUMNS,
     )
 
+    columnar = len(res.day0) >= parquet_from
+    if res.tests is None and (csv or not columnar):  # run(tests=False): a table written whole, computed here
+        res.tests = res.compute_tests()
     with ThreadPoolExecutor(1) as pool:
-        columnar = len(res.day0) >= parquet_from
         if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
-            parts = "tests" not in vars(res) and not csv  # the tests table in parts, never held whole
+            parts = res.tests is None and not csv  # the tests table in parts, never held whole
             if parts:  # first: the other tables' Arrow copies are not made while the tests are computed
                 from eventstudy.report.tables import detailed_events
 

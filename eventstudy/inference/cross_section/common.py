@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.result import TestResult, t_two_sided
+from eventstudy.inference.result import TestColumns, t_two_sided
 
 NULL_MEAN = "mean CAR = 0"
 NULL_MEDIAN = "CARs symmetric about 0"
@@ -118,50 +117,6 @@ def normal_p(z: float | np.ndarray) -> float | np.ndarray:
 def t_p(t: float, df: float) -> float:
     """Two-sided Student-t p-value."""
     return t_two_sided(t, df)
-
-
-@dataclass(frozen=True, eq=False)
-class TestColumns(Sequence[TestResult]):
-    """One test of many blocks, as arrays: item ``i`` is what the one-block function returns for block ``i``.
-
-    What a batch function returns: the table reads the arrays, a caller
-    indexing or iterating gets :class:`~eventstudy.inference.result.TestResult`
-    objects. ``df`` is NaN where the result has none (every invalid block);
-    ``stat`` and ``pvalue`` are NaN where the test cannot be computed, the
-    reason in ``note``.
-    """
-
-    __test__ = False  # not a pytest test class
-
-    name: np.ndarray  # object, one per block (the Corrado name depends on the window)
-    stat: np.ndarray
-    pvalue: np.ndarray
-    null: str
-    nobs: np.ndarray  # int64
-    df: np.ndarray
-    note: np.ndarray  # object
-
-    def __len__(self) -> int:
-        return len(self.stat)
-
-    @overload
-    def __getitem__(self, i: int) -> TestResult: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[TestResult]: ...
-    def __getitem__(self, i: int | slice) -> TestResult | list[TestResult]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        df = float(self.df[i])
-        return TestResult(str(self.name[i]), float(self.stat[i]), float(self.pvalue[i]), self.null,
-                          int(self.nobs[i]), None if math.isnan(df) else df, str(self.note[i]))  # fmt: skip
-
-    def __iter__(self) -> Iterator[TestResult]:
-        return (self[i] for i in range(len(self)))
-
-    def __eq__(self, other: object) -> bool:  # as the list of its results
-        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 def scatter_columns(parts: Sequence[tuple[np.ndarray, TestColumns]], size: int) -> TestColumns:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from eventstudy.errors import EventStudyError
+from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW
 
 
 class ValidationInputError(EventStudyError, ValueError):
@@ -23,8 +24,8 @@ class Listing(NamedTuple):
 US_STOCKS = ("ORCL", "NVDA", "ARM", "MSFT", "AVGO", "AMD", "SMCI", "VRT", "CEG")
 GROUP: tuple[Listing, ...] = tuple(Listing(t, "^GSPC", "XNYS") for t in US_STOCKS)  # XNAS has the same sessions
 SINGLE: tuple[Listing, ...] = (*GROUP, Listing("9984.T", "^N225", "XTKS"))
-ESTIMATION_WINDOW = (-250, -11)
-AR_WINDOW = (-10, 10)  # the Corrado test ranks these days, as in a study
+ESTIMATION_WINDOW = DEFAULT_ESTIMATION_WINDOW
+AR_WINDOW = DEFAULT_AR_WINDOW  # the Corrado test ranks these days, as in a study
 WINDOWS: tuple[tuple[int, int], ...] = ((0, 0),)
 EFFECTS = (0.0, 0.01, 0.02, 0.05)
 ALPHAS = (0.01, 0.05, 0.10)

@@ -251,7 +251,7 @@ def _batched(
                 sf.sample_quantile_tests(ar[:, cols], fit.residuals),
                 sf.bootstrap_tests(ar[:, cols], fit.residuals, n_boot=n_boot, seed=seed),
             ):
-                put(SINGLE_DESIGN, res.name, window, e, np.asarray(res.pvalue, dtype=float))
+                put(SINGLE_DESIGN, str(res.name[0]), window, e, np.asarray(res.pvalue, dtype=float))
             if k < 2:
                 continue
             tests = cross_sectional_columns(

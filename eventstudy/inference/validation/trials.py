@@ -11,11 +11,10 @@ import pandas as pd
 
 from eventstudy.engine import ols
 from eventstudy.engine.ols import Fit
-from eventstudy.inference import cross_section as cs
-from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference import wild
 from eventstudy.inference.result import TestResult, car_t_test
+from eventstudy.inference.table import cross_sectional_columns
 from eventstudy.inference.validation.design import SINGLE_DESIGN, TABLE_COLUMNS
 from eventstudy.inference.validation.returns import ReturnSeries, gather
 
@@ -115,35 +114,27 @@ def single_tests(
             sf.sample_quantile_tests(window_ar, fit.residuals[rows]),
             sf.bootstrap_tests(window_ar, fit.residuals[rows], n_boot=n_boot, seed=seed),
         ):
-            rec.add_many(SINGLE_DESIGN, res.name, res.pvalue, w, e)
+            rec.add_many(SINGLE_DESIGN, str(res.name[0]), res.pvalue, w, e)
 
 
 def group_tests(
     car: np.ndarray, sd: np.ndarray, resid: np.ndarray, ar: np.ndarray, cols: np.ndarray, df_resid: int,
     *, n_boot: int, seed: int,
 ) -> tuple[TestResult, ...]:  # fmt: skip
-    """Every cross-sectional test of one group and window, as a study runs them.
+    """Every cross-sectional test of one group and window: the study's twelve, and the wild bootstrap over securities.
 
-    ``car``, ``sd`` (N,): CARs and their prediction-error SDs; ``resid`` (N, T)
-    estimation residuals; ``ar`` (N, L) the whole AR window (the Corrado
-    test ranks all of it); ``cols`` the window's columns of ``ar``.
+    The twelve are the tests table's (:func:`eventstudy.inference.table.cross_sectional_columns`,
+    one block); the wild bootstrap over securities (:func:`eventstudy.inference.wild.wild_bootstrap_t`)
+    is measured here only, before the one over estimation dates. ``car``, ``sd`` (N,): CARs and their
+    prediction-error SDs; ``resid`` (N, T) estimation residuals; ``ar`` (N, L) the whole AR window (the
+    Corrado test ranks all of it); ``cols`` the window's columns of ``ar``.
     """
-    dof = np.full(len(car), df_resid)
-    return (
-        cs.cross_sectional_t(car),
-        cs.patell_z(car, sd, dof),
-        cs.bmp_t(car, sd),
-        cs.kolari_pynnonen_t(car, sd, resid),
-        cs.corrado_rank(resid, ar, days=list(cols)),
-        cs.generalized_sign_z(car, resid),
-        cs.wilcoxon_signed_rank(car),
-        rb.portfolio_t(car, resid, len(cols)),
-        rb.grank_t(car, sd, resid, dof),
-        rb.grank_t(car, sd, resid, dof, restandardize=False),
-        wild.wild_bootstrap_t(car, n_boot=n_boot, rng=seed),
-        wild.wild_bootstrap_dates_t(car, resid, len(cols), n_boot=n_boot, rng=seed),
-        rb.sign_test_exact(car, resid),
-    )
+    n = len(car)
+    study = cross_sectional_columns(car[None, :], sd[None, :], resid, ar, np.full(n, float(df_resid)),
+                                    np.arange(n)[None, :], [list(cols)], seed, n_boot)  # fmt: skip
+    tests = [column[0] for column in study]
+    wild_at = next(i for i, c in enumerate(study) if c.name[0] == wild.WILD_DATES)
+    return (*tests[:wild_at], wild.wild_bootstrap_t(car, n_boot=n_boot, rng=seed), *tests[wild_at:])
 
 
 def _group_window_tests(

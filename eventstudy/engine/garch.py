@@ -44,15 +44,22 @@ import math
 import os
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 
-from eventstudy.measures._stack import as_stacked, columns
-from eventstudy.measures.volume import DEFAULT_WINDOWS
+from eventstudy.engine.stacks import as_stacked, columns, pair_stacks
+from eventstudy.errors import ModelError
 from eventstudy.processes import worker_pool
+from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOWS
+
+if TYPE_CHECKING:
+    from eventstudy.engine.core import EngineTables
 
 SCALE = 100.0  # fitted in percent
+GARCH_SERIAL_BELOW = 64  # fewer pairs are fitted in this process (a process pool costs ~1 s to start)
 BOUND = 1e-4
 ARCH_NAMES = {"Const": "const", "x0": "beta", "omega": "omega", "alpha[1]": "alpha", "beta[1]": "gamma"}
 
@@ -107,10 +114,10 @@ def fit_garch(
     market: ArrayLike,
     *,
     start: int,
-    estimation_window: tuple[int, int] = (-250, -11),
-    ar_window: tuple[int, int] = (-10, 10),
-    event_windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS,
     options: dict[str, object] | None = None,
+    estimation_window: tuple[int, int] = DEFAULT_ESTIMATION_WINDOW,
+    ar_window: tuple[int, int] = DEFAULT_AR_WINDOW,
+    event_windows: tuple[tuple[int, int], ...] = DEFAULT_EVENT_WINDOWS,
 ) -> GarchFit:
     """Fit one pair (1-D arrays on consecutive sessions; index ``j`` is event day ``start + j``).
 
@@ -187,26 +194,17 @@ def _fit_one(job: tuple[np.ndarray, np.ndarray, dict]) -> GarchFit:
 
 
 def fit_garch_many(
-    returns: ArrayLike,
-    market: ArrayLike,
-    *,
-    start: int,
-    estimation_window: tuple[int, int] = (-250, -11),
-    ar_window: tuple[int, int] = (-10, 10),
-    event_windows: tuple[tuple[int, int], ...] = DEFAULT_WINDOWS,
-    workers: int | None = None,
-    options: dict[str, object] | None = None,
+    returns: ArrayLike, market: ArrayLike, *, start: int, workers: int | None = None, **fit: Any
 ) -> list[GarchFit]:
     """:func:`fit_garch` for every pair of (P, S) stacks, in ``workers`` processes.
 
     ``workers`` defaults to ``os.cpu_count()``; 1 (or fewer than 2 pairs per
-    worker) fits in this process. Results keep the pairs' order; ``options``
-    as in :func:`fit_garch`.
+    worker) fits in this process. Results keep the pairs' order; ``fit``: the
+    other keywords of :func:`fit_garch` (windows, ``options``).
     """
     y = as_stacked(returns, "returns")
     m = as_stacked(market, "market", y.shape)
-    kw = {"start": start, "estimation_window": estimation_window, "ar_window": ar_window,
-          "event_windows": tuple(event_windows), "options": options}  # fmt: skip
+    kw = {"start": start, **fit}
     jobs = [(y[p], m[p], kw) for p in range(len(y))]
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(jobs) < 2 * workers:
@@ -223,3 +221,71 @@ def garch_arrays(fits: list[GarchFit]) -> dict[str, np.ndarray]:
     for key in ARCH_NAMES.values():
         out[key] = np.array([f.params.get(key, math.nan) for f in fits])
     return out
+
+
+def refit_garch(tables: EngineTables, *, workers: int | None = None) -> list[tuple[int, ModelError]]:
+    """Refit every pair of ``tables`` (fitted by the OLS market model) as a GARCH(1,1) market model, in place.
+
+    The ar, car and fits tables and the residuals of each pair are replaced
+    by the GARCH model's (:func:`fit_garch`): AR =
+    R - c - β Rm, SAR = AR / conditional σ forecast out of sample, CAR with
+    se = sqrt(Σ σ_d²) and z against the normal (in the ``t`` column); fits
+    get ``alpha`` = c, ``beta``, ``sigma`` = the unconditional σ, ``r2``
+    NaN, and ``garch_omega``, ``garch_alpha``, ``garch_gamma``,
+    ``garch_loglik``. Pairs whose fit fails are removed from the tables and
+    returned as (plan position, error naming the pair and the reason).
+    ``workers``: processes (default one per CPU from ``GARCH_SERIAL_BELOW`` pairs on, else 1).
+    """
+    plan = tables.plan
+    assert plan is not None
+    spec = plan.spec
+    est, arw = spec.estimation_window, spec.ar_window
+    stacks = pair_stacks(tables, None, est[0], arw[1])
+    if not len(stacks.keys):
+        return []
+    if workers is None:
+        workers = None if len(stacks.keys) >= GARCH_SERIAL_BELOW else 1
+    fits = fit_garch_many(stacks.returns, stacks.market, start=est[0], estimation_window=est, ar_window=arw,
+                          event_windows=spec.event_windows, workers=workers)  # fmt: skip
+    # rows of the engine's tables: pair k of ``fits`` (the table) has ar rows k*L.., car rows k*W..
+    table_row = pd.MultiIndex.from_frame(tables.fits[["event", "ticker"]]).get_indexer(
+        pd.MultiIndex.from_frame(stacks.keys)
+    )
+    length, n_windows = arw[1] - arw[0] + 1, len(spec.event_windows)
+    ar, car, fit_t = tables.ar.copy(), tables.car.copy(), tables.fits.copy()
+    for col in ("garch_omega", "garch_alpha", "garch_gamma", "garch_loglik"):
+        fit_t[col] = np.nan
+    drop = np.zeros(len(fit_t), bool)
+    excluded = []
+    est_cols = stacks.days(*est)
+    for k, g in enumerate(fits):
+        row, pos = int(table_row[k]), int(stacks.positions[k])
+        if not g.ok:
+            drop[row] = True
+            tables.residual_rows[pos] = np.nan
+            event, ticker = stacks.keys.iloc[k]
+            excluded.append((pos, ModelError(f"{ticker} around {event}: GARCH(1,1) fit excluded: {g.reason}")))
+            continue
+        a = slice(row * length, (row + 1) * length)
+        ar.iloc[a, ar.columns.get_loc("expected")] = ar["return"].to_numpy()[a] - g.abnormal
+        ar.iloc[a, ar.columns.get_loc("abnormal")] = g.abnormal
+        ar.iloc[a, ar.columns.get_loc("sar")] = g.sar
+        c = slice(row * n_windows, (row + 1) * n_windows)
+        for name, value in (("car", g.car), ("se", g.car_se), ("t", g.z), ("p", g.p)):
+            car.iloc[c, car.columns.get_loc(name)] = value
+        car.iloc[c, car.columns.get_loc("df")] = g.nobs - 5
+        par = g.params
+        const, beta = par["const"] / SCALE, par["beta"]
+        persistence = par["alpha"] + par["gamma"]
+        values = {"model": "garch", "alpha": const, "beta": beta, "r2": np.nan, "df": g.nobs - 5,
+                  "sigma": math.sqrt(par["omega"] / (1.0 - persistence)) / SCALE,
+                  "garch_omega": par["omega"] / SCALE**2, "garch_alpha": par["alpha"], "garch_gamma": par["gamma"],
+                  "garch_loglik": g.loglik}  # fmt: skip
+        for name, value in values.items():
+            fit_t.iloc[row, fit_t.columns.get_loc(name)] = value
+        tables.residual_rows[pos] = stacks.returns[k, est_cols] - const - beta * stacks.market[k, est_cols]
+    keep_ar, keep_car = np.repeat(~drop, length), np.repeat(~drop, n_windows)
+    tables.ar = ar[keep_ar].reset_index(drop=True)
+    tables.car = car[keep_car].reset_index(drop=True)
+    tables.fits = fit_t[~drop].reset_index(drop=True)
+    return excluded
