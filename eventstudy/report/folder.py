@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError
+from eventstudy.files import locked
 
 MARKER = ".eventstudy-report"
 MARKER_TEXT = (
@@ -161,7 +162,7 @@ def _swapped_in(out_dir: str | Path) -> Iterator[Path]:
     out = check_out_dir(out_dir)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(out.parent):
+        with locked(out.parent):
             _recover(out)
         out = check_out_dir(out_dir)  # a restored report is one
         tmp = _new_sibling(out, "new", create=True)
@@ -174,7 +175,7 @@ def _swapped_in(out_dir: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         _after_step("written")
-        with _locked(out.parent):
+        with locked(out.parent):
             _swap(tmp, out, shown)
     except OSError as exc:  # a full disk, a quota, a folder made read-only meanwhile
         shutil.rmtree(tmp, ignore_errors=True)
@@ -287,19 +288,3 @@ def _alive(pid: str) -> bool:
     except OSError:
         return True
     return True
-
-
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """Exclusive ``flock`` on a directory, so two runs never swap into it at once (no lock elsewhere)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
