@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -39,7 +39,7 @@ from eventstudy.engine.plan import Plan, price_spans
 from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
-    from dask.distributed import Client
+    from dask.distributed import Client, Future
 
     from eventstudy.engine.core import EngineTables
     from eventstudy.engine.models import ExpectedReturnModel
@@ -50,13 +50,14 @@ PAIRS_PER_PARTITION = 5_000  # default target for the CLI (see docs/scaling.md)
 SCATTER_ATTEMPTS = 3  # runs of a study's tasks when a lost worker takes the scattered inputs with it
 
 
-def partition_pairs(pairs: pd.DataFrame, partitions: int) -> list[np.ndarray]:
+def partition_pairs(pairs: pd.DataFrame, partitions: int, *, by_day0: bool = True) -> list[np.ndarray]:
     """Split pair positions into at most ``partitions`` groups of whole events.
 
     Events are ordered by their first day 0 (ties: first appearance) and cut
     into contiguous runs of about equal pair counts, so an event's pairs
     always share a partition and each partition spans a narrow range of
-    sessions. Empty groups are dropped.
+    sessions. ``by_day0=False``: in order of first appearance (the tests
+    table's order, for tables written a partition at a time). Empty groups are dropped.
 
     Returns
     -------
@@ -67,8 +68,10 @@ def partition_pairs(pairs: pd.DataFrame, partitions: int) -> list[np.ndarray]:
         raise EventStudyError(f"partitions must be at least 1, got {partitions}")
     codes, _ = pd.factorize(pairs["event"])
     n_events = int(codes.max()) + 1
-    first_day0 = pd.Series(pd.DatetimeIndex(pairs["session"]).asi8).groupby(codes).min().to_numpy()
-    ordered = np.lexsort((np.arange(n_events), first_day0))  # by day 0, then appearance
+    ordered = np.arange(n_events)  # factorize codes: order of first appearance
+    if by_day0:
+        first_day0 = pd.Series(pd.DatetimeIndex(pairs["session"]).asi8).groupby(codes).min().to_numpy()
+        ordered = np.lexsort((ordered, first_day0))  # by day 0, then appearance
     counts = np.bincount(codes, minlength=n_events)[ordered]
     before = np.cumsum(counts) - counts  # pairs ahead of each event
     group = np.empty(n_events, dtype=np.int64)
@@ -139,30 +142,36 @@ def compute_dask(
         prices the workers read (per symbol, as ``source.provenance()``).
     """
     parts = partition_pairs(plan.pairs, partitions)
+
+    def submit(spec: Future, shared: Future) -> list[Future]:
+        return [client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last,
+                              shared, pure=False) for idx in parts]  # fmt: skip
+
+    return _merge(plan, parts, run_tasks(client, (plan.spec, for_workers(source), model, fama_french), submit))
+
+
+def run_tasks(client: Client, inputs: tuple[Any, ...], submit: Callable[[Future, Future], list[Future]]) -> list[Any]:
+    """Scatter ``inputs`` (spec, source, model, factors) to every worker, ``submit`` the tasks on them, gather them.
+
+    Scattered and submitted again when the inputs went with a lost worker (:data:`SCATTER_ATTEMPTS` tries).
+    """
     workers = 0
     for attempt in range(SCATTER_ATTEMPTS):  # again when the scattered inputs went with a lost worker
         workers = ensure_workers(client, had=workers)
-        spec, shared = client.scatter([plan.spec, (for_workers(source), model, fama_french)], broadcast=True,
-                                      hash=False)  # fmt: skip
-        futures = [
-            client.submit(_engine_task, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first, plan.last,
-                          shared, pure=False)
-            for idx in parts
-        ]  # fmt: skip
+        spec, shared = client.scatter([inputs[0], inputs[1:]], broadcast=True, hash=False)
         try:
-            return _merge(plan, parts, gather(client, futures, workers, last=attempt == SCATTER_ATTEMPTS - 1))
+            return gather(client, submit(spec, shared), workers, last=attempt == SCATTER_ATTEMPTS - 1)
         except ScatteredDataLost:
             continue
     raise AssertionError("unreachable: the last attempt raises")
 
 
-def _engine_task(
+def engine_part(
     spec: StudySpec, pairs: pd.DataFrame, first: int, last: int, shared: tuple[Any, ...]
 ) -> tuple[EngineTables, np.ndarray, dict[str, dict[str, Any]]]:
-    """The task: prices of one partition's pairs, read here, and the engine on them.
+    """On a worker: prices of one partition's pairs, read here, and the engine on them.
 
-    Returns the tables (without the plan), the plan rows of the fitted pairs
-    and the provenance of the prices read.
+    Returns the tables, the plan rows of the fitted pairs and the provenance of the prices read.
     """
     from eventstudy.engine.core import compute
     from eventstudy.engine.plan import Plan, fetch
@@ -171,8 +180,46 @@ def _engine_task(
     check_seen(source)
     sub = Plan(spec, pairs, first, last)
     tables = compute(sub, fetch(sub, source), model, fama_french)
-    done = tables.positions(tables.fits)
-    return replace(tables, plan=None), done, source.provenance()
+    return tables, tables.positions(tables.fits), source.provenance()
+
+
+def _engine_task(
+    spec: StudySpec, pairs: pd.DataFrame, first: int, last: int, shared: tuple[Any, ...]
+) -> tuple[EngineTables, np.ndarray, dict[str, dict[str, Any]]]:
+    """The task: :func:`engine_part`, its tables sent back without the plan (the client has it)."""
+    tables, done, data = engine_part(spec, pairs, first, last, shared)
+    return replace(tables, plan=None), done, data
+
+
+def problems(tables: EngineTables) -> tuple[list[tuple[bool, int, Any]], list[tuple[int, str]]]:
+    """A partition's exclusions (fit problem?, row, error) and warnings (row, text), rows of its own plan."""
+    data_rows = {i for p in tables.panels for i in p.reasons}  # data problems come before fit problems
+    excluded = [(i not in data_rows, i, e) for i, e in tables.excluded]
+    return excluded, [(i, w) for p in tables.panels for i, ws in p.warnings.items() for w in ws]
+
+
+def exclusions(parts: list[np.ndarray], found: list[tuple[list[Any], list[Any]]]) -> tuple[list[Any], list[str]]:
+    """The partitions' :func:`problems` as a local run orders them: data problems first, then fits; plan order."""
+    excluded = [(fit, int(idx[i]), e) for idx, (ex, _) in zip(parts, found, strict=True) for fit, i, e in ex]
+    warned = [(int(idx[i]), w) for idx, (_, ws) in zip(parts, found, strict=True) for i, w in ws]
+    return ([(i, e) for _, i, e in sorted(excluded, key=lambda x: x[:2])],
+            [w for _, w in sorted(warned, key=lambda x: x[0])])  # fmt: skip
+
+
+def in_plan_order(tables: list[pd.DataFrame], back: np.ndarray, per: int) -> pd.DataFrame:
+    """The partitions' rows (``per`` a pair) as one table, pairs in plan order (``back``: argsort of their rows)."""
+    table = pd.concat([t for t in tables if len(t)] or tables[:1], ignore_index=True)
+    if "benchmark_price" in table.columns:  # the ar table ends with the prices, whatever the model's columns
+        last = ["price", "benchmark_price"]
+        table = table[[c for c in table.columns if c not in last] + last]
+    return table.iloc[(back[:, None] * per + np.arange(per)).ravel()].reset_index(drop=True)
+
+
+def provenance_in_order(plan: Plan, found: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The workers' provenance of the prices, symbols in the order a local run reads them."""
+    data = {k: v for prov in found for k, v in prov.items()}
+    order = list(price_spans(plan))
+    return {s: data[s] for s in sorted(data, key=lambda s: order.index(s) if s in order else len(order))}
 
 
 def _merge(
@@ -186,34 +233,20 @@ def _merge(
     parts, results = [parts[k] for k in first], [results[k] for k in first]
     back = np.argsort(np.concatenate([idx[done] for idx, (_, done, _) in zip(parts, results, strict=True)]),
                       kind="stable")  # fmt: skip
-
-    def ordered(name: str, per: int) -> pd.DataFrame:
-        tables = [getattr(t, name) for t, _, _ in results]
-        table = pd.concat([t for t in tables if len(t)] or tables[:1], ignore_index=True)
-        last = [c for c in ("price", "benchmark_price") if name == "ar"]  # the ar table ends with the prices
-        table = table[[c for c in table.columns if c not in last] + last]
-        return table.iloc[(back[:, None] * per + np.arange(per)).ravel()].reset_index(drop=True)
-
-    ar = ordered("ar", spec.ar_window[1] - spec.ar_window[0] + 1)
-    car, fits = ordered("car", len(spec.event_windows)), ordered("fits", 1)
-    residuals = np.full((n, results[0][0].residual_rows.shape[1]), np.nan)
+    found = [t for t, _, _ in results]
+    ar = in_plan_order([t.ar for t in found], back, spec.ar_window[1] - spec.ar_window[0] + 1)
+    car = in_plan_order([t.car for t in found], back, len(spec.event_windows))
+    fits = in_plan_order([t.fits for t in found], back, 1)
+    residuals = np.full((n, found[0].residual_rows.shape[1]), np.nan)
     designs: list[Any] = [None] * n
-    excluded, warned, panels, data = [], [], [], {}
-    for idx, (t, _, prov) in zip(parts, results, strict=True):
+    panels = []
+    for idx, t in zip(parts, found, strict=True):
         residuals[idx] = t.residual_rows
         for i, d in enumerate(t.designs):
             designs[idx[i]] = d
-        data_rows = {i for p in t.panels for i in p.reasons}  # data problems come before fit problems
-        excluded += [(i not in data_rows, int(idx[i]), e) for i, e in t.excluded]
-        warned += [(int(idx[i]), w) for p in t.panels for i, ws in p.warnings.items() for w in ws]
         panels += [replace(p, members=idx[p.members], reasons={int(idx[i]): e for i, e in p.reasons.items()},
                            warnings={int(idx[i]): w for i, w in p.warnings.items()}) for p in t.panels]  # fmt: skip
-        data.update(prov)
-    tables = EngineTables(
-        ar, car, fits, residuals,
-        excluded=[(i, e) for _, i, e in sorted(excluded, key=lambda x: x[:2])],
-        warnings=[w for _, w in sorted(warned, key=lambda x: x[0])],
-        panels=panels, designs=designs, plan=plan,
-    )  # fmt: skip
-    order = list(price_spans(plan))  # the order a local run reads the symbols in
-    return tables, {s: data[s] for s in sorted(data, key=lambda s: order.index(s) if s in order else len(order))}
+    excluded, warnings = exclusions(parts, [problems(t) for t in found])
+    tables = EngineTables(ar, car, fits, residuals, excluded=excluded, warnings=warnings, panels=panels,
+                          designs=designs, plan=plan)  # fmt: skip
+    return tables, provenance_in_order(plan, [prov for _, _, prov in results])

@@ -97,14 +97,16 @@ def _write_files(
     )
 
     with ThreadPoolExecutor(1) as pool:
-        columnar = len(res.day0) >= parquet_from
+        columnar = len(res.day0) >= parquet_from or res.written is not None
         if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
             parts = "tests" not in vars(res) and not csv  # the tests table in parts, never held whole
-            if parts:  # first: the other tables' Arrow copies are not made while the tests are computed
+            done = _workers_tables(res, tmp, csv=csv)  # the tables Dask workers wrote, moved in
+            if parts and not done:  # first: the other tables' Arrow copies are not made while the tests are computed
                 from eventstudy.report.tables import detailed_events
 
                 res.write_tests(tmp / "tests.parquet", detailed_events(res))
-            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if not (parts and name == "tests")}
+            skip = done or ({"tests"} if parts else set())
+            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if name not in skip}
             writing = pool.submit(_parquet, tables, tmp)
         if csv or not columnar:
             ar = res.ar[AR_CSV_COLUMNS].copy()
@@ -136,6 +138,20 @@ def _write_files(
             (tmp / "report.html").write_text(render_html(res, figures), encoding="utf-8")
         if columnar:
             writing.result()
+
+
+def _workers_tables(res: StudyResults, tmp: Path, *, csv: bool) -> set[str]:
+    """Move in the Parquet partitions Dask workers wrote (``res.written``); the names of those tables."""
+    if res.written is None:
+        return set()
+    from eventstudy.engine.worker_tables import WRITTEN_TABLES
+
+    if csv:
+        raise EventStudyError("--csv: the Dask workers wrote the ar, car and tests tables as Parquet partitions; "
+                              "read them with pandas.read_parquet, or run without writing on the workers")  # fmt: skip
+    for name in WRITTEN_TABLES:
+        (res.written / f"{name}.parquet").rename(tmp / f"{name}.parquet")  # a folder of parts, as pandas reads it
+    return set(WRITTEN_TABLES)
 
 
 def _parquet(tables: dict[str, pd.DataFrame], root: Path) -> None:
