@@ -344,3 +344,4 @@ def test_a_large_study_s_tables_are_written_by_the_workers(tmp_path, prices_dir,
     for name in names:
         if not name.endswith(".parquet") or name.split(".")[0] not in ("ar", "car", "fits", "tests"):
             assert (folder / "dask" / name).read_bytes() == (folder / "local" / name).read_bytes(), name
+    assert main([*run, "--out", "dask", "--dask", cluster.address]) == 0  # a report with part folders is replaced

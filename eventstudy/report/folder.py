@@ -77,12 +77,24 @@ def report_dir_problem(path: Path) -> str | None:
             for fig in sorted(os.scandir(entry.path), key=lambda e: e.name):
                 if not (fig.is_file(follow_symlinks=False) and fig.name.endswith(FIGURE_SUFFIXES)):
                     return f"it holds figures/{fig.name}, which is not a report figure"
+        elif _is_parts_folder(entry):  # a table the Dask workers wrote: part-NNNNN.parquet files
+            continue
         elif entry.name not in _report_files() or not entry.is_file(follow_symlinks=False):
             return f"it holds {entry.name}, which is not a report file"
     names = {e.name for e in entries}
     if MARKER not in names:
         return f"it has no {MARKER} file"
     return None
+
+
+def _is_parts_folder(entry: os.DirEntry[str]) -> bool:
+    """``entry`` is a table's folder of Parquet parts (eventstudy.engine.worker_tables) and holds nothing else."""
+    from eventstudy.engine.worker_tables import WRITTEN_TABLES
+
+    if entry.name not in {f"{name}.parquet" for name in WRITTEN_TABLES} or not entry.is_dir(follow_symlinks=False):
+        return False
+    return all(re.fullmatch(r"part-\d{5}\.parquet", part.name) and part.is_file(follow_symlinks=False)
+               for part in os.scandir(entry.path))  # fmt: skip
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
