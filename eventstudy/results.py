@@ -93,6 +93,8 @@ class StudyResults(MeasureViews):
     # the folder where Dask workers wrote the ar, car, fits and tests tables as Parquet partitions (then ``ar``
     # holds the report's events only and ``tests`` is not computed here; eventstudy.engine.worker_tables)
     written: Path | None = field(default=None, repr=False, compare=False)
+    # then also every pair's CAR path by day (days, pairs x days), what the mean-CAR figure reads instead of ``ar``
+    car_paths: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def tests(self) -> pd.DataFrame:

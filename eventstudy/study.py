@@ -176,6 +176,7 @@ class EventStudy:
             placebo_options=self._placebo_options(),
             report_tests=None if written is None else (written.keep, written.tests),
             written=None if written is None else written.folder,
+            car_paths=None if written is None else written.paths,
         )
 
     def _placebo_options(self) -> dict[str, object]:

@@ -247,3 +247,26 @@ def test_model_columns_keep_their_place_when_a_partition_lacks_them(study_path, 
     assert list(local.ar.columns[-3:]) == ["f:SOXX", "price", "benchmark_price"]
     for name in ("ar", "car", "fits", "tests"):
         pd.testing.assert_frame_equal(getattr(res, name), getattr(local, name), check_exact=False, rtol=0, atol=1e-12)
+
+
+def test_car_paths_are_each_pair_s_cumulative_ar_from_day_minus_1(study_path, prices_dir):
+    """pair_paths (what the workers send for the mean-CAR figure) against pandas' grouped cumulative sums."""
+    from eventstudy import EventStudy, load_study
+    from eventstudy.engine.worker_tables import pair_paths
+    from eventstudy.plots import mean_car_data
+
+    res = EventStudy(load_study(study_path), CsvDirectorySource(prices_dir)).run()
+    ar = res.ar.copy()
+    ar.loc[ar.index[30], "abnormal"] = np.nan  # a missing AR: its day is empty, the sum goes on past it
+    keys = [ar["event"], ar["ticker"]]
+    cum = ar["abnormal"].groupby(keys, sort=False).cumsum()
+    want = cum - cum.where(ar["day"] == -1).groupby(keys, sort=False).transform("max")
+    days, paths = pair_paths(ar)
+    assert days.tolist() == list(range(-10, 11))
+    np.testing.assert_array_equal(paths.ravel(), want.to_numpy())
+    by_day = want.groupby(ar["day"].to_numpy())
+    got = mean_car_data(type("R", (), {"car_paths": (days, paths), "ar": ar.iloc[:0]})())
+    np.testing.assert_array_equal(got["pairs"], by_day.count().to_numpy())
+    np.testing.assert_allclose(got["mean"], by_day.mean().to_numpy(), rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(got["median"], by_day.median().to_numpy())
+    np.testing.assert_allclose(got["se"], (by_day.std() / np.sqrt(by_day.count())).to_numpy(), rtol=1e-12)

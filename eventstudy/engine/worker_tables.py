@@ -64,6 +64,7 @@ class WrittenStudy:
     keep: frozenset[str]
     folder: Path
     data: dict[str, dict[str, Any]]  # provenance of the prices the workers read
+    paths: tuple[np.ndarray, np.ndarray]  # days, and every fitted pair's CAR path (pair_paths), plan order
 
 
 def tables_out(spec: StudySpec, folder: str | Path) -> TablesOut:
@@ -138,7 +139,25 @@ def _write_engine(result: tuple[EngineTables, np.ndarray, dict[str, Any]], part:
     return {
         "car": tables.car, "fits": tables.fits, "done": done, "data": data, "problems": problems(tables),
         "ar": kept, "ar_at": tables.positions(kept), "flags": flags, "flags_at": tables.positions(flags),
+        "paths": pair_paths(ar),  # the fitted pairs', in the fits order
     }  # fmt: skip
+
+
+def pair_paths(ar: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's CAR path, 0 at day -1: the days, and a (pairs, days) matrix, pairs in the ar table's order.
+
+    The ar table holds each pair's days together and in order (the engine's tables do); a missing
+    AR leaves its day empty and the sum goes on past it. What the mean-CAR figure summarises
+    (:func:`eventstudy.plots.mean_car_data`), sent back by the workers instead of the ar table.
+    """
+    width = int(ar["day"].nunique()) if len(ar) else 0
+    if not width:
+        return np.empty(0, dtype=np.int64), np.empty((0, 0))
+    days = ar["day"].to_numpy(dtype=np.int64)[:width]
+    pair = np.repeat(np.arange(len(ar) // width), width)
+    cum = pd.Series(ar["abnormal"].to_numpy(dtype=float)).groupby(pair).cumsum().to_numpy().reshape(-1, width)
+    base = cum[:, days == -1] if (days == -1).any() else np.full((len(cum), 1), np.nan)
+    return days, cum - base
 
 
 def ar_columns(ar: pd.DataFrame) -> pd.DataFrame:
@@ -182,4 +201,7 @@ def _client_tables(plan: Plan, parts: list[np.ndarray], found: list[dict[str, An
         plan=plan,
     )  # fmt: skip
     data = provenance_in_order(plan, [r["data"] for r in found])
-    return WrittenStudy(tables, by_position("flags"), pd.DataFrame(), frozenset(), Path(), data)
+    days = next((r["paths"][0] for r in found if len(r["paths"][0])), np.empty(0, dtype=np.int64))
+    matrices = [r["paths"][1] for r in found if r["paths"][1].size]
+    paths = np.concatenate(matrices)[back] if matrices else np.empty((0, len(days)))
+    return WrittenStudy(tables, by_position("flags"), pd.DataFrame(), frozenset(), Path(), data, (days, paths))
