@@ -172,7 +172,9 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         help="fit the pairs on Dask, in partitions of whole events: on the scheduler at ADDRESS (e.g. "
         "tcp://10.0.0.5:8786), else on the one $DASK_SCHEDULER_ADDRESS names, else on a local cluster (2 "
         "workers); each worker reads its pairs' prices from --prices, which must be a location every worker sees "
-        "(a Parquet URL or a shared folder); the same report as without --dask (needs the dask extra: "
+        "(a Parquet URL or a shared folder); the same report as without --dask; from --parquet-from pairs the "
+        "workers write the ar, car, fits and tests tables as Parquet parts beside --out, which they must see too "
+        "(needs the dask extra: "
         'pip install "eventstudy-claims[dask]"; see docs/scaling.md)',
     )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
