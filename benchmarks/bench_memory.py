@@ -2,7 +2,13 @@
 
 Run: ``.venv/bin/python benchmarks/bench_memory.py [--sizes 10000,100000] [--shapes ten,one] [--repeat 1]``
 ``[--stages]`` ``[--keep DIR]`` ``[--checkout DIR]`` (another checkout, e.g. ``git worktree add /tmp/before HEAD~3``,
-measured instead of this one; ``--stages`` always runs this one)
+measured instead of this one; ``--stages`` always runs this one) ``[--dask N]``
+
+``--dask N``: each run goes to a cluster started for it as a user starts one (``dask scheduler`` and
+N ``dask worker --nthreads 1`` processes on 127.0.0.1), ``--dask ADDRESS``; the peak printed is the
+client's (the ``eventstudy run`` process), and ``workers MB`` the largest worker's peak. From
+``--parquet-from`` pairs (1,000) the workers write the ar, car, fits and tests tables beside ``--out``
+and the client holds summaries (:mod:`eventstudy.engine.worker_tables`).
 
 Two shapes of events CSV, seeded, from the ten US tickers of ``bench_large.py`` (prices in
 ../shared/data/prices) on random business days from 2024-09-02 to 2025-10-31, date-only,
@@ -42,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_large import PRICES, TICKERS, write_events
 
 SHAPES = ("ten", "one")
-TARGET_MB = 2_000  # issue 24: peak < 2 GB at 100,000 pairs for both shapes
+TARGET_MB = 2_000  # issue 24: peak < 2 GB at 100,000 pairs for both shapes (and for the client of 1,000,000 on Dask)
+LIMITS = {"EVENTSTUDY_MAX_PAIRS": "2000000", "EVENTSTUDY_MAX_EVENTS_BYTES": "1G"}  # the 1,000,000-pair files
 
 
 def write_one_security_events(path: Path, pairs: int, seed: int = 0) -> Path:
@@ -80,15 +87,18 @@ print(wall, use.ru_maxrss, use.ru_utime + use.ru_stime)
 """
 
 
-def cli(path: Path, out: Path, prices: Path = PRICES, checkout: Path | None = None) -> tuple[float, float, float]:
+def cli(
+    path: Path, out: Path, prices: Path = PRICES, checkout: Path | None = None, dask: str = ""
+) -> tuple[float, float, float]:
     """Wall seconds, peak resident MB and CPU seconds of one ``eventstudy run --figures none`` in a fresh process.
 
-    ``checkout``: run the ``eventstudy`` of another checkout (its root first on ``PYTHONPATH``).
+    ``checkout``: run the ``eventstudy`` of another checkout (its root first on ``PYTHONPATH``); ``dask``: the
+    address of a scheduler to run on (``--dask``).
     """
     exe = Path(sys.executable).with_name("eventstudy")
     cmd = [str(exe), "run", str(path), "--prices", str(prices), "--out", str(out), "--skip-errors", "-q",
-           "--figures", "none"]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(checkout)} if checkout else None
+           "--figures", "none", *(["--dask", dask] if dask else [])]  # fmt: skip
+    env = {**os.environ, **({"PYTHONPATH": str(checkout)} if checkout else {}), **LIMITS}
     done = subprocess.run([sys.executable, "-c", _CHILD, *cmd], capture_output=True, text=True, cwd=out.parent, env=env)
     if done.returncode:
         sys.exit(done.stderr)
@@ -135,6 +145,50 @@ def stages(path: Path, out: Path, prices: Path = PRICES) -> list[tuple[str, floa
     return [tuple(r) for r in json.loads(done.stdout.strip().splitlines()[-1])]
 
 
+class Cluster:
+    """``dask scheduler`` and ``workers`` ``dask worker`` processes on 127.0.0.1, in ``folder``; stopped on exit."""
+
+    def __init__(self, workers: int, folder: Path) -> None:
+        import socket
+        import time
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.address = f"tcp://127.0.0.1:{port}"
+        dask = str(Path(sys.executable).with_name("dask"))
+        log = (folder / "cluster.log").open("ab")
+        self.procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                        "--no-dashboard"], cwd=folder, stdout=log, stderr=log)]  # fmt: skip
+        time.sleep(3)
+        self.procs += [subprocess.Popen([dask, "worker", self.address, "--host", "127.0.0.1", "--nthreads", "1",
+                                         "--no-nanny", "--no-dashboard", "--memory-limit", "0",
+                                         "--local-directory", str(folder)], cwd=folder, stdout=log, stderr=log)
+                       for _ in range(workers)]  # fmt: skip
+        from dask.distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+
+    def worker_peak_mb(self) -> float:
+        """The largest peak resident memory of the workers so far (MB)."""
+        import resource
+
+        from dask.distributed import Client
+
+        with Client(self.address, timeout=60) as client:
+            peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        return max(peaks.values()) / 1024
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            proc.kill()
+            proc.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000", help="pairs per events CSV, comma-separated")
@@ -144,6 +198,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="write the events CSVs here (and keep them) instead of a temp dir")
     parser.add_argument("--stages", action="store_true", help="also split each run by stage (seconds, peak, after)")
     parser.add_argument("--checkout", type=Path, help="measure the eventstudy of another checkout (git worktree add)")
+    parser.add_argument("--dask", type=int, default=0, metavar="N", help="run on a cluster of N worker processes")
     args = parser.parse_args()
     if not args.prices.exists():
         sys.exit(f"{args.prices} not found: the benchmark reads the real price files")
@@ -155,16 +210,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        print(f"{'pairs':>7} {'shape':>5} {'best s':>7} {'median s':>8} {'CPU s':>7} {'peak MB':>8} {'x 2 GB':>7}")
+        print(f"{'pairs':>7} {'shape':>5} {'best s':>7} {'median s':>8} {'CPU s':>7} {'peak MB':>8} {'x 2 GB':>7}"
+              + (f" {'workers MB':>10}" if args.dask else ""))  # fmt: skip
         for n in sizes:
             for shape in shapes:
                 path = events_csv(root, n, shape)
                 checkout = args.checkout.resolve() if args.checkout else None
-                runs = [cli(path, Path(tmp) / "out", prices, checkout) for _ in range(args.repeat)]
+                runs, workers = [], ""
+                for _ in range(args.repeat):
+                    if args.dask:  # a fresh cluster per run: the workers' peak is this run's
+                        with Cluster(args.dask, Path(tmp)) as cluster:
+                            runs.append(cli(path, Path(tmp) / "out", prices, checkout, cluster.address))
+                            workers = f" {cluster.worker_peak_mb():>10.0f}"
+                    else:
+                        runs.append(cli(path, Path(tmp) / "out", prices, checkout))
                 walls = [w for w, _, _ in runs]
                 peak, cpu = max(m for _, m, _ in runs), statistics.median(c for _, _, c in runs)
                 print(f"{n:>7} {shape:>5} {min(walls):>7.2f} {statistics.median(walls):>8.2f} {cpu:>7.2f} {peak:>8.0f}"
-                      f" {peak / TARGET_MB:>7.2f}", flush=True)  # fmt: skip
+                      f" {peak / TARGET_MB:>7.2f}{workers}", flush=True)  # fmt: skip
         if args.stages:
             for n in sizes:
                 for shape in shapes:

@@ -20,6 +20,9 @@ spreadsheet formulas as OWASP recommends: a text cell beginning with ``=``,
 ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``. Numbers
 (numeric columns, and text that is a plain number such as ``-1.5``) are left
 as they are.
+
+:func:`locked` is the one file lock (``flock``): the price cache's per-symbol
+lock files and the report folder's parent directory.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -168,6 +173,34 @@ def atomic_write(path: Path, data: bytes) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+@contextmanager
+def locked(path: Path, *, shared: bool = False) -> Iterator[None]:
+    """``flock`` on ``path``, shared or exclusive, released on exit.
+
+    A directory is locked as it is (an error if it cannot be opened); a file is created if
+    missing, and when it cannot be (a read-only folder) nothing is locked. No lock where
+    ``fcntl`` does not exist (not POSIX).
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    directory = path.is_dir()
+    try:
+        fd = os.open(path, os.O_RDONLY if directory else os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        if directory:
+            raise
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def symbol_filename(symbol: str) -> str:

@@ -463,16 +463,17 @@ def mean_car_data(res: Results) -> pd.DataFrame:
 
     Returns one row per day: ``day, pairs, mean, median, se`` (decimals). A
     pair's path is that of :func:`car_band` (CAR[0, k] from day 0 on,
-    -CAR[k+1, -1] before); ``se`` is the cross-sectional standard deviation
-    over the square root of the pairs.
+    -CAR[k+1, -1] before; :func:`eventstudy.engine.worker_tables.pair_paths`, or
+    ``res.car_paths`` when the Dask workers wrote the ar table); ``se`` is the
+    cross-sectional standard deviation over the square root of the pairs.
     """
-    ar = res.ar
-    keys = [ar["event"], ar["ticker"]]
-    cum = ar["abnormal"].astype(float).groupby(keys, sort=False).cumsum()
-    base = cum.where(ar["day"] == -1).groupby(keys, sort=False).transform("max")
-    by_day = (cum - base).groupby(ar["day"].to_numpy())
-    out = pd.DataFrame({"pairs": by_day.count(), "mean": by_day.mean(), "median": by_day.median()})
-    out["se"] = by_day.std() / np.sqrt(out["pairs"])
+    from eventstudy.engine.worker_tables import pair_paths
+
+    given = getattr(res, "car_paths", None)
+    days, paths = given if given is not None else pair_paths(res.ar)
+    frame = pd.DataFrame(paths, columns=days)
+    out = pd.DataFrame({"pairs": frame.count(), "mean": frame.mean(), "median": frame.median()})
+    out["se"] = frame.std() / np.sqrt(out["pairs"])
     return out.rename_axis("day").reset_index()
 
 

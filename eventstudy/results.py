@@ -98,6 +98,11 @@ class StudyResults(MeasureViews):
     placebo: StudyPlacebo = field(default_factory=lambda: _no_placebo(), repr=False, compare=False)
     # the report's events and their tests rows, when the whole table was written in parts (:meth:`write_tests`)
     report_tests: tuple[frozenset[str], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    # the folder where Dask workers wrote the ar, car, fits and tests tables as Parquet partitions (then ``ar``
+    # holds the report's events only and ``tests`` is not computed here; eventstudy.engine.worker_tables)
+    written: Path | None = field(default=None, repr=False, compare=False)
+    # then also every pair's CAR path by day (days, pairs x days), what the mean-CAR figure reads instead of ``ar``
+    car_paths: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     def compute_tests(self) -> pd.DataFrame:
         """Every test for every event and window (:func:`eventstudy.inference.table.significance_table`).
@@ -107,6 +112,11 @@ class StudyResults(MeasureViews):
         """
         from eventstudy.inference.table import significance_table
 
+        if self.written is not None:
+            from eventstudy.errors import EventStudyError
+
+            raise EventStudyError(f"the Dask workers wrote the tests table: pandas.read_parquet('{self.written}/"
+                                  "tests.parquet'), or the report folder's tests.parquet")  # fmt: skip
         ar, car, fits, residuals = self._test_inputs()
         assert residuals is not None
         return significance_table(ar, car, fits, residuals)

@@ -31,8 +31,11 @@ from eventstudy.results import StudyResults
 from eventstudy.spec import Security, StudySpec
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from dask.distributed import Client
 
+    from eventstudy.engine.worker_tables import WrittenStudy
     from eventstudy.inference.validation.placebo import StudyPlacebo
 
 KEY = ["event", "ticker"]
@@ -65,6 +68,11 @@ class EventStudy:
         pairs each, at least one per worker); each worker reads its pairs'
         prices from ``source`` itself (a ``ParquetSource`` URL or a folder
         every worker sees). The results are those of a local run.
+    tables_to
+        With ``client``: a folder every worker sees, where the workers write the ar, car, fits and
+        tests tables as Parquet partitions; the results then hold every pair's car and fits but only
+        the report's events' ar and tests rows (:mod:`eventstudy.engine.worker_tables`; not with
+        ``garch`` or ``study.measures``, which run on the client's tables).
     placebo_trials, placebo_seed
         The study's own placebo run (``results.placebo``, computed by :meth:`run`):
         placebo dates (None: the default, 200, or none for a study of more than 500
@@ -94,6 +102,7 @@ class EventStudy:
         partitions: int | None = None,
         placebo_trials: int | None = None,
         placebo_seed: int | None = None,
+        tables_to: str | Path | None = None,
     ) -> None:
         self.spec = spec
         self.source = source
@@ -106,6 +115,7 @@ class EventStudy:
         self.client, self.partitions = client, partitions
         self.placebo_trials = placebo_trials
         self.placebo_seed = placebo_seed
+        self.tables_to = tables_to
 
     def plan(self) -> Plan:
         """Every (event, security) pair with its day 0 (:func:`eventstudy.engine.plan.plan`)."""
@@ -123,12 +133,13 @@ class EventStudy:
         say = progress or (lambda _msg, *_count: None)
         the_plan = self.plan()
         data = None  # provenance of the prices: the source's, unless workers read them
+        written = None  # the tables the workers wrote, when they did
         if self.client is None:
             frames = self._fetch(the_plan, say)
             say(f"fitting {len(the_plan)} (event, security) pairs")
             tables = compute(the_plan, frames, self.model, self.factors)
         else:
-            tables, data, frames = self._on_dask(the_plan, say)
+            tables, data, frames, written = self._on_dask(the_plan, say)
         for message in tables.warnings:
             warnings.warn(message, DataWarning, stacklevel=2)
         if tables.excluded and self.on_error == "raise":
@@ -161,14 +172,17 @@ class EventStudy:
             moves=moves,
             claims=claims,
             candidates=candidates,
-            flags=label_flags(unusual_moves(ar, self.spec.event_windows), day0),
+            flags=label_flags(unusual_moves(ar, self.spec.event_windows) if written is None else written.flags, day0),
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at, data, warned=tables.warnings),
-            engine=tables,
+            engine=tables if written is None else None,
             frames=frames,
+            report_tests=None if written is None else (written.keep, written.tests),
+            written=None if written is None else written.folder,
+            car_paths=None if written is None else written.paths,
         )
-        if tests:
+        if tests and written is None:  # else the workers wrote the tests table
             say("testing every event and window")
             results.tests = results.compute_tests()
         say("the study's placebo run")
@@ -189,10 +203,13 @@ class EventStudy:
     def _fetch(self, the_plan: Plan, say: Progress) -> dict[str, pd.DataFrame]:
         return fetch(the_plan, self.source, say)
 
-    def _on_dask(self, the_plan: Plan, say: Progress) -> tuple[EngineTables, dict[str, Any], dict[str, pd.DataFrame]]:
+    def _on_dask(
+        self, the_plan: Plan, say: Progress
+    ) -> tuple[EngineTables, dict[str, Any], dict[str, pd.DataFrame], WrittenStudy | None]:
         """The engine on the client's cluster; the prices the moves need (claimed pairs) are read here.
 
         With ``study.measures`` (volume, volatility, BHAR, computed on the client) every pair's prices are.
+        With ``tables_to`` the workers write the big tables there (:mod:`eventstudy.engine.worker_tables`).
         """
         from eventstudy.engine.distributed import compute_dask, default_partitions
 
@@ -200,14 +217,22 @@ class EventStudy:
         workers = len(self.client.scheduler_info()["workers"])
         partitions = self.partitions or default_partitions(len(the_plan), max(workers, 1))
         say(f"fitting {len(the_plan)} (event, security) pairs on Dask ({workers} workers, {partitions} partitions)")
-        tables, data = compute_dask(the_plan, self.source, self.model, self.factors, client=self.client,
-                                    partitions=partitions)  # fmt: skip
+        written = None
+        if self.tables_to is not None and self.model.name != "garch" and not self.spec.measures:
+            from eventstudy.engine.worker_tables import compute_written, tables_out
+
+            written = compute_written(the_plan, self.source, self.model, self.factors, client=self.client,
+                                      partitions=partitions, out=tables_out(self.spec, self.tables_to))  # fmt: skip
+            tables, data = written.tables, written.data
+        else:
+            tables, data = compute_dask(the_plan, self.source, self.model, self.factors, client=self.client,
+                                        partitions=partitions)  # fmt: skip
         claimed = {(c.event, c.ticker) for c in self.spec.claims}
         pairs = the_plan.pairs
         keys = enumerate(zip(pairs["event"], pairs["ticker"], strict=True))
         rows = [i for i, key in keys if key in claimed or self.spec.measures]
         frames = fetch(replace(the_plan, pairs=pairs.iloc[rows].reset_index(drop=True)), self.source) if rows else {}
-        return tables, data, frames
+        return tables, data, frames, written
 
     def _left_out(self, the_plan: Plan, tables: EngineTables, frames: dict[str, pd.DataFrame]) -> dict[Key, str]:
         """Per claimed pair the model left out: why, and (too short a history) how much there is before day 0."""

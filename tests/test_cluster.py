@@ -300,3 +300,48 @@ def test_a_scheduler_killed_mid_run_is_one_error_line(client_dir, start_cluster,
     assert line.startswith(f"error: lost the connection to the Dask scheduler at {cluster.address}")
     assert took < 15, took
     assert not (client_dir / "o").exists()
+
+
+def test_a_large_study_s_tables_are_written_by_the_workers(tmp_path, prices_dir, start_cluster, monkeypatch):
+    """--parquet-from 0 makes a study large: the workers write ar, car, fits and tests as Parquet partitions.
+
+    Read back, every table equals a local run's (the tests table in its order; ar, car and fits in their order
+    but for the event whose rows are apart in the events file), and every other file is byte for byte the same.
+    """
+    import numpy as np
+    import pandas as pd
+
+    folder = tmp_path / "client"
+    assert main(["prices", "to-parquet", "--prices", str(prices_dir), "--out", str(folder / "pq"), "-q"]) == 0
+    rng = np.random.default_rng(5)
+    days = pd.bdate_range("2024-09-02", "2025-10-31")[rng.integers(0, 290, size=24)]
+    tickers = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD"]
+    rows = [(f"e{i:02d}", t, f"{d.date()}") for i, d in enumerate(days)
+            for t in (tickers if i % 3 == 0 else [tickers[i % 5]])]  # fmt: skip
+    rows.insert(2, ("apart", "ORCL", "2025-01-27"))
+    rows.append(("apart", "NVDA", "2025-01-27"))  # one event's rows apart in the file
+    text = "event,ticker,timestamp,benchmark\n" + "".join(f"{e},{t},{d},^GSPC\n" for e, t, d in rows)
+    (folder / "events.csv").write_text(text)
+    monkeypatch.chdir(folder)
+    cluster = start_cluster(2)
+    run = ["run", "events.csv", "--prices", "pq", "--figures", "none", "--placebo-trials", "0", "--parquet-from",
+           "0", "--skip-errors", "-q"]  # fmt: skip
+    assert main([*run, "--out", "dask", "--dask", cluster.address]) == 0
+    assert main([*run, "--out", "local"]) == 0
+    names = sorted(p.name for p in (folder / "local").iterdir())
+    assert names == sorted(p.name for p in (folder / "dask").iterdir())
+    assert not [p for p in folder.iterdir() if ".tables-" in p.name]  # the workers' folder is moved in, then gone
+    for name in ("ar", "car", "fits", "tests"):
+        parts = sorted((folder / "dask" / f"{name}.parquet").iterdir())
+        assert len(parts) == 2 and all(p.name.startswith("part-") for p in parts)  # one per partition
+        got = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / "dask" / f"{name}.parquet"), got)  # the folder
+        want = pd.read_parquet(folder / "local" / f"{name}.parquet")
+        if name != "tests":
+            keys = [c for c in ("event", "ticker", "day", "start", "end") if c in want.columns]
+            got, want = (t.sort_values(keys, kind="stable").reset_index(drop=True) for t in (got, want))
+        pd.testing.assert_frame_equal(got, want, check_exact=True)
+    for name in names:
+        if not name.endswith(".parquet") or name.split(".")[0] not in ("ar", "car", "fits", "tests"):
+            assert (folder / "dask" / name).read_bytes() == (folder / "local" / name).read_bytes(), name
+    assert main([*run, "--out", "dask", "--dask", cluster.address]) == 0  # a report with part folders is replaced

@@ -1,4 +1,4 @@
-"""Dask partitions of the batch engine give the single-process numbers, which are the kernel's."""
+"""A study on Dask (partitions of whole events, the one engine in each task) gives the local run's results."""
 
 from __future__ import annotations
 
@@ -15,75 +15,11 @@ import pytest
 
 from eventstudy import CsvDirectorySource
 from eventstudy.cli import main
-from eventstudy.engine import ols
-from eventstudy.engine.distributed import (
-    CAR_CSV_COLUMNS,
-    RESULT_COLUMNS,
-    local_client,
-    partition_pairs,
-    run_batch_dask,
-    run_batch_local,
-)
-from eventstudy.engine.panel import returns_panel
+from eventstudy.engine.distributed import local_client, partition_pairs
 from eventstudy.errors import EventStudyError
-from eventstudy.market.calendars import get_calendar
 
-US = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD"]
 WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
-
-
-@pytest.fixture(scope="module")
-def panel(prices_dir):
-    src = CsvDirectorySource(prices_dir)
-    sessions = get_calendar("XNYS").sessions_in_range("2020-01-02", "2025-12-31")
-    frames = {s: src.prices(s, sessions[0], sessions[-1]) for s in [*US, "^GSPC"]}
-    return returns_panel(frames, sessions, carry={"^GSPC"})
-
-
-@pytest.fixture(scope="module")
-def pairs(panel):
-    """200 (stock, day 0) pairs: 40 events of the five stocks on random sessions, rows shuffled."""
-    rng = np.random.default_rng(2024)
-    rows = rng.choice(np.arange(251, len(panel) - 11), size=40, replace=False)
-    out = pd.DataFrame(
-        [(f"e{i:02d}", t, "^GSPC", panel.index[r]) for i, r in enumerate(rows) for t in US],
-        columns=["event", "ticker", "benchmark", "session"],
-    )
-    return out.sample(frac=1.0, random_state=7).reset_index(drop=True)
-
-
-@pytest.fixture(scope="module")
-def client():
-    pytest.importorskip("dask.distributed")
-    with local_client() as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
-def local(panel, pairs):
-    return run_batch_local(panel, pairs)
-
-
-def test_local_is_the_kernel_on_the_whole_set(panel, pairs, local):
-    cols = np.stack([panel.columns.get_indexer(pairs["ticker"]), panel.columns.get_indexer(pairs["benchmark"])], 1)
-    out = ols.solve(np.ascontiguousarray(panel.to_numpy().T), cols,
-                    panel.index.get_indexer(pd.DatetimeIndex(pairs["session"])), ols.market_design(), first=-250,
-                    estimation_window=(-250, -11), ar_window=(-10, 10), event_windows=WINDOWS)  # fmt: skip
-    assert list(local.columns) == RESULT_COLUMNS and len(local) == 200 * len(WINDOWS)
-    assert (local["event"].to_numpy()[::4] == pairs["event"].to_numpy()).all()
-    assert (local["ticker"].to_numpy()[::4] == pairs["ticker"].to_numpy()).all()
-    assert local[["start", "end"]].to_numpy().tolist() == [list(w) for w in WINDOWS] * 200
-    for col, arr in [("car", out.car), ("se", out.se), ("t", out.t), ("p", out.p)]:
-        np.testing.assert_allclose(local[col].to_numpy(), arr.ravel(), rtol=0, atol=1e-12)
-    for col in ("alpha", "beta", "sigma", "r2"):
-        value = out.fit.param(col) if col in ("alpha", "beta") else getattr(out.fit, col)
-        np.testing.assert_allclose(local[col].to_numpy(), np.repeat(value, 4), rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize("partitions", [1, 2, 7, 40, 500])
-def test_dask_equals_local(panel, pairs, local, client, partitions):
-    got = run_batch_dask(panel, pairs, partitions=partitions, client=client)
-    pd.testing.assert_frame_equal(got, local, check_exact=False, rtol=0, atol=1e-12)
+CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 
 
 def test_partitions_hold_whole_events_in_day0_order():
@@ -108,46 +44,17 @@ def test_partitions_hold_whole_events_in_day0_order():
         partition_pairs(pairs, 0)
 
 
-def test_each_partition_ships_only_its_sessions_and_symbols(panel, pairs):
-    from eventstudy.engine.distributed import _Plan
-
-    plan = _Plan(panel, pairs, {})
-    for idx in partition_pairs(pairs, 40):  # one event each: 261 sessions, 5 stocks + ^GSPC
-        part = plan.partition(idx)
-        assert part.values.shape == (261, 6) and part.values.flags.c_contiguous
-        assert part.nbytes < 13_000 + 5 * 4 * 8
-
-
-def test_errors_name_the_pair(panel, pairs, client):
-    victim = pairs.iloc[17]
-    some = pairs[(pairs["ticker"] != victim["ticker"]) | (pairs.index == 17)]  # only the victim sees the hole
-    holed = panel.copy()
-    holed.iloc[holed.index.get_loc(victim["session"]) - 40, holed.columns.get_loc(victim["ticker"])] = np.nan
-    runs = (lambda: run_batch_local(holed, some), lambda: run_batch_dask(holed, some, partitions=5, client=client))
-    for run in runs:
-        with pytest.raises(EventStudyError, match=f"{victim['ticker']} around {victim['event']}.*missing returns"):
-            run()
-    bad = pairs.assign(ticker=pairs["ticker"].where(pairs.index != 3, "TSLA"))
-    with pytest.raises(EventStudyError, match="ticker TSLA is not a symbol of the panel"):
-        run_batch_local(panel, bad)
-    early = pairs.assign(session=pairs["session"].where(pairs.index != 5, panel.index[100]))
-    with pytest.raises(EventStudyError, match="run outside the returns panel"):
-        run_batch_local(panel, early)
-    with pytest.raises(TypeError, match="unknown window"):
-        run_batch_local(panel, pairs, estimation=(-100, -11))
-
-
 def test_import_eventstudy_does_not_import_dask():
     code = "import sys, eventstudy, eventstudy.cli, eventstudy.engine.distributed; print('dask' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
-def test_missing_dask_says_how_to_install(monkeypatch, panel, pairs):
+def test_missing_dask_says_how_to_install(monkeypatch):
     for name in ("dask", "dask.distributed", "distributed"):
         monkeypatch.setitem(sys.modules, name, None)
-    with pytest.raises(EventStudyError, match=r'pip install "eventstudy-claims\[dask\]"'):
-        run_batch_dask(panel, pairs, partitions=2)
+    with pytest.raises(EventStudyError, match=r'pip install "eventstudy-claims\[dask\]"'), local_client():
+        pass
 
 
 EVENTS = [
@@ -340,3 +247,26 @@ def test_model_columns_keep_their_place_when_a_partition_lacks_them(study_path, 
     assert list(local.ar.columns[-3:]) == ["f:SOXX", "price", "benchmark_price"]
     for name in ("ar", "car", "fits", "tests"):
         pd.testing.assert_frame_equal(getattr(res, name), getattr(local, name), check_exact=False, rtol=0, atol=1e-12)
+
+
+def test_car_paths_are_each_pair_s_cumulative_ar_from_day_minus_1(study_path, prices_dir):
+    """pair_paths (what the workers send for the mean-CAR figure) against pandas' grouped cumulative sums."""
+    from eventstudy import EventStudy, load_study
+    from eventstudy.engine.worker_tables import pair_paths
+    from eventstudy.plots import mean_car_data
+
+    res = EventStudy(load_study(study_path), CsvDirectorySource(prices_dir)).run()
+    ar = res.ar.copy()
+    ar.loc[ar.index[30], "abnormal"] = np.nan  # a missing AR: its day is empty, the sum goes on past it
+    keys = [ar["event"], ar["ticker"]]
+    cum = ar["abnormal"].groupby(keys, sort=False).cumsum()
+    want = cum - cum.where(ar["day"] == -1).groupby(keys, sort=False).transform("max")
+    days, paths = pair_paths(ar)
+    assert days.tolist() == list(range(-10, 11))
+    np.testing.assert_array_equal(paths.ravel(), want.to_numpy())
+    by_day = want.groupby(ar["day"].to_numpy())
+    got = mean_car_data(type("R", (), {"car_paths": (days, paths), "ar": ar.iloc[:0]})())
+    np.testing.assert_array_equal(got["pairs"], by_day.count().to_numpy())
+    np.testing.assert_allclose(got["mean"], by_day.mean().to_numpy(), rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(got["median"], by_day.median().to_numpy())
+    np.testing.assert_allclose(got["se"], (by_day.std() / np.sqrt(by_day.count())).to_numpy(), rtol=1e-12)

@@ -57,12 +57,11 @@ def test_dates_avoid_the_real_events_and_same_seed_same_table(stargate_run, pric
 
 
 def test_day0_on_each_exchange_is_the_first_session_on_or_after_the_date(prices_dir):
-    from eventstudy.inference.validation.placebo import _common_dates
-    from eventstudy.inference.validation.returns import load_returns
+    from eventstudy.inference.validation.returns import common_dates, load_returns
 
     listings = [Listing("ORCL", "^GSPC", "XNYS"), Listing("9984.T", "^N225", "XTKS")]
     series = load_returns(prices_dir, listings)
-    dates, pos = _common_dates([series[x] for x in listings], -250, 10, [pd.Timestamp("2025-01-21")])
+    dates, pos = common_dates([series[x] for x in listings], -250, 10, [pd.Timestamp("2025-01-21")], EXCLUDE_SESSIONS)
     tokyo = series[listings[1]].sessions
     assert len(dates) > 200
     for d, p in zip(dates[::25], pos[1, ::25], strict=True):
@@ -85,3 +84,56 @@ def test_bad_input(prices_dir):
     with pytest.raises(ValidationInputError, match="window"):
         study_placebo(prices_dir, [Listing("ORCL", "^GSPC", "XNYS")], event_windows=((0, 20),))
     assert np.isfinite(study_placebo(prices_dir, [Listing("ORCL", "^GSPC", "XNYS")], trials=3).table["n"]).all()
+
+
+@pytest.fixture(scope="module")
+def parquet_dir(prices_dir, tmp_path_factory):
+    from eventstudy.cli import main
+
+    out = tmp_path_factory.mktemp("placebo-parquet") / "prices"
+    assert main(["prices", "to-parquet", "--prices", str(prices_dir), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_returns_are_the_prices_ratios_on_each_exchange_sessions(prices_dir, parquet_dir):
+    """The engine's returns: the security by exact date, the benchmark carried, NaN past its last close."""
+    from eventstudy import ParquetSource
+    from eventstudy.files import symbol_filename
+    from eventstudy.inference.validation.returns import load_returns
+
+    listings = [Listing("ORCL", "^GSPC", "XNYS"), Listing("NVDA", "^GSPC", "XNYS"), Listing("9984.T", "^N225", "XTKS")]
+    from_csv = load_returns(prices_dir, listings)
+    from_parquet = load_returns(ParquetSource(parquet_dir), listings)
+
+    def level(symbol):
+        frame = pd.read_csv(prices_dir / symbol_filename(symbol), index_col="Date", parse_dates=True)
+        px = frame["Adj Close"] if frame["Adj Close"].notna().any() else frame["Close"]
+        return px.dropna()
+
+    for x in listings:
+        got = from_csv[x]
+        sec, bench = level(x.ticker).reindex(got.sessions), level(x.benchmark)
+        carried = bench.reindex(bench.index.union(got.sessions)).ffill().reindex(got.sessions)
+        carried[(got.sessions < bench.index[0]) | (got.sessions > bench.index[-1])] = np.nan
+        np.testing.assert_array_equal(got.ret, (sec / sec.shift(1) - 1).to_numpy())
+        np.testing.assert_array_equal(got.bench, (carried / carried.shift(1) - 1).to_numpy())
+        assert np.isfinite(got.ret).sum() > 1000
+        same = from_parquet[x]
+        assert same.sessions.equals(got.sessions)
+        np.testing.assert_array_equal(same.ret, got.ret)
+        np.testing.assert_array_equal(same.bench, got.bench)
+
+
+def test_the_study_placebo_runs_on_a_parquet_price_folder(prices_dir, parquet_dir, study_path):
+    """--prices of Parquet files: the same placebo run as from the CSV folder (it was skipped before)."""
+    from eventstudy import CsvDirectorySource, ParquetSource
+    from eventstudy.inference.validation.placebo import placebo_for_study
+
+    spec = load_study(study_path)
+    csv, parquet = (placebo_for_study(spec, src, trials=20) for src in
+                    (CsvDirectorySource(prices_dir), ParquetSource(parquet_dir)))  # fmt: skip
+    assert parquet.run is not None, parquet.note
+    assert parquet.note == csv.note and parquet.run.dates == csv.run.dates
+    pd.testing.assert_frame_equal(parquet.summary, csv.summary)
+    for key, p in csv.run.result.pvalues.items():
+        np.testing.assert_array_equal(parquet.run.result.pvalues[key], p)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -170,7 +172,9 @@ def add_run_parser(sub: argparse._SubParsersAction) -> None:
         help="fit the pairs on Dask, in partitions of whole events: on the scheduler at ADDRESS (e.g. "
         "tcp://10.0.0.5:8786), else on the one $DASK_SCHEDULER_ADDRESS names, else on a local cluster (2 "
         "workers); each worker reads its pairs' prices from --prices, which must be a location every worker sees "
-        "(a Parquet URL or a shared folder); the same report as without --dask (needs the dask extra: "
+        "(a Parquet URL or a shared folder); the same report as without --dask; from --parquet-from pairs the "
+        "workers write the ar, car, fits and tests tables as Parquet parts beside --out, which they must see too "
+        "(needs the dask extra: "
         'pip install "eventstudy-claims[dask]"; see docs/scaling.md)',
     )
     run.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
@@ -205,15 +209,16 @@ def run_command(args: argparse.Namespace) -> int:
     if args.placebo_seed is not None and args.placebo_seed < 0:
         raise EventStudyError(f"--placebo-seed must be a whole number 0 or more, got {args.placebo_seed}")
     say = progress(args.quiet)
-    with dask_client(args, say) as client:
+    with dask_client(args, say) as client, workers_folder(args, spec, out) as tables_to:
         study = EventStudy(spec, source, model=model, factors=factors, on_error=on_error, client=client,
-                           placebo_trials=args.placebo_trials, placebo_seed=args.placebo_seed)  # fmt: skip
+                           placebo_trials=args.placebo_trials, placebo_seed=args.placebo_seed,
+                           tables_to=tables_to)  # fmt: skip
         # the report computes the tests table: whole, or for a large study in parts (StudyResults.write_tests)
         res = study.run(progress=say, tests=False)
-    say(f"writing report to {out}")
-    write_report(
-        res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv
-    )
+        say(f"writing report to {out}")  # inside: the workers' folder is moved into the report
+        write_report(
+            res, out, formats=args.format, figure_format=args.figures, parquet_from=args.parquet_from, csv=args.csv
+        )
     stop_progress()
     if not args.quiet:
         from eventstudy.cli.run_summary import results_text
@@ -248,6 +253,31 @@ def dask_client(args: argparse.Namespace, say: Callable[..., None]) -> AbstractC
     address = args.dask or os.environ.get("DASK_SCHEDULER_ADDRESS", "")
     say(f"connecting to the Dask scheduler at {address}" if address else "starting a local Dask cluster")
     return connect(address) if address else local_client()
+
+
+@contextmanager
+def workers_folder(args: argparse.Namespace, spec: StudySpec, out: Path) -> Iterator[Path | None]:
+    """With ``--dask`` and Parquet tables (a large study, no ``--csv``): a hidden folder beside ``--out``.
+
+    The workers write the ar, car, fits and tests tables there (every worker must see ``--out``, as the
+    prices); the report moves them in. Removed on exit, whatever happens.
+    """
+    pairs = len(spec.pairs) or len(spec.events) * len(spec.securities)
+    if args.dask is None or args.csv or pairs < args.parquet_from:
+        yield None
+        return
+    import shutil
+    import tempfile
+
+    from eventstudy.processes import cleanup_on_interrupt
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.tables-", dir=out.parent)).resolve()
+    try:
+        with cleanup_on_interrupt():
+            yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def with_measures(spec: StudySpec, measures: list[str], bhar_windows: list[tuple[int, int]]) -> StudySpec:

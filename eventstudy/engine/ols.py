@@ -281,11 +281,28 @@ def abnormal(
         with np.errstate(invalid="ignore", divide="ignore"):
             sar = ar / np.sqrt(sigma2 * (1.0 + h))
             var = sigma2 * (inside.sum(axis=0) + np.einsum("pwj,pjk,pwk->pw", s, f.xtx_inv, s))
-    car = ar @ inside
+    car = by_rows(ar, inside)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var)
         t = np.where(np.isfinite(var) & (var > 0), car / se, np.nan)
     return expected, ar, sar, car, se, t, t_two_sided(t, f.df)
+
+
+ROW_BLOCK = 32  # rows a matrix product is padded to a multiple of (see by_rows)
+
+
+def by_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b``, each row's bits independent of the other rows of ``a``.
+
+    BLAS computes a product's last rows (those past a multiple of its tile), and a single row,
+    with other kernels, whose sums can differ in the last bit; padded with zero rows to a
+    multiple of :data:`ROW_BLOCK`, every row goes through the same kernel, so a pair's CAR is
+    the same whichever pairs share its block (a study on Dask equals a local run to the bit).
+    """
+    pad = -len(a) % ROW_BLOCK
+    if not pad:
+        return a @ b
+    return (np.concatenate([a, np.zeros((pad, *a.shape[1:]))]) @ b)[: len(a)]
 
 
 def _market_abnormal(f: Fit, y: np.ndarray, m: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -301,7 +318,7 @@ def _market_abnormal(f: Fit, y: np.ndarray, m: np.ndarray, inside: np.ndarray) -
         ar = y - expected
         sar = ar / np.sqrt(sigma2[:, None] * (1.0 + 1.0 / n + (m - m_bar[:, None]) ** 2 / sxx[:, None]))
         length = inside.sum(axis=0)
-        msum = m @ inside
+        msum = by_rows(m, inside)
         var = sigma2[:, None] * (length + length**2 / n + (msum - length * m_bar[:, None]) ** 2 / sxx[:, None])
     return expected, ar, sar, var
 

@@ -21,21 +21,15 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from eventstudy.errors import DataError, DataWarning
-from eventstudy.files import atomic_write, read_input, symbol_filename, write_csv
+from eventstudy.files import atomic_write, locked, read_input, symbol_filename, write_csv
 from eventstudy.market.csv import read_price_csv
 from eventstudy.market.frames import validate_prices
-
-try:  # POSIX; elsewhere the sha256 check alone keeps a mixed pair from being used
-    import fcntl
-except ImportError:  # pragma: no cover
-    fcntl = None  # type: ignore[assignment]
 
 
 def default_cache_dir() -> Path:
@@ -136,20 +130,9 @@ class DiskCache:
         )
         return None
 
-    @contextlib.contextmanager
-    def _lock(self, symbol: str, *, shared: bool) -> Iterator[None]:
-        """Shared (read) or exclusive (write) lock on ``.<symbol>.lock``; none if it cannot be opened."""
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
-        path = self.directory / f".{symbol_filename(symbol)[:-4]}.lock"
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:  # read-only cache directory: readers go on; the hash still guards the pair
-            yield
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+    def _lock(self, symbol: str, *, shared: bool) -> contextlib.AbstractContextManager[None]:
+        """Shared (read) or exclusive (write) lock on ``.<symbol>.lock``; none if it cannot be opened.
+
+        Where there is no ``flock`` (not POSIX), the sha256 check alone keeps a mixed pair from being used.
+        """
+        return locked(self.directory / f".{symbol_filename(symbol)[:-4]}.lock", shared=shared)

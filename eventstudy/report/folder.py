@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError
+from eventstudy.files import locked
 
 MARKER = ".eventstudy-report"
 MARKER_TEXT = (
@@ -76,12 +77,24 @@ def report_dir_problem(path: Path) -> str | None:
             for fig in sorted(os.scandir(entry.path), key=lambda e: e.name):
                 if not (fig.is_file(follow_symlinks=False) and fig.name.endswith(FIGURE_SUFFIXES)):
                     return f"it holds figures/{fig.name}, which is not a report figure"
+        elif _is_parts_folder(entry):  # a table the Dask workers wrote: part-NNNNN.parquet files
+            continue
         elif entry.name not in _report_files() or not entry.is_file(follow_symlinks=False):
             return f"it holds {entry.name}, which is not a report file"
     names = {e.name for e in entries}
     if MARKER not in names:
         return f"it has no {MARKER} file"
     return None
+
+
+def _is_parts_folder(entry: os.DirEntry[str]) -> bool:
+    """``entry`` is a table's folder of Parquet parts (eventstudy.engine.worker_tables) and holds nothing else."""
+    from eventstudy.engine.worker_tables import WRITTEN_TABLES
+
+    if entry.name not in {f"{name}.parquet" for name in WRITTEN_TABLES} or not entry.is_dir(follow_symlinks=False):
+        return False
+    return all(re.fullmatch(r"part-\d{5}\.parquet", part.name) and part.is_file(follow_symlinks=False)
+               for part in os.scandir(entry.path))  # fmt: skip
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
@@ -161,7 +174,7 @@ def _swapped_in(out_dir: str | Path) -> Iterator[Path]:
     out = check_out_dir(out_dir)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(out.parent):
+        with locked(out.parent):
             _recover(out)
         out = check_out_dir(out_dir)  # a restored report is one
         tmp = _new_sibling(out, "new", create=True)
@@ -174,7 +187,7 @@ def _swapped_in(out_dir: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         _after_step("written")
-        with _locked(out.parent):
+        with locked(out.parent):
             _swap(tmp, out, shown)
     except OSError as exc:  # a full disk, a quota, a folder made read-only meanwhile
         shutil.rmtree(tmp, ignore_errors=True)
@@ -287,19 +300,3 @@ def _alive(pid: str) -> bool:
     except OSError:
         return True
     return True
-
-
-@contextmanager
-def _locked(directory: Path) -> Iterator[None]:
-    """Exclusive ``flock`` on a directory, so two runs never swap into it at once (no lock elsewhere)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX
-        yield
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)

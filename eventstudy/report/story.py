@@ -49,9 +49,9 @@ def same_day0(res: StudyResults) -> dict[str, list[str]]:
     Only events with abnormal returns (measured) are merged; an event alone maps to ``[itself]``.
     The report asks many times about the same results: the last answer is kept.
     """
-    if _LAST and _LAST[0][0] is res.day0 and _LAST[0][1] is res.ar and _LAST[0][2] is res.spec:
+    if _LAST and _LAST[0][0] is res.day0 and _LAST[0][1] is res.fits and _LAST[0][2] is res.spec:
         return _LAST[0][3]
-    measured = set(pd.unique(res.ar["event"])) if "event" in res.ar else set()
+    measured = set(pd.unique(res.fits["event"])) if "event" in res.fits else set()  # every fitted pair's event
     d0 = res.day0[res.day0["event"].isin(measured)].sort_values(["event", "ticker"], kind="stable")
     pairs = d0["ticker"].astype(str) + "@" + d0["session"].astype("int64").astype(str)
     keys = (pairs + "|").groupby(d0["event"], sort=False).sum().to_dict()  # concatenation in pandas, not Python
@@ -60,7 +60,7 @@ def same_day0(res: StudyResults) -> dict[str, list[str]]:
         if e.id in keys:
             by_key.setdefault(keys[e.id], []).append(e.id)
     out = {e: ids for ids in by_key.values() for e in ids}
-    _LAST[:] = [(res.day0, res.ar, res.spec, out)]
+    _LAST[:] = [(res.day0, res.fits, res.spec, out)]
     return out
 
 

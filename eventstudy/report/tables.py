@@ -150,7 +150,7 @@ def detailed_events(res: StudyResults) -> list[str]:
     """
     from eventstudy.report.story import same_day0
 
-    measured = set(pd.unique(res.ar["event"]))
+    measured = set(pd.unique(res.fits["event"]))  # fits: every pair, also when the workers wrote the ar table
     together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
     claimed = {together.get(c.event, [c.event])[0] for c in res.spec.claims}
     ids = [e.id for e in res.spec.events if e.id in measured and together.get(e.id, [e.id])[0] == e.id]

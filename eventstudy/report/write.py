@@ -96,17 +96,19 @@ def _write_files(
         TESTS_CSV_COLUMNS,
     )
 
-    columnar = len(res.day0) >= parquet_from
+    columnar = len(res.day0) >= parquet_from or res.written is not None
     if res.tests is None and (csv or not columnar):  # run(tests=False): a table written whole, computed here
         res.tests = res.compute_tests()
     with ThreadPoolExecutor(1) as pool:
         if columnar:  # written on a thread while the reports render (pyarrow releases the GIL)
             parts = res.tests is None and not csv  # the tests table in parts, never held whole
-            if parts:  # first: the other tables' Arrow copies are not made while the tests are computed
+            done = _workers_tables(res, tmp, csv=csv)  # the tables Dask workers wrote, moved in
+            if parts and not done:  # first: the other tables' Arrow copies are not made while the tests are computed
                 from eventstudy.report.tables import detailed_events
 
                 res.write_tests(tmp / "tests.parquet", detailed_events(res))
-            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if not (parts and name == "tests")}
+            skip = done or ({"tests"} if parts else set())
+            tables = {name: getattr(res, name) for name in COLUMNAR_TABLES if name not in skip}
             writing = pool.submit(_parquet, tables, tmp)
         if csv or not columnar:
             ar = res.ar[AR_CSV_COLUMNS].copy()
@@ -133,6 +135,20 @@ def _write_files(
                 (tmp / "report.html").write_text(html_page(model), encoding="utf-8")
         if columnar:
             writing.result()
+
+
+def _workers_tables(res: StudyResults, tmp: Path, *, csv: bool) -> set[str]:
+    """Move in the Parquet partitions Dask workers wrote (``res.written``); the names of those tables."""
+    if res.written is None:
+        return set()
+    from eventstudy.engine.worker_tables import WRITTEN_TABLES
+
+    if csv:
+        raise EventStudyError("--csv: the Dask workers wrote the ar, car and tests tables as Parquet partitions; "
+                              "read them with pandas.read_parquet, or run without writing on the workers")  # fmt: skip
+    for name in WRITTEN_TABLES:
+        (res.written / f"{name}.parquet").rename(tmp / f"{name}.parquet")  # a folder of parts, as pandas reads it
+    return set(WRITTEN_TABLES)
 
 
 def _parquet(tables: dict[str, pd.DataFrame], root: Path) -> None:

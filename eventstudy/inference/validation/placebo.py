@@ -40,12 +40,13 @@ from eventstudy.inference.validation.design import (
     ValidationInputError,
 )
 from eventstudy.inference.validation.diagnostics import day0_t, group_diagnostics, single_diagnostics
-from eventstudy.inference.validation.returns import ReturnSeries, gather, load_returns
+from eventstudy.inference.validation.returns import ReturnSeries, common_dates, gather, load_returns, pick_dates
 from eventstudy.inference.validation.simulation import ValidationResult
 from eventstudy.inference.validation.trials import rejection_rates
 
 if TYPE_CHECKING:
     from eventstudy.engine.ols import Fit
+    from eventstudy.market import PriceSource
     from eventstudy.spec import StudySpec
 
 STUDY_DESIGN = "study"  # design label of the study's group tests
@@ -96,7 +97,7 @@ class PlaceboRun:
 
 
 def study_placebo(
-    prices: str | Path,
+    prices: str | Path | PriceSource,
     listings: Sequence[Listing],
     *,
     estimation_window: tuple[int, int] = (-250, -11),
@@ -115,7 +116,8 @@ def study_placebo(
     Parameters
     ----------
     prices
-        Directory of price CSV files.
+        A price source that holds whole price histories (a folder of CSV or Parquet files,
+        :func:`~eventstudy.inference.validation.returns.load_returns`), or a folder of price CSVs.
     listings
         The study's securities: ticker, benchmark, exchange.
     estimation_window, event_windows, ar_window
@@ -163,11 +165,11 @@ def study_placebo(
     series = load_returns(prices, listings)
     timings["load"] = time.perf_counter() - clock
     lo, hi = estimation_window[0], ar_window[1]
-    candidates, positions = _common_dates([series[x] for x in listings], lo, hi, exclude)
+    candidates, positions = common_dates([series[x] for x in listings], lo, hi, exclude, EXCLUDE_SESSIONS)
     if not len(candidates):
         raise ValidationInputError(f"no date on which {', '.join(x.ticker for x in listings)} all have the window")
     rng = np.random.default_rng(seed)
-    picks = _pick(rng, len(candidates), trials)
+    picks = pick_dates(rng, len(candidates), trials)
     boot_seed = int(rng.integers(0, 2**32))
     k = len(listings)
     rows = [(series[x], int(positions[j, p])) for p in picks for j, x in enumerate(listings)]
@@ -189,7 +191,7 @@ def study_placebo(
     return PlaceboRun(result, listings, tuple(pd.Timestamp(candidates[p]) for p in picks), len(candidates))
 
 
-def study_placebo_for(spec: StudySpec, prices: str | Path, **options: object) -> PlaceboRun:
+def study_placebo_for(spec: StudySpec, prices: str | Path | PriceSource, **options: object) -> PlaceboRun:
     """:func:`study_placebo` with a study's securities, windows and event dates (excluded from the draw).
 
     ``options`` are passed on and override the study's (e.g. ``event_windows=((0, 0),)``).
@@ -260,37 +262,6 @@ def _batched(
             for test in tests:  # one window: one name per test
                 put(STUDY_DESIGN, str(test.name[0]), window, e, test.pvalue)
     return out, fit, ev_y, ev_x, day0
-
-
-def _pick(rng: np.random.Generator, candidates: int, trials: int) -> np.ndarray:
-    """``trials`` distinct candidates if there are enough; otherwise each once, in random order, then at random."""
-    if trials <= candidates:
-        return rng.choice(candidates, size=trials, replace=False)
-    return np.concatenate([rng.permutation(candidates), rng.choice(candidates, size=trials - candidates)])
-
-
-def _common_dates(
-    series: list[ReturnSeries], lo: int, hi: int, exclude: Sequence[pd.Timestamp]
-) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """Sessions of the first security's exchange on which every security has its window, and each one's day 0.
-
-    Day 0 of security j for date d is its first session on or after d.
-    Returns the dates and an (N, dates) array of session positions.
-    """
-    dates = series[0].sessions
-    positions = np.empty((len(series), len(dates)), dtype=np.int64)
-    ok = np.ones(len(dates), dtype=bool)
-    for j, s in enumerate(series):
-        pos = s.sessions.searchsorted(dates)
-        valid = np.zeros(len(s.sessions) + 1, dtype=bool)
-        valid[s.valid_days(lo, hi)] = True
-        ok &= valid[pos]
-        positions[j] = np.minimum(pos, len(s.sessions) - 1)
-    if len(exclude):
-        near = np.abs(dates.searchsorted(pd.DatetimeIndex(exclude))[:, None] - np.arange(len(dates))[None, :])
-        ok &= ~(near < EXCLUDE_SESSIONS + hi).any(axis=0)
-    keep = np.flatnonzero(ok)
-    return dates[keep], positions[:, keep]
 
 
 # --------------------------------------------------------------------------- the run a study report carries
@@ -421,14 +392,14 @@ def placebo_for_study(
 
     ``trials`` None: :data:`PLACEBO_TRIALS`, skipped for a study of more than
     :data:`PLACEBO_MAX_PAIRS` pairs; 0: off. Skipped also when the prices do
-    not come from a directory of CSV files (the run reads each file's whole
-    history), when the study has more than :data:`PLACEBO_MAX_SECURITIES`
+    not come from a folder of CSV or Parquet files (the run reads each file's
+    whole history), when the study has more than :data:`PLACEBO_MAX_SECURITIES`
     securities (all on one date) or fewer than 1, or when no date has every
     security's whole window. Indices measured on themselves are left out, as in the tests table.
     """
     from eventstudy.errors import EventStudyError
     from eventstudy.inference.validation.placebo_cache import cached_run
-    from eventstudy.market import CsvDirectorySource
+    from eventstudy.market import CsvDirectorySource, ParquetSource
 
     asked = trials is not None
     n_trials = PLACEBO_TRIALS if trials is None else int(trials)
@@ -439,7 +410,7 @@ def placebo_for_study(
     if not asked and pairs > PLACEBO_MAX_PAIRS:
         return StudyPlacebo(None, 0, seed, f"not run by default for a study of {pairs:,} pairs (more than "
                             f"{PLACEBO_MAX_PAIRS}); --placebo-trials N runs it")  # fmt: skip
-    if not isinstance(source, CsvDirectorySource):
+    if not isinstance(source, CsvDirectorySource | ParquetSource):
         return StudyPlacebo(None, 0, seed, "not run: it reads whole price files (--prices DIR), not downloads")
     if any(not s.benchmark for s in secs):
         return StudyPlacebo(None, 0, seed, "not run: it fits the market model, and a security has no benchmark")
@@ -452,9 +423,7 @@ def placebo_for_study(
               "ar_window": spec.ar_window, "trials": n_trials, "seed": seed, "exclude": exclude}  # fmt: skip
     defaults = {"effects": EFFECTS, "alphas": ALPHAS, "n_boot": BOOTSTRAP_DRAWS, "wild_draws": BOOTSTRAP_DRAWS}
     try:  # cached on disk (inference/validation/placebo_cache.py): a rerun reads it back
-        run = cached_run(
-            source.directory, listings, design | defaults, lambda: study_placebo(source.directory, listings, **design)
-        )  # type: ignore[arg-type]
+        run = cached_run(source, listings, design | defaults, lambda: study_placebo(source, listings, **design))  # type: ignore[arg-type]
     except EventStudyError as exc:  # no common date, a price file missing or unreadable: the study stands without it
         return StudyPlacebo(None, 0, seed, f"not run: {exc}")
     distinct = len(set(run.dates))

@@ -37,22 +37,24 @@ import pandas as pd
 if TYPE_CHECKING:
     from eventstudy.inference.validation.design import Listing
     from eventstudy.inference.validation.placebo import PlaceboRun
+    from eventstudy.market import PriceSource
 
 FORMAT = 1  # bumped when the entry's layout changes
 
 
-def cache_key(prices: Path, listings: Sequence[Listing], design: dict[str, Any]) -> dict[str, Any] | None:
+def cache_key(source: PriceSource, listings: Sequence[Listing], design: dict[str, Any]) -> dict[str, Any] | None:
     """Everything that determines the run (see the module doc); None if a price file cannot be read."""
     from eventstudy import __version__
     from eventstudy.engine.provenance import package_versions
     from eventstudy.errors import EventStudyError
-    from eventstudy.files import read_input, symbol_filename
+    from eventstudy.inference.validation.returns import HISTORY
 
     data: dict[str, str] = {}
     for symbol in sorted({s for x in listings for s in (x.ticker, x.benchmark)}):
-        try:  # as the run reads it: never blocks on a FIFO, never past the size limit
-            data[symbol] = hashlib.sha256(read_input(prices / symbol_filename(symbol), "prices")).hexdigest()
-        except (OSError, EventStudyError):
+        try:  # read as the run reads it (the source keeps it): never blocks on a FIFO, never past the size limit
+            source.prices(symbol, *HISTORY)
+            data[symbol] = str(source.provenance()[symbol]["sha256"])
+        except (OSError, KeyError, EventStudyError):
             return None  # the run itself says what is wrong with the file
     return {
         "format": FORMAT,
@@ -76,13 +78,13 @@ def code_fingerprint() -> str:
 
 
 def cached_run(
-    prices: Path, listings: Sequence[Listing], design: dict[str, Any], compute: Callable[[], PlaceboRun]
+    source: PriceSource, listings: Sequence[Listing], design: dict[str, Any], compute: Callable[[], PlaceboRun]
 ) -> PlaceboRun:
     """The run of ``compute()``, read from the cache when its entry is there and sound, else computed and stored."""
     from eventstudy.errors import DataWarning
     from eventstudy.market.cache import default_cache_dir
 
-    key = cache_key(prices, listings, design)
+    key = cache_key(source, listings, design)
     if key is None:
         return compute()
     text = json.dumps(key, sort_keys=True, separators=(",", ":"))

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.inference.validation.design import Listing, ValidationInputError
+
+if TYPE_CHECKING:
+    from eventstudy.market import PriceSource
 
 
 @dataclass(frozen=True)
@@ -35,40 +39,43 @@ class ReturnSeries:
         return t[cum[t + hi + 1] - cum[t + lo] == 0]
 
 
-def load_returns(prices: str | Path, listings: Sequence[Listing]) -> dict[Listing, ReturnSeries]:
-    """Read ``prices/<symbol>.csv`` and align each listing on its exchange's sessions.
+HISTORY = (pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))  # a symbol's whole price history
+
+
+def load_returns(prices: str | Path | PriceSource, listings: Sequence[Listing]) -> dict[Listing, ReturnSeries]:
+    """Each listing's returns and its benchmark's on its exchange's sessions, from the prices' whole history.
+
+    ``prices``: a price source (a folder of CSV or Parquet files, as the study reads) or a folder of
+    price CSVs. The returns are the engine's (:func:`eventstudy.engine.panel.returns_panel`: the
+    security by exact date, the benchmark's last close carried forward), on the sessions from the
+    first to the last price of the exchange's symbols; a benchmark's returns are NaN after its last price.
 
     Raises
     ------
     DataError
         Missing directory or file, unreadable prices.
     """
-    from eventstudy.market import CsvDirectorySource, price_series
+    from eventstudy.engine.panel import returns_panel
+    from eventstudy.market import CsvDirectorySource
     from eventstudy.market.calendars import get_calendar
+    from eventstudy.market.frames import price_series
 
-    source = CsvDirectorySource(prices)
-    cache: dict[str, pd.Series] = {}
-
-    def level(symbol: str) -> pd.Series:
-        if symbol not in cache:
-            frame = source.prices(symbol, pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01"))
-            cache[symbol] = price_series(frame).dropna()
-        return cache[symbol]
-
+    source = CsvDirectorySource(prices) if isinstance(prices, str | Path) else prices
+    frames = {s: source.prices(s, *HISTORY) for x in listings for s in (x.ticker, x.benchmark)}
+    dates = {s: frame.index[price_series(frame).notna().to_numpy()] for s, frame in frames.items()}
     out: dict[Listing, ReturnSeries] = {}
     for exchange in dict.fromkeys(x.exchange for x in listings):
         members = [x for x in listings if x.exchange == exchange]
         symbols = {s for x in members for s in (x.ticker, x.benchmark)}
-        first = min(level(s).index[0] for s in symbols)
-        last = max(level(s).index[-1] for s in symbols)
+        first, last = min(dates[s][0] for s in symbols), max(dates[s][-1] for s in symbols)
         sessions = get_calendar(exchange).sessions_in_range(first, last)
+        own = returns_panel({x.ticker: frames[x.ticker] for x in members}, sessions)  # gaps stay NaN
+        benchmarks = {x.benchmark: frames[x.benchmark] for x in members}
+        carried = returns_panel(benchmarks, sessions, carry=set(benchmarks))
         for x in members:
-            sec = level(x.ticker).reindex(sessions)  # gaps stay NaN
-            bench_px = level(x.benchmark)
-            bench = bench_px.reindex(bench_px.index.union(sessions)).ffill().reindex(sessions)
-            bench[(sessions < bench_px.index[0]) | (sessions > bench_px.index[-1])] = np.nan
-            ret = (sec / sec.shift(1) - 1.0).to_numpy(dtype=float)  # simple returns, first row NaN
-            out[x] = ReturnSeries(x, sessions, ret, (bench / bench.shift(1) - 1.0).to_numpy(dtype=float))
+            bench = carried[x.benchmark].to_numpy(dtype=float).copy()
+            bench[sessions > dates[x.benchmark][-1]] = np.nan  # no close carried past the benchmark's last price
+            out[x] = ReturnSeries(x, sessions, own[x.ticker].to_numpy(dtype=float), bench)
     return out
 
 
@@ -139,3 +146,35 @@ def gather(rows: list[tuple[ReturnSeries, int]], days: np.ndarray) -> tuple[np.n
     y = np.vstack([s.ret[t + days] for s, t in rows])
     x = np.vstack([s.bench[t + days] for s, t in rows])
     return y, x
+
+
+def pick_dates(rng: np.random.Generator, candidates: int, trials: int) -> np.ndarray:
+    """``trials`` distinct candidates if there are enough; otherwise each once, in random order, then at random."""
+    if trials <= candidates:
+        return rng.choice(candidates, size=trials, replace=False)
+    return np.concatenate([rng.permutation(candidates), rng.choice(candidates, size=trials - candidates)])
+
+
+def common_dates(
+    series: list[ReturnSeries], lo: int, hi: int, exclude: Sequence[pd.Timestamp], exclude_sessions: int
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Sessions of the first security's exchange on which every security has its window, and each one's day 0.
+
+    Day 0 of security j for date d is its first session on or after d; no date within
+    ``exclude_sessions`` sessions (plus the window) of a date of ``exclude``.
+    Returns the dates and an (N, dates) array of session positions.
+    """
+    dates = series[0].sessions
+    positions = np.empty((len(series), len(dates)), dtype=np.int64)
+    ok = np.ones(len(dates), dtype=bool)
+    for j, s in enumerate(series):
+        pos = s.sessions.searchsorted(dates)
+        valid = np.zeros(len(s.sessions) + 1, dtype=bool)
+        valid[s.valid_days(lo, hi)] = True
+        ok &= valid[pos]
+        positions[j] = np.minimum(pos, len(s.sessions) - 1)
+    if len(exclude):
+        near = np.abs(dates.searchsorted(pd.DatetimeIndex(exclude))[:, None] - np.arange(len(dates))[None, :])
+        ok &= ~(near < exclude_sessions + hi).any(axis=0)
+    keep = np.flatnonzero(ok)
+    return dates[keep], positions[:, keep]

@@ -1,0 +1,207 @@
+"""A study on Dask whose big tables stay on the workers: Parquet partitions written where every worker sees.
+
+For a study too large for the client (``eventstudy run --dask`` from
+``PARQUET_FROM_PAIRS`` pairs on, ``EventStudy(..., client=, tables_to=DIR)``):
+each task runs the engine on its partition of whole events and writes the
+partition's ``ar``, ``car``, ``fits`` and ``tests`` rows as
+``DIR/<table>.parquet/part-NNNNN.parquet``, and returns only what the client
+needs for the report::
+
+    plan ──partitions of whole events, in order of first appearance──▶ task k on a worker:
+        prices + engine.core.compute ─▶ write ar, car, fits            (phase 1: the engine's tables)
+        ─▶ return car, fits, the report's events' ar rows, unusual days, exclusions
+    client: the study's draw counts from every partition's car (table.study_draws)
+    task k, on the engine tables it kept ─▶ tests ─▶ write tests       (phase 2: the tests table)
+        ─▶ return its row count and the report's events' rows
+
+The client never holds the AR table (21 rows a pair), the tests table (up to 60
+rows a pair) or the estimation residuals. The partitions are runs of whole
+events in order of first appearance, so read one after the other (``pandas.read_parquet``
+of the folder) the ``tests`` rows are those of a local run, in its order, and the
+``ar``, ``car`` and ``fits`` rows too when each event's rows are together in the
+events file (else grouped by event); every row is a local run's, value for value
+(``tests/test_cluster.py``). See ``docs/scaling.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from dask.distributed import Client, Future
+
+    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.models import ExpectedReturnModel
+    from eventstudy.engine.plan import Plan
+    from eventstudy.market import PriceSource
+    from eventstudy.spec import StudySpec
+
+WRITTEN_TABLES = ("ar", "car", "fits", "tests")  # written by the workers, one Parquet part per partition
+KEEP_EVENTS = 1_000  # the first events (study order) whose rows come back: the report details some of them
+
+
+@dataclass(frozen=True)
+class TablesOut:
+    """Where the workers write (an absolute folder every worker sees) and what comes back to the client."""
+
+    folder: str
+    keep: frozenset[str]  # events whose ar and tests rows come back (the report's candidates, the claimed ones)
+    indices: frozenset[str]  # securities measured on themselves: no tests rows, as in a local run
+
+
+@dataclass
+class WrittenStudy:
+    """What the client holds of a study whose big tables the workers wrote (:func:`compute_written`)."""
+
+    tables: EngineTables  # ar: the ``keep`` events' rows only; car and fits whole; no residuals
+    flags: pd.DataFrame  # unusual days (engine.flags.unusual_moves) of every pair, plan order, not labelled
+    tests: pd.DataFrame  # the ``keep`` events' rows of the tests table, labelled by their row in the whole table
+    keep: frozenset[str]
+    folder: Path
+    data: dict[str, dict[str, Any]]  # provenance of the prices the workers read
+    paths: tuple[np.ndarray, np.ndarray]  # days, and every fitted pair's CAR path (pair_paths), plan order
+
+
+def tables_out(spec: StudySpec, folder: str | Path) -> TablesOut:
+    """The :class:`TablesOut` of ``spec``: its claimed events and first :data:`KEEP_EVENTS` events come back."""
+    import os
+
+    keep = {e.id for e in spec.events[:KEEP_EVENTS]} | {c.event for c in spec.claims}
+    indices = {s.ticker for s in spec.securities if s.is_index}
+    return TablesOut(os.path.abspath(str(folder)), frozenset(keep), frozenset(indices))
+
+
+def compute_written(
+    plan: Plan,
+    source: PriceSource,
+    model: ExpectedReturnModel,
+    fama_french: pd.DataFrame | None,
+    *,
+    client: Client,
+    partitions: int,
+    out: TablesOut,
+) -> WrittenStudy:
+    """The engine and the tests on the cluster, the big tables written by the workers (see the module doc)."""
+    from eventstudy.engine.cluster import for_workers, gather
+    from eventstudy.engine.distributed import engine_part, partition_pairs, run_tasks
+    from eventstudy.inference.table import study_draws
+
+    parts = partition_pairs(plan.pairs, partitions, by_day0=False)
+    Path(out.folder).mkdir(parents=True, exist_ok=True)
+    engine: list[Future] = []
+
+    def submit(spec: Future, shared: Future) -> list[Future]:
+        engine[:] = [client.submit(engine_part, spec, plan.pairs.iloc[idx].reset_index(drop=True), plan.first,
+                                   plan.last, shared, pure=False) for idx in parts]  # fmt: skip
+        return [client.submit(_write_engine, e, k, out, pure=False) for k, e in enumerate(engine)]
+
+    found = run_tasks(client, (plan.spec, for_workers(source), model, fama_french), submit)
+    written = _client_tables(plan, parts, found)
+    car = written.tables.car
+    tested = car[~car["ticker"].isin(out.indices)] if out.indices else car
+    draws = study_draws(len(tested[["event", "ticker"]].drop_duplicates()),
+                        len(tested[["event", "start", "end"]].drop_duplicates()))  # fmt: skip
+    tests = gather(client, [client.submit(_write_tests, e, k, out, draws, pure=False) for k, e in enumerate(engine)],
+                   len(client.nthreads()))  # fmt: skip
+    engine.clear()  # the workers drop the partitions' engine tables
+    kept, offset = [], 0
+    for n, rows in tests:
+        kept.append(rows.set_axis(rows.index + offset))  # labels of the whole table's rows
+        offset += n
+    written.tests = pd.concat(kept)
+    written.folder, written.keep = Path(out.folder), out.keep
+    return written
+
+
+def _write(table: pd.DataFrame, out: TablesOut, name: str, part: int) -> None:
+    folder = Path(out.folder) / f"{name}.parquet"
+    folder.mkdir(exist_ok=True)
+    table.to_parquet(folder / f"part-{part:05d}.parquet", index=False)
+
+
+def _write_engine(result: tuple[EngineTables, np.ndarray, dict[str, Any]], part: int, out: TablesOut) -> dict[str, Any]:
+    """Phase 1 on a worker: the partition's ar, car and fits as Parquet parts; what the client keeps comes back."""
+    from eventstudy.engine.distributed import problems
+    from eventstudy.engine.flags import unusual_moves
+
+    tables, done, data = result
+    assert tables.plan is not None
+    ar = ar_columns(tables.ar)
+    for name, table in (("ar", ar), ("car", tables.car), ("fits", tables.fits)):
+        _write(table, out, name, part)
+    flags = unusual_moves(ar, tables.plan.spec.event_windows)
+    kept = ar[ar["event"].isin(out.keep)]
+    return {
+        "car": tables.car, "fits": tables.fits, "done": done, "data": data, "problems": problems(tables),
+        "ar": kept, "ar_at": tables.positions(kept), "flags": flags, "flags_at": tables.positions(flags),
+        "paths": pair_paths(ar),  # the fitted pairs', in the fits order
+    }  # fmt: skip
+
+
+def pair_paths(ar: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's CAR path, 0 at day -1: the days, and a (pairs, days) matrix, pairs in the ar table's order.
+
+    The ar table holds each pair's days together and in order (the engine's tables do); a missing
+    AR leaves its day empty and the sum goes on past it. What the mean-CAR figure summarises
+    (:func:`eventstudy.plots.mean_car_data`), sent back by the workers instead of the ar table.
+    """
+    width = int(ar["day"].nunique()) if len(ar) else 0
+    if not width:
+        return np.empty(0, dtype=np.int64), np.empty((0, 0))
+    days = ar["day"].to_numpy(dtype=np.int64)[:width]
+    pair = np.repeat(np.arange(len(ar) // width), width)
+    cum = pd.Series(ar["abnormal"].to_numpy(dtype=float)).groupby(pair).cumsum().to_numpy().reshape(-1, width)
+    base = cum[:, days == -1] if (days == -1).any() else np.full((len(cum), 1), np.nan)
+    return days, cum - base
+
+
+def ar_columns(ar: pd.DataFrame) -> pd.DataFrame:
+    """The ar table with the prices last, as a local run orders it whatever the model's columns."""
+    last = ["price", "benchmark_price"]
+    return ar[[c for c in ar.columns if c not in last] + [c for c in last if c in ar.columns]]
+
+
+def _write_tests(
+    result: tuple[EngineTables, np.ndarray, dict[str, Any]], part: int, out: TablesOut, draws: tuple[int, int]
+) -> tuple[int, pd.DataFrame]:
+    """Phase 2 on a worker: the partition's tests rows (the study's draw counts) written; the kept events' back."""
+    from eventstudy.inference.table import significance_table
+
+    tables = result[0]
+    ar, car, fits = (t[~t["ticker"].isin(out.indices)] if out.indices else t
+                     for t in (ar_columns(tables.ar), tables.car, tables.fits))  # fmt: skip
+    residuals = tables.residual_rows[tables.positions(car[["event", "ticker"]].drop_duplicates())]
+    tests = significance_table(ar, car, fits, residuals, draws=draws)
+    _write(tests, out, "tests", part)
+    return len(tests), tests[tests["event"].isin(out.keep)]
+
+
+def _client_tables(plan: Plan, parts: list[np.ndarray], found: list[dict[str, Any]]) -> WrittenStudy:
+    """What the partitions sent back, as the client's tables in plan order."""
+    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.distributed import exclusions, in_plan_order, provenance_in_order
+
+    spec = plan.spec
+    back = np.argsort(np.concatenate([idx[r["done"]] for idx, r in zip(parts, found, strict=True)]), kind="stable")
+
+    def by_position(name: str) -> pd.DataFrame:
+        at = np.concatenate([idx[r[f"{name}_at"]] for idx, r in zip(parts, found, strict=True)])
+        table = pd.concat([r[name] for r in found], ignore_index=True)
+        return table.iloc[np.argsort(at, kind="stable")].reset_index(drop=True)
+
+    excluded, warnings = exclusions(parts, [r["problems"] for r in found])
+    tables = EngineTables(
+        by_position("ar"), in_plan_order([r["car"] for r in found], back, len(spec.event_windows)),
+        in_plan_order([r["fits"] for r in found], back, 1), np.empty((0, 0)), excluded=excluded, warnings=warnings,
+        plan=plan,
+    )  # fmt: skip
+    data = provenance_in_order(plan, [r["data"] for r in found])
+    days = next((r["paths"][0] for r in found if len(r["paths"][0])), np.empty(0, dtype=np.int64))
+    matrices = [r["paths"][1] for r in found if r["paths"][1].size]
+    paths = np.concatenate(matrices)[back] if matrices else np.empty((0, len(days)))
+    return WrittenStudy(tables, by_position("flags"), pd.DataFrame(), frozenset(), Path(), data, (days, paths))
