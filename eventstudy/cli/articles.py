@@ -14,6 +14,7 @@ from eventstudy.cli.common import (
     EXIT_OK,
     REPORT_FORMATS,
     formats,
+    location,
     path_arg,
     price_source,
     progress,
@@ -100,9 +101,10 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
     chk.add_argument(
         "--prices",
-        type=path_arg,
-        metavar="DIR",
-        help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance",
+        type=location,
+        metavar="DIR|URL",
+        help="read prices offline instead of Yahoo Finance: from DIR/<symbol>.csv, or from <symbol>.parquet files "
+        "in DIR or at a URL, as for run",
     )
     chk.add_argument(
         "--out", type=path_arg, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
