@@ -86,3 +86,22 @@ def test_check_call_refuses_what_it_cannot_check(prices_dir, tmp_path):
         pytest.raises(EventStudyError, match=r"en_oracle_sept\.txt: no claimed security has prices in"),
     ):
         eventstudy.check([article], CsvDirectorySource(bare))
+
+
+def test_sources_say_what_they_hold(prices_dir, parquet_prices):
+    """``has`` and ``day_range`` of CSV and Parquet folders (9984.T.csv has no High/Low) and of Yahoo (not asked)."""
+    from eventstudy.market import CsvDirectorySource, ParquetSource, YahooSource
+
+    with (prices_dir / "9984.T.csv").open(encoding="utf-8") as fh:
+        head = [next(fh).rstrip("\n").split(",") for _ in range(3)]
+    assert head[0][2:4] == ["High", "Low"] and all(row[2] == row[3] == "" for row in head[1:])  # read as text
+    for source in (CsvDirectorySource(prices_dir), ParquetSource(parquet_prices)):
+        assert source.has("ORCL") and source.has("^GSPC") and not source.has("TSLA")
+        assert source.day_range("ORCL") == "ORCL" and source.day_range("^GSPC") == "^GSPC"
+        assert source.day_range("9984.T") == "9984.T_JQuants_OHLCV"
+
+    def no_download(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Yahoo was asked")
+
+    yahoo = YahooSource(cache=None, downloader=no_download)
+    assert yahoo.has("ORCL") and yahoo.day_range("ORCL") == "ORCL" and yahoo.provenance() == {}
