@@ -5,6 +5,8 @@ Public API::
     from eventstudy import EventStudy, load_study, CsvDirectorySource
     res = EventStudy(load_study("seeds/stargate.toml"),
                      CsvDirectorySource("../shared/data/prices")).run()
+    spec, res = check(["article.txt"], CsvDirectorySource("../shared/data/prices"))
+    res.claims  # one verdict per price move the article reports
 
 Heavy dependencies (statsmodels, matplotlib, yfinance, exchange_calendars)
 are imported when first used, not by ``import eventstudy``.
@@ -37,9 +39,11 @@ _LAZY = {
     "day_zero": "eventstudy.market.calendars",
     "TestResult": "eventstudy.inference.result",
     "write_report": "eventstudy.report",
+    "check": "eventstudy.checking",
 }
 
 if TYPE_CHECKING:
+    from eventstudy.checking import check
     from eventstudy.engine.models import ConstantMeanModel, MarketAdjustedModel, MarketModel, get_model
     from eventstudy.inference.result import TestResult
     from eventstudy.market import CsvDirectorySource, DiskCache, ParquetSource, PriceSource, YahooSource
@@ -65,6 +69,7 @@ __all__ = [
     "StudySpec",
     "TestResult",
     "YahooSource",
+    "check",
     "day_zero",
     "get_model",
     "load_study",

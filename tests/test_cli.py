@@ -224,10 +224,11 @@ def test_check_reads_a_parquet_prices_folder_and_leaves_out_what_it_lacks(prices
 
 
 def test_check_takes_the_day_range_from_a_second_file(tmp_path):
-    """9984.T.csv has no High/Low; check uses 9984.T_<source>.csv beside it, in the report and the draft."""
+    """9984.T.csv has no High/Low; check uses 9984.T_<source>.csv beside it (the draft's ``ohlc``: the seed test)."""
     import tomllib
 
     from eventstudy.articles.check import with_day_ranges
+    from eventstudy.market import CsvDirectorySource
     from eventstudy.spec import parse_study
 
     prices = tmp_path / "prices"
@@ -241,12 +242,13 @@ def test_check_takes_the_day_range_from_a_second_file(tmp_path):
         '[study]\nid = "d"\n\n[[securities]]\nticker = "9984.T"\nname = "SoftBank Group"\nexchange = "XTKS"\n'
         'benchmark = "^N225"\n\n[[events]]\nid = "e"\ntimestamp = 2025-01-06\n'
     )
-    spec, new_text, lines = with_day_ranges(parse_study(tomllib.loads(text)), text, prices)
+    source = CsvDirectorySource(prices)
+    spec, lines = with_day_ranges(parse_study(tomllib.loads(text)), source.day_range)
     assert spec.securities[0].ohlc == "9984.T_JQuants"  # the file with a range, not the one without
-    assert tomllib.loads(new_text)["securities"][0]["ohlc"] == "9984.T_JQuants"
     assert lines == ["9984.T: no High/Low in 9984.T.csv; the day's range comes from 9984.T_JQuants.csv"]
+    assert source.provenance() == {}  # asking reads no file into the run's record
     (prices / "9984.T.csv").write_text("Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-06,99,101,98,100,100,1\n")
-    assert with_day_ranges(parse_study(tomllib.loads(text)), text, prices)[2] == []  # its own range: kept
+    assert with_day_ranges(parse_study(tomllib.loads(text)), source.day_range)[1] == []  # its own range: kept
 
 
 def test_check_on_the_seed_softbank_midday_claim(prices_dir, tmp_path):

@@ -1,10 +1,15 @@
-"""`eventstudy check`: articles → draft study → verdicts, with the draft kept next to the report.
+"""`eventstudy check`, the articles' side: the run's id and folder, the drafted study and its draft file.
 
 The run's id comes from the articles (the first file's name and a hash of all
 their bytes), so two runs on the same articles share it and different articles
 never do. The report goes to ``--out``, else to
 ``<temp dir>/eventstudy-check-<uid>/<id>``: nothing is written in the current
 directory (or the repository) unless asked.
+
+The study is built from the extraction as the values ``draft.toml`` holds, checked by the
+parser ``load_study`` uses (:func:`draft_spec`); the draft file itself is written for the
+reviewer from the same extraction and the study's securities (:func:`draft_text`). The
+library call that chains them is :func:`eventstudy.checking.check`.
 """
 
 from __future__ import annotations
@@ -14,28 +19,27 @@ import hashlib
 import os
 import re
 import tempfile
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from eventstudy.articles.companies import CompanyTable, Listing
-from eventstudy.articles.extract import extract
-from eventstudy.articles.records import Extraction
-from eventstudy.articles.render import to_toml
-from eventstudy.articles.text import read_article
+from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.records import CandidateClaim, Extraction
+from eventstudy.articles.render import check_usable, to_toml
+from eventstudy.articles.text import Article
 from eventstudy.files import private_dir
 from eventstudy.spec import StudySpec, parse_study
 
 
-def run_id(paths: Sequence[str | Path]) -> str:
+def run_id(articles: Sequence[Article]) -> str:
     """``check-<first file's stem>[-and-N]-<8 hex of the articles' SHA-256>``."""
     digest = hashlib.sha256()
-    for p in paths:
-        digest.update(read_article(p).raw.encode("utf-8"))
+    for a in articles:
+        digest.update(a.raw.encode("utf-8"))
         digest.update(b"\0")
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", Path(paths[0]).stem).strip("-").lower()[:30] or "article"
-    more = f"-and-{len(paths) - 1}" if len(paths) > 1 else ""
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", articles[0].path.stem).strip("-").lower()[:30] or "article"
+    more = f"-and-{len(articles) - 1}" if len(articles) > 1 else ""
     return f"check-{stem}{more}-{digest.hexdigest()[:8]}"
 
 
@@ -45,37 +49,80 @@ def default_out(study_id: str) -> Path:
     return private_dir(Path(tempfile.gettempdir()) / f"eventstudy-check-{user}") / study_id
 
 
-def draft_for_check(
-    paths: Sequence[str | Path],
-    out: Path,
+def check_title(articles: Sequence[Article]) -> str:
+    """The drafted study's title: ``eventstudy check: a.txt, b.txt`` (the first and a count past three)."""
+    names = [a.source for a in articles]
+    return "eventstudy check: " + (", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more")
+
+
+def draft_spec(
+    found: Extraction,
+    table: CompanyTable,
     *,
-    year: int | None = None,
+    study_id: str,
+    title: str,
     reference_date: dt.date | None = None,
-    aliases: Mapping[str, str] | None = None,
-    listings: Mapping[str, Listing] | None = None,
-    study_id: str | None = None,
-) -> tuple[StudySpec, str, Extraction]:
-    """The drafted study (validated as ``load_study`` would), its TOML text and the extraction."""
-    found = extract(paths, year=year, reference_date=reference_date, aliases=aliases, listings=listings)
-    sid = study_id or run_id(paths)
-    text = to_toml(found, study_id=sid, title=f"eventstudy check: {_names(paths)}",
-                   table=CompanyTable(aliases, listings), reference_date=reference_date)  # fmt: skip
-    spec = parse_study(tomllib.loads(text), path=out / "draft.toml",
-                       sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())  # fmt: skip
-    return spec, text, found
+    path: str | Path = "draft.toml",
+) -> StudySpec:
+    """The study ``draft.toml`` describes, from the extraction's values, checked as ``load_study`` checks a file.
+
+    Raises :class:`~eventstudy.articles.records.ArticleError` when there is nothing to draft and
+    :class:`~eventstudy.errors.StudyFileError` (naming ``path``) when a drafted value is not valid.
+    """
+    check_usable(found, reference_date)
+    claims: list[CandidateClaim] = list(found.claims)
+    events: list[dict[str, Any]] = [
+        {"id": e.id, "title": e.title, "timestamp": e.timestamp, "sources": list(e.sources)}
+        | ({"note": e.note} if e.note else {})
+        for e in found.events
+    ]
+    if not events:  # claims but no date: hung on the given reference date, as the draft file writes it
+        events = [{"id": "reference", "timestamp": reference_date, "title": "--reference-date"}]
+        claims = [c if c.event else replace(c, event="reference") for c in claims]
+    doc = {
+        "study": {"id": study_id, "title": title},
+        "securities": [_security(table, t) for t in dict.fromkeys(c.ticker for c in claims)],
+        "events": events,
+        "claims": [_claim(c) for c in claims],
+    }
+    return parse_study(doc, path=path)
 
 
-def _names(paths: Sequence[str | Path]) -> str:
-    names = [Path(p).name for p in paths]
-    return ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more"
+def _security(table: CompanyTable, ticker: str) -> dict[str, Any]:
+    listing = table.listing(ticker)
+    out = {"ticker": listing.ticker, "name": listing.name, "exchange": listing.exchange, "benchmark": listing.benchmark}
+    return out | ({"index": True} if listing.index and listing.exchange else {})
+
+
+def _claim(c: CandidateClaim) -> dict[str, Any]:
+    optional = {"bound": c.bound, "session": c.session, "timing": c.timing if c.timing != "close" else "",
+                "since": c.since}  # fmt: skip
+    return {
+        "id": c.id,
+        "ticker": c.ticker,
+        "event": c.event,
+        "reported_percent": float(c.reported_percent),
+        "approximate": c.approximate,
+        **{k: v for k, v in optional.items() if v},
+        "source": c.source,
+        "offset": c.offset,
+        "quote": c.quote,
+    }
+
+
+def draft_text(found: Extraction, spec: StudySpec, table: CompanyTable, reference_date: dt.date | None) -> str:
+    """``draft.toml`` for the reviewer: every drafted security, each with the ``ohlc`` the study gives it."""
+    for sec in spec.securities:
+        if sec.ohlc:
+            table.listings[sec.ticker] = replace(table.listing(sec.ticker), ohlc=sec.ohlc)
+    return to_toml(found, study_id=spec.id, title=spec.title, table=table, reference_date=reference_date)
 
 
 def without_unpriced(spec: StudySpec, has: Callable[[str], bool], where: str) -> tuple[StudySpec, list[str]]:
     """The study without the securities (and their claims) whose prices or benchmark's are not held.
 
-    ``has(symbol)`` asks the price source (a CSV or Parquet folder alike, see
-    :func:`eventstudy.market.source.holds`); ``where`` names it. Returns the study and one line per
-    security left out, for the user.
+    ``has(symbol)`` asks the price source (``source.has``: a CSV or Parquet folder alike); ``where``
+    names it. Returns the study and one line per security left out, for the user.
     """
     dropped = [s for s in spec.securities if not has(s.ticker) or not has(s.benchmark)]
     if not dropped:
@@ -90,45 +137,17 @@ def without_unpriced(spec: StudySpec, has: Callable[[str], bool], where: str) ->
     return replace(spec, securities=kept, claims=claims), lines
 
 
-def with_day_ranges(spec: StudySpec, text: str, prices: Path) -> tuple[StudySpec, str, list[str]]:
-    """Give each security whose price file has no High/Low a second file of ``prices`` that has them.
+def with_day_ranges(spec: StudySpec, day_range: Callable[[str], str | None]) -> tuple[StudySpec, list[str]]:
+    """Give each security whose prices have no High/Low a second series of the source that has them.
 
-    The second file is ``<ticker>_*.csv`` beside the first (e.g. ``9984.T_JQuants_OHLCV.csv``),
-    used as the security's ``ohlc`` source: without a day's range a claim about a price quoted
-    during the session ("6 % jeudi midi") cannot be checked. Returns the study, the draft's
-    TOML ``text`` with the same ``ohlc`` lines, and one line per file chosen, for the user.
+    ``day_range(symbol)`` (``source.day_range``) names the symbol whose prices give ``symbol``'s
+    day's range: itself, a second file such as ``9984.T_JQuants_OHLCV.csv``, or None. The second
+    one becomes the security's ``ohlc`` source: without a day's range a claim about a price quoted
+    during the session ("6 % jeudi midi") cannot be checked. Returns the study and one line per
+    series chosen, for the user.
     """
-    from eventstudy.files import symbol_filename
-
-    chosen: dict[str, str] = {}
-    for sec in spec.securities:
-        own = prices / symbol_filename(sec.ticker)
-        if sec.ohlc or not own.is_file() or _has_range(own):
-            continue
-        stem = own.name.removesuffix(".csv")
-        second = sorted(p for p in prices.glob(f"{stem}_*.csv") if p.is_file() and _has_range(p))
-        if second:
-            chosen[sec.ticker] = second[0].name.removesuffix(".csv")
-    if not chosen:
-        return spec, text, []
+    chosen = {s.ticker: other for s in spec.securities if not s.ohlc and (other := day_range(s.ticker)) not in
+              (None, s.ticker)}  # fmt: skip
     securities = tuple(replace(s, ohlc=chosen[s.ticker]) if s.ticker in chosen else s for s in spec.securities)
     lines = [f"{t}: no High/Low in {t}.csv; the day's range comes from {f}.csv" for t, f in chosen.items()]
-    for ticker, stem in chosen.items():  # after the security's benchmark line, in its [[securities]] table
-        block = re.search(rf'^ticker = "{re.escape(ticker)}"\n(?:(?!\[).*\n)*?benchmark = .*\n', text, re.MULTILINE)
-        if block:
-            line = f'ohlc = "{stem}"  # day\'s range: no High/Low in {ticker}.csv\n'
-            text = text[: block.end()] + line + text[block.end() :]
-    return replace(spec, securities=securities), text, lines
-
-
-def _has_range(path: Path) -> bool:
-    """Whether a price CSV has High and Low values (its first data rows, not only the header)."""
-    import csv
-
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            rows = csv.DictReader(fh)
-            head = [r for _, r in zip(range(20), rows, strict=False)]
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return False
-    return any((r.get("High") or "").strip() and (r.get("Low") or "").strip() for r in head)
+    return replace(spec, securities=securities), lines

@@ -27,19 +27,14 @@ from functools import cache
 from pathlib import Path
 
 from eventstudy.articles.notation import Notation, notations
+from eventstudy.spec.types import Security
 
 DATA = Path(__file__).parent / "data"
 
 
-@dataclass(frozen=True)
-class Listing:
-    """Where a ticker trades and what it is compared with."""
-
-    ticker: str
-    name: str
-    exchange: str = ""  # exchange_calendars code; empty when unknown (the reviewer fills it in)
-    benchmark: str = ""
-    index: bool = False  # a market index: claims about it are benchmark claims
+# a ticker's listing (exchange, benchmark, display name, index or not) is the study's Security:
+# the table's entries are the [[securities]] a draft writes; Listing is the name it has here
+Listing = Security
 
 
 # market indices as articles name them → (symbol, exchange, display name)
@@ -81,28 +76,28 @@ ETF_NAMES: dict[str, tuple[str, str, str]] = {
 
 
 @cache
-def _table() -> tuple[dict[str, Listing], dict[str, str], dict[str, str]]:
-    listings: dict[str, Listing] = {}
+def _table() -> tuple[dict[str, Security], dict[str, str], dict[str, str]]:
+    listings: dict[str, Security] = {}
     aliases: dict[str, str] = {}
     review: dict[str, str] = {}
     with (DATA / "companies.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            listings[row["symbol"]] = Listing(row["symbol"], row["name"], row["exchange"], row["benchmark"])
+            listings[row["symbol"]] = Security(row["symbol"], row["exchange"], row["benchmark"], name=row["name"])
             for name in filter(None, row["aliases"].split("|")):
                 aliases[name] = row["symbol"]
             for note in filter(None, row["review"].split("; ")):
                 name, _, text = note.partition(": ")
                 review[name.casefold()] = text
     for name, (symbol, exchange, display) in ETF_NAMES.items():
-        listings[symbol] = Listing(symbol, display, exchange, "^GSPC")
+        listings[symbol] = Security(symbol, exchange, "^GSPC", name=display)
         aliases[name] = symbol
     for name, (symbol, exchange, display) in INDEX_NAMES.items():
-        listings[symbol] = Listing(symbol, display, exchange, symbol, index=True)
+        listings[symbol] = Security(symbol, exchange, symbol, name=display, index=True)
         aliases[name] = symbol
     return listings, aliases, review
 
 
-LISTINGS: dict[str, Listing] = dict(_table()[0])
+LISTINGS: dict[str, Security] = dict(_table()[0])
 ALIASES: dict[str, str] = dict(_table()[1])
 
 # capitalised words that start sentences or name no company
@@ -153,7 +148,7 @@ class CompanyTable:
     def __init__(
         self,
         extra_aliases: Mapping[str, str] | None = None,
-        extra_listings: Mapping[str, Listing] | None = None,
+        extra_listings: Mapping[str, Security] | None = None,
     ) -> None:
         listings, aliases, review = _table()
         self.listings = dict(listings)
@@ -169,9 +164,9 @@ class CompanyTable:
             r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&]|-\d|-[a-z])", re.I
         )
 
-    def listing(self, ticker: str) -> Listing:
-        """The listing of a ticker; exchange and benchmark empty when unknown."""
-        return self.listings.get(ticker, Listing(ticker, ticker))
+    def listing(self, ticker: str) -> Security:
+        """The listing of a ticker (its study security); exchange and benchmark empty when unknown."""
+        return self.listings.get(ticker, Security(ticker, "", "", name=ticker))
 
     def is_index(self, ticker: str) -> bool:
         """Whether ``ticker`` is a market index (a benchmark claim)."""
@@ -268,13 +263,14 @@ class CompanyTable:
         return out
 
 
-def parse_alias(spec: str) -> tuple[str, Listing]:
+def parse_alias(spec: str) -> tuple[str, Security]:
     """Parse ``NAME=TICKER[:EXCHANGE:BENCHMARK]`` (the CLI's ``--alias``).
 
     Examples
     --------
-    >>> parse_alias("Tesla=TSLA:XNAS:^GSPC")
-    ('Tesla', Listing(ticker='TSLA', name='Tesla', exchange='XNAS', benchmark='^GSPC', index=False))
+    >>> name, listing = parse_alias("Tesla=TSLA:XNAS:^GSPC")
+    >>> name, listing.ticker, listing.exchange, listing.benchmark
+    ('Tesla', 'TSLA', 'XNAS', '^GSPC')
     """
     name, sep, rest = spec.partition("=")
     parts = rest.split(":")
@@ -284,4 +280,4 @@ def parse_alias(spec: str) -> tuple[str, Listing]:
         )
     ticker = parts[0].strip()
     exchange, benchmark = (parts[1].strip(), parts[2].strip()) if len(parts) == 3 else ("", "")
-    return name.strip(), Listing(ticker, name.strip(), exchange, benchmark)
+    return name.strip(), Security(ticker, exchange, benchmark, name=name.strip())

@@ -49,7 +49,7 @@ from eventstudy.articles.text import Article, read_article, sentences
 
 
 def extract(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | Article],
     *,
     year: int | None = None,
     reference_date: dt.date | None = None,
@@ -62,7 +62,7 @@ def extract(
     Parameters
     ----------
     paths
-        UTF-8 plain-text articles (French or English).
+        UTF-8 plain-text articles (French or English), or articles already read (:class:`.text.Article`).
     year
         Year for days written without one, in articles without a date header.
     reference_date
@@ -84,7 +84,7 @@ def extract(
     ArticleError
         When an article is missing or not UTF-8 text.
     """
-    articles = [read_article(p) for p in paths]
+    articles = [p if isinstance(p, Article) else read_article(p) for p in paths]
     table = CompanyTable(aliases, listings)
     french = [a for a in articles if is_french(a.text)]
     parser = Lazy() if french and use_parser and parser_installed() else None

@@ -172,8 +172,10 @@ def _security(listing: Listing) -> list[str]:
         lines.append("# benchmark claim: the index itself is measured (its abnormal return is zero by construction)")
     lines += [f"ticker = {_s(listing.ticker)}", f"name = {_s(listing.name)}"]
     if listing.exchange:
-        extra = ["index = true"] if listing.index else []
-        return [*lines, f"exchange = {_s(listing.exchange)}", f"benchmark = {_s(listing.benchmark)}", *extra, ""]
+        lines += [f"exchange = {_s(listing.exchange)}", f"benchmark = {_s(listing.benchmark)}"]
+        if listing.ohlc:  # chosen by `check` from the price source
+            lines.append(f"ohlc = {_s(listing.ohlc)}  # day's range: no High/Low in {listing.ticker}.csv")
+        return [*lines, *(["index = true"] if listing.index else []), ""]
     return [*lines, 'exchange = ""  # fill in: exchange_calendars code (XNYS, XNAS, XTKS, …)',
             'benchmark = ""  # fill in: market index symbol (^GSPC, ^N225, …)', ""]  # fmt: skip
 

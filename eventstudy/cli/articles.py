@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import os
 import sys
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from eventstudy.cli.common import (
     EXIT_OK,
     REPORT_FORMATS,
     formats,
+    location,
     path_arg,
     price_source,
     progress,
@@ -24,7 +24,8 @@ from eventstudy.cli.common import (
 from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
-    from eventstudy.articles.companies import Listing
+    from eventstudy.results import StudyResults
+    from eventstudy.spec import Security, StudySpec
 
 EXTRACT_EXAMPLE = """\
 examples:
@@ -100,9 +101,10 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
     chk.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
     chk.add_argument(
         "--prices",
-        type=path_arg,
-        metavar="DIR",
-        help="read prices offline from DIR/<symbol>.csv instead of Yahoo Finance",
+        type=location,
+        metavar="DIR|URL",
+        help="read prices offline instead of Yahoo Finance: from DIR/<symbol>.csv, or from <symbol>.parquet files "
+        "in DIR or at a URL, as for run",
     )
     chk.add_argument(
         "--out", type=path_arg, metavar="DIR", help="report directory (default <temp dir>/eventstudy-check-<uid>/<id>)"
@@ -163,45 +165,36 @@ def extract_command(args: argparse.Namespace) -> int:
 
 
 def check_command(args: argparse.Namespace) -> int:
-    """``check``: draft the study from articles, run it and write the report with ``draft.toml``."""
-    from eventstudy.articles.check import default_out, draft_for_check, run_id, with_day_ranges, without_unpriced
-    from eventstudy.market.source import holds
+    """``check``: options → :func:`eventstudy.check` (draft and run) → the report with ``draft.toml`` → verdicts."""
+    from eventstudy.checking import DRAFT, check
     from eventstudy.report import write_report
-    from eventstudy.study import EventStudy
-    from eventstudy.verdict_rows import verdict_rows, verdicts_text
 
     ref, aliases, listings = article_options(args)
     articles_once(args.articles)
     args.cache = None
     source = price_source(args)  # a --prices folder that does not exist is named before any work
-    study_id = run_id(args.articles)
-    out = args.out or default_out(study_id)
-    spec, text, found = draft_for_check(
-        args.articles, out, year=args.year, reference_date=ref, aliases=aliases, listings=listings, study_id=study_id
-    )
-    if args.prices is not None:
-        spec, left_out = without_unpriced(spec, lambda symbol: holds(source, symbol), str(args.prices))
-        ranges: list[str] = []
-        if isinstance(args.prices, Path):  # a second OHLC file is looked for beside CSV files
-            spec, text, ranges = with_day_ranges(spec, text, args.prices)
-        for line in (*left_out, *ranges):
-            warnings.warn(line, stacklevel=1)
-        if not spec.securities:
-            raise EventStudyError(
-                f"{', '.join(map(str, args.articles))}: no claimed security has prices in {args.prices}"
-            )
     say = progress(args.quiet)
-    res = EventStudy(spec, source, on_error="skip").run(progress=say)
+    spec, res = check(args.articles, source, reference_date=ref, year=args.year, aliases=aliases,
+                      listings=listings, out=args.out, progress=say)  # fmt: skip
+    out = Path(spec.path).parent
     say(f"writing report to {out}")
-    write_report(res, out, formats=args.format, figure_format=args.figures, extra={"draft.toml": text})
+    write_report(res, out, formats=args.format, figure_format=args.figures, extra={DRAFT: spec.extra[DRAFT]})
     stop_progress()
     if not args.quiet:
-        print(f"{study_id}: {len(found.claims)} claims from {len(found.articles)} articles")
-        for line in verdicts_text(verdict_rows(res.claims)):
-            print(line)
-        main_file = next((f"report.{f}" for f in ("html", "md") if f in args.format), "results.json")
-        print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
+        print_verdicts(spec, res, out, args.format)
     return EXIT_OK
+
+
+def print_verdicts(spec: StudySpec, res: StudyResults, out: Path, report_formats: tuple[str, ...]) -> None:
+    """The verdicts on standard output, with where the report and the draft are."""
+    found = spec.extra["extraction"]
+    print(f"{spec.id}: {len(found.claims)} claims from {len(found.articles)} articles")
+    from eventstudy.verdict_rows import verdict_rows, verdicts_text
+
+    for line in verdicts_text(verdict_rows(res.claims)):
+        print(line)
+    main_file = next((f"report.{f}" for f in ("html", "md") if f in report_formats), "results.json")
+    print(f"\nreport: {out / main_file}\ndraft:  {out / 'draft.toml'} (review it, then: eventstudy run)")
 
 
 def articles_once(articles: list[Path]) -> None:
@@ -235,7 +228,7 @@ def outputs_distinct(inputs: list[Path], outputs: dict[str, Path | None]) -> Non
             raise EventStudyError(f"{option} {path}: is also {other}; give the two outputs different files")
 
 
-def article_options(args: argparse.Namespace) -> tuple[dt.date | None, dict[str, str], dict[str, Listing]]:
+def article_options(args: argparse.Namespace) -> tuple[dt.date | None, dict[str, str], dict[str, Security]]:
     """``--reference-date`` and ``--alias`` of ``extract`` and ``check``, each checked and named when wrong."""
     from eventstudy.articles.render import listings_from_aliases
 

@@ -16,6 +16,7 @@ import pandas as pd
 from eventstudy.errors import DataError, UnknownSymbolError
 from eventstudy.files import read_input, symbol_filename
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
+from eventstudy.market.source import first_with_range, holds
 
 
 class CsvDirectorySource:
@@ -63,6 +64,20 @@ class CsvDirectorySource:
     def describe(self) -> str:
         """One line for reports."""
         return f"CSV directory {self.directory}"
+
+    def has(self, symbol: str) -> bool:
+        """Whether the folder holds ``symbol``'s prices (a damaged file is an error, not a no)."""
+        return holds(self, symbol)
+
+    def day_range(self, symbol: str) -> str | None:
+        """The symbol whose file gives ``symbol``'s day range (High/Low), or None.
+
+        Itself, else the first second file ``<symbol>_*.csv`` that has them
+        (``9984.T_JQuants_OHLCV.csv``), else None. Nothing is cached.
+        """
+        stem = symbol_filename(symbol).removesuffix(".csv")
+        others = sorted(p.name.removesuffix(".csv") for p in self.directory.glob(f"{stem}_*.csv") if p.is_file())
+        return first_with_range([symbol, *others], lambda s: read_price_csv(self.path(s)))
 
     def _load(self, symbol: str) -> pd.DataFrame:
         if symbol in self._frames:

@@ -24,6 +24,7 @@ import pandas as pd
 
 from eventstudy.errors import DataError, EventStudyError, UnknownSymbolError
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
+from eventstudy.market.source import first_with_range, holds
 
 SUFFIX = ".parquet"
 FSSPEC_MISSING = "reading Parquet prices needs fsspec, a dependency of eventstudy: pip install eventstudy-claims"
@@ -90,9 +91,42 @@ class ParquetSource:
         """One line for reports."""
         return f"Parquet prices {self.url}"
 
+    def has(self, symbol: str) -> bool:
+        """Whether the location holds ``symbol``'s prices (a damaged file is an error, not a no)."""
+        return holds(self, symbol)
+
+    def day_range(self, symbol: str) -> str | None:
+        """The symbol whose file gives ``symbol``'s day range (High/Low), or None.
+
+        Itself, else the first second file ``<symbol>_*.parquet`` that has them, else None
+        (as :meth:`~eventstudy.market.csv.CsvDirectorySource.day_range`). Nothing is cached.
+        """
+        stem = parquet_filename(symbol).removesuffix(SUFFIX)
+        found = self._fs.glob(f"{self._root}/{stem}_*{SUFFIX}")
+        others = sorted(str(p).rsplit("/", 1)[-1].removesuffix(SUFFIX) for p in found)
+        return first_with_range([symbol, *others], lambda s: self._read(s)[0])
+
     def _load(self, symbol: str) -> pd.DataFrame:
         if symbol in self._frames:
             return self._frames[symbol]
+        frame, raw, table = self._read(symbol)
+        name = parquet_filename(symbol)
+        meta = (table.schema.metadata or {}).get(_META)
+        origin = dict(zip(("csv", "csv_sha256"), meta.decode().split(" ", 1), strict=True)) if meta else {}
+        self._frames[symbol] = frame
+        self._provenance[symbol] = {
+            "source": "parquet",
+            "file": name,
+            "sha256": hashlib.sha256(raw).hexdigest(),
+            **origin,
+            "rows": len(frame),
+            "first": str(frame.index[0].date()),
+            "last": str(frame.index[-1].date()),
+        }
+        return frame
+
+    def _read(self, symbol: str) -> tuple[pd.DataFrame, bytes, Any]:
+        """``symbol``'s checked frame, the file's bytes and its Parquet table (not cached)."""
         import pyarrow.parquet as pq
 
         name = parquet_filename(symbol)
@@ -111,20 +145,7 @@ class ParquetSource:
         except Exception as exc:  # pyarrow raises ArrowInvalid and others for a damaged file
             raise DataError(f"{self.url}/{name}: not a readable Parquet file ({exc})") from None
         frame = _to_frame(table, f"{self.url}/{name}")
-        frame = validate_prices(frame, symbol, f"{self.url}/{name}")
-        meta = (table.schema.metadata or {}).get(_META)
-        origin = dict(zip(("csv", "csv_sha256"), meta.decode().split(" ", 1), strict=True)) if meta else {}
-        self._frames[symbol] = frame
-        self._provenance[symbol] = {
-            "source": "parquet",
-            "file": name,
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            **origin,
-            "rows": len(frame),
-            "first": str(frame.index[0].date()),
-            "last": str(frame.index[-1].date()),
-        }
-        return frame
+        return validate_prices(frame, symbol, f"{self.url}/{name}"), raw, table
 
 
 def write_parquet_prices(prices: str | Path, url: str | Path, symbols: list[str] | None = None) -> list[str]:

@@ -1,7 +1,13 @@
-"""The one protocol every price source follows (CSV directories, yfinance, the disk cache)."""
+"""The one protocol every price source follows (CSV directories, yfinance, the disk cache).
+
+Besides the protocol, the sources shipped here answer two questions `eventstudy check` asks
+before a run: ``has(symbol)`` (prices held for it?) and ``day_range(symbol)`` (which symbol
+gives its day's High/Low?). A source without them is asked through :func:`holds`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
@@ -35,3 +41,23 @@ def holds(source: PriceSource, symbol: str) -> bool:
     except UnknownSymbolError:
         return False
     return True
+
+
+def has_high_low(frame: pd.DataFrame) -> bool:
+    """Whether a price frame gives the day's range: High and Low both set in one of its first 20 rows."""
+    head = frame.reindex(columns=["High", "Low"]).head(20)
+    return bool(head.notna().all(axis=1).any())
+
+
+def first_with_range(symbols: Iterable[str], read: Callable[[str], pd.DataFrame]) -> str | None:
+    """The first of ``symbols`` whose prices (``read(symbol)``) have High/Low; one not readable is passed over."""
+    from eventstudy.errors import EventStudyError
+
+    for symbol in symbols:
+        try:
+            frame = read(symbol)
+        except (OSError, EventStudyError):
+            continue
+        if has_high_low(frame):
+            return symbol
+    return None

@@ -202,6 +202,14 @@ class YahooSource:
         """Per symbol: retrieval time, covered range, cache hit or download."""
         return dict(self._provenance)
 
+    def has(self, symbol: str) -> bool:
+        """Yes: Yahoo is not asked before the run (a download per symbol); the run says which symbol it lacks."""
+        return True
+
+    def day_range(self, symbol: str) -> str | None:
+        """``symbol`` itself: Yahoo's daily bars carry High and Low."""
+        return symbol
+
     def prices(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
         """Rows of ``symbol`` dated ``start..end`` inclusive.
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from eventstudy.errors import StudyFileError
 from eventstudy.spec.types import (
@@ -28,6 +26,9 @@ from eventstudy.spec.types import (
     Event,
     Security,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @lru_cache(maxsize=1)
@@ -211,6 +212,8 @@ class FieldParser:
 
     def timestamp(self, t: dict[str, Any], key: str) -> tuple[pd.Timestamp, bool]:
         """An ISO date-time with offset, or a date (then ``date_only``)."""
+        import pandas as pd  # here: reading the study vocabulary (the company table's listings) needs no pandas
+
         value = self._get(t, key, _REQUIRED)
         if isinstance(value, str):
             try:

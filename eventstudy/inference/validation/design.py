@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Iterator, Sequence
 
 from eventstudy.errors import EventStudyError
-from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW
+from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW, Security
 
 
 class ValidationInputError(EventStudyError, ValueError):
     """Bad options or data for the validation (the CLI exits with code 2)."""
 
 
-class Listing(NamedTuple):
-    """A security, its benchmark and the exchange whose sessions it trades on."""
+class Listing(Security):
+    """A study :class:`~eventstudy.spec.Security`, named as the draw names it: ``(ticker, benchmark, exchange)``.
 
-    ticker: str
-    benchmark: str
-    exchange: str
+    That is the order in which the placebo cache records it (and iterates it).
+    """
+
+    def __init__(self, ticker: str, benchmark: str, exchange: str) -> None:
+        super().__init__(ticker, exchange, benchmark)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.ticker, self.benchmark, self.exchange))
 
 
 US_STOCKS = ("ORCL", "NVDA", "ARM", "MSFT", "AVGO", "AMD", "SMCI", "VRT", "CEG")
