@@ -31,11 +31,12 @@ Cases:
 Each run is a whole process (interpreter start, imports, reading the prices, the work,
 writing the output), the tools in turn (A B C A B C ...), after one warm-up run each that
 also gives the pairs (day 0 of every pair, read from ``eventstudy``'s ``ar`` table) and the
-CARs compared. ``eventstudy``'s study placebo run is cached on disk (``$EVENTSTUDY_CACHE``,
-a temporary folder here): the timed runs are reruns; ``cold`` is the median of runs with an
-empty cache. Printed, per case: the median and range of each tool's wall time, the ratio of
-medians (peer / eventstudy: above 1, ``eventstudy`` is faster) and the median of the paired
-ratios, and the largest difference between a peer's CAR[-10, 10] and ``eventstudy``'s.
+CARs compared. ``eventstudy``'s study placebo run and report figures are cached on disk
+(``$EVENTSTUDY_CACHE``, a temporary folder here): the timed runs are reruns; ``cold`` is the
+median of runs with an empty cache (the placebo run and the figures computed). Printed, per
+case: the median and range of each tool's wall time, the ratio of medians (peer / eventstudy:
+above 1, ``eventstudy`` is faster) and the median of the paired ratios, and the largest
+difference between a peer's CAR[-10, 10] and ``eventstudy``'s.
 Nothing is asserted.
 """
 

@@ -291,8 +291,11 @@ class StudyPlacebo:
         """Size at 5 % with its Wilson 95 % interval, power at +1/2/5 %, ``well_sized`` and ``reading``."""
         if self.run is None:
             return pd.DataFrame(columns=[*SUMMARY_COLUMNS, "reading"])
-        s = self.run.summary()
-        return s.assign(reading=[_reading(r) for r in s.to_dict("records")])
+        cache = self.__dict__.setdefault("_cache", {})
+        if "summary" not in cache:  # read by each report format: computed once
+            s = self.run.summary()
+            cache["summary"] = s.assign(reading=[_reading(r) for r in s.to_dict("records")])
+        return cache["summary"].copy()
 
     def row(self, test: str, start: int, end: int) -> dict[str, object] | None:
         """The summary row of ``test`` on window [start, end] (tests-table names), or None if not measured."""

@@ -1,0 +1,76 @@
+"""Report figures cached on disk: a rerun on the same results reads the figures back instead of drawing them.
+
+A report figure is a function of what it draws: the results cut to the drawn events (the
+view the figure workers receive), which figure
+(its file stem: ``car_<event>``), the format, matplotlib's settings (``rcParams``: a
+``matplotlibrc`` or style changes them), the code of this package
+(:func:`~eventstudy.inference.validation.placebo_cache.code_fingerprint`: an edited checkout
+is a new key) and the versions of the libraries
+(:func:`eventstudy.engine.provenance.package_versions`, matplotlib among them). The key is the
+sha256 of all of that; the entry is the figure's bytes, ``<cache>/figures/<key>.<fmt>``,
+under the folder of the price downloads and the placebo runs (``$EVENTSTUDY_CACHE``, else
+``~/.cache/eventstudy``), written atomically. Only bytes are read back (no objects); an
+entry that cannot be read is drawn again, and one that cannot be written is only a warning.
+When every figure of a report is there, matplotlib's drawing modules are not even imported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import warnings
+from pathlib import Path
+from typing import Any
+
+
+def figure_keys(view: Any, stems: list[str], fmt: str) -> dict[str, str]:
+    """The cache key (a sha256 hex digest) of each figure ``stem`` drawn from ``view`` in ``fmt``."""
+    import matplotlib
+
+    from eventstudy.engine.provenance import package_versions
+    from eventstudy.inference.validation.placebo_cache import code_fingerprint
+
+    shared = hashlib.sha256()
+    for part in (
+        pickle.dumps(view, protocol=5),  # the same tables give the same bytes (checked across processes)
+        code_fingerprint().encode(),
+        repr(sorted(package_versions().items())).encode(),
+        repr(_settings(matplotlib.rcParams)).encode(),
+        fmt.encode(),
+    ):
+        shared.update(hashlib.sha256(part).digest())
+    return {stem: hashlib.sha256(shared.digest() + stem.encode()).hexdigest() for stem in stems}
+
+
+def _settings(rc: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Matplotlib settings as stored, but the backend (resolving it imports pyplot; figures are saved by format)."""
+    return sorted((k, v) for k, v in dict.items(rc) if not k.startswith("backend"))
+
+
+def entry(key: str, fmt: str) -> Path:
+    """Where the figure of ``key`` is kept."""
+    from eventstudy.market.cache import default_cache_dir
+
+    return default_cache_dir() / "figures" / f"{key}.{fmt}"
+
+
+def read_figure(key: str, fmt: str) -> bytes | None:
+    """The cached bytes of ``key``, or None (not there, empty, unreadable)."""
+    try:
+        data = entry(key, fmt).read_bytes()
+    except OSError:
+        return None
+    return data or None
+
+
+def write_figure(key: str, fmt: str, data: bytes) -> None:
+    """Keep ``data`` as the figure of ``key`` (a folder that cannot be written: a warning, nothing else)."""
+    from eventstudy.errors import DataWarning
+    from eventstudy.files import atomic_write
+
+    path = entry(key, fmt)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    except OSError as exc:
+        warnings.warn(f"a report figure could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
