@@ -11,7 +11,9 @@ the prices can check (``ticker`` set, ``verified = yes``) against the drafted cl
 A drafted claim is right when its ticker and signed figure (``reported`` x 100) are a label's, the session
 it was judged on (``session``) is the label's ``move_date`` (for an after-hours quote, the day it names:
 the tool judges it there, on the next session's opening gap) and its verdict is the label's ``verdict``.
-Each drafted claim matches at most one label and each label at most one drafted claim. Every figure
+Each drafted claim matches at most one label and each label at most one drafted claim; labels of one
+claim repeated in an article (same ticker, figure, session and verdict: a notation line and the body)
+count once, as `check` drafts it once. Every figure
 sentence of an article is labelled, so any other drafted claim is wrong, except one that matches a label
 without a price file (``verified = no``, the Dow): those are left out of both counts.
 
@@ -117,8 +119,18 @@ def _matches(claim: dict[str, str], label: dict[str, str], *, verdict: bool = Tr
     return not (verdict and label.get("verdict") and claim["verdict"] != label["verdict"])
 
 
+def _once(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """One row per claim: the same move labelled in two sentences of an article (a notation line and the body,
+    "gained 36%" then "a gain of 36%") is one claim of the study, drafted once."""
+    seen: dict[tuple, dict[str, str]] = {}
+    for r in rows:
+        judged_on = r["session"] if r.get("timing") == "after_hours" and r["session"] else r["move_date"]
+        seen.setdefault((r["ticker"], _figure(r["figure"]), judged_on, r.get("verdict", "")), r)
+    return list(seen.values())
+
+
 def score_article(score: ChainScore, article: str, rows: list[dict[str, str]], claims: list[dict[str, str]]) -> None:
-    truth = [r for r in rows if r["ticker"] and r["verified"] == "yes"]
+    truth = _once([r for r in rows if r["ticker"] and r["verified"] == "yes"])
     unchecked = [r for r in rows if r["ticker"] and r["verified"] != "yes"]
     score.truth += len(truth)
     left = list(truth)

@@ -731,3 +731,81 @@ def test_the_previous_figures_complement_does_not_name_this_one(tmp_path):
     found = extract([_write(tmp_path, text)])
     got = [(c.ticker, c.reported_percent) for c in found.claims]
     assert ("9984.T", 8.7) in got and ("ARM", 4.0) in got
+
+
+# --- issue 22, after the holdout's one run: constructions it showed, in new sentences ---------------
+
+
+def _read(tmp_path: Path, text: str) -> list[tuple]:
+    found = extract([_write(tmp_path, text)])
+    return [(c.ticker, c.reported_percent, c.session, c.timing, c.since, c.bound) for c in found.claims]
+
+
+def test_broad_market_funds_by_name_and_a_day_after_the_last_figure(tmp_path):
+    text = (
+        "date 2025-04-11\n"
+        "The SPDR S&P 500 ETF Trust (SPY) gained 10.5% and the Invesco QQQ Trust rose 12% on Wednesday.\n"
+    )
+    got = [(t, p, s) for t, p, s, *_ in _read(tmp_path, text)]
+    assert got == [("SPY", 10.5, D(2025, 4, 9)), ("QQQ", 12.0, D(2025, 4, 9))]
+    text = "date 2025-04-11\nNvidia rose 3% after AMD fell 2% on Monday.\n"  # another event's day is not shared
+    assert next(s for _, _, s, *_ in _read(tmp_path, text)) != D(2025, 4, 7)
+
+
+def test_a_period_move_is_measured_to_the_latest_session_of_its_own_security(tmp_path):
+    text = (
+        "date 2025-01-24\nNvidia rose 4.4% on Wednesday. SoftBank Group climbed 5% in Tokyo on Friday.\n\n"
+        "Nvidia shares had fallen 3.5% on Monday. Since the start of 2025, Nvidia has gained 8%.\n"
+    )
+    period = [c for c in _read(tmp_path, text) if c[4]]
+    assert period == [("NVDA", 8.0, D(2025, 1, 22), "close", "2024-12-31", "")]
+
+
+def test_period_words_since_a_days_close_and_over_the_year(tmp_path):
+    text = (
+        "date 2024-03-09\nVendredi, l'action Nvidia a reculé de 5,5 %.\n\n"
+        "Le titre a ainsi gagné 12 % depuis la clôture du 1er mars.\n\n"
+        "Sur l'ensemble de l'année, sa progression dépasse déjà 77 %.\n"
+    )
+    got = [(t, p, s, since, bound) for t, p, s, _, since, bound in _read(tmp_path, text)]
+    assert got[1:] == [
+        ("NVDA", 12.0, D(2024, 3, 8), "2024-03-01", ""),
+        ("NVDA", 77.0, D(2024, 3, 8), "2023-12-31", "at_least"),
+    ]
+
+
+def test_the_move_noun_before_the_figure_gives_it_to_the_name_after(tmp_path):
+    text = (
+        "date 2025-01-23\n"
+        "SoftBank Group a bondi de 10,6 % mercredi, porté par l'envolée de 7 % du cours de l'action Oracle.\n"
+    )
+    assert [(t, p) for t, p, *_ in _read(tmp_path, text)] == [("9984.T", 10.6), ("ORCL", 7.0)]
+
+
+def test_an_opening_circumstance_names_no_measure_and_a_pronoun_after_it(tmp_path):
+    text = (
+        "date 2024-11-22\nMardi, l'action Nvidia a gagné 4,9 %.\n\n"
+        "Jeudi, au lendemain de la publication de ses résultats trimestriels, le fabricant de puces a gagné 0,5 %. "
+        "Mercredi soir, dans les échanges après Bourse, il reculait de plus de 2 %.\n"
+    )
+    got = [(t, p, s, timing) for t, p, s, timing, *_ in _read(tmp_path, text)]
+    assert got[1:] == [("NVDA", 0.5, D(2024, 11, 21), "close"), ("NVDA", -2.0, D(2024, 11, 20), "after_hours")]
+
+
+def test_a_described_subject_before_its_apposition_and_a_stake_before_the_verb(tmp_path):
+    text = (
+        "date 2025-01-23\nLe titre SoftBank Group a grimpé de 10,6 % mercredi à Tokyo.\n\n"
+        "Le groupe japonais, allié d'Oracle et d'OpenAI, avait déjà pris 1,3 % mardi.\n\n"
+        "À Tokyo, jeudi, SoftBank Group, qui contrôle environ 90 % d’Arm, a encore gagné 5,1 %.\n"
+    )
+    got = [(t, p) for t, p, *_ in _read(tmp_path, text)]
+    assert got == [("9984.T", 10.6), ("9984.T", 1.3), ("9984.T", 5.1)]
+
+
+def test_a_quote_then_the_close_of_the_same_session(tmp_path):
+    text = (
+        "date 2025-01-28\n"
+        "Lundi, vers 16H00 GMT, l'action Nvidia chutait de 16 %, avant de terminer la séance en baisse de 17 %.\n"
+    )
+    got = [(p, timing) for _, p, _, timing, *_ in _read(tmp_path, text)]
+    assert got == [(-16.0, "intraday"), (-17.0, "close")]

@@ -69,8 +69,9 @@ _REPORTING = re.compile(
 _REFERENCE = re.compile(
     r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
     r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours|le stock"
-    r"|la valeur|(?:cette|ce|this|that) (?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
-    r"|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",
+    r"|la valeur|(?:cette|ce|this|that|sa|son|its|the stock's|the shares') "
+    r"(?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
+    r"|progression|perte|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",
     _I,
 )
 # a name right after a preposition is an oblique ("Comme Nvidia, AMD…"), unless a price noun owns it
@@ -87,7 +88,7 @@ OBLIQUE = "the name follows a preposition: check that it is what moved"
 DESCRIPTION = "a description, not a name"
 _RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
-_TAIL = re.compile(r"^\s*(?:of|de|du|d'|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])", _I)
+_TAIL = re.compile(r"^\s*(?:(?:of|de|du|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])|d['’])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
 _LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*(?:the\s+|le\s+|la\s+|les\s+|l')?$", _I)
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
@@ -148,6 +149,11 @@ def conjoined(text: str, figures: list[re.Match[str]], mentions: list[CompanyMen
     return out
 
 
+def _names_in(chunk: tuple[int, int], mentions: list[CompanyMention]) -> list[CompanyMention]:
+    """The mentions inside ``text[lo:hi]``."""
+    return [m for m in mentions if chunk[0] <= m.start < chunk[1]]
+
+
 def find_subject(
     text: str,
     sentence_start: int,
@@ -175,6 +181,10 @@ def find_subject(
             if names:
                 return Subject(names[-1].name, names[-1].ticker)
             break
+    if len(chunks) > 1 and _names_in(chunks[0], mentions) == [] and clause_start == sentence_start:
+        said, fit = described(text[slice(*chunks[0])], earlier or mentions, table)
+        if said and len(fit) == 1:  # "Le conglomérat japonais, partenaire d'Oracle…, avait gagné 7,3 %"
+            return Subject(fit[0].name, fit[0].ticker, f"{said!r} read as {fit[0].name}, the one company here it fits")
     for k, (lo, hi) in enumerate(chunks):
         chunk = text[lo:hi]
         last = k == len(chunks) - 1
@@ -244,7 +254,7 @@ def _described(
         indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
         if indices:
             return Subject(indices[-1].name, indices[-1].ticker, f"{seg.strip()!r} read as {indices[-1].name}")
-    if _PRONOUN.match(seg):
+    if _PRONOUN.match(seg) or _PRONOUN.match(seg[seg.rfind(",") + 1 :]):  # "Dès mercredi soir, il s'envolait"
         end = len(text[:sentence_start].rstrip())  # the previous sentence, across a paragraph break
         before = max(text.rfind(". ", 0, end - 1), text.rfind("\n", 0, end)) + 1
         clause_start = fig_start - len(seg)
@@ -252,6 +262,9 @@ def _described(
         names = names or [m for m in every if before <= m.start < sentence_start]
         if names:
             return Subject(names[0].name, names[0].ticker, f"{seg.strip()!r} read as {names[0].name}")
+        said, fit = described(text[before:sentence_start], every, table)  # "Le concepteur de puces a… Il"
+        if topic is not None and said and topic.ticker in {m.ticker for m in fit}:
+            return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} ({said!r} before it)")
         if topic is not None and _REFERENCE.search(text, sentence_start, clause_start):  # "Le titre … : il affiche"
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (the stock before it)")
     if _THE_COMPANY.search(seg):

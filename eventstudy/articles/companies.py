@@ -72,6 +72,12 @@ ETF_NAMES: dict[str, tuple[str, str, str]] = {
     "SMH": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
     "iShares Semiconductor ETF": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
     "SOXX": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
+    "Invesco QQQ Trust": ("QQQ", "XNAS", "Invesco QQQ Trust"),
+    "Invesco QQQ": ("QQQ", "XNAS", "Invesco QQQ Trust"),
+    "QQQ": ("QQQ", "XNAS", "Invesco QQQ Trust"),
+    "SPDR S&P 500 ETF Trust": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
+    "SPDR S&P 500 ETF": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
+    "SPY": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
 }
 
 

@@ -47,7 +47,7 @@ from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.parser import is_french
 from eventstudy.articles.period_words import PERIOD, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.session_words import NOW, article_day, session_of, set_apart, tense_timing
+from eventstudy.articles.session_words import NOW, OTHER_EVENT, article_day, session_of, set_apart, tense_timing
 from eventstudy.articles.text import Article, aside_spans, normalize
 from eventstudy.articles.words import (
     AFTER,
@@ -107,6 +107,7 @@ def find_moves(
     topic: Subject | None = None  # the last company a claim was about: "the stock", "le titre"
     para_session: tuple[int, DateMention | None] = (-1, None)
     last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
+    latest: dict[str, DateMention] = {}  # per security, the latest session its claims named
     lede = _lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
@@ -133,7 +134,8 @@ def find_moves(
             run = each_of(text, seg_start, fig.start(), in_sentence)
             if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
                 ctx.subject = Subject(run[0].name, run[0].ticker)
-            if owner := _owner_after(text, fig.end(), in_sentence, noun_only=True):
+            noun_before = bool(_MOVE_NOUN_BEFORE.search(segment))  # "la flambée de 36 % du cours de l'action Oracle"
+            if owner := _owner_after(text, fig.end(), in_sentence, noun_only=not noun_before):
                 ctx.subject = owner  # "led a 3.1% slide in the Nasdaq": the slide is the Nasdaq's
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
@@ -166,7 +168,8 @@ def find_moves(
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             since, ref_day = "", None
             if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
-                since, ref_day, s = period_of(text, seg_start, fig, ahead_end, ctx.session, dates, reference, last_day)
+                own_day = latest.get(ctx.subject.ticker) or last_day
+                since, ref_day, s = period_of(text, seg_start, fig, ahead_end, ctx.session, dates, reference, own_day)
                 if since:
                     kind, ctx.session = "", s
             if kind:
@@ -176,6 +179,8 @@ def find_moves(
                 continue
             assert ctx.subject is not None
             s = ctx.session
+            if s is None and prev.session is None:
+                s = _shared_day(text, dates, figures, i, b, asides)  # "X lost 1.6% and Y fell 1.4% on Tuesday"
             if (
                 s is None
                 and para_session[0] == para
@@ -212,6 +217,8 @@ def find_moves(
             if not since:
                 para_session = (para, s)
                 last_day = s or last_day
+                if later_day := _latest(latest.get(ctx.subject.ticker), s):
+                    latest[ctx.subject.ticker] = later_day
             if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
                 topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
             prev = ctx
@@ -221,6 +228,28 @@ def find_moves(
 _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 # a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
 _ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
+
+
+def _shared_day(
+    text: str, dates: list[DateMention], figures: list[re.Match[str]], i: int, end: int, asides: list[tuple[int, int]]
+) -> DateMention | None:
+    """The one day named right after a later figure of the sentence, when no other event's words come between."""
+    fig = figures[i]
+    days = [
+        d for later in figures[i + 1 :] for d in dates
+        if later.end() <= d.offset <= min(end, later.end() + 20) and d.precision == "day" and d.kind != "header"
+        and not d.announcement and not set_apart(asides, d.offset, fig.start())
+    ]  # fmt: skip
+    if len({d.date for d in days}) != 1 or days[0].date is None or OTHER_EVENT.search(text, fig.end(), days[0].offset):
+        return None
+    return days[0]
+
+
+def _latest(day: DateMention | None, other: DateMention | None) -> DateMention | None:
+    """The later of two sessions (a period move's "now" is the article's latest day, not its last named)."""
+    if other is None or other.date is None:
+        return day
+    return other if day is None or day.date is None or other.date >= day.date else day
 
 
 def _lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> DateMention | None:
@@ -260,6 +289,11 @@ _OWNER = re.compile(
     r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
     _I,
 )
+_MOVE_NOUN_BEFORE = re.compile(
+    r"(?:hausse|baisse|chute|recul|progression|bond|flambée|envolée|repli|plongeon|effondrement|dégringolade)"
+    r"\s+(?:de|d'environ|de près de|de plus de)\s*$",
+    _I,
+)
 _WITH = re.compile(r"(?:^|[,;])\W*(?:with|avec)(?![\w])[^,;]*$", _I)
 _COMMA_AFTER = re.compile(r"[^,;.]{0,20}?,\s*")
 _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
@@ -277,13 +311,19 @@ def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False
 
 
 # the previous figure's complement at the start of a segment: "(90 %) du capital, …", "(8%) of revenue, …"
-_PREVIOUS_TAIL = re.compile(r"\s*(?:du|de la|de l['’]|des|de|d['’]|of|in)\s[^,;:()]{0,40}[,;:]", re.IGNORECASE)
+_PREVIOUS_TAIL = re.compile(r"\s*(?:(?:du|de la|des|de|of|in)\s|de l['’]|d['’])[^,;:()]{0,40}[,;:]", re.IGNORECASE)
+# an opening circumstance ("Au lendemain de ses résultats, …", "After its earnings report, …"): not the figure's measure
+_CIRCUMSTANCE = re.compile(
+    r"(?:^|(?<=[,;:]))\s*(?:au lendemain d[eu']|dans la foulée d[eu']|après|after|following|in the wake of"
+    r"|à la suite d[eu']|suite à)[^,;:]{0,80}(?=,)",
+    re.IGNORECASE,
+)
 
 
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
     tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
-    found = nouns(segment[tail.end() :] if tail else segment)
+    found = nouns(_CIRCUMSTANCE.sub(lambda m: " " * len(m.group()), segment[tail.end() :] if tail else segment))
     moves = list(MOVE.finditer(segment))
     if found:
         ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")

@@ -38,7 +38,8 @@ from eventstudy.articles.words import nouns
 _I = re.IGNORECASE
 PERIOD = re.compile(
     r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
-    r"de l'année|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leur|le \d)|cette année|year[- ]to[- ]date"
+    r"de l'année|sur l'ensemble de l'année|depuis la clôture du|since the close of"
+    r"|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leur|le \d)|cette année|year[- ]to[- ]date"
     r"|this year|for the year|(?:in|so far in) \d{4} so far"
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
     r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
@@ -55,10 +56,13 @@ PERIOD = re.compile(
 _YEAR_SO_FAR = re.compile(
     r"(?<![\w])(?:year[- ]to[- ]date|ytd|this year|so far this year|for the year|since the (?:start|beginning) of the"
     r" year|since jan(?:uary|\.)?|depuis le début de l'année|depuis le 1er janvier|depuis janvier|cette année"
-    r"|depuis le 1er janvier)(?![\w])",
+    r"|depuis le 1er janvier|sur l'ensemble de l'année)(?![\w])",
     _I,
 )
-_IN_YEAR = re.compile(r"(?<![\w])(?:so far in|in|en|depuis le début de) (?P<year>(?:19|20)\d\d)(?![\w])", _I)
+_IN_YEAR = re.compile(
+    r"(?<![\w])(?:so far in|in|en|depuis le début de|since the (?:start|beginning) of) (?P<year>(?:19|20)\d\d)(?![\w])",
+    _I,
+)
 _M = month_pattern()
 _SINCE_MONTH = re.compile(rf"(?<![\w])(?:since|depuis)\s+(?:le mois de\s+)?{_M}(?![.\s]*\d)", _I)
 _EXTREME = re.compile(
@@ -68,7 +72,11 @@ _EXTREME = re.compile(
     rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
     _I,
 )
-_SINCE_DAY = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+|last\s+)?$", _I)
+_SINCE_DAY = re.compile(
+    r"(?<![\w])(?:(?:since|depuis)\s+(?:le\s+|last\s+)?"
+    r"|(?:since|from|depuis) (?:the close (?:of|on)|la clôture du)\s+)$",
+    _I,
+)
 _WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
@@ -109,7 +117,7 @@ def since(
         return (first - dt.timedelta(days=1)).isoformat(), None, m.start()
     for d in dates:
         dated = lo <= d.offset < hi and d.date is not None and d.precision == "day" and d.kind != "header"
-        if dated and d.date is not None and _SINCE_DAY.search(text, max(lo, d.offset - 12), d.offset):
+        if dated and d.date is not None and _SINCE_DAY.search(text, max(lo, d.offset - 30), d.offset):
             return _before(d.date, session).isoformat(), d, d.offset
     if m := _WEEK.search(text, lo, hi):
         return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()

@@ -33,7 +33,7 @@ _TIMING_WORDS = [
         "after_hours",
         re.compile(
             r"(?<![\w])(?:after-?hours|after the bell|after the close|post-?market"
-            r"|extended trading|après la clôture|en après-Bourse|après-Bourse)(?![\w])",
+            r"|extended trading|après la clôture|en après-Bourse|après[- ]Bourse)(?![\w])",
             _I,
         ),
     ),
@@ -54,16 +54,17 @@ _TIMING_WORDS = [
         "close",
         re.compile(
             r"à la clôture|at the close|closed|a clôturé|a terminé|finished|(?:to|by the) close|close"
-            r" (?:down|up|higher|lower)|ended|settled|a fini|a terminé|en clôture",
+            r" (?:down|up|higher|lower)|ended|settled|a fini|a terminé|en clôture|en fin de séance"
+            r"|termin(?:er|é|ait|ant) (?:la séance|la journée|les échanges)",
             _I,
         ),
     ),
 ]
 
 # words after a figure that introduce another event's day: "2.2% ahead of its earnings on Wednesday"
-_OTHER_EVENT = re.compile(
-    r"(?<![\w])(?:ahead of|before(?! the bell)|after(?![\w-]| the bell| the close)|until|avant|après(?! la clôture)"
-    r"|jusqu'|en attendant)(?![\w])",
+OTHER_EVENT = re.compile(
+    r"(?<![\w])(?:ahead of|before(?! the bell)|after(?![\w-]| the bell| the close)|until|avant"
+    r"|après(?! la clôture|[- ]Bourse)|jusqu'|en attendant)(?![\w])",
     _I,
 )
 
@@ -112,7 +113,7 @@ def session_of(
         d for d in days
         if fig.end() <= d.offset < ahead_end and (not d.announcement or d.offset - fig.end() <= 12)
         and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
-        and not _OTHER_EVENT.search(text, fig.end(), d.offset)
+        and not OTHER_EVENT.search(text, fig.end(), d.offset)
         and not _NEXT_CLAUSE.search(text, fig.end(), d.offset)
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
@@ -122,7 +123,8 @@ def session_of(
     if after:
         return after[0], after[0].timing or timing_words(ahead)
     if before:
-        return before[-1], before[-1].timing or nearest_timing(segment, ahead)
+        own = nearest_timing(segment, ahead)  # "mercredi soir, dans les échanges après Bourse": after hours
+        return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own
     own = nearest_timing(segment, ahead)
     return prev.session, own or prev.timing
 
@@ -152,6 +154,9 @@ def nearest_timing(segment: str, ahead: str) -> str:
     stop = at_next - 2  # words right before the next figure are its own ("jusqu'à 4,6 %")
     before = [(len(segment) - m.end(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(segment)]
     after = [(m.start(), k, n) for k, (n, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(ahead) if m.end() < stop]
+    # "bondissait de 39,5 %, avant de terminer la séance": a later moment (not "ahead of the opening bell" itself)
+    later = [m.start() for m in OTHER_EVENT.finditer(ahead) if not any(m.start() == a[0] for a in after)]
+    after = [a for a in after if not later or a[0] < later[0]]
     return min([*before, *after], default=(0, 0, ""))[2]
 
 

@@ -70,7 +70,11 @@ APPROX = re.compile(
     r"(?![\w])\W*$|~\s*$",
     _I,
 )
-LOWER = re.compile(r"(?<![\w])(?:plus de|more than|over|au moins|at least)\W*$", _I)
+LOWER = re.compile(
+    r"(?<![\w])(?:plus de|more than|over|au moins|at least|dépasse(?:nt)?(?: désormais| déjà| maintenant)?"
+    r"|exceeds?|exceeded|tops?|topped)\W*$",
+    _I,
+)
 UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
 _BREAK = re.compile(r"[,;:()]")
 _PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
