@@ -434,7 +434,7 @@ def _tree(directory: Path) -> dict[str, str]:
     }
 
 
-def test_failed_report_leaves_the_previous_one(calm_report, market, tmp_path, monkeypatch):
+def test_failed_report_leaves_the_previous_one(calm_report, market, tmp_path, tmp_path_factory, monkeypatch):
     _, good = calm_report
     out = tmp_path / "calm"
     shutil.copytree(good, out)
@@ -444,6 +444,7 @@ def test_failed_report_leaves_the_previous_one(calm_report, market, tmp_path, mo
     def broken(*args, **kwargs):
         raise RuntimeError("disk full while drawing")
 
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path_factory.mktemp("cache")))  # figures drawn, not read back
     monkeypatch.setattr("matplotlib.figure.Figure.savefig", broken)
     with pytest.raises(RuntimeError, match="disk full"):  # not an input error: a bug or the machine
         main(["run", str(good.parent / "calm.toml"), "--prices", str(market), "--out", str(out), "--quiet"])
