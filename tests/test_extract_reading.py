@@ -809,3 +809,43 @@ def test_a_quote_then_the_close_of_the_same_session(tmp_path):
     )
     got = [(p, timing) for _, p, _, timing, *_ in _read(tmp_path, text)]
     assert got == [(-16.0, "intraday"), (-17.0, "close")]
+
+
+def test_moves_over_n_sessions_a_week_and_a_day_after(tmp_path):
+    text = (
+        "date 2024-08-07\nThe Nikkei 225 jumped 10.2% on Tuesday, a day after it had plunged 12.4%.\n\n"
+        "Over the week, the Topix lost 6%. Broadcom had gained 21% in three sessions by Tuesday's close.\n"
+    )
+    got = [(t, p, s, since) for t, p, s, _, since, _ in _read(tmp_path, text)]
+    assert ("^N225", 10.2, D(2024, 8, 6), "") in got and ("^N225", -12.4, D(2024, 8, 5), "") in got
+    assert ("AVGO", 21.0, D(2024, 8, 6), "2024-08-01") in got
+    assert next(since for t, *_, since in got if t == "TOPIX") == "2024-08-04"  # the Sunday before the week
+
+
+def test_an_opening_connective_is_no_company_and_a_described_investor(tmp_path):
+    text = (
+        "date 2024-08-06\nSoftBank Group shares rose 12.1% on Tuesday.\n\n"
+        "Even so, the tech investor had slumped 18.7% on Monday.\n"
+    )
+    assert [(t, p) for t, p, *_ in _read(tmp_path, text)] == [("9984.T", 12.1), ("9984.T", -18.7)]
+
+
+def test_as_much_as_before_the_figure_times_a_named_session(tmp_path):
+    text = "date 2024-02-09\nArm shares rose as much as 67 percent during Thursday's session.\n"
+    assert [(t, p, timing) for t, p, _, timing, *_ in _read(tmp_path, text)] == [("ARM", 67.0, "intraday")]
+
+
+def test_the_imperfect_of_an_earlier_session_is_narrative(tmp_path):
+    text = "date 2024-12-16\nVendredi, Broadcom a bondi de 24,4 %, tandis que le Nasdaq-100 prenait 0,8 %.\n"
+    assert [(t, timing) for t, _, _, timing, *_ in _read(tmp_path, text)] == [("AVGO", "close"), ("^NDX", "close")]
+    text = "date 2024-12-13\nVendredi, vers 16H00, le titre Broadcom bondissait de 22 %.\n"  # the same day: a quote
+    assert [timing for _, _, _, timing, *_ in _read(tmp_path, text)] == ["intraday"]
+
+
+def test_a_multiple_in_the_pluperfect_ends_before_the_named_day(tmp_path):
+    text = (
+        "date 2024-02-14\n"
+        "Arm slumped 19.5% on Tuesday, ending a rally that had nearly doubled the shares in three sessions.\n"
+    )
+    doubled = next(c for c in _read(tmp_path, text) if c[1] == 100.0)
+    assert doubled[2] == D(2024, 2, 12) and doubled[4] == "2024-02-07"

@@ -124,7 +124,8 @@ _STOPWORDS = (
     "washington shanghai shenzhen amsterdam milan madrid zurich india inde investors investisseurs traders"
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
-    " poids actions action titres titre over during since until despite throughout amid"
+    " poids actions action titres titre over during since until despite throughout amid even still yet so also"
+    " nonetheless nevertheless indeed elsewhere"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 _SYMBOL_AS_NAME = re.compile(r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))")

@@ -32,6 +32,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from eventstudy.articles.attribution import (
     DESCRIPTION,
     OBLIQUE,
@@ -140,8 +142,14 @@ def find_moves(
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
+            if ctx.session is not None and ctx.session is prev.session and _DAY_AFTER.search(segment):
+                back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
+                ctx.session = replace(ctx.session, date=back)  # "soared 10.2% on Tuesday, a day after it lost 12.4%"
             if not ctx.timing and french:
                 ctx.timing = tense_timing(text[a:b], segment, ctx.verb, ahead)  # "le titre bondissait de 38 %"
+                told_after = ctx.session is not None and ctx.session.date and reference and ctx.session.date < reference
+                if told_after and ctx.verb.endswith(("ait", "aient")):  # an earlier session's imperfect: narrative
+                    ctx.timing = ""
             if ctx.session is not None and set_apart(asides, ctx.session.offset, fig.start()):
                 ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())
@@ -289,6 +297,7 @@ _OWNER = re.compile(
     r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
     _I,
 )
+_DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
 _MOVE_NOUN_BEFORE = re.compile(
     r"(?:hausse|baisse|chute|recul|progression|bond|flambée|envolée|repli|plongeon|effondrement|dégringolade)"
     r"\s+(?:de|d'environ|de près de|de plus de)\s*$",
@@ -314,16 +323,21 @@ def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False
 _PREVIOUS_TAIL = re.compile(r"\s*(?:(?:du|de la|des|de|of|in)\s|de l['’]|d['’])[^,;:()]{0,40}[,;:]", re.IGNORECASE)
 # an opening circumstance ("Au lendemain de ses résultats, …", "After its earnings report, …"): not the figure's measure
 _CIRCUMSTANCE = re.compile(
-    r"(?:^|(?<=[,;:]))\s*(?:au lendemain d[eu']|dans la foulée d[eu']|après|after|following|in the wake of"
-    r"|à la suite d[eu']|suite à)[^,;:]{0,80}(?=,)",
+    r"(?:^|(?<=[,;:]))\s*(?:even |même )?(?:au lendemain d[eu']|dans la foulée d[eu']|après|after|following"
+    r"|in the wake of|à la suite d[eu']|suite à)[^,;:]{0,80}(?=,)",
     re.IGNORECASE,
 )
+
+
+def _blank(rx: re.Pattern[str], text: str) -> str:
+    """``text`` with what ``rx`` matches blanked out (offsets kept)."""
+    return rx.sub(lambda m: " " * len(m.group()), text)
 
 
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
     tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
-    found = nouns(_CIRCUMSTANCE.sub(lambda m: " " * len(m.group()), segment[tail.end() :] if tail else segment))
+    found = nouns(_blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment))
     moves = list(MOVE.finditer(segment))
     if found:
         ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
@@ -353,7 +367,8 @@ def _verdict(
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
     tail = segment[_last_end(MOVE, segment) :] + ahead
-    one_day = _ONE_DAY.search(segment[-40:])  # "With today's rally of about 15%, the shares have doubled in 2024"
+    # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
+    one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail)
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):

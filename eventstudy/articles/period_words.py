@@ -49,8 +49,20 @@ PERIOD = re.compile(
     r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
-    r"|cette semaine|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year|sur un an|en glissement annuel"
+    r"|(?:in|over|across) (?:the )?(?:last |past )?\w+ (?:trading )?sessions"
+    r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
+    r"|cette semaine|sur la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year"
+    r"|sur un an|en glissement annuel"
     r"|d'une année sur l'autre)(?![\w])",
+    _I,
+)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+            "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8, "neuf": 9, "dix": 10}  # fmt: skip
+_N = "|".join(_NUMBERS) + r"|\d{1,2}"
+# "in five sessions", "over the past three sessions", "en deux séances", "sur les cinq dernières séances"
+_SESSIONS = re.compile(
+    rf"(?<![\w])(?:(?:in|over|across) (?:the )?(?:last |past )?(?P<n>{_N}) (?:trading )?sessions"
+    rf"|(?:en|sur) (?:les )?(?P<m>{_N}) (?:dernières )?séances)(?![\w])",
     _I,
 )
 _YEAR_SO_FAR = re.compile(
@@ -77,7 +89,7 @@ _SINCE_DAY = re.compile(
     r"|(?:since|from|depuis) (?:the close (?:of|on)|la clôture du)\s+)$",
     _I,
 )
-_WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine)(?![\w])", _I)
+_WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine|sur la semaine|(?:over|for|on) the week)(?![\w])", _I)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
 MULTIPLE = re.compile(
@@ -119,6 +131,10 @@ def since(
         dated = lo <= d.offset < hi and d.date is not None and d.precision == "day" and d.kind != "header"
         if dated and d.date is not None and _SINCE_DAY.search(text, max(lo, d.offset - 30), d.offset):
             return _before(d.date, session).isoformat(), d, d.offset
+    if m := _SESSIONS.search(text, lo, hi):  # weekdays back (an exchange holiday between is not known here)
+        n = m["n"] or m["m"]
+        back = int(n) if n.isdigit() else _NUMBERS[n.lower()]
+        return np.busday_offset(session, -back, roll="backward").astype(dt.date).isoformat(), None, m.start()
     if m := _WEEK.search(text, lo, hi):
         return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
     if m := _MONTH.search(text, lo, hi):
@@ -150,6 +166,7 @@ _REFERENCE_DAY = re.compile(
 )
 
 
+_PERIOD_END = re.compile(r"(?<![\w])(?:by|to|until|jusqu'à|jusqu'au)\s+$", re.IGNORECASE)  # "by Tuesday's close"
 _AS_OF_NOW = re.compile(r"\b(?:still|now|currently|so far)\b|désormais|actuellement|à ce jour", re.IGNORECASE)
 _PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)
 
@@ -201,7 +218,7 @@ def period_of(
     if not got:
         return "", None, None
     if session is not None and (
-        session.offset >= start
+        (session.offset >= start and not _PERIOD_END.search(text, max(0, session.offset - 12), session.offset))
         or session is ref_day
         or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
     ):
@@ -251,6 +268,8 @@ def multiples(
             continue
         days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
         session = days[-1].date if days and days[-1].date else as_of(text, dates, reference)
+        if _PLUPERFECT.search(text, a, m.start()):  # "slumped on Tuesday, ending a rally that had doubled": before it
+            session = np.busday_offset(session, -1, roll="backward").astype(dt.date)
         got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
         if not got:
             continue

@@ -120,8 +120,10 @@ def session_of(
     span = [d for d in days if fig.end() <= d.offset < ahead_end]
     if len(span) > 1 and _BETWEEN.search(text, fig.end(), span[0].offset):
         after = span[1:2]  # "lost 17% between Friday's close and Monday's": the move ends on the later day
-    if after:
-        return after[0], after[0].timing or timing_words(ahead)
+    if after:  # "rose as much as 43 percent during Wednesday's session": the words before the figure time it
+        cuts = [segment.rfind(",") + 1, *(m.end() for m in OTHER_EVENT.finditer(segment))]
+        clause = segment[max(cuts) :]  # not the previous figure's words ("6 % jeudi midi après avoir gagné…")
+        return after[0], after[0].timing or timing_words(ahead) or nearest_timing(clause, "")
     if before:
         own = nearest_timing(segment, ahead)  # "mercredi soir, dans les échanges après Bourse": after hours
         return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own

@@ -81,7 +81,8 @@ _PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
 _ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
 # a capitalised word that opens a sentence as a connective, not a name: "However, the company says…"
 _CONNECTIVE = re.compile(
-    r"(?:However|Meanwhile|Moreover|Still|Also|Yet|Instead|Overall|Separately|Cependant|Toutefois|Néanmoins"
+    r"(?:However|Meanwhile|Moreover|Still|Also|Yet|Instead|Overall|Separately|Even|Nonetheless|Nevertheless|Indeed"
+    r"|Elsewhere|Cependant|Toutefois|Néanmoins|Même|D'ailleurs"
     r"|Pourtant|Ainsi|Enfin|Par ailleurs|En revanche|De plus|Or)$"
 )
 _RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
