@@ -468,4 +468,4 @@ def test_package_never_executes_input():
     ]
     assert hits == []
     # study files through tomllib (no code), prices through pandas.read_csv without engine="python" tricks
-    assert "tomllib.loads" in (PACKAGE / "spec" / "study.py").read_text()
+    assert "tomllib.loads" in (PACKAGE / "spec" / "study_file.py").read_text()

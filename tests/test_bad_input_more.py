@@ -34,7 +34,7 @@ from synthetic import make_market
 from test_bad_input import edited, set_cell, study
 
 from eventstudy.cli import main
-from eventstudy.files import safe_cell, write_csv
+from eventstudy.file_io import safe_cell, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIM = "Le cours d'Oracle a grimpé de 7 % mercredi 22 janvier 2025, au lendemain de l'annonce du 21 janvier 2025."
@@ -749,7 +749,7 @@ def test_every_csv_goes_through_the_one_writer():
     hits = [
         f"{path.relative_to(package)}:{n}: {line.strip()}"
         for path in sorted(package.rglob("*.py"))
-        if path.name != "files.py"
+        if path.name != "file_io.py"
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if ("csv.writer(" in line or "DictWriter(" in line or ".to_csv(" in line) and "res.to_csv(" not in line
     ]

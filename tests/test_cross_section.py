@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from eventstudy.inference import cross_section as cs
-from eventstudy.inference.cross_section.common import average_ranks
+from eventstudy.inference.cross_section.inputs_and_p import average_ranks
 from eventstudy.inference.result import TestResult
 
 # --- the hand panel ---------------------------------------------------------

@@ -9,8 +9,8 @@ import pytest
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.errors import DataWarning
-from eventstudy.figures.cache import figure_keys
-from eventstudy.report import render
+from eventstudy.figures.figure_cache import figure_keys
+from eventstudy.report import figure_jobs
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def res(prices_dir, study_path):
 
 def _figures(res, cache: bool = True) -> dict[str, bytes]:
     """The report's figures as ``write_report`` starts them, drawn in this process (so a patched draw shows)."""
-    with render.start_figures(res, workers=1, early=False, cache=cache) as pending:
+    with figure_jobs.start_figures(res, workers=1, early=False, cache=cache) as pending:
         return {f.name: f.data for f in pending.result()}
 
 
@@ -34,9 +34,9 @@ def test_rerun_reads_the_same_bytes_and_draws_nothing(res, tmp_path, monkeypatch
     def no_drawing(*args):
         raise AssertionError("a cached figure was drawn")
 
-    monkeypatch.setattr(render, "_render", no_drawing)
+    monkeypatch.setattr(figure_jobs, "_render", no_drawing)
     assert _figures(res) == first
-    assert list(first) == [f"figures/{job.stem}.svg" for job in render.figure_jobs(res)]  # report order kept
+    assert list(first) == [f"figures/{job.stem}.svg" for job in figure_jobs.figure_jobs(res)]  # report order kept
 
 
 def test_damaged_entry_drawn_again(res, tmp_path, monkeypatch):
@@ -58,7 +58,7 @@ def test_unwritable_cache_is_a_warning(res, tmp_path, monkeypatch):
 
 
 def test_keys_follow_the_data_the_format_and_the_settings(res):
-    view = render._figure_view(res, render.figure_jobs(res))
+    view = figure_jobs._figure_view(res, figure_jobs.figure_jobs(res))
     stems = ["car_white-house", "ar_white-house"]
     keys = figure_keys(view, stems, "svg")
     assert len(set(keys.values())) == 2 and keys == figure_keys(view, stems, "svg")

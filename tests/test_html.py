@@ -24,9 +24,9 @@ from markupsafe import escape
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.cli import main
 from eventstudy.errors import EventStudyError
-from eventstudy.formats import slug
 from eventstudy.report import write_report
 from eventstudy.report.pages import render_html
+from eventstudy.text_format import slug
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>&'
@@ -59,15 +59,15 @@ def report(res, tmp_path_factory):
 
 @pytest.fixture
 def tiny_figures(monkeypatch):
-    from eventstudy.report import render
+    from eventstudy.report import figure_jobs
 
-    figures = [render.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
+    figures = [figure_jobs.ReportFigure("figures/claims.png", None, "claims", TINY_PNG)]
 
     class Drawn(contextlib.nullcontext):  # what start_figures gives, the figures drawn already
-        def result(self) -> list[render.ReportFigure]:
+        def result(self) -> list[figure_jobs.ReportFigure]:
             return figures
 
-    monkeypatch.setattr(render, "start_figures", lambda res, *, fmt: Drawn(Drawn()))
+    monkeypatch.setattr(figure_jobs, "start_figures", lambda res, *, fmt: Drawn(Drawn()))
 
 
 def _images(page: str) -> list[str]:

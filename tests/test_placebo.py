@@ -98,7 +98,7 @@ def parquet_dir(prices_dir, tmp_path_factory):
 def test_returns_are_the_prices_ratios_on_each_exchange_sessions(prices_dir, parquet_dir):
     """The engine's returns: the security by exact date, the benchmark carried, NaN past its last close."""
     from eventstudy import ParquetSource
-    from eventstudy.files import symbol_filename
+    from eventstudy.file_io import symbol_filename
     from eventstudy.inference.validation.returns import load_returns
 
     listings = [Listing("ORCL", "^GSPC", "XNYS"), Listing("NVDA", "^GSPC", "XNYS"), Listing("9984.T", "^N225", "XTKS")]

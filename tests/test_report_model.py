@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from eventstudy.market.csv import CsvDirectorySource
+from eventstudy.market.csv_folder import CsvDirectorySource
 from eventstudy.report import write_report
 from eventstudy.spec import load_study
 from eventstudy.study import EventStudy

@@ -182,7 +182,7 @@ def test_garch_model_against_arch_called_directly(prices_dir, white_house, by_ha
 
 
 def test_garch_in_parallel_processes_gives_the_same_fits(prices_dir, white_house):
-    from eventstudy.engine.core import compute
+    from eventstudy.engine.abnormal_returns import compute
     from eventstudy.engine.garch import refit_garch
     from eventstudy.engine.models import get_model
     from eventstudy.engine.plan import fetch, plan

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference.cross_section import NULL_MEAN, cross_sectional_t
-from eventstudy.inference.cross_section.common import (
+from eventstudy.inference.cross_section.inputs_and_p import (
     TestColumns,
     car_blocks,
     finite_blocks,

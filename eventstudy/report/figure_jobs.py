@@ -144,7 +144,7 @@ def start_figures(
     starts a worker per CPU (at most one per figure) however few the figures,
     since they draw while it computes; with a single CPU, or ``workers`` given,
     the :func:`workers_for` rule holds. ``cache``: event figures drawn before from the same
-    results are read back from the disk cache (:mod:`eventstudy.figures.cache`), the others
+    results are read back from the disk cache (:mod:`eventstudy.figures.figure_cache`), the others
     are drawn and kept there.
     """
     if fmt not in FIGURE_FORMATS:
@@ -164,7 +164,7 @@ class PendingFigures:
         self.cached: dict[str, bytes] = {}
         view = None
         if cache and self.rest:
-            from eventstudy.figures.cache import figure_keys, read_figure
+            from eventstudy.figures.figure_cache import figure_keys, read_figure
 
             view = _figure_view(res, self.rest)
             self.keys = figure_keys(view, [job.stem for job in self.rest], fmt)
@@ -195,7 +195,7 @@ class PendingFigures:
             drawn = [future.result() for future in self.drawing]
         by_stem.update(zip([job.stem for job in self.rest], drawn, strict=True))
         if self.keys:
-            from eventstudy.figures.cache import write_figure
+            from eventstudy.figures.figure_cache import write_figure
 
             for job, data in zip(self.rest, drawn, strict=True):
                 write_figure(self.keys[job.stem], self.fmt, data)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eventstudy.errors import StudyFileError
-from eventstudy.files import read_input
+from eventstudy.file_io import read_input
 from eventstudy.spec.fields import FieldParser
 from eventstudy.spec.types import (
     DEFAULT_AR_WINDOW,

@@ -2,7 +2,7 @@
 
 ``res.volume``, ``res.volume_windows``, ``res.volatility``,
 ``res.volatility_windows``, ``res.bhar`` and ``res.measure_tests`` (columns
-in :mod:`eventstudy.measures.study`) are computed when first read, from the
+in :mod:`eventstudy.measures.compute`) are computed when first read, from the
 engine's panels and the price frames the run kept, whether or not the study
 names the measure; reports and ``results.json`` hold the measures the study
 asks for (``study.measures``, ``run --measure``).
@@ -21,10 +21,10 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.stacks import Stacks
     from eventstudy.measures.bhar import BuyAndHold
-    from eventstudy.measures.study import VolumeMeasure
+    from eventstudy.measures.compute import VolumeMeasure
     from eventstudy.measures.volatility import AbnormalVolatility
     from eventstudy.spec import StudySpec
 
@@ -59,19 +59,19 @@ class MeasureViews:
 
     @cached_property
     def _volume(self) -> VolumeMeasure:
-        from eventstudy.measures.study import volume_measure
+        from eventstudy.measures.compute import volume_measure
 
         return volume_measure(self.spec, self._stacks)
 
     @cached_property
     def _volatility(self) -> AbnormalVolatility:
-        from eventstudy.measures.study import volatility_measure
+        from eventstudy.measures.compute import volatility_measure
 
         return volatility_measure(self.spec, self._stacks)
 
     @cached_property
     def _bhar(self) -> BuyAndHold:
-        from eventstudy.measures.study import bhar_measure
+        from eventstudy.measures.compute import bhar_measure
 
         if not self.spec.bhar_windows:
             raise ValueError('the study has no buy-and-hold windows: set study.bhar_windows or measures = ["bhar"]')
@@ -81,7 +81,7 @@ class MeasureViews:
 
     @cached_property
     def _volume_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from eventstudy.measures.study import VOLUME_COLUMNS, VOLUME_WINDOW_COLUMNS, volume_tables
+        from eventstudy.measures.compute import VOLUME_COLUMNS, VOLUME_WINDOW_COLUMNS, volume_tables
 
         if not len(self._stacks.keys):  # no pair with an abnormal part (only indices measured on themselves)
             return pd.DataFrame(columns=VOLUME_COLUMNS), pd.DataFrame(columns=VOLUME_WINDOW_COLUMNS)
@@ -89,7 +89,7 @@ class MeasureViews:
 
     @cached_property
     def _volatility_tables(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from eventstudy.measures.study import VOLATILITY_COLUMNS, VOLATILITY_WINDOW_COLUMNS, volatility_tables
+        from eventstudy.measures.compute import VOLATILITY_COLUMNS, VOLATILITY_WINDOW_COLUMNS, volatility_tables
 
         if not len(self._stacks.keys):
             return pd.DataFrame(columns=VOLATILITY_COLUMNS), pd.DataFrame(columns=VOLATILITY_WINDOW_COLUMNS)
@@ -122,7 +122,7 @@ class MeasureViews:
     @cached_property
     def bhar(self) -> pd.DataFrame:
         """Buy-and-hold abnormal returns: event, ticker, start, end, return, benchmark_return, bhar."""
-        from eventstudy.measures.study import BHAR_COLUMNS, bhar_table
+        from eventstudy.measures.compute import BHAR_COLUMNS, bhar_table
 
         if not len(self._stacks.keys) and self.spec.bhar_windows:
             return pd.DataFrame(columns=BHAR_COLUMNS)
@@ -136,7 +136,7 @@ class MeasureViews:
         pair (``event`` empty). Columns: measure, event, model, start, end,
         test, statistic, p, n, df, note.
         """
-        from eventstudy.measures.study import MEASURE_TEST_COLUMNS, measure_tests
+        from eventstudy.measures.compute import MEASURE_TEST_COLUMNS, measure_tests
 
         on = self.measures_on
         if not len(self._stacks.keys):
@@ -161,7 +161,7 @@ class MeasureViews:
 
     def measure_records(self) -> dict[str, Any]:
         """``results.json`` sections of the measures asked for."""
-        from eventstudy.formats import records
+        from eventstudy.json_records import records
 
         return {name: records(t) for name, t in self.measure_tables().items()}
 

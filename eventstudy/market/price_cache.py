@@ -27,8 +27,8 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.errors import DataError, DataWarning
-from eventstudy.files import atomic_write, locked, read_input, symbol_filename, write_csv
-from eventstudy.market.csv import read_price_csv
+from eventstudy.file_io import atomic_write, locked, read_input, symbol_filename, write_csv
+from eventstudy.market.csv_folder import read_price_csv
 from eventstudy.market.frames import validate_prices
 
 

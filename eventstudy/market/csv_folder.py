@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.errors import DataError, UnknownSymbolError
-from eventstudy.files import read_input, symbol_filename
+from eventstudy.file_io import read_input, symbol_filename
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
 from eventstudy.market.source import first_with_range, holds
 

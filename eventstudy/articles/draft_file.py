@@ -140,7 +140,7 @@ def claims_csv(found: Extraction) -> str:
     """
     import pandas as pd
 
-    from eventstudy.files import write_csv  # the package's one CSV writer: spreadsheet formulas neutralised
+    from eventstudy.file_io import write_csv  # the package's one CSV writer: spreadsheet formulas neutralised
 
     rows = [[c.ticker, c.reported_percent / 100, c.session.isoformat() if c.session else "", c.timing, c.since,
              c.source, c.offset, c.quote] for c in found.claims]  # fmt: skip

@@ -1,7 +1,7 @@
 """The measures of a study run: volume, volatility and BHAR tables, on the engine's panels.
 
 No second planner: every measure reads the pairs, day 0s and session grids
-the engine built (:class:`eventstudy.engine.core.EngineTables`: its plan and
+the engine built (:class:`eventstudy.engine.abnormal_returns.EngineTables`: its plan and
 its per-exchange panels) and the study's windows. Returns and benchmark
 returns are the panels' rows (the benchmark carried forward as for the
 abnormal returns); volumes are the price frames' ``Volume`` read on the same

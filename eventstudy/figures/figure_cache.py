@@ -100,7 +100,7 @@ def _settings(rc: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def entry(key: str, fmt: str) -> Path:
     """Where the figure of ``key`` is kept."""
-    from eventstudy.market.cache import default_cache_dir
+    from eventstudy.market.price_cache import default_cache_dir
 
     return default_cache_dir() / "figures" / f"{key}.{fmt}"
 
@@ -117,7 +117,7 @@ def read_figure(key: str, fmt: str) -> bytes | None:
 def write_figure(key: str, fmt: str, data: bytes) -> None:
     """Keep ``data`` as the figure of ``key`` (a folder that cannot be written: a warning, nothing else)."""
     from eventstudy.errors import DataWarning
-    from eventstudy.files import atomic_write
+    from eventstudy.file_io import atomic_write
 
     path = entry(key, fmt)
     try:

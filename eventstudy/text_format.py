@@ -2,10 +2,9 @@
 
 Shared by :mod:`eventstudy.report` and the notebook view of :class:`~eventstudy.results.StudyResults`
 (``_repr_html_``: :func:`table` and :func:`badge` with inline styles, text through :func:`esc`,
-i.e. :func:`html.escape`; only markup built here is inserted raw, :class:`Html`). Also the
-JSON-ready values of ``results.json`` (:func:`records`, :func:`clean`). Text that comes
+i.e. :func:`html.escape`; only markup built here is inserted raw, :class:`Html`). Text that comes
 from a study file or an article goes through :func:`md_text` / :func:`md_code` in Markdown; the HTML
-report is a jinja2 template with autoescape (:mod:`eventstudy.report.html`).
+report is a jinja2 template with autoescape (:mod:`eventstudy.report.pages`).
 May import: nothing of the package.
 """
 
@@ -15,9 +14,7 @@ import html
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
 
@@ -146,43 +143,3 @@ def badge(verdict: str) -> Html:
     key = VERDICT_CLASS.get(verdict, "no")
     style = _INLINE_BADGE[key] + ";padding:1px 8px;border-radius:10px;font-weight:600;white-space:nowrap"
     return Html(f'<span style="{style}">{VERDICT_MARK[key]} {esc(verdict)}</span>')
-
-
-# -- JSON records: dates without a time as YYYY-MM-DD, other timestamps in ISO 8601,
-# NaN, infinities and NaT as null, numpy scalars as Python numbers.
-def clean(value: Any) -> Any:
-    """One value as JSON-ready Python (see above)."""
-    if value is pd.NaT:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat() if value == value.normalize() and value.tzinfo is None else value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalar
-        return clean(value.item())
-    return value
-
-
-def _values(column: pd.Series) -> list[Any]:
-    """A column's cleaned values."""
-    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
-    if kind in ("i", "u", "b"):
-        return column.to_numpy().tolist()
-    if kind == "f":
-        arr = column.to_numpy()
-        out = arr.tolist()
-        for i in np.flatnonzero(~np.isfinite(arr)):
-            out[i] = None
-        return out
-    return [clean(v) for v in column.tolist()]
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of cleaned values."""
-    names = list(frame.columns)
-    columns = [_values(frame.iloc[:, k]) for k in range(len(names))]
-    return (
-        [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
-        if names
-        else [{} for _ in range(len(frame))]
-    )
