@@ -146,10 +146,10 @@ def test_ar_band_is_196_sigma(res):
 def test_report_figures_names(res, monkeypatch):
     import dataclasses
 
-    from eventstudy.report import render
+    from eventstudy.report import figure_jobs
 
-    monkeypatch.setattr(render, "figure_bytes", lambda fig, fmt: fmt.encode())  # drawing runs; saving is skipped
-    figs = render.report_figures(res, workers=1)
+    monkeypatch.setattr(figure_jobs, "figure_bytes", lambda fig, fmt: fmt.encode())  # drawing runs; saving is skipped
+    figs = figure_jobs.report_figures(res, workers=1)
     names = [f.name for f in figs]
     # musk-doubt shares white-house's day 0 on every exchange: its section, and figures, are white-house's
     # prices, AR, CAR and (the seed study asks for volume) abnormal volume per section
@@ -160,19 +160,19 @@ def test_report_figures_names(res, monkeypatch):
     assert {f.mime for f in figs} == {"image/svg+xml"}
     empty = dataclasses.replace(res, claims=res.claims.iloc[0:0])
     assert "no claims" in F.claims_chart(empty).axes[0].texts[0].get_text()
-    assert "figures/claims.svg" not in [f.name for f in render.report_figures(empty, workers=1)]
-    png = render.report_figures(res, workers=1, fmt="png")
+    assert "figures/claims.svg" not in [f.name for f in figure_jobs.report_figures(empty, workers=1)]
+    png = figure_jobs.report_figures(res, workers=1, fmt="png")
     assert png[0].name == "figures/claims.png" and png[0].mime == "image/png"
     with pytest.raises(ValueError, match="pdf"):
-        render.report_figures(res, fmt="pdf")
+        figure_jobs.report_figures(res, fmt="pdf")
 
 
 def test_parallel_rendering_gives_the_same_bytes(res):
     """Serial and in a pool of 2 processes: same files."""
-    from eventstudy.report import render
+    from eventstudy.report import figure_jobs
 
-    serial = render.report_figures(res, workers=1)
-    parallel = render.report_figures(res, workers=2)
+    serial = figure_jobs.report_figures(res, workers=1)
+    parallel = figure_jobs.report_figures(res, workers=2)
     assert [f.name for f in serial] == [f.name for f in parallel]
     assert all(a.data == b.data for a, b in zip(serial, parallel, strict=True))
     svg = serial[1].data
@@ -180,14 +180,14 @@ def test_parallel_rendering_gives_the_same_bytes(res):
 
 
 def test_figure_view_keeps_what_the_figures_read(res):
-    from eventstudy.report import render
+    from eventstudy.report import figure_jobs
 
-    jobs = [j for j in render.figure_jobs(res) if j.event == "white-house"]
-    view = render._figure_view(res, jobs)
+    jobs = [j for j in figure_jobs.figure_jobs(res) if j.event == "white-house"]
+    view = figure_jobs._figure_view(res, jobs)
     claimed = set(res.claims["event"])
     assert set(view.ar["event"]) == {"white-house"} | claimed and view.residuals.empty and view.tests.empty
     assert view.engine is None
-    assert render.figure_bytes(F.ar_bars(view, "white-house"), "svg") == render.figure_bytes(
+    assert figure_jobs.figure_bytes(F.ar_bars(view, "white-house"), "svg") == figure_jobs.figure_bytes(
         F.ar_bars(res, "white-house"), "svg"
     )
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy import plots as F
 from eventstudy.inference import single_firm as sf
-from eventstudy.report import render, tables, write_report
+from eventstudy.report import figure_jobs, tables, write_report
 
 
 @pytest.fixture(scope="module")
@@ -57,17 +57,17 @@ def test_summary_figures_draw_every_pair(res):
 
 
 def test_large_study_figures_are_study_wide_and_claimed_events_only(res, large, monkeypatch):
-    monkeypatch.setattr(render, "figure_bytes", lambda fig, fmt: fmt.encode())  # drawing runs; saving is skipped
+    monkeypatch.setattr(figure_jobs, "figure_bytes", lambda fig, fmt: fmt.encode())  # drawing runs; saving is skipped
     one_event = dataclasses.replace(res, claims=res.claims[res.claims["event"] == "white-house"])
-    names = [f.name for f in render.report_figures(one_event, workers=1)]
+    names = [f.name for f in figure_jobs.report_figures(one_event, workers=1)]
     assert names == [
         "figures/claims.svg", "figures/car_mean.svg", "figures/car_distribution.svg",
         "figures/prices_white-house.svg", "figures/ar_white-house.svg", "figures/car_white-house.svg",
         *(["figures/volume_white-house.svg"] if "volume" in res.spec.measures else []),
     ]  # fmt: skip
-    figs = render.report_figures(one_event, workers=2)  # event figures in workers, the summary ones here
+    figs = figure_jobs.report_figures(one_event, workers=2)  # event figures in workers, the summary ones here
     assert [f.name for f in figs] == names
-    assert [render.is_summary(f) for f in figs] == [False, True, True] + [False] * (len(names) - 3)
+    assert [figure_jobs.is_summary(f) for f in figs] == [False, True, True] + [False] * (len(names) - 3)
 
 
 def test_large_study_report_has_all_pairs_and_capped_lists(res, large, tmp_path):
