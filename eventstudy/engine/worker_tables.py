@@ -20,7 +20,7 @@ events in order of first appearance, so read one after the other (``pandas.read_
 of the folder) the ``tests`` rows are those of a local run, in its order, and the
 ``ar``, ``car`` and ``fits`` rows too when each event's rows are together in the
 events file (else grouped by event); every row is a local run's, value for value
-(``tests/test_cluster.py``). See ``docs/scaling.md``.
+(``tests/engine/test_cluster.py``). See ``docs/scaling.md``.
 """
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def grank_t(
     Small N: step 2 divides by an SD estimated from N SCARs, which with 4-8
     securities is so noisy that the ``SCAR*`` are heavy-tailed and the test
     over-rejects (12 % at 5 % with N = 4 and 7 % with N = 8 on i.i.d.
-    normal data; 5 % with N = 50: ``tests/test_robust.py``,
+    normal data; 5 % with N = 50: ``tests/inference/test_robust.py``,
     ``docs/methodology.md``). ``restandardize=False`` ranks ``SCAR_i``
     itself (name :data:`GRANK_SCAR`): right-sized for small N, but no
     longer robust to event-induced volatility.

@@ -36,7 +36,7 @@ from test_bad_input import edited, set_cell, study
 from eventstudy.cli import main
 from eventstudy.file_io import safe_cell, write_csv
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CLAIM = "Le cours d'Oracle a grimpé de 7 % mercredi 22 janvier 2025, au lendemain de l'annonce du 21 janvier 2025."
 
 

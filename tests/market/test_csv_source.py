@@ -13,7 +13,7 @@ import pytest
 from eventstudy.errors import DataError, UnknownSymbolError
 from eventstudy.market import CsvDirectorySource
 
-PRICES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "prices"
+PRICES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "prices"
 HEADER = "Date,Open,High,Low,Close,Adj Close,Volume"
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from conftest import PRICES, require_shared
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "corpus"
 LABELS = CORPUS / "labels.csv"
 COLUMNS = ["part", "article", "sentence", "ticker", "figure", "session", "bound", "verified", "move_date",
            "timing", "since", "verdict", "construction", "issue"]  # fmt: skip

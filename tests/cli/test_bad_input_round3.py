@@ -8,15 +8,15 @@ cases of our own; ``scripts/bad_input_survey.py`` runs them with the earlier cat
 Where each case of the issue is tested:
 
 - swap leftovers named like a user's folders, a folder without the marker:
-  ``tests/test_report_swap.py`` (``test_a_users_folders_named_like_swap_leftovers_are_kept``,
+  ``tests/report/test_report_swap.py`` (``test_a_users_folders_named_like_swap_leftovers_are_kept``,
   ``test_out_folder_not_written_by_eventstudy_is_refused``);
 - an output that is an input, Markdown injection, symbols as paths, check's temp folder, workers
   left behind, a full disk, Ctrl-C at start-up, a negative volume, an unapplied split, a row dated
   2300, slow input (``benchmarks/bench_check.py``: speed is never asserted by a test), misleading
   messages: here;
-- an article's file name injecting a claim into the draft: ``tests/test_extract_reading.py``
+- an article's file name injecting a claim into the draft: ``tests/articles/test_extract_reading.py``
   (``test_file_name_cannot_inject_a_claim`` and the control-character tests);
-- High below Low, a claim on a Saturday: ``tests/test_judging.py``
+- High below Low, a claim on a Saturday: ``tests/claims/test_judging.py``
   (``test_high_below_low_gives_no_range_and_says_why``,
   ``test_claim_on_a_saturday_says_it_is_not_a_trading_day``).
 """

@@ -140,7 +140,8 @@ def test_claim_verdicts_against_csv_arithmetic(results, prices_dir):
         return {k: v for k, v in measures.items() if k[0] in sessions and abs(v - reported) <= tol}
 
     # Seed 001's sentence (Oracle, Nvidia, Arm) is judged on one session: 2025-01-21, where all three fit
-    # (tests/test_verdicts.py checks the choice). Oracle, "environ 7 %": approximate integer -> max(1 pp, 0.7 pp).
+    # (tests/claims/test_verdicts.py checks the choice).
+    # Oracle, "environ 7 %": approximate integer -> max(1 pp, 0.7 pp).
     orcl = csv_measures(prices_dir / "ORCL.csv", WEEK)
     assert within(orcl, 0.07, 0.01, ["2025-01-21"]) and within(orcl, 0.07, 0.01, ["2025-01-22"])
     c = claims.loc["orcl-7"]

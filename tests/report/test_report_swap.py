@@ -23,7 +23,7 @@ from eventstudy.cli import main
 from eventstudy.report import folder as report_folder
 from eventstudy.report.folder import MARKER
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FILES = ("report.md", "car.csv", "ar.csv", "figures/a.svg")
 
 # writes a fake report of version argv[3] into argv[2]; exits abruptly after step argv[1]

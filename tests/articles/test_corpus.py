@@ -1,7 +1,7 @@
 """The extraction corpus (tests/corpus): its labels against the prices, precision and recall, `eventstudy check`.
 
 Targets (issue 14): precision >= 0.98 and recall >= 0.95 on the development part and on the holdout part of
-the house-style articles (``issue`` 14 in labels.csv). The labels themselves: tests/test_corpus_labels.py.
+the house-style articles (``issue`` 14 in labels.csv). The labels themselves: tests/articles/test_corpus_labels.py.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 from eventstudy.cli import main
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "corpus"
 
 
 def _claims(folder: Path) -> list[dict[str, str]]:

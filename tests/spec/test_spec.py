@@ -10,7 +10,7 @@ import pytest
 from eventstudy.errors import StudyFileError
 from eventstudy.spec import load_study, parse_study
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "stargate.toml"
+SEED = Path(__file__).resolve().parents[2] / "seeds" / "stargate.toml"
 
 BASE = """\
 [study]

@@ -180,7 +180,7 @@ def test_a_check_report_can_be_replaced(prices_dir, tmp_path):
     """`eventstudy check` writes draft.toml beside its report; running it again replaces that report."""
     from pathlib import Path
 
-    article = Path(__file__).parent / "corpus" / "dev" / "en_smci_march.txt"
+    article = Path(__file__).parents[1] / "corpus" / "dev" / "en_smci_march.txt"
     out = tmp_path / "check"
     args = ["check", str(article), "--prices", str(prices_dir), "--out", str(out), "--figures", "none",
             "--format", "md", "-q"]  # fmt: skip
@@ -193,7 +193,7 @@ def test_check_names_a_missing_prices_folder(tmp_path, capsys):
     """`check --prices DIR` with no such folder says so (not "no claimed security has prices"), exit 2."""
     from pathlib import Path
 
-    article = Path(__file__).parent / "corpus" / "dev" / "en_smci_march.txt"
+    article = Path(__file__).parents[1] / "corpus" / "dev" / "en_smci_march.txt"
     missing = tmp_path / "no-such-folder"
     assert main(["check", str(article), "--prices", str(missing), "--out", str(tmp_path / "out"), "-q"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
@@ -208,7 +208,7 @@ def test_check_reads_a_parquet_prices_folder_and_leaves_out_what_it_lacks(prices
 
     from eventstudy.market.parquet import write_parquet_prices
 
-    article = Path(__file__).parent / "corpus" / "dev" / "en_oracle_sept.txt"
+    article = Path(__file__).parents[1] / "corpus" / "dev" / "en_oracle_sept.txt"
     parquet = tmp_path / "parquet"
     write_parquet_prices(prices_dir, parquet, ["ORCL", "GSPC", "IXIC", "NDX", "NVDA"])  # no ARM, no AVGO
     out = tmp_path / "check"

@@ -24,7 +24,7 @@ from synthetic import make_market
 
 from eventstudy.cli import main
 
-PACKAGE = Path(__file__).resolve().parents[1] / "eventstudy"
+PACKAGE = Path(__file__).resolve().parents[2] / "eventstudy"
 EVENT = "2025-01-21T12:00:00-05:00"  # a Tuesday, during the session
 
 
