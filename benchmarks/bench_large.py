@@ -83,9 +83,9 @@ def report_split(path: Path, prices: Path = PRICES, *, figures: bool = True) -> 
     import warnings
 
     from eventstudy import CsvDirectorySource, EventStudy
+    from eventstudy.report.figure_jobs import report_figures
     from eventstudy.report.model import report_model
     from eventstudy.report.pages import html_page, markdown_page
-    from eventstudy.report.render import report_figures
     from eventstudy.results import COLUMNAR_TABLES
     from eventstudy.spec.events_csv import load_events_csv
 

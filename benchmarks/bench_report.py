@@ -82,7 +82,7 @@ def cli_runs(out: Path, runs: int, against: Path | None = None) -> tuple[list[fl
 def phases(out: Path) -> dict[str, float]:
     from eventstudy.market import CsvDirectorySource
     from eventstudy.report import write_report
-    from eventstudy.report.render import default_workers, report_figures
+    from eventstudy.report.figure_jobs import default_workers, report_figures
     from eventstudy.spec import load_study
     from eventstudy.study import EventStudy
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from eventstudy.figures.axes import DPI, VERDICT_COLORS, Z95, Results
 from eventstudy.figures.events import ar_bars, car_band, car_panels, car_path, price_path, volume_bars
-from eventstudy.figures.study import car_histogram, claims_chart, claims_data, mean_car, mean_car_data
+from eventstudy.figures.study_wide import car_histogram, claims_chart, claims_data, mean_car, mean_car_data
 
 __all__ = [
     "DPI",

@@ -21,7 +21,7 @@ Tables (decimals, not percent):
 - ``excluded``: event, ticker, reason
 - ``volume``, ``volume_windows``, ``volatility``, ``volatility_windows``,
   ``bhar``, ``measure_tests``: the measures beyond returns, computed on first
-  use (see :mod:`eventstudy.measures.views`)
+  use (see :mod:`eventstudy.measures.lazy_tables`)
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.formats import records
-from eventstudy.measures.views import MeasureViews
+from eventstudy.json_records import records
+from eventstudy.measures.lazy_tables import MeasureViews
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from statsmodels.iolib.table import SimpleTable
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.inference.validation.placebo import StudyPlacebo
 
 CLAIMS_CSV_COLUMNS = [

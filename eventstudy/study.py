@@ -2,7 +2,7 @@
 
 No computation lives here; each step calls the stage that owns it::
 
-    plan (engine.plan) ─▶ prices (market) ─▶ engine (engine.core) ─▶ moves, claims (claims) ─▶ StudyResults
+    plan (engine.plan) ─▶ prices (market) ─▶ engine (engine.abnormal_returns) ─▶ moves, claims (claims) ─▶ StudyResults
 
 With a Dask ``client`` the engine step runs on the cluster (engine.distributed: the workers read
 the prices); everything after it is the same.
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from eventstudy.claims.reconcile import CANDIDATE_DAYS, reconcile_claims
-from eventstudy.engine.core import EngineTables, compute
+from eventstudy.engine.abnormal_returns import EngineTables, compute
 from eventstudy.engine.flags import label_flags, overlapping_windows, unusual_moves
 from eventstudy.engine.models import ExpectedReturnModel, get_model
 from eventstudy.engine.plan import FETCH_MARGIN, Plan, Progress, fetch, plan
@@ -79,7 +79,7 @@ class EventStudy:
         pairs; 0: off) and the seed (:mod:`eventstudy.inference.validation.placebo`).
 
     Every pair, whatever the model or the study's size, goes through the one
-    engine (:mod:`eventstudy.engine.core`): a single study is a batch of one.
+    engine (:mod:`eventstudy.engine.abnormal_returns`): a single study is a batch of one.
 
     Examples
     --------

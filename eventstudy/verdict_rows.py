@@ -4,7 +4,7 @@
 (formatted cells, no markup). The report model (:mod:`eventstudy.report.model`) groups them;
 :func:`verdicts_text` writes them for the terminal (``eventstudy check``, a large ``run``) and
 :func:`notebook_html` for ``StudyResults._repr_html_``.
-May import: :mod:`eventstudy.formats` and :mod:`eventstudy.spec`.
+May import: :mod:`eventstudy.text_format` and :mod:`eventstudy.spec`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from eventstudy.formats import best_match, fmt_pct
+from eventstudy.text_format import best_match, fmt_pct
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +57,7 @@ def verdicts_text(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def notebook_html(spec: StudySpec, model: str, claims: pd.DataFrame, car: pd.DataFrame, excluded: pd.DataFrame) -> str:
     """Compact HTML for Jupyter: verdicts first, then CARs (inline styles only, text escaped)."""
-    from eventstudy.formats import Html, badge, esc, fmt_num, table
+    from eventstudy.text_format import Html, badge, esc, fmt_num, table
 
     out = [
         f"<h4>Event study {esc(spec.id)}: {len(spec.events)} event(s), {len(spec.securities)} securities, "

@@ -13,15 +13,16 @@ chipmaker"), :mod:`.dates` (dates via dateparser), :mod:`.session_words` (a
 figure's session and moment), :mod:`.words` (the vocabulary of moves),
 :mod:`.moves` (percentages), :mod:`.period_words` (period moves and their
 reference), :mod:`.attribution` (who moved), :mod:`.extract` (events,
-links), :mod:`.render` (TOML and CSV).
+links), :mod:`.draft_file` (TOML and CSV).
 
 Stage 2 of the flow. May import: :mod:`eventstudy.spec` and the base layer
-(:mod:`eventstudy.errors`, :mod:`eventstudy.files`).
+(:mod:`eventstudy.errors`, :mod:`eventstudy.file_io`).
 """
 
 from __future__ import annotations
 
 from eventstudy.articles.companies import ALIASES, LISTINGS, CompanyTable, Listing, parse_alias
+from eventstudy.articles.draft_file import CSV_COLUMNS, claims_csv, draft_study, to_toml
 from eventstudy.articles.extract import extract
 from eventstudy.articles.records import (
     ArticleError,
@@ -32,7 +33,6 @@ from eventstudy.articles.records import (
     Extraction,
     OtherFigure,
 )
-from eventstudy.articles.render import CSV_COLUMNS, claims_csv, draft_study, to_toml
 
 __all__ = [
     "ALIASES",

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.draft_file import check_usable, to_toml
 from eventstudy.articles.records import CandidateClaim, Extraction
-from eventstudy.articles.render import check_usable, to_toml
 from eventstudy.articles.text import Article
-from eventstudy.files import private_dir
+from eventstudy.file_io import private_dir
 from eventstudy.spec import StudySpec, parse_study
 
 

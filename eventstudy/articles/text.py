@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventstudy.articles.records import ArticleError
-from eventstudy.files import read_input
+from eventstudy.file_io import read_input
 
 # one character for one character, so offsets survive
 _MAP = str.maketrans(

@@ -3,7 +3,7 @@
 - :mod:`~eventstudy.cli.run`: ``run`` (a study to its report);
 - :mod:`~eventstudy.cli.articles`: ``extract`` and ``check`` (news articles);
 - :mod:`~eventstudy.cli.tools`: ``validate`` and ``prices``;
-- :mod:`~eventstudy.cli.common`: exit codes, option types, price source, progress.
+- :mod:`~eventstudy.cli.options`: exit codes, option types, price source, progress.
 
 Exit codes: 0 success; 1 unexpected internal error (a bug: please report
 it); 2 bad input (study file, data, options), with a one-line message.
@@ -24,11 +24,11 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def __getattr__(name: str) -> Any:
-    """``progress`` and ``stop_progress`` from :mod:`.common`, imported on first use."""
+    """``progress`` and ``stop_progress`` from :mod:`.options`, imported on first use."""
     if name in ("progress", "stop_progress"):
-        from eventstudy.cli import common
+        from eventstudy.cli import options
 
-        return getattr(common, name)
+        return getattr(options, name)
     raise AttributeError(name)
 
 
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     import argparse
 
     from eventstudy.cli.articles import add_check_parser, add_extract_parser
-    from eventstudy.cli.common import Parser, version
+    from eventstudy.cli.options import Parser, version
     from eventstudy.cli.run import add_run_parser
     from eventstudy.cli.tools import add_prices_parser, add_validate_parser
 
@@ -131,7 +131,7 @@ def _main(argv: list[str] | None) -> int:
     import warnings
 
     from eventstudy.cli import articles, run, tools
-    from eventstudy.cli.common import EXIT_INPUT, stop_progress
+    from eventstudy.cli.options import EXIT_INPUT, stop_progress
     from eventstudy.errors import EventStudyError
 
     parser = build_parser()

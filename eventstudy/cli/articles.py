@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventstudy.cli.common import (
+from eventstudy.cli.options import (
     EXIT_CODES_HELP,
     EXIT_OK,
     REPORT_FORMATS,
@@ -230,7 +230,7 @@ def outputs_distinct(inputs: list[Path], outputs: dict[str, Path | None]) -> Non
 
 def article_options(args: argparse.Namespace) -> tuple[dt.date | None, dict[str, str], dict[str, Security]]:
     """``--reference-date`` and ``--alias`` of ``extract`` and ``check``, each checked and named when wrong."""
-    from eventstudy.articles.render import listings_from_aliases
+    from eventstudy.articles.draft_file import listings_from_aliases
 
     ref = None
     if args.reference_date is not None:

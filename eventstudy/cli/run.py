@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eventstudy.cli.common import (
+from eventstudy.cli.options import (
     EXIT_CODES_HELP,
     EXIT_OK,
     MAX_TRIALS,
@@ -286,7 +286,7 @@ def with_measures(spec: StudySpec, measures: list[str], bhar_windows: list[tuple
 
     from eventstudy.errors import StudyFileError
     from eventstudy.spec.fields import FieldParser
-    from eventstudy.spec.study import check_bhar_windows
+    from eventstudy.spec.study_file import check_bhar_windows
     from eventstudy.spec.types import DEFAULT_BHAR_WINDOWS, MEASURE_NAMES
 
     for m in measures:

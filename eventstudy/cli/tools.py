@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from eventstudy.cli.common import EXIT_CODES_HELP, EXIT_OK, MAX_TRIALS, location, path_arg, progress
+from eventstudy.cli.options import EXIT_CODES_HELP, EXIT_OK, MAX_TRIALS, location, path_arg, progress
 from eventstudy.errors import EventStudyError
 
 VALIDATE_EXAMPLE = """\
@@ -136,7 +136,7 @@ def prices_command(args: argparse.Namespace) -> int:
         symbols = list(dict.fromkeys(s.strip() for s in args.symbols.split(",")))  # a name twice: converted once
         if "" in symbols:  # "A,,B", a trailing comma, or an empty --symbols
             raise EventStudyError(f"--symbols {args.symbols!r} holds an empty name; list symbols as A,B,C")
-        from eventstudy.files import symbol_filename
+        from eventstudy.file_io import symbol_filename
         from eventstudy.spec import SYMBOL
 
         for name in symbols:

@@ -5,11 +5,12 @@ A study (:func:`compute_dask`, what ``EventStudy(..., client=)`` and
 split by event into partitions, and each task reads its pairs' prices from
 the study's source on the worker (a Parquet URL every worker sees, see
 :mod:`eventstudy.market.parquet`) and runs the engine
-(:func:`eventstudy.engine.core.compute`) on them. The partitions' tables are
+(:func:`eventstudy.engine.abnormal_returns.compute`) on them. The partitions' tables are
 merged in plan order, those of a local run, and the rest of the study
 (claims, tests, report) runs on the client as usual::
 
-    plan ──partition by event──▶ [pairs] ──worker: prices + engine.core.compute──▶ tables ──merge──▶ EngineTables
+    plan ──partition by event──▶ [pairs] ──worker: prices + engine.abnormal_returns.compute──▶ tables
+         ──merge──▶ EngineTables
 
 Dask is imported only inside the functions that need it
 (``pip install "eventstudy-claims[dask]"``). See ``docs/scaling.md``.
@@ -41,7 +42,7 @@ from eventstudy.errors import EventStudyError
 if TYPE_CHECKING:
     from dask.distributed import Client, Future
 
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.models import ExpectedReturnModel
     from eventstudy.market import PriceSource
     from eventstudy.spec import StudySpec
@@ -127,7 +128,7 @@ def compute_dask(
     client: Client,
     partitions: int,
 ) -> tuple[EngineTables, dict[str, dict[str, Any]]]:
-    """The engine (:func:`eventstudy.engine.core.compute`) mapped over partitions of whole events on a Dask cluster.
+    """The engine (:func:`~eventstudy.engine.abnormal_returns.compute`) mapped over partitions of whole events on Dask.
 
     ``plan`` is split into partitions of whole events (:func:`partition_pairs`);
     each task reads the prices of its own pairs from ``source`` on the worker
@@ -173,7 +174,7 @@ def engine_part(
 
     Returns the tables, the plan rows of the fitted pairs and the provenance of the prices read.
     """
-    from eventstudy.engine.core import compute
+    from eventstudy.engine.abnormal_returns import compute
     from eventstudy.engine.plan import Plan, fetch
 
     source, model, fama_french = shared
@@ -226,7 +227,7 @@ def _merge(
     plan: Plan, parts: list[np.ndarray], results: list[tuple[EngineTables, np.ndarray, dict[str, Any]]]
 ) -> tuple[EngineTables, dict[str, dict[str, Any]]]:
     """The partitions' tables as one, in plan order (what ``compute`` gives on the whole plan)."""
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
 
     spec, n = plan.spec, len(plan)
     first = sorted(range(len(parts)), key=lambda k: int(parts[k].min()))  # a model's own columns: local order

@@ -56,7 +56,7 @@ from eventstudy.processes import worker_pool
 from eventstudy.spec.types import DEFAULT_AR_WINDOW, DEFAULT_ESTIMATION_WINDOW, DEFAULT_EVENT_WINDOWS
 
 if TYPE_CHECKING:
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
 
 SCALE = 100.0  # fitted in percent
 GARCH_SERIAL_BELOW = 64  # fewer pairs are fitted in this process (a process pool costs ~1 s to start)

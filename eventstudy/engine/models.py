@@ -37,7 +37,7 @@ from eventstudy.errors import EventStudyError, ModelError
 from eventstudy.spec import Security
 
 if TYPE_CHECKING:
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
 
 FF3_COLUMNS = ("Mkt-RF", "SMB", "HML")
 

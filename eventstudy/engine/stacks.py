@@ -14,7 +14,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 if TYPE_CHECKING:
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.ols import Solved
 
 

@@ -8,7 +8,7 @@ partition's ``ar``, ``car``, ``fits`` and ``tests`` rows as
 needs for the report::
 
     plan ──partitions of whole events, in order of first appearance──▶ task k on a worker:
-        prices + engine.core.compute ─▶ write ar, car, fits            (phase 1: the engine's tables)
+        prices + engine.abnormal_returns.compute ─▶ write ar, car, fits            (phase 1: the engine's tables)
         ─▶ return car, fits, the report's events' ar rows, unusual days, exclusions
     client: the study's draw counts from every partition's car (table.study_draws)
     task k, on the engine tables it kept ─▶ tests ─▶ write tests       (phase 2: the tests table)
@@ -20,7 +20,7 @@ events in order of first appearance, so read one after the other (``pandas.read_
 of the folder) the ``tests`` rows are those of a local run, in its order, and the
 ``ar``, ``car`` and ``fits`` rows too when each event's rows are together in the
 events file (else grouped by event); every row is a local run's, value for value
-(``tests/test_cluster.py``). See ``docs/scaling.md``.
+(``tests/engine/test_cluster.py``). See ``docs/scaling.md``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from dask.distributed import Client, Future
 
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.models import ExpectedReturnModel
     from eventstudy.engine.plan import Plan
     from eventstudy.market import PriceSource
@@ -183,7 +183,7 @@ def _write_tests(
 
 def _client_tables(plan: Plan, parts: list[np.ndarray], found: list[dict[str, Any]]) -> WrittenStudy:
     """What the partitions sent back, as the client's tables in plan order."""
-    from eventstudy.engine.core import EngineTables
+    from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.distributed import exclusions, in_plan_order, provenance_in_order
 
     spec = plan.spec

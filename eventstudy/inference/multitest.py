@@ -1,6 +1,6 @@
 """Multiple testing: Holm and Benjamini-Hochberg adjusted p-values, one family or many at once.
 
-The numbers of :func:`statsmodels.stats.multitest.multipletests` (``tests/test_robust.py`` checks
+The numbers of :func:`statsmodels.stats.multitest.multipletests` (``tests/inference/test_robust.py`` checks
 them family by family), computed for every family of a tests table in one pass: statsmodels'
 Holm runs a full ``gc.collect()`` on each call, which cost seconds on a study's table.
 """
@@ -33,7 +33,7 @@ class AdjustedPValues:
 def adjust_pvalues(pvalues: ArrayLike, method: str = "holm") -> AdjustedPValues:
     """Holm (family-wise error) or Benjamini-Hochberg (false discovery rate) adjusted p-values of one family.
 
-    The numbers of :func:`statsmodels.stats.multitest.multipletests` (``tests/test_robust.py``
+    The numbers of :func:`statsmodels.stats.multitest.multipletests` (``tests/inference/test_robust.py``
     checks them against it) on the finite p-values; NaNs, tests that could not be
     computed, stay NaN and are not counted in the family. ``method`` is ``"holm"``
     (Holm 1979, Scandinavian Journal of Statistics 6(2), 65-70) or ``"fdr_bh"``

@@ -6,7 +6,7 @@ for 100,000 one-security events. Every row depends only on its event's pairs, th
 study's draw counts (:func:`eventstudy.inference.table.study_draws`), and the Holm and BH
 adjustments are made within an event, so the table of a run of whole events, in the CAR
 table's order, is exactly those events' rows of the whole table, and the parts one after the
-other are the whole table (``tests/test_tests_parts.py``).
+other are the whole table (``tests/inference/test_tests_parts.py``).
 """
 
 from __future__ import annotations

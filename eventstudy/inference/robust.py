@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from eventstudy.inference.cross_section import NULL_MEAN, standardized_car
-from eventstudy.inference.cross_section.common import (
+from eventstudy.inference.cross_section.inputs_and_p import (
     TestColumns,
     average_ranks,
     car_blocks,
@@ -141,7 +141,7 @@ def grank_t(
     Small N: step 2 divides by an SD estimated from N SCARs, which with 4-8
     securities is so noisy that the ``SCAR*`` are heavy-tailed and the test
     over-rejects (12 % at 5 % with N = 4 and 7 % with N = 8 on i.i.d.
-    normal data; 5 % with N = 50: ``tests/test_robust.py``,
+    normal data; 5 % with N = 50: ``tests/inference/test_robust.py``,
     ``docs/methodology.md``). ``restandardize=False`` ranks ``SCAR_i``
     itself (name :data:`GRANK_SCAR`): right-sized for small N, but no
     longer robust to event-induced volatility.
@@ -272,7 +272,7 @@ def grank_t_pair(
     ``car``, ``sd`` (blocks, N); ``estimation`` (sets, N, T) and ``df_resid``
     (sets, N) or broadcast to it; block ``j`` uses set ``of_block[j]``
     (default: set ``j``). The T SARs of each security of a set are ranked once
-    (:func:`~eventstudy.inference.cross_section.common.average_ranks`); the rank
+    (:func:`~eventstudy.inference.cross_section.inputs_and_p.average_ranks`); the rank
     of a block's ``GSAR_0`` among the T + 1 values is
     ``1 + #{SAR < GSAR_0} + #{SAR = GSAR_0} / 2`` and a SAR's rank rises by 1
     where ``GSAR_0`` is below it and by 1/2 where they are equal: the average

@@ -34,7 +34,7 @@ from eventstudy.inference import multitest as mt
 from eventstudy.inference import robust as rb
 from eventstudy.inference import single_firm as sf
 from eventstudy.inference import wild as wb
-from eventstudy.inference.cross_section.common import scatter_columns
+from eventstudy.inference.cross_section.inputs_and_p import scatter_columns
 from eventstudy.inference.result import TestColumns
 
 TEST_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]

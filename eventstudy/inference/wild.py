@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from eventstudy.inference import cross_section as cs
 from eventstudy.inference.cross_section import NULL_MEAN, cross_sectional_t
-from eventstudy.inference.cross_section.common import (
+from eventstudy.inference.cross_section.inputs_and_p import (
     TestColumns,
     car_blocks,
     finite_blocks,
@@ -209,7 +209,7 @@ def _exceed_days(est: np.ndarray, stat: np.ndarray, rows: np.ndarray, weights: n
     (:mod:`scipy.sparse`, terms added in the order l = 1..L) with the days'
     means (T, blocks) and centred residuals (T, N x blocks). The t of each draw
     is that of the gathered draws but for the order of the sums (about 1e-16
-    apart; ``tests/test_robust.py`` compares the p-values).
+    apart; ``tests/inference/test_robust.py`` compares the p-values).
     """
     from scipy.sparse import csr_array
 

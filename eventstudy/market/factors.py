@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from eventstudy.errors import DataError
-from eventstudy.files import read_input
+from eventstudy.file_io import read_input
 
 FF3_FILE = "F-F_Research_Data_Factors_daily.csv"
 FF3_COLUMNS = ["Mkt-RF", "SMB", "HML", "RF"]

@@ -99,7 +99,7 @@ class ParquetSource:
         """The symbol whose file gives ``symbol``'s day range (High/Low), or None.
 
         Itself, else the first second file ``<symbol>_*.parquet`` that has them, else None
-        (as :meth:`~eventstudy.market.csv.CsvDirectorySource.day_range`). Nothing is cached.
+        (as :meth:`~eventstudy.market.csv_folder.CsvDirectorySource.day_range`). Nothing is cached.
         """
         stem = parquet_filename(symbol).removesuffix(SUFFIX)
         found = self._fs.glob(f"{self._root}/{stem}_*{SUFFIX}")
@@ -151,7 +151,7 @@ class ParquetSource:
 def write_parquet_prices(prices: str | Path, url: str | Path, symbols: list[str] | None = None) -> list[str]:
     """Write the price CSVs of folder ``prices`` as ``url/<symbol>.parquet``; the file names written.
 
-    Each CSV is read and checked as :class:`~eventstudy.market.csv.CsvDirectorySource` reads it
+    Each CSV is read and checked as :class:`~eventstudy.market.csv_folder.CsvDirectorySource` reads it
     (the frames :class:`ParquetSource` returns are equal to the CSV source's). ``symbols``
     (default: every ``*.csv`` of the folder) are file stems (``GSPC`` for ``^GSPC``).
 
@@ -164,7 +164,7 @@ def write_parquet_prices(prices: str | Path, url: str | Path, symbols: list[str]
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from eventstudy.market.csv import CsvDirectorySource
+    from eventstudy.market.csv_folder import CsvDirectorySource
     from eventstudy.spec import SYMBOL
 
     if bad := [s for s in symbols or () if not SYMBOL.match(s)]:  # a name, never a path

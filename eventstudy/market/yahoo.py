@@ -44,8 +44,8 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.errors import DataError, DataWarning, UnknownSymbolError
-from eventstudy.market.cache import DiskCache
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
+from eventstudy.market.price_cache import DiskCache
 
 Downloader = Callable[..., pd.DataFrame | None]
 

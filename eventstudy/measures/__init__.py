@@ -1,7 +1,8 @@
 """Measures beyond abnormal returns: volume, volatility, buy-and-hold returns.
 
-:mod:`eventstudy.measures.study` runs them on a study's pairs, from the
-engine's plan and panels (``study.measures``, ``run --measure``); :mod:`eventstudy.measures.views` puts their tables on
+:mod:`eventstudy.measures.compute` runs them on a study's pairs, from the
+engine's plan and panels (``study.measures``, ``run --measure``); :mod:`eventstudy.measures.lazy_tables` puts
+their tables on
 ``StudyResults``. Every other function takes **stacked windows**: arrays of shape
 (pairs, days) holding, for each (event, security) pair, consecutive sessions
 of the security's exchange; column ``j`` is event day ``start + j``. Windows

@@ -3,7 +3,7 @@
 May import every lower stage: :mod:`eventstudy.results`, :mod:`eventstudy.plots`,
 :mod:`eventstudy.claims`, :mod:`eventstudy.inference`, :mod:`eventstudy.engine`,
 :mod:`eventstudy.market`, :mod:`eventstudy.spec` and the base layer
-(:mod:`eventstudy.errors`, :mod:`eventstudy.files`, :mod:`eventstudy.formats`).
+(:mod:`eventstudy.errors`, :mod:`eventstudy.file_io`, :mod:`eventstudy.text_format`).
 """
 
 from eventstudy.report.write import write_report

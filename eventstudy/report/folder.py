@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError
-from eventstudy.files import locked
+from eventstudy.file_io import locked
 
 MARKER = ".eventstudy-report"
 MARKER_TEXT = (
@@ -55,7 +55,7 @@ def _after_step(name: str) -> None:
 
 def _report_files() -> frozenset[str]:
     """Every file name a report directory may hold: ``REPORT_FILES``, the measures' tables and the Parquet tables."""
-    from eventstudy.measures.views import ALL_MEASURE_TABLES
+    from eventstudy.measures.lazy_tables import ALL_MEASURE_TABLES
     from eventstudy.results import COLUMNAR_TABLES
 
     measures = {f"{name}.{ext}" for name in ALL_MEASURE_TABLES for ext in ("csv", "parquet")}

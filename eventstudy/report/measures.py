@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.formats import fmt_num, fmt_p, fmt_pct
 from eventstudy.report.tables import table
+from eventstudy.text_format import fmt_num, fmt_p, fmt_pct
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy.engine.provenance import time_note
-from eventstudy.formats import VERDICT_CLASS, fmt_num, fmt_pct, slug
 from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
@@ -40,10 +39,11 @@ from eventstudy.report.tables import (
     summary_rows,
     table,
 )
+from eventstudy.text_format import VERDICT_CLASS, fmt_num, fmt_pct, slug
 from eventstudy.verdict_rows import verdict_rows
 
 if TYPE_CHECKING:
-    from eventstudy.report.render import ReportFigure
+    from eventstudy.report.figure_jobs import ReportFigure
     from eventstudy.results import StudyResults
 
 Model = dict[str, Any]
@@ -51,8 +51,8 @@ Model = dict[str, Any]
 
 def report_model(res: StudyResults, figures: Sequence[ReportFigure] = ()) -> Model:
     """Every section of the report (see the module docstring); ``figures`` as drawn for the report."""
+    from eventstudy.report.figure_jobs import is_summary
     from eventstudy.report.measures import measure_notes
-    from eventstudy.report.render import is_summary
     from eventstudy.report.story import overlap_rows
 
     spec, prov = res.spec, res.provenance

@@ -5,8 +5,8 @@
   resource. Autoescaped: every value of the model, text from a study file or an article included,
   is escaped.
 - ``report.md.j2``: autoescape off; text goes through explicit filters that call
-  :func:`eventstudy.formats.md_text` (``md``; ``lit`` for text a study file or an article gave,
-  with no markup at all) and :func:`eventstudy.formats.md_code` (``code``); tables through
+  :func:`eventstudy.text_format.md_text` (``md``; ``lit`` for text a study file or an article gave,
+  with no markup at all) and :func:`eventstudy.text_format.md_code` (``code``); tables through
   ``md_table``.
 
 HTML section ids (stable, for links and tests): ``verdicts``, ``claims-figure``, ``all-pairs`` (a large
@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from eventstudy.formats import VERDICT_CLASS, VERDICT_MARK, md_code, md_text, slug
+from eventstudy.text_format import VERDICT_CLASS, VERDICT_MARK, md_code, md_text, slug
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from eventstudy.report.figure_jobs import ReportFigure
     from eventstudy.report.model import Model
-    from eventstudy.report.render import ReportFigure
     from eventstudy.results import StudyResults
 
 _ALIGN = {"l": "", "r": ' class="r"', "n": ' class="nw"'}  # table column letters: CSS classes of report.css

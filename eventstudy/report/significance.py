@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from eventstudy.formats import fmt_num, fmt_p
 from eventstudy.inference.validation.placebo import CANNOT, OVER, RIGHT, UNDER, describe
+from eventstudy.text_format import fmt_num, fmt_p
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
-from eventstudy.formats import fmt_num, fmt_p, fmt_pct
+from eventstudy.text_format import fmt_num, fmt_p, fmt_pct
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults

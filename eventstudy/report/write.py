@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eventstudy.errors import EventStudyError
-from eventstudy.files import write_csv
+from eventstudy.file_io import write_csv
 from eventstudy.report.folder import REPORT_FILES, atomic_directory
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
-    from eventstudy.report.render import ReportFigure
+    from eventstudy.report.figure_jobs import ReportFigure
     from eventstudy.results import StudyResults
 
 
@@ -65,7 +65,7 @@ def write_report(
     drawn = bool({"md", "html"} & set(formats)) and figure_format != "none"
     with ExitStack() as stack:
         if drawn:  # the figures are drawn in workers while the tables and tests are computed here
-            from eventstudy.report.render import start_figures
+            from eventstudy.report.figure_jobs import start_figures
 
             pending = stack.enter_context(start_figures(res, fmt=figure_format))
         tmp = stack.enter_context(atomic_directory(out_dir))

@@ -20,7 +20,7 @@ import unicodedata
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError, StudyFileError
-from eventstudy.files import read_input
+from eventstudy.file_io import read_input
 from eventstudy.spec import parse_study
 from eventstudy.spec.fields import exchange_names
 

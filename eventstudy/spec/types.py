@@ -1,7 +1,7 @@
 """The study's vocabulary: securities, events, claims and the study itself, with their defaults.
 
 Plain frozen dataclasses; reading and checking them from a file is
-:mod:`eventstudy.spec.study` (with :mod:`eventstudy.spec.fields`).
+:mod:`eventstudy.spec.study_file` (with :mod:`eventstudy.spec.fields`).
 """
 
 from __future__ import annotations

@@ -20,13 +20,13 @@ References are in each docstring and in ``docs/methodology.md``.
 
 Modules: :mod:`~eventstudy.inference.cross_section.parametric` (cross-sectional t, Patell,
 BMP, Kolari-Pynnönen), :mod:`~eventstudy.inference.cross_section.nonparametric` (Corrado
-rank, generalized sign, Wilcoxon signed-rank) and :mod:`~eventstudy.inference.cross_section.common`
+rank, generalized sign, Wilcoxon signed-rank) and :mod:`~eventstudy.inference.cross_section.inputs_and_p`
 (input checks, p-values, the null hypotheses). Import the tests from this package.
 """
 
 from __future__ import annotations
 
-from eventstudy.inference.cross_section.common import NULL_MEAN, NULL_MEDIAN
+from eventstudy.inference.cross_section.inputs_and_p import NULL_MEAN, NULL_MEDIAN
 from eventstudy.inference.cross_section.nonparametric import (
     corrado_rank,
     corrado_rank_batch,

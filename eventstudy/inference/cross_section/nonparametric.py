@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.cross_section.common import (
+from eventstudy.inference.cross_section.inputs_and_p import (
     NULL_MEDIAN,
     TestColumns,
     average_ranks,

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-from eventstudy.inference.cross_section.common import (
+from eventstudy.inference.cross_section.inputs_and_p import (
     NULL_MEAN,
     TestColumns,
     batch,

@@ -313,7 +313,7 @@ class StudyPlacebo:
 
     def to_dict(self) -> dict[str, object]:
         """The ``placebo`` section of results.json."""
-        from eventstudy.formats import records
+        from eventstudy.json_records import records
 
         out: dict[str, object] = {"trials": self.trials if self.run else 0, "seed": self.seed, "note": self.note}
         if self.run is None:
@@ -331,7 +331,7 @@ class StudyPlacebo:
         }
 
     def _repr_html_(self) -> str:
-        from eventstudy.formats import esc
+        from eventstudy.text_format import esc
 
         head = f"<p><b>The study's placebo run</b>: {esc(self.note)}</p>"
         if self.run is None:

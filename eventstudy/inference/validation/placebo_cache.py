@@ -9,8 +9,8 @@ key), and the versions of the libraries that shape the numbers
 (:func:`eventstudy.engine.provenance.package_versions`). Entries live in
 ``<cache>/placebo/<sha256 of the key>.npz`` under the cache folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``;
-:func:`eventstudy.market.cache.default_cache_dir`), written atomically
-(:func:`eventstudy.files.atomic_write`). An entry is NumPy arrays and one JSON text, read
+:func:`eventstudy.market.price_cache.default_cache_dir`), written atomically
+(:func:`eventstudy.file_io.atomic_write`). An entry is NumPy arrays and one JSON text, read
 with allow_pickle=False (no objects); it carries its whole key, and one that does not parse,
 lacks a field, has the wrong shapes or another key is ignored with a warning and recomputed,
 never trusted.
@@ -82,7 +82,7 @@ def cached_run(
 ) -> PlaceboRun:
     """The run of ``compute()``, read from the cache when its entry is there and sound, else computed and stored."""
     from eventstudy.errors import DataWarning
-    from eventstudy.market.cache import default_cache_dir
+    from eventstudy.market.price_cache import default_cache_dir
 
     key = cache_key(source, listings, design)
     if key is None:
@@ -97,7 +97,7 @@ def cached_run(
                           DataWarning, stacklevel=2)  # fmt: skip
     run = compute()
     try:
-        from eventstudy.files import atomic_write
+        from eventstudy.file_io import atomic_write
 
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, _dump(run, key))

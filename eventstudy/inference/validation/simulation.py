@@ -85,7 +85,7 @@ class ValidationResult:
 
     def to_csv(self, path: str | Path) -> None:
         """Write ``table`` as CSV (``test,design,effect,alpha,rejection_rate,n``)."""
-        from eventstudy.files import write_csv
+        from eventstudy.file_io import write_csv
 
         write_csv(self.table, path, float_format=None)
 
