@@ -12,7 +12,10 @@ Prints, with the price files in the OS cache:
   it took 39 s when a pass over the sentence ran once per date mention);
 - ``eventstudy check`` on a one-page article (``tests/corpus/dev/en_smci_march.txt``) and on the
   1,000-word article, each as a whole process with ``--figures none``: best and median of N runs
-  (issue 22: a 1,000-word article under 3 s; issue 24: a one-page article under 2 s).
+  (issue 22: a 1,000-word article under 3 s; issue 24: a one-page article under 2 s);
+- where the CPU time of ``check`` on the one-page article goes, stage by stage, in a fresh
+  interpreter (the stages' boundaries are the run's progress messages), whether it loaded spaCy
+  (it should not: the rules find every subject), and what the three costliest imports take alone.
 
 Timings on this project's 2-vCPU machine vary by up to 2x from run to run; the medians are what
 to compare.
@@ -36,6 +39,57 @@ PARSER_LOAD = (
     "import time; from eventstudy.articles.parser import load; t = time.process_time(); load(); "
     "print(time.process_time() - t)"
 )
+
+STAGES = """
+import sys, time, warnings
+warnings.simplefilter("ignore")
+marks = [("interpreter and eventstudy.checking", time.process_time())]
+from eventstudy.checking import check
+from eventstudy.market import CsvDirectorySource
+from eventstudy.report import write_report
+marks.append(("importing pandas, the price source, the report", time.process_time()))
+names = {"fitting": "drafting, price files, calendars, plan", "testing": "fitting pairs, judging the claims",
+         "the study's placebo": "tests table (scipy.stats import included)"}
+def say(message, *count):
+    for start, name in names.items():
+        if message.startswith(start) and name not in dict(marks):
+            marks.append((name, time.process_time()))
+spec, res = check([sys.argv[1]], CsvDirectorySource(sys.argv[2]), out=sys.argv[3], progress=say)
+marks.append(("placebo run (cached on disk after a first run)", time.process_time()))
+write_report(res, sys.argv[3], figure_format="none", extra={"draft.toml": spec.extra["draft.toml"]})
+marks.append(("report files (md, html, json, csv)", time.process_time()))
+last = 0.0
+for name, at in marks:
+    print(f"{name}\t{at - last:.2f}")
+    last = at
+print(f"spaCy loaded\t{'yes' if 'spacy' in sys.modules else 'no'}")
+"""
+IMPORTS = {
+    "scipy.stats (numpy imported)": "import numpy; t = time.process_time(); import scipy.stats",
+    "exchange_calendars, the XNAS calendar": (
+        "import pandas; t = time.process_time(); import exchange_calendars; exchange_calendars.get_calendar('XNAS')"
+    ),
+    "pandas": "t = time.process_time(); import pandas",
+}
+
+
+def cpu(code: str) -> float:
+    """CPU seconds of ``code`` after ``t = time.process_time()``, in a fresh interpreter."""
+    run = subprocess.run([sys.executable, "-c", f"import time; {code}; print(time.process_time() - t)"],
+                         check=True, capture_output=True, text=True)  # fmt: skip
+    return float(run.stdout)
+
+
+def stages(article: Path, out: Path) -> None:
+    """Print where the CPU time of ``check`` on ``article`` goes (one fresh interpreter)."""
+    argv = [sys.executable, "-c", STAGES, str(article), str(PRICES), str(out)]
+    run = subprocess.run(argv, check=True, capture_output=True, text=True, cwd=tempfile.gettempdir())
+    print(f"where the CPU time of check goes, {article.name}:")
+    for row in run.stdout.splitlines():
+        name, value = row.split("\t")
+        print(f"  {name:50} {value:>6}" + " s" * (value != "no" and value != "yes"))
+    for name, code in IMPORTS.items():
+        print(f"  {'import ' + name:50} {statistics.median(cpu(code) for _ in range(3)):6.2f} s (median of 3, alone)")
 
 
 def thousand_words(folder: Path) -> Path:
@@ -99,6 +153,7 @@ def main() -> int:
                     "none", "--quiet"]  # fmt: skip
             times = [timed_process([*argv, "--out", str(Path(tmp) / f"out{i}")]) for i in range(args.runs)]
             print(line(f"eventstudy check, {name}, whole process", times))
+        stages(CORPUS / "en_smci_march.txt", Path(tmp) / "stages")
     return 0
 
 

@@ -546,6 +546,36 @@ def test_parser_finds_an_inverted_subject(tmp_path, french_parser):
     assert claim.ticker == "NVDA" and "preposition" in claim.note
 
 
+def _no_parser_load():
+    raise AssertionError("the French parser was loaded, but the rules found every subject")
+
+
+def test_check_never_loads_the_parser_when_the_rules_find_every_subject(tmp_path, monkeypatch):
+    """Loading spaCy takes seconds: a French article whose subjects the rules find does without it."""
+    from eventstudy.articles import parser
+
+    monkeypatch.setattr(parser, "load", _no_parser_load)
+    article = REPO / "tests" / "corpus" / "dev" / "fr_tarifs_jeudi.txt"
+    assert parser.is_french(article.read_text(encoding="utf-8"))
+    assert extract([article]).claims
+    prices = require_shared(PRICES)
+    out = tmp_path / "report"
+    assert main(["check", str(article), "--prices", str(prices), "--out", str(out), "--format", "json",
+                 "--figures", "none", "--quiet"]) == 0  # fmt: skip
+    assert (out / "claims.csv").is_file()
+
+
+def test_the_parser_is_loaded_once_when_a_subject_needs_it(tmp_path, monkeypatch, french_parser):
+    from eventstudy.articles import parser
+
+    calls = []
+    monkeypatch.setattr(parser, "load", lambda: calls.append(1) or french_parser)
+    text = "Le 21 janvier 2025, Oracle a gagné 7 %. Comme Nvidia la semaine dernière AMD a reculé de 3 %."
+    claims = _found(tmp_path, text).claims
+    assert [(c.ticker, c.reported_percent) for c in claims] == [("ORCL", 7.0), ("AMD", -3.0)]
+    assert "parser" in claims[1].note and len(calls) == 1
+
+
 def test_without_the_parser_attribution_is_degraded(tmp_path, monkeypatch, capsys):
     import sys
 
