@@ -150,7 +150,8 @@ _PUBLISHED = (
 # "22/01/2025", "22.01.2025": day first unless the second number cannot be a month
 NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/])")
 _NUMERIC_LINE = re.compile(
-    rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{NUMERIC.pattern})(?:,?\s+(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",
+    rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{NUMERIC.pattern})"
+    rf"(?:,?\s+(?:[|•·-]\s+)?(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",  # "23/02/2024 | 22:40"
     _I | re.M,
 )
 _ISO_START = re.compile(r"\W{0,3}(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\d-])")
@@ -185,6 +186,8 @@ _ISO_LINE = re.compile(
     _I | re.M,
 )
 _HEADER_ZONE = 800  # characters from the top where a printed date is the article's own
+# Dow Jones' time stamp line: "11-19-24 1532ET" (month, day, two-digit year, time)
+_STAMP_LINE = re.compile(r"^[ \t]*(?P<h>(?P<m>\d{2})-(?P<d>\d{2})-(?P<y>\d{2}))\s+\d{4}\s?E[SD]?T[ \t]*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,12 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
             return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
         except ValueError:
             pass
+    if stamp := _STAMP_LINE.search(text, lo, hi):
+        try:
+            return Header(stamp["h"], dt.date(2000 + int(stamp["y"]), int(stamp["m"]), int(stamp["d"])), "day",
+                          *stamp.span("h"))  # fmt: skip
+        except ValueError:
+            pass
     if num := _NUMERIC_LINE.search(text, lo, hi) or _PUBLISHED_NUMERIC.search(text, lo, hi):
         date = numeric_date(num, french=True)
         if date is not None:
@@ -241,11 +250,41 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
     years = [int(h["year"]) for h in found if h["year"]]
     h = min(found, key=lambda h: h.start("h"))
     y = int(h["year"]) if h["year"] else (years[0] if years else year)
+    day = (h["day"] or h["day2"]).lower().removesuffix("er")
+    if y is None:
+        y = _year_by_weekday(text, h.end(), day, h["month"] or h["month2"])
     if y is None:
         return None
-    day = (h["day"] or h["day2"]).lower().removesuffix("er")
     date = _parse(f"{day} {h['month'] or h['month2']} {y}")
     return Header(h["h"], date, "day", *h.span("h")) if date else None
+
+
+_WEEKDAY_NUMBER = {
+    name: i
+    for i, names in enumerate(("monday lundi", "tuesday mardi", "wednesday mercredi", "thursday jeudi",
+                               "friday vendredi", "saturday samedi", "sunday dimanche"))
+    for name in names.split()
+}  # fmt: skip
+_WEEKDAY_WORD = re.compile(r"(?<![\w])(" + "|".join(_WEEKDAY_NUMBER) + r")(?![\w])", _I)
+
+
+def _year_by_weekday(text: str, after: int, day: str, month: str) -> int | None:
+    """A dateline's year, when it prints none ("NEW YORK, Feb 22 (Reuters) - … on Thursday").
+
+    The latest year the text mentions or the one after it, whichever alone makes the dateline's day
+    (or the day before it) the weekday the lede names first; None when neither or both do.
+    """
+    years = [int(y) for y in re.findall(r"(?<![\d])((?:19|20)\d\d)(?![\d])", text)]
+    named = _WEEKDAY_WORD.search(text, after, after + 600)
+    if not years or named is None:
+        return None
+    weekday = _WEEKDAY_NUMBER[named.group(1).lower()]
+    fits = []
+    for y in (max(years), max(years) + 1):
+        date = _parse(f"{day} {month} {y}")
+        if date is not None and weekday in (date.weekday(), (date - dt.timedelta(days=1)).weekday()):
+            fits.append(y)
+    return fits[0] if len(fits) == 1 else None
 
 
 def numeric_date(m: re.Match[str], *, french: bool) -> dt.date | None:

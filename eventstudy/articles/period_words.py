@@ -236,6 +236,8 @@ def period_of(
         if reference is None:
             return "", None, None
         session = article_day(as_of(text, dates, reference), fig.start())
+    if (m := _IN_YEAR.search(text, fig.end(), ahead_end)) and session.date and int(m["year"]) < session.date.year:
+        return "", None, None  # "after a 239% gain in 2023": an earlier year's move, listed for review
     if session.date is not None and session.date != day:  # the reference is read from the session's own day
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:

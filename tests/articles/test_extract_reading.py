@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from eventstudy.articles import claims_csv, draft_study, extract
+from eventstudy.errors import EventStudyError
 
 D = dt.date
 REF = D(2025, 9, 11)  # a Thursday
@@ -849,3 +850,28 @@ def test_a_multiple_in_the_pluperfect_ends_before_the_named_day(tmp_path):
     )
     doubled = next(c for c in _read(tmp_path, text) if c[1] == 100.0)
     assert doubled[2] == D(2024, 2, 12) and doubled[4] == "2024-02-07"
+
+
+def test_date_lines_as_wires_print_them(tmp_path):
+    text = "Vertiv jumps on targets\n\nVertiv shares rose 14.6% on Tuesday.\n\n-- Desk\n\n11-19-24 1532ET\n"
+    assert _claims(tmp_path, text) == [("VRT", 14.6, D(2024, 11, 19))]
+    text = "Chips rally\n23/02/2024 | 22:40\n\nJeudi, l'action Nvidia s'était envolée de 16,4 %.\n"
+    assert _claims(tmp_path, text) == [("NVDA", 16.4, D(2024, 2, 22))]
+
+
+def test_a_dateline_without_a_year_takes_the_one_its_weekday_fits(tmp_path):
+    text = (
+        "NEW YORK, Feb 22 (Wire) - Nvidia shares surged 16.4% on Thursday after its forecast.\n\n"
+        "The stock more than tripled in 2023.\n"
+    )
+    assert _claims(tmp_path, text) == [("NVDA", 16.4, D(2024, 2, 22))]  # 22 February was a Thursday in 2024
+    text = "NEW YORK, Feb 22 (Wire) - Nvidia shares surged 16.4% on Thursday.\n"  # no year anywhere: none guessed
+    with pytest.warns(UserWarning, match="without a year"), pytest.raises(EventStudyError, match="no dated event"):
+        draft_study([_write(tmp_path, text)])
+
+
+def test_an_earlier_years_move_is_listed_not_judged(tmp_path):
+    text = "date 2024-02-23\nNvidia has gained 59% since the start of the year, after a 239% gain in 2023.\n"
+    found = extract([_write(tmp_path, text)])
+    assert [c.reported_percent for c in found.claims] == [59.0]
+    assert 239.0 in [o.value_percent for o in found.other_figures]
