@@ -243,7 +243,10 @@ def _described(
 ) -> Subject | None:
     """A clause naming nothing that points back: "the index", "It fell 5.8%", "Shares of the company"."""
     desc, fit = described(seg, every, table)
-    if desc and len(fit) > 1 and topic is not None and topic.ticker in {m.ticker for m in fit}:
+    lead = _lead_company(text, every, table)
+    if desc and len(fit) > 1 and lead in {m.ticker for m in fit}:
+        fit = [m for m in fit if m.ticker == lead]  # "Nvidia takes a hit… The chipmaker is down 22% this year"
+    elif desc and len(fit) > 1 and topic is not None and topic.ticker in {m.ticker for m in fit}:
         fit = [m for m in fit if m.ticker == topic.ticker]  # the company the article has been about
     if desc and len(fit) == 1:
         return Subject(fit[0].name, fit[0].ticker, f"{desc!r} read as {fit[0].name}, the one company here it fits")
@@ -270,6 +273,17 @@ def _described(
     if _THE_COMPANY.search(seg):
         return article_company(every, table, seg.strip())
     return None
+
+
+def _lead_company(text: str, every: list[CompanyMention], table: CompanyTable) -> str:
+    """The one company the article's first sentence naming any (its headline, its lede) names, else ""."""
+    if not every:
+        return ""
+    first = min(every, key=lambda m: m.start)
+    ends = [i for i in (text.find(". ", first.start), text.find("\n", first.start)) if i >= 0]
+    end = min(ends) if ends else len(text)
+    named = {m.ticker for m in every if first.start <= m.start < end and m.ticker and not table.is_index(m.ticker)}
+    return first.ticker if len(named) == 1 and first.ticker in named else ""
 
 
 def article_company(every: list[CompanyMention], table: CompanyTable, words: str) -> Subject | None:

@@ -124,6 +124,7 @@ def find_moves(
         shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
         prev = _Context()
         asides = aside_spans(text, a, b)
+        first_claim = len(claims)
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
             ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
@@ -230,6 +231,10 @@ def find_moves(
             if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
                 topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
             prev = ctx
+        said = {(c.ticker, c.company) for c in claims[first_claim:] if not table.is_index(c.ticker)}
+        if len(said) == 1:  # one company's moves, whatever else the sentence names ("…sale of its Nvidia stake")
+            ((ticker, company),) = said
+            topic = Subject(company, ticker)
     return _dedupe(claims), others, used
 
 

@@ -875,3 +875,21 @@ def test_an_earlier_years_move_is_listed_not_judged(tmp_path):
     found = extract([_write(tmp_path, text)])
     assert [c.reported_percent for c in found.claims] == [59.0]
     assert 239.0 in [o.value_percent for o in found.other_figures]
+
+
+def test_one_companys_sentence_sets_the_stock_whatever_else_it_names(tmp_path):
+    text = (
+        "date 2025-11-14\nSoftBank Group shares fell 6.6% on Friday, after the sale of its Nvidia stake.\n\n"
+        "The group said it had sold its Nvidia shares in October.\n\n"
+        "The stock had dropped 3.5% on Wednesday.\n"
+    )
+    assert [(t, p) for t, p, *_ in _read(tmp_path, text)] == [("9984.T", -6.6), ("9984.T", -3.5)]
+
+
+def test_a_description_fitting_several_goes_to_the_articles_lead_company(tmp_path):
+    text = (
+        "Nvidia takes a hit from export curbs\ndate 2025-04-17\n\n"
+        "Nvidia shares closed down 6.9% on Wednesday. Advanced Micro Devices lost 7.3%.\n\n"
+        "The chipmaker is down about 22% this year.\n"
+    )
+    assert next(t for t, p, *_ in _read(tmp_path, text) if p == -22.0) == "NVDA"
