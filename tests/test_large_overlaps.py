@@ -103,3 +103,10 @@ def test_a_merged_section_names_a_bounded_number_of_events(study):
     assert 'id="event-T0-0-3"' not in html and 'id="event-T0-0-1"' in html
     for cell in re.findall(r"<td[^>]*>([^<]*)</td>", html):  # no cell names more than two events of a group
         assert len(re.findall(r"T\d-\d-\d", cell)) <= 2 * 2, cell
+
+
+def test_lists_per_security_are_capped(study):
+    html = (study / "report.html").read_text()
+    rates = html.split("Share of estimation-window days with |z| ≥ 3", 1)[1].split("</p>", 1)[0]
+    assert len(re.findall(r"T\d \d+\.\d %", rates)) == 3
+    assert rates.endswith(" and 1 more securities (fits table: share_abs_z_ge_3).")

@@ -248,10 +248,11 @@ def _warnings(res: StudyResults, overlaps: pd.DataFrame) -> Model:
     from eventstudy.report.story import flag_rows, overlap_summary
 
     items, more = _warning_entries(res)
-    rates = []
+    rates, rates_more = [], ""
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
-        by_ticker = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()
+        by_ticker, n_more = listed(res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max(), res)
         rates = [(t, f"{r * 100:.1f} %") for t, r in by_ticker.items()]
+        rates_more = f" and {n_more:,} more securities (fits table: share_abs_z_ge_3)" if n_more else ""
     flags, flags_more = listed(res.flags, res)
     shown = flag_rows(dataclasses.replace(res, flags=flags)) if flags_more else flag_rows(res)
     rows = [[f["event"], f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
@@ -265,6 +266,7 @@ def _warnings(res: StudyResults, overlaps: pd.DataFrame) -> Model:
         "entries": items,
         "more": more_note(more, "events with warnings", "flags.csv and the overlaps table"),
         "rates": rates,
+        "rates_more": rates_more,
         "any": not res.flags.empty or not res.overlaps.empty,
         "flags": table(["event", "ticker", "day", "session", "abnormal", "z", "news that day"], rows, "llrlrrl")
         if not res.flags.empty
@@ -342,6 +344,7 @@ def _provenance(res: StudyResults) -> Model:
         detail = ", ".join(f"{k} {v}" for k, v in info.items() if k in _DETAIL_KEYS)
         rows.append({"symbol": symbol, "cells": cells, "sha256": info.get("sha256", ""), "detail": detail})
     header = ["symbol", "file", "first", "last", *(["retrieved"] if retrieved else []), "sha256"]
+    warned, more = listed(prov.get("data_warnings", []), res)
     return {
         "study_file": prov.get("study_file", ""),
         "study_sha256": prov.get("study_sha256", ""),
@@ -351,5 +354,5 @@ def _provenance(res: StudyResults) -> Model:
         "align": "llnn" + ("n" if retrieved else "") + "l",
         "rows": rows,
         "packages": ", ".join(f"{k} {v}" for k, v in prov.get("packages", {}).items()),
-        "data_warnings": prov.get("data_warnings", []),
+        "data_warnings": [*warned, *([more_note(more, "data warnings", "results.json (provenance)")] if more else [])],
     }
