@@ -110,3 +110,46 @@ def test_lists_per_security_are_capped(study):
     rates = html.split("Share of estimation-window days with |z| ≥ 3", 1)[1].split("</p>", 1)[0]
     assert len(re.findall(r"T\d \d+\.\d %", rates)) == 3
     assert rates.endswith(" and 1 more securities (fits table: share_abs_z_ge_3).")
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    """One event of five securities, in a report that shows three securities and names two per cell."""
+    from synthetic import make_market
+
+    from eventstudy.cli import main
+
+    folder = tmp_path_factory.mktemp("wide")
+    market = make_market(folder / "csv")
+    names = [f"W{i}" for i in range(5)]
+    for t in names:
+        shutil.copy(folder / "csv" / "STOCK.csv", folder / "csv" / f"{t}.csv")
+    day = market.sessions[-100].date()
+    lines = ["event,ticker,timestamp,benchmark,exchange", *(f"wide,{t},{day},MKT,XNYS" for t in names)]
+    (folder / "events.csv").write_text("\n".join(lines) + "\n")
+    mp = pytest.MonkeyPatch()
+    mp.setattr(tables, "LARGE_STUDY_PAIRS", 1)
+    mp.setattr(tables, "MAX_LISTED_ROWS", 3)
+    mp.setattr(story, "MAX_NAMED", 2)
+    try:
+        argv = ["run", str(folder / "events.csv"), "--prices", str(folder / "csv"), "--out", str(folder / "out"),
+                "--figures", "none", "--format", "md", "--placebo-trials", "0", "--parquet-from", "0",
+                "-q"]  # fmt: skip
+        assert main(argv) == 0
+    finally:
+        mp.undo()
+    return folder / "out"
+
+
+def test_an_event_of_many_securities_shows_a_bounded_number(wide):
+    md = (wide / "report.md").read_text()
+    assert re.findall(r"^### (W\d) \(benchmark MKT\)$", md, re.M) == ["W0", "W1", "W2"]
+    assert "… and 2 more securities of this event: a large study lists the first 3" in md
+    tests = pd.read_parquet(wide / "tests.parquet")
+    car_t = tests[(tests["test"] == "CAR t") & (tests["start"] == -1) & (tests["end"] == 1)]
+    assert len(car_t) == 5
+    cell = next(line for line in md.splitlines() if line.startswith("| [-1, 1] | CAR t (each security)"))
+    ps = cell.split(" | ")[3]
+    p0 = float(car_t.loc[car_t["ticker"] == "W0", "p"].iloc[0])
+    assert ps.startswith(f"W0 {p0:.4f}; W1 ") and "W2" not in ps
+    assert ps.endswith("; and 3 more securities (tests table)")

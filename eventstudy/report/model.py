@@ -158,6 +158,9 @@ def _event(
         reported = [(src, day, explain_reported_date(ev.timestamp, day)) for src, day in ev.reported_dates]
     d0 = res.day0[res.day0["event"] == ev.id]
     flags, overlaps, overlaps_more = _event_warnings(res, ev.id, full, overlaps)
+    tickers, n_more = listed(list(d0["ticker"]), full)  # a large study's first securities of the event
+    day0_header, day0_rows = day0_table(full, ev.id)
+    at, shown = day0_header.index("ticker"), set(tickers)
     tested = res.tests is not None and not res.tests.empty and bool((res.tests["event"] == event_id).any())
     return {
         "id": ev.id,
@@ -167,10 +170,11 @@ def _event(
         "merged": merged,
         "sources": list(ev.sources),
         "reported_dates": reported,
-        "day0": table(*day0_table(full, ev.id)),  # every event of the section
+        "day0": table(day0_header, [r for r in day0_rows if r[at] in shown]),  # every event of the section
         "figures": list(figures),
         "moves": _moves(res, ev.id),
-        "securities": [_security(records, ev.id, str(t)) for t in d0["ticker"]],
+        "securities": [_security(records, ev.id, str(t)) for t in tickers],
+        "securities_more": more_note(n_more, "securities of this event", "the day0, ar, car and tests tables"),
         "measures": event_measures(full, ev.id),
         # what holds: right-sized tests and their verdict, mis-sized ones named; then every test (HTML: p lists wrap)
         "holds": {"lines": headline(res, ev.id), "misfits": misfits(res, ev.id)} if tested else None,
