@@ -41,16 +41,20 @@ def unusual_moves(
 def label_flags(flags: pd.DataFrame, day0: pd.DataFrame) -> pd.DataFrame:
     """``flags`` with ``day0_of``: the other events (comma-separated ids) whose day 0 is the flagged session.
 
-    ``day0`` has ``event, ticker, session``; only the same security's day 0s count.
+    ``day0`` has ``event, ticker, session``; only the same security's day 0s count. The ids of each
+    (ticker, session) are joined once, in day0 order, not once per flag (hundreds of events can share a
+    day 0: a merge of flags and day 0s had flags x events rows); a flag's own event is left out.
     """
     if flags.empty:
         return flags.assign(day0_of=pd.Series(dtype=str))
-    flagged = flags[["event", "ticker", "session"]].assign(_flag=np.arange(len(flags)))
-    day0s = day0[["ticker", "session", "event"]].rename(columns={"event": "other"}).assign(_order=np.arange(len(day0)))
-    both = flagged.merge(day0s, on=["ticker", "session"])
-    both = both[both["other"] != both["event"]].sort_values(["_flag", "_order"])  # other events in day0 order
-    joined = (both["other"].astype(str) + ",").groupby(both["_flag"].to_numpy()).sum().str[:-1]
-    labels = joined.reindex(np.arange(len(flags)), fill_value="").to_numpy(dtype=object)
+    d0 = day0[["ticker", "session", "event"]]
+    ids = (d0["event"].astype(str) + ",").groupby([d0["ticker"], d0["session"]], sort=False).sum().str[:-1]
+    keys = flags[["ticker", "session"]]
+    labels = keys.merge(ids.rename("day0_of").reset_index(), on=["ticker", "session"], how="left")["day0_of"]
+    labels = labels.fillna("").to_numpy(dtype=object)
+    own = flags[["event", "ticker", "session"]].assign(_flag=np.arange(len(flags))).merge(d0)["_flag"]
+    for i in own.to_numpy():  # a flagged session that is the flag's own event's day 0 (not for a day != 0)
+        labels[i] = ",".join(e for e in labels[i].split(",") if e != str(flags["event"].iloc[i]))
     return flags.assign(day0_of=labels)
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy.engine.provenance import time_note
-from eventstudy.report.story import day0_table, merged_events, merged_note, same_day0
+from eventstudy.report.story import capped, day0_table, group_label, merged_events, merged_note, named, same_day0
 from eventstudy.report.tables import (
     AR_HEADER,
     CAR_HEADER,
@@ -149,14 +149,18 @@ def _event(
         when = f"{ev.timestamp:%Y-%m-%d %H:%M} UTC" + (" (approximate time)" if ev.approximate else "")
     merged = None
     if note := merged_note(full, ev.id):
-        merged = {"anchors": same_day0(full)[ev.id][1:], "note": note, "lines": merged_events(full, ev.id)}
+        anchors = capped(same_day0(full)[ev.id][1:], full)[0]
+        merged = {"anchors": anchors, "note": note, "lines": merged_events(full, ev.id)}
     reported = []
     if ev.reported_dates and not ev.date_only:
         from eventstudy.market.calendars import explain_reported_date
 
         reported = [(src, day, explain_reported_date(ev.timestamp, day)) for src, day in ev.reported_dates]
     d0 = res.day0[res.day0["event"] == ev.id]
-    flags, overlaps = _event_warnings(res, ev.id, full, overlaps)
+    flags, overlaps, overlaps_more = _event_warnings(res, ev.id, full, overlaps)
+    tickers, n_more = listed(list(d0["ticker"]), full)  # a large study's first securities of the event
+    day0_header, day0_rows = day0_table(full, ev.id)
+    at, shown = day0_header.index("ticker"), set(tickers)
     tested = res.tests is not None and not res.tests.empty and bool((res.tests["event"] == event_id).any())
     return {
         "id": ev.id,
@@ -166,16 +170,18 @@ def _event(
         "merged": merged,
         "sources": list(ev.sources),
         "reported_dates": reported,
-        "day0": table(*day0_table(full, ev.id)),  # every event of the section
+        "day0": table(day0_header, [r for r in day0_rows if r[at] in shown]),  # every event of the section
         "figures": list(figures),
         "moves": _moves(res, ev.id),
-        "securities": [_security(records, ev.id, str(t)) for t in d0["ticker"]],
+        "securities": [_security(records, ev.id, str(t)) for t in tickers],
+        "securities_more": more_note(n_more, "securities of this event", "the day0, ar, car and tests tables"),
         "measures": event_measures(full, ev.id),
         # what holds: right-sized tests and their verdict, mis-sized ones named; then every test (HTML: p lists wrap)
         "holds": {"lines": headline(res, ev.id), "misfits": misfits(res, ev.id)} if tested else None,
         "tests": table(TEST_HEADER, test_rows(res, ev.id), "nlrllll", md_align="llrrrrl") if tested else None,
         "flags": flags,
         "overlaps": overlaps,
+        "overlaps_more": overlaps_more,
     }
 
 
@@ -209,16 +215,18 @@ def _security(records: tuple[PairRecords, PairRecords, PairRecords], event_id: s
 
 def _event_warnings(
     res: StudyResults, event_id: str, full: StudyResults, ov: pd.DataFrame
-) -> tuple[Model | None, Model | None]:
+) -> tuple[Model | None, Model | None, str]:
     """The unusual days and the overlapping events of one event, as tables (None when there are none).
 
-    ``ov``: the study's overlaps as :func:`eventstudy.report.story.overlap_rows` gives them.
+    ``ov``: the study's overlaps as :func:`eventstudy.report.story.overlap_rows` gives them. Also the note
+    on the overlap rows a large study leaves out ('' when none).
     """
     from eventstudy.report.story import flag_label
 
     flags = res.flags[res.flags["event"] == event_id]
-    ov = ov[ov["event"] == ", ".join(same_day0(full).get(event_id, [event_id]))]
+    ov = ov[ov["event"] == event_id]  # event_id: the first of its group (a detailed event)
     flag_table = overlap_table = None
+    more = 0
     if not flags.empty:
         rows = [
             [f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
@@ -231,35 +239,38 @@ def _event_warnings(
         for o in ov.to_dict("records"):
             span = f"{o['first_shared']:%Y-%m-%d} to {o['last_shared']:%Y-%m-%d}"
             groups.setdefault((o["nearest_event"], span, int(o["overlapping"])), []).append(str(o["ticker"]))
-        rows = [[other, ", ".join(t), span, n] for (other, span, n), t in groups.items()]
+        shown, more = listed(list(groups.items()), full)
+        rows = [[group_label(full, other), ", ".join(t), span, n] for (other, span, n), t in shown]
         header = ["nearest overlapping event", "tickers", "sessions shared with any", "overlapping events"]
         overlap_table = table(header, rows, "llnr")
-    return flag_table, overlap_table
+    return flag_table, overlap_table, more_note(more, "rows", "the overlaps table")
 
 
 # -- study-wide sections ----------------------------------------------------------------
 def _warnings(res: StudyResults, overlaps: pd.DataFrame) -> Model:
     """Study-wide: where each event's warnings are (HTML), every unusual day and overlap (Markdown), fat tails."""
-    from eventstudy.report.story import flag_rows
+    from eventstudy.report.story import flag_rows, overlap_summary
 
-    together = same_day0(res)  # events with one day 0 everywhere are listed once, together
-    items, more = listed(_warning_entries(res, together), res)
-    rates = []
+    items, more = _warning_entries(res)
+    rates, rates_more = [], ""
     if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
-        by_ticker = res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max()
+        by_ticker, n_more = listed(res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max(), res)
         rates = [(t, f"{r * 100:.1f} %") for t, r in by_ticker.items()]
+        rates_more = f" and {n_more:,} more securities (fits table: share_abs_z_ge_3)" if n_more else ""
     flags, flags_more = listed(res.flags, res)
     shown = flag_rows(dataclasses.replace(res, flags=flags)) if flags_more else flag_rows(res)
     rows = [[f["event"], f["ticker"], f"{f['day']:+d}", f["session"], fmt_pct(f["abnormal"]), fmt_num(f["z"], 2),
              f["label"]] for f in shown.to_dict("records")]  # fmt: skip
     overlaps, overlaps_more = listed(overlaps, res)
-    spans = [[o["ticker"], o["event"], o["nearest_event"], f"{o['first_shared'].date()} to {o['last_shared'].date()}",
-              o["overlapping"]] for o in overlaps.to_dict("records")]  # fmt: skip
+    spans = [[o["ticker"], group_label(res, o["event"]), group_label(res, o["nearest_event"]),
+              f"{o['first_shared'].date()} to {o['last_shared'].date()}", o["overlapping"]]
+             for o in overlaps.to_dict("records")]  # fmt: skip
     header = ["ticker", "event", "nearest overlapping event", "sessions shared with any", "overlapping events"]
     return {
         "entries": items,
         "more": more_note(more, "events with warnings", "flags.csv and the overlaps table"),
         "rates": rates,
+        "rates_more": rates_more,
         "any": not res.flags.empty or not res.overlaps.empty,
         "flags": table(["event", "ticker", "day", "session", "abnormal", "z", "news that day"], rows, "llrlrrl")
         if not res.flags.empty
@@ -267,30 +278,38 @@ def _warnings(res: StudyResults, overlaps: pd.DataFrame) -> Model:
         "flags_more": more_note(flags_more, "unusual days", "flags.csv"),
         "overlaps": table(header, spans, "lllll") if not overlaps.empty else None,
         "overlaps_more": more_note(overlaps_more, "rows", "the overlaps table"),
+        "overlap_summary": overlap_summary(res),
     }
 
 
-def _warning_entries(res: StudyResults, together: dict[str, list[str]]) -> list[Model]:
-    """Per event (events sharing a day 0 once): how many unusual days, which events it shares sessions with."""
+def _warning_entries(res: StudyResults) -> tuple[list[Model], int]:
+    """Per event (events sharing a day 0 once): how many unusual days, which events it shares sessions with.
+
+    The entries a list shows (:func:`listed`), and how many are left out; the text only for those shown.
+    """
+    together = same_day0(res)  # events with one day 0 everywhere are listed once, together
     shown = set(detailed_events(res))
     flag_counts = res.flags["event"].value_counts()
     rep = {e: ids[0] for e, ids in together.items()}
     ends = [res.overlaps[c].map(rep).fillna(res.overlaps[c]) for c in ("event", "nearest_event")]
     links = pd.DataFrame({"a": pd.concat(ends), "b": pd.concat(ends[::-1])}).drop_duplicates()
     shared: dict[str, set[str]] = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]}
-    items = []
+    found = []
     for ev in res.spec.events:
         if rep.get(ev.id, ev.id) != ev.id:
             continue
         n_flags = int(flag_counts.get(ev.id, 0))
         others = sorted(shared.get(ev.id, set()) - {ev.id})
-        if not n_flags and not others:
-            continue
+        if n_flags or others:
+            found.append((ev.id, n_flags, others))
+    found, more = listed(found, res)
+    items = []
+    for eid, n_flags, others in found:
         what = [f"{n_flags} unusual day(s)"] if n_flags else []
-        what += ["windows shared with " + ", ".join(", ".join(together.get(o, [o])) for o in others)] if others else []
-        label = ", ".join(together.get(ev.id, [ev.id]))
-        items.append({"id": ev.id, "label": label, "link": ev.id in shown, "what": what})
-    return items
+        ids = [m for o in others for m in together.get(o, [o])]
+        what += ["windows shared with " + named(ids, res)] if others else []
+        items.append({"id": eid, "label": group_label(res, eid), "link": eid in shown, "what": what})
+    return items, more
 
 
 def _candidates(res: StudyResults) -> Model:
@@ -329,6 +348,7 @@ def _provenance(res: StudyResults) -> Model:
         detail = ", ".join(f"{k} {v}" for k, v in info.items() if k in _DETAIL_KEYS)
         rows.append({"symbol": symbol, "cells": cells, "sha256": info.get("sha256", ""), "detail": detail})
     header = ["symbol", "file", "first", "last", *(["retrieved"] if retrieved else []), "sha256"]
+    warned, more = listed(prov.get("data_warnings", []), res)
     return {
         "study_file": prov.get("study_file", ""),
         "study_sha256": prov.get("study_sha256", ""),
@@ -338,5 +358,5 @@ def _provenance(res: StudyResults) -> Model:
         "align": "llnn" + ("n" if retrieved else "") + "l",
         "rows": rows,
         "packages": ", ".join(f"{k} {v}" for k, v in prov.get("packages", {}).items()),
-        "data_warnings": prov.get("data_warnings", []),
+        "data_warnings": [*warned, *([more_note(more, "data warnings", "results.json (provenance)")] if more else [])],
     }

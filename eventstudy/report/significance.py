@@ -45,6 +45,8 @@ def _reading(res: StudyResults, test: str, start: int, end: int) -> tuple[str, d
 
 def test_rows(res: StudyResults, event_id: str) -> list[list[str]]:
     """The event's tests, window by window; right-sized tests first; per-security tests as one row each."""
+    from eventstudy.report.story import capped
+
     t = _event_tests(res, event_id)
     n = res.placebo.securities
     groups: dict[tuple[int, int, str], list[tuple[object, ...]]] = {}
@@ -56,7 +58,9 @@ def test_rows(res: StudyResults, event_id: str) -> list[list[str]]:
     for (start, end, test), members in groups.items():
         reading, row = _reading(res, test, start, end)
         if test in PER_SECURITY:
-            cells = ["; ".join(f"{m[0]} {fmt_p(m[k])}" for m in members) for k in (2, 3, 4)]
+            shown, more = capped(members, res)  # a large study's first securities; the rest counted
+            tail = [f"and {more:,} more securities (tests table)"] if more else []
+            cells = ["; ".join([*(f"{m[0]} {fmt_p(m[k])}" for m in shown), *tail]) for k in (2, 3, 4)]
             name, stat = f"{test} (each security)", "–"
         else:
             m = members[0]

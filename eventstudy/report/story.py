@@ -8,13 +8,18 @@
   and says so; the CSV and JSON tables keep one row set per event, so every
   event id still finds its numbers there.
 - **Flagged days** name the event of the study whose day 0 they are.
+- **Bounded in a large study**: a cell or sentence names at most ``MAX_NAMED`` events ("… and K more"),
+  the overlaps are summarised by security; every row stays in the tables (overlaps.parquet, day0).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from eventstudy.report.tables import large_study, listed, table
 
 if TYPE_CHECKING:
     from eventstudy.results import StudyResults
@@ -64,20 +69,42 @@ def same_day0(res: StudyResults) -> dict[str, list[str]]:
     return out
 
 
+MAX_NAMED = 10  # events a large study's report names in one cell, sentence or list; the rest are counted
+
+
+def capped(ids: Sequence[str], res: StudyResults) -> tuple[Sequence[str], int]:
+    """The ids a report names: all of them, or the first ``MAX_NAMED`` of a large study; and how many are left."""
+    if len(ids) <= MAX_NAMED or not large_study(res):
+        return ids, 0
+    return ids[:MAX_NAMED], len(ids) - MAX_NAMED
+
+
+def named(ids: Sequence[str], res: StudyResults, sep: str = ", ") -> str:
+    """The ids joined (a large study's first ``MAX_NAMED``, then 'and K more')."""
+    shown, more = capped(ids, res)
+    return sep.join(shown) + (f" and {more:,} more" if more else "")
+
+
+def group_label(res: StudyResults, event_id: str) -> str:
+    """The events shown as one with ``event_id`` (same day 0 everywhere), named together."""
+    return named(same_day0(res).get(event_id, [event_id]), res)
+
+
 def merged_note(res: StudyResults, event_id: str) -> str:
     """The line under a section that stands for several events; '' when it stands for one."""
     ids = same_day0(res).get(event_id, [event_id])
     if len(ids) < 2:
         return ""
-    others = ids[1:]
+    others, more = capped(ids[1:], res)
     names = ", ".join(f"{o} (“{res.spec.event(o).title}”)" if res.spec.event(o).title else o for o in others)
+    names += f" and {more:,} more events (listed in the day0 table)" if more else ""
     sessions = res.day0[res.day0["event"] == event_id]
     days = ", ".join(sorted({f"{s:%Y-%m-%d}" for s in sessions["session"]}))
     return (
         f"Also {names}: its day 0 is the same session as this event's on every exchange of the study ({days}), "
         "so daily data cannot separate the two; the tables below hold for both and are shown once "
         "(ar.csv, car.csv and results.json list each event)."
-        if len(others) == 1
+        if len(ids) == 2
         else f"Also {names}: their day 0 is the same session as this event's on every exchange of the study "
         f"({days}), so daily data cannot separate them; the tables below hold for all and are shown once "
         "(ar.csv, car.csv and results.json list each event)."
@@ -87,7 +114,7 @@ def merged_note(res: StudyResults, event_id: str) -> str:
 def merged_events(res: StudyResults, event_id: str) -> list[str]:
     """One plain-text line per other event shown in this section: id, title, time, note, sources."""
     lines = []
-    for other in same_day0(res).get(event_id, [event_id])[1:]:
+    for other in capped(same_day0(res).get(event_id, [event_id])[1:], res)[0]:
         ev = res.spec.event(other)
         if ev.date_only:
             when = f"{ev.timestamp:%Y-%m-%d} (date only)"
@@ -103,7 +130,7 @@ def merged_events(res: StudyResults, event_id: str) -> list[str]:
 def day0_table(res: StudyResults, event_id: str) -> tuple[list[str], list[list[object]]]:
     """Header and rows of a section's day-0 table: with an ``event`` column when it stands for several events."""
     ids = same_day0(res).get(event_id, [event_id])
-    d0 = res.day0[res.day0["event"].isin(ids)]
+    d0 = res.day0[res.day0["event"].isin([ids[0], *capped(ids[1:], res)[0]])]  # the events the note names
     header = ["ticker", "exchange", "local time", "day 0", "rule"]
     rows = [[r.ticker, r.exchange, r.local_time, r.session, r.rule] for r in d0.itertuples()]
     if len(ids) == 1:
@@ -123,7 +150,7 @@ def flag_label(res: StudyResults, day0_of: str) -> str:
         return "none of the study's events (other news)"
     if len(ids) == 1 and res.spec.event(ids[0]).title:
         return f"day 0 of {ids[0]} (“{res.spec.event(ids[0]).title}”)"
-    return "day 0 of " + " and ".join(ids)
+    return "day 0 of " + named(ids, res, " and ")
 
 
 def flag_rows(res: StudyResults) -> pd.DataFrame:
@@ -133,18 +160,42 @@ def flag_rows(res: StudyResults) -> pd.DataFrame:
         return flags.assign(label=pd.Series(dtype=str))
     groups = same_day0(res)
     keep = flags[[groups.get(e, [e])[0] == e for e in flags["event"]]].copy()
-    keep["event"] = [", ".join(groups.get(e, [e])) for e in keep["event"]]
+    keep["event"] = [named(groups.get(e, [e]), res) for e in keep["event"]]
     keep["label"] = [flag_label(res, d) for d in keep.get("day0_of", pd.Series("", index=keep.index))]
     return keep
 
 
 def overlap_rows(res: StudyResults) -> pd.DataFrame:
-    """Overlaps with events shown as one (same day 0 everywhere) named together, each group's own rows dropped."""
+    """Overlaps between events shown apart, each group's own rows dropped (one row per ticker and pair of groups).
+
+    ``event`` and ``nearest_event`` are the first events of their groups (events with the same day 0 everywhere,
+    :func:`same_day0`): :func:`group_label` names a group, for the rows a report shows.
+    """
     ov = res.overlaps
     if ov.empty:
         return ov
-    groups = same_day0(res)
-    name = {e: ", ".join(ids) for e, ids in groups.items()}
-    out = ov.assign(**{c: ov[c].map(name).fillna(ov[c]) for c in ("event", "nearest_event")})
+    first = {e: ids[0] for e, ids in same_day0(res).items()}
+    out = ov.assign(**{c: ov[c].map(first).fillna(ov[c]) for c in ("event", "nearest_event")})
     out = out[out["event"] != out["nearest_event"]]
     return out.drop_duplicates(["ticker", "event", "nearest_event"])
+
+
+def overlap_summary(res: StudyResults) -> dict[str, object] | None:
+    """A large study's overlaps by security: a sentence and a table (the most overlapped securities first)."""
+    ov = res.overlaps
+    if ov.empty or not large_study(res):
+        return None
+    pairs = res.day0["ticker"].value_counts(sort=False)
+    by = ov.groupby("ticker", sort=False)["overlapping"].agg(["size", "max"])
+    by = by.sort_values("size", ascending=False, kind="stable")
+    shown, more = listed(by, res)
+    rows = [[t, f"{pairs.get(t, 0):,}", f"{n:,}", f"{m:,}"] for t, n, m in shown.itertuples()]
+    text = (
+        f"{len(ov):,} of {len(res.day0):,} (event, security) pairs have a window that shares sessions with another "
+        f"event's window of the same security; by security, most first"
+        + (f" (the first {len(shown):,} of {len(by):,})" if more else "")
+        + ". Every pair's row (how many events overlap, the nearest one, the sessions shared) is in the overlaps "
+        "table (overlaps.parquet)."
+    )
+    header = ["ticker", "pairs", "pairs overlapping another event", "most overlapping events"]
+    return {"text": text, "table": table(header, rows, "lrrr")}

@@ -164,7 +164,8 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
     from eventstudy.report.story import same_day0
 
     together = same_day0(res)
-    rest = res.car[~res.car["event"].isin({m for e in shown for m in together.get(e, [e])})]
+    detailed = {m for e in shown for m in together.get(e, [e])}
+    rest = res.car.loc[~res.car["event"].isin(detailed), ["event", "start", "end", "p"]]  # not a copy of every column
     if rest.empty:
         return ""
     parts = []
