@@ -14,6 +14,19 @@ are imported when first used, not by ``import eventstudy``.
 
 from __future__ import annotations
 
+import sys
+
+if sys.argv and sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] in ("eventstudy", "eventstudy.exe"):
+    import _signal
+    import os
+
+    def _interrupted_at_start_up(signum: int, frame: object) -> None:
+        """Ctrl-C while the command line loads (before ``cli.main`` takes over): one line, exit 130."""
+        os.write(2, b"interrupted\n")
+        os._exit(130)
+
+    _signal.signal(_signal.SIGINT, _interrupted_at_start_up)  # the first thing the ``eventstudy`` command runs
+
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 

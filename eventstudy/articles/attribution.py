@@ -95,6 +95,7 @@ _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
 _INDEX_REF = re.compile(r"(?<![\w])(?:the index|the benchmark|the gauge|l'indice)(?![\w])", _I)
+_BENCHMARK = re.compile(r"(?<![\w])(?:the benchmark|l'indice de référence)(?![\w])", _I)
 _PRONOUN = re.compile(r"\W*(?:it|il|elle)\s", _I)
 _THE_COMPANY = re.compile(r"(?<![\w])(?:the company|the group|the firm|la société|le groupe|l'entreprise)(?![\w])", _I)
 
@@ -255,6 +256,9 @@ def _described(
         return Subject(desc, "", f"{DESCRIPTION}: {desc!r} fits {len(fit)} companies of the article ({names})")
     if _INDEX_REF.search(seg):
         indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
+        if indices and _BENCHMARK.search(seg):  # "The Nikkei 225 jumped…, while the broader Topix… the benchmark"
+            last = text.rfind(". ", 0, indices[-1].start) + 1
+            indices = [m for m in indices if m.start >= last][:1]
         if indices:
             return Subject(indices[-1].name, indices[-1].ticker, f"{seg.strip()!r} read as {indices[-1].name}")
     if _PRONOUN.match(seg) or _PRONOUN.match(seg[seg.rfind(",") + 1 :]):  # "Dès mercredi soir, il s'envolait"
@@ -268,9 +272,14 @@ def _described(
         said, fit = described(text[before:sentence_start], every, table)  # "Le concepteur de puces a… Il"
         if topic is not None and said and topic.ticker in {m.ticker for m in fit}:
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} ({said!r} before it)")
-        if topic is not None and _REFERENCE.search(text, sentence_start, clause_start):  # "Le titre … : il affiche"
+        if topic is not None and (
+            _REFERENCE.search(text, sentence_start, clause_start)  # "Le titre … : il affiche"
+            or _REFERENCE.search(text, before, sentence_start)  # "… the stock is still up 56%. It has lost 63%"
+        ):
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (the stock before it)")
     if _THE_COMPANY.search(seg):
+        if topic is not None and topic.ticker == lead and len({m.ticker for m in every if m.ticker}) > 1:
+            return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name}, the article's company")
         return article_company(every, table, seg.strip())
     return None
 

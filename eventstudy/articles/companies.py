@@ -70,6 +70,9 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
 ETF_NAMES: dict[str, tuple[str, str, str]] = {
     "VanEck Semiconductor ETF": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
     "SMH": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
+    "ETF VanEck Semiconductor": ("SMH", "XNAS", "VanEck Semiconductor ETF"),  # French word order
+    "VanEck Semiconductor": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
+    "ETF iShares Semiconductor": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
     "iShares Semiconductor ETF": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
     "SOXX": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
     "Invesco QQQ Trust": ("QQQ", "XNAS", "Invesco QQQ Trust"),
@@ -125,10 +128,11 @@ _STOPWORDS = (
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
     " poids actions action titres titre over during since until despite throughout amid even still yet so also"
-    " nonetheless nevertheless indeed elsewhere"
+    " nonetheless nevertheless indeed elsewhere overnight"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 _SYMBOL_AS_NAME = re.compile(r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))")
+_BARE_SYMBOL = re.compile(r"(?<![\w$&.:(|-])([A-Z]{3,5})(?![\w&.:-])")
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
 _NAME_AT_START = re.compile(
     r"[A-Z0-9]{2,}\b|[A-ZÀ-Ý][\w&-]*\s+[A-Z]|[A-ZÀ-Ý][\w&-]*\s+[a-zà-ÿ]|[A-Z][a-z]+[A-Z]\w*"  # "OpenAI", "DeepSeek"
@@ -220,6 +224,12 @@ class CompanyTable:
             for m in _SYMBOL_AS_NAME.finditer(text)
             if m[1] in self.listings and not any(n.start <= m.start(1) < n.end for n in out)
         ]  # "VRT stock sank", "NVDA shares": a US symbol written as the name
+        named = {c.ticker for c in out}
+        out += [
+            CompanyMention(m.start(1), m.end(1), m[1], m[1])
+            for m in _BARE_SYMBOL.finditer(text)
+            if m[1] in named and m[1] in self.listings and not any(n.start <= m.start(1) < n.end for n in out)
+        ]  # "ORCL was down 39%" in an article that names Oracle: its symbol alone
         return sorted(out + self._short_names(text, out), key=lambda c: c.start)
 
     def _short_names(self, text: str, named: list[CompanyMention]) -> list[CompanyMention]:

@@ -82,7 +82,9 @@ _WEEKDAY = re.compile(
 )
 _RELATIVE = re.compile(
     r"(?<![\w])(?P<rel>la veille|le lendemain|avant-hier|après-demain|hier|aujourd'hui|demain|"
-    r"the day before|the previous day|the next day|the following day|yesterday|today|tomorrow)(?![\w])",
+    r"the day before|the previous day|the next day|the following day|yesterday|today|tomorrow"
+    r"|overnight (?:in New York|on Wall Street|in the United States|in the U\.S\.|in U\.S\. trading)"
+    r"|(?:in New York|on Wall Street) overnight)(?![\w])",
     _I,
 )
 _SHIFT = {"la veille": -1, "the day before": -1, "the previous day": -1, "le lendemain": 1, "the next day": 1,
@@ -185,6 +187,8 @@ _ISO_LINE = re.compile(
     r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
     _I | re.M,
 )
+# "Posted 2024-08-28 | 11:05 am ET | by the Trading Desk": a publication line with more after the date
+_PUBLISHED_ISO = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}}))", re.M | _I)
 _HEADER_ZONE = 800  # characters from the top where a printed date is the article's own
 # Dow Jones' time stamp line: "11-19-24 1532ET" (month, day, two-digit year, time)
 _STAMP_LINE = re.compile(r"^[ \t]*(?P<h>(?P<m>\d{2})-(?P<d>\d{2})-(?P<y>\d{2}))\s+\d{4}\s?E[SD]?T[ \t]*$", re.M)
@@ -225,7 +229,8 @@ def article_header(text: str, year: int | None = None) -> Header | None:
 
 def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
     """A date line (or a dateline) in ``text[lo:hi]``."""
-    iso = _ISO_LINE.search(text, lo, hi) or (_ISO_START.match(text) if lo == 0 else None)
+    iso = _ISO_LINE.search(text, lo, hi) or _PUBLISHED_ISO.search(text, lo, hi)
+    iso = iso or (_ISO_START.match(text) if lo == 0 else None)
     if iso:
         try:
             return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
@@ -443,15 +448,22 @@ def _resolve_relative(
                     d, date=anchor + dt.timedelta(days=_SHIFT[rel]), reference=anchor, reference_from=anchor_from
                 )
             elif reference is not None and (look_back or reference_from == "--reference-date" or rel in _ANCHORED):
-                d = replace(d, date=reference + dt.timedelta(days=_SHIFT[rel]), reference=reference,
-                            reference_from=reference_from)  # fmt: skip
+                # "overnight in New York" in a story dated in Asia or Europe: the weekday session before its day
+                day = reference + dt.timedelta(days=_SHIFT[rel]) if rel in _SHIFT else _weekday_before(reference)
+                d = replace(d, date=day, reference=reference, reference_from=reference_from)
         if d.date is not None and d.precision == "day" and d.kind != "header" and not _in_aside(d):
-            last = d  # an aside's day ("Arm, whose shares soared on Wednesday, fell") is not the narrative's
+            if last is None or not _FLASHBACK.search(_clause(d)):  # "Jeudi, l'action s'était envolée": a flashback
+                last = d  # an aside's day ("Arm, whose shares soared on Wednesday, fell") is not the narrative's
         out.append(d)
     return out
 
 
+def _weekday_before(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=3 if day.weekday() == 0 else 2 if day.weekday() == 6 else 1)
+
+
 _W_RX = re.compile(_W, _I)
+_FLASHBACK = re.compile(r"(?<![\w])(?:s['’]était|s['’]étaient|avait|avaient)(?![\w])", _I)
 _DAY_NAMES = "|".join(re.escape(n) for n in _WEEKDAYS)
 _NIGHT = re.compile(rf"(?<![\w])nuit (?:de|du) (?P<w1>{_DAY_NAMES})\s+(?:à|au) (?:{_DAY_NAMES})(?![\w])", _I)
 _CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)

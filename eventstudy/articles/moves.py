@@ -49,7 +49,16 @@ from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.parser import is_french
 from eventstudy.articles.period_words import PERIOD, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
-from eventstudy.articles.session_words import NOW, OTHER_EVENT, article_day, session_of, set_apart, tense_timing
+from eventstudy.articles.session_words import (
+    NOW,
+    OTHER_EVENT,
+    US_EXCHANGES,
+    article_day,
+    filed_in_us_session,
+    session_of,
+    set_apart,
+    tense_timing,
+)
 from eventstudy.articles.text import Article, aside_spans, normalize
 from eventstudy.articles.words import (
     AFTER,
@@ -82,6 +91,7 @@ class _Context:
     subject: Subject | None = None
     session: DateMention | None = None
     timing: str = ""
+    since: str = ""  # a period move's reference: "Sur la semaine, le Nasdaq 100 recule de 1,9 % et Broadcom de 7,8 %"
 
 
 def find_moves(
@@ -111,6 +121,7 @@ def find_moves(
     last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
     latest: dict[str, DateMention] = {}  # per security, the latest session its claims named
     lede = _lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
+    live = filed_in_us_session(text, dates)  # "11:05 am ET": that day's US figures are quotes during the session
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -127,7 +138,7 @@ def find_moves(
         first_claim = len(claims)
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
-            ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
+            ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             value = float(fig["num"].replace(",", "."))
             ctx = _classify(segment, ahead, prev, text, seg_start, a)
@@ -178,9 +189,15 @@ def find_moves(
             since, ref_day = "", None
             if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
                 own_day = latest.get(ctx.subject.ticker) or last_day
-                since, ref_day, s = period_of(text, seg_start, fig, ahead_end, ctx.session, dates, reference, own_day)
+                since, ref_day, s = period_of(
+                    text, seg_start, fig, ahead_end, ctx.session, dates, reference, own_day, sentence_start=a
+                )
                 if since:
-                    kind, ctx.session = "", s
+                    kind, ctx.session, ctx.since = "", s, since
+            elif not kind and prev.since and not MOVE.search(segment):  # "… recule de 1,9 % et Broadcom de 7,8 %"
+                since, ctx.session, ctx.since = prev.since, prev.session, prev.since
+            if since and ctx.timing == "intraday":
+                ctx.timing = ""  # a period move is measured close to close, whatever the tense
             if kind:
                 name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
@@ -196,14 +213,19 @@ def find_moves(
                 and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
+            elsewhen = _elsewhen(text, a, fig.end(), ahead)
+            if s is None and live is not None and not elsewhen:
+                s = article_day(live, fig.start())  # a story filed during the session: its figures are that day's
             if s is None and reference is not None and NOW.search(segment + ahead):
                 s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
             if s is None:
                 s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
-            if s is None and lede is not None and lede.offset < fig.start() and not _ELSEWHEN.search(text, a, b):
+            if s is None and lede is not None and lede.offset < fig.start() and not elsewhen:
                 s = lede  # the day the lede names carries to sentences that name none
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
+            if not ctx.timing and live and s is not None and s.date == live and not since:
+                ctx.timing = "intraday" if table.listing(ctx.subject.ticker).exchange in US_EXCHANGES else ""
             claims.append(
                 CandidateClaim(
                     ticker=ctx.subject.ticker, company=ctx.subject.name, reported_percent=signed, figure=figure,
@@ -223,9 +245,11 @@ def find_moves(
                 used.add(s.offset)
             if ref_day is not None:
                 used.add(ref_day.offset)
-            if not since:
+            clause_day = i > 0 and bool(OTHER_EVENT.search(segment))  # "… après avoir bondi de 32,9 % la veille"
+            if not since and not (clause_day and para_session[0] == para):
                 para_session = (para, s)
-                last_day = s or last_day
+            if not since:
+                last_day = last_day if clause_day and last_day else s or last_day
                 if later_day := _latest(latest.get(ctx.subject.ticker), s):
                     latest[ctx.subject.ticker] = later_day
             if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
@@ -243,6 +267,15 @@ _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 _ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
 
 
+def _elsewhen(text: str, a: int, fig_end: int, ahead: str) -> bool:
+    """Whether the figure's own words place it at another moment ("overnight", "la veille").
+
+    The words after the figure count up to a clause of another event ("après avoir bondi de 33 % la veille").
+    """
+    cut = OTHER_EVENT.search(ahead)
+    return bool(_ELSEWHEN.search(text, a, fig_end) or _ELSEWHEN.search(ahead[: cut.start()] if cut else ahead))
+
+
 def _shared_day(
     text: str, dates: list[DateMention], figures: list[re.Match[str]], i: int, end: int, asides: list[tuple[int, int]]
 ) -> DateMention | None:
@@ -253,8 +286,10 @@ def _shared_day(
         if later.end() <= d.offset <= min(end, later.end() + 20) and d.precision == "day" and d.kind != "header"
         and not d.announcement and not set_apart(asides, d.offset, fig.start())
     ]  # fmt: skip
-    if len({d.date for d in days}) != 1 or days[0].date is None or OTHER_EVENT.search(text, fig.end(), days[0].offset):
+    if len({d.date for d in days}) != 1 or days[0].date is None:
         return None
+    if OTHER_EVENT.search(text, fig.end(), days[0].offset) or _DAY_AFTER.search(text, fig.end(), days[0].offset):
+        return None  # "a reculé de 5,4 %, au lendemain d'une chute de 10,8 % jeudi": jeudi is the fall's
     return days[0]
 
 
@@ -375,6 +410,8 @@ def _verdict(
     # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
     one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail)
+    if p and _LEVEL.search(tail[: p.start()]):
+        p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
@@ -396,6 +433,7 @@ def _verdict(
     return "", ""
 
 
+_LEVEL = re.compile(r",\s*(?:au-dessus|au-dessous|en dessous|en-dessous|above|below)\s+$", re.IGNORECASE)
 # the figure's own noun phrase names one session: the period words after it are another clause's
 _ONE_DAY = re.compile(
     r"(?<![\w])(?:(?:(?:today|monday|tuesday|wednesday|thursday|friday)['’]s|one-day|single-day)\s+(?:\w+\s+)?"

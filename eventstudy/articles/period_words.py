@@ -42,13 +42,15 @@ PERIOD = re.compile(
     r"|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leur|le \d)|cette année|year[- ]to[- ]date"
     r"|this year|for the year|(?:in|so far in) \d{4} so far"
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
-    r"|since (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|depuis (?:février|mars|avril|mai|juin|juillet"
+    r"|since (?:the end of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
+    r"|depuis (?:la fin (?:de |d'))?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
     r"|debut|record)"
     r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
+    r"|last year|l'an (?:dernier|passé)|l'année (?:dernière|passée)"
     r"|(?:in|over|across) (?:the )?(?:last |past )?\w+ (?:trading )?sessions"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
     r"|cette semaine|sur la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year"
@@ -75,8 +77,11 @@ _IN_YEAR = re.compile(
     r"(?<![\w])(?:so far in|in|en|depuis le début de|since the (?:start|beginning) of) (?P<year>(?:19|20)\d\d)(?![\w])",
     _I,
 )
+_LAST_YEAR = re.compile(r"(?<![\w])(?:last year|l'an (?:dernier|passé)|l'année (?:dernière|passée))(?![\w])", _I)
 _M = month_pattern()
-_SINCE_MONTH = re.compile(rf"(?<![\w])(?:since|depuis)\s+(?:le mois de\s+)?{_M}(?![.\s]*\d)", _I)
+_SINCE_MONTH = re.compile(
+    rf"(?<![\w])(?:since|depuis)\s+(?:(?P<end>the end of|la fin (?:de|d'))\s+|le mois de\s+)?{_M}(?![.\s]*\d)", _I
+)
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|depuis|par rapport à|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
     rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+(?:\d{{1,2}}\s+)?)?"
@@ -126,6 +131,8 @@ def since(
         return "", None, m.start()
     if m := _SINCE_MONTH.search(text, lo, hi):
         first = dt.date.fromisoformat(f"{_month_on_or_before(month_number(m['month']), session)}-01")
+        if m["end"]:  # "since the end of December": that month's last close
+            first = (first + dt.timedelta(days=31)).replace(day=1)
         return (first - dt.timedelta(days=1)).isoformat(), None, m.start()
     for d in dates:
         dated = lo <= d.offset < hi and d.date is not None and d.precision == "day" and d.kind != "header"
@@ -203,6 +210,7 @@ def period_of(
     dates: list[DateMention],
     reference: dt.date | None,
     last_day: DateMention | None = None,
+    sentence_start: int | None = None,
 ) -> tuple[str, DateMention | None, DateMention | None]:
     """A period move's (since, the date mention it names, the session's date mention or a stand-in).
 
@@ -223,6 +231,13 @@ def period_of(
         or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
     ):
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+        earlier = [
+            d for d in dates
+            if (seg_start if sentence_start is None else sentence_start) <= d.offset < start and d is not ref_day and d.date is not None and d.precision == "day"
+            and d.kind != "header" and not _REFERENCE_DAY.search(text, max(0, d.offset - 30), d.offset)
+        ]  # fmt: skip
+        if earlier:
+            session = earlier[-1]  # "after Thursday's drop, X was down 39% from its September 10 record close"
     words = text[seg_start:ahead_end]
     if session is None and reference is not None and _AS_OF_NOW.search(words):
         now = as_of(text, dates, reference)
@@ -236,8 +251,16 @@ def period_of(
         if reference is None:
             return "", None, None
         session = article_day(as_of(text, dates, reference), fig.start())
-    if (m := _IN_YEAR.search(text, fig.end(), ahead_end)) and session.date and int(m["year"]) < session.date.year:
-        return "", None, None  # "after a 239% gain in 2023": an earlier year's move, listed for review
+    m = _IN_YEAR.search(text, fig.end(), ahead_end) or _LAST_YEAR.search(text, fig.end(), ahead_end)
+    year = (int(m["year"]) if "year" in m.re.groupindex else session.date.year - 1) if m and session.date else None
+    if m and year is not None and session.date is not None and year < session.date.year:
+        end = dt.date(year, 12, 31)  # "after a 239% gain in 2023", "a gain of 93% last year": that year's
+        end -= dt.timedelta(days=max(0, end.weekday() - 4))  # last weekday (a holiday then is the judge's note)
+        stand_in = replace(
+            session, words=m.group(), date=end, kind="year", reference=session.date,
+            reference_from="that year's last weekday",
+        )  # fmt: skip
+        return f"{year - 1}-12-31", None, stand_in
     if session.date is not None and session.date != day:  # the reference is read from the session's own day
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:

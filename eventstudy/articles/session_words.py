@@ -45,6 +45,7 @@ _TIMING_WORDS = [
             r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)|at the time of"
             r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
             r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
+            r"|at one (?:point|stage)|à un moment"
             r"|au moment (?:d'écrire|où nous"
             r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?",
             _I,
@@ -123,23 +124,12 @@ def session_of(
     if after:  # "rose as much as 43 percent during Wednesday's session": the words before the figure time it
         cuts = [segment.rfind(",") + 1, *(m.end() for m in OTHER_EVENT.finditer(segment))]
         clause = segment[max(cuts) :]  # not the previous figure's words ("6 % jeudi midi après avoir gagné…")
-        return after[0], after[0].timing or timing_words(ahead) or nearest_timing(clause, "")
+        return after[0], after[0].timing or nearest_timing("", ahead) or nearest_timing(clause, "")
     if before:
         own = nearest_timing(segment, ahead)  # "mercredi soir, dans les échanges après Bourse": after hours
         return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own
     own = nearest_timing(segment, ahead)
     return prev.session, own or prev.timing
-
-
-def timing_words(text: str, *, last: bool = False) -> str:
-    """The session moment named in ``text`` ("premarket", "open", "intraday", "close"…) or "".
-
-    The first words named, or with ``last`` the last ones (before a figure: the nearest to it).
-    """
-    found = [(m.start(), -k, name) for k, (name, rx) in enumerate(_TIMING_WORDS) for m in rx.finditer(text)]
-    if not found:
-        return ""
-    return (max(found) if last else min(found, key=lambda f: (f[0], -f[1])))[2]
 
 
 _NEXT_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:%|pour cent|per ?cent)")
@@ -208,3 +198,32 @@ def tense_timing(sentence: str, segment: str, verb: str, ahead: str = "") -> str
     if at >= 0 and _PRESENT.fullmatch(verb) and not _NOT_A_VERB.search(segment[max(0, at - 12) : at]):
         return "intraday"
     return ""
+
+
+# the time a story was filed, New York time, on its date line: "11:05 am ET", "11-19-24 1532ET"
+_FILED_ET = re.compile(
+    r"(?<![\d:])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>[ap])\.?m\.?\s*(?:ET|EST|EDT)(?![\w])"
+    r"|(?<![\d])(?P<h2>\d{2})(?P<m2>\d{2})\s?E[SD]?T(?![\w])",
+    _I,
+)
+US_EXCHANGES = ("XNYS", "XNAS")
+
+
+def filed_in_us_session(text: str, dates: list[DateMention]) -> dt.date | None:
+    """The article's date when its date line files it while New York trades (9:30 to 16:00 ET), else None.
+
+    A figure of that day with no close words is then a quote during the session ("Vertiv was up 13.6%").
+    """
+    header = next((d for d in dates if d.kind == "header" and d.date is not None), None)
+    if header is None:
+        return None
+    line_start = text.rfind("\n", 0, header.offset) + 1
+    line_end = text.find("\n", header.offset)
+    m = _FILED_ET.search(text, line_start, len(text) if line_end < 0 else line_end)
+    if m is None:
+        return None
+    if m["h2"]:
+        minutes = int(m["h2"]) * 60 + int(m["m2"])
+    else:
+        minutes = (int(m["h"]) % 12 + (12 if m["ap"].lower() == "p" else 0)) * 60 + int(m["m"] or 0)
+    return header.date if 9 * 60 + 30 <= minutes < 16 * 60 else None
