@@ -152,7 +152,7 @@ def expected_verdict(row: dict[str, str]) -> str:
 
 
 def test_the_corpus_is_large_both_languages_a_third_held_out():
-    """Dev + holdout: large, both languages, a third held out (the `fresh` part is counted apart)."""
+    """Dev + holdout: large, both languages, a third held out (the `fresh` and `unseen` parts are counted apart)."""
     rows = [r for r in ROWS if r["part"] in ("dev", "holdout")]
     sentences = {(r["article"], r["sentence"]) for r in rows}
     assert len(sentences) >= 300
@@ -162,12 +162,15 @@ def test_the_corpus_is_large_both_languages_a_third_held_out():
     assert len([r for r in VERIFIED if r["part"] in ("dev", "holdout")]) >= 250
 
 
-def test_the_fresh_part_has_both_languages_and_wrong_claims():
-    fresh = [r for r in ROWS if r["part"] == "fresh"]
-    assert {r["article"][:3] for r in fresh} == {"en_", "fr_"}
-    assert all(r["article"].endswith("_fresh.txt") for r in fresh)
-    verdicts = {r["verdict"] for r in fresh if r["ticker"] and r["verified"] == "yes"}
-    assert {"matches the close", "within the day's range", "consistent on another session", "not supported"} <= verdicts
+@pytest.mark.parametrize("part", ["fresh", "unseen"])
+def test_the_later_parts_have_both_languages_and_wrong_claims(part):
+    """Each part written after the holdout run: both languages, its own file suffix, every verdict."""
+    mine = [r for r in ROWS if r["part"] == part]
+    assert {r["article"][:3] for r in mine} == {"en_", "fr_"}
+    assert all(r["article"].endswith(f"_{part}.txt") for r in mine)
+    verdicts = {r["verdict"] for r in mine if r["ticker"] and r["verified"] == "yes"}
+    assert set(VERDICTS) <= verdicts
+    assert any("DELIBERATELY WRONG" in r["construction"] for r in mine)
 
 
 @pytest.mark.parametrize("row", VERIFIED, ids=lambda r: f"{r['article']}:{r['ticker']}:{r['figure']}")
@@ -184,7 +187,7 @@ def test_verdict_follows_from_the_prices(row):
 
 def test_rows_are_well_formed():
     for r in ROWS:
-        assert r["part"] in ("dev", "holdout", "fresh"), r
+        assert r["part"] in ("dev", "holdout", "fresh", "unseen"), r
         assert r["construction"], r
         if not r["ticker"]:
             assert not any(r[k] for k in ("figure", "session", "bound", "verified", "move_date", "timing",
