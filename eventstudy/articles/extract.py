@@ -33,7 +33,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from eventstudy.articles.companies import CompanyTable, Listing
-from eventstudy.articles.dates import article_header, find_dates, zoned
+from eventstudy.articles.date_lines import article_header
+from eventstudy.articles.dates import find_dates, zoned
 from eventstudy.articles.moves import find_moves
 from eventstudy.articles.parser import DEGRADED, Lazy, is_french
 from eventstudy.articles.parser import installed as parser_installed
@@ -208,6 +209,12 @@ def _events_for_lone_sessions(
         return events
     note = "No announcement date found within a week before this session: drafted from the claims' day words."
     extra = [replace(e, note=note) for e in _draft_events([d for d in dates if d.date in lone])]
+    unnamed = sorted(lone - {_day(e) for e in extra})  # a year's last session ("a 239% gain in 2023")
+    for day in unnamed:
+        c = next(c for c in claims if c.session == day)
+        extra.append(CandidateEvent(id=day.isoformat(), timestamp=day, title=_title(c.quote), sources=(c.source,),
+                                    mentions=(), score=0, note="Drafted on the session of a claim that names no date "
+                                    "in the text (a year's last session)."))  # fmt: skip
     return sorted([*events, *extra], key=_day)
 
 

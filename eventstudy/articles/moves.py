@@ -47,7 +47,7 @@ from eventstudy.articles.attribution import (
 )
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import PERIOD, multiples, period_of
+from eventstudy.articles.period_words import PERIOD, WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
     NOW,
@@ -126,7 +126,7 @@ def find_moves(
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
             record = dict(source=article.source, offset=a, quote=raw[a:b])
-            claims += multiples(text, a, b, table, mentions, dates, reference, topic, record)
+            claims += multiples(text, a, b, table, mentions, dates, reference, topic, record, latest)
         if not figures:
             continue
         para = paragraph_of(text, a)
@@ -138,7 +138,7 @@ def find_moves(
         first_claim = len(claims)
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
-            ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)
+            ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             value = float(fig["num"].replace(",", "."))
             ctx = _classify(segment, ahead, prev, text, seg_start, a)
@@ -153,7 +153,8 @@ def find_moves(
                 ctx.subject = owner  # "led a 3.1% slide in the Nasdaq": the slide is the Nasdaq's
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
-            ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, ahead_end, prev, ahead, segment, asides)
+            day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
+            ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
             if ctx.session is not None and ctx.session is prev.session and _DAY_AFTER.search(segment):
                 back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
                 ctx.session = replace(ctx.session, date=back)  # "soared 10.2% on Tuesday, a day after it lost 12.4%"
@@ -189,6 +190,8 @@ def find_moves(
             since, ref_day = "", None
             if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
                 own_day = latest.get(ctx.subject.ticker) or last_day
+                if WEEK.search(text, a, b) and latest:  # "Sur la semaine, le Nikkei a perdu 4,7 %": to its last day
+                    own_day = max(latest.values(), key=lambda d: d.date or dt.date.min)
                 since, ref_day, s = period_of(
                     text, seg_start, fig, ahead_end, ctx.session, dates, reference, own_day, sentence_start=a
                 )

@@ -30,7 +30,7 @@ import numpy as np
 
 from eventstudy.articles.attribution import Subject, find_subject
 from eventstudy.articles.companies import CompanyTable
-from eventstudy.articles.dates import month_number, month_pattern
+from eventstudy.articles.date_names import month_number, month_pattern
 from eventstudy.articles.records import CandidateClaim, DateMention
 from eventstudy.articles.session_words import article_day
 from eventstudy.articles.words import nouns
@@ -94,7 +94,7 @@ _SINCE_DAY = re.compile(
     r"|(?:since|from|depuis) (?:the close (?:of|on)|la clôture du)\s+)$",
     _I,
 )
-_WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine|sur la semaine|(?:over|for|on) the week)(?![\w])", _I)
+WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine|sur la semaine|(?:over|for|on) the week)(?![\w])", _I)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
 MULTIPLE = re.compile(
@@ -142,7 +142,7 @@ def since(
         n = m["n"] or m["m"]
         back = int(n) if n.isdigit() else _NUMBERS[n.lower()]
         return np.busday_offset(session, -back, roll="backward").astype(dt.date).isoformat(), None, m.start()
-    if m := _WEEK.search(text, lo, hi):
+    if m := WEEK.search(text, lo, hi):
         return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
     if m := _MONTH.search(text, lo, hi):
         return (session.replace(day=1) - dt.timedelta(days=1)).isoformat(), None, m.start()
@@ -220,6 +220,8 @@ def period_of(
     day = session.date if session is not None and session.date is not None else reference
     if day is None:  # no day resolved (an undated article without --reference-date): no reference either
         return "", None, None
+    if earlier := _earlier_year(text, fig, ahead_end, day):
+        return earlier
     got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
     if not got:
         got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
@@ -231,9 +233,10 @@ def period_of(
         or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
     ):
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
+        lo = seg_start if sentence_start is None else sentence_start
         earlier = [
             d for d in dates
-            if (seg_start if sentence_start is None else sentence_start) <= d.offset < start and d is not ref_day and d.date is not None and d.precision == "day"
+            if lo <= d.offset < start and d is not ref_day and d.date is not None and d.precision == "day"
             and d.kind != "header" and not _REFERENCE_DAY.search(text, max(0, d.offset - 30), d.offset)
         ]  # fmt: skip
         if earlier:
@@ -251,16 +254,6 @@ def period_of(
         if reference is None:
             return "", None, None
         session = article_day(as_of(text, dates, reference), fig.start())
-    m = _IN_YEAR.search(text, fig.end(), ahead_end) or _LAST_YEAR.search(text, fig.end(), ahead_end)
-    year = (int(m["year"]) if "year" in m.re.groupindex else session.date.year - 1) if m and session.date else None
-    if m and year is not None and session.date is not None and year < session.date.year:
-        end = dt.date(year, 12, 31)  # "after a 239% gain in 2023", "a gain of 93% last year": that year's
-        end -= dt.timedelta(days=max(0, end.weekday() - 4))  # last weekday (a holiday then is the judge's note)
-        stand_in = replace(
-            session, words=m.group(), date=end, kind="year", reference=session.date,
-            reference_from="that year's last weekday",
-        )  # fmt: skip
-        return f"{year - 1}-12-31", None, stand_in
     if session.date is not None and session.date != day:  # the reference is read from the session's own day
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:
@@ -268,6 +261,20 @@ def period_of(
     if got and session.date is not None and got.split(":")[-1] >= session.date.isoformat()[: len(got.split(":")[-1])]:
         return "", None, None  # a reference on or after the session is no period move: listed for review
     return got, ref_day, session
+
+
+def _earlier_year(text: str, fig: re.Match[str], ahead_end: int, day: dt.date) -> tuple[str, None, DateMention] | None:
+    """A move over an earlier calendar year ("after a 239% gain in 2023", "93% last year"): over that year."""
+    m = _IN_YEAR.search(text, fig.end(), ahead_end) or _LAST_YEAR.search(text, fig.end(), ahead_end)
+    if m is None:
+        return None
+    year = int(m["year"]) if "year" in m.re.groupindex else day.year - 1
+    if year >= day.year:
+        return None
+    end = dt.date(year, 12, 31)
+    end -= dt.timedelta(days=max(0, end.weekday() - 4))  # its last weekday (a holiday then is the judge's note)
+    stand_in = DateMention("", m.start(), m.group(), end, "year", reference=day, reference_from="that year's end")
+    return f"{year - 1}-12-31", None, stand_in
 
 
 def multiples(
@@ -280,8 +287,13 @@ def multiples(
     reference: dt.date,
     topic: Subject | None,
     record: dict,
+    latest: dict[str, DateMention] | None = None,
 ) -> list[CandidateClaim]:
-    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least)."""
+    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least).
+
+    A sentence naming no day speaks of the latest session the article gave the security (``latest``),
+    else of the article's last close.
+    """
     out = []
     in_sentence = [m for m in mentions if a <= m.start < b]
     for m in MULTIPLE.finditer(text, a, b):
@@ -292,7 +304,9 @@ def multiples(
         if subject is None or not subject.ticker:
             continue
         days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
-        session = days[-1].date if days and days[-1].date else as_of(text, dates, reference)
+        own = (latest or {}).get(subject.ticker)
+        session = days[-1].date if days and days[-1].date else own.date if own and own.date else None
+        session = session or as_of(text, dates, reference)
         if _PLUPERFECT.search(text, a, m.start()):  # "slumped on Tuesday, ending a rally that had doubled": before it
             session = np.busday_offset(session, -1, roll="backward").astype(dt.date)
         got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)

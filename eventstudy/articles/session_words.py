@@ -76,6 +76,7 @@ _OWNED_SESSION = re.compile(
 
 
 _NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"
+_SINCE_DAY = re.compile(r"(?<![\w])(?:depuis|since)\s+(?:le\s+)?$", _I)
 _BETWEEN = re.compile(r"(?<![\w])(?:between|entre)(?![\w])", _I)
 
 
@@ -116,6 +117,7 @@ def session_of(
         and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
         and not OTHER_EVENT.search(text, fig.end(), d.offset)
         and not _NEXT_CLAUSE.search(text, fig.end(), d.offset)
+        and not _SINCE_DAY.search(text, max(fig.end(), d.offset - 12), d.offset)  # "… depuis le 5 août": a reference
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]
     span = [d for d in days if fig.end() <= d.offset < ahead_end]

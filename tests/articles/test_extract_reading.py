@@ -969,7 +969,10 @@ def test_a_story_filed_in_new_york_session_leaves_tokyo_closes_alone(tmp_path):
 
 
 def test_timing_words_before_the_next_figure_are_its_own(tmp_path):
-    text = "2024-08-28\n\nSuper Micro slipped 2.6% on Tuesday after the report, having fallen as much as 8.7% in the session."
+    text = (
+        "2024-08-28\n\nSuper Micro slipped 2.6% on Tuesday after the report, having fallen as much as 8.7% in "
+        "the session."
+    )
     got = [(c.reported_percent, c.session, c.timing) for c in _found_claims(tmp_path, text)]
     assert got[0] == (-2.6, D(2024, 8, 27), "close")
 
@@ -1012,3 +1015,46 @@ def test_la_veille_counts_from_the_narrative_day_not_a_flashback(tmp_path):
         ("SMCI", 32.9, D(2024, 2, 22)),
         ("AMD", -2.9, D(2024, 2, 23)),
     ]
+
+
+def test_a_year_end_session_gets_an_event_of_its_own(tmp_path):
+    text = "date 2024-02-23\nNvidia rose 0.4% on Friday, after a 239% gain in 2023.\n"
+    found = extract([_write(tmp_path, text)])
+    days = {e.id: e.timestamp for e in found.events}
+    gaps = [(c.session - days[c.event]).days for c in found.claims]
+    assert [c.session for c in found.claims] == [D(2024, 2, 23), D(2023, 12, 29)]
+    assert all(0 <= g <= 7 for g in gaps), gaps  # a draft the study file's 31-day rule accepts
+
+
+def test_a_day_after_depuis_is_a_reference_not_the_session(tmp_path):
+    text = "Mardi, Nvidia a plongé de 9,5 %.\n\nLe S&P 500 a chuté de 2,1 %, sa plus forte baisse depuis le 5 août."
+    got = _claims(tmp_path, text, reference_date=D(2024, 9, 4))
+    assert ("^GSPC", -2.1, D(2024, 8, 5)) not in got
+
+
+def test_a_doubling_with_no_day_is_as_of_the_security_s_latest_session(tmp_path):
+    text = (
+        "Mardi, Nvidia a plongé de 9,5 %.\n\nMalgré ce repli, l'action Nvidia a plus que doublé depuis le 1er janvier."
+    )
+    got = [
+        (c.reported_percent, c.session, c.since) for c in _found_claims(tmp_path, text, reference_date=D(2024, 9, 4))
+    ]
+    assert got == [(-9.5, D(2024, 9, 3), ""), (100.0, D(2024, 9, 3), "2023-12-31")]
+
+
+def test_the_week_s_move_runs_to_the_article_s_latest_session(tmp_path):
+    text = (
+        "Samedi 3 août 2024\n\nJeudi, le Nikkei a perdu 2,5 %. Vendredi, SoftBank Group a chuté de 8 %.\n\n"
+        "Sur la semaine, le Nikkei a perdu 4,7 %."
+    )
+    got = [(c.ticker, c.session, c.since) for c in _found_claims(tmp_path, text)]
+    assert got[-1][:2] == ("^N225", D(2024, 8, 2)) and got[-1][2]
+
+
+def test_a_nuclear_operator_description(tmp_path):
+    text = (
+        "Publié le 20/09/2024 à 22:40\n\nConstellation Energy (CEG) prenait 12 % avant l'ouverture vendredi, "
+        "après l'annonce d'un contrat de vingt ans avec Microsoft pour relancer un réacteur.\n\n"
+        "Le premier exploitant de centrales nucléaires des Etats-Unis a terminé la séance en hausse de 22,3 %."
+    )
+    assert _claims(tmp_path, text)[-1] == ("CEG", 22.3, D(2024, 9, 20))

@@ -1,0 +1,182 @@
+"""The article's own date, as sites print it near the top or the end.
+
+A ``date YYYY-MM[-DD]`` header, a date alone on a line ("Sept 10, 2025", "22/01/2025", "2025-09-11"), a
+paper's name or a byline then the date, a publication line ("Publié le …", "Posted 2024-08-28 | …"), a
+dateline ("NEW YORK, Jan 27 (Reuters) -", its year from another date line or from the weekday its lede
+names), or a Dow Jones time stamp at the end ("11-19-24 1532ET").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from eventstudy.articles.date_names import MONTH as _M
+from eventstudy.articles.date_names import WEEKDAY as _W
+from eventstudy.articles.date_names import YEAR as _YEAR
+from eventstudy.articles.date_names import parse_date as _parse
+from eventstudy.articles.text import HEADER
+
+_I = re.IGNORECASE
+_M2 = _M.replace("(?P<month>", "(?P<month2>")
+_DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
+_PUBLISHED = (
+    r"(?:published|updated|last updated?|posted|publié|mis à jour|modifié|dernière mise à jour|créé)"
+    r"(?:\s+(?:le|on|at))?\s*:?\s+"
+)
+# "22/01/2025", "22.01.2025": day first unless the second number cannot be a month
+NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/])")
+_NUMERIC_LINE = re.compile(
+    rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{NUMERIC.pattern})"
+    rf"(?:,?\s+(?:[|•·-]\s+)?(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",  # "23/02/2024 | 22:40"
+    _I | re.M,
+)
+_ISO_START = re.compile(r"\W{0,3}(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\d-])")
+_FOOTER_ZONE = 300  # characters from the end where a date line is the article's own, when none is at the top
+# the article's own date, as newspapers and wires print it near the top:
+_HEADERS = [
+    # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
+    re.compile(
+        rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"
+        rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
+        _I | re.M,
+    ),
+    # "Les Echos, jeudi 23 janvier 2025" alone on a line
+    re.compile(rf"^[ \t]*[A-Z][\w'’ .&-]{{1,40}},\s+(?P<h>{_DAY_MONTH})[ \t]*$", re.M | _I),
+    # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -",
+    # "Tokyo, 5 août 2024 (AFP) -"
+    re.compile(rf"^[ \t]*[A-Z][A-Za-zÀ-ÿ .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})"
+               r"(?:\s+\([A-Za-z ]+\))?(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # a byline or a paper's name, then the date: "By a staff writer | Dec 16, 2024, 4:20 PM ET",
+    # "Le Progrès - 28 janv. 2025 à 07:45"
+    re.compile(rf"^[^\n]{{0,60}}?\s[|•·–—-]\s*(?P<h>{_DAY_MONTH})"
+               rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$", re.M | _I),
+    # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
+    re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
+]  # fmt: skip
+_PUBLISHED_NUMERIC = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{NUMERIC.pattern})", re.M | _I)
+# "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
+_ISO_LINE = re.compile(
+    rf"^[ \t]*(?:{_PUBLISHED})?"
+    r"(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
+    r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
+    _I | re.M,
+)
+# "Posted 2024-08-28 | 11:05 am ET | by the Trading Desk": a publication line with more after the date
+_PUBLISHED_ISO = re.compile(
+    rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}}))", re.M | _I
+)
+_HEADER_ZONE = 800  # characters from the top where a printed date is the article's own
+# Dow Jones' time stamp line: "11-19-24 1532ET" (month, day, two-digit year, time)
+_STAMP_LINE = re.compile(r"^[ \t]*(?P<h>(?P<m>\d{2})-(?P<d>\d{2})-(?P<y>\d{2}))\s+\d{4}\s?E[SD]?T[ \t]*$", re.M)
+
+
+@dataclass(frozen=True)
+class Header:
+    """The article's own date: as written, the date, "day" or "month", and where it is."""
+
+    words: str
+    date: dt.date
+    precision: str
+    start: int
+    end: int
+
+
+def article_header(text: str, year: int | None = None) -> Header | None:
+    """The article's own date: a ``date YYYY-MM[-DD]`` header, a date line near the top or a dateline.
+
+    A dateline without a year ("NEW YORK, Jan 27 (Reuters) -") takes the year of
+    another date line at the top of the article, else ``year``.
+    """
+    m = HEADER.match(text)
+    if m:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"] or 1)
+        try:
+            date = dt.date(y, mo, d)
+        except ValueError:
+            return None
+        return Header(m["h"].split(None, 1)[1], date, "day" if m["d"] else "month", *m.span("h"))
+    zones = [(0, min(len(text), _HEADER_ZONE)), (max(0, len(text) - _FOOTER_ZONE), len(text))]
+    for lo, hi in zones:
+        got = _dated_line(text, lo, hi, year)
+        if got is not None:
+            return got
+    return None
+
+
+def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
+    """A date line (or a dateline) in ``text[lo:hi]``."""
+    iso = _ISO_LINE.search(text, lo, hi) or _PUBLISHED_ISO.search(text, lo, hi)
+    iso = iso or (_ISO_START.match(text) if lo == 0 else None)
+    if iso:
+        try:
+            return Header(iso["h"], dt.date(int(iso["y"]), int(iso["m"]), int(iso["d"])), "day", *iso.span("h"))
+        except ValueError:
+            pass
+    if stamp := _STAMP_LINE.search(text, lo, hi):
+        try:
+            return Header(stamp["h"], dt.date(2000 + int(stamp["y"]), int(stamp["m"]), int(stamp["d"])), "day",
+                          *stamp.span("h"))  # fmt: skip
+        except ValueError:
+            pass
+    if num := _NUMERIC_LINE.search(text, lo, hi) or _PUBLISHED_NUMERIC.search(text, lo, hi):
+        date = numeric_date(num, french=True)
+        if date is not None:
+            return Header(num["h"], date, "day", *num.span("h"))
+    found = []
+    for rx in _HEADERS:
+        for h in rx.finditer(text, lo, hi):
+            found.append(h)
+    if not found:
+        return None
+    years = [int(h["year"]) for h in found if h["year"]]
+    h = min(found, key=lambda h: h.start("h"))
+    y = int(h["year"]) if h["year"] else (years[0] if years else year)
+    day = (h["day"] or h["day2"]).lower().removesuffix("er")
+    if y is None:
+        y = _year_by_weekday(text, h.end(), day, h["month"] or h["month2"])
+    if y is None:
+        return None
+    date = _parse(f"{day} {h['month'] or h['month2']} {y}")
+    return Header(h["h"], date, "day", *h.span("h")) if date else None
+
+
+_WEEKDAY_NUMBER = {
+    name: i
+    for i, names in enumerate(("monday lundi", "tuesday mardi", "wednesday mercredi", "thursday jeudi",
+                               "friday vendredi", "saturday samedi", "sunday dimanche"))
+    for name in names.split()
+}  # fmt: skip
+_WEEKDAY_WORD = re.compile(r"(?<![\w])(" + "|".join(_WEEKDAY_NUMBER) + r")(?![\w])", _I)
+
+
+def _year_by_weekday(text: str, after: int, day: str, month: str) -> int | None:
+    """A dateline's year, when it prints none ("NEW YORK, Feb 22 (Reuters) - … on Thursday").
+
+    The latest year the text mentions or the one after it, whichever alone makes the dateline's day
+    (or the day before it) the weekday the lede names first; None when neither or both do.
+    """
+    years = [int(y) for y in re.findall(r"(?<![\d])((?:19|20)\d\d)(?![\d])", text)]
+    named = _WEEKDAY_WORD.search(text, after, after + 600)
+    if not years or named is None:
+        return None
+    weekday = _WEEKDAY_NUMBER[named.group(1).lower()]
+    fits = []
+    for y in (max(years), max(years) + 1):
+        date = _parse(f"{day} {month} {y}")
+        if date is not None and weekday in (date.weekday(), (date - dt.timedelta(days=1)).weekday()):
+            fits.append(y)
+    return fits[0] if len(fits) == 1 else None
+
+
+def numeric_date(m: re.Match[str], *, french: bool) -> dt.date | None:
+    """The date of "22/01/2025": day first, unless only month first makes sense; None when ambiguous in English."""
+    a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
+    if a <= 12 and b <= 12 and a != b and not french:
+        return None  # "03/04/2025" in English: March or April
+    day, month = (b, a) if b > 12 else (a, b)
+    try:
+        return dt.date(y, month, day)
+    except ValueError:
+        return None
