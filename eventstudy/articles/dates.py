@@ -162,7 +162,24 @@ def find_dates(
         if free(m):
             add(m, date=None, kind="relative")
     out.sort(key=lambda d: d.offset)
-    return _resolve_relative(out, reference, reference_from, look_back)
+    updated = _update_days(text, header.date if header else None) if look_back else {}
+    return _resolve_relative(out, reference, reference_from, look_back, updated)
+
+
+# a wire's update note under its headline: "Updates with premarket trading on Friday in final paragraph"
+_UPDATE_NOTE = re.compile(r"^[ \t]*(?:Updates?|Adds?)\b[^\n]{0,120}$", re.M)
+
+
+def _update_days(text: str, dated: dt.date | None) -> dict[int, dt.date]:
+    """The weekdays an update note names, as the first such day after the dateline's (they look forward)."""
+    if dated is None:
+        return {}
+    out = {}
+    for note in _UPDATE_NOTE.finditer(text, 0, 600):
+        for w in _W_RX.finditer(note.group()):
+            target = weekday_index(w[0])
+            out[target] = dated + dt.timedelta(days=(target - dated.weekday() - 1) % 7 + 1)
+    return out
 
 
 def _sentence(spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
@@ -213,7 +230,11 @@ def _time_after(text: str, end: int, date: dt.date | None) -> dict[str, object]:
 
 
 def _resolve_relative(
-    mentions: list[DateMention], reference: dt.date | None, reference_from: str, look_back: bool
+    mentions: list[DateMention],
+    reference: dt.date | None,
+    reference_from: str,
+    look_back: bool,
+    updated: dict[int, dt.date],
 ) -> list[DateMention]:
     out, last = [], None
     for d in mentions:
@@ -229,6 +250,8 @@ def _resolve_relative(
             if reference_from == "--reference-date" and not any(w in words for w in ("prochain", "next")):
                 back = not _future(d)  # past tense looks back, as from a dateline
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
+            if target in updated and not any(w in words for w in ("dernier", "last")):
+                date = updated[target]  # the day an update note names: after the dateline
             d = replace(d, date=date, reference=reference, reference_from=reference_from)
         elif d.kind == "relative":
             rel = normalize(d.words).lower()  # "aujourd’hui" as printed

@@ -50,11 +50,12 @@ from eventstudy.articles.parser import is_french
 from eventstudy.articles.period_words import PERIOD, WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
+    CLOSE_ET,
     NOW,
     OTHER_EVENT,
     US_EXCHANGES,
     article_day,
-    filed_in_us_session,
+    filed_at,
     session_of,
     set_apart,
     tense_timing,
@@ -121,7 +122,8 @@ def find_moves(
     last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
     latest: dict[str, DateMention] = {}  # per security, the latest session its claims named
     lede = _lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
-    live = filed_in_us_session(text, dates)  # "11:05 am ET": that day's US figures are quotes during the session
+    filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
+    live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -227,8 +229,15 @@ def find_moves(
                 s = lede  # the day the lede names carries to sentences that name none
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
+            exchange = table.listing(ctx.subject.ticker).exchange
             if not ctx.timing and live and s is not None and s.date == live and not since:
-                ctx.timing = "intraday" if table.listing(ctx.subject.ticker).exchange in US_EXCHANGES else ""
+                ctx.timing = "intraday" if exchange in US_EXCHANGES else ""
+            told_after = s is not None and s.date is not None and reference is not None and s.date < reference
+            told_after = told_after or bool(
+                filed and s is not None and s.date == filed[0] and filed[1] >= CLOSE_ET.get(exchange, 24 * 60)
+            )  # filed after its exchange closed that day
+            if not since and (ctx.timing == "close" or (not ctx.timing and told_after)):
+                ctx.timing = "close_only"  # "closed down 4.5%", or told after the session ended: its close
             claims.append(
                 CandidateClaim(
                     ticker=ctx.subject.ticker, company=ctx.subject.name, reported_percent=signed, figure=figure,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from eventstudy.articles.records import DateMention
 
@@ -38,7 +39,14 @@ _TIMING_WORDS = [
         ),
     ),
     ("midday", re.compile(r"(?<![\w])(?:midi|mi-séance|mi-journée|midday|noon|lunch)(?![\w])", _I)),
-    ("open", re.compile(r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening", _I)),
+    (
+        "open",
+        re.compile(
+            r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening"
+            r"|(?<![\w])(?:opened|ouvert|ouvrait|ouvraient)(?![\w])",  # "opened 14.5% lower", "avait ouvert en hausse"
+            _I,
+        ),
+    ),
     (
         "intraday",
         re.compile(
@@ -126,7 +134,7 @@ def session_of(
     if after:  # "rose as much as 43 percent during Wednesday's session": the words before the figure time it
         cuts = [segment.rfind(",") + 1, *(m.end() for m in OTHER_EVENT.finditer(segment))]
         clause = segment[max(cuts) :]  # not the previous figure's words ("6 % jeudi midi après avoir gagné…")
-        return after[0], after[0].timing or nearest_timing("", ahead) or nearest_timing(clause, "")
+        return after[0], after[0].timing or nearest_timing(clause, ahead)
     if before:
         own = nearest_timing(segment, ahead)  # "mercredi soir, dans les échanges après Bourse": after hours
         return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own
@@ -202,30 +210,38 @@ def tense_timing(sentence: str, segment: str, verb: str, ahead: str = "") -> str
     return ""
 
 
-# the time a story was filed, New York time, on its date line: "11:05 am ET", "11-19-24 1532ET"
+# the time a story was filed, on its date line: "11:05 am ET", "11-19-24 1532ET", "Publié le 20/09/2024 à 22:40"
 _FILED_ET = re.compile(
     r"(?<![\d:])(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ap>[ap])\.?m\.?\s*(?:ET|EST|EDT)(?![\w])"
     r"|(?<![\d])(?P<h2>\d{2})(?P<m2>\d{2})\s?E[SD]?T(?![\w])",
     _I,
 )
+_FILED_LOCAL = re.compile(
+    r"(?<![\d:/.-])(?P<h>\d{1,2})\s*[:h]\s*(?P<m>\d{2})(?![\d])(?!\s*(?:[ap]\.?m|ET|EST|EDT|GMT|UTC))", _I
+)
 US_EXCHANGES = ("XNYS", "XNAS")
+# each exchange's close, in minutes of the day New York time (the later of winter and summer)
+CLOSE_ET = {"XNYS": 16 * 60, "XNAS": 16 * 60, "XTKS": 2 * 60 + 30, "XPAR": 11 * 60 + 30, "XETR": 11 * 60 + 30,
+            "XAMS": 11 * 60 + 30, "XLON": 11 * 60 + 30}  # fmt: skip
 
 
-def filed_in_us_session(text: str, dates: list[DateMention]) -> dt.date | None:
-    """The article's date when its date line files it while New York trades (9:30 to 16:00 ET), else None.
+def filed_at(text: str, dates: list[DateMention], *, french: bool) -> tuple[dt.date, int] | None:
+    """(the article's date, the minute of that day New York time it was filed) from its date line, else None.
 
-    A figure of that day with no close words is then a quote during the session ("Vertiv was up 13.6%").
+    An "ET" time is New York's; a time with no zone in a French article is Paris's.
     """
     header = next((d for d in dates if d.kind == "header" and d.date is not None), None)
-    if header is None:
+    if header is None or header.date is None:
         return None
     line_start = text.rfind("\n", 0, header.offset) + 1
     line_end = text.find("\n", header.offset)
-    m = _FILED_ET.search(text, line_start, len(text) if line_end < 0 else line_end)
-    if m is None:
-        return None
-    if m["h2"]:
-        minutes = int(m["h2"]) * 60 + int(m["m2"])
-    else:
-        minutes = (int(m["h"]) % 12 + (12 if m["ap"].lower() == "p" else 0)) * 60 + int(m["m"] or 0)
-    return header.date if 9 * 60 + 30 <= minutes < 16 * 60 else None
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if m := _FILED_ET.search(line):
+        if m["h2"]:
+            return header.date, int(m["h2"]) * 60 + int(m["m2"])
+        return header.date, (int(m["h"]) % 12 + (12 if m["ap"].lower() == "p" else 0)) * 60 + int(m["m"] or 0)
+    if french and (m := _FILED_LOCAL.search(line)) and int(m["h"]) < 24 and int(m["m"]) < 60:
+        paris = dt.datetime.combine(header.date, dt.time(int(m["h"]), int(m["m"])), tzinfo=ZoneInfo("Europe/Paris"))
+        ny = paris.astimezone(ZoneInfo("America/New_York"))
+        return ny.date(), ny.hour * 60 + ny.minute
+    return None

@@ -40,7 +40,9 @@ range holds it), ``consistent on another session`` (else something holds
 it on another of days -1..+2), ``not supported``. The best match is the
 holding measure (preferring the one the claim's timing names:
 close-to-close for "close", the overnight gap for "open", open-to-close for
-"intraday"), else the nearest one.
+"intraday"), else the nearest one. A claim timed ``close_only`` (a close the
+article told after the session ended) is held on its own session only by a
+move measured to a close, never by the day's range.
 
 **Quotes.** A claim timed ``premarket`` or ``open`` is first the opening gap
 (previous close → open) of its session, ``after_hours`` the next session's
@@ -106,7 +108,7 @@ CONSISTENT, ANOTHER_SESSION, NOT_SUPPORTED, NOT_MEASURED = (
     V.NOT_SUPPORTED,
     V.NOT_MEASURED,
 )
-_PREFERRED = {"close": "close_to_close", "intraday": "intraday", **QUOTE_GAP}
+_PREFERRED = {"close": "close_to_close", "close_only": "close_to_close", "intraday": "intraday", **QUOTE_GAP}
 
 
 @dataclass
@@ -138,6 +140,8 @@ class _Pair:
             return V.WITHIN_RANGE if QUOTE_GAP.get(timing) in hits or ranged else None
         if hits & set(CLOSE_MEASURES):
             return V.MATCHES_CLOSE
+        if timing == "close_only" and info["session"] == self.implied:  # told after its session ended: its close
+            return None  # (on a neighbouring session, the wrong day's close or a price traded then is consistent)
         if hits or info["in_range"]:
             return V.WITHIN_RANGE
         return None

@@ -19,8 +19,9 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # \Z: "$" would l
 SYMBOL = re.compile(r"\^?[A-Za-z0-9][A-Za-z0-9.=_-]{0,31}\Z")
 # when in (or around) the session the article quotes the move: "close" (a close-to-close move),
 # "open" (the opening gap), "midday"/"intraday" (a quote during the session), "premarket" (before
-# the open: the opening gap), "after_hours" (after the close: the next session's opening gap)
-TIMINGS = ("close", "open", "midday", "intraday", "premarket", "after_hours")
+# the open: the opening gap), "after_hours" (after the close: the next session's opening gap),
+# "close_only" (a close told after the session ended: judged on the close, never on the day's range)
+TIMINGS = ("close", "open", "midday", "intraday", "premarket", "after_hours", "close_only")
 BOUNDS = ("at_least", "at_most")
 
 MAX_WINDOW_DAYS = 10_000  # window bounds, in sessions from day 0

@@ -171,7 +171,7 @@ def test_since_and_timing_in_the_draft_and_csv(tmp_path):
         ("Oracle shares gained 4% in early trading on Thursday.", "intraday"),
         ("Jeudi, Oracle progresse de 4 % en séance.", "intraday"),
         ("Jeudi, vers 14H20 GMT, le titre Oracle bondissait de 4,25 %.", "intraday"),
-        ("Oracle shares closed 4% higher on Thursday.", "close"),
+        ("Oracle shares closed 4% higher on Thursday.", "close_only"),
     ],
 )
 def test_time_of_day(tmp_path, sentence, timing):
@@ -353,9 +353,9 @@ def test_publication_lines_and_french_datelines(tmp_path, top):
 @pytest.mark.parametrize(
     ("sentence", "timings"),
     [
-        ("On Monday, Broadcom was down nearly 10% at the open but ended the day 1.2% lower.", ["open", "close"]),
+        ("On Monday, Broadcom was down nearly 10% at the open but ended the day 1.2% lower.", ["open", "close_only"]),
         ("On Monday, Nvidia fell as much as 15.5% before paring its losses to close down 6.4%.",
-         ["intraday", "close"]),
+         ["intraday", "close_only"]),
     ],
 )  # fmt: skip
 def test_the_moment_nearest_each_figure(tmp_path, sentence, timings):
@@ -439,8 +439,8 @@ def test_a_reference_day_without_a_year_lies_before_the_session(tmp_path):
     [
         ("Lundi, Broadcom grimpe de 9,2 % et Arm de 8,7 %.", ["intraday", "intraday"]),
         ("Lundi, Oracle (+38,6 % à 334 dollars) s'envole en tête du S&P 500.", ["intraday"]),
-        ("Lundi, Nvidia a reculé de 1,1 %, tandis que le Nasdaq avançait de 0,7 %.", ["close", "close"]),
-        ("Lundi, Oracle a terminé en hausse de 3 %.", ["close"]),
+        ("Lundi, Nvidia a reculé de 1,1 %, tandis que le Nasdaq avançait de 0,7 %.", ["close_only", "close_only"]),
+        ("Lundi, Oracle a terminé en hausse de 3 %.", ["close_only"]),
     ],
 )
 def test_french_tenses_of_a_quote(tmp_path, sentence, timings):
@@ -504,7 +504,8 @@ def test_an_undated_period_move_without_a_reference_date_stays_an_other_figure(t
         ("Oracle stock slid 1.2% in Monday's premarket.", ("ORCL", -1.2, MON, "premarket")),
         ("On Monday, Oracle dipped 1.2% ahead of the opening bell.", ("ORCL", -1.2, MON, "premarket")),
         ("Nvidia shares popped 3% in premarket trading on Monday.", ("NVDA", 3.0, MON, "premarket")),
-        ("Nvidia beat forecasts. On Monday, shares in the graphics chip maker rose 2.5%.", ("NVDA", 2.5, MON, "close")),
+        ("Nvidia beat forecasts. On Monday, shares in the graphics chip maker rose 2.5%.",
+         ("NVDA", 2.5, MON, "close_only")),
     ],
 )  # fmt: skip
 def test_premarket_words_as_wires_print_them(tmp_path, text, claim):
@@ -710,7 +711,7 @@ def test_time_words_of_the_next_figure_are_not_this_ones(tmp_path):
         "après avoir perdu jusqu'à 4,6 % en début de séance.\n"
     )
     found = extract([_write(tmp_path, text)])
-    assert [(c.reported_percent, c.timing) for c in found.claims] == [(-2.1, "close"), (-4.6, "open")]
+    assert [(c.reported_percent, c.timing) for c in found.claims] == [(-2.1, "close_only"), (-4.6, "open")]
 
 
 def test_a_us_symbol_written_as_the_name(tmp_path):
@@ -790,7 +791,7 @@ def test_an_opening_circumstance_names_no_measure_and_a_pronoun_after_it(tmp_pat
         "Mercredi soir, dans les échanges après Bourse, il reculait de plus de 2 %.\n"
     )
     got = [(t, p, s, timing) for t, p, s, timing, *_ in _read(tmp_path, text)]
-    assert got[1:] == [("NVDA", 0.5, D(2024, 11, 21), "close"), ("NVDA", -2.0, D(2024, 11, 20), "after_hours")]
+    assert got[1:] == [("NVDA", 0.5, D(2024, 11, 21), "close_only"), ("NVDA", -2.0, D(2024, 11, 20), "after_hours")]
 
 
 def test_a_described_subject_before_its_apposition_and_a_stake_before_the_verb(tmp_path):
@@ -809,7 +810,7 @@ def test_a_quote_then_the_close_of_the_same_session(tmp_path):
         "Lundi, vers 16H00 GMT, l'action Nvidia chutait de 16 %, avant de terminer la séance en baisse de 17 %.\n"
     )
     got = [(p, timing) for _, p, _, timing, *_ in _read(tmp_path, text)]
-    assert got == [(-16.0, "intraday"), (-17.0, "close")]
+    assert got == [(-16.0, "intraday"), (-17.0, "close_only")]
 
 
 def test_moves_over_n_sessions_a_week_and_a_day_after(tmp_path):
@@ -838,7 +839,10 @@ def test_as_much_as_before_the_figure_times_a_named_session(tmp_path):
 
 def test_the_imperfect_of_an_earlier_session_is_narrative(tmp_path):
     text = "date 2024-12-16\nVendredi, Broadcom a bondi de 24,4 %, tandis que le Nasdaq-100 prenait 0,8 %.\n"
-    assert [(t, timing) for t, _, _, timing, *_ in _read(tmp_path, text)] == [("AVGO", "close"), ("^NDX", "close")]
+    assert [(t, timing) for t, _, _, timing, *_ in _read(tmp_path, text)] == [
+        ("AVGO", "close_only"),
+        ("^NDX", "close_only"),
+    ]
     text = "date 2024-12-13\nVendredi, vers 16H00, le titre Broadcom bondissait de 22 %.\n"  # the same day: a quote
     assert [timing for _, _, _, timing, *_ in _read(tmp_path, text)] == ["intraday"]
 
@@ -951,21 +955,33 @@ def test_a_story_filed_while_new_york_trades_quotes_its_days_figures(tmp_path):
         ("VRT", D(2024, 11, 19), "intraday"),
         ("CEG", D(2024, 11, 19), "intraday"),
         ("^GSPC", D(2024, 11, 19), "intraday"),
-        ("VRT", D(2024, 11, 18), "close"),
+        ("VRT", D(2024, 11, 18), "close_only"),
     ]
 
 
-@pytest.mark.parametrize("stamp", ["11-19-24 1632ET", "11-19-24 0815ET"])
-def test_a_story_filed_outside_new_york_s_session_tells_closes(tmp_path, stamp):
+@pytest.mark.parametrize(
+    ("stamp", "timing"),
+    [("11-19-24 1632ET", "close_only"), ("11-19-24 0815ET", "close"), ("11-20-24 0815ET", "close_only")],
+)
+def test_a_story_filed_outside_new_york_s_session_tells_closes(tmp_path, stamp, timing):
     text = f"Constellation Energy rose 2% on Tuesday.\n\n{stamp}"
     (c,) = _found_claims(tmp_path, text)
-    assert (c.session, c.timing) == (D(2024, 11, 19), "close")
+    assert (c.session, c.timing) == (D(2024, 11, 19), timing)  # after the close, or the next day: the close only
+
+
+@pytest.mark.parametrize(
+    ("line", "timing"),
+    [("Publié le 19/11/2024 à 22:40", "close_only"), ("Publié le 19/11/2024 à 17:05", "intraday")],
+)
+def test_a_french_paper_s_time_is_paris_time(tmp_path, line, timing):
+    (c,) = _found_claims(tmp_path, f"{line}\n\nMardi, Constellation Energy a gagné 2 %.")
+    assert (c.session, c.timing) == (D(2024, 11, 19), timing)
 
 
 def test_a_story_filed_in_new_york_session_leaves_tokyo_closes_alone(tmp_path):
     text = "SoftBank Group rose 3% in Tokyo on Tuesday.\n\n11-19-24 1102ET"
     (c,) = _found_claims(tmp_path, text)
-    assert (c.ticker, c.timing) == ("9984.T", "close")
+    assert (c.ticker, c.timing) == ("9984.T", "close_only")
 
 
 def test_timing_words_before_the_next_figure_are_its_own(tmp_path):
@@ -974,7 +990,7 @@ def test_timing_words_before_the_next_figure_are_its_own(tmp_path):
         "the session."
     )
     got = [(c.reported_percent, c.session, c.timing) for c in _found_claims(tmp_path, text)]
-    assert got[0] == (-2.6, D(2024, 8, 27), "close")
+    assert got[0] == (-2.6, D(2024, 8, 27), "close_only")
 
 
 def test_overnight_in_new_york_is_the_session_before_an_asian_story(tmp_path):
@@ -1058,3 +1074,23 @@ def test_a_nuclear_operator_description(tmp_path):
         "Le premier exploitant de centrales nucléaires des Etats-Unis a terminé la séance en hausse de 22,3 %."
     )
     assert _claims(tmp_path, text)[-1] == ("CEG", 22.3, D(2024, 9, 20))
+
+
+def test_a_weekday_an_update_note_names_is_after_the_dateline(tmp_path):
+    text = (
+        "UPDATE 2-Chip stocks rally\n\nUpdates with premarket trading on Friday in final paragraph\n\n"
+        "NEW YORK, Feb 22 (Market Wire) - Nvidia shares jumped 16.4% on Thursday after its forecast.\n\n"
+        "In premarket trading on Friday, Nvidia was up another 2.9%."
+    )
+    got = [(c.reported_percent, c.session, c.timing) for c in _found_claims(tmp_path, text, year=2024)]
+    assert got == [(16.4, D(2024, 2, 22), "close"), (2.9, D(2024, 2, 23), "premarket")]
+
+
+def test_opened_is_the_opening_gap(tmp_path):
+    text = (
+        "Publié le 23/02/2024 à 22:40\n\nNvidia a terminé la séance de vendredi sur un gain de 0,4 %. "
+        "Le titre avait pourtant ouvert en hausse de 2,9 %.\n\nOracle shares opened 14.5% lower on Friday and "
+        "closed down 10%."
+    )
+    got = [(c.reported_percent, c.timing) for c in _found_claims(tmp_path, text)]
+    assert got == [(0.4, "close_only"), (2.9, "open"), (-14.5, "open"), (-10.0, "close_only")]

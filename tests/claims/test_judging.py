@@ -319,3 +319,19 @@ def test_a_study_of_one_short_history_security_still_judges_its_claims(prices_di
     ], exchange="XNAS", bench="^NDX")  # fmt: skip
     c = claims.loc["arm"]
     assert c["verdict"] == "matches the close" and c["measured"] == pytest.approx(move, abs=1e-9)
+
+
+def test_a_close_told_after_the_session_is_not_held_by_the_days_range():
+    # -5.4 % reported; the day closed -4.47 % after trading as low as -6 %: a price inside the range, not the close
+    planted = {0: {"c2c": -0.0447, "overnight": -0.01, "intraday": -0.035, "low": -0.06, "high": 0.0}}
+    kw = {"reported_percent": -5.4, "session": sessions_of(0)}
+    claims, _ = synthetic([{"id": "c", **kw, "group": "c"}, {"id": "k", "timing": "close_only", **kw}], planted)
+    assert claims.loc["c", "verdict"] == "within the day's range"  # same day: may be a quote during the session
+    assert claims.loc["k", "verdict"] == "not supported"  # told after the close: -4.47 % is not -5.4 %
+    planted = {0: {"c2c": -0.054, "overnight": -0.01, "intraday": -0.044, "low": -0.06, "high": 0.0}}
+    claims, _ = synthetic([{"id": "k", "timing": "close_only", **kw}], planted)
+    assert claims.loc["k", "verdict"] == "matches the close"
+    # on a neighbouring session a price traded then is still consistent (the article may have the wrong day)
+    planted = {0: {"c2c": -0.0155, "low": -0.02, "high": 0.0}, 1: {"c2c": -0.0327, "low": -0.0549, "high": 0.01}}
+    claims, _ = synthetic([{"id": "k", "timing": "close_only", **kw}], planted)
+    assert claims.loc["k", "verdict"] == "consistent on another session"
