@@ -68,7 +68,8 @@ _REPORTING = re.compile(
 )
 _REFERENCE = re.compile(
     r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
-    r"|the share price|its share price|le titre|l'action|son action|ses actions|son titre|le cours|son cours|le stock"
+    r"|the share price|its share price|le titre|l'action|son action|ses actions|les actions|son titre|le cours"
+    r"|son cours|le stock"
     r"|la valeur|(?:cette|ce|this|that|sa|son|its|the stock's|the shares') "
     r"(?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
     r"|progression|perte|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",
@@ -95,6 +96,11 @@ _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
 _INDEX_REF = re.compile(r"(?<![\w])(?:the index|the benchmark|the gauge|l'indice)(?![\w])", _I)
+# "a 1.9% gain on Friday, when the index closed just short": the figure is the index's
+_WHEN_THE_INDEX = re.compile(r"[^,.;]{0,30},\s*(?:when|as|lorsque|quand) (?:the index|the benchmark|l'indice)", _I)
+_COMPANY_THAT = re.compile(
+    r"\W*(?:a|the|une|la|le) (?:company|firm|group|société|entreprise|groupe) (?:that|which|who|qui|que)(?![\w])", _I
+)
 _BENCHMARK = re.compile(r"(?<![\w])(?:the benchmark|l'indice de référence)(?![\w])", _I)
 _PRONOUN = re.compile(r"\W*(?:it|il|elle)\s", _I)
 _THE_COMPANY = re.compile(r"(?<![\w])(?:the company|the group|the firm|la société|le groupe|l'entreprise)(?![\w])", _I)
@@ -108,14 +114,18 @@ def paragraph_of(text: str, offset: int) -> int:
 def headings(text: str) -> list[tuple[int, int]]:
     """Lines that are headlines: short, and not ended like a sentence.
 
-    A key-figure line below the first ("S&P 500 : 5 396,52 points, en baisse de 4,84 %") is no headline.
+    A key-figure line below the first ("S&P 500 : 5 396,52 points, en baisse de 4,84 %") is no headline,
+    nor a line of a list a line ending with ":" opens ("Also moving on July 24:"). The first line is one when
+    it asks ("… TIME TO WORRY?") or is in capitals.
     """
-    out, start, first = [], 0, True
+    out, start, first, in_list = [], 0, True, False
     for line in text.split("\n"):
         body = line.strip()
         short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
-        if short and (first or not _KEY_FIGURE.match(body)):
+        title = first and body and len(body) <= 150 and (body.endswith(("?", "!")) or not re.search(r"[a-zà-ÿ]", body))
+        if (short and not in_list and (first or not _KEY_FIGURE.match(body))) or title:
             out.append((start, start + len(line)))
+        in_list = bool(body) and (in_list or body.endswith(":"))
         first = first and not body
         start += len(line) + 1
     return out
@@ -173,6 +183,8 @@ def find_subject(
             clause_start = m.end()
     bounds = [clause_start] + [m.end() for m in _COMMA.finditer(text, clause_start, fig_start)] + [fig_start]
     chunks = list(pairwise(bounds))
+    if topic is not None and _COMPANY_THAT.match(text, clause_start):  # "A company that joined the S&P 500 … is down"
+        return Subject(topic.name, topic.ticker, f"{text[clause_start:fig_start].strip()!r} read as {topic.name}")
     if len(chunks) > 1 and _RELATIVE.match(text, chunks[-1][0]):  # "Apple a dépassé Nvidia, qui a perdu 3 %"
         for lo, hi in reversed(chunks[:-1]):
             chunk = text[lo:hi].strip()
@@ -254,8 +266,10 @@ def _described(
     if desc:
         names = ", ".join(sorted({m.name for m in fit})) or "none"
         return Subject(desc, "", f"{DESCRIPTION}: {desc!r} fits {len(fit)} companies of the article ({names})")
-    if _INDEX_REF.search(seg):
+    when = not _INDEX_REF.search(seg) and _WHEN_THE_INDEX.match(text, text.find("%", fig_start) + 1)
+    if _INDEX_REF.search(seg) or when:
         indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
+        indices = indices[:1] if when else indices  # "…, when the index closed": the article's index, its first
         if indices and _BENCHMARK.search(seg):  # "The Nikkei 225 jumped…, while the broader Topix… the benchmark"
             last = text.rfind(". ", 0, indices[-1].start) + 1
             indices = [m for m in indices if m.start >= last][:1]
@@ -265,6 +279,8 @@ def _described(
         end = len(text[:sentence_start].rstrip())  # the previous sentence, across a paragraph break
         before = max(text.rfind(". ", 0, end - 1), text.rfind("\n", 0, end)) + 1
         clause_start = fig_start - len(seg)
+        if topic is not None and _REFERENCE.match(text[before:sentence_start].strip()):
+            return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (the stock before it)")
         names = [m for m in every if sentence_start <= m.start < clause_start]  # "…: il affiche"
         names = names or [m for m in every if before <= m.start < sentence_start]
         if names:

@@ -81,6 +81,8 @@ ETF_NAMES: dict[str, tuple[str, str, str]] = {
     "SPDR S&P 500 ETF Trust": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
     "SPDR S&P 500 ETF": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
     "SPY": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
+    "NEXT FUNDS TOPIX": ("1306.T", "XTKS", "NEXT FUNDS TOPIX ETF"),
+    "NEXT FUNDS TOPIX ETF": ("1306.T", "XTKS", "NEXT FUNDS TOPIX ETF"),
 }
 
 
@@ -98,7 +100,8 @@ def _table() -> tuple[dict[str, Security], dict[str, str], dict[str, str]]:
                 name, _, text = note.partition(": ")
                 review[name.casefold()] = text
     for name, (symbol, exchange, display) in ETF_NAMES.items():
-        listings[symbol] = Security(symbol, exchange, "^GSPC", name=display)
+        bench = "^N225" if exchange == "XTKS" else "^GSPC"
+        listings[symbol] = Security(symbol, exchange, bench, name=display)
         aliases[name] = symbol
     for name, (symbol, exchange, display) in INDEX_NAMES.items():
         listings[symbol] = Security(symbol, exchange, symbol, name=display, index=True)
@@ -128,7 +131,7 @@ _STOPWORDS = (
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
     " poids actions action titres titre over during since until despite throughout amid even still yet so also"
-    " nonetheless nevertheless indeed elsewhere overnight"
+    " nonetheless nevertheless indeed elsewhere overnight measured through peu"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 _SYMBOL_AS_NAME = re.compile(r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))")

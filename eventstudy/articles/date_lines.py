@@ -81,6 +81,7 @@ class Header:
     precision: str
     start: int
     end: int
+    note: str = ""  # how a year the line does not print was chosen, when from the calendar alone
 
 
 def article_header(text: str, year: int | None = None) -> Header | None:
@@ -134,12 +135,16 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
     h = min(found, key=lambda h: h.start("h"))
     y = int(h["year"]) if h["year"] else (years[0] if years else year)
     day = (h["day"] or h["day2"]).lower().removesuffix("er")
+    note = ""
     if y is None:
         y = _year_by_weekday(text, h.end(), day, h["month"] or h["month2"])
+    if y is None and not re.search(r"(?<![\d])(?:19|20)\d\d(?![\d])", text):
+        y = _year_by_calendar(text, h.end(), day, h["month"] or h["month2"])
+        note = f"year {y} guessed: the latest up to today whose calendar fits the weekdays; pass --year" if y else ""
     if y is None:
         return None
     date = _parse(f"{day} {h['month'] or h['month2']} {y}")
-    return Header(h["h"], date, "day", *h.span("h")) if date else None
+    return Header(h["h"], date, "day", *h.span("h"), note=note) if date else None
 
 
 _WEEKDAY_NUMBER = {
@@ -149,6 +154,16 @@ _WEEKDAY_NUMBER = {
     for name in names.split()
 }  # fmt: skip
 _WEEKDAY_WORD = re.compile(r"(?<![\w])(" + "|".join(_WEEKDAY_NUMBER) + r")(?![\w])", _I)
+
+
+_WEEKDAY_DATE = re.compile(
+    r"(?<![\w])(?P<wd>"
+    + "|".join(_WEEKDAY_NUMBER)
+    + r"),?\s+"
+    + _M.replace("(?P<month>", "(?P<mo>")
+    + r"\.?\s+(?P<d>\d{1,2})(?![\d,])(?!,?\s+(?:19|20)\d\d)",
+    _I,
+)  # "Tuesday, June 18" (no year)
 
 
 def _year_by_weekday(text: str, after: int, day: str, month: str) -> int | None:
@@ -168,6 +183,31 @@ def _year_by_weekday(text: str, after: int, day: str, month: str) -> int | None:
         if date is not None and weekday in (date.weekday(), (date - dt.timedelta(days=1)).weekday()):
             fits.append(y)
     return fits[0] if len(fits) == 1 else None
+
+
+def today() -> dt.date:
+    """Today's date (a function, so that tests can set it)."""
+    return dt.date.today()
+
+
+def _year_by_calendar(text: str, after: int, day: str, month: str) -> int | None:
+    """A dateline's year when the text prints none at all: the latest up to today whose calendar fits.
+
+    The dateline's day must be the weekday the lede names first, and every "Tuesday, June 18" of the
+    text must fall on its weekday; ten years back at most.
+    """
+    named = _WEEKDAY_WORD.search(text, after, after + 600)
+    if named is None:
+        return None
+    weekday = _WEEKDAY_NUMBER[named.group(1).lower()]
+    pairs = [(_WEEKDAY_NUMBER[m["wd"].lower()], m["d"], m["mo"]) for m in _WEEKDAY_DATE.finditer(text)]
+    for y in range(today().year, today().year - 11, -1):
+        date = _parse(f"{day} {month} {y}")
+        if date is None or date > today() or date.weekday() != weekday:
+            continue
+        if all((got := _parse(f"{d} {mo} {y}")) is not None and got.weekday() == wd for wd, d, mo in pairs):
+            return y
+    return None
 
 
 def numeric_date(m: re.Match[str], *, french: bool) -> dt.date | None:

@@ -250,6 +250,8 @@ def _resolve_relative(
             if reference_from == "--reference-date" and not any(w in words for w in ("prochain", "next")):
                 back = not _future(d)  # past tense looks back, as from a dateline
             date = reference + dt.timedelta(days=delta) if not back else reference - dt.timedelta(days=(-delta) % 7)
+            if date == reference and any(w in words for w in ("dernier", "last")):
+                date -= dt.timedelta(days=7)  # "since last Friday's close" on a Friday: the week before
             if target in updated and not any(w in words for w in ("dernier", "last")):
                 date = updated[target]  # the day an update note names: after the dateline
             d = replace(d, date=date, reference=reference, reference_from=reference_from)

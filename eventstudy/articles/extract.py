@@ -135,6 +135,8 @@ def _info(
     art: Article, reference_date: dt.date | None, main: tuple[dt.date, str] | None, year: int | None
 ) -> ArticleInfo:
     header = article_header(art.text, year)
+    if header and header.note:
+        warnings.warn(f"{art.source}: dateline {header.words!r}: {header.note}", stacklevel=3)
     info = ArticleInfo(path=str(art.path), source=art.source, chars=len(art.raw))
     if header:
         info = replace(info, header=header.words, header_date=header.date, header_precision=header.precision)

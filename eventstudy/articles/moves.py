@@ -124,6 +124,7 @@ def find_moves(
     lede = _lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
+    update = _CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -147,6 +148,9 @@ def find_moves(
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
+            named = next((m for m in in_sentence if _PAREN_FIGURE.fullmatch(text, m.end, fig.start())), None)
+            if named is not None and named.ticker:  # "l'envolée de Broadcom (+12,27 %)": the name right before
+                ctx.subject = Subject(named.name, named.ticker)
             run = each_of(text, seg_start, fig.start(), in_sentence)
             if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
                 ctx.subject = Subject(run[0].name, run[0].ticker)
@@ -168,25 +172,28 @@ def find_moves(
             if ctx.session is not None and set_apart(asides, ctx.session.offset, fig.start()):
                 ctx.session = None  # "Nvidia, which fell 17% on Monday, rose 9%": the aside's day is not the verb's
             record = dict(source=article.source, offset=a, quote=raw[a:b], figure_offset=fig.start())
+            own = ahead  # "… with an 11.6% gain, taking its advance since last Friday to 78.4%": the next one's
+            if i + 1 < len(figures) and figures[i + 1].start() == ahead_end and (cut := _CLAUSE_CUT.search(ahead)):
+                own = ahead[: cut.start()]
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
-            kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
+            kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
             if kind == "no company" and (owner := _owner_after(text, fig.end(), in_sentence)):
                 ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
-                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
                 ctx.subject = topic or article_company(mentions, table, ahead.strip(" ,")[:20])
-                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _WITH.search(text[a : fig.start()]) and (comma := _COMMA_AFTER.match(ahead)):
                 owner = next((m for m in in_sentence if m.start == fig.end() + comma.end()), None)
                 if owner is not None:  # "With today's gain of about 24%, AMD is now up…"
                     ctx.subject = Subject(owner.name, owner.ticker)
                     signed_fig = bool(fig["sign"])
-                    kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=signed_fig, heading=False)
+                    kind, reason = _verdict(ctx, own, segment, crypto_article, signed=signed_fig, heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
-                kind, reason = _verdict(ctx, ahead, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             since, ref_day = "", None
@@ -219,6 +226,8 @@ def find_moves(
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
             elsewhen = _elsewhen(text, a, fig.end(), ahead)
+            if update is not None and fig.start() > update.start():
+                live = None
             if s is None and live is not None and not elsewhen:
                 s = article_day(live, fig.start())  # a story filed during the session: its figures are that day's
             if s is None and reference is not None and NOW.search(segment + ahead):
@@ -227,12 +236,17 @@ def find_moves(
                 s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             if s is None and lede is not None and lede.offset < fig.start() and not elsewhen:
                 s = lede  # the day the lede names carries to sentences that name none
+            if ctx.session is None and not since and s is not None and s.date and _DAY_AFTER.search(segment):
+                back = np.busday_offset(s.date, -1, roll="backward").astype(dt.date)  # "au lendemain d'une séance
+                s = replace(s, date=back)  # noire au cours de laquelle le titre a chuté de 9,5 %": the day before
+                ctx.timing = "" if ctx.timing == prev.timing else ctx.timing  # not the quote of today's figure
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
             exchange = table.listing(ctx.subject.ticker).exchange
             if not ctx.timing and live and s is not None and s.date == live and not since:
                 ctx.timing = "intraday" if exchange in US_EXCHANGES else ""
             told_after = s is not None and s.date is not None and reference is not None and s.date < reference
+            told_after = told_after or bool(update and fig.start() > update.start() and s and s.date == reference)
             told_after = told_after or bool(
                 filed and s is not None and s.date == filed[0] and filed[1] >= CLOSE_ET.get(exchange, 24 * 60)
             )  # filed after its exchange closed that day
@@ -389,8 +403,11 @@ def _blank(rx: re.Pattern[str], text: str) -> str:
 def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
     ctx = _Context()
     tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
-    found = nouns(_blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment))
+    body = _blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment)
+    found = nouns(body)
     moves = list(MOVE.finditer(segment))
+    if found and found[0]["price"] and _HEAD.fullmatch(body[: found[0].start()]):
+        found = found[:1]  # "L'action du géant japonais de l'investissement…": the head noun is the price
     if found:
         ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
     elif not moves and prev.kind not in ("sector", "crypto"):
@@ -422,7 +439,7 @@ def _verdict(
     # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
     one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail)
-    if p and _LEVEL.search(tail[: p.start()]):
+    if p and (_LEVEL.search(tail[: p.start()]) or _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):
@@ -445,6 +462,19 @@ def _verdict(
     return "", ""
 
 
+_CLAUSE_CUT = re.compile(r",\s")
+_PAREN_FIGURE = re.compile(r"\s*\(\s*")
+_HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
+_CLOSING_UPDATE = re.compile(
+    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|après la clôture|clôture"
+    r"|(?:4|5|6|7|8):\d\d\s*p\.?m|1[6-9]:\d\d|1[6-9]h\d\d)[^:\n]{0,20}:",
+    re.IGNORECASE | re.MULTILINE,
+)
+# "well off its morning low": the session's own low, not a period's reference
+_SESSION_EXTREME = re.compile(
+    r"(?<![\w])(?:morning|intraday|session|midday|afternoon|early|day's|daily|de la journée|de la séance)(?![\w])", _I
+)
+QUOTE_TIMINGS = ("premarket", "open", "intraday", "midday", "after_hours")
 _LEVEL = re.compile(r",\s*(?:au-dessus|au-dessous|en dessous|en-dessous|above|below)\s+$", re.IGNORECASE)
 # the figure's own noun phrase names one session: the period words after it are another clause's
 _ONE_DAY = re.compile(
@@ -479,10 +509,10 @@ def _last_end(rx: re.Pattern[str], s: str) -> int:
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:
-    seen: set[tuple[str, float, dt.date | None]] = set()
+    seen: set[tuple[str, float, dt.date | None, bool]] = set()
     out = []
-    for c in claims:
-        key = (c.ticker, c.reported_percent, c.session)
+    for c in claims:  # "up 12% in premarket trading" then "closed up nearly 12%": a quote and a close, two claims
+        key = (c.ticker, c.reported_percent, c.session, c.timing in QUOTE_TIMINGS)
         if key not in seen:
             seen.add(key)
             out.append(c)

@@ -43,6 +43,8 @@ PERIOD = re.compile(
     r"|this year|for the year|(?:in|so far in) \d{4} so far"
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
     r"|since (?:the end of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
+    r"|since (?:peaking|topping out|hitting (?:a|its) (?:record|peak|high)) in"
+    r"|depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results|announcement)"
     r"|depuis (?:la fin (?:de |d'))?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
@@ -52,6 +54,7 @@ PERIOD = re.compile(
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
     r"|last year|l'an (?:dernier|passé)|l'année (?:dernière|passée)"
     r"|(?:in|over|across) (?:the )?(?:last |past )?\w+ (?:trading )?sessions"
+    r"|(?:in|over) the (?:last |past )?\w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
     r"|cette semaine|sur la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
@@ -82,16 +85,32 @@ _M = month_pattern()
 _SINCE_MONTH = re.compile(
     rf"(?<![\w])(?:since|depuis)\s+(?:(?P<end>the end of|la fin (?:de|d'))\s+|le mois de\s+)?{_M}(?![.\s]*\d)", _I
 )
+# "since peaking in March", "since hitting a record in July": the highest close of that month
+# "depuis la publication de ses résultats, le 28 août": from that day's close
+_SINCE_EVENT = re.compile(
+    r"(?<![\w])(?:depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results"
+    r"|announcement))(?![\w])",
+    _I,
+)
+_SINCE_PEAKING = re.compile(
+    rf"(?<![\w])since (?:peaking|topping out|hitting (?:a|its) (?:record|peak|high)) in {_M}(?![.\s]*\d)", _I
+)
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|depuis|par rapport à|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
     rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+(?:\d{{1,2}}\s+)?)?"
     r"(?P<kind>peak|high|highs|top|record|low|lows|trough|sommet|pic|plus haut|plus bas|record)"
+    r"(?:\s+(?:close|closing (?:high|level)|de clôture))?"
     rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
     _I,
 )
 _SINCE_DAY = re.compile(
     r"(?<![\w])(?:(?:since|depuis)\s+(?:le\s+|last\s+)?"
     r"|(?:since|from|depuis) (?:the close (?:of|on)|la clôture du)\s+)$",
+    _I,
+)
+_MONTHS_BACK = re.compile(
+    rf"(?<![\w])(?:(?:in|over) the (?:last |past )?(?P<n>{_N}|twelve) months"
+    rf"|(?:sur|en) (?:les )?(?P<m>{_N}|douze) (?:derniers )?mois)(?![\w])",
     _I,
 )
 WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine|sur la semaine|(?:over|for|on) the week)(?![\w])", _I)
@@ -129,6 +148,10 @@ def since(
         if day is not None and day.date is not None:
             return _before(day.date, session).isoformat(), day, m.start()
         return "", None, m.start()
+    if (m := _SINCE_EVENT.search(text, lo, hi)) and (day := _day_in(dates, m.end(), m.end() + 80)) and day.date:
+        return _before(day.date, session).isoformat(), day, m.start()
+    if m := _SINCE_PEAKING.search(text, lo, hi):
+        return f"high:{_month_on_or_before(month_number(m['month']), session)}", None, m.start()
     if m := _SINCE_MONTH.search(text, lo, hi):
         first = dt.date.fromisoformat(f"{_month_on_or_before(month_number(m['month']), session)}-01")
         if m["end"]:  # "since the end of December": that month's last close
@@ -142,6 +165,12 @@ def since(
         n = m["n"] or m["m"]
         back = int(n) if n.isdigit() else _NUMBERS[n.lower()]
         return np.busday_offset(session, -back, roll="backward").astype(dt.date).isoformat(), None, m.start()
+    if m := _MONTHS_BACK.search(text, lo, hi):  # "over the six months through Monday's close"
+        n = m["n"] or m["m"]
+        back = int(n) if n.isdigit() else {"twelve": 12, "douze": 12}.get(n.lower()) or _NUMBERS[n.lower()]
+        month = session.month - back
+        year, month = session.year + (month - 1) // 12, (month - 1) % 12 + 1
+        return session.replace(year=year, month=month, day=min(session.day, 28)).isoformat(), None, m.start()
     if m := WEEK.search(text, lo, hi):
         return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
     if m := _MONTH.search(text, lo, hi):
@@ -173,7 +202,9 @@ _REFERENCE_DAY = re.compile(
 )
 
 
-_PERIOD_END = re.compile(r"(?<![\w])(?:by|to|until|jusqu'à|jusqu'au)\s+$", re.IGNORECASE)  # "by Tuesday's close"
+_PERIOD_END = re.compile(
+    r"(?<![\w])(?:by|to|until|through|jusqu'à|jusqu'au)\s+$", re.IGNORECASE
+)  # "by Tuesday's close"
 _AS_OF_NOW = re.compile(r"\b(?:still|now|currently|so far)\b|désormais|actuellement|à ce jour", re.IGNORECASE)
 _PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)
 
@@ -241,7 +272,7 @@ def period_of(
         ]  # fmt: skip
         if earlier:
             session = earlier[-1]  # "after Thursday's drop, X was down 39% from its September 10 record close"
-    words = text[seg_start:ahead_end]
+    words = text[seg_start if sentence_start is None else sentence_start : ahead_end]
     if session is None and reference is not None and _AS_OF_NOW.search(words):
         now = as_of(text, dates, reference)
         session = article_day(now, fig.start())  # "is still up 55% this year": as of the article's last close

@@ -219,6 +219,7 @@ _FILED_ET = re.compile(
 _FILED_LOCAL = re.compile(
     r"(?<![\d:/.-])(?P<h>\d{1,2})\s*[:h]\s*(?P<m>\d{2})(?![\d])(?!\s*(?:[ap]\.?m|ET|EST|EDT|GMT|UTC))", _I
 )
+_QUEBEC = re.compile(r"\d\s?\$\s?(?:US|CA)(?![\w])|(?<![\w])(?:Montréal|Québec|Bourse de Toronto)(?![\w])")
 US_EXCHANGES = ("XNYS", "XNAS")
 # each exchange's close, in minutes of the day New York time (the later of winter and summer)
 CLOSE_ET = {"XNYS": 16 * 60, "XNAS": 16 * 60, "XTKS": 2 * 60 + 30, "XPAR": 11 * 60 + 30, "XETR": 11 * 60 + 30,
@@ -228,7 +229,8 @@ CLOSE_ET = {"XNYS": 16 * 60, "XNAS": 16 * 60, "XTKS": 2 * 60 + 30, "XPAR": 11 * 
 def filed_at(text: str, dates: list[DateMention], *, french: bool) -> tuple[dt.date, int] | None:
     """(the article's date, the minute of that day New York time it was filed) from its date line, else None.
 
-    An "ET" time is New York's; a time with no zone in a French article is Paris's.
+    An "ET" time is New York's; a time with no zone in a French article is Paris's, or Montreal's in a Quebec
+    paper ("141,38 $US").
     """
     header = next((d for d in dates if d.kind == "header" and d.date is not None), None)
     if header is None or header.date is None:
@@ -241,7 +243,8 @@ def filed_at(text: str, dates: list[DateMention], *, french: bool) -> tuple[dt.d
             return header.date, int(m["h2"]) * 60 + int(m["m2"])
         return header.date, (int(m["h"]) % 12 + (12 if m["ap"].lower() == "p" else 0)) * 60 + int(m["m"] or 0)
     if french and (m := _FILED_LOCAL.search(line)) and int(m["h"]) < 24 and int(m["m"]) < 60:
-        paris = dt.datetime.combine(header.date, dt.time(int(m["h"]), int(m["m"])), tzinfo=ZoneInfo("Europe/Paris"))
-        ny = paris.astimezone(ZoneInfo("America/New_York"))
+        zone = "America/Toronto" if _QUEBEC.search(text) else "Europe/Paris"  # "141,38 $US": a Quebec paper
+        local = dt.datetime.combine(header.date, dt.time(int(m["h"]), int(m["m"])), tzinfo=ZoneInfo(zone))
+        ny = local.astimezone(ZoneInfo("America/New_York"))
         return ny.date(), ny.hour * 60 + ny.minute
     return None

@@ -194,7 +194,7 @@ def test_relative_days_and_la_veille(tmp_path):
     found = _found(tmp_path, text, reference_date=FRIDAY)
     assert [(c.reported_percent, c.session, c.timing) for c in found.claims] == [
         (8.0, D(2025, 1, 23), "midday"),
-        (-2.0, D(2025, 1, 22), "close"),
+        (-2.0, D(2025, 1, 22), "close_only"),
     ]
     veille = next(c for c in found.claims if c.day_words == "la veille")
     assert veille.day_reference == D(2025, 1, 23)  # counted from "jeudi"

@@ -869,9 +869,25 @@ def test_a_dateline_without_a_year_takes_the_one_its_weekday_fits(tmp_path):
         "The stock more than tripled in 2023.\n"
     )
     assert _claims(tmp_path, text) == [("NVDA", 16.4, D(2024, 2, 22))]  # 22 February was a Thursday in 2024
-    text = "NEW YORK, Feb 22 (Wire) - Nvidia shares surged 16.4% on Thursday.\n"  # no year anywhere: none guessed
-    with pytest.warns(UserWarning, match="without a year"), pytest.raises(EventStudyError, match="no dated event"):
-        draft_study([_write(tmp_path, text)])
+
+
+@pytest.mark.parametrize(("today", "year"), [(D(2026, 12, 7), 2024), (D(2024, 2, 21), 2018), (D(2030, 1, 1), 2029)])
+def test_a_dateline_with_no_year_anywhere_takes_the_latest_year_its_weekdays_fit(tmp_path, monkeypatch, today, year):
+    monkeypatch.setattr("eventstudy.articles.date_lines.today", lambda: today)
+    text = "NEW YORK, Feb 22 (Wire) - Nvidia shares surged 16.4% on Thursday.\n"  # Thursday 22 Feb: 2018, 2024, 2029
+    with pytest.warns(UserWarning, match=f"year {year} guessed"):
+        found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.session) for c in found.claims] == [("NVDA", D(year, 2, 22))]
+
+
+def test_a_weekday_and_date_pair_narrows_the_guess(tmp_path, monkeypatch):
+    monkeypatch.setattr("eventstudy.articles.date_lines.today", lambda: D(2026, 12, 7))
+    text = "NEW YORK, June 24 (Wire) - Nvidia fell 6.7% on Monday, after a record on Tuesday, June 18.\n"
+    with pytest.warns(UserWarning, match="year 2024 guessed"):
+        assert _claims(tmp_path, text)[0] == ("NVDA", -6.7, D(2024, 6, 24))
+    text = "NEW YORK, June 24 (Wire) - Nvidia fell 6.7% on Monday, after a record on Wednesday, June 18.\n"
+    with pytest.warns(UserWarning, match="without a year|no dated"), pytest.raises(EventStudyError):
+        draft_study([_write(tmp_path, text)])  # no year has both: none guessed
 
 
 @pytest.mark.parametrize(
