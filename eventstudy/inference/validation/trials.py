@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -60,12 +61,12 @@ def simulate(
     for e, effect in enumerate(effects):
         y = ev_y.copy()
         y[:, day0] += effect  # every security's day-0 return, before the AR is computed
-        ar = y - expected
+        run = EffectRun(e, fitted, y - expected, sds, cols, n_boot)
         if n_single:
-            single_tests(rec, e, np.arange(n_single), fitted, ar, sds, cols, n_boot, boot_seed)
+            single_tests(rec, run, np.arange(n_single), boot_seed)
         for d, groups in members.items():
             for g, m in enumerate(groups):
-                _group_window_tests(rec, d, e, g, m, fitted, ar, sds, cols, n_boot, int(wild_seeds[d][g]))
+                _group_window_tests(rec, run, d, g, m, int(wild_seeds[d][g]))
         say(f"effect {effect:.0%} done")
     timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
     return rec, fitted, ev_y, ev_x, day0
@@ -93,28 +94,34 @@ class Recorder:
         self._array(design, name, window)[effect, : len(pvalues)] = pvalues
 
 
-def single_tests(
-    rec: Recorder,
-    e: int,
-    rows: np.ndarray,
-    fit: Fit,
-    ar: np.ndarray,
-    sds: dict[tuple[int, int], np.ndarray],
-    cols: dict[tuple[int, int], np.ndarray],
-    n_boot: int,
-    seed: int,
-) -> None:
+@dataclass(frozen=True)
+class EffectRun:
+    """What every test reads with one effect added: its index, the fits, the AR window's abnormal returns.
+
+    ``sds[w]`` and ``cols[w]``: each window's CAR prediction-error SDs and columns of ``ar``.
+    """
+
+    effect: int
+    fit: Fit
+    ar: np.ndarray
+    sds: dict[tuple[int, int], np.ndarray]
+    cols: dict[tuple[int, int], np.ndarray]
+    n_boot: int
+
+
+def single_tests(rec: Recorder, run: EffectRun, rows: np.ndarray, seed: int) -> None:
     """CAR t, SQ and bootstrap of every single-security row (the functions ``significance_table`` calls)."""
-    for w, c in cols.items():
-        window_ar = ar[rows][:, c]
-        var = sds[w][rows] ** 2
-        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), fit.df).pvalue for i in range(len(rows))]
-        rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, e)
+    resid = run.fit.residuals[rows]
+    for w, c in run.cols.items():
+        window_ar = run.ar[rows][:, c]
+        var = run.sds[w][rows] ** 2
+        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), run.fit.df).pvalue for i in range(len(rows))]
+        rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, run.effect)
         for res in (
-            sf.sample_quantile_tests(window_ar, fit.residuals[rows]),
-            sf.bootstrap_tests(window_ar, fit.residuals[rows], n_boot=n_boot, seed=seed),
+            sf.sample_quantile_tests(window_ar, resid),
+            sf.bootstrap_tests(window_ar, resid, n_boot=run.n_boot, seed=seed),
         ):
-            rec.add_many(SINGLE_DESIGN, str(res.name[0]), res.pvalue, w, e)
+            rec.add_many(SINGLE_DESIGN, str(res.name[0]), res.pvalue, w, run.effect)
 
 
 def group_tests(
@@ -137,24 +144,13 @@ def group_tests(
     return (*tests[:wild_at], wild.wild_bootstrap_t(car, n_boot=n_boot, rng=seed), *tests[wild_at:])
 
 
-def _group_window_tests(
-    rec: Recorder,
-    design: str,
-    e: int,
-    g: int,
-    members: np.ndarray,
-    fit: Fit,
-    ar: np.ndarray,
-    sds: dict[tuple[int, int], np.ndarray],
-    cols: dict[tuple[int, int], np.ndarray],
-    n_boot: int,
-    seed: int,
-) -> None:
-    resid, group_ar = fit.residuals[members], ar[members]
-    for w, c in cols.items():
+def _group_window_tests(rec: Recorder, run: EffectRun, design: str, g: int, members: np.ndarray, seed: int) -> None:
+    resid, group_ar = run.fit.residuals[members], run.ar[members]
+    for w, c in run.cols.items():
         cars = group_ar[:, c].sum(axis=1)
-        for result in group_tests(cars, sds[w][members], resid, group_ar, c, fit.df, n_boot=n_boot, seed=seed):
-            rec.add(design, result, w, e, g)
+        tests = group_tests(cars, run.sds[w][members], resid, group_ar, c, run.fit.df, n_boot=run.n_boot, seed=seed)
+        for result in tests:
+            rec.add(design, result, w, run.effect, g)
 
 
 def rejection_rates(
