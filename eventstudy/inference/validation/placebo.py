@@ -40,9 +40,9 @@ from eventstudy.inference.validation.design import (
     ValidationInputError,
 )
 from eventstudy.inference.validation.diagnostics import day0_t, group_diagnostics, single_diagnostics
-from eventstudy.inference.validation.returns import ReturnSeries, common_dates, gather, load_returns, pick_dates
+from eventstudy.inference.validation.returns import ReturnSeries, common_dates, load_returns, pick_dates
 from eventstudy.inference.validation.simulation import ValidationResult
-from eventstudy.inference.validation.trials import rejection_rates
+from eventstudy.inference.validation.trials import fit_rows, rejection_rates, window_label
 
 if TYPE_CHECKING:
     from eventstudy.engine.ols import Fit
@@ -225,28 +225,20 @@ def _batched(
     from eventstudy.inference import single_firm as sf
     from eventstudy.inference.table import cross_sectional_columns
 
-    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
-    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
-    est_y, est_x = gather(rows, est_days)
-    ev_y, ev_x = gather(rows, ar_days)
-    fit = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
-    expected, _, _, _, se, _, _ = ols.abnormal(fit, ev_y, ev_x, ar_days, windows)
-    day0 = int(np.flatnonzero(ar_days == 0)[0])
+    rows_fit = fit_rows(rows, estimation_window, ar_window, windows)
+    fit, se = rows_fit.fit, rows_fit.se
     n_rows, trials = len(rows), len(rows) // k
     pairs = np.arange(n_rows).reshape(trials, k)
     dof = np.full(n_rows, float(fit.df))
     out: dict[tuple[str, str], np.ndarray] = {}
 
     def put(design: str, name: str, window: tuple[int, int], e: int, p: np.ndarray) -> None:
-        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
-        out.setdefault((design, label), np.full((len(effects), len(p)), np.nan))[e] = p
+        out.setdefault((design, window_label(name, window)), np.full((len(effects), len(p)), np.nan))[e] = p
 
     for e, effect in enumerate(effects):
-        y = ev_y.copy()
-        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
-        ar = y - expected
+        ar = rows_fit.ar_with(effect)
         for w, window in enumerate(windows):
-            cols = np.flatnonzero((ar_days >= window[0]) & (ar_days <= window[1]))
+            cols = rows_fit.columns(window)
             car = ar[:, cols].sum(axis=1)
             put(SINGLE_DESIGN, "CAR t", window, e, np.asarray(ols.t_two_sided(car / se[:, w], fit.df)))
             for res in (
@@ -261,7 +253,7 @@ def _batched(
             )
             for test in tests:  # one window: one name per test
                 put(STUDY_DESIGN, str(test.name[0]), window, e, test.pvalue)
-    return out, fit, ev_y, ev_x, day0
+    return out, fit, rows_fit.ev_y, rows_fit.ev_x, rows_fit.day0
 
 
 # --------------------------------------------------------------------------- the run a study report carries

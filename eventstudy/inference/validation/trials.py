@@ -45,23 +45,15 @@ def simulate(
     lists the rows of each group. Returns the p-values, the fits, the AR-window
     returns and benchmark, and the column of day 0.
     """
-    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
-    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
-    est_y, est_x = gather(rows, est_days)
-    ev_y, ev_x = gather(rows, ar_days)
-    fitted = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
-    expected, _, _, _, se, _, _ = ols.abnormal(fitted, ev_y, ev_x, ar_days, tuple(windows))
-    cols = {w: np.flatnonzero((ar_days >= w[0]) & (ar_days <= w[1])) for w in windows}
-    sds = {w: se[:, k] for k, w in enumerate(windows)}
+    rows_fit = fit_rows(rows, estimation_window, ar_window, windows)
+    cols = {w: rows_fit.columns(w) for w in windows}
+    sds = {w: rows_fit.se[:, k] for k, w in enumerate(windows)}
     timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
     say(f"fitted {len(rows)} market models; running the tests")
 
-    day0 = int(np.flatnonzero(ar_days == 0)[0])
     rec = Recorder(len(effects), max(width, n_single))
     for e, effect in enumerate(effects):
-        y = ev_y.copy()
-        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
-        run = EffectRun(e, fitted, y - expected, sds, cols, n_boot)
+        run = EffectRun(e, rows_fit.fit, rows_fit.ar_with(effect), sds, cols, n_boot)
         if n_single:
             single_tests(rec, run, np.arange(n_single), boot_seed)
         for d, groups in members.items():
@@ -69,7 +61,54 @@ def simulate(
                 _group_window_tests(rec, run, d, g, m, int(wild_seeds[d][g]))
         say(f"effect {effect:.0%} done")
     timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
-    return rec, fitted, ev_y, ev_x, day0
+    return rec, rows_fit.fit, rows_fit.ev_y, rows_fit.ev_x, rows_fit.day0
+
+
+@dataclass(frozen=True)
+class RowsFit:
+    """The market model of every row (security, day 0), fitted at once, and its AR window.
+
+    ``ev_y``, ``ev_x``: the AR window's returns and benchmark (rows, days); ``expected`` the
+    model's returns there; ``se`` the CAR prediction-error SD of each window (rows, windows).
+    """
+
+    fit: Fit
+    ev_y: np.ndarray
+    ev_x: np.ndarray
+    expected: np.ndarray
+    se: np.ndarray
+    ar_days: np.ndarray
+    day0: int
+
+    def columns(self, window: tuple[int, int]) -> np.ndarray:
+        """The AR-window columns of ``window``."""
+        return np.flatnonzero((self.ar_days >= window[0]) & (self.ar_days <= window[1]))
+
+    def ar_with(self, effect: float) -> np.ndarray:
+        """Abnormal returns with ``effect`` added to every row's day-0 return before the AR is computed."""
+        y = self.ev_y.copy()
+        y[:, self.day0] += effect
+        return y - self.expected
+
+
+def fit_rows(
+    rows: list[tuple[ReturnSeries, int]],
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: Sequence[tuple[int, int]],
+) -> RowsFit:
+    """Fit the market model of every row by the engine's solver, as a study runs it."""
+    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
+    est_y, est_x = gather(rows, np.arange(estimation_window[0], estimation_window[1] + 1))
+    ev_y, ev_x = gather(rows, ar_days)
+    fit = ols.fit(est_y, est_x, ols.market_design())
+    expected, _, _, _, se, _, _ = ols.abnormal(fit, ev_y, ev_x, ar_days, tuple(windows))
+    return RowsFit(fit, ev_y, ev_x, expected, se, ar_days, int(np.flatnonzero(ar_days == 0)[0]))
+
+
+def window_label(name: str, window: tuple[int, int]) -> str:
+    """A test's label in the tables: its name, with the window unless it is day 0 alone."""
+    return name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
 
 
 class Recorder:
@@ -80,7 +119,7 @@ class Recorder:
         self.pvalues: dict[tuple[str, str], np.ndarray] = {}
 
     def _array(self, design: str, name: str, window: tuple[int, int]) -> np.ndarray:
-        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
+        label = window_label(name, window)
         if (design, label) not in self.pvalues:
             self.pvalues[design, label] = np.full(self.shape, np.nan)
         return self.pvalues[design, label]
