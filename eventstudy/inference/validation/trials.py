@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,40 +16,31 @@ from eventstudy.inference import wild
 from eventstudy.inference.result import TestResult, car_t_test
 from eventstudy.inference.table import cross_sectional_columns
 from eventstudy.inference.validation.design import SINGLE_DESIGN, TABLE_COLUMNS
+from eventstudy.inference.validation.diagnostics import day0_t
 from eventstudy.inference.validation.returns import ReturnSeries, gather
 
 Progress = Callable[[str], None]
 
 
 def simulate(
-    rows: list[tuple[ReturnSeries, int]],
+    rows_fit: RowsFit,
     n_single: int,
     members: dict[str, list[np.ndarray]],
     *,
-    estimation_window: tuple[int, int],
-    ar_window: tuple[int, int],
-    windows: tuple[tuple[int, int], ...],
     effects: Sequence[float],
     n_boot: int,
     boot_seed: int,
     wild_seeds: dict[str, np.ndarray],
     width: int,
-    timings: dict[str, float],
-    clock: float,
     say: Progress,
-) -> tuple[Recorder, Fit, np.ndarray, np.ndarray, int]:
-    """Fit every row (security, day 0) at once and run every test with each effect added on day 0.
+) -> Recorder:
+    """Every test on the fitted rows with each effect added on day 0.
 
     Rows ``0 .. n_single - 1`` get the single-security tests; ``members[design]``
-    lists the rows of each group. Returns the p-values, the fits, the AR-window
-    returns and benchmark, and the column of day 0.
+    lists the rows of each group.
     """
-    rows_fit = fit_rows(rows, estimation_window, ar_window, windows)
-    cols = {w: rows_fit.columns(w) for w in windows}
-    sds = {w: rows_fit.se[:, k] for k, w in enumerate(windows)}
-    timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
-    say(f"fitted {len(rows)} market models; running the tests")
-
+    cols = {w: rows_fit.columns(w) for w in rows_fit.windows}
+    sds = {w: rows_fit.se[:, k] for k, w in enumerate(rows_fit.windows)}
     rec = Recorder(len(effects), max(width, n_single))
     for e, effect in enumerate(effects):
         run = EffectRun(e, rows_fit.fit, rows_fit.ar_with(effect), sds, cols, n_boot)
@@ -60,8 +50,7 @@ def simulate(
             for g, m in enumerate(groups):
                 _group_window_tests(rec, run, d, g, m, int(wild_seeds[d][g]))
         say(f"effect {effect:.0%} done")
-    timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
-    return rec, rows_fit.fit, rows_fit.ev_y, rows_fit.ev_x, rows_fit.day0
+    return rec
 
 
 @dataclass(frozen=True)
@@ -69,9 +58,10 @@ class RowsFit:
     """The market model of every row (security, day 0), fitted at once, and its AR window.
 
     ``ev_y``, ``ev_x``: the AR window's returns and benchmark (rows, days); ``expected`` the
-    model's returns there; ``se`` the CAR prediction-error SD of each window (rows, windows).
+    model's returns there; ``se`` the CAR prediction-error SD of each of ``windows`` (rows, windows).
     """
 
+    windows: tuple[tuple[int, int], ...]
     fit: Fit
     ev_y: np.ndarray
     ev_x: np.ndarray
@@ -90,6 +80,10 @@ class RowsFit:
         y[:, self.day0] += effect
         return y - self.expected
 
+    def day0_z(self) -> np.ndarray:
+        """Each row's day-0 AR standardized (:func:`~eventstudy.inference.validation.diagnostics.day0_t`)."""
+        return day0_t(self.fit, self.ev_y, self.ev_x, self.day0)
+
 
 def fit_rows(
     rows: list[tuple[ReturnSeries, int]],
@@ -97,13 +91,14 @@ def fit_rows(
     ar_window: tuple[int, int],
     windows: Sequence[tuple[int, int]],
 ) -> RowsFit:
-    """Fit the market model of every row by the engine's solver, as a study runs it."""
+    """Fit the market model of every row (security, day 0) at once by the engine's solver, as a study runs it."""
     ar_days = np.arange(ar_window[0], ar_window[1] + 1)
     est_y, est_x = gather(rows, np.arange(estimation_window[0], estimation_window[1] + 1))
     ev_y, ev_x = gather(rows, ar_days)
     fit = ols.fit(est_y, est_x, ols.market_design())
     expected, _, _, _, se, _, _ = ols.abnormal(fit, ev_y, ev_x, ar_days, tuple(windows))
-    return RowsFit(fit, ev_y, ev_x, expected, se, ar_days, int(np.flatnonzero(ar_days == 0)[0]))
+    day0 = int(np.flatnonzero(ar_days == 0)[0])
+    return RowsFit(tuple(windows), fit, ev_y, ev_x, expected, se, ar_days, day0)
 
 
 def window_label(name: str, window: tuple[int, int]) -> str:
