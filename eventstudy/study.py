@@ -155,24 +155,24 @@ class EventStudy:
         left_out = self._left_out(the_plan, tables, frames)
         if tables.car.empty and not left_out:
             raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(excluded["reason"]))
-        ar, car, fits = tables.ar, tables.car, tables.fits
         moves = self._all_moves(the_plan, frames)
         day0 = the_plan.day0.reset_index(drop=True)
         claims, candidates = reconcile_claims(
-            self.spec, ar, moves, fits, day0, left_out=left_out,
+            self.spec, tables.ar, moves, tables.fits, day0, left_out=left_out,
             prices=lambda symbol, start, end: self.prices(symbol, start, end, frames),
         )  # fmt: skip
+        unusual = unusual_moves(tables.ar, self.spec.event_windows) if written is None else written.flags
         results = StudyResults(
             spec=self.spec,
             model=self.model.name,
             day0=day0,
-            ar=ar,
-            car=car,
-            fits=fits,
+            ar=tables.ar,
+            car=tables.car,
+            fits=tables.fits,
             moves=moves,
             claims=claims,
             candidates=candidates,
-            flags=label_flags(unusual_moves(ar, self.spec.event_windows) if written is None else written.flags, day0),
+            flags=label_flags(unusual, day0),
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at, data, warned=tables.warnings),

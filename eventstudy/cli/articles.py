@@ -13,6 +13,7 @@ from eventstudy.cli.options import (
     EXIT_CODES_HELP,
     EXIT_OK,
     REPORT_FORMATS,
+    add_command,
     formats,
     location,
     path_arg,
@@ -40,20 +41,29 @@ examples:
   eventstudy check a.txt b.txt --out /tmp/check --year 2025
 """
 
+EXTRACT_HELP = "draft a study file from news articles (plain text, French or English)"
+EXTRACT_DESCRIPTION = (
+    "Read news articles and draft a study file for a person to review: candidate events\n"
+    "from the dates the articles give, and the stock moves they report as claims, each with its\n"
+    "file, character offset and sentence. Percentages that are not stock moves (stakes,\n"
+    "valuations, sectors, tokens) are listed as other figures. Without --out the draft goes to\n"
+    "standard output."
+)
+
+CHECK_HELP = "check the price moves news articles report: draft the study, run it, write the report"
+CHECK_DESCRIPTION = (
+    "From articles to verdicts in one command: draft a study from the articles (as\n"
+    "`extract` does), run it, and write the report with the draft next to it (draft.toml), so a\n"
+    "person can review the draft and rerun it with `eventstudy run`. The report cites each claim's\n"
+    "sentence. The run's id comes from the articles (check-<first file>-<hash of the articles>).\n"
+    "Without --out the report goes to <temp dir>/eventstudy-check-<uid>/<id>: nothing is written in\n"
+    "the current directory unless asked."
+)
+
 
 def add_extract_parser(sub: argparse._SubParsersAction) -> None:
     """The ``extract`` subcommand and its options."""
-    ext = sub.add_parser(
-        "extract",
-        help="draft a study file from news articles (plain text, French or English)",
-        description="Read news articles and draft a study file for a person to review: candidate events\n"
-        "from the dates the articles give, and the stock moves they report as claims, each with its\n"
-        "file, character offset and sentence. Percentages that are not stock moves (stakes,\n"
-        "valuations, sectors, tokens) are listed as other figures. Without --out the draft goes to\n"
-        "standard output.",
-        epilog=EXTRACT_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    ext = add_command(sub, "extract", EXTRACT_HELP, EXTRACT_DESCRIPTION, EXTRACT_EXAMPLE)
     ext.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
     ext.add_argument("--out", type=path_arg, metavar="FILE", help="write the draft study (TOML) to FILE")
     ext.add_argument(
@@ -86,18 +96,7 @@ def add_extract_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_check_parser(sub: argparse._SubParsersAction) -> None:
     """The ``check`` subcommand and its options."""
-    chk = sub.add_parser(
-        "check",
-        help="check the price moves news articles report: draft the study, run it, write the report",
-        description="From articles to verdicts in one command: draft a study from the articles (as\n"
-        "`extract` does), run it, and write the report with the draft next to it (draft.toml), so a\n"
-        "person can review the draft and rerun it with `eventstudy run`. The report cites each claim's\n"
-        "sentence. The run's id comes from the articles (check-<first file>-<hash of the articles>).\n"
-        "Without --out the report goes to <temp dir>/eventstudy-check-<uid>/<id>: nothing is written in\n"
-        "the current directory unless asked.",
-        epilog=CHECK_EXAMPLE + EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    chk = add_command(sub, "check", CHECK_HELP, CHECK_DESCRIPTION, CHECK_EXAMPLE + EXIT_CODES_HELP)
     chk.add_argument("articles", type=path_arg, nargs="+", metavar="ARTICLE", help="UTF-8 plain-text article")
     chk.add_argument(
         "--prices",

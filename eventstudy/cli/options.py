@@ -52,6 +52,15 @@ def ff3_factors(args: argparse.Namespace):
     return read_fama_french(path)
 
 
+def add_command(
+    sub: argparse._SubParsersAction, name: str, summary: str, description: str, epilog: str
+) -> argparse.ArgumentParser:
+    """A subcommand: ``summary`` in the command list; its description and examples keep their line breaks."""
+    return sub.add_parser(
+        name, help=summary, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def location(text: str) -> Path | str:
     """``--prices``/``--out``: a URL (``scheme://…``) as given, else a local path."""
     return text if "://" in text else path_arg(text)

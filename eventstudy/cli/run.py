@@ -14,6 +14,7 @@ from eventstudy.cli.options import (
     EXIT_OK,
     MAX_TRIALS,
     REPORT_FORMATS,
+    add_command,
     ff3_factors,
     formats,
     location,
@@ -44,18 +45,17 @@ examples:
   eventstudy run events.csv --prices s3://bucket/prices --dask tcp://10.0.0.5:8786   # on a Dask cluster
 """
 
+RUN_HELP = "run a study file and write its report"
+RUN_DESCRIPTION = (
+    "Run a study: fetch prices, fit the model on the estimation window, compute "
+    "abnormal returns and CARs, compare the articles' claims, and write the report directory "
+    "(report.md, report.html, results.json, CSV tables, figures/)."
+)
+
 
 def add_run_parser(sub: argparse._SubParsersAction) -> None:
     """The ``run`` subcommand and its options."""
-    run = sub.add_parser(
-        "run",
-        help="run a study file and write its report",
-        description="Run a study: fetch prices, fit the model on the estimation window, compute "
-        "abnormal returns and CARs, compare the articles' claims, and write the report directory "
-        "(report.md, report.html, results.json, CSV tables, figures/).",
-        epilog=RUN_EXAMPLE + EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    run = add_command(sub, "run", RUN_HELP, RUN_DESCRIPTION, RUN_EXAMPLE + EXIT_CODES_HELP)
     run.add_argument(
         "study",
         type=path_arg,

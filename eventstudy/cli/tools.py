@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from eventstudy.cli.options import EXIT_CODES_HELP, EXIT_OK, MAX_TRIALS, location, path_arg, progress
+from eventstudy.cli.options import EXIT_CODES_HELP, EXIT_OK, MAX_TRIALS, add_command, location, path_arg, progress
 from eventstudy.errors import EventStudyError
 
 VALIDATE_EXAMPLE = """\
@@ -22,23 +22,29 @@ examples:
   eventstudy run events.csv --prices s3://my-bucket/prices --dask tcp://10.0.0.5:8786
 """
 
+VALIDATE_HELP = "placebo simulation: size and power of every test on the real prices"
+VALIDATE_DESCRIPTION = (
+    "Placebo simulation after Brown & Warner (1985): random pseudo-events on the real\n"
+    "price files, the market model fitted on [-250,-11], and every test run on day 0 with no effect\n"
+    "and with 1 %, 2 % and 5 % added to day-0 returns. Single-security trials, and groups of 4-8 US\n"
+    "securities in two designs side by side: brown-warner (each security on its own random date)\n"
+    "and clustered (one date for all, as in a study of one announcement). Prints the rejection rates\n"
+    "at 1 %, 5 % and 10 %, the tests that are mis-sized and why, and the run time."
+)
+
+PRICES_HELP = "convert price CSVs to Parquet files for the workers of a Dask cluster"
+PRICES_DESCRIPTION = (
+    "to-parquet: write each DIR/<symbol>.csv as <symbol>.parquet at URL (a folder, or\n"
+    "s3://..., gs://..., file://... with the fsspec filesystem installed), checked as `run` reads\n"
+    "it; each file records the CSV it came from and its sha256. `run --prices URL` reads them."
+)
+
 
 def add_validate_parser(sub: argparse._SubParsersAction) -> None:
     """The ``validate`` subcommand and its options."""
     from eventstudy.inference.validation.design import DEFAULT_SEED, DEFAULT_TRIALS, DESIGNS
 
-    val = sub.add_parser(
-        "validate",
-        help="placebo simulation: size and power of every test on the real prices",
-        description="Placebo simulation after Brown & Warner (1985): random pseudo-events on the real\n"
-        "price files, the market model fitted on [-250,-11], and every test run on day 0 with no effect\n"
-        "and with 1 %, 2 % and 5 % added to day-0 returns. Single-security trials, and groups of 4-8 US\n"
-        "securities in two designs side by side: brown-warner (each security on its own random date)\n"
-        "and clustered (one date for all, as in a study of one announcement). Prints the rejection rates\n"
-        "at 1 %, 5 % and 10 %, the tests that are mis-sized and why, and the run time.",
-        epilog=VALIDATE_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    val = add_command(sub, "validate", VALIDATE_HELP, VALIDATE_DESCRIPTION, VALIDATE_EXAMPLE)
     val.add_argument(
         "--prices",
         type=path_arg,
@@ -71,15 +77,7 @@ def add_validate_parser(sub: argparse._SubParsersAction) -> None:
 
 def add_prices_parser(sub: argparse._SubParsersAction) -> None:
     """The ``prices`` subcommand and its options."""
-    prc = sub.add_parser(
-        "prices",
-        help="convert price CSVs to Parquet files for the workers of a Dask cluster",
-        description="to-parquet: write each DIR/<symbol>.csv as <symbol>.parquet at URL (a folder, or\n"
-        "s3://..., gs://..., file://... with the fsspec filesystem installed), checked as `run` reads\n"
-        "it; each file records the CSV it came from and its sha256. `run --prices URL` reads them.",
-        epilog=PRICES_EXAMPLE + EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    prc = add_command(sub, "prices", PRICES_HELP, PRICES_DESCRIPTION, PRICES_EXAMPLE + EXIT_CODES_HELP)
     prc.add_argument("action", choices=("to-parquet",), help="what to do (to-parquet)")
     prc.add_argument("--prices", type=path_arg, required=True, metavar="DIR", help="folder of <symbol>.csv price files")
     prc.add_argument(

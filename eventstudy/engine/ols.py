@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict, Unpack
 
 import numpy as np
 
@@ -375,25 +376,28 @@ def solve(
     return parts[0] if len(parts) == 1 else _concat(parts)
 
 
+class SolveWindows(TypedDict):
+    """The keyword arguments :func:`solve_stacked` passes on to :func:`solve` (see there)."""
+
+    estimation_window: tuple[int, int]
+    ar_window: tuple[int, int]
+    event_windows: tuple[tuple[int, int], ...]
+    threads: NotRequired[int | None]
+
+
 def solve_stacked(
-    y: np.ndarray,
-    x: np.ndarray,
-    design: Design,
-    *,
-    start: int,
-    estimation_window: tuple[int, int],
-    ar_window: tuple[int, int],
-    event_windows: tuple[tuple[int, int], ...],
-    threads: int | None = None,
+    y: np.ndarray, x: np.ndarray, design: Design, *, start: int, **windows: Unpack[SolveWindows]
 ) -> Solved:
-    """:func:`solve` on stacked windows: ``y`` (P, S), ``x`` (P, S, regressors), column 0 = event day ``start``."""
+    """:func:`solve` on stacked windows: ``y`` (P, S), ``x`` (P, S, regressors), column 0 = event day ``start``.
+
+    ``windows``: ``estimation_window``, ``ar_window``, ``event_windows`` and ``threads``, as :func:`solve` takes them.
+    """
     y = np.asarray(y, dtype=float)
     p, s = y.shape
     x = np.asarray(x, dtype=float).reshape(p, s, design.regressors)
     values_t = np.ascontiguousarray(np.concatenate([y[:, None, :], np.moveaxis(x, 2, 1)], axis=1).reshape(-1, s))
     cols = (np.arange(p)[:, None] * (1 + design.regressors) + np.arange(1 + design.regressors)).astype(np.intp)
-    return solve(values_t, cols, np.full(p, -start), design, first=start, estimation_window=estimation_window,
-                 ar_window=ar_window, event_windows=event_windows, threads=threads)  # fmt: skip
+    return solve(values_t, cols, np.full(p, -start), design, first=start, **windows)
 
 
 def _concat(parts: list[Solved]) -> Solved:

@@ -24,6 +24,7 @@ one-security functions, to the bit); the cross-sectional tests run for all
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -268,22 +269,13 @@ def _cross_sectional_rows(
                 members = group[first : first + ONE_SECURITY_CHUNK]
                 rows = by_block[bounds[members]][:, None]
                 pairs = pair_of_row[rows]
+                present, firsts, at = np.unique(window_of_block[members], return_index=True, return_inverse=True)
+                template = cross_sectional_columns(cars[rows][firsts], ses[rows][firsts], resid, event_ar, df,
+                                                   pairs[firsts], [windows[w] for w in present.tolist()], seed,
+                                                   draws)  # fmt: skip
+                lengths = np.array([len(windows[w]) for w in window_of_block[members].tolist()])
                 done.append(
-                    (
-                        members,
-                        _one_security_columns(
-                            cars[rows],
-                            ses[rows],
-                            resid,
-                            event_ar,
-                            df,
-                            pairs,
-                            window_of_block[members],
-                            windows,
-                            seed,
-                            draws,
-                        ),
-                    )
+                    (members, _one_security_columns(template, at.reshape(-1), cars[rows], resid[pairs], lengths))
                 )
             continue
         for first in range(0, len(group), chunk):
@@ -312,36 +304,21 @@ def _cross_sectional_rows(
 
 
 def _one_security_columns(
-    car: np.ndarray,
-    se: np.ndarray,
-    resid: np.ndarray,
-    event_ar: np.ndarray,
-    df: np.ndarray,
-    pairs: np.ndarray,
-    window_of_block: np.ndarray,
-    windows: list[list[int]],
-    seed: int,
-    draws: int,
+    template: list[TestColumns], at: np.ndarray, car: np.ndarray, e: np.ndarray, lengths: np.ndarray
 ) -> list[TestColumns]:
     """:func:`cross_sectional_columns` of blocks of one security (N = 1), without a test run per block.
 
     Ten of the twelve tests need at least two securities: their rows (no statistic, the reason
-    in ``note``) depend only on the window, so they are those of one block per window, repeated.
-    The portfolio t and the exact sign test have a statistic with one security: computed for
-    every block at once, as :func:`cross_sectional_columns` does.
+    in ``note``) depend only on the window, so they are those of ``template`` (one block per
+    window, the window of block ``i`` at ``at[i]``), repeated. The portfolio t and the exact
+    sign test have a statistic with one security: computed for every block at once (``car``
+    (blocks, 1), ``e`` (blocks, 1, T), ``lengths`` the window lengths), as
+    :func:`cross_sectional_columns` does.
     """
-    present, first = np.unique(window_of_block, return_index=True)
-    template = cross_sectional_columns(car[first], se[first], resid, event_ar, df, pairs[first],
-                                       [windows[w] for w in present.tolist()], seed, draws)  # fmt: skip
-    at = np.searchsorted(present, window_of_block)  # each block's row of the template
-    e = resid[pairs]  # (blocks, 1, T)
-    lengths = np.array([len(windows[w]) for w in present.tolist()])[at]
     out = []
     for tests in template:
         if tests.name[0] == rb.PORTFOLIO:
-            parts = [(idx, rb.portfolio_t_batch(car[idx], e[idx], int(length)))
-                     for length in np.unique(lengths) for idx in [np.flatnonzero(lengths == length)]]  # fmt: skip
-            out.append(scatter_columns(parts, len(car)))
+            out.append(_by_length(car, e, lengths, rb.portfolio_t_batch))
         elif tests.name[0] == rb.SIGN_EXACT:
             out.append(rb.sign_test_exact_batch(car, e))
         else:
@@ -350,6 +327,15 @@ def _one_security_columns(
             out.append(TestColumns(tests.name[at], tests.stat[at], tests.pvalue[at], tests.null, tests.nobs[at],
                                       tests.df[at], tests.note[at]))  # fmt: skip
     return out
+
+
+def _by_length(
+    car: np.ndarray, e: np.ndarray, lengths: np.ndarray, test: Callable[[np.ndarray, np.ndarray, int], TestColumns]
+) -> TestColumns:
+    """``test(car, e, L)`` of the blocks of each window length L at once, back in block order."""
+    parts = [(idx, test(car[idx], e[idx], int(length)))
+             for length in np.unique(lengths) for idx in [np.flatnonzero(lengths == length)]]  # fmt: skip
+    return scatter_columns(parts, len(car))
 
 
 def cross_sectional_columns(
@@ -379,11 +365,10 @@ def cross_sectional_columns(
     e = resid[pairs]
     dof = df[pairs]
     lengths = np.array([len(c) for c in cols])
-    portfolio, wild_boot = [], []
-    for length in np.unique(lengths):  # window lengths: one batch each
-        idx = np.flatnonzero(lengths == length)
-        portfolio.append((idx, rb.portfolio_t_batch(car[idx], e[idx], int(length))))
-        wild_boot.append((idx, wb.wild_bootstrap_dates_t_batch(car[idx], e[idx], int(length), n_boot=draws, seed=seed)))
+    portfolio = _by_length(car, e, lengths, rb.portfolio_t_batch)
+    wild_boot = _by_length(
+        car, e, lengths, lambda c, x, length: wb.wild_bootstrap_dates_t_batch(c, x, length, n_boot=draws, seed=seed)
+    )
     by_set = resid[sets]
     grank, grank_scar = rb.grank_t_pair(car, se, by_set, df[sets], of_block)
     return [
@@ -394,9 +379,9 @@ def cross_sectional_columns(
         cs.corrado_rank_sets(by_set, event_ar[sets], cols, of_block, left_to_right=True),
         cs.generalized_sign_z_batch(car, e),
         cs.wilcoxon_signed_rank_batch(car),
-        scatter_columns(portfolio, len(car)),
+        portfolio,
         grank,
         grank_scar,
-        scatter_columns(wild_boot, len(car)),
+        wild_boot,
         rb.sign_test_exact_batch(car, e),
     ]

@@ -16,10 +16,10 @@ import pandas as pd
 from eventstudy.errors import DataError, UnknownSymbolError
 from eventstudy.file_io import read_input, symbol_filename
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
-from eventstudy.market.source import first_with_range, holds
+from eventstudy.market.source import FileSource, first_with_range
 
 
-class CsvDirectorySource:
+class CsvDirectorySource(FileSource):
     """Read prices from ``DIR/<symbol>.csv`` (``^GSPC`` → ``GSPC.csv``).
 
     Columns ``Date,Open,High,Low,Close,Adj Close,Volume``; empty cells are
@@ -52,22 +52,9 @@ class CsvDirectorySource:
         """Path of the file that holds ``symbol``."""
         return self.directory / symbol_filename(symbol)
 
-    def prices(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-        """Rows of ``symbol`` dated ``start..end`` inclusive (see ``frames``)."""
-        frame = self._load(symbol)
-        return frame.loc[start:end]
-
-    def provenance(self) -> dict[str, dict[str, Any]]:
-        """Per symbol: file, sha256, rows and date range of what was read."""
-        return dict(self._provenance)
-
     def describe(self) -> str:
         """One line for reports."""
         return f"CSV directory {self.directory}"
-
-    def has(self, symbol: str) -> bool:
-        """Whether the folder holds ``symbol``'s prices (a damaged file is an error, not a no)."""
-        return holds(self, symbol)
 
     def day_range(self, symbol: str) -> str | None:
         """The symbol whose file gives ``symbol``'s day range (High/Low), or None.
@@ -79,9 +66,7 @@ class CsvDirectorySource:
         others = sorted(p.name.removesuffix(".csv") for p in self.directory.glob(f"{stem}_*.csv") if p.is_file())
         return first_with_range([symbol, *others], lambda s: read_price_csv(self.path(s)))
 
-    def _load(self, symbol: str) -> pd.DataFrame:
-        if symbol in self._frames:
-            return self._frames[symbol]
+    def _read_file(self, symbol: str) -> None:
         path = self.path(symbol)
         if not os.path.lexists(path):
             raise UnknownSymbolError(
@@ -92,18 +77,8 @@ class CsvDirectorySource:
             raw = read_input(path, "prices")
         except OSError as exc:
             raise DataError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-        frame = read_price_csv(path, raw)
-        frame = validate_prices(frame, symbol, str(path))
-        self._frames[symbol] = frame
-        self._provenance[symbol] = {
-            "source": "csv",
-            "file": path.name,
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            "rows": len(frame),
-            "first": str(frame.index[0].date()),
-            "last": str(frame.index[-1].date()),
-        }
-        return frame
+        frame = validate_prices(read_price_csv(path, raw), symbol, str(path))
+        self._keep(symbol, frame, {"source": "csv", "file": path.name, "sha256": hashlib.sha256(raw).hexdigest()})
 
 
 def read_price_csv(path: Path, raw: bytes | None = None) -> pd.DataFrame:

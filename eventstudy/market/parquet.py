@@ -24,7 +24,7 @@ import pandas as pd
 
 from eventstudy.errors import DataError, EventStudyError, UnknownSymbolError
 from eventstudy.market.frames import PRICE_COLUMNS, validate_prices
-from eventstudy.market.source import first_with_range, holds
+from eventstudy.market.source import FileSource, first_with_range
 
 SUFFIX = ".parquet"
 FSSPEC_MISSING = "reading Parquet prices needs fsspec, a dependency of eventstudy: pip install eventstudy-claims"
@@ -49,7 +49,7 @@ def is_parquet_location(location: str | Path) -> bool:
     return path.is_dir() and any(path.glob("*" + SUFFIX)) and not any(path.glob("*.csv"))
 
 
-class ParquetSource:
+class ParquetSource(FileSource):
     """Read prices from ``URL/<symbol>.parquet`` through fsspec, one file per symbol on first use.
 
     Parameters
@@ -79,21 +79,9 @@ class ParquetSource:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._open(state["url"])  # a worker that cannot see it fails on the first read, naming the file
 
-    def prices(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-        """Rows of ``symbol`` dated ``start..end`` inclusive (see ``frames``)."""
-        return self._load(symbol).loc[start:end]
-
-    def provenance(self) -> dict[str, dict[str, Any]]:
-        """Per symbol: file, sha256, the CSV it was converted from, rows and date range."""
-        return dict(self._provenance)
-
     def describe(self) -> str:
         """One line for reports."""
         return f"Parquet prices {self.url}"
-
-    def has(self, symbol: str) -> bool:
-        """Whether the location holds ``symbol``'s prices (a damaged file is an error, not a no)."""
-        return holds(self, symbol)
 
     def day_range(self, symbol: str) -> str | None:
         """The symbol whose file gives ``symbol``'s day range (High/Low), or None.
@@ -106,24 +94,12 @@ class ParquetSource:
         others = sorted(str(p).rsplit("/", 1)[-1].removesuffix(SUFFIX) for p in found)
         return first_with_range([symbol, *others], lambda s: self._read(s)[0])
 
-    def _load(self, symbol: str) -> pd.DataFrame:
-        if symbol in self._frames:
-            return self._frames[symbol]
+    def _read_file(self, symbol: str) -> None:
         frame, raw, table = self._read(symbol)
-        name = parquet_filename(symbol)
         meta = (table.schema.metadata or {}).get(_META)
         origin = dict(zip(("csv", "csv_sha256"), meta.decode().split(" ", 1), strict=True)) if meta else {}
-        self._frames[symbol] = frame
-        self._provenance[symbol] = {
-            "source": "parquet",
-            "file": name,
-            "sha256": hashlib.sha256(raw).hexdigest(),
-            **origin,
-            "rows": len(frame),
-            "first": str(frame.index[0].date()),
-            "last": str(frame.index[-1].date()),
-        }
-        return frame
+        file = {"source": "parquet", "file": parquet_filename(symbol), "sha256": hashlib.sha256(raw).hexdigest()}
+        self._keep(symbol, frame, file | origin)
 
     def _read(self, symbol: str) -> tuple[pd.DataFrame, bytes, Any]:
         """``symbol``'s checked frame, the file's bytes and its Parquet table (not cached)."""

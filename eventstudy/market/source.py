@@ -32,6 +32,45 @@ class PriceSource(Protocol):
         ...
 
 
+class FileSource:
+    """What the sources of one file per symbol share: each file read once, its provenance, ``has``.
+
+    A subclass reads and checks a symbol's file in ``_read_file`` and hands the frame with what
+    its provenance says of the file to :meth:`_keep`.
+    """
+
+    name: str
+    _frames: dict[str, pd.DataFrame]
+    _provenance: dict[str, dict[str, Any]]
+
+    def prices(self, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        """Rows of ``symbol`` dated ``start..end`` inclusive (see ``frames``)."""
+        if symbol not in self._frames:
+            self._read_file(symbol)
+        return self._frames[symbol].loc[start:end]
+
+    def provenance(self) -> dict[str, dict[str, Any]]:
+        """Per symbol read: source, file, sha256 (and what it was converted from), rows and date range."""
+        return dict(self._provenance)
+
+    def has(self, symbol: str) -> bool:
+        """Whether the source holds ``symbol``'s prices (a damaged file is an error, not a no)."""
+        return holds(self, symbol)
+
+    def _read_file(self, symbol: str) -> None:
+        raise NotImplementedError
+
+    def _keep(self, symbol: str, frame: pd.DataFrame, origin: dict[str, Any]) -> None:
+        """Keep ``symbol``'s checked frame and its provenance: ``origin``, then rows and date range."""
+        self._frames[symbol] = frame
+        self._provenance[symbol] = {
+            **origin,
+            "rows": len(frame),
+            "first": str(frame.index[0].date()),
+            "last": str(frame.index[-1].date()),
+        }
+
+
 def holds(source: PriceSource, symbol: str) -> bool:
     """Whether ``source`` has prices for ``symbol`` (a damaged file is an error, not a no)."""
     from eventstudy.errors import UnknownSymbolError

@@ -20,9 +20,9 @@ import unicodedata
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError, StudyFileError
-from eventstudy.file_io import read_input
 from eventstudy.spec import parse_study
 from eventstudy.spec.fields import exchange_names
+from eventstudy.spec.study_file import read_text
 
 REQUIRED = ("event", "ticker", "timestamp", "benchmark")
 MAX_PAIRS = 100_000  # rows; 100,000 pairs peak at 1.1-1.5 GB (benchmarks/bench_memory.py): at most ~15 KB a pair
@@ -106,16 +106,7 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]
 def load_events_csv(path: str | Path):
     """Read an events CSV into a study (see module doc); errors name file, row and column."""
     path = Path(path)
-    try:
-        raw = read_input(path, "events")
-    except FileNotFoundError:
-        raise StudyFileError(path, "(file)", "no such file") from None
-    except OSError as exc:
-        raise StudyFileError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
+    raw, text = read_text(path, "events")
     header, rows = _rows(path, text)
     if len(header) == 1 and ";" in header[0]:  # a spreadsheet's CSV in a comma-decimal locale
         raise StudyFileError(path, "(header)", "is separated by semicolons; save the file with commas "

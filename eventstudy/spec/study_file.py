@@ -45,21 +45,31 @@ def load_study(path: str | Path) -> StudySpec:
         an invalid value. The message names the file, the key and the value.
     """
     path = Path(path)
+    raw, text = read_text(path, "study")
     try:
-        raw = read_input(path, "study")
-    except FileNotFoundError:
-        raise StudyFileError(path, "(file)", "no such file") from None
-    except OSError as exc:
-        raise StudyFileError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        doc = tomllib.loads(raw.decode("utf-8-sig"))  # Notepad's byte order mark is not TOML, but is no error either
-    except UnicodeDecodeError as exc:
-        raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyFileError(path, "(file)", f"is not valid TOML: {exc}") from None
     except RecursionError:
         raise StudyFileError(path, "(file)", "is nested too deeply to be a study file (arrays or tables)") from None
     return parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def read_text(path: Path, kind: str) -> tuple[bytes, str]:
+    """The bytes of a study or events file and its UTF-8 text; a file that cannot be read is a StudyFileError.
+
+    A byte order mark (Notepad's) is dropped: it is not TOML or CSV, but is no error either.
+    """
+    try:
+        raw = read_input(path, kind)
+    except FileNotFoundError:
+        raise StudyFileError(path, "(file)", "no such file") from None
+    except OSError as exc:
+        raise StudyFileError(path, "(file)", f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudyFileError(path, "(file)", f"is not UTF-8 text: {exc}") from None
 
 
 def parse_study(doc: dict[str, Any], *, path: str | Path = "<study>", sha256: str = "") -> StudySpec:

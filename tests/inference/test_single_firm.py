@@ -234,30 +234,27 @@ def test_many_securities_near_ties_are_counted_exactly():
     """CARs equal to a null sum in one order of addition and not in another still count as the formula does."""
     rng = np.random.default_rng(5)
     ar, e = tie_prone(rng, 300, 60, 11)
-    boot = sf.bootstrap_tests(ar, e, n_boot=499, seed=0)
-    one = [sf.bootstrap_test(ar[i], e[i], n_boot=499, rng=0) for i in range(len(ar))]
-    assert [(r.stat, r.pvalue) for r in one] == list(zip(boot.stat, boot.pvalue, strict=True))
-    sq = sf.sample_quantile_tests(ar, e)
-    assert [(r.stat, r.pvalue) for r in map(sf.sample_quantile_test, ar, e)] == list(
-        zip(sq.stat, sq.pvalue, strict=True)
-    )
+    boot, sq = sf.bootstrap_tests(ar, e, n_boot=499, seed=0), sf.sample_quantile_tests(ar, e)
+    for i in range(len(ar)):
+        assert (boot.stat[i], boot.pvalue[i], boot.nobs[i]) == plain_bootstrap(ar[i], e[i], 499, 0)
+        assert (sq.stat[i], sq.pvalue[i], sq.nobs[i]) == plain_sq(ar[i], e[i])
 
 
-def test_many_securities_invalid_rows_are_the_one_security_results():
+def test_many_securities_invalid_rows_are_named_and_the_valid_row_is_the_formula():
     rng = np.random.default_rng(8)
     e, ar = rng.normal(size=(4, 30)), rng.normal(size=(4, 2))
     ar[1, 0] = np.nan
     e[2] = 0.25  # constant residuals
     e[3, 5] = np.inf
-    for many, one in (
-        (sf.sample_quantile_tests(ar, e), sf.sample_quantile_test),
-        (sf.bootstrap_tests(ar, e, n_boot=99, seed=1), lambda a, r: sf.bootstrap_test(a, r, n_boot=99, rng=1)),
-    ):
-        for i in range(4):
-            ref = one(ar[i], e[i])
-            assert many.note[i] == ref.note
-            np.testing.assert_equal((many.stat[i], many.pvalue[i], many.nobs[i]), (ref.stat, ref.pvalue, ref.nobs))
+    not_finite, constant = "inputs contain NaN or infinite values", "estimation-window residuals have zero variance"
+    sq, boot = sf.sample_quantile_tests(ar, e), sf.bootstrap_tests(ar, e, n_boot=99, seed=1)
+    assert (sq.stat[0], sq.pvalue[0], sq.nobs[0]) == plain_sq(ar[0], e[0])
+    assert (boot.stat[0], boot.pvalue[0], boot.nobs[0]) == plain_bootstrap(ar[0], e[0], 99, 1)
+    for many, nobs in ((sq, 30 - 2 + 1), (boot, 99)):  # SQ: the T - L + 1 rolling sums; bootstrap: the draws
+        assert list(many.note[1:]) == [not_finite, constant, not_finite]
+        assert list(many.nobs[1:]) == [nobs] * 3
         assert np.isfinite(many.pvalue[0]) and not np.isfinite(many.pvalue[1:]).any()
+        assert not np.isfinite(many.stat[1:]).any()
     short = sf.sample_quantile_tests(ar, e[:, :2])  # fewer residuals than L + 1
     assert not np.isfinite(short.pvalue).any() and "at least" in short.note[0]
     with pytest.raises(ValueError, match="n_boot"):

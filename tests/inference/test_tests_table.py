@@ -1,4 +1,4 @@
-"""The tests table: its batched cross-sectional tests against the one-block calls, scipy and the formulas in numpy."""
+"""The tests table: its batched cross-sectional tests against scipy and the papers' formulas worked in numpy."""
 
 from __future__ import annotations
 
@@ -41,53 +41,81 @@ def _study(seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, np.
     return ar_t, car, fits, resid
 
 
+NAMES = ["cross-sectional t", "Patell Z", "BMP t", "Kolari-Pynnönen adjusted BMP t", "Corrado rank",
+         "generalized sign Z", "Wilcoxon signed-rank", "portfolio t (Brown-Warner)", "GRANK t (Kolari-Pynnönen)",
+         "GRANK t, SCAR not re-standardized", "wild bootstrap t, estimation dates",
+         "generalized sign (exact binomial)"]  # fmt: skip
+
+
+def _block_reference(x, se, e, event_ar, cols, dof, n_boot):
+    """The 12 tests of one block (N >= 2), statistic and p, worked in numpy and scipy from the papers' formulas."""
+    n, t, length = len(x), e.shape[1], len(cols)
+    normal_p = lambda z: 2 * stats.norm.sf(abs(z))  # noqa: E731
+    out = {"cross-sectional t": tuple(stats.ttest_1samp(x, 0))}
+    z = (x / se).sum() / math.sqrt((dof / (dof - 2)).sum())  # Patell (1976)
+    out["Patell Z"] = (z, normal_p(z))
+    bmp = stats.ttest_1samp(x / se, 0)  # Boehmer, Musumeci & Poulsen (1991)
+    out["BMP t"] = tuple(bmp)
+    r = np.corrcoef(e)[np.triu_indices(n, 1)].mean()  # Kolari & Pynnönen (2010)
+    kp = bmp.statistic * math.sqrt((1 - r) / (1 + (n - 1) * r))
+    out["Kolari-Pynnönen adjusted BMP t"] = (kp, 2 * stats.t.sf(abs(kp), n - 1))
+    u = stats.rankdata(np.column_stack([e, event_ar]), axis=1) / (t + event_ar.shape[1] + 1) - 0.5  # Corrado (1989)
+    ubar = u.mean(axis=0)
+    z = ubar[[t + c for c in cols]].sum() / (math.sqrt(length) * np.sqrt(np.mean(ubar**2)))
+    out["Corrado rank"] = (z, normal_p(z))
+    p0, w = float((e > 0).mean()), int((x > 0).sum())  # Cowan (1992)
+    z = (w - n * p0) / math.sqrt(n * p0 * (1 - p0))
+    out["generalized sign Z"] = (z, normal_p(z))
+    out["Wilcoxon signed-rank"] = tuple(stats.wilcoxon(x[x != 0]))
+    abar = e.mean(axis=0)  # Brown & Warner (1980)
+    tp = x.mean() / (np.std(abar, ddof=1) * math.sqrt(length))
+    out["portfolio t (Brown-Warner)"] = (tp, 2 * stats.t.sf(abs(tp), t - 1))
+    out["GRANK t (Kolari-Pynnönen)"] = _grank_reference(x, se, e, dof)
+    out["GRANK t, SCAR not re-standardized"] = _grank_reference(x, se, e, dof, restandardize=False)
+    out["wild bootstrap t, estimation dates"] = _wild_dates_reference(x, e, length, n_boot, 0)
+    out["generalized sign (exact binomial)"] = (w / n, stats.binomtest(w, n, p0).pvalue)
+    return out
+
+
 @pytest.mark.parametrize("chunk_values", [None, 1, 400])  # default; one block per call; 3 blocks of N = 3
-def test_batched_cross_section_equals_one_block_calls(monkeypatch, chunk_values):
+def test_batched_cross_section_against_formulas(monkeypatch, chunk_values):
+    """Every cross-sectional row of the table, block by block, against the formulas worked here."""
     monkeypatch.setattr(table_module, "WILD_DRAWS", 999)  # speed
     if chunk_values is not None:
         monkeypatch.setattr(table_module, "CHUNK_VALUES", chunk_values)
     ar, car, fits, resid = _study()
     table = significance_table(ar, car, fits, resid)
     got = table[table["ticker"] == ""].reset_index(drop=True)
+    assert len(got) == 5 * 2 * 12
     days = np.arange(-2, 3)
-    pairs = list(dict.fromkeys(zip(car["event"], car["ticker"], strict=True)))
-    expected = []
-    for (event, start, end), block in car.groupby(["event", "start", "end"], sort=False):
+    pairs = list(zip(fits["event"], fits["ticker"], strict=True))
+    wide = ar.pivot(index=["event", "ticker"], columns="day", values="abnormal")
+    blocks = car.groupby(["event", "start", "end"], sort=False)
+    assert [k for k, _ in blocks] == list(dict.fromkeys(zip(got["event"], got["start"], got["end"], strict=True)))
+    for (event, start, end), block in blocks:
+        rows = got[(got["event"] == event) & (got["start"] == start) & (got["end"] == end)].set_index("test")
+        length = end - start + 1
+        corrado = f"Corrado rank (Campbell-Wasley, {length} days)" if length > 1 else "Corrado rank"
+        assert list(rows.index) == [corrado if name == "Corrado rank" else name for name in NAMES]
+        rows = rows.rename(index={corrado: "Corrado rank"})
+        x, n = block["car"].to_numpy(), len(block)
+        assert (rows["n"] == n).drop("Wilcoxon signed-rank").all()
+        assert rows.loc["Wilcoxon signed-rank", "n"] == (x != 0).sum()
+        if n == 1:  # one security: only the portfolio t and the exact sign test are defined
+            defined = rows.index.isin([rb.PORTFOLIO, rb.SIGN_EXACT])
+            assert rows["p"][~defined].isna().all() and rows["p"][defined].notna().all()
+            assert (rows["note"][~defined] == "1 securities; at least 2 are needed").all()
+            continue
         idx = [pairs.index((event, t)) for t in block["ticker"]]
-        x, se, e = block["car"].to_numpy(), block["se"].to_numpy(), resid[idx]
-        event_ar = (
-            ar.pivot(index=["event", "ticker"], columns="day", values="abnormal")
-            .loc[[(event, t) for t in block["ticker"]]]
-            .to_numpy()
-        )
+        event_ar = wide.loc[[(event, t) for t in block["ticker"]]].to_numpy()
         cols = list(np.flatnonzero((days >= start) & (days <= end)))
-        for r in (
-            cs.cross_sectional_t(x),
-            cs.patell_z(x, se, fits["df"].to_numpy()[idx]),
-            cs.bmp_t(x, se),
-            cs.kolari_pynnonen_t(x, se, e),
-            cs.corrado_rank(e, event_ar, days=cols),
-            cs.generalized_sign_z(x, e),
-            cs.wilcoxon_signed_rank(x),
-            rb.portfolio_t(x, e, len(cols)),
-            rb.grank_t(x, se, e, fits["df"].to_numpy()[idx]),
-            rb.grank_t(x, se, e, fits["df"].to_numpy()[idx], restandardize=False),
-            wild.wild_bootstrap_dates_t(x, e, len(cols), n_boot=table_module.WILD_DRAWS, rng=0),
-            rb.sign_test_exact(x, e),
-        ):
-            expected.append((event, start, end, r.name, r.stat, r.pvalue, r.nobs, r.note))
-    exp = pd.DataFrame(expected, columns=["event", "start", "end", "test", "statistic", "p", "n", "note"])
-    assert len(got) == len(exp) == 5 * 2 * 12
-    for col in ("event", "start", "end", "test", "n", "note"):
-        assert got[col].tolist() == exp[col].tolist(), col
-    for col in ("statistic", "p"):
-        np.testing.assert_allclose(got[col].to_numpy(float), exp[col].to_numpy(float), rtol=1e-12, atol=1e-15)
+        expected = _block_reference(x, block["se"].to_numpy(), resid[idx], event_ar, cols,
+                                    fits["df"].to_numpy()[idx], 999)  # fmt: skip
+        for name, (stat, p) in expected.items():
+            np.testing.assert_allclose(rows.loc[name, ["statistic", "p"]].to_numpy(float), (stat, p), rtol=1e-10,
+                                       err_msg=f"{event} [{start}, {end}] {name}")  # fmt: skip
     wil = got[(got["event"] == "d") & (got["start"] == 0) & (got["test"] == "Wilcoxon signed-rank")]
     assert wil["note"].tolist() == ["1 zero CARs dropped"] and wil["n"].tolist() == [2]
-    one = got[got["event"] == "e"]  # one security: only the portfolio t and the exact sign test are defined
-    assert one[~one["test"].isin([rb.PORTFOLIO, rb.SIGN_EXACT])]["p"].isna().all()
-    assert one[one["test"].isin([rb.PORTFOLIO, rb.SIGN_EXACT])]["p"].notna().all()
-    assert got[got["event"] != "e"]["p"].notna().sum() > 90
 
 
 def test_adjusted_p_values_are_statsmodels_within_event_and_test():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import statistics
 
 import numpy as np
 import pytest
@@ -112,11 +113,19 @@ def test_single_firm_tests_over_many_row_blocks_equal_the_formulas(length):
         assert boot.pvalue[i] == min(1.0, 2.0 * min(n_le + 1, n_ge + 1) / 300)
 
 
-def test_summary_of_results_json_is_the_report_table(res):
+def test_summary_of_results_json_against_plain_python(res):
+    """The summary's counts, means, medians and shares, worked with the statistics module over the CAR rows."""
     s = res.pairs_summary()
-    assert s["pairs"] == len(res.day0)
-    means = res.car.groupby(["start", "end"], sort=False)["car"].mean()
-    assert [w["mean_car"] for w in s["car"]] == pytest.approx(list(means), abs=1e-15)
+    rows = list(zip(res.car["start"], res.car["end"], res.car["car"], res.car["p"], strict=True))
+    assert (s["pairs"], s["events"], s["securities"], s["excluded"]) == (16, 4, 4, 0)  # the Stargate seed
+    assert [(w["start"], w["end"]) for w in s["car"]] == [(0, 0), (0, 1), (-1, 1), (-5, 5)]  # the study file's order
+    for w in s["car"]:
+        cars = [c for a, b, c, _ in rows if (a, b) == (w["start"], w["end"])]
+        ps = [p for a, b, _, p in rows if (a, b) == (w["start"], w["end"])]
+        assert w["pairs"] == len(cars) == 16
+        assert w["mean_car"] == pytest.approx(statistics.fmean(cars), rel=1e-12)
+        assert w["median_car"] == pytest.approx(statistics.median(cars), rel=1e-12)
+        assert w["share_p_below_0_05"] == sum(p < 0.05 for p in ps) / 16
 
 
 @pytest.fixture(scope="module")

@@ -39,13 +39,12 @@ from eventstudy.inference.validation.design import (
     Listing,
     ValidationInputError,
 )
-from eventstudy.inference.validation.diagnostics import day0_t, group_diagnostics, single_diagnostics
-from eventstudy.inference.validation.returns import ReturnSeries, common_dates, gather, load_returns, pick_dates
+from eventstudy.inference.validation.diagnostics import group_diagnostics, single_diagnostics
+from eventstudy.inference.validation.returns import common_dates, load_returns, pick_dates
 from eventstudy.inference.validation.simulation import ValidationResult
-from eventstudy.inference.validation.trials import rejection_rates
+from eventstudy.inference.validation.trials import RowsFit, fit_rows, rejection_rates, window_label
 
 if TYPE_CHECKING:
-    from eventstudy.engine.ols import Fit
     from eventstudy.market import PriceSource
     from eventstudy.spec import StudySpec
 
@@ -174,13 +173,11 @@ def study_placebo(
     k = len(listings)
     rows = [(series[x], int(positions[j, p])) for p in picks for j, x in enumerate(listings)]
     members = {STUDY_DESIGN: [np.arange(g * k, (g + 1) * k) for g in range(trials)]} if k > 1 else {}
-    pvalues, fit, ev_y, ev_x, day0 = _batched(
-        rows, k, estimation_window=estimation_window, ar_window=ar_window, windows=windows, effects=effects,
-        n_boot=n_boot, seed=boot_seed, wild_draws=wild_draws,
-    )  # fmt: skip
+    rows_fit = fit_rows(rows, estimation_window, ar_window, windows)
+    pvalues = _batched(rows_fit, k, effects=effects, n_boot=n_boot, seed=boot_seed, wild_draws=wild_draws)
     timings["tests"] = time.perf_counter() - clock - timings["load"]
     table = rejection_rates(pvalues, tuple(effects), tuple(alphas))
-    z = day0_t(fit, ev_y, ev_x, day0)
+    fit, z = rows_fit.fit, rows_fit.day0_z()
     design_diag = {d: group_diagnostics(fit, z, groups) for d, groups in members.items()}
     diagnostics = single_diagnostics(fit, z, len(rows)) | design_diag.get(STUDY_DESIGN, {})
     timings["total"] = time.perf_counter() - clock
@@ -204,49 +201,32 @@ def study_placebo_for(spec: StudySpec, prices: str | Path | PriceSource, **optio
 
 
 def _batched(
-    rows: list[tuple[ReturnSeries, int]],
-    k: int,
-    *,
-    estimation_window: tuple[int, int],
-    ar_window: tuple[int, int],
-    windows: tuple[tuple[int, int], ...],
-    effects: Sequence[float],
-    n_boot: int,
-    seed: int,
-    wild_draws: int,
-) -> tuple[dict[tuple[str, str], np.ndarray], Fit, np.ndarray, np.ndarray, int]:
-    """Fit every row (security, date) at once; every test of the study's table on every trial, window and effect.
+    rows_fit: RowsFit, k: int, *, effects: Sequence[float], n_boot: int, seed: int, wild_draws: int
+) -> dict[tuple[str, str], np.ndarray]:
+    """Every test of the study's table on every trial, window and effect, the rows fitted at once.
 
     Rows come trial by trial, ``k`` securities each. Returns the p-values by
     (design, test label) as ``(effects, trials)`` arrays (``trials x k`` for the
-    single-security tests), the fits, the AR-window returns and benchmark, and the column of day 0.
+    single-security tests).
     """
     from eventstudy.engine import ols
     from eventstudy.inference import single_firm as sf
     from eventstudy.inference.table import cross_sectional_columns
 
-    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
-    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
-    est_y, est_x = gather(rows, est_days)
-    ev_y, ev_x = gather(rows, ar_days)
-    fit = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
-    expected, _, _, _, se, _, _ = ols.abnormal(fit, ev_y, ev_x, ar_days, windows)
-    day0 = int(np.flatnonzero(ar_days == 0)[0])
-    n_rows, trials = len(rows), len(rows) // k
+    fit, se = rows_fit.fit, rows_fit.se
+    n_rows = len(rows_fit.ev_y)
+    trials = n_rows // k
     pairs = np.arange(n_rows).reshape(trials, k)
     dof = np.full(n_rows, float(fit.df))
     out: dict[tuple[str, str], np.ndarray] = {}
 
     def put(design: str, name: str, window: tuple[int, int], e: int, p: np.ndarray) -> None:
-        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
-        out.setdefault((design, label), np.full((len(effects), len(p)), np.nan))[e] = p
+        out.setdefault((design, window_label(name, window)), np.full((len(effects), len(p)), np.nan))[e] = p
 
     for e, effect in enumerate(effects):
-        y = ev_y.copy()
-        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
-        ar = y - expected
-        for w, window in enumerate(windows):
-            cols = np.flatnonzero((ar_days >= window[0]) & (ar_days <= window[1]))
+        ar = rows_fit.ar_with(effect)
+        for w, window in enumerate(rows_fit.windows):
+            cols = rows_fit.columns(window)
             car = ar[:, cols].sum(axis=1)
             put(SINGLE_DESIGN, "CAR t", window, e, np.asarray(ols.t_two_sided(car / se[:, w], fit.df)))
             for res in (
@@ -261,7 +241,7 @@ def _batched(
             )
             for test in tests:  # one window: one name per test
                 put(STUDY_DESIGN, str(test.name[0]), window, e, test.pvalue)
-    return out, fit, ev_y, ev_x, day0
+    return out
 
 
 # --------------------------------------------------------------------------- the run a study report carries

@@ -45,9 +45,9 @@ from eventstudy.inference.validation.design import (
     Listing,
     check_options,
 )
-from eventstudy.inference.validation.diagnostics import day0_t, group_diagnostics, single_diagnostics
+from eventstudy.inference.validation.diagnostics import group_diagnostics, single_diagnostics
 from eventstudy.inference.validation.returns import draw_bw, draw_groups, draw_single, group_offsets, load_returns
-from eventstudy.inference.validation.trials import Progress, rejection_rates, simulate
+from eventstudy.inference.validation.trials import Progress, fit_rows, rejection_rates, simulate
 
 
 @dataclass
@@ -179,13 +179,14 @@ def run_validation(
         members[d] = [np.arange(len(rows) + k, len(rows) + k + len(g)) for k, g in group_offsets(groups)]
         rows += [r for g in groups for r in g]
 
-    rec, fit, ev_y, ev_x, day0 = simulate(
-        rows, len(single_rows), members, estimation_window=ESTIMATION_WINDOW, ar_window=AR_WINDOW,
-        windows=windows, effects=effects, n_boot=n_boot, boot_seed=boot_seed, wild_seeds=wild_seeds,
-        width=trials, timings=timings, clock=clock, say=say,
-    )  # fmt: skip
+    rows_fit = fit_rows(rows, ESTIMATION_WINDOW, AR_WINDOW, windows)
+    timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
+    say(f"fitted {len(rows)} market models; running the tests")
+    rec = simulate(rows_fit, len(single_rows), members, effects=effects, n_boot=n_boot, boot_seed=boot_seed,
+                   wild_seeds=wild_seeds, width=trials, say=say)  # fmt: skip
+    timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
     table = rejection_rates(rec.pvalues, tuple(effects), tuple(alphas))
-    z = day0_t(fit, ev_y, ev_x, day0)
+    fit, z = rows_fit.fit, rows_fit.day0_z()
     diagnostics = single_diagnostics(fit, z, len(single_rows))
     design_diag = {d: group_diagnostics(fit, z, groups) for d, groups in members.items()}
     diagnostics |= design_diag.get("clustered", {})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,59 +16,94 @@ from eventstudy.inference import wild
 from eventstudy.inference.result import TestResult, car_t_test
 from eventstudy.inference.table import cross_sectional_columns
 from eventstudy.inference.validation.design import SINGLE_DESIGN, TABLE_COLUMNS
+from eventstudy.inference.validation.diagnostics import day0_t
 from eventstudy.inference.validation.returns import ReturnSeries, gather
 
 Progress = Callable[[str], None]
 
 
 def simulate(
-    rows: list[tuple[ReturnSeries, int]],
+    rows_fit: RowsFit,
     n_single: int,
     members: dict[str, list[np.ndarray]],
     *,
-    estimation_window: tuple[int, int],
-    ar_window: tuple[int, int],
-    windows: tuple[tuple[int, int], ...],
     effects: Sequence[float],
     n_boot: int,
     boot_seed: int,
     wild_seeds: dict[str, np.ndarray],
     width: int,
-    timings: dict[str, float],
-    clock: float,
     say: Progress,
-) -> tuple[Recorder, Fit, np.ndarray, np.ndarray, int]:
-    """Fit every row (security, day 0) at once and run every test with each effect added on day 0.
+) -> Recorder:
+    """Every test on the fitted rows with each effect added on day 0.
 
     Rows ``0 .. n_single - 1`` get the single-security tests; ``members[design]``
-    lists the rows of each group. Returns the p-values, the fits, the AR-window
-    returns and benchmark, and the column of day 0.
+    lists the rows of each group.
     """
-    est_days = np.arange(estimation_window[0], estimation_window[1] + 1)
-    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
-    est_y, est_x = gather(rows, est_days)
-    ev_y, ev_x = gather(rows, ar_days)
-    fitted = ols.fit(est_y, est_x, ols.market_design())  # the engine's solver, as a study runs it
-    expected, _, _, _, se, _, _ = ols.abnormal(fitted, ev_y, ev_x, ar_days, tuple(windows))
-    cols = {w: np.flatnonzero((ar_days >= w[0]) & (ar_days <= w[1])) for w in windows}
-    sds = {w: se[:, k] for k, w in enumerate(windows)}
-    timings["draw_fit"] = time.perf_counter() - clock - timings["load"]
-    say(f"fitted {len(rows)} market models; running the tests")
-
-    day0 = int(np.flatnonzero(ar_days == 0)[0])
+    cols = {w: rows_fit.columns(w) for w in rows_fit.windows}
+    sds = {w: rows_fit.se[:, k] for k, w in enumerate(rows_fit.windows)}
     rec = Recorder(len(effects), max(width, n_single))
     for e, effect in enumerate(effects):
-        y = ev_y.copy()
-        y[:, day0] += effect  # every security's day-0 return, before the AR is computed
-        ar = y - expected
+        run = EffectRun(e, rows_fit.fit, rows_fit.ar_with(effect), sds, cols, n_boot)
         if n_single:
-            single_tests(rec, e, np.arange(n_single), fitted, ar, sds, cols, n_boot, boot_seed)
+            single_tests(rec, run, np.arange(n_single), boot_seed)
         for d, groups in members.items():
             for g, m in enumerate(groups):
-                _group_window_tests(rec, d, e, g, m, fitted, ar, sds, cols, n_boot, int(wild_seeds[d][g]))
+                _group_window_tests(rec, run, d, g, m, int(wild_seeds[d][g]))
         say(f"effect {effect:.0%} done")
-    timings["tests"] = time.perf_counter() - clock - timings["load"] - timings["draw_fit"]
-    return rec, fitted, ev_y, ev_x, day0
+    return rec
+
+
+@dataclass(frozen=True)
+class RowsFit:
+    """The market model of every row (security, day 0), fitted at once, and its AR window.
+
+    ``ev_y``, ``ev_x``: the AR window's returns and benchmark (rows, days); ``expected`` the
+    model's returns there; ``se`` the CAR prediction-error SD of each of ``windows`` (rows, windows).
+    """
+
+    windows: tuple[tuple[int, int], ...]
+    fit: Fit
+    ev_y: np.ndarray
+    ev_x: np.ndarray
+    expected: np.ndarray
+    se: np.ndarray
+    ar_days: np.ndarray
+    day0: int
+
+    def columns(self, window: tuple[int, int]) -> np.ndarray:
+        """The AR-window columns of ``window``."""
+        return np.flatnonzero((self.ar_days >= window[0]) & (self.ar_days <= window[1]))
+
+    def ar_with(self, effect: float) -> np.ndarray:
+        """Abnormal returns with ``effect`` added to every row's day-0 return before the AR is computed."""
+        y = self.ev_y.copy()
+        y[:, self.day0] += effect
+        return y - self.expected
+
+    def day0_z(self) -> np.ndarray:
+        """Each row's day-0 AR standardized (:func:`~eventstudy.inference.validation.diagnostics.day0_t`)."""
+        return day0_t(self.fit, self.ev_y, self.ev_x, self.day0)
+
+
+def fit_rows(
+    rows: list[tuple[ReturnSeries, int]],
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: Sequence[tuple[int, int]],
+) -> RowsFit:
+    """Fit the market model of every row (security, day 0) at once by the engine's solver, as a study runs it."""
+    ar_days = np.arange(ar_window[0], ar_window[1] + 1)
+    est_y, est_x = gather(rows, np.arange(estimation_window[0], estimation_window[1] + 1))
+    ev_y, ev_x = gather(rows, ar_days)
+    fit = ols.fit(est_y, est_x, ols.market_design())
+    expected, _, _, _, se, _, _ = ols.abnormal(fit, ev_y, ev_x, ar_days, tuple(windows))
+    day0 = int(np.flatnonzero(ar_days == 0)[0])
+    return RowsFit(tuple(windows), fit, ev_y, ev_x, expected, se, ar_days, day0)
+
+
+def window_label(name: str, window: tuple[int, int]) -> str:
+    """A test's label in the tables: its name, with the window unless it is day 0 alone."""
+    return name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
 
 
 class Recorder:
@@ -79,7 +114,7 @@ class Recorder:
         self.pvalues: dict[tuple[str, str], np.ndarray] = {}
 
     def _array(self, design: str, name: str, window: tuple[int, int]) -> np.ndarray:
-        label = name if window == (0, 0) else f"{name} [{window[0]},{window[1]}]"
+        label = window_label(name, window)
         if (design, label) not in self.pvalues:
             self.pvalues[design, label] = np.full(self.shape, np.nan)
         return self.pvalues[design, label]
@@ -93,28 +128,34 @@ class Recorder:
         self._array(design, name, window)[effect, : len(pvalues)] = pvalues
 
 
-def single_tests(
-    rec: Recorder,
-    e: int,
-    rows: np.ndarray,
-    fit: Fit,
-    ar: np.ndarray,
-    sds: dict[tuple[int, int], np.ndarray],
-    cols: dict[tuple[int, int], np.ndarray],
-    n_boot: int,
-    seed: int,
-) -> None:
+@dataclass(frozen=True)
+class EffectRun:
+    """What every test reads with one effect added: its index, the fits, the AR window's abnormal returns.
+
+    ``sds[w]`` and ``cols[w]``: each window's CAR prediction-error SDs and columns of ``ar``.
+    """
+
+    effect: int
+    fit: Fit
+    ar: np.ndarray
+    sds: dict[tuple[int, int], np.ndarray]
+    cols: dict[tuple[int, int], np.ndarray]
+    n_boot: int
+
+
+def single_tests(rec: Recorder, run: EffectRun, rows: np.ndarray, seed: int) -> None:
     """CAR t, SQ and bootstrap of every single-security row (the functions ``significance_table`` calls)."""
-    for w, c in cols.items():
-        window_ar = ar[rows][:, c]
-        var = sds[w][rows] ** 2
-        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), fit.df).pvalue for i in range(len(rows))]
-        rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, e)
+    resid = run.fit.residuals[rows]
+    for w, c in run.cols.items():
+        window_ar = run.ar[rows][:, c]
+        var = run.sds[w][rows] ** 2
+        car_p = [car_t_test(float(window_ar[i].sum()), float(var[i]), run.fit.df).pvalue for i in range(len(rows))]
+        rec.add_many(SINGLE_DESIGN, "CAR t", np.array(car_p), w, run.effect)
         for res in (
-            sf.sample_quantile_tests(window_ar, fit.residuals[rows]),
-            sf.bootstrap_tests(window_ar, fit.residuals[rows], n_boot=n_boot, seed=seed),
+            sf.sample_quantile_tests(window_ar, resid),
+            sf.bootstrap_tests(window_ar, resid, n_boot=run.n_boot, seed=seed),
         ):
-            rec.add_many(SINGLE_DESIGN, str(res.name[0]), res.pvalue, w, e)
+            rec.add_many(SINGLE_DESIGN, str(res.name[0]), res.pvalue, w, run.effect)
 
 
 def group_tests(
@@ -137,24 +178,13 @@ def group_tests(
     return (*tests[:wild_at], wild.wild_bootstrap_t(car, n_boot=n_boot, rng=seed), *tests[wild_at:])
 
 
-def _group_window_tests(
-    rec: Recorder,
-    design: str,
-    e: int,
-    g: int,
-    members: np.ndarray,
-    fit: Fit,
-    ar: np.ndarray,
-    sds: dict[tuple[int, int], np.ndarray],
-    cols: dict[tuple[int, int], np.ndarray],
-    n_boot: int,
-    seed: int,
-) -> None:
-    resid, group_ar = fit.residuals[members], ar[members]
-    for w, c in cols.items():
+def _group_window_tests(rec: Recorder, run: EffectRun, design: str, g: int, members: np.ndarray, seed: int) -> None:
+    resid, group_ar = run.fit.residuals[members], run.ar[members]
+    for w, c in run.cols.items():
         cars = group_ar[:, c].sum(axis=1)
-        for result in group_tests(cars, sds[w][members], resid, group_ar, c, fit.df, n_boot=n_boot, seed=seed):
-            rec.add(design, result, w, e, g)
+        tests = group_tests(cars, run.sds[w][members], resid, group_ar, c, run.fit.df, n_boot=run.n_boot, seed=seed)
+        for result in tests:
+            rec.add(design, result, w, run.effect, g)
 
 
 def rejection_rates(
