@@ -101,6 +101,10 @@ _WHEN_THE_INDEX = re.compile(r"[^,.;]{0,30},\s*(?:when|as|lorsque|quand) (?:the 
 _COMPANY_THAT = re.compile(
     r"\W*(?:a|the|une|la|le) (?:company|firm|group|société|entreprise|groupe) (?:that|which|who|qui|que)(?![\w])", _I
 )
+# "le titre du concurrent d'Intel": the name is the description's, not the subject
+_RIVAL_OF = re.compile(
+    r"(?:concurrent|rival|compétiteur|fournisseur|client|partenaire|supplier|customer|partner)s? (?:de |d['’]|of )$", _I
+)
 _BENCHMARK = re.compile(r"(?<![\w])(?:the benchmark|l'indice de référence)(?![\w])", _I)
 _PRONOUN = re.compile(r"\W*(?:it|il|elle)\s", _I)
 _THE_COMPANY = re.compile(r"(?<![\w])(?:the company|the group|the firm|la société|le groupe|l'entreprise)(?![\w])", _I)
@@ -209,7 +213,9 @@ def find_subject(
             after = [m for m in mentions if lo + rep.end() <= m.start < hi]
             if after:
                 return Subject(after[0].name, after[0].ticker)
-        names = [m for m in mentions if lo <= m.start < hi]
+        names = [
+            m for m in mentions if lo <= m.start < hi and not _RIVAL_OF.search(text, max(lo, m.start - 30), m.start)
+        ]
         unknown = table.unknown(text, lo, hi, sentence_start)
         if unknown and (not names or unknown[0].start < names[0].start) and not _REFERENCE.search(chunk):
             if not last and not names and _is_aside(text, lo, hi):

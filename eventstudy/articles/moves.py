@@ -228,10 +228,16 @@ def find_moves(
             elsewhen = _elsewhen(text, a, fig.end(), ahead)
             if update is not None and fig.start() > update.start():
                 live = None
+                if a <= update.start() and ctx.timing == "after_hours":
+                    ctx.timing = ""  # "Mise à jour après la clôture : le Nasdaq a gagné 0,78 %": the update's words
+            if s is None and update is not None and fig.start() > update.start() and reference and not elsewhen:
+                s = article_day(reference, fig.start())  # a closing update tells the article's day
             if s is None and live is not None and not elsewhen:
                 s = article_day(live, fig.start())  # a story filed during the session: its figures are that day's
             if s is None and reference is not None and NOW.search(segment + ahead):
                 s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
+            if s is None and (intro := _list_intro(text, a)):  # "Also moving on July 24:\nNVIDIA Corp (NVDA) -6.80%"
+                s = next((d for d in reversed(dates) if intro[0] <= d.offset < intro[1] and d.date is not None), None)
             if s is None:
                 s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             if s is None and lede is not None and lede.offset < fig.start() and not elsewhen:
@@ -291,6 +297,15 @@ def find_moves(
 _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 # a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
 _ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
+
+
+def _list_intro(text: str, a: int) -> tuple[int, int] | None:
+    """The span of the line right before the sentence at ``a`` when it opens a list (ends with ":")."""
+    line_start = text.rfind("\n", 0, a) + 1
+    if line_start == 0 or text[line_start:a].strip():
+        return None
+    prev_start = text.rfind("\n", 0, line_start - 1) + 1
+    return (prev_start, line_start - 1) if text[prev_start : line_start - 1].rstrip().endswith(":") else None
 
 
 def _elsewhen(text: str, a: int, fig_end: int, ahead: str) -> bool:

@@ -137,6 +137,9 @@ def session_of(
         return after[0], after[0].timing or nearest_timing(clause, ahead)
     if before:
         own = nearest_timing(segment, ahead)  # "mercredi soir, dans les échanges après Bourse": after hours
+        nxt = _NEXT_FIGURE.search(ahead)
+        extended = [n for n, rx in _TIMING_WORDS[:2] if rx.search(ahead[: nxt.start() if nxt else len(ahead)])]
+        own = extended[0] if extended and own == "intraday" else own  # "avait pris jusqu'à 8 % … après-Bourse"
         return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own
     own = nearest_timing(segment, ahead)
     return prev.session, own or prev.timing

@@ -1110,3 +1110,143 @@ def test_opened_is_the_opening_gap(tmp_path):
     )
     got = [(c.reported_percent, c.timing) for c in _found_claims(tmp_path, text)]
     assert got == [(0.4, "close_only"), (2.9, "open"), (-14.5, "open"), (-10.0, "close_only")]
+
+
+# --- the unseen part's one run: its constructions, own sentences ----------------------------------
+
+
+def _got(tmp_path: Path, text: str, **kw) -> list[tuple]:
+    return [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in _found_claims(tmp_path, text, **kw)]
+
+
+def test_a_title_that_asks_or_shouts_is_a_headline(tmp_path):
+    for title in ("ORACLE SANK 10% IN A DAY. IS THE AI TRADE OVER?", "Did Oracle really sink 10% in a day?"):
+        text = f"{title}\n\n2025-12-12\n\nOracle shares fell 10.8% on Thursday."
+        assert [c.reported_percent for c in _found_claims(tmp_path, text)] == [-10.8]
+
+
+def test_lines_of_a_list_after_a_colon_are_claims(tmp_path):
+    text = "2024-07-25\n\nVertiv fell 13.6% on Wednesday.\n\nAlso moving on July 24:\nNVIDIA Corp (NVDA) -6.80%\n"
+    assert [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)][-1] == ("NVDA", -6.8, D(2024, 7, 24))
+
+
+def test_period_words_after_a_comma_belong_to_the_next_figure(tmp_path):
+    text = (
+        "Posted 2024-11-22 | 4:45 pm ET\n\nSuper Micro ended Friday with a 12% gain, lifting its advance since "
+        "last Friday's close to 78%."
+    )
+    got = _got(tmp_path, text)
+    assert [(f, s, since) for _, f, s, _, since in got] == [
+        (12.0, D(2024, 11, 22), ""),
+        (78.0, D(2024, 11, 22), "2024-11-15"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("words", "since"),
+    [
+        ("below its record close in March", "high:2024-03"),
+        ("since peaking in March", "high:2024-03"),
+        ("over the six months through Monday's close", "2024-05-11"),  # Monday 11 November, six months back
+    ],
+)
+def test_more_period_references(tmp_path, words, since):
+    text = f"2024-11-14\n\nSuper Micro fell 11% on Thursday. The stock is down 60% {words}."
+    assert _got(tmp_path, text)[-1][4] == since
+
+
+def test_since_the_results_named_later_in_the_sentence(tmp_path):
+    text = (
+        "04/09/2024 | 18:00\n\nÀ la clôture de mardi, l’action Nvidia accusait un repli de 14 % depuis la publication "
+        "de ses résultats, le 28 août au soir."
+    )
+    assert [(s, since) for *_, s, _, since in _got(tmp_path, text)] == [(D(2024, 9, 3), "2024-08-28")]
+
+
+def test_a_quote_and_a_close_of_the_same_figure_are_two_claims(tmp_path):
+    text = (
+        "Posted 2024-03-12 08:40 ET\n\nOracle was up 12% in premarket trading on Tuesday.\n\n"
+        "Update, 4:10 pm ET: Oracle closed up nearly 12%."
+    )
+    assert [(f, timing) for _, f, _, timing, _ in _got(tmp_path, text)] == [(12.0, "premarket"), (12.0, "close_only")]
+
+
+def test_it_after_a_sentence_opening_on_the_stock_is_the_topic(tmp_path):
+    text = (
+        "02-27-24 0900ET\n\nConstellation Energy rose 13% on Tuesday. The stock is headed for its best day since "
+        "it was spun off from Exelon. It had slipped 0.6% on Monday."
+    )
+    assert [t for t, *_ in _got(tmp_path, text)] == ["CEG", "CEG"]
+
+
+def test_a_company_that_joined_an_index_is_the_article_s_company(tmp_path):
+    text = (
+        "2024-11-14\n\nSuper Micro fell 11% on Thursday. A company that joined the S&P 500 in March is now down 30% "
+        "for the year."
+    )
+    assert [t for t, *_ in _got(tmp_path, text)] == ["SMCI", "SMCI"]
+
+
+def test_when_the_index_closed_names_the_article_s_index(tmp_path):
+    text = (
+        "TOKYO, March 4, 2024 - The Nikkei 225 rose 0.5% on Monday. The broader Topix slipped 0.1%.\n\n"
+        "Monday's rise followed a 1.9% gain on Friday, when the index closed near the milestone."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^N225", 1.9, D(2024, 3, 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-11-06\n\nSuper Micro finished down 18.1% on Wednesday, well off its morning low.",
+        "11/12/2024 | 23:00\n\nMercredi, Super Micro a terminé en baisse de 18,1 %, loin de son plus bas niveau "
+        "de la journée.",
+    ],
+)
+def test_the_session_s_own_low_is_no_period(tmp_path, text):
+    assert [(f, since) for _, f, _, _, since in _got(tmp_path, text)] == [(-18.1, "")]
+
+
+def test_au_lendemain_d_une_seance_is_the_day_before(tmp_path):
+    text = (
+        "04/09/2024 | 16:42\n\nNvidia avance de 1 %, au lendemain d’une séance noire au cours de laquelle le titre "
+        "a chuté de 9,5 %."
+    )
+    assert [(f, s, timing) for _, f, s, timing, _ in _got(tmp_path, text)] == [
+        (1.0, D(2024, 9, 4), "intraday"),
+        (-9.5, D(2024, 9, 3), "close_only"),
+    ]
+
+
+def test_a_closing_update_tells_closes(tmp_path):
+    text = (
+        "Publié le 06/10/2025 à 16:31\n\nVers 14H15 GMT, le Nasdaq prenait 0,4 %.\n\n"
+        "Mise à jour après la clôture : le Nasdaq 100 a gagné 0,78 %."
+    )
+    assert [timing for _, _, _, timing, _ in _got(tmp_path, text)] == ["intraday", "close_only"]
+
+
+def test_a_quebec_paper_s_time_is_montreal_s(tmp_path):
+    text = "Mis à jour le 31 juil. 2025, 17:12\n\nArm a dégringolé de 13,44 % à 141,38 $US, jeudi à Wall Street."
+    assert _got(tmp_path, text)[0][3] == "close_only"  # 17:12 in Montreal is after New York's close
+
+
+def test_the_head_noun_of_the_clause_is_the_measure(tmp_path):
+    text = (
+        "Tokyo, 9 octobre 2025 (AWP) - Le Nikkei a fini jeudi en hausse.\n\nL'action du géant japonais de "
+        "l'investissement dans les technologies SoftBank Group a bondi de 11 %."
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("9984.T", 11.0)]
+
+
+def test_a_figure_in_brackets_is_the_name_s_before_it(tmp_path):
+    text = "13/06/2024 | 22:40\n\nJeudi, le Nasdaq doit beaucoup à l'envolée de Broadcom (+12,27 %)."
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("AVGO", 12.27)]
+
+
+def test_a_rival_of_a_named_company_is_not_that_company(tmp_path):
+    text = (
+        "01/08/2024 | 08:00\n\nAMD a gagné 4,4 % mercredi. Mardi soir, le titre du concurrent d’Intel avait pris "
+        "jusqu’à 8 % dans les échanges après-Bourse."
+    )
+    assert [(t, f, timing) for t, f, _, timing, _ in _got(tmp_path, text)][-1] == ("AMD", 8.0, "after_hours")
