@@ -9,8 +9,11 @@ Public API::
 
 Modules: :mod:`.text` (reading, sentences), :mod:`.companies` (alias
 table), :mod:`.notation` (ticker notations), :mod:`.descriptions` ("the
-chipmaker"), :mod:`.dates` (dates via dateparser), :mod:`.session_words` (a
-figure's session and moment), :mod:`.words` (the vocabulary of moves),
+chipmaker"), :mod:`.date_names` (month and weekday names),
+:mod:`.date_lines` (the article's own date line), :mod:`.dates` (date
+mentions and what they count from), :mod:`.session_words` (a figure's
+session and moment), :mod:`.claim_days` (the session of a figure whose
+words name none), :mod:`.words` (the vocabulary of moves),
 :mod:`.moves` (percentages), :mod:`.period_words` (period moves and their
 reference), :mod:`.attribution` (who moved), :mod:`.extract` (events,
 links), :mod:`.draft_file` (TOML and CSV).

@@ -345,3 +345,28 @@ def each_of(text: str, seg_start: int, fig_start: int, mentions: list[CompanyMen
 def _is_aside(text: str, lo: int, hi: int) -> bool:
     """A chunk between commas that only describes ("la société britannique")."""
     return text[lo:hi].strip()[:1].islower()
+
+
+_OWNER = re.compile(
+    r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
+    r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon|collapse|crash|rout|sell-?off|effondrement"
+    r"|krach|dégringolade|débâcle)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
+    r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
+    _I,
+)
+MOVE_NOUN_BEFORE = re.compile(
+    r"(?:hausse|baisse|chute|recul|progression|bond|flambée|envolée|repli|plongeon|effondrement|dégringolade)"
+    r"\s+(?:de|d'environ|de près de|de plus de)\s*$",
+    _I,
+)
+
+
+def owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False) -> Subject | None:
+    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia", "a 3.1% slide in the Nasdaq".
+
+    With ``noun_only``, only after a move noun ("slide in", "flambée … du cours de").
+    """
+    m = _OWNER.match(text, end)
+    if m and m.group().strip() and (m["noun"] or not noun_only):
+        return next((Subject(c.name, c.ticker) for c in mentions if c.start == m.end()), None)
+    return None

@@ -36,6 +36,7 @@ import numpy as np
 
 from eventstudy.articles.attribution import (
     DESCRIPTION,
+    MOVE_NOUN_BEFORE,
     OBLIQUE,
     Subject,
     article_company,
@@ -43,7 +44,18 @@ from eventstudy.articles.attribution import (
     each_of,
     find_subject,
     headings,
+    owner_after,
     paragraph_of,
+)
+from eventstudy.articles.claim_days import (
+    CLOSING_UPDATE,
+    DAY_AFTER,
+    day_of_paragraph,
+    elsewhen,
+    later_day,
+    lede_day,
+    list_intro,
+    shared_day,
 )
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.parser import is_french
@@ -60,7 +72,7 @@ from eventstudy.articles.session_words import (
     set_apart,
     tense_timing,
 )
-from eventstudy.articles.text import Article, aside_spans, normalize
+from eventstudy.articles.text import Article, aside_spans
 from eventstudy.articles.words import (
     AFTER,
     AFTER_KIND,
@@ -121,10 +133,10 @@ def find_moves(
     para_session: tuple[int, DateMention | None] = (-1, None)
     last_day: DateMention | None = None  # the session of the article's last claim: a period move's, when unnamed
     latest: dict[str, DateMention] = {}  # per security, the latest session its claims named
-    lede = _lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
+    lede = lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
-    update = _CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
+    update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
     for a, b in spans:
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -154,14 +166,14 @@ def find_moves(
             run = each_of(text, seg_start, fig.start(), in_sentence)
             if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
                 ctx.subject = Subject(run[0].name, run[0].ticker)
-            noun_before = bool(_MOVE_NOUN_BEFORE.search(segment))  # "la flambée de 36 % du cours de l'action Oracle"
-            if owner := _owner_after(text, fig.end(), in_sentence, noun_only=not noun_before):
+            noun_before = bool(MOVE_NOUN_BEFORE.search(segment))  # "la flambée de 36 % du cours de l'action Oracle"
+            if owner := owner_after(text, fig.end(), in_sentence, noun_only=not noun_before):
                 ctx.subject = owner  # "led a 3.1% slide in the Nasdaq": the slide is the Nasdaq's
             if ctx.subject and ctx.subject.ticker and table.is_index(ctx.subject.ticker) and ctx.kind == "sector":
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
-            if ctx.session is not None and ctx.session is prev.session and _DAY_AFTER.search(segment):
+            if ctx.session is not None and ctx.session is prev.session and DAY_AFTER.search(segment):
                 back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
                 ctx.session = replace(ctx.session, date=back)  # "soared 10.2% on Tuesday, a day after it lost 12.4%"
             if not ctx.timing and french:
@@ -178,7 +190,7 @@ def find_moves(
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
             kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
-            if kind == "no company" and (owner := _owner_after(text, fig.end(), in_sentence)):
+            if kind == "no company" and (owner := owner_after(text, fig.end(), in_sentence)):
                 ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
                 kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
@@ -218,31 +230,31 @@ def find_moves(
             assert ctx.subject is not None
             s = ctx.session
             if s is None and prev.session is None:
-                s = _shared_day(text, dates, figures, i, b, asides)  # "X lost 1.6% and Y fell 1.4% on Tuesday"
+                s = shared_day(text, dates, figures, i, b, asides)  # "X lost 1.6% and Y fell 1.4% on Tuesday"
             if (
                 s is None
                 and para_session[0] == para
                 and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
-            elsewhen = _elsewhen(text, a, fig.end(), ahead)
+            other_moment = elsewhen(text, a, fig.end(), ahead)
             if update is not None and fig.start() > update.start():
                 live = None
                 if a <= update.start() and ctx.timing == "after_hours":
                     ctx.timing = ""  # "Mise à jour après la clôture : le Nasdaq a gagné 0,78 %": the update's words
-            if s is None and update is not None and fig.start() > update.start() and reference and not elsewhen:
+            if s is None and update is not None and fig.start() > update.start() and reference and not other_moment:
                 s = article_day(reference, fig.start())  # a closing update tells the article's day
-            if s is None and live is not None and not elsewhen:
+            if s is None and live is not None and not other_moment:
                 s = article_day(live, fig.start())  # a story filed during the session: its figures are that day's
             if s is None and reference is not None and NOW.search(segment + ahead):
                 s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
-            if s is None and (intro := _list_intro(text, a)):  # "Also moving on July 24:\nNVIDIA Corp (NVDA) -6.80%"
+            if s is None and (intro := list_intro(text, a)):  # "Also moving on July 24:\nNVIDIA Corp (NVDA) -6.80%"
                 s = next((d for d in reversed(dates) if intro[0] <= d.offset < intro[1] and d.date is not None), None)
             if s is None:
-                s = _day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
-            if s is None and lede is not None and lede.offset < fig.start() and not elsewhen:
+                s = day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
+            if s is None and lede is not None and lede.offset < fig.start() and not other_moment:
                 s = lede  # the day the lede names carries to sentences that name none
-            if ctx.session is None and not since and s is not None and s.date and _DAY_AFTER.search(segment):
+            if ctx.session is None and not since and s is not None and s.date and DAY_AFTER.search(segment):
                 back = np.busday_offset(s.date, -1, roll="backward").astype(dt.date)  # "au lendemain d'une séance
                 s = replace(s, date=back)  # noire au cours de laquelle le titre a chuté de 9,5 %": the day before
                 ctx.timing = "" if ctx.timing == prev.timing else ctx.timing  # not the quote of today's figure
@@ -282,8 +294,8 @@ def find_moves(
                 para_session = (para, s)
             if not since:
                 last_day = last_day if clause_day and last_day else s or last_day
-                if later_day := _latest(latest.get(ctx.subject.ticker), s):
-                    latest[ctx.subject.ticker] = later_day
+                if later := later_day(latest.get(ctx.subject.ticker), s):
+                    latest[ctx.subject.ticker] = later
             if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
                 topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
             prev = ctx
@@ -294,110 +306,9 @@ def find_moves(
     return _dedupe(claims), others, used
 
 
-_TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
-# a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
-_ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
-
-
-def _list_intro(text: str, a: int) -> tuple[int, int] | None:
-    """The span of the line right before the sentence at ``a`` when it opens a list (ends with ":")."""
-    line_start = text.rfind("\n", 0, a) + 1
-    if line_start == 0 or text[line_start:a].strip():
-        return None
-    prev_start = text.rfind("\n", 0, line_start - 1) + 1
-    return (prev_start, line_start - 1) if text[prev_start : line_start - 1].rstrip().endswith(":") else None
-
-
-def _elsewhen(text: str, a: int, fig_end: int, ahead: str) -> bool:
-    """Whether the figure's own words place it at another moment ("overnight", "la veille").
-
-    The words after the figure count up to a clause of another event ("après avoir bondi de 33 % la veille").
-    """
-    cut = OTHER_EVENT.search(ahead)
-    return bool(_ELSEWHEN.search(text, a, fig_end) or _ELSEWHEN.search(ahead[: cut.start()] if cut else ahead))
-
-
-def _shared_day(
-    text: str, dates: list[DateMention], figures: list[re.Match[str]], i: int, end: int, asides: list[tuple[int, int]]
-) -> DateMention | None:
-    """The one day named right after a later figure of the sentence, when no other event's words come between."""
-    fig = figures[i]
-    days = [
-        d for later in figures[i + 1 :] for d in dates
-        if later.end() <= d.offset <= min(end, later.end() + 20) and d.precision == "day" and d.kind != "header"
-        and not d.announcement and not set_apart(asides, d.offset, fig.start())
-    ]  # fmt: skip
-    if len({d.date for d in days}) != 1 or days[0].date is None:
-        return None
-    if OTHER_EVENT.search(text, fig.end(), days[0].offset) or _DAY_AFTER.search(text, fig.end(), days[0].offset):
-        return None  # "a reculé de 5,4 %, au lendemain d'une chute de 10,8 % jeudi": jeudi is the fall's
-    return days[0]
-
-
-def _latest(day: DateMention | None, other: DateMention | None) -> DateMention | None:
-    """The later of two sessions (a period move's "now" is the article's latest day, not its last named)."""
-    if other is None or other.date is None:
-        return day
-    return other if day is None or day.date is None or other.date >= day.date else day
-
-
-def _lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> DateMention | None:
-    """The day the first sentence of the article's prose names: the article's own date, or "hier"/"yesterday".
-
-    A wire story's lede says which session it tells ("La Bourse de Tokyo a vécu lundi une journée de
-    panique", "Oracle shares soared yesterday"); a later sentence that names no day speaks of it. A lede
-    naming another day (the announcement's, "mardi soir") sets nothing.
-    """
-    if reference is None:
-        return None
-    start = 0
-    for block in re.split(r"(\n\s*\n)", text):
-        if len(block.split()) >= 12 and block.rstrip().endswith((".", "!", "?", "»", '"', "”")):  # prose
-            first = re.search(r"[.!?](?:\s|$)", block)  # the lede's first sentence names the story's day
-            end = start + (first.end() if first else len(block))
-            days = [d for d in dates if start <= d.offset < end and d.source and d.date is not None]
-            days = [d for d in days if d.kind in ("weekday", "relative")]
-            if days and (days[0].date == reference or _TODAY.fullmatch(normalize(days[0].words).lower())):
-                return days[0]
-            return None
-        start += len(block)
-    return None
-
-
-def _day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMention | None:
-    """The last "hier"/"yesterday"/"today" earlier in the paragraph: the day its sentences speak of."""
-    days = [d for d in dates if d.kind == "relative" and d.date is not None and para <= d.offset < at]
-    days = [d for d in days if _TODAY.fullmatch(normalize(d.words).lower()) and d.quote_offset >= para]
-    return days[-1] if days else None
-
-
-_OWNER = re.compile(
-    r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
-    r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon|collapse|crash|rout|sell-?off|effondrement"
-    r"|krach|dégringolade|débâcle)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
-    r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
-    _I,
-)
-_DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
-_MOVE_NOUN_BEFORE = re.compile(
-    r"(?:hausse|baisse|chute|recul|progression|bond|flambée|envolée|repli|plongeon|effondrement|dégringolade)"
-    r"\s+(?:de|d'environ|de près de|de plus de)\s*$",
-    _I,
-)
 _WITH = re.compile(r"(?:^|[,;])\W*(?:with|avec)(?![\w])[^,;]*$", _I)
 _COMMA_AFTER = re.compile(r"[^,;.]{0,20}?,\s*")
 _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
-
-
-def _owner_after(text: str, end: int, mentions: list, *, noun_only: bool = False) -> Subject | None:
-    """A name right after the figure that owns it: "la hausse de 8,9 % de Nvidia", "a 3.1% slide in the Nasdaq".
-
-    With ``noun_only``, only after a move noun ("slide in", "flambée … du cours de").
-    """
-    m = _OWNER.match(text, end)
-    if m and m.group().strip() and (m["noun"] or not noun_only):
-        return next((Subject(c.name, c.ticker) for c in mentions if c.start == m.end()), None)
-    return None
 
 
 # the previous figure's complement at the start of a segment: "(90 %) du capital, …", "(8%) of revenue, …"
@@ -480,11 +391,6 @@ def _verdict(
 _CLAUSE_CUT = re.compile(r",\s")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
-_CLOSING_UPDATE = re.compile(
-    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|après la clôture|clôture"
-    r"|(?:4|5|6|7|8):\d\d\s*p\.?m|1[6-9]:\d\d|1[6-9]h\d\d)[^:\n]{0,20}:",
-    re.IGNORECASE | re.MULTILINE,
-)
 # "well off its morning low": the session's own low, not a period's reference
 _SESSION_EXTREME = re.compile(
     r"(?<![\w])(?:morning|intraday|session|midday|afternoon|early|day's|daily|de la journée|de la séance)(?![\w])", _I

@@ -1,0 +1,101 @@
+"""The session a claim speaks of when its own words name none.
+
+In order, :func:`eventstudy.articles.moves.find_moves` tries: a later figure's day shared by the sentence
+("X lost 1.6% and Y fell 1.4% on Tuesday"), the day of the paragraph's earlier claim, the day of a list's
+intro line ("Also moving on July 24:"), a closing update's or a live story's own day, "right now", the
+"hier"/"today" of the paragraph, and the day the lede names. "au lendemain d'une séance …" and "a day
+after" put a figure on the session before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from eventstudy.articles.records import DateMention
+from eventstudy.articles.session_words import OTHER_EVENT, set_apart
+from eventstudy.articles.text import normalize
+
+_I = re.IGNORECASE
+DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
+CLOSING_UPDATE = re.compile(
+    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|après la clôture|clôture"
+    r"|(?:4|5|6|7|8):\d\d\s*p\.?m|1[6-9]:\d\d|1[6-9]h\d\d)[^:\n]{0,20}:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+_TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
+# a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
+_ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
+
+
+def list_intro(text: str, a: int) -> tuple[int, int] | None:
+    """The span of the line right before the sentence at ``a`` when it opens a list (ends with ":")."""
+    line_start = text.rfind("\n", 0, a) + 1
+    if line_start == 0 or text[line_start:a].strip():
+        return None
+    prev_start = text.rfind("\n", 0, line_start - 1) + 1
+    return (prev_start, line_start - 1) if text[prev_start : line_start - 1].rstrip().endswith(":") else None
+
+
+def elsewhen(text: str, a: int, fig_end: int, ahead: str) -> bool:
+    """Whether the figure's own words place it at another moment ("overnight", "la veille").
+
+    The words after the figure count up to a clause of another event ("après avoir bondi de 33 % la veille").
+    """
+    cut = OTHER_EVENT.search(ahead)
+    return bool(_ELSEWHEN.search(text, a, fig_end) or _ELSEWHEN.search(ahead[: cut.start()] if cut else ahead))
+
+
+def shared_day(
+    text: str, dates: list[DateMention], figures: list[re.Match[str]], i: int, end: int, asides: list[tuple[int, int]]
+) -> DateMention | None:
+    """The one day named right after a later figure of the sentence, when no other event's words come between."""
+    fig = figures[i]
+    days = [
+        d for later in figures[i + 1 :] for d in dates
+        if later.end() <= d.offset <= min(end, later.end() + 20) and d.precision == "day" and d.kind != "header"
+        and not d.announcement and not set_apart(asides, d.offset, fig.start())
+    ]  # fmt: skip
+    if len({d.date for d in days}) != 1 or days[0].date is None:
+        return None
+    if OTHER_EVENT.search(text, fig.end(), days[0].offset) or DAY_AFTER.search(text, fig.end(), days[0].offset):
+        return None  # "a reculé de 5,4 %, au lendemain d'une chute de 10,8 % jeudi": jeudi is the fall's
+    return days[0]
+
+
+def later_day(day: DateMention | None, other: DateMention | None) -> DateMention | None:
+    """The later of two sessions (a period move's "now" is the article's latest day, not its last named)."""
+    if other is None or other.date is None:
+        return day
+    return other if day is None or day.date is None or other.date >= day.date else day
+
+
+def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> DateMention | None:
+    """The day the first sentence of the article's prose names: the article's own date, or "hier"/"yesterday".
+
+    A wire story's lede says which session it tells ("La Bourse de Tokyo a vécu lundi une journée de
+    panique", "Oracle shares soared yesterday"); a later sentence that names no day speaks of it. A lede
+    naming another day (the announcement's, "mardi soir") sets nothing.
+    """
+    if reference is None:
+        return None
+    start = 0
+    for block in re.split(r"(\n\s*\n)", text):
+        if len(block.split()) >= 12 and block.rstrip().endswith((".", "!", "?", "»", '"', "”")):  # prose
+            first = re.search(r"[.!?](?:\s|$)", block)  # the lede's first sentence names the story's day
+            end = start + (first.end() if first else len(block))
+            days = [d for d in dates if start <= d.offset < end and d.source and d.date is not None]
+            days = [d for d in days if d.kind in ("weekday", "relative")]
+            if days and (days[0].date == reference or _TODAY.fullmatch(normalize(days[0].words).lower())):
+                return days[0]
+            return None
+        start += len(block)
+    return None
+
+
+def day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMention | None:
+    """The last "hier"/"yesterday"/"today" earlier in the paragraph: the day its sentences speak of."""
+    days = [d for d in dates if d.kind == "relative" and d.date is not None and para <= d.offset < at]
+    days = [d for d in days if _TODAY.fullmatch(normalize(d.words).lower()) and d.quote_offset >= para]
+    return days[-1] if days else None
