@@ -129,6 +129,8 @@ def _same(a: ExchangeCalendar, b: ExchangeCalendar) -> bool:
         return False
     for name in _INDEXES:
         x, y = sa[name], sb[name]
-        if (x is None) != (y is None) or (x is not None and (not x.equals(y) or x.dtype != y.dtype or x.name != y.name)):
+        if (x is None) != (y is None):
+            return False
+        if x is not None and (not x.equals(y) or x.dtype != y.dtype or x.name != y.name):
             return False
     return all(np.array_equal(sa[n], sb[n]) and sa[n].dtype == sb[n].dtype for n in _ARRAYS)

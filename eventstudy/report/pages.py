@@ -93,6 +93,7 @@ def _bytecode_cache(options: dict[str, bool]) -> BytecodeCache | None:
     jinja2 checks each entry against the template's source and its own version; the folder is
     named by the options that shape the compiled code. None if the folder cannot be made.
     """
+    import contextlib
     import hashlib
 
     from jinja2 import FileSystemBytecodeCache
@@ -101,10 +102,8 @@ def _bytecode_cache(options: dict[str, bool]) -> BytecodeCache | None:
 
     class Cache(FileSystemBytecodeCache):
         def dump_bytecode(self, bucket: Any) -> None:
-            try:
+            with contextlib.suppress(OSError):  # a folder that cannot be written: compiled again next time
                 super().dump_bytecode(bucket)
-            except OSError:  # a folder that cannot be written: compiled again next time
-                pass
 
     folder = default_cache_dir() / "templates" / hashlib.sha256(repr(sorted(options.items())).encode()).hexdigest()[:16]
     try:
