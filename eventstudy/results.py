@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,8 +57,6 @@ CLAIMS_CSV_COLUMNS = [
 ]  # fmt: skip
 FLAGS_CSV_COLUMNS = ["event", "ticker", "day", "session", "abnormal", "z", "day0_of"]
 TESTS_CSV_COLUMNS = ["event", "ticker", "start", "end", "test", "statistic", "p", "n", "note", "p_holm", "p_bh"]
-# a tests table of up to this many CAR rows (1,000 pairs of four windows) is cached on disk (eventstudy.table_cache)
-CACHED_TESTS_MAX_ROWS = 4_000
 AR_CSV_COLUMNS = ["event", "ticker", "day", "session", "return", "expected", "abnormal"]
 CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 # the tables with an ``event`` column: what :meth:`StudyResults.event` cuts
@@ -112,7 +110,7 @@ class StudyResults(MeasureViews):
         The 9,999-draw bootstraps: seconds for a few pairs, minutes for 100,000 (``EventStudy.run``
         calls it once and keeps the table in ``tests``). Indices measured on themselves are left out.
         """
-        from eventstudy.inference.table import significance_table
+        from eventstudy.inference.table import cached_significance_table
 
         if self.written is not None:
             from eventstudy.errors import EventStudyError
@@ -121,12 +119,7 @@ class StudyResults(MeasureViews):
                                   "tests.parquet'), or the report folder's tests.parquet")  # fmt: skip
         ar, car, fits, residuals = self._test_inputs()
         assert residuals is not None
-        compute = partial(significance_table, ar, car, fits, residuals)
-        if len(car) > CACHED_TESTS_MAX_ROWS:
-            return compute()
-        from eventstudy.table_cache import cached_table
-
-        return cached_table("tests", (ar, car, fits, residuals), compute)  # a rerun: not computed again
+        return cached_significance_table(ar, car, fits, residuals)  # a rerun: read back, not computed
 
     def _test_inputs(
         self, *, residuals: bool = True

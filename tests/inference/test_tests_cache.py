@@ -90,7 +90,20 @@ def test_a_damaged_or_foreign_entry_is_computed_again(res, tmp_path, monkeypatch
         raw = entry.read_bytes()
         entry.write_bytes(b"not an npz file" if flaw == "garbage" else raw[: len(raw) // 2])
     _exactly(res.compute_tests(), direct)
-    _exactly(tc._load(entry.read_bytes(), tc.cache_key("tests", res._test_inputs())), direct)  # rewritten
+    _exactly(tc._load(entry.read_bytes(), tc.cache_key("tests", (*res._test_inputs(), 0, None))), direct)  # rewritten
+
+
+def test_a_large_study_s_parts_read_back(res, tmp_path, monkeypatch):
+    from eventstudy.inference.parts import tests_in_parts
+
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    ar, car, fits, residuals = res._test_inputs()
+    first = pd.concat(list(tests_in_parts(ar, car, fits, residuals, pairs_per_part=4)), ignore_index=True)
+    assert len(_entries(tmp_path)) == 4  # one entry a part: an event of four securities each
+    _exactly(first, _direct(res))
+    monkeypatch.setattr(tests_table, "significance_table", lambda *a, **k: pytest.fail("a cached part was computed"))
+    again = pd.concat(list(tests_in_parts(ar, car, fits, residuals, pairs_per_part=4)), ignore_index=True)
+    _exactly(again, first)
 
 
 def test_a_table_that_would_not_read_back_exactly_is_not_stored(tmp_path, monkeypatch):
