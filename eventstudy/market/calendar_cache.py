@@ -17,6 +17,7 @@ calendar built, and one that cannot be read is built again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
@@ -74,7 +75,8 @@ def _store(cal: ExchangeCalendar, key: str, path: Any) -> None:
     from eventstudy.file_io import atomic_write
 
     state = vars(cal)
-    if set(state) - {"day", "_side", "schedule", *_INDEXES, *_ARRAYS} or list(cal.schedule.columns) != list(_SCHEDULE):
+    lazy = {n for n in state if isinstance(getattr(type(cal), n, None), functools.cached_property)}  # computed on use
+    if set(state) - lazy - {"_side", "schedule", *_INDEXES, *_ARRAYS} or list(cal.schedule.columns) != list(_SCHEDULE):
         return  # a layout this module does not know
     arrays = {"sessions": cal.schedule.index.asi8, **{name: state[name] for name in _ARRAYS}}
     arrays |= {f"schedule_{c}": cal.schedule[c].array.asi8 for c in _SCHEDULE}
