@@ -25,6 +25,7 @@ one-security functions, to the bit); the cross-sectional tests run for all
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,26 +108,19 @@ def significance_table(
     return add_adjusted(_in_order(parts))
 
 
-def cached_significance_table(
-    ar: pd.DataFrame,
-    car: pd.DataFrame,
-    fits: pd.DataFrame,
-    residuals: pd.DataFrame | np.ndarray,
-    *,
-    seed: int = 0,
-    draws: tuple[int, int] | None = None,
-) -> pd.DataFrame:
-    """:func:`significance_table`, read back from the disk cache (:mod:`eventstudy.table_cache`) when computed before.
+def cached_significance_table(ar: pd.DataFrame, car: pd.DataFrame, fits: pd.DataFrame,
+                              residuals: pd.DataFrame | np.ndarray, **options: Any) -> pd.DataFrame:  # fmt: skip
+    """:func:`significance_table` (``options``: ``seed``, ``draws``), read back from the disk cache if computed.
 
-    Only a table of up to :data:`CACHED_TESTS_MAX_ROWS` CAR rows is cached: a rerun of a small
-    study neither computes it nor imports ``scipy.stats``.
+    Only a table of up to :data:`CACHED_TESTS_MAX_ROWS` CAR rows is cached
+    (:mod:`eventstudy.table_cache`): a rerun of a small study neither computes it nor imports ``scipy.stats``.
     """
     if len(car) > CACHED_TESTS_MAX_ROWS:
-        return significance_table(ar, car, fits, residuals, seed=seed, draws=draws)
+        return significance_table(ar, car, fits, residuals, **options)
     from eventstudy.table_cache import cached_table
 
-    return cached_table("tests", (ar, car, fits, residuals, seed, draws),
-                        lambda: significance_table(ar, car, fits, residuals, seed=seed, draws=draws))  # fmt: skip
+    key = (ar, car, fits, residuals, options.get("seed", 0), options.get("draws"))
+    return cached_table("tests", key, lambda: significance_table(ar, car, fits, residuals, **options))
 
 
 def study_draws(pairs: int, blocks: int) -> tuple[int, int]:
