@@ -8,7 +8,7 @@ that range, and the versions of exchange_calendars, pandas and numpy
 package's code. An entry, ``<cache>/calendars/<key>.npz`` under the folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds what the calendar's constructor sets
 (the schedule of opens, breaks and closes, their nanosecond arrays, the late opens and early
-closes) as integer arrays, read without pickle, written atomically. Read back, they are set on
+closes) as integer arrays, read with allow_pickle=False, written atomically. Read back, they are set on
 an instance of the library's own class, whose methods then answer as they would have; its
 holiday rules (``day``) are computed only if a method asks for them, and the sessions carry no
 ``freq`` (nothing here reads it). An entry is stored only if it reads back equal to the

@@ -27,7 +27,7 @@ import pandas as pd
 from eventstudy.text_format import VERDICT_CLASS, VERDICT_MARK, md_code, md_text, slug
 
 if TYPE_CHECKING:
-    from jinja2 import BytecodeCache, Environment
+    from jinja2 import Environment
 
     from eventstudy.report.figure_jobs import ReportFigure
     from eventstudy.report.model import Model
@@ -67,10 +67,14 @@ def _environment(*, markdown: bool) -> Environment:
     from jinja2 import Environment, PackageLoader, StrictUndefined
     from markupsafe import Markup
 
-    options = {"autoescape": not markdown, "keep_trailing_newline": True, "trim_blocks": markdown,
-               "lstrip_blocks": markdown}  # fmt: skip
-    env = Environment(loader=PackageLoader("eventstudy.report", "templates"), undefined=StrictUndefined,
-                      bytecode_cache=_bytecode_cache(options), **options)  # fmt: skip
+    env = Environment(
+        loader=PackageLoader("eventstudy.report", "templates"),
+        autoescape=not markdown,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=markdown,
+        lstrip_blocks=markdown,
+    )
     env.filters.update(figure_kind=lambda f: f.name.rsplit("/", 1)[-1].split("_")[0])
     if markdown:
         env.filters.update(md=md_text, lit=lambda v: md_text(v, literal=True), code=md_code, cell=_md_cell,
@@ -85,32 +89,6 @@ def _environment(*, markdown: bool) -> Environment:
             figure=_figure,
         )
     return env
-
-
-def _bytecode_cache(options: dict[str, bool]) -> BytecodeCache | None:
-    """jinja2's cache of the compiled templates, in the cache folder: a run does not compile them again.
-
-    jinja2 checks each entry against the template's source and its own version; the folder is
-    named by the options that shape the compiled code. None if the folder cannot be made.
-    """
-    import contextlib
-    import hashlib
-
-    from jinja2 import FileSystemBytecodeCache
-
-    from eventstudy.market.price_cache import default_cache_dir
-
-    class Cache(FileSystemBytecodeCache):
-        def dump_bytecode(self, bucket: Any) -> None:
-            with contextlib.suppress(OSError):  # a folder that cannot be written: compiled again next time
-                super().dump_bytecode(bucket)
-
-    folder = default_cache_dir() / "templates" / hashlib.sha256(repr(sorted(options.items())).encode()).hexdigest()[:16]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return Cache(str(folder))
 
 
 def _cell(value: object) -> object:
