@@ -12,7 +12,9 @@ closes) as integer arrays, read with allow_pickle=False, written atomically. Rea
 an instance of the library's own class, whose methods then answer as they would have; its
 holiday rules (``day``) are computed only if a method asks for them, and the sessions carry no
 ``freq`` (nothing here reads it). An entry is stored only if it reads back equal to the
-calendar built, and one that cannot be read is built again.
+calendar built, and one that cannot be read is built again. A calendar built is kept until
+:func:`store_pending` (the end of :meth:`eventstudy.EventStudy.run`): a run that fails on its
+input writes nothing, not even to the cache.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ import hashlib
 import io
 import json
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from exchange_calendars import ExchangeCalendar
 
 FORMAT = 1  # bumped when the entry's layout changes
 _INDEXES = ("_opens", "_break_starts", "_break_ends", "_closes", "_late_opens", "_early_closes")
 _ARRAYS = ("opens_nanos", "break_starts_nanos", "break_ends_nanos", "closes_nanos")
 _SCHEDULE = ("open", "break_start", "break_end", "close")
+_PENDING: dict[str, tuple[ExchangeCalendar, Path]] = {}  # built this process, not yet stored
 
 
 def cached_calendar(code: str) -> ExchangeCalendar:
@@ -55,8 +60,15 @@ def cached_calendar(code: str) -> ExchangeCalendar:
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
         cal = xcals.get_calendar(code)
     if type(cal) is cls and _key(cls) == key:  # the day did not change meanwhile
-        _store(cal, key, path)
+        _PENDING[key] = (cal, path)
     return cal
+
+
+def store_pending() -> None:
+    """Store the calendars built since the last call (a run that got this far)."""
+    while _PENDING:
+        key, (cal, path) = _PENDING.popitem()
+        _store(cal, key, path)
 
 
 def _key(cls: type) -> str:
@@ -68,7 +80,7 @@ def _key(cls: type) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _store(cal: ExchangeCalendar, key: str, path: Any) -> None:
+def _store(cal: ExchangeCalendar, key: str, path: Path) -> None:
     import numpy as np
 
     from eventstudy.errors import DataWarning
