@@ -13,14 +13,19 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool of ``workers`` processes that die with this process."""
+    from concurrent.futures import ProcessPoolExecutor  # imported when needed: the command line reads this module
+
     return ProcessPoolExecutor(workers, initializer=_die_with_parent, initargs=(os.getpid(),))
 
 

@@ -110,7 +110,7 @@ class StudyResults(MeasureViews):
         The 9,999-draw bootstraps: seconds for a few pairs, minutes for 100,000 (``EventStudy.run``
         calls it once and keeps the table in ``tests``). Indices measured on themselves are left out.
         """
-        from eventstudy.inference.table import significance_table
+        from eventstudy.inference.table import cached_significance_table
 
         if self.written is not None:
             from eventstudy.errors import EventStudyError
@@ -119,7 +119,7 @@ class StudyResults(MeasureViews):
                                   "tests.parquet'), or the report folder's tests.parquet")  # fmt: skip
         ar, car, fits, residuals = self._test_inputs()
         assert residuals is not None
-        return significance_table(ar, car, fits, residuals)
+        return cached_significance_table(ar, car, fits, residuals)  # a rerun: read back, not computed
 
     def _test_inputs(
         self, *, residuals: bool = True

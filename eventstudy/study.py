@@ -25,6 +25,7 @@ from eventstudy.engine.plan import FETCH_MARGIN, Plan, Progress, fetch, plan
 from eventstudy.engine.provenance import provenance
 from eventstudy.errors import DataWarning, EventStudyError, InsufficientHistoryError
 from eventstudy.market import PriceSource
+from eventstudy.market.calendar_cache import store_pending
 from eventstudy.market.calendars import get_calendar
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
@@ -187,6 +188,7 @@ class EventStudy:
             results.tests = results.compute_tests()
         say("the study's placebo run")
         results.placebo = self.compute_placebo()
+        store_pending()  # the calendars built, now that the run went through
         return results
 
     def compute_placebo(self) -> StudyPlacebo:

@@ -17,7 +17,6 @@ When every figure of a report is there, matplotlib's drawing modules are not eve
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import warnings
 from pathlib import Path
@@ -30,10 +29,11 @@ def figure_keys(view: Any, stems: list[str], fmt: str) -> dict[str, str]:
 
     from eventstudy.engine.provenance import package_versions
     from eventstudy.inference.validation.placebo_cache import code_fingerprint
+    from eventstudy.table_cache import feed
 
     drawn = hashlib.sha256()
-    _digest(view, drawn, {})
-    _digest(vars(view).get("_volume_tables"), drawn, {})  # the drawn events' volume rows it carries
+    feed(view, drawn, {})
+    feed(vars(view).get("_volume_tables"), drawn, {})  # the drawn events' volume rows it carries
     shared = hashlib.sha256()
     for part in (
         drawn.digest(),  # every table and value the figures read
@@ -44,53 +44,6 @@ def figure_keys(view: Any, stems: list[str], fmt: str) -> dict[str, str]:
     ):
         shared.update(hashlib.sha256(part).digest())
     return {stem: hashlib.sha256(shared.digest() + stem.encode()).hexdigest() for stem in stems}
-
-
-def _digest(value: Any, h: Any, seen: dict[int, Any]) -> None:
-    """Feed ``value`` to the hash ``h``: tables by their columns' types and bytes, objects by all their fields."""
-    import numpy as np
-    import pandas as pd
-
-    h.update(type(value).__name__.encode() + b"\x1e")
-    if isinstance(value, pd.DataFrame):
-        _digest(value.index, h, seen)
-        for name in value.columns:
-            h.update(repr(name).encode())
-            _digest(value[name].to_numpy(), h, seen)
-    elif isinstance(value, pd.Series | pd.Index):
-        h.update(repr(value.name).encode())
-        _digest(value.to_numpy(), h, seen)
-    elif isinstance(value, np.ndarray):
-        h.update(f"{value.dtype}{value.shape}".encode())
-        if value.dtype.kind in "biufcmM":
-            h.update(np.ascontiguousarray(value).tobytes())
-        else:  # text, timestamps with a zone, mixed: each cell's repr
-            h.update("\x1f".join(map(repr, value.ravel().tolist())).encode())
-    elif isinstance(value, str | bytes | int | float | bool | complex | type(None)):
-        h.update(repr(value).encode())
-    elif id(value) in seen:  # digested where first met
-        h.update(b"\x1dagain")
-    else:
-        seen[id(value)] = value  # kept alive: a freed object's id is reused
-        if isinstance(value, dict):
-            items = sorted(value.items(), key=lambda kv: repr(kv[0]))
-            for k, v in items:
-                h.update(repr(k).encode())
-                _digest(v, h, seen)
-        elif isinstance(value, list | tuple | set | frozenset):
-            for v in sorted(value, key=repr) if isinstance(value, set | frozenset) else value:
-                _digest(v, h, seen)
-        elif dataclasses.is_dataclass(value):
-            for f in dataclasses.fields(value):  # every field, shown in its repr or not
-                h.update(f.name.encode())
-                _digest(getattr(value, f.name), h, seen)
-            fields = {f.name for f in dataclasses.fields(value)}
-            extra = {k: v for k, v in vars(value).items() if k not in fields and not k.startswith("_")}
-            _digest(extra, h, seen)  # computed attributes; private ones are caches, filled as they are used
-        elif hasattr(value, "__dict__"):
-            _digest({k: v for k, v in vars(value).items() if not k.startswith("_")}, h, seen)
-        else:  # dates, paths, numpy scalars: their repr is their value
-            h.update(repr(value).encode())
 
 
 def _settings(rc: dict[str, Any]) -> list[tuple[str, Any]]:

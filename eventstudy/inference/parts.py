@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eventstudy.inference.table import TEST_COLUMNS, significance_table, study_draws
+from eventstudy.inference.table import TEST_COLUMNS, cached_significance_table, study_draws
 
 PAIRS_PER_PART = 10_000  # pairs of whole events per part: ~0.1 GB of rows for one-security events
 
@@ -55,7 +55,7 @@ def tests_in_parts(
                (("ar", ar), ("car", car), ("fits", fits))}  # fmt: skip
     for part in np.unique(part_of_event).tolist():
         rows = {name: np.flatnonzero(where == part) for name, where in part_of.items()}
-        yield significance_table(
+        yield cached_significance_table(
             ar.iloc[rows["ar"]], car.iloc[rows["car"]], fits.iloc[rows["fits"]],
             residuals[at[part_of_pair == part]], seed=seed, draws=draws,
         )  # fmt: skip

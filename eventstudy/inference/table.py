@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,8 @@ WILD_DRAWS = 9999  # wild bootstrap over estimation dates: draws per (event, win
 WILD_DRAWS_LARGE = 999  # ... and in a study of more than WILD_LARGE_BLOCKS (event, window) blocks (smallest p 0.001)
 WILD_LARGE_BLOCKS = 100
 CHUNK_VALUES = 2_000_000  # residuals (blocks x N x T) per call of the batched cross-sectional tests
+# a tests table of up to this many CAR rows (1,000 pairs of four windows) is cached on disk
+CACHED_TESTS_MAX_ROWS = 4_000
 ONE_SECURITY_CHUNK = 8_192  # one-security blocks per call (their residuals: 8,192 x T values, as CHUNK_VALUES)
 
 
@@ -104,6 +107,21 @@ def significance_table(
         parts += single.result()
     parts.append(cross)
     return add_adjusted(_in_order(parts))
+
+
+def cached_significance_table(ar: pd.DataFrame, car: pd.DataFrame, fits: pd.DataFrame,
+                              residuals: pd.DataFrame | np.ndarray, **options: Any) -> pd.DataFrame:  # fmt: skip
+    """:func:`significance_table` (``options``: ``seed``, ``draws``), read back from the disk cache if computed.
+
+    Only a table of up to :data:`CACHED_TESTS_MAX_ROWS` CAR rows is cached
+    (:mod:`eventstudy.table_cache`): a rerun of a small study neither computes it nor imports ``scipy.stats``.
+    """
+    if len(car) > CACHED_TESTS_MAX_ROWS:
+        return significance_table(ar, car, fits, residuals, **options)
+    from eventstudy.table_cache import cached_table
+
+    key = (ar, car, fits, residuals, options.get("seed", 0), options.get("draws"))
+    return cached_table("tests", key, lambda: significance_table(ar, car, fits, residuals, **options))
 
 
 def study_draws(pairs: int, blocks: int) -> tuple[int, int]:

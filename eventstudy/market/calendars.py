@@ -13,7 +13,6 @@ exchange-local trading date), as exchange_calendars labels them.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -29,16 +28,12 @@ if TYPE_CHECKING:
 
 @lru_cache(maxsize=32)
 def get_calendar(code: str) -> ExchangeCalendar:
-    """exchange_calendars' calendar of exchange ``code`` (its default range; built once per process)."""
+    """exchange_calendars' calendar of exchange ``code`` (its default range; once per process, cached on disk)."""
     if code not in exchange_names():
         raise CalendarError(f"unknown exchange {code!r}: use an exchange_calendars code such as XNYS, XNAS or XTKS")
-    import exchange_calendars as xcals
+    from eventstudy.market.calendar_cache import cached_calendar
 
-    with warnings.catch_warnings():
-        # exchange_calendars reads Series.values of tz-aware columns, which
-        # pandas >= 3.1 deprecates; the values it gets are still right.
-        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        return xcals.get_calendar(code)
+    return cached_calendar(code)
 
 
 @dataclass(frozen=True)

@@ -47,18 +47,21 @@ def decompose(frame: pd.DataFrame, sessions: pd.DatetimeIndex, *, origin: str = 
     """
     close, factor = _close_and_factor(frame)
     adj_close = close * factor
-    prev = frame.index.get_indexer(sessions) - 1
+    at = frame.index.get_indexer(sessions)  # -1: not in the frame (the index is unique: get_indexer says so)
+    # each session's values as numpy scalars, read by position (what .loc would give, without its cost per cell)
+    adj, fac, opens, highs, lows = (
+        s.to_numpy() for s in (adj_close, factor, frame["Open"], frame["High"], frame["Low"])
+    )
+    closes = (frame["Close"] if close.name == "Close" else close).to_numpy()
     rows = []
-    for session, p in zip(sessions, prev, strict=True):
-        if p < 0 or session not in frame.index:
+    for session, t in zip(sessions, at.tolist(), strict=True):
+        if t < 1:
             rows.append((session, np.nan, np.nan, np.nan, np.nan, np.nan, "no previous session in the data"))
             continue
-        base = adj_close.iloc[p]
-        f_t = factor.loc[session]
-        op, hi, lo, cl = (frame.loc[session, c] for c in ("Open", "High", "Low", "Close"))
-        if close.name != "Close":
-            cl = close.loc[session]
-        c2c = adj_close.loc[session] / base - 1.0
+        base = adj[t - 1]
+        f_t = fac[t]
+        op, hi, lo, cl = opens[t], highs[t], lows[t], closes[t]
+        c2c = adj[t] / base - 1.0
         notes = []
         if np.isnan(op):
             notes.append(f"no Open in {origin or 'the source'}: overnight and intraday parts unknown")

@@ -141,10 +141,11 @@ class MeasureViews:
         on = self.measures_on
         if not len(self._stacks.keys):
             return pd.DataFrame(columns=MEASURE_TEST_COLUMNS)
-        return measure_tests(
-            self.spec, self._stacks.keys, self._volume if "volume" in on else None,
-            self._volatility if "volatility" in on else None, self._bhar if "bhar" in on else None,
-        )  # fmt: skip
+        from eventstudy.table_cache import cached_table
+
+        inputs = (self.spec, self._stacks.keys, self._volume if "volume" in on else None,
+                  self._volatility if "volatility" in on else None, self._bhar if "bhar" in on else None)  # fmt: skip
+        return cached_table("measure-tests", inputs, lambda: measure_tests(*inputs))  # a rerun: read back
 
     @property
     def measures_on(self) -> tuple[str, ...]:

@@ -272,8 +272,10 @@ class StudyPlacebo:
         if self.run is None:
             return pd.DataFrame(columns=[*SUMMARY_COLUMNS, "reading"])
         cache = self.__dict__.setdefault("_cache", {})
-        if "summary" not in cache:  # read by each report format: computed once
-            s = self.run.summary()
+        if "summary" not in cache:  # read by each report format: computed once, cached on disk (a rerun)
+            from eventstudy.table_cache import cached_table
+
+            s = cached_table("placebo-summary", self.run.table, self.run.summary)
             cache["summary"] = s.assign(reading=[_reading(r) for r in s.to_dict("records")])
         return cache["summary"].copy()
 
