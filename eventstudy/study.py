@@ -153,7 +153,7 @@ class EventStudy:
             columns=["event", "ticker", "reason"],
         )  # fmt: skip
         left_out = self._left_out(the_plan, tables, frames)
-        if tables.car.empty and not left_out:
+        if (tables.car if written is None else written.pairs.fits).empty and not left_out:
             raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(excluded["reason"]))
         ar, car, fits = tables.ar, tables.car, tables.fits
         moves = self._all_moves(the_plan, frames)
@@ -181,6 +181,7 @@ class EventStudy:
             report_tests=None if written is None else (written.keep, written.tests),
             written=None if written is None else written.folder,
             car_paths=None if written is None else written.paths,
+            pairs=None if written is None else written.pairs,
         )
         if tests and written is None:  # else the workers wrote the tests table
             say("testing every event and window")

@@ -188,7 +188,8 @@ class PendingFigures:
 
     def result(self) -> list[ReportFigure]:
         """Every figure, in report order (waits for the workers)."""
-        by_stem = {job.stem: _render(self.res, job, self.fmt) for job in self.here}  # while the workers draw
+        res = self.res if self.res.pairs is None else dataclasses.replace(self.res, car=self.res.every_car())
+        by_stem = {job.stem: _render(res, job, self.fmt) for job in self.here}  # while the workers draw
         if self.drawing is None:
             drawn = [_render(self.res, job, self.fmt) for job in self.rest]
         else:
