@@ -162,6 +162,8 @@ class EventStudy:
             self.spec, ar, moves, fits, day0, left_out=left_out,
             prices=lambda symbol, start, end: self.prices(symbol, start, end, frames),
         )  # fmt: skip
+        found = unusual_moves(ar, self.spec.event_windows) if written is None else written.flags
+        flags = label_flags(found, day0, categorical=written is not None)  # on Dask, each day-0 label held once
         results = StudyResults(
             spec=self.spec,
             model=self.model.name,
@@ -172,7 +174,7 @@ class EventStudy:
             moves=moves,
             claims=claims,
             candidates=candidates,
-            flags=label_flags(unusual_moves(ar, self.spec.event_windows) if written is None else written.flags, day0),
+            flags=flags,
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at, data, warned=tables.warnings),

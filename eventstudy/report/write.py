@@ -153,7 +153,8 @@ def _workers_tables(res: StudyResults, tmp: Path, *, csv: bool) -> set[str]:
 
 def _parquet(tables: dict[str, pd.DataFrame], root: Path) -> None:
     for name, table in tables.items():
-        table.to_parquet(root / f"{name}.parquet", index=False)
+        text = {c: "str" for c, t in table.dtypes.items() if str(t) == "category"}  # flags' day0_of on Dask
+        (table.astype(text) if text else table).to_parquet(root / f"{name}.parquet", index=False)
 
 
 def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:
