@@ -52,11 +52,16 @@ def label_flags(flags: pd.DataFrame, day0: pd.DataFrame, *, categorical: bool = 
     d0 = day0[["ticker", "session", "event"]]
     ids = (d0["event"].astype(str) + ",").groupby([d0["ticker"], d0["session"]], sort=False).sum().str[:-1]
     at = ids.index.get_indexer(pd.MultiIndex.from_frame(flags[["ticker", "session"]]))
-    labels = np.append(ids.to_numpy(dtype=object), "")[at]  # -1: no day 0 that session, the last label ""
+    at[at < 0] = len(ids)  # no day 0 that session: ""
+    labels = [*ids.to_numpy(dtype=object), ""]  # each flag's is labels[at]
     own = flags[["event", "ticker", "session"]].assign(_flag=np.arange(len(flags))).merge(d0)["_flag"]
     for i in own.to_numpy():  # a flagged session that is the flag's own event's day 0 (not for a day != 0)
-        labels[i] = ",".join(e for e in labels[i].split(",") if e != str(flags["event"].iloc[i]))
-    return flags.assign(day0_of=pd.Categorical(labels) if categorical else labels)
+        labels.append(",".join(e for e in labels[at[i]].split(",") if e != str(flags["event"].iloc[i])))
+        at[i] = len(labels) - 1
+    if not categorical:
+        return flags.assign(day0_of=np.array(labels, dtype=object)[at])
+    codes, names = pd.factorize(np.array(labels, dtype=object))  # the labels, not one per flag: never as text
+    return flags.assign(day0_of=pd.Categorical.from_codes(codes[at], names))
 
 
 def overlapping_windows(day0: pd.DataFrame, windows: tuple[tuple[int, int], ...]) -> pd.DataFrame:

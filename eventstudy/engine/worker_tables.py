@@ -129,11 +129,9 @@ def compute_written(
 
     found = run_tasks(client, (plan.spec, for_workers(source), model, fama_french), submit)
     written = _client_tables(plan, parts, found)
-    car = written.pairs.car_table()[["event", "ticker", "start", "end"]]
-    tested = car[~car["ticker"].isin(out.indices)] if out.indices else car
-    draws = study_draws(len(tested[["event", "ticker"]].drop_duplicates()),
-                        len(tested[["event", "start", "end"]].drop_duplicates()))  # fmt: skip
-    del car, tested
+    fits = written.pairs.fits  # one row a fitted pair, each with every window
+    tested = fits[~fits["ticker"].isin(out.indices)] if out.indices else fits
+    draws = study_draws(len(tested), tested["event"].nunique() * len(plan.spec.event_windows))
     tests = gather(client, [client.submit(_write_tests, e, k, out, draws, pure=False) for k, e in enumerate(engine)],
                    len(client.nthreads()))  # fmt: skip
     engine.clear()  # the workers drop the partitions' engine tables
@@ -164,10 +162,12 @@ def _write_engine(result: tuple[EngineTables, np.ndarray, dict[str, Any]], part:
         _write(table, out, name, part)
     flags = unusual_moves(ar, tables.plan.spec.event_windows)
     per = len(tables.plan.spec.event_windows)
+    days, paths = pair_paths(ar)
     back = {"done": done, "data": data, "problems": problems(tables), "flags": flags,
-            "flags_at": tables.positions(flags), "paths": pair_paths(ar),  # the fitted pairs', in the fits order
-            "car_p": (tables.car["car"].to_numpy(dtype=float).reshape(-1, per),
-                      tables.car["p"].to_numpy(dtype=float).reshape(-1, per)),
+            "flags_at": tables.positions(flags), "days": days,  # then the fitted pairs', in the fits order:
+            "paths": paths.reshape(len(done), -1) if len(done) else np.empty((0, len(days))),
+            "car_values": tables.car["car"].to_numpy(dtype=float).reshape(-1, per),
+            "p_values": tables.car["p"].to_numpy(dtype=float).reshape(-1, per),
             "share": tables.fits["share_abs_z_ge_3"].to_numpy(dtype=float)}  # fmt: skip
     for name, table in (("ar", ar), ("car", tables.car), ("fits", tables.fits)):
         kept = table[table["event"].isin(out.keep)]
@@ -230,12 +230,24 @@ def _client_tables(plan: Plan, parts: list[np.ndarray], found: list[dict[str, An
     tables = EngineTables(by_position("ar"), by_position("car"), by_position("fits"), np.empty((0, 0)),
                           excluded=excluded, warnings=warnings, plan=plan)  # fmt: skip
     data = provenance_in_order(plan, [r["data"] for r in found])
-    days = next((r["paths"][0] for r in found if len(r["paths"][0])), np.empty(0, dtype=np.int64))
-    matrices = [r["paths"][1] for r in found if r["paths"][1].size]
-    paths = np.concatenate(matrices)[back] if matrices else np.empty((0, len(days)))
+    days = next((r["days"] for r in found if len(r["days"])), np.empty(0, dtype=np.int64))
     fitted = np.sort(np.concatenate([idx[r["done"]] for idx, r in zip(parts, found, strict=True)]))
-    car, p = (np.concatenate([r["car_p"][k] for r in found])[back] for k in (0, 1))
+    rank = np.empty_like(back)
+    rank[back] = np.arange(len(back))  # each partition's fitted pair: its row in plan order
+
+    def in_order(name: str) -> np.ndarray:
+        """The partitions' rows of ``name`` (pairs first) in plan order, each partition's dropped once placed."""
+        out, start = None, 0
+        for r in found:
+            rows = r.pop(name)
+            out = np.empty((len(rank), *rows.shape[1:])) if out is None else out
+            out[rank[start : start + len(rows)]] = rows
+            start += len(rows)
+        assert out is not None
+        return out
+
+    paths, car, p = in_order("paths"), in_order("car_values"), in_order("p_values")
     fits = plan.pairs[["event", "ticker"]].iloc[fitted].reset_index(drop=True)
-    fits["share_abs_z_ge_3"] = np.concatenate([r["share"] for r in found])[back]
+    fits["share_abs_z_ge_3"] = in_order("share")
     pairs = PairColumns(fits, spec.event_windows, car, p)
     return WrittenStudy(tables, by_position("flags"), pd.DataFrame(), frozenset(), Path(), data, (days, paths), pairs)
