@@ -108,9 +108,14 @@ class StudyResults(MeasureViews):
     # hold the report's events' rows only (see every_car)
     pairs: PairColumns | None = field(default=None, repr=False, compare=False)
 
-    def every_car(self) -> pd.DataFrame:
-        """Every pair's CAR rows: ``car``, or when the Dask workers wrote it, event, ticker, start, end, car, p."""
-        return self.car if self.pairs is None else self.pairs.car_table()
+    def every_car(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every pair's CAR rows: ``car``, or when the Dask workers wrote it, event, ticker, start, end, car, p.
+
+        ``columns``: only those (of the six above), built alone when the workers wrote the table.
+        """
+        if self.pairs is None:
+            return self.car if columns is None else self.car[list(columns)]
+        return self.pairs.car_table() if columns is None else self.pairs.car_table(columns)
 
     def every_fit(self) -> pd.DataFrame:
         """Every fitted pair's row: ``fits``, or when the Dask workers wrote it, event, ticker, share_abs_z_ge_3."""
@@ -336,7 +341,7 @@ class StudyResults(MeasureViews):
 
         ``summary`` of a large study's results.json, and its report's "All pairs" section.
         """
-        car = self.every_car()
+        car = self.every_car(["start", "end", "car", "p"])
         p = car["p"]
         car = car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
         by_window = car.groupby(["start", "end"], sort=False)

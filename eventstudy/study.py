@@ -70,8 +70,9 @@ class EventStudy:
         every worker sees). The results are those of a local run.
     tables_to
         With ``client``: a folder every worker sees, where the workers write the ar, car, fits and
-        tests tables as Parquet partitions; the results then hold every pair's car and fits but only
-        the report's events' ar and tests rows (:mod:`eventstudy.engine.worker_tables`; not with
+        tests tables as Parquet partitions; the results then hold the report's events' ar, car, fits
+        and tests rows, and of every pair the CARs, p and share of unusual days the report summarises
+        (``results.every_car()``, ``every_fit()``; :mod:`eventstudy.engine.worker_tables`; not with
         ``garch`` or ``study.measures``, which run on the client's tables).
     placebo_trials, placebo_seed
         The study's own placebo run (``results.placebo``, computed by :meth:`run`):

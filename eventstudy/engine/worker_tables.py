@@ -37,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dask.distributed import Client, Future
 
     from eventstudy.engine.abnormal_returns import EngineTables
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from eventstudy.market import PriceSource
     from eventstudy.spec import StudySpec
 
+CAR_COLUMNS = ("event", "ticker", "start", "end", "car", "p")  # of the car table, in every pair's summary
 WRITTEN_TABLES = ("ar", "car", "fits", "tests")  # written by the workers, one Parquet part per partition
 KEEP_EVENTS = 1_000  # the first events (study order) whose rows come back: the report details some of them
 
@@ -70,14 +73,17 @@ class PairColumns:
     car: np.ndarray  # (pairs, windows): the car table's car and p
     p: np.ndarray
 
-    def car_table(self) -> pd.DataFrame:
-        """``event, ticker, start, end, car, p``: the car table's rows, one per pair and window."""
+    def car_table(self, columns: Sequence[str] = CAR_COLUMNS) -> pd.DataFrame:
+        """``columns`` of :data:`CAR_COLUMNS`: the car table's rows, one per pair and window (only those built)."""
         starts, ends = np.array(self.windows, dtype=np.int64).reshape(-1, 2).T
         n, per = self.car.shape[0], len(self.windows)
-        rows = np.repeat(np.arange(n), per)
-        keys = {c: self.fits[c].array.take(rows) for c in ("event", "ticker")}
-        return pd.DataFrame({**keys, "start": np.tile(starts, n), "end": np.tile(ends, n), "car": self.car.ravel(),
-                             "p": self.p.ravel()})  # fmt: skip
+        build = {
+            "event": lambda: self.fits["event"].array.take(np.repeat(np.arange(n), per)),
+            "ticker": lambda: self.fits["ticker"].array.take(np.repeat(np.arange(n), per)),
+            "start": lambda: np.tile(starts, n), "end": lambda: np.tile(ends, n),
+            "car": self.car.ravel, "p": self.p.ravel,
+        }  # fmt: skip
+        return pd.DataFrame({c: build[c]() for c in columns})
 
 
 @dataclass

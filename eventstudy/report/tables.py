@@ -165,8 +165,8 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
 
     together = same_day0(res)
     detailed = {m for e in shown for m in together.get(e, [e])}
-    car = res.every_car()
-    rest = car.loc[~car["event"].isin(detailed), ["event", "start", "end", "p"]]  # not a copy of every column
+    car = res.every_car(["event", "start", "end", "p"])
+    rest = car[~car["event"].isin(detailed)]
     if rest.empty:
         return ""
     parts = []
