@@ -147,7 +147,17 @@ def compute_written(
         offset += n
     written.tests = pd.concat(kept)
     written.folder, written.keep = Path(out.folder), out.keep
+    _release_freed_memory()  # the partitions' results, read on Dask's thread, are freed by now
     return written
+
+
+def _release_freed_memory() -> None:
+    """Give the memory freed so far back to the system (glibc keeps a thread's freed memory; elsewhere nothing)."""
+    import ctypes
+    from contextlib import suppress
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _write(table: pd.DataFrame, out: TablesOut, name: str, part: int) -> None:
