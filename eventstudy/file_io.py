@@ -135,27 +135,40 @@ def safe_cell(value: object) -> object:
     return value
 
 
+CSV_CHUNK_ROWS = 10_000  # rows converted to text at a time: a million-pair study's flags.csv is ~0.4 GB of text
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path | None = None, *, float_format: str | None = "%.10g") -> str | None:
     """Write ``frame`` (no index) as CSV to ``path``, or return the text when ``path`` is None.
 
-    The one CSV writer of the package: text cells are neutralised by :func:`safe_cell`;
-    numeric columns are written as numbers with ``float_format`` (None: shortest repr); one line per row.
+    The one CSV writer of the package: text cells (text or categorical columns) are neutralised by
+    :func:`safe_cell`; numeric columns are written as numbers with ``float_format`` (None: shortest repr);
+    one line per row. A file is written :data:`CSV_CHUNK_ROWS` rows at a time, never held as one text
+    (at once when a column holds dates: pandas writes a date without its time when no row has one).
     """
-    out = frame.copy()
-    carriage_return = False
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype).startswith(("string", "str")):
-            out[col] = out[col].map(safe_cell).astype(object)
-            carriage_return |= bool(out[col].map(lambda v: isinstance(v, str) and "\r" in v).any())
-    buf = io.StringIO()
+    text = [c for c in frame.columns if _is_text(frame[c].dtype)]
     # the csv module quotes a "\n" in a cell but not a lone "\r": then every text cell is quoted
-    quoting = csv.QUOTE_NONNUMERIC if carriage_return else csv.QUOTE_MINIMAL
-    out.to_csv(buf, index=False, float_format=float_format, lineterminator="\n", quoting=quoting)
-    text = buf.getvalue()
-    if path is None:
-        return text
-    Path(path).write_text(text, encoding="utf-8")
-    return None
+    quoting = csv.QUOTE_NONNUMERIC if any(_has_return(frame[c]) for c in text) else csv.QUOTE_MINIMAL
+    options = {"index": False, "float_format": float_format, "lineterminator": "\n", "quoting": quoting}
+    dated = any(getattr(t, "kind", "") in ("m", "M") for t in frame.dtypes)
+    rows = max(len(frame), 1) if dated else CSV_CHUNK_ROWS
+    with io.StringIO() if path is None else Path(path).open("w", encoding="utf-8") as out:
+        for start in range(0, max(len(frame), 1), rows):
+            part = frame.iloc[start : start + rows].copy()
+            for col in text:
+                part[col] = part[col].astype(object).map(safe_cell).astype(object)
+            part.to_csv(out, header=start == 0, **options)
+        return out.getvalue() if path is None else None
+
+
+def _is_text(dtype: object) -> bool:
+    return str(dtype) in ("object", "category") or str(dtype).startswith(("string", "str"))
+
+
+def _has_return(column: pd.Series) -> bool:
+    """Whether a cell of a text column holds a carriage return."""
+    values = column.cat.categories if str(column.dtype) == "category" else column
+    return bool(values.map(lambda v: isinstance(v, str) and "\r" in v).any())
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from statsmodels.regression.linear_model import RegressionResultsWrapper
 
     from eventstudy.engine.abnormal_returns import EngineTables
+    from eventstudy.engine.worker_tables import PairColumns
     from eventstudy.inference.validation.placebo import StudyPlacebo
 
 CLAIMS_CSV_COLUMNS = [
@@ -103,6 +104,22 @@ class StudyResults(MeasureViews):
     written: Path | None = field(default=None, repr=False, compare=False)
     # then also every pair's CAR path by day (days, pairs x days), what the mean-CAR figure reads instead of ``ar``
     car_paths: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
+    # and every pair's CARs, p and share of unusual days, what the report summarises: ``car`` and ``fits`` then
+    # hold the report's events' rows only (see every_car)
+    pairs: PairColumns | None = field(default=None, repr=False, compare=False)
+
+    def every_car(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Every pair's CAR rows: ``car``, or when the Dask workers wrote it, event, ticker, start, end, car, p.
+
+        ``columns``: only those (of the six above), built alone when the workers wrote the table.
+        """
+        if self.pairs is None:
+            return self.car if columns is None else self.car[list(columns)]
+        return self.pairs.car_table() if columns is None else self.pairs.car_table(columns)
+
+    def every_fit(self) -> pd.DataFrame:
+        """Every fitted pair's row: ``fits``, or when the Dask workers wrote it, event, ticker, share_abs_z_ge_3."""
+        return self.fits if self.pairs is None else self.pairs.fits
 
     def compute_tests(self) -> pd.DataFrame:
         """Every test for every event and window (:func:`eventstudy.inference.table.significance_table`).
@@ -274,13 +291,13 @@ class StudyResults(MeasureViews):
         cut = {name: getattr(self, name) for name in names - {"tests", "residuals"}}
         if "tests" in names and tests is not None:
             cut["tests"] = tests
-        out = replace(self, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
+        out = replace(self, pairs=None, **{n: f[f["event"].isin(keep)] if "event" in f else f for n, f in cut.items()})
         if "residuals" in names and "residuals" in vars(self):  # computed on first use: cut if computed already
             out.residuals = self.residuals[self.residuals["event"].isin(keep)]
         return out
 
     def __repr__(self) -> str:
-        return f"<StudyResults {self.spec.id!r}: {len(self.car)} CARs, {len(self.claims)} claims>"
+        return f"<StudyResults {self.spec.id!r}: {len(self.every_car())} CARs, {len(self.claims)} claims>"
 
     def _repr_html_(self) -> str:
         """Compact HTML for Jupyter: verdicts first, then CARs (:func:`eventstudy.verdict_rows.notebook_html`)."""
@@ -324,8 +341,9 @@ class StudyResults(MeasureViews):
 
         ``summary`` of a large study's results.json, and its report's "All pairs" section.
         """
-        p = self.car["p"]
-        car = self.car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
+        car = self.every_car(["start", "end", "car", "p"])
+        p = car["p"]
+        car = car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
         by_window = car.groupby(["start", "end"], sort=False)
         windows = pd.DataFrame(
             {

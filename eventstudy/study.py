@@ -71,8 +71,9 @@ class EventStudy:
         every worker sees). The results are those of a local run.
     tables_to
         With ``client``: a folder every worker sees, where the workers write the ar, car, fits and
-        tests tables as Parquet partitions; the results then hold every pair's car and fits but only
-        the report's events' ar and tests rows (:mod:`eventstudy.engine.worker_tables`; not with
+        tests tables as Parquet partitions; the results then hold the report's events' ar, car, fits
+        and tests rows, and of every pair the CARs, p and share of unusual days the report summarises
+        (``results.every_car()``, ``every_fit()``; :mod:`eventstudy.engine.worker_tables`; not with
         ``garch`` or ``study.measures``, which run on the client's tables).
     placebo_trials, placebo_seed
         The study's own placebo run (``results.placebo``, computed by :meth:`run`):
@@ -154,7 +155,7 @@ class EventStudy:
             columns=["event", "ticker", "reason"],
         )  # fmt: skip
         left_out = self._left_out(the_plan, tables, frames)
-        if tables.car.empty and not left_out:
+        if (tables.car if written is None else written.pairs.fits).empty and not left_out:
             raise EventStudyError("no (event, security) pair could be computed: " + "; ".join(excluded["reason"]))
         moves = self._all_moves(the_plan, frames)
         day0 = the_plan.day0.reset_index(drop=True)
@@ -162,7 +163,8 @@ class EventStudy:
             self.spec, tables.ar, moves, tables.fits, day0, left_out=left_out,
             prices=lambda symbol, start, end: self.prices(symbol, start, end, frames),
         )  # fmt: skip
-        unusual = unusual_moves(tables.ar, self.spec.event_windows) if written is None else written.flags
+        found = unusual_moves(tables.ar, self.spec.event_windows) if written is None else written.flags
+        flags = label_flags(found, day0, categorical=written is not None)  # on Dask, each day-0 label held once
         results = StudyResults(
             spec=self.spec,
             model=self.model.name,
@@ -173,7 +175,7 @@ class EventStudy:
             moves=moves,
             claims=claims,
             candidates=candidates,
-            flags=label_flags(unusual, day0),
+            flags=flags,
             overlaps=overlapping_windows(day0, self.spec.event_windows),
             excluded=excluded,
             provenance=provenance(self.spec, self.source, self.generated_at, data, warned=tables.warnings),
@@ -182,6 +184,7 @@ class EventStudy:
             report_tests=None if written is None else (written.keep, written.tests),
             written=None if written is None else written.folder,
             car_paths=None if written is None else written.paths,
+            pairs=None if written is None else written.pairs,
         )
         if tests and written is None:  # else the workers wrote the tests table
             say("testing every event and window")

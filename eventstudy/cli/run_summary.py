@@ -57,7 +57,8 @@ def large_summary(res: StudyResults) -> str:
     ]
     if not res.claims.empty:
         parts += ["", *_claims(res)]
-    parts += ["", f"every pair's CAR: the car table of the report, or run again with --verbose ({len(res.car):,} rows)"]
+    rows = len(res.every_car())  # every pair's, also when the Dask workers wrote the car table
+    parts += ["", f"every pair's CAR: the car table of the report, or run again with --verbose ({rows:,} rows)"]
     return "\n".join(parts)
 
 

@@ -9,13 +9,17 @@ needs for the report::
 
     plan ──partitions of whole events, in order of first appearance──▶ task k on a worker:
         prices + engine.abnormal_returns.compute ─▶ write ar, car, fits            (phase 1: the engine's tables)
-        ─▶ return car, fits, the report's events' ar rows, unusual days, exclusions
+        ─▶ return the report's events' ar, car and fits rows, every pair's CARs and p by window,
+           its share of unusual estimation days and CAR path, unusual days, exclusions
     client: the study's draw counts from every partition's car (table.study_draws)
     task k, on the engine tables it kept ─▶ tests ─▶ write tests       (phase 2: the tests table)
         ─▶ return its row count and the report's events' rows
 
 The client never holds the AR table (21 rows a pair), the tests table (up to 60
-rows a pair) or the estimation residuals. The partitions are runs of whole
+rows a pair), the car and fits tables (4 and 1 rows a pair, 13 and 9 columns) or
+the estimation residuals: of every pair it holds the numbers the report
+summarises (:class:`PairColumns`, 72 bytes a pair with four windows, and the
+CAR path, 168 bytes). The partitions are runs of whole
 events in order of first appearance, so read one after the other (``pandas.read_parquet``
 of the folder) the ``tests`` rows are those of a local run, in its order, and the
 ``ar``, ``car`` and ``fits`` rows too when each event's rows are together in the
@@ -33,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from dask.distributed import Client, Future
 
     from eventstudy.engine.abnormal_returns import EngineTables
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
     from eventstudy.market import PriceSource
     from eventstudy.spec import StudySpec
 
+CAR_COLUMNS = ("event", "ticker", "start", "end", "car", "p")  # of the car table, in every pair's summary
 WRITTEN_TABLES = ("ar", "car", "fits", "tests")  # written by the workers, one Parquet part per partition
 KEEP_EVENTS = 1_000  # the first events (study order) whose rows come back: the report details some of them
 
@@ -54,17 +61,43 @@ class TablesOut:
     indices: frozenset[str]  # securities measured on themselves: no tests rows, as in a local run
 
 
+@dataclass(frozen=True)
+class PairColumns:
+    """Of every fitted pair, in plan order, what the report summarises when the workers wrote the car and fits tables.
+
+    ``fits`` and :meth:`car_table` are those tables' rows, in their order, with a few of their columns.
+    """
+
+    fits: pd.DataFrame  # event, ticker, share_abs_z_ge_3: the fits table's rows
+    windows: tuple[tuple[int, int], ...]
+    car: np.ndarray  # (pairs, windows): the car table's car and p
+    p: np.ndarray
+
+    def car_table(self, columns: Sequence[str] = CAR_COLUMNS) -> pd.DataFrame:
+        """``columns`` of :data:`CAR_COLUMNS`: the car table's rows, one per pair and window (only those built)."""
+        starts, ends = np.array(self.windows, dtype=np.int64).reshape(-1, 2).T
+        n, per = self.car.shape[0], len(self.windows)
+        build = {
+            "event": lambda: self.fits["event"].array.take(np.repeat(np.arange(n), per)),
+            "ticker": lambda: self.fits["ticker"].array.take(np.repeat(np.arange(n), per)),
+            "start": lambda: np.tile(starts, n), "end": lambda: np.tile(ends, n),
+            "car": self.car.ravel, "p": self.p.ravel,
+        }  # fmt: skip
+        return pd.DataFrame({c: build[c]() for c in columns})
+
+
 @dataclass
 class WrittenStudy:
     """What the client holds of a study whose big tables the workers wrote (:func:`compute_written`)."""
 
-    tables: EngineTables  # ar: the ``keep`` events' rows only; car and fits whole; no residuals
+    tables: EngineTables  # ar, car and fits: the ``keep`` events' rows only; no residuals
     flags: pd.DataFrame  # unusual days (engine.flags.unusual_moves) of every pair, plan order, not labelled
     tests: pd.DataFrame  # the ``keep`` events' rows of the tests table, labelled by their row in the whole table
     keep: frozenset[str]
     folder: Path
     data: dict[str, dict[str, Any]]  # provenance of the prices the workers read
     paths: tuple[np.ndarray, np.ndarray]  # days, and every fitted pair's CAR path (pair_paths), plan order
+    pairs: PairColumns  # every fitted pair's CARs and p, plan order
 
 
 def tables_out(spec: StudySpec, folder: str | Path) -> TablesOut:
@@ -102,10 +135,9 @@ def compute_written(
 
     found = run_tasks(client, (plan.spec, for_workers(source), model, fama_french), submit)
     written = _client_tables(plan, parts, found)
-    car = written.tables.car
-    tested = car[~car["ticker"].isin(out.indices)] if out.indices else car
-    draws = study_draws(len(tested[["event", "ticker"]].drop_duplicates()),
-                        len(tested[["event", "start", "end"]].drop_duplicates()))  # fmt: skip
+    fits = written.pairs.fits  # one row a fitted pair, each with every window
+    tested = fits[~fits["ticker"].isin(out.indices)] if out.indices else fits
+    draws = study_draws(len(tested), tested["event"].nunique() * len(plan.spec.event_windows))
     tests = gather(client, [client.submit(_write_tests, e, k, out, draws, pure=False) for k, e in enumerate(engine)],
                    len(client.nthreads()))  # fmt: skip
     engine.clear()  # the workers drop the partitions' engine tables
@@ -115,7 +147,17 @@ def compute_written(
         offset += n
     written.tests = pd.concat(kept)
     written.folder, written.keep = Path(out.folder), out.keep
+    _release_freed_memory()  # the partitions' results, read on Dask's thread, are freed by now
     return written
+
+
+def _release_freed_memory() -> None:
+    """Give the memory freed so far back to the system (glibc keeps a thread's freed memory; elsewhere nothing)."""
+    import ctypes
+    from contextlib import suppress
+
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _write(table: pd.DataFrame, out: TablesOut, name: str, part: int) -> None:
@@ -135,12 +177,18 @@ def _write_engine(result: tuple[EngineTables, np.ndarray, dict[str, Any]], part:
     for name, table in (("ar", ar), ("car", tables.car), ("fits", tables.fits)):
         _write(table, out, name, part)
     flags = unusual_moves(ar, tables.plan.spec.event_windows)
-    kept = ar[ar["event"].isin(out.keep)]
-    return {
-        "car": tables.car, "fits": tables.fits, "done": done, "data": data, "problems": problems(tables),
-        "ar": kept, "ar_at": tables.positions(kept), "flags": flags, "flags_at": tables.positions(flags),
-        "paths": pair_paths(ar),  # the fitted pairs', in the fits order
-    }  # fmt: skip
+    per = len(tables.plan.spec.event_windows)
+    days, paths = pair_paths(ar)
+    back = {"done": done, "data": data, "problems": problems(tables), "flags": flags,
+            "flags_at": tables.positions(flags), "days": days,  # then the fitted pairs', in the fits order:
+            "paths": paths.reshape(len(done), -1) if len(done) else np.empty((0, len(days))),
+            "car_values": tables.car["car"].to_numpy(dtype=float).reshape(-1, per),
+            "p_values": tables.car["p"].to_numpy(dtype=float).reshape(-1, per),
+            "share": tables.fits["share_abs_z_ge_3"].to_numpy(dtype=float)}  # fmt: skip
+    for name, table in (("ar", ar), ("car", tables.car), ("fits", tables.fits)):
+        kept = table[table["event"].isin(out.keep)]
+        back |= {name: kept, f"{name}_at": tables.positions(kept)}
+    return back
 
 
 def pair_paths(ar: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +232,7 @@ def _write_tests(
 def _client_tables(plan: Plan, parts: list[np.ndarray], found: list[dict[str, Any]]) -> WrittenStudy:
     """What the partitions sent back, as the client's tables in plan order."""
     from eventstudy.engine.abnormal_returns import EngineTables
-    from eventstudy.engine.distributed import exclusions, in_plan_order, provenance_in_order
+    from eventstudy.engine.distributed import exclusions, provenance_in_order
 
     spec = plan.spec
     back = np.argsort(np.concatenate([idx[r["done"]] for idx, r in zip(parts, found, strict=True)]), kind="stable")
@@ -195,13 +243,27 @@ def _client_tables(plan: Plan, parts: list[np.ndarray], found: list[dict[str, An
         return table.iloc[np.argsort(at, kind="stable")].reset_index(drop=True)
 
     excluded, warnings = exclusions(parts, [r["problems"] for r in found])
-    tables = EngineTables(
-        by_position("ar"), in_plan_order([r["car"] for r in found], back, len(spec.event_windows)),
-        in_plan_order([r["fits"] for r in found], back, 1), np.empty((0, 0)), excluded=excluded, warnings=warnings,
-        plan=plan,
-    )  # fmt: skip
+    tables = EngineTables(by_position("ar"), by_position("car"), by_position("fits"), np.empty((0, 0)),
+                          excluded=excluded, warnings=warnings, plan=plan)  # fmt: skip
     data = provenance_in_order(plan, [r["data"] for r in found])
-    days = next((r["paths"][0] for r in found if len(r["paths"][0])), np.empty(0, dtype=np.int64))
-    matrices = [r["paths"][1] for r in found if r["paths"][1].size]
-    paths = np.concatenate(matrices)[back] if matrices else np.empty((0, len(days)))
-    return WrittenStudy(tables, by_position("flags"), pd.DataFrame(), frozenset(), Path(), data, (days, paths))
+    days = next((r["days"] for r in found if len(r["days"])), np.empty(0, dtype=np.int64))
+    fitted = np.sort(np.concatenate([idx[r["done"]] for idx, r in zip(parts, found, strict=True)]))
+    rank = np.empty_like(back)
+    rank[back] = np.arange(len(back))  # each partition's fitted pair: its row in plan order
+
+    def in_order(name: str) -> np.ndarray:
+        """The partitions' rows of ``name`` (pairs first) in plan order, each partition's dropped once placed."""
+        out, start = None, 0
+        for r in found:
+            rows = r.pop(name)
+            out = np.empty((len(rank), *rows.shape[1:])) if out is None else out
+            out[rank[start : start + len(rows)]] = rows
+            start += len(rows)
+        assert out is not None
+        return out
+
+    paths, car, p = in_order("paths"), in_order("car_values"), in_order("p_values")
+    fits = plan.pairs[["event", "ticker"]].iloc[fitted].reset_index(drop=True)
+    fits["share_abs_z_ge_3"] = in_order("share")
+    pairs = PairColumns(fits, spec.event_windows, car, p)
+    return WrittenStudy(tables, by_position("flags"), pd.DataFrame(), frozenset(), Path(), data, (days, paths), pairs)

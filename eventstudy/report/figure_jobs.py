@@ -188,7 +188,10 @@ class PendingFigures:
 
     def result(self) -> list[ReportFigure]:
         """Every figure, in report order (waits for the workers)."""
-        by_stem = {job.stem: _render(self.res, job, self.fmt) for job in self.here}  # while the workers draw
+        res = self.res  # the histogram reads every pair's CARs (the Dask workers' summaries when they wrote them)
+        if res.pairs is not None:
+            res = dataclasses.replace(res, car=res.every_car(["event", "ticker", "start", "end", "car"]))
+        by_stem = {job.stem: _render(res, job, self.fmt) for job in self.here}  # while the workers draw
         if self.drawing is None:
             drawn = [_render(self.res, job, self.fmt) for job in self.rest]
         else:

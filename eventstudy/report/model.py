@@ -253,8 +253,9 @@ def _warnings(res: StudyResults, overlaps: pd.DataFrame) -> Model:
 
     items, more = _warning_entries(res)
     rates, rates_more = [], ""
-    if "share_abs_z_ge_3" in res.fits and not res.fits.empty:
-        by_ticker, n_more = listed(res.fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max(), res)
+    fits = res.every_fit()
+    if "share_abs_z_ge_3" in fits and not fits.empty:
+        by_ticker, n_more = listed(fits.groupby("ticker", sort=False)["share_abs_z_ge_3"].max(), res)
         rates = [(t, f"{r * 100:.1f} %") for t, r in by_ticker.items()]
         rates_more = f" and {n_more:,} more securities (fits table: share_abs_z_ge_3)" if n_more else ""
     flags, flags_more = listed(res.flags, res)

@@ -56,7 +56,8 @@ def same_day0(res: StudyResults) -> dict[str, list[str]]:
     """
     if _LAST and _LAST[0][0] is res.day0 and _LAST[0][1] is res.fits and _LAST[0][2] is res.spec:
         return _LAST[0][3]
-    measured = set(pd.unique(res.fits["event"])) if "event" in res.fits else set()  # every fitted pair's event
+    fits = res.every_fit()
+    measured = set(pd.unique(fits["event"])) if "event" in fits else set()  # every fitted pair's event
     d0 = res.day0[res.day0["event"].isin(measured)].sort_values(["event", "ticker"], kind="stable")
     pairs = d0["ticker"].astype(str) + "@" + d0["session"].astype("int64").astype(str)
     keys = (pairs + "|").groupby(d0["event"], sort=False).sum().to_dict()  # concatenation in pandas, not Python

@@ -150,7 +150,7 @@ def detailed_events(res: StudyResults) -> list[str]:
     """
     from eventstudy.report.story import same_day0
 
-    measured = set(pd.unique(res.fits["event"]))  # fits: every pair, also when the workers wrote the ar table
+    measured = set(pd.unique(res.every_fit()["event"]))  # every fitted pair, also when the workers wrote the fits
     together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
     claimed = {together.get(c.event, [c.event])[0] for c in res.spec.claims}
     ids = [e.id for e in res.spec.events if e.id in measured and together.get(e.id, [e.id])[0] == e.id]
@@ -165,7 +165,8 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
 
     together = same_day0(res)
     detailed = {m for e in shown for m in together.get(e, [e])}
-    rest = res.car.loc[~res.car["event"].isin(detailed), ["event", "start", "end", "p"]]  # not a copy of every column
+    car = res.every_car(["event", "start", "end", "p"])
+    rest = car[~car["event"].isin(detailed)]
     if rest.empty:
         return ""
     parts = []

@@ -151,9 +151,24 @@ def _workers_tables(res: StudyResults, tmp: Path, *, csv: bool) -> set[str]:
     return set(WRITTEN_TABLES)
 
 
+ROW_GROUPS = {"flags": 10_000}  # rows a row group: day0_of is ~3 KB a row at 1,000,000 pairs, ~1 GB to write whole
+
+
 def _parquet(tables: dict[str, pd.DataFrame], root: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     for name, table in tables.items():
-        table.to_parquet(root / f"{name}.parquet", index=False)
+        text = {c: "str" for c, t in table.dtypes.items() if str(t) == "category"}  # flags' day0_of on Dask
+        rows = ROW_GROUPS.get(name, max(len(table), 1))
+        writer = None
+        for start in range(0, max(len(table), 1), rows):  # as DataFrame.to_parquet writes, a row group at a time
+            part = table.iloc[start : start + rows]
+            arrow = pa.Table.from_pandas(part.astype(text) if text else part, preserve_index=False)
+            writer = writer or pq.ParquetWriter(root / f"{name}.parquet", arrow.schema, compression="snappy")
+            writer.write_table(arrow)
+        assert writer is not None
+        writer.close()
 
 
 def _csv(frame, columns: list[str], dates: list[str], path: Path) -> None:

@@ -14,9 +14,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 from eventstudy.errors import EventStudyError, StudyFileError
@@ -70,14 +72,19 @@ def max_pairs() -> int:
     return int(text)
 
 
-def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header, and (line number, fields) of every non-blank row; each must have exactly the header's fields."""
+def _records(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """The header, then (line number, fields) of every non-blank row; each must have exactly the header's fields.
+
+    Read as they are used, never kept: a list of a million rows' fields was several hundred MB, and the
+    strings each row left in the spec kept the memory of the others (issue 24).
+    """
     limit = max_pairs()
     reader = csv.reader(io.StringIO(text), strict=True)
-    out: list[tuple[int, list[str]]] = []
     try:
         header = [h.strip() for h in next(reader, [])]
+        yield 1, header
         start = reader.line_num + 1  # a row's first line: a quoted newline spreads it over more than one
+        count = 0
         for row in reader:
             first, start = start, reader.line_num + 1
             if len(row) != len(header):
@@ -90,28 +97,35 @@ def _rows(path: Path, text: str) -> tuple[list[str], list[tuple[int, list[str]]]
                 )  # fmt: skip
             if not any(cell.strip() for cell in row):
                 continue
-            if len(out) == limit:
+            if count == limit:
                 raise StudyFileError(
                     path, "(file)", f"has more than {limit:,} rows (event, security pairs), the limit; split it or "
                     f"set EVENTSTUDY_MAX_PAIRS (about {PAIR_KB} KB of memory per pair)"
                 )  # fmt: skip
-            out.append((first, row))
+            count += 1
+            yield first, row
     except csv.Error as exc:
         raise StudyFileError(
             path, f"row {reader.line_num}", f"is not a readable CSV row ({exc}); check its quotes"
         ) from None
-    return header, out
+
+
+def _rows(path: Path, text: str) -> tuple[list[str], int]:
+    """The header and the number of rows, every row checked (:func:`_records`) before any is used."""
+    records = _records(path, text)
+    header = next(records)[1]
+    return header, sum(1 for _ in records)
 
 
 def load_events_csv(path: str | Path):
     """Read an events CSV into a study (see module doc); errors name file, row and column."""
     path = Path(path)
     raw, text = read_text(path, "events")
-    header, rows = _rows(path, text)
+    header, count = _rows(path, text)
     if len(header) == 1 and ";" in header[0]:  # a spreadsheet's CSV in a comma-decimal locale
         raise StudyFileError(path, "(header)", "is separated by semicolons; save the file with commas "
                              f"between the columns {','.join(REQUIRED)}[,exchange]")  # fmt: skip
-    if not rows:
+    if not count:
         raise StudyFileError(path, "(file)", f"has no rows; expected columns {','.join(REQUIRED)}[,exchange]")
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -123,7 +137,7 @@ def load_events_csv(path: str | Path):
     events: dict[str, dict[str, str]] = {}
     pairs: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    for i, row in rows:
+    for i, row in itertools.islice(_records(path, text), 1, None):  # read again, checked
         ticker, event, ts = row[c_ticker].strip(), row[c_event].strip(), row[c_ts].strip()
         exchange = (row[c_exchange].strip() if c_exchange is not None else "") or default_exchange(ticker) or ""
         if exchange not in exchange_names():
@@ -138,11 +152,12 @@ def load_events_csv(path: str | Path):
             sec = securities[ticker] = {"ticker": ticker, "exchange": exchange, "benchmark": row[c_bench].strip()}
         elif sec["exchange"] != exchange or sec["benchmark"] != row[c_bench].strip():
             raise StudyFileError(path, f"row {i}", f"{ticker} has another exchange or benchmark than on an earlier row")
-        if events.setdefault(event, {"id": event, "timestamp": ts})["timestamp"] != ts:
-            first = events[event]["timestamp"]
+        known = events.setdefault(event, {"id": event, "timestamp": ts})
+        if known["timestamp"] != ts:
+            first = known["timestamp"]
             why = f"event {event!r} has another timestamp on an earlier row ({first}, got {ts!r}); or give it a new id"
             raise StudyFileError(path, f"row {i}.timestamp", why)
-        pair = (event, ticker)
+        pair = (known["id"], sec["ticker"])  # the first row's strings: this row's are freed
         if pair in seen:
             raise StudyFileError(path, f"row {i}", f"duplicate pair ({event!r}, {ticker!r})")
         seen.add(pair)
@@ -153,6 +168,7 @@ def load_events_csv(path: str | Path):
     try:
         spec = parse_study(doc, path=path, sha256=hashlib.sha256(raw).hexdigest())
     except StudyFileError as exc:
+        rows = list(itertools.islice(_records(path, text), 1, None))  # read again, to name the row
         raise _on_its_row(exc, path, rows, header, list(events), list(securities)) from None
     from dataclasses import replace
 

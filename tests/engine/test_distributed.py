@@ -270,3 +270,45 @@ def test_car_paths_are_each_pair_s_cumulative_ar_from_day_minus_1(study_path, pr
     np.testing.assert_allclose(got["mean"], by_day.mean().to_numpy(), rtol=0, atol=1e-15)
     np.testing.assert_array_equal(got["median"], by_day.median().to_numpy())
     np.testing.assert_allclose(got["se"], (by_day.std() / np.sqrt(by_day.count())).to_numpy(), rtol=1e-12)
+
+
+def test_a_large_study_written_by_the_workers_has_the_local_report(tmp_path, prices_dir, threads_client, monkeypatch):
+    """The workers write ar, car, fits and tests; from what they send of every pair, the local report, byte for byte.
+
+    Every study counts as large here (the "All pairs" section, its two figures, capped lists) and only the first
+    three events' rows come back to the client: the other events are summarised from every pair's CARs, p and
+    share of unusual days (worker_tables.PairColumns), never from their rows.
+    """
+    from eventstudy import EventStudy
+    from eventstudy.engine import worker_tables
+    from eventstudy.report import tables, write_report
+    from eventstudy.spec.events_csv import load_events_csv
+
+    for name, value in (("LARGE_STUDY_PAIRS", 1), ("MAX_LISTED_ROWS", 3), ("MAX_DETAILED_EVENTS", 2)):
+        monkeypatch.setattr(tables, name, value)
+    monkeypatch.setattr(worker_tables, "KEEP_EVENTS", 3)
+    rng = np.random.default_rng(11)
+    days = pd.bdate_range("2024-09-02", "2025-10-31")[rng.integers(0, 290, size=30)]
+    tickers = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD"]
+    rows = [(f"e{i:02d}", t, f"{d.date()}") for i, d in enumerate(days)
+            for t in (tickers if i % 2 else tickers[: 1 + i % 5])]  # fmt: skip
+    rows.append(("same", "ORCL", f"{days[0].date()}"))  # e00's day 0 on its one security: one section for both
+    path = tmp_path / "events.csv"
+    path.write_text("event,ticker,timestamp,benchmark\n" + "".join(f"{e},{t},{d},^GSPC\n" for e, t, d in rows))
+    spec, source = load_events_csv(path), CsvDirectorySource(prices_dir)
+    local = EventStudy(spec, source, on_error="skip", placebo_trials=0).run(tests=False)
+    res = EventStudy(spec, source, on_error="skip", placebo_trials=0, client=threads_client, partitions=4,
+                     tables_to=tmp_path / "tables").run(tests=False)  # fmt: skip
+    assert set(res.car["event"]) == {"e00", "e01", "e02"} and res.car["event"].nunique() < local.car["event"].nunique()
+    pd.testing.assert_frame_equal(res.every_car(), local.car[res.every_car().columns], check_exact=True)
+    pd.testing.assert_frame_equal(res.every_fit(), local.fits[res.every_fit().columns], check_exact=True)
+    for r, out in ((local, "local"), (res, "dask")):
+        write_report(r, tmp_path / out, parquet_from=0)
+    files = sorted(p.relative_to(tmp_path / "local") for p in (tmp_path / "local").rglob("*") if p.is_file())
+    assert {"report.md", "report.html", "results.json", "figures/car_distribution.svg"} <= {str(f) for f in files}
+    for name in files:
+        if name.suffix == ".parquet" and name.stem in worker_tables.WRITTEN_TABLES:  # a folder of parts
+            got, want = (pd.read_parquet(tmp_path / out / name) for out in ("dask", "local"))
+            pd.testing.assert_frame_equal(got, want, check_exact=True)
+        else:
+            assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name

@@ -1,4 +1,4 @@
-"""The overlap summary against a brute-force intersection of session sets, written here."""
+"""The overlap summary against a brute-force intersection of session sets; flags' day-0 labels by brute force."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventstudy.engine.flags import OVERLAP_COLUMNS, overlapping_windows
+from eventstudy.engine.flags import OVERLAP_COLUMNS, label_flags, overlapping_windows
 from eventstudy.market.calendars import get_calendar
 
 WINDOWS = ((0, 0), (-1, 1), (-5, 5))
@@ -74,3 +74,32 @@ def test_summary_is_linear_in_the_pairs():
     )
     got = overlapping_windows(day0, WINDOWS)
     assert len(got) == n and got["overlapping"].min() > 100
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.sampled_from(["A", "B"]), st.integers(0, 6)), min_size=1, max_size=30),
+    st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["A", "B", "C"]), st.integers(0, 6)), max_size=20),
+)
+def test_day0_labels_name_the_other_events_of_the_flagged_session(pairs, flagged):
+    """day0_of: the events (day0 order) whose day 0 on the flag's security is its session, its own event left out.
+
+    A flag may sit on its own event's day 0 here (unusual_moves never flags day 0, label_flags allows it);
+    ``categorical`` gives the same labels, each held once.
+    """
+    sessions = pd.bdate_range("2024-03-01", periods=7)
+    day0 = pd.DataFrame({"event": [f"e{i % 9}" for i in range(len(pairs))], "ticker": [t for t, _ in pairs],
+                         "session": [sessions[d] for _, d in pairs]}).drop_duplicates(["event", "ticker"])  # fmt: skip
+    flags = pd.DataFrame({"event": [f"e{e % 9}" for e, _, _ in flagged], "ticker": [t for _, t, _ in flagged],
+                          "day": 1, "session": pd.DatetimeIndex([sessions[d] for _, _, d in flagged]),
+                          "abnormal": 0.1, "z": 4.0})  # fmt: skip
+
+    def others(f: dict) -> str:
+        rows = zip(day0["event"], day0["ticker"], day0["session"], strict=True)
+        return ",".join(e for e, t, s in rows if t == f["ticker"] and s == f["session"] and e != f["event"])
+
+    want = [others(f) for f in flags.to_dict("records")]
+    plain, compact = label_flags(flags, day0), label_flags(flags, day0, categorical=True)
+    assert list(plain["day0_of"]) == want and list(compact["day0_of"]) == want
+    assert plain["day0_of"].dtype == "str" and isinstance(compact["day0_of"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(plain.drop(columns="day0_of"), flags)
