@@ -1,6 +1,6 @@
 """Score the whole chain of `eventstudy check` on the labelled corpus: ticker, figure, session and verdict.
 
-For every article of a part (``dev``, ``holdout``, ``fresh`` or ``unseen``) named in
+For every article of a part (``dev``, ``holdout``, ``fresh``, ``unseen`` or ``unseen2``) named in
 ``tests/corpus/labels.csv``, this runs
 
     eventstudy check ARTICLE --prices ../shared/data/prices --out TMPDIR --format json --figures none --quiet
