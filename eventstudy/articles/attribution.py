@@ -126,6 +126,7 @@ def headings(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         body = line.strip()
         short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
+        short = short and not body.startswith(("- ", "• ", "* ", "– "))  # a bullet point
         title = first and body and len(body) <= 150 and (body.endswith(("?", "!")) or not re.search(r"[a-zà-ÿ]", body))
         if (short and not in_list and (first or not _KEY_FIGURE.match(body))) or title:
             out.append((start, start + len(line)))

@@ -177,11 +177,15 @@ def _year_by_weekday(text: str, after: int, day: str, month: str) -> int | None:
     if not years or named is None:
         return None
     weekday = _WEEKDAY_NUMBER[named.group(1).lower()]
-    fits = []
+    fits, exact = [], []
     for y in (max(years), max(years) + 1):
         date = _parse(f"{day} {month} {y}")
         if date is not None and weekday in (date.weekday(), (date - dt.timedelta(days=1)).weekday()):
             fits.append(y)
+            if date.weekday() == weekday:
+                exact.append(y)
+    if len(fits) > 1 and len(exact) == 1:
+        return exact[0]  # the dateline's own day is the lede's weekday in one of them only
     return fits[0] if len(fits) == 1 else None
 
 

@@ -167,7 +167,7 @@ def find_dates(
 
 
 # a wire's update note under its headline: "Updates with premarket trading on Friday in final paragraph"
-_UPDATE_NOTE = re.compile(r"^[ \t]*(?:Updates?|Adds?)\b[^\n]{0,120}$", re.M)
+_UPDATE_NOTE = re.compile(r"^[ \t]*(?:Updates?|Adds?)\b(?:[^\n]{0,120}$|[^\n:]{0,60}:)", re.M)  # "Update, Thursday …:"
 
 
 def _update_days(text: str, dated: dt.date | None) -> dict[int, dt.date]:
@@ -175,7 +175,7 @@ def _update_days(text: str, dated: dt.date | None) -> dict[int, dt.date]:
     if dated is None:
         return {}
     out = {}
-    for note in _UPDATE_NOTE.finditer(text, 0, 600):
+    for note in _UPDATE_NOTE.finditer(text):
         for w in _W_RX.finditer(note.group()):
             target = weekday_index(w[0])
             out[target] = dated + dt.timedelta(days=(target - dated.weekday() - 1) % 7 + 1)

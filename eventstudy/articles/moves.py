@@ -365,7 +365,8 @@ def _verdict(
     # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
     one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail)
-    if p and (_LEVEL.search(tail[: p.start()]) or _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)):
+    level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
+    if p and (level or _LEVEL.search(tail[: p.start()]) or _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):
@@ -396,6 +397,10 @@ _SESSION_EXTREME = re.compile(
     r"(?<![\w])(?:morning|intraday|session|midday|afternoon|early|day's|daily|de la journée|de la séance)(?![\w])", _I
 )
 QUOTE_TIMINGS = ("premarket", "open", "intraday", "midday", "after_hours")
+# "… and breaking above the peak it set in December 1989": a level crossed, not the move's period
+_LEVEL_VERB = re.compile(
+    r"(?:break(?:ing|s)?|broke|clos(?:ing|ed)|end(?:ing|ed)|finish(?:ing|ed)|trad(?:ing|ed))\s+$", _I
+)
 _LEVEL = re.compile(r",\s*(?:au-dessus|au-dessous|en dessous|en-dessous|above|below)\s+$", re.IGNORECASE)
 # the figure's own noun phrase names one session: the period words after it are another clause's
 _ONE_DAY = re.compile(

@@ -1250,3 +1250,32 @@ def test_a_rival_of_a_named_company_is_not_that_company(tmp_path):
         "jusqu’à 8 % dans les échanges après-Bourse."
     )
     assert [(t, f, timing) for t, f, _, timing, _ in _got(tmp_path, text)][-1] == ("AMD", 8.0, "after_hours")
+
+
+# --- the second unseen part's one run --------------------------------------------------------------
+
+
+def test_bullet_points_are_claims_not_headlines(tmp_path):
+    text = (
+        "2024-07-04\n\nThe Topix rose 1% on Thursday.\n\nQuick notes:\n\n- the Nikkei 225 added 0.82% to 40,913.65\n"
+        "- SoftBank Group jumped 5.4%, the biggest boost to the index\n"
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("TOPIX", 1.0), ("^N225", 0.82), ("9984.T", 5.4)]
+
+
+def test_breaking_above_a_peak_is_a_level_not_a_period(tmp_path):
+    text = "2024-07-04\n\nThe Topix rose as much as 1.0% on Thursday, breaking above the peak it set in December 1989."
+    assert [(t, f, since) for t, f, _, _, since in _got(tmp_path, text)] == [("TOPIX", 1.0, "")]
+
+
+def test_a_closing_update_naming_the_next_weekday_looks_forward(tmp_path):
+    text = (
+        "Wednesday, October 22, 2025\n\nVertiv closed down 1.8% on Wednesday.\n\n"
+        "Update, Thursday 4:10 p.m. ET: Vertiv bounced back, rising 6.8% in Thursday's session."
+    )
+    assert [(f, s) for _, f, s, *_ in _got(tmp_path, text)] == [(-1.8, D(2025, 10, 22)), (6.8, D(2025, 10, 23))]
+
+
+def test_a_dateline_whose_own_day_is_the_lede_s_weekday_in_one_year_only(tmp_path):
+    text = "SAN FRANCISCO, Feb 27 (Agency) - Nvidia slumped 8.5% on Thursday.\n\nSo far in 2025 the shares are down."
+    assert _claims(tmp_path, text) == [("NVDA", -8.5, D(2025, 2, 27))]  # 27 Feb: a Thursday in 2025, a Friday in 2026
