@@ -3,7 +3,7 @@
 A cached table is a function of its inputs: the tables and values it is computed from (hashed
 by :func:`feed`: tables column by column, objects by all their fields), which computation
 (``kind``), the code of this package
-(:func:`~eventstudy.inference.validation.placebo_cache.code_fingerprint`: an edited checkout
+(:func:`code_fingerprint`: an edited checkout
 is a new key) and the versions of the libraries that shape the numbers
 (:func:`eventstudy.engine.provenance.package_versions`). The key is the sha256 of all of that;
 the entry, ``<cache>/<kind>/<key>.npz`` under the folder of the price downloads
@@ -25,6 +25,8 @@ import io
 import json
 import warnings
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -80,10 +82,22 @@ def feed(value: Any, h: Any, seen: dict[int, Any]) -> None:
             h.update(repr(value).encode())
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 of this package's Python files: a changed line (a checkout, an edit) is a new key, as a new version is.
+
+    Every on-disk cache of the package keys on it (tables, the placebo run, figures, calendars).
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def cache_key(kind: str, inputs: Any) -> str:
     """The sha256 hex digest of ``kind``, ``inputs``, this package's code and the libraries' versions."""
     from eventstudy.engine.provenance import package_versions
-    from eventstudy.inference.validation.placebo_cache import code_fingerprint
 
     drawn = hashlib.sha256()
     feed(inputs, drawn, {})

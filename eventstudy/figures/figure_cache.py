@@ -5,7 +5,7 @@ view the figure workers receive; hashed table by table, column by column, and ev
 of it), which figure
 (its file stem: ``car_<event>``), the format, matplotlib's settings (``rcParams``: a
 ``matplotlibrc`` or style changes them), the code of this package
-(:func:`~eventstudy.inference.validation.placebo_cache.code_fingerprint`: an edited checkout
+(:func:`~eventstudy.table_cache.code_fingerprint`: an edited checkout
 is a new key) and the versions of the libraries
 (:func:`eventstudy.engine.provenance.package_versions`, matplotlib among them). The key is the
 sha256 of all of that; the entry is the figure's bytes, ``<cache>/figures/<key>.<fmt>``,
@@ -28,8 +28,7 @@ def figure_keys(view: Any, stems: list[str], fmt: str) -> dict[str, str]:
     import matplotlib
 
     from eventstudy.engine.provenance import package_versions
-    from eventstudy.inference.validation.placebo_cache import code_fingerprint
-    from eventstudy.table_cache import feed
+    from eventstudy.table_cache import code_fingerprint, feed
 
     drawn = hashlib.sha256()
     feed(view, drawn, {})

@@ -73,7 +73,7 @@ def store_pending() -> None:
 
 def _key(cls: type) -> str:
     from eventstudy.engine.provenance import package_versions
-    from eventstudy.inference.validation.placebo_cache import code_fingerprint
+    from eventstudy.table_cache import code_fingerprint
 
     text = json.dumps([FORMAT, f"{cls.__module__}.{cls.__qualname__}", str(cls.default_start()),
                        str(cls.default_end()), sorted(package_versions().items()), code_fingerprint()])  # fmt: skip

@@ -61,8 +61,6 @@ def test_rerun_reads_the_computed_table_back_and_computes_nothing(res, tmp_path,
 
 
 def test_other_inputs_or_code_miss(res, tmp_path, monkeypatch):
-    from eventstudy.inference.validation import placebo_cache
-
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
     res.compute_tests()
     ar, car, fits, residuals = res._test_inputs()
@@ -72,7 +70,7 @@ def test_other_inputs_or_code_miss(res, tmp_path, monkeypatch):
     assert tc.cache_key("tests", (ar, car, fits, residuals[:, ::-1])) != tc.cache_key(
         "tests", (ar, car, fits, residuals)
     )
-    monkeypatch.setattr(placebo_cache, "code_fingerprint", lambda: "an edited checkout")
+    monkeypatch.setattr(tc, "code_fingerprint", lambda: "an edited checkout")
     res.compute_tests()
     assert len(_entries(tmp_path)) == 2
 

@@ -27,12 +27,12 @@ import io
 import json
 import warnings
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from eventstudy.table_cache import code_fingerprint
 
 if TYPE_CHECKING:
     from eventstudy.inference.validation.design import Listing
@@ -65,16 +65,6 @@ def cache_key(source: PriceSource, listings: Sequence[Listing], design: dict[str
         "securities": [list(x) for x in listings],
         **{k: _plain(v) for k, v in sorted(design.items())},
     }
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """sha256 of this package's Python files: a changed line (a checkout, an edit) is a new key, as a new version is."""
-    root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def cached_run(
