@@ -238,14 +238,14 @@ def find_moves(
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
             other_moment = elsewhen(text, a, fig.end(), ahead)
-            if update is not None and fig.start() > update.start():
-                live = None
-                if a <= update.start() and ctx.timing == "after_hours":
-                    ctx.timing = ""  # "Mise à jour après la clôture : le Nasdaq a gagné 0,78 %": the update's words
-            if s is None and update is not None and fig.start() > update.start() and reference and not other_moment:
+            updated = update is not None and fig.start() > update.start()  # told by a closing update
+            live_day = None if updated else live
+            if updated and a <= update.start() and ctx.timing == "after_hours":
+                ctx.timing = ""  # "Mise à jour après la clôture : le Nasdaq a gagné 0,78 %": the update's words
+            if s is None and updated and reference and not other_moment:
                 s = article_day(reference, fig.start())  # a closing update tells the article's day
-            if s is None and live is not None and not other_moment:
-                s = article_day(live, fig.start())  # a story filed during the session: its figures are that day's
+            if s is None and live_day is not None and not other_moment:
+                s = article_day(live_day, fig.start())  # a story filed during the session: its figures are that day's
             if s is None and reference is not None and NOW.search(segment + ahead):
                 s = article_day(reference, fig.start())  # "Shares are trading down 33% right now"
             if s is None and (intro := list_intro(text, a)):  # "Also moving on July 24:\nNVIDIA Corp (NVDA) -6.80%"
@@ -261,10 +261,10 @@ def find_moves(
             tail = segment[-30:]
             notes = [ctx.subject.note, table.note(ctx.subject.name)]
             exchange = table.listing(ctx.subject.ticker).exchange
-            if not ctx.timing and live and s is not None and s.date == live and not since:
+            if not ctx.timing and live_day and s is not None and s.date == live_day and not since:
                 ctx.timing = "intraday" if exchange in US_EXCHANGES else ""
             told_after = s is not None and s.date is not None and reference is not None and s.date < reference
-            told_after = told_after or bool(update and fig.start() > update.start() and s and s.date == reference)
+            told_after = told_after or bool(updated and s and s.date == reference)
             told_after = told_after or bool(
                 filed and s is not None and s.date == filed[0] and filed[1] >= CLOSE_ET.get(exchange, 24 * 60)
             )  # filed after its exchange closed that day
@@ -396,7 +396,6 @@ _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on
 _SESSION_EXTREME = re.compile(
     r"(?<![\w])(?:morning|intraday|session|midday|afternoon|early|day's|daily|de la journée|de la séance)(?![\w])", _I
 )
-QUOTE_TIMINGS = ("premarket", "open", "intraday", "midday", "after_hours")
 # "… and breaking above the peak it set in December 1989": a level crossed, not the move's period
 _LEVEL_VERB = re.compile(
     r"(?:break(?:ing|s)?|broke|clos(?:ing|ed)|end(?:ing|ed)|finish(?:ing|ed)|trad(?:ing|ed))\s+$", _I
@@ -438,7 +437,7 @@ def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:
     seen: set[tuple[str, float, dt.date | None, bool]] = set()
     out = []
     for c in claims:  # "up 12% in premarket trading" then "closed up nearly 12%": a quote and a close, two claims
-        key = (c.ticker, c.reported_percent, c.session, c.timing in QUOTE_TIMINGS)
+        key = (c.ticker, c.reported_percent, c.session, c.timing not in ("close", "close_only"))
         if key not in seen:
             seen.add(key)
             out.append(c)

@@ -80,6 +80,7 @@ _IN_YEAR = re.compile(
     r"(?<![\w])(?:so far in|in|en|depuis le début de|since the (?:start|beginning) of) (?P<year>(?:19|20)\d\d)(?![\w])",
     _I,
 )
+_AFTER_WORD = re.compile(r"(?<![\w])(?:after|before|après|avant)(?![\w])", _I)
 _LAST_YEAR = re.compile(r"(?<![\w])(?:last year|l'an (?:dernier|passé)|l'année (?:dernière|passée))(?![\w])", _I)
 _M = month_pattern()
 _SINCE_MONTH = re.compile(
@@ -297,8 +298,8 @@ def period_of(
 def _earlier_year(text: str, fig: re.Match[str], ahead_end: int, day: dt.date) -> tuple[str, None, DateMention] | None:
     """A move over an earlier calendar year ("after a 239% gain in 2023", "93% last year"): over that year."""
     m = _IN_YEAR.search(text, fig.end(), ahead_end) or _LAST_YEAR.search(text, fig.end(), ahead_end)
-    if m is None:
-        return None
+    if m is None or PERIOD.search(text, fig.end(), m.start()) or _AFTER_WORD.search(text, fig.end(), m.start()):
+        return None  # "fallen 20% so far this year, after doubling in 2024": the year is the next clause's
     year = int(m["year"]) if "year" in m.re.groupindex else day.year - 1
     if year >= day.year:
         return None

@@ -1279,3 +1279,9 @@ def test_a_closing_update_naming_the_next_weekday_looks_forward(tmp_path):
 def test_a_dateline_whose_own_day_is_the_lede_s_weekday_in_one_year_only(tmp_path):
     text = "SAN FRANCISCO, Feb 27 (Agency) - Nvidia slumped 8.5% on Thursday.\n\nSo far in 2025 the shares are down."
     assert _claims(tmp_path, text) == [("NVDA", -8.5, D(2025, 2, 27))]  # 27 Feb: a Thursday in 2025, a Friday in 2026
+
+
+def test_a_year_named_in_the_next_clause_is_not_the_figure_s(tmp_path):
+    text = "Broadcom's shares have fallen more than 20% so far this year, after doubling in 2024."
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text, reference_date=D(2025, 3, 7))]
+    assert got[0] == (-20.0, D(2025, 3, 7), "2024-12-31")  # this year's move, not 2024's
