@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from eventstudy.articles.companies import CompanyMention, CompanyTable
-from eventstudy.articles.descriptions import described
+from eventstudy.articles.descriptions import described, description_spans
 
 _I = re.IGNORECASE
 
@@ -128,7 +128,8 @@ def headings(text: str) -> list[tuple[int, int]]:
         short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
         short = short and not body.startswith(("- ", "• ", "* ", "– "))  # a bullet point
         title = first and body and len(body) <= 150 and (body.endswith(("?", "!")) or not re.search(r"[a-zà-ÿ]", body))
-        if (short and not in_list and (first or not _KEY_FIGURE.match(body))) or title:
+        key_figure = _KEY_FIGURE.match(body) and " | " not in body  # a quote strip "MSFT | $525.76 | -2.92%" is none
+        if (short and not in_list and (first or not key_figure)) or title:
             out.append((start, start + len(line)))
         in_list = bool(body) and (in_list or body.endswith(":"))
         first = first and not body
@@ -217,7 +218,10 @@ def find_subject(
         names = [
             m for m in mentions if lo <= m.start < hi and not _RIVAL_OF.search(text, max(lo, m.start - 30), m.start)
         ]
-        unknown = table.unknown(text, lo, hi, sentence_start)
+        inside = description_spans(text, lo, hi)  # "Le conglomérat de Masayoshi Son": a description, no name
+        unknown = [
+            u for u in table.unknown(text, lo, hi, sentence_start) if not any(s <= u.start < e for s, e in inside)
+        ]
         if unknown and (not names or unknown[0].start < names[0].start) and not _REFERENCE.search(chunk):
             if not last and not names and _is_aside(text, lo, hi):
                 continue

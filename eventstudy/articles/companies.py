@@ -279,6 +279,8 @@ class CompanyTable:
                 continue
             if m.start() == sentence_start and not _NAME_AT_START.match(text, m.start()):
                 continue
+            if m.start() == sentence_start and name == first and re.fullmatch(r"[A-Z][a-z]{3,}ing", name):
+                continue  # "Counting the 12 months through Thursday, …": a participle, not a name
             out.append(CompanyMention(m.start(), m.start() + len(name), name, ""))
         return out
 

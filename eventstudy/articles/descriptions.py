@@ -26,7 +26,7 @@ class Description:
 
     def fits(self, ticker: str, table: CompanyTable) -> bool:
         """Whether the description fits a company."""
-        return ticker in self.tickers or table.listing(ticker).exchange in self.exchanges
+        return "*" in self.tickers or ticker in self.tickers or table.listing(ticker).exchange in self.exchanges
 
 
 @cache
@@ -44,6 +44,23 @@ def descriptions() -> tuple[Description, ...]:
         )
         for r in rows
     )
+
+
+def description_spans(text: str, lo: int = 0, hi: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of every description in ``text[lo:hi]``, each row read on the original words."""
+    hi = len(text) if hi is None else hi
+    return [(m.start(), m.end()) for d in descriptions() for m in d.words.finditer(text, lo, hi)]
+
+
+def blank_descriptions(words: str) -> str:
+    """``words`` with every description blanked (offsets kept): its nouns name no measure.
+
+    "Le géant japonais de l'investissement SoftBank": "investissement" is no metric here.
+    """
+    chars = list(words)
+    for s, e in description_spans(words):  # "le géant japonais" and "… de l'investissement" both
+        chars[s:e] = " " * (e - s)
+    return "".join(chars)
 
 
 def described(words: str, every: list[CompanyMention], table: CompanyTable) -> tuple[str, list[CompanyMention]]:

@@ -58,6 +58,7 @@ from eventstudy.articles.claim_days import (
     shared_day,
 )
 from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.descriptions import blank_descriptions
 from eventstudy.articles.parser import is_french
 from eventstudy.articles.period_words import PERIOD, WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
@@ -90,7 +91,8 @@ from eventstudy.articles.words import (
 _I = re.IGNORECASE
 _KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
-              "sector": "a sector move", "crypto": "a crypto token's move"}  # fmt: skip
+              "sector": "a sector move", "crypto": "a crypto token's move",
+              "futures": "a futures contract's move (before or beside the cash session)"}  # fmt: skip
 CRYPTO_ARTICLE = re.compile(r"(?<![\w])(?:tokens?|jetons?|crypto\w*|memecoins?|blockchain)(?![\w])", _I)
 
 
@@ -142,6 +144,9 @@ def find_moves(
         if reference is not None:
             record = dict(source=article.source, offset=a, quote=raw[a:b])
             claims += multiples(text, a, b, table, mentions, dates, reference, topic, record, latest)
+        opener = next((m for m in mentions if a <= m.start < b), None)
+        if opener is not None and opener.start == a and any(c.ticker == opener.ticker for c in claims):
+            topic = Subject(opener.name, opener.ticker)  # "Nvidia's quarterly revenue had risen…. The shares…"
         if not figures:
             continue
         para = paragraph_of(text, a)
@@ -330,7 +335,7 @@ def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: in
     ctx = _Context()
     tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
     body = _blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment)
-    found = nouns(body)
+    found = nouns(blank_descriptions(body))  # "Le géant japonais de l'investissement SoftBank": no measure
     moves = list(MOVE.finditer(segment))
     if found and found[0]["price"] and _HEAD.fullmatch(body[: found[0].start()]):
         found = found[:1]  # "L'action du géant japonais de l'investissement…": the head noun is the price

@@ -55,6 +55,7 @@ PERIOD = re.compile(
     r"|last year|l'an (?:dernier|passé)|l'année (?:dernière|passée)"
     r"|(?:in|over|across) (?:the )?(?:last |past )?\w+ (?:trading )?sessions"
     r"|(?:in|over) the (?:last |past )?\w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
+    r"|the (?:last |past )?\w+ months (?:through|to|ending|ended)"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
     r"|cette semaine|sur la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
@@ -110,7 +111,9 @@ _SINCE_DAY = re.compile(
     _I,
 )
 _MONTHS_BACK = re.compile(
-    rf"(?<![\w])(?:(?:in|over) the (?:last |past )?(?P<n>{_N}|twelve) months"
+    rf"(?<![\w])(?:(?:(?:in|over|for|during) )?the (?:last |past )?(?P<n>{_N}|twelve) months(?= (?:through|to|ending"
+    r"|ended))|(?:in|over) the (?:last |past )?(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+    r" months"
     rf"|(?:sur|en) (?:les )?(?P<m>{_N}|douze) (?:derniers )?mois)(?![\w])",
     _I,
 )
@@ -167,7 +170,7 @@ def since(
         back = int(n) if n.isdigit() else _NUMBERS[n.lower()]
         return np.busday_offset(session, -back, roll="backward").astype(dt.date).isoformat(), None, m.start()
     if m := _MONTHS_BACK.search(text, lo, hi):  # "over the six months through Monday's close"
-        n = m["n"] or m["m"]
+        n = m["n"] or m["k"] or m["m"]
         back = int(n) if n.isdigit() else {"twelve": 12, "douze": 12}.get(n.lower()) or _NUMBERS[n.lower()]
         month = session.month - back
         year, month = session.year + (month - 1) // 12, (month - 1) % 12 + 1
@@ -206,6 +209,11 @@ _REFERENCE_DAY = re.compile(
 _PERIOD_END = re.compile(
     r"(?<![\w])(?:by|to|until|through|jusqu'à|jusqu'au)\s+$", re.IGNORECASE
 )  # "by Tuesday's close"
+_INTO_REPORT = re.compile(
+    r"(?<![\w])(?:going into|heading into|ahead of|in the run-up to|avant|à la veille de)\s+(?:the|its|their|ses|la|les"
+    r"|leur)\s+(?:quarterly |annual |latest )?(?:report|results|earnings|numbers|résultats|publication)(?![\w])",
+    re.IGNORECASE,
+)
 _AS_OF_NOW = re.compile(r"\b(?:still|now|currently|so far)\b|désormais|actuellement|à ce jour", re.IGNORECASE)
 _PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)
 
@@ -290,6 +298,10 @@ def period_of(
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:
             got, ref_day, _ = since(text, seg_start, ahead_end, session.date, dates)
+    clause = words[: fig.start() - (ahead_end - len(words))].rsplit(",", 1)[-1]  # the figure's own clause
+    if session.date is not None and _INTO_REPORT.search(text, fig.end(), ahead_end) and _PLUPERFECT.search(clause):
+        before = np.busday_offset(session.date, -1, roll="backward").astype(dt.date)
+        session = replace(session, date=before)  # "had left it up 54% … going into the report": the close before
     if got and session.date is not None and got.split(":")[-1] >= session.date.isoformat()[: len(got.split(":")[-1])]:
         return "", None, None  # a reference on or after the session is no period move: listed for review
     return got, ref_day, session

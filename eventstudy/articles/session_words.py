@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from eventstudy.articles.records import DateMention
+from eventstudy.articles.words import DOWN, UP
 
 _I = re.IGNORECASE
 _TIMING_WORDS = [
@@ -54,6 +55,8 @@ _TIMING_WORDS = [
             r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
             r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
             r"|at one (?:point|stage)|à un moment"
+            r"|at (?:the|its) (?:session|day's|intraday|morning|afternoon) (?:low|high)"
+            r"|at (?:its|the) (?:low|high)s? of the (?:day|session)|au plus (?:bas|haut) de (?:la séance|la journée)"
             r"|au moment (?:d'écrire|où nous"
             r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?",
             _I,
@@ -85,6 +88,12 @@ _OWNED_SESSION = re.compile(
 
 _NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"
 _SINCE_DAY = re.compile(r"(?<![\w])(?:depuis|since)\s+(?:le\s+)?$", _I)
+# a clause of its own after the figure: a pronoun and its verb ("the ground it lost on Thursday")
+_OWN_VERB = re.compile(
+    rf"[,;][^,;]*(?<![\w])(?:it|they|which|il|elle|ils|elles|qu'il|qu'elle)\s+(?:had\s+|has\s+|have\s+|avait\s+"
+    rf"|avaient\s+|a\s+|ont\s+)?(?:{UP}|{DOWN})(?![\w])",
+    _I,
+)
 _BETWEEN = re.compile(r"(?<![\w])(?:between|entre)(?![\w])", _I)
 
 
@@ -125,6 +134,7 @@ def session_of(
         and (not text.startswith("'s", d.offset + len(d.words)) or _OWNED_SESSION.match(text, d.offset + len(d.words)))
         and not OTHER_EVENT.search(text, fig.end(), d.offset)
         and not _NEXT_CLAUSE.search(text, fig.end(), d.offset)
+        and not _OWN_VERB.search(text, fig.end(), d.offset)  # "…, making up the ground it lost on Thursday"
         and not _SINCE_DAY.search(text, max(fig.end(), d.offset - 12), d.offset)  # "… depuis le 5 août": a reference
     ]  # fmt: skip
     before = [d for d in near if seg_start <= d.offset < fig.start()]

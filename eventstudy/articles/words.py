@@ -25,6 +25,7 @@ NOUNS = {
     r"|net asset value|salaires?|wages?|prix|prices|fortune|net worth|wealth|patrimoine",
     "sector": r"secteur|sector|indices?|index",
     "crypto": r"tokens?|jetons?|crypto\w*|bitcoin|memecoins?|protocole|protocol|blockchain",
+    "futures": r"futures|contrats à terme|contrats futures|E-minis?",
 }
 # "post-earnings run", "pre-market": a noun inside a compound adjective names no measure
 NOUN = re.compile("|".join(rf"(?P<{k.replace(' ', '_')}>(?<![\w-])(?:{v})(?![\w]))" for k, v in NOUNS.items()), _I)
@@ -77,7 +78,7 @@ LOWER = re.compile(
 )
 UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
 _BREAK = re.compile(r"[,;:()]")
-_PROPER_WORD = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]+")
+_PROPER_WORD = re.compile(r"(?<![\w])(?!(?:AI|IA|GPUs?|CEO|PDG)(?![\w]))[A-ZÀ-Ý][\w&-]+")  # "AI models": no name
 _ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
 # a capitalised word that opens a sentence as a connective, not a name: "However, the company says…"
 _CONNECTIVE = re.compile(

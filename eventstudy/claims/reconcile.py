@@ -133,6 +133,8 @@ class _Pair:
         if info is None:
             return None
         hits = set(self.cands[(self.cands["day"] == day) & self.cands["match"]]["measure"])
+        if info["session"] != self.implied:
+            hits.discard("intraday")  # another session's open-to-close move is a coincidence, not the article's move
         timing = self.claim.timing
         if timing in QUOTE_TIMINGS:  # a quote, never a close: its gap, the day's range, or the range traded next
             # an after-hours move is from the session's close: the next session's gap and range measure it

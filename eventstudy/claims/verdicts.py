@@ -40,7 +40,8 @@ RULES = {
     WITHIN_RANGE: "no close is, but the figure lies within the session's low–high range from the previous close "
     "(widened by the tolerance): a price quoted during the session",
     ANOTHER_SESSION: "neither holds on the session the claim is judged on, but one does on another candidate session "
-    "(days -1, +1, +2 around the session the article names, else days -1..+2 of the event)",
+    "(days -1, +1, +2 around the session the article names, else days -1..+2 of the event; not by that session's "
+    "open-to-close move)",
     NOT_SUPPORTED: "no close and no day's range on the candidate sessions holds the figure",
     NOT_MEASURED: "no prices of the security on the sessions the claim could speak of (see Excluded)",
 }

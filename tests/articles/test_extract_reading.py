@@ -1285,3 +1285,94 @@ def test_a_year_named_in_the_next_clause_is_not_the_figure_s(tmp_path):
     text = "Broadcom's shares have fallen more than 20% so far this year, after doubling in 2024."
     got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text, reference_date=D(2025, 3, 7))]
     assert got[0] == (-20.0, D(2025, 3, 7), "2024-12-31")  # this year's move, not 2024's
+
+
+# --- the seen parts' leftovers, before the third unseen part ----------------------------------------
+
+
+def test_a_quote_strip_with_bars_is_no_claim(tmp_path):
+    text = (
+        "Oracle soars on cloud contracts\n\nOracle Corporation (NYSE: ORCL) | $328.33 | +35.95%\n\n"
+        "2025-09-11\n\nShares of Oracle (NYSE:ORCL) climbed 35.95% on Wednesday."
+    )
+    assert _claims(tmp_path, text) == [("ORCL", 35.95, D(2025, 9, 10))]
+
+
+def test_futures_are_not_the_index(tmp_path):
+    text = "2025-10-22\n\nS&P 500 futures were up 0.4% before the bell. Vertiv rose 4% on Wednesday."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent) for c in found.claims] == [("VRT", 4.0)]
+    assert [o.kind for o in found.other_figures] == ["futures"]
+
+
+def test_a_description_goes_to_the_article_s_one_company(tmp_path):
+    text = (
+        "2025-10-22\n\nVertiv (VRT) opened up 4.5% on Wednesday, while the Nasdaq fell 0.3%. "
+        "By noon the cooling equipment supplier was down 6% at its session low."
+    )
+    got = [(t, f, timing) for t, f, _, timing, _ in _got(tmp_path, text)]
+    assert got[-1] == ("VRT", -6.0, "intraday")
+
+
+def test_the_nouns_of_a_description_name_no_measure(tmp_path):
+    text = (
+        "13/08/2025\n\nLe géant japonais de l'investissement SoftBank Group, poids lourd de l'indice, "
+        "a bondi de 6,9 % mardi."
+    )
+    assert _claims(tmp_path, text) == [("9984.T", 6.9, D(2025, 8, 12))]
+
+
+def test_a_person_s_conglomerate_is_his_company(tmp_path):
+    text = (
+        "13/08/2025\n\nSoftBank Group a gagné 0,3 % mercredi à Tokyo, et Arm 1 % à New York. "
+        "Le conglomérat de Masayoshi Son a plus que doublé depuis avril."
+    )
+    got = [(t, f, since) for t, f, _, _, since in _got(tmp_path, text)]
+    assert ("9984.T", 100.0, "2025-03-31") in got
+
+
+def test_going_into_the_report_ends_a_period_at_the_close_before_it(tmp_path):
+    text = (
+        "2025-10-22\n\nVertiv closed down 1.8% on Wednesday, after a run that had left it up about 54% this year "
+        "going into its results."
+    )
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got == [(-1.8, D(2025, 10, 22), ""), (54.0, D(2025, 10, 21), "2024-12-31")]
+    text = (
+        "2025-01-30\n\nOn Wednesday the stock of Microsoft ended down 1.1%, leaving it up 4.9% this year "
+        "ahead of its report."
+    )
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got[-1] == (4.9, D(2025, 1, 29), "2024-12-31")  # the report came after that close: no step back
+
+
+def test_months_through_a_day_are_a_period_to_that_day(tmp_path):
+    text = "Broadcom rose 8.6% on Friday. Counting the 12 months through Thursday, the shares are up about 35%."
+    got = [(t, f, s, since) for t, f, s, _, since in _got(tmp_path, text, reference_date=D(2025, 3, 7))]
+    assert got[-1] == ("AVGO", 35.0, D(2025, 3, 6), "2024-03-06")
+
+
+def test_a_day_after_the_figure_in_a_pronoun_s_clause_is_that_clause_s(tmp_path):
+    text = "Broadcom rallied. The stock closed Friday up 8.6%, more than erasing the ground it gave up on Thursday."
+    assert _claims(tmp_path, text, reference_date=D(2025, 3, 7)) == [("AVGO", 8.6, D(2025, 3, 7))]
+
+
+def test_a_segment_s_growth_after_an_apposition_naming_ai_is_no_move(tmp_path):
+    text = (
+        "2025-02-27\n\nNvidia slumped 8.5% on Thursday. Its revenue rose 78%, with sales of data center chips, "
+        "the processors behind AI models, up 93%."
+    )
+    assert _claims(tmp_path, text) == [("NVDA", -8.5, D(2025, 2, 27))]
+
+
+def test_a_sentence_opening_on_a_company_makes_it_the_topic(tmp_path):
+    text = (
+        "2025-02-27\n\nNvidia slumped 8.5% on Thursday, and AMD fell 5%. Nvidia's quarterly revenue had risen 78%. "
+        "So far this year, the shares are down 10.5%."
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)][-1] == ("NVDA", -10.5)
+    text = (
+        "2025-09-10\n\nOracle jumped 36% on Wednesday. Deutsche Bank raised its target by 40%. "
+        "The stock is up 90% this year."
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)][-1] == ("ORCL", 90.0)  # a broker with no claim is no topic

@@ -335,3 +335,15 @@ def test_a_close_told_after_the_session_is_not_held_by_the_days_range():
     planted = {0: {"c2c": -0.0155, "low": -0.02, "high": 0.0}, 1: {"c2c": -0.0327, "low": -0.0549, "high": 0.01}}
     claims, _ = synthetic([{"id": "k", "timing": "close_only", **kw}], planted)
     assert claims.loc["k", "verdict"] == "consistent on another session"
+
+
+def test_another_session_s_open_to_close_move_holds_no_claim():
+    # +2.9 % named on day 0 (closed +2.0 %, range -0.04 %..+2.1 %); day 1 closed -3.5 % but gained +2.86 % from
+    # its open: a coincidence, not the article's move. On the named day itself an open-to-close move still counts.
+    planted = {0: {"c2c": 0.0198, "low": -0.0004, "high": 0.021},
+               1: {"c2c": -0.0346, "overnight": -0.062, "intraday": 0.0286, "low": -0.065, "high": -0.03}}  # fmt: skip
+    claims, _ = synthetic([{"id": "c", "reported_percent": 2.9, "session": sessions_of(0)}], planted)
+    assert claims.loc["c", "verdict"] == "not supported"
+    planted = {0: {"c2c": -0.0346, "overnight": -0.062, "intraday": 0.0286, "low": -0.065, "high": -0.03}}
+    claims, _ = synthetic([{"id": "c", "reported_percent": 2.9, "session": sessions_of(0)}], planted)
+    assert claims.loc["c", "verdict"] == "matches the close"
