@@ -48,6 +48,8 @@ _HEADERS = [
     # "Tokyo, 5 août 2024 (AFP) -"
     re.compile(rf"^[ \t]*[A-Z][A-Za-zÀ-ÿ .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})"
                r"(?:\s+\([A-Za-z ]+\))?(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # a dateline without a city: "Feb 8, 2024 - Arm surged…", "8 février 2024 – …"
+    re.compile(rf"^[ \t]*(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?\s+[-–—]\s", re.M),
     # a byline or a paper's name, then the date: "By a staff writer | Dec 16, 2024, 4:20 PM ET",
     # "Le Progrès - 28 janv. 2025 à 07:45"
     re.compile(rf"^[^\n]{{0,60}}?\s[|•·–—-]\s*(?P<h>{_DAY_MONTH})"

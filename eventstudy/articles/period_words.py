@@ -59,7 +59,10 @@ PERIOD = re.compile(
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
     r"|cette semaine|sur la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
-    r"|d'une année sur l'autre)(?![\w])",
+    r"|d'une année sur l'autre"
+    r"|(?:in|during|over) the (?:(?:first|second|third|fourth|final|last|latest|past|december|march|june|september)"
+    r" )?quarter|(?:au|sur le|en un) (?:(?:premier|deuxième|second|troisième|quatrième|dernier) )?trimestre"
+    r"|in (?:the )?Q[1-4])(?![\w])",
     _I,
 )
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -202,13 +205,13 @@ def _day_in(dates: list[DateMention], lo: int, hi: int) -> DateMention | None:
 
 
 _REFERENCE_DAY = re.compile(
-    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|of|du|its|their|son|sa|leur)\s*$", _I
+    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|(?<!as )of|du|its|their|son|sa|leur)\s*$", _I
 )
 
 
 _PERIOD_END = re.compile(
-    r"(?<![\w])(?:by|to|until|through|jusqu'à|jusqu'au)\s+$", re.IGNORECASE
-)  # "by Tuesday's close"
+    r"(?<![\w])(?:by|to|until|through|as of|as at|jusqu'à|jusqu'au|à la clôture de)\s+$", re.IGNORECASE
+)  # "by Tuesday's close", "as of Tuesday's close"
 _INTO_REPORT = re.compile(
     r"(?<![\w])(?:going into|heading into|ahead of|in the run-up to|avant|à la veille de)\s+(?:the|its|their|ses|la|les"
     r"|leur)\s+(?:quarterly |annual |latest )?(?:report|results|earnings|numbers|résultats|publication)(?![\w])",

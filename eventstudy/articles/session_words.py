@@ -172,6 +172,8 @@ def nearest_timing(segment: str, ahead: str) -> str:
     # "bondissait de 39,5 %, avant de terminer la séance": a later moment (not "ahead of the opening bell" itself)
     later = [m.start() for m in OTHER_EVENT.finditer(ahead) if not any(m.start() == a[0] for a in after)]
     after = [a for a in after if not later or a[0] < later[0]]
+    if before and (comma := ahead.find(",")) >= 0:  # "qui avait ouvert en hausse de 1,7 %, a terminé": the main verb's
+        after = [a for a in after if a[0] < comma]
     return min([*before, *after], default=(0, 0, ""))[2]
 
 

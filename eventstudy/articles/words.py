@@ -62,6 +62,8 @@ DOWN = (
     r"|slump\w*|plung\w*|tumbl\w*|sank|sinks?|sinking|lost|los(?:e|es|ing|s)|down|tank\w*|crash\w*|shed\w*|lower"
     r"|decreas\w*|dipp\w*|sunk|rout|nosediv\w*|dans le rouge|in the red|en rouge|gave up|gave back|giving up"
     r"|giving back|gives up|gives back|a rendu|rendant|abandonn\w*|cèd(?:e|ent)"
+    r"|s'écras\w*|écras\w*|sombr\w*|fléchi\w*|flanch\w*|fond(?:u|ait|aient|ant)|déclin\w*|s'enfonc\w*|enfonc\w*"
+    r"|pein(?:é|ait|aient|e)|souffert|souffr\w*|tumbl\w*|skid\w*|retreat\w*|eas(?:ed|ing)|dropp\w*|cratèr\w*"
 )
 COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher|above)|(?P<down>lower|below))(?![\w])", _I)
 MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
