@@ -1,6 +1,6 @@
 """Score the whole chain of `eventstudy check` on the labelled corpus: ticker, figure, session and verdict.
 
-For every article of a part (``dev``, ``holdout``, ``fresh``, ``unseen`` or ``unseen2``) named in
+For every article of a part (``dev``, ``holdout``, ``fresh``, ``unseen``, ``unseen2`` or ``unseen3``) named in
 ``tests/corpus/labels.csv``, this runs
 
     eventstudy check ARTICLE --prices ../shared/data/prices --out TMPDIR --format json --figures none --quiet
