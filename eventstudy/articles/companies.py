@@ -131,7 +131,8 @@ _STOPWORDS = (
     " chipmakers japanese japonais japonaise french français française german allemand allemande chinese chinois"
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
     " poids actions action titres titre over during since until despite throughout amid even still yet so also"
-    " nonetheless nevertheless indeed elsewhere overnight measured through peu"
+    " nonetheless nevertheless indeed elsewhere overnight measured through peu one two three four five six seven"
+    " eight nine ten eleven twelve un une deux trois quatre cinq six sept huit neuf dix onze douze"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 _SYMBOL_AS_NAME = re.compile(r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))")

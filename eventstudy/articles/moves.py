@@ -79,10 +79,12 @@ from eventstudy.articles.words import (
     AFTER_KIND,
     APPROX,
     COMPARATIVE,
+    DOWN,
     FIGURE,
     FORECAST,
     LOWER,
     MOVE,
+    UP,
     UPPER,
     main_clauses,
     nouns,
@@ -376,6 +378,8 @@ def _verdict(
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
+        if _OWN_CLAUSE.search(segment, p.end()):
+            p = None  # "… gained 600% so far this year and were up 4% on Monday": the period is the last clause's
     if p and not _SUPERLATIVE.search(before[-40:]) and not one_day:
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if f := FORECAST.search(_forecast_zone(main_clauses(segment))):
@@ -395,6 +399,10 @@ def _verdict(
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+# a clause of the figure's own after a period's words: a conjunction, then a move verb
+_OWN_CLAUSE = re.compile(
+    rf"(?<![\w])(?:and|but|while|et|mais|tandis que|alors que)(?![\w]).*(?<![\w])(?:{UP}|{DOWN})(?![\w])", _I
+)
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
 # "well off its morning low": the session's own low, not a period's reference

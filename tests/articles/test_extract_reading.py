@@ -1376,3 +1376,49 @@ def test_a_sentence_opening_on_a_company_makes_it_the_topic(tmp_path):
         "The stock is up 90% this year."
     )
     assert [(t, f) for t, f, *_ in _got(tmp_path, text)][-1] == ("ORCL", 90.0)  # a broker with no claim is no topic
+
+
+def test_a_dateline_without_a_city_dates_the_story(tmp_path):
+    for line in ("Feb 8, 2024 - ", "February 8, 2024 – "):
+        assert _claims(tmp_path, line + "Arm surged 30% on Wednesday.") == [("ARM", 30.0, D(2024, 2, 7))]
+
+
+def test_as_of_a_close_ends_a_period_on_that_session(tmp_path):
+    text = "2025-05-07 - Arm's shares had climbed more than 91% this year as of Tuesday's close."
+    assert [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)] == [(91.0, D(2025, 5, 6), "2024-12-31")]
+
+
+def test_a_quarter_s_move_is_a_period_not_a_session(tmp_path):
+    text = "Feb 8, 2024 - Before Wednesday's rally in New York, Arm shares jumped 40% in the December quarter."
+    found = extract([_write(tmp_path, text)])
+    assert not found.claims and [o.kind for o in found.other_figures] == ["period move"]
+
+
+@pytest.mark.parametrize(
+    "verb", ["s'est écrasé de", "a sombré de", "a fléchi de", "a fondu de", "a décliné de", "s'est enfoncé de"]
+)
+def test_french_down_verbs(tmp_path, verb):
+    assert _claims(tmp_path, f"13/08/2025\n\nMercredi, SoftBank Group {verb} 2,1 %.") == [
+        ("9984.T", -2.1, D(2025, 8, 13))
+    ]
+
+
+def test_a_relative_clause_s_own_timing_word(tmp_path):
+    text = (
+        "13/08/2025\n\nL'indice Nikkei, qui avait ouvert mercredi en hausse de plus de 1,7 %, a terminé sur un gain "
+        "amoindri de 1,3 %."
+    )
+    assert [(f, timing) for _, f, _, timing, _ in _got(tmp_path, text)] == [(1.7, "open"), (1.3, "close_only")]
+
+
+def test_a_number_word_opening_a_sentence_is_no_name(tmp_path):
+    text = "Dec 16, 2024 - Super Micro left the Nasdaq 100. Five months after joining, the stock is down 7% on it."
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("SMCI", -7.0)]
+
+
+def test_a_period_of_the_clause_before_a_conjunction_is_not_the_next_figure_s(tmp_path):
+    text = "Dec 16, 2024 - Palantir shares have gained almost 340% so far this year and were up 4% on Monday."
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got == [(340.0, D(2024, 12, 16), "2023-12-31"), (4.0, D(2024, 12, 16), "")]
+    text = "Dec 16, 2024 - Since January, Palantir shares have risen 340%."  # a fronted period stays the figure's
+    assert [since for *_, since in _got(tmp_path, text)] == ["2023-12-31"]
