@@ -91,7 +91,11 @@ _RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
 _TAIL = re.compile(r"^\s*(?:(?:of|de|du|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])|d['’])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
-_LIST_SEP = re.compile(r"^\s*(?:,|,?\s*(?:and|et|&))\s*(?:the\s+|le\s+|la\s+|les\s+|l')?$", _I)
+_LIST_SEP = re.compile(
+    r"^\s*(?:\([^()\n]{1,20}\)\s*)?(?:,|,?\s*(?:and|et|&))\s*"
+    r"(?:the\s+|le\s+|la\s+|les\s+|l'|d'|de\s+|du\s+|des\s+)?$",
+    _I,
+)  # "Super Micro Computer (SMCI) et d'Arm ont lâché respectivement 1,96 % et 5,12 %"
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"

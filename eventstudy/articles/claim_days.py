@@ -47,6 +47,11 @@ def elsewhen(text: str, a: int, fig_end: int, ahead: str) -> bool:
     return bool(_ELSEWHEN.search(text, a, fig_end) or _ELSEWHEN.search(ahead[: cut.start()] if cut else ahead))
 
 
+PARTICIPLE = re.compile(
+    r",\s*(?:s'|se\s+)?[a-zà-ÿ]+(?:ant|ing)(?![\w])", re.IGNORECASE
+)  # ", adding to", ", s'ajoutant"
+
+
 def shared_day(
     text: str, dates: list[DateMention], figures: list[re.Match[str]], i: int, end: int, asides: list[tuple[int, int]]
 ) -> DateMention | None:
@@ -61,6 +66,8 @@ def shared_day(
         return None
     if OTHER_EVENT.search(text, fig.end(), days[0].offset) or DAY_AFTER.search(text, fig.end(), days[0].offset):
         return None  # "a reculé de 5,4 %, au lendemain d'une chute de 10,8 % jeudi": jeudi is the fall's
+    if PARTICIPLE.search(text, fig.end(), days[0].offset):
+        return None  # "a chuté de 2,2 %, s'ajoutant à la baisse de 4 % enregistrée la veille": the later move's day
     return days[0]
 
 

@@ -50,6 +50,7 @@ from eventstudy.articles.attribution import (
 from eventstudy.articles.claim_days import (
     CLOSING_UPDATE,
     DAY_AFTER,
+    PARTICIPLE,
     day_of_paragraph,
     elsewhen,
     later_day,
@@ -296,7 +297,8 @@ def find_moves(
                 used.add(s.offset)
             if ref_day is not None:
                 used.add(ref_day.offset)
-            clause_day = i > 0 and bool(OTHER_EVENT.search(segment))  # "… après avoir bondi de 32,9 % la veille"
+            # "… après avoir bondi de 32,9 % la veille", "…, s'ajoutant à la baisse de 4 % enregistrée la veille"
+            clause_day = i > 0 and bool(OTHER_EVENT.search(segment) or PARTICIPLE.search(segment))
             if not since and not (clause_day and para_session[0] == para):
                 para_session = (para, s)
             if not since:

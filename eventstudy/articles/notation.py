@@ -2,7 +2,7 @@
 
 "Oracle (ORCL | +35.95%)", "Nvidia (NASDAQ:NVDA)", "(NYSE: ORCL)", "the stock
 (JP:9984)", "SoftBank Group Corp. (OTC:SFTBY)", "Arm Holdings (ARM.US)",
-"ARM $(ARM)$", "$NVDA". A symbol counts only when it leads to a listing of
+"ARM $(ARM)$", "$NVDA", Reuters codes ("NVDA.O", ".IXIC"). A symbol counts only when it leads to a listing of
 the company table. A market prefix or suffix gives the listing's market
 ("JP:9984" → 9984.T, "ARM.US" → ARM); an OTC symbol (an ADR or a foreign
 share traded over the counter) names the primary listing, with a note
@@ -49,7 +49,12 @@ NOTATION = re.compile(
     # "(ORCL | +36%)", "(ARM.US)", "(SMCI+2.35%)"
     rf"|\$\((?P<tag>[A-Z][A-Z0-9]{{0,5}})\)\$"  # "$(ARM)$"
     rf"|(?<![\w$])\$(?P<cash>[A-Z][A-Z0-9]{{0,5}})(?![\w])"  # "$NVDA"
+    rf"|(?<=\s)(?P<ric>[A-Z][A-Z0-9]{{0,5}}|\d{{4}})\.(?P<rsuf>OQ|O|N|T|PA|L|DE|AS)(?![\w.])"  # Reuters "NVDA.O"
+    rf"|(?<=\s)\.(?P<index>DJI|IXIC|SPX|NDX|N225|TOPX|SOX|FCHI)(?![\w.])"  # Reuters index codes ".IXIC"
 )
+# Reuters index codes → Yahoo symbols
+_INDEX_CODES = {"DJI": "^DJI", "IXIC": "^IXIC", "SPX": "^GSPC", "NDX": "^NDX", "N225": "^N225", "TOPX": "TOPIX",
+                "SOX": "^SOX", "FCHI": "^FCHI"}  # fmt: skip
 _BEFORE_BARE = re.compile(r"(?:[A-ZÀ-Ý][\w&.'-]*|stock|shares|titre|action)\s*$")
 
 
@@ -82,14 +87,16 @@ def notations(text: str, listings: Container[str], start: int = 0, end: int | No
 
 
 def _resolve(m: re.Match[str], listings: Container[str]) -> tuple[str, str]:
-    symbol = m["sym"] or m["bare"] or m["tag"] or m["cash"]
+    if m["index"]:
+        return _INDEX_CODES[m["index"]], ""  # the index's name is printed before its code: a span, not a new name
+    symbol = m["sym"] or m["bare"] or m["tag"] or m["cash"] or m["ric"]
     if m["otc"]:
         primary = OTC.get(symbol, symbol if symbol in listings else "")
         if primary and primary != symbol:
             return primary, f"{m.group()} is traded over the counter: read as the primary listing {primary}"
         return primary, ""
     suffix = _MARKETS.get((m["mkt"] or "").upper(), "")
-    extra = m["suf"] or m["bsuf"]
+    extra = m["suf"] or m["bsuf"] or m["rsuf"]
     if extra is not None:
         if extra not in _MARKETS:
             return "", ""

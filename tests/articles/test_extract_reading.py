@@ -1422,3 +1422,27 @@ def test_a_period_of_the_clause_before_a_conjunction_is_not_the_next_figure_s(tm
     assert got == [(340.0, D(2024, 12, 16), "2023-12-31"), (4.0, D(2024, 12, 16), "")]
     text = "Dec 16, 2024 - Since January, Palantir shares have risen 340%."  # a fronted period stays the figure's
     assert [since for *_, since in _got(tmp_path, text)] == ["2023-12-31"]
+
+
+def test_reuters_codes_name_the_security_before_them(tmp_path):
+    text = (
+        "25/08/2025\n\nL'indice Dow Jones .DJI a cédé 0,77 %, ou 349,27 points. Le Nasdaq Composite .IXIC a reculé de "
+        "47,24 points, soit 0,22 %. L'action Nvidia NVDA.O a progressé de 1,03 % lundi."
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("^DJI", -0.77), ("^IXIC", -0.22), ("NVDA", 1.03)]
+
+
+def test_respectively_after_a_notation_and_a_french_partitive(tmp_path):
+    text = "20/02/2024\n\nMardi, les titres de Super Micro Computer (SMCI) et d'Arm ont lâché respectivement "
+    text += "1,96 % et 5,12 %."
+    assert _claims(tmp_path, text) == [("SMCI", -1.96, D(2024, 2, 20)), ("ARM", -5.12, D(2024, 2, 20))]
+
+
+def test_a_participle_clause_s_day_is_not_the_first_figure_s(tmp_path):
+    text = (
+        "21/02/2024\n\nNvidia a chuté de 2,2 %, s'ajoutant à la baisse de plus de 4 % enregistrée la veille. "
+        "Le Nasdaq Composite a perdu 0,83 %."
+    )
+    got = [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)]
+    assert got[1] == ("NVDA", -4.0, D(2024, 2, 20))
+    assert got[0][2] != D(2024, 2, 20) and got[2][2] != D(2024, 2, 20)  # neither the first figure nor the next sentence
