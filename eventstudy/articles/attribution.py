@@ -39,6 +39,7 @@ from itertools import pairwise
 
 from eventstudy.articles.companies import CompanyMention, CompanyTable
 from eventstudy.articles.descriptions import described, description_spans
+from eventstudy.articles.words import DOWN, UP
 
 _I = re.IGNORECASE
 
@@ -97,6 +98,10 @@ _LIST_SEP = re.compile(
     _I,
 )  # "Super Micro Computer (SMCI) et d'Arm ont lâché respectivement 1,96 % et 5,12 %"
 _COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+# a name's own verb, then "and": the next name starts a clause of its own
+_VERB_THEN_AND = re.compile(
+    rf"\s+(?:\w+\s+)?(?:{UP}|{DOWN})(?![\w])[^,;%]*?\s(?:and|et)\s+(?:the\s+|le\s+|la\s+|l')?", _I
+)
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
 _INDEX_REF = re.compile(r"(?<![\w])(?:the index|the benchmark|the gauge|l'indice)(?![\w])", _I)
@@ -234,6 +239,9 @@ def find_subject(
             first = names[0]
             if len(names) > 1 and text.startswith("'s", first.end) and names[1].start - first.end < 20:
                 first = names[1]  # "SoftBank's Arm"
+            for prev_name, name in pairwise(names):  # "the S&P 500 dropped and the Nasdaq fell over 3%": the Nasdaq
+                if _VERB_THEN_AND.fullmatch(text, prev_name.end, name.start):
+                    first = name
             oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
             return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]

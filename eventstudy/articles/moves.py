@@ -163,7 +163,8 @@ def find_moves(
             seg_start = figures[i - 1].end() if i else a
             ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
-            value = float(fig["num"].replace(",", "."))
+            num = fig["num"]  # "1,900%" in English is a thousand and nine hundred; "1,9 %" in French is 1.9
+            value = float(num.replace(",", "") if not french and _THOUSANDS.fullmatch(num) else num.replace(",", "."))
             ctx = _classify(segment, ahead, prev, text, seg_start, a)
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
@@ -401,6 +402,7 @@ def _verdict(
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 # a clause of the figure's own after a period's words: a conjunction, then a move verb
 _OWN_CLAUSE = re.compile(
     rf"(?<![\w])(?:and|but|while|et|mais|tandis que|alors que)(?![\w]).*(?<![\w])(?:{UP}|{DOWN})(?![\w])", _I

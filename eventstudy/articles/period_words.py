@@ -260,6 +260,8 @@ def period_of(
     The session is the day the sentence names outside the period words, else the session of the
     article's previous claim, else the article's date.
     """
+    if session is not None and session.kind == "year":
+        session = None  # the previous figure's year ("soaring 239% in 2023 and 171% in 2024"): not this one's
     day = session.date if session is not None and session.date is not None else reference
     if day is None:  # no day resolved (an undated article without --reference-date): no reference either
         return "", None, None

@@ -43,7 +43,7 @@ _TIMING_WORDS = [
     (
         "open",
         re.compile(
-            r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening"
+            r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening|at (?:the )?market open"
             r"|(?<![\w])(?:opened|ouvert|ouvrait|ouvraient)(?![\w])",  # "opened 14.5% lower", "avait ouvert en hausse"
             _I,
         ),

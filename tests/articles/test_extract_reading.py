@@ -1446,3 +1446,32 @@ def test_a_participle_clause_s_day_is_not_the_first_figure_s(tmp_path):
     got = [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)]
     assert got[1] == ("NVDA", -4.0, D(2024, 2, 20))
     assert got[0][2] != D(2024, 2, 20) and got[2][2] != D(2024, 2, 20)  # neither the first figure nor the next sentence
+
+
+def test_an_english_thousands_separator_in_a_figure(tmp_path):
+    text = "Jan 27, 2025 - Nvidia fell 17% on Monday. The stock has soared roughly 1,900% over the past five years."
+    found = extract([_write(tmp_path, text)])
+    assert [o.value_percent for o in found.other_figures] == [1900.0]  # not 1.9
+    text = "27/01/2025\n\nLundi, Nvidia a perdu 1,900 %."  # French: a decimal comma
+    assert _claims(tmp_path, text) == [("NVDA", -1.9, D(2025, 1, 27))]
+
+
+def test_at_market_open_is_the_opening_quote(tmp_path):
+    text = "Jan 27, 2025 - Nvidia shares tumbled 13% at market open on Monday."
+    assert [(f, timing) for _, f, _, timing, _ in _got(tmp_path, text)] == [(-13.0, "open")]
+
+
+def test_a_hyphenated_chip_maker_is_the_article_s_chipmaker(tmp_path):
+    text = "Jan 27, 2025 - The chip-maker's stock had plunged 16% as of midday Monday, Nvidia said."
+    assert [(t, f, timing) for t, f, _, timing, _ in _got(tmp_path, text)] == [("NVDA", -16.0, "midday")]
+
+
+def test_a_list_of_years_gives_each_figure_its_own_year(tmp_path):
+    text = "Jan 28, 2025 - Nvidia fell 17% on Monday, after its stock soared 239% in 2023 and 171% in 2024."
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got[1:] == [(239.0, D(2023, 12, 29), "2022-12-31"), (171.0, D(2024, 12, 31), "2023-12-31")]
+
+
+def test_a_figure_after_a_second_name_and_verb_is_that_name_s(tmp_path):
+    text = "Jan 28, 2025 - Broadcom fell 17% on Monday, while the S&P 500 dropped and the Nasdaq fell over 3%."
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("AVGO", -17.0), ("^IXIC", -3.0)]
