@@ -367,7 +367,8 @@ def _is_aside(text: str, lo: int, hi: int) -> bool:
 _OWNER = re.compile(
     r"\s*(?P<noun>(?:slide|drop|fall|decline|gain|rise|jump|rally|surge|loss|plunge|slump|tumble|hausse|baisse"
     r"|chute|recul|progression|bond|flambée|envolée|repli|perte|plongeon|collapse|crash|rout|sell-?off|effondrement"
-    r"|krach|dégringolade|débâcle)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
+    r"|krach|dégringolade|débâcle|leap|spike|climb|advance|pop|rebound|increase|decrease|dip|move|runup|run-up"
+    r"|retreat|bounce)\s+)?(?:de|d'|du|of|in|for)\s*(?:the\s+)?"
     r"(?:(?:cours|prix) (?:de |d'))?(?:l'action |le titre |shares of |the shares of )?",
     _I,
 )

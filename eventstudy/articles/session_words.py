@@ -43,7 +43,8 @@ _TIMING_WORDS = [
     (
         "open",
         re.compile(
-            r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening|at (?:the )?market open"
+            r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening|at (?:the )?(?:market|official) open"
+            r"|at the start of (?:trading|the session|the day)|(?:au début des|dans les premiers) échanges"
             r"|(?<![\w])(?:opened|ouvert|ouvrait|ouvraient)(?![\w])",  # "opened 14.5% lower", "avait ouvert en hausse"
             _I,
         ),

@@ -69,12 +69,12 @@ COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher|above)|(?P<down>lower|below))(?![
 MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
 APPROX = re.compile(
     r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"
-    r"|roughly|nearly|almost|approximately|some|close to|more than|over|au moins|at least|moins de|less than)"
+    r"|roughly|nearly|almost|approximately|some|close to|more[ -]than|over|au moins|at least|moins de|less than)"
     r"(?![\w])\W*$|~\s*$",
     _I,
 )
 LOWER = re.compile(
-    r"(?<![\w])(?:plus de|more than|over|au moins|at least|dépasse(?:nt)?(?: désormais| déjà| maintenant)?"
+    r"(?<![\w])(?:plus de|more[ -]than|over|au moins|at least|dépasse(?:nt)?(?: désormais| déjà| maintenant)?"
     r"|exceeds?|exceeded|tops?|topped)\W*$",
     _I,
 )

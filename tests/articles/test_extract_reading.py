@@ -1475,3 +1475,16 @@ def test_a_list_of_years_gives_each_figure_its_own_year(tmp_path):
 def test_a_figure_after_a_second_name_and_verb_is_that_name_s(tmp_path):
     text = "Jan 28, 2025 - Broadcom fell 17% on Monday, while the S&P 500 dropped and the Nasdaq fell over 3%."
     assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("AVGO", -17.0), ("^IXIC", -3.0)]
+
+
+def test_at_the_start_of_trading_is_the_opening_quote(tmp_path):
+    text = "Oct 6, 2025 - AMD shares surged over 30% at the start of trading on Monday."
+    assert [(f, timing) for _, f, _, timing, _ in _got(tmp_path, text)] == [(30.0, "open")]
+
+
+def test_a_leap_in_a_company_s_share_price_is_its_move(tmp_path):
+    text = "Oct 6, 2025 - The more-than 25% leap in AMD's share price in pre-market trading today followed the deal."
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.timing, c.bound) for c in found.claims] == [
+        ("AMD", 25.0, "premarket", "at_least")
+    ]
