@@ -182,7 +182,11 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
-            if ctx.session is not None and ctx.session is prev.session and DAY_AFTER.search(segment):
+            after_day = ctx.session is not None and ctx.session.source and seg_start <= ctx.session.offset
+            # "little changed on Friday, a day after the stock suffered its worst day, falling 6.2%": the day before
+            after_day = after_day and _DAY_AFTER_IT.search(text, ctx.session.offset, fig.start())
+            day_after = ctx.session is prev.session and DAY_AFTER.search(segment)
+            if ctx.session is not None and (day_after or after_day):
                 back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
                 ctx.session = replace(ctx.session, date=back)  # "soared 10.2% on Tuesday, a day after it lost 12.4%"
             if not ctx.timing and french:
@@ -402,6 +406,11 @@ def _verdict(
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+_DAY_AFTER_IT = re.compile(
+    r"(?<![\w])(?:a|one|the) day after (?:the stock|the shares|shares|it|they)(?![\w])"
+    r"|au lendemain d['e] (?:sa|son|leur) (?:chute|baisse|hausse|envolée|plongeon|bond)",
+    _I,
+)
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 # a clause of the figure's own after a period's words: a conjunction, then a move verb
 _OWN_CLAUSE = re.compile(

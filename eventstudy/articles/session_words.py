@@ -146,14 +146,17 @@ def session_of(
         cuts = [segment.rfind(",") + 1, *(m.end() for m in OTHER_EVENT.finditer(segment))]
         clause = segment[max(cuts) :]  # not the previous figure's words ("6 % jeudi midi après avoir gagné…")
         return after[0], after[0].timing or nearest_timing(clause, ahead)
+    own = _extended(nearest_timing(segment, ahead), ahead)  # "mercredi soir, dans les échanges après Bourse"
     if before:
-        own = nearest_timing(segment, ahead)  # "mercredi soir, dans les échanges après Bourse": after hours
-        nxt = _NEXT_FIGURE.search(ahead)
-        extended = [n for n, rx in _TIMING_WORDS[:2] if rx.search(ahead[: nxt.start() if nxt else len(ahead)])]
-        own = extended[0] if extended and own == "intraday" else own  # "avait pris jusqu'à 8 % … après-Bourse"
         return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own
-    own = nearest_timing(segment, ahead)
     return prev.session, own or prev.timing
+
+
+def _extended(own: str, ahead: str) -> str:
+    """A quote's session: "had been up as much as 4% in extended trading" is after hours, not intraday."""
+    nxt = _NEXT_FIGURE.search(ahead)
+    extended = [n for n, rx in _TIMING_WORDS[:2] if rx.search(ahead[: nxt.start() if nxt else len(ahead)])]
+    return extended[0] if extended and own == "intraday" else own  # "avait pris jusqu'à 8 % … après-Bourse"
 
 
 _NEXT_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:%|pour cent|per ?cent)")

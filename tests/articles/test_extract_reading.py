@@ -1488,3 +1488,21 @@ def test_a_leap_in_a_company_s_share_price_is_its_move(tmp_path):
     assert [(c.ticker, c.reported_percent, c.timing, c.bound) for c in found.claims] == [
         ("AMD", 25.0, "premarket", "at_least")
     ]
+
+
+def test_a_day_after_the_stock_fell_is_the_day_before(tmp_path):
+    text = (
+        "Jan 31, 2025 - Shares of Microsoft were little changed on Friday, a day after the stock suffered its largest "
+        "single-day decline since 2020, falling 6.2% following the company's report."
+    )
+    assert _claims(tmp_path, text) == [("MSFT", -6.2, D(2025, 1, 30))]
+    text = "Jan 31, 2025 - On Friday, a day after the report, Microsoft fell 6.2%."  # the report's day after: Friday
+    assert _claims(tmp_path, text) == [("MSFT", -6.2, D(2025, 1, 31))]
+
+
+def test_as_much_as_in_extended_trading_is_after_hours(tmp_path):
+    text = (
+        "Jan 29, 2025 - Microsoft shares, which had been up as much as 4% in extended trading following the "
+        "headline beat, reversed course to trade down over 3%."
+    )
+    assert [(f, timing) for _, f, _, timing, _ in _got(tmp_path, text)] == [(4.0, "after_hours"), (-3.0, "after_hours")]
