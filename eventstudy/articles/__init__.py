@@ -14,7 +14,8 @@ chipmaker"), :mod:`.date_names` (month and weekday names),
 mentions and what they count from), :mod:`.session_words` (a figure's
 session and moment), :mod:`.claim_days` (the session of a figure whose
 words name none), :mod:`.words` (the vocabulary of moves),
-:mod:`.moves` (percentages), :mod:`.period_words` (period moves and their
+:mod:`.moves` (percentages), :mod:`.figure_kind` (a price move or
+another figure), :mod:`.period_words` (period moves and their
 reference), :mod:`.attribution` (who moved), :mod:`.extract` (events,
 links), :mod:`.draft_file` (TOML and CSV).
 

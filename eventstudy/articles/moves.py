@@ -2,7 +2,7 @@
 
 For each percentage ("7 %", "2,3 %", "+104,82 %", "fell 3%") the words
 before it back to the previous figure of the sentence (its *segment*) and a
-few words after it decide what it is:
+few words after it decide what it is (:mod:`.figure_kind` holds steps 1-3):
 
 1. A figure in a headline, a measure named right after it ("40 % du
    capital", "of revenue"), a period ("sur un an", "this year", "since
@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
 from eventstudy.articles.attribution import (
-    DESCRIPTION,
     MOVE_NOUN_BEFORE,
     OBLIQUE,
     Subject,
@@ -59,9 +58,9 @@ from eventstudy.articles.claim_days import (
     shared_day,
 )
 from eventstudy.articles.companies import CompanyTable
-from eventstudy.articles.descriptions import blank_descriptions
+from eventstudy.articles.figure_kind import Context, classify, verdict
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import PERIOD, WEEK, multiples, period_of
+from eventstudy.articles.period_words import WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
     CLOSE_ET,
@@ -76,40 +75,15 @@ from eventstudy.articles.session_words import (
 )
 from eventstudy.articles.text import Article, aside_spans
 from eventstudy.articles.words import (
-    AFTER,
-    AFTER_KIND,
     APPROX,
-    COMPARATIVE,
-    DOWN,
     FIGURE,
-    FORECAST,
     LOWER,
     MOVE,
-    UP,
     UPPER,
-    main_clauses,
-    nouns,
 )
 
 _I = re.IGNORECASE
-_KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
-              "metric": "a company or market metric (revenue, volume, capitalisation…)",
-              "sector": "a sector move", "crypto": "a crypto token's move",
-              "futures": "a futures contract's move (before or beside the cash session)"}  # fmt: skip
 CRYPTO_ARTICLE = re.compile(r"(?<![\w])(?:tokens?|jetons?|crypto\w*|memecoins?|blockchain)(?![\w])", _I)
-
-
-@dataclass
-class _Context:
-    """What a figure passes on to the next one in its sentence."""
-
-    kind: str | None = None
-    direction: str = ""
-    verb: str = ""
-    subject: Subject | None = None
-    session: DateMention | None = None
-    timing: str = ""
-    since: str = ""  # a period move's reference: "Sur la semaine, le Nasdaq 100 recule de 1,9 % et Broadcom de 7,8 %"
 
 
 def find_moves(
@@ -156,7 +130,7 @@ def find_moves(
         in_sentence = [m for m in mentions if a <= m.start < b]
         unknown = table.unknown(text, a, b, a)
         shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
-        prev = _Context()
+        prev = Context()
         asides = aside_spans(text, a, b)
         first_claim = len(claims)
         for i, fig in enumerate(figures):
@@ -165,7 +139,7 @@ def find_moves(
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             num = fig["num"]  # "1,900%" in English is a thousand and nine hundred; "1,9 %" in French is 1.9
             value = float(num.replace(",", "") if not french and _THOUSANDS.fullmatch(num) else num.replace(",", "."))
-            ctx = _classify(segment, ahead, prev, text, seg_start, a)
+            ctx = classify(segment, ahead, prev, text, seg_start, a)
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
@@ -202,23 +176,23 @@ def find_moves(
                 own = ahead[: cut.start()]
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
-            kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
+            kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
             if kind == "no company" and (owner := owner_after(text, fig.end(), in_sentence)):
                 ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
-                kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
                 ctx.subject = topic or article_company(mentions, table, ahead.strip(" ,")[:20])
-                kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _WITH.search(text[a : fig.start()]) and (comma := _COMMA_AFTER.match(ahead)):
                 owner = next((m for m in in_sentence if m.start == fig.end() + comma.end()), None)
                 if owner is not None:  # "With today's gain of about 24%, AMD is now up…"
                     ctx.subject = Subject(owner.name, owner.ticker)
                     signed_fig = bool(fig["sign"])
-                    kind, reason = _verdict(ctx, own, segment, crypto_article, signed=signed_fig, heading=False)
+                    kind, reason = verdict(ctx, own, segment, crypto_article, signed=signed_fig, heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
-                kind, reason = _verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             since, ref_day = "", None
@@ -325,86 +299,6 @@ _COMMA_AFTER = re.compile(r"[^,;.]{0,20}?,\s*")
 _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
 
 
-# the previous figure's complement at the start of a segment: "(90 %) du capital, …", "(8%) of revenue, …"
-_PREVIOUS_TAIL = re.compile(r"\s*(?:(?:du|de la|des|de|of|in)\s|de l['’]|d['’])[^,;:()]{0,40}[,;:]", re.IGNORECASE)
-# an opening circumstance ("Au lendemain de ses résultats, …", "After its earnings report, …"): not the figure's measure
-_CIRCUMSTANCE = re.compile(
-    r"(?:^|(?<=[,;:]))\s*(?:even |même )?(?:au lendemain d[eu']|dans la foulée d[eu']|après|after|following"
-    r"|in the wake of|à la suite d[eu']|suite à)[^,;:]{0,80}(?=,)",
-    re.IGNORECASE,
-)
-
-
-def _blank(rx: re.Pattern[str], text: str) -> str:
-    """``text`` with what ``rx`` matches blanked out (offsets kept)."""
-    return rx.sub(lambda m: " " * len(m.group()), text)
-
-
-def _classify(segment: str, ahead: str, prev: _Context, text: str, seg_start: int, a: int) -> _Context:
-    ctx = _Context()
-    tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
-    body = _blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment)
-    found = nouns(blank_descriptions(body))  # "Le géant japonais de l'investissement SoftBank": no measure
-    moves = list(MOVE.finditer(segment))
-    if found and found[0]["price"] and _HEAD.fullmatch(body[: found[0].start()]):
-        found = found[:1]  # "L'action du géant japonais de l'investissement…": the head noun is the price
-    if found:
-        ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
-    elif not moves and prev.kind not in ("sector", "crypto"):
-        ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
-    if m := COMPARATIVE.match(ahead):  # "which left the shares 1.7% higher": the figure's own word
-        ctx.verb, ctx.direction = m.group().strip(), "up" if m["up"] else "down"
-    elif moves:
-        ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
-    elif m := MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
-        ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
-    elif prev.verb and (not found or found[-1]["sector"]):  # "…, et l'indice Nasdaq avec 3,1 %"
-        ctx.verb, ctx.direction = prev.verb, prev.direction
-    return ctx
-
-
-def _verdict(
-    ctx: _Context, ahead: str, segment: str, crypto_article: bool, *, signed: bool, heading: bool
-) -> tuple[str, str]:
-    """("", "") for a price move, else (kind, reason) of an other figure."""
-    if heading:
-        return "headline", "a figure in a headline (the body reports the move)"
-    if m := AFTER.match(ahead):
-        what = m["what"].lower()
-        kind = AFTER_KIND.get(what, "metric")
-        return kind, f"{_KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
-    if ctx.kind not in (None, "price"):
-        return ctx.kind, f"{_KIND_TEXT[ctx.kind]}, not a stock price"
-    tail = segment[_last_end(MOVE, segment) :] + ahead
-    # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
-    one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
-    p = PERIOD.search(tail)
-    level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
-    if p and (level or _LEVEL.search(tail[: p.start()]) or _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)):
-        p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
-    before = tail[: p.start()] if p else ""
-    if p is None and (p := PERIOD.search(segment)):
-        before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
-        if _OWN_CLAUSE.search(segment, p.end()):
-            p = None  # "… gained 600% so far this year and were up 4% on Monday": the period is the last clause's
-    if p and not _SUPERLATIVE.search(before[-40:]) and not one_day:
-        return "period move", f"a move over a period ({p.group()!r}), not a session's move"
-    if f := FORECAST.search(_forecast_zone(main_clauses(segment))):
-        return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
-    if not ctx.direction and not signed:
-        return "not a move", "no movement verb or sign"
-    if ctx.subject is None:
-        return "no company", "no company or index named as what moved"
-    if ctx.subject.note.startswith(DESCRIPTION):
-        return "description", f"{ctx.subject.note}: listed for review"
-    if not ctx.subject.ticker:
-        name = ctx.subject.name
-        if crypto_article and (name.isupper() or any(c.isdigit() for c in name)):
-            return "crypto", f"{name} is not in the company table and the article speaks of tokens"
-        return "unknown company", f"{name} is not in the company table (add it with --alias NAME=TICKER)"
-    return "", ""
-
-
 _CLAUSE_CUT = re.compile(r",\s")
 _DAY_AFTER_IT = re.compile(
     r"(?<![\w])(?:a|one|the) day after (?:the stock|the shares|shares|it|they)(?![\w])"
@@ -412,51 +306,7 @@ _DAY_AFTER_IT = re.compile(
     _I,
 )
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
-# a clause of the figure's own after a period's words: a conjunction, then a move verb
-_OWN_CLAUSE = re.compile(
-    rf"(?<![\w])(?:and|but|while|et|mais|tandis que|alors que)(?![\w]).*(?<![\w])(?:{UP}|{DOWN})(?![\w])", _I
-)
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
-_HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
-# "well off its morning low": the session's own low, not a period's reference
-_SESSION_EXTREME = re.compile(
-    r"(?<![\w])(?:morning|intraday|session|midday|afternoon|early|day's|daily|de la journée|de la séance)(?![\w])", _I
-)
-# "… and breaking above the peak it set in December 1989": a level crossed, not the move's period
-_LEVEL_VERB = re.compile(
-    r"(?:break(?:ing|s)?|broke|clos(?:ing|ed)|end(?:ing|ed)|finish(?:ing|ed)|trad(?:ing|ed))\s+$", _I
-)
-_LEVEL = re.compile(r",\s*(?:au-dessus|au-dessous|en dessous|en-dessous|above|below)\s+$", re.IGNORECASE)
-# the figure's own noun phrase names one session: the period words after it are another clause's
-_ONE_DAY = re.compile(
-    r"(?<![\w])(?:(?:(?:today|monday|tuesday|wednesday|thursday|friday)['’]s|one-day|single-day)\s+(?:\w+\s+)?"
-    r"(?:gain|rally|jump|surge|rise|advance|climb|pop|rebound|drop|decline|fall|loss|slide|slump|plunge|move|sell-?off)s?"
-    r"|(?:hausse|baisse|chute|progression|recul|bond|repli|envolée|gain|perte)s? (?:du jour|de la séance"
-    r"|d['’]aujourd['’]hui))(?![\w])",
-    re.IGNORECASE,
-)
-# "its heaviest one-day loss since March 2020": the period dates a record, not a move
-_SUPERLATIVE = re.compile(
-    r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?"
-    r"|jamais vu|never seen|not seen)"
-    r"(?![\w])[^.;]*$",
-    _I,
-)
-
-
-def _forecast_zone(main: str) -> str:
-    """From the move verb before the figure's own verb to it: "expected to fall on Friday after they dropped 6%"."""
-    verbs = list(MOVE.finditer(main))
-    if len(verbs) < 2:
-        return main
-    return main[verbs[-2].end() : verbs[-1].end()]
-
-
-def _last_end(rx: re.Pattern[str], s: str) -> int:
-    end = 0
-    for m in rx.finditer(s):
-        end = m.end()
-    return end
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:
