@@ -135,7 +135,10 @@ _STOPWORDS = (
     " eight nine ten eleven twelve un une deux trois quatre cinq six sept huit neuf dix onze douze"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
-_SYMBOL_AS_NAME = re.compile(r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))")
+_SYMBOL_AS_NAME = re.compile(
+    r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))"  # "VRT stock"
+    r"|(?:(?<=l'action )|(?<=le titre ))([A-Z]{3,5})(?![\w.&-])"  # "le cours de l'action AVGO"
+)
 _BARE_SYMBOL = re.compile(r"(?<![\w$&.:(|-])([A-Z]{3,5})(?![\w&.:-])")
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
 _NAME_AT_START = re.compile(
@@ -224,9 +227,9 @@ class CompanyTable:
             if ticker:
                 out.append(CompanyMention(m.start(1), m.end(1), name, ticker))
         out += [
-            CompanyMention(m.start(1), m.end(1), m[1], m[1])
+            CompanyMention(m.start(g), m.end(g), m[g], m[g])
             for m in _SYMBOL_AS_NAME.finditer(text)
-            if m[1] in self.listings and not any(n.start <= m.start(1) < n.end for n in out)
+            if m[g := 1 if m[1] else 2] in self.listings and not any(n.start <= m.start(g) < n.end for n in out)
         ]  # "VRT stock sank", "NVDA shares": a US symbol written as the name
         named = {c.ticker for c in out}
         out += [

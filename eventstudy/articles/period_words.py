@@ -49,7 +49,8 @@ PERIOD = re.compile(
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
     r"|debut|record)"
-    r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?(?:sommet|pic|plus haut|plus bas|record)"
+    r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?"
+    r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
     r"|last year|l'an (?:dernier|passé)|l'année (?:dernière|passée)"
@@ -103,9 +104,9 @@ _SINCE_PEAKING = re.compile(
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|depuis|par rapport à|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
     rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+(?:\d{{1,2}}\s+)?)?"
-    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|sommet|pic|plus haut|plus bas|record)"
+    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"(?:\s+(?:close|closing (?:high|level)|de clôture))?"
-    rf"(?:\s+(?:of|in|de|d'|en)\s+{_M.replace('month>', 'm2>')})?",
+    rf"(?:\s+(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_M.replace('month>', 'm2>')})?",
     _I,
 )
 _SINCE_DAY = re.compile(
@@ -118,6 +119,11 @@ _MONTHS_BACK = re.compile(
     r"|ended))|(?:in|over) the (?:last |past )?(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)"
     r" months"
     rf"|(?:sur|en) (?:les )?(?P<m>{_N}|douze) (?:derniers )?mois)(?![\w])",
+    _I,
+)
+_YEARS_BACK = re.compile(
+    rf"(?<![\w])(?:(?:sur|en) (?P<n>un|{_N}) ans?|(?:over|in) the (?:past|last) (?:(?P<k>{_N}) years|year)"
+    r"|sur douze mois|sur 12 mois|from a year (?:ago|earlier))(?![\w])",
     _I,
 )
 WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine|sur la semaine|(?:over|for|on) the week)(?![\w])", _I)
@@ -145,7 +151,11 @@ def since(
         return f"{session.year - 1}-12-31", None, m.start()
     if m := _EXTREME.search(text, lo, hi):
         month = m["m1"] or m["m2"]
-        side = "low" if m["kind"].lower() in ("low", "lows", "trough", "plus bas") else "high"
+        side = (
+            "low"
+            if m["kind"].lower() in ("low", "lows", "trough", "bottom", "plus bas", "plancher", "creux")
+            else "high"
+        )
         named = _day_in(dates, m.start(), m.end())  # "from its July 10 record close": that day
         if named is not None and named.date is not None:
             return _before(named.date, session).isoformat(), named, m.start()
@@ -178,6 +188,11 @@ def since(
         month = session.month - back
         year, month = session.year + (month - 1) // 12, (month - 1) % 12 + 1
         return session.replace(year=year, month=month, day=min(session.day, 28)).isoformat(), None, m.start()
+    if m := _YEARS_BACK.search(text, lo, hi):  # "sur un an", "sur cinq ans", "over the past year": that day's close
+        n = m["n"] or m["k"]
+        back = 1 if n is None or n.lower() in ("un", "one", "a") else int(n) if n.isdigit() else _NUMBERS[n.lower()]
+        day = session.replace(year=session.year - back, day=min(session.day, 28 if session.month == 2 else 31))
+        return day.isoformat(), None, m.start()
     if m := WEEK.search(text, lo, hi):
         return (session - dt.timedelta(days=session.weekday() + 1)).isoformat(), None, m.start()
     if m := _MONTH.search(text, lo, hi):

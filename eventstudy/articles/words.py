@@ -79,8 +79,8 @@ LOWER = re.compile(
     _I,
 )
 UPPER = re.compile(r"(?<![\w])(?:moins de|less than|under)\W*$", _I)
-_BREAK = re.compile(r"[,;:()]")
-_PROPER_WORD = re.compile(r"(?<![\w])(?!(?:AI|IA|GPUs?|CEO|PDG)(?![\w]))[A-ZÀ-Ý][\w&-]+")  # "AI models": no name
+_BREAK = re.compile(r"[;:()]|(?<!\d),|,(?!\d)")  # not the decimal comma of "1,05 milliard"
+_PROPER_WORD = re.compile(r"(?<![\w])(?!(?:AI|IA|GPUs?|CEO|PDG|US|USD)(?![\w]))[A-ZÀ-Ý][\w&-]+")  # "AI models": no name
 _ENDS_WITH_NAME = re.compile(r"(?<![\w])[A-ZÀ-Ý][\w&-]*(?: \d+)?$")
 # a capitalised word that opens a sentence as a connective, not a name: "However, the company says…"
 _CONNECTIVE = re.compile(
@@ -88,6 +88,10 @@ _CONNECTIVE = re.compile(
     r"|Elsewhere|Cependant|Toutefois|Néanmoins|Même|D'ailleurs"
     r"|Pourtant|Ainsi|Enfin|Par ailleurs|En revanche|De plus|Or)$"
 )
+_VERB_START = re.compile(
+    r"\s*(?:a|ont|avait|avaient|est|sont|has|have|had|is|was|were)\s+(?!été\b)(?:\w+\s+)?(?:\w+é|\w+ed|\w+en|dégagé)\b",
+    _I,
+)  # a clause opening on its verb: the sentence's main clause after an apposition
 _RELATIVE = re.compile(r"^\s*(?:which|who|whose|that|qui|dont|lequel|laquelle|lesquels)(?![\w])", _I)
 
 
@@ -116,10 +120,18 @@ def clauses(segment: str) -> list[tuple[int, int]]:
         lo, hi = chunks[k]
         part = segment[lo:hi]
         before = segment[chunks[k - 1][0] : chunks[k - 1][1]].rstrip(" ,") if k else ""
-        aside = 0 < k < len(chunks) - 1 and (
-            bool(_RELATIVE.match(part))
-            or (part.strip()[:1].islower() and bool(_ENDS_WITH_NAME.search(before)) and not _CONNECTIVE.match(before))
-        )
+        aside = (
+            0 < k < len(chunks) - 1
+            and (
+                bool(_RELATIVE.match(part))
+                or (
+                    part.strip()[:1].islower()
+                    and bool(_ENDS_WITH_NAME.search(before))
+                    and not _CONNECTIVE.match(before)
+                )
+            )
+            and not _VERB_START.match(part)
+        )  # "Arm, contrôlé par SoftBank Group, a dégagé un chiffre d'affaires…"
         if aside:
             continue
         kept.append((lo, hi))

@@ -252,7 +252,7 @@ def test_stated_time_with_zone_makes_a_timed_event(tmp_path):
         ("Nvidia's revenue rose 94% in the quarter.", "metric"),
         ("Ses revenus globaux avaient chuté de 99 % en janvier.", "metric"),
         ("Le secteur des semi-conducteurs a gagné 10,47 %.", "sector"),
-        ("Nvidia a gagné 150 % sur un an.", "period move"),
+        ("Nvidia a gagné 150 % depuis son introduction en Bourse.", "period move"),  # no reference the reader dates
         ("Les jetons d'IA ont gagné du terrain. Par ailleurs, VIRTUAL a augmenté de 11,95 %.", "crypto"),
         ("Acme Corp a bondi de 12 % mercredi.", "unknown company"),
         ("Oracle représente 40 % de l'indice.", "sector"),
@@ -421,7 +421,7 @@ def test_conjoined_subjects_and_lists(tmp_path):
         ("SoftBank Group owns about 90% of chip designer Arm.", "stake"),
         ("Super Micro has a 17% share of the AI server market.", "market share"),
         ("Oracle a annoncé une hausse de 10 % de son dividende.", "metric"),
-        ("OpenAI, backed by Microsoft, is valued at $157 billion, up 80% from a year ago.", "period move"),
+        ("OpenAI, backed by Microsoft, is valued at $157 billion, up 80% from a year ago.", "valuation"),
         ("Oracle co-founder Larry Ellison's fortune fell 12%.", "metric"),
     ],
 )
@@ -628,3 +628,10 @@ def warnings_as_errors():
             return False
 
     return _Exit()
+
+
+def test_a_move_over_a_year_is_a_period_claim_from_that_day(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text("Le 21 janvier 2025, Nvidia a gagné 150 % sur un an.", encoding="utf-8")
+    (claim,) = extract([p]).claims
+    assert (claim.ticker, claim.reported_percent, claim.since) == ("NVDA", 150.0, "2024-01-21")

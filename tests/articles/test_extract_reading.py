@@ -1450,8 +1450,8 @@ def test_a_participle_clause_s_day_is_not_the_first_figure_s(tmp_path):
 
 def test_an_english_thousands_separator_in_a_figure(tmp_path):
     text = "Jan 27, 2025 - Nvidia fell 17% on Monday. The stock has soared roughly 1,900% over the past five years."
-    found = extract([_write(tmp_path, text)])
-    assert [o.value_percent for o in found.other_figures] == [1900.0]  # not 1.9
+    got = [(f, since) for _, f, _, _, since in _got(tmp_path, text)]
+    assert got[-1] == (1900.0, "2020-01-27")  # not 1.9; five years back from the article's day
     text = "27/01/2025\n\nLundi, Nvidia a perdu 1,900 %."  # French: a decimal comma
     assert _claims(tmp_path, text) == [("NVDA", -1.9, D(2025, 1, 27))]
 
@@ -1506,3 +1506,35 @@ def test_as_much_as_in_extended_trading_is_after_hours(tmp_path):
         "headline beat, reversed course to trade down over 3%."
     )
     assert [(f, timing) for _, f, _, timing, _ in _got(tmp_path, text)] == [(4.0, "after_hours"), (-3.0, "after_hours")]
+
+
+def test_moves_over_years_back(tmp_path):
+    text = (
+        "05/09/2025\n\nDepuis le début de l'année, l'action Broadcom a gagné plus de 30 %, flambé de 100 % sur un an "
+        "et de 740 % sur cinq ans."
+    )
+    assert [since for *_, since in _got(tmp_path, text)] == ["2024-12-31", "2024-09-05", "2020-09-05"]
+    text = "Sept 5, 2025 - Broadcom shares are up 100% over the past year."
+    assert [since for *_, since in _got(tmp_path, text)] == ["2024-09-05"]
+
+
+def test_a_floor_of_a_named_month_is_that_month_s_lowest_close(tmp_path):
+    for text in (
+        "05/09/2025\n\nLes actions Broadcom ont plus que doublé depuis leur plancher du mois d'avril.",
+        "05/09/2025\n\nL'action Broadcom a gagné 120 % depuis son plancher du mois d'avril.",
+    ):
+        assert [since for *_, since in _got(tmp_path, text)] == ["low:2025-04"]
+
+
+def test_a_symbol_after_a_french_price_noun(tmp_path):
+    text = "13/10/2025\n\nAlors que la Bourse s'ouvrait lundi, le cours de l'action AVGO a bondi de plus de 7 %."
+    assert [(t, f, timing) for t, f, _, timing, _ in _got(tmp_path, text)] == [("AVGO", 7.0, "open")]
+
+
+def test_a_metric_before_an_amount_with_a_decimal_comma_and_a_currency(tmp_path):
+    text = (
+        "31/07/2025\n\nArm, contrôlé par SoftBank Group, a dégagé un chiffre d'affaires record de 1,05 milliard $US "
+        "au premier trimestre, en hausse de 12 % sur un an."
+    )
+    found = extract([_write(tmp_path, text)])
+    assert not found.claims and [o.kind for o in found.other_figures] == ["metric"]
