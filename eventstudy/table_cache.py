@@ -5,7 +5,7 @@ by :func:`feed`: tables column by column, objects by all their fields), which co
 (``kind``), the code of this package
 (:func:`code_fingerprint`: an edited checkout
 is a new key) and the versions of the libraries that shape the numbers
-(:func:`eventstudy.engine.provenance.package_versions`). The key is the sha256 of all of that;
+(:func:`eventstudy.versions.package_versions`). The key is the sha256 of all of that;
 the entry, ``<cache>/<kind>/<key>.npz`` under the folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric columns as
 NumPy arrays and its other columns as one JSON text, read with allow_pickle=False, written atomically.
@@ -97,7 +97,7 @@ def code_fingerprint() -> str:
 
 def cache_key(kind: str, inputs: Any) -> str:
     """The sha256 hex digest of ``kind``, ``inputs``, this package's code and the libraries' versions."""
-    from eventstudy.engine.provenance import package_versions
+    from eventstudy.versions import package_versions
 
     drawn = hashlib.sha256()
     feed(inputs, drawn, {})

@@ -4,7 +4,7 @@ Building an ``exchange_calendars`` calendar computes its holiday rules from 1970
 holiday calendars) to lay out its default range of sessions, today - 20 years to today + 1 year:
 0.2-0.3 s of CPU a calendar, in every process. The schedule it gives is a function of the exchange,
 that range, and the versions of exchange_calendars, pandas and numpy
-(:func:`eventstudy.engine.provenance.package_versions`); the key is the sha256 of those and of this
+(:func:`eventstudy.versions.package_versions`); the key is the sha256 of those and of this
 package's code. An entry, ``<cache>/calendars/<key>.npz`` under the folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds what the calendar's constructor sets
 (the schedule of opens, breaks and closes, their nanosecond arrays, the late opens and early
@@ -72,8 +72,8 @@ def store_pending() -> None:
 
 
 def _key(cls: type) -> str:
-    from eventstudy.engine.provenance import package_versions
     from eventstudy.table_cache import code_fingerprint
+    from eventstudy.versions import package_versions
 
     text = json.dumps([FORMAT, f"{cls.__module__}.{cls.__qualname__}", str(cls.default_start()),
                        str(cls.default_end()), sorted(package_versions().items()), code_fingerprint()])  # fmt: skip
