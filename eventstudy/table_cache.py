@@ -29,6 +29,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eventstudy.cache_limit import stored, used
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -115,9 +117,12 @@ def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) ->
     key = cache_key(kind, inputs)
     path = default_cache_dir() / kind / f"{key}.npz"
     try:
-        return _load(path.read_bytes(), key)
+        table = _load(path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: computed
         pass
+    else:
+        used(path)
+        return table
     table = compute()
     data = _dump(table, key)
     if data is not None:
@@ -127,6 +132,7 @@ def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) ->
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, data)
+            stored(path)
         except OSError as exc:
             warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
     return table

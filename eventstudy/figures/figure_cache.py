@@ -22,6 +22,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from eventstudy.cache_limit import stored, used
+
 
 def figure_keys(view: Any, stems: list[str], fmt: str) -> dict[str, str]:
     """The cache key (a sha256 hex digest) of each figure ``stem`` drawn from ``view`` in ``fmt``."""
@@ -59,10 +61,12 @@ def entry(key: str, fmt: str) -> Path:
 
 def read_figure(key: str, fmt: str) -> bytes | None:
     """The cached bytes of ``key``, or None (not there, empty, unreadable)."""
+    path = entry(key, fmt)
     try:
-        data = entry(key, fmt).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
+    used(path)
     return data or None
 
 
@@ -75,5 +79,6 @@ def write_figure(key: str, fmt: str, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
+        stored(path)
     except OSError as exc:
         warnings.warn(f"a report figure could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)

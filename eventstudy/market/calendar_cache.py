@@ -26,6 +26,8 @@ import json
 import warnings
 from typing import TYPE_CHECKING
 
+from eventstudy.cache_limit import stored, used
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -51,9 +53,12 @@ def cached_calendar(code: str) -> ExchangeCalendar:
     key = _key(cls)
     path = default_cache_dir() / "calendars" / f"{key}.npz"
     try:
-        return _load(cls, path.read_bytes(), key)
+        cal = _load(cls, path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: built
         pass
+    else:
+        used(path)
+        return cal
     with warnings.catch_warnings():
         # exchange_calendars reads Series.values of tz-aware columns, which
         # pandas >= 3.1 deprecates; the values it gets are still right.
@@ -105,6 +110,7 @@ def _store(cal: ExchangeCalendar, key: str, path: Path) -> None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
+        stored(path)
     except OSError as exc:
         warnings.warn(f"an exchange calendar could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=3)
 

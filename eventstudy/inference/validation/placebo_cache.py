@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.cache_limit import stored, used
 from eventstudy.table_cache import code_fingerprint
 
 if TYPE_CHECKING:
@@ -81,16 +82,22 @@ def cached_run(
     path = default_cache_dir() / "placebo" / f"{hashlib.sha256(text.encode()).hexdigest()}.npz"
     if path.is_file():
         try:
-            return _load(path.read_bytes(), key)
+            run = _load(path.read_bytes(), key)
+        except FileNotFoundError:  # removed meanwhile (eventstudy.cache_limit): computed
+            pass
         except Exception as exc:  # any flaw of the entry: ignored, recomputed
             warnings.warn(f"placebo cache entry {path} is damaged or not this run's ({exc}); recomputed",
                           DataWarning, stacklevel=2)  # fmt: skip
+        else:
+            used(path)
+            return run
     run = compute()
     try:
         from eventstudy.file_io import atomic_write
 
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, _dump(run, key))
+        stored(path)
     except OSError as exc:
         warnings.warn(f"the placebo run could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
     return run
