@@ -150,10 +150,10 @@ def detailed_events(res: StudyResults) -> list[str]:
     """
     from eventstudy.report.story import same_day0
 
-    measured = set(pd.unique(res.every_fit()["event"]))  # every fitted pair, also when the workers wrote the fits
     together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
-    claimed = {together.get(c.event, [c.event])[0] for c in res.spec.claims}
-    ids = [e.id for e in res.spec.events if e.id in measured and together.get(e.id, [e.id])[0] == e.id]
+    measured = pd.Series(together.ids).isin(pd.unique(res.every_fit()["event"])).to_numpy()  # every fitted pair
+    claimed = {together.first(c.event) for c in res.spec.claims}
+    ids = together.ids[measured & (together.first_of(together.ids) == together.ids)].tolist()
     ordered = [e for e in ids if e in claimed] + [e for e in ids if e not in claimed]
     keep = set(ordered[:MAX_DETAILED_EVENTS])
     return [e for e in ids if e in keep]
