@@ -247,8 +247,9 @@ def overlap_rows(res: StudyResults) -> pd.DataFrame:
     if ov.empty:
         return ov
     groups = same_day0(res)
-    out = ov.assign(**{c: groups.first_of(ov[c]) for c in ("event", "nearest_event")})
-    out = out[out["event"] != out["nearest_event"]]
+    event, nearest = groups.first_of(ov["event"]), groups.first_of(ov["nearest_event"])
+    apart = event != nearest  # only these rows copied
+    out = ov[apart].assign(event=event[apart], nearest_event=nearest[apart])
     return out.drop_duplicates(["ticker", "event", "nearest_event"])
 
 

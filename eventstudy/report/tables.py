@@ -166,13 +166,14 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
     together = same_day0(res)
     detailed = {m for e in shown for m in together.get(e, [e])}
     car = res.every_car(["event", "start", "end", "p"])
-    rest = car[~car["event"].isin(detailed)]
-    if rest.empty:
+    rest = ~car["event"].isin(detailed)  # a mask, not a copy of every other pair's rows
+    if not rest.any():
         return ""
-    parts = []
-    for (start, end), w in rest.groupby(["start", "end"], sort=False):
-        parts.append(f"[{start}, {end}]: {int((w['p'] < 0.05).sum())} of {len(w)} with p < 0.05")
-    n_events = rest["event"].nunique()
+    keys = [car["start"], car["end"]]  # every pair has each window, in the study's order
+    below = ((car["p"] < 0.05) & rest).groupby(keys, sort=False).sum()
+    parts = [f"[{start}, {end}]: {int(below[start, end])} of {int(n)} with p < 0.05"
+             for (start, end), n in rest.groupby(keys, sort=False).sum().items() if n]  # fmt: skip
+    n_events = car["event"][rest].nunique()
     return (
         f"{n_events} more event(s) are not detailed here; every number is in the ar, car and tests tables "
         f"(ar.csv, car.csv, tests.csv, or .parquet files in a large study) and results.json. "
