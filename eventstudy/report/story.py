@@ -57,9 +57,9 @@ class Day0Groups:
     arrays of a million numbers, not a dict of a million lists.
     """
 
-    def __init__(self, ids: np.ndarray, group: np.ndarray) -> None:
-        self.ids, self.group = ids, group  # every event id in study order; its group, -1 when not measured
-        self.index = pd.Index(ids)
+    def __init__(self, index: pd.Index, group: np.ndarray) -> None:
+        self.index, self.group = index, group  # every event id in study order; its group, -1 when not measured
+        self.ids = index.to_numpy(dtype=object)
         members = np.flatnonzero(group >= 0)
         self.order = members[np.argsort(group[members], kind="stable")]  # by group, then study order
         self.starts = np.searchsorted(group[self.order], np.arange(int(group.max(initial=-1)) + 2))
@@ -136,7 +136,7 @@ def same_day0(res: StudyResults) -> Day0Groups:
         _, which = np.unique(codes, axis=0, return_inverse=True)
         group[events[of_c]] = groups + which.ravel()
         groups += int(which.max()) + 1
-    out = Day0Groups(ids, group)
+    out = Day0Groups(index, group)
     _LAST[:] = [(res.day0, res.fits, res.spec, out)]
     return out
 
