@@ -1,14 +1,18 @@
 """Peak memory and time of large studies, per size and shape of the events CSV (issue 24).
 
-Run: ``.venv/bin/python benchmarks/bench_memory.py [--sizes 10000,100000] [--shapes ten,one] [--repeat 1]``
-``[--stages]`` ``[--keep DIR]`` ``[--checkout DIR]`` (another checkout, e.g. ``git worktree add /tmp/before HEAD~3``,
-measured instead of this one; ``--stages`` always runs this one) ``[--dask N]``
+Run: ``.venv/bin/python benchmarks/bench_memory.py [--sizes 10000,100000,1000000] [--shapes ten,one]``
+``[--runs local,dask] [--workers 2] [--repeat 1] [--stages] [--keep DIR] [--checkout DIR]`` (another
+checkout, e.g. ``git worktree add /tmp/before HEAD~3``, measured instead of this one; ``--stages`` always
+runs this one). One row alone: e.g. ``--sizes 1000000 --shapes one --runs dask`` (7-10 minutes).
 
-``--dask N``: each run goes to a cluster started for it as a user starts one (``dask scheduler`` and
-N ``dask worker --nthreads 1`` processes on 127.0.0.1), ``--dask ADDRESS``; the peak printed is the
+One table, a row per size, run and shape: ``local`` (not above ``--local-max`` pairs, 100,000) and
+``dask N``, each run on a cluster started for it as a user starts one (``dask scheduler`` and
+N ``dask worker --nthreads 1`` processes on 127.0.0.1, ``--dask ADDRESS``); then the peak printed is the
 client's (the ``eventstudy run`` process), and ``workers MB`` the largest worker's peak. From
 ``--parquet-from`` pairs (1,000) the workers write the ar, car, fits and tests tables beside ``--out``
-and the client holds summaries (:mod:`eventstudy.engine.worker_tables`).
+and the client holds summaries (:mod:`eventstudy.engine.worker_tables`). ``target`` and ``met``: issue
+24's bar for the row (peak < 2 GB locally up to 100,000 pairs for both shapes; the Dask client's at any
+size, 1,000,000 pairs included).
 
 Two shapes of events CSV, seeded, from the ten US tickers of ``bench_large.py`` (prices in
 ../shared/data/prices) on random business days from 2024-09-02 to 2025-10-31, date-only,
@@ -189,50 +193,78 @@ class Cluster:
             proc.wait()
 
 
+def target(n: int, mode: str) -> str:
+    """What issue 24 asks of this row: peak < 2 GB locally up to 100,000 pairs, the Dask client's at any size."""
+    return "< 2 GB" if mode == "dask" or n <= 100_000 else "-"
+
+
+def measure(root: Path, n: int, shape: str, mode: str, args: argparse.Namespace, tmp: Path) -> str:
+    """One row of the table: ``--repeat`` runs of the events CSV of ``n`` pairs in ``shape``, ``mode`` local or dask."""
+    path = events_csv(root, n, shape)
+    checkout = args.checkout.resolve() if args.checkout else None
+    runs, workers = [], []
+    for _ in range(args.repeat):
+        if mode == "dask":  # a fresh cluster per run: the workers' peak is this run's
+            with Cluster(args.workers, tmp) as cluster:
+                runs.append(cli(path, tmp / "out", args.prices, checkout, cluster.address))
+                workers.append(cluster.worker_peak_mb())
+        else:
+            runs.append(cli(path, tmp / "out", args.prices, checkout))
+    walls = [w for w, _, _ in runs]
+    peak, cpu = max(m for _, m, _ in runs), statistics.median(c for _, _, c in runs)
+    goal = target(n, mode)
+    met = ("yes" if peak < TARGET_MB else "NO") if goal != "-" else "-"
+    run = "local" if mode == "local" else f"dask {args.workers}"
+    worker = f"{max(workers):>10.0f}" if workers else f"{'-':>10}"
+    return (f"{n:>9,} {run:>6} {SHAPE_NAMES[shape]:>9} {min(walls):>7.1f} "
+            f"{statistics.median(walls):>8.1f} {cpu:>7.1f} {peak:>8.0f} {worker} {goal:>7} {met:>4}")  # fmt: skip
+
+
+SHAPE_NAMES = {"ten": "ten/event", "one": "one/event"}
+HEADER = (f"{'pairs':>9} {'run':>6} {'shape':>9} {'best s':>7} {'median s':>8} {'CPU s':>7} {'peak MB':>8} "
+          f"{'workers MB':>10} {'target':>7} {'met':>4}")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="pairs per events CSV, comma-separated")
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="pairs per events CSV, comma-separated")
     parser.add_argument("--shapes", default=",".join(SHAPES), help="ten (events of ten securities), one, or both")
+    parser.add_argument("--runs", default="local,dask", help="local, dask or both (each size and shape)")
+    parser.add_argument("--local-max", type=int, default=100_000, help="no local run above this many pairs")
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement (best and median printed)")
     parser.add_argument("--prices", type=Path, default=PRICES, help="price directory (default ../shared/data/prices)")
     parser.add_argument("--keep", type=Path, help="write the events CSVs here (and keep them) instead of a temp dir")
-    parser.add_argument("--stages", action="store_true", help="also split each run by stage (seconds, peak, after)")
+    parser.add_argument("--stages", action="store_true", help="also split each local run by stage (seconds, peak)")
     parser.add_argument("--checkout", type=Path, help="measure the eventstudy of another checkout (git worktree add)")
-    parser.add_argument("--dask", type=int, default=0, metavar="N", help="run on a cluster of N worker processes")
+    parser.add_argument("--workers", type=int, default=2, metavar="N", help="dask worker processes (default 2)")
     args = parser.parse_args()
     if not args.prices.exists():
         sys.exit(f"{args.prices} not found: the benchmark reads the real price files")
-    prices = args.prices.resolve()
+    args.prices = args.prices.resolve()
     sizes = [int(s) for s in args.sizes.split(",")]
     shapes = [s for s in args.shapes.split(",") if s]
-    if set(shapes) - set(SHAPES):
-        sys.exit(f"--shapes: choose from {', '.join(SHAPES)}")
+    modes = [m for m in args.runs.split(",") if m]
+    if set(shapes) - set(SHAPES) or set(modes) - {"local", "dask"}:
+        sys.exit(f"--shapes: choose from {', '.join(SHAPES)}; --runs: from local, dask")
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        print(f"{'pairs':>7} {'shape':>5} {'best s':>7} {'median s':>8} {'CPU s':>7} {'peak MB':>8} {'x 2 GB':>7}"
-              + (f" {'workers MB':>10}" if args.dask else ""))  # fmt: skip
+        print(HEADER, flush=True)
         for n in sizes:
             for shape in shapes:
-                path = events_csv(root, n, shape)
-                checkout = args.checkout.resolve() if args.checkout else None
-                runs, workers = [], ""
-                for _ in range(args.repeat):
-                    if args.dask:  # a fresh cluster per run: the workers' peak is this run's
-                        with Cluster(args.dask, Path(tmp)) as cluster:
-                            runs.append(cli(path, Path(tmp) / "out", prices, checkout, cluster.address))
-                            workers = f" {cluster.worker_peak_mb():>10.0f}"
-                    else:
-                        runs.append(cli(path, Path(tmp) / "out", prices, checkout))
-                walls = [w for w, _, _ in runs]
-                peak, cpu = max(m for _, m, _ in runs), statistics.median(c for _, _, c in runs)
-                print(f"{n:>7} {shape:>5} {min(walls):>7.2f} {statistics.median(walls):>8.2f} {cpu:>7.2f} {peak:>8.0f}"
-                      f" {peak / TARGET_MB:>7.2f}{workers}", flush=True)  # fmt: skip
+                for mode in modes:
+                    if mode == "local" and n > args.local_max:
+                        continue
+                    print(measure(root, n, shape, mode, args, Path(tmp)), flush=True)
+        print(f"peak MB, CPU s: `eventstudy run` (with dask: the client); workers MB: the largest dask "
+              f"worker's; target: issue 24's (peak < {TARGET_MB:,} MB)")  # fmt: skip
         if args.stages:
             for n in sizes:
                 for shape in shapes:
                     print(f"\nstages, {n:,} pairs, shape {shape}: seconds, peak MB, resident MB after")
-                    for name, secs, peak, after in stages(events_csv(root, n, shape), Path(tmp) / "stages", prices):
+                    for name, secs, peak, after in stages(
+                        events_csv(root, n, shape), Path(tmp) / "stages", args.prices
+                    ):
                         print(f"  {name:<18}{secs:7.2f} {peak:8.0f} {after:8.0f}")
 
 

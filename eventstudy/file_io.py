@@ -64,7 +64,11 @@ class InputFileError(OSError):
 def size_limit(kind: str) -> int:
     """The size limit in bytes for inputs of ``kind`` (see the module doc)."""
     var, default, _ = LIMITS[kind]
-    text = os.environ.get(var, "").strip() or default
+    return parse_size(var, os.environ.get(var, "").strip() or default)
+
+
+def parse_size(var: str, text: str) -> int:
+    """``text``, the value of the setting ``var``, in bytes (a ``K``, ``M`` or ``G`` suffix: 1024, 1024², 1024³)."""
     m = _SIZE.match(text)
     if m is None:
         raise EventStudyError(f"{var}={text!r} is not a size in bytes such as 5000000, 500K or 20M")

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.worker_tables import PairColumns
     from eventstudy.inference.validation.placebo import StudyPlacebo
+    from eventstudy.spec import Event
 
 CLAIMS_CSV_COLUMNS = [
     "claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict",
@@ -306,25 +307,26 @@ class StudyResults(MeasureViews):
         return notebook_html(self.spec, self.model, self.claims, self.car, self.excluded)
 
     # -- export ------------------------------------------------------------
-    def to_dict(self, *, columnar: bool = False) -> dict[str, Any]:
+    def to_dict(self, *, columnar: bool = False, events: Any = None) -> dict[str, Any]:
         """JSON-ready dict: spec summary, every table, provenance.
 
         ``columnar`` (a large study, whose big tables are written as Parquet files):
         the tables of ``COLUMNAR_TABLES`` are left out, ``tables`` names their files
-        and ``summary`` counts the pairs and summarises the CARs by window.
+        and ``summary`` counts the pairs and summarises the CARs by window. ``events``:
+        what stands in the study's list of events (default: that list, see :meth:`write_json`).
         """
         if not columnar:
             if self.tests is None:
                 raise ValueError("the tests table was not computed (EventStudy.run(tests=False)): see write_tests")
             return {
-                "study": self._study(),
+                "study": self._study(events),
                 **{n: records(getattr(self, n)) for n in JSON_TABLES},
                 **self.measure_records(),
                 "placebo": self.placebo.to_dict(),
                 "provenance": self.provenance,
             }
         return {
-            "study": self._study(),
+            "study": self._study(events),
             "summary": self.pairs_summary(),
             "tables": {n: f"{n}.parquet" for n in (*COLUMNAR_TABLES, *self.measure_tables())},
             **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
@@ -336,6 +338,26 @@ class StudyResults(MeasureViews):
         """The :meth:`to_dict` content as JSON text (NaN written as null)."""
         return json.dumps(self.to_dict(columnar=columnar), indent=indent, allow_nan=False)
 
+    def write_json(self, path: Path, *, columnar: bool = False) -> None:
+        """:meth:`to_json` into ``path``, the same bytes, each event's entry made as it is written.
+
+        A study of a million one-security events has a million entries: their text and dicts
+        are never held together (results.json of such a study is over 200 MB).
+        """
+        marker = "\x00events\x00"  # written by json as "\u0000events\u0000", which no other value gives
+        text = json.dumps(self.to_dict(columnar=columnar, events=marker), indent=2, allow_nan=False)
+        head, tail = text.split(json.dumps(marker))
+        key_line = head[head.rfind("\n") + 1 :]
+        pad = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")) + 2)  # an item: the key's indent and one more
+        with path.open("w", encoding="utf-8") as fh:
+            fh.write(head)
+            sep = "[" + pad
+            for event in self.spec.events:
+                fh.write(sep + json.dumps(self._event(event), indent=2, allow_nan=False).replace("\n", pad))
+                sep = "," + pad
+            fh.write(pad[:-2] + "]" if self.spec.events else "[]")
+            fh.write(tail)
+
     def pairs_summary(self) -> dict[str, Any]:
         """Pairs, events, securities and exclusions; per CAR window the pairs, mean and median CAR, share p < 0.05.
 
@@ -343,14 +365,15 @@ class StudyResults(MeasureViews):
         """
         car = self.every_car(["start", "end", "car", "p"])
         p = car["p"]
-        car = car.assign(significant=(p < 0.05).astype(float).where(p.notna()))
-        by_window = car.groupby(["start", "end"], sort=False)
+        significant = (p < 0.05).astype(float).where(p.notna())
+        keys = [car["start"], car["end"]]  # grouped column by column: no copy of a million pairs' table
+        by_window = car["car"].groupby(keys, sort=False)
         windows = pd.DataFrame(
             {
-                "pairs": by_window["car"].count(),
-                "mean_car": by_window["car"].mean(),
-                "median_car": by_window["car"].median(),
-                "share_p_below_0_05": by_window["significant"].mean(),
+                "pairs": by_window.count(),
+                "mean_car": by_window.mean(),
+                "median_car": by_window.median(),
+                "share_p_below_0_05": significant.groupby(keys, sort=False).mean(),
             }
         ).reset_index()
         return {
@@ -361,7 +384,7 @@ class StudyResults(MeasureViews):
             "car": records(windows),
         }
 
-    def _study(self) -> dict[str, Any]:
+    def _study(self, events: Any = None) -> dict[str, Any]:
         return {
             "id": self.spec.id,
             "title": self.spec.title,
@@ -371,17 +394,18 @@ class StudyResults(MeasureViews):
             "ar_window": list(self.spec.ar_window),
             "measures": ["returns", *self.spec.measures],
             "bhar_windows": [list(w) for w in self.spec.bhar_windows],
-            "events": [
-                {
-                    "id": e.id,
-                    "timestamp": e.timestamp.isoformat(),
-                    "date_only": e.date_only,
-                    "approximate": e.approximate,
-                    "title": e.title,
-                    "sources": list(e.sources),
-                }
-                for e in self.spec.events
-            ],
+            "events": [self._event(e) for e in self.spec.events] if events is None else events,
+        }
+
+    @staticmethod
+    def _event(e: Event) -> dict[str, Any]:
+        return {
+            "id": e.id,
+            "timestamp": e.timestamp.isoformat(),
+            "date_only": e.date_only,
+            "approximate": e.approximate,
+            "title": e.title,
+            "sources": list(e.sources),
         }
 
     # -- plots (return figures, never show) --------------------------------

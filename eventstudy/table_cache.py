@@ -5,7 +5,7 @@ by :func:`feed`: tables column by column, objects by all their fields), which co
 (``kind``), the code of this package
 (:func:`code_fingerprint`: an edited checkout
 is a new key) and the versions of the libraries that shape the numbers
-(:func:`eventstudy.engine.provenance.package_versions`). The key is the sha256 of all of that;
+(:func:`eventstudy.versions.package_versions`). The key is the sha256 of all of that;
 the entry, ``<cache>/<kind>/<key>.npz`` under the folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric columns as
 NumPy arrays and its other columns as one JSON text, read with allow_pickle=False, written atomically.
@@ -28,6 +28,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from eventstudy.cache_limit import stored, used
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +99,7 @@ def code_fingerprint() -> str:
 
 def cache_key(kind: str, inputs: Any) -> str:
     """The sha256 hex digest of ``kind``, ``inputs``, this package's code and the libraries' versions."""
-    from eventstudy.engine.provenance import package_versions
+    from eventstudy.versions import package_versions
 
     drawn = hashlib.sha256()
     feed(inputs, drawn, {})
@@ -115,9 +117,12 @@ def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) ->
     key = cache_key(kind, inputs)
     path = default_cache_dir() / kind / f"{key}.npz"
     try:
-        return _load(path.read_bytes(), key)
+        table = _load(path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: computed
         pass
+    else:
+        used(path)
+        return table
     table = compute()
     data = _dump(table, key)
     if data is not None:
@@ -127,6 +132,7 @@ def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) ->
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, data)
+            stored(path)
         except OSError as exc:
             warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
     return table

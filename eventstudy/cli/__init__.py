@@ -130,6 +130,7 @@ def _on_interrupt() -> Callable[[], None]:
 def _main(argv: list[str] | None) -> int:
     import warnings
 
+    from eventstudy.cache_limit import cache_cap
     from eventstudy.cli import articles, run, tools
     from eventstudy.cli.options import EXIT_INPUT, stop_progress
     from eventstudy.errors import EventStudyError
@@ -143,6 +144,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            cache_cap()  # a bad EVENTSTUDY_CACHE_MAX_BYTES fails here, not when a run stores its first entry
             commands = {
                 "run": run.run_command,
                 "validate": tools.validate_command,

@@ -11,40 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import platform
 from collections.abc import Sequence
-from functools import lru_cache
-from importlib import metadata
 from typing import Any
 
 from eventstudy.spec import StudySpec
-
-_PACKAGES = (
-    "eventstudy-claims",
-    "pandas",
-    "numpy",
-    "statsmodels",
-    "scipy",
-    "exchange_calendars",
-    "matplotlib",
-    "yfinance",
-)
-
-
-def package_versions() -> dict[str, str]:
-    """Installed versions of the packages that shape the numbers (looked up once per process)."""
-    return dict(_package_versions())
-
-
-@lru_cache(maxsize=1)
-def _package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
+from eventstudy.versions import package_versions
 
 
 def provenance(

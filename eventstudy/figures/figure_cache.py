@@ -7,7 +7,7 @@ of it), which figure
 ``matplotlibrc`` or style changes them), the code of this package
 (:func:`~eventstudy.table_cache.code_fingerprint`: an edited checkout
 is a new key) and the versions of the libraries
-(:func:`eventstudy.engine.provenance.package_versions`, matplotlib among them). The key is the
+(:func:`eventstudy.versions.package_versions`, matplotlib among them). The key is the
 sha256 of all of that; the entry is the figure's bytes, ``<cache>/figures/<key>.<fmt>``,
 under the folder of the price downloads and the placebo runs (``$EVENTSTUDY_CACHE``, else
 ``~/.cache/eventstudy``), written atomically. Only bytes are read back (no objects); an
@@ -22,13 +22,15 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from eventstudy.cache_limit import stored, used
+
 
 def figure_keys(view: Any, stems: list[str], fmt: str) -> dict[str, str]:
     """The cache key (a sha256 hex digest) of each figure ``stem`` drawn from ``view`` in ``fmt``."""
     import matplotlib
 
-    from eventstudy.engine.provenance import package_versions
     from eventstudy.table_cache import code_fingerprint, feed
+    from eventstudy.versions import package_versions
 
     drawn = hashlib.sha256()
     feed(view, drawn, {})
@@ -59,10 +61,12 @@ def entry(key: str, fmt: str) -> Path:
 
 def read_figure(key: str, fmt: str) -> bytes | None:
     """The cached bytes of ``key``, or None (not there, empty, unreadable)."""
+    path = entry(key, fmt)
     try:
-        data = entry(key, fmt).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
+    used(path)
     return data or None
 
 
@@ -75,5 +79,6 @@ def write_figure(key: str, fmt: str, data: bytes) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
+        stored(path)
     except OSError as exc:
         warnings.warn(f"a report figure could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)

@@ -4,7 +4,7 @@ Building an ``exchange_calendars`` calendar computes its holiday rules from 1970
 holiday calendars) to lay out its default range of sessions, today - 20 years to today + 1 year:
 0.2-0.3 s of CPU a calendar, in every process. The schedule it gives is a function of the exchange,
 that range, and the versions of exchange_calendars, pandas and numpy
-(:func:`eventstudy.engine.provenance.package_versions`); the key is the sha256 of those and of this
+(:func:`eventstudy.versions.package_versions`); the key is the sha256 of those and of this
 package's code. An entry, ``<cache>/calendars/<key>.npz`` under the folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds what the calendar's constructor sets
 (the schedule of opens, breaks and closes, their nanosecond arrays, the late opens and early
@@ -25,6 +25,8 @@ import io
 import json
 import warnings
 from typing import TYPE_CHECKING
+
+from eventstudy.cache_limit import stored, used
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -51,9 +53,12 @@ def cached_calendar(code: str) -> ExchangeCalendar:
     key = _key(cls)
     path = default_cache_dir() / "calendars" / f"{key}.npz"
     try:
-        return _load(cls, path.read_bytes(), key)
+        cal = _load(cls, path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: built
         pass
+    else:
+        used(path)
+        return cal
     with warnings.catch_warnings():
         # exchange_calendars reads Series.values of tz-aware columns, which
         # pandas >= 3.1 deprecates; the values it gets are still right.
@@ -72,8 +77,8 @@ def store_pending() -> None:
 
 
 def _key(cls: type) -> str:
-    from eventstudy.engine.provenance import package_versions
     from eventstudy.table_cache import code_fingerprint
+    from eventstudy.versions import package_versions
 
     text = json.dumps([FORMAT, f"{cls.__module__}.{cls.__qualname__}", str(cls.default_start()),
                        str(cls.default_end()), sorted(package_versions().items()), code_fingerprint()])  # fmt: skip
@@ -105,6 +110,7 @@ def _store(cal: ExchangeCalendar, key: str, path: Path) -> None:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
+        stored(path)
     except OSError as exc:
         warnings.warn(f"an exchange calendar could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=3)
 

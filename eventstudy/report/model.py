@@ -291,18 +291,15 @@ def _warning_entries(res: StudyResults) -> tuple[list[Model], int]:
     together = same_day0(res)  # events with one day 0 everywhere are listed once, together
     shown = set(detailed_events(res))
     flag_counts = res.flags["event"].value_counts()
-    rep = {e: ids[0] for e, ids in together.items()}
-    ends = [res.overlaps[c].map(rep).fillna(res.overlaps[c]) for c in ("event", "nearest_event")]
+    ends = [pd.Series(together.first_of(res.overlaps[c]), dtype=object) for c in ("event", "nearest_event")]
     links = pd.DataFrame({"a": pd.concat(ends), "b": pd.concat(ends[::-1])}).drop_duplicates()
     shared: dict[str, set[str]] = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]}
     found = []
-    for ev in res.spec.events:
-        if rep.get(ev.id, ev.id) != ev.id:
-            continue
-        n_flags = int(flag_counts.get(ev.id, 0))
-        others = sorted(shared.get(ev.id, set()) - {ev.id})
+    for eid in together.ids[together.first_of(together.ids) == together.ids]:  # each group once, by its first
+        n_flags = int(flag_counts.get(eid, 0))
+        others = sorted(shared.get(eid, set()) - {eid})
         if n_flags or others:
-            found.append((ev.id, n_flags, others))
+            found.append((eid, n_flags, others))
     found, more = listed(found, res)
     items = []
     for eid, n_flags, others in found:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.report.tables import large_study, listed, table
@@ -45,27 +46,97 @@ def group_story(rows: pd.DataFrame) -> str:
     return stories[0] if stories else ""
 
 
-_LAST: list[tuple[object, object, object, dict[str, list[str]]]] = []  # the last answer, by its tables' identity
+_LAST: list[tuple[object, object, object, Day0Groups]] = []  # the last answer, by its tables' identity
 
 
-def same_day0(res: StudyResults) -> dict[str, list[str]]:
-    """Event id → the events (itself first, in study order) with the same day 0 on every security.
+class Day0Groups:
+    """The events with the same day 0 on every security (:func:`same_day0`), held as arrays.
 
-    Only events with abnormal returns (measured) are merged; an event alone maps to ``[itself]``.
-    The report asks many times about the same results: the last answer is kept.
+    ``get(e, default)`` and ``groups[e]``: the events of ``e``'s group in study order (the first is the one
+    the report details); ``first`` and ``first_of``: that first event. A million events take a few
+    arrays of a million numbers, not a dict of a million lists.
+    """
+
+    def __init__(self, index: pd.Index, group: np.ndarray) -> None:
+        self.index, self.group = index, group  # every event id in study order; its group, -1 when not measured
+        self.ids = index.to_numpy(dtype=object)
+        members = np.flatnonzero(group >= 0)
+        self.order = members[np.argsort(group[members], kind="stable")]  # by group, then study order
+        self.starts = np.searchsorted(group[self.order], np.arange(int(group.max(initial=-1)) + 2))
+        self.heads = self.order[self.starts[:-1]]  # each group's first event
+
+    def _group(self, event_id: str) -> int:
+        try:
+            return int(self.group[self.index.get_loc(event_id)])
+        except KeyError:
+            return -1
+
+    def get(self, event_id: str, default: list[str] | None = None) -> list[str] | None:
+        """The events of ``event_id``'s group, in study order; ``default`` when it is not measured."""
+        g = self._group(event_id)
+        return default if g < 0 else self.ids[self.order[self.starts[g] : self.starts[g + 1]]].tolist()
+
+    def __getitem__(self, event_id: str) -> list[str]:
+        found = self.get(event_id)
+        if found is None:
+            raise KeyError(event_id)
+        return found
+
+    def first(self, event_id: str) -> str:
+        """The first event of ``event_id``'s group (itself when alone or not measured)."""
+        g = self._group(event_id)
+        return event_id if g < 0 else self.ids[self.heads[g]]
+
+    def first_of(self, events: Sequence[str] | pd.Series | np.ndarray) -> np.ndarray:
+        """:meth:`first` of each of ``events``, as an array."""
+        values = np.asarray(events, dtype=object)
+        at = self.index.get_indexer(values)
+        g = np.full(len(at), -1, dtype=np.int64)
+        g[at >= 0] = self.group[at[at >= 0]]
+        out = values.copy()
+        out[g >= 0] = self.ids[self.heads[g[g >= 0]]]
+        return out
+
+
+def same_day0(res: StudyResults) -> Day0Groups:
+    """The events with the same day 0 on every security: the same set of (security, session) pairs.
+
+    Only events with abnormal returns (measured) are merged; an event alone is a group of itself.
+    Matched on integer codes (a pair's code, each event's sorted codes), never on text. The report
+    asks many times about the same results: the last answer is kept.
     """
     if _LAST and _LAST[0][0] is res.day0 and _LAST[0][1] is res.fits and _LAST[0][2] is res.spec:
         return _LAST[0][3]
-    fits = res.every_fit()
-    measured = set(pd.unique(fits["event"])) if "event" in fits else set()  # every fitted pair's event
-    d0 = res.day0[res.day0["event"].isin(measured)].sort_values(["event", "ticker"], kind="stable")
-    pairs = d0["ticker"].astype(str) + "@" + d0["session"].astype("int64").astype(str)
-    keys = (pairs + "|").groupby(d0["event"], sort=False).sum().to_dict()  # concatenation in pandas, not Python
-    by_key: dict[str, list[str]] = {}
-    for e in res.spec.events:
-        if e.id in keys:
-            by_key.setdefault(keys[e.id], []).append(e.id)
-    out = {e: ids for ids in by_key.values() for e in ids}
+    ids = np.array([e.id for e in res.spec.events], dtype=object)
+    index = pd.Index(ids)
+    fits, d0 = res.every_fit(), res.day0
+    measured = np.zeros(len(ids), dtype=bool)  # every fitted pair's event
+    if "event" in fits:
+        found = index.get_indexer(pd.unique(fits["event"]))
+        measured[found[found >= 0]] = True
+    at = index.get_indexer(d0["event"])
+    rows = np.flatnonzero(at >= 0)
+    rows = rows[measured[at[rows]]]
+    at = at[rows]
+    ticker = pd.factorize(d0["ticker"].to_numpy()[rows])[0]
+    session = d0["session"].astype("int64").to_numpy()[rows]
+    by_pair = np.lexsort((session, ticker))  # a code for each (security, session)
+    new = np.ones(len(rows), dtype=bool)
+    new[1:] = (np.diff(ticker[by_pair]) != 0) | (np.diff(session[by_pair]) != 0)
+    pair = np.empty(len(rows), dtype=np.int64)
+    pair[by_pair] = np.cumsum(new) - 1
+    o = np.lexsort((pair, at))  # each event's rows together, its pair codes sorted
+    at, pair = at[o], pair[o]
+    events, start, count = np.unique(at, return_index=True, return_counts=True)
+    group = np.full(len(ids), -1, dtype=np.int64)
+    groups = 0
+    for c in np.unique(count):  # events of c pairs: the same day 0 everywhere = the same row of c codes
+        of_c = count == c
+        codes = pair[start[of_c][:, None] + np.arange(c)]
+        _, which = np.unique(codes, axis=0, return_inverse=True)
+        group[events[of_c]] = groups + which.ravel()
+        groups += int(which.max()) + 1
+    out = Day0Groups(index, group)
     _LAST[:] = [(res.day0, res.fits, res.spec, out)]
     return out
 
@@ -141,7 +212,7 @@ def day0_table(res: StudyResults, event_id: str) -> tuple[list[str], list[list[o
 
 def representative(res: StudyResults, event_id: str) -> str:
     """The event whose section stands for ``event_id`` (itself unless merged)."""
-    return same_day0(res).get(event_id, [event_id])[0]
+    return same_day0(res).first(event_id)
 
 
 def flag_label(res: StudyResults, day0_of: str) -> str:
@@ -160,7 +231,7 @@ def flag_rows(res: StudyResults) -> pd.DataFrame:
     if flags.empty:
         return flags.assign(label=pd.Series(dtype=str))
     groups = same_day0(res)
-    keep = flags[[groups.get(e, [e])[0] == e for e in flags["event"]]].copy()
+    keep = flags[groups.first_of(flags["event"]) == flags["event"].to_numpy(dtype=object)].copy()
     keep["event"] = [named(groups.get(e, [e]), res) for e in keep["event"]]
     keep["label"] = [flag_label(res, d) for d in keep.get("day0_of", pd.Series("", index=keep.index))]
     return keep
@@ -175,9 +246,10 @@ def overlap_rows(res: StudyResults) -> pd.DataFrame:
     ov = res.overlaps
     if ov.empty:
         return ov
-    first = {e: ids[0] for e, ids in same_day0(res).items()}
-    out = ov.assign(**{c: ov[c].map(first).fillna(ov[c]) for c in ("event", "nearest_event")})
-    out = out[out["event"] != out["nearest_event"]]
+    groups = same_day0(res)
+    event, nearest = groups.first_of(ov["event"]), groups.first_of(ov["nearest_event"])
+    apart = event != nearest  # only these rows copied
+    out = ov[apart].assign(event=event[apart], nearest_event=nearest[apart])
     return out.drop_duplicates(["ticker", "event", "nearest_event"])
 
 

@@ -150,10 +150,10 @@ def detailed_events(res: StudyResults) -> list[str]:
     """
     from eventstudy.report.story import same_day0
 
-    measured = set(pd.unique(res.every_fit()["event"]))  # every fitted pair, also when the workers wrote the fits
     together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
-    claimed = {together.get(c.event, [c.event])[0] for c in res.spec.claims}
-    ids = [e.id for e in res.spec.events if e.id in measured and together.get(e.id, [e.id])[0] == e.id]
+    measured = pd.Series(together.ids).isin(pd.unique(res.every_fit()["event"])).to_numpy()  # every fitted pair
+    claimed = {together.first(c.event) for c in res.spec.claims}
+    ids = together.ids[measured & (together.first_of(together.ids) == together.ids)].tolist()
     ordered = [e for e in ids if e in claimed] + [e for e in ids if e not in claimed]
     keep = set(ordered[:MAX_DETAILED_EVENTS])
     return [e for e in ids if e in keep]
@@ -166,13 +166,14 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
     together = same_day0(res)
     detailed = {m for e in shown for m in together.get(e, [e])}
     car = res.every_car(["event", "start", "end", "p"])
-    rest = car[~car["event"].isin(detailed)]
-    if rest.empty:
+    rest = ~car["event"].isin(detailed)  # a mask, not a copy of every other pair's rows
+    if not rest.any():
         return ""
-    parts = []
-    for (start, end), w in rest.groupby(["start", "end"], sort=False):
-        parts.append(f"[{start}, {end}]: {int((w['p'] < 0.05).sum())} of {len(w)} with p < 0.05")
-    n_events = rest["event"].nunique()
+    keys = [car["start"], car["end"]]  # every pair has each window, in the study's order
+    below = ((car["p"] < 0.05) & rest).groupby(keys, sort=False).sum()
+    parts = [f"[{start}, {end}]: {int(below[start, end])} of {int(n)} with p < 0.05"
+             for (start, end), n in rest.groupby(keys, sort=False).sum().items() if n]  # fmt: skip
+    n_events = car["event"][rest].nunique()
     return (
         f"{n_events} more event(s) are not detailed here; every number is in the ar, car and tests tables "
         f"(ar.csv, car.csv, tests.csv, or .parquet files in a large study) and results.json. "

@@ -120,7 +120,7 @@ def _write_files(
         _csv(res.claims, CLAIMS_CSV_COLUMNS, ["best_session"], tmp / "claims.csv")
         _csv(res.flags, FLAGS_CSV_COLUMNS, ["session"], tmp / "flags.csv")
         if "json" in formats:
-            (tmp / "results.json").write_text(res.to_json(columnar=columnar), encoding="utf-8")
+            res.write_json(tmp / "results.json", columnar=columnar)
         figures = figures_when_ready()
         if figures:
             _write_figures(figures, tmp)

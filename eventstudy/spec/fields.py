@@ -44,6 +44,7 @@ class FieldParser:
 
     def __init__(self, path: str | Path) -> None:
         self.path = path
+        self.stamps: dict[str, tuple[pd.Timestamp, bool]] = {}  # text → timestamp: events on one day share it
 
     def fail(self, key: str, value: object, why: str) -> None:
         """Raise the error naming the file, ``key`` and ``value``, with why it is refused."""
@@ -211,10 +212,17 @@ class FieldParser:
         )
 
     def timestamp(self, t: dict[str, Any], key: str) -> tuple[pd.Timestamp, bool]:
-        """An ISO date-time with offset, or a date (then ``date_only``)."""
+        """An ISO date-time with offset, or a date (then ``date_only``); text read once (a million events, 290 days)."""
+        value = self._get(t, key, _REQUIRED)
+        if isinstance(value, str):
+            if value not in self.stamps:
+                self.stamps[value] = self._timestamp(value, key)
+            return self.stamps[value]
+        return self._timestamp(value, key)
+
+    def _timestamp(self, value: Any, key: str) -> tuple[pd.Timestamp, bool]:
         import pandas as pd  # here: reading the study vocabulary (the company table's listings) needs no pandas
 
-        value = self._get(t, key, _REQUIRED)
         if isinstance(value, str):
             try:
                 value = (

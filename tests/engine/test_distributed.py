@@ -272,12 +272,15 @@ def test_car_paths_are_each_pair_s_cumulative_ar_from_day_minus_1(study_path, pr
     np.testing.assert_allclose(got["se"], (by_day.std() / np.sqrt(by_day.count())).to_numpy(), rtol=1e-12)
 
 
-def test_a_large_study_written_by_the_workers_has_the_local_report(tmp_path, prices_dir, threads_client, monkeypatch):
+@pytest.mark.parametrize("shape", ["mixed", "one"])
+def test_a_large_study_written_by_the_workers_has_the_local_report(tmp_path, prices_dir, threads_client, monkeypatch,
+                                                                   shape):  # fmt: skip
     """The workers write ar, car, fits and tests; from what they send of every pair, the local report, byte for byte.
 
     Every study counts as large here (the "All pairs" section, its two figures, capped lists) and only the first
     three events' rows come back to the client: the other events are summarised from every pair's CARs, p and
-    share of unusual days (worker_tables.PairColumns), never from their rows.
+    share of unusual days (worker_tables.PairColumns), never from their rows. Shapes: events of one to five
+    securities, or one security each (a screener's file: many events share a security and a day 0).
     """
     from eventstudy import EventStudy
     from eventstudy.engine import worker_tables
@@ -290,16 +293,21 @@ def test_a_large_study_written_by_the_workers_has_the_local_report(tmp_path, pri
     rng = np.random.default_rng(11)
     days = pd.bdate_range("2024-09-02", "2025-10-31")[rng.integers(0, 290, size=30)]
     tickers = ["ORCL", "NVDA", "MSFT", "AVGO", "AMD"]
-    rows = [(f"e{i:02d}", t, f"{d.date()}") for i, d in enumerate(days)
-            for t in (tickers if i % 2 else tickers[: 1 + i % 5])]  # fmt: skip
-    rows.append(("same", "ORCL", f"{days[0].date()}"))  # e00's day 0 on its one security: one section for both
+    if shape == "one":  # each (security, day) twice: one section for both; day 5 two sessions after day 0: overlaps
+        on = [*days[:5], days[0] + pd.offsets.BDay(2)]
+        rows = [(f"s{i:02d}", tickers[i % 5], f"{on[i % 6].date()}") for i in range(60)]
+    else:
+        rows = [(f"e{i:02d}", t, f"{d.date()}") for i, d in enumerate(days)
+                for t in (tickers if i % 2 else tickers[: 1 + i % 5])]  # fmt: skip
+        rows.append(("same", "ORCL", f"{days[0].date()}"))  # e00's day 0 on its one security: one section for both
     path = tmp_path / "events.csv"
     path.write_text("event,ticker,timestamp,benchmark\n" + "".join(f"{e},{t},{d},^GSPC\n" for e, t, d in rows))
     spec, source = load_events_csv(path), CsvDirectorySource(prices_dir)
     local = EventStudy(spec, source, on_error="skip", placebo_trials=0).run(tests=False)
     res = EventStudy(spec, source, on_error="skip", placebo_trials=0, client=threads_client, partitions=4,
                      tables_to=tmp_path / "tables").run(tests=False)  # fmt: skip
-    assert set(res.car["event"]) == {"e00", "e01", "e02"} and res.car["event"].nunique() < local.car["event"].nunique()
+    first = [e.id for e in spec.events[:3]]
+    assert set(res.car["event"]) == set(first) and res.car["event"].nunique() < local.car["event"].nunique()
     pd.testing.assert_frame_equal(res.every_car(), local.car[res.every_car().columns], check_exact=True)
     pd.testing.assert_frame_equal(res.every_fit(), local.fits[res.every_fit().columns], check_exact=True)
     for r, out in ((local, "local"), (res, "dask")):

@@ -266,3 +266,18 @@ def test_odd_values_and_empty_tables(results, indent):
 def test_a_list_in_a_cell_is_left_to_json(results):
     res = dataclasses.replace(results, excluded=pd.DataFrame({"event": ["e"], "ticker": ["T"], "reason": [[1, 2]]}))
     assert json.loads(res.to_json())["excluded"] == [{"event": "e", "ticker": "T", "reason": [1, 2]}]
+
+
+def test_the_written_file_is_to_json_byte_for_byte(results, tmp_path):
+    """write_json (results.json, each event's entry made as it is written) against json.dumps of to_dict."""
+    spec = results.spec
+    odd = [dataclasses.replace(e, title='a "quoted"\nline 日本\x00', sources=("x", "y")) for e in spec.events]
+    studies = (results, dataclasses.replace(results, excluded=ODD),
+               dataclasses.replace(results, spec=dataclasses.replace(spec, events=tuple(odd))))  # fmt: skip
+    path = tmp_path / "results.json"
+    for res in studies:
+        for columnar in (False, True):
+            res.write_json(path, columnar=columnar)
+            want = json.dumps(res.to_dict(columnar=columnar), indent=2, allow_nan=False)
+            assert path.read_bytes() == want.encode("utf-8")
+    assert json.loads(path.read_text())["study"]["events"][0]["title"] == 'a "quoted"\nline 日本\x00'

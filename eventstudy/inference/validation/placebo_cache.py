@@ -6,7 +6,7 @@ them), the securities (ticker, benchmark, exchange), the windows, the real event
 (no placebo date near them), the trials, the seed, the effects, levels and bootstrap draws,
 the version of this package and a sha256 of its Python files (an edited checkout is a new
 key), and the versions of the libraries that shape the numbers
-(:func:`eventstudy.engine.provenance.package_versions`). Entries live in
+(:func:`eventstudy.versions.package_versions`). Entries live in
 ``<cache>/placebo/<sha256 of the key>.npz`` under the cache folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``;
 :func:`eventstudy.market.price_cache.default_cache_dir`), written atomically
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eventstudy.cache_limit import stored, used
 from eventstudy.table_cache import code_fingerprint
 
 if TYPE_CHECKING:
@@ -45,9 +46,9 @@ FORMAT = 1  # bumped when the entry's layout changes
 def cache_key(source: PriceSource, listings: Sequence[Listing], design: dict[str, Any]) -> dict[str, Any] | None:
     """Everything that determines the run (see the module doc); None if a price file cannot be read."""
     from eventstudy import __version__
-    from eventstudy.engine.provenance import package_versions
     from eventstudy.errors import EventStudyError
     from eventstudy.inference.validation.returns import HISTORY
+    from eventstudy.versions import package_versions
 
     data: dict[str, str] = {}
     for symbol in sorted({s for x in listings for s in (x.ticker, x.benchmark)}):
@@ -81,16 +82,22 @@ def cached_run(
     path = default_cache_dir() / "placebo" / f"{hashlib.sha256(text.encode()).hexdigest()}.npz"
     if path.is_file():
         try:
-            return _load(path.read_bytes(), key)
+            run = _load(path.read_bytes(), key)
+        except FileNotFoundError:  # removed meanwhile (eventstudy.cache_limit): computed
+            pass
         except Exception as exc:  # any flaw of the entry: ignored, recomputed
             warnings.warn(f"placebo cache entry {path} is damaged or not this run's ({exc}); recomputed",
                           DataWarning, stacklevel=2)  # fmt: skip
+        else:
+            used(path)
+            return run
     run = compute()
     try:
         from eventstudy.file_io import atomic_write
 
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, _dump(run, key))
+        stored(path)
     except OSError as exc:
         warnings.warn(f"the placebo run could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
     return run
