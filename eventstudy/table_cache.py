@@ -27,11 +27,12 @@ import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     import pandas as pd
 
+T = TypeVar("T")
 FORMAT = 1  # bumped when the entry's layout changes
 
 
@@ -110,16 +111,31 @@ def cache_key(kind: str, inputs: Any) -> str:
 
 def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """``compute()``, read from the cache when the entry of (``kind``, ``inputs``) is there and sound, else stored."""
+    return cached_entry(kind, inputs, compute, _dump, _load)
+
+
+def cached_entry(
+    kind: str,
+    inputs: Any,
+    compute: Callable[[], T],
+    dump: Callable[[T, str], bytes | None],
+    load: Callable[[bytes, str], T],
+) -> T:
+    """``compute()``, or its entry read back by ``load(data, key)``; stored as ``dump(value, key)`` unless that is None.
+
+    ``dump`` gives None for a value that would not read back exactly; ``load`` raises on an entry
+    that is damaged or carries another key.
+    """
     from eventstudy.market.price_cache import default_cache_dir
 
     key = cache_key(kind, inputs)
     path = default_cache_dir() / kind / f"{key}.npz"
     try:
-        return _load(path.read_bytes(), key)
+        return load(path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: computed
         pass
-    table = compute()
-    data = _dump(table, key)
+    value = compute()
+    data = dump(value, key)
     if data is not None:
         from eventstudy.errors import DataWarning
         from eventstudy.file_io import atomic_write
@@ -128,8 +144,8 @@ def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) ->
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, data)
         except OSError as exc:
-            warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
-    return table
+            warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=3)
+    return value
 
 
 def _dump(table: pd.DataFrame, key: str) -> bytes | None:
