@@ -105,7 +105,7 @@ def test_settings_without_matplotlib_follow_its_rc_files(tmp_path):
     assert _digest(tmp_path, **env) not in (plain, local)
     named = tmp_path / "named.rc"
     named.write_text("axes.grid: False\n")
-    assert _digest(tmp_path, **env, MATPLOTLIBRC=str(named)) != _digest(tmp_path, **env)
+    assert _digest(tmp_path, **{**env, "MATPLOTLIBRC": str(named)}) != _digest(tmp_path, **env)
     (config / "matplotlibrc").unlink()
     assert _digest(tmp_path, **env) == plain
 
