@@ -7,14 +7,15 @@ by :func:`feed`: tables column by column, objects by all their fields), which co
 is a new key) and the versions of the libraries that shape the numbers
 (:func:`eventstudy.engine.provenance.package_versions`). The key is the sha256 of all of that;
 the entry, ``<cache>/<kind>/<key>.npz`` under the folder of the price downloads
-(``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric columns as
-NumPy arrays and its other columns as one JSON text, read with allow_pickle=False, written atomically.
+(``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric and (zone-less)
+datetime columns as NumPy arrays and its other columns as one JSON text, read with allow_pickle=False, written atomically.
 
 A table is stored only if it reads back exactly as computed (dtypes, every value's type and
 bits, a plain 0..n-1 index, no ``attrs``); an entry that does not parse or carries another key
 is computed again, and a cache folder that cannot be written is only a warning. Used for the
 tests table (:meth:`eventstudy.results.StudyResults.compute_tests`), which on a rerun saves
-computing it and importing ``scipy.stats``, and the placebo run's summary.
+computing it and importing ``scipy.stats``, the placebo run's summary and the parsed price files
+(:func:`eventstudy.market.csv_folder.read_price_csv`).
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ def _dump(table: pd.DataFrame, key: str) -> bytes | None:
             return None
         meta["columns"].append(name)
         meta["dtypes"].append(str(col.dtype))
-        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufM":
             arrays[f"c{i}"] = col.to_numpy()
         else:
             meta["text"][name] = col.tolist()
@@ -202,7 +203,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         x, y = a[name], b[name]
         if x.dtype != y.dtype:
             return False
-        if isinstance(x.dtype, np.dtype) and x.dtype.kind in "biuf":
+        if isinstance(x.dtype, np.dtype) and x.dtype.kind in "biufM":
             if x.to_numpy().tobytes() != y.to_numpy().tobytes():
                 return False
         elif [(type(v), repr(v)) for v in x.tolist()] != [(type(v), repr(v)) for v in y.tolist()]:
