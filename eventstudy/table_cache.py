@@ -8,7 +8,8 @@ is a new key) and the versions of the libraries that shape the numbers
 (:func:`eventstudy.engine.provenance.package_versions`). The key is the sha256 of all of that;
 the entry, ``<cache>/<kind>/<key>.npz`` under the folder of the price downloads
 (``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric and (zone-less)
-datetime columns as NumPy arrays and its other columns as one JSON text, read with allow_pickle=False, written atomically.
+datetime columns as NumPy arrays and its other columns as one JSON text, read with
+allow_pickle=False, written atomically.
 
 A table is stored only if it reads back exactly as computed (dtypes, every value's type and
 bits, a plain 0..n-1 index, no ``attrs``); an entry that does not parse or carries another key
