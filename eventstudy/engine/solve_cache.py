@@ -7,7 +7,8 @@ libraries' versions, under ``<cache>/solved/``); the entry holds every array of 
 :class:`~eventstudy.engine.ols.Solved` (fits, ARs, CARs, their t and p) and the fits' problems, and
 is stored only if it reads back exactly. A rerun of a small study then neither fits its pairs nor
 imports ``scipy.special`` for their p-values. Groups above
-:data:`~eventstudy.record_cache.CACHED_PAIRS` pairs are solved, not stored.
+:data:`~eventstudy.record_cache.CACHED_PAIRS` pairs, or read from a panel above :data:`PANEL_BYTES`,
+are solved, not stored.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from eventstudy.engine import ols
+
+PANEL_BYTES = 64 << 20  # a larger panel is not hashed (its key would copy it): its pairs are solved
 
 
 def cached_solve(
@@ -29,7 +32,7 @@ def cached_solve(
     def compute() -> ols.Solved:
         return ols.solve(values_t, cols, day0_col, design, first=first, **windows)
 
-    if len(day0_col) > record_cache.CACHED_PAIRS:
+    if len(day0_col) > record_cache.CACHED_PAIRS or values_t.nbytes > PANEL_BYTES:
         return compute()
     inputs = (values_t, np.asarray(cols), np.asarray(day0_col), design, first, sorted(windows.items()))
     return record_cache.cached_record("solved", inputs, compute, (ols.Solved, ols.Fit, ols.Design))

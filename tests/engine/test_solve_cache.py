@@ -132,3 +132,11 @@ def test_a_result_that_would_not_read_back_is_not_stored(tmp_path, monkeypatch):
     solved.windows = [list(w) for w in solved.windows]  # lists: JSON would give them back as tuples
     assert record_cache.dump(solved, "key", classes) is None
     assert record_cache.dump(solved, "key", {}) is None  # a class the caller did not name
+
+
+def test_a_group_from_a_large_panel_is_solved_not_stored(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    monkeypatch.setattr(solve_cache, "PANEL_BYTES", 1000)
+    a = args(MARKET, 1)
+    _exactly(solve_cache.cached_solve(*a, first=FIRST, **WINDOWS), ols.solve(*a, first=FIRST, **WINDOWS))
+    assert not _entries(tmp_path)
