@@ -9,7 +9,9 @@ everything else (texts, numbers, tuples, the nested dataclasses' layout) as one 
 with allow_pickle=False, written atomically. Only the classes the caller names are built from an
 entry. A record is stored only if it reads back exactly as computed (types, dtypes, shapes and
 every value's bits); an entry that does not parse, names another class or carries another key is
-computed again, and a cache folder that cannot be written is only a warning.
+computed again, and a cache folder that cannot be written is only a warning. Entries are written
+when the run (or the report) went through (:func:`eventstudy.table_cache.store_pending`): a run
+that fails on its input writes nothing to the cache.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ def cached_record(kind: str, inputs: Any, compute: Callable[[], T], classes: tup
 
     known = {c.__qualname__: c for c in classes}
     return cached_entry(kind, inputs, compute, lambda value, key: dump(value, key, known),
-                        lambda data, key: load(data, key, known))  # fmt: skip
+                        lambda data, key: load(data, key, known), pending=True)  # fmt: skip
 
 
 def dump(value: Any, key: str, classes: dict[str, type]) -> bytes | None:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 FORMAT = 1  # bumped when the entry's layout changes
+_PENDING: dict[Path, bytes] = {}  # entries kept until a run goes through (cached_entry(pending=True))
 
 
 def feed(value: Any, h: Any, seen: dict[int, Any]) -> None:
@@ -111,9 +112,9 @@ def cache_key(kind: str, inputs: Any) -> str:
     return key.hexdigest()
 
 
-def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame], *, pending: bool = False) -> pd.DataFrame:
     """``compute()``, read from the cache when the entry of (``kind``, ``inputs``) is there and sound, else stored."""
-    return cached_entry(kind, inputs, compute, _dump, _load)
+    return cached_entry(kind, inputs, compute, _dump, _load, pending=pending)
 
 
 def cached_entry(
@@ -122,32 +123,49 @@ def cached_entry(
     compute: Callable[[], T],
     dump: Callable[[T, str], bytes | None],
     load: Callable[[bytes, str], T],
+    *,
+    pending: bool = False,
 ) -> T:
     """``compute()``, or its entry read back by ``load(data, key)``; stored as ``dump(value, key)`` unless that is None.
 
     ``dump`` gives None for a value that would not read back exactly; ``load`` raises on an entry
-    that is damaged or carries another key.
+    that is damaged or carries another key. ``pending``: the entry is kept in memory (and read
+    from there) until :func:`store_pending`, called when a run or a report went through, so that
+    a run that fails on its input writes nothing to the cache.
     """
     from eventstudy.market.price_cache import default_cache_dir
 
     key = cache_key(kind, inputs)
     path = default_cache_dir() / kind / f"{key}.npz"
     try:
-        return load(path.read_bytes(), key)
+        return load(_PENDING[path] if path in _PENDING else path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: computed
         pass
     value = compute()
     data = dump(value, key)
-    if data is not None:
-        from eventstudy.errors import DataWarning
-        from eventstudy.file_io import atomic_write
-
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data)
-        except OSError as exc:
-            warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=3)
+    if data is not None and pending:
+        _PENDING[path] = data
+    elif data is not None:
+        _store(path, data)
     return value
+
+
+def store_pending() -> None:
+    """Write the entries kept since the last call (see :func:`cached_entry`)."""
+    while _PENDING:
+        _store(*_PENDING.popitem())
+
+
+def _store(path: Path, data: bytes) -> None:
+    from eventstudy.errors import DataWarning
+    from eventstudy.file_io import atomic_write
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    except OSError as exc:
+        kind = path.parent.name
+        warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=4)
 
 
 def _dump(table: pd.DataFrame, key: str) -> bytes | None:

@@ -43,6 +43,7 @@ def args(design: ols.Design, regressors: int, values: np.ndarray | None = None) 
 
 
 def _entries(cache: Path) -> list[Path]:
+    tc.store_pending()  # entries are written when a run goes through
     return sorted((cache / "solved").glob("*.npz"))
 
 
@@ -107,8 +108,9 @@ def test_an_unwritable_cache_is_a_warning(tmp_path, monkeypatch):
     blocker.write_text("")
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(blocker))
     a = args(MARKET, 1)
+    got = solve_cache.cached_solve(*a, first=FIRST, **WINDOWS)
     with pytest.warns(DataWarning, match="could not be cached"):
-        got = solve_cache.cached_solve(*a, first=FIRST, **WINDOWS)
+        tc.store_pending()
     _exactly(got, ols.solve(*a, first=FIRST, **WINDOWS))
 
 
@@ -118,6 +120,16 @@ def test_a_large_group_is_solved_not_stored(tmp_path, monkeypatch):
     a = args(MARKET, 1)
     _exactly(solve_cache.cached_solve(*a, first=FIRST, **WINDOWS), ols.solve(*a, first=FIRST, **WINDOWS))
     assert not _entries(tmp_path)
+
+
+def test_nothing_is_written_before_the_run_goes_through(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path))
+    a = args(MARKET, 1)
+    first = solve_cache.cached_solve(*a, first=FIRST, **WINDOWS)
+    assert not (tmp_path / "solved").exists()  # kept in memory, and read from there
+    monkeypatch.setattr(ols, "solve", lambda *a, **k: pytest.fail("a kept entry was solved again"))
+    _exactly(solve_cache.cached_solve(*a, first=FIRST, **WINDOWS), first)
+    assert len(_entries(tmp_path)) == 1
 
 
 def test_a_result_that_would_not_read_back_is_not_stored(tmp_path, monkeypatch):

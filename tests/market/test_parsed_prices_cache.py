@@ -20,6 +20,7 @@ CSV = "Date,Open,High,Low,Close,Adj Close,Volume\n2025-01-02,1.5,2,1,1.75,1.7,10
 
 
 def _entries(cache: Path) -> list[Path]:
+    tc.store_pending()  # entries are written when a run goes through
     return sorted((cache / "parsed-prices").glob("*.npz"))
 
 
@@ -66,6 +67,7 @@ def test_a_damaged_entry_is_parsed_again(flaw, tmp_path, monkeypatch):
     raw = entry.read_bytes()
     entry.write_bytes(b"not an npz file" if flaw == "garbage" else raw[: len(raw) // 2])
     _exactly(csv_folder.read_price_csv(path), first)
+    tc.store_pending()
     assert entry.read_bytes() == raw  # written again
 
 
@@ -85,6 +87,27 @@ def test_an_unwritable_cache_is_a_warning(tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(blocker))
     path = tmp_path / "X.csv"
     path.write_text(CSV)
+    got = csv_folder.read_price_csv(path)
     with pytest.warns(DataWarning, match="could not be cached"):
-        got = csv_folder.read_price_csv(path)
+        tc.store_pending()
     _exactly(got, csv_folder._parse(path, path.read_bytes()))
+
+
+def test_a_run_that_fails_on_its_input_writes_nothing(prices_dir, study_path, tmp_path, monkeypatch):
+    """A price file that parses but fails validation (a negative volume): no parsed entry is written."""
+    from eventstudy import CsvDirectorySource, EventStudy, load_study
+
+    monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
+    tc.store_pending()
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for f in prices_dir.glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    lines = (folder / "NVDA.csv").read_text().splitlines()
+    cells = lines[-1].split(",")
+    lines[-1] = ",".join([*cells[:-1], "-" + cells[-1]])
+    (folder / "NVDA.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError):
+        EventStudy(load_study(study_path), CsvDirectorySource(folder)).run()
+    tc._PENDING.clear()  # what the failed run kept is never written (the process ends)
+    assert not (tmp_path / "cache").exists()
