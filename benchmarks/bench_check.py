@@ -12,10 +12,14 @@ Prints, with the price files in the OS cache:
   it took 39 s when a pass over the sentence ran once per date mention);
 - ``eventstudy check`` on a one-page article (``tests/corpus/dev/en_smci_march.txt``) and on the
   1,000-word article, each as a whole process with ``--figures none``: best and median of N runs
+  (wall), and the median CPU time (user + system)
   (issue 22: a 1,000-word article under 3 s; issue 24: a one-page article under 2 s);
 - where the CPU time of ``check`` on the one-page article goes, stage by stage, in a fresh
   interpreter (the stages' boundaries are the run's progress messages), whether it loaded spaCy
   (it should not: the rules find every subject), and what the three costliest imports take alone.
+
+``eventstudy``'s modules are byte-compiled first, as ``pip install`` leaves them (an editable
+checkout under ``PYTHONDONTWRITEBYTECODE`` would otherwise compile them in every process).
 
 Timings on this project's 2-vCPU machine vary by up to 2x from run to run; the medians are what
 to compare.
@@ -24,7 +28,9 @@ to compare.
 from __future__ import annotations
 
 import argparse
+import compileall
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -114,20 +120,28 @@ def one_sentence(folder: Path, size: int = 123_000) -> Path:
     return path
 
 
-def timed_process(argv: list[str]) -> float:
+def timed_process(argv: list[str], cpu: list[float] | None = None) -> float:
+    """Wall seconds of a whole process; its CPU seconds (user + system) appended to ``cpu``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(argv, check=True, cwd=tempfile.gettempdir(), capture_output=True)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return wall
 
 
-def line(name: str, times: list[float]) -> str:
-    return f"{name:52} best {min(times):6.2f} s   median {statistics.median(times):6.2f} s"
+def line(name: str, times: list[float], cpu: list[float] | None = None) -> str:
+    text = f"{name:52} best {min(times):6.2f} s   median {statistics.median(times):6.2f} s"
+    return text + (f"   CPU median {statistics.median(cpu):5.2f} s" if cpu else "")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
+    compileall.compile_dir(REPO / "eventstudy", quiet=1)  # as pip does for an installed package
     with tempfile.TemporaryDirectory() as tmp:
         long = thousand_words(Path(tmp))
         words = len(long.read_text(encoding="utf-8").split())
@@ -151,8 +165,9 @@ def main() -> int:
         for name, article in (("one page", CORPUS / "en_smci_march.txt"), (f"{words} words", long)):
             argv = [sys.executable, "-m", "eventstudy", "check", str(article), "--prices", str(PRICES), "--figures",
                     "none", "--quiet"]  # fmt: skip
-            times = [timed_process([*argv, "--out", str(Path(tmp) / f"out{i}")]) for i in range(args.runs)]
-            print(line(f"eventstudy check, {name}, whole process", times))
+            cpu: list[float] = []
+            times = [timed_process([*argv, "--out", str(Path(tmp) / f"out{i}")], cpu) for i in range(args.runs)]
+            print(line(f"eventstudy check, {name}, whole process", times, cpu))
         stages(CORPUS / "en_smci_march.txt", Path(tmp) / "stages")
     return 0
 

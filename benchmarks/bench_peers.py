@@ -34,17 +34,25 @@ also gives the pairs (day 0 of every pair, read from ``eventstudy``'s ``ar`` tab
 CARs compared. ``eventstudy``'s study placebo run and report figures are cached on disk
 (``$EVENTSTUDY_CACHE``, a temporary folder here): the timed runs are reruns; ``cold`` is the
 median of runs with an empty cache (the placebo run and the figures computed). Printed, per
-case: the median and range of each tool's wall time, the ratio of medians (peer / eventstudy:
-above 1, ``eventstudy`` is faster) and the median of the paired ratios, and the largest
+case: the median and range of each tool's wall time and of its CPU time (user + system, which a
+machine shared with other jobs inflates less), the ratio of medians (peer / eventstudy: above 1,
+``eventstudy`` is faster) and the median of the paired ratios, and the largest
 difference between a peer's CAR[-10, 10] and ``eventstudy``'s.
 Nothing is asserted.
+
+Every tool runs from byte-compiled modules, as ``pip install`` leaves them: the peers' packages
+were compiled when installed, and ``eventstudy``'s are compiled here first (an editable checkout
+under ``PYTHONDONTWRITEBYTECODE`` would otherwise compile its ~120 modules in every process,
+0.2-0.3 s that no installed copy pays).
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import csv
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -120,11 +128,14 @@ def pairs_of(study: Path, out: Path, pairs_csv: Path) -> pd.Series:
     return pd.Series([car[(e, t)] for e, t in keys.itertuples(index=False)], name="car")
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> float:
-    """Wall seconds of one whole process (from a folder with no package in it)."""
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU (user + system) seconds of one whole process (from a folder with no package in it)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def run_case(name: str, study: Path, prices: Path, python: Path, runs: int, tmp: Path) -> None:
@@ -142,26 +153,30 @@ def run_case(name: str, study: Path, prices: Path, python: Path, runs: int, tmp:
     }
     for peer in PEERS:  # warm-up, and the CAR check
         subprocess.run(commands[peer], check=True, cwd=tempfile.gettempdir())
-    times: dict[str, list[float]] = {tool: [] for tool in commands}
-    cold: list[float] = []
+    times: dict[str, list[tuple[float, float]]] = {tool: [] for tool in commands}
+    cold: list[tuple[float, float]] = []
     for r in range(runs):
         for tool, cmd in commands.items():
             times[tool].append(timed(cmd, env))
         cold_env = {**env, "EVENTSTUDY_CACHE": str(tmp / f"cold-{name}-{r}")}
         cold.append(timed(ours, cold_env))
-    base = statistics.median(times["eventstudy"])
-    print(f"\n{name} pairs ({len(our_car)} in the AR table), {runs} runs each in turn, wall seconds")
-    print(f"  {'tool':28s} {'median':>7s} {'min':>6s} {'max':>6s}  peer/eventstudy (medians; paired)  max |CAR diff|")
-    print(f"  {'eventstudy (rerun)':28s} {base:7.2f} {min(times['eventstudy']):6.2f} {max(times['eventstudy']):6.2f}")
-    print(f"  {'eventstudy (empty cache)':28s} {statistics.median(cold):7.2f} {min(cold):6.2f} {max(cold):6.2f}")
-    for peer in PEERS:
-        t = times[peer]
-        paired = statistics.median(p / o for p, o in zip(t, times["eventstudy"], strict=True))
-        theirs = pd.read_csv(tmp / f"{peer.split()[0]}-{name}.csv").set_index("pair")["car"]
-        diff = float(np.nanmax(np.abs(theirs.reindex(range(len(our_car))).to_numpy() - our_car.to_numpy())))
-        mid, empty = statistics.median(t), statistics.median(cold)
-        print(f"  {peer:28s} {mid:7.2f} {min(t):6.2f} {max(t):6.2f}  "
-              f"{mid / base:5.2f}x; {paired:5.2f}x  (empty cache {mid / empty:5.2f}x)  {diff:.1e}")  # fmt: skip
+    print(f"\n{name} pairs ({len(our_car)} in the AR table), {runs} runs each in turn")
+    for k, what in enumerate(("wall", "CPU")):
+        ours_t, cold_t = [t[k] for t in times["eventstudy"]], [t[k] for t in cold]
+        base, empty = statistics.median(ours_t), statistics.median(cold_t)
+        print(f"  {what + ' seconds':28s} {'median':>7s} {'min':>6s} {'max':>6s}  peer/eventstudy (medians; paired)"
+              + "  max |CAR diff|" * (k == 0))  # fmt: skip
+        print(f"  {'eventstudy (rerun)':28s} {base:7.2f} {min(ours_t):6.2f} {max(ours_t):6.2f}")
+        print(f"  {'eventstudy (empty cache)':28s} {empty:7.2f} {min(cold_t):6.2f} {max(cold_t):6.2f}")
+        for peer in PEERS:
+            t = [x[k] for x in times[peer]]
+            paired = statistics.median(p / o for p, o in zip(t, ours_t, strict=True))
+            paired_cold = statistics.median(p / o for p, o in zip(t, cold_t, strict=True))
+            theirs = pd.read_csv(tmp / f"{peer.split()[0]}-{name}.csv").set_index("pair")["car"]
+            diff = float(np.nanmax(np.abs(theirs.reindex(range(len(our_car))).to_numpy() - our_car.to_numpy())))
+            mid = statistics.median(t)
+            print(f"  {peer:28s} {mid:7.2f} {min(t):6.2f} {max(t):6.2f}  {mid / base:5.2f}x; {paired:5.2f}x  "
+                  f"(empty cache {mid / empty:5.2f}x; {paired_cold:5.2f}x)" + f"  {diff:.1e}" * (k == 0))  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers-venv", type=Path, default=REPO / "benchmarks" / ".peers-venv")
     args = parser.parse_args(argv)
     python = peers_python(args.peers_venv)
+    compileall.compile_dir(REPO / "eventstudy", quiet=1)  # as pip does for an installed package
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; peers in {args.peers_venv.name}")
     with tempfile.TemporaryDirectory(prefix="bench-peers-") as tmp:
         for case in args.cases.split(","):

@@ -30,6 +30,7 @@ from eventstudy.market.calendars import get_calendar
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
 from eventstudy.spec import Security, StudySpec
+from eventstudy.table_cache import store_pending as store_tables
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -192,6 +193,7 @@ class EventStudy:
         say("the study's placebo run")
         results.placebo = self.compute_placebo()
         store_pending()  # the calendars built, now that the run went through
+        store_tables()  # and the fits and parsed prices kept
         return results
 
     def compute_placebo(self) -> StudyPlacebo:

@@ -7,14 +7,16 @@ by :func:`feed`: tables column by column, objects by all their fields), which co
 is a new key) and the versions of the libraries that shape the numbers
 (:func:`eventstudy.versions.package_versions`). The key is the sha256 of all of that;
 the entry, ``<cache>/<kind>/<key>.npz`` under the folder of the price downloads
-(``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric columns as
-NumPy arrays and its other columns as one JSON text, read with allow_pickle=False, written atomically.
+(``$EVENTSTUDY_CACHE``, else ``~/.cache/eventstudy``), holds the table's numeric and (zone-less)
+datetime columns as NumPy arrays and its other columns as one JSON text, read with
+allow_pickle=False, written atomically.
 
 A table is stored only if it reads back exactly as computed (dtypes, every value's type and
 bits, a plain 0..n-1 index, no ``attrs``); an entry that does not parse or carries another key
 is computed again, and a cache folder that cannot be written is only a warning. Used for the
 tests table (:meth:`eventstudy.results.StudyResults.compute_tests`), which on a rerun saves
-computing it and importing ``scipy.stats``, and the placebo run's summary.
+computing it and importing ``scipy.stats``, the placebo run's summary and the parsed price files
+(:func:`eventstudy.market.csv_folder.read_price_csv`).
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from eventstudy.cache_limit import stored, used
 
 if TYPE_CHECKING:
     import pandas as pd
 
+T = TypeVar("T")
 FORMAT = 1  # bumped when the entry's layout changes
+_PENDING: dict[Path, bytes] = {}  # entries kept until a run goes through (cached_entry(pending=True))
 
 
 def feed(value: Any, h: Any, seen: dict[int, Any]) -> None:
@@ -110,32 +114,65 @@ def cache_key(kind: str, inputs: Any) -> str:
     return key.hexdigest()
 
 
-def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def cached_table(kind: str, inputs: Any, compute: Callable[[], pd.DataFrame], *, pending: bool = False) -> pd.DataFrame:
     """``compute()``, read from the cache when the entry of (``kind``, ``inputs``) is there and sound, else stored."""
+    return cached_entry(kind, inputs, compute, _dump, _load, pending=pending)
+
+
+def cached_entry(
+    kind: str,
+    inputs: Any,
+    compute: Callable[[], T],
+    dump: Callable[[T, str], bytes | None],
+    load: Callable[[bytes, str], T],
+    *,
+    pending: bool = False,
+) -> T:
+    """``compute()``, or its entry read back by ``load(data, key)``; stored as ``dump(value, key)`` unless that is None.
+
+    ``dump`` gives None for a value that would not read back exactly; ``load`` raises on an entry
+    that is damaged or carries another key. ``pending``: the entry is kept in memory (and read
+    from there) until :func:`store_pending`, called when a run or a report went through, so that
+    a run that fails on its input writes nothing to the cache.
+    """
     from eventstudy.market.price_cache import default_cache_dir
 
     key = cache_key(kind, inputs)
     path = default_cache_dir() / kind / f"{key}.npz"
     try:
-        table = _load(path.read_bytes(), key)
+        value = load(_PENDING[path] if path in _PENDING else path.read_bytes(), key)
     except Exception:  # not there, damaged, another key's: computed
         pass
     else:
-        used(path)
-        return table
-    table = compute()
-    data = _dump(table, key)
-    if data is not None:
-        from eventstudy.errors import DataWarning
-        from eventstudy.file_io import atomic_write
+        if path not in _PENDING:
+            used(path)
+        return value
+    value = compute()
+    data = dump(value, key)
+    if data is not None and pending:
+        _PENDING[path] = data
+    elif data is not None:
+        _store(path, data)
+    return value
 
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data)
-            stored(path)
-        except OSError as exc:
-            warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=2)
-    return table
+
+def store_pending() -> None:
+    """Write the entries kept since the last call (see :func:`cached_entry`)."""
+    while _PENDING:
+        _store(*_PENDING.popitem())
+
+
+def _store(path: Path, data: bytes) -> None:
+    from eventstudy.errors import DataWarning
+    from eventstudy.file_io import atomic_write
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+        stored(path)
+    except OSError as exc:
+        kind = path.parent.name
+        warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=4)
 
 
 def _dump(table: pd.DataFrame, key: str) -> bytes | None:
@@ -153,7 +190,7 @@ def _dump(table: pd.DataFrame, key: str) -> bytes | None:
             return None
         meta["columns"].append(name)
         meta["dtypes"].append(str(col.dtype))
-        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf":
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufM":
             arrays[f"c{i}"] = col.to_numpy()
         else:
             meta["text"][name] = col.tolist()
@@ -192,7 +229,7 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
         x, y = a[name], b[name]
         if x.dtype != y.dtype:
             return False
-        if isinstance(x.dtype, np.dtype) and x.dtype.kind in "biuf":
+        if isinstance(x.dtype, np.dtype) and x.dtype.kind in "biufM":
             if x.to_numpy().tobytes() != y.to_numpy().tobytes():
                 return False
         elif [(type(v), repr(v)) for v in x.tolist()] != [(type(v), repr(v)) for v in y.tolist()]:

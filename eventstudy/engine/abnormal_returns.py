@@ -22,6 +22,7 @@ from eventstudy.engine.flags import Z_THRESHOLD  # |residual / σ| counted in sh
 from eventstudy.engine.models import ExpectedReturnModel, PairDesign, pair_design
 from eventstudy.engine.panel import ExchangePanel, exchange_panel
 from eventstudy.engine.plan import Plan
+from eventstudy.engine.solve_cache import cached_solve
 from eventstudy.errors import EventStudyError, ModelError
 
 CHUNK_PAIRS = 16_384  # pairs solved at a time: bounds the transient arrays of a large study
@@ -177,7 +178,7 @@ def _solve(
     own = np.array([panel.columns["own", t] for t in tickers[members]], dtype=np.intp)
     reg = np.array([panel.columns[c] for c in d.columns], dtype=np.intp)  # the same for the group
     cols = np.column_stack([own, np.broadcast_to(reg, (len(own), len(reg)))])
-    solved = ols.solve(
+    solved = cached_solve(
         panel.values_t, cols, panel.day0[rows], d.design, first=plan.first + 1,
         estimation_window=spec.estimation_window, ar_window=spec.ar_window, event_windows=spec.event_windows,
     )  # fmt: skip

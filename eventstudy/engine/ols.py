@@ -386,17 +386,22 @@ class SolveWindows(TypedDict):
 
 
 def solve_stacked(
-    y: np.ndarray, x: np.ndarray, design: Design, *, start: int, **windows: Unpack[SolveWindows]
+    y: np.ndarray, x: np.ndarray, design: Design, *, start: int, cached: bool = False, **windows: Unpack[SolveWindows]
 ) -> Solved:
     """:func:`solve` on stacked windows: ``y`` (P, S), ``x`` (P, S, regressors), column 0 = event day ``start``.
 
     ``windows``: ``estimation_window``, ``ar_window``, ``event_windows`` and ``threads``, as :func:`solve` takes them.
+    ``cached``: read from (and kept in) the disk cache of :mod:`eventstudy.engine.solve_cache`.
     """
     y = np.asarray(y, dtype=float)
     p, s = y.shape
     x = np.asarray(x, dtype=float).reshape(p, s, design.regressors)
     values_t = np.ascontiguousarray(np.concatenate([y[:, None, :], np.moveaxis(x, 2, 1)], axis=1).reshape(-1, s))
     cols = (np.arange(p)[:, None] * (1 + design.regressors) + np.arange(1 + design.regressors)).astype(np.intp)
+    if cached:
+        from eventstudy.engine.solve_cache import cached_solve  # imports this module
+
+        return cached_solve(values_t, cols, np.full(p, -start), design, first=start, **windows)
     return solve(values_t, cols, np.full(p, -start), design, first=start, **windows)
 
 

@@ -70,7 +70,8 @@ def batch_fit(
     """The engine's market model (:func:`eventstudy.engine.ols.solve_stacked`) on ``y`` against ``m``, both (P, S).
 
     Column 0 of the stacks is event day ``start``. Pairs with NaN or a
-    degenerate fit have a non-empty ``fit.problem``.
+    degenerate fit have a non-empty ``fit.problem``. Read from the disk cache when there
+    (:mod:`eventstudy.engine.solve_cache`).
     """
     from eventstudy.engine import ols
 
@@ -82,7 +83,7 @@ def batch_fit(
             raise ValueError(f"event window {tuple(w)} must lie inside the abnormal window {tuple(ar_window)}")
     return ols.solve_stacked(
         y, m, ols.market_design(), start=start, estimation_window=estimation_window, ar_window=ar_window,
-        event_windows=tuple(event_windows),
+        event_windows=tuple(event_windows), cached=True,
     )  # fmt: skip
 
 

@@ -82,9 +82,23 @@ class CsvDirectorySource(FileSource):
 
 
 def read_price_csv(path: Path, raw: bytes | None = None) -> pd.DataFrame:
-    """Parse one price CSV (``raw``: its bytes, already read) into a frame indexed by date (not yet validated)."""
+    """Parse one price CSV (``raw``: its bytes, already read) into a frame indexed by date (not yet validated).
+
+    The parsed table is a function of the file's bytes: it is read back from the disk cache
+    (:func:`eventstudy.table_cache.cached_table`, keyed by their sha256) when there; it is written
+    there when the run goes through. A file that does not parse raises, and nothing is stored.
+    """
+    from eventstudy.table_cache import cached_table
+
     if raw is None:
         raw = read_input(path, "prices")
+    data = raw
+    digest = hashlib.sha256(data).hexdigest()
+    table = cached_table("parsed-prices", digest, lambda: _parse(path, data).reset_index(), pending=True)
+    return table.set_index("Date")
+
+
+def _parse(path: Path, raw: bytes) -> pd.DataFrame:
     _check_field_counts(path, raw)
     try:
         # only an empty cell is missing; "n/a", "NA", "null" must not silently become NaN

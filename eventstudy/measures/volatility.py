@@ -33,6 +33,7 @@ Economic Literature 35(1), 13-39.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,12 +78,32 @@ def abnormal_volatility(
     returns, market
         (P, S) simple returns of the security and its benchmark on the
         security's consecutive sessions; column ``j`` is event day ``start + j``.
+
+    Read back from the disk cache when there (:func:`eventstudy.record_cache.cached_record`): a
+    rerun then does not import ``scipy.special``.
     """
-    from scipy import special
+    from eventstudy import record_cache
 
     y = as_stacked(returns, "returns")
     m = as_stacked(market, "market", y.shape)
     windows = tuple((int(a), int(b)) for a, b in event_windows)
+    inputs = (y, m, start, tuple(estimation_window), tuple(ar_window), windows)
+    if len(y) > record_cache.CACHED_PAIRS:
+        return _abnormal_volatility(*inputs)
+    compute = functools.partial(_abnormal_volatility, *inputs)
+    return record_cache.cached_record("volatility", inputs, compute, (AbnormalVolatility,))
+
+
+def _abnormal_volatility(
+    y: np.ndarray,
+    m: np.ndarray,
+    start: int,
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: tuple[tuple[int, int], ...],
+) -> AbnormalVolatility:
+    from scipy import special
+
     fit = batch_fit(y, m, start, estimation_window, ar_window, windows)
     me_est = m[:, columns(start, y.shape[1], estimation_window, "estimation window")]
     n, df = fit.fit.nobs, fit.fit.df

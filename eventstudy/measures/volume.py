@@ -191,7 +191,7 @@ def abnormal_volume(
         out = {}
     if not use_market.all():  # the mean model for the other pairs, written into their rows
         rows = np.flatnonzero(~use_market)
-        mean = _mean_model(y[rows, est], y[rows, ev], np.arange(ar_window[0], ar_window[1] + 1), windows)
+        mean = _mean_model(y[rows], start, estimation_window, ar_window, windows)
         for key, value in mean.items():
             if key not in out:
                 out[key] = np.empty((n_pairs, *value.shape[1:]), dtype=value.dtype)
@@ -215,17 +215,24 @@ def _join(notes: np.ndarray, text: str) -> np.ndarray:
 
 
 def _mean_model(
-    y: np.ndarray, ye: np.ndarray, days: np.ndarray, windows: tuple[tuple[int, int], ...]
+    y: np.ndarray,
+    start: int,
+    estimation_window: tuple[int, int],
+    ar_window: tuple[int, int],
+    windows: tuple[tuple[int, int], ...],
 ) -> dict[str, np.ndarray]:
-    """The constant-mean model for every pair, by the engine's solver."""
+    """The constant-mean model for every pair, by the engine's solver (read from its disk cache when there)."""
     from eventstudy.engine import ols
 
-    f = ols.fit(y, np.zeros((*y.shape, 0)), ols.Design("constant_mean", ("alpha",)))
-    expected, ar, sar, car, se, t, p = ols.abnormal(f, ye, np.zeros((*ye.shape, 0)), days, windows)
+    solved = ols.solve_stacked(
+        y, np.zeros((*y.shape, 0)), ols.Design("constant_mean", ("alpha",)), start=start,
+        estimation_window=estimation_window, ar_window=ar_window, event_windows=windows, cached=True,
+    )  # fmt: skip
+    f = solved.fit
     return {
         "alpha": f.param("alpha"), "beta": np.full(len(y), np.nan), "sigma": f.sigma, "df": np.full(len(y), f.df),
-        "expected": expected, "abnormal": ar, "sav": sar, "cav": car, "se": se, "t": t, "p": p,
-        "residuals": f.residuals, "fit_ok": f.problem == "",
+        "expected": solved.expected, "abnormal": solved.abnormal, "sav": solved.sar, "cav": solved.car,
+        "se": solved.se, "t": solved.t, "p": solved.p, "residuals": f.residuals, "fit_ok": f.problem == "",
     }  # fmt: skip
 
 

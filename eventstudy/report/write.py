@@ -74,6 +74,9 @@ def write_report(
             if name not in REPORT_FILES:
                 raise ValueError(f"{name} is not a report file")
             (tmp / name).write_text(text, encoding="utf-8")
+    from eventstudy.table_cache import store_pending
+
+    store_pending()  # the cache entries kept while the report was computed (the measures' fits)
     return sorted(p for p in Path(out_dir).rglob("*") if p.is_file())
 
 

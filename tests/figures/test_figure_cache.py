@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import matplotlib
 import pytest
@@ -68,3 +71,49 @@ def test_keys_follow_the_data_the_format_and_the_settings(res):
     assert set(figure_keys(dataclasses.replace(view, ar=moved), stems, "svg").values()).isdisjoint(keys.values())
     with matplotlib.rc_context({"lines.linewidth": 3.0}):
         assert set(figure_keys(view, stems, "svg").values()).isdisjoint(keys.values())
+
+
+SETTINGS = (
+    "import sys; from eventstudy.figures.figure_cache import settings_digest; "
+    "d = settings_digest(); print('matplotlib' in sys.modules, d.hex())"
+)
+
+
+def _digest(folder, **env) -> str:
+    run = subprocess.run([sys.executable, "-c", SETTINGS], capture_output=True, text=True, check=True, cwd=folder,
+                         env={**os.environ, **env})  # fmt: skip
+    imported, digest = run.stdout.split()
+    assert imported == "False"  # the key of cached figures does not import matplotlib
+    return digest
+
+
+def test_settings_without_matplotlib_follow_its_rc_files(tmp_path):
+    """Not imported yet, matplotlib's settings are keyed by the matplotlibrc files it would read."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": "", "MPLCONFIGDIR": "", "MATPLOTLIBRC": ""}
+    plain = _digest(tmp_path, **env)
+    assert _digest(tmp_path, **env) == plain
+    (tmp_path / "matplotlibrc").write_text("lines.linewidth: 3\n")  # one in the working folder
+    local = _digest(tmp_path, **env)
+    (tmp_path / "matplotlibrc").write_text("lines.linewidth: 4\n")
+    assert len({plain, local, _digest(tmp_path, **env)}) == 3
+    (tmp_path / "matplotlibrc").unlink()
+    config = home / ".config" / "matplotlib"
+    config.mkdir(parents=True)
+    (config / "matplotlibrc").write_text("axes.grid: True\n")  # the user's
+    assert _digest(tmp_path, **env) not in (plain, local)
+    named = tmp_path / "named.rc"
+    named.write_text("axes.grid: False\n")
+    assert _digest(tmp_path, **{**env, "MATPLOTLIBRC": str(named)}) != _digest(tmp_path, **env)
+    (config / "matplotlibrc").unlink()
+    assert _digest(tmp_path, **env) == plain
+
+
+def test_settings_once_imported_are_its_rcparams():
+    from eventstudy.figures.figure_cache import settings_digest
+
+    before = settings_digest()
+    with matplotlib.rc_context({"lines.linewidth": 3.0}):
+        assert settings_digest() != before
+    assert settings_digest() == before
