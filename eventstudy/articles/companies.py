@@ -132,7 +132,8 @@ _STOPWORDS = (
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
     " poids actions action titres titre over during since until despite throughout amid even still yet so also"
     " nonetheless nevertheless indeed elsewhere overnight measured through peu one two three four five six seven"
-    " eight nine ten eleven twelve un une deux trois quatre cinq six sept huit neuf dix onze douze"
+    " eight nine ten eleven twelve right just shortly soon"
+    " un une deux trois quatre cinq six sept huit neuf dix onze douze"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 _SYMBOL_AS_NAME = re.compile(

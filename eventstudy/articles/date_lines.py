@@ -48,6 +48,9 @@ _HEADERS = [
     # "Tokyo, 5 août 2024 (AFP) -"
     re.compile(rf"^[ \t]*[A-Z][A-Za-zÀ-ÿ .'’-]{{1,30}},(?:\s+[A-Z][a-z]+\.?,)?\s+(?P<h>{_DAY_MONTH})"
                r"(?:\s+\([A-Za-z ]+\))?(?:\s+/[^/\n]{1,30}/)?\s+[-–—]", re.M),
+    # a live page's span of days: "Live updates | Sept. 9-10, 2024" (its last day)
+    re.compile(rf"^[^\n]{{0,40}}?(?<![\w])(?P<h>(?i:{_M2})\.?\s+\d{{1,2}}\s?[-–]\s?(?P<day2>\d{{1,2}}),?\s+{_YEAR})"
+               r"(?P<day>(?!))?(?P<month>(?!))?[ \t]*$", re.M),
     # a dateline without a city: "Feb 8, 2024 - Arm surged…", "8 février 2024 – …"
     re.compile(rf"^[ \t]*(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?\s+[-–—]\s", re.M),
     # a byline or a paper's name, then the date: "By a staff writer | Dec 16, 2024, 4:20 PM ET",
@@ -61,7 +64,7 @@ _PUBLISHED_NUMERIC = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{NU
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
     rf"^[ \t]*(?:{_PUBLISHED})?"
-    r"(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))"
+    r"(?P<h>(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{2})(?P=sep)(?P<d>\d{2}))"  # "2024.12.19 06:41" too
     r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
     _I | re.M,
 )

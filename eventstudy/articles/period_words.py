@@ -47,7 +47,7 @@ PERIOD = re.compile(
     r"|depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results|announcement)"
     r"|depuis (?:la fin (?:de |d'))?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
-    r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w -]{0,25}?(?:peak|high|low|start|beginning|listing"
+    r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low|start|beginning|listing"
     r"|debut|record)"
     r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
@@ -103,7 +103,7 @@ _SINCE_PEAKING = re.compile(
 )
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|depuis|par rapport à|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
-    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\s+(?:\d{{1,2}}\s+)?)?"
+    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}}\s+)?)?"
     r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"(?:\s+(?:close|closing (?:high|level)|de clôture))?"
     rf"(?:\s+(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_M.replace('month>', 'm2>')})?",

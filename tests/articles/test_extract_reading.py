@@ -1538,3 +1538,24 @@ def test_a_metric_before_an_amount_with_a_decimal_comma_and_a_currency(tmp_path)
     )
     found = extract([_write(tmp_path, text)])
     assert not found.claims and [o.kind for o in found.other_figures] == ["metric"]
+
+
+# --- the third unseen part's one run -----------------------------------------------------------------
+
+
+def test_a_dotted_date_line_and_a_live_page_s_span_of_days(tmp_path):
+    text = "Fed wrap\n\n2024.12.19 06:41\n\nThe Nasdaq had closed at a record on Monday, rising 1.24%."
+    assert _claims(tmp_path, text) == [("^IXIC", 1.24, D(2024, 12, 16))]
+    text = "Oracle live\n\nLive updates | Sept. 9-10, 2024\n\nOracle ended Tuesday up 11.4% at $155.89."
+    assert _claims(tmp_path, text) == [("ORCL", 11.4, D(2024, 9, 10))]
+
+
+def test_since_a_dated_record_close_with_an_abbreviated_month(tmp_path):
+    text = "2024.12.19 06:41\n\nThe S&P 500 fell on Wednesday. It has now lost 3.6% since its Dec. 6 record close."
+    got = [(t, f, since) for t, f, _, _, since in _got(tmp_path, text)]
+    assert ("^GSPC", -3.6, "2024-12-06") in got
+
+
+def test_right_after_opening_a_sentence_is_no_name(tmp_path):
+    text = "2024.12.19 06:41\n\nRight after the statement, the S&P 500 was down 1.4% and the Nasdaq 1.9%."
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("^GSPC", -1.4), ("^IXIC", -1.9)]
