@@ -51,6 +51,8 @@ _HEADERS = [
     # a live page's span of days: "Live updates | Sept. 9-10, 2024" (its last day)
     re.compile(rf"^[^\n]{{0,40}}?(?<![\w])(?P<h>(?i:{_M2})\.?\s+\d{{1,2}}\s?[-–]\s?(?P<day2>\d{{1,2}}),?\s+{_YEAR})"
                r"(?P<day>(?!))?(?P<month>(?!))?[ \t]*$", re.M),
+    # a title ending on its date: "Japan Stock Market Today: … (November 25, 2025)"
+    re.compile(rf"\A[^\n]{{10,200}}\((?P<h>{_DAY_MONTH})\)[ \t]*$", re.M),
     # a dateline without a city: "Feb 8, 2024 - Arm surged…", "8 février 2024 – …"
     re.compile(rf"^[ \t]*(?P<h>{_DAY_MONTH})(?:\s+\([A-Za-z ]+\))?\s+[-–—]\s", re.M),
     # a byline or a paper's name, then the date: "By a staff writer | Dec 16, 2024, 4:20 PM ET",

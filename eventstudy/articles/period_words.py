@@ -88,6 +88,13 @@ _IN_YEAR = re.compile(
 _AFTER_WORD = re.compile(r"(?<![\w])(?:after|before|après|avant)(?![\w])", _I)
 _LAST_YEAR = re.compile(r"(?<![\w])(?:last year|l'an (?:dernier|passé)|l'année (?:dernière|passée))(?![\w])", _I)
 _M = month_pattern()
+# "rose more than 37% in May alone", "une envolée de 37 % en mai": that month's move
+_IN_MONTH = re.compile(
+    rf"(?<![\w])(?:in|en|during|au cours du mois de|au mois de|sur le mois de|over the month of)\s+{_M}"
+    r"(?:\s+(?P<y>(?:19|20)\d\d))?(?![.\s]*\d{1,2}(?![\d]))",
+    _I,
+)
+PERIOD = re.compile(rf"{PERIOD.pattern}|{_IN_MONTH.pattern}", _I)
 _SINCE_MONTH = re.compile(
     rf"(?<![\w])(?:since|depuis)\s+(?:(?P<end>the end of|la fin (?:de|d'))\s+|le mois de\s+)?{_M}(?![.\s]*\d)", _I
 )
@@ -280,7 +287,7 @@ def period_of(
     day = session.date if session is not None and session.date is not None else reference
     if day is None:  # no day resolved (an undated article without --reference-date): no reference either
         return "", None, None
-    if earlier := _earlier_year(text, fig, ahead_end, day):
+    if earlier := _earlier_year(text, fig, ahead_end, day) or _named_month(text, fig, ahead_end, day):
         return earlier
     got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
     if not got:
@@ -339,6 +346,30 @@ def _earlier_year(text: str, fig: re.Match[str], ahead_end: int, day: dt.date) -
     end -= dt.timedelta(days=max(0, end.weekday() - 4))  # its last weekday (a holiday then is the judge's note)
     stand_in = DateMention("", m.start(), m.group(), end, "year", reference=day, reference_from="that year's end")
     return f"{year - 1}-12-31", None, stand_in
+
+
+_REFERENCE_WORD = re.compile(
+    r"(?<![\w])(?:since|depuis|from|off|below|above|peak\w*|high|low|record|sommet|plus haut|plus bas)(?![\w])", _I
+)
+
+
+def _named_month(text: str, fig: re.Match[str], ahead_end: int, day: dt.date) -> tuple[str, None, DateMention] | None:
+    """A month's move ("rose 37% in May alone"): from the month before's last close to the month's last close.
+
+    The latest such month on or before the article's day; the month in progress runs to that day.
+    """
+    m = _IN_MONTH.search(text, fig.end(), ahead_end)
+    if m is None or PERIOD.search(text, fig.end(), m.start()) or _REFERENCE_WORD.search(text, fig.end(), m.start()):
+        return None  # "down 85% since peaking in March": March holds the reference, not the move
+    month = month_number(m["month"])
+    year = int(m["y"]) if m["y"] else day.year if month <= day.month else day.year - 1
+    first = dt.date(year, month, 1)
+    end = min(day, (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1))
+    end -= dt.timedelta(days=max(0, end.weekday() - 4))  # its last weekday (a holiday then is the judge's note)
+    if end < first:
+        return None
+    stand_in = DateMention("", m.start(), m.group(), end, "year", reference=day, reference_from="that month's end")
+    return (first - dt.timedelta(days=1)).isoformat(), None, stand_in
 
 
 def multiples(

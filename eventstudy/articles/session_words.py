@@ -87,6 +87,12 @@ _OWNED_SESSION = re.compile(
 )  # "in Monday's session", "in Monday's premarket": the day's own
 
 
+_AFTER_DAY = re.compile(r"(?<![\w])(?:after|following|since|après|depuis)\s+(?:the\s+|le\s+)?$", _I)
+# a day with no session: "after Monday's holiday" (not "after Thursday's slide, X was still up 20%")
+_NO_SESSION = re.compile(r"(?:'s)?\s+(?:[A-Z][\w-]+\s+){0,3}(?:holiday|closure|break)|\s+(?:férié|chômé)", _I)
+_MAIN_CLAUSE_AFTER = re.compile(
+    r"[,:;](?!\s*(?:in which|during which|when|where|which|où|au cours de laquelle|lors de laquelle|qui))", _I
+)
 _NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"
 _SINCE_DAY = re.compile(r"(?<![\w])(?:depuis|since)\s+(?:le\s+)?$", _I)
 # a clause of its own after the figure: a pronoun and its verb ("the ground it lost on Thursday")
@@ -138,7 +144,12 @@ def session_of(
         and not _OWN_VERB.search(text, fig.end(), d.offset)  # "…, making up the ground it lost on Thursday"
         and not _SINCE_DAY.search(text, max(fig.end(), d.offset - 12), d.offset)  # "… depuis le 5 août": a reference
     ]  # fmt: skip
-    before = [d for d in near if seg_start <= d.offset < fig.start()]
+    before = [
+        d for d in near if seg_start <= d.offset < fig.start()
+        and not (_AFTER_DAY.search(text, max(seg_start, d.offset - 12), d.offset)
+                 and _NO_SESSION.match(text, d.offset + len(d.words))
+                 and _MAIN_CLAUSE_AFTER.search(text, d.offset, fig.start()))
+    ]  # fmt: skip  # "after Monday's holiday, the Nikkei was up" (not "after Monday's rout, in which it lost 17%")
     span = [d for d in days if fig.end() <= d.offset < ahead_end]
     if len(span) > 1 and _BETWEEN.search(text, fig.end(), span[0].offset):
         after = span[1:2]  # "lost 17% between Friday's close and Monday's": the move ends on the later day

@@ -1559,3 +1559,32 @@ def test_since_a_dated_record_close_with_an_abbreviated_month(tmp_path):
 def test_right_after_opening_a_sentence_is_no_name(tmp_path):
     text = "2024.12.19 06:41\n\nRight after the statement, the S&P 500 was down 1.4% and the Nasdaq 1.9%."
     assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("^GSPC", -1.4), ("^IXIC", -1.9)]
+
+
+def test_a_title_ending_on_its_date_dates_the_story(tmp_path):
+    text = (
+        "Japan Stock Market Today: SoftBank Sinks Again (November 25, 2025)\n\nSoftBank Group fell 9.95% on Tuesday, "
+        "after a 10.9% drop on Friday."
+    )
+    assert _claims(tmp_path, text) == [("9984.T", -9.95, D(2025, 11, 25)), ("9984.T", -10.9, D(2025, 11, 21))]
+
+
+def test_the_day_of_another_event_before_a_figure_is_not_its_session(tmp_path):
+    text = (
+        "2025-11-25\n\nMarkets reopened on Tuesday. After Monday's holiday, the Nikkei was up as much as 1.14% "
+        "in the morning."
+    )
+    assert [(f, s) for _, f, s, *_ in _got(tmp_path, text)] == [(1.14, D(2025, 11, 25))]
+
+
+def test_a_named_month_s_move(tmp_path):
+    text = "June 3, 2025 - Constellation Energy jumped 1% on Tuesday. It rose more than 37% in May alone."
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got[-1] == (37.0, D(2025, 5, 30), "2025-04-30")
+    text = "2024-11-14 - Super Micro shares are down 85% since peaking in March."  # March holds the reference
+    assert [since for *_, since in _got(tmp_path, text)] == ["high:2024-03"]
+
+
+def test_after_a_day_s_slide_a_state_is_as_of_that_day(tmp_path):
+    text = "Jan 28, 2025\n\nNvidia rebounded 8.9% on Tuesday after Monday's rout, in which the stock lost 17%."
+    assert _claims(tmp_path, text)[-1] == ("NVDA", -17.0, D(2025, 1, 27))  # the rout's own figure: Monday
