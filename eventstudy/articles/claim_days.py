@@ -52,6 +52,9 @@ PARTICIPLE = re.compile(
 )  # ", adding to", ", s'ajoutant"
 
 
+_SINCE_BEFORE = re.compile(r"(?<![\w])(?:since|depuis|from|du|from the close of)\s+(?:le\s+)?$", re.IGNORECASE)
+
+
 def shared_day(
     text: str, dates: list[DateMention], figures: list[re.Match[str]], i: int, end: int, asides: list[tuple[int, int]]
 ) -> DateMention | None:
@@ -61,7 +64,8 @@ def shared_day(
         d for later in figures[i + 1 :] for d in dates
         if later.end() <= d.offset <= min(end, later.end() + 20) and d.precision == "day" and d.kind != "header"
         and not d.announcement and not set_apart(asides, d.offset, fig.start())
-    ]  # fmt: skip
+        and not _SINCE_BEFORE.search(text, max(0, d.offset - 12), d.offset)
+    ]  # fmt: skip  # not "… and has lost 17% since January 17": a reference day
     if len({d.date for d in days}) != 1 or days[0].date is None:
         return None
     if OTHER_EVENT.search(text, fig.end(), days[0].offset) or DAY_AFTER.search(text, fig.end(), days[0].offset):

@@ -77,7 +77,8 @@ _SESSIONS = re.compile(
 )
 _YEAR_SO_FAR = re.compile(
     r"(?<![\w])(?:year[- ]to[- ]date|ytd|this year|so far this year|for the year|since the (?:start|beginning) of the"
-    r" year|since jan(?:uary|\.)?|depuis le début de l'année|depuis le 1er janvier|depuis janvier|cette année"
+    r" year|since jan(?:uary|\.)?(?![.\s]*\d)|depuis le début de l'année|depuis le 1er janvier|depuis janvier"
+    r"|cette année"
     r"|depuis le 1er janvier|sur l'ensemble de l'année)(?![\w])",
     _I,
 )

@@ -1588,3 +1588,12 @@ def test_a_named_month_s_move(tmp_path):
 def test_after_a_day_s_slide_a_state_is_as_of_that_day(tmp_path):
     text = "Jan 28, 2025\n\nNvidia rebounded 8.9% on Tuesday after Monday's rout, in which the stock lost 17%."
     assert _claims(tmp_path, text)[-1] == ("NVDA", -17.0, D(2025, 1, 27))  # the rout's own figure: Monday
+
+
+def test_a_later_figure_s_reference_day_is_not_shared(tmp_path):
+    text = (
+        "2025-03-10\n\nThe VanEck Semiconductor ETF (SMH) tumbled 4.7% on the day, and has now lost about 17% "
+        "since January 17."
+    )
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got[0][1] != D(2025, 1, 17) and got[1][2] == "2025-01-17"
