@@ -76,7 +76,9 @@ def log_volume(volume: ArrayLike) -> np.ndarray:
     v = np.asarray(volume, dtype=np.float64)
     if (v < 0).any():
         raise ValueError("volume must not be negative")
-    return np.log1p(v)
+    # log(1 + V), not np.log1p: numpy's log1p takes another code path on CPUs with AVX-512 and differs in the
+    # last bit there, so a report would change with the machine; 1 + V is exact for share counts below 2**53
+    return np.log(1.0 + v)
 
 
 def split_adjust_volume(volume: pd.Series, splits: Mapping[str | pd.Timestamp, float]) -> pd.Series:

@@ -179,6 +179,38 @@ def test_parallel_rendering_gives_the_same_bytes(res):
     assert svg.startswith(b"<?xml") and b"<svg" in svg[:500] and b"<text" in svg  # text kept as text
 
 
+def test_workers_get_the_results_pickled_before_start_returns(res, monkeypatch):
+    """The parent pickles the view once, before it goes on computing: no pool thread pickles live frames.
+
+    (A pool's feeder thread pickling frames the parent was reading once broke a run with
+    "dictionary changed size during iteration".)
+    """
+    from concurrent.futures import Future
+
+    from eventstudy import processes
+    from eventstudy.report import figure_jobs
+
+    submitted = []
+
+    class Recording:
+        def submit(self, fn, *args):
+            submitted.append(args)
+            done = Future()
+            done.set_result(fn(*args))
+            return done
+
+        def shutdown(self, **kw):
+            pass
+
+    monkeypatch.setattr(processes, "worker_pool", lambda n: Recording())
+    with figure_jobs.start_figures(res, workers=2, early=True, cache=False) as pending:
+        drawn = pending.result()
+    assert submitted and all(isinstance(args[0], bytes) for args in submitted)
+    assert len({id(args[0]) for args in submitted}) == 1  # pickled once for every job
+    serial = figure_jobs.report_figures(res, workers=1)
+    assert [f.data for f in drawn] == [f.data for f in serial]
+
+
 def test_figure_view_keeps_what_the_figures_read(res):
     from eventstudy.report import figure_jobs
 
