@@ -15,12 +15,11 @@ bytes; it is about twice as fast to write as PNG and scales on any screen.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-import functools
 import gc
 import io
 import os
-import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -183,11 +182,11 @@ class PendingFigures:
             from eventstudy.processes import worker_pool
 
             view = _figure_view(res, self.rest) if view is None else view
-            # Pickled here, once (~50 KB for the Stargate study): the pool's feeder thread would pickle it
-            # while this process goes on reading the same frames, and a cache filled meanwhile breaks pickling.
-            shipped = pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL)
+            # a private copy (~50 KB for the Stargate study): the pool's feeder thread pickles it while this
+            # process goes on with the tests, and an object shared with ``res`` filled meanwhile broke pickling
+            view = copy.deepcopy(view)
             self.pool = worker_pool(n)
-            self.drawing = [self.pool.submit(_render_shipped, shipped, job, fmt) for job in self.rest]
+            self.drawing = [self.pool.submit(_render, view, job, fmt) for job in self.rest]
 
     def result(self) -> list[ReportFigure]:
         """Every figure, in report order (waits for the workers)."""
@@ -240,17 +239,6 @@ def _figure_view(res: StudyResults, jobs: Sequence[Job]) -> StudyResults:
         view._volume_tables = tuple(t[t["event"].isin(drawn)] for t in res._volume_tables)  # type: ignore[misc]
     view.residuals = view.tests = view.ar.iloc[0:0]  # figures read neither: nothing computed, nothing shipped
     return view
-
-
-@functools.lru_cache(maxsize=1)
-def _unpickled(shipped: bytes) -> StudyResults:
-    """The results a worker draws from, unpickled once for all its jobs."""
-    return pickle.loads(shipped)
-
-
-def _render_shipped(shipped: bytes, job: Job, fmt: str) -> bytes:
-    """:func:`_render` in a worker, on results pickled by the parent."""
-    return _render(_unpickled(shipped), job, fmt)
 
 
 def _render(res: StudyResults, job: Job, fmt: str) -> bytes:

@@ -179,12 +179,13 @@ def test_parallel_rendering_gives_the_same_bytes(res):
     assert svg.startswith(b"<?xml") and b"<svg" in svg[:500] and b"<text" in svg  # text kept as text
 
 
-def test_workers_get_the_results_pickled_before_start_returns(res, monkeypatch):
-    """The parent pickles the view once, before it goes on computing: no pool thread pickles live frames.
+def test_workers_get_a_private_copy_of_the_results(res, monkeypatch):
+    """What goes to the pool shares no object with the results the run goes on computing with.
 
-    (A pool's feeder thread pickling frames the parent was reading once broke a run with
-    "dictionary changed size during iteration".)
+    (The pool's feeder thread pickles the jobs' arguments while the run computes its tests: an object shared with
+    the results, filled meanwhile, once broke a run with "dictionary changed size during iteration".)
     """
+    import dataclasses
     from concurrent.futures import Future
 
     from eventstudy import processes
@@ -205,8 +206,14 @@ def test_workers_get_the_results_pickled_before_start_returns(res, monkeypatch):
     monkeypatch.setattr(processes, "worker_pool", lambda n: Recording())
     with figure_jobs.start_figures(res, workers=2, early=True, cache=False) as pending:
         drawn = pending.result()
-    assert submitted and all(isinstance(args[0], bytes) for args in submitted)
-    assert len({id(args[0]) for args in submitted}) == 1  # pickled once for every job
+    assert submitted
+    views = {id(args[0]): args[0] for args in submitted}
+    assert len(views) == 1  # one copy for every job
+    (view,) = views.values()
+    theirs = {id(getattr(res, f.name)) for f in dataclasses.fields(res)} | {id(res.spec), *map(id, res.spec.events)}
+    mine = [getattr(view, f.name) for f in dataclasses.fields(view)]
+    shared = [v for v in mine if id(v) in theirs and not isinstance(v, (str, int, float, bool, type(None), tuple))]
+    assert shared == [] and view.spec is not res.spec
     serial = figure_jobs.report_figures(res, workers=1)
     assert [f.data for f in drawn] == [f.data for f in serial]
 
