@@ -104,7 +104,11 @@ _VERB_THEN_AND = re.compile(
 )
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
-_INDEX_REF = re.compile(r"(?<![\w])(?:the index|the benchmark|the gauge|l'indice)(?![\w])", _I)
+_INDEX_REF = re.compile(
+    r"(?<![\w])(?:the (?:tech-heavy )?(?:index|benchmark|gauge|composite)|l'indice|le composite)(?![\w])", _I
+)
+# "The composite now stands 13.4% below…", "the tech-heavy index": the Nasdaq Composite among the article's indices
+_NASDAQ_REF = re.compile(r"(?<![\w])(?:composite|tech-heavy)(?![\w])", _I)
 # "a 1.9% gain on Friday, when the index closed just short": the figure is the index's
 _WHEN_THE_INDEX = re.compile(r"[^,.;]{0,30},\s*(?:when|as|lorsque|quand) (?:the index|the benchmark|l'indice)", _I)
 _COMPANY_THAT = re.compile(
@@ -293,6 +297,8 @@ def _described(
     if _INDEX_REF.search(seg) or when:
         indices = [m for m in every if m.start < fig_start and table.is_index(m.ticker)]
         indices = indices[:1] if when else indices  # "…, when the index closed": the article's index, its first
+        if _NASDAQ_REF.search(seg) and (nasdaq := [m for m in indices if m.ticker == "^IXIC"]):
+            indices = nasdaq
         if indices and _BENCHMARK.search(seg):  # "The Nikkei 225 jumped…, while the broader Topix… the benchmark"
             last = text.rfind(". ", 0, indices[-1].start) + 1
             indices = [m for m in indices if m.start >= last][:1]

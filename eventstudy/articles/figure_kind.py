@@ -102,6 +102,8 @@ def verdict(
     one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail)
     level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
+    # "en hausse de 2,19 %, au-dessus de son précédent sommet", "added 0.82%, still short of its March record"
+    level = level or (p and _POSITION.match(p.group()) and _AFTER_COMMA.search(tail[: p.start()]))
     if p and (level or _LEVEL.search(tail[: p.start()]) or _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
@@ -140,6 +142,10 @@ _SESSION_EXTREME = re.compile(
 _LEVEL_VERB = re.compile(
     r"(?:break(?:ing|s)?|broke|clos(?:ing|ed)|end(?:ing|ed)|finish(?:ing|ed)|trad(?:ing|ed))\s+$", _I
 )
+_POSITION = re.compile(
+    r"(?:above|below|under|beneath|short of|off|sous|en dessous|au-dessous|au-dessus|en deçà)(?![\w])", re.IGNORECASE
+)
+_AFTER_COMMA = re.compile(r",\s*(?:(?:still|now|yet|toujours|encore|désormais)\s+)?$", re.IGNORECASE)
 _LEVEL = re.compile(r",\s*(?:au-dessus|au-dessous|en dessous|en-dessous|above|below)\s+$", re.IGNORECASE)
 # the figure's own noun phrase names one session: the period words after it are another clause's
 _ONE_DAY = re.compile(

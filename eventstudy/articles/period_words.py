@@ -47,9 +47,10 @@ PERIOD = re.compile(
     r"|depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results|announcement)"
     r"|depuis (?:la fin (?:de |d'))?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
-    r"|(?:since|from|off|below|above) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low|start|beginning|listing"
-    r"|debut|record)"
-    r"|(?:par rapport à|de|du|depuis) (?:son|sa|leur) [\w -]{0,25}?"
+    r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low"
+    r"|start|beginning|listing|debut|record)"
+    r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de) (?:son|sa|leur)"
+    r" [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
@@ -109,12 +110,17 @@ _SINCE_EVENT = re.compile(
 _SINCE_PEAKING = re.compile(
     rf"(?<![\w])since (?:peaking|topping out|hitting (?:a|its) (?:record|peak|high)) in {_M}(?![.\s]*\d)", _I
 )
+_PART = r"(?:(?:late|early|mid)[- ]?|fin |début |mi-)"  # "late-October", "fin octobre": still that month
 _EXTREME = re.compile(
-    r"(?<![\w])(?:from|since|off|below|depuis|par rapport à|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
-    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}}\s+)?)?"
+    r"(?<![\w])(?:from|since|off|below|under|beneath|above|short of|depuis|par rapport à|sous|en dessous de"
+    r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
+    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
+    r"(?:(?P<y1>(?:19|20)\d\d)\s+)?)?(?:closing\s+|record\s+)?"
     r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"(?:\s+(?:close|closing (?:high|level)|de clôture))?"
-    rf"(?:\s+(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_M.replace('month>', 'm2>')})?",
+    r"(?:\s+(?:(?:it|they) (?:set|hit|reached|notched|touched|posted|recorded|marked)\s+|(?:set|hit|reached)\s+)?"
+    rf"(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_PART}?{_M.replace('month>', 'm2>')}"
+    r"(?:\s+(?P<y2>(?:19|20)\d\d))?)?",
     _I,
 )
 _SINCE_DAY = re.compile(
@@ -167,6 +173,8 @@ def since(
         named = _day_in(dates, m.start(), m.end())  # "from its July 10 record close": that day
         if named is not None and named.date is not None:
             return _before(named.date, session).isoformat(), named, m.start()
+        if month and (year := m["y1"] or m["y2"]):  # "below their March 2024 peak"
+            return f"{side}:{year}-{month_number(month):02d}", None, m.start()
         if month:
             return f"{side}:{_month_on_or_before(month_number(month), session)}", None, m.start()
         day = _day_in(dates, m.end(), min(hi, m.end() + 60))

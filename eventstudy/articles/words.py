@@ -65,7 +65,12 @@ DOWN = (
     r"|s'écras\w*|écras\w*|sombr\w*|fléchi\w*|flanch\w*|fond(?:u|ait|aient|ant)|déclin\w*|s'enfonc\w*|enfonc\w*"
     r"|pein(?:é|ait|aient|e)|souffert|souffr\w*|tumbl\w*|skid\w*|retreat\w*|eas(?:ed|ing)|dropp\w*|cratèr\w*"
 )
-COMPARATIVE = re.compile(r"\s*(?:(?P<up>higher|above)|(?P<down>lower|below))(?![\w])", _I)
+# "1.7% higher", "13.4% below the record close", "14 % sous son record", "20% off its high"
+COMPARATIVE = re.compile(
+    r"\s*(?:(?P<up>higher|above|au-dessus de)|(?P<down>lower|below|under|beneath|sous|en dessous de|au-dessous de"
+    r"|(?:off|short of)(?=\s+(?:its|their|the)\s+[\w .-]{0,25}?(?:peak|high|record))))(?![\w])",
+    _I,
+)
 MOVE = re.compile(rf"(?<![\w])(?:(?P<up>{UP})|(?P<down>{DOWN}))(?![\w])", _I)
 APPROX = re.compile(
     r"(?<![\w])(?:environ|quelques?|près de|presque|autour de|approximativement|à peu près|plus de|about|around"

@@ -1597,3 +1597,46 @@ def test_a_later_figure_s_reference_day_is_not_shared(tmp_path):
     )
     got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
     assert got[0][1] != D(2025, 1, 17) and got[1][2] == "2025-01-17"
+
+
+@pytest.mark.parametrize(
+    ("text", "claim"),
+    [
+        ("date 2025-03-10\nThe Nasdaq Composite fell 4% on Monday. The composite now stands 13.4% below the record "
+         "close it set in December.", ("^IXIC", -13.4, D(2025, 3, 10), "high:2024-12")),
+        ("date 2024-08-06\nSuper Micro rose 3% on Tuesday, yet the shares sat around 48% below the record close they "
+         "set in March.", ("SMCI", -48.0, D(2024, 8, 6), "high:2024-03")),
+        ("date 2025-03-10\nNvidia slid 5% on Monday, leaving the AI bellwether roughly 28% under its January peak.",
+         ("NVDA", -28.0, D(2025, 3, 10), "high:2025-01")),
+        ("date 2025-02-05\nAMD fell 6.3% on Wednesday and is now about 47 per cent below their March 2024 peak.",
+         ("AMD", -47.0, D(2025, 2, 5), "high:2024-03")),
+        ("date 2025-11-25\nSoftBank shares tumbled 9.9% on Tuesday. The stock has now lost about 43% from its "
+         "late-October peak.", ("9984.T", -43.0, D(2025, 11, 25), "high:2025-10")),
+        ("2024-07-18\nLe 17 juillet, Nvidia a reculé de 6,62 % à 117,99 dollars, soit environ 13 % sous son sommet "
+         "de clôture du 18 juin.", ("NVDA", -13.0, D(2024, 7, 17), "2024-06-18")),
+        ("2025-11-25\nSoftBank a chuté de 9,95 % mardi. Depuis son record de fin octobre, le titre a perdu plus "
+         "de 40%.", ("9984.T", -40.0, D(2025, 11, 25), "high:2025-10")),
+        ("2025-03-11\nMardi, le Nasdaq a encore reculé de 0,2 %. Il se situe désormais 14 % sous son record de "
+         "décembre.", ("^IXIC", -14.0, D(2025, 3, 11), "high:2024-12")),
+        ("date 2024-09-06\nNvidia fell 4.1% on Friday and now trades 26% beneath its June 18 closing high.",
+         ("NVDA", -26.0, D(2024, 9, 6), "2024-06-18")),
+        ("date 2024-09-06\nNvidia fell 4.1% on Friday, leaving it 20% off the all-time high it reached in June.",
+         ("NVDA", -20.0, D(2024, 9, 6), "high:2024-06")),
+    ],
+)  # fmt: skip
+def test_a_distance_below_a_peak_is_a_period_from_that_peak(tmp_path, text, claim):
+    """ "13.4% below the record close it set in December", "13 % sous son sommet de clôture du 18 juin"."""
+    got = _periods(tmp_path, text)
+    assert got[-1][:4] == claim and got[0][3] == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-03-07\nVendredi, le S&P 500 a fini en hausse de 0,6 %, au-dessus de son plus bas de février.",
+        "date 2025-03-07\nThe S&P 500 added 0.6% on Friday, still short of its February record.",
+    ],
+)
+def test_a_level_after_a_comma_is_not_the_figures_period(tmp_path, text):
+    """The figure is the day's move; the words after the comma say where the index stands."""
+    assert _periods(tmp_path, text) == [("^GSPC", 0.6, D(2025, 3, 7), "", "")]
