@@ -70,7 +70,7 @@ _REPORTING = re.compile(
 _REFERENCE = re.compile(
     r"(?<![\w])(?:the stock|its stock|the shares|its shares|their shares|the company's shares|the group's shares"
     r"|the share price|its share price|le titre|l'action|son action|ses actions|les actions|son titre|le cours"
-    r"|son cours|le stock"
+    r"|son cours|le stock|the fund|this fund|the ETF|le fonds|ce fonds|l'ETF|cet ETF|le FNB|ce FNB"
     r"|la valeur|(?:cette|ce|this|that|sa|son|its|the stock's|the shares') "
     r"(?:dégringolade|chute|baisse|hausse|envolée|flambée|plongeon|repli|recul|bond"
     r"|progression|perte|drop|fall|slide|decline|gain|rise|jump|rally|slump|plunge|loss|sell-off))(?![\w])",

@@ -82,6 +82,9 @@ def later_day(day: DateMention | None, other: DateMention | None) -> DateMention
     return other if day is None or day.date is None or other.date >= day.date else day
 
 
+_LOCAL_TIME = re.compile(r"\s*,?\s*\(?(?:heure locale|local time|à l'heure locale)\)?", re.IGNORECASE)
+
+
 def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> DateMention | None:
     """The day the first sentence of the article's prose names: the article's own date, or "hier"/"yesterday".
 
@@ -97,6 +100,9 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
             first = re.search(r"[.!?](?:\s|$)", block)  # the lede's first sentence names the story's day
             end = start + (first.end() if first else len(block))
             days = [d for d in dates if start <= d.offset < end and d.source and d.date is not None]
+            local = [d for d in days if d.kind == "absolute" and d.precision == "day" and d.offset - start < 12]
+            if local and _LOCAL_TIME.match(text, local[0].offset + len(local[0].words)):
+                return local[0]  # "Le 17 juillet, heure locale, …", "On the 18th (local time), …": a wire's day
             days = [d for d in days if d.kind in ("weekday", "relative")]
             if days and (days[0].date == reference or _TODAY.fullmatch(normalize(days[0].words).lower())):
                 return days[0]

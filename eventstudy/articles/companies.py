@@ -286,8 +286,14 @@ class CompanyTable:
                 continue
             if m.start() == sentence_start and name == first and re.fullmatch(r"[A-Z][a-z]{3,}ing", name):
                 continue  # "Counting the 12 months through Thursday, …": a participle, not a name
+            after = _TICKER_AFTER.match(text, m.start() + len(name))
+            if after and any(after.start() < k.start < after.end() for k in known):
+                continue  # "iShares Semiconductor (SOXX)": the known ticker in parentheses names it
             out.append(CompanyMention(m.start(), m.start() + len(name), name, ""))
         return out
+
+
+_TICKER_AFTER = re.compile(r"\s*\(\s*(?:[A-Z]+\s*:\s*)?[A-Z0-9.^]{1,8}\s*\)")
 
 
 def parse_alias(spec: str) -> tuple[str, Security]:

@@ -80,6 +80,8 @@ def classify(segment: str, ahead: str, prev: Context, text: str, seg_start: int,
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"
     elif m := MOVE.match(ahead.lstrip()[:15]):  # "3% higher", "Thursday's 10.8% slide"
         ctx.verb, ctx.direction = m.group(), "up" if m["up"] else "down"
+    elif m := _HIT.match(ahead):  # "took a 5.1% hit"
+        ctx.verb, ctx.direction = m.group().strip(), "down"
     elif prev.verb and (not found or found[-1]["sector"]):  # "…, et l'indice Nasdaq avec 3,1 %"
         ctx.verb, ctx.direction = prev.verb, prev.direction
     return ctx
@@ -133,6 +135,7 @@ def verdict(
 _OWN_CLAUSE = re.compile(
     rf"(?<![\w])(?:and|but|while|et|mais|tandis que|alors que)(?![\w]).*(?<![\w])(?:{UP}|{DOWN})(?![\w])", _I
 )
+_HIT = re.compile(r"\s*(?:hit|knock|haircut)(?![\w])", _I)
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
 # "well off its morning low": the session's own low, not a period's reference
 _SESSION_EXTREME = re.compile(

@@ -127,7 +127,7 @@ def find_moves(
         if not figures:
             continue
         para = paragraph_of(text, a)
-        in_sentence = [m for m in mentions if a <= m.start < b]
+        in_sentence = _notation_names(text, [m for m in mentions if a <= m.start < b])
         unknown = table.unknown(text, a, b, a)
         shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
         prev = Context()
@@ -300,6 +300,25 @@ _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+_UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?\(\s*(?:[A-Z]+\s*:\s*)?")
+
+
+def _notation_names(text: str, mentions: list) -> list:
+    """``mentions`` less a name whose noun phrase ends on another known ticker in parentheses.
+
+    "the Invesco tracker (QQQ)" is the fund, not Invesco the company.
+    """
+    out = []
+    for m, k in zip(mentions, [*mentions[1:], None], strict=False):
+        if (
+            k is not None and k.ticker and k.ticker != m.ticker
+            and _UP_TO_NOTATION.fullmatch(text, m.end, k.start) and text.startswith(")", k.end)
+        ):  # fmt: skip
+            continue
+        out.append(m)
+    return out
+
+
 _DAY_AFTER_IT = re.compile(
     r"(?<![\w])(?:a|one|the) day after (?:the stock|the shares|shares|it|they)(?![\w])"
     r"|au lendemain d['e] (?:sa|son|leur) (?:chute|baisse|hausse|envolée|plongeon|bond)",

@@ -54,7 +54,7 @@ UP = (
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
     r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
     r"|popp\w*|pops?|engrang\w*|s'adjug\w*|adjug\w*|explos\w*|dans le vert|in the green"
-    r"|en vert|redress\w*"
+    r"|en vert|redress\w*|grappill\w*|tir(?:é|ée|és|ées|ait|aient) vers le haut"
 )
 DOWN = (
     r"chut\w*|rechut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
@@ -64,6 +64,7 @@ DOWN = (
     r"|giving back|gives up|gives back|a rendu|rendant|abandonn\w*|cèd(?:e|ent)"
     r"|s'écras\w*|écras\w*|sombr\w*|fléchi\w*|flanch\w*|fond(?:u|ait|aient|ant)|déclin\w*|s'enfonc\w*|enfonc\w*"
     r"|pein(?:é|ait|aient|e)|souffert|souffr\w*|tumbl\w*|skid\w*|retreat\w*|eas(?:ed|ing)|dropp\w*|cratèr\w*"
+    r"|(?:entraîn|tir)(?:é|ée|és|ées|ait|aient) vers le bas"
 )
 # "1.7% higher", "13.4% below the record close", "14 % sous son record", "20% off its high"
 COMPARATIVE = re.compile(

@@ -1640,3 +1640,41 @@ def test_a_distance_below_a_peak_is_a_period_from_that_peak(tmp_path, text, clai
 def test_a_level_after_a_comma_is_not_the_figures_period(tmp_path, text):
     """The figure is the day's move; the words after the comma say where the index stands."""
     assert _periods(tmp_path, text) == [("^GSPC", 0.6, D(2025, 3, 7), "", "")]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("2024-07-18\nLe 17 juillet, le fonds négocié en bourse iShares Semiconductor (SOXX), qui suit l'indice des "
+         "semi-conducteurs de Philadelphie, a plongé de 7,11 %.", [("SOXX", -7.11, D(2024, 7, 17))]),
+        ("2024-08-08\nMercredi, Nvidia a baissé de 5,1 pour cent. Le fonds VanEck Semi-conducteur (SMH) a cédé 2,75 "
+         "pour cent.", [("NVDA", -5.1, D(2024, 8, 7)), ("SMH", -2.75, D(2024, 8, 7))]),
+        ("date 2024-08-08\nOn Wednesday the Invesco tracker (QQQ) lost 1.1%.", [("QQQ", -1.1, D(2024, 8, 7))]),
+        ("2024-07-18\nLe 17 juillet, l'indice composé du Nasdaq a été entraîné vers le bas de 2,77 %.",
+         [("^IXIC", -2.77, D(2024, 7, 17))]),
+        ("2025-11-25\nMardi, l'indice vedette Nikkei a grappillé 0,07% à 48.659,52 points.",
+         [("^N225", 0.07, D(2025, 11, 25))]),
+        ("date 2025-03-10\nStocks sank on Monday. Nvidia (NVDA) took a 5.1% hit on the day.",
+         [("NVDA", -5.1, D(2025, 3, 10))]),
+        ("date 2025-03-10\nNvidia hit a record on Monday, up 3%.", [("NVDA", 3.0, D(2025, 3, 10))]),
+    ],
+)  # fmt: skip
+def test_funds_by_their_notation_and_more_verbs(tmp_path, text, claims):
+    """A name before a known ticker in parentheses is that ticker's; "entraîné vers le bas", "grappillé", "a hit"."""
+    assert _claims(tmp_path, text) == claims
+
+
+def test_a_wires_local_date_opening_the_lede_is_the_storys_day(tmp_path):
+    """ "Le 17 juillet, heure locale, …" in an article dated the 18th: unnamed days after it are the 17th."""
+    text = (
+        "2024-07-18\n\nLe 17 juillet, heure locale, les valeurs des semi-conducteurs ont lourdement chuté à Wall "
+        "Street après des propos sur Taïwan.\n\nAMD a perdu 10,21 %. Le fonds iShares Semiconductor (SOXX) a "
+        "plongé de 7,11 %. Jusqu'à mardi, ce fonds affichait encore une progression de plus de 36 % depuis le "
+        "début de l'année."
+    )
+    got = _periods(tmp_path, text)
+    assert got == [
+        ("AMD", -10.21, D(2024, 7, 17), "", ""),
+        ("SOXX", -7.11, D(2024, 7, 17), "", ""),
+        ("SOXX", 36.0, D(2024, 7, 16), "2023-12-31", "at_least"),
+    ]
