@@ -105,9 +105,10 @@ _VERB_THEN_AND = re.compile(
 _CLAUSE = re.compile(r"[;:]|\s[-–—]{1,2}\s|,\s*(?:while|whereas|but|tandis que|alors que|mais)(?![\w])", _I)
 _BARE_SHARES = re.compile(r"\W*(?:shares|stock)(?![\w])(?! of\b)", _I)  # "Shares are trading down 33%"
 _INDEX_REF = re.compile(
-    r"(?<![\w])(?:the (?:tech-heavy )?(?:index|benchmark|gauge|composite)|l'indice|le composite)(?![\w])", _I
+    r"(?<![\w])(?:the (?:tech-heavy )?(?:index|benchmark|gauge|composite|average)|l'indice|le composite)(?![\w])", _I
 )
 # "The composite now stands 13.4% below…", "the tech-heavy index": the Nasdaq Composite among the article's indices
+_AVERAGE_REF = re.compile(r"(?<![\w])average(?![\w])", _I)
 _NASDAQ_REF = re.compile(r"(?<![\w])(?:composite|tech-heavy)(?![\w])", _I)
 # "a 1.9% gain on Friday, when the index closed just short": the figure is the index's
 _WHEN_THE_INDEX = re.compile(r"[^,.;]{0,30},\s*(?:when|as|lorsque|quand) (?:the index|the benchmark|l'indice)", _I)
@@ -299,6 +300,8 @@ def _described(
         indices = indices[:1] if when else indices  # "…, when the index closed": the article's index, its first
         if _NASDAQ_REF.search(seg) and (nasdaq := [m for m in indices if m.ticker == "^IXIC"]):
             indices = nasdaq
+        if _AVERAGE_REF.search(seg):  # "the average": the Nikkei Stock Average or the Dow Jones Industrial Average
+            indices = [m for m in indices if m.ticker in ("^N225", "^DJI")]
         if indices and _BENCHMARK.search(seg):  # "The Nikkei 225 jumped…, while the broader Topix… the benchmark"
             last = text.rfind(". ", 0, indices[-1].start) + 1
             indices = [m for m in indices if m.start >= last][:1]

@@ -106,7 +106,8 @@ def verdict(
     level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
     # "en hausse de 2,19 %, au-dessus de son précédent sommet", "added 0.82%, still short of its March record"
     level = level or (p and _POSITION.match(p.group()) and _AFTER_COMMA.search(tail[: p.start()]))
-    if p and (level or _LEVEL.search(tail[: p.start()]) or _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)):
+    session_extreme = p and _EXTREME_WORD.search(p.group()) and _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)
+    if p and (level or _LEVEL.search(tail[: p.start()]) or session_extreme):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):
@@ -135,6 +136,7 @@ def verdict(
 _OWN_CLAUSE = re.compile(
     rf"(?<![\w])(?:and|but|while|et|mais|tandis que|alors que)(?![\w]).*(?<![\w])(?:{UP}|{DOWN})(?![\w])", _I
 )
+_EXTREME_WORD = re.compile(r"(?:peak|high|low|top|bottom|record|sommet|pic|haut|bas|plancher|creux)s?$", _I)
 _HIT = re.compile(r"\s*(?:hit|knock|haircut)(?![\w])", _I)
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
 # "well off its morning low": the session's own low, not a period's reference

@@ -116,7 +116,8 @@ def find_moves(
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
     update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
-    for a, b in spans:
+    last_said: tuple[int, Subject] | None = None  # the sentence and company of the last claim: "It" after it
+    for k, (a, b) in enumerate(spans):
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
             record = dict(source=article.source, offset=a, quote=raw[a:b])
@@ -143,6 +144,10 @@ def find_moves(
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
+            result = _RESULT_CLAUSE.search(segment)  # "…, leaving the AI bellwether 28% under its January peak"
+            if result and prev.subject is not None and prev.subject.ticker and i > 0:
+                if not any(seg_start + result.start() <= m.start < fig.start() for m in in_sentence):
+                    ctx.subject = prev.subject
             named = next((m for m in in_sentence if _PAREN_FIGURE.fullmatch(text, m.end, fig.start())), None)
             if named is not None and named.ticker:  # "l'envolée de Broadcom (+12,27 %)": the name right before
                 ctx.subject = Subject(named.name, named.ticker)
@@ -189,6 +194,10 @@ def find_moves(
                     ctx.subject = Subject(owner.name, owner.ticker)
                     signed_fig = bool(fig["sign"])
                     kind, reason = verdict(ctx, own, segment, crypto_article, signed=signed_fig, heading=False)
+            if kind == "no company" and last_said and last_said[0] == k - 1 and _PRONOUN_OPENING.match(text, a):
+                said = last_said[1]  # "The average gained 10% since Oct. 3. It had risen 1.35% on Thursday"
+                ctx.subject = Subject(said.name, said.ticker, f"the pronoun read as {said.name}, the sentence before")
+                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
@@ -270,6 +279,7 @@ def find_moves(
                     since=since, **record,  # type: ignore[arg-type]
                 )
             )  # fmt: skip
+            last_said = (k, ctx.subject)
             if run and ctx.subject.ticker == run[0].ticker:  # the other names of "X, Y and Z each down 8.7%"
                 claims += [replace(claims[-1], ticker=m.ticker, company=m.name, note="") for m in run[1:] if m.ticker]
             if s is not None and s.source:
@@ -280,7 +290,8 @@ def find_moves(
             clause_day = i > 0 and bool(OTHER_EVENT.search(segment) or PARTICIPLE.search(segment))
             if not since and not (clause_day and para_session[0] == para):
                 para_session = (para, s)
-            if not since:
+            flashback = bool(_PLUPERFECT.search(segment[segment.rfind(",") + 1 :]))  # "It had already risen 1.35%"
+            if not since and not flashback:
                 last_day = last_day if clause_day and last_day else s or last_day
                 if later := later_day(latest.get(ctx.subject.ticker), s):
                     latest[ctx.subject.ticker] = later
@@ -300,6 +311,17 @@ _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+_PLUPERFECT = re.compile(r"(?<![\w])(?:had|avait|avaient)(?![\w])", _I)
+# a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
+_PRONOUN_OPENING = re.compile(
+    r"\W*(?:(?:at|by|on|in|after|before|around|à|dès|vers|en)\s[^,.;]{0,25}?,?\s)?(?:it|il|elle)\s", _I
+)
+# a clause of the previous figure's result: its subject is that figure's
+_RESULT_CLAUSE = re.compile(
+    r",\s*(?:leaving|which left|that left|putting|bringing|taking|pushing|lifting|sending|laissant|portant|ramenant)"
+    r"\s[^,;]*$",
+    _I,
+)
 _UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?\(\s*(?:[A-Z]+\s*:\s*)?")
 
 

@@ -109,6 +109,12 @@ def set_apart(asides: list[tuple[int, int]], where: int, fig: int) -> bool:
     return any(s <= where < e and not s <= fig < e for s, e in asides)
 
 
+_COMPARED = re.compile(
+    r"(?<![\w])(?:than|versus|vs\.?|compared (?:with|to)|par rapport à|contre)\s+(?:the\s+|le\s+|la\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def session_of(
     dates: list[DateMention],
     text: str,
@@ -146,6 +152,7 @@ def session_of(
     ]  # fmt: skip
     before = [
         d for d in near if seg_start <= d.offset < fig.start()
+        and not _COMPARED.search(text, max(seg_start, d.offset - 20), d.offset)  # "higher than Friday's finish"
         and not (_AFTER_DAY.search(text, max(seg_start, d.offset - 12), d.offset)
                  and _NO_SESSION.match(text, d.offset + len(d.words))
                  and _MAIN_CLAUSE_AFTER.search(text, d.offset, fig.start()))

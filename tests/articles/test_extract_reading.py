@@ -1678,3 +1678,43 @@ def test_a_wires_local_date_opening_the_lede_is_the_storys_day(tmp_path):
         ("SOXX", -7.11, D(2024, 7, 17), "", ""),
         ("SOXX", 36.0, D(2024, 7, 16), "2023-12-31", "at_least"),
     ]
+
+
+def test_a_result_clause_keeps_the_previous_figures_company(tmp_path):
+    """ "X took a 5.1% hit, leaving the AI bellwether 28% under its January peak, and Y lost 5.4%"."""
+    text = (
+        "date 2025-03-10\nChip stocks bore the brunt on Monday. Nvidia (NVDA) took a 5.1% hit, leaving the AI "
+        "bellwether roughly 28% under its January peak, and Broadcom (AVGO) lost 5.4%."
+    )
+    got = _periods(tmp_path, text)
+    assert [(t, f, since) for t, f, _, since, _ in got] == [
+        ("NVDA", -5.1, ""), ("NVDA", -28.0, "high:2025-01"), ("AVGO", -5.4, "")
+    ]  # fmt: skip
+
+
+def test_a_session_word_after_a_day_is_no_session_extreme(tmp_path):
+    """ "since January 17, the last session before …": a period from that day, not "its session low"."""
+    text = (
+        "date 2025-03-10\nThe VanEck Semiconductor ETF (SMH) tumbled 4.7% on Monday and has now lost about 17% since "
+        "January 17, the last session before the inauguration."
+    )
+    assert [(f, since) for _, f, _, since, _ in _periods(tmp_path, text)] == [(-4.7, ""), (-17.0, "2025-01-17")]
+
+
+def test_an_index_story_told_through_the_average_and_it(tmp_path):
+    """ "higher than Friday's finish" names no session; "the average" is the Nikkei, not the Topix named after it;
+    "At the close it…" and "It had risen…" are the index of the sentence before; a flashback sets no later day."""
+    text = (
+        "Tokyo stocks at a record\n\nOctober 27, 2025 at 16:10 JST\n\nTOKYO -- The Nikkei Stock Average opened 600 "
+        "points higher than Friday's finish and rose as much as 2.5 percent in the morning. At the close it stood at "
+        "50,512.32, a gain of 2.46 percent. The broader Topix climbed 1.70 percent.\n\nThe average has gained more "
+        "than 10 percent since Oct. 3. It had already risen 1.35 percent on Thursday last week.\n\nSoftBank Group "
+        "surged 6.7 percent. The stock is up roughly 178 percent this year."
+    )
+    got = _periods(tmp_path, text)
+    monday, thursday = D(2025, 10, 27), D(2025, 10, 23)
+    assert [(t, f, s or monday, since) for t, f, s, since, _ in got] == [
+        ("^N225", 2.5, monday, ""), ("^N225", 2.46, monday, ""), ("TOPIX", 1.7, monday, ""),
+        ("^N225", 10.0, monday, "2025-10-03"), ("^N225", 1.35, thursday, ""),
+        ("9984.T", 6.7, monday, ""), ("9984.T", 178.0, monday, "2024-12-31"),
+    ]  # fmt: skip
