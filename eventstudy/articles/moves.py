@@ -145,9 +145,11 @@ def find_moves(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
             result = _RESULT_CLAUSE.search(segment)  # "…, leaving the AI bellwether 28% under its January peak"
-            if result and prev.subject is not None and prev.subject.ticker and i > 0:
-                if not any(seg_start + result.start() <= m.start < fig.start() for m in in_sentence):
-                    ctx.subject = prev.subject
+            if (
+                result and prev.subject is not None and prev.subject.ticker and i > 0
+                and not any(seg_start + result.start() <= m.start < fig.start() for m in in_sentence)
+            ):  # fmt: skip
+                ctx.subject = prev.subject
             named = next((m for m in in_sentence if _PAREN_FIGURE.fullmatch(text, m.end, fig.start())), None)
             if named is not None and named.ticker:  # "l'envolée de Broadcom (+12,27 %)": the name right before
                 ctx.subject = Subject(named.name, named.ticker)
