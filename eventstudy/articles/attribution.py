@@ -120,7 +120,10 @@ _RIVAL_OF = re.compile(
     r"(?:concurrent|rival|compétiteur|fournisseur|client|partenaire|supplier|customer|partner)s? (?:de |d['’]|of )$", _I
 )
 _BENCHMARK = re.compile(r"(?<![\w])(?:the benchmark|l'indice de référence)(?![\w])", _I)
-_PRONOUN = re.compile(r"\W*(?:it|il|elle)\s", _I)
+# "It fell", "they were down", "Going into the report they were down", "Dès mercredi soir, il s'envolait"
+_PRONOUN = re.compile(
+    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s)(?:[A-Za-z]?[a-z]+\s){0,5}?(?:[Ii]t|[Tt]hey|[Ii]ls?|[Ee]lles?)\s"
+)
 _THE_COMPANY = re.compile(r"(?<![\w])(?:the company|the group|the firm|la société|le groupe|l'entreprise)(?![\w])", _I)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from eventstudy.articles.period_words import as_of
 from eventstudy.articles.records import DateMention
 from eventstudy.articles.session_words import OTHER_EVENT, set_apart
 from eventstudy.articles.text import normalize
@@ -104,7 +105,8 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
             if local and _LOCAL_TIME.match(text, local[0].offset + len(local[0].words)):
                 return local[0]  # "Le 17 juillet, heure locale, …", "On the 18th (local time), …": a wire's day
             days = [d for d in days if d.kind in ("weekday", "relative")]
-            if days and (days[0].date == reference or _TODAY.fullmatch(normalize(days[0].words).lower())):
+            story_day = (reference, as_of(text, dates, reference))  # published before the open: the session before
+            if days and (days[0].date in story_day or _TODAY.fullmatch(normalize(days[0].words).lower())):
                 return days[0]
             return None
         start += len(block)

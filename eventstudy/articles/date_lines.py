@@ -20,7 +20,8 @@ from eventstudy.articles.text import HEADER
 
 _I = re.IGNORECASE
 _M2 = _M.replace("(?P<month>", "(?P<month2>")
-_DAY_MONTH = rf"(?i:(?:{_W},?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
+_WD_SHORT = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"  # "Wed, Feb 5, 2025"
+_DAY_MONTH = rf"(?i:(?:(?:{_W}|{_WD_SHORT}),?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
 _PUBLISHED = (
     r"(?:published|updated|last updated?|posted|publié|mis à jour|modifié|dernière mise à jour|créé)"
     r"(?:\s+(?:le|on|at))?\s*:?\s+"
@@ -38,8 +39,8 @@ _FOOTER_ZONE = 300  # characters from the end where a date line is the article's
 _HEADERS = [
     # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
     re.compile(
-        rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"
-        rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
+        rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025 · 08:05 AM" too
+        rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
         _I | re.M,
     ),
     # "Les Echos, jeudi 23 janvier 2025" alone on a line

@@ -196,7 +196,8 @@ def find_moves(
                     ctx.subject = Subject(owner.name, owner.ticker)
                     signed_fig = bool(fig["sign"])
                     kind, reason = verdict(ctx, own, segment, crypto_article, signed=signed_fig, heading=False)
-            if kind == "no company" and last_said and last_said[0] == k - 1 and _PRONOUN_OPENING.match(text, a):
+            pronoun = i == 0 and _PRONOUN_OPENING.match(text, a)
+            if kind == "no company" and last_said and last_said[0] == k - 1 and pronoun:
                 said = last_said[1]  # "The average gained 10% since Oct. 3. It had risen 1.35% on Thursday"
                 ctx.subject = Subject(said.name, said.ticker, f"the pronoun read as {said.name}, the sentence before")
                 kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
@@ -316,7 +317,8 @@ _CLAUSE_CUT = re.compile(r",\s")
 _PLUPERFECT = re.compile(r"(?<![\w])(?:had|avait|avaient)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(
-    r"\W*(?:(?:at|by|on|in|after|before|around|à|dès|vers|en)\s[^,.;]{0,25}?,?\s)?(?:it|il|elle)\s", _I
+    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z]+,?\s){0,5}?"
+    r"(?:[Ii]t|[Tt]hey|[Ii]ls?|[Ee]lles?)\s"
 )
 # a clause of the previous figure's result: its subject is that figure's
 _RESULT_CLAUSE = re.compile(

@@ -83,7 +83,8 @@ OTHER_EVENT = re.compile(
 
 
 _OWNED_SESSION = re.compile(
-    r"'s\s+(?:[A-Z][\w-]+\s+)?(?:session|trading|close|open|pre-?market|after-?hours|extended)", _I
+    r"'s\s+(?:\([^()]{1,20}\)\s+)?(?:[A-Z][\w-]+\s+)?(?:session|trading|close|open|pre-?market|after-?hours|extended)",
+    _I,
 )  # "in Monday's session", "in Monday's premarket": the day's own
 
 

@@ -1718,3 +1718,31 @@ def test_an_index_story_told_through_the_average_and_it(tmp_path):
         ("^N225", 10.0, monday, "2025-10-03"), ("^N225", 1.35, thursday, ""),
         ("9984.T", 6.7, monday, ""), ("9984.T", 178.0, monday, "2024-12-31"),
     ]  # fmt: skip
+
+
+def test_a_paper_dated_before_the_open_telling_the_evening_and_the_next_session(tmp_path):
+    """ "Published Wed, Feb 5, 2025 · 08:05 AM": the lede's Tuesday is the story's day; "they" is the shares."""
+    text = (
+        "AMD falls on data centre miss\n\nPublished Wed, Feb 5, 2025 · 08:05 AM\n\n"
+        "Advanced Micro Devices (AMD) was sold in late trading on Tuesday after its data centre sales missed "
+        "forecasts.\n\nIn extended trading the shares gave up more than 8 per cent. Heading into the report they "
+        "were down 1.1 per cent for the year as of Tuesday's (Feb 4) close.\n\nOn Wednesday they finished the "
+        "session down 6.3 per cent. Data centre revenue rose 69 per cent, and it was short of estimates by 5%."
+    )
+    got = extract([_write(tmp_path, text)])
+    claims = [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in got.claims]
+    assert claims == [
+        ("AMD", -8.0, D(2025, 2, 4), "after_hours", ""),
+        ("AMD", -1.1, D(2025, 2, 4), "close", "2024-12-31"),
+        ("AMD", -6.3, D(2025, 2, 5), "close_only", ""),
+    ]
+    assert {f.value_percent for f in got.other_figures} == {69.0, 5.0}
+
+
+def test_a_clause_after_a_figure_is_not_a_pronoun_opening(tmp_path):
+    """ "The preliminary figures it gave showed a margin of 13%, down from 15%": no claim, even after one."""
+    text = (
+        "date 2024-11-14\nThe S&P 500 fell 0.6% on Wednesday. The preliminary figures it gave showed a gross margin "
+        "of about 13%, down from more than 15% a year earlier."
+    )
+    assert _claims(tmp_path, text) == [("^GSPC", -0.6, D(2024, 11, 13))]
