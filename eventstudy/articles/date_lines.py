@@ -21,7 +21,10 @@ from eventstudy.articles.text import HEADER
 _I = re.IGNORECASE
 _M2 = _M.replace("(?P<month>", "(?P<month2>")
 _WD_SHORT = r"(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)\.?"  # "Wed, Feb 5, 2025"
-_DAY_MONTH = rf"(?i:(?:(?:{_W}|{_WD_SHORT}),?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))(?:,?\s+{_YEAR})?)"
+_DAY_MONTH = (
+    rf"(?i:(?:(?:{_W}|{_WD_SHORT}),?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))"
+    rf"(?:,?\s+{_YEAR})?)"
+)
 _PUBLISHED = (
     r"(?:published|updated|last updated?|posted|publié|mis à jour|modifié|dernière mise à jour|créé)"
     r"(?:\s+(?:le|on|at))?\s*:?\s+"
