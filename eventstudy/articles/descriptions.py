@@ -59,8 +59,14 @@ def blank_descriptions(words: str) -> str:
     """
     chars = list(words)
     for s, e in description_spans(words):  # "le géant japonais" and "… de l'investissement" both
+        if tail := _COMPLEMENT.match(words, e):  # "le groupe japonais d'investissement": the complement too
+            e = tail.end()
         chars[s:e] = " " * (e - s)
     return "".join(chars)
+
+
+# a description's noun complement: "d'investissement", "de l'investissement", "des semi-conducteurs"
+_COMPLEMENT = re.compile(r"(?:\s*(?:de la |de l['’]|d['’]|de |du |des )[\w-]+)+", re.IGNORECASE)
 
 
 def described(words: str, every: list[CompanyMention], table: CompanyTable) -> tuple[str, list[CompanyMention]]:

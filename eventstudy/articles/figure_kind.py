@@ -105,14 +105,16 @@ def verdict(
     p = PERIOD.search(tail)
     level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
     # "en hausse de 2,19 %, au-dessus de son précédent sommet", "added 0.82%, still short of its March record"
-    level = level or (p and _POSITION.match(p.group()) and _AFTER_COMMA.search(tail[: p.start()]))
+    after_figure = len(tail) - len(ahead)  # the comma must lie between the figure and the words
+    level = level or (p and _POSITION.match(p.group()) and _AFTER_COMMA.search(tail[after_figure : p.start()]))
     session_extreme = p and _EXTREME_WORD.search(p.group()) and _SESSION_EXTREME.search(tail, p.start(), p.end() + 25)
     if p and (level or _LEVEL.search(tail[: p.start()]) or session_extreme):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
     if p is None and (p := PERIOD.search(segment)):
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
-        if _OWN_CLAUSE.search(segment, p.end()):
+        opening = p.start() == 0 and segment[:1].isupper() and "," in segment[p.end() : p.end() + 40]
+        if _OWN_CLAUSE.search(segment, p.end()) and not opening:  # ("Depuis leurs plus hauts, A et B…": the sentence's)
             p = None  # "… gained 600% so far this year and were up 4% on Monday": the period is the last clause's
     if p and not _SUPERLATIVE.search(before[-40:]) and not one_day:
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"

@@ -39,7 +39,7 @@ _I = re.IGNORECASE
 PERIOD = re.compile(
     r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
     r"de l'année|sur l'ensemble de l'année|depuis la clôture du|since the close of"
-    r"|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leur|le \d)|cette année|year[- ]to[- ]date"
+    r"|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leurs?|le \d)|cette année|year[- ]to[- ]date"
     r"|this year|for the year|(?:in|so far in) \d{4} so far"
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
     r"|since (?:the end of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
@@ -49,7 +49,7 @@ PERIOD = re.compile(
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low"
     r"|start|beginning|listing|debut|record)"
-    r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de) (?:son|sa|leur)"
+    r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de) (?:son|sa|leurs?|ses)"
     r" [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
@@ -113,14 +113,22 @@ _SINCE_PEAKING = re.compile(
 _PART = r"(?:(?:late|early|mid)[- ]?|fin |début |mi-)"  # "late-October", "fin octobre": still that month
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|under|beneath|above|short of|depuis|par rapport à|sous|en dessous de"
-    r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leur|ses|le|la)\s+"
+    r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leurs?|ses|le|la|les)\s+"
     rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
     r"(?:(?P<y1>(?:19|20)\d\d)\s+)?)?(?:closing\s+|record\s+)?"
-    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommet|pic|plus haut|plus bas|plancher|creux|record)"
-    r"(?:\s+(?:close|closing (?:high|level)|de clôture))?"
+    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommets?|pic|plus hauts?|plus bas|plancher|creux)"
+    r"(?:\s+(?:close|closing (?:high|level)|de clôture|historiques?|absolus?))?"
     r"(?:\s+(?:(?:it|they) (?:set|hit|reached|notched|touched|posted|recorded|marked)\s+|(?:set|hit|reached)\s+)?"
     rf"(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_PART}?{_M.replace('month>', 'm2>')}"
     r"(?:\s+(?P<y2>(?:19|20)\d\d))?)?",
+    _I,
+)
+# an extreme that is not the record: "its 52-week high", "its recent peak", "the morning low", "its 2021 high"
+_NOT_RECORD = re.compile(
+    r"(?<![\w])(?:52-week|\d+-(?:month|week|year|day)|recent|previous|prior|intraday|morning|afternoon|session|day's"
+    r"|daily|annual|yearly|year's|multi-\w+|(?:19|20)\d\d|de la séance|du jour|annuel|récent|précédent)(?![\w])"
+    r"|\s+(?:of the (?:day|session|year|week|month)|de la (?:séance|journée|semaine)|du (?:jour|mois)|de l'année"
+    r"|(?:in|of|de|d'|en) (?:19|20)\d\d)",
     _I,
 )
 _SINCE_DAY = re.compile(
@@ -180,6 +188,8 @@ def since(
         day = _day_in(dates, m.end(), min(hi, m.end() + 60))
         if day is not None and day.date is not None:
             return _before(day.date, session).isoformat(), day, m.start()
+        if not _NOT_RECORD.search(m.group()) and not _NOT_RECORD.match(text, m.end()):
+            return f"{side}:record", None, m.start()  # "from its record high", "depuis leurs plus hauts"
         return "", None, m.start()
     if (m := _SINCE_EVENT.search(text, lo, hi)) and (day := _day_in(dates, m.end(), m.end() + 80)) and day.date:
         return _before(day.date, session).isoformat(), day, m.start()
@@ -338,7 +348,8 @@ def period_of(
     if session.date is not None and _INTO_REPORT.search(text, fig.end(), ahead_end) and _PLUPERFECT.search(clause):
         before = np.busday_offset(session.date, -1, roll="backward").astype(dt.date)
         session = replace(session, date=before)  # "had left it up 54% … going into the report": the close before
-    if got and session.date is not None and got.split(":")[-1] >= session.date.isoformat()[: len(got.split(":")[-1])]:
+    when = got.split(":")[-1]
+    if got and when != "record" and session.date is not None and when >= session.date.isoformat()[: len(when)]:
         return "", None, None  # a reference on or after the session is no period move: listed for review
     return got, ref_day, session
 

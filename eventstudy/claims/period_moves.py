@@ -4,7 +4,10 @@
 
 - ``YYYY-MM-DD``: the close of the last session on or before that date
   ("year to date" is ``2024-12-31``);
-- ``high:YYYY-MM`` / ``low:YYYY-MM``: the highest / lowest close of that month.
+- ``high:YYYY-MM`` / ``low:YYYY-MM``: the highest / lowest close of that month;
+- ``high:record`` / ``low:record``: the highest / lowest close of the whole price history up to the
+  first session the claim is judged on, the one before its own (the words say from when the history
+  runs: a record set before it is not seen).
 
 Closes are adjusted closes (:func:`eventstudy.market.decompose.adjusted_close`), read from the price
 source over the span the reference needs, however far before the estimation window it lies. The
@@ -35,19 +38,35 @@ class Reference:
     words: str  # "the highest close of July 2025 (2025-07-11, 245.12)"
 
 
+_HISTORY_START = pd.Timestamp("1970-01-02")  # a record is looked for in all the history the source has
+
+
 def span_start(since: str) -> pd.Timestamp:
     """First date the reference needs prices from."""
     when = since.split(":")[-1]
+    if when == "record":
+        return _HISTORY_START
     if len(when) == 7:
         return pd.Timestamp(f"{when}-01")
     return pd.Timestamp(when) - _MARGIN
 
 
-def reference(since: str, frame: pd.DataFrame) -> Reference | None:
-    """The reference close named by ``since`` in ``frame`` (None when the prices do not reach it)."""
+def reference(since: str, frame: pd.DataFrame, until: pd.Timestamp | None = None) -> Reference | None:
+    """The reference close named by ``since`` in ``frame`` (None when the prices do not reach it).
+
+    ``until``: the first session judged (the one before the claim's); a record is the highest (lowest) close up
+    to it.
+    """
     closes = adjusted_close(frame).dropna()
     kind, _, when = since.rpartition(":")
-    if kind:
+    if when == "record":
+        history = closes[closes.index <= until] if until is not None else closes
+        if history.empty:
+            return None
+        day = history.idxmax() if kind == "high" else history.idxmin()
+        extreme = "highest" if kind == "high" else "lowest"
+        words = f"the {extreme} close of the price history (from {history.index[0]:%Y-%m-%d})"
+    elif kind:
         month = closes[closes.index.strftime("%Y-%m") == when]
         if month.empty:
             return None

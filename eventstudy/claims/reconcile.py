@@ -329,7 +329,7 @@ def _judge_period(p: _Pair, daily: pd.DataFrame, prices: PriceReader | None) -> 
     if prices is None or sessions.empty:
         return f"Not measured: no price history was available for the move of {c.ticker} since {c.since}."
     frame = prices(c.ticker, span_start(c.since), sessions.max())
-    ref = reference(c.since, frame)
+    ref = reference(c.since, frame, until=sessions.min())
     if ref is None:
         return f"Not measured: the prices of {c.ticker} do not reach the reference close of {c.since}."
     moves = period_moves(frame, ref, sessions)

@@ -19,6 +19,7 @@ from eventstudy.spec.types import (
     MAX_WINDOW_DAYS,
     MEASURE_NAMES,
     MODEL_NAMES,
+    RECORD,
     SINCE_PATTERN,
     SYMBOL,
     TIMINGS,
@@ -320,12 +321,12 @@ class FieldParser:
             value = value.isoformat()  # a bare TOML date
         how = (
             '(a reference close): a date such as "2024-12-31", or "high:2025-07" / "low:2025-04" '
-            "(a month's highest / lowest close)"
+            '(a month\'s highest / lowest close), or "high:record" / "low:record" (of the price history)'
         )
         if not isinstance(value, str) or (value and not SINCE_PATTERN.match(value)):
             self.fail(key, value, f"must be {how}")
-        if not value:
-            return ""
+        if not value or value in RECORD:
+            return value
         day = value.split(":")[-1]
         try:
             start = dt.date.fromisoformat(day if len(day) == 10 else f"{day}-01")

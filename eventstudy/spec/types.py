@@ -28,8 +28,10 @@ MAX_WINDOW_DAYS = 10_000  # window bounds, in sessions from day 0
 MAX_SESSION_GAP_DAYS = 31  # a claim's session, in calendar days from its event's date
 # a period move's reference ("since" of a claim): a date (the close of the last session on or before
 # it: "since Sept. 10", "year to date" = since YYYY-12-31 of the year before), or "high:YYYY-MM" /
-# "low:YYYY-MM" (the highest / lowest close of that month: "from its July peak")
-SINCE_PATTERN = re.compile(r"(?:(high|low):)?(\d{4}-\d{2}(?:-\d{2})?)\Z")
+# "low:YYYY-MM" (the highest / lowest close of that month: "from its July peak"), or "high:record" /
+# "low:record" (the highest / lowest close of the price history before the story: "from its record high")
+SINCE_PATTERN = re.compile(r"(?:(high|low):)?(\d{4}-\d{2}(?:-\d{2})?)\Z|(?:high|low):record\Z")
+RECORD = ("high:record", "low:record")
 DEFAULT_ESTIMATION_WINDOW = (-250, -11)
 DEFAULT_EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1), (-5, 5))
 DEFAULT_AR_WINDOW = (-10, 10)

@@ -1746,3 +1746,36 @@ def test_a_clause_after_a_figure_is_not_a_pronoun_opening(tmp_path):
         "of about 13%, down from more than 15% a year earlier."
     )
     assert _claims(tmp_path, text) == [("^GSPC", -0.6, D(2024, 11, 13))]
+
+
+@pytest.mark.parametrize(
+    ("text", "since"),
+    [
+        ("date 2025-03-10\nThe Nasdaq fell 4% on Monday and now stands 13.4% below its record high.", "high:record"),
+        ("date 2025-03-10\nNvidia fell 5% on Monday and is 27% below its all-time high.", "high:record"),
+        ("2025-03-10\nNvidia a chuté de 5 % lundi et se situe 27 % sous son plus haut historique.", "high:record"),
+        ("date 2025-03-10\nNvidia fell 5% on Monday and is 20% below its 52-week high.", None),
+        ("date 2025-03-10\nNvidia fell 5% on Monday, 9% off its recent peak.", None),
+        ("date 2025-03-10\nNvidia fell 5% on Monday and is 30% below its 2024 high.", None),
+    ],
+)
+def test_a_record_without_a_month_is_the_highest_close_of_the_history(tmp_path, text, since):
+    """ "below its record high", "sous son plus haut historique": high:record; a 52-week or recent peak: no claim."""
+    got = _periods(tmp_path, text)
+    assert got[0][:4] == ("NVDA" if "Nvidia" in text else "^IXIC", -5.0 if "Nvidia" in text else -4.0,
+                          D(2025, 3, 10), "")  # fmt: skip
+    assert [c[3] for c in got[1:]] == ([since] if since else [])
+
+
+def test_period_words_opening_a_sentence_cover_its_respectively_list(tmp_path):
+    """ "Depuis leurs plus hauts, A et B accusent un recul de respectivement x % et y %": both from their records."""
+    text = (
+        "Publié le 10/03/2025 à 22h40\n\nLundi, le Nasdaq a lâché 4 %. Depuis leurs plus hauts, le Nasdaq et le "
+        "S&P 500 accusent désormais un recul de respectivement 13,4 % et 8,6 %."
+    )
+    got = _periods(tmp_path, text)
+    assert [(t, f, s, since) for t, f, s, since, _ in got] == [
+        ("^IXIC", -4.0, D(2025, 3, 10), ""),
+        ("^IXIC", -13.4, D(2025, 3, 10), "high:record"),
+        ("^GSPC", -8.6, D(2025, 3, 10), "high:record"),
+    ]

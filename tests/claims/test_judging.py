@@ -151,6 +151,27 @@ def test_period_moves_from_a_named_close_a_month_high_and_year_end(prices_dir):
     assert claims.loc["wrong", "verdict"] == "not supported"
 
 
+def test_a_record_is_the_highest_close_of_the_history_up_to_the_day_before(prices_dir):
+    """ "13% below its record high": from the highest close of the price file up to the session before."""
+    a = adj(prices_dir, "ORCL")
+    before = {d: v for d, v in a.items() if d <= "2025-09-18"}
+    record_day = max(before, key=before.get)
+    from_record = a["2025-09-19"] / before[record_day] - 1
+    pct = round(from_record * 100, 1)
+    claims = run(prices_dir, "ORCL", "2025-09-09T16:05:00-04:00", [
+        {"id": "rec", "reported_percent": pct, "session": "2025-09-19", "since": "high:record",
+         "quote": f"{pct}% from its record high"},
+        {"id": "off", "reported_percent": round(pct - 5, 1), "session": "2025-09-19", "since": "high:record",
+         "quote": f"{round(pct - 5, 1)}% from its record high"},
+    ], estimation=(-60, -11))  # fmt: skip
+    c = claims.loc["rec"]
+    assert c["verdict"] == "matches the close", c["explanation"]
+    assert c["measured"] == pytest.approx(from_record, abs=1e-9)
+    first = min(a)
+    assert f"the highest close of the price history (from {first}) ({record_day}," in c["explanation"]
+    assert claims.loc["off", "verdict"] == "not supported"
+
+
 # -- 4. a short history ---------------------------------------------------------------------------------------
 def test_short_history_is_judged_on_raw_moves_market_adjusted(prices_dir):
     move = close_move(prices_dir, "ARM", "2024-02-08")

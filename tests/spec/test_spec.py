@@ -238,6 +238,10 @@ def test_parse_study_without_file_names_placeholder():
         ("2024-12-31", True),
         ("high:2024-07", True),
         ("low:2024-04", True),
+        ("high:record", True),
+        ("low:record", True),
+        ("record", False),
+        ("high:records", False),
         ("2025-07", False),  # a month without high/low
         ("high:2025-07-10", False),  # high/low take a month
         ("2025-02-30", False),
