@@ -1779,3 +1779,9 @@ def test_period_words_opening_a_sentence_cover_its_respectively_list(tmp_path):
         ("^IXIC", -13.4, D(2025, 3, 10), "high:record"),
         ("^GSPC", -8.6, D(2025, 3, 10), "high:record"),
     ]
+
+
+def test_a_descriptions_complement_names_no_measure(tmp_path):
+    """"Le groupe japonais d'investissement a dégringolé de 9,95 %": the group's price, not an investment figure."""
+    text = "2025-11-25\nSoftBank Group a publié mardi. Le groupe japonais d'investissement a dégringolé de 9,95% mardi."
+    assert _claims(tmp_path, text) == [("9984.T", -9.95, D(2025, 11, 25))]
