@@ -79,9 +79,10 @@ _REFERENCE = re.compile(
 # a name right after a preposition is an oblique ("Comme Nvidia, AMD…"), unless a price noun owns it
 _OBLIQUE = re.compile(
     r"(?<![\w])(?:de|d'|du|des|à|au|aux|pour|par|avec|face à|contre|sur|chez|comme|of|for|with|by|against|like|than"
-    r"|to|from)\s*(?:l'|la |le |les |the )?$",
+    r"|to|from|in|on|among|within|dans|parmi)\s*(?:l'|la |le |les |the )?$",
     _I,
 )
+_SUBJECT_PRONOUN = re.compile(r"(?<![\w])(?:it|they|il|elle|ils|elles)\s+\w+", _I)
 _POSSESSOR = re.compile(
     r"(?<![\w])(?:cours|titres?|actions?|shares?|stock|share price|valeur)\s+(?:de|d'|du|of)\s*(?:l'|la |le |the )?$",
     _I,
@@ -143,7 +144,7 @@ def headings(text: str) -> list[tuple[int, int]]:
     for line in text.split("\n"):
         body = line.strip()
         short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
-        short = short and not body.startswith(("- ", "• ", "* ", "– "))  # a bullet point
+        short = short and not body.startswith(("- ", "• ", "* ", "– ", "** "))  # a bullet point (Reuters' "** ")
         title = first and body and len(body) <= 150 and (body.endswith(("?", "!")) or not re.search(r"[a-zà-ÿ]", body))
         key_figure = _KEY_FIGURE.match(body) and " | " not in body  # a quote strip "MSFT | $525.76 | -2.92%" is none
         if (short and not in_list and (first or not key_figure)) or title:
@@ -251,6 +252,8 @@ def find_subject(
                 if _VERB_THEN_AND.fullmatch(text, prev_name.end, name.start):
                     first = name
             oblique = _OBLIQUE.search(text, lo, first.start) and not _POSSESSOR.search(text, lo, first.start)
+            if oblique and len(names) == 1 and _SUBJECT_PRONOUN.search(text, lo, first.start):
+                break  # "it was the top performer in the S&P 500, up 13%": the pronoun is the subject
             return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]
     if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions, topic):

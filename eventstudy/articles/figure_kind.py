@@ -30,7 +30,8 @@ _I = re.IGNORECASE
 KIND_TEXT = {"stake": "a stake in a company's capital", "valuation": "a valuation", "market share": "a market share",
               "metric": "a company or market metric (revenue, volume, capitalisation…)",
               "sector": "a sector move", "crypto": "a crypto token's move",
-              "futures": "a futures contract's move (before or beside the cash session)"}  # fmt: skip
+              "futures": "a futures contract's move (before or beside the cash session)",
+              "quote notation": "a ticker notation's live quote"}  # fmt: skip
 
 
 @dataclass
@@ -93,6 +94,8 @@ def verdict(
     """("", "") for a price move, else (kind, reason) of an other figure."""
     if heading:
         return "headline", "a figure in a headline (the body reports the move)"
+    if _TICKER_QUOTE_BEFORE.search(segment) and _CLOSING_PAREN.match(ahead):  # "Arm Holdings (ARM -13.43%)"
+        return "quote notation", "a ticker notation carrying the page's live quote, not the story's move"
     if m := AFTER.match(ahead):
         what = m["what"].lower()
         kind = AFTER_KIND.get(what, "metric")
@@ -139,6 +142,9 @@ _OWN_CLAUSE = re.compile(
     rf"(?<![\w])(?:and|but|while|et|mais|tandis que|alors que)(?![\w]).*(?<![\w])(?:{UP}|{DOWN})(?![\w])", _I
 )
 _EXTREME_WORD = re.compile(r"(?:peak|high|low|top|bottom|record|sommet|pic|haut|bas|plancher|creux)s?$", _I)
+# "(ARM -13.43%)": a symbol and its signed live quote in parentheses ("(ORCL | -13.79%)" is the story's figure)
+_TICKER_QUOTE_BEFORE = re.compile(r"\(\s*(?:[A-Z]+:\s*)?[A-Z][A-Z0-9.]{0,6}\s+$")
+_CLOSING_PAREN = re.compile(r"\s*\)")
 _HIT = re.compile(r"\s*(?:hit|knock|haircut)(?![\w])", _I)
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
 # "well off its morning low": the session's own low, not a period's reference

@@ -60,7 +60,7 @@ from eventstudy.articles.claim_days import (
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.figure_kind import Context, classify, verdict
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import WEEK, multiples, period_of
+from eventstudy.articles.period_words import SAME_PERIOD, WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
     CLOSE_ET,
@@ -117,6 +117,7 @@ def find_moves(
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
     update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
     last_said: tuple[int, Subject] | None = None  # the sentence and company of the last claim: "It" after it
+    last_period: tuple[int, str, DateMention | None] = (-1, "", None)  # the sentence, since and session of the last
     for k, (a, b) in enumerate(spans):
         figures = list(FIGURE.finditer(text, a, b))
         if reference is not None:
@@ -140,7 +141,8 @@ def find_moves(
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             num = fig["num"]  # "1,900%" in English is a thousand and nine hundred; "1,9 %" in French is 1.9
             value = float(num.replace(",", "") if not french and _THOUSANDS.fullmatch(num) else num.replace(",", "."))
-            ctx = classify(segment, ahead, prev, text, seg_start, a)
+            words = _without_names(segment, seg_start, in_sentence)  # "Advanced Micro Devices" is no move verb
+            ctx = classify(words, ahead, prev, text, seg_start, a)
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
@@ -153,6 +155,8 @@ def find_moves(
             named = next((m for m in in_sentence if _PAREN_FIGURE.fullmatch(text, m.end, fig.start())), None)
             if named is not None and named.ticker:  # "l'envolée de Broadcom (+12,27 %)": the name right before
                 ctx.subject = Subject(named.name, named.ticker)
+                if fig["sign"] and ctx.kind == "metric":  # "Les résultats de Broadcom (-3,13%)": its quote
+                    ctx.kind = "price"
             run = each_of(text, seg_start, fig.start(), in_sentence)
             if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
                 ctx.subject = Subject(run[0].name, run[0].ticker)
@@ -163,6 +167,10 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
+            if named is not None and fig["sign"] and _CLOSING_PAREN.match(ahead):
+                # "Broadcom (-3,13%), attendus après la clôture": the words are the sentence's; the quote is the story's
+                before = claims[-1].timing if claims and claims[-1].timing in ("intraday", "open") else ""
+                ctx.timing = prev.timing or before
             after_day = ctx.session is not None and ctx.session.source and seg_start <= ctx.session.offset
             # "little changed on Friday, a day after the stock suffered its worst day, falling 6.2%": the day before
             after_day = after_day and _DAY_AFTER_IT.search(text, ctx.session.offset, fig.start())
@@ -183,32 +191,37 @@ def find_moves(
                 own = ahead[: cut.start()]
             figure = raw[fig.start() : fig.end()]
             heading = any(s <= fig.start() < e for s, e in heads)
-            kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=heading)
+            kind, reason = verdict(ctx, own, words, crypto_article, signed=bool(fig["sign"]), heading=heading)
             if kind == "no company" and (owner := owner_after(text, fig.end(), in_sentence)):
                 ctx.subject = owner  # "la hausse de 8,9 % de Nvidia", "a 17% drop in Nvidia"
-                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, words, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _SHARES_AFTER.match(ahead):  # "with a gain of about 15%, the shares…"
                 ctx.subject = topic or article_company(mentions, table, ahead.strip(" ,")[:20])
-                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, words, crypto_article, signed=bool(fig["sign"]), heading=False)
             if kind == "no company" and _WITH.search(text[a : fig.start()]) and (comma := _COMMA_AFTER.match(ahead)):
                 owner = next((m for m in in_sentence if m.start == fig.end() + comma.end()), None)
                 if owner is not None:  # "With today's gain of about 24%, AMD is now up…"
                     ctx.subject = Subject(owner.name, owner.ticker)
                     signed_fig = bool(fig["sign"])
-                    kind, reason = verdict(ctx, own, segment, crypto_article, signed=signed_fig, heading=False)
+                    kind, reason = verdict(ctx, own, words, crypto_article, signed=signed_fig, heading=False)
             pronoun = i == 0 and _PRONOUN_OPENING.match(text, a)
             if kind == "no company" and last_said and last_said[0] == k - 1 and pronoun:
                 said = last_said[1]  # "The average gained 10% since Oct. 3. It had risen 1.35% on Thursday"
                 ctx.subject = Subject(said.name, said.ticker, f"the pronoun read as {said.name}, the sentence before")
-                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, words, crypto_article, signed=bool(fig["sign"]), heading=False)
             doubtful = kind == "" and ctx.subject is not None and ctx.subject.note == OBLIQUE
             if (kind == "no company" or doubtful) and parser is not None:  # ask the parser for the verb's subject
                 ctx.subject = parser.subject(text, a, fig.start(), in_sentence) or (None if doubtful else ctx.subject)
-                kind, reason = verdict(ctx, own, segment, crypto_article, signed=bool(fig["sign"]), heading=False)
+                kind, reason = verdict(ctx, own, words, crypto_article, signed=bool(fig["sign"]), heading=False)
             sign = (fig["sign"] or "").strip()
             signed = -value if sign == "-" or (not sign and ctx.direction == "down") else value
             since, ref_day = "", None
-            if kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
+            same = SAME_PERIOD.search(text, seg_start, min(b, fig.end() + 80))  # "13% and 17%, respectively, in…"
+            if same and (MOVE.search(text, fig.end(), same.start()) or last_period[0] != k):
+                same = None  # another clause's, or no period before it in the sentence
+            if same and kind in ("", "period move") and ctx.subject is not None and ctx.subject.ticker:
+                kind, since, ctx.session, ctx.since = "", last_period[1], last_period[2], last_period[1]
+            elif kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
                 own_day = latest.get(ctx.subject.ticker) or last_day
                 if WEEK.search(text, a, b) and latest:  # "Sur la semaine, le Nikkei a perdu 4,7 %": to its last day
                     own_day = max(latest.values(), key=lambda d: d.date or dt.date.min)
@@ -283,6 +296,8 @@ def find_moves(
                 )
             )  # fmt: skip
             last_said = (k, ctx.subject)
+            if since:
+                last_period = (k, since, s)
             if run and ctx.subject.ticker == run[0].ticker:  # the other names of "X, Y and Z each down 8.7%"
                 claims += [replace(claims[-1], ticker=m.ticker, company=m.name, note="") for m in run[1:] if m.ticker]
             if s is not None and s.source:
@@ -317,7 +332,7 @@ _CLAUSE_CUT = re.compile(r",\s")
 _PLUPERFECT = re.compile(r"(?<![\w])(?:had|avait|avaient)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(
-    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z]+,?\s){0,5}?"
+    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z’'-]+,?\s){0,5}?"
     r"(?:[Ii]t|[Tt]hey|[Ii]ls?|[Ee]lles?)\s"
 )
 # a clause of the previous figure's result: its subject is that figure's
@@ -327,6 +342,19 @@ _RESULT_CLAUSE = re.compile(
     _I,
 )
 _UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?\(\s*(?:[A-Z]+\s*:\s*)?")
+
+
+def _without_names(segment: str, start: int, mentions: list) -> str:
+    """``segment`` (from ``start`` in the text) with the names of ``mentions`` masked ("Xxxxxxxx Xxxxx").
+
+    Symbols are kept; a name still reads as a name, and none of its words as a verb or a measure noun.
+    """
+    chars = list(segment)
+    for m in mentions:
+        lo, hi = max(m.start - start, 0), min(m.end - start, len(segment))
+        if lo < hi and any(c.islower() for c in segment[lo:hi]):
+            chars[lo:hi] = ["X" if c.isupper() else "x" if c.isalpha() else c for c in segment[lo:hi]]
+    return "".join(chars)
 
 
 def _notation_names(text: str, mentions: list) -> list:
@@ -352,6 +380,7 @@ _DAY_AFTER_IT = re.compile(
 )
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
+_CLOSING_PAREN = re.compile(r"\s*\)")
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:

@@ -64,7 +64,8 @@ PERIOD = re.compile(
     r"|d'une année sur l'autre"
     r"|(?:in|during|over) the (?:(?:first|second|third|fourth|final|last|latest|past|december|march|june|september)"
     r" )?quarter|(?:au|sur le|en un) (?:(?:premier|deuxième|second|troisième|quatrième|dernier) )?trimestre"
-    r"|in (?:the )?Q[1-4])(?![\w])",
+    r"|in (?:the )?Q[1-4]|(?:in|over|during) the same (?:period|span|stretch)"
+    r"|(?:sur|au cours de) la même période)(?![\w])",
     _I,
 )
 _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -157,6 +158,8 @@ MULTIPLE = re.compile(
     r"(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
     _I,
 )
+# "compared with Nvidia's loss of 13% in the same period": the period of the sentence's earlier figure
+SAME_PERIOD = re.compile(r"(?<![\w])(?:the same (?:period|span|stretch)|la même période)(?![\w])", _I)
 MULTIPLE_PERCENT = {"doubl": 100.0, "tripl": 200.0, "quadrupl": 300.0}
 
 

@@ -27,7 +27,7 @@ _TIMING_WORDS = [
         "premarket",
         re.compile(
             r"(?<![\w])(?:pre-?market|(?:before|ahead of) the (?:opening )?bell|en pré-?ouverture"
-            r"|avant (?:l'ouverture|la séance)|en avant-Bourse)(?![\w])",
+            r"|avant (?:l'ouverture|la séance)|en avant-Bourse|en pré-commercialisation|premarket trade)(?![\w])",
             _I,
         ),
     ),
@@ -55,7 +55,7 @@ _TIMING_WORDS = [
             r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)|at the time of"
             r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
             r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
-            r"|at one (?:point|stage)|à un moment"
+            r"|at one (?:point|stage)|à un moment|(?<![\w])mid-?(?:morning|afternoon|session)(?![\w])"
             r"|at (?:the|its) (?:session|day's|intraday|morning|afternoon) (?:low|high)"
             r"|at (?:its|the) (?:low|high)s? of the (?:day|session)|au plus (?:bas|haut) de (?:la séance|la journée)"
             r"|au moment (?:d'écrire|où nous"
@@ -68,6 +68,7 @@ _TIMING_WORDS = [
         re.compile(
             r"à la clôture|at the close|closed|a clôturé|a terminé|finished|(?:to|by the) close|close"
             r" (?:down|up|higher|lower)|ended|settled|a fini|a terminé|en clôture|en fin de séance"
+            r"|au terme (?:des échanges|de la séance)|à l'issue de la séance"
             r"|termin(?:er|é|ait|ant) (?:la séance|la journée|les échanges)",
             _I,
         ),
@@ -224,7 +225,7 @@ _PRESENT = re.compile(
     _I,
 )
 _MOVE_AFTER = re.compile(r"\w")  # a verb of the figure's own, not just its sign
-_NOT_A_VERB = re.compile(r"(?:en|une|la|sa|son|cette|a|ont|avait|avaient|de)\s+$", _I)
+_NOT_A_VERB = re.compile(r"(?<![\w'’])(?:en|une|la|sa|son|cette|a|ont|avait|avaient|de)\s+$", _I)
 _PASSE_COMPOSE = re.compile(
     r"(?<![\w'])(?:a|ont)\s+(?:\w+\s+)?(?:\w+é|perdu|pris|repris|bondi|rebondi|fini|conclu)(?![\w])", _I
 )

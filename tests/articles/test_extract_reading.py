@@ -1782,6 +1782,36 @@ def test_period_words_opening_a_sentence_cover_its_respectively_list(tmp_path):
 
 
 def test_a_descriptions_complement_names_no_measure(tmp_path):
-    """"Le groupe japonais d'investissement a dégringolé de 9,95 %": the group's price, not an investment figure."""
+    """ "Le groupe japonais d'investissement a dégringolé de 9,95 %": the group's price, not an investment figure."""
     text = "2025-11-25\nSoftBank Group a publié mardi. Le groupe japonais d'investissement a dégringolé de 9,95% mardi."
     assert _claims(tmp_path, text) == [("9984.T", -9.95, D(2025, 11, 25))]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("date 2025-07-31\nArm Holdings (ARM -13.43%) stock slid 8.6% in Wednesday's after-hours trading.",
+         [("ARM", -8.6, D(2025, 7, 30), "after_hours", "")]),
+        ("date 2025-05-08\nSo far this year, Arm has gained nearly 1%, compared with Nvidia and AMD's loss of nearly "
+         "13% and 17%, respectively, in the same period.",
+         [("ARM", 1.0, D(2025, 5, 8), "close", "2024-12-31"), ("NVDA", -13.0, D(2025, 5, 8), "close", "2024-12-31"),
+          ("AMD", -17.0, D(2025, 5, 8), "close", "2024-12-31")]),
+        ("date 2024-06-13\nBroadcom shares closed at $1,495.51 on Wednesday, up 2.36%. As of mid-morning Thursday, it "
+         "was the top performer in the S&P 500, up over 13% at $1,696.",
+         [("AVGO", 2.36, D(2024, 6, 12), "close_only", ""), ("AVGO", 13.0, D(2024, 6, 13), "intraday", "")]),
+        ("2025-12-11\nDans les premiers échanges jeudi, Oracle chute de 15,56%. Dans son sillage, Nvidia recule de "
+         "2,33%, Advanced Micro Devices de 2,75% et Microsoft de 0,20%. Les résultats de Broadcom (-3,13%), attendus "
+         "après la clôture, seront un nouveau test.",
+         [("ORCL", -15.56, D(2025, 12, 11), "open", ""), ("NVDA", -2.33, D(2025, 12, 11), "intraday", ""),
+          ("AMD", -2.75, D(2025, 12, 11), "intraday", ""), ("MSFT", -0.2, D(2025, 12, 11), "intraday", ""),
+          ("AVGO", -3.13, D(2025, 12, 11), "intraday", "")]),
+        ("2025-12-10\nAu terme des échanges mercredi, le Dow Jones progressait de plus de 1%.",
+         [("^DJI", 1.0, D(2025, 12, 10), "close_only", "")]),
+    ],
+)  # fmt: skip
+def test_more_wire_and_blog_constructions(tmp_path, text, claims):
+    """A live-quote notation "(ARM -13.43%)" is no claim; "in the same period" is the sentence's period; "it …
+    in the S&P 500" is the company; "Advanced Micro Devices de 2,75%" keeps the shared verb's sign; "Broadcom
+    (-3,13%), attendus après la clôture" is the story's quote; "Au terme des échanges" is the close."""
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims] == claims
