@@ -383,7 +383,12 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, tmp_path_factory, delay):
     time.sleep(delay)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert list(tmp_path.iterdir()) == []  # no report, no hidden half-written one
+    left = list(tmp_path.iterdir())
+    if left:  # on a fast machine the run can end first (the signal then lands in the interpreter's shutdown):
+        written = {p.name for p in (tmp_path / "out").iterdir()}  # the report is whole, nothing else is left
+        assert [p.name for p in left] == ["out"] and {"report.md", "report.html", "results.json"} <= written
+        assert "Traceback" not in err and proc.returncode in (0, -signal.SIGINT, 130), (proc.returncode, err)
+        return
     if _before_the_first_line(proc.returncode, err):
         return  # the interpreter's own start-up (a loaded machine): no line of the package had run yet
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
