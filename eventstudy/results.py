@@ -39,7 +39,7 @@ from eventstudy.measures.lazy_tables import MeasureViews
 from eventstudy.spec import StudySpec
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Sequence
+    from collections.abc import Collection, Iterable, Iterator, Sequence
     from pathlib import Path
 
     from matplotlib.axes import Axes
@@ -117,6 +117,15 @@ class StudyResults(MeasureViews):
         if self.pairs is None:
             return self.car if columns is None else self.car[list(columns)]
         return self.pairs.car_table() if columns is None else self.pairs.car_table(columns)
+
+    def car_windows(self, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
+        """``columns`` of :meth:`every_car`, one window at a time (in the table's order): no table of every window."""
+        if self.pairs is None:
+            for _, rows in self.car.groupby(["start", "end"], sort=False):
+                yield rows[list(columns)]
+        else:
+            for k in range(len(self.pairs.windows)):
+                yield self.pairs.window_table(k, columns)
 
     def every_fit(self) -> pd.DataFrame:
         """Every fitted pair's row: ``fits``, or when the Dask workers wrote it, event, ticker, share_abs_z_ge_3."""
@@ -363,19 +372,25 @@ class StudyResults(MeasureViews):
 
         ``summary`` of a large study's results.json, and its report's "All pairs" section.
         """
-        car = self.every_car(["start", "end", "car", "p"])
-        p = car["p"]
+        if self.pairs is None:
+            car, p = self.car["car"], self.car["p"]
+            window = self.car.groupby(["start", "end"], sort=False).ngroup().to_numpy()
+            spans = self.car[["start", "end"]].drop_duplicates().to_numpy(dtype=np.int64).reshape(-1, 2)
+        else:  # the workers' CARs as they are, a row per pair and window: no table built
+            window, car, p = self.pairs.car_columns()
+            spans = np.array(self.pairs.windows, dtype=np.int64).reshape(-1, 2)
         significant = (p < 0.05).astype(float).where(p.notna())
-        keys = [car["start"], car["end"]]  # grouped column by column: no copy of a million pairs' table
-        by_window = car["car"].groupby(keys, sort=False)
+        by_window = car.groupby(window, sort=False)  # the groups, sums and order of grouping by (start, end)
         windows = pd.DataFrame(
             {
-                "pairs": by_window.count(),
-                "mean_car": by_window.mean(),
-                "median_car": by_window.median(),
-                "share_p_below_0_05": significant.groupby(keys, sort=False).mean(),
+                "start": spans[:, 0],
+                "end": spans[:, 1],
+                "pairs": by_window.count().to_numpy(),
+                "mean_car": by_window.mean().to_numpy(),
+                "median_car": by_window.median().to_numpy(),
+                "share_p_below_0_05": significant.groupby(window, sort=False).mean().to_numpy(),
             }
-        ).reset_index()
+        )
         return {
             "pairs": len(self.day0),
             "events": len(self.spec.events),

@@ -25,12 +25,11 @@ from eventstudy.engine.plan import FETCH_MARGIN, Plan, Progress, fetch, plan
 from eventstudy.engine.provenance import provenance
 from eventstudy.errors import DataWarning, EventStudyError, InsufficientHistoryError
 from eventstudy.market import PriceSource
-from eventstudy.market.calendar_cache import store_pending
 from eventstudy.market.calendars import get_calendar
 from eventstudy.market.decompose import DECOMPOSITION_COLUMNS, decompose
 from eventstudy.results import StudyResults
 from eventstudy.spec import Security, StudySpec
-from eventstudy.table_cache import store_pending as store_tables
+from eventstudy.table_cache import store_pending
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -192,8 +191,7 @@ class EventStudy:
             results.tests = results.compute_tests()
         say("the study's placebo run")
         results.placebo = self.compute_placebo()
-        store_pending()  # the calendars built, now that the run went through
-        store_tables()  # and the fits and parsed prices kept
+        store_pending()  # the calendars, fits and parsed prices kept, now that the run went through
         return results
 
     def compute_placebo(self) -> StudyPlacebo:

@@ -17,6 +17,11 @@ is computed again, and a cache folder that cannot be written is only a warning. 
 tests table (:meth:`eventstudy.results.StudyResults.compute_tests`), which on a rerun saves
 computing it and importing ``scipy.stats``, the placebo run's summary and the parsed price files
 (:func:`eventstudy.market.csv_folder.read_price_csv`).
+
+Entries computed during a run can be kept in memory until it goes through (:func:`write_entry` with
+``pending``, read back by :func:`read_entry`, written by :func:`store_pending`): the one such
+mechanism, which the engine's fits (:mod:`eventstudy.record_cache`) and the exchange calendars
+(:mod:`eventstudy.market.calendar_cache`) use too.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 FORMAT = 1  # bumped when the entry's layout changes
-_PENDING: dict[Path, bytes] = {}  # entries kept until a run goes through (cached_entry(pending=True))
+_PENDING: dict[Path, bytes] = {}  # entries kept until a run goes through (write_entry(pending=True))
 
 
 def feed(value: Any, h: Any, seen: dict[int, Any]) -> None:
@@ -140,24 +145,41 @@ def cached_entry(
     key = cache_key(kind, inputs)
     path = default_cache_dir() / kind / f"{key}.npz"
     try:
-        value = load(_PENDING[path] if path in _PENDING else path.read_bytes(), key)
+        return read_entry(path, lambda data: load(data, key))
     except Exception:  # not there, damaged, another key's: computed
         pass
-    else:
-        if path not in _PENDING:
-            used(path)
-        return value
     value = compute()
     data = dump(value, key)
-    if data is not None and pending:
-        _PENDING[path] = data
-    elif data is not None:
-        _store(path, data)
+    if data is not None:
+        write_entry(path, data, pending=pending)
     return value
 
 
+def read_entry(path: Path, load: Callable[[bytes], T]) -> T:
+    """``load`` of the entry at ``path``: the one kept for :func:`store_pending` if any, else the file's (marked used).
+
+    Raises what ``load`` raises, or OSError when there is no entry.
+    """
+    if path in _PENDING:
+        return load(_PENDING[path])
+    value = load(path.read_bytes())
+    used(path)
+    return value
+
+
+def write_entry(path: Path, data: bytes, *, pending: bool = False) -> None:
+    """Write the entry ``data`` at ``path``; ``pending``: keep it in memory until :func:`store_pending`."""
+    if pending:
+        _PENDING[path] = data
+    else:
+        _store(path, data)
+
+
 def store_pending() -> None:
-    """Write the entries kept since the last call (see :func:`cached_entry`)."""
+    """Write the entries kept since the last call (:func:`write_entry`): a run or a report went through.
+
+    The one place every cache's pending entries (tables, fits, parsed prices, calendars) are written.
+    """
     while _PENDING:
         _store(*_PENDING.popitem())
 
@@ -172,7 +194,7 @@ def _store(path: Path, data: bytes) -> None:
         stored(path)
     except OSError as exc:
         kind = path.parent.name
-        warnings.warn(f"a {kind} table could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=4)
+        warnings.warn(f"a {kind} entry could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=4)
 
 
 def _dump(table: pd.DataFrame, key: str) -> bytes | None:

@@ -85,6 +85,22 @@ class PairColumns:
         }  # fmt: skip
         return pd.DataFrame({c: build[c]() for c in columns})
 
+    def car_columns(self) -> tuple[np.ndarray, pd.Series, pd.Series]:
+        """The car table's rows as three columns, no copy: each row's window (its index in ``windows``), car, p."""
+        n, per = self.car.shape
+        window = np.tile(np.arange(per, dtype=np.intp), n)
+        return window, pd.Series(self.car.ravel(), copy=False), pd.Series(self.p.ravel(), copy=False)
+
+    def window_table(self, k: int, columns: Sequence[str] = CAR_COLUMNS) -> pd.DataFrame:
+        """``columns`` of the car table's rows of window ``k`` alone: one per pair, in plan order."""
+        (start, end), n = self.windows[k], self.car.shape[0]
+        build = {
+            "event": lambda: self.fits["event"].array, "ticker": lambda: self.fits["ticker"].array,
+            "start": lambda: np.full(n, start, dtype=np.int64), "end": lambda: np.full(n, end, dtype=np.int64),
+            "car": lambda: self.car[:, k], "p": lambda: self.p[:, k],
+        }  # fmt: skip
+        return pd.DataFrame({c: build[c]() for c in columns})
+
 
 @dataclass
 class WrittenStudy:

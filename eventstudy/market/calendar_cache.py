@@ -12,9 +12,10 @@ closes) as integer arrays, read with allow_pickle=False, written atomically. Rea
 an instance of the library's own class, whose methods then answer as they would have; its
 holiday rules (``day``) are computed only if a method asks for them, and the sessions carry no
 ``freq`` (nothing here reads it). An entry is stored only if it reads back equal to the
-calendar built, and one that cannot be read is built again. A calendar built is kept until
-:func:`store_pending` (the end of :meth:`eventstudy.EventStudy.run`): a run that fails on its
-input writes nothing, not even to the cache.
+calendar built, and one that cannot be read is built again. A calendar built is kept in memory
+as the entries of the table cache are (:func:`eventstudy.table_cache.write_entry`), until
+:func:`eventstudy.table_cache.store_pending` (the end of :meth:`eventstudy.EventStudy.run`): a
+run that fails on its input writes nothing, not even to the cache.
 """
 
 from __future__ import annotations
@@ -26,18 +27,15 @@ import json
 import warnings
 from typing import TYPE_CHECKING
 
-from eventstudy.cache_limit import stored, used
+from eventstudy.table_cache import read_entry, write_entry
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from exchange_calendars import ExchangeCalendar
 
 FORMAT = 1  # bumped when the entry's layout changes
 _INDEXES = ("_opens", "_break_starts", "_break_ends", "_closes", "_late_opens", "_early_closes")
 _ARRAYS = ("opens_nanos", "break_starts_nanos", "break_ends_nanos", "closes_nanos")
 _SCHEDULE = ("open", "break_start", "break_end", "close")
-_PENDING: dict[str, tuple[ExchangeCalendar, Path]] = {}  # built this process, not yet stored
 
 
 def cached_calendar(code: str) -> ExchangeCalendar:
@@ -53,27 +51,19 @@ def cached_calendar(code: str) -> ExchangeCalendar:
     key = _key(cls)
     path = default_cache_dir() / "calendars" / f"{key}.npz"
     try:
-        cal = _load(cls, path.read_bytes(), key)
+        return read_entry(path, lambda data: _load(cls, data, key))
     except Exception:  # not there, damaged, another key's: built
         pass
-    else:
-        used(path)
-        return cal
     with warnings.catch_warnings():
         # exchange_calendars reads Series.values of tz-aware columns, which
         # pandas >= 3.1 deprecates; the values it gets are still right.
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
         cal = xcals.get_calendar(code)
     if type(cal) is cls and _key(cls) == key:  # the day did not change meanwhile
-        _PENDING[key] = (cal, path)
+        data = _dump(cal, key)
+        if data is not None:
+            write_entry(path, data, pending=True)  # written when the run goes through
     return cal
-
-
-def store_pending() -> None:
-    """Store the calendars built since the last call (a run that got this far)."""
-    while _PENDING:
-        key, (cal, path) = _PENDING.popitem()
-        _store(cal, key, path)
 
 
 def _key(cls: type) -> str:
@@ -85,16 +75,14 @@ def _key(cls: type) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _store(cal: ExchangeCalendar, key: str, path: Path) -> None:
+def _dump(cal: ExchangeCalendar, key: str) -> bytes | None:
+    """The entry of ``cal``, or None if it would not read back equal to it (a layout this module does not know)."""
     import numpy as np
-
-    from eventstudy.errors import DataWarning
-    from eventstudy.file_io import atomic_write
 
     state = vars(cal)
     lazy = {n for n in state if isinstance(getattr(type(cal), n, None), functools.cached_property)}  # computed on use
     if set(state) - lazy - {"_side", "schedule", *_INDEXES, *_ARRAYS} or list(cal.schedule.columns) != list(_SCHEDULE):
-        return  # a layout this module does not know
+        return None
     arrays = {"sessions": cal.schedule.index.asi8, **{name: state[name] for name in _ARRAYS}}
     arrays |= {f"schedule_{c}": cal.schedule[c].array.asi8 for c in _SCHEDULE}
     zones = {}
@@ -105,14 +93,7 @@ def _store(cal: ExchangeCalendar, key: str, path: Path) -> None:
     buf = io.BytesIO()
     np.savez(buf, meta=np.array(json.dumps(meta)), **arrays)
     data = buf.getvalue()
-    try:
-        if not _same(_load(type(cal), data, key), cal):
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
-        stored(path)
-    except OSError as exc:
-        warnings.warn(f"an exchange calendar could not be cached in {path.parent}: {exc}", DataWarning, stacklevel=3)
+    return data if _same(_load(type(cal), data, key), cal) else None
 
 
 def _load(cls: type, data: bytes, key: str) -> ExchangeCalendar:

@@ -16,6 +16,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.engine.provenance import time_note
@@ -290,20 +291,22 @@ def _warning_entries(res: StudyResults) -> tuple[list[Model], int]:
     """
     together = same_day0(res)  # events with one day 0 everywhere are listed once, together
     shown = set(detailed_events(res))
+    n = len(together.ids)
     flag_counts = res.flags["event"].value_counts()
-    ends = [pd.Series(together.first_of(res.overlaps[c]), dtype=object) for c in ("event", "nearest_event")]
-    links = pd.DataFrame({"a": pd.concat(ends), "b": pd.concat(ends[::-1])}).drop_duplicates()
-    shared: dict[str, set[str]] = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]}
-    found = []
-    for eid in together.ids[together.first_of(together.ids) == together.ids]:  # each group once, by its first
-        n_flags = int(flag_counts.get(eid, 0))
-        others = sorted(shared.get(eid, set()) - {eid})
-        if n_flags or others:
-            found.append((eid, n_flags, others))
-    found, more = listed(found, res)
+    n_flags = np.zeros(n, dtype=np.int64)  # by event position; integer positions, never a million strings
+    at = together.index.get_indexer(flag_counts.index)
+    n_flags[at[at >= 0]] = flag_counts.to_numpy()[at >= 0]
+    a, b = (together.head_at(together.index.get_indexer(res.overlaps[c])) for c in ("event", "nearest_event"))
+    a, b = np.concatenate([a, b]), np.concatenate([b, a])
+    links = np.unique(a[a != b] * n + b[a != b])  # (group, other group) once each, by group
+    linked = np.zeros(n, dtype=bool)
+    linked[links // n] = True
+    found, more = listed(np.flatnonzero(together.firsts() & ((n_flags > 0) | linked)), res)  # each group by its first
     items = []
-    for eid, n_flags, others in found:
-        what = [f"{n_flags} unusual day(s)"] if n_flags else []
+    for i in found:
+        eid, flags = together.ids[i], int(n_flags[i])
+        others = sorted(together.ids[links[np.searchsorted(links, i * n) : np.searchsorted(links, (i + 1) * n)] % n])
+        what = [f"{flags} unusual day(s)"] if flags else []
         ids = [m for o in others for m in together.get(o, [o])]
         what += ["windows shared with " + named(ids, res)] if others else []
         items.append({"id": eid, "label": group_label(res, eid), "link": eid in shown, "what": what})

@@ -57,13 +57,24 @@ class Day0Groups:
     arrays of a million numbers, not a dict of a million lists.
     """
 
-    def __init__(self, index: pd.Index, group: np.ndarray) -> None:
+    def __init__(self, index: pd.Index, group: np.ndarray, measured: np.ndarray) -> None:
         self.index, self.group = index, group  # every event id in study order; its group, -1 when not measured
+        self.measured = measured  # whether each event has a fitted pair
         self.ids = index.to_numpy(dtype=object)
         members = np.flatnonzero(group >= 0)
         self.order = members[np.argsort(group[members], kind="stable")]  # by group, then study order
         self.starts = np.searchsorted(group[self.order], np.arange(int(group.max(initial=-1)) + 2))
         self.heads = self.order[self.starts[:-1]]  # each group's first event
+
+    def head_at(self, at: np.ndarray) -> np.ndarray:
+        """The position of the first event of the group of the events at positions ``at`` (their own when alone)."""
+        g = self.group[at]
+        return np.where(g >= 0, self.heads[np.maximum(g, 0)] if len(self.heads) else at, at)
+
+    def firsts(self) -> np.ndarray:
+        """Whether each event (study order) is the first of its group, as :meth:`first` says: an array of bools."""
+        every = np.arange(len(self.ids))
+        return self.head_at(every) == every
 
     def _group(self, event_id: str) -> int:
         try:
@@ -136,7 +147,7 @@ def same_day0(res: StudyResults) -> Day0Groups:
         _, which = np.unique(codes, axis=0, return_inverse=True)
         group[events[of_c]] = groups + which.ravel()
         groups += int(which.max()) + 1
-    out = Day0Groups(index, group)
+    out = Day0Groups(index, group, measured)
     _LAST[:] = [(res.day0, res.fits, res.spec, out)]
     return out
 

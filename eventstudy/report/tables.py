@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.text_format import fmt_num, fmt_p, fmt_pct
@@ -151,9 +152,8 @@ def detailed_events(res: StudyResults) -> list[str]:
     from eventstudy.report.story import same_day0
 
     together = same_day0(res)  # events with the same day 0 everywhere: one section, for the first
-    measured = pd.Series(together.ids).isin(pd.unique(res.every_fit()["event"])).to_numpy()  # every fitted pair
     claimed = {together.first(c.event) for c in res.spec.claims}
-    ids = together.ids[measured & (together.first_of(together.ids) == together.ids)].tolist()
+    ids = together.ids[together.measured & together.firsts()].tolist()
     ordered = [e for e in ids if e in claimed] + [e for e in ids if e not in claimed]
     keep = set(ordered[:MAX_DETAILED_EVENTS])
     return [e for e in ids if e in keep]
@@ -165,15 +165,22 @@ def other_events_note(res: StudyResults, shown: list[str]) -> str:
 
     together = same_day0(res)
     detailed = {m for e in shown for m in together.get(e, [e])}
-    car = res.every_car(["event", "start", "end", "p"])
-    rest = ~car["event"].isin(detailed)  # a mask, not a copy of every other pair's rows
-    if not rest.any():
+    counted = np.zeros(len(together.ids), dtype=bool)  # the events of the pairs not detailed, by position
+    unknown: set[str] = set()  # and any not in the study's list
+    parts = []
+    for car in res.car_windows(["event", "start", "end", "p"]):  # a window at a time, in the study's order
+        rest = ~car["event"].isin(detailed).to_numpy()
+        n = int(rest.sum())
+        if n:
+            events = car["event"].to_numpy()[rest]
+            at = together.index.get_indexer(events)
+            counted[at[at >= 0]] = True
+            unknown.update(events[at < 0])
+            below = int(((car["p"] < 0.05).to_numpy() & rest).sum())
+            parts.append(f"[{car['start'].iat[0]}, {car['end'].iat[0]}]: {below} of {n} with p < 0.05")
+    if not parts:
         return ""
-    keys = [car["start"], car["end"]]  # every pair has each window, in the study's order
-    below = ((car["p"] < 0.05) & rest).groupby(keys, sort=False).sum()
-    parts = [f"[{start}, {end}]: {int(below[start, end])} of {int(n)} with p < 0.05"
-             for (start, end), n in rest.groupby(keys, sort=False).sum().items() if n]  # fmt: skip
-    n_events = car["event"][rest].nunique()
+    n_events = int(counted.sum()) + len(unknown)
     return (
         f"{n_events} more event(s) are not detailed here; every number is in the ar, car and tests tables "
         f"(ar.csv, car.csv, tests.csv, or .parquet files in a large study) and results.json. "

@@ -2,7 +2,9 @@
 
 Read back, a calendar answers as the one exchange_calendars builds: the same schedule, sessions,
 day 0 of every rule, sessions in a range; a rerun does not build it; a damaged entry is built
-again; a folder that cannot be written is a warning.
+again; a folder that cannot be written is a warning. A calendar built is kept as the table cache's
+entries are (one mechanism): read back from memory, written only by ``table_cache.store_pending``,
+never by a run that fails.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import exchange_calendars as xcals
 import pandas as pd
 import pytest
 
-from eventstudy.errors import DataWarning
+from eventstudy import table_cache as tc
+from eventstudy.errors import DataError, DataWarning
 from eventstudy.market import calendar_cache as cc
 from eventstudy.market import calendars
 
@@ -39,7 +42,7 @@ def cache(tmp_path, monkeypatch):
 @pytest.mark.parametrize("code", CODES)
 def test_read_back_answers_as_built(cache, code, monkeypatch):
     cc.cached_calendar(code)
-    cc.store_pending()  # as the end of a run does
+    tc.store_pending()  # as the end of a run does
     monkeypatch.setattr(xcals, "get_calendar", lambda *a, **k: pytest.fail("a cached calendar was built"))
     back = cc.cached_calendar(code)
     monkeypatch.undo()
@@ -62,7 +65,7 @@ def test_day_zero_with_and_without_the_cache(cache, monkeypatch):
                 for only in (False, True)]  # fmt: skip
 
     first = every_day_zero()  # built
-    cc.store_pending()
+    tc.store_pending()
     calendars.get_calendar.cache_clear()
     monkeypatch.setattr(cc, "cached_calendar", _built)
     direct = every_day_zero()
@@ -74,11 +77,11 @@ def test_day_zero_with_and_without_the_cache(cache, monkeypatch):
 def test_damaged_entry_built_again(cache):
     cc.cached_calendar("XTKS")
     assert not (cache / "calendars").exists()  # kept until the run goes through
-    cc.store_pending()
+    tc.store_pending()
     (entry,) = (cache / "calendars").iterdir()
     entry.write_bytes(entry.read_bytes()[:100])
     assert cc._same(cc.cached_calendar("XTKS"), _built("XTKS"))
-    cc.store_pending()
+    tc.store_pending()
     assert cc._same(cc._load(type(_built("XTKS")), entry.read_bytes(), entry.stem), _built("XTKS"))  # rewritten
 
 
@@ -88,5 +91,34 @@ def test_unwritable_cache_is_a_warning(tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(blocker))
     cal = cc.cached_calendar("XNYS")
     with pytest.warns(DataWarning, match="could not be cached"):
-        cc.store_pending()
+        tc.store_pending()
     assert cc._same(cal, _built("XNYS"))
+
+
+def test_kept_with_the_table_cache_entries_until_the_run_goes_through(cache, monkeypatch):
+    built = cc.cached_calendar("XPAR")
+    (path,) = [p for p in tc._PENDING if p.parent.name == "calendars"]
+    monkeypatch.setattr(xcals, "get_calendar", lambda *a, **k: pytest.fail("a kept calendar was built again"))
+    assert cc._same(cc.cached_calendar("XPAR"), built)  # read back from memory, not built
+    assert not path.exists()
+    tc.store_pending()
+    assert path.is_file() and cc._same(cc._load(type(built), path.read_bytes(), path.stem), built)
+
+
+def test_a_run_that_fails_on_its_input_writes_no_calendar(cache, prices_dir, study_path, tmp_path):
+    """A price file that fails validation (a negative volume), after the calendars were built: none is written."""
+    from eventstudy import CsvDirectorySource, EventStudy, load_study
+
+    tc.store_pending()
+    folder = tmp_path / "prices"
+    folder.mkdir()
+    for f in prices_dir.glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    lines = (folder / "NVDA.csv").read_text().splitlines()
+    lines[-1] = ",".join([*lines[-1].split(",")[:-1], "-" + lines[-1].split(",")[-1]])
+    (folder / "NVDA.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError):
+        EventStudy(load_study(study_path), CsvDirectorySource(folder)).run()
+    kept = [p for p in tc._PENDING if p.parent.name == "calendars"]
+    assert kept and not (cache / "calendars").exists()  # built, kept, not written
+    tc._PENDING.clear()  # what the failed run kept is never written (the process ends)

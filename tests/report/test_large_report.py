@@ -164,3 +164,70 @@ def test_run_prints_a_summary_of_a_large_study_and_every_row_with_verbose(many_p
         assert lines[0] == "Event study 'events': 60 (event, security) pairs in 60 event(s), 1 securities, model market"
         assert "0 pair(s) excluded" in out and "mean CAR" in out and "p < 0.05" in out
         assert "--verbose (240 rows)" in out and out.rstrip().endswith("report.md")
+
+
+def _warning_entries_by_text(res):
+    """The study-wide warning entries as worked before on event ids (text), for the test below."""
+    import pandas as pd
+
+    from eventstudy.report.story import group_label, named, same_day0
+
+    together = same_day0(res)
+    shown = set(tables.detailed_events(res))
+    flag_counts = res.flags["event"].value_counts()
+    ends = [pd.Series(together.first_of(res.overlaps[c]), dtype=object) for c in ("event", "nearest_event")]
+    links = pd.DataFrame({"a": pd.concat(ends), "b": pd.concat(ends[::-1])}).drop_duplicates()
+    shared = {a: set(b) for a, b in links.groupby("a", sort=False)["b"]}
+    found = []
+    for eid in together.ids[together.first_of(together.ids) == together.ids]:
+        n_flags = int(flag_counts.get(eid, 0))
+        others = sorted(shared.get(eid, set()) - {eid})
+        if n_flags or others:
+            found.append((eid, n_flags, others))
+    found, more = tables.listed(found, res)
+    items = []
+    for eid, n_flags, others in found:
+        what = [f"{n_flags} unusual day(s)"] if n_flags else []
+        ids = [m for o in others for m in together.get(o, [o])]
+        what += ["windows shared with " + named(ids, res)] if others else []
+        items.append({"id": eid, "label": group_label(res, eid), "link": eid in shown, "what": what})
+    return items, more
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory):
+    """60 one-security events: 40 days 3 sessions apart (their windows overlap), 20 more on days of those."""
+    from synthetic import make_market
+
+    folder = tmp_path_factory.mktemp("crowded")
+    market = make_market(folder / "csv")
+    days = list(market.sessions[-300::3][:40])
+    days += [days[i] for i in (5, 5, 7, 12, 12, 12, 30, 39, 0, 1, 2, 3, 20, 21, 22, 23, 24, 25, 26, 27)]
+    lines = ["event,ticker,timestamp,benchmark,exchange", *(f"e{i:02d},STOCK,{d.date()},MKT,XNYS"
+                                                            for i, d in enumerate(days))]  # fmt: skip
+    (folder / "events.csv").write_text("\n".join(lines) + "\n")
+    from eventstudy.spec.events_csv import load_events_csv
+
+    spec = load_events_csv(folder / "events.csv")
+    return EventStudy(spec, CsvDirectorySource(folder / "csv"), placebo_trials=0).run()
+
+
+@pytest.mark.parametrize("is_large", [False, True])
+def test_study_wide_notes_on_event_positions_as_on_event_ids(crowded, monkeypatch, is_large):
+    """The warning entries and the note on the other events, found on integer positions, say what the ids gave."""
+    from eventstudy.report import model
+
+    if is_large:
+        monkeypatch.setattr(tables, "LARGE_STUDY_PAIRS", 1)
+        monkeypatch.setattr(tables, "MAX_LISTED_ROWS", 7)
+        monkeypatch.setattr(tables, "MAX_DETAILED_EVENTS", 3)
+    assert not crowded.overlaps.empty and crowded.overlaps["event"].nunique() > 30
+    assert model._warning_entries(crowded) == _warning_entries_by_text(crowded)
+    shown = tables.detailed_events(crowded)
+    together = model.same_day0(crowded)
+    detailed = {m for e in shown for m in together.get(e, [e])}
+    rest = crowded.car[~crowded.car["event"].isin(detailed)]
+    note = tables.other_events_note(crowded, shown)
+    assert note.startswith(f"{rest['event'].nunique()} more event(s) are not detailed here")
+    for (start, end), rows in rest.groupby(["start", "end"], sort=False):
+        assert f"[{start}, {end}]: {int((rows['p'] < 0.05).sum())} of {len(rows)} with p < 0.05" in note

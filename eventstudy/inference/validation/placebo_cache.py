@@ -43,8 +43,12 @@ if TYPE_CHECKING:
 FORMAT = 1  # bumped when the entry's layout changes
 
 
-def cache_key(source: PriceSource, listings: Sequence[Listing], design: dict[str, Any]) -> dict[str, Any] | None:
-    """Everything that determines the run (see the module doc); None if a price file cannot be read."""
+def run_inputs(source: PriceSource, listings: Sequence[Listing], design: dict[str, Any]) -> dict[str, Any] | None:
+    """Everything that determines the run (see the module doc); None if a price file cannot be read.
+
+    Plain JSON values: the entry carries them whole, and its file is named by their sha256. Not a
+    digest like :func:`eventstudy.table_cache.cache_key`, which hashes tables it is given.
+    """
     from eventstudy import __version__
     from eventstudy.errors import EventStudyError
     from eventstudy.inference.validation.returns import HISTORY
@@ -75,7 +79,7 @@ def cached_run(
     from eventstudy.errors import DataWarning
     from eventstudy.market.price_cache import default_cache_dir
 
-    key = cache_key(source, listings, design)
+    key = run_inputs(source, listings, design)
     if key is None:
         return compute()
     text = json.dumps(key, sort_keys=True, separators=(",", ":"))
