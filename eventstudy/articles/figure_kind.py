@@ -102,7 +102,7 @@ def verdict(
         return kind, f"{KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{KIND_TEXT[ctx.kind]}, not a stock price"
-    tail = segment[_last_end(MOVE, segment) :] + ahead
+    tail = _blank(_RELATIVE_ASIDE, segment[_last_end(MOVE, segment) :]) + ahead
     # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
     one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail)
@@ -114,7 +114,7 @@ def verdict(
     if p and (level or _LEVEL.search(tail[: p.start()]) or session_extreme):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
-    if p is None and (p := PERIOD.search(segment)):
+    if p is None and (p := PERIOD.search(_blank(_RELATIVE_ASIDE, segment))):
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
         opening = p.start() == 0 and segment[:1].isupper() and "," in segment[p.end() : p.end() + 40]
         if _OWN_CLAUSE.search(segment, p.end()) and not opening:  # ("Depuis leurs plus hauts, A et B…": the sentence's)
@@ -145,6 +145,8 @@ _EXTREME_WORD = re.compile(r"(?:peak|high|low|top|bottom|record|sommet|pic|haut|
 # "(ARM -13.43%)": a symbol and its signed live quote in parentheses ("(ORCL | -13.79%)" is the story's figure)
 _TICKER_QUOTE_BEFORE = re.compile(r"\(\s*(?:[A-Z]+:\s*)?[A-Z][A-Z0-9.]{0,6}\s+$")
 _CLOSING_PAREN = re.compile(r"\s*\)")
+# ", which hit a record in March," / ", qui a bondi depuis janvier,": an aside's period is not the figure's
+_RELATIVE_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;]*,", _I)
 _HIT = re.compile(r"\s*(?:hit|knock|haircut)(?![\w])", _I)
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
 # "well off its morning low": the session's own low, not a period's reference

@@ -1815,3 +1815,23 @@ def test_more_wire_and_blog_constructions(tmp_path, text, claims):
     (-3,13%), attendus après la clôture" is the story's quote; "Au terme des échanges" is the close."""
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims] == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("date 2024-10-30\nSuper Micro shares are down 34% premarket to $33.90 on Wednesday after its auditor quit.",
+         [("SMCI", -34.0, D(2024, 10, 30), "premarket", "")]),
+        ("date 2024-10-30\nShares of Super Micro, which hit a record $122.90 in March, plummeted 34% to $32.42 on "
+         "Wednesday.", [("SMCI", -34.0, D(2024, 10, 30), "close", "")]),
+        ("date 2024-10-30\nSuper Micro Computer's shares took a nosedive of more than 30% on Wednesday morning.",
+         [("SMCI", -30.0, D(2024, 10, 30), "intraday", "")]),
+        ("2024-08-05\nL'action du géant japonais SoftBank Group a signé la plus forte dégringolade de la journée "
+         "lundi, -18,68%.", [("9984.T", -18.68, D(2024, 8, 5), "close", "")]),
+    ],
+)  # fmt: skip
+def test_constructions_of_more_real_pages(tmp_path, text, claims):
+    """ "down 34% premarket", a relative clause's "in March" is not the figure's period, "plummeted", "took a
+    nosedive of", a signed figure after "la plus forte dégringolade de la journée"."""
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims] == claims
