@@ -35,7 +35,8 @@ _TIMING_WORDS = [
         "after_hours",
         re.compile(
             r"(?<![\w])(?:after-?hours|after the bell|after the close|post-?market"
-            r"|extended trading|après la clôture|en après-Bourse|après[- ]Bourse)(?![\w])",
+            r"|extended trading|après la clôture|en après-Bourse|après[- ]Bourse|post-?clôture|hors séance"
+            r"|(?:dans les|lors des) échanges électroniques)(?![\w])",
             _I,
         ),
     ),

@@ -68,7 +68,8 @@ DOWN = (
 )
 # "1.7% higher", "13.4% below the record close", "14 % sous son record", "20% off its high"
 COMPARATIVE = re.compile(
-    r"\s*(?:(?P<up>higher|above|au-dessus de)|(?P<down>lower|below|under|beneath|sous|en dessous de|au-dessous de"
+    r"\s*(?:(?P<up>higher|above|au-dessus de|supérieure?s?)|(?P<down>lower|below|under|beneath|sous|en dessous de"
+    r"|au-dessous de|inférieure?s?"
     r"|(?:off|short of)(?=\s+(?:its|their|the)\s+[\w .-]{0,25}?(?:peak|high|record))))(?![\w])",
     _I,
 )

@@ -1835,3 +1835,20 @@ def test_constructions_of_more_real_pages(tmp_path, text, claims):
     nosedive of", a signed figure after "la plus forte dégringolade de la journée"."""
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims] == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("2024-07-31\nLe cours de Microsoft qui a clôturé mardi en baisse de 0,89%, a chuté dans les échanges "
+         "électroniques post-clôture, avec un plongeon de 6,68%.",
+         [("MSFT", -0.89, D(2024, 7, 30), "close_only"), ("MSFT", -6.68, D(2024, 7, 30), "after_hours")]),
+        ("2024-07-31\nLe titre Microsoft perdait 2,72 % mardi lors des échanges électroniques après la clôture.",
+         [("MSFT", -2.72, D(2024, 7, 30), "after_hours")]),
+        ("2025-01-28\nLe S&P 500 est presque 1,5% inférieur lundi.", [("^GSPC", -1.5, D(2025, 1, 27), "close_only")]),
+    ],
+)  # fmt: skip
+def test_after_hours_in_french_and_a_translated_comparative(tmp_path, text, claims):
+    """ "échanges électroniques post-clôture", "lors des échanges électroniques"; "1,5% inférieur"."""
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == claims
