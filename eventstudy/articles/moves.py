@@ -131,7 +131,7 @@ def find_moves(
         para = paragraph_of(text, a)
         in_sentence = _notation_names(text, [m for m in mentions if a <= m.start < b])
         unknown = table.unknown(text, a, b, a)
-        shared = conjoined(text, figures, sorted([*in_sentence, *unknown], key=lambda m: m.start))
+        shared = conjoined(text, figures, _one_per_name(text, sorted([*in_sentence, *unknown], key=lambda m: m.start)))
         prev = Context()
         asides = aside_spans(text, a, b)
         first_claim = len(claims)
@@ -167,6 +167,11 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
+            clause = seg_start + segment.rfind(",") + 1  # the figure's own clause
+            own_day = ctx.session is not None and clause <= ctx.session.offset < day_end
+            after_close = i > 0 and prev.timing in ("close", "close_only") and ctx.timing in ("", "close")
+            if after_close and not own_day and _AFTER_EXTREME.search(segment):
+                ctx.timing = "intraday"  # "ended 3.46% lower, after falling 10%": the day's extreme before the close
             if named is not None and fig["sign"] and _CLOSING_PAREN.match(ahead):
                 # "Broadcom (-3,13%), attendus après la clôture": the words are the sentence's; the quote is the story's
                 before = claims[-1].timing if claims and claims[-1].timing in ("intraday", "open") else ""
@@ -357,6 +362,26 @@ def _without_names(segment: str, start: int, mentions: list) -> str:
     return "".join(chars)
 
 
+def _one_per_name(text: str, mentions: list) -> list:
+    """``mentions`` less a notation right after its own name: "Advantest 6857.T", "Oracle (NYSE: ORCL)"."""
+    out: list = []
+    for m in mentions:
+        if (
+            out
+            and out[-1].ticker
+            and m.ticker == out[-1].ticker
+            and _JUST_NOTATION.fullmatch(text, out[-1].end, m.start)
+        ):
+            out[-1] = replace(out[-1], end=m.end + len(_CLOSE.match(text, m.end).group()))  # one name, to its end
+            continue
+        out.append(m)
+    return out
+
+
+_JUST_NOTATION = re.compile(r"[\s(:$]*(?:[A-Za-z]+\s*:\s*)?")
+_CLOSE = re.compile(r"[)$]?")
+
+
 def _notation_names(text: str, mentions: list) -> list:
     """``mentions`` less a name whose noun phrase ends on another known ticker in parentheses.
 
@@ -381,6 +406,12 @@ _DAY_AFTER_IT = re.compile(
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
 _CLOSING_PAREN = re.compile(r"\s*\)")
+_AFTER_EXTREME = re.compile(
+    r",\s*(?:after|having|après avoir)\s+(?:(?:been|été)\s+)?(?:fall\w*|dropp\w*|slid\w*|sink\w*|tumbl\w*|plung\w*"
+    r"|ris\w*|jump\w*|climb\w*|surg\w*|gain\w*|los\w*|down|up|perdu|gagné|chuté|bondi|grimpé|reculé|cédé)\s+"
+    r"(?:(?:as much as|jusqu'à|up to|nearly|almost|more than|over|près de|plus de)\s+)?$",
+    _I,
+)
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:

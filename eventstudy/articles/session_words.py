@@ -57,6 +57,7 @@ _TIMING_WORDS = [
             r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
             r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
             r"|at one (?:point|stage)|à un moment|(?<![\w])mid-?(?:morning|afternoon|session)(?![\w])"
+            r"|as of \d{4} GMT|as of \d{1,2}:\d{2}"
             r"|at (?:the|its) (?:session|day's|intraday|morning|afternoon) (?:low|high)"
             r"|at (?:its|the) (?:low|high)s? of the (?:day|session)|au plus (?:bas|haut) de (?:la séance|la journée)"
             r"|au moment (?:d'écrire|où nous"

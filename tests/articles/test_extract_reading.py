@@ -1852,3 +1852,24 @@ def test_after_hours_in_french_and_a_translated_comparative(tmp_path, text, clai
     """ "échanges électroniques post-clôture", "lors des échanges électroniques"; "1,5% inférieur"."""
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("date 2025-11-12\nSoftBank Group 9984.T fell 5.16% on Wednesday.",
+         [("9984.T", -5.16, D(2025, 11, 12), "close")]),
+        ("date 2025-11-12\nAdvantest 6857.T and Tokyo Electron 8035.T were down 1.99% and 1.87%, respectively, on "
+         "Wednesday.", [("6857.T", -1.99, D(2025, 11, 12), "close"), ("8035.T", -1.87, D(2025, 11, 12), "close")]),
+        ("date 2025-11-12\nSoftBank Group ended 3.46% lower on Wednesday, after falling 10%, as the investor sold its "
+         "Nvidia stake.",
+         [("9984.T", -3.46, D(2025, 11, 12), "close_only"), ("9984.T", -10.0, D(2025, 11, 12), "intraday")]),
+        ("date 2025-11-12\nThe Nikkei .N225 was up 0.1% at 50,881.59 on Wednesday, as of 0143 GMT.",
+         [("^N225", 0.1, D(2025, 11, 12), "intraday")]),
+    ],
+)  # fmt: skip
+def test_reuters_tokyo_constructions(tmp_path, text, claims):
+    """A Reuters code with digits ("9984.T") ends no sentence and joins its name; "ended 3.46% lower, after falling
+    10%": the day's low; "as of 0143 GMT" is during the session."""
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == claims
