@@ -141,10 +141,13 @@ def headings(text: str) -> list[tuple[int, int]]:
     it asks ("… TIME TO WORRY?") or is in capitals.
     """
     out, start, first, in_list = [], 0, True, False
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    prose = next((k for k, line in enumerate(lines) if _PROSE.match(line.strip())), len(lines))
+    for k, line in enumerate(lines):
         body = line.strip()
         short = body and len(body) <= 150 and not re.search(r"[.!?…»\"”)':]$", body)
-        short = short and not body.startswith(("- ", "• ", "* ", "– ", "** "))  # a bullet point (Reuters' "** ")
+        bullet = body.startswith(("- ", "• ", "* ", "– ", "** "))  # a bullet point (Reuters' "** ")
+        short = short and (not bullet or k < prose < len(lines))  # bullets above the story's prose: its summary
         title = first and body and len(body) <= 150 and (body.endswith(("?", "!")) or not re.search(r"[a-zà-ÿ]", body))
         key_figure = _KEY_FIGURE.match(body) and " | " not in body  # a quote strip "MSFT | $525.76 | -2.92%" is none
         if (short and not in_list and (first or not key_figure)) or title:
@@ -155,6 +158,7 @@ def headings(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_PROSE = re.compile(r"[^*•–\-\s][^\n]{60,}[.!?…»\"”]$")  # a paragraph of the story (not a title, a bullet)
 _KEY_FIGURE = re.compile(r"[^:\n]{2,40}\s?:\s[^:\n]*\d\s?%\s*$")
 
 

@@ -43,7 +43,8 @@ _HEADERS = [
     # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
     re.compile(
         rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025 · 08:05 AM" too
-        rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
+        rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?"
+        r"(?:\s*\((?:GMT|UTC)[+-]\d{1,2}\))?)?[ \t]*$",  # "Jan 8, 2025 08:15 (GMT+8)"
         _I | re.M,
     ),
     # "Les Echos, jeudi 23 janvier 2025" alone on a line

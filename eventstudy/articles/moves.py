@@ -183,8 +183,10 @@ def find_moves(
             if ctx.session is not None and (day_after or after_day):
                 back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
                 ctx.session = replace(ctx.session, date=back)  # "soared 10.2% on Tuesday, a day after it lost 12.4%"
+            by_tense = False
             if not ctx.timing and french:
                 ctx.timing = tense_timing(text[a:b], segment, ctx.verb, ahead)  # "le titre bondissait de 38 %"
+                by_tense = ctx.timing == "intraday"
                 told_after = ctx.session is not None and ctx.session.date and reference and ctx.session.date < reference
                 if told_after and ctx.verb.endswith(("ait", "aient")):  # an earlier session's imperfect: narrative
                     ctx.timing = ""
@@ -285,6 +287,11 @@ def find_moves(
             told_after = told_after or bool(
                 filed and s is not None and s.date == filed[0] and filed[1] >= CLOSE_ET.get(exchange, 24 * 60)
             )  # filed after its exchange closed that day
+            filed_after = bool(
+                filed and (s is None or s.date == filed[0]) and filed[1] >= CLOSE_ET.get(exchange, 24 * 60)
+            )
+            if by_tense and filed_after:
+                ctx.timing = ""  # "le S&P-500 cède 2,71 %" in a story filed after the close: the close, in the present
             if not since and (ctx.timing == "close" or (not ctx.timing and told_after)):
                 ctx.timing = "close_only"  # "closed down 4.5%", or told after the session ended: its close
             claims.append(

@@ -59,7 +59,8 @@ PERIOD = re.compile(
     r"|(?:in|over) the (?:last |past )?\w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
     r"|the (?:last |past )?\w+ months (?:through|to|ending|ended)"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
-    r"|cette semaine|sur la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)|year[- ]on[- ]year"
+    r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)"
+    r"|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
     r"|d'une année sur l'autre"
     r"|(?:in|during|over) the (?:(?:first|second|third|fourth|final|last|latest|past|december|march|june|september)"
@@ -149,7 +150,9 @@ _YEARS_BACK = re.compile(
     r"|sur douze mois|sur 12 mois|from a year (?:ago|earlier))(?![\w])",
     _I,
 )
-WEEK = re.compile(r"(?<![\w])(?:this week|cette semaine|sur la semaine|(?:over|for|on) the week)(?![\w])", _I)
+WEEK = re.compile(
+    r"(?<![\w])(?:this week|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the week)(?![\w])", _I
+)
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
 MULTIPLE = re.compile(

@@ -1873,3 +1873,28 @@ def test_reuters_tokyo_constructions(tmp_path, text, claims):
     10%": the day's low; "as of 0143 GMT" is during the session."""
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session, c.timing) for c in found.claims] == claims
+
+
+def test_a_closing_story_in_the_present_with_its_summary_bullets(tmp_path):
+    """ "10/10/2025 - 22:41" (Paris, after New York's close): the present tense is the close; summary bullets above
+    the story are its headline; "Sur l'ensemble de la semaine" is the week."""
+    text = (
+        "Wall Street décroche, le Nasdaq lâche 3,56%\n\n10/10/2025 - 22:41\n\n"
+        "* Le S&P-500 recule de 2,71% et le Nasdaq de 3,56%\n* ARM cède plus de 9%\n\n"
+        "Les menaces de droits de douane ont fait plonger la Bourse de New York vendredi, dans un marché inquiet.\n\n"
+        "Le S&P 500 cède 2,71% et le Nasdaq Composite 3,56%. Sur l'ensemble de la semaine, le S&P-500 cède 2,43%."
+    )
+    found = extract([_write(tmp_path, text)])
+    got = [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims]
+    friday = D(2025, 10, 10)
+    assert got == [
+        ("^GSPC", -2.71, friday, "close_only", ""),
+        ("^IXIC", -3.56, friday, "close_only", ""),
+        ("^GSPC", -2.43, friday, "close", "2025-10-05"),
+    ]
+    assert sorted(f.value_percent for f in found.other_figures if f.kind == "headline") == [-9.0, -3.56, -3.56, -2.71]
+
+
+def test_a_date_line_with_a_gmt_offset(tmp_path):
+    text = "NVIDIA slides after CES\n\nJan 8, 2025 08:15 (GMT+8)\n\nOn Tuesday, NVIDIA's share price dropped 6.2%."
+    assert _claims(tmp_path, text) == [("NVDA", -6.2, D(2025, 1, 7))]
