@@ -89,3 +89,15 @@ timestamp = {timestamp}
 def write_study(path: Path, *, timestamp: str = "2025-01-21T12:00:00-05:00", model: str = "market") -> Path:
     path.write_text(STUDY_TOML.format(timestamp=timestamp, model=model))
     return path
+
+
+def prices_with_a_negative_volume(prices_dir: Path, folder: Path, ticker: str = "NVDA") -> Path:
+    """``folder`` holding a copy of the price files, the last volume of ``ticker`` made negative (fails validation)."""
+    folder.mkdir()
+    for f in prices_dir.glob("*.csv"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    lines = (folder / f"{ticker}.csv").read_text().splitlines()
+    cells = lines[-1].split(",")
+    lines[-1] = ",".join([*cells[:-1], "-" + cells[-1]])
+    (folder / f"{ticker}.csv").write_text("\n".join(lines) + "\n")
+    return folder

@@ -14,6 +14,7 @@ import warnings
 import exchange_calendars as xcals
 import pandas as pd
 import pytest
+from synthetic import prices_with_a_negative_volume
 
 from eventstudy import table_cache as tc
 from eventstudy.errors import DataError, DataWarning
@@ -110,13 +111,7 @@ def test_a_run_that_fails_on_its_input_writes_no_calendar(cache, prices_dir, stu
     from eventstudy import CsvDirectorySource, EventStudy, load_study
 
     tc.store_pending()
-    folder = tmp_path / "prices"
-    folder.mkdir()
-    for f in prices_dir.glob("*.csv"):
-        (folder / f.name).write_bytes(f.read_bytes())
-    lines = (folder / "NVDA.csv").read_text().splitlines()
-    lines[-1] = ",".join([*lines[-1].split(",")[:-1], "-" + lines[-1].split(",")[-1]])
-    (folder / "NVDA.csv").write_text("\n".join(lines) + "\n")
+    folder = prices_with_a_negative_volume(prices_dir, tmp_path / "prices")
     with pytest.raises(DataError):
         EventStudy(load_study(study_path), CsvDirectorySource(folder)).run()
     kept = [p for p in tc._PENDING if p.parent.name == "calendars"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from synthetic import prices_with_a_negative_volume
 
 from eventstudy import table_cache as tc
 from eventstudy.errors import DataError, DataWarning
@@ -99,14 +100,7 @@ def test_a_run_that_fails_on_its_input_writes_nothing(prices_dir, study_path, tm
 
     monkeypatch.setenv("EVENTSTUDY_CACHE", str(tmp_path / "cache"))
     tc.store_pending()
-    folder = tmp_path / "prices"
-    folder.mkdir()
-    for f in prices_dir.glob("*.csv"):
-        (folder / f.name).write_bytes(f.read_bytes())
-    lines = (folder / "NVDA.csv").read_text().splitlines()
-    cells = lines[-1].split(",")
-    lines[-1] = ",".join([*cells[:-1], "-" + cells[-1]])
-    (folder / "NVDA.csv").write_text("\n".join(lines) + "\n")
+    folder = prices_with_a_negative_volume(prices_dir, tmp_path / "prices")
     with pytest.raises(DataError):
         EventStudy(load_study(study_path), CsvDirectorySource(folder)).run()
     tc._PENDING.clear()  # what the failed run kept is never written (the process ends)
