@@ -69,6 +69,7 @@ from eventstudy.articles.session_words import (
     US_EXCHANGES,
     article_day,
     filed_at,
+    nearest_timing,
     session_of,
     set_apart,
     tense_timing,
@@ -167,6 +168,10 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
+            own_clause = words[words.rfind(",") + 1 :]
+            inherited = i > 0 and ctx.timing and ctx.timing == prev.timing and not nearest_timing(segment, ahead)
+            if inherited and _CONJ_CLAUSE.match(own_clause) and MOVE.search(own_clause):  # "…, while Nvidia slipped"
+                ctx.timing = ""  # a clause with its own verb and no time words does not take the last one's
             clause = seg_start + segment.rfind(",") + 1  # the figure's own clause
             own_day = ctx.session is not None and clause <= ctx.session.offset < day_end
             after_close = i > 0 and prev.timing in ("close", "close_only") and ctx.timing in ("", "close")
@@ -341,6 +346,7 @@ _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+_CONJ_CLAUSE = re.compile(r"\s*(?:while|whereas|but|and|tandis que|alors que|mais|et)(?![\w])", _I)
 _PLUPERFECT = re.compile(r"(?<![\w])(?:had|avait|avaient)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(

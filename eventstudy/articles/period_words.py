@@ -49,6 +49,8 @@ PERIOD = re.compile(
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low"
     r"|start|beginning|listing|debut|record)"
+    r"|(?:since|from|below|under|above) (?:its|their|the) (?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?"
+    r" \d{1,2}|(?:mon|tues|wednes|thurs|fri)day's) close"  # "above its April 8 close", not "the prior close"
     r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de) (?:son|sa|leurs?|ses)"
     r" [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
@@ -118,7 +120,8 @@ _EXTREME = re.compile(
     r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leurs?|ses|le|la|les)\s+"
     rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
     r"(?:(?P<y1>(?:19|20)\d\d)\s+)?)?(?:closing\s+|record\s+)?"
-    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommets?|pic|plus hauts?|plus bas|plancher|creux)"
+    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommets?|pic|plus hauts?|plus bas|plancher|creux"
+    r"|close|clôture)"
     r"(?:\s+(?:close|closing (?:high|level)|de clôture|historiques?|absolus?))?"
     r"(?:\s+(?:(?:it|they) (?:set|hit|reached|notched|touched|posted|recorded|marked)\s+|(?:set|hit|reached)\s+)?"
     rf"(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_PART}?{_M.replace('month>', 'm2>')}"
@@ -194,6 +197,8 @@ def since(
         day = _day_in(dates, m.end(), min(hi, m.end() + 60))
         if day is not None and day.date is not None:
             return _before(day.date, session).isoformat(), day, m.start()
+        if m["kind"].lower() in ("close", "clôture"):
+            return "", None, m.start()  # "above its April 8 close" names its day; "its previous close" none
         if not _NOT_RECORD.search(m.group()) and not _NOT_RECORD.match(text, m.end()):
             return f"{side}:record", None, m.start()  # "from its record high", "depuis leurs plus hauts"
         return "", None, m.start()

@@ -35,7 +35,8 @@ _TIMING_WORDS = [
         "after_hours",
         re.compile(
             r"(?<![\w])(?:after-?hours|after the bell|after the close|post-?market"
-            r"|extended trading|après la clôture|en après-Bourse|après[- ]Bourse|post-?clôture|hors séance"
+            r"|extended (?:trading|session|hours)|après la clôture|en après-Bourse|après[- ]Bourse|post-?clôture"
+            r"|hors séance"
             r"|(?:dans les|lors des) échanges électroniques)(?![\w])",
             _I,
         ),
@@ -46,7 +47,8 @@ _TIMING_WORDS = [
         re.compile(
             r"(?:à|dès) l'ouverture|en début de séance|at the open|at the opening|at (?:the )?(?:market|official) open"
             r"|at the start of (?:trading|the session|the day)|(?:au début des|dans les premiers) échanges"
-            r"|(?<![\w])(?:opened|ouvert|ouvrait|ouvraient)(?![\w])",  # "opened 14.5% lower", "avait ouvert en hausse"
+            # "opened 14.5% lower", "after opening 5% lower", "avait ouvert en hausse"
+            r"|(?<![\w])(?:opened|ouvert|ouvrait|ouvraient|(?:after|before|on|upon) opening)(?![\w])",
             _I,
         ),
     ),
@@ -167,7 +169,10 @@ def session_of(
     if after:  # "rose as much as 43 percent during Wednesday's session": the words before the figure time it
         cuts = [segment.rfind(",") + 1, *(m.end() for m in OTHER_EVENT.finditer(segment))]
         clause = segment[max(cuts) :]  # not the previous figure's words ("6 % jeudi midi après avoir gagné…")
-        return after[0], after[0].timing or nearest_timing(clause, ahead)
+        own = nearest_timing(clause, ahead)
+        if own in ("after_hours", "premarket") and after[0].timing == "close":
+            return after[0], own  # "mardi soir dans les échanges après-Bourse": the evening's extended trading
+        return after[0], after[0].timing or own
     own = _extended(nearest_timing(segment, ahead), ahead)  # "mercredi soir, dans les échanges après Bourse"
     if before:
         return before[-1], own if own in ("after_hours", "premarket") else before[-1].timing or own

@@ -1898,3 +1898,28 @@ def test_a_closing_story_in_the_present_with_its_summary_bullets(tmp_path):
 def test_a_date_line_with_a_gmt_offset(tmp_path):
     text = "NVIDIA slides after CES\n\nJan 8, 2025 08:15 (GMT+8)\n\nOn Tuesday, NVIDIA's share price dropped 6.2%."
     assert _claims(tmp_path, text) == [("NVDA", -6.2, D(2025, 1, 7))]
+
+
+@pytest.mark.parametrize(
+    ("text", "claims"),
+    [
+        ("date 2025-11-04\nShares of Super Micro (SMCI) tumbled over 9% in Tuesday's extended session after results.",
+         [("SMCI", -9.0, D(2025, 11, 4), "after_hours", "")]),
+        ("date 2025-11-05\nOn Wednesday SMCI stock finished down 11.3%, after opening 5% lower. Advanced Micro Devices "
+         "ended 2.5% higher, having opened 2.7% lower, while Nvidia slipped 1.8%.",
+         [("SMCI", -11.3, D(2025, 11, 5), "close_only", ""), ("SMCI", -5.0, D(2025, 11, 5), "open", ""),
+          ("AMD", 2.5, D(2025, 11, 5), "close_only", ""), ("AMD", -2.7, D(2025, 11, 5), "open", ""),
+          ("NVDA", -1.8, D(2025, 11, 5), "close", "")]),
+        ("Publié le 05/11/2025 à 17:08\n\nLe titre Super Micro avait cédé près de 9% mardi soir dans les échanges "
+         "après-Bourse.", [("SMCI", -9.0, D(2025, 11, 4), "after_hours", "")]),
+        ("date 2025-05-12\nThe Nasdaq jumped 4.35% on Monday, which lifted it more than 22% above its April 8 close.",
+         [("^IXIC", 4.35, D(2025, 5, 12), "close", ""), ("^IXIC", 22.0, D(2025, 5, 12), "close", "2025-04-08")]),
+        ("date 2025-05-12\nNvidia rose 5% on Monday, 3% above its previous close.",
+         [("NVDA", 5.0, D(2025, 5, 12), "close", ""), ("NVDA", 3.0, D(2025, 5, 12), "close", "")]),
+    ],
+)  # fmt: skip
+def test_extended_sessions_openings_and_named_closes(tmp_path, text, claims):
+    """ "Tuesday's extended session", "mardi soir dans les échanges après-Bourse", "after opening 5% lower"; a
+    clause with its own verb does not take the open of the one before; "above its April 8 close" is a period."""
+    found = extract([_write(tmp_path, text)])
+    assert [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims] == claims
