@@ -94,7 +94,7 @@ def verdict(
     """("", "") for a price move, else (kind, reason) of an other figure."""
     if heading:
         return "headline", "a figure in a headline (the body reports the move)"
-    if _TICKER_QUOTE_BEFORE.search(segment) and _CLOSING_PAREN.match(ahead):  # "Arm Holdings (ARM -13.43%)"
+    if _TICKER_QUOTE_BEFORE.search(segment) and CLOSING_PAREN.match(ahead):  # "Arm Holdings (ARM -13.43%)"
         return "quote notation", "a ticker notation carrying the page's live quote, not the story's move"
     if m := AFTER.match(ahead):
         what = m["what"].lower()
@@ -144,7 +144,7 @@ _OWN_CLAUSE = re.compile(
 _EXTREME_WORD = re.compile(r"(?:peak|high|low|top|bottom|record|sommet|pic|haut|bas|plancher|creux)s?$", _I)
 # "(ARM -13.43%)": a symbol and its signed live quote in parentheses ("(ORCL | -13.79%)" is the story's figure)
 _TICKER_QUOTE_BEFORE = re.compile(r"\(\s*(?:[A-Z]+:\s*)?[A-Z][A-Z0-9.]{0,6}\s+$")
-_CLOSING_PAREN = re.compile(r"\s*\)")
+CLOSING_PAREN = re.compile(r"\s*\)")
 # ", which hit a record in March," / ", qui a bondi depuis janvier,": an aside's period is not the figure's
 _RELATIVE_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;]*,", _I)
 _HIT = re.compile(r"\s*(?:hit|knock|haircut)(?![\w])", _I)

@@ -58,9 +58,9 @@ from eventstudy.articles.claim_days import (
     shared_day,
 )
 from eventstudy.articles.companies import CompanyTable
-from eventstudy.articles.figure_kind import Context, classify, verdict
+from eventstudy.articles.figure_kind import CLOSING_PAREN, Context, classify, verdict
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import SAME_PERIOD, WEEK, multiples, period_of
+from eventstudy.articles.period_words import PLUPERFECT, SAME_PERIOD, WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
     CLOSE_ET,
@@ -177,7 +177,7 @@ def find_moves(
             after_close = i > 0 and prev.timing in ("close", "close_only") and ctx.timing in ("", "close")
             if after_close and not own_day and _AFTER_EXTREME.search(segment):
                 ctx.timing = "intraday"  # "ended 3.46% lower, after falling 10%": the day's extreme before the close
-            if named is not None and fig["sign"] and _CLOSING_PAREN.match(ahead):
+            if named is not None and fig["sign"] and CLOSING_PAREN.match(ahead):
                 # "Broadcom (-3,13%), attendus après la clôture": the words are the sentence's; the quote is the story's
                 before = claims[-1].timing if claims and claims[-1].timing in ("intraday", "open") else ""
                 ctx.timing = prev.timing or before
@@ -325,7 +325,7 @@ def find_moves(
             clause_day = i > 0 and bool(OTHER_EVENT.search(segment) or PARTICIPLE.search(segment))
             if not since and not (clause_day and para_session[0] == para):
                 para_session = (para, s)
-            flashback = bool(_PLUPERFECT.search(segment[segment.rfind(",") + 1 :]))  # "It had already risen 1.35%"
+            flashback = bool(PLUPERFECT.search(segment[segment.rfind(",") + 1 :]))  # "It had already risen 1.35%"
             if not since and not flashback:
                 last_day = last_day if clause_day and last_day else s or last_day
                 if later := later_day(latest.get(ctx.subject.ticker), s):
@@ -347,7 +347,6 @@ _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock
 
 _CLAUSE_CUT = re.compile(r",\s")
 _CONJ_CLAUSE = re.compile(r"\s*(?:while|whereas|but|and|tandis que|alors que|mais|et)(?![\w])", _I)
-_PLUPERFECT = re.compile(r"(?<![\w])(?:had|avait|avaient)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(
     r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z’'-]+,?\s){0,5}?"
@@ -418,7 +417,6 @@ _DAY_AFTER_IT = re.compile(
 )
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
-_CLOSING_PAREN = re.compile(r"\s*\)")
 _AFTER_EXTREME = re.compile(
     r",\s*(?:after|having|après avoir)\s+(?:(?:been|été)\s+)?(?:fall\w*|dropp\w*|slid\w*|sink\w*|tumbl\w*|plung\w*"
     r"|ris\w*|jump\w*|climb\w*|surg\w*|gain\w*|los\w*|down|up|perdu|gagné|chuté|bondi|grimpé|reculé|cédé)\s+"

@@ -270,7 +270,7 @@ _INTO_REPORT = re.compile(
     re.IGNORECASE,
 )
 _AS_OF_NOW = re.compile(r"\b(?:still|now|currently|so far)\b|désormais|actuellement|à ce jour", re.IGNORECASE)
-_PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)
+PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)  # "had risen", "avait gagné"
 
 
 # the publication time on the header's line: "Publié le 04/04/2025 à 06h30", "Jan 27, 2025 at 5:12 PM EST"
@@ -344,7 +344,7 @@ def period_of(
         session = article_day(now, fig.start())  # "is still up 55% this year": as of the article's last close
     if session is None and last_day is not None and last_day.date is not None:
         session, reference = last_day, last_day.date
-        if _PLUPERFECT.search(words):  # "avait déjà gagné 25 %": as of the session before that day
+        if PLUPERFECT.search(words):  # "avait déjà gagné 25 %": as of the session before that day
             before = np.busday_offset(last_day.date, -1, roll="backward").astype(dt.date)
             session, reference = replace(last_day, date=before), before
     if session is None:
@@ -356,7 +356,7 @@ def period_of(
         if not got:
             got, ref_day, _ = since(text, seg_start, ahead_end, session.date, dates)
     clause = words[: fig.start() - (ahead_end - len(words))].rsplit(",", 1)[-1]  # the figure's own clause
-    if session.date is not None and _INTO_REPORT.search(text, fig.end(), ahead_end) and _PLUPERFECT.search(clause):
+    if session.date is not None and _INTO_REPORT.search(text, fig.end(), ahead_end) and PLUPERFECT.search(clause):
         before = np.busday_offset(session.date, -1, roll="backward").astype(dt.date)
         session = replace(session, date=before)  # "had left it up 54% … going into the report": the close before
     when = got.split(":")[-1]
@@ -433,7 +433,7 @@ def multiples(
         own = (latest or {}).get(subject.ticker)
         session = days[-1].date if days and days[-1].date else own.date if own and own.date else None
         session = session or as_of(text, dates, reference)
-        if _PLUPERFECT.search(text, a, m.start()):  # "slumped on Tuesday, ending a rally that had doubled": before it
+        if PLUPERFECT.search(text, a, m.start()):  # "slumped on Tuesday, ending a rally that had doubled": before it
             session = np.busday_offset(session, -1, roll="backward").astype(dt.date)
         got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
         if not got:
