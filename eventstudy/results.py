@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.json_records import records
 from eventstudy.measures.lazy_tables import MeasureViews
 from eventstudy.spec import StudySpec
 
@@ -51,7 +50,6 @@ if TYPE_CHECKING:
     from eventstudy.engine.abnormal_returns import EngineTables
     from eventstudy.engine.worker_tables import PairColumns
     from eventstudy.inference.validation.placebo import StudyPlacebo
-    from eventstudy.spec import Event
 
 CLAIMS_CSV_COLUMNS = [
     "claim", "ticker", "reported", "best_measure", "best_session", "measured", "abnormal", "verdict",
@@ -317,111 +315,26 @@ class StudyResults(MeasureViews):
 
     # -- export ------------------------------------------------------------
     def to_dict(self, *, columnar: bool = False, events: Any = None) -> dict[str, Any]:
-        """JSON-ready dict: spec summary, every table, provenance.
+        """JSON-ready dict: spec summary, every table, provenance (see :func:`eventstudy.results_json.results_dict`)."""
+        from eventstudy.results_json import results_dict
 
-        ``columnar`` (a large study, whose big tables are written as Parquet files):
-        the tables of ``COLUMNAR_TABLES`` are left out, ``tables`` names their files
-        and ``summary`` counts the pairs and summarises the CARs by window. ``events``:
-        what stands in the study's list of events (default: that list, see :meth:`write_json`).
-        """
-        if not columnar:
-            if self.tests is None:
-                raise ValueError("the tests table was not computed (EventStudy.run(tests=False)): see write_tests")
-            return {
-                "study": self._study(events),
-                **{n: records(getattr(self, n)) for n in JSON_TABLES},
-                **self.measure_records(),
-                "placebo": self.placebo.to_dict(),
-                "provenance": self.provenance,
-            }
-        return {
-            "study": self._study(events),
-            "summary": self.pairs_summary(),
-            "tables": {n: f"{n}.parquet" for n in (*COLUMNAR_TABLES, *self.measure_tables())},
-            **{n: records(getattr(self, n)) for n in JSON_TABLES if n not in COLUMNAR_TABLES},
-            "placebo": self.placebo.to_dict(),
-            "provenance": self.provenance,
-        }
+        return results_dict(self, columnar=columnar, events=events)
 
     def to_json(self, indent: int | None = 2, *, columnar: bool = False) -> str:
         """The :meth:`to_dict` content as JSON text (NaN written as null)."""
         return json.dumps(self.to_dict(columnar=columnar), indent=indent, allow_nan=False)
 
     def write_json(self, path: Path, *, columnar: bool = False) -> None:
-        """:meth:`to_json` into ``path``, the same bytes, each event's entry made as it is written.
+        """:meth:`to_json` into ``path``, the same bytes, each event's entry made as it is written."""
+        from eventstudy.results_json import write_results_json
 
-        A study of a million one-security events has a million entries: their text and dicts
-        are never held together (results.json of such a study is over 200 MB).
-        """
-        marker = "\x00events\x00"  # written by json as "\u0000events\u0000", which no other value gives
-        text = json.dumps(self.to_dict(columnar=columnar, events=marker), indent=2, allow_nan=False)
-        head, tail = text.split(json.dumps(marker))
-        key_line = head[head.rfind("\n") + 1 :]
-        pad = "\n" + " " * (len(key_line) - len(key_line.lstrip(" ")) + 2)  # an item: the key's indent and one more
-        with path.open("w", encoding="utf-8") as fh:
-            fh.write(head)
-            sep = "[" + pad
-            for event in self.spec.events:
-                fh.write(sep + json.dumps(self._event(event), indent=2, allow_nan=False).replace("\n", pad))
-                sep = "," + pad
-            fh.write(pad[:-2] + "]" if self.spec.events else "[]")
-            fh.write(tail)
+        write_results_json(self, path, columnar=columnar)
 
     def pairs_summary(self) -> dict[str, Any]:
-        """Pairs, events, securities and exclusions; per CAR window the pairs, mean and median CAR, share p < 0.05.
+        """Pairs, events, securities, exclusions and per-window CAR summaries (see :mod:`eventstudy.results_json`)."""
+        from eventstudy.results_json import pairs_summary
 
-        ``summary`` of a large study's results.json, and its report's "All pairs" section.
-        """
-        if self.pairs is None:
-            car, p = self.car["car"], self.car["p"]
-            window = self.car.groupby(["start", "end"], sort=False).ngroup().to_numpy()
-            spans = self.car[["start", "end"]].drop_duplicates().to_numpy(dtype=np.int64).reshape(-1, 2)
-        else:  # the workers' CARs as they are, a row per pair and window: no table built
-            window, car, p = self.pairs.car_columns()
-            spans = np.array(self.pairs.windows, dtype=np.int64).reshape(-1, 2)
-        significant = (p < 0.05).astype(float).where(p.notna())
-        by_window = car.groupby(window, sort=False)  # the groups, sums and order of grouping by (start, end)
-        windows = pd.DataFrame(
-            {
-                "start": spans[:, 0],
-                "end": spans[:, 1],
-                "pairs": by_window.count().to_numpy(),
-                "mean_car": by_window.mean().to_numpy(),
-                "median_car": by_window.median().to_numpy(),
-                "share_p_below_0_05": significant.groupby(window, sort=False).mean().to_numpy(),
-            }
-        )
-        return {
-            "pairs": len(self.day0),
-            "events": len(self.spec.events),
-            "securities": len(self.spec.securities),
-            "excluded": len(self.excluded),
-            "car": records(windows),
-        }
-
-    def _study(self, events: Any = None) -> dict[str, Any]:
-        return {
-            "id": self.spec.id,
-            "title": self.spec.title,
-            "model": self.model,
-            "estimation_window": list(self.spec.estimation_window),
-            "event_windows": [list(w) for w in self.spec.event_windows],
-            "ar_window": list(self.spec.ar_window),
-            "measures": ["returns", *self.spec.measures],
-            "bhar_windows": [list(w) for w in self.spec.bhar_windows],
-            "events": [self._event(e) for e in self.spec.events] if events is None else events,
-        }
-
-    @staticmethod
-    def _event(e: Event) -> dict[str, Any]:
-        return {
-            "id": e.id,
-            "timestamp": e.timestamp.isoformat(),
-            "date_only": e.date_only,
-            "approximate": e.approximate,
-            "title": e.title,
-            "sources": list(e.sources),
-        }
+        return pairs_summary(self)
 
     # -- plots (return figures, never show) --------------------------------
     def plot_car(self, event: str | None = None, ax: Axes | None = None) -> Figure:

@@ -19,8 +19,8 @@ from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.claims.reconcile import acceptance, choose_day, claim_groups, reconcile_claims
 from eventstudy.claims.tolerance import tolerance
 from eventstudy.errors import StudyFileError
+from eventstudy.json_records import records
 from eventstudy.report.write import write_report
-from eventstudy.results import records
 from eventstudy.spec import parse_study
 
 NAN = math.nan

@@ -25,7 +25,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
 from eventstudy import CsvDirectorySource, EventStudy, load_study
-from eventstudy.results import records
+from eventstudy.json_records import records
 
 R_STARGATE = SHARED / "reference" / "r-eventstudy" / "stargate"
 BENCH_FILE = {"ORCL": "GSPC.csv", "NVDA": "GSPC.csv", "ARM": "GSPC.csv", "9984.T": "N225.csv"}
