@@ -19,11 +19,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
+    from eventstudy.articles.records import CandidateClaim
+    from eventstudy.articles.text import Article
     from eventstudy.market import PriceSource
     from eventstudy.results import StudyResults
     from eventstudy.spec import Security, StudySpec
@@ -83,8 +85,10 @@ def check(
         without_unpriced,
     )
     from eventstudy.articles.companies import CompanyTable
+    from eventstudy.articles.draft_file import check_usable
     from eventstudy.articles.extract import extract
     from eventstudy.articles.text import read_article
+    from eventstudy.claims.dating import fitting_dates, suggestion
     from eventstudy.market.source import holds
     from eventstudy.study import EventStudy
 
@@ -92,6 +96,9 @@ def check(
     study_id = run_id(articles)
     folder = Path(out) if out is not None else default_out(study_id)
     found = extract(articles, year=year, reference_date=reference_date, aliases=aliases, listings=listings)
+    if found.claims and not found.events and reference_date is None:  # undated: say which dates the figures fit
+        read = partial(_claims_from, articles, year=year, aliases=aliases, listings=listings)
+        check_usable(found, date_hint=suggestion(fitting_dates(read, partial(_close_moves, source))))
     table = CompanyTable(aliases, listings)
     spec = draft_spec(found, table, study_id=study_id, title=check_title(articles), reference_date=reference_date,
                       path=folder / DRAFT)  # fmt: skip
@@ -106,6 +113,29 @@ def check(
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     spec = replace(spec, sha256=sha256, extra={DRAFT: text, "extraction": found})
     return spec, EventStudy(spec, source, on_error="skip").run(progress=progress)
+
+
+def _claims_from(articles: Sequence[Article], reference_date: dt.date | None, **options: Any) -> list[CandidateClaim]:
+    """The articles' claims read with ``reference_date`` (a candidate date of an undated article)."""
+    from eventstudy.articles.extract import extract
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(extract(articles, reference_date=reference_date, **options).claims)
+
+
+def _close_moves(source: PriceSource, ticker: str) -> pd.Series | None:  # noqa: F821 (imported inside)
+    """``ticker``'s close-to-close moves on every session the source holds, None without prices."""
+    import pandas as pd
+
+    from eventstudy.errors import UnknownSymbolError
+    from eventstudy.market.decompose import decompose
+
+    try:
+        frame = source.prices(ticker, pd.Timestamp.min, pd.Timestamp.max)
+    except UnknownSymbolError:
+        return None
+    return decompose(frame, frame.index[1:]).set_index("session")["close_to_close"]
 
 
 def _where(source: PriceSource) -> str:

@@ -56,8 +56,11 @@ def draft_study(
                    reference_date=reference_date)  # fmt: skip
 
 
-def check_usable(found: Extraction, reference_date: dt.date | None = None) -> None:
-    """Raise :class:`ArticleError` when there is no claim, or no event to hang claims on."""
+def check_usable(found: Extraction, reference_date: dt.date | None = None, *, date_hint: str = "") -> None:
+    """Raise :class:`ArticleError` when there is no claim, or no event to hang claims on.
+
+    ``date_hint``: what the error adds for an undated article (``check``: the date its figures fit).
+    """
     files = ", ".join(a.path for a in found.articles)
     if not found.claims:
         kinds = sorted({f.kind for f in found.other_figures})
@@ -66,7 +69,7 @@ def check_usable(found: Extraction, reference_date: dt.date | None = None) -> No
     if not found.events and reference_date is None:
         raise ArticleError(
             f"{files}: {len(found.claims)} claim(s) but no dated event found; pass --reference-date YYYY-MM-DD "
-            "(the announcement date) or --year"
+            "(the announcement date) or --year" + (f"; {date_hint}" if date_hint else "")
         )
 
 
