@@ -59,7 +59,8 @@ _OPENER = re.compile(
     r"|d'après|porté\w*|soutenu\w*|plombé\w*|tiré\w*|dopé\w*|pénalisé\w*|lundi|mardi|mercredi|jeudi|vendredi|samedi"
     r"|dimanche|hier|ce|cette|in|at|on|after|before|following|despite|like|unlike|amid|with|according|meanwhile"
     r"|however|elsewhere|separately|also|later|earlier|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|yesterday|today|by|for|from|since|among|parmi|dès|poids lourd|par ailleurs|de son côté|quant à|outre)(?![\w])",
+    r"|yesterday|today|by|for|from|since|among|parmi|dès|poids lourd|par ailleurs|de son côté|quant à|outre|outside"
+    r"|beyond|across|besides|apart from|hors|en dehors)(?![\w])",
     _I,
 )
 _REPORTING = re.compile(
@@ -295,10 +296,13 @@ def _described(
     """A clause naming nothing that points back: "the index", "It fell 5.8%", "Shares of the company"."""
     desc, fit = described(seg, every, table)
     lead = _lead_company(text, every, table)
-    if desc and len(fit) > 1 and lead in {m.ticker for m in fit}:
+    para = text.rfind("\n\n", 0, sentence_start) + 1
+    near = topic.ticker if topic is not None else ""  # the topic, when the paragraph names it before
+    near = near if any(m.ticker == near and para <= m.start < sentence_start for m in every) else ""
+    if desc and len(fit) > 1 and near in {m.ticker for m in fit}:
+        fit = [m for m in fit if m.ticker == near]  # "Nvidia a perdu… le géant des puces": the paragraph's
+    elif desc and len(fit) > 1 and lead in {m.ticker for m in fit}:
         fit = [m for m in fit if m.ticker == lead]  # "Nvidia takes a hit… The chipmaker is down 22% this year"
-    elif desc and len(fit) > 1 and topic is not None and topic.ticker in {m.ticker for m in fit}:
-        fit = [m for m in fit if m.ticker == topic.ticker]  # the company the article has been about
     if desc and len(fit) == 1:
         return Subject(fit[0].name, fit[0].ticker, f"{desc!r} read as {fit[0].name}, the one company here it fits")
     if desc:

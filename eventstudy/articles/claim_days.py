@@ -20,7 +20,7 @@ from eventstudy.articles.text import normalize
 _I = re.IGNORECASE
 DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
 CLOSING_UPDATE = re.compile(
-    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|après la clôture|clôture"
+    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|close|après la clôture|clôture"
     r"|(?:4|5|6|7|8):\d\d\s*p\.?m|1[6-9]:\d\d|1[6-9]h\d\d)[^:\n]{0,20}:",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -39,13 +39,15 @@ def list_intro(text: str, a: int) -> tuple[int, int] | None:
     return (prev_start, line_start - 1) if text[prev_start : line_start - 1].rstrip().endswith(":") else None
 
 
-def elsewhen(text: str, a: int, fig_end: int, ahead: str) -> bool:
+def elsewhen(text: str, a: int, fig_end: int, ahead: str, asides: list[tuple[int, int]] | None = None) -> bool:
     """Whether the figure's own words place it at another moment ("overnight", "la veille").
 
-    The words after the figure count up to a clause of another event ("après avoir bondi de 33 % la veille").
+    The words after the figure count up to a clause of another event ("après avoir bondi de 33 % la veille");
+    words in an aside that does not hold the figure do not count ("AMD, qui a publié ses comptes la veille, gagne").
     """
     cut = OTHER_EVENT.search(ahead)
-    return bool(_ELSEWHEN.search(text, a, fig_end) or _ELSEWHEN.search(ahead[: cut.start()] if cut else ahead))
+    before = [m for m in _ELSEWHEN.finditer(text, a, fig_end) if not set_apart(asides or [], m.start(), fig_end - 1)]
+    return bool(before or _ELSEWHEN.search(ahead[: cut.start()] if cut else ahead))
 
 
 PARTICIPLE = re.compile(

@@ -57,6 +57,10 @@ _CIRCUMSTANCE = re.compile(
 )
 
 
+# a level's change before its percent: "finished 157.50 points, or 0.70%, higher" (the word after is the figure's)
+_POINTS_OR = re.compile(r"\d\s*(?:points?|pts|yens?|dollars?|\$)?,?\s+(?:or|soit)\s*[+-]?$", re.IGNORECASE)
+
+
 def _blank(rx: re.Pattern[str], text: str) -> str:
     """``text`` with what ``rx`` matches blanked out (offsets kept)."""
     return rx.sub(lambda m: " " * len(m.group()), text)
@@ -75,7 +79,8 @@ def classify(segment: str, ahead: str, prev: Context, text: str, seg_start: int,
         ctx.kind = next(k for k, v in found[-1].groupdict().items() if v).replace("_", " ")
     elif not moves and prev.kind not in ("sector", "crypto"):
         ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
-    if m := COMPARATIVE.match(ahead):  # "which left the shares 1.7% higher": the figure's own word
+    points_or = _POINTS_OR.search(segment) and ahead.startswith(",")  # "finished 157.50 points, or 0.70%, higher"
+    if m := COMPARATIVE.match(ahead[1:] if points_or else ahead):  # "which left the shares 1.7% higher"
         ctx.verb, ctx.direction = m.group().strip(), "up" if m["up"] else "down"
     elif moves:
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"

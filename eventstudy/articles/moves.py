@@ -117,6 +117,8 @@ def find_moves(
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
     update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
+    # "Update, Wednesday close:": the day the update names, else the article's
+    update_day = update and next((d for d in dates if update.start() <= d.offset < update.end() and d.date), None)
     last_said: tuple[int, Subject] | None = None  # the sentence and company of the last claim: "It" after it
     last_period: tuple[int, str, DateMention | None] = (-1, "", None)  # the sentence, since and session of the last
     for k, (a, b) in enumerate(spans):
@@ -185,6 +187,8 @@ def find_moves(
             # "little changed on Friday, a day after the stock suffered its worst day, falling 6.2%": the day before
             after_day = after_day and _DAY_AFTER_IT.search(text, ctx.session.offset, fig.start())
             day_after = ctx.session is prev.session and DAY_AFTER.search(segment)
+            if day_after and _past_aside(segment, day_after.end()):
+                day_after = None  # "slid 7.4%, a day after an even larger drop, and AMD shed 8.6%": the aside is done
             if ctx.session is not None and (day_after or after_day):
                 back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
                 ctx.session = replace(ctx.session, date=back)  # "soared 10.2% on Tuesday, a day after it lost 12.4%"
@@ -237,8 +241,19 @@ def find_moves(
                 own_day = latest.get(ctx.subject.ticker) or last_day
                 if WEEK.search(text, a, b) and latest:  # "Sur la semaine, le Nikkei a perdu 4,7 %": to its last day
                     own_day = max(latest.values(), key=lambda d: d.date or dt.date.min)
+                mine = [c for c in claims if c.ticker == ctx.subject.ticker]
+                after_hours = bool(mine) and mine[-1].timing == "after_hours"  # "had gained 55%" before that news
                 since, ref_day, s = period_of(
-                    text, seg_start, fig, ahead_end, ctx.session, dates, reference, own_day, sentence_start=a
+                    text,
+                    seg_start,
+                    fig,
+                    ahead_end,
+                    ctx.session,
+                    dates,
+                    reference,
+                    own_day,
+                    sentence_start=a,
+                    last_after_close=after_hours,
                 )
                 if since:
                     kind, ctx.session, ctx.since = "", s, since
@@ -261,13 +276,13 @@ def find_moves(
                 and not (para_session[1] and set_apart(asides, para_session[1].offset, fig.start()))
             ):
                 s = para_session[1]  # "Mercredi, Oracle a gagné 7 %. Arm a bondi de 15 %." : same day
-            other_moment = elsewhen(text, a, fig.end(), ahead)
+            other_moment = elsewhen(text, a, fig.end(), ahead, asides)
             updated = update is not None and fig.start() > update.start()  # told by a closing update
             live_day = None if updated else live
             if updated and a <= update.start() and ctx.timing == "after_hours":
                 ctx.timing = ""  # "Mise à jour après la clôture : le Nasdaq a gagné 0,78 %": the update's words
             if s is None and updated and reference and not other_moment:
-                s = article_day(reference, fig.start())  # a closing update tells the article's day
+                s = update_day or article_day(reference, fig.start())  # a closing update tells its day
             if s is None and live_day is not None and not other_moment:
                 s = article_day(live_day, fig.start())  # a story filed during the session: its figures are that day's
             if s is None and reference is not None and NOW.search(segment + ahead):
@@ -278,7 +293,9 @@ def find_moves(
                 s = day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             if s is None and lede is not None and lede.offset < fig.start() and not other_moment:
                 s = lede  # the day the lede names carries to sentences that name none
-            if ctx.session is None and not since and s is not None and s.date and DAY_AFTER.search(segment):
+            after = DAY_AFTER.search(segment)
+            after = after and not _past_aside(segment, after.end())  # "…, a day after X, and AMD shed"
+            if ctx.session is None and not since and s is not None and s.date and after:
                 back = np.busday_offset(s.date, -1, roll="backward").astype(dt.date)  # "au lendemain d'une séance
                 s = replace(s, date=back)  # noire au cours de laquelle le titre a chuté de 9,5 %": the day before
                 ctx.timing = "" if ctx.timing == prev.timing else ctx.timing  # not the quote of today's figure
@@ -415,6 +432,15 @@ _DAY_AFTER_IT = re.compile(
     r"|au lendemain d['e] (?:sa|son|leur) (?:chute|baisse|hausse|envolée|plongeon|bond)",
     _I,
 )
+# a new clause with its own subject after an aside: ", and Advanced Micro Devices shed"
+_NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas|et|mais|tandis que|alors que)\s+(?!(?:it|its|they)\b)", _I)
+
+
+def _past_aside(segment: str, at: int) -> bool:
+    """Whether a clause of the figure's own follows the words ending at ``at``: ", and AMD shed", ", having opened"."""
+    return bool(_NEXT_CLAUSE.search(segment, at) or PARTICIPLE.search(segment, at))
+
+
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
 _AFTER_EXTREME = re.compile(

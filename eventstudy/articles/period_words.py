@@ -58,7 +58,7 @@ PERIOD = re.compile(
     r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
     r"|last year|l'an (?:dernier|passé)|l'année (?:dernière|passée)"
     r"|(?:in|over|across) (?:the )?(?:last |past )?\w+ (?:trading )?sessions"
-    r"|(?:in|over) the (?:last |past )?\w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
+    r"|(?:in|over) the (?:last |past )?\w+ months|over \w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
     r"|the (?:last |past )?\w+ months (?:through|to|ending|ended)"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
     r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)"
@@ -143,8 +143,9 @@ _SINCE_DAY = re.compile(
 )
 _MONTHS_BACK = re.compile(
     rf"(?<![\w])(?:(?:(?:in|over|for|during) )?the (?:last |past )?(?P<n>{_N}|twelve) months(?= (?:through|to|ending"
-    r"|ended))|(?:in|over) the (?:last |past )?(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-    r" months"
+    r"|ended))|(?:(?:in|over) the (?:last |past )?|over )(?P<k>\d{1,2}|two|three|four|five|six|seven|eight|nine|ten"
+    r"|twelve) months|(?P<one>(?:in|over) the (?:last|past) month|over (?:one|a) month|(?:sur|en) un mois"
+    r"|sur le dernier mois)"
     rf"|(?:sur|en) (?:les )?(?P<m>{_N}|douze) (?:derniers )?mois)(?![\w])",
     _I,
 )
@@ -219,8 +220,8 @@ def since(
         n = m["n"] or m["m"]
         back = int(n) if n.isdigit() else _NUMBERS[n.lower()]
         return np.busday_offset(session, -back, roll="backward").astype(dt.date).isoformat(), None, m.start()
-    if m := _MONTHS_BACK.search(text, lo, hi):  # "over the six months through Monday's close"
-        n = m["n"] or m["k"] or m["m"]
+    if m := _MONTHS_BACK.search(text, lo, hi):  # "over the six months through Monday's close", "over the past month"
+        n = m["n"] or m["k"] or m["m"] or "1"  # (?P<one>): "over the past month"
         back = int(n) if n.isdigit() else {"twelve": 12, "douze": 12}.get(n.lower()) or _NUMBERS[n.lower()]
         month = session.month - back
         year, month = session.year + (month - 1) // 12, (month - 1) % 12 + 1
@@ -306,11 +307,14 @@ def period_of(
     reference: dt.date | None,
     last_day: DateMention | None = None,
     sentence_start: int | None = None,
+    last_after_close: bool = False,
 ) -> tuple[str, DateMention | None, DateMention | None]:
     """A period move's (since, the date mention it names, the session's date mention or a stand-in).
 
     The session is the day the sentence names outside the period words, else the session of the
-    article's previous claim, else the article's date.
+    article's previous claim (``last_day``; in the pluperfect, the session before it, or that
+    session itself when the previous claim was a quote after its close: ``last_after_close``),
+    else the article's date.
     """
     if session is not None and session.kind == "year":
         session = None  # the previous figure's year ("soaring 239% in 2023 and 171% in 2024"): not this one's
@@ -344,7 +348,7 @@ def period_of(
         session = article_day(now, fig.start())  # "is still up 55% this year": as of the article's last close
     if session is None and last_day is not None and last_day.date is not None:
         session, reference = last_day, last_day.date
-        if PLUPERFECT.search(words):  # "avait déjà gagné 25 %": as of the session before that day
+        if PLUPERFECT.search(words) and not last_after_close:  # "avait déjà gagné 25 %": the session before
             before = np.busday_offset(last_day.date, -1, roll="backward").astype(dt.date)
             session, reference = replace(last_day, date=before), before
     if session is None:

@@ -15,7 +15,7 @@ FIGURE = re.compile(
 )
 NOUNS = {
     "price": r"cours|titres?|actions?|shares?|stocks?|share price|bourse|séance|session|trading",
-    "stake": r"capital|participation|stake|détien\w*|contrôl\w*|holds?|owns?|owned|actionnaires?|shareholders?",
+    "stake": r"capital|participation|stake|détien\w*|contrôl\w*|holds?|owns|owned|actionnaires?|shareholders?",
     "valuation": r"valorisation|valuation|valued|valoris\w+",
     "market share": r"parts? de marché|market share",
     "metric": r"revenus?|chiffre d'affaires|ventes|bénéfices?|profits?|résultats?|marges?|revenues?|sales|earnings"

@@ -1923,3 +1923,102 @@ def test_extended_sessions_openings_and_named_closes(tmp_path, text, claims):
     clause with its own verb does not take the open of the one before; "above its April 8 close" is a period."""
     found = extract([_write(tmp_path, text)])
     assert [(c.ticker, c.reported_percent, c.session, c.timing, c.since) for c in found.claims] == claims
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2025-09-23\n\nNvidia closed 3.97% higher on Monday. The shares have added 3% over the past month and more "
+            "than 51% over six months.",
+            [(3.97, ""), (3.0, "2025-08-22"), (51.0, "2025-03-22")],  # a month and six months before Monday 22 Sept
+        ),
+        (
+            "23/09/2025\n\nNvidia a terminé lundi en hausse de 3,97 %. Le titre a pris 3 % sur un mois et plus de 51 % "
+            "sur six mois.",
+            [(3.97, ""), (3.0, "2025-08-22"), (51.0, "2025-03-22")],
+        ),
+    ],
+)
+def test_months_back_without_a_number_or_without_the(tmp_path, text, expected):
+    got = _got(tmp_path, text)
+    assert [(f, since) for _, f, s, _, since in got] == expected
+    assert {s for _, _, s, _, _ in got} == {D(2025, 9, 22)}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "figure"),
+    [
+        ("The Nasdaq Composite finished 157.50 points, or 0.70%, higher at 22,788.98.", 0.7),
+        ("The Nikkei ended 914.14 points, or 1.74%, lower at 51,497.20.", -1.74),
+        ("Le Nasdaq a terminé en recul de 962,82 points, soit 5,82 %, à 15 587,79 points.", -5.82),
+    ],
+)
+def test_points_or_percent_then_the_direction_word(tmp_path, sentence, figure):
+    got = _got(tmp_path, f"2025-11-05\n\n{sentence}")
+    assert [f for _, f, *_ in got] == [figure]
+
+
+@pytest.mark.parametrize("opening", ["Outside tech", "Beyond chips", "Across the sector", "Outside of technology"])
+def test_an_opening_preposition_is_no_company(tmp_path, opening):
+    text = f"Published Fri, Apr 4 2025 4:21 PM EDT\n\n{opening}, data center supplier Vertiv lost 12% on Friday."
+    assert [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)] == [("VRT", -12.0, D(2025, 4, 4))]
+
+
+def test_a_day_after_aside_ends_before_the_next_clause(tmp_path):
+    text = (
+        "Published Fri, Apr 4 2025 4:21 PM EDT\n\nChip stocks fell hardest on Friday. Nvidia slid 7.4%, a day after "
+        "an even larger drop, and Advanced Micro Devices shed 8.6%."
+    )
+    assert [(t, s) for t, _, s, *_ in _got(tmp_path, text)] == [("NVDA", D(2025, 4, 4)), ("AMD", D(2025, 4, 4))]
+
+
+def test_ended_higher_a_day_after_its_results_having_opened_lower(tmp_path):
+    text = (
+        "Published Nov 05, 2025 | 4:40 PM EST\n\nOn Wednesday, Advanced Micro Devices ended 2.5% higher a day after "
+        "its own results, having opened 2.7% lower."
+    )
+    got = _got(tmp_path, text)
+    assert [(t, f, s, tm) for t, f, s, tm, _ in got] == [
+        ("AMD", 2.5, D(2025, 11, 5), "close_only"),
+        ("AMD", -2.7, D(2025, 11, 5), "open"),
+    ]
+
+
+def test_a_pluperfect_period_before_an_after_hours_report_is_to_that_close(tmp_path):
+    text = (
+        "Published Nov 04, 2025 | 10:15 PM EST\n\nSuper Micro Computer shares tumbled over 9% in Tuesday's extended "
+        "session after its results missed estimates.\n\nHeading into the report, the stock had gained more than 55% "
+        "year to date."
+    )
+    got = _got(tmp_path, text)
+    assert got[-1] == ("SMCI", 55.0, D(2025, 11, 4), "close", "2024-12-31")  # Tuesday's close, not Monday's
+
+
+def test_a_closing_update_naming_its_day_carries_to_the_paragraphs_after_it(tmp_path):
+    text = (
+        "Published Nov 04, 2025 | 10:15 PM EST · Updated Nov 05, 2025 | 4:40 PM EST\n\nSuper Micro Computer "
+        "shares tumbled over 9% in Tuesday's extended session.\n\nUpdate, Wednesday close: the stock finished down "
+        "11.3%.\n\nAmong peers, Nvidia slipped 1.8%."
+    )
+    got = _got(tmp_path, text)
+    assert [(t, f, s) for t, f, s, *_ in got[1:]] == [("SMCI", -11.3, D(2025, 11, 5)), ("NVDA", -1.8, D(2025, 11, 5))]
+
+
+def test_a_description_goes_to_the_company_of_the_paragraph_before_the_headline_one(tmp_path):
+    text = (
+        "ASML drags chipmakers down on Wall Street\n\nPublié le 16/10/2024 à 07:40\n\nNvidia a perdu 4,69 % mardi. "
+        "Lundi, le titre avait progressé de 2,43 %. Depuis le début de l'année, le géant des puces affiche toujours "
+        "une hausse de 166 %.\n\nASML a plongé de 16,26 % à New York."
+    )
+    got = _got(tmp_path, text)
+    assert ("NVDA", 166.0, D(2024, 10, 15), "close", "2023-12-31") in got
+    assert not any(t == "ASML.AS" and f == 166.0 for t, f, *_ in got)
+
+
+def test_an_aside_naming_the_day_before_does_not_move_a_live_quote(tmp_path):
+    text = (
+        "Publié le 05/11/2025 à 17:08\n\n(AOF) - Super Micro Computer recule de 8,5 % à 43,37 dollars.\n\n"
+        "AMD, qui a publié ses comptes la veille, gagne 1,9 %."
+    )
+    assert _got(tmp_path, text)[-1] == ("AMD", 1.9, D(2025, 11, 5), "intraday", "")
