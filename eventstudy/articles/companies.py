@@ -137,8 +137,15 @@ _STOPWORDS = (
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())
 _SYMBOL_AS_NAME = re.compile(
-    r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price)(?![\w]))"  # "VRT stock"
+    r"(?<![\w$&.:-])([A-Z]{3,5})(?=\s+(?:stock|shares|share price|closed|ended|finished|settled|rose|fell|gained"
+    r"|lost|jumped|slipped|dropped|climbed|sank|slid|added|advanced|declined|surged|soared|tumbled|plunged|rallied"
+    r"|was (?:up|down)|were (?:up|down))(?![\w]))"  # "VRT stock", "SMCI closed down 11.3%"
     r"|(?:(?<=l'action )|(?<=le titre ))([A-Z]{3,5})(?![\w.&-])"  # "le cours de l'action AVGO"
+)
+# symbols that are also words or other names ("NOW fell", "DOW closed": the index): never read as a name alone
+_WORD_SYMBOLS = frozenset(
+    "ALL ARE BALL CAT COST DIS DOC DOW EXE FAST FIX GEN HAS ICE KEY KIM LEN LOW MAS MET NOW POOL REG ROL ROP SHOP "
+    "SNA STE TAP TEAM TECH TEL USB WAT WELL".split()
 )
 _BARE_SYMBOL = re.compile(r"(?<![\w$&.:(|-])([A-Z]{3,5})(?![\w&.:-])")
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
@@ -230,8 +237,10 @@ class CompanyTable:
         out += [
             CompanyMention(m.start(g), m.end(g), m[g], m[g])
             for m in _SYMBOL_AS_NAME.finditer(text)
-            if m[g := 1 if m[1] else 2] in self.listings and not any(n.start <= m.start(g) < n.end for n in out)
-        ]  # "VRT stock sank", "NVDA shares": a US symbol written as the name
+            if m[g := 1 if m[1] else 2] in self.listings
+            and m[g] not in _WORD_SYMBOLS
+            and not any(n.start <= m.start(g) < n.end for n in out)
+        ]  # "VRT stock sank", "NVDA shares", "SMCI closed": a US symbol written as the name
         named = {c.ticker for c in out}
         out += [
             CompanyMention(m.start(1), m.end(1), m[1], m[1])

@@ -935,8 +935,11 @@ def test_a_symbol_alone_is_the_company_the_article_names(tmp_path):
     assert got == [("ORCL", -10.8, D(2025, 12, 11), ""), ("ORCL", -39.0, D(2025, 12, 11), "2025-09-10")]
 
 
-def test_a_symbol_alone_in_an_article_that_never_names_the_company_is_nothing(tmp_path):
+def test_a_symbol_alone_in_an_article_that_never_names_the_company(tmp_path):
+    # before a move verb it is the company ("ORCL was down"); in a list of holdings it names no move
     text = "Dec 12, 2025\n\nThe fund said ORCL was down 3% on Thursday."
+    assert [(c.ticker, c.reported_percent) for c in _found_claims(tmp_path, text)] == [("ORCL", -3.0)]
+    text = "Dec 12, 2025\n\nThe fund holds ORCL, MSFT and NVDA, which make up 3% of its assets."
     assert list(_found_claims(tmp_path, text)) == []
 
 
@@ -2022,3 +2025,16 @@ def test_an_aside_naming_the_day_before_does_not_move_a_live_quote(tmp_path):
         "AMD, qui a publié ses comptes la veille, gagne 1,9 %."
     )
     assert _got(tmp_path, text)[-1] == ("AMD", 1.9, D(2025, 11, 5), "intraday", "")
+
+
+def test_a_bare_symbol_before_a_move_verb_is_the_company(tmp_path):
+    text = (
+        "Published Nov 05, 2025 | 4:40 PM EST\n\nSMCI closed down 11.3% at $42.03 on Wednesday, while NVDA slipped "
+        "1.8% and AMD gained 2.5%."
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("SMCI", -11.3), ("NVDA", -1.8), ("AMD", 2.5)]
+
+
+def test_a_symbol_that_is_a_word_is_no_company_alone(tmp_path):
+    text = "Published Nov 05, 2025 | 4:40 PM EST\n\nNOW fell 3% on Wednesday as software stocks slid."
+    assert [t for t, *_ in _got(tmp_path, text)] == []
