@@ -144,9 +144,10 @@ _SYMBOL_AS_NAME = re.compile(
 )
 # symbols that are also words or other names ("NOW fell", "DOW closed": the index): never read as a name alone
 _WORD_SYMBOLS = frozenset(
-    "ALL ARE BALL CAT COST DIS DOC DOW EXE FAST FIX GEN HAS ICE KEY KIM LEN LOW MAS MET NOW POOL REG ROL ROP SHOP "
-    "SNA STE TAP TEAM TECH TEL USB WAT WELL".split()
-)
+    ("ALL", "ARE", "BALL", "CAT", "COST", "DIS", "DOC", "DOW", "EXE", "FAST", "FIX", "GEN", "HAS", "ICE", "KEY",
+     "KIM", "LEN", "LOW", "MAS", "MET", "NOW", "POOL", "REG", "ROL", "ROP", "SHOP", "SNA", "STE", "TAP", "TEAM",
+     "TECH", "TEL", "USB", "WAT", "WELL")
+)  # fmt: skip
 _BARE_SYMBOL = re.compile(r"(?<![\w$&.:(|-])([A-Z]{3,5})(?![\w&.:-])")
 # a name opening a sentence: all capitals, several capitalised words, or one word then a lowercase verb
 _NAME_AT_START = re.compile(
