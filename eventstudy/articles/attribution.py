@@ -53,6 +53,11 @@ class Subject:
     note: str = ""
 
 
+# lowercase words between a capitalised descriptor and a known name: "Technology investor SoftBank"
+_DESCRIPTOR_GAP = re.compile(r"(?:\s+[a-z][\w-]*){1,3}\s+")
+# a clause with its own move in points: "The Dow was down more than 1,100 points"
+_POINTS_MOVE = re.compile(rf"(?<![\w])(?:{UP}|{DOWN})(?![\w])[^,;]{{0,30}}\d[\d,.]*\s*(?:points?|pts)(?![\w])", _I)
+
 # words opening an aside before the subject: prepositions, participles, subordinators, time words
 _OPENER = re.compile(
     r"^\W*(?:à|a|au|aux|en|dans|sur|après|avant|malgré|comme|selon|pour|par|depuis|contrairement|face|lors"
@@ -232,6 +237,8 @@ def find_subject(
         last = k == len(chunks) - 1
         if not last and _OPENER.match(chunk):
             continue
+        if not last and _POINTS_MOVE.search(chunk) and not re.match(r"\s*(?:or|soit)\s", text[hi:fig_start], _I):
+            continue  # "The Dow was down more than 1,100 points, the S&P 500 was off 2.9%": that clause is done
         if k == 0 and seg_start > sentence_start and _TAIL.match(chunk) and not last:
             continue  # "…90% of Arm, fell 5.2%": the previous figure's complement
         if rep := _REPORTING.search(chunk):
@@ -245,6 +252,8 @@ def find_subject(
         unknown = [
             u for u in table.unknown(text, lo, hi, sentence_start) if not any(s <= u.start < e for s, e in inside)
         ]
+        if unknown and names and _DESCRIPTOR_GAP.fullmatch(text, unknown[0].end, names[0].start):
+            unknown = unknown[1:]  # "Technology investor SoftBank Group rose 2.4%": a descriptor before the name
         if unknown and (not names or unknown[0].start < names[0].start) and not _REFERENCE.search(chunk):
             if not last and not names and _is_aside(text, lo, hi):
                 continue

@@ -18,6 +18,10 @@ from eventstudy.articles.session_words import OTHER_EVENT, set_apart
 from eventstudy.articles.text import normalize
 
 _I = re.IGNORECASE
+# the day the sentence before named: "On that first day, …", "Ce jour-là, …"
+THAT_DAY = re.compile(
+    r"(?<![\w])(?:that (?:first |same |very )?(?:day|session)|ce jour-là|cette séance-là|le même jour)(?![\w])", _I
+)
 DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
 CLOSING_UPDATE = re.compile(
     r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|close|après la clôture|clôture"
@@ -25,6 +29,7 @@ CLOSING_UPDATE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
+_BULLET = re.compile(r"\s*(?:[-•*▪‣]|\*\*|\d{1,2}[.)])\s")
 _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 # a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
 _ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
@@ -99,7 +104,8 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
         return None
     start = 0
     for block in re.split(r"(\n\s*\n)", text):
-        if len(block.split()) >= 12 and block.rstrip().endswith((".", "!", "?", "»", '"', "”")):  # prose
+        bullets = sum(1 for line in block.splitlines() if _BULLET.match(line)) >= 2  # "Key Takeaways" above the story
+        if len(block.split()) >= 12 and block.rstrip().endswith((".", "!", "?", "»", '"', "”")) and not bullets:
             first = re.search(r"[.!?](?:\s|$)", block)  # the lede's first sentence names the story's day
             end = start + (first.end() if first else len(block))
             days = [d for d in dates if start <= d.offset < end and d.source and d.date is not None]

@@ -60,7 +60,11 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "Euro Stoxx 50": ("^STOXX50E", "XETR", "Euro Stoxx 50"),
     "Stoxx 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
     "Stoxx Europe 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
+    "Tokyo's benchmark": ("^N225", "XTKS", "Nikkei 225"),  # AP's "Tokyo's benchmark jumped 3.5%"
+    "Tokyo's main index": ("^N225", "XTKS", "Nikkei 225"),
     "Hang Seng": ("^HSI", "XHKG", "Hang Seng"),
+    "Hong Kong's benchmark": ("^HSI", "XHKG", "Hang Seng"),
+    "Seoul's benchmark": ("^KS11", "XKRX", "KOSPI"),
     "Kospi": ("^KS11", "XKRX", "KOSPI"),
     "Russell 2000": ("^RUT", "XNYS", "Russell 2000"),
 }

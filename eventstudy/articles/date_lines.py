@@ -44,9 +44,13 @@ _HEADERS = [
     re.compile(
         rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025 · 08:05 AM" too
         rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?"
-        r"(?:\s*\((?:GMT|UTC)[+-]\d{1,2}\))?)?[ \t]*$",  # "Jan 8, 2025 08:15 (GMT+8)"
+        r"(?:\s*\((?:GMT|UTC)[+-]\d{1,2}\))?)?"  # "Jan 8, 2025 08:15 (GMT+8)"
+        r"(?:\s*[·|•]\s*(?:less than |about )?(?:a|\d+)\s*min(?:ute)?s?(?:\s+read)?)?[ \t]*$",  # "· 3 min read"
         _I | re.M,
     ),
+    # "Updated 4:36 AM EDT, July 23, 2025": the time before the date
+    re.compile(rf"^[ \t]*(?:{_PUBLISHED})?\d{{1,2}}:\d{{2}}\s*[AP]\.?M\.?(?:\s+[A-Z]{{2,4}})?,?\s+"
+               rf"(?P<h>{_DAY_MONTH})[ \t]*$", _I | re.M),
     # "Les Echos, jeudi 23 janvier 2025" alone on a line
     re.compile(rf"^[ \t]*[A-Z][\w'’ .&-]{{1,40}},\s+(?P<h>{_DAY_MONTH})[ \t]*$", re.M | _I),
     # datelines: "NEW YORK, Jan 27 (Reuters) -", "TOKYO, April 10, 2025 -", "AUSTIN, Texas, Dec 11, 2025 -",
@@ -72,7 +76,7 @@ _PUBLISHED_NUMERIC = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{NU
 _ISO_LINE = re.compile(
     rf"^[ \t]*(?:{_PUBLISHED})?"
     r"(?P<h>(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{2})(?P=sep)(?P<d>\d{2}))"  # "2024.12.19 06:41" too
-    r"(?:[ T]\d{2}:\d{2}\S*)?[ \t]*$",
+    r"(?:[ T]\d{1,2}:\d{2}\S*(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?[ \t]*$",  # "2024/09/11 3:58 pm EDT"
     _I | re.M,
 )
 # "Posted 2024-08-28 | 11:05 am ET | by the Trading Desk": a publication line with more after the date

@@ -67,9 +67,14 @@ _RELATIVE = re.compile(
     r"(?<![\w])(?P<rel>la veille|le lendemain|avant-hier|après-demain|hier|aujourd'hui|demain|"
     r"the day before|the previous day|the next day|the following day|yesterday|today|tomorrow"
     r"|overnight (?:in New York|on Wall Street|in the United States|in the U\.S\.|in U\.S\. trading)"
-    r"|(?:in New York|on Wall Street) overnight)(?![\w])",
+    r"|(?:in New York|on Wall Street) overnight"
+    r"|(?:\d{1,2}|two|three|four|five|six|seven) days ago|il y a (?:\d{1,2}|deux|trois|quatre|cinq|six|sept) jours)"
+    r"(?![\w])",
     _I,
 )
+_DAYS_AGO = re.compile(r"(\w+) days ago|il y a (\w+) jours")
+_COUNT = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "deux": 2, "trois": 3, "quatre": 4,
+          "cinq": 5, "sept": 7}  # fmt: skip
 _SHIFT = {"la veille": -1, "the day before": -1, "the previous day": -1, "le lendemain": 1, "the next day": 1,
           "the following day": 1, "avant-hier": -2, "hier": -1, "yesterday": -1, "aujourd'hui": 0, "today": 0,
           "demain": 1, "tomorrow": 1, "après-demain": 2}  # fmt: skip
@@ -264,7 +269,8 @@ def _resolve_relative(
                 )
             elif reference is not None and (look_back or reference_from == "--reference-date" or rel in _ANCHORED):
                 # "overnight in New York" in a story dated in Asia or Europe: the weekday session before its day
-                day = reference + dt.timedelta(days=_SHIFT[rel]) if rel in _SHIFT else _weekday_before(reference)
+                shift = _SHIFT.get(rel, _days_ago(rel))
+                day = reference + dt.timedelta(days=shift) if shift is not None else _weekday_before(reference)
                 d = replace(d, date=day, reference=reference, reference_from=reference_from)
         # not an aside's day ("Arm, whose shares soared on Wednesday, fell") nor a flashback's ("s'était envolée")
         narrative = d.date is not None and d.precision == "day" and d.kind != "header" and not _in_aside(d)
@@ -282,7 +288,9 @@ _W_RX = re.compile(_W, _I)
 _FLASHBACK = re.compile(r"(?<![\w])(?:s['’]était|s['’]étaient|avait|avaient)(?![\w])", _I)
 _DAY_NAMES = "|".join(re.escape(n) for n in _WEEKDAYS)
 _NIGHT = re.compile(rf"(?<![\w])nuit (?:de|du) (?P<w1>{_DAY_NAMES})\s+(?:à|au) (?:{_DAY_NAMES})(?![\w])", _I)
-_CLAUSE_BREAK = re.compile(r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])", _I)
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|,?\s(?:after|before|but|while|après|avant|mais|tandis)(?![\w])|,\s(?:when|lorsque|quand)(?![\w])", _I
+)  # ", when Oracle said it will…": the clause before keeps its own tense
 
 
 def _in_aside(d: DateMention) -> bool:
@@ -327,6 +335,14 @@ def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
 
 
 _AHEAD_OF = re.compile(r"(?<![\w])ahead of(?![\w])[^,;.]{0,40}$", _I)
+
+
+def _days_ago(rel: str) -> int | None:
+    """-N for "N days ago" / "il y a N jours" (calendar days, as pages print them), else None."""
+    if m := _DAYS_AGO.fullmatch(rel):
+        n = m[1] or m[2]
+        return -(int(n) if n.isdigit() else _COUNT[n])
+    return None
 
 
 def _future(d: DateMention) -> bool:

@@ -47,6 +47,12 @@ class Context:
     since: str = ""  # a period move's reference: "Sur la semaine, le Nasdaq 100 recule de 1,9 % et Broadcom de 7,8 %"
 
 
+_TIMES = re.compile(
+    r"\s*(?:on\s+(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a dozen)\s+(?:separate\s+)?(?:occasions"
+    r"|sessions|days|trading days)|(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\s+times|à\s+\d+\s+reprises)"
+    r"(?![\w])",
+    re.IGNORECASE,
+)
 # the previous figure's complement at the start of a segment: "(90 %) du capital, …", "(8%) of revenue, …"
 _PREVIOUS_TAIL = re.compile(r"\s*(?:(?:du|de la|des|de|of|in)\s|de l['’]|d['’])[^,;:()]{0,40}[,;:]", re.IGNORECASE)
 # an opening circumstance ("Au lendemain de ses résultats, …", "After its earnings report, …"): not the figure's measure
@@ -101,6 +107,8 @@ def verdict(
         return "headline", "a figure in a headline (the body reports the move)"
     if _TICKER_QUOTE_BEFORE.search(segment) and CLOSING_PAREN.match(ahead):  # "Arm Holdings (ARM -13.43%)"
         return "quote notation", "a ticker notation carrying the page's live quote, not the story's move"
+    if m := _TIMES.match(ahead):  # "it has moved more than 5% on 21 occasions": a count of moves, not one
+        return "not a move", f"a threshold counted over several sessions ({m.group().strip()!r}), not one move"
     if m := AFTER.match(ahead):
         what = m["what"].lower()
         kind = AFTER_KIND.get(what, "metric")
@@ -124,6 +132,8 @@ def verdict(
         opening = p.start() == 0 and segment[:1].isupper() and "," in segment[p.end() : p.end() + 40]
         if _OWN_CLAUSE.search(segment, p.end()) and not opening:  # ("Depuis leurs plus hauts, A et B…": the sentence's)
             p = None  # "… gained 600% so far this year and were up 4% on Monday": the period is the last clause's
+        elif segment.rfind("(", p.end()) > segment.rfind(")", p.end()):
+            p = None  # "recovered from a weak start (Nasdaq up 1.9%": the parenthesis is the figure's own
     if p and not _SUPERLATIVE.search(before[-40:]) and not one_day:
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if f := FORECAST.search(_forecast_zone(main_clauses(segment))):

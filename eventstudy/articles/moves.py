@@ -50,6 +50,7 @@ from eventstudy.articles.claim_days import (
     CLOSING_UPDATE,
     DAY_AFTER,
     PARTICIPLE,
+    THAT_DAY,
     day_of_paragraph,
     elsewhen,
     later_day,
@@ -68,6 +69,7 @@ from eventstudy.articles.session_words import (
     OTHER_EVENT,
     US_EXCHANGES,
     article_day,
+    entry_stamps,
     filed_at,
     nearest_timing,
     session_of,
@@ -116,6 +118,8 @@ def find_moves(
     lede = lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
+    stamps = entry_stamps(text, dates)  # a live page's "April 21, 2025, 4:08 PM EDT": each entry its own moment
+    live = None if stamps else live
     update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
     # "Update, Wednesday close:": the day the update names, else the article's
     update_day = update and next((d for d in dates if update.start() <= d.offset < update.end() and d.date), None)
@@ -123,6 +127,7 @@ def find_moves(
     last_period: tuple[int, str, DateMention | None] = (-1, "", None)  # the sentence, since and session of the last
     for k, (a, b) in enumerate(spans):
         figures = list(FIGURE.finditer(text, a, b))
+        stamp = next((st for st in reversed(stamps) if st[0] <= a), None)  # the live entry the sentence is in
         if reference is not None:
             record = dict(source=article.source, offset=a, quote=raw[a:b])
             claims += multiples(text, a, b, table, mentions, dates, reference, topic, record, latest)
@@ -135,7 +140,7 @@ def find_moves(
         in_sentence = _notation_names(text, [m for m in mentions if a <= m.start < b])
         unknown = table.unknown(text, a, b, a)
         shared = conjoined(text, figures, _one_per_name(text, sorted([*in_sentence, *unknown], key=lambda m: m.start)))
-        prev = Context()
+        prev, prev_kind = Context(), ""
         asides = aside_spans(text, a, b)
         first_claim = len(claims)
         for i, fig in enumerate(figures):
@@ -149,6 +154,9 @@ def find_moves(
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
             )
+            unnamed = not any(seg_start <= m.start < fig.start() for m in in_sentence)
+            if i > 0 and prev_kind == "quote notation" and unnamed and prev.subject is not None and prev.subject.ticker:
+                ctx.subject = prev.subject  # "Nvidia (NVDA -0.11%), the dominant supplier of AI chips, lost 4.4%"
             result = _RESULT_CLAUSE.search(segment)  # "…, leaving the AI bellwether 28% under its January peak"
             if (
                 result and prev.subject is not None and prev.subject.ticker and i > 0
@@ -170,9 +178,16 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
+            early = ctx.timing in ("premarket", "open") and prev.timing == "after_hours"
+            if early and ctx.session is prev.session and ctx.session is not None and ctx.session.date is not None:
+                after = np.busday_offset(ctx.session.date, 1, roll="forward").astype(dt.date)
+                ctx.session = replace(
+                    ctx.session, date=after
+                )  # "sank 6% after hours Thursday, … down 7% before the bell"
             own_clause = words[words.rfind(",") + 1 :]
             inherited = i > 0 and ctx.timing and ctx.timing == prev.timing and not nearest_timing(segment, ahead)
-            if inherited and _CONJ_CLAUSE.match(own_clause) and MOVE.search(own_clause):  # "…, while Nvidia slipped"
+            verbs = [v for v in MOVE.finditer(own_clause) if v.group().lower() not in _BARE_DIRECTIONS]
+            if inherited and _CONJ_CLAUSE.match(own_clause) and verbs:  # "…, while Nvidia slipped", not "and X down 1%"
                 ctx.timing = ""  # a clause with its own verb and no time words does not take the last one's
             clause = seg_start + segment.rfind(",") + 1  # the figure's own clause
             own_day = ctx.session is not None and clause <= ctx.session.offset < day_end
@@ -239,6 +254,8 @@ def find_moves(
                 kind, since, ctx.session, ctx.since = "", last_period[1], last_period[2], last_period[1]
             elif kind == "period move" and ctx.subject is not None and ctx.subject.ticker:
                 own_day = latest.get(ctx.subject.ticker) or last_day
+                if stamp is not None and (own_day is None or own_day.offset < stamp[0]):
+                    own_day = stamp[1]  # a live entry's period: to the entry's day
                 if WEEK.search(text, a, b) and latest:  # "Sur la semaine, le Nikkei a perdu 4,7 %": to its last day
                     own_day = max(latest.values(), key=lambda d: d.date or dt.date.min)
                 mine = [c for c in claims if c.ticker == ctx.subject.ticker]
@@ -264,10 +281,13 @@ def find_moves(
             if kind:
                 name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
-                prev = ctx
+                prev, prev_kind = ctx, kind
                 continue
             assert ctx.subject is not None
             s = ctx.session
+            if s is None and THAT_DAY.search(text, a, fig.start()):  # "On that first day, AMD shares were up…"
+                s = next((d for d in reversed(dates) if d.offset < a and d.date and d.precision == "day"
+                          and d.kind != "header"), None)  # fmt: skip
             if s is None and prev.session is None:
                 s = shared_day(text, dates, figures, i, b, asides)  # "X lost 1.6% and Y fell 1.4% on Tuesday"
             if (
@@ -281,6 +301,8 @@ def find_moves(
             live_day = None if updated else live
             if updated and a <= update.start() and ctx.timing == "after_hours":
                 ctx.timing = ""  # "Mise à jour après la clôture : le Nasdaq a gagné 0,78 %": the update's words
+            if s is None and stamp is not None and not other_moment:
+                s = stamp[1]  # the entry's stamp
             if s is None and updated and reference and not other_moment:
                 s = update_day or article_day(reference, fig.start())  # a closing update tells its day
             if s is None and live_day is not None and not other_moment:
@@ -304,6 +326,9 @@ def find_moves(
             exchange = table.listing(ctx.subject.ticker).exchange
             if not ctx.timing and live_day and s is not None and s.date == live_day and not since:
                 ctx.timing = "intraday" if exchange in US_EXCHANGES else ""
+            stamped = stamp is not None and s is stamp[1] and exchange in US_EXCHANGES and not since
+            if not ctx.timing and stamped and stamp is not None and 9 * 60 + 30 <= stamp[2] < 16 * 60:
+                ctx.timing = "intraday"  # an entry stamped during the session: its quotes
             told_after = s is not None and s.date is not None and reference is not None and s.date < reference
             told_after = told_after or bool(updated and s and s.date == reference)
             told_after = told_after or bool(
@@ -349,7 +374,7 @@ def find_moves(
                     latest[ctx.subject.ticker] = later
             if not table.is_index(ctx.subject.ticker) and len({m.ticker for m in in_sentence}) <= 1:
                 topic = ctx.subject  # a list ("Broadcom a lâché 17 % et AMD 6 %") sets no topic
-            prev = ctx
+            prev, prev_kind = ctx, ""
         said = {(c.ticker, c.company) for c in claims[first_claim:] if not table.is_index(c.ticker)}
         if len(said) == 1:  # one company's moves, whatever else the sentence names ("…sale of its Nvidia stake")
             ((ticker, company),) = said
@@ -363,6 +388,7 @@ _SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock
 
 
 _CLAUSE_CUT = re.compile(r",\s")
+_BARE_DIRECTIONS = ("up", "down", "higher", "lower")  # "with the Nasdaq down 1.4% and the S&P 500 down 0.9%"
 _CONJ_CLAUSE = re.compile(r"\s*(?:while|whereas|but|and|tandis que|alors que|mais|et)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(

@@ -45,6 +45,8 @@ PERIOD = re.compile(
     r"|since (?:the end of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
     r"|since (?:peaking|topping out|hitting (?:a|its) (?:record|peak|high)) in"
     r"|depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results|announcement)"
+    r"|(?:below|above|under|over) where (?:it|they|the index|the stock|the shares) (?:stood|was|were|closed|ended"
+    r"|finished|traded)"
     r"|depuis (?:la fin (?:de |d'))?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low"
@@ -108,7 +110,8 @@ _SINCE_MONTH = re.compile(
 # "depuis la publication de ses résultats, le 28 août": from that day's close
 _SINCE_EVENT = re.compile(
     r"(?<![\w])(?:depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results"
-    r"|announcement))(?![\w])",
+    r"|announcement)|(?:below|above|under|over) where (?:it|they|the index|the stock|the shares) (?:stood|was|were"
+    r"|closed|ended|finished|traded))(?![\w])",  # "9% below where it stood on April 2"
     _I,
 )
 _SINCE_PEAKING = re.compile(
@@ -117,13 +120,15 @@ _SINCE_PEAKING = re.compile(
 _PART = r"(?:(?:late|early|mid)[- ]?|fin |début |mi-)"  # "late-October", "fin octobre": still that month
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|under|beneath|above|short of|depuis|par rapport à|sous|en dessous de"
-    r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leurs?|ses|le|la|les)\s+"
-    rf"(?:(?:all-time|record|recent|previous)\s+)?(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
+    r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leurs?|ses|le|la|les)\s+(?:own\s+)?"
+    r"(?:(?:all-time|record|recent|previous|52-week|\d+-(?:month|week|year))\s+)?"
+    rf"(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
     r"(?:(?P<y1>(?:19|20)\d\d)\s+)?)?(?:closing\s+|record\s+)?"
     r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommets?|pic|plus hauts?|plus bas|plancher|creux"
     r"|close|clôture)"
     r"(?:\s+(?:close|closing (?:high|level)|de clôture|historiques?|absolus?))?"
-    r"(?:\s+(?:(?:it|they) (?:set|hit|reached|notched|touched|posted|recorded|marked)\s+|(?:set|hit|reached)\s+)?"
+    r"(?:\s+(?:of\s+\$?[\d,.]+(?:\s+(?:yens?|dollars?|euros?))?,?\s+)?"  # "its 52-week high of $135.58, set in June"
+    r"(?:(?:it|they) (?:set|hit|reached|notched|touched|posted|recorded|marked)\s+|(?:set|hit|reached)\s+)?"
     rf"(?:of|in|de|d'|en|du mois d'|du mois de)\s*{_PART}?{_M.replace('month>', 'm2>')}"
     r"(?:\s+(?P<y2>(?:19|20)\d\d))?)?",
     _I,

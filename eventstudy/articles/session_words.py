@@ -55,7 +55,7 @@ _TIMING_WORDS = [
     (
         "intraday",
         re.compile(
-            r"en (?:cours de )?séance|intraday|during (?:the )?(?:session|trading)|at the time of"
+            r"en (?:cours de )?séance|intraday|during (?:the |\w+'s )?(?:session|trading)|at the time of"
             r" (?:writing|publication)|as of writing|right now|in (?:early|late|morning|afternoon)"
             r" trading|(?:is|are|was|were) (?:currently )?trading|as much as|as high as|as low as|jusqu'à"
             r"|at one (?:point|stage)|à un moment|(?<![\w])mid-?(?:morning|afternoon|session)(?![\w])"
@@ -270,6 +270,29 @@ US_EXCHANGES = ("XNYS", "XNAS")
 # each exchange's close, in minutes of the day New York time (the later of winter and summer)
 CLOSE_ET = {"XNYS": 16 * 60, "XNAS": 16 * 60, "XTKS": 2 * 60 + 30, "XPAR": 11 * 60 + 30, "XETR": 11 * 60 + 30,
             "XAMS": 11 * 60 + 30, "XLON": 11 * 60 + 30}  # fmt: skip
+
+
+def entry_stamps(text: str, dates: list[DateMention]) -> list[tuple[int, DateMention, int]]:
+    """A live page's entry stamps: (line offset, the day, the minute of the day New York time).
+
+    A stamp is a line that holds only a date and an ET time ("April 21, 2025, 4:08 PM EDT", "Tuesday 4:08
+    p.m. ET"); none are returned unless there are two. The entry under a stamp speaks of the stamp's day,
+    during or after its session by the time.
+    """
+    stamps = []
+    for d in dates:
+        if d.kind == "header" or d.date is None or d.precision != "day":
+            continue
+        line_start = text.rfind("\n", 0, d.offset) + 1
+        line_end = text.find("\n", d.offset)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        m = _FILED_ET.search(line)
+        rest = line.replace(d.words, "", 1) if m is None else line[: m.start()].replace(d.words, "", 1)
+        if m is None or m["h2"] or line[m.end() :].strip() or rest.strip(" ,·|-–—\t").lower() not in ("", "at"):
+            continue
+        minute = (int(m["h"]) % 12 + (12 if m["ap"].lower() == "p" else 0)) * 60 + int(m["m"] or 0)
+        stamps.append((line_start, d, minute))
+    return stamps if len(stamps) >= 2 else []
 
 
 def filed_at(text: str, dates: list[DateMention], *, french: bool) -> tuple[dt.date, int] | None:
