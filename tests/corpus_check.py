@@ -122,11 +122,12 @@ def _matches(claim: dict[str, str], label: dict[str, str], *, verdict: bool = Tr
 
 def _once(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """One row per claim: the same move labelled in two sentences of an article (a notation line and the body,
-    "gained 36%" then "a gain of 36%") is one claim of the study, drafted once."""
+    "gained 36%" then "a gain of 36%") is one claim of the study, drafted once. A day's move and a period's of
+    the same size ("more than 3% on Wednesday", "about 3% this year") are two."""
     seen: dict[tuple, dict[str, str]] = {}
     for r in rows:
         judged_on = r["session"] if r.get("timing") == "after_hours" and r["session"] else r["move_date"]
-        seen.setdefault((r["ticker"], _figure(r["figure"]), judged_on, r.get("verdict", "")), r)
+        seen.setdefault((r["ticker"], _figure(r["figure"]), judged_on, r.get("verdict", ""), r.get("since", "")), r)
     return list(seen.values())
 
 

@@ -65,7 +65,7 @@ _OPENER = re.compile(
     r"|dimanche|hier|ce|cette|in|at|on|after|before|following|despite|like|unlike|amid|with|according|meanwhile"
     r"|however|elsewhere|separately|also|later|earlier|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     r"|yesterday|today|by|for|from|since|among|parmi|dès|poids lourd|par ailleurs|de son côté|quant à|outre|outside"
-    r"|beyond|across|besides|apart from|hors|en dehors)(?![\w])",
+    r"|beyond|across|besides|apart from|hors|en dehors|côté)(?![\w])",
     _I,
 )
 _REPORTING = re.compile(
@@ -95,7 +95,7 @@ _POSSESSOR = re.compile(
 )
 OBLIQUE = "the name follows a preposition: check that it is what moved"
 DESCRIPTION = "a description, not a name"
-_RELATIVE = re.compile(r"\s*(?:qui|which|who|that)(?![\w])", _I)
+_RELATIVE = re.compile(r"\s*(?:qui|which|who|that|dont|whose)(?![\w])", _I)  # "UnitedHealth, dont l'action a chuté"
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
 _TAIL = re.compile(r"^\s*(?:(?:of|de|du|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])|d['’])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
@@ -220,6 +220,10 @@ def find_subject(
     if topic is not None and _COMPANY_THAT.match(text, clause_start):  # "A company that joined the S&P 500 … is down"
         return Subject(topic.name, topic.ticker, f"{text[clause_start:fig_start].strip()!r} read as {topic.name}")
     if len(chunks) > 1 and _RELATIVE.match(text, chunks[-1][0]):  # "Apple a dépassé Nvidia, qui a perdu 3 %"
+        lo, hi = chunks[-2]
+        right_before = [m for m in mentions if lo <= m.start and m.end <= hi and text[m.end : hi].strip(" ,") == ""]
+        if right_before and right_before[-1].ticker:  # "…, plombé par UnitedHealth Group, dont l'action a chuté"
+            return Subject(right_before[-1].name, right_before[-1].ticker)
         for lo, hi in reversed(chunks[:-1]):
             chunk = text[lo:hi].strip()
             if chunk[:1].islower() and not _CONJUNCTION.match(chunk):

@@ -32,7 +32,9 @@ CLOSING_UPDATE = re.compile(
 _BULLET = re.compile(r"\s*(?:[-•*▪‣]|\*\*|\d{1,2}[.)])\s")
 _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
 # a sentence that places its move at another moment than the lede's day ("rose 24% in New York overnight")
-_ELSEWHEN = re.compile(r"overnight|the day before|earlier|dans la nuit|la veille|plus tôt|auparavant", _I)
+_ELSEWHEN = re.compile(
+    r"overnight|the day before|earlier|dans la nuit|la veille(?!\s+(?:de|du|des|d['’]))|plus tôt|auparavant", _I
+)  # not "à la veille de l'élection": the eve of an event, on the story's day
 
 
 def list_intro(text: str, a: int) -> tuple[int, int] | None:
@@ -112,8 +114,10 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
             local = [d for d in days if d.kind == "absolute" and d.precision == "day" and d.offset - start < 12]
             if local and _LOCAL_TIME.match(text, local[0].offset + len(local[0].words)):
                 return local[0]  # "Le 17 juillet, heure locale, …", "On the 18th (local time), …": a wire's day
-            days = [d for d in days if d.kind in ("weekday", "relative")]
             story_day = (reference, as_of(text, dates, reference))  # published before the open: the session before
+            if local and local[0].date in story_day and not local[0].announcement:
+                return local[0]  # "Mardi 13 mai, Wall Street a fini…" in a story of the 14th
+            days = [d for d in days if d.kind in ("weekday", "relative")]
             if days and (days[0].date in story_day or _TODAY.fullmatch(normalize(days[0].words).lower())):
                 return days[0]
             return None

@@ -51,6 +51,7 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "Dow Jones": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
     "Dow Jones Industrial Average": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
     "Dow": ("^DJI", "XNYS", "Dow Jones Industrial Average"),  # "the Dow" only (see _AFTER_THE)
+    "DJIA": ("^DJI", "XNYS", "Dow Jones Industrial Average"),
     "Nikkei 225": ("^N225", "XTKS", "Nikkei 225"),
     "Nikkei": ("^N225", "XTKS", "Nikkei 225"),
     "Topix": ("TOPIX", "XTKS", "TOPIX (JPX series; Yahoo has no usable ^TPX)"),
@@ -61,6 +62,7 @@ INDEX_NAMES: dict[str, tuple[str, str, str]] = {
     "Stoxx 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
     "Stoxx Europe 600": ("^STOXX", "XETR", "Stoxx Europe 600"),
     "Tokyo's benchmark": ("^N225", "XTKS", "Nikkei 225"),  # AP's "Tokyo's benchmark jumped 3.5%"
+    "Bourse de Tokyo": ("^N225", "XTKS", "Nikkei 225"),  # AFP's "La Bourse de Tokyo a terminé … de plus de 3%"
     "Tokyo's main index": ("^N225", "XTKS", "Nikkei 225"),
     "Hang Seng": ("^HSI", "XHKG", "Hang Seng"),
     "Hong Kong's benchmark": ("^HSI", "XHKG", "Hang Seng"),
@@ -136,7 +138,7 @@ _STOPWORDS = (
     " chinoise taiwanese dutch néerlandais swiss suisse vers gmt utc et est edt cet cest jst heure among parmi dès"
     " poids actions action titres titre over during since until despite throughout amid even still yet so also"
     " nonetheless nevertheless indeed elsewhere overnight measured through peu one two three four five six seven"
-    " eight nine ten eleven twelve right just shortly soon outside beyond across besides apart excluding hors"
+    " eight nine ten eleven twelve right just shortly soon outside beyond across besides apart excluding hors côté"
     " un une deux trois quatre cinq six sept huit neuf dix onze douze"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())

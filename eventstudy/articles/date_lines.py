@@ -31,8 +31,8 @@ _PUBLISHED = (
 )
 # "22/01/2025", "22.01.2025": day first unless the second number cannot be a month
 NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/])")
-_NUMERIC_LINE = re.compile(
-    rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{NUMERIC.pattern})"
+_NUMERIC_LINE = re.compile(  # "23/02/2024 | 22:40", "Bourse, commentaire de clôture   23.07.2025 09:02:18"
+    rf"^[ \t]*(?:{_PUBLISHED}|[A-Z][\w ,'’-]{{0,40}}?\s{{2,}})?(?P<h>{NUMERIC.pattern})"
     rf"(?:,?\s+(?:[|•·-]\s+)?(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",  # "23/02/2024 | 22:40"
     _I | re.M,
 )
@@ -71,7 +71,9 @@ _HEADERS = [
     # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
     re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
 ]  # fmt: skip
-_PUBLISHED_NUMERIC = re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{NUMERIC.pattern})", re.M | _I)
+_PUBLISHED_NUMERIC = re.compile(  # "Publié le 28/01/2025", "Publié le Tue 25/11/2025 - 00:00"
+    rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?:(?:{_W}|{_WD_SHORT}),?\s+)?(?P<h>{NUMERIC.pattern})", re.M | _I
+)
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
     rf"^[ \t]*(?:{_PUBLISHED})?"

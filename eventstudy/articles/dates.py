@@ -64,7 +64,8 @@ _WEEKDAY = re.compile(
     _I,
 )
 _RELATIVE = re.compile(
-    r"(?<![\w])(?P<rel>la veille|le lendemain|avant-hier|après-demain|hier|aujourd'hui|demain|"
+    r"(?<![\w])(?P<rel>la veille(?!\s+(?:de|du|des|d['’]))|le lendemain|avant-hier|après-demain|hier|aujourd'hui"
+    r"|demain|"
     r"the day before|the previous day|the next day|the following day|yesterday|today|tomorrow"
     r"|overnight (?:in New York|on Wall Street|in the United States|in the U\.S\.|in U\.S\. trading)"
     r"|(?:in New York|on Wall Street) overnight"

@@ -110,7 +110,7 @@ def verdict(
     if m := _TIMES.match(ahead):  # "it has moved more than 5% on 21 occasions": a count of moves, not one
         return "not a move", f"a threshold counted over several sessions ({m.group().strip()!r}), not one move"
     if m := AFTER.match(ahead):
-        what = m["what"].lower()
+        what = (m["what"] or m["levy"]).lower()
         kind = AFTER_KIND.get(what, "metric")
         return kind, f"{KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
     if ctx.kind not in (None, "price"):
@@ -188,7 +188,8 @@ _ONE_DAY = re.compile(
 # "its heaviest one-day loss since March 2020": the period dates a record, not a move
 _SUPERLATIVE = re.compile(
     r"(?<![\w])(?:\w+est|biggest|worst|best|largest|most|plus (?:forte?|grande?|gros|importante?)|pire|meilleure?"
-    r"|jamais vu|never seen|not seen)"
+    r"|jamais vu|never seen|not seen"
+    r"|(?:un|son|leur|a|its|their) (?:nouveau |new )?(?:sommet|plus haut|plus bas|high|low))"
     r"(?![\w])[^.;]*$",
     _I,
 )

@@ -478,10 +478,11 @@ _AFTER_EXTREME = re.compile(
 
 
 def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:
-    seen: set[tuple[str, float, dt.date | None, bool]] = set()
+    seen: set[tuple[str, float, dt.date | None, bool, str]] = set()
     out = []
     for c in claims:  # "up 12% in premarket trading" then "closed up nearly 12%": a quote and a close, two claims
-        key = (c.ticker, c.reported_percent, c.session, c.timing not in ("close", "close_only"))
+        # (and "more than 3% on Wednesday" then "about 3% this year": a day's move and a period's, two claims)
+        key = (c.ticker, c.reported_percent, c.session, c.timing not in ("close", "close_only"), c.since)
         if key not in seen:
             seen.add(key)
             out.append(c)

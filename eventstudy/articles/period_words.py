@@ -97,6 +97,7 @@ _AFTER_WORD = re.compile(r"(?<![\w])(?:after|before|après|avant)(?![\w])", _I)
 _LAST_YEAR = re.compile(r"(?<![\w])(?:last year|l'an (?:dernier|passé)|l'année (?:dernière|passée))(?![\w])", _I)
 _M = month_pattern()
 # "rose more than 37% in May alone", "une envolée de 37 % en mai": that month's move
+_FRONTED_END = re.compile(r"\s*(?:seulement|à lui seul|alone|only)?\s*,", _I)  # "En novembre seulement, …"
 _IN_MONTH = re.compile(
     rf"(?<![\w])(?:in|en|during|au cours du mois de|au mois de|sur le mois de|over the month of)\s+{_M}"
     r"(?:\s+(?P<y>(?:19|20)\d\d))?(?![.\s]*\d{1,2}(?![\d]))",
@@ -326,7 +327,8 @@ def period_of(
     day = session.date if session is not None and session.date is not None else reference
     if day is None:  # no day resolved (an undated article without --reference-date): no reference either
         return "", None, None
-    if earlier := _earlier_year(text, fig, ahead_end, day) or _named_month(text, fig, ahead_end, day):
+    opening = seg_start if sentence_start is None else sentence_start
+    if earlier := _earlier_year(text, fig, ahead_end, day) or _named_month(text, fig, ahead_end, day, opening):
         return earlier
     got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
     if not got:
@@ -393,14 +395,27 @@ _REFERENCE_WORD = re.compile(
 )
 
 
-def _named_month(text: str, fig: re.Match[str], ahead_end: int, day: dt.date) -> tuple[str, None, DateMention] | None:
-    """A month's move ("rose 37% in May alone"): from the month before's last close to the month's last close.
+def _named_month(
+    text: str, fig: re.Match[str], ahead_end: int, day: dt.date, opening: int
+) -> tuple[str, None, DateMention] | None:
+    """A month's move: from the month before's last close to the month's last close.
 
-    The latest such month on or before the article's day; the month in progress runs to that day.
+    "rose 37% in May alone", "En novembre seulement, le titre a grimpé de 12 %". The latest such month on
+    or before the article's day; the month in progress runs to that day. Before the figure, only a month
+    opening the sentence counts (``opening``: where the sentence starts).
     """
     m = _IN_MONTH.search(text, fig.end(), ahead_end)
-    if m is None or PERIOD.search(text, fig.end(), m.start()) or _REFERENCE_WORD.search(text, fig.end(), m.start()):
+    if m is not None and (
+        PERIOD.search(text, fig.end(), m.start()) or _REFERENCE_WORD.search(text, fig.end(), m.start())
+    ):
         return None  # "down 85% since peaking in March": March holds the reference, not the move
+    if m is None:
+        fronted = _IN_MONTH.match(
+            text, opening + len(text[opening : fig.start()]) - len(text[opening : fig.start()].lstrip())
+        )
+        m = fronted if fronted and _FRONTED_END.match(text, fronted.end()) else None
+    if m is None:
+        return None
     month = month_number(m["month"])
     year = int(m["y"]) if m["y"] else day.year if month <= day.month else day.year - 1
     first = dt.date(year, month, 1)

@@ -34,7 +34,8 @@ AFTER = re.compile(
     r"(?P<what>capital|parts?|stake|revenus?|chiffre|ventes|capitalisation|voix|revenue|sales|company|société"
     r"|indices?|index|secteur|sector|marché|market|share of|coûts?|costs?|dividendes?|dividends?|bénéfices?"
     r"|profits?|résultats?|marges?|prix|salaires?|effectifs|emplois|production|commandes|orders|earnings"
-    r"|valorisation|valuation)\b",
+    r"|valorisation|valuation|tariffs?|surtaxes?(?: douanières?)?|droits? de douane|taxes?|duty|duties)\b"
+    r"|^\s*(?:la|le|les)\s+(?P<levy>surtaxes?|taxes?|droits? de douane)\b",  # "qui ramène à 15% la surtaxe"
     _I,
 )
 AFTER_KIND = {"valorisation": "valuation", "valuation": "valuation", "capital": "stake", "part": "market share",
@@ -55,6 +56,7 @@ UP = (
     r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
     r"|popp\w*|pops?|engrang\w*|s'adjug\w*|adjug\w*|explos\w*|dans le vert|in the green"
     r"|en vert|redress\w*|grappill\w*|tir(?:é|ée|és|ées|ait|aient) vers le haut"
+    r"|(?:s'est|se sont|s'était) empar(?:é|ée|és|ées)"  # Quebec: "s'est emparé de 185,78 points, ou 0,97 %"
 )
 DOWN = (
     r"chut\w*|rechut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"

@@ -2038,3 +2038,173 @@ def test_a_bare_symbol_before_a_move_verb_is_the_company(tmp_path):
 def test_a_symbol_that_is_a_word_is_no_company_alone(tmp_path):
     text = "Published Nov 05, 2025 | 4:40 PM EST\n\nNOW fell 3% on Wednesday as software stocks slid."
     assert [t for t, *_ in _got(tmp_path, text)] == []
+
+
+# --- the unseen5 part's constructions (seen after its one run), own sentences ------------------------
+
+
+def test_a_live_pages_entry_stamps_date_and_time_each_entry(tmp_path):
+    text = (
+        "Markets live\n\nLast updated: March 11, 2025 at 10:02 AM EDT\n\nMarch 11, 2025, 10:02 AM EDT\nA calmer start"
+        "\n\nThe Nasdaq Composite rose 0.6% in early minutes.\n\nMarch 10, 2025, 4:05 PM EDT\nA rout into the close\n\n"
+        "The Nasdaq Composite sank 4% and Nvidia lost 5.1%.\n\nMarch 10, 2025, 11:30 AM EDT\nSelling deepens\n\n"
+        "Nvidia was down 6.2%."
+    )
+    got = [(t, f, s, tm) for t, f, s, tm, _ in _got(tmp_path, text)]
+    assert got[1:] == [
+        ("^IXIC", -4.0, D(2025, 3, 10), "close_only"),
+        ("NVDA", -5.1, D(2025, 3, 10), "close_only"),
+        ("NVDA", -6.2, D(2025, 3, 10), "intraday"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "day"),
+    [
+        ("Updated 4:36 AM EDT, July 23, 2025", D(2025, 7, 23)),
+        ("March 26, 2025 · less than 3 min read", D(2025, 3, 26)),
+        ("2024/09/11 3:58 pm EDT", D(2024, 9, 11)),
+        ("Publié le Tue 25/11/2025 - 00:00", D(2025, 11, 25)),
+        ("Bourse, commentaire de clôture   23.07.2025 09:02:18", D(2025, 7, 23)),
+    ],
+)
+def test_more_date_lines(tmp_path, line, day):
+    found = extract([_write(tmp_path, f"A title\n\n{line}\n\nNvidia fell 3% on the day.")])
+    assert next(d.date for d in found.dates if d.kind == "header") == day
+
+
+@pytest.mark.parametrize(
+    ("sentence", "claims"),
+    [
+        ("Tokyo's benchmark jumped 3.5% on Wednesday.", [("^N225", 3.5)]),
+        ("La Bourse de Tokyo a terminé mercredi sur une envolée de 3,5 %.", [("^N225", 3.5)]),
+        (
+            "The Dow was down more than 1,100 points, the S&P 500 was off 2.9% and the Nasdaq had dropped 3.3%.",
+            [("^GSPC", -2.9), ("^IXIC", -3.3)],
+        ),
+        ("Technology investor SoftBank Group Corp. rose 2.4%.", [("9984.T", 2.4)]),
+        (
+            "Le DJIA a cédé 0,64 %, plombé par UnitedHealth Group, dont l'action a chuté de 17,79 %.",
+            [("^DJI", -0.64), ("UNH", -17.79)],
+        ),
+        ("Côté valeurs, Nvidia a bondi de 5,63 %.", [("NVDA", 5.63)]),
+        ("L'indice composé du Nasdaq s'est emparé de 185,78 points, ou 0,97 %.", [("^IXIC", 0.97)]),
+        (
+            "Le S&P 500 a terminé en hausse de 0,72 %, à 5 886,55 points, un sommet depuis le début du mois de mars.",
+            [("^GSPC", 0.72)],
+        ),
+        ("The stock has moved more than 5% on 21 occasions over the last year.", []),
+        ("The accord cuts to 15% la surtaxe, and Toyota a gagné 14,3 %.", [("7203.T", 14.3)]),
+    ],
+)
+def test_more_owners_and_kinds(tmp_path, sentence, claims):
+    got = _got(tmp_path, f"2025-07-23\n\n{sentence}")
+    assert [(t, f) for t, f, *_ in got] == claims
+
+
+def test_a_quote_notation_in_apposition_keeps_its_company(tmp_path):
+    text = (
+        "2025-10-15\n\nAdvanced Micro Devices (AMD 9.40%) stock rallied on Wednesday. Nvidia (NVDA -0.11%), the "
+        "dominant supplier of AI chips, lost 4.4% on Tuesday."
+    )
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == [("NVDA", -4.4)]
+
+
+def test_a_premarket_quote_after_an_evening_one_is_the_next_session(tmp_path):
+    text = (
+        "Updated 4:27 PM EDT, September 6, 2024\n\nBroadcom tumbled 10.4% on Friday. Its shares had sunk about 6% in "
+        "after-hours trading Thursday, and they were down about 7% before the opening bell."
+    )
+    got = [(f, s, tm) for _, f, s, tm, _ in _got(tmp_path, text)]
+    assert got[1:] == [(-6.0, D(2024, 9, 5), "after_hours"), (-7.0, D(2024, 9, 6), "premarket")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # "that first day": the day the sentence before named
+            "2025-10-15\n\nThe rally began on Tuesday, when Oracle said it will deploy the chips next year. On that "
+            "first day, AMD shares were up nearly 4% at one point.",
+            ("AMD", 4.0, D(2025, 10, 14), "intraday"),
+        ),
+        (
+            "2024-09-11\n\nOur last story on the stock was 5 days ago, when Nvidia dropped 4.1%.",
+            ("NVDA", -4.1, D(2024, 9, 6), "close"),
+        ),
+        ("11/09/2024\n\nIl y a cinq jours, Nvidia avait perdu 4,1 %.", ("NVDA", -4.1, D(2024, 9, 6), "close")),
+        (
+            "2025-10-15\n\nOracle had been down more than 5% during Tuesday's session.",
+            ("ORCL", -5.0, D(2025, 10, 14), "intraday"),
+        ),
+    ],
+)
+def test_days_named_by_reference_and_by_count(tmp_path, text, expected):
+    t, f, s, tm, _ = _got(tmp_path, text)[-1]
+    assert (t, f, s, tm if tm != "close_only" else "close") == expected
+
+
+def test_period_words_before_a_parenthesis_are_not_its_figures(tmp_path):
+    text = (
+        "2024/09/11 3:58 pm EDT\n\nNvidia jumped 7.1% in the afternoon session as stocks recovered from a weak start "
+        "(Nasdaq up 1.9%, S&P 500 up 0.9%)."
+    )
+    assert [(t, f, since) for t, f, _, _, since in _got(tmp_path, text)] == [
+        ("NVDA", 7.1, ""),
+        ("^IXIC", 1.9, ""),
+        ("^GSPC", 0.9, ""),
+    ]
+
+
+def test_key_takeaways_bullets_are_not_the_lede(tmp_path):
+    text = (
+        "Stocks rally\n\nUpdated November 24, 2025\n\nKey Takeaways\n- The S&P 500 gained 1.5% on Monday, Nov. 24, "
+        "2025, as investors returned to AI stocks.\n- Broadcom soared.\n\nInvestors piled back into the theme on "
+        "Monday. By the close, the Nasdaq had jumped 2.7%."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^IXIC", 2.7, D(2025, 11, 24))
+
+
+@pytest.mark.parametrize(
+    ("words", "since"),
+    [
+        ("below its own record close of Oct. 29", "2025-10-29"),
+        ("below its 52-week high of $135.58, set in June 2025", "high:2025-06"),
+        ("below where it stood on April 2", "2025-04-02"),
+    ],
+)
+def test_more_references_below_a_level(tmp_path, words, since):
+    text = f"2025-11-24\n\nNvidia added 2.1% on Monday. Nvidia still sits almost 12% {words}."
+    assert _got(tmp_path, text)[-1][4] == since
+
+
+def test_a_list_after_opened_keeps_the_open_for_both(tmp_path):
+    text = (
+        "2025-04-21\n\nThe major averages opened in the red on Monday, with the Nasdaq down 1.4% and the S&P 500 "
+        "down 0.9%."
+    )
+    assert [(t, tm) for t, _, _, tm, _ in _got(tmp_path, text)] == [("^IXIC", "open"), ("^GSPC", "open")]
+
+
+def test_an_absolute_day_opening_the_lede_is_the_storys_day(tmp_path):
+    text = (
+        "2025-05-14 07:12:05\n\nMardi 13 mai, Wall Street a fini en ordre dispersé, les valeurs technologiques tirant "
+        "la cote vers le haut.\n\nLe Nasdaq Composite a gagné 1,61 %."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^IXIC", 1.61, D(2025, 5, 13))
+
+
+def test_the_eve_of_an_event_is_no_relative_day(tmp_path):
+    text = (
+        "Publié le 04/11/2024 à 22:31\n\nConstellation a chuté de 12,46 % lundi, à 21 % sous son record du 4 octobre."
+        "\n\nAilleurs, le S&P 500 a cédé 0,28 %, à la veille de l'élection présidentielle."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^GSPC", -0.28, D(2024, 11, 4))
+
+
+def test_a_month_opening_the_sentence_and_a_day_and_period_claim_of_one_figure(tmp_path):
+    text = (
+        "Publié le 2 décembre 2024 à 17 h 05\n\nSuper Micro Computer a bondi de 12 % lundi. En novembre seulement, "
+        "le titre avait grimpé de 12 %."
+    )
+    got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
+    assert got == [(12.0, D(2024, 12, 2), ""), (12.0, D(2024, 11, 29), "2024-10-31")]
