@@ -60,6 +60,7 @@ from eventstudy.articles.claim_days import (
 )
 from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.figure_kind import CLOSING_PAREN, Context, classify, verdict
+from eventstudy.articles.notation import fund_names, one_per_name
 from eventstudy.articles.parser import is_french
 from eventstudy.articles.period_words import PLUPERFECT, SAME_PERIOD, WEEK, multiples, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
@@ -137,9 +138,9 @@ def find_moves(
         if not figures:
             continue
         para = paragraph_of(text, a)
-        in_sentence = _notation_names(text, [m for m in mentions if a <= m.start < b])
+        in_sentence = fund_names(text, [m for m in mentions if a <= m.start < b])
         unknown = table.unknown(text, a, b, a)
-        shared = conjoined(text, figures, _one_per_name(text, sorted([*in_sentence, *unknown], key=lambda m: m.start)))
+        shared = conjoined(text, figures, one_per_name(text, sorted([*in_sentence, *unknown], key=lambda m: m.start)))
         prev, prev_kind = Context(), ""
         asides = aside_spans(text, a, b)
         first_claim = len(claims)
@@ -401,7 +402,6 @@ _RESULT_CLAUSE = re.compile(
     r"\s[^,;]*$",
     _I,
 )
-_UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?\(\s*(?:[A-Z]+\s*:\s*)?")
 
 
 def _without_names(segment: str, start: int, mentions: list) -> str:
@@ -415,42 +415,6 @@ def _without_names(segment: str, start: int, mentions: list) -> str:
         if lo < hi and any(c.islower() for c in segment[lo:hi]):
             chars[lo:hi] = ["X" if c.isupper() else "x" if c.isalpha() else c for c in segment[lo:hi]]
     return "".join(chars)
-
-
-def _one_per_name(text: str, mentions: list) -> list:
-    """``mentions`` less a notation right after its own name: "Advantest 6857.T", "Oracle (NYSE: ORCL)"."""
-    out: list = []
-    for m in mentions:
-        if (
-            out
-            and out[-1].ticker
-            and m.ticker == out[-1].ticker
-            and _JUST_NOTATION.fullmatch(text, out[-1].end, m.start)
-        ):
-            out[-1] = replace(out[-1], end=m.end + len(_CLOSE.match(text, m.end).group()))  # one name, to its end
-            continue
-        out.append(m)
-    return out
-
-
-_JUST_NOTATION = re.compile(r"[\s(:$]*(?:[A-Za-z]+\s*:\s*)?")
-_CLOSE = re.compile(r"[)$]?")
-
-
-def _notation_names(text: str, mentions: list) -> list:
-    """``mentions`` less a name whose noun phrase ends on another known ticker in parentheses.
-
-    "the Invesco tracker (QQQ)" is the fund, not Invesco the company.
-    """
-    out = []
-    for m, k in zip(mentions, [*mentions[1:], None], strict=False):
-        if (
-            k is not None and k.ticker and k.ticker != m.ticker
-            and _UP_TO_NOTATION.fullmatch(text, m.end, k.start) and text.startswith(")", k.end)
-        ):  # fmt: skip
-            continue
-        out.append(m)
-    return out
 
 
 _DAY_AFTER_IT = re.compile(

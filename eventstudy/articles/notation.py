@@ -8,13 +8,16 @@ the company table. A market prefix or suffix gives the listing's market
 share traded over the counter) names the primary listing, with a note
 saying so (SFTBY → 9984.T). A bare "(SYM)" counts only after a capitalised
 word or a price noun ("Gartner (IT)", not "information technology (IT)").
+
+On a sentence's mentions: :func:`one_per_name` makes a name and its own notation one mention,
+:func:`fund_names` drops a fund issuer's name before the fund's symbol ("the Invesco tracker (QQQ)").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # OTC symbols (ADRs and foreign ordinary shares) → the primary listing in the company table
 OTC: dict[str, str] = {
@@ -105,3 +108,42 @@ def _resolve(m: re.Match[str], listings: Container[str]) -> tuple[str, str]:
         if candidate in listings:
             return candidate, ""
     return "", ""
+
+
+def one_per_name(text: str, mentions: list) -> list:
+    """``mentions`` less a notation right after its own name: "Advantest 6857.T", "Oracle (NYSE: ORCL)"."""
+    out: list = []
+    for m in mentions:
+        if (
+            out
+            and out[-1].ticker
+            and m.ticker == out[-1].ticker
+            and _JUST_NOTATION.fullmatch(text, out[-1].end, m.start)
+        ):
+            out[-1] = replace(out[-1], end=m.end + len(_CLOSE.match(text, m.end).group()))  # one name, to its end
+            continue
+        out.append(m)
+    return out
+
+
+_JUST_NOTATION = re.compile(r"[\s(:$]*(?:[A-Za-z]+\s*:\s*)?")
+_CLOSE = re.compile(r"[)$]?")
+
+
+def fund_names(text: str, mentions: list) -> list:
+    """``mentions`` less a name whose noun phrase ends on another known ticker in parentheses (a fund's issuer).
+
+    "the Invesco tracker (QQQ)" is the fund, not Invesco the company.
+    """
+    out = []
+    for m, k in zip(mentions, [*mentions[1:], None], strict=False):
+        if (
+            k is not None and k.ticker and k.ticker != m.ticker
+            and _UP_TO_NOTATION.fullmatch(text, m.end, k.start) and text.startswith(")", k.end)
+        ):  # fmt: skip
+            continue
+        out.append(m)
+    return out
+
+
+_UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?\(\s*(?:[A-Z]+\s*:\s*)?")
