@@ -119,6 +119,7 @@ def find_moves(
     lede = lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
+    story_closed = _STORY_CLOSED.search(text)  # a story told after its day's close: its later moves are closes
     stamps = entry_stamps(text, dates)  # a live page's "April 21, 2025, 4:08 PM EDT": each entry its own moment
     live = None if stamps else live
     update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
@@ -266,7 +267,7 @@ def find_moves(
                     seg_start,
                     fig,
                     ahead_end,
-                    ctx.session,
+                    ctx.session or (stamp[1] if stamp is not None else None),  # a live entry's "so far": its day
                     dates,
                     reference,
                     own_day,
@@ -277,8 +278,8 @@ def find_moves(
                     kind, ctx.session, ctx.since = "", s, since
             elif not kind and prev.since and not MOVE.search(segment):  # "… recule de 1,9 % et Broadcom de 7,8 %"
                 since, ctx.session, ctx.since = prev.since, prev.session, prev.since
-            if since and ctx.timing == "intraday":
-                ctx.timing = ""  # a period move is measured close to close, whatever the tense
+            if since and ctx.timing in ("intraday", "after_hours"):
+                ctx.timing = ""  # a period move is measured close to close ("…, due after the bell, up 35% this year")
             if kind:
                 name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
@@ -332,6 +333,8 @@ def find_moves(
                 ctx.timing = "intraday"  # an entry stamped during the session: its quotes
             told_after = s is not None and s.date is not None and reference is not None and s.date < reference
             told_after = told_after or bool(updated and s and s.date == reference)
+            closed = bool(story_closed and story_closed.start() < a and not stamps)  # "By the closing bell …" earlier
+            told_after = told_after or bool(closed and s and lede and s.date == lede.date)
             told_after = told_after or bool(
                 filed and s is not None and s.date == filed[0] and filed[1] >= CLOSE_ET.get(exchange, 24 * 60)
             )  # filed after its exchange closed that day
@@ -431,6 +434,9 @@ def _past_aside(segment: str, at: int) -> bool:
     return bool(_NEXT_CLAUSE.search(segment, at) or PARTICIPLE.search(segment, at))
 
 
+_STORY_CLOSED = re.compile(
+    r"(?<![\w])(?:by|at) the closing bell|(?:by|at) the (?:day's )?close,|au terme de la séance|à la clôture,", _I
+)
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
 _AFTER_EXTREME = re.compile(

@@ -2208,3 +2208,21 @@ def test_a_month_opening_the_sentence_and_a_day_and_period_claim_of_one_figure(t
     )
     got = [(f, s, since) for _, f, s, _, since in _got(tmp_path, text)]
     assert got == [(12.0, D(2024, 12, 2), ""), (12.0, D(2024, 11, 29), "2024-10-31")]
+
+
+def test_a_live_entrys_so_far_is_to_the_entrys_day(tmp_path):
+    text = (
+        "Oracle live\n\nLive updates | Sept. 9-10, 2024\n\nTuesday 4:08 p.m. ET\nOracle ended Tuesday up 11.4%.\n\n"
+        "Monday 3:00 p.m. ET\nHeading into the report, due after the bell, the shares are ahead nearly 35% so far "
+        "this year."
+    )
+    assert _got(tmp_path, text)[-1] == ("ORCL", 35.0, D(2024, 9, 9), "close", "2023-12-31")
+
+
+def test_a_story_told_by_the_closing_bell_gives_closes(tmp_path):
+    text = (
+        "NEW YORK, March 10, 2025 (Agency) - The Nasdaq suffered its heaviest loss in years on Monday, as investors "
+        "sold technology names.\n\nBy the closing bell the Nasdaq Composite had shed 4%. Microsoft slid 3.3% on "
+        "worries about software spending."
+    )
+    assert _got(tmp_path, text)[-1][:4] == ("MSFT", -3.3, D(2025, 3, 10), "close_only")
