@@ -97,6 +97,11 @@ _AFTER_WORD = re.compile(r"(?<![\w])(?:after|before|après|avant)(?![\w])", _I)
 _LAST_YEAR = re.compile(r"(?<![\w])(?:last year|l'an (?:dernier|passé)|l'année (?:dernière|passée))(?![\w])", _I)
 _M = month_pattern()
 # "rose more than 37% in May alone", "une envolée de 37 % en mai": that month's move
+# a period's explicit end: "from its September 2021 high to the end of June 2022"
+_TO_END_OF = re.compile(
+    rf"(?<![\w])(?:(?:to|through|until) the end of|jusqu'à (?:la )?fin(?: de)?) {_M}\s+(?P<y>(?:19|20)\d\d)",
+    _I,
+)
 _FRONTED_END = re.compile(r"\s*(?:seulement|à lui seul|alone|only)?\s*,", _I)  # "En novembre seulement, …"
 _IN_MONTH = re.compile(
     rf"(?<![\w])(?:in|en|during|au cours du mois de|au mois de|sur le mois de|over the month of)\s+{_M}"
@@ -366,6 +371,11 @@ def period_of(
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:
             got, ref_day, _ = since(text, seg_start, ahead_end, session.date, dates)
+    if (end := _TO_END_OF.search(text, fig.end(), ahead_end)) and not got.endswith("record"):
+        last = dt.date(int(end["y"]), month_number(end["month"]), 1) + dt.timedelta(days=31)
+        last = last.replace(day=1) - dt.timedelta(days=1)
+        last -= dt.timedelta(days=max(0, last.weekday() - 4))  # its last weekday
+        session = DateMention("", end.start(), end.group(), last, "year", reference=day, reference_from="that month")
     clause = words[: fig.start() - (ahead_end - len(words))].rsplit(",", 1)[-1]  # the figure's own clause
     if session.date is not None and _INTO_REPORT.search(text, fig.end(), ahead_end) and PLUPERFECT.search(clause):
         before = np.busday_offset(session.date, -1, roll="backward").astype(dt.date)

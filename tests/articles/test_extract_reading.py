@@ -2226,3 +2226,11 @@ def test_a_story_told_by_the_closing_bell_gives_closes(tmp_path):
         "worries about software spending."
     )
     assert _got(tmp_path, text)[-1][:4] == ("MSFT", -3.3, D(2025, 3, 10), "close_only")
+
+
+def test_a_period_with_its_own_end_in_an_earlier_year(tmp_path):
+    text = (
+        "2024-07-25\n\nVertiv fell 13.6% on Wednesday. During the 2022 sell-off, Vertiv fell about 71% from its "
+        "September 2021 high to the end of June 2022."
+    )
+    assert _got(tmp_path, text)[-1] == ("VRT", -71.0, D(2022, 6, 30), "close", "high:2021-09")
