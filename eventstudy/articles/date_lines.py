@@ -42,7 +42,8 @@ _FOOTER_ZONE = 300  # characters from the end where a date line is the article's
 _HEADERS = [
     # "January 27, 2025 9:40 PM UTC", "Sept 10, 2025", "Jan 28, 2025" alone on a line
     re.compile(
-        rf"^[ \t]*(?:{_PUBLISHED})?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025 · 08:05 AM" too
+        rf"^[ \t]*(?:{_PUBLISHED}|[A-Z][a-z]{{2,15}}(?=[A-Z][a-z]))?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025
+        # · 08:05 AM" too, and a section name glued to it by a page's layout: "MarketsSeptember 30, 2024"
         rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?"
         r"(?:\s*\((?:GMT|UTC)[+-]\d{1,2}\))?)?"  # "Jan 8, 2025 08:15 (GMT+8)"
         r"(?:\s*[·|•]\s*(?:less than |about )?(?:a|\d+)\s*min(?:ute)?s?(?:\s+read)?)?[ \t]*$",  # "· 3 min read"

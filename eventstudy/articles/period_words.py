@@ -292,20 +292,22 @@ _TIME = re.compile(r"(?<![\d/.:-])(\d{1,2})\s*(?:h|:)\s*(\d{2})(?:\s*([AaPp])\.?
 def as_of(text: str, dates: list[DateMention], reference: dt.date) -> dt.date:
     """The day whose close "now" means.
 
-    The article's date, or the session before it for an article published before 9:00 (before any
-    exchange of the study opens, whatever the zone).
+    The article's date (a weekend's: the Friday before), or the weekday before it for an article
+    published before 9:00 (before any exchange of the study opens, whatever the zone): "Published Sat,
+    Mar 15, 2025 · 08:10 AM" is Friday's close, not Thursday's.
     """
+    day = np.busday_offset(reference, 0, roll="backward").astype(dt.date)
     header = next((d for d in dates if d.kind == "header" and d.date == reference), None)
     if header is None:
-        return reference
+        return day if day != reference and reference.weekday() >= 5 else reference
     line = text[text.rfind("\n", 0, header.offset) + 1 : (text.find("\n", header.offset) + 1 or len(text) + 1) - 1]
     m = _TIME.search(line)
     if m is None:
-        return reference
+        return day
     hour = int(m[1]) % 12 + (12 if (m[3] or "").lower() == "p" else 0) if m[3] else int(m[1])
     if hour >= 9:
-        return reference
-    return np.busday_offset(reference, -1, roll="backward").astype(dt.date)
+        return day
+    return np.busday_offset(reference, -1, roll="forward").astype(dt.date)
 
 
 def period_of(
