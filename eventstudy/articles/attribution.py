@@ -282,6 +282,9 @@ def find_subject(
                 break  # "it was the top performer in the S&P 500, up 13%": the pronoun is the subject
             return Subject(first.name, first.ticker, OBLIQUE if oblique and len(names) > 1 else "")
     seg = text[clause_start:fig_start]
+    own = seg[seg.rfind(",") + 1 :]
+    if previous is not None and previous.ticker and seg_start > sentence_start and _PRONOUN.match(own):
+        return previous  # "The stock is up 9% this year, but it remains 72% below its record": the same subject
     if got := _described(text, sentence_start, seg, fig_start, table, earlier or mentions, topic):
         return got
     if (colon := text.find(" :", sentence_start, clause_start)) > 0 or (
@@ -300,6 +303,13 @@ def find_subject(
                 lead = max(text.rfind(". ", 0, named[-1].start), text.rfind("\n", 0, named[-1].start)) + 1
                 named = [m for m in named if m.start >= lead]
             topic = Subject(named[0].name, named[0].ticker) if named else None
+        title_end = text.find("\n")
+        lead = _lead_company(text, earlier or mentions, table)
+        lead = lead if any(m.ticker == lead and m.start < title_end for m in earlier or mentions) else ""  # the title's
+        opens_paragraph = text[:sentence_start].rstrip(" \t").endswith("\n") and clause_start == sentence_start
+        if lead and opens_paragraph and (topic is None or topic.ticker != lead):
+            m = next(m for m in earlier or mentions if m.ticker == lead)  # "The stock …" opening a paragraph: the
+            return Subject(m.name, m.ticker, f"{seg.strip()!r} read as {m.name}, the company the article leads with")
         if topic is not None:
             return Subject(topic.name, topic.ticker, f"{seg.strip()!r} read as {topic.name} (an earlier sentence)")
     return previous

@@ -44,7 +44,7 @@ _HEADERS = [
     re.compile(
         rf"^[ \t]*(?:{_PUBLISHED}|[A-Z][a-z]{{2,15}}(?=[A-Z][a-z]))?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025
         # · 08:05 AM" too, and a section name glued to it by a page's layout: "MarketsSeptember 30, 2024"
-        rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?"
+        rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}\s?[:h]\s?\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?"
         r"(?:\s*\((?:GMT|UTC)[+-]\d{1,2}\))?)?"  # "Jan 8, 2025 08:15 (GMT+8)"
         r"(?:\s*[·|•]\s*(?:less than |about )?(?:a|\d+)\s*min(?:ute)?s?(?:\s+read)?)?[ \t]*$",  # "· 3 min read"
         _I | re.M,
@@ -68,7 +68,7 @@ _HEADERS = [
     # a byline or a paper's name, then the date: "By a staff writer | Dec 16, 2024, 4:20 PM ET",
     # "Le Progrès - 28 janv. 2025 à 07:45"
     re.compile(rf"^[^\n]{{0,60}}?\s[|•·–—-]\s*(?P<h>{_DAY_MONTH})"
-               rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}[:h]\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$", re.M | _I),
+               rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}\s?[:h]\s?\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$", re.M | _I),
     # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
     re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
 ]  # fmt: skip

@@ -180,6 +180,12 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
+            sd = ctx.session
+            if sd is not None and sd.date is not None and sd.offset > fig.end() and _REFERENCE_CLOSE.match(
+                text, sd.offset + len(sd.words)
+            ) and _ABOVE.search(text, fig.end(), sd.offset):  # fmt: skip
+                after = np.busday_offset(sd.date, 1, roll="forward").astype(dt.date)
+                ctx.session = replace(sd, date=after)  # "as high as 11.3% above Thursday's close": Friday's range
             early = ctx.timing in ("premarket", "open") and prev.timing == "after_hours"
             if early and ctx.session is prev.session and ctx.session is not None and ctx.session.date is not None:
                 after = np.busday_offset(ctx.session.date, 1, roll="forward").astype(dt.date)
@@ -369,9 +375,9 @@ def find_moves(
                 used.add(ref_day.offset)
             # "… après avoir bondi de 32,9 % la veille", "…, s'ajoutant à la baisse de 4 % enregistrée la veille"
             clause_day = i > 0 and bool(OTHER_EVENT.search(segment) or PARTICIPLE.search(segment))
-            if not since and not (clause_day and para_session[0] == para):
-                para_session = (para, s)
             flashback = bool(PLUPERFECT.search(segment[segment.rfind(",") + 1 :]))  # "It had already risen 1.35%"
+            if not since and not (clause_day and para_session[0] == para) and not flashback:
+                para_session = (para, s)  # not a flashback's day: "Mercredi soir, … avait gagné 4 %. Le titre a pris…"
             if not since and not flashback:
                 last_day = last_day if clause_day and last_day else s or last_day
                 if later := later_day(latest.get(ctx.subject.ticker), s):
@@ -434,6 +440,9 @@ def _past_aside(segment: str, at: int) -> bool:
     return bool(_NEXT_CLAUSE.search(segment, at) or PARTICIPLE.search(segment, at))
 
 
+# "11.3% above Thursday's close": the day named is the reference close, the move is the next session's
+_ABOVE = re.compile(r"(?:above|below|over|under|from)\s+$", _I)
+_REFERENCE_CLOSE = re.compile(r"['’]s\s+(?:close|closing (?:level|price))", _I)
 _STORY_CLOSED = re.compile(
     r"(?<![\w])(?:by|at) the closing bell|(?:by|at) the (?:day's )?close,|au terme de la séance|à la clôture,", _I
 )

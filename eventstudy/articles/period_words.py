@@ -43,11 +43,12 @@ PERIOD = re.compile(
     r"|this year|for the year|(?:in|so far in) \d{4} so far"
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
     r"|since (?:the end of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
+    r"|since the (?:last|final) (?:close|session|trading day) of|depuis la dernière (?:clôture|séance) de"
     r"|since (?:peaking|topping out|hitting (?:a|its) (?:record|peak|high)) in"
     r"|depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results|announcement)"
     r"|(?:below|above|under|over) where (?:it|they|the index|the stock|the shares) (?:stood|was|were|closed|ended"
     r"|finished|traded)"
-    r"|depuis (?:la fin (?:de |d'))?(?:janvier|février|mars|avril|mai|juin|juillet"
+    r"|depuis (?:la fin (?:de |d')?)?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
     r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low"
     r"|start|beginning|listing|debut|record)"
@@ -63,7 +64,7 @@ PERIOD = re.compile(
     r"|(?:in|over) the (?:last |past )?\w+ months|over \w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
     r"|the (?:last |past )?\w+ months (?:through|to|ending|ended)"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
-    r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the week|ce mois-ci|from a year (?:ago|earlier)"
+    r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the (?:holiday-shortened |shortened )?week|ce mois-ci|from a year (?:ago|earlier)"
     r"|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
     r"|d'une année sur l'autre"
@@ -80,6 +81,11 @@ _N = "|".join(_NUMBERS) + r"|\d{1,2}"
 _SESSIONS = re.compile(
     rf"(?<![\w])(?:(?:in|over|across) (?:the )?(?:last |past )?(?P<n>{_N}) (?:trading )?sessions"
     rf"|(?:en|sur) (?:les )?(?P<m>{_N}) (?:dernières )?séances)(?![\w])",
+    _I,
+)
+_YEARS_LAST_CLOSE = re.compile(
+    r"(?<![\w])(?:since the (?:last|final) (?:close|session|trading day) of|depuis la dernière (?:clôture|séance) de)"
+    r" (?P<y>(?:19|20)\d\d)(?![\w])",
     _I,
 )
 _YEAR_SO_FAR = re.compile(
@@ -110,7 +116,7 @@ _IN_MONTH = re.compile(
 )
 PERIOD = re.compile(rf"{PERIOD.pattern}|{_IN_MONTH.pattern}", _I)
 _SINCE_MONTH = re.compile(
-    rf"(?<![\w])(?:since|depuis)\s+(?:(?P<end>the end of|la fin (?:de|d'))\s+|le mois de\s+)?{_M}(?![.\s]*\d)", _I
+    rf"(?<![\w])(?:since|depuis)\s+(?:(?P<end>the end of|la fin(?: de| d')?)\s*|le mois de\s+)?{_M}(?![.\s]*\d)", _I
 )
 # "since peaking in March", "since hitting a record in July": the highest close of that month
 # "depuis la publication de ses résultats, le 28 août": from that day's close
@@ -166,7 +172,8 @@ _YEARS_BACK = re.compile(
     _I,
 )
 WEEK = re.compile(
-    r"(?<![\w])(?:this week|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the week)(?![\w])", _I
+    r"(?<![\w])(?:this week|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the (?:holiday-shortened |shortened )?week)(?![\w])",
+    _I,
 )
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
 # "a plus que doublé", "has more than doubled": a period move without a percent sign
@@ -190,6 +197,8 @@ def since(
     """
     if m := _YEAR_SO_FAR.search(text, lo, hi):
         return f"{session.year - 1}-12-31", None, m.start()
+    if m := _YEARS_LAST_CLOSE.search(text, lo, hi):  # "since the last close of 2024": that year's last close
+        return f"{m['y']}-12-31", None, m.start()
     if (m := _IN_YEAR.search(text, lo, hi)) and int(m["year"]) == session.year:  # "doubled in 2024", in 2024
         return f"{session.year - 1}-12-31", None, m.start()
     if m := _EXTREME.search(text, lo, hi):

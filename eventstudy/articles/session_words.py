@@ -36,7 +36,7 @@ _TIMING_WORDS = [
         re.compile(
             r"(?<![\w])(?:after-?hours|after the bell|after the close|post-?market"
             r"|extended (?:trading|session|hours)|après la clôture|en après-Bourse|après[- ]Bourse|post-?clôture"
-            r"|hors séance"
+            r"|hors séance|(?:dans les|lors des) échanges prolongés|en séance prolongée"
             r"|(?:dans les|lors des) échanges électroniques)(?![\w])",
             _I,
         ),
