@@ -68,7 +68,8 @@ _HEADERS = [
     # a byline or a paper's name, then the date: "By a staff writer | Dec 16, 2024, 4:20 PM ET",
     # "Le Progrès - 28 janv. 2025 à 07:45"
     re.compile(rf"^[^\n]{{0,60}}?\s[|•·–—-]\s*(?P<h>{_DAY_MONTH})"
-               rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}\s?[:h]\s?\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$", re.M | _I),
+               rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}\s?[:h]\s?\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
+               re.M | _I),
     # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
     re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
 ]  # fmt: skip

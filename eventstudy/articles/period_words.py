@@ -64,7 +64,8 @@ PERIOD = re.compile(
     r"|(?:in|over) the (?:last |past )?\w+ months|over \w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
     r"|the (?:last |past )?\w+ months (?:through|to|ending|ended)"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
-    r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the (?:holiday-shortened |shortened )?week|ce mois-ci|from a year (?:ago|earlier)"
+    r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the (?:holiday-shortened |shortened )?week"
+    r"|ce mois-ci|from a year (?:ago|earlier)"
     r"|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
     r"|d'une année sur l'autre"
@@ -172,7 +173,8 @@ _YEARS_BACK = re.compile(
     _I,
 )
 WEEK = re.compile(
-    r"(?<![\w])(?:this week|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the (?:holiday-shortened |shortened )?week)(?![\w])",
+    r"(?<![\w])(?:this week|cette semaine|sur (?:l'ensemble de )?la semaine"
+    r"|(?:over|for|on) the (?:holiday-shortened |shortened )?week)(?![\w])",
     _I,
 )
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
