@@ -301,8 +301,8 @@ class CompanyTable:
                 continue
             if m.start() == sentence_start and not _NAME_AT_START.match(text, m.start()):
                 continue
-            if m.start() == sentence_start and name == first and re.fullmatch(r"[A-Z][a-z]+ing", name):
-                continue  # "Counting the 12 months through Thursday, …": a participle, not a name
+            if m.start() == sentence_start and re.fullmatch(r"[A-Z][a-z]+ing", first):
+                continue  # "Counting the 12 months through Thursday, …", "Counting Tuesday's jump": a participle
             after = _TICKER_AFTER.match(text, m.start() + len(name))
             if after and any(after.start() < k.start < after.end() for k in known):
                 continue  # "iShares Semiconductor (SOXX)": the known ticker in parentheses names it

@@ -37,6 +37,8 @@ _NUMERIC_LINE = re.compile(  # "23/02/2024 | 22:40", "Bourse, commentaire de cl√
     _I | re.M,
 )
 _ISO_START = re.compile(r"\W{0,3}(?P<h>(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\d-])")
+_WIRE = re.compile(r"\((?:Reuters|AP|AFP|Bloomberg|Dow Jones|awp/afp|AWP)\)", _I)
+_REPOST = re.compile(r"(?<![\w])(?:posted|reposted|shared)\b[^\n]*\bby\b", _I)
 _FOOTER_ZONE = 300  # characters from the end where a date line is the article's own, when none is at the top
 # the article's own date, as newspapers and wires print it near the top:
 _HEADERS = [
@@ -153,6 +155,8 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
         return None
     years = [int(h["year"]) for h in found if h["year"]]
     h = min(found, key=lambda h: h.start("h"))
+    wire = [w for w in found if _WIRE.search(w.group())]  # "NEW YORK, June 25 (Reuters) -": the story's own day,
+    h = wire[0] if wire and _REPOST.search(text, h.start(), h.end() + 40) else h  # not a repost's "Posted on ‚Ä¶ by"
     y = int(h["year"]) if h["year"] else (years[0] if years else year)
     day = (h["day"] or h["day2"]).lower().removesuffix("er")
     note = ""

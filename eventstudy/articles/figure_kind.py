@@ -57,7 +57,8 @@ _TIMES = re.compile(
 _PREVIOUS_TAIL = re.compile(r"\s*(?:(?:du|de la|des|de|of|in)\s|de l['’]|d['’])[^,;:()]{0,40}[,;:]", re.IGNORECASE)
 # an opening circumstance ("Au lendemain de ses résultats, …", "After its earnings report, …"): not the figure's measure
 _CIRCUMSTANCE = re.compile(
-    r"(?:^|(?<=[,;:]))\s*(?:even |même )?(?:au lendemain d[eu']|dans la foulée d[eu']|après|after|following"
+    r"(?:^|(?<=[,;:]))\s*(?:even |même )?(?:au lendemain d[eu']|dans la foulée d[eu']|après|after|following|counting"
+    r"|including|y compris"
     r"|in the wake of|à la suite d[eu']|suite à)[^,;:]{0,80}(?=,)",
     re.IGNORECASE,
 )

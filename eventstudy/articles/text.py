@@ -114,8 +114,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 6) : m.start()]):
             continue  # "M. Son", "U.S. "
         if m.group() == "" and m.start() >= 2 and (text[m.start() - 2].isupper() or text[m.start() - 2].isspace()
-                                                   or text[m.start() - 2].isdigit()):  # fmt: skip
-            continue  # a ticker "(ORCL.N)", "9984.T" or a code " .IXIC", not "pays.Cependant"
+                                                   or text[m.start() - 2].isdigit() or text[m.start() - 2] == "("):  # fmt: skip
+            continue  # a ticker "(ORCL.N)", "9984.T" or a code " .IXIC", "(.SPX)", not "pays.Cependant"
         spans.append((start, m.start() + len(m.group("close") or "")))
         start = m.end()
     spans.append((start, len(text)))
