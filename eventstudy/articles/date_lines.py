@@ -82,7 +82,8 @@ _PUBLISHED_NUMERIC = re.compile(  # "Publié le 28/01/2025", "Publié le Tue 25/
 _ISO_LINE = re.compile(
     rf"^[ \t]*(?:{_PUBLISHED})?"
     r"(?P<h>(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{2})(?P=sep)(?P<d>\d{2}))"  # "2024.12.19 06:41" too
-    r"(?:[ T]\d{1,2}:\d{2}\S*(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?[ \t]*$",  # "2024/09/11 3:58 pm EDT"
+    r"(?:[ T]\d{1,2}:\d{2}\S*(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"  # "2024/09/11 3:58 pm EDT"
+    r"(?:[ \t]{2,}\S[^\n]{0,80})?[ \t]*$",  # "2024-03-09 08:15:32  Source : agence de presse"
     _I | re.M,
 )
 # "Posted 2024-08-28 | 11:05 am ET | by the Trading Desk": a publication line with more after the date

@@ -275,6 +275,8 @@ def _resolve_relative(
                 d = replace(d, date=day, reference=reference, reference_from=reference_from)
         # not an aside's day ("Arm, whose shares soared on Wednesday, fell") nor a flashback's ("s'était envolée")
         narrative = d.date is not None and d.precision == "day" and d.kind != "header" and not _in_aside(d)
+        at = d.offset - d.quote_offset
+        narrative = narrative and not _SINCE_WORD.search(d.quote[max(0, at - 12) : at])  # "depuis le 1er janvier"
         if narrative and (last is None or not _FLASHBACK.search(_clause(d))):
             last = d
         out.append(d)
@@ -335,6 +337,7 @@ def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
     return dt.datetime.combine(date, time, tzinfo=ZoneInfo(tz))
 
 
+_SINCE_WORD = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+)?$", _I)
 _AHEAD_OF = re.compile(r"(?<![\w])ahead of(?![\w])[^,;.]{0,40}$", _I)
 
 

@@ -148,6 +148,8 @@ def find_moves(
         for i, fig in enumerate(figures):
             seg_start = figures[i - 1].end() if i else a
             ahead_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 60)
+            if (semi := text.find(";", fig.end(), ahead_end)) != -1:
+                ahead_end = semi  # "a perdu 1,70 % ; depuis le 1er janvier, le titre a quadruplé": the next clause's
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             num = fig["num"]  # "1,900%" in English is a thousand and nine hundred; "1,9 %" in French is 1.9
             value = float(num.replace(",", "") if not french and _THOUSANDS.fullmatch(num) else num.replace(",", "."))

@@ -70,6 +70,7 @@ _TIMING_WORDS = [
     (
         "close",
         re.compile(
+            r"a finalement|ont finalement|finally|ended up|"
             r"à la clôture|at the close|closed|a clôturé|a terminé|finished|(?:to|by the) close|close"
             r" (?:down|up|higher|lower)|ended|settled|a fini|a terminé|en clôture|en fin de séance"
             r"|au terme (?:des échanges|de la séance)|à l'issue de la séance"

@@ -113,8 +113,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for m in _END.finditer(text, start):
         if "\n" not in m.group() and _NOT_END.search(text[max(0, m.start() - 6) : m.start()]):
             continue  # "M. Son", "U.S. "
-        if m.group() == "" and m.start() >= 2 and (text[m.start() - 2].isupper() or text[m.start() - 2].isspace()
-                                                   or text[m.start() - 2].isdigit() or text[m.start() - 2] == "("):  # fmt: skip
+        before = text[m.start() - 2] if m.start() >= 2 else ""
+        if m.group() == "" and before and (before.isupper() or before.isspace() or before.isdigit() or before == "("):
             continue  # a ticker "(ORCL.N)", "9984.T" or a code " .IXIC", "(.SPX)", not "pays.Cependant"
         spans.append((start, m.start() + len(m.group("close") or "")))
         start = m.end()
