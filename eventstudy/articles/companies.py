@@ -89,6 +89,8 @@ ETF_NAMES: dict[str, tuple[str, str, str]] = {
     "SPY": ("SPY", "XNYS", "SPDR S&P 500 ETF Trust"),
     "NEXT FUNDS TOPIX": ("1306.T", "XTKS", "NEXT FUNDS TOPIX ETF"),
     "NEXT FUNDS TOPIX ETF": ("1306.T", "XTKS", "NEXT FUNDS TOPIX ETF"),
+    "Nomura's Topix ETF": ("1306.T", "XTKS", "NEXT FUNDS TOPIX ETF"),  # Nomura's TOPIX tracker is 1306.T
+    "Topix de Nomura": ("1306.T", "XTKS", "NEXT FUNDS TOPIX ETF"),  # "le fonds indiciel Topix de Nomura"
 }
 
 

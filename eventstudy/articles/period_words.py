@@ -54,7 +54,7 @@ PERIOD = re.compile(
     r"|start|beginning|listing|debut|record)"
     r"|(?:since|from|below|under|above) (?:its|their|the) (?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?"
     r" \d{1,2}|(?:mon|tues|wednes|thurs|fri)day's) close"  # "above its April 8 close", not "the prior close"
-    r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de) (?:son|sa|leurs?|ses)"
+    r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de|à) (?:son|sa|leurs?|ses)"
     r" [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
@@ -93,7 +93,7 @@ _YEAR_SO_FAR = re.compile(
     r"(?<![\w])(?:year[- ]to[- ]date|ytd|this year|so far this year|for the year|since the (?:start|beginning) of the"
     r" year|since jan(?:uary|\.)?(?![.\s]*\d)|depuis le début de l'année|depuis le 1er janvier|depuis janvier"
     r"|cette année"
-    r"|depuis le 1er janvier|sur l'ensemble de l'année)(?![\w])",
+    r"|depuis le 1er janvier|sur l'ensemble de l'année|sur l'année)(?![\w])",
     _I,
 )
 _IN_YEAR = re.compile(
@@ -133,7 +133,7 @@ _SINCE_PEAKING = re.compile(
 _PART = r"(?:(?:late|early|mid)[- ]?|fin |début |mi-)"  # "late-October", "fin octobre": still that month
 _EXTREME = re.compile(
     r"(?<![\w])(?:from|since|off|below|under|beneath|above|short of|depuis|par rapport à|sous|en dessous de"
-    r"|au-dessous de|au-dessus de|en deçà de|de|du)\s+(?:its|their|the|a|son|sa|leurs?|ses|le|la|les)\s+(?:own\s+)?"
+    r"|au-dessous de|au-dessus de|en deçà de|de|du|à)\s+(?:its|their|the|a|son|sa|leurs?|ses|le|la|les)\s+(?:own\s+)?"
     r"(?:(?:all-time|record|recent|previous|52-week|\d+-(?:month|week|year))\s+)?"
     rf"(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
     r"(?:(?P<y1>(?:19|20)\d\d)\s+)?)?(?:closing\s+|record\s+)?"

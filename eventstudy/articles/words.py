@@ -67,6 +67,7 @@ DOWN = (
     r"|s'écras\w*|écras\w*|sombr\w*|fléchi\w*|flanch\w*|fond(?:u|ait|aient|ant)|déclin\w*|s'enfonc\w*|enfonc\w*"
     r"|pein(?:é|ait|aient|e)|souffert|souffr\w*|tumbl\w*|skid\w*|retreat\w*|eas(?:ed|ing)|dropp\w*|cratèr\w*"
     r"|(?:entraîn|tir)(?:é|ée|és|ées|ait|aient) vers le bas|plummet\w*|nosediv\w*|cratered|cratering|slid"
+    r"|inférieure?s?(?=\s+d[e'])"  # "reste inférieur d'environ 8,6 % à son record"
 )
 # "1.7% higher", "13.4% below the record close", "14 % sous son record", "20% off its high"
 COMPARATIVE = re.compile(
