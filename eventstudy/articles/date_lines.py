@@ -32,7 +32,7 @@ _PUBLISHED = (
 # "22/01/2025", "22.01.2025": day first unless the second number cannot be a month
 NUMERIC = re.compile(r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<y>(?:19|20)\d\d)(?![\d/])")
 _NUMERIC_LINE = re.compile(  # "23/02/2024 | 22:40", "Bourse, commentaire de clôture   23.07.2025 09:02:18"
-    rf"^[ \t]*(?:{_PUBLISHED}|[A-Za-zÀ-ÿ][\w ,'’-]{{0,40}}?\s)?(?P<h>{NUMERIC.pattern})"  # "… fournie par AOF 24/04/2024"
+    rf"^[ \t]*(?:{_PUBLISHED}|[A-Za-zÀ-ÿ][\w ,'’-]{{0,40}}?\s)?(?P<h>{NUMERIC.pattern})"  # "… par AOF 24/04/2024"
     rf"(?:,?\s+(?:[|•·-]\s+)?(?:à\s+|at\s+)?\d{{1,2}}[:h]\d{{2}}\S*)?[ \t]*$",  # "23/02/2024 | 22:40"
     _I | re.M,
 )

@@ -68,6 +68,9 @@ _CIRCUMSTANCE = re.compile(
 _POINTS_OR = re.compile(r"\d\s*(?:points?|pts|yens?|dollars?|\$)?,?\s+(?:or|soit)\s*[+-]?$", re.IGNORECASE)
 
 
+_OR_POINTS = re.compile(r",?\s*(?:or|soit)\s+[\d,.]+\s*(?:points?|pts)\s*", re.IGNORECASE)
+
+
 def _blank(rx: re.Pattern[str], text: str) -> str:
     """``text`` with what ``rx`` matches blanked out (offsets kept)."""
     return rx.sub(lambda m: " " * len(m.group()), text)
@@ -87,7 +90,8 @@ def classify(segment: str, ahead: str, prev: Context, text: str, seg_start: int,
     elif not moves and prev.kind not in ("sector", "crypto"):
         ctx.kind = prev.kind  # "…, Nvidia de 2,3 %" shares the measure
     points_or = _POINTS_OR.search(segment) and ahead.startswith(",")  # "finished 157.50 points, or 0.70%, higher"
-    if m := COMPARATIVE.match(ahead[1:] if points_or else ahead):  # "which left the shares 1.7% higher"
+    or_points = _OR_POINTS.match(ahead)  # "ended 0.23 per cent or 39.60 points lower"
+    if m := COMPARATIVE.match(ahead[1:] if points_or else ahead[or_points.end() :] if or_points else ahead):
         ctx.verb, ctx.direction = m.group().strip(), "up" if m["up"] else "down"
     elif moves:
         ctx.verb, ctx.direction = moves[-1].group(), "up" if moves[-1]["up"] else "down"

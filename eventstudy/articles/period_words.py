@@ -100,6 +100,7 @@ _IN_YEAR = re.compile(
     r"(?<![\w])(?:so far in|in|en|depuis le début de|since the (?:start|beginning) of) (?P<year>(?:19|20)\d\d)(?![\w])",
     _I,
 )
+_SINCE_START = re.compile(r"(?:depuis le début de|since the (?:start|beginning) of) ", _I)
 _AFTER_WORD = re.compile(r"(?<![\w])(?:after|before|après|avant)(?![\w])", _I)
 _LAST_YEAR = re.compile(r"(?<![\w])(?:last year|l'an (?:dernier|passé)|l'année (?:dernière|passée))(?![\w])", _I)
 _M = month_pattern()
@@ -203,6 +204,8 @@ def since(
         return f"{m['y']}-12-31", None, m.start()
     if (m := _IN_YEAR.search(text, lo, hi)) and int(m["year"]) == session.year:  # "doubled in 2024", in 2024
         return f"{session.year - 1}-12-31", None, m.start()
+    if m and _SINCE_START.match(m.group()) and int(m["year"]) < session.year:  # "700% since the start of 2023"
+        return f"{int(m['year']) - 1}-12-31", None, m.start()
     if m := _EXTREME.search(text, lo, hi):
         month = m["m1"] or m["m2"]
         side = (
@@ -404,6 +407,8 @@ def _earlier_year(text: str, fig: re.Match[str], ahead_end: int, day: dt.date) -
     m = _IN_YEAR.search(text, fig.end(), ahead_end) or _LAST_YEAR.search(text, fig.end(), ahead_end)
     if m is None or PERIOD.search(text, fig.end(), m.start()) or _AFTER_WORD.search(text, fig.end(), m.start()):
         return None  # "fallen 20% so far this year, after doubling in 2024": the year is the next clause's
+    if _SINCE_START.match(m.group()):
+        return None  # "more than 700% since the start of 2023": from then to the session (see since)
     year = int(m["year"]) if "year" in m.re.groupindex else day.year - 1
     if year >= day.year:
         return None

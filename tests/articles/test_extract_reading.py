@@ -2234,3 +2234,103 @@ def test_a_period_with_its_own_end_in_an_earlier_year(tmp_path):
         "September 2021 high to the end of June 2022."
     )
     assert _got(tmp_path, text)[-1] == ("VRT", -71.0, D(2022, 6, 30), "close", "high:2021-09")
+
+
+# --- the unseen6 part's constructions (seen after its one run), own sentences ------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # a Saturday morning story: "now" is Friday's close
+            "Published Sat, Mar 15, 2025 · 08:10 AM\n\n[NEW YORK] US stocks rallied on Friday, with chipmakers "
+            "leading a broad rebound after weeks of selling.\n\nThe Nasdaq Composite jumped 2.6 per cent.",
+            ("^IXIC", 2.6, D(2025, 3, 14)),
+        ),
+        (
+            "Japan's Nikkei slides\n\nMarketsSeptember 30, 2024\n\nTOKYO (AP) — The Topix shed 3.5% on Monday.",
+            ("TOPIX", -3.5, D(2024, 9, 30)),
+        ),
+        (
+            "Posted on 26 June 2024 by Markets Desk\n\nNEW YORK, June 25 (Reuters) - Nvidia rose 6.8% on Tuesday. The "
+            "Nasdaq Composite (.IXIC), opens new tab added 1.3%.",
+            ("^IXIC", 1.3, D(2024, 6, 25)),
+        ),
+        (
+            "29 mai 2025 | 16 h 52\n\nMercredi soir, l'action Nvidia avait gagné environ 4 %. Le titre de Nvidia a "
+            "pris 3,25 % jeudi.",
+            ("NVDA", 3.25, D(2025, 5, 29)),
+        ),
+        (
+            "2024-03-09 08:15:32  Source : agence de presse\n\nNvidia a finalement chuté de 5,55 % vendredi. Broadcom "
+            "avait grimpé de 4,22 % jeudi.",
+            ("AVGO", 4.22, D(2024, 3, 7)),
+        ),
+        (
+            "information fournie par AOF 24/04/2024 à 16:05\n\n(AOF) - Vertiv s'envole de 13,4 %. Mardi, il avait "
+            "gagné 4,08 %.",
+            ("VRT", 4.08, D(2024, 4, 23)),
+        ),
+    ],
+)
+def test_unseen6_date_lines_and_days(tmp_path, text, expected):
+    assert _got(tmp_path, text)[-1][:3] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "2024-09-30\n\nAn exchange-traded fund that tracks the Topix, Nomura's NEXT FUNDS TOPIX ETF, lost 3.3%.",
+            [("1306.T", -3.3)],
+        ),
+        ("2024-10-28\n\nLe fonds indiciel Topix de Nomura a gagné 1,53 %.", [("1306.T", 1.53)]),
+        (
+            "2024-09-30\n\nMarkets had bet on Ishiba's rival, Sanae Takaichi, and on Friday the Nikkei had jumped "
+            "2.3%.",
+            [("^N225", 2.3)],
+        ),
+        (
+            "Top Gainers: Super Micro Computer, Inc. (SMCI)\n\n2025-01-03\n\nSuper Micro Computer closed 10.9% higher. "
+            "Nvidia rose over 4%.\n\nThe stock is now up about 9% since the last close of 2024, but it remains roughly "
+            "72% below its March 2024 record close.",
+            [("SMCI", 10.9), ("NVDA", 4.0), ("SMCI", 9.0), ("SMCI", -72.0)],
+        ),
+        (
+            "2024-08-30\n\nThe chipmaker's shares closed at USD 117.59, down USD 8.02 or 6.38 per cent. The Nasdaq "
+            "Composite ended 0.23 per cent or 39.60 points lower.",
+            [("^IXIC", -0.23)],
+        ),
+    ],
+)
+def test_unseen6_owners(tmp_path, text, expected):
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "since"),
+    [
+        ("Counting Tuesday's jump, Nvidia has gained 155% this year.", "2023-12-31"),
+        ("Nvidia has gained more than 700 per cent since the start of 2023.", "2022-12-31"),
+        ("For the holiday-shortened week, Nvidia still lost 0.48%.", "2024-06-23"),
+        ("Le Nasdaq a gagné 9,9 % depuis la fin avril.", "2024-04-30"),
+        ("Sur l'année, la hausse de Vertiv atteint désormais 76 %.", "2023-12-31"),
+        ("Le Nikkei reste inférieur d'environ 8,6 % à son record de clôture de janvier.", "high:2024-01"),
+    ],
+)
+def test_unseen6_periods(tmp_path, sentence, since):
+    assert _got(tmp_path, f"2024-06-25\n\n{sentence}")[-1][4] == since
+
+
+def test_a_semicolon_ends_a_figures_period_words_and_a_reference_day_anchors_nothing(tmp_path):
+    text = (
+        "2024-03-09\n\nSuper Micro Computer a perdu 1,70 % vendredi ; depuis le 1er janvier, le titre a quadruplé "
+        "(+301 %).\n\nLa veille, Nvidia avait gagné 4,47 %."
+    )
+    got = [(t, f, s, since) for t, f, s, _, since in _got(tmp_path, text)]
+    assert got[0] == ("SMCI", -1.7, D(2024, 3, 8), "") and got[-1] == ("NVDA", 4.47, D(2024, 3, 7), "")
+
+
+def test_as_high_as_above_the_previous_days_close_is_the_next_session(tmp_path):
+    text = "2025-01-03\n\nSuper Micro had traded as high as 11.3% above Thursday's close before giving back a little."
+    assert _got(tmp_path, text)[-1][:4] == ("SMCI", 11.3, D(2025, 1, 3), "intraday")
