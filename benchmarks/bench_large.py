@@ -86,7 +86,7 @@ def report_split(path: Path, prices: Path = PRICES, *, figures: bool = True) -> 
     from eventstudy.report.figure_jobs import report_figures
     from eventstudy.report.model import report_model
     from eventstudy.report.pages import html_page, markdown_page
-    from eventstudy.results import COLUMNAR_TABLES
+    from eventstudy.results_json import COLUMNAR_TABLES
     from eventstudy.spec.events_csv import load_events_csv
 
     times: dict[str, float] = {}

@@ -62,9 +62,6 @@ CAR_CSV_COLUMNS = ["event", "ticker", "start", "end", "car", "se", "t", "p"]
 # the tables with an ``event`` column: what :meth:`StudyResults.event` cuts
 EVENT_TABLES = ("day0", "ar", "car", "fits", "moves", "claims", "candidates", "flags", "overlaps", "tests", "excluded",
                 "residuals")  # fmt: skip
-JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
-# the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
-COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", "car")
 
 
 @dataclass

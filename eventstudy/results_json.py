@@ -3,7 +3,8 @@
 :func:`results_dict` (behind ``StudyResults.to_dict``), :func:`write_results_json` and
 :func:`pairs_summary` (a large study's ``summary``, and its report's "All pairs" section).
 
-May import: :mod:`eventstudy.json_records`, :mod:`eventstudy.results` (types only).
+``JSON_TABLES`` are the tables results.json holds; ``COLUMNAR_TABLES`` those a large study writes as Parquet
+files instead. May import: :mod:`eventstudy.json_records` (and :mod:`eventstudy.results` for types only).
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.json_records import records
+
+JSON_TABLES = ("day0", "fits", "moves", "flags", "overlaps", "tests", "ar", "car", "claims", "candidates", "excluded")
+# the tables that grow with the pairs: Parquet files, not results.json, in a large study (see to_dict)
+COLUMNAR_TABLES = ("day0", "fits", "moves", "overlaps", "flags", "tests", "ar", "car")
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,8 +36,6 @@ def results_dict(res: StudyResults, *, columnar: bool = False, events: Any = Non
     and ``summary`` counts the pairs and summarises the CARs by window. ``events``:
     what stands in the study's list of events (default: that list, see :func:`write_results_json`).
     """
-    from eventstudy.results import COLUMNAR_TABLES, JSON_TABLES
-
     if not columnar:
         if res.tests is None:
             raise ValueError("the tests table was not computed (EventStudy.run(tests=False)): see write_tests")

@@ -56,7 +56,7 @@ def _after_step(name: str) -> None:
 def _report_files() -> frozenset[str]:
     """Every file name a report directory may hold: ``REPORT_FILES``, the measures' tables and the Parquet tables."""
     from eventstudy.measures.lazy_tables import ALL_MEASURE_TABLES
-    from eventstudy.results import COLUMNAR_TABLES
+    from eventstudy.results_json import COLUMNAR_TABLES
 
     measures = {f"{name}.{ext}" for name in ALL_MEASURE_TABLES for ext in ("csv", "parquet")}
     return REPORT_FILES | measures | {f"{name}.parquet" for name in COLUMNAR_TABLES}

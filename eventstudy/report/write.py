@@ -1,7 +1,7 @@
 """Write a report directory: report.md, report.html, CSV (or Parquet) tables, results.json, figures/.
 
 From ``PARQUET_FROM_PAIRS`` (event, security) pairs on, the tables that grow with the pairs
-(``COLUMNAR_TABLES`` of :mod:`eventstudy.results`: day0, fits, moves, overlaps, flags, tests, ar, car)
+(``COLUMNAR_TABLES`` of :mod:`eventstudy.results_json`: day0, fits, moves, overlaps, flags, tests, ar, car)
 are written as Parquet files and results.json holds the rest, a summary and the provenance;
 ar, car and tests are then also written as CSV only on request (``csv=True``, ``--csv``).
 
@@ -94,10 +94,10 @@ def _write_files(
         AR_CSV_COLUMNS,
         CAR_CSV_COLUMNS,
         CLAIMS_CSV_COLUMNS,
-        COLUMNAR_TABLES,
         FLAGS_CSV_COLUMNS,
         TESTS_CSV_COLUMNS,
     )
+    from eventstudy.results_json import COLUMNAR_TABLES
 
     columnar = len(res.day0) >= parquet_from or res.written is not None
     if res.tests is None and (csv or not columnar):  # run(tests=False): a table written whole, computed here

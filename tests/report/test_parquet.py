@@ -13,7 +13,7 @@ import pytest
 from eventstudy import CsvDirectorySource, EventStudy, load_study
 from eventstudy.cli import main
 from eventstudy.report import write_report
-from eventstudy.results import COLUMNAR_TABLES
+from eventstudy.results_json import COLUMNAR_TABLES
 
 
 @pytest.fixture(scope="module")
