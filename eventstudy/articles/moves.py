@@ -404,7 +404,7 @@ _BARE_DIRECTIONS = ("up", "down", "higher", "lower")  # "with the Nasdaq down 1.
 _CONJ_CLAUSE = re.compile(r"\s*(?:while|whereas|but|and|tandis que|alors que|mais|et)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(
-    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z’'-]+,?\s){0,5}?"
+    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z’'-]+,?\s){0,7}?"
     r"(?:[Ii]t|[Tt]hey|[Ii]ls?|[Ee]lles?)\s"
 )
 # a clause of the previous figure's result: its subject is that figure's

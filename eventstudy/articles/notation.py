@@ -53,11 +53,11 @@ NOTATION = re.compile(
     rf"|\$\((?P<tag>[A-Z][A-Z0-9]{{0,5}})\)\$"  # "$(ARM)$"
     rf"|(?<![\w$])\$(?P<cash>[A-Z][A-Z0-9]{{0,5}})(?![\w])"  # "$NVDA"
     rf"|(?<=\s)(?P<ric>[A-Z][A-Z0-9]{{0,5}}|\d{{4}})\.(?P<rsuf>OQ|O|N|T|PA|L|DE|AS)(?![\w.])"  # Reuters "NVDA.O"
-    rf"|(?<=\s)\.(?P<index>DJI|IXIC|SPX|NDX|N225|TOPX|SOX|FCHI)(?![\w.])"  # Reuters index codes ".IXIC"
+    rf"|(?<=[\s(])\.(?P<index>DJI|IXIC|SPX|INX|NDX|N225|TOPX|SOX|FCHI)(?![\w.])"  # Reuters codes ".IXIC", "(.SPX)"
 )
 # Reuters index codes → Yahoo symbols
-_INDEX_CODES = {"DJI": "^DJI", "IXIC": "^IXIC", "SPX": "^GSPC", "NDX": "^NDX", "N225": "^N225", "TOPX": "TOPIX",
-                "SOX": "^SOX", "FCHI": "^FCHI"}  # fmt: skip
+_INDEX_CODES = {"DJI": "^DJI", "IXIC": "^IXIC", "SPX": "^GSPC", "INX": "^GSPC", "NDX": "^NDX", "N225": "^N225",
+                "TOPX": "TOPIX", "SOX": "^SOX", "FCHI": "^FCHI"}  # fmt: skip
 _BEFORE_BARE = re.compile(r"(?:[A-ZÀ-Ý][\w&.'-]*|stock|shares|titre|action)\s*$")
 
 

@@ -2334,3 +2334,13 @@ def test_a_semicolon_ends_a_figures_period_words_and_a_reference_day_anchors_not
 def test_as_high_as_above_the_previous_days_close_is_the_next_session(tmp_path):
     text = "2025-01-03\n\nSuper Micro had traded as high as 11.3% above Thursday's close before giving back a little."
     assert _got(tmp_path, text)[-1][:4] == ("SMCI", 11.3, D(2025, 1, 3), "intraday")
+
+
+def test_an_index_code_after_a_market_prefix_and_the_worst_point_of_a_session(tmp_path):
+    text = (
+        "2024-07-12 07:30\n\nTechnology shares slumped on Wall Street on Thursday after a soft inflation reading "
+        "lifted smaller companies.\n\nBy the closing bell in New York, the Nasdaq Composite was 1.95% lower. At its "
+        "worst point of Thursday's session it had been down 2.2%. The broader S&P 500 Index (SP: .INX) gave up 0.9%."
+    )
+    got = [(t, f, s, tm) for t, f, s, tm, _ in _got(tmp_path, text)]
+    assert got[1:] == [("^IXIC", -2.2, D(2024, 7, 11), "intraday"), ("^GSPC", -0.9, D(2024, 7, 11), "close_only")]
