@@ -112,7 +112,10 @@ def add_check_parser(sub: argparse._SubParsersAction) -> None:
         "--year", type=year, metavar="YEAR", help="year for dates written without one, in articles with no dated header"
     )
     chk.add_argument(
-        "--reference-date", metavar="DATE", help="date (YYYY-MM-DD) that relative days count from, as for extract"
+        "--reference-date",
+        metavar="DATE",
+        help="date (YYYY-MM-DD) that relative days count from, as for extract; an article that prints no date "
+        "needs it, and without it check stops naming the date the article's figures fit",
     )
     chk.add_argument(
         "--alias",
