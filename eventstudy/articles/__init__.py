@@ -16,7 +16,7 @@ session and moment), :mod:`.claim_days` (the session of a figure whose
 words name none), :mod:`.words` (the vocabulary of moves),
 :mod:`.moves` (percentages), :mod:`.figure_kind` (a price move or
 another figure), :mod:`.period_words` (period moves and their
-reference), :mod:`.attribution` (who moved), :mod:`.extract` (events,
+reference), :mod:`.multiples` ("a plus que doublé"), :mod:`.attribution` (who moved), :mod:`.extract` (events,
 links), :mod:`.draft_file` (TOML and CSV).
 
 Stage 2 of the flow. May import: :mod:`eventstudy.spec` and the base layer

@@ -130,3 +130,34 @@ def day_of_paragraph(dates: list[DateMention], para: int, at: int) -> DateMentio
     days = [d for d in dates if d.kind == "relative" and d.date is not None and para <= d.offset < at]
     days = [d for d in days if _TODAY.fullmatch(normalize(d.words).lower()) and d.quote_offset >= para]
     return days[-1] if days else None
+
+
+DAY_AFTER_IT = re.compile(
+    r"(?<![\w])(?:a|one|the) day after (?:the stock|the shares|shares|it|they)(?![\w])"
+    r"|au lendemain d['e] (?:sa|son|leur) (?:chute|baisse|hausse|envolée|plongeon|bond)",
+    _I,
+)
+# a new clause with its own subject after an aside: ", and Advanced Micro Devices shed"
+_NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas|et|mais|tandis que|alors que)\s+(?!(?:it|its|they)\b)", _I)
+
+
+def past_aside(segment: str, at: int) -> bool:
+    """Whether a clause of the figure's own follows the words ending at ``at``: ", and AMD shed", ", having opened"."""
+    return bool(_NEXT_CLAUSE.search(segment, at) or PARTICIPLE.search(segment, at))
+
+
+_ABOVE = re.compile(r"(?:above|below|over|under|from)\s+$", _I)
+_REFERENCE_CLOSE = re.compile(r"['’]s\s+(?:close|closing (?:level|price))", _I)
+# a story told after its day's close ("By the closing bell the Nasdaq had shed 4%"): its later moves are closes
+STORY_CLOSED = re.compile(
+    r"(?<![\w])(?:by|at) the closing bell|(?:by|at) the (?:day's )?close,|au terme de la séance|à la clôture,", _I
+)
+
+
+def names_reference_close(text: str, day: DateMention, fig_end: int) -> bool:
+    """Whether the day after the figure is a reference close: "11.3% above Thursday's close" is Friday's move."""
+    after = day.offset + len(day.words)
+    return (
+        day.date is not None and day.offset > fig_end and bool(_REFERENCE_CLOSE.match(text, after))
+        and bool(_ABOVE.search(text, fig_end, day.offset))
+    )  # fmt: skip

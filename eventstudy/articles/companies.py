@@ -333,3 +333,16 @@ def parse_alias(spec: str) -> tuple[str, Security]:
     ticker = parts[0].strip()
     exchange, benchmark = (parts[1].strip(), parts[2].strip()) if len(parts) == 3 else ("", "")
     return name.strip(), Security(ticker, exchange, benchmark, name=name.strip())
+
+
+def masked_names(segment: str, start: int, mentions: list) -> str:
+    """``segment`` (from ``start`` in the text) with the names of ``mentions`` masked ("Xxxxxxxx Xxxxx").
+
+    Symbols are kept; a name still reads as a name, and none of its words as a verb or a measure noun.
+    """
+    chars = list(segment)
+    for m in mentions:
+        lo, hi = max(m.start - start, 0), min(m.end - start, len(segment))
+        if lo < hi and any(c.islower() for c in segment[lo:hi]):
+            chars[lo:hi] = ["X" if c.isupper() else "x" if c.isalpha() else c for c in segment[lo:hi]]
+    return "".join(chars)

@@ -49,20 +49,25 @@ from eventstudy.articles.attribution import (
 from eventstudy.articles.claim_days import (
     CLOSING_UPDATE,
     DAY_AFTER,
+    DAY_AFTER_IT,
     PARTICIPLE,
+    STORY_CLOSED,
     THAT_DAY,
     day_of_paragraph,
     elsewhen,
     later_day,
     lede_day,
     list_intro,
+    names_reference_close,
+    past_aside,
     shared_day,
 )
-from eventstudy.articles.companies import CompanyTable
+from eventstudy.articles.companies import CompanyTable, masked_names
 from eventstudy.articles.figure_kind import CLOSING_PAREN, Context, classify, verdict
+from eventstudy.articles.multiples import multiples
 from eventstudy.articles.notation import fund_names, one_per_name
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import PLUPERFECT, SAME_PERIOD, WEEK, multiples, period_of
+from eventstudy.articles.period_words import PLUPERFECT, SAME_PERIOD, WEEK, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
     CLOSE_ET,
@@ -119,7 +124,7 @@ def find_moves(
     lede = lede_day(text, dates, reference)  # "Tokyo, 5 août (AFP) - La Bourse a vécu lundi…": the story's day
     filed = filed_at(text, dates, french=french)  # "11:05 am ET", "Publié le 20/09/2024 à 22:40"
     live = filed[0] if filed and 9 * 60 + 30 <= filed[1] < 16 * 60 else None  # New York trading: its day's quotes
-    story_closed = _STORY_CLOSED.search(text)  # a story told after its day's close: its later moves are closes
+    story_closed = STORY_CLOSED.search(text)  # a story told after its day's close: its later moves are closes
     stamps = entry_stamps(text, dates)  # a live page's "April 21, 2025, 4:08 PM EDT": each entry its own moment
     live = None if stamps else live
     update = CLOSING_UPDATE.search(text)  # "Update, 4:10 pm ET:", "Mise à jour après la clôture :": closes after it
@@ -153,7 +158,7 @@ def find_moves(
             segment, ahead = text[seg_start : fig.start()], text[fig.end() : ahead_end]
             num = fig["num"]  # "1,900%" in English is a thousand and nine hundred; "1,9 %" in French is 1.9
             value = float(num.replace(",", "") if not french and _THOUSANDS.fullmatch(num) else num.replace(",", "."))
-            words = _without_names(segment, seg_start, in_sentence)  # "Advanced Micro Devices" is no move verb
+            words = masked_names(segment, seg_start, in_sentence)  # "Advanced Micro Devices" is no move verb
             ctx = classify(words, ahead, prev, text, seg_start, a)
             ctx.subject = shared.get(i) or find_subject(
                 text, a, seg_start, fig.start(), in_sentence, table, prev.subject, topic, mentions
@@ -182,12 +187,9 @@ def find_moves(
                 ctx.kind = "price"  # "the Nikkei 225 index jumped 9.1%"
             day_end = min(figures[i + 1].start() if i + 1 < len(figures) else b, fig.end() + 80)  # a day's words
             ctx.session, ctx.timing = session_of(dates, text, seg_start, fig, day_end, prev, ahead, segment, asides)
-            sd = ctx.session
-            if sd is not None and sd.date is not None and sd.offset > fig.end() and _REFERENCE_CLOSE.match(
-                text, sd.offset + len(sd.words)
-            ) and _ABOVE.search(text, fig.end(), sd.offset):  # fmt: skip
-                after = np.busday_offset(sd.date, 1, roll="forward").astype(dt.date)
-                ctx.session = replace(sd, date=after)  # "as high as 11.3% above Thursday's close": Friday's range
+            if ctx.session is not None and names_reference_close(text, ctx.session, fig.end()):
+                after = np.busday_offset(ctx.session.date, 1, roll="forward").astype(dt.date)
+                ctx.session = replace(ctx.session, date=after)  # "as high as 11.3% above Thursday's close": Friday's
             early = ctx.timing in ("premarket", "open") and prev.timing == "after_hours"
             if early and ctx.session is prev.session and ctx.session is not None and ctx.session.date is not None:
                 after = np.busday_offset(ctx.session.date, 1, roll="forward").astype(dt.date)
@@ -210,9 +212,9 @@ def find_moves(
                 ctx.timing = prev.timing or before
             after_day = ctx.session is not None and ctx.session.source and seg_start <= ctx.session.offset
             # "little changed on Friday, a day after the stock suffered its worst day, falling 6.2%": the day before
-            after_day = after_day and _DAY_AFTER_IT.search(text, ctx.session.offset, fig.start())
+            after_day = after_day and DAY_AFTER_IT.search(text, ctx.session.offset, fig.start())
             day_after = ctx.session is prev.session and DAY_AFTER.search(segment)
-            if day_after and _past_aside(segment, day_after.end()):
+            if day_after and past_aside(segment, day_after.end()):
                 day_after = None  # "slid 7.4%, a day after an even larger drop, and AMD shed 8.6%": the aside is done
             if ctx.session is not None and (day_after or after_day):
                 back = np.busday_offset(ctx.session.date, -1, roll="backward").astype(dt.date)
@@ -326,7 +328,7 @@ def find_moves(
             if s is None and lede is not None and lede.offset < fig.start() and not other_moment:
                 s = lede  # the day the lede names carries to sentences that name none
             after = DAY_AFTER.search(segment)
-            after = after and not _past_aside(segment, after.end())  # "…, a day after X, and AMD shed"
+            after = after and not past_aside(segment, after.end())  # "…, a day after X, and AMD shed"
             if ctx.session is None and not since and s is not None and s.date and after:
                 back = np.busday_offset(s.date, -1, roll="backward").astype(dt.date)  # "au lendemain d'une séance
                 s = replace(s, date=back)  # noire au cours de laquelle le titre a chuté de 9,5 %": the day before
@@ -415,39 +417,6 @@ _RESULT_CLAUSE = re.compile(
 )
 
 
-def _without_names(segment: str, start: int, mentions: list) -> str:
-    """``segment`` (from ``start`` in the text) with the names of ``mentions`` masked ("Xxxxxxxx Xxxxx").
-
-    Symbols are kept; a name still reads as a name, and none of its words as a verb or a measure noun.
-    """
-    chars = list(segment)
-    for m in mentions:
-        lo, hi = max(m.start - start, 0), min(m.end - start, len(segment))
-        if lo < hi and any(c.islower() for c in segment[lo:hi]):
-            chars[lo:hi] = ["X" if c.isupper() else "x" if c.isalpha() else c for c in segment[lo:hi]]
-    return "".join(chars)
-
-
-_DAY_AFTER_IT = re.compile(
-    r"(?<![\w])(?:a|one|the) day after (?:the stock|the shares|shares|it|they)(?![\w])"
-    r"|au lendemain d['e] (?:sa|son|leur) (?:chute|baisse|hausse|envolée|plongeon|bond)",
-    _I,
-)
-# a new clause with its own subject after an aside: ", and Advanced Micro Devices shed"
-_NEXT_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas|et|mais|tandis que|alors que)\s+(?!(?:it|its|they)\b)", _I)
-
-
-def _past_aside(segment: str, at: int) -> bool:
-    """Whether a clause of the figure's own follows the words ending at ``at``: ", and AMD shed", ", having opened"."""
-    return bool(_NEXT_CLAUSE.search(segment, at) or PARTICIPLE.search(segment, at))
-
-
-# "11.3% above Thursday's close": the day named is the reference close, the move is the next session's
-_ABOVE = re.compile(r"(?:above|below|over|under|from)\s+$", _I)
-_REFERENCE_CLOSE = re.compile(r"['’]s\s+(?:close|closing (?:level|price))", _I)
-_STORY_CLOSED = re.compile(
-    r"(?<![\w])(?:by|at) the closing bell|(?:by|at) the (?:day's )?close,|au terme de la séance|à la clôture,", _I
-)
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
 _PAREN_FIGURE = re.compile(r"\s*\(\s*")
 _AFTER_EXTREME = re.compile(

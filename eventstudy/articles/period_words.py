@@ -3,7 +3,8 @@
 A period move ("has lost 40% from its July peak", "up 17% year to date",
 "a plus que doublé depuis le début de l'année") is measured from a
 reference close to the session; :func:`since` gives that reference as a
-claim's ``since`` (see ``SINCE_PATTERN`` in :mod:`eventstudy.spec.types`):
+claim's ``since`` (see ``SINCE_PATTERN`` in :mod:`eventstudy.spec.types`;
+the multiples without a percent sign are read in :mod:`.multiples`):
 
 - the year so far ("year to date", "this year", "for the year", "since
   January", "depuis le début de l'année", "depuis janvier") → the last day
@@ -28,12 +29,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from eventstudy.articles.attribution import Subject, find_subject
-from eventstudy.articles.companies import CompanyTable
 from eventstudy.articles.date_names import month_number, month_pattern
-from eventstudy.articles.records import CandidateClaim, DateMention
+from eventstudy.articles.records import DateMention
 from eventstudy.articles.session_words import article_day
-from eventstudy.articles.words import nouns
 
 _I = re.IGNORECASE
 PERIOD = re.compile(
@@ -179,16 +177,8 @@ WEEK = re.compile(
     _I,
 )
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
-# "a plus que doublé", "has more than doubled": a period move without a percent sign
-MULTIPLE = re.compile(
-    r"(?<![\w])(?:(?P<more>plus que |more than )"
-    r"|(?P<about>presque |quasiment |pratiquement |nearly |almost |roughly ))?"
-    r"(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
-    _I,
-)
 # "compared with Nvidia's loss of 13% in the same period": the period of the sentence's earlier figure
 SAME_PERIOD = re.compile(r"(?<![\w])(?:the same (?:period|span|stretch)|la même période)(?![\w])", _I)
-MULTIPLE_PERCENT = {"doubl": 100.0, "tripl": 200.0, "quadrupl": 300.0}
 
 
 def since(
@@ -261,11 +251,6 @@ def since(
     if m := _MONTH.search(text, lo, hi):
         return (session.replace(day=1) - dt.timedelta(days=1)).isoformat(), None, m.start()
     return "", None, -1
-
-
-def multiple(verb: str) -> float:
-    """The percent move of a multiple: "doubled" is +100, "triplé" +200."""
-    return next(v for k, v in MULTIPLE_PERCENT.items() if verb.lower().startswith(k))
 
 
 def _before(date: dt.date, session: dt.date) -> dt.date:
@@ -453,49 +438,3 @@ def _named_month(
         return None
     stand_in = DateMention("", m.start(), m.group(), end, "year", reference=day, reference_from="that month's end")
     return (first - dt.timedelta(days=1)).isoformat(), None, stand_in
-
-
-def multiples(
-    text: str,
-    a: int,
-    b: int,
-    table: CompanyTable,
-    mentions: list,
-    dates: list[DateMention],
-    reference: dt.date,
-    topic: Subject | None,
-    record: dict,
-    latest: dict[str, DateMention] | None = None,
-) -> list[CandidateClaim]:
-    """Period moves without a percent: "le titre a plus que doublé depuis janvier" (+100 %, at least).
-
-    A sentence naming no day speaks of the latest session the article gave the security (``latest``),
-    else of the article's last close.
-    """
-    out = []
-    in_sentence = [m for m in mentions if a <= m.start < b]
-    for m in MULTIPLE.finditer(text, a, b):
-        named = nouns(text[a : m.start()])
-        if named and not named[-1]["price"]:
-            continue  # "revenue has doubled"
-        subject = find_subject(text, a, a, m.start(), in_sentence, table, None, topic, mentions)
-        if subject is None or not subject.ticker:
-            continue
-        days = [d for d in dates if a <= d.offset < m.start() and d.precision == "day" and d.kind != "header"]
-        own = (latest or {}).get(subject.ticker)
-        session = days[-1].date if days and days[-1].date else own.date if own and own.date else None
-        session = session or as_of(text, dates, reference)
-        if PLUPERFECT.search(text, a, m.start()):  # "slumped on Tuesday, ending a rally that had doubled": before it
-            session = np.busday_offset(session, -1, roll="backward").astype(dt.date)
-        got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
-        if not got:
-            continue
-        out.append(
-            CandidateClaim(
-                ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),
-                approximate=bool(m["about"]), verb=m["verb"], session=session, bound="at_least" if m["more"] else "",
-                benchmark=table.is_index(subject.ticker), figure_offset=m.start(), since=got,
-                note="; ".join(n for n in (subject.note, table.note(subject.name)) if n), **record,
-            )
-        )  # fmt: skip
-    return out
