@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from eventstudy.errors import EventStudyError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from eventstudy.articles.records import CandidateClaim
     from eventstudy.articles.text import Article
     from eventstudy.market import PriceSource
@@ -98,7 +100,7 @@ def check(
     found = extract(articles, year=year, reference_date=reference_date, aliases=aliases, listings=listings)
     if found.claims and not found.events and reference_date is None:  # undated: say which dates the figures fit
         read = partial(_claims_from, articles, year=year, aliases=aliases, listings=listings)
-        check_usable(found, date_hint=suggestion(fitting_dates(read, partial(_close_moves, source))))
+        check_usable(found, date_hint=suggestion(fitting_dates(found.claims, read, partial(_close_moves, source))))
     table = CompanyTable(aliases, listings)
     spec = draft_spec(found, table, study_id=study_id, title=check_title(articles), reference_date=reference_date,
                       path=folder / DRAFT)  # fmt: skip
@@ -115,7 +117,7 @@ def check(
     return spec, EventStudy(spec, source, on_error="skip").run(progress=progress)
 
 
-def _claims_from(articles: Sequence[Article], reference_date: dt.date | None, **options: Any) -> list[CandidateClaim]:
+def _claims_from(articles: Sequence[Article], reference_date: dt.date, **options: Any) -> list[CandidateClaim]:
     """The articles' claims read with ``reference_date`` (a candidate date of an undated article)."""
     from eventstudy.articles.extract import extract
 
@@ -124,7 +126,7 @@ def _claims_from(articles: Sequence[Article], reference_date: dt.date | None, **
         return list(extract(articles, reference_date=reference_date, **options).claims)
 
 
-def _close_moves(source: PriceSource, ticker: str) -> pd.Series | None:  # noqa: F821 (imported inside)
+def _close_moves(source: PriceSource, ticker: str) -> pd.Series | None:
     """``ticker``'s close-to-close moves on every session the source holds, None without prices."""
     import pandas as pd
 

@@ -43,12 +43,13 @@ class DateFit:
 
 
 def fitting_dates(
-    read: Callable[[dt.date | None], Sequence[Any]],
+    claims: Sequence[Any],
+    read: Callable[[dt.date], Sequence[Any]],
     moves: Callable[[str], pd.Series | None],
 ) -> list[DateFit]:
     """Candidate dates for an undated article, best first (see the module doc).
 
-    ``read(date)`` gives the article's claims read with ``date`` as reference (None: as printed);
+    ``claims`` are the article's claims as printed; ``read(date)`` gives them read with ``date`` as reference;
     ``moves(ticker)`` the ticker's close-to-close moves (decimals) indexed by session, or None
     when no prices are held.
     """
@@ -59,7 +60,7 @@ def fitting_dates(
             cache[ticker] = moves(ticker)
         return cache[ticker]
 
-    usable = [c for c in read(None) if _measurable(c) and close_moves(c.ticker) is not None]
+    usable = [c for c in claims if _measurable(c) and close_moves(c.ticker) is not None]
     hits: Counter[dt.date] = Counter()
     for c in usable:
         s = close_moves(c.ticker)

@@ -39,7 +39,7 @@ def claim(ticker: str, percent: float, figure: str, day_words: str = "", **kw) -
 def reader(claims: list[SimpleNamespace]):
     """read(date): the claims with their weekday words counted back from ``date`` (the latest such day)."""
 
-    def read(date: dt.date | None) -> list[SimpleNamespace]:
+    def read(date: dt.date) -> list[SimpleNamespace]:
         out = []
         for c in claims:
             session = None
@@ -55,7 +55,7 @@ def reader(claims: list[SimpleNamespace]):
 def test_the_planted_date_fits_best_and_is_suggested():
     moves = market()
     claims = [claim("AAA", 3.21, "3.21%"), claim("BBB", -1.57, "1.57%"), claim("AAA", 0.85, "0.85%", "Tuesday")]
-    fits = fitting_dates(reader(claims), moves.get)
+    fits = fitting_dates(claims, reader(claims), moves.get)
     assert fits[0] == DateFit(dt.date(2024, 6, 12), 3, 3)
     text = suggestion(fits)
     assert "--reference-date 2024-06-12" in text and "3 of 3" in text
@@ -69,7 +69,7 @@ def test_bounds_periods_and_quotes_are_not_used_to_date_an_article():
         claim("BBB", -1.57, "1.57%", since="2024-01-02"),
         claim("BBB", -1.57, "1.57%", timing="intraday"),
     ]
-    fits = fitting_dates(reader(claims), moves.get)
+    fits = fitting_dates(claims, reader(claims), moves.get)
     assert fits[0].measured == 1 and fits[0].matched == 1
     assert suggestion(fits) == ""  # one figure is no evidence of a date
 
@@ -78,9 +78,11 @@ def test_a_tie_or_no_prices_gives_no_suggestion():
     moves = market()
     moves["AAA"][pd.Timestamp("2024-03-05")] = 0.0321  # the same move on another day
     moves["BBB"][pd.Timestamp("2024-03-05")] = -0.0157
-    tied = fitting_dates(reader([claim("AAA", 3.21, "3.21%"), claim("BBB", -1.57, "1.57%")]), moves.get)
+    pair = [claim("AAA", 3.21, "3.21%"), claim("BBB", -1.57, "1.57%")]
+    tied = fitting_dates(pair, reader(pair), moves.get)
     assert [f.matched for f in tied[:2]] == [2, 2] and suggestion(tied) == ""
-    assert fitting_dates(reader([claim("ZZZ", 3.21, "3.21%")]), moves.get) == []
+    lone = [claim("ZZZ", 3.21, "3.21%")]
+    assert fitting_dates(lone, reader(lone), moves.get) == []
 
 
 def close_move(prices: Path, symbol: str, day: str) -> float:
