@@ -47,7 +47,7 @@ _HEADERS = [
         rf"^[ \t]*(?:{_PUBLISHED}|[A-Z][a-z]{{2,15}}(?=[A-Z][a-z]))?(?P<h>{_DAY_MONTH})"  # "Published Wed, Feb 5, 2025
         # · 08:05 AM" too, and a section name glued to it by a page's layout: "MarketsSeptember 30, 2024"
         rf"(?:,?\s+(?:[|•·–—-]\s+)?(?:at\s+|à\s+)?\d{{1,2}}\s?[:h]\s?\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?"
-        r"(?:\s*\((?:GMT|UTC)[+-]\d{1,2}\))?)?"  # "Jan 8, 2025 08:15 (GMT+8)"
+        r"(?:\s*\(?(?:GMT|UTC)[+-]\d{1,2}(?::?\d{2})?\)?)?)?"  # "Jan 8, 2025 08:15 (GMT+8)", "at 1:10 AM GMT+1"
         r"(?:\s*[·|•]\s*(?:less than |about )?(?:a|\d+)\s*min(?:ute)?s?(?:\s+read)?)?[ \t]*$",  # "· 3 min read"
         _I | re.M,
     ),

@@ -125,6 +125,9 @@ def extract(
     if not events:  # only the claims' own days are dated: draft from those, and say so
         note = "No other date found: drafted from the day words of the claims; set the announcement date."
         events = [replace(e, note=note) for e in _draft_events(dates)]
+    if not events and claims:  # no day in the text at all: the article's own date line
+        note = "No date in the text: drafted from the article's date line; set the announcement date."
+        events = [replace(e, note=note) for e in _draft_events(dates, header=True)]
     events = _events_for_lone_sessions(events, claims, dates)
     claims = _link(_ids(claims), events)
     unknown = sorted({f.subject for f in others if f.kind in ("unknown company", "crypto") and f.subject})
@@ -164,10 +167,11 @@ def _announcement_date(absolute: list[DateMention]) -> tuple[dt.date, str] | Non
     return date, ", ".join(sorted({d.source for d in by_date[date]}))
 
 
-def _draft_events(dates: list[DateMention]) -> list[CandidateEvent]:
+def _draft_events(dates: list[DateMention], *, header: bool = False) -> list[CandidateEvent]:
+    """One event per day named in the text (``header``: per day of the articles' date lines instead)."""
     by_date: dict[dt.date, list[DateMention]] = defaultdict(list)
     for d in dates:
-        if d.date is not None and d.precision == "day" and d.kind != "header":
+        if d.date is not None and d.precision == "day" and (d.kind == "header") == header:
             by_date[d.date].append(d)
     events = []
     for date, mentions in sorted(by_date.items()):
