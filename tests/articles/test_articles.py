@@ -235,7 +235,8 @@ def test_only_the_claims_days_are_dated(tmp_path):
 def test_no_day_in_the_text_drafts_the_event_on_the_articles_date_line(tmp_path):
     # a dated story whose only claim names no day: the event is the date line's, said in its note
     for line in ("TOKYO, Feb 8, 2024", "Feb. 8, 2024", "February 8, 2024 at 1:10 AM GMT+1", "8 février 2024"):
-        found = _found(tmp_path, f"SoftBank rallies\n{line}\n\nSoftBank Group shares rallied almost 10% after Arm's forecast.")
+        body = "SoftBank Group shares rallied almost 10% after Arm's forecast."
+        found = _found(tmp_path, f"SoftBank rallies\n{line}\n\n{body}")
         assert [(c.ticker, c.reported_percent, c.session) for c in found.claims] == [("9984.T", 10.0, None)], line
         (event,) = found.events
         assert event.id == "2024-02-08" and "date line" in event.note, line
