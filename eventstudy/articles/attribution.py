@@ -98,6 +98,8 @@ _POSSESSOR = re.compile(
 OBLIQUE = "the name follows a preposition: check that it is what moved"
 DESCRIPTION = "a description, not a name"
 _RELATIVE = re.compile(r"\s*(?:qui|which|who|that|dont|whose)(?![\w])", _I)  # "UnitedHealth, dont l'action a chuté"
+_LEVEL_TAIL = re.compile(r"\W*(?:à|at|to)\s+\$?\d[\d.,\s\u202f]*(?:points?|pts|dollars?|euros?|yens?|\$|€)?", _I)
+_WITH = re.compile(r"\s*(?:with|avec)\s", _I)
 _CONJUNCTION = re.compile(r"(?:et|and|ou|or|puis|then)(?![\w])", _I)
 _TAIL = re.compile(r"^\s*(?:(?:of|de|du|des|to|à|au|aux|from|in|on|sur|since|depuis|for|pour)(?![\w])|d['’])", _I)
 _JOIN = re.compile(r"^\s*(?:,\s*)?(?:and|et|&)?\s*$", _I)
@@ -126,7 +128,9 @@ _COMPANY_THAT = re.compile(
 )
 # "le titre du concurrent d'Intel": the name is the description's, not the subject
 _RIVAL_OF = re.compile(
-    r"(?:concurrent|rival|compétiteur|fournisseur|client|partenaire|supplier|customer|partner)s? (?:de |d['’]|of )$", _I
+    r"(?:concurrent|rival|compétiteur|fournisseur|client|partenaire|supplier|customer|partner)s?"
+    r"(?: (?:direct|principal|historique|main|chief|biggest|largest|closest|key)e?s?)? (?:de |d['’]|of )$",
+    _I,
 )
 _BENCHMARK = re.compile(r"(?<![\w])(?:the benchmark|l'indice de référence)(?![\w])", _I)
 # "It fell", "they were down", "Going into the report they were down", "Dès mercredi soir, il s'envolait"
@@ -243,14 +247,19 @@ def find_subject(
         own = [m for m in mentions if conj_lo <= m.start < conj_hi and m.ticker]
         if own:  # "Markets had bet on Ishiba's rival, …, and on Friday the Nikkei had jumped 2.3%": its own subject
             return Subject(own[0].name, own[0].ticker)
+    if len(chunks) > 1 and _WITH.match(text, conj_lo):  # "Oracle joined in, with Nvidia up 4%": Nvidia's
+        own = [m for m in mentions if conj_lo <= m.start < conj_hi] or table.unknown(text, conj_lo, conj_hi, -1)
+        if own:
+            return Subject(own[0].name, own[0].ticker)
     for k, (lo, hi) in enumerate(chunks):
         chunk = text[lo:hi]
         last = k == len(chunks) - 1
-        if not last and _OPENER.match(chunk):
+        level = k == 0 and seg_start > sentence_start and _LEVEL_TAIL.match(chunk)  # "(+0,48%) à 6.631,96 points et"
+        if not last and _OPENER.match(chunk) and not level:
             continue
         if not last and _POINTS_MOVE.search(chunk) and not re.match(r"\s*(?:or|soit)\s", text[hi:fig_start], _I):
             continue  # "The Dow was down more than 1,100 points, the S&P 500 was off 2.9%": that clause is done
-        if k == 0 and seg_start > sentence_start and _TAIL.match(chunk) and not last:
+        if k == 0 and seg_start > sentence_start and _TAIL.match(chunk) and not last and not level:
             continue  # "…90% of Arm, fell 5.2%": the previous figure's complement
         if rep := _REPORTING.search(chunk):
             after = [m for m in mentions if lo + rep.end() <= m.start < hi]
@@ -294,7 +303,10 @@ def find_subject(
         if len(heads) == 1 and clause_start > colon:  # "S&P 500 : 5 396,52 points, en baisse de 4,84 %"
             return Subject(heads[0].name, heads[0].ticker)
     if _REFERENCE.search(seg) or _BARE_SHARES.match(seg):
-        before = [m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)]
+        before = [
+            m for m in mentions if m.start < clause_start and not table.is_index(m.ticker)
+            and not _RIVAL_OF.search(text, max(0, m.start - 30), m.start)
+        ]  # fmt: skip  # not "AMD, concurrent d'Intel, …, a limité sa baisse": AMD's
         if before:
             return Subject(before[-1].name, before[-1].ticker, f"{seg.strip()!r} read as {before[-1].name}")
         if topic is None:

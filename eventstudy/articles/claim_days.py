@@ -18,9 +18,11 @@ from eventstudy.articles.session_words import OTHER_EVENT, set_apart
 from eventstudy.articles.text import normalize
 
 _I = re.IGNORECASE
-# the day the sentence before named: "On that first day, …", "Ce jour-là, …"
+# the day the sentence before named: "On that first day, …", "Ce jour-là, …", "Le S&P 500 avait alors reculé"
 THAT_DAY = re.compile(
-    r"(?<![\w])(?:that (?:first |same |very )?(?:day|session)|ce jour-là|cette séance-là|le même jour)(?![\w])", _I
+    r"(?<![\w])(?:that (?:first |same |very )?(?:day|session)|ce jour-là|cette séance-là|le même jour"
+    r"|(?:avait|avaient|a|ont) alors)(?![\w])",
+    _I,
 )
 DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
 CLOSING_UPDATE = re.compile(

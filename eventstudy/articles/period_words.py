@@ -48,8 +48,8 @@ PERIOD = re.compile(
     r"|finished|traded)"
     r"|depuis (?:la fin (?:de |d')?)?(?:janvier|février|mars|avril|mai|juin|juillet"
     r"|août|septembre|octobre|novembre|décembre)"
-    r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high|low"
-    r"|start|beginning|listing|debut|record)"
+    r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high(?:est)?"
+    r"|low(?:est)?|start|beginning|listing|debut|record)"
     r"|(?:since|from|below|under|above) (?:its|their|the) (?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?"
     r" \d{1,2}|(?:mon|tues|wednes|thurs|fri)day's) close"  # "above its April 8 close", not "the prior close"
     r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de|à) (?:son|sa|leurs?|ses)"
@@ -136,8 +136,8 @@ _EXTREME = re.compile(
     r"(?:(?:all-time|record|recent|previous|52-week|\d+-(?:month|week|year))\s+)?"
     rf"(?:{_PART}?{_M.replace('month>', 'm1>')}\.?\s+(?:\d{{1,2}},?\s+)?"
     r"(?:(?P<y1>(?:19|20)\d\d)\s+)?)?(?:closing\s+|record\s+)?"
-    r"(?P<kind>peak|high|highs|top|record|low|lows|trough|bottom|sommets?|pic|plus hauts?|plus bas|plancher|creux"
-    r"|close|clôture)"
+    r"(?P<kind>peak|highest|high|highs|top|record|lowest|low|lows|trough|bottom|sommets?|pic|plus hauts?|plus bas"
+    r"|plancher|creux|close|clôture)(?![\w])"
     r"(?:\s+(?:close|closing (?:high|level)|de clôture|historiques?|absolus?))?"
     r"(?:\s+(?:of\s+\$?[\d,.]+(?:\s+(?:yens?|dollars?|euros?))?,?\s+)?"  # "its 52-week high of $135.58, set in June"
     r"(?:(?:it|they) (?:set|hit|reached|notched|touched|posted|recorded|marked)\s+|(?:set|hit|reached)\s+)?"
@@ -200,7 +200,7 @@ def since(
         month = m["m1"] or m["m2"]
         side = (
             "low"
-            if m["kind"].lower() in ("low", "lows", "trough", "bottom", "plus bas", "plancher", "creux")
+            if m["kind"].lower() in ("low", "lowest", "lows", "trough", "bottom", "plus bas", "plancher", "creux")
             else "high"
         )
         named = _day_in(dates, m.start(), m.end())  # "from its July 10 record close": that day

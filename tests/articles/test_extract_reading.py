@@ -2344,3 +2344,45 @@ def test_an_index_code_after_a_market_prefix_and_the_worst_point_of_a_session(tm
     )
     got = [(t, f, s, tm) for t, f, s, tm, _ in _got(tmp_path, text)]
     assert got[1:] == [("^IXIC", -2.2, D(2024, 7, 11), "intraday"), ("^GSPC", -0.9, D(2024, 7, 11), "close_only")]
+
+
+# --- after the unseen6 run, a second round: owners of "with X up", levels, rivals, "alors", lowest closes --------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "with X up n%": X's figure, whatever the clause before names
+        ("2025-01-03\n\nMicrosoft followed along, with Arm Holdings up 10.05%.", [("ARM", 10.05)]),
+        ("2025-01-03\n\nPower producers joined the rally, with Vertiv up 6.23%.", [("VRT", 6.23)]),
+        ("2025-01-03\n\nLes valeurs de l'énergie ont suivi, avec Vertiv en hausse de 6,23 %.", [("VRT", 6.23)]),
+        # a sentence-opening adverb followed by its complement is no company
+        ("2025-01-03\n\nAilleurs dans la cote, Oracle a gagné 1,2 %.", [("ORCL", 1.2)]),
+        # the level after the previous figure is not an opener: the name after it owns the next figure
+        (
+            "2025-09-18\n\nLe Nasdaq a pris 0,94 % à 22.470,73 points et le S&P 500 .SPX 31,61 points, soit 0,48 %.",
+            [("^IXIC", 0.94), ("^GSPC", 0.48)],
+        ),
+        # a rival named in an apposition does not take the main clause's figure
+        (
+            "2025-09-18\n\nArm, concurrent direct de Nvidia sur les puces, qui cédait 2 % à l'ouverture, a fini en "
+            "baisse de 4,45 %.",
+            [("ARM", -2.0), ("ARM", -4.45)],
+        ),
+    ],
+)
+def test_unseen6_second_round_owners(tmp_path, text, expected):
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == expected
+
+
+def test_alors_is_the_day_the_sentence_before_named(tmp_path):
+    text = (
+        "2025-09-18\n\nLa Bourse de Paris a fini en hausse jeudi.\n\nLa veille, mercredi, la Fed avait baissé ses "
+        "taux. Le Nasdaq avait alors cédé 0,33 %."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^IXIC", -0.33, D(2025, 9, 17))
+
+
+def test_lowest_close_of_a_named_month(tmp_path):
+    text = "2025-07-15\n\nAMD shares are up about 55% from their lowest close in April."
+    assert _got(tmp_path, text)[-1][4] == "low:2025-04"
