@@ -162,7 +162,8 @@ def headings(text: str) -> list[tuple[int, int]]:
         short = short and (not bullet or k < prose < len(lines))  # bullets above the story's prose: its summary
         title = first and body and len(body) <= 150 and (body.endswith(("?", "!")) or not re.search(r"[a-zà-ÿ]", body))
         key_figure = _KEY_FIGURE.match(body) and " | " not in body  # a quote strip "MSFT | $525.76 | -2.92%" is none
-        if (short and not in_list and (first or not key_figure)) or title:
+        repost = _FEED_FOOTER.match(body)  # "L'article … est apparu en premier sur …": the title again
+        if (short and not in_list and (first or not key_figure)) or title or repost:
             out.append((start, start + len(line)))
         in_list = bool(body) and (in_list or body.endswith(":"))
         first = first and not body
@@ -170,6 +171,7 @@ def headings(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_FEED_FOOTER = re.compile(r"(?:L['’]article|The post)\s.{5,300}\s(?:est apparu en premier sur|appeared first on)\s")
 _PROSE = re.compile(r"[^*•–\-\s][^\n]{60,}[.!?…»\"”]$")  # a paragraph of the story (not a title, a bullet)
 _KEY_FIGURE = re.compile(r"[^:\n]{2,40}\s?:\s[^:\n]*\d\s?%\s*$")
 

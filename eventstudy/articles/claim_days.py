@@ -25,11 +25,6 @@ THAT_DAY = re.compile(
     _I,
 )
 DAY_AFTER = re.compile(r"(?<![\w])(?:a|one|the) day after|au lendemain d['e]", _I)
-CLOSING_UPDATE = re.compile(
-    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|close|après la clôture|clôture"
-    r"|(?:4|5|6|7|8):\d\d\s*p\.?m|1[6-9]:\d\d|1[6-9]h\d\d)[^:\n]{0,20}:",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 _BULLET = re.compile(r"\s*(?:[-•*▪‣]|\*\*|\d{1,2}[.)])\s")
 _TODAY = re.compile(r"hier|yesterday|aujourd'hui|today", _I)
@@ -119,6 +114,9 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
             story_day = (reference, as_of(text, dates, reference))  # published before the open: the session before
             if local and local[0].date in story_day and not local[0].announcement:
                 return local[0]  # "Mardi 13 mai, Wall Street a fini…" in a story of the 14th
+            own = [d for d in days if d.kind == "absolute" and d.precision == "day" and d.date == reference]
+            if own and not own[0].announcement:
+                return own[0]  # "La Bourse de Tokyo a clôturé ce 20 octobre sur un gain…" in a story of the 20th
             days = [d for d in days if d.kind in ("weekday", "relative")]
             if days and (days[0].date in story_day or _TODAY.fullmatch(normalize(days[0].words).lower())):
                 return days[0]

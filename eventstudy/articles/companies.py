@@ -80,6 +80,8 @@ ETF_NAMES: dict[str, tuple[str, str, str]] = {
     "VanEck Semiconductor": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
     "ETF iShares Semiconductor": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
     "iShares Semiconductor ETF": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
+    "iShares Semiconductor": ("SOXX", "XNAS", "iShares Semiconductor ETF"),  # "le fonds iShares Semiconductor"
+    "VanEck Vectors Semiconductor ETF": ("SMH", "XNAS", "VanEck Semiconductor ETF"),
     "SOXX": ("SOXX", "XNAS", "iShares Semiconductor ETF"),
     "Invesco QQQ Trust": ("QQQ", "XNAS", "Invesco QQQ Trust"),
     "Invesco QQQ": ("QQQ", "XNAS", "Invesco QQQ Trust"),

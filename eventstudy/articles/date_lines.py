@@ -25,6 +25,8 @@ _DAY_MONTH = (
     rf"(?i:(?:(?:{_W}|{_WD_SHORT}),?\s+)?(?:(?P<day>1er|\d{{1,2}})\s+{_M}|{_M2}\.?\s+(?P<day2>\d{{1,2}}))"
     rf"(?:,?\s+{_YEAR})?)"
 )
+# a time (and zone) printed before the date: "18:27 UTC+8, ", "04:54 PM EST, ", "09:12, "
+_TIME_BEFORE = r"\d{1,2}[:h]\d{2}(?:\s*[AP]\.?M\.?)?(?:\s+(?P<tz>[A-Z]{2,4})(?:[+-]\d{1,2})?)?,?\s+"
 _PUBLISHED = (
     r"(?:published|updated|last updated?|posted|publié|mis à jour|modifié|dernière mise à jour|créé)"
     r"(?:\s+(?:le|on|at))?\s*:?\s+"
@@ -72,15 +74,28 @@ _HEADERS = [
     re.compile(rf"^[^\n]{{0,60}}?\s[|•·–—-]\s*(?P<h>{_DAY_MONTH})"
                rf"(?:,?\s+(?:at\s+|à\s+)?\d{{1,2}}\s?[:h]\s?\d{{2}}(?:\s*[AP]M)?(?:\s+[A-Z]{{2,4}})?)?[ \t]*$",
                re.M | _I),
-    # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line
-    re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?P<h>{_DAY_MONTH})", re.M | _I),
+    # "Publié le 28/01/2025 à 14h05, mis à jour …", "Investir – Publié le 6 juin 2024": a publication line;
+    # "Mis à jour : 09:12, 25 avril 2025": its time first
+    re.compile(rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?:{_TIME_BEFORE})?(?P<h>{_DAY_MONTH})", re.M | _I),
+    # a photo credit or a wire's copyright line as the only date: "© 20 octobre 2025 (Keystone/ATS)"
+    re.compile(rf"^[ \t]*©\s*(?P<h>{_DAY_MONTH})", re.M),
+    # a dateline of fields between bars: "New York | April 17, 2024 | Market Desk—"
+    re.compile(rf"^[^\n|]{{0,40}}\|\s*(?P<h>{_DAY_MONTH})\s*\|", re.M),
 ]  # fmt: skip
 _PUBLISHED_NUMERIC = re.compile(  # "Publié le 28/01/2025", "Publié le Tue 25/11/2025 - 00:00"
     rf"^[^\n]{{0,40}}?(?<![\w]){_PUBLISHED}(?:(?:{_W}|{_WD_SHORT}),?\s+)?(?P<h>{NUMERIC.pattern})", re.M | _I
 )
+_TIME_NUMERIC = re.compile(rf"^[ \t]*(?:{_PUBLISHED})?{_TIME_BEFORE}(?P<h>{NUMERIC.pattern})", re.M | _I)
+US_ZONES = ("ET", "EST", "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT")
+# "26. Juli 2024 um 09:12", "Heute — 26. Juli 2024L'Économiste du Maghreb": a German feed reader's date line
+_DE_MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                   "November", "Dezember")  # fmt: skip
+_GERMAN_LINE = re.compile(
+    rf"^[^\n\d]{{0,20}}?(?P<h>(?P<d>\d{{1,2}})\.\s+(?P<mo>{'|'.join(_DE_MONTH_NAMES)})\s+(?P<y>(?:19|20)\d\d))", re.M
+)
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
-    rf"^[ \t]*(?:{_PUBLISHED})?"
+    rf"^[ \t]*(?:[-•*]\s+)?(?:{_PUBLISHED})?(?:{_TIME_BEFORE})?"  # "- 2025-05-07 05:12:40", "18:27 UTC+8, 2025-03-31"
     r"(?P<h>(?P<y>\d{4})(?P<sep>[-./])(?P<m>\d{2})(?P=sep)(?P<d>\d{2}))"  # "2024.12.19 06:41" too
     r"(?:[ T]\d{1,2}:\d{2}\S*(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"  # "2024/09/11 3:58 pm EDT"
     r"(?:[ \t]{2,}\S[^\n]{0,80})?[ \t]*$",  # "2024-03-09 08:15:32  Source : agence de presse"
@@ -144,10 +159,20 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
                           *stamp.span("h"))  # fmt: skip
         except ValueError:
             pass
+    if timed := _TIME_NUMERIC.search(text, lo, hi):
+        date = numeric_date(timed, french=timed["tz"] not in US_ZONES, month_first=timed["tz"] in US_ZONES)
+        if date is not None:
+            return Header(timed["h"], date, "day", *timed.span("h"))
     if num := _NUMERIC_LINE.search(text, lo, hi) or _PUBLISHED_NUMERIC.search(text, lo, hi):
         date = numeric_date(num, french=True)
         if date is not None:
             return Header(num["h"], date, "day", *num.span("h"))
+    if german := _GERMAN_LINE.search(text, lo, hi):
+        try:
+            date = dt.date(int(german["y"]), _DE_MONTH_NAMES.index(german["mo"]) + 1, int(german["d"]))
+            return Header(german["h"], date, "day", *german.span("h"))
+        except ValueError:
+            pass
     found = []
     for rx in _HEADERS:
         for h in rx.finditer(text, lo, hi):
@@ -239,12 +264,15 @@ def _year_by_calendar(text: str, after: int, day: str, month: str) -> int | None
     return None
 
 
-def numeric_date(m: re.Match[str], *, french: bool) -> dt.date | None:
-    """The date of "22/01/2025": day first, unless only month first makes sense; None when ambiguous in English."""
+def numeric_date(m: re.Match[str], *, french: bool, month_first: bool = False) -> dt.date | None:
+    """The date of "22/01/2025": day first, unless only month first makes sense; None when ambiguous in English.
+
+    ``month_first``: a US line ("04:54 PM EST, 11/10/2025"), month first unless only day first makes sense.
+    """
     a, b, y = int(m["a"]), int(m["b"]), int(m["y"])
-    if a <= 12 and b <= 12 and a != b and not french:
+    if a <= 12 and b <= 12 and a != b and not french and not month_first:
         return None  # "03/04/2025" in English: March or April
-    day, month = (b, a) if b > 12 else (a, b)
+    day, month = (b, a) if b > 12 or (month_first and a <= 12) else (a, b)
     try:
         return dt.date(y, month, day)
     except ValueError:

@@ -177,14 +177,14 @@ _UPDATE_NOTE = re.compile(r"^[ \t]*(?:Updates?|Adds?)\b(?:[^\n]{0,120}$|[^\n:]{0
 
 
 def _update_days(text: str, dated: dt.date | None) -> dict[int, dt.date]:
-    """The weekdays an update note names, as the first such day after the dateline's (they look forward)."""
+    """The weekdays an update note names, as the first such day on or after the dateline's (they look forward)."""
     if dated is None:
         return {}
     out = {}
     for note in _UPDATE_NOTE.finditer(text):
         for w in _W_RX.finditer(note.group()):
             target = weekday_index(w[0])
-            out[target] = dated + dt.timedelta(days=(target - dated.weekday() - 1) % 7 + 1)
+            out[target] = dated + dt.timedelta(days=(target - dated.weekday()) % 7)  # "Update, Tuesday close:"
     return out
 
 
@@ -327,6 +327,7 @@ def _breaks(quote: str) -> tuple[list[int], list[int]]:
 # a sentence about the future: a weekday in it looks forward from the article's date
 _FUTURE = re.compile(
     r"(?<![\w])(?:will|is (?:due|scheduled|set|expected) to|are (?:due|scheduled|set|expected) to|doit|doivent"
+    r"|attendus? (?:après|avant|le|lundi|mardi|mercredi|jeudi|vendredi)"
     r"|[a-zéè]{3,}(?:era|eront|ira|iront))(?![\w])",
     _I,
 )
@@ -338,7 +339,7 @@ def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
 
 
 _SINCE_WORD = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+)?$", _I)
-_AHEAD_OF = re.compile(r"(?<![\w])ahead of(?![\w])[^,;.]{0,40}$", _I)
+_AHEAD_OF = re.compile(r"(?<![\w])(?:ahead of|due (?:after|before|on|out))(?![\w])[^,;.]{0,40}$", _I)
 
 
 def _days_ago(rel: str) -> int | None:

@@ -26,6 +26,7 @@ Order of work:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -124,7 +125,8 @@ def extract(
     events = _draft_events([d for d in dates if (d.source, d.offset) not in used])
     if not events:  # only the claims' own days are dated: draft from those, and say so
         note = "No other date found: drafted from the day words of the claims; set the announcement date."
-        events = [replace(e, note=note) for e in _draft_events(dates)]
+        sessions = {c.session for c in claims}  # not the reference days of period moves ("below its Oct. 31 close")
+        events = [replace(e, note=note) for e in _draft_events([d for d in dates if d.date in sessions])]
     if not events and claims:  # no day in the text at all: the article's own date line
         note = "No date in the text: drafted from the article's date line; set the announcement date."
         events = [replace(e, note=note) for e in _draft_events(dates, header=True)]
@@ -171,7 +173,7 @@ def _draft_events(dates: list[DateMention], *, header: bool = False) -> list[Can
     """One event per day named in the text (``header``: per day of the articles' date lines instead)."""
     by_date: dict[dt.date, list[DateMention]] = defaultdict(list)
     for d in dates:
-        if d.date is not None and d.precision == "day" and (d.kind == "header") == header:
+        if d.date is not None and d.precision == "day" and (d.kind == "header") == header and not _period_start(d):
             by_date[d.date].append(d)
     events = []
     for date, mentions in sorted(by_date.items()):
@@ -198,6 +200,14 @@ def _draft_events(dates: list[DateMention], *, header: bool = False) -> list[Can
             )
         )
     return events
+
+
+_SINCE = re.compile(r"(?<![\w])(?:since|depuis(?: le)?)\s+$", re.IGNORECASE)
+
+
+def _period_start(d: DateMention) -> bool:
+    """Whether the date starts a period ("its worst day since April 9", "depuis le 5 août"): no event's day."""
+    return bool(_SINCE.search(d.quote[: max(0, d.offset - d.quote_offset)]))
 
 
 LINK_DAYS = 7  # a claim's event is at most a week before its session

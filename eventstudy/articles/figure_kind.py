@@ -123,7 +123,7 @@ def verdict(
     tail = _blank(_RELATIVE_ASIDE, segment[_last_end(MOVE, segment) :]) + ahead
     # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
     one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
-    p = PERIOD.search(tail)
+    p = PERIOD.search(tail, len(tail) - len(ahead)) or PERIOD.search(tail)  # the figure's own words first
     level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
     # "en hausse de 2,19 %, au-dessus de son précédent sommet", "added 0.82%, still short of its March record"
     after_figure = len(tail) - len(ahead)  # the comma must lie between the figure and the words

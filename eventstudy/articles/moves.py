@@ -47,7 +47,6 @@ from eventstudy.articles.attribution import (
     paragraph_of,
 )
 from eventstudy.articles.claim_days import (
-    CLOSING_UPDATE,
     DAY_AFTER,
     DAY_AFTER_IT,
     PARTICIPLE,
@@ -67,7 +66,7 @@ from eventstudy.articles.figure_kind import CLOSING_PAREN, Context, classify, ve
 from eventstudy.articles.multiples import multiples
 from eventstudy.articles.notation import fund_names, one_per_name
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import PLUPERFECT, SAME_PERIOD, WEEK, period_of
+from eventstudy.articles.period_words import CLOSING_UPDATE, PERIOD, PLUPERFECT, SAME_PERIOD, WEEK, period_of
 from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
 from eventstudy.articles.session_words import (
     CLOSE_ET,
@@ -222,7 +221,8 @@ def find_moves(
             by_tense = False
             if not ctx.timing and french:
                 ctx.timing = tense_timing(text[a:b], segment, ctx.verb, ahead)  # "le titre bondissait de 38 %"
-                by_tense = ctx.timing == "intraday"
+                by_tense = ctx.timing == "intraday" and not (i > 0 and prev.timing == "intraday")  # "Vers 15H00 GMT,
+                # le Nasdaq avançait de 0,41 % et le S&P 500 gagnait 0,35 %": the clock time is the sentence's
                 told_after = ctx.session is not None and ctx.session.date and reference and ctx.session.date < reference
                 if told_after and ctx.verb.endswith(("ait", "aient")):  # an earlier session's imperfect: narrative
                     ctx.timing = ""
@@ -269,7 +269,10 @@ def find_moves(
                 if stamp is not None and (own_day is None or own_day.offset < stamp[0]):
                     own_day = stamp[1]  # a live entry's period: to the entry's day
                 if WEEK.search(text, a, b) and latest:  # "Sur la semaine, le Nikkei a perdu 4,7 %": to its last day
-                    own_day = max(latest.values(), key=lambda d: d.date or dt.date.min)
+                    exchange = table.listing(ctx.subject.ticker).exchange  # its own market's last day
+                    same = [d for t, d in latest.items() if table.listing(t).exchange == exchange]
+                    same = same or list(latest.values())
+                    own_day = max(same, key=lambda d: d.date or dt.date.min)
                 mine = [c for c in claims if c.ticker == ctx.subject.ticker]
                 after_hours = bool(mine) and mine[-1].timing == "after_hours"  # "had gained 55%" before that news
                 since, ref_day, s = period_of(
@@ -286,10 +289,14 @@ def find_moves(
                 )
                 if since:
                     kind, ctx.session, ctx.since = "", s, since
-            elif not kind and prev.since and not MOVE.search(segment):  # "… recule de 1,9 % et Broadcom de 7,8 %"
+            elif not kind and prev.since and (not MOVE.search(segment) or PERIOD.match(text, a)):
+                # "… recule de 1,9 % et Broadcom de 7,8 %", "Since the end of December X has lost 10.7%, while Y is
+                # down 4.5%": the opening period is every figure's
                 since, ctx.session, ctx.since = prev.since, prev.session, prev.since
             if since and ctx.timing in ("intraday", "after_hours"):
                 ctx.timing = ""  # a period move is measured close to close ("…, due after the bell, up 35% this year")
+            if not kind and signed <= -100:  # a price cannot fall 100% or more: "down 183%" is a misreading
+                kind, reason = "not a move", f"a fall of {-signed:g}% is no price move: the sign or the figure is wrong"
             if kind:
                 name = ctx.subject.name if ctx.subject else ""
                 others.append(OtherFigure(signed, figure, kind, reason, name, **record))  # type: ignore[arg-type]
@@ -327,6 +334,9 @@ def find_moves(
                 s = day_of_paragraph(dates, para, fig.start())  # "Hier, Oracle a publié… Le titre a bondi de 7 %."
             if s is None and lede is not None and lede.offset < fig.start() and not other_moment:
                 s = lede  # the day the lede names carries to sentences that name none
+            if s is not None and s.date is not None and s.date.weekday() >= 5 and not a <= s.offset < fig.end():
+                back = np.busday_offset(s.date, 0, roll="backward").astype(dt.date)  # a weekend's date carried from
+                s = replace(s, date=back)  # a dateline ("San Jose, Saturday, 17 February 2024."): the Friday before
             after = DAY_AFTER.search(segment)
             after = after and not past_aside(segment, after.end())  # "…, a day after X, and AMD shed"
             if ctx.session is None and not since and s is not None and s.date and after:
@@ -379,6 +389,7 @@ def find_moves(
                 used.add(ref_day.offset)
             # "… après avoir bondi de 32,9 % la veille", "…, s'ajoutant à la baisse de 4 % enregistrée la veille"
             clause_day = i > 0 and bool(OTHER_EVENT.search(segment) or PARTICIPLE.search(segment))
+            clause_day = clause_day or bool(_WHEN_CLAUSE.search(segment))  # "since May 27, when it rose 2.5%"
             flashback = bool(PLUPERFECT.search(segment[segment.rfind(",") + 1 :]))  # "It had already risen 1.35%"
             if not since and not (clause_day and para_session[0] == para) and not flashback:
                 para_session = (para, s)  # not a flashback's day: "Mercredi soir, … avait gagné 4 %. Le titre a pris…"
@@ -398,15 +409,20 @@ def find_moves(
 
 _WITH = re.compile(r"(?:^|[,;])\W*(?:with|avec)(?![\w])[^,;]*$", _I)
 _COMMA_AFTER = re.compile(r"[^,;.]{0,20}?,\s*")
-_SHARES_AFTER = re.compile(r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l'action|ses actions)\b", _I)
+_SHARES_AFTER = re.compile(  # "with a gain of 15%, the shares…", "En baisse de 1,1 % à l'ouverture, le titre…"
+    r"(?:\s+(?:à l['’]ouverture|en début de séance|at the open|in early trading|before the bell|en avant-Bourse))?"
+    r"\s*,\s*(?:the shares|the stock|its shares|its stock|le titre|l['’]action|ses actions)\b",
+    _I,
+)
 
 
 _CLAUSE_CUT = re.compile(r",\s")
 _BARE_DIRECTIONS = ("up", "down", "higher", "lower")  # "with the Nasdaq down 1.4% and the S&P 500 down 0.9%"
 _CONJ_CLAUSE = re.compile(r"\s*(?:while|whereas|but|and|tandis que|alors que|mais|et)(?![\w])", _I)
 # a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
-_PRONOUN_OPENING = re.compile(
-    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-z]?[a-z’'-]+,?\s){0,7}?"
+_WHEN_CLAUSE = re.compile(r",\s*(?:when|lorsque|quand)\s", _I)
+_PRONOUN_OPENING = re.compile(  # "It fell", "Going into the report they were down", "Dans l'après-midi, il a reculé"
+    r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-zÀ-ÿ]?[a-zà-ÿ’'-]+,?\s){0,7}?"
     r"(?:[Ii]t|[Tt]hey|[Ii]ls?|[Ee]lles?)\s"
 )
 # a clause of the previous figure's result: its subject is that figure's

@@ -26,6 +26,7 @@ MULTIPLE = re.compile(
     r"(?P<verb>doublé|doubled|triplé|tripled|quadruplé|quadrupled)(?![\w])",
     _I,
 )
+_EXACT_AFTER = re.compile(r"\(\s*[+-]?\s?\d[\d,.]*\s?%\s*\)")
 MULTIPLE_PERCENT = {"doubl": 100.0, "tripl": 200.0, "quadrupl": 300.0}
 
 
@@ -67,8 +68,8 @@ def multiples(
         if PLUPERFECT.search(text, a, m.start()):  # "slumped on Tuesday, ending a rally that had doubled": before it
             session = np.busday_offset(session, -1, roll="backward").astype(dt.date)
         got, _, _ = since(text, m.end(), min(b, m.end() + 80), session, dates)
-        if not got:
-            continue
+        if not got or _EXACT_AFTER.search(text, m.end(), min(b, m.end() + 80)):
+            continue  # no period, or the exact figure follows: "a presque triplé depuis janvier (+173 %)"
         out.append(
             CandidateClaim(
                 ticker=subject.ticker, company=subject.name, reported_percent=multiple(m["verb"]), figure=m.group(),

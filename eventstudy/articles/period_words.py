@@ -44,6 +44,8 @@ PERIOD = re.compile(
     r"|since the (?:last|final) (?:close|session|trading day) of|depuis la dernière (?:clôture|séance) de"
     r"|since (?:peaking|topping out|hitting (?:a|its) (?:record|peak|high)) in"
     r"|depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results|announcement)"
+    r"|depuis (?:la|le|l')\s?[a-zà-ÿ]+ du \d|since (?:the|its) [a-z-]+ (?:of|on) (?:jan|feb|mar|apr|may|jun|jul|aug"
+    r"|sep|oct|nov|dec)\w*\.? \d"  # "depuis la déroute du 5 août", "since the sell-off of Aug. 5"
     r"|(?:below|above|under|over) where (?:it|they|the index|the stock|the shares) (?:stood|was|were|closed|ended"
     r"|finished|traded)"
     r"|depuis (?:la fin (?:de |d')?)?(?:janvier|février|mars|avril|mai|juin|juillet"
@@ -51,7 +53,8 @@ PERIOD = re.compile(
     r"|(?:since|from|off|below|under|beneath|above|short of) (?:its|their|the|a) [\w .-]{0,25}?(?:peak|high(?:est)?"
     r"|low(?:est)?|start|beginning|listing|debut|record)"
     r"|(?:since|from|below|under|above) (?:its|their|the) (?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\.?"
-    r" \d{1,2}|(?:mon|tues|wednes|thurs|fri)day's) close"  # "above its April 8 close", not "the prior close"
+    r" \d{1,2}|(?:mon|tues|wednes|thurs|fri)day's) (?:record |closing )?close"  # "above its April 8 close", "its Oct.
+    # 31 record close", not "the prior close"
     r"|(?:par rapport à|de|du|depuis|sous|en dessous de|au-dessous de|au-dessus de|en deçà de|à) (?:son|sa|leurs?|ses)"
     r" [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
@@ -63,6 +66,10 @@ PERIOD = re.compile(
     r"|the (?:last |past )?\w+ months (?:through|to|ending|ended)"
     r"|(?:en|sur) (?:les )?\w+ (?:dernières )?séances"
     r"|cette semaine|sur (?:l'ensemble de )?la semaine|(?:over|for|on) the (?:holiday-shortened |shortened )?week"
+    # not "Comme Nvidia la semaine dernière AMD a reculé": an aside before the subject
+    r"|(?<!day )(?<!di )(?<!de )(?:last week|la semaine (?:dernière|passée))(?!\s+[A-Z])"
+    # a price then and a price now: "est passé de 97,50 $ le 8 avril à 118,70 $ jeudi"
+    r"|(?:passée?s? de|from)\s+(?:US)?\$?\s?\d[\d.,\s]*?\s?(?:\$|dollars?|euros?|€|yens?)?\s+(?:le \d|on [A-Z])"
     r"|ce mois-ci|from a year (?:ago|earlier)"
     r"|year[- ]on[- ]year"
     r"|sur un an|en glissement annuel"
@@ -122,8 +129,15 @@ _SINCE_MONTH = re.compile(
 # "depuis la publication de ses résultats, le 28 août": from that day's close
 _SINCE_EVENT = re.compile(
     r"(?<![\w])(?:depuis (?:la publication|l'annonce|la présentation)|since (?:the|its) (?:release|report|results"
-    r"|announcement)|(?:below|above|under|over) where (?:it|they|the index|the stock|the shares) (?:stood|was|were"
+    r"|announcement)|depuis (?:la|le|l')\s?[a-zà-ÿ]+(?= du \d)|since (?:the|its) [a-z-]+(?= (?:of|on) [A-Z])"
+    r"|(?:below|above|under|over) where (?:it|they|the index|the stock|the shares) (?:stood|was|were"
     r"|closed|ended|finished|traded))(?![\w])",  # "9% below where it stood on April 2"
+    _I,
+)
+# a price then, a price now: "elle est passée de 164,67 $ le 3 octobre à 237,70 $ jeudi", "from $164.67 on Oct. 3"
+_FROM_PRICE = re.compile(
+    r"(?<![\w])(?:passée?s? de|from)\s+(?:US)?\$?\s?\d[\d.,\s\u202f]*?\s?(?:\$|dollars?|euros?|€|yens?)?"
+    r"(?=\s+(?:le|on)\s)",
     _I,
 )
 _SINCE_PEAKING = re.compile(
@@ -177,8 +191,20 @@ WEEK = re.compile(
     _I,
 )
 _MONTH = re.compile(r"(?<![\w])(?:this month|ce mois-ci)(?![\w])", _I)
+LAST_WEEK = re.compile(r"(?<![\w])(?<!day )(?<!di )(?<!de )(?:last week|la semaine (?:dernière|passée))(?![\w])", _I)
 # "compared with Nvidia's loss of 13% in the same period": the period of the sentence's earlier figure
 SAME_PERIOD = re.compile(r"(?<![\w])(?:the same (?:period|span|stretch)|la même période)(?![\w])", _I)
+
+
+def _from_price(
+    text: str, lo: int, hi: int, session: dt.date, dates: list[DateMention]
+) -> tuple[str, DateMention | None, int]:
+    """A price then and a price now before the figure ("est passée de 164,67 $ le 3 octobre à 237,70 $ jeudi")."""
+    for m in _FROM_PRICE.finditer(text, lo, hi):
+        day = _day_in(dates, m.end(), min(hi, m.end() + 8))
+        if day is not None and day.date is not None:
+            return _before(day.date, session).isoformat(), day, m.start()
+    return "", None, hi
 
 
 def since(
@@ -288,6 +314,14 @@ PLUPERFECT = re.compile(r"\b(?:had|avait|avaient)\b", re.IGNORECASE)  # "had ris
 _TIME = re.compile(r"(?<![\d/.:-])(\d{1,2})\s*(?:h|:)\s*(\d{2})(?:\s*([AaPp])\.?[Mm]\b)?")
 
 
+# a closing update ("Update, Tuesday close:", "Mise à jour après la clôture :"): the story ran past the close
+CLOSING_UPDATE = re.compile(
+    r"^[ \t]*(?:update|mise à jour)\b[^:\n]{0,40}?(?:after the close|closing|close|après la clôture|clôture"
+    r"|(?:4|5|6|7|8):\d\d\s*p\.?m|1[6-9]:\d\d|1[6-9]h\d\d)[^:\n]{0,20}:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 def as_of(text: str, dates: list[DateMention], reference: dt.date) -> dt.date:
     """The day whose close "now" means.
 
@@ -301,8 +335,8 @@ def as_of(text: str, dates: list[DateMention], reference: dt.date) -> dt.date:
         return day if day != reference and reference.weekday() >= 5 else reference
     line = text[text.rfind("\n", 0, header.offset) + 1 : (text.find("\n", header.offset) + 1 or len(text) + 1) - 1]
     m = _TIME.search(line)
-    if m is None:
-        return day
+    if m is None or CLOSING_UPDATE.search(text):
+        return day  # no time, or updated after the close: the article's date
     hour = int(m[1]) % 12 + (12 if (m[3] or "").lower() == "p" else 0) if m[3] else int(m[1])
     if hour >= 9:
         return day
@@ -336,15 +370,26 @@ def period_of(
     opening = seg_start if sentence_start is None else sentence_start
     if earlier := _earlier_year(text, fig, ahead_end, day) or _named_month(text, fig, ahead_end, day, opening):
         return earlier
-    got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
+    own_clause = max(seg_start, text.rfind(",", seg_start, fig.start()) + 1)  # not an aside's "lost 11% last week"
+    if LAST_WEEK.search(text, fig.end(), ahead_end) or LAST_WEEK.search(text, own_clause, fig.start()):
+        end = day - dt.timedelta(days=day.weekday() + 3)  # "had ended last week 3% lower": that week's Friday,
+        return (end - dt.timedelta(days=7)).isoformat(), None, article_day(end, fig.start())  # from the one before
+    got, ref_day, start = _from_price(text, seg_start, fig.start(), day, dates)  # "passée de 164,67 $ le 3 octobre"
+    from_price = bool(got)  # "… à 237,70 $ jeudi": the day after the price now is the session's
+    if not got:
+        got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
     if not got:
         got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
     if not got:
         return "", None, None
-    if session is not None and (
-        (session.offset >= start and not _PERIOD_END.search(text, max(0, session.offset - 12), session.offset))
-        or session is ref_day
-        or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
+    if (
+        session is not None
+        and not from_price
+        and (
+            (session.offset >= start and not _PERIOD_END.search(text, max(0, session.offset - 12), session.offset))
+            or session is ref_day
+            or _REFERENCE_DAY.search(text, max(0, session.offset - 30), session.offset)
+        )
     ):
         session = None  # "from the record close it hit on Sept. 10": the reference's day, not the session's
         lo = seg_start if sentence_start is None else sentence_start
@@ -368,7 +413,7 @@ def period_of(
         if reference is None:
             return "", None, None
         session = article_day(as_of(text, dates, reference), fig.start())
-    if session.date is not None and session.date != day:  # the reference is read from the session's own day
+    if session.date is not None and session.date != day and not from_price:  # the reference read from the session's day
         got, ref_day, _ = since(text, fig.end(), ahead_end, session.date, dates)
         if not got:
             got, ref_day, _ = since(text, seg_start, ahead_end, session.date, dates)

@@ -64,7 +64,7 @@ _TIMING_WORDS = [
             r"|at (?:the|its) (?:session|day's|intraday|morning|afternoon) (?:low|high)"
             r"|at (?:its|the) (?:low|high)s? of the (?:day|session)|au plus (?:bas|haut) de (?:la séance|la journée)"
             r"|au moment (?:d'écrire|où nous"
-            r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?",
+            r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?|(?<![\w])(?:à|a) la même heure|au même moment",
             _I,
         ),
     ),
@@ -267,7 +267,10 @@ _FILED_ET = re.compile(
 _FILED_LOCAL = re.compile(
     r"(?<![\d:/.-])(?P<h>\d{1,2})\s*[:h]\s*(?P<m>\d{2})(?![\d])(?!\s*(?:[ap]\.?m|ET|EST|EDT|GMT|UTC))", _I
 )
-_QUEBEC = re.compile(r"\d\s?\$\s?(?:US|CA)(?![\w])|(?<![\w])(?:Montréal|Québec|Bourse de Toronto)(?![\w])")
+_QUEBEC = re.compile(
+    r"\d\s?\$\s?(?:US|CA)(?![\w])|(?<![\w])(?:Montréal|Québec|Bourse de Toronto|La Presse Canadienne|S&P/TSX"
+    r"|parquet torontois|TORONTO\s+[—–-])(?![\w])"
+)  # a Canadian paper: its times are Montreal's
 US_EXCHANGES = ("XNYS", "XNAS")
 # each exchange's close, in minutes of the day New York time (the later of winter and summer)
 CLOSE_ET = {"XNYS": 16 * 60, "XNAS": 16 * 60, "XTKS": 2 * 60 + 30, "XPAR": 11 * 60 + 30, "XETR": 11 * 60 + 30,

@@ -53,10 +53,11 @@ UP = (
     r"grimp\w*|augment\w*|gagn\w*|bondi\w*|bond|s'envol\w*|envol\w*|mont(?:é|ée|és|ées|e|ent|ant)|progress\w*|hausse"
     r"|rebond\w*|avanc(?:é|e|ent|ant)|avanç\w*|prenai(?:t|ent)|prenant|s'appréci\w*|flamb\w*|décoll\w*|pris|repris|rose|rises?|risen|rising|gain\w*"
     r"|jump\w*|climb\w*|surg\w*|soar\w*|rall\w*|advanc\w*|up|increas\w*|spik\w*|leap\w*|added|adding|higher"
-    r"|regagn\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
+    r"|regagn\w*|regain\w*|rebound\w*|recover\w*|bounc\w*|recoup\w*|skyrocket\w*|rocket\w*"
     r"|popp\w*|pops?|engrang\w*|s'adjug\w*|adjug\w*|explos\w*|dans le vert|in the green"
     r"|en vert|redress\w*|grappill\w*|tir(?:é|ée|és|ées|ait|aient) vers le haut"
     r"|(?:s'est|se sont|s'était) empar(?:é|ée|és|ées)"  # Quebec: "s'est emparé de 185,78 points, ou 0,97 %"
+    r"|(?:put|puts|putting|tacked|tacking) on"  # "Micron and Nvidia put on about 6.5% and 6%"
 )
 DOWN = (
     r"chut\w*|rechut\w*|baiss\w*|recul\w*|perd\w*|perdu|plong\w*|déviss\w*|repli\w*|céd(?:é|e|ant|ait)|lâch\w*|dégringol\w*"
@@ -71,7 +72,8 @@ DOWN = (
 )
 # "1.7% higher", "13.4% below the record close", "14 % sous son record", "20% off its high"
 COMPARATIVE = re.compile(
-    r"\s*(?:(?P<up>higher|above|au-dessus de|supérieure?s?)|(?P<down>lower|below|under|beneath|sous|en dessous de"
+    r"\s*(?:(?P<up>higher|above|au-dessus de|supérieure?s?|up(?!\s+to\b))|(?P<down>lower|below|under|beneath|sous"
+    r"|en dessous de|down(?!\s+to\b)"
     r"|au-dessous de|inférieure?s?"
     r"|(?:off|short of)(?=\s+(?:its|their|the)\s+[\w .-]{0,25}?(?:peak|high|record))))(?![\w])",
     _I,

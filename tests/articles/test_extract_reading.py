@@ -2386,3 +2386,149 @@ def test_alors_is_the_day_the_sentence_before_named(tmp_path):
 def test_lowest_close_of_a_named_month(tmp_path):
     text = "2025-07-15\n\nAMD shares are up about 55% from their lowest close in April."
     assert _got(tmp_path, text)[-1][4] == "low:2025-04"
+
+
+# --- after the unseen7 run: date lines, weekend datelines, periods, owners and timings it showed --------
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("- Input\n- 2025-06-03 06:10:12\n- Updated\n- 2025-06-03 06:10:12", D(2025, 6, 3)),  # bullets of a Korean page
+        ("21:05 UTC+8, 2025-06-03", D(2025, 6, 3)),  # a time with its offset before an ISO date
+        ("05:12 PM EDT, 06/03/2025 (Wire Desk) --", D(2025, 6, 3)),  # a US zone: the month first
+        ("© 3 juin 2025 (Keystone/ATS)", D(2025, 6, 3)),  # a wire's copyright line
+        ("Mis à jour : 22:40, 3 juin 2025", D(2025, 6, 3)),  # the time before the date
+        ("Chicago | June 3, 2025 | Markets Team—", D(2025, 6, 3)),  # fields between bars
+        ("3. Juni 2025 um 18:05", D(2025, 6, 3)),  # a German feed reader's line
+    ],
+)
+def test_unseen7_date_lines(line, date):
+    from eventstudy.articles.date_lines import article_header
+
+    header = article_header(f"Chip stocks end higher\n\n{line}\n\nNvidia rose 2.8% on Tuesday after a rally in Asia.")
+    assert header is not None and header.date == date
+
+
+def test_a_weekend_dateline_carried_to_a_figure_is_the_friday_before(tmp_path):
+    text = (
+        "2024-03-09 markets\n\nAustin, Saturday, 9 March 2024.\nNvidia fell 5.55% on Friday after a record run.\n\n"
+        "The chipmaker had opened 4% higher."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("NVDA", 4.0, D(2024, 3, 8))
+
+
+def test_a_figure_followed_by_up_and_an_impossible_fall(tmp_path):
+    assert _got(tmp_path, "2024-03-08\n\nEven after Friday's drop, Nvidia shares have been 77% up this year.")[-1][
+        :2
+    ] == ("NVDA", 77.0)
+    assert not _found_claims(tmp_path, "2024-03-08\n\nSuper Micro shares have fallen 120% this year.")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a record close of a named day after a superlative's "since": the period is the figure's own words
+        (
+            "Published on June 3, 2025\n\nThe Nikkei rose 1.2%, its best day since May 12, leaving it about 4% below "
+            "its March 3 record close.",
+            ("^N225", -4.0, "2025-03-03"),
+        ),
+        ("2024-08-15\n\nDepuis la débâcle du 5 août, le Nasdaq a regagné 8,6 %.", ("^IXIC", 8.6, "2024-08-05")),
+        ("2024-08-15\n\nSince the rout of Aug. 5, the S&P 500 has regained 6%.", ("^GSPC", 6.0, "2024-08-05")),
+        (
+            "Publié le 6 juin 2025\n\nAMD a fortement progressé : son cours est passé de 97,50 $ le 8 avril à 118,70 $ "
+            "jeudi (+21,7 %).",
+            ("AMD", 21.7, "2025-04-08"),
+        ),
+        ("2025-06-10\n\nThe S&P 500 had ended last week 1.5% higher.", ("^GSPC", 1.5, "2025-05-30")),
+    ],
+)
+def test_unseen7_periods(tmp_path, text, expected):
+    assert [(t, f, since) for t, f, _, _, since in _got(tmp_path, text)][-1] == expected
+
+
+def test_a_period_opening_the_sentence_is_every_figures(tmp_path):
+    text = "2025-06-06\n\nSince the end of December the Nikkei has lost 4.2%, while the Topix is down 2.1%."
+    assert [(t, since) for t, _, _, _, since in _got(tmp_path, text)] == [
+        ("^N225", "2024-12-31"),
+        ("TOPIX", "2024-12-31"),
+    ]
+
+
+def test_a_multiple_with_its_exact_figure_in_parentheses_is_one_claim(tmp_path):
+    text = "Publié le 6 juin 2025\n\nLe titre a presque doublé depuis le début de l'année (+96 %)."
+    found = [c for c in _found_claims(tmp_path, "Vertiv en hausse\n\n" + text.replace("Le titre", "Vertiv"))]
+    assert [c.reported_percent for c in found] == [96.0]
+
+
+def test_a_weekday_due_after_the_bell_looks_forward(tmp_path):
+    text = (
+        "Published on June 3, 2025\n\nOn Monday, Nvidia slid 1.9% ahead of its results, due after the bell on "
+        "Wednesday."
+    )
+    found = extract([_write(tmp_path, text)])
+    assert [e.id for e in found.events if "Wednesday" in " ".join(m.words for m in e.mentions)] == ["2025-06-04"]
+
+
+def test_a_canadian_wire_tells_montreal_time(tmp_path):
+    # 16 h 45 in Montreal is after New York's close: a close, not a quote during the session
+    text = "Publié le 3 juin 2025 à 16 h 45\n\nLa Presse Canadienne\n\nÀ New York, le Nasdaq a gagné 0,81 % mardi."
+    assert _got(tmp_path, text)[-1][:4] == ("^IXIC", 0.81, D(2025, 6, 3), "close_only")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Publié le 04/06/2025\n\nLes fonds ont suivi : le fonds iShares Semiconductor a pris 1,9 %.", [("SOXX", 1.9)]),
+        (
+            "Publié le 04/06/2025\n\nEn baisse de 0,8 % à l'ouverture, le titre Oracle a ensuite fini en hausse de "
+            "1,5 %.",
+            [("ORCL", -0.8), ("ORCL", 1.5)],
+        ),
+        (
+            "Publié le 04/06/2025\n\nLe Nikkei a fini en baisse de 1,2 %. Dans la matinée, il a reculé de jusqu'à "
+            "1,9 %.",
+            [("^N225", -1.2), ("^N225", -1.9)],
+        ),
+        (
+            "2025-06-04\n\nMemory makers rallied as Micron and Nvidia put on 4.1% and 2.8%, respectively.",
+            [("MU", 4.1), ("NVDA", 2.8)],
+        ),
+    ],
+)
+def test_unseen7_owners(tmp_path, text, expected):
+    assert [(t, f) for t, f, *_ in _got(tmp_path, text)] == expected
+
+
+def test_a_clock_time_is_the_whole_sentences_and_a_la_meme_heure_carries_it(tmp_path):
+    text = (
+        "Vers 15H30 GMT, le Nasdaq avançait de 0,62 % et le S&P 500 gagnait 0,41 %. A la même heure, Broadcom "
+        "reculait de 1,3 %.\n\n04/06/2025 22:14"
+    )
+    assert [tm for *_, tm, _ in _got(tmp_path, text)] == ["intraday", "intraday", "intraday"]
+
+
+def test_a_feed_footer_repeating_the_title_is_a_headline(tmp_path):
+    text = (
+        "Le Nikkei recule de 1,2 %\n\nPublié le 04/06/2025\n\nLe Nikkei a perdu 1,2 % mercredi.\n\nL'article Le Nikkei "
+        "recule de 1,2 % est apparu en premier sur Exemple Finance."
+    )
+    assert len(_got(tmp_path, text)) == 1
+
+
+def test_a_when_clause_of_an_earlier_day_does_not_set_the_paragraphs_day(tmp_path):
+    text = (
+        "05:10 PM EDT, 06/10/2025 (Wire) -- The Nasdaq rose 1.5% on Tuesday, its best gain since May 12, "
+        "when it jumped 4.35%. The S&P 500 added 0.9%."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^GSPC", 0.9, D(2025, 6, 10))
+
+
+def test_a_closing_update_on_the_datelines_weekday_is_that_day(tmp_path):
+    text = (
+        "Jane Roe | June 3, 2025 | 8:40 AM EDT\n\nOracle shares were higher in premarket trading.\n\nUpdate, Tuesday "
+        "close: Oracle finished the session 1.6% higher. The stock is now up about 9% this year."
+    )
+    got = [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)]
+    assert got[-2:] == [("ORCL", 1.6, D(2025, 6, 3)), ("ORCL", 9.0, D(2025, 6, 3))]
