@@ -412,12 +412,16 @@ def article_company(every: list[CompanyMention], table: CompanyTable, words: str
 
 
 _EACH = re.compile(r"\s*(?:were\s+|are\s+|ont\s+)?(?:each|all|both|chacun|chacune|tous|toutes)(?![\w])", _I)
+_EACH_AFTER = re.compile(r"\s*(?:each|apiece|chacun|chacune)(?![\w])", _I)
 
 
-def each_of(text: str, seg_start: int, fig_start: int, mentions: list[CompanyMention]) -> list[CompanyMention]:
-    """The names that share one figure: "Oracle, Super Micro and Dell each down at least 8.7%"."""
+def each_of(
+    text: str, seg_start: int, fig_start: int, mentions: list[CompanyMention], fig_end: int = -1
+) -> list[CompanyMention]:
+    """The names that share one figure: "Oracle, Super Micro and Dell each down at least 8.7%", "… 6% each"."""
     names = [m for m in mentions if seg_start <= m.start < fig_start]
-    if len(names) < 2 or not _EACH.match(text, names[-1].end):
+    after = fig_end >= 0 and _EACH_AFTER.match(text, fig_end)  # "… advanced more than 6% each"
+    if len(names) < 2 or not (_EACH.match(text, names[-1].end) or after):
         return []
     run = [names[-1]]
     for m in reversed(names[:-1]):

@@ -143,7 +143,7 @@ _STOPWORDS = (
     " poids actions action titres titre over during since until despite throughout amid even still yet so also"
     " nonetheless nevertheless indeed elsewhere overnight measured through peu one two three four five six seven"
     " eight nine ten eleven twelve right just shortly soon outside beyond across besides apart excluding hors côté"
-    " markets marchés stocks usd eur jpy gbp chf cad ailleurs"
+    " markets marchés stocks usd eur jpy gbp chf cad ailleurs only seul seule"
     " un une deux trois quatre cinq six sept huit neuf dix onze douze"
 )
 _NOT_NAMES = frozenset(_STOPWORDS.split())

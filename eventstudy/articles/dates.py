@@ -57,6 +57,11 @@ _ABSOLUTE = [
                rf"(?:,?\s+{_YEAR})?", _I),
     re.compile(r"(?<![\w-])(?P<iso>(?P<year>\d{4})-(?P<m>\d{2})-(?P<d>\d{2}))(?![\w-])"),
 ]  # fmt: skip
+# a day of the month alone, in English: "on the 6th" (not "the 6th of May", "the 18th century", "the 90th percentile")
+_ORDINAL_DAY = re.compile(
+    r"(?<![\w])(?:on\s+)?the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)(?![\w])(?!\s+(?:of|century|percentile|straight|consecutive))",
+    _I,
+)
 _MONTH_YEAR = re.compile(rf"(?<![\w])(?:en\s+|in\s+)?{_M},?\s+{_YEAR}", _I)
 _WEEKDAY = re.compile(
     rf"(?<![\w])(?:(?P<pre>last|next|this|on)\s+)?{_W}"
@@ -153,6 +158,19 @@ def find_dates(
     for m in NUMERIC.finditer(text):
         if free(m) and (date := numeric_date(m, french=french)) is not None:
             add(m, date=date, kind="absolute", year_from="text", **_time_after(text, m.end(), date))
+    anchor = header.date if header and header.precision == "day" else reference
+    for m in _ORDINAL_DAY.finditer(text):  # "on the 6th", "Trading on the 18th (local time)": the anchor's month
+        if free(m) and anchor is not None and 1 <= int(m["day"]) <= 31:
+            back = int(m["day"]) > anchor.day  # a day after the anchor's is last month's
+            month_start = (
+                (anchor.replace(day=1) - dt.timedelta(days=1)).replace(day=1) if back else anchor.replace(day=1)
+            )
+            try:
+                date = month_start.replace(day=int(m["day"]))
+            except ValueError:
+                continue
+            add(m, date=date, kind="absolute", year_from="header" if header else reference_from)
+            taken.append(m.span())
     for m in _MONTH_YEAR.finditer(text):
         if free(m):
             add(m, date=dt.date(int(m["year"]), month_index(m["month"]), 1), kind="absolute", precision="month",

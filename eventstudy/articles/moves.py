@@ -176,7 +176,7 @@ def find_moves(
                 ctx.subject = Subject(named.name, named.ticker)
                 if fig["sign"] and ctx.kind == "metric":  # "Les résultats de Broadcom (-3,13%)": its quote
                     ctx.kind = "price"
-            run = each_of(text, seg_start, fig.start(), in_sentence)
+            run = each_of(text, seg_start, fig.start(), in_sentence, fig.end())
             if run:  # "Oracle, Super Micro and Dell each down at least 8.7%"
                 ctx.subject = Subject(run[0].name, run[0].ticker)
             noun_before = bool(MOVE_NOUN_BEFORE.search(segment))  # "la flambée de 36 % du cours de l'action Oracle"

@@ -293,8 +293,10 @@ def _day_in(dates: list[DateMention], lo: int, hi: int) -> DateMention | None:
     return next((d for d in dates if lo <= d.offset < hi and d.precision == "day" and d.kind == "absolute"), None)
 
 
-_REFERENCE_DAY = re.compile(
-    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|(?<!as )of|du|its|their|son|sa|leur)\s*$", _I
+_REFERENCE_DAY = re.compile(  # "… the record close it set on July 16": the reference's day
+    r"(?<![\w])(?:peak|high|record|close|low|since|from|depuis|(?<!as )of|du|its|their|son|sa|leur"
+    r"|(?:set|hit|reached|touched|notched|posted|recorded|marked) on)\s*$",
+    _I,
 )
 
 

@@ -55,8 +55,12 @@ class Article:
 
 
 def normalize(raw: str) -> str:
-    """Map spaces, apostrophes, quotes and minus signs to ASCII, one for one."""
-    return raw.translate(_MAP)
+    """Map spaces, apostrophes, quotes and minus signs to ASCII, one for one; blank a link's screen-reader words."""
+    return _NEW_TAB.sub(lambda m: " " * len(m.group()), raw.translate(_MAP))
+
+
+# a link's screen-reader words left in copied text: "(SOXX), which opened a new tab, climbed", "(.IXIC), opens new tab"
+_NEW_TAB = re.compile(r"(?:,\s*)?(?:which\s+)?(?:opens|opened)\s+(?:a\s+)?new\s+tab\b,?", re.IGNORECASE)
 
 
 def read_article(path: str | Path) -> Article:

@@ -2532,3 +2532,27 @@ def test_a_closing_update_on_the_datelines_weekday_is_that_day(tmp_path):
     )
     got = [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)]
     assert got[-2:] == [("ORCL", 1.6, D(2025, 6, 3)), ("ORCL", 9.0, D(2025, 6, 3))]
+
+
+def test_each_after_the_figure_and_a_links_screen_reader_words(tmp_path):
+    got = _got(tmp_path, "2025-06-04\n\nOracle and Microsoft gained about 2% each.")
+    assert [(t, f) for t, f, *_ in got] == [("ORCL", 2.0), ("MSFT", 2.0)]
+    text = "2025-06-04\n\nThe VanEck Semiconductor ETF (SMH), which opened a new tab, rose 2.2% on Wednesday."
+    assert _got(tmp_path, text)[-1][:4] == ("SMH", 2.2, D(2025, 6, 4), "close")
+
+
+def test_a_reference_set_on_a_named_day_is_not_the_next_figures_session(tmp_path):
+    text = (
+        "2025-06-05\n\nEven after Thursday's drop, the Nasdaq is still about 3% below the record close it set on "
+        "May 28, and it is down 1.1% for the week."
+    )
+    assert _got(tmp_path, text)[-1][:3] == ("^IXIC", -1.1, D(2025, 6, 5))
+
+
+def test_a_day_of_the_month_alone_and_a_clock_time_during_the_session(tmp_path):
+    text = (
+        "2025-06-05\n\nThe S&P 500 lost 0.53% and the Nasdaq fell 0.83% on the 4th. Right after the data came out "
+        "at 10 a.m., the Nasdaq was down 1.2%."
+    )
+    got = [(t, f, s, tm) for t, f, s, tm, _ in _got(tmp_path, text)]
+    assert got[0][2] == D(2025, 6, 4) and got[-1] == ("^IXIC", -1.2, D(2025, 6, 4), "intraday")
