@@ -1,7 +1,7 @@
 """Score the whole chain of `eventstudy check` on the labelled corpus: ticker, figure, session and verdict.
 
 For every article of a part (``dev``, ``holdout``, ``fresh``, ``unseen``, ``unseen2``, ``unseen3``, ``unseen4``,
-``unseen5``, ``unseen6`` or ``unseen7``) named in ``tests/corpus/labels.csv``, this runs
+``unseen5``, ``unseen6``, ``unseen7`` or ``unseen8``) named in ``tests/corpus/labels.csv``, this runs
 
     eventstudy check ARTICLE --prices ../shared/data/prices --out TMPDIR --format json --figures none --quiet
 

@@ -162,7 +162,9 @@ def test_the_corpus_is_large_both_languages_a_third_held_out():
     assert len([r for r in VERIFIED if r["part"] in ("dev", "holdout")]) >= 250
 
 
-@pytest.mark.parametrize("part", ["fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7"])
+@pytest.mark.parametrize(
+    "part", ["fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7", "unseen8"]
+)
 def test_the_later_parts_have_both_languages_and_wrong_claims(part):
     """Each part written after the holdout run: both languages, its own file suffix, every verdict."""
     mine = [r for r in ROWS if r["part"] == part]
@@ -186,7 +188,19 @@ def test_verdict_follows_from_the_prices(row):
 
 
 def test_rows_are_well_formed():
-    parts = ("dev", "holdout", "fresh", "unseen", "unseen2", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7")
+    parts = (
+        "dev",
+        "holdout",
+        "fresh",
+        "unseen",
+        "unseen2",
+        "unseen3",
+        "unseen4",
+        "unseen5",
+        "unseen6",
+        "unseen7",
+        "unseen8",
+    )
     for r in ROWS:
         assert r["part"] in parts, r
         assert r["construction"], r
