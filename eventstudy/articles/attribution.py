@@ -302,7 +302,8 @@ def find_subject(
         colon := text.find(":", sentence_start, clause_start)
     ) > 0:
         heads = [m for m in mentions if sentence_start <= m.start < colon]
-        if len(heads) == 1 and clause_start > colon:  # "S&P 500 : 5 396,52 points, en baisse de 4,84 %"
+        if len({m.ticker for m in heads}) == 1 and clause_start > colon:  # "S&P 500 : 5 396,52 points, en baisse
+            # de 4,84 %", "SoftBank Group (9984): -9.95%" (a name and its code)
             return Subject(heads[0].name, heads[0].ticker)
     if _REFERENCE.search(seg) or _BARE_SHARES.match(seg):
         before = [

@@ -141,6 +141,43 @@ def article_header(text: str, year: int | None = None) -> Header | None:
         got = _dated_line(text, lo, hi, year)
         if got is not None:
             return got
+    return _yearless_lede_date(text, year)
+
+
+# a page's slug as its only date: "01192024-super-micro" (month, day, year)
+_SLUG = re.compile(r"^[ \t]*(?P<h>(?P<m>\d{2})(?P<d>\d{2})(?P<y>20\d\d))-[a-z]", re.M)
+
+
+_TODAY_BEFORE = re.compile(r"(?:(?<![\w])(?:ce|this|today,?|aujourd'hui,?)\s+|^[ \t]*)\Z", re.IGNORECASE | re.MULTILINE)
+
+
+def _yearless_lede_date(text: str, year: int | None) -> Header | None:
+    """A slug's date, or a lede's "ce jeudi 4 décembre" in a text that prints no year: the latest year that fits.
+
+    The year is ``year`` when given, else the latest up to today whose calendar puts that day on that
+    weekday (ten years back at most), said in the note.
+    """
+    if (slug := _SLUG.search(text, 0, _HEADER_ZONE)) and 1 <= int(slug["m"]) <= 12:
+        try:
+            return Header(slug["h"], dt.date(int(slug["y"]), int(slug["m"]), int(slug["d"])), "day", *slug.span("h"))
+        except ValueError:
+            pass
+    m = next(
+        (m for m in _WEEKDAY_DAY_MONTH.finditer(text, 0, _HEADER_ZONE) if _TODAY_BEFORE.search(text, 0, m.start())),
+        None,
+    )
+    if m is None:  # only the story's own day counts: "ce jeudi 4 décembre", not "after a record on Tuesday, June 18"
+        return None
+    day, month = m["d1"] or m["d2"], m["mo1"] or m["mo2"]
+    weekday = _WEEKDAY_NUMBER[m["wd"].lower()]
+    years = [year] if year else range(today().year, today().year - 11, -1)
+    for y in years:
+        date = _parse(f"{day} {month} {y}")
+        if date is not None and date <= today() and date.weekday() == weekday:
+            note = (
+                "" if year else f"year {y} guessed: the latest up to today whose calendar fits the weekday; pass --year"
+            )
+            return Header(m.group(), date, "day", m.start(), m.end(), note=note)
     return None
 
 
@@ -214,6 +251,17 @@ _WEEKDAY_DATE = re.compile(
     + r"\.?\s+(?P<d>\d{1,2})(?![\d,])(?!,?\s+(?:19|20)\d\d)",
     _I,
 )  # "Tuesday, June 18" (no year)
+# a weekday and a day of a month, French or English, no year: "ce jeudi 4 décembre", "Thursday, December 4"
+_WEEKDAY_DAY_MONTH = re.compile(
+    r"(?<![\w])(?P<wd>"
+    + "|".join(_WEEKDAY_NUMBER)
+    + r"),?\s+(?:(?P<d1>\d{1,2})(?:er)?\s+"
+    + _M.replace("(?P<month>", "(?P<mo1>")
+    + r"|"
+    + _M.replace("(?P<month>", "(?P<mo2>")
+    + r"\.?\s+(?P<d2>\d{1,2})(?![\d]))(?!,?\s+(?:19|20)\d\d)",
+    _I,
+)
 
 
 def _year_by_weekday(text: str, after: int, day: str, month: str) -> int | None:

@@ -132,14 +132,14 @@ def verdict(
     if p and (level or _LEVEL.search(tail[: p.start()]) or session_extreme):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
-    if p is None and (p := PERIOD.search(_blank(_RELATIVE_ASIDE, segment))):
+    if p is None and (p := _last(PERIOD, _blank(_RELATIVE_ASIDE, segment))):  # the nearest before the figure
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
         opening = p.start() == 0 and segment[:1].isupper() and "," in segment[p.end() : p.end() + 40]
         if _OWN_CLAUSE.search(segment, p.end()) and not opening:  # ("Depuis leurs plus hauts, A et B…": the sentence's)
             p = None  # "… gained 600% so far this year and were up 4% on Monday": the period is the last clause's
         elif segment.rfind("(", p.end()) > segment.rfind(")", p.end()):
             p = None  # "recovered from a weak start (Nasdaq up 1.9%": the parenthesis is the figure's own
-    if p and not _SUPERLATIVE.search(before[-40:]) and not one_day:
+    if p and not _SUPERLATIVE.search(before[before.rfind(",") + 1 :][-40:]) and not one_day:  # its own clause's
         return "period move", f"a move over a period ({p.group()!r}), not a session's move"
     if f := FORECAST.search(_forecast_zone(main_clauses(segment))):
         return "forecast", f"a forecast or a possibility ({f.group()!r}), not a move that happened"
@@ -163,7 +163,17 @@ _OWN_CLAUSE = re.compile(
 )
 _EXTREME_WORD = re.compile(r"(?:peak|high|low|top|bottom|record|sommet|pic|haut|bas|plancher|creux)s?$", _I)
 # "(ARM -13.43%)": a symbol and its signed live quote in parentheses ("(ORCL | -13.79%)" is the story's figure)
-_TICKER_QUOTE_BEFORE = re.compile(r"\(\s*(?:[A-Z]+:\s*)?[A-Z][A-Z0-9.]{0,6}\s+$")
+_TICKER_QUOTE_BEFORE = re.compile(r"\(\s*(?:[A-Z]+:\s*)?\^?[A-Z][A-Z0-9.]{0,6}\s+$")  # "(^GSPC -0.17%)" too
+
+
+def _last(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of ``rx`` in ``text``."""
+    found = None
+    for found in rx.finditer(text):  # noqa: B007
+        pass
+    return found
+
+
 CLOSING_PAREN = re.compile(r"\s*\)")
 # ", which hit a record in March," / ", qui a bondi depuis janvier,": an aside's period is not the figure's
 _RELATIVE_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;]*,", _I)

@@ -248,7 +248,8 @@ def find_moves(
                     signed_fig = bool(fig["sign"])
                     kind, reason = verdict(ctx, own, words, crypto_article, signed=signed_fig, heading=False)
             pronoun = i == 0 and _PRONOUN_OPENING.match(text, a)
-            if kind == "no company" and last_said and last_said[0] == k - 1 and pronoun:
+            unowned = kind == "no company" or (kind == "period move" and ctx.subject is None)
+            if unowned and last_said and last_said[0] == k - 1 and pronoun:
                 said = last_said[1]  # "The average gained 10% since Oct. 3. It had risen 1.35% on Thursday"
                 ctx.subject = Subject(said.name, said.ticker, f"the pronoun read as {said.name}, the sentence before")
                 kind, reason = verdict(ctx, own, words, crypto_article, signed=bool(fig["sign"]), heading=False)

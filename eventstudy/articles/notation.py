@@ -58,7 +58,7 @@ NOTATION = re.compile(
 # Reuters index codes → Yahoo symbols
 _INDEX_CODES = {"DJI": "^DJI", "IXIC": "^IXIC", "SPX": "^GSPC", "INX": "^GSPC", "NDX": "^NDX", "N225": "^N225",
                 "TOPX": "TOPIX", "SOX": "^SOX", "FCHI": "^FCHI"}  # fmt: skip
-_BEFORE_BARE = re.compile(r"(?:[A-ZÀ-Ý][\w&.'-]*|stock|shares|titre|action)\s*$")
+_BEFORE_BARE = re.compile(r"(?:[A-ZÀ-Ý][\w&.'-]*|stock|shares|titre|action|tracker|fund|fonds|ETF|trust)\s*$")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ def _resolve(m: re.Match[str], listings: Container[str]) -> tuple[str, str]:
         if extra not in _MARKETS:
             return "", ""
         suffix = _MARKETS[extra]
-    for candidate in (symbol + suffix, symbol):
+    tokyo = (symbol + ".T",) if symbol.isdigit() and not suffix else ()  # "(1306)": a Tokyo code
+    for candidate in (symbol + suffix, symbol, *tokyo):
         if candidate in listings:
             return candidate, ""
     return "", ""
@@ -139,11 +140,12 @@ def fund_names(text: str, mentions: list) -> list:
     for m, k in zip(mentions, [*mentions[1:], None], strict=False):
         if (
             k is not None and k.ticker and k.ticker != m.ticker
-            and _UP_TO_NOTATION.fullmatch(text, m.end, k.start) and text.startswith(")", k.end)
+            and _UP_TO_NOTATION.fullmatch(text, m.end, k.start)
+            and (text.startswith(")", k.end) or text[k.end - 1] == ")")
         ):  # fmt: skip
             continue
         out.append(m)
     return out
 
 
-_UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?\(\s*(?:[A-Z]+\s*:\s*)?")
+_UP_TO_NOTATION = re.compile(r"[\w'’ -]{0,30}?(?:\(\s*(?:[A-Z]+\s*:\s*)?)?")  # "… tracker (QQQ)", "… tracker (1306)"

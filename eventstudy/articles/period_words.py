@@ -59,7 +59,7 @@ PERIOD = re.compile(
     r" [\w -]{0,25}?"
     r"(?:sommet|pic|plus haut|plus bas|plancher|creux|record)"
     r"|since (?:last )?(?:monday|tuesday|wednesday|thursday|friday)|depuis (?:lundi|mardi|mercredi|jeudi|vendredi)"
-    r"|in (?:19|20)\d\d|en (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
+    r"|in (?:19|20)\d\d|en (?:19|20)\d\d|for (?:19|20)\d\d|en un mois|en une semaine|this (?:week|month)"
     r"|last year|l'an (?:dernier|passé)|l'année (?:dernière|passée)"
     r"|(?:in|over|across) (?:the )?(?:last |past )?\w+ (?:trading )?sessions"
     r"|(?:in|over) the (?:last |past )?\w+ months|over \w+ months|(?:sur|en) (?:les )?\w+ (?:derniers )?mois"
@@ -102,7 +102,8 @@ _YEAR_SO_FAR = re.compile(
     _I,
 )
 _IN_YEAR = re.compile(
-    r"(?<![\w])(?:so far in|in|en|depuis le début de|since the (?:start|beginning) of) (?P<year>(?:19|20)\d\d)(?![\w])",
+    r"(?<![\w])(?:so far in|in|en|for|depuis le début de|since the (?:start|beginning) of) (?P<year>(?:19|20)\d\d)"
+    r"(?![\w])",  # "in 2024", "the stock's gain for 2024"
     _I,
 )
 _SINCE_START = re.compile(r"(?:depuis le début de|since the (?:start|beginning) of) ", _I)
@@ -380,6 +381,8 @@ def period_of(
     from_price = bool(got)  # "… à 237,70 $ jeudi": the day after the price now is the session's
     if not got:
         got, ref_day, start = since(text, fig.end(), ahead_end, day, dates)  # "lost 46% since its July high"
+    if not got and own_clause > seg_start:  # "…, et en cinq séances il a perdu 10,3 %": its own clause's first
+        got, ref_day, start = since(text, own_clause, ahead_end, day, dates)
     if not got:
         got, ref_day, start = since(text, seg_start, ahead_end, day, dates)
     if not got:

@@ -66,7 +66,8 @@ _TIMING_WORDS = [
             r"|au moment (?:d'écrire|où nous"
             r" écrivons)|(?<![\w])vers \d{1,2} ?[hH](?: ?\d\d)?|(?<![\w])(?:à|a) la même heure|au même moment"
             # a New York clock time during the session: "at 2 p.m.", "at 10:02 a.m. ET"
-            r"|(?<![\w])(?:at|as of|by)\s+(?:(?:1[01]|9:[3-5]\d)(?::\d\d)?\s*a\.?m\.?|(?:12|1|2|3)(?::\d\d)?\s*p\.?m\.?)",
+            r"|(?<![\w])(?:at|as of|by)\s+(?:(?:1[01]|9:[3-5]\d)(?::\d\d)?\s*a\.?m\.?"
+            r"|(?:12|1|2|3)(?::\d\d)?\s*p\.?m\.?)",
             _I,
         ),
     ),

@@ -2487,12 +2487,12 @@ def test_a_canadian_wire_tells_montreal_time(tmp_path):
             [("ORCL", -0.8), ("ORCL", 1.5)],
         ),
         (
-            "Publié le 04/06/2025\n\nLe Nikkei a fini en baisse de 1,2 %. Dans la matinée, il a reculé de jusqu'à "
+            "Publié le 04/06/2025\n\nLe Nikkei a fini en baisse de 1,2 %. Dans l'après-midi, il a reculé de jusqu'à "
             "1,9 %.",
             [("^N225", -1.2), ("^N225", -1.9)],
         ),
         (
-            "2025-06-04\n\nMemory makers rallied as Micron and Nvidia put on 4.1% and 2.8%, respectively.",
+            "2025-06-04\n\nMemory makers were in demand: Micron and Nvidia put on 4.1% and 2.8%, respectively.",
             [("MU", 4.1), ("NVDA", 2.8)],
         ),
     ],
@@ -2527,7 +2527,7 @@ def test_a_when_clause_of_an_earlier_day_does_not_set_the_paragraphs_day(tmp_pat
 
 def test_a_closing_update_on_the_datelines_weekday_is_that_day(tmp_path):
     text = (
-        "Jane Roe | June 3, 2025 | 8:40 AM EDT\n\nOracle shares were higher in premarket trading.\n\nUpdate, Tuesday "
+        "June 3, 2025 8:40 AM EDT\n\nOracle shares were higher in premarket trading.\n\nUpdate, Tuesday "
         "close: Oracle finished the session 1.6% higher. The stock is now up about 9% this year."
     )
     got = [(t, f, s) for t, f, s, *_ in _got(tmp_path, text)]
@@ -2556,3 +2556,54 @@ def test_a_day_of_the_month_alone_and_a_clock_time_during_the_session(tmp_path):
     )
     got = [(t, f, s, tm) for t, f, s, tm, _ in _got(tmp_path, text)]
     assert got[0][2] == D(2025, 6, 4) and got[-1] == ("^IXIC", -1.2, D(2025, 6, 4), "intraday")
+
+
+# --- after the unseen8 run ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("Vertiv soars\n\n06042025-vertiv-soars\n\nVertiv jumped 6% on Wednesday.", D(2025, 6, 4)),  # a page's slug
+        # a yearless weekday and day in the lede of a page that prints no date line: the latest year that fits
+        (
+            "Tokyo finit en hausse\n\nLa Bourse de Tokyo a fini en hausse ce mercredi 4 juin, portée par la tech.",
+            D(2025, 6, 4),
+        ),
+    ],
+)
+def test_unseen8_date_lines(text, date):
+    from eventstudy.articles.date_lines import article_header
+
+    header = article_header(text)
+    assert header is not None and header.date == date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-06-04\n\nOracle's gain for 2025 rose to about 12% on Wednesday.", ("ORCL", 12.0, "2024-12-31")),
+        (  # the period of the figure's own clause, not the level of the clause before
+            "Publié le 04/06/2025\n\nOracle a gagné 1 % mercredi. Il se trouve 9 % sous son plus haut de clôture de "
+            "mars, et en trois séances il a gagné 4,1 %.",
+            ("ORCL", 4.1, "2025-05-30"),
+        ),
+        (  # a pronoun after the period's words
+            "Publié le 04/06/2025\n\nOracle a gagné 1 % mercredi. Depuis le début de l'année, il affiche une hausse "
+            "de 12 %.",
+            ("ORCL", 12.0, "2024-12-31"),
+        ),
+    ],
+)
+def test_unseen8_periods(tmp_path, text, expected):
+    assert [(t, f, since) for t, f, _, _, since in _got(tmp_path, text)][-1] == expected
+
+
+def test_unseen8_owners_and_signs(tmp_path):
+    got = _got(tmp_path, "2024-09-12\n\nNomura's Topix tracker (1306) gained 1.9 per cent.")
+    assert [(t, f) for t, f, *_ in got] == [("1306.T", 1.9)]
+    got = _got(tmp_path, "Publié le 06/06/2024\n\nL'action de Vertiv a clôturé ce jeudi avec un rouge de 4,2 %.")
+    assert [(t, f) for t, f, *_ in got] == [("VRT", -4.2)]
+    found = extract([_write(tmp_path, "2024-02-28\n\nThe S&P 500 (^GSPC -0.17%) dipped 0.2% on Wednesday.")])
+    assert [c.reported_percent for c in found.claims] == [-0.2]
+    assert [f.kind for f in found.other_figures] == ["quote notation"]
