@@ -114,7 +114,7 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
             story_day = (reference, as_of(text, dates, reference))  # published before the open: the session before
             if local and local[0].date in story_day and not local[0].announcement:
                 return local[0]  # "Mardi 13 mai, Wall Street a fini…" in a story of the 14th
-            own = [d for d in days if d.kind == "absolute" and d.precision == "day" and d.date == reference]
+            own = [d for d in days if d.kind in ("absolute", "header") and d.precision == "day" and d.date == reference]
             if own and not own[0].announcement:
                 return own[0]  # "La Bourse de Tokyo a clôturé ce 20 octobre sur un gain…" in a story of the 20th
             days = [d for d in days if d.kind in ("weekday", "relative")]

@@ -37,7 +37,8 @@ _I = re.IGNORECASE
 PERIOD = re.compile(
     r"(?<![\w])(?:sur (?:un an|douze mois|12 mois|l'année|cinq ans|\d+ (?:ans|mois|semaines))|en un an|depuis le début "
     r"de l'année|sur l'ensemble de l'année|depuis la clôture du|since the close of"
-    r"|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leurs?|le \d)|cette année|year[- ]to[- ]date"
+    r"|depuis (?:janvier|le début|le 1er janvier|son|sa|ses|leurs?|le \d{1,2}|(?:la )?fin (?:19|20)\d\d)|cette année"
+    r"|year[- ]to[- ]date"
     r"|this year|for the year|(?:in|so far in) \d{4} so far"
     r"|over the (?:past|last) \w+|so far this year|since the (?:start|beginning) of the year"
     r"|since (?:the end of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*"
@@ -90,7 +91,8 @@ _SESSIONS = re.compile(
     _I,
 )
 _YEARS_LAST_CLOSE = re.compile(
-    r"(?<![\w])(?:since the (?:last|final) (?:close|session|trading day) of|depuis la dernière (?:clôture|séance) de)"
+    r"(?<![\w])(?:since the (?:last|final) (?:close|session|trading day) of|depuis la dernière (?:clôture|séance) de"
+    r"|since the end of|depuis (?:la )?fin(?: de l'année)?)"  # "depuis fin 2024": that year's last close
     r" (?P<y>(?:19|20)\d\d)(?![\w])",
     _I,
 )

@@ -2607,3 +2607,23 @@ def test_unseen8_owners_and_signs(tmp_path):
     found = extract([_write(tmp_path, "2024-02-28\n\nThe S&P 500 (^GSPC -0.17%) dipped 0.2% on Wednesday.")])
     assert [c.reported_percent for c in found.claims] == [-0.2]
     assert [f.kind for f in found.other_figures] == ["quote notation"]
+
+
+def test_a_yearless_lede_date_is_the_story_day_and_periods_from_a_day_or_a_years_end(tmp_path):
+    text = (
+        "Tokyo finit en hausse\n\nLa Bourse de Tokyo a fini en hausse ce mercredi 4 juin, portée par la tech.\n\n"
+        "Le Topix a pris 0,9 %. Depuis le 28 mai, Advantest a gagné 6,1 %. Il a plus que doublé depuis fin 2024 "
+        "(+104 %)."
+    )
+    with pytest.warns(UserWarning, match="year 2025 guessed"):
+        got = [(t, f, s, since) for t, f, s, _, since in _got(tmp_path, text)]
+    assert got == [
+        ("TOPIX", 0.9, D(2025, 6, 4), ""),
+        ("6857.T", 6.1, D(2025, 6, 4), "2025-05-28"),
+        ("6857.T", 104.0, D(2025, 6, 4), "2024-12-31"),
+    ]
+
+
+def test_a_key_figure_line_with_a_name_and_its_code(tmp_path):
+    got = _got(tmp_path, "2025-11-25\n\nKey takeaways\n- Advantest (6857): -4.1%\n- SoftBank Group (9984): +2.2%\n")
+    assert [(t, f) for t, f, *_ in got] == [("6857.T", -4.1), ("9984.T", 2.2)]
