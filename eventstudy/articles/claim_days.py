@@ -114,12 +114,16 @@ def lede_day(text: str, dates: list[DateMention], reference: dt.date | None) -> 
             story_day = (reference, as_of(text, dates, reference))  # published before the open: the session before
             if local and local[0].date in story_day and not local[0].announcement:
                 return local[0]  # "Mardi 13 mai, Wall Street a fini…" in a story of the 14th
-            own = [d for d in days if d.kind in ("absolute", "header") and d.precision == "day" and d.date == reference]
-            if own and not own[0].announcement:
-                return own[0]  # "La Bourse de Tokyo a clôturé ce 20 octobre sur un gain…" in a story of the 20th
+            inline = lambda d: text[text.rfind("\n", 0, d.offset) + 1 : d.offset].strip() != ""  # noqa: E731
+            own = [  # a date in the lede's words, or the date line read from them ("… ce jeudi 4 décembre")
+                d for d in days if d.precision == "day" and d.date == reference
+                and (d.kind == "absolute" or (d.kind == "header" and inline(d)))
+            ]  # fmt: skip
             days = [d for d in days if d.kind in ("weekday", "relative")]
             if days and (days[0].date in story_day or _TODAY.fullmatch(normalize(days[0].words).lower())):
                 return days[0]
+            if own and not own[0].announcement:
+                return own[0]  # "La Bourse de Tokyo a clôturé ce 20 octobre sur un gain…" in a story of the 20th
             return None
         start += len(block)
     return None

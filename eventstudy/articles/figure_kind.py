@@ -132,7 +132,7 @@ def verdict(
     if p and (level or _LEVEL.search(tail[: p.start()]) or session_extreme):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
-    if p is None and (p := _last(PERIOD, _blank(_RELATIVE_ASIDE, segment))):  # the nearest before the figure
+    if p is None and (p := _nearest_period(_blank(_RELATIVE_ASIDE, segment))):  # the nearest before the figure
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
         opening = p.start() == 0 and segment[:1].isupper() and "," in segment[p.end() : p.end() + 40]
         if _OWN_CLAUSE.search(segment, p.end()) and not opening:  # ("Depuis leurs plus hauts, A et B…": the sentence's)
@@ -166,12 +166,14 @@ _EXTREME_WORD = re.compile(r"(?:peak|high|low|top|bottom|record|sommet|pic|haut|
 _TICKER_QUOTE_BEFORE = re.compile(r"\(\s*(?:[A-Z]+:\s*)?\^?[A-Z][A-Z0-9.]{0,6}\s+$")  # "(^GSPC -0.17%)" too
 
 
-def _last(rx: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The last match of ``rx`` in ``text``."""
-    found = None
-    for found in rx.finditer(text):  # noqa: B007
-        pass
-    return found
+def _nearest_period(segment: str) -> re.Match[str] | None:
+    """The period words nearest before the figure, not those of a superlative ("its lowest close in April")."""
+    found = list(PERIOD.finditer(segment))
+    for p in reversed(found):
+        before = segment[: p.start()]
+        if not _SUPERLATIVE.search(before[before.rfind(",") + 1 :][-40:]):
+            return p
+    return found[0] if found else None
 
 
 CLOSING_PAREN = re.compile(r"\s*\)")

@@ -2627,3 +2627,8 @@ def test_a_yearless_lede_date_is_the_story_day_and_periods_from_a_day_or_a_years
 def test_a_key_figure_line_with_a_name_and_its_code(tmp_path):
     got = _got(tmp_path, "2025-11-25\n\nKey takeaways\n- Advantest (6857): -4.1%\n- SoftBank Group (9984): +2.2%\n")
     assert [(t, f) for t, f, *_ in got] == [("6857.T", -4.1), ("9984.T", 2.2)]
+
+
+def test_a_superlatives_month_is_the_reference_not_a_months_move(tmp_path):
+    text = "2025-05-07\n\nFrom its lowest close in April, Vertiv has risen 48%."
+    assert _got(tmp_path, text)[-1][4] == "low:2025-04"
