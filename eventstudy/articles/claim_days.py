@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from eventstudy.articles.period_words import as_of
 from eventstudy.articles.records import DateMention
 from eventstudy.articles.session_words import OTHER_EVENT, set_apart
+from eventstudy.articles.story_day import as_of
 from eventstudy.articles.text import normalize
 
 _I = re.IGNORECASE

@@ -42,7 +42,6 @@ from eventstudy.articles.attribution import (
     conjoined,
     each_of,
     find_subject,
-    headings,
     owner_after,
     paragraph_of,
 )
@@ -63,11 +62,12 @@ from eventstudy.articles.claim_days import (
 )
 from eventstudy.articles.companies import CompanyTable, masked_names
 from eventstudy.articles.figure_kind import CLOSING_PAREN, Context, classify, verdict
+from eventstudy.articles.headlines import headings
 from eventstudy.articles.multiples import multiples
 from eventstudy.articles.notation import fund_names, one_per_name
 from eventstudy.articles.parser import is_french
-from eventstudy.articles.period_words import CLOSING_UPDATE, PERIOD, PLUPERFECT, SAME_PERIOD, WEEK, period_of
-from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure
+from eventstudy.articles.period_words import PERIOD, PLUPERFECT, SAME_PERIOD, WEEK, period_of
+from eventstudy.articles.records import CandidateClaim, DateMention, OtherFigure, dedupe_claims
 from eventstudy.articles.session_words import (
     CLOSE_ET,
     NOW,
@@ -81,6 +81,7 @@ from eventstudy.articles.session_words import (
     set_apart,
     tense_timing,
 )
+from eventstudy.articles.story_day import CLOSING_UPDATE
 from eventstudy.articles.text import Article, aside_spans
 from eventstudy.articles.words import (
     APPROX,
@@ -405,7 +406,7 @@ def find_moves(
         if len(said) == 1:  # one company's moves, whatever else the sentence names ("…sale of its Nvidia stake")
             ((ticker, company),) = said
             topic = Subject(company, ticker)
-    return _dedupe(claims), others, used
+    return dedupe_claims(claims), others, used
 
 
 _WITH = re.compile(r"(?:^|[,;])\W*(?:with|avec)(?![\w])[^,;]*$", _I)
@@ -420,8 +421,8 @@ _SHARES_AFTER = re.compile(  # "with a gain of 15%, the shares…", "En baisse d
 _CLAUSE_CUT = re.compile(r",\s")
 _BARE_DIRECTIONS = ("up", "down", "higher", "lower")  # "with the Nasdaq down 1.4% and the S&P 500 down 0.9%"
 _CONJ_CLAUSE = re.compile(r"\s*(?:while|whereas|but|and|tandis que|alors que|mais|et)(?![\w])", _I)
-# a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _WHEN_CLAUSE = re.compile(r",\s*(?:when|lorsque|quand)\s", _I)
+# a sentence opening on a pronoun, after a short time phrase or not: "It had risen…", "At the close it stood…"
 _PRONOUN_OPENING = re.compile(  # "It fell", "Going into the report they were down", "Dans l'après-midi, il a reculé"
     r"\W*(?![Tt]he\s|[Ll]es?\s|[Ll]a\s|[Aa]n?\s|[Uu]ne?\s|[Dd]es\s)(?:[A-Za-zÀ-ÿ]?[a-zà-ÿ’'-]+,?\s){0,7}?"
     r"(?:[Ii]t|[Tt]hey|[Ii]ls?|[Ee]lles?)\s"
@@ -442,15 +443,3 @@ _AFTER_EXTREME = re.compile(
     r"(?:(?:as much as|jusqu'à|up to|nearly|almost|more than|over|près de|plus de)\s+)?$",
     _I,
 )
-
-
-def _dedupe(claims: list[CandidateClaim]) -> list[CandidateClaim]:
-    seen: set[tuple[str, float, dt.date | None, bool, str]] = set()
-    out = []
-    for c in claims:  # "up 12% in premarket trading" then "closed up nearly 12%": a quote and a close, two claims
-        # (and "more than 3% on Wednesday" then "about 3% this year": a day's move and a period's, two claims)
-        key = (c.ticker, c.reported_percent, c.session, c.timing not in ("close", "close_only"), c.since)
-        if key not in seen:
-            seen.add(key)
-            out.append(c)
-    return out

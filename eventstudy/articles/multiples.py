@@ -14,8 +14,9 @@ import numpy as np
 
 from eventstudy.articles.attribution import Subject, find_subject
 from eventstudy.articles.companies import CompanyTable
-from eventstudy.articles.period_words import PLUPERFECT, as_of, since
+from eventstudy.articles.period_words import PLUPERFECT, since
 from eventstudy.articles.records import CandidateClaim, DateMention
+from eventstudy.articles.story_day import as_of
 from eventstudy.articles.words import nouns
 
 _I = re.IGNORECASE

@@ -142,3 +142,16 @@ class Extraction:
     other_figures: tuple[OtherFigure, ...]
     dates: tuple[DateMention, ...]
     unknown_companies: tuple[str, ...]
+
+
+def dedupe_claims(claims: list[CandidateClaim]) -> list[CandidateClaim]:
+    """``claims`` less repeats: one per ticker, figure, session, quote or close, and period."""
+    seen: set[tuple[str, float, dt.date | None, bool, str]] = set()
+    out = []
+    for c in claims:  # "up 12% in premarket trading" then "closed up nearly 12%": a quote and a close, two claims
+        # (and "more than 3% on Wednesday" then "about 3% this year": a day's move and a period's, two claims)
+        key = (c.ticker, c.reported_percent, c.session, c.timing not in ("close", "close_only"), c.since)
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return out
