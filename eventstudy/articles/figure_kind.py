@@ -82,7 +82,7 @@ def classify(segment: str, ahead: str, prev: Context, text: str, seg_start: int,
     tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
     body = _blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment)
     found = nouns(blank_descriptions(body))  # "Le géant japonais de l'investissement SoftBank": no measure
-    moves = list(MOVE.finditer(segment))
+    moves = list(MOVE.finditer(_blank(_RELATIVE_ASIDE, segment)))  # not "et Nvidia, qui avait ouvert en hausse, de"
     if found and found[0]["price"] and _HEAD.fullmatch(body[: found[0].start()]):
         found = found[:1]  # "L'action du géant japonais de l'investissement…": the head noun is the price
     if found:

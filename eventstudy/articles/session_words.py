@@ -194,12 +194,21 @@ def _extended(own: str, ahead: str) -> str:
 _NEXT_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:%|pour cent|per ?cent)")
 
 
+_CLOSED_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;%]*,", _I)
+
+
+def _spaces(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
 def nearest_timing(segment: str, ahead: str) -> str:
     """The moment named nearest the figure: the last words before it or the first after it.
 
     After it means before the next figure: "une baisse de 2,1 %, après avoir perdu jusqu'à 4,6 % en début
     de séance" times the 4,6 % only.
     """
+    segment, ahead = _CLOSED_ASIDE.sub(_spaces, segment), _CLOSED_ASIDE.sub(_spaces, ahead)  # ", qui avait ouvert
+    # en hausse, de 1,18 %": a whole relative aside times another moment, not the figure outside it
     nxt = _NEXT_FIGURE.search(ahead)  # ``ahead`` runs to the sentence's end or to the next figure
     at_next = nxt.start() if nxt else len(ahead) if not re.search(r"[.!?\n]\W*$", ahead) else len(ahead) + 3
     stop = at_next - 2  # words right before the next figure are its own ("jusqu'à 4,6 %")

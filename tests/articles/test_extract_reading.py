@@ -2632,3 +2632,12 @@ def test_a_key_figure_line_with_a_name_and_its_code(tmp_path):
 def test_a_superlatives_month_is_the_reference_not_a_months_move(tmp_path):
     text = "2025-05-07\n\nFrom its lowest close in April, Vertiv has risen 48%."
     assert _got(tmp_path, text)[-1][4] == "low:2025-04"
+
+
+def test_a_relative_aside_inside_a_list_gives_no_sign_or_moment(tmp_path):
+    text = (
+        "Publié le 06/06/2024\n\nOracle a reculé de 2,4 %, Broadcom de 1,9 % et Arm, qui avait ouvert en hausse, de "
+        "0,8 %."
+    )
+    got = [(t, f, tm) for t, f, _, tm, _ in _got(tmp_path, text)]
+    assert got == [("ORCL", -2.4, "close"), ("AVGO", -1.9, "close"), ("ARM", -0.8, "close")]
