@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from eventstudy.articles.date_names import GERMAN_MONTH, parse_german_date
 from eventstudy.articles.date_names import MONTH as _M
 from eventstudy.articles.date_names import WEEKDAY as _W
 from eventstudy.articles.date_names import YEAR as _YEAR
@@ -88,10 +90,8 @@ _PUBLISHED_NUMERIC = re.compile(  # "Publié le 28/01/2025", "Publié le Tue 25/
 _TIME_NUMERIC = re.compile(rf"^[ \t]*(?:{_PUBLISHED})?{_TIME_BEFORE}(?P<h>{NUMERIC.pattern})", re.M | _I)
 US_ZONES = ("ET", "EST", "EDT", "CT", "CST", "CDT", "MT", "MST", "MDT", "PT", "PST", "PDT")
 # "26. Juli 2024 um 09:12", "Heute — 26. Juli 2024L'Économiste du Maghreb": a German feed reader's date line
-_DE_MONTH_NAMES = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
-                   "November", "Dezember")  # fmt: skip
 _GERMAN_LINE = re.compile(
-    rf"^[^\n\d]{{0,20}}?(?P<h>(?P<d>\d{{1,2}})\.\s+(?P<mo>{'|'.join(_DE_MONTH_NAMES)})\s+(?P<y>(?:19|20)\d\d))", re.M
+    rf"^[^\n\d]{{0,20}}?(?P<h>(?P<d>\d{{1,2}})\.\s+{GERMAN_MONTH}\s+(?P<y>(?:19|20)\d\d))", re.M | _I
 )
 # "2025-01-28" or "Published 2025-01-28 14:05" alone on a line
 _ISO_LINE = re.compile(
@@ -169,16 +169,12 @@ def _yearless_lede_date(text: str, year: int | None) -> Header | None:
     if m is None:  # only the story's own day counts: "ce jeudi 4 décembre", not "after a record on Tuesday, June 18"
         return None
     day, month = m["d1"] or m["d2"], m["mo1"] or m["mo2"]
-    weekday = _WEEKDAY_NUMBER[m["wd"].lower()]
-    years = [year] if year else range(today().year, today().year - 11, -1)
-    for y in years:
-        date = _parse(f"{day} {month} {y}")
-        if date is not None and date <= today() and date.weekday() == weekday:
-            note = (
-                "" if year else f"year {y} guessed: the latest up to today whose calendar fits the weekday; pass --year"
-            )
-            return Header(m.group(), date, "day", m.start(), m.end(), note=note)
-    return None
+    y = _latest_fitting_year(day, month, _WEEKDAY_NUMBER[m["wd"].lower()], years=[year] if year else None)
+    date = _parse(f"{day} {month} {y}") if y else None
+    if date is None:
+        return None
+    note = "" if year else f"year {y} guessed: the latest up to today whose calendar fits the weekday; pass --year"
+    return Header(m.group(), date, "day", m.start(), m.end(), note=note)
 
 
 def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
@@ -204,12 +200,10 @@ def _dated_line(text: str, lo: int, hi: int, year: int | None) -> Header | None:
         date = numeric_date(num, french=True)
         if date is not None:
             return Header(num["h"], date, "day", *num.span("h"))
-    if german := _GERMAN_LINE.search(text, lo, hi):
-        try:
-            date = dt.date(int(german["y"]), _DE_MONTH_NAMES.index(german["mo"]) + 1, int(german["d"]))
-            return Header(german["h"], date, "day", *german.span("h"))
-        except ValueError:
-            pass
+    if (german := _GERMAN_LINE.search(text, lo, hi)) and (
+        date := parse_german_date(f"{german['d']} {german['mo']} {german['y']}")
+    ):
+        return Header(german["h"], date, "day", *german.span("h"))
     found = []
     for rx in _HEADERS:
         for h in rx.finditer(text, lo, hi):
@@ -303,7 +297,17 @@ def _year_by_calendar(text: str, after: int, day: str, month: str) -> int | None
         return None
     weekday = _WEEKDAY_NUMBER[named.group(1).lower()]
     pairs = [(_WEEKDAY_NUMBER[m["wd"].lower()], m["d"], m["mo"]) for m in _WEEKDAY_DATE.finditer(text)]
-    for y in range(today().year, today().year - 11, -1):
+    return _latest_fitting_year(day, month, weekday, pairs)
+
+
+def _latest_fitting_year(
+    day: str, month: str, weekday: int, pairs: list[tuple[int, str, str]] = (), years: Iterable[int] | None = None
+) -> int | None:
+    """The latest year up to today (ten back at most, or of ``years``) putting ``day month`` on ``weekday``.
+
+    Every (weekday, day, month) of ``pairs`` must fall on its weekday that year too.
+    """
+    for y in years if years is not None else range(today().year, today().year - 11, -1):
         date = _parse(f"{day} {month} {y}")
         if date is None or date > today() or date.weekday() != weekday:
             continue

@@ -67,3 +67,17 @@ def month_pattern() -> str:
 # the patterns, as the other date modules use them
 MONTH, WEEKDAY, YEAR, WEEKDAY_NAMES = _M, _W, _YEAR, _WEEKDAYS
 parse_date, month_index, weekday_index = _parse, _month_number, _weekday
+
+
+# German month names, for a feed reader's date line over a French or English story ("26. Juli 2024 um 09:12")
+_GERMAN_MONTHS = sorted(
+    {n for k in _MONTH_KEYS for n in default_loader.get_locale("de").info[k]}, key=len, reverse=True
+)
+GERMAN_MONTH = "(?P<mo>" + "|".join(re.escape(n) for n in _GERMAN_MONTHS) + r")\.?(?![\w])"
+
+
+@cache
+def parse_german_date(text: str) -> dt.date | None:
+    """A German date ("26 Juli 2024"), or None."""
+    got = dateparser.parse(text, languages=["de"], settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    return got.date() if got else None

@@ -44,6 +44,7 @@ from eventstudy.articles.date_names import month_index, parse_date, weekday_inde
 from eventstudy.articles.parser import is_french
 from eventstudy.articles.records import DateMention
 from eventstudy.articles.text import Article, aside_spans, normalize, sentence_at
+from eventstudy.articles.words import SINCE_DAY
 
 _I = re.IGNORECASE
 
@@ -294,7 +295,7 @@ def _resolve_relative(
         # not an aside's day ("Arm, whose shares soared on Wednesday, fell") nor a flashback's ("s'était envolée")
         narrative = d.date is not None and d.precision == "day" and d.kind != "header" and not _in_aside(d)
         at = d.offset - d.quote_offset
-        narrative = narrative and not _SINCE_WORD.search(d.quote[max(0, at - 12) : at])  # "depuis le 1er janvier"
+        narrative = narrative and not SINCE_DAY.search(d.quote[max(0, at - 12) : at])  # "depuis le 1er janvier"
         if narrative and (last is None or not _FLASHBACK.search(_clause(d))):
             last = d
         out.append(d)
@@ -356,7 +357,6 @@ def zoned(date: dt.date, time: dt.time, tz: str) -> dt.datetime:
     return dt.datetime.combine(date, time, tzinfo=ZoneInfo(tz))
 
 
-_SINCE_WORD = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+)?$", _I)
 _AHEAD_OF = re.compile(r"(?<![\w])(?:ahead of|due (?:after|before|on|out))(?![\w])[^,;.]{0,40}$", _I)
 
 

@@ -26,7 +26,6 @@ Order of work:
 from __future__ import annotations
 
 import datetime as dt
-import re
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -48,6 +47,7 @@ from eventstudy.articles.records import (
     OtherFigure,
 )
 from eventstudy.articles.text import Article, read_article, sentences
+from eventstudy.articles.words import SINCE_DAY
 
 
 def extract(
@@ -202,12 +202,9 @@ def _draft_events(dates: list[DateMention], *, header: bool = False) -> list[Can
     return events
 
 
-_SINCE = re.compile(r"(?<![\w])(?:since|depuis(?: le)?)\s+$", re.IGNORECASE)
-
-
 def _period_start(d: DateMention) -> bool:
     """Whether the date starts a period ("its worst day since April 9", "depuis le 5 août"): no event's day."""
-    return bool(_SINCE.search(d.quote[: max(0, d.offset - d.quote_offset)]))
+    return bool(SINCE_DAY.search(d.quote[: max(0, d.offset - d.quote_offset)]))
 
 
 LINK_DAYS = 7  # a claim's event is at most a week before its session

@@ -21,7 +21,9 @@ from eventstudy.articles.words import (
     DOWN,
     FORECAST,
     MOVE,
+    RELATIVE_ASIDE,
     UP,
+    blank,
     main_clauses,
     nouns,
 )
@@ -71,18 +73,13 @@ _POINTS_OR = re.compile(r"\d\s*(?:points?|pts|yens?|dollars?|\$)?,?\s+(?:or|soit
 _OR_POINTS = re.compile(r",?\s*(?:or|soit)\s+[\d,.]+\s*(?:points?|pts)\s*", re.IGNORECASE)
 
 
-def _blank(rx: re.Pattern[str], text: str) -> str:
-    """``text`` with what ``rx`` matches blanked out (offsets kept)."""
-    return rx.sub(lambda m: " " * len(m.group()), text)
-
-
 def classify(segment: str, ahead: str, prev: Context, text: str, seg_start: int, a: int) -> Context:
     """The measure noun, verb and direction of the figure after ``segment`` (``prev``: the figure before it)."""
     ctx = Context()
     tail = _PREVIOUS_TAIL.match(segment) if seg_start > a else None  # "90 % du capital, a grimpé de 8,7 %"
-    body = _blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment)
+    body = blank(_CIRCUMSTANCE, segment[tail.end() :] if tail else segment)
     found = nouns(blank_descriptions(body))  # "Le géant japonais de l'investissement SoftBank": no measure
-    moves = list(MOVE.finditer(_blank(_RELATIVE_ASIDE, segment)))  # not "et Nvidia, qui avait ouvert en hausse, de"
+    moves = list(MOVE.finditer(blank(RELATIVE_ASIDE, segment)))  # not "et Nvidia, qui avait ouvert en hausse, de"
     if found and found[0]["price"] and _HEAD.fullmatch(body[: found[0].start()]):
         found = found[:1]  # "L'action du géant japonais de l'investissement…": the head noun is the price
     if found:
@@ -120,9 +117,9 @@ def verdict(
         return kind, f"{KIND_TEXT[kind]}: followed by {m.group().strip()!r}"
     if ctx.kind not in (None, "price"):
         return ctx.kind, f"{KIND_TEXT[ctx.kind]}, not a stock price"
-    tail = _blank(_RELATIVE_ASIDE, segment[_last_end(MOVE, segment) :]) + ahead
+    tail = blank(RELATIVE_ASIDE, segment[_last_end(MOVE, segment) :]) + ahead
     # "With today's rally of about 15%, the shares have doubled in 2024" (not "Even after Tuesday's jump, …")
-    one_day = _ONE_DAY.search(_blank(_CIRCUMSTANCE, segment)[-40:])
+    one_day = _ONE_DAY.search(blank(_CIRCUMSTANCE, segment)[-40:])
     p = PERIOD.search(tail, len(tail) - len(ahead)) or PERIOD.search(tail)  # the figure's own words first
     level = p and p.group().lower().startswith(("above", "below")) and _LEVEL_VERB.search(tail[: p.start()])
     # "en hausse de 2,19 %, au-dessus de son précédent sommet", "added 0.82%, still short of its March record"
@@ -132,7 +129,7 @@ def verdict(
     if p and (level or _LEVEL.search(tail[: p.start()]) or session_extreme):
         p = None  # "en hausse de 2,19 %, au-dessus de son précédent sommet": a level, not the move's period
     before = tail[: p.start()] if p else ""
-    if p is None and (p := _nearest_period(_blank(_RELATIVE_ASIDE, segment))):  # the nearest before the figure
+    if p is None and (p := _nearest_period(blank(RELATIVE_ASIDE, segment))):  # the nearest before the figure
         before = segment[: p.start()]  # "its best day since January 2001, while the S&P 500 rose 9.5%"
         opening = p.start() == 0 and segment[:1].isupper() and "," in segment[p.end() : p.end() + 40]
         if _OWN_CLAUSE.search(segment, p.end()) and not opening:  # ("Depuis leurs plus hauts, A et B…": the sentence's)
@@ -177,8 +174,6 @@ def _nearest_period(segment: str) -> re.Match[str] | None:
 
 
 CLOSING_PAREN = re.compile(r"\s*\)")
-# ", which hit a record in March," / ", qui a bondi depuis janvier,": an aside's period is not the figure's
-_RELATIVE_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;]*,", _I)
 _HIT = re.compile(r"\s*(?:hit|knock|haircut)(?![\w])", _I)
 _HEAD = re.compile(r"\s*(?:l['’]|les? |la |the )?", _I)  # a clause opening on its noun
 # "well off its morning low": the session's own low, not a period's reference

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from eventstudy.articles.records import DateMention
-from eventstudy.articles.words import DOWN, UP
+from eventstudy.articles.words import DOWN, RELATIVE_ASIDE, SINCE_DAY, UP, blank
 
 _I = re.IGNORECASE
 _TIMING_WORDS = [
@@ -105,7 +105,6 @@ _MAIN_CLAUSE_AFTER = re.compile(
     r"[,:;](?!\s*(?:in which|during which|when|where|which|où|au cours de laquelle|lors de laquelle|qui))", _I
 )
 _NEXT_CLAUSE = re.compile(r"[,;]\s*(?:and|et|but|mais|while|tandis)(?![\w])", _I)  # ", and on Monday it soared"
-_SINCE_DAY = re.compile(r"(?<![\w])(?:depuis|since)\s+(?:le\s+)?$", _I)
 # a clause of its own after the figure: a pronoun and its verb ("the ground it lost on Thursday")
 _OWN_VERB = re.compile(
     rf"[,;][^,;]*(?<![\w])(?:it|they|which|il|elle|ils|elles|qu'il|qu'elle)\s+(?:had\s+|has\s+|have\s+|avait\s+"
@@ -159,7 +158,7 @@ def session_of(
         and not OTHER_EVENT.search(text, fig.end(), d.offset)
         and not _NEXT_CLAUSE.search(text, fig.end(), d.offset)
         and not _OWN_VERB.search(text, fig.end(), d.offset)  # "…, making up the ground it lost on Thursday"
-        and not _SINCE_DAY.search(text, max(fig.end(), d.offset - 12), d.offset)  # "… depuis le 5 août": a reference
+        and not SINCE_DAY.search(text, max(fig.end(), d.offset - 12), d.offset)  # "… depuis le 5 août": a reference
     ]  # fmt: skip
     before = [
         d for d in near if seg_start <= d.offset < fig.start()
@@ -194,20 +193,13 @@ def _extended(own: str, ahead: str) -> str:
 _NEXT_FIGURE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s*(?:%|pour cent|per ?cent)")
 
 
-_CLOSED_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;%]*,", _I)
-
-
-def _spaces(m: re.Match[str]) -> str:
-    return " " * len(m.group())
-
-
 def nearest_timing(segment: str, ahead: str) -> str:
     """The moment named nearest the figure: the last words before it or the first after it.
 
     After it means before the next figure: "une baisse de 2,1 %, après avoir perdu jusqu'à 4,6 % en début
     de séance" times the 4,6 % only.
     """
-    segment, ahead = _CLOSED_ASIDE.sub(_spaces, segment), _CLOSED_ASIDE.sub(_spaces, ahead)  # ", qui avait ouvert
+    segment, ahead = blank(RELATIVE_ASIDE, segment), blank(RELATIVE_ASIDE, ahead)  # ", qui avait ouvert
     # en hausse, de 1,18 %": a whole relative aside times another moment, not the figure outside it
     nxt = _NEXT_FIGURE.search(ahead)  # ``ahead`` runs to the sentence's end or to the next figure
     at_next = nxt.start() if nxt else len(ahead) if not re.search(r"[.!?\n]\W*$", ahead) else len(ahead) + 3

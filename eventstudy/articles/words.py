@@ -151,3 +151,14 @@ def clauses(segment: str) -> list[tuple[int, int]]:
         if NOUN.search(part) or _PROPER_WORD.search(part):
             break
     return list(reversed(kept))
+
+
+# a day's "since" right before it: "since Monday", "depuis le 5 août" (a period's start, not an event's day)
+SINCE_DAY = re.compile(r"(?<![\w])(?:since|depuis)\s+(?:le\s+)?$", re.IGNORECASE)
+# ", which hit a record in March," / ", qui a bondi depuis janvier,": a whole relative aside
+RELATIVE_ASIDE = re.compile(r",\s*(?:which|who|that|qui|dont)(?![\w])[^,;]*,", re.IGNORECASE)
+
+
+def blank(rx: re.Pattern[str], text: str) -> str:
+    """``text`` with what ``rx`` matches blanked out (offsets kept)."""
+    return rx.sub(lambda m: " " * len(m.group()), text)
